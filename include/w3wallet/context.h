@@ -1,0 +1,90 @@
+/*
+ * The context: one per process (or per configuration), safe to share
+ * between threads. It owns the storage, cache and event backends chosen by
+ * URL, and the outbox relay.
+ */
+#ifndef W3WALLET_CONTEXT_H
+#define W3WALLET_CONTEXT_H
+
+#include "w3wallet/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct w3w_ctx w3w_ctx;
+
+#define W3W_OPTIONS_VERSION 1
+
+/**
+ * Options for w3w_ctx_open(). Initialize with W3W_OPTIONS_INIT or
+ * w3w_options_init(), then set what you need. Text fields are fixed arrays
+ * so that bindings can set them without owning memory.
+ */
+typedef struct w3w_options {
+	unsigned int version;
+	/** Storage URL: "sqlite:PATH" (default "sqlite:w3wallet.db"), "sqlite::memory:",
+	 *  "postgres://user:pass@host:port/db" or a libpq conninfo ("host=... dbname=..."). */
+	char storage_url[W3W_URL_SIZE];
+	/** Cache URL: "memory:" (default), "memory:?max=N" (entries), "none:", "redis://host:port/db". */
+	char cache_url[W3W_URL_SIZE];
+	/** Event sink URL: "" (in-process subscribers only, default), "file:PATH" (JSON lines),
+	 *  "kafka://host:port[,host:port]". In-process subscribers always receive events. */
+	char events_url[W3W_URL_SIZE];
+	/** Master key for secrets at rest: 64 hex characters (32 bytes). Empty: wallet keys disabled. */
+	char master_key_hex[65];
+	/** Region stamped on events ("local" when empty). */
+	char region[W3W_REGION_SIZE];
+	/** Idempotency keys expire after this many seconds (default 86400). */
+	int64_t idempotency_ttl_s;
+	/** Storage connections in the pool (default 8). */
+	int pool_size;
+	/** Connect/command timeout of network backends, milliseconds (default 5000). */
+	int timeout_ms;
+	/** Run the outbox relay and audit sealer on a background thread (default 1).
+	 *  With 0 the host drives them with w3w_events_pump() and w3w_audit_seal(). */
+	int background_relay;
+} w3w_options;
+
+#define W3W_OPTIONS_INIT { W3W_OPTIONS_VERSION, "sqlite:w3wallet.db", "memory:", "", "", "local", 86400, 8, 5000, 1 }
+
+/** Fill `opts` with the defaults of W3W_OPTIONS_INIT. `version` must be W3W_OPTIONS_VERSION. */
+W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);
+
+/**
+ * Open a context: connects the backends, applies storage migrations,
+ * starts the relay thread. On failure *out is NULL and the message names
+ * the backend and the problem (bad URL, unreachable, wrong password,
+ * newer schema version -> W3W_EVERSION).
+ */
+W3W_EXTERN w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts);
+
+/** Stop the relay (after a last drain), close backends, free the context. NULL is ignored. */
+W3W_EXTERN void w3w_ctx_close(w3w_ctx *ctx);
+
+/* ---- actors ------------------------------------------------------------ */
+
+/** Roles, combined as a bit set. */
+enum {
+	W3W_ROLE_USER    = 1 << 0, /**< a shopper or buyer acting on their own things */
+	W3W_ROLE_ADMIN   = 1 << 1, /**< may act on anything */
+	W3W_ROLE_AUDITOR = 1 << 2, /**< may verify the audit chain */
+	W3W_ROLE_SERVICE = 1 << 3  /**< trusted backend: deposits, processing claims */
+};
+
+/** Who performs a command. Every command takes one; the library enforces ownership and roles. */
+typedef struct w3w_actor {
+	char user_id[W3W_ID_SIZE];
+	unsigned int roles;
+} w3w_actor;
+
+/** Fill an actor; W3W_EINVAL if `user_id` is not a UUID or `roles` has unknown bits or is 0. */
+W3W_EXTERN w3w_status w3w_actor_init(w3w_actor *actor, const char *user_id, unsigned int roles);
+
+/** Parse a comma-separated role list ("user,admin") into bits; W3W_EINVAL names an unknown role. */
+W3W_EXTERN w3w_status w3w_roles_parse(unsigned int *out, const char *text);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,282 @@
+/*
+ * Storage backend interface (for backend authors).
+ *
+ * Storage is command-level: each domain command is ONE call that the
+ * backend applies in ONE transaction — the state change, the outbox event
+ * and the audit record, and the idempotency record when a key is given —
+ * or not at all. Core has already validated input, checked the actor's
+ * rights and prepared ids, timestamps, the event and the audit record; the
+ * backend decides only what depends on current state (conditional updates,
+ * unique indexes), and answers with a status:
+ *
+ *   W3W_OK, W3W_ENOTFOUND, W3W_ECONFLICT, W3W_EINSUFFICIENT, W3W_ESTATE,
+ *   W3W_EFORBIDDEN, W3W_EIDEMPOTENCY, W3W_EUNAVAILABLE (nothing applied),
+ *   W3W_EINTERNAL — with a message set through w3w_error_set().
+ *
+ * Every backend must pass tests/conformance unchanged. All functions are
+ * called concurrently from many threads: the backend owns its pooling and
+ * locking. Strings in command structs are NUL-terminated and already valid.
+ */
+#ifndef W3WALLET_SYS_STORAGE_H
+#define W3WALLET_SYS_STORAGE_H
+
+#include "w3wallet/audit.h"
+#include "w3wallet/claim.h"
+#include "w3wallet/events.h"
+#include "w3wallet/ledger.h"
+#include "w3wallet/order.h"
+#include "w3wallet/supply.h"
+#include "w3wallet/sys/backend.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define W3W_STORAGE_VERSION 1
+
+/** Nil UUID: the external account of deposits and withdrawals. */
+#define W3W_EXTERNAL_USER_ID "00000000-0000-0000-0000-000000000000"
+
+/** An audit record as core prepares it; chain fields are filled by sealing. */
+typedef struct w3w_audit_record {
+	int64_t chain_pos;                  /**< 0 until sealed */
+	char id[W3W_ID_SIZE];
+	char actor_id[W3W_ID_SIZE];
+	char action[W3W_EVENT_TYPE_SIZE];   /**< "claim.create" */
+	char target_id[W3W_ID_SIZE];        /**< "" when none */
+	char outcome[W3W_EVENT_TYPE_SIZE];  /**< w3w_status_name() of the result */
+	w3w_time created_at;
+	unsigned char prev_hash[32];        /**< sealed only */
+	unsigned char hash[32];             /**< sealed only */
+} w3w_audit_record;
+
+/** What every write command carries besides its own fields. */
+typedef struct w3w_write_meta {
+	char actor_id[W3W_ID_SIZE];
+	/** Idempotency: key "" = none. Scope is (actor_id, key). */
+	char idem_key[W3W_NAME_SIZE];
+	unsigned char idem_hash[32];        /**< BLAKE2b of the canonical request */
+	w3w_time idem_expires_at;
+	w3w_time now;
+	/** The outbox event, complete (payload owned by core). Written only on success. */
+	w3w_event event;
+	/** The audit record of the success; written in the same transaction. */
+	w3w_audit_record audit;
+	/**
+	 * Set by the backend to 1 when (actor_id, idem_key) already existed
+	 * unexpired with the same idem_hash: nothing was written, and the
+	 * command's out-parameter holds the current state of the record the
+	 * first execution produced (its id is stored with the key).
+	 */
+	int replayed;
+} w3w_write_meta;
+
+/* ---- commands ------------------------------------------------------------ */
+
+/**
+ * A transfer (deposit, withdrawal, user transfer). `t` is complete (id,
+ * kind, from/to with the external nil UUID, currency, amount, reference,
+ * created_at). The debited user account (not the external one) needs
+ * balance - held >= amount, else W3W_EINSUFFICIENT. Accounts are created
+ * on first credit. Deposits: `t.reference` unique among deposits, else
+ * W3W_ECONFLICT. Writes two ledger entries (-amount from, +amount to).
+ * Idempotency result id: t.id.
+ */
+typedef struct w3w_cmd_transfer {
+	w3w_write_meta meta;
+	w3w_transfer t;
+} w3w_cmd_transfer;
+
+/** Insert `s` (complete: id, user, currency, amount, reserved 0, active, times). */
+typedef struct w3w_cmd_supply_create {
+	w3w_write_meta meta;
+	w3w_supply s;
+} w3w_cmd_supply_create;
+
+/**
+ * Update supply `id` owned by `user_id` (else W3W_ENOTFOUND).
+ * Deleted: W3W_ESTATE. set_amount with amount < reserved: W3W_ECONFLICT.
+ * New status: `status` if nonzero; else if amount was set, 0 -> exhausted,
+ * > 0 on an exhausted supply -> active; else unchanged. updated_at = meta.now.
+ */
+typedef struct w3w_cmd_supply_update {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+	char user_id[W3W_ID_SIZE];
+	w3w_supply_patch patch;
+} w3w_cmd_supply_update;
+
+/** Mark supply `id` of `user_id` deleted. reserved > 0: W3W_ECONFLICT; already deleted: W3W_ESTATE. */
+typedef struct w3w_cmd_supply_delete {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+	char user_id[W3W_ID_SIZE];
+} w3w_cmd_supply_delete;
+
+/**
+ * Insert order `o` (complete, status open, with `o.items` ids set) and hold
+ * o.amount on (o.user_id, o.currency): needs balance - held >= amount, else
+ * W3W_EINSUFFICIENT (a missing account counts as 0).
+ */
+typedef struct w3w_cmd_order_create {
+	w3w_write_meta meta;
+	const w3w_order *o;
+} w3w_cmd_order_create;
+
+/**
+ * Cancel order `id` (W3W_ENOTFOUND): only if `user_id` is its owner or
+ * `any_owner` is set (admin), else W3W_EFORBIDDEN. open -> cancelled and
+ * the hold released; claimed -> W3W_ECONFLICT; completed/cancelled -> W3W_ESTATE.
+ */
+typedef struct w3w_cmd_order_cancel {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+	char user_id[W3W_ID_SIZE];
+	int any_owner;
+} w3w_cmd_order_cancel;
+
+/**
+ * Claim: c.order_id by c.user_id, with c.id, c.claimed_at set and status
+ * pending. In one transaction, decided by the database (conditional update,
+ * partial unique index on live claims), never check-then-write:
+ *  - order must exist (W3W_ENOTFOUND), not be owned by c.user_id
+ *    (W3W_EFORBIDDEN), be open (claimed/completed: W3W_ECONFLICT;
+ *    cancelled: W3W_ESTATE); it becomes claimed;
+ *  - the claimer's oldest active supply in the order currency with
+ *    amount - reserved >= order amount reserves it (none: W3W_EINSUFFICIENT),
+ *    c.supply_id is set from it;
+ *  - the claim row is inserted.
+ */
+typedef struct w3w_cmd_claim_create {
+	w3w_write_meta meta;
+	w3w_claim c;
+} w3w_cmd_claim_create;
+
+/**
+ * Process pending claim `id` (W3W_ENOTFOUND; not pending: W3W_ESTATE).
+ * Claim -> processed (processed_at = meta.now), order claimed -> completed,
+ * settlement transfer `settlement` (id, created_at preset; the backend fills
+ * from = buyer, to = claimer, currency, amount = order amount, reference =
+ * claim id): buyer balance and held drop by amount, claimer balance rises;
+ * the supply's amount and reserved drop by amount, and it becomes exhausted
+ * if amount reaches 0.
+ */
+typedef struct w3w_cmd_claim_process {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+	w3w_transfer settlement;
+} w3w_cmd_claim_process;
+
+/**
+ * Release pending claim `id` (W3W_ENOTFOUND; not pending: W3W_ESTATE):
+ * claim -> released (released_at = meta.now), order -> open (escrow stays
+ * held), supply reserved drops by the order amount.
+ */
+typedef struct w3w_cmd_claim_release {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+} w3w_cmd_claim_release;
+
+/** Filter of list reads; core has validated and defaulted it (limit 1..500). */
+typedef struct w3w_storage_query {
+	char user_id[W3W_ID_SIZE];  /**< "" = any user */
+	int status;                 /**< 0 = any */
+	int limit;
+	char after_id[W3W_ID_SIZE]; /**< "" = from the start; else ids > after_id */
+} w3w_storage_query;
+
+/**
+ * Hash function core gives to audit_seal: hash = H(prev_hash, record).
+ * It is pure; the backend calls it while it holds its sealing lock.
+ */
+typedef void (*w3w_audit_hash_fn)(unsigned char hash[32], const unsigned char prev_hash[32],
+	const w3w_audit_record *record);
+
+typedef struct w3w_storage w3w_storage;
+
+struct w3w_storage {
+	unsigned int version;   /**< W3W_STORAGE_VERSION */
+	const char *name;       /**< "sqlite", "postgres" */
+
+	/* Writes: one transaction each; on any failure nothing is applied. */
+	w3w_status (*transfer)(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer *out);
+	w3w_status (*supply_create)(w3w_storage *st, w3w_cmd_supply_create *cmd, w3w_supply *out);
+	w3w_status (*supply_update)(w3w_storage *st, w3w_cmd_supply_update *cmd, w3w_supply *out);
+	w3w_status (*supply_delete)(w3w_storage *st, w3w_cmd_supply_delete *cmd, w3w_supply *out);
+	/** *out is allocated by the backend (core frees it with w3w_order_free). */
+	w3w_status (*order_create)(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_order **out);
+	w3w_status (*order_cancel)(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_order **out);
+	w3w_status (*claim_create)(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_claim *out);
+	w3w_status (*claim_process)(w3w_storage *st, w3w_cmd_claim_process *cmd, w3w_claim *out);
+	w3w_status (*claim_release)(w3w_storage *st, w3w_cmd_claim_release *cmd, w3w_claim *out);
+
+	/* Reads. W3W_ENOTFOUND when absent. Lists return ids ascending. */
+	w3w_status (*supply_get)(w3w_storage *st, const char *id, w3w_supply *out);
+	w3w_status (*supply_list)(w3w_storage *st, const w3w_storage_query *q, w3w_supply_page **out);
+	w3w_status (*order_get)(w3w_storage *st, const char *id, w3w_order **out);
+	w3w_status (*order_list)(w3w_storage *st, const w3w_storage_query *q, w3w_order_page **out);
+	w3w_status (*claim_get)(w3w_storage *st, const char *id, w3w_claim *out);
+	/** The live (pending or processed) claim of an order. */
+	w3w_status (*claim_get_live)(w3w_storage *st, const char *order_id, w3w_claim *out);
+	/** Accounts of a user (never the external one), currency ascending; an empty list is W3W_OK. */
+	w3w_status (*accounts)(w3w_storage *st, const char *user_id, w3w_account_list **out);
+	w3w_status (*ledger_totals)(w3w_storage *st, const char *currency, w3w_ledger_totals *out);
+
+	/* Outbox. */
+	/**
+	 * Take up to `max` unsent events in seq order that no other relay holds,
+	 * and hold them for `lease_ms` (other relays skip them meanwhile).
+	 * *out is a malloc'd array of *count events with malloc'd payloads;
+	 * core frees each payload and the array with free().
+	 */
+	w3w_status (*outbox_take)(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);
+	/** Mark events sent (by seq). */
+	w3w_status (*outbox_ack)(w3w_storage *st, const int64_t *seqs, size_t count);
+	/** Counts of the outbox (total written, pending, oldest pending time). */
+	w3w_status (*outbox_stats)(w3w_storage *st, w3w_outbox_stats *out);
+
+	/* Audit. */
+	/** Append a record of a refused command, in its own transaction. */
+	w3w_status (*audit_append)(w3w_storage *st, const w3w_audit_record *record);
+	/**
+	 * Under a lock that serializes sealers (across processes): read the
+	 * chain head, take up to `max` unsealed records in write order, set
+	 * chain_pos = head + 1.., prev_hash, hash = fn(prev, record), store.
+	 */
+	w3w_status (*audit_seal)(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed);
+	/** Sealed records with chain_pos > after_pos, ascending, at most max; *out freed with free(). */
+	w3w_status (*audit_read)(w3w_storage *st, int64_t after_pos, size_t max,
+		w3w_audit_record **out, size_t *count);
+	w3w_status (*audit_unsealed)(w3w_storage *st, int64_t *count);
+
+	/** Cheap liveness check (readyz). */
+	w3w_status (*ping)(w3w_storage *st);
+	/** Delete expired idempotency keys; *deleted may be NULL. */
+	w3w_status (*purge_expired)(w3w_storage *st, w3w_time now, int64_t *deleted);
+	void (*free)(w3w_storage *st);
+};
+
+/**
+ * Opens a backend from `url` (the part after the scheme is the backend's
+ * own), applying migrations. Must fail with W3W_EVERSION when the schema is
+ * newer than the backend knows, W3W_EUNAVAILABLE when unreachable within
+ * cfg->timeout_ms.
+ */
+typedef w3w_status (*w3w_storage_open_fn)(w3w_storage **out, const char *url,
+	const w3w_backend_config *cfg);
+
+/**
+ * Register a storage backend for URL `scheme` ("sqlite", "postgres",
+ * "postgresql", or your own). Replaces a previous registration of the
+ * scheme. Process-global; call before opening contexts.
+ */
+W3W_EXTERN w3w_status w3w_storage_register(const char *scheme, w3w_storage_open_fn open);
+
+/** Built-in constructors, usable without going through URLs. */
+W3W_EXTERN w3w_status w3w_storage_sqlite_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
+W3W_EXTERN w3w_status w3w_storage_postgres_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
