@@ -150,6 +150,8 @@ typedef struct w3w_cmd_order_cancel {
 typedef struct w3w_cmd_claim_create {
 	w3w_write_meta meta;
 	w3w_claim c;
+	/** Out, set by the backend on success (also on replay): the order's owner, so core can invalidate their cached lists. */
+	char order_user_id[W3W_ID_SIZE];
 } w3w_cmd_claim_create;
 
 /**
@@ -165,6 +167,8 @@ typedef struct w3w_cmd_claim_process {
 	w3w_write_meta meta;
 	char id[W3W_ID_SIZE];
 	w3w_transfer settlement;
+	/** Out, set by the backend on success: the order's owner (the buyer). */
+	char order_user_id[W3W_ID_SIZE];
 } w3w_cmd_claim_process;
 
 /**
@@ -175,6 +179,8 @@ typedef struct w3w_cmd_claim_process {
 typedef struct w3w_cmd_claim_release {
 	w3w_write_meta meta;
 	char id[W3W_ID_SIZE];
+	/** Out, set by the backend on success: the order's owner. */
+	char order_user_id[W3W_ID_SIZE];
 } w3w_cmd_claim_release;
 
 /** Filter of list reads; core has validated and defaulted it (limit 1..500). */
