@@ -69,6 +69,7 @@ W3W_EXTERN w3w_status w3w_claim_release(w3w_claim *out, w3w_ctx *ctx, const w3w_
 
 /** "pending", "processed", "released" (NULL for unknown). */
 W3W_EXTERN const char *w3w_claim_status_name(int status);
+W3W_EXTERN w3w_status w3w_claim_status_parse(int *out, const char *text);
 
 #ifdef __cplusplus
 }

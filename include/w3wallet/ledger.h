@@ -105,6 +105,7 @@ W3W_EXTERN w3w_status w3w_ledger_totals_get(w3w_ledger_totals *out, w3w_ctx *ctx
 
 /** "deposit", "withdrawal", "transfer", "settlement". */
 W3W_EXTERN const char *w3w_transfer_kind_name(w3w_transfer_kind kind);
+W3W_EXTERN w3w_status w3w_transfer_kind_parse(int *out, const char *text);
 
 #ifdef __cplusplus
 }
