@@ -1,0 +1,28 @@
+/*
+ * Records <-> JSON, one form for the public *_to_json() functions (the HTTP
+ * API's shapes) and for cache values, so a cached record reads back exactly.
+ */
+#ifndef W3W_CORE_CODEC_H
+#define W3W_CORE_CODEC_H
+
+#include <cjson/cJSON.h>
+
+#include "w3wallet.h"
+
+cJSON *w3w__supply_json(const w3w_supply *s);
+cJSON *w3w__order_json(const w3w_order *o, int with_items);
+cJSON *w3w__order_items_json(const w3w_order_item *items, size_t count);
+cJSON *w3w__claim_json(const w3w_claim *c);
+
+/* Parse back; W3W_EINVAL on any missing or malformed field. */
+w3w_status w3w__supply_from_json(w3w_supply *out, const cJSON *j);
+/** Order header; items are left NULL. */
+w3w_status w3w__order_from_json(w3w_order *out, const cJSON *j);
+/** *out malloc'd array of *count items. */
+w3w_status w3w__order_items_from_json(w3w_order_item **out, size_t *count, const cJSON *j);
+w3w_status w3w__claim_from_json(w3w_claim *out, const cJSON *j);
+
+/** Print and delete `j` into *out (caller frees with w3w_string_free / free). */
+w3w_status w3w__json_print(char **out, cJSON *j);
+
+#endif

@@ -1,0 +1,127 @@
+/* Context lifecycle: options, backend opening by URL, the relay thread. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/context.h"
+#include "core/registry.h"
+#include "core/relay.h"
+
+static const w3w_options default_options = W3W_OPTIONS_INIT;
+
+w3w_status w3w_options_init(w3w_options *opts, unsigned int version)
+{
+	if (!opts)
+		return w3w_error_set(W3W_EINVAL, "options: NULL");
+	if (version != W3W_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "options: version %u, library has %u", version, W3W_OPTIONS_VERSION);
+	*opts = default_options;
+	return W3W_OK;
+}
+
+static w3w_status check_text_field(const char *field, size_t size, const char *name)
+{
+	if (memchr(field, '\0', size) == NULL)
+		return w3w_error_set(W3W_EINVAL, "options.%s: not NUL-terminated", name);
+	return W3W_OK;
+}
+
+static w3w_status validate_options(const w3w_options *o)
+{
+	w3w_status st;
+	if (o->version != W3W_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "options: version %u, library has %u (use w3w_options_init)",
+			o->version, W3W_OPTIONS_VERSION);
+	if ((st = check_text_field(o->storage_url, sizeof(o->storage_url), "storage_url")) ||
+	    (st = check_text_field(o->cache_url, sizeof(o->cache_url), "cache_url")) ||
+	    (st = check_text_field(o->events_url, sizeof(o->events_url), "events_url")) ||
+	    (st = check_text_field(o->master_key_hex, sizeof(o->master_key_hex), "master_key_hex")) ||
+	    (st = check_text_field(o->region, sizeof(o->region), "region")))
+		return st;
+	if (o->pool_size < 0 || o->pool_size > 1024)
+		return w3w_error_set(W3W_EINVAL, "options.pool_size: must be 0..1024");
+	if (o->timeout_ms < 0 || o->timeout_ms > 600000)
+		return w3w_error_set(W3W_EINVAL, "options.timeout_ms: must be 0..600000");
+	if (o->idempotency_ttl_s < 0)
+		return w3w_error_set(W3W_EINVAL, "options.idempotency_ttl_s: must not be negative");
+	return W3W_OK;
+}
+
+static w3w_status load_master_key(w3w_ctx *ctx)
+{
+	size_t len = 0;
+	const char *hex = ctx->opts.master_key_hex;
+	if (hex[0] == '\0')
+		return W3W_OK;
+	if (strlen(hex) != 64 ||
+	    sodium_hex2bin(ctx->master_key, sizeof(ctx->master_key), hex, 64, NULL, &len, NULL) != 0 ||
+	    len != sizeof(ctx->master_key))
+		return w3w_error_set(W3W_EINVAL, "options.master_key_hex: must be 64 hex characters");
+	ctx->has_master_key = 1;
+	return W3W_OK;
+}
+
+w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
+{
+	w3w_ctx *ctx;
+	w3w_backend_config cfg;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	*out = NULL;
+	if (sodium_init() < 0)
+		return w3w_error_set(W3W_EINTERNAL, "libsodium failed to initialize");
+	if ((st = validate_options(opts ? opts : &default_options)) != W3W_OK)
+		return st;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return w3w_error_set(W3W_ENOMEM, "context: out of memory");
+	ctx->opts = opts ? *opts : default_options;
+	if (ctx->opts.storage_url[0] == '\0')
+		strcpy(ctx->opts.storage_url, default_options.storage_url);
+	if (ctx->opts.cache_url[0] == '\0')
+		strcpy(ctx->opts.cache_url, default_options.cache_url);
+	if (ctx->opts.region[0] == '\0')
+		strcpy(ctx->opts.region, default_options.region);
+	if (ctx->opts.pool_size == 0)
+		ctx->opts.pool_size = default_options.pool_size;
+	if (ctx->opts.timeout_ms == 0)
+		ctx->opts.timeout_ms = default_options.timeout_ms;
+	if (ctx->opts.idempotency_ttl_s == 0)
+		ctx->opts.idempotency_ttl_s = default_options.idempotency_ttl_s;
+
+	cfg.version = W3W_BACKEND_CONFIG_VERSION;
+	cfg.pool_size = ctx->opts.pool_size;
+	cfg.timeout_ms = ctx->opts.timeout_ms;
+	cfg.region = ctx->opts.region;
+
+	if ((st = load_master_key(ctx)) != W3W_OK ||
+	    (st = w3w__storage_open_url(&ctx->storage, ctx->opts.storage_url, &cfg)) != W3W_OK ||
+	    (st = w3w__cache_open_url(&ctx->cache, ctx->opts.cache_url, &cfg)) != W3W_OK ||
+	    (ctx->opts.events_url[0] &&
+	     (st = w3w__event_sink_open_url(&ctx->sink, ctx->opts.events_url, &cfg)) != W3W_OK) ||
+	    (st = w3w__relay_start(ctx)) != W3W_OK) {
+		w3w_ctx_close(ctx);
+		return st;
+	}
+	*out = ctx;
+	return W3W_OK;
+}
+
+void w3w_ctx_close(w3w_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	w3w__relay_stop(ctx);
+	if (ctx->sink)
+		ctx->sink->free(ctx->sink);
+	if (ctx->cache)
+		ctx->cache->free(ctx->cache);
+	if (ctx->storage)
+		ctx->storage->free(ctx->storage);
+	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));
+	sodium_memzero(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));
+	free(ctx);
+}

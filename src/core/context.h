@@ -1,0 +1,24 @@
+/* The context as core sees it: backends, relay, options. */
+#ifndef W3W_CORE_CONTEXT_H
+#define W3W_CORE_CONTEXT_H
+
+#include <pthread.h>
+
+#include "w3wallet.h"
+#include "w3wallet/sys/cache.h"
+#include "w3wallet/sys/events.h"
+#include "w3wallet/sys/storage.h"
+
+typedef struct w3w__relay w3w__relay;
+
+struct w3w_ctx {
+	w3w_options opts;
+	w3w_storage *storage;
+	w3w_cache *cache;          /* never NULL: "none:" is a cache that always misses */
+	w3w_event_sink *sink;      /* NULL: in-process subscribers only */
+	unsigned char master_key[32];
+	int has_master_key;
+	w3w__relay *relay;
+};
+
+#endif

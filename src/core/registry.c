@@ -1,0 +1,176 @@
+/*
+ * Backends are chosen at open time from the URL scheme. Built-ins are
+ * registered on first use; hosts may add or replace schemes.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "core/registry.h"
+#ifdef W3W_WITH_REDIS
+#include "w3wallet/sys/redis.h"
+#endif
+#ifdef W3W_WITH_KAFKA
+#include "w3wallet/sys/kafka.h"
+#endif
+
+#define SCHEME_MAX 16
+#define REGISTRY_MAX 16
+
+typedef void (*any_open_fn)(void);
+
+struct registry {
+	const char *kind;
+	size_t count;
+	struct {
+		char scheme[SCHEME_MAX];
+		any_open_fn open;
+	} entries[REGISTRY_MAX];
+};
+
+static struct registry storages = { "storage", 0, {{{0}, 0}} };
+static struct registry caches = { "cache", 0, {{{0}, 0}} };
+static struct registry sinks = { "events", 0, {{{0}, 0}} };
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
+
+static w3w_status registry_add(struct registry *r, const char *scheme, any_open_fn open)
+{
+	w3w_status st = W3W_OK;
+	size_t i;
+
+	if (!scheme || !*scheme || strlen(scheme) >= SCHEME_MAX || !open)
+		return w3w_error_set(W3W_EINVAL, "%s backend: scheme must be 1..%d characters and open non-NULL",
+			r->kind, SCHEME_MAX - 1);
+	pthread_mutex_lock(&registry_lock);
+	for (i = 0; i < r->count; i++)
+		if (strcmp(r->entries[i].scheme, scheme) == 0)
+			break;
+	if (i == REGISTRY_MAX) {
+		st = w3w_error_set(W3W_ENOMEM, "%s backend: registry full", r->kind);
+	} else {
+		strcpy(r->entries[i].scheme, scheme);
+		r->entries[i].open = open;
+		if (i == r->count)
+			r->count++;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return st;
+}
+
+/* Casts between function pointer types are fine as long as we call through the right one. */
+#define ADD(r, scheme, fn) registry_add(&(r), (scheme), (any_open_fn)(fn))
+
+static void register_builtins(void)
+{
+	ADD(storages, "sqlite", w3w_storage_sqlite_open);
+#ifdef W3W_WITH_POSTGRES
+	ADD(storages, "postgres", w3w_storage_postgres_open);
+	ADD(storages, "postgresql", w3w_storage_postgres_open);
+#endif
+	ADD(caches, "memory", w3w__cache_memory_open);
+	ADD(caches, "none", w3w__cache_none_open);
+#ifdef W3W_WITH_REDIS
+	ADD(caches, "redis", w3w_cache_redis_open);
+#endif
+	ADD(sinks, "file", w3w__event_sink_file_open);
+#ifdef W3W_WITH_KAFKA
+	ADD(sinks, "kafka", w3w_event_sink_kafka_open);
+#endif
+}
+
+/* The scheme of "sqlite:x", "redis://h", or a libpq conninfo ("host=... dbname=...") -> "postgres". */
+static void url_scheme(char out[SCHEME_MAX], const char *url)
+{
+	size_t n = strcspn(url, ":");
+	out[0] = '\0';
+	if (url[n] == ':' && n > 0 && n < SCHEME_MAX) {
+		memcpy(out, url, n);
+		out[n] = '\0';
+		return;
+	}
+	if (strchr(url, '=') != NULL)
+		strcpy(out, "postgres");
+}
+
+static any_open_fn registry_find(struct registry *r, const char *url)
+{
+	char scheme[SCHEME_MAX];
+	any_open_fn fn = NULL;
+
+	pthread_once(&builtins_once, register_builtins);
+	url_scheme(scheme, url);
+	pthread_mutex_lock(&registry_lock);
+	for (size_t i = 0; i < r->count; i++)
+		if (strcmp(r->entries[i].scheme, scheme) == 0)
+			fn = r->entries[i].open;
+	pthread_mutex_unlock(&registry_lock);
+	if (!fn)
+		w3w_error_set(W3W_EINVAL, "%s URL: unknown or unsupported scheme '%s' (not built in?)", r->kind, scheme);
+	return fn;
+}
+
+w3w_status w3w_storage_register(const char *scheme, w3w_storage_open_fn open)
+{
+	pthread_once(&builtins_once, register_builtins);
+	return ADD(storages, scheme, open);
+}
+
+w3w_status w3w_cache_register(const char *scheme, w3w_cache_open_fn open)
+{
+	pthread_once(&builtins_once, register_builtins);
+	return ADD(caches, scheme, open);
+}
+
+w3w_status w3w_event_sink_register(const char *scheme, w3w_event_sink_open_fn open)
+{
+	pthread_once(&builtins_once, register_builtins);
+	return ADD(sinks, scheme, open);
+}
+
+w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
+{
+	w3w_storage_open_fn fn = (w3w_storage_open_fn)registry_find(&storages, url);
+	w3w_status st;
+	if (!fn)
+		return W3W_EINVAL;
+	st = fn(out, url, cfg);
+	if (st == W3W_OK && (*out)->version != W3W_STORAGE_VERSION) {
+		unsigned int v = (*out)->version;
+		(*out)->free(*out);
+		*out = NULL;
+		return w3w_error_set(W3W_EVERSION, "storage backend: interface version %u, expected %u", v, W3W_STORAGE_VERSION);
+	}
+	return st;
+}
+
+w3w_status w3w__cache_open_url(w3w_cache **out, const char *url, const w3w_backend_config *cfg)
+{
+	w3w_cache_open_fn fn = (w3w_cache_open_fn)registry_find(&caches, url);
+	w3w_status st;
+	if (!fn)
+		return W3W_EINVAL;
+	st = fn(out, url, cfg);
+	if (st == W3W_OK && (*out)->version != W3W_CACHE_VERSION) {
+		unsigned int v = (*out)->version;
+		(*out)->free(*out);
+		*out = NULL;
+		return w3w_error_set(W3W_EVERSION, "cache backend: interface version %u, expected %u", v, W3W_CACHE_VERSION);
+	}
+	return st;
+}
+
+w3w_status w3w__event_sink_open_url(w3w_event_sink **out, const char *url, const w3w_backend_config *cfg)
+{
+	w3w_event_sink_open_fn fn = (w3w_event_sink_open_fn)registry_find(&sinks, url);
+	w3w_status st;
+	if (!fn)
+		return W3W_EINVAL;
+	st = fn(out, url, cfg);
+	if (st == W3W_OK && (*out)->version != W3W_EVENT_SINK_VERSION) {
+		unsigned int v = (*out)->version;
+		(*out)->free(*out);
+		*out = NULL;
+		return w3w_error_set(W3W_EVERSION, "event sink: interface version %u, expected %u", v, W3W_EVENT_SINK_VERSION);
+	}
+	return st;
+}

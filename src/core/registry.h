@@ -1,0 +1,18 @@
+/* Backend registration by URL scheme: one table per backend kind. */
+#ifndef W3W_CORE_REGISTRY_H
+#define W3W_CORE_REGISTRY_H
+
+#include "w3wallet/sys/cache.h"
+#include "w3wallet/sys/events.h"
+#include "w3wallet/sys/storage.h"
+
+w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
+w3w_status w3w__cache_open_url(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
+w3w_status w3w__event_sink_open_url(w3w_event_sink **out, const char *url, const w3w_backend_config *cfg);
+
+/* Built-in backends that live in core's tree. */
+w3w_status w3w__cache_memory_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
+w3w_status w3w__cache_none_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
+w3w_status w3w__event_sink_file_open(w3w_event_sink **out, const char *url, const w3w_backend_config *cfg);
+
+#endif
