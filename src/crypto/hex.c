@@ -19,7 +19,7 @@ int w3w__crypto_hex_encode(char *out, size_t out_size, const unsigned char *in, 
 
 	if (out == NULL || (in == NULL && len != 0))
 		return W3W__CRYPTO_EINVAL;
-	if (len > (out_size - 1) / 2 || out_size == 0)
+	if (out_size == 0 || len > (out_size - 1) / 2)
 		return W3W__CRYPTO_ELENGTH;
 	for (size_t i = 0; i < len; i++) {
 		out[2 * i] = digits[in[i] >> 4];
