@@ -19,16 +19,16 @@ java_bin() {
 check_java() {
   local java=$1 major
   major=$("$java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
-  [ -n "$major" ] && [ "$major" -ge 17 ] ||
+  if [ -z "$major" ] || [ "$major" -lt 17 ]; then
     die "Kafka 4 needs Java 17+, $java is '${major:-unknown}' (set JAVA_HOME)"
+  fi
 }
 
-# Fills CACHE/kafka-VERSION once; later runs reuse it. A lock keeps two
+# Fills DEST (CACHE/kafka-VERSION) once; later runs reuse it. A lock keeps two
 # concurrent starts from fetching into the same place.
 kafka_fetch_jars() {
-  local version=$1 root dest
-  root=$(kafka_cache_root)
-  dest=$root/kafka-$version
+  local version=$1 dest=$2 root
+  root=$(dirname "$dest")
   [ -f "$dest/.complete" ] && return 0
   command -v mvn >/dev/null || die "mvn not found (apt-get install maven): needed once to fetch the Kafka jars"
   mkdir -p "$root"
@@ -124,7 +124,7 @@ svc_kafka_launch() {
   require_free_port "$KAFKA_CONTROLLER_PORT" "kafka controller"
   java=$(java_bin)
   check_java "$java"
-  kafka_fetch_jars "$KAFKA_VERSION"
+  kafka_fetch_jars "$KAFKA_VERSION" "$KAFKA_JARS"
   if [ ! -f "$base/data/meta.properties" ]; then
     kafka_write_config "$base" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
     kafka_format "$base" "$java" "$KAFKA_JARS"
@@ -201,12 +201,12 @@ svc_kafka_stop() {
 svc_kafka_env() {
   local base=$1/kafka KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_VERSION KAFKA_JARS
   . "$base/service.env"
-  printf 'export W3W_KAFKA_PORT=%q\n' "$KAFKA_PORT"
-  printf 'export W3W_KAFKA_CONTROLLER_PORT=%q\n' "$KAFKA_CONTROLLER_PORT"
-  printf 'export W3W_KAFKA_VERSION=%q\n' "$KAFKA_VERSION"
-  printf 'export W3W_KAFKA_JARS=%q\n' "$KAFKA_JARS"
-  printf 'export W3W_KAFKA_LOG=%q\n' "$base/kafka.log"
-  printf 'export W3W_KAFKA_PIDFILE=%q\n' "$base/kafka.pid"
-  printf 'export W3W_TEST_KAFKA_BROKERS=%q\n' "127.0.0.1:$KAFKA_PORT"
-  printf 'export W3W_TEST_KAFKA_URL=%q\n' "kafka://127.0.0.1:$KAFKA_PORT"
+  env_export W3W_KAFKA_PORT "$KAFKA_PORT"
+  env_export W3W_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+  env_export W3W_KAFKA_VERSION "$KAFKA_VERSION"
+  env_export W3W_KAFKA_JARS "$KAFKA_JARS"
+  env_export W3W_KAFKA_LOG "$base/kafka.log"
+  env_export W3W_KAFKA_PIDFILE "$base/kafka.pid"
+  env_export W3W_TEST_KAFKA_BROKERS "127.0.0.1:$KAFKA_PORT"
+  env_export W3W_TEST_KAFKA_URL "kafka://127.0.0.1:$KAFKA_PORT"
 }

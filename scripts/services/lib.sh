@@ -25,7 +25,12 @@ pid_alive() {
   [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
-read_pid_file() { [ -r "$1" ] && head -n 1 "$1" | tr -dc '0-9'; }
+# Prints the pid in a pid file, or nothing (never fails: callers run under
+# set -e and a server may not have written its file yet).
+read_pid_file() {
+  [ -r "$1" ] && head -n 1 "$1" | tr -dc '0-9'
+  return 0
+}
 
 # Waits, polling every 0.2 s, until PID is gone; returns 1 after TIMEOUT s.
 wait_pid_exit() {
@@ -85,19 +90,25 @@ is_known_service() {
   case " $W3W_KNOWN_SERVICES " in *" $1 "*) return 0 ;; *) return 1 ;; esac
 }
 
+# Prints one shell line `export NAME='VALUE'` (readable, safe to source).
+env_export() {
+  local q=\'
+  printf "export %s='%s'\n" "$1" "${2//$q/$q\\$q$q}"
+}
+
 # Rewrites DIR/env from every service's state, so it always matches what is
 # configured in DIR (also after ctl.sh starts a service later).
 write_env() {
   local dir=$1 svc started=""
   {
     printf '# Written by scripts/services: source it to reach the test services.\n'
-    printf 'export W3W_SERVICES_DIR=%q\n' "$dir"
+    env_export W3W_SERVICES_DIR "$dir"
     for svc in $W3W_KNOWN_SERVICES; do
       [ -r "$dir/$svc/service.env" ] || continue
       started="$started $svc"
       "svc_${svc}_env" "$dir"
     done
-    printf 'export W3W_SERVICES_STARTED=%q\n' "${started# }"
+    env_export W3W_SERVICES_STARTED "${started# }"
   } > "$dir/env.tmp"
   mv "$dir/env.tmp" "$dir/env"
 }

@@ -122,14 +122,14 @@ svc_pg_stop() {
 svc_pg_env() {
   local base=$1/pg PG_PORT PG_BINDIR
   . "$base/service.env"
-  printf 'export W3W_PG_PORT=%q\n' "$PG_PORT"
-  printf 'export W3W_PG_DATA=%q\n' "$base/data"
-  printf 'export W3W_PG_LOG=%q\n' "$base/postgres.log"
-  printf 'export W3W_PG_SOCKET_DIR=%q\n' "$base"
-  printf 'export W3W_PG_BINDIR=%q\n' "$PG_BINDIR"
-  printf 'export W3W_TEST_PG_URL=%q\n' \
+  env_export W3W_PG_PORT "$PG_PORT"
+  env_export W3W_PG_DATA "$base/data"
+  env_export W3W_PG_LOG "$base/postgres.log"
+  env_export W3W_PG_SOCKET_DIR "$base"
+  env_export W3W_PG_BINDIR "$PG_BINDIR"
+  env_export W3W_TEST_PG_URL \
     "postgres://$W3W_PG_USER:$W3W_PG_PASSWORD@127.0.0.1:$PG_PORT/$W3W_PG_DB"
-  printf 'export W3W_TEST_PG_CONNINFO=%q\n' \
+  env_export W3W_TEST_PG_CONNINFO \
     "host=127.0.0.1 port=$PG_PORT user=$W3W_PG_USER password=$W3W_PG_PASSWORD dbname=$W3W_PG_DB"
-  printf 'export W3W_TEST_PG_ADMIN_URL=%q\n' "postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  env_export W3W_TEST_PG_ADMIN_URL "postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 }

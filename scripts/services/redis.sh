@@ -2,7 +2,7 @@
 # Sourced by lib.sh users; defines svc_redis_start, svc_redis_stop, svc_redis_env.
 
 svc_redis_start() {
-  local dir=$1 base=$1/redis REDIS_PORT
+  local base=$1/redis REDIS_PORT
   if [ -r "$base/service.env" ]; then
     . "$base/service.env"
   else
@@ -59,8 +59,8 @@ svc_redis_stop() {
 svc_redis_env() {
   local base=$1/redis REDIS_PORT
   . "$base/service.env"
-  printf 'export W3W_REDIS_PORT=%q\n' "$REDIS_PORT"
-  printf 'export W3W_REDIS_LOG=%q\n' "$base/redis.log"
-  printf 'export W3W_REDIS_PIDFILE=%q\n' "$base/redis.pid"
-  printf 'export W3W_TEST_REDIS_URL=%q\n' "redis://127.0.0.1:$REDIS_PORT/0"
+  env_export W3W_REDIS_PORT "$REDIS_PORT"
+  env_export W3W_REDIS_LOG "$base/redis.log"
+  env_export W3W_REDIS_PIDFILE "$base/redis.pid"
+  env_export W3W_TEST_REDIS_URL "redis://127.0.0.1:$REDIS_PORT/0"
 }

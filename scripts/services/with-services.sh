@@ -10,11 +10,37 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/w3w-services.XXXXXX") || exit 1
 child=""
+
+# Every process below PID, children first listed after their parent.
+descendants() {
+  command -v ps >/dev/null || return 0
+  local p
+  for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$p"; descendants "$p"
+  done
+}
+
+# Ends CMD and whatever it started (a test runner's children would
+# otherwise keep the services' ports busy): TERM, up to 10 s, then KILL.
+end_child() {
+  local pids _
+  pids="$child $(descendants "$child")"
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null
+  for _ in $(seq 50); do
+    kill -0 "$child" 2>/dev/null || break
+    sleep 0.2
+  done
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null
+  wait "$child" 2>/dev/null
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
-    kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null
+    end_child
   fi
   # a service that would not stop must not pass unnoticed
   "$here/stop.sh" "$dir" || { [ "$rc" -ne 0 ] || rc=1; }
