@@ -1,0 +1,23 @@
+/*
+ * Token bucket shared by every process on one Redis: a Lua script reads,
+ * refills and takes in one atomic step, on the server's clock.
+ */
+#ifndef W3W_CACHE_REDIS_RATE_H
+#define W3W_CACHE_REDIS_RATE_H
+
+#include "cache/redis/redis_pool.h"
+
+/**
+ * Take one token from the bucket stored at `key` (already prefixed).
+ * EVALSHA first; EVAL when the server does not know the script yet.
+ */
+w3w_status w3w__redis_rate_take(w3w__redis_pool *pool, const char *key, size_t keylen,
+	double rate_per_s, double burst, int *allowed, int64_t *retry_after_ms);
+
+/** The script's SHA-1, as SCRIPT LOAD would answer (for tests). */
+const char *w3w__redis_rate_script_sha(void);
+
+/** The script's text (for tests). */
+const char *w3w__redis_rate_script(void);
+
+#endif
