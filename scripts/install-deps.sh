@@ -10,6 +10,7 @@ PKGS=(
   libmicrohttpd-dev libcurl4-openssl-dev
   swig valgrind
   postgresql redis-server kcat wrk nginx-light jq
+  maven default-jdk-headless iproute2 procps
 )
 
 missing=()

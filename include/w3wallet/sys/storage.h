@@ -230,8 +230,14 @@ struct w3w_storage {
 
 	/* Outbox. */
 	/**
-	 * Take up to `max` unsent events in seq order that no other relay holds,
-	 * and hold them for `lease_ms` (other relays skip them meanwhile).
+	 * Take up to `max` unsent events in seq order and hold them for
+	 * `lease_ms`. Per-key order must survive several relays (processes):
+	 * while any unsent event is under an unexpired lease, take returns no
+	 * events (count 0, W3W_OK), so one relay works at a time and a batch
+	 * that was not acknowledged is retaken, in order, once its lease ends.
+	 * Two relays must never both take the same row (PostgreSQL: lock the
+	 * outbox for the take, e.g. an advisory xact lock, then UPDATE ...
+	 * SET lease_until; SQLite: BEGIN IMMEDIATE).
 	 * *out is a malloc'd array of *count events with malloc'd payloads;
 	 * core frees each payload and the array with free().
 	 */
