@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "w3wallet.h"
+#include "w3wallet/sys/backend.h"
 
 cJSON *w3w__supply_json(const w3w_supply *s);
 cJSON *w3w__order_json(const w3w_order *o, int with_items);

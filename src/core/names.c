@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "w3wallet.h"
+#include "w3wallet/sys/backend.h"
 
 static const char *const supply_names[] = { NULL, "active", "paused", "exhausted", "deleted" };
 static const char *const order_names[] = { NULL, "open", "claimed", "completed", "cancelled" };

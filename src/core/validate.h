@@ -3,6 +3,7 @@
 #define W3W_CORE_VALIDATE_H
 
 #include "w3wallet.h"
+#include "w3wallet/sys/backend.h"
 
 /** Actor present, canonical id, known nonzero roles. */
 w3w_status w3w__check_actor(const w3w_actor *actor);

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "core/relay.h"
+#include "core/validate.h"
 #include "core/write.h"
 
 static const char *topic_of(const char *event_type)
@@ -18,21 +19,23 @@ static const char *topic_of(const char *event_type)
 	return "wallet-events";
 }
 
-w3w_status w3w__write_begin(w3w__write *w, w3w_ctx *ctx, const w3w_actor *actor,
+w3w_status w3w__write_begin(w3w__write *w, w3w_write_meta *meta, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *action, const char *idempotency_key)
 {
 	w3w_status st;
 	memset(w, 0, sizeof(*w));
+	memset(meta, 0, sizeof(*meta));
+	w->meta = meta;
 	w->ctx = ctx;
 	w->actor = actor;
 	if ((st = w3w__check_idem_key(idempotency_key)) != W3W_OK)
 		return st;
-	strcpy(w->meta.actor_id, actor->user_id);
+	strcpy(w->meta->actor_id, actor->user_id);
 	if (idempotency_key)
-		strcpy(w->meta.idem_key, idempotency_key);
-	w->meta.now = w3w_time_now();
-	w->meta.idem_expires_at = w->meta.now + ctx->opts.idempotency_ttl_s * 1000000;
-	snprintf(w->meta.audit.action, sizeof(w->meta.audit.action), "%s", action);
+		strcpy(w->meta->idem_key, idempotency_key);
+	w->meta->now = w3w_time_now();
+	w->meta->idem_expires_at = w->meta->now + ctx->opts.idempotency_ttl_s * 1000000;
+	snprintf(w->meta->audit.action, sizeof(w->meta->audit.action), "%s", action);
 	w->request = cJSON_CreateObject();
 	w->payload = cJSON_CreateObject();
 	if (!w->request || !w->payload || !cJSON_AddStringToObject(w->request, "action", action)) {
@@ -79,8 +82,8 @@ void w3w__write_invalidate(w3w__write *w, const char *fmt, const char *id)
 w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char *aggregate_id,
 	const char *target_id)
 {
-	w3w_event *ev = &w->meta.event;
-	w3w_audit_record *au = &w->meta.audit;
+	w3w_event *ev = &w->meta->event;
+	w3w_audit_record *au = &w->meta->audit;
 	char *request = cJSON_PrintUnformatted(w->request);
 	char *payload = cJSON_PrintUnformatted(w->payload);
 
@@ -90,7 +93,7 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 		return w3w_error_set(W3W_ENOMEM, "%s: out of memory", au->action);
 	}
 	/* The request is hashed as built: fields are added in a fixed order per command. */
-	crypto_generichash(w->meta.idem_hash, sizeof(w->meta.idem_hash),
+	crypto_generichash(w->meta->idem_hash, sizeof(w->meta->idem_hash),
 		(const unsigned char *)request, strlen(request), NULL, 0);
 	cJSON_free(request);
 
@@ -100,14 +103,14 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	snprintf(ev->aggregate_id, sizeof(ev->aggregate_id), "%s", aggregate_id);
 	strcpy(ev->actor_id, w->actor->user_id);
 	snprintf(ev->region, sizeof(ev->region), "%s", w->ctx->opts.region);
-	ev->created_at = w->meta.now;
+	ev->created_at = w->meta->now;
 	ev->payload = payload;
 
 	w3w_id_new(au->id, sizeof(au->id));
 	strcpy(au->actor_id, w->actor->user_id);
 	snprintf(au->target_id, sizeof(au->target_id), "%s", target_id ? target_id : "");
 	strcpy(au->outcome, "ok");
-	au->created_at = w->meta.now;
+	au->created_at = w->meta->now;
 	return W3W_OK;
 }
 
@@ -137,7 +140,7 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 
 w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 {
-	if (status == W3W_OK && !w->meta.replayed) {
+	if (status == W3W_OK && !w->meta->replayed) {
 		const char *keys[W3W__INVALIDATE_MAX];
 		for (size_t i = 0; i < w->key_count; i++)
 			keys[i] = w->keys[i];
@@ -145,10 +148,10 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 			w->ctx->cache->invalidate(w->ctx->cache, keys, w->key_count);
 		w3w__relay_notify(w->ctx);
 	} else if (status != W3W_OK) {
-		w3w__audit_refusal(w->ctx, w->actor, w->meta.audit.action, w->meta.audit.target_id, status);
+		w3w__audit_refusal(w->ctx, w->actor, w->meta->audit.action, w->meta->audit.target_id, status);
 	}
-	cJSON_free(w->meta.event.payload);
-	w->meta.event.payload = NULL;
+	cJSON_free(w->meta->event.payload);
+	w->meta->event.payload = NULL;
 	cJSON_Delete(w->request);
 	cJSON_Delete(w->payload);
 	w->request = w->payload = NULL;

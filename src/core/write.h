@@ -20,15 +20,18 @@
 typedef struct w3w__write {
 	w3w_ctx *ctx;
 	const w3w_actor *actor;
-	w3w_write_meta meta;
+	w3w_write_meta *meta;  /* inside the command struct handed to storage */
 	cJSON *request;   /* what the caller asked: hashed for idempotency */
 	cJSON *payload;   /* the event payload */
 	char keys[W3W__INVALIDATE_MAX][W3W_ID_SIZE + 24];
 	size_t key_count;
 } w3w__write;
 
-/** Start a write of `action` ("claim.create"). Returns W3W_EINVAL for a bad key, W3W_ENOMEM. */
-w3w_status w3w__write_begin(w3w__write *w, w3w_ctx *ctx, const w3w_actor *actor,
+/**
+ * Start a write of `action` ("claim.create") whose metadata lives in the
+ * command struct at `meta`. Returns W3W_EINVAL for a bad key, W3W_ENOMEM.
+ */
+w3w_status w3w__write_begin(w3w__write *w, w3w_write_meta *meta, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *action, const char *idempotency_key);
 
 /** Add a field to both the request (hashed) and the payload. */

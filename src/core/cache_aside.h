@@ -1,0 +1,22 @@
+/*
+ * Cache-aside reads. Keys and TTLs follow the system design:
+ * supply:{id}, order:{id}, order:{id}:items, claim:{id},
+ * claim:order:{order_id} (1 h); supplies:user:{id}, orders:user:{id} (30 min).
+ * A cache error is a miss: reads go to storage, never fail because of it.
+ */
+#ifndef W3W_CORE_CACHE_ASIDE_H
+#define W3W_CORE_CACHE_ASIDE_H
+
+#include <cjson/cJSON.h>
+
+#include "core/context.h"
+
+#define W3W__TTL_RECORD 3600
+#define W3W__TTL_LIST   1800
+
+/** Hit: *out parsed JSON (caller deletes). Miss, cache down, or bad value: NULL. */
+cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key);
+/** Store `value` (deleted here) under key if nothing newer is there. */
+void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * The outbox relay: takes committed events from storage in order, publishes
+ * them to the sink (if any), hands acknowledged ones to in-process
+ * subscribers, and marks them sent. It also seals the audit chain. It runs
+ * on a background thread (woken after each commit, and polling for other
+ * processes' events) or is driven by the host through w3w_events_pump().
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/audit.h"
+#include "core/relay.h"
+#include "core/subscription.h"
+
+#define RELAY_BATCH 256
+#define RELAY_POLL_MS 100
+#define SEAL_BATCH 2048
+
+struct w3w__relay {
+	pthread_t thread;
+	int thread_started;
+	int stopping;
+	int notified;
+	pthread_mutex_t lock;    /* guards stopping, notified */
+	pthread_cond_t wake;
+	pthread_mutex_t pump_lock; /* one pump at a time in this process */
+	w3w_time retry_after;    /* after a sink failure, wait for the batch's lease to end */
+	w3w__subscribers subs;
+};
+
+static int lease_ms(const w3w_ctx *ctx)
+{
+	return 2 * ctx->opts.timeout_ms + 1000;
+}
+
+static void events_free(w3w_event *events, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(events[i].payload);
+	free(events);
+}
+
+/* One batch: take, publish, deliver, ack. */
+static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
+{
+	w3w__relay *r = ctx->relay;
+	w3w_event *events = NULL;
+	size_t n = 0, nacked = 0;
+	unsigned char *acked = NULL;
+	int64_t *seqs = NULL;
+	w3w_status st, pub = W3W_OK;
+
+	*delivered = 0;
+	if (r->retry_after && w3w_time_now() < r->retry_after)
+		return w3w_error_set(W3W_EUNAVAILABLE, "events: sink unavailable, retrying after the lease");
+	r->retry_after = 0;
+	if ((st = ctx->storage->outbox_take(ctx->storage, max, lease_ms(ctx), &events, &n)) != W3W_OK || n == 0)
+		return st;
+	acked = calloc(n, 1);
+	seqs = calloc(n, sizeof(*seqs));
+	if (!acked || !seqs) {
+		st = w3w_error_set(W3W_ENOMEM, "events: out of memory");
+		goto done;
+	}
+	if (ctx->sink)
+		pub = ctx->sink->publish(ctx->sink, events, n, acked);
+	else
+		memset(acked, 1, n);
+	/* Deliver in order up to the first unacknowledged event; the rest is retaken later. */
+	for (size_t i = 0; i < n && acked[i]; i++) {
+		w3w__subscribers_deliver(&r->subs, &events[i]);
+		seqs[nacked++] = events[i].seq;
+	}
+	if (nacked && (st = ctx->storage->outbox_ack(ctx->storage, seqs, nacked)) != W3W_OK)
+		goto done;
+	*delivered = nacked;
+	if (nacked < n) {
+		r->retry_after = w3w_time_now() + (w3w_time)lease_ms(ctx) * 1000;
+		st = pub != W3W_OK ? pub : w3w_error_set(W3W_EUNAVAILABLE, "events: sink did not acknowledge all events");
+	}
+done:
+	free(seqs);
+	free(acked);
+	events_free(events, n);
+	return st;
+}
+
+w3w_status w3w_events_pump(w3w_ctx *ctx, size_t max, size_t *delivered)
+{
+	size_t total = 0, got = 0;
+	w3w_status st = W3W_OK;
+
+	if (!ctx)
+		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
+	if (max == 0)
+		max = RELAY_BATCH;
+	pthread_mutex_lock(&ctx->relay->pump_lock);
+	while (total < max) {
+		st = pump_once(ctx, max - total, &got);
+		total += got;
+		if (st != W3W_OK || got == 0)
+			break;
+	}
+	pthread_mutex_unlock(&ctx->relay->pump_lock);
+	if (delivered)
+		*delivered = total;
+	return st;
+}
+
+static void *relay_main(void *arg)
+{
+	w3w_ctx *ctx = arg;
+	w3w__relay *r = ctx->relay;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stopping) {
+		struct timespec until;
+		pthread_mutex_unlock(&r->lock);
+
+		w3w_events_pump(ctx, 0, NULL);
+		w3w_audit_seal(ctx, SEAL_BATCH, NULL);
+		w3w_error_clear();
+
+		pthread_mutex_lock(&r->lock);
+		if (r->notified) {
+			r->notified = 0;
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += RELAY_POLL_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!r->stopping && !r->notified &&
+		       pthread_cond_timedwait(&r->wake, &r->lock, &until) != ETIMEDOUT)
+			;
+		r->notified = 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+w3w_status w3w__relay_start(w3w_ctx *ctx)
+{
+	w3w__relay *r = calloc(1, sizeof(*r));
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "relay: out of memory");
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->wake, NULL);
+	pthread_mutex_init(&r->pump_lock, NULL);
+	w3w__subscribers_init(&r->subs);
+	ctx->relay = r;
+	if (ctx->opts.background_relay) {
+		if (pthread_create(&r->thread, NULL, relay_main, ctx) != 0)
+			return w3w_error_set(W3W_EINTERNAL, "relay: cannot start thread");
+		r->thread_started = 1;
+	}
+	return W3W_OK;
+}
+
+void w3w__relay_notify(w3w_ctx *ctx)
+{
+	w3w__relay *r = ctx->relay;
+	if (!r->thread_started)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->notified = 1;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void w3w__relay_stop(w3w_ctx *ctx)
+{
+	w3w__relay *r = ctx->relay;
+	if (!r)
+		return;
+	if (r->thread_started) {
+		pthread_mutex_lock(&r->lock);
+		r->stopping = 1;
+		pthread_cond_signal(&r->wake);
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(r->thread, NULL);
+		/* Last drain: what committed before close leaves now if the sink is up (bounded). */
+		for (int i = 0; i < 64; i++) {
+			size_t n = 0;
+			if (w3w_events_pump(ctx, 0, &n) != W3W_OK || n == 0)
+				break;
+		}
+		w3w_audit_seal(ctx, 0, NULL);
+		w3w_error_clear();
+	}
+	w3w__subscribers_destroy(&r->subs);
+	pthread_cond_destroy(&r->wake);
+	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->pump_lock);
+	free(r);
+	ctx->relay = NULL;
+}
+
+w3w__subscribers *w3w__relay_subscribers(w3w_ctx *ctx)
+{
+	return &ctx->relay->subs;
+}
