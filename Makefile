@@ -1,0 +1,35 @@
+# The README's commands. Everything a fresh Debian machine lacks is installed
+# by scripts/install-deps.sh; services for tests run from scripts/services/.
+BUILD ?= build
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Starts w3wallet-server on the embedded default (SQLite file, no services).
+run: build
+	@scripts/run.sh $(BUILD)
+
+# Starts PostgreSQL, Redis and Kafka on loopback side ports, runs every test, stops them.
+test: build
+	@scripts/services/with-services.sh scripts/test-all.sh $(BUILD)
+
+# Benchmarks against the raw engines, in the same run; figures land in bench/results/.
+bench: build
+	@scripts/services/with-services.sh bench/run.sh $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) build-asan build-valgrind
