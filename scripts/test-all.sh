@@ -68,11 +68,11 @@ pkgconfig_consumer() {
 step "pkg-config consumer (examples/hello)" pkgconfig_consumer
 
 # 5. Independent cross-checks of the wallet crypto (Node: ethers, noble).
-[ -x tests/crosscheck/run.sh ] && step "crypto cross-check (ethers)" tests/crosscheck/run.sh "$BUILD"
+if [ -x tests/crosscheck/run.sh ]; then step "crypto cross-check (ethers)" tests/crosscheck/run.sh "$BUILD"; fi
 
 # 6. Reference server, bindings: each has its own runner.
 for runner in tests/server/run.sh tests/python/run.sh tests/go/run.sh tests/examples/run.sh tests/chain/run.sh; do
-  [ -x "$runner" ] && step "$runner" "$runner" "$BUILD"
+  if [ -x "$runner" ]; then step "$runner" "$runner" "$BUILD"; fi
 done
 
 echo
