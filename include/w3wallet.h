@@ -18,5 +18,6 @@
 #include "w3wallet/events.h"
 #include "w3wallet/audit.h"
 #include "w3wallet/json.h"
+#include "w3wallet/auth.h"
 
 #endif

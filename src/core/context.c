@@ -100,6 +100,7 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	if ((st = load_master_key(ctx)) != W3W_OK ||
 	    (st = w3w__storage_open_url(&ctx->storage, ctx->opts.storage_url, &cfg)) != W3W_OK ||
 	    (st = w3w__cache_open_url(&ctx->cache, ctx->opts.cache_url, &cfg)) != W3W_OK ||
+	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
 	    (ctx->opts.events_url[0] &&
 	     (st = w3w__event_sink_open_url(&ctx->sink, ctx->opts.events_url, &cfg)) != W3W_OK) ||
 	    (st = w3w__relay_start(ctx)) != W3W_OK) {
@@ -119,6 +120,8 @@ void w3w_ctx_close(w3w_ctx *ctx)
 		ctx->sink->free(ctx->sink);
 	if (ctx->cache)
 		ctx->cache->free(ctx->cache);
+	if (ctx->limits)
+		ctx->limits->free(ctx->limits);
 	if (ctx->storage)
 		ctx->storage->free(ctx->storage);
 	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));

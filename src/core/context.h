@@ -15,6 +15,7 @@ struct w3w_ctx {
 	w3w_options opts;
 	w3w_storage *storage;
 	w3w_cache *cache;          /* never NULL: "none:" is a cache that always misses */
+	w3w_cache *limits;         /* in-process token buckets when `cache` has no rate_take */
 	w3w_event_sink *sink;      /* NULL: in-process subscribers only */
 	unsigned char master_key[32];
 	int has_master_key;

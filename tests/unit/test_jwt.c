@@ -1,0 +1,154 @@
+/* JWT issue/verify (HS256, EdDSA), refusals, and rate limiting through a context. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "w3wallet.h"
+
+static const unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
+static const char *sub = "0190c2a1-7b3c-7d10-8e2f-1234567890ab";
+
+static char *b64(const char *s)
+{
+	size_t n = sodium_base64_encoded_len(strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = malloc(n);
+	sodium_bin2base64(out, n, (const unsigned char *)s, strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+/* header.payload. with a given signature text, for forged tokens */
+static char *forge(const char *header, const char *payload, const char *sig)
+{
+	char *h = b64(header), *p = b64(payload);
+	char *t = malloc(strlen(h) + strlen(p) + strlen(sig) + 3);
+	sprintf(t, "%s.%s.%s", h, p, sig);
+	free(h);
+	free(p);
+	return t;
+}
+
+START_TEST(hs256_round_trip)
+{
+	w3w_jwt_verifier *v;
+	w3w_actor a;
+	char *tok = NULL;
+	w3w_time now = w3w_time_now();
+	ck_assert_int_eq(w3w_jwt_sign_hs256(&tok, secret, sizeof(secret), sub, W3W_ROLE_USER | W3W_ROLE_ADMIN, now, 60), W3W_OK);
+	ck_assert_int_eq(w3w_jwt_verifier_hs256(&v, secret, sizeof(secret)), W3W_OK);
+	ck_assert_int_eq(w3w_jwt_verify(&a, v, tok, now, 0), W3W_OK);
+	ck_assert_str_eq(a.user_id, sub);
+	ck_assert_uint_eq(a.roles, W3W_ROLE_USER | W3W_ROLE_ADMIN);
+	/* expired: 61 s later */
+	ck_assert_int_eq(w3w_jwt_verify(&a, v, tok, now + 61000000, 0), W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "expired"));
+	ck_assert_int_eq(w3w_jwt_verify(&a, v, tok, now + 61000000, 5), W3W_OK);
+	/* tampered: flip a payload character */
+	tok[strchr(tok, '.') - tok + 3] ^= 1;
+	ck_assert_int_eq(w3w_jwt_verify(&a, v, tok, now, 0), W3W_EUNAUTHENTICATED);
+	w3w_string_free(tok);
+	w3w_jwt_verifier_free(v);
+}
+END_TEST
+
+START_TEST(eddsa_round_trip_and_alg_pinning)
+{
+	unsigned char pk[32], sk[64];
+	w3w_jwt_verifier *ved, *vhs;
+	w3w_actor a;
+	char *tok = NULL, *hs = NULL;
+	w3w_time now = w3w_time_now();
+	crypto_sign_keypair(pk, sk);
+	ck_assert_int_eq(w3w_jwt_sign_eddsa(&tok, sk, sizeof(sk), sub, W3W_ROLE_SERVICE, now, 60), W3W_OK);
+	ck_assert_int_eq(w3w_jwt_verifier_eddsa(&ved, pk, sizeof(pk)), W3W_OK);
+	ck_assert_int_eq(w3w_jwt_verifier_hs256(&vhs, secret, sizeof(secret)), W3W_OK);
+	ck_assert_int_eq(w3w_jwt_verify(&a, ved, tok, now, 0), W3W_OK);
+	ck_assert_uint_eq(a.roles, W3W_ROLE_SERVICE);
+	/* algorithm switching both ways is refused */
+	ck_assert_int_eq(w3w_jwt_verify(&a, vhs, tok, now, 0), W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "algorithm"));
+	ck_assert_int_eq(w3w_jwt_sign_hs256(&hs, secret, sizeof(secret), sub, W3W_ROLE_USER, now, 60), W3W_OK);
+	ck_assert_int_eq(w3w_jwt_verify(&a, ved, hs, now, 0), W3W_EUNAUTHENTICATED);
+	w3w_string_free(tok);
+	w3w_string_free(hs);
+	w3w_jwt_verifier_free(ved);
+	w3w_jwt_verifier_free(vhs);
+}
+END_TEST
+
+START_TEST(forged_and_malformed_tokens)
+{
+	w3w_jwt_verifier *v;
+	w3w_actor a;
+	w3w_time now = w3w_time_now();
+	char payload[256], *t;
+	const char *bad[] = { "", "abc", "a.b", "a.b.c.d", "!!.??.##" };
+	ck_assert_int_eq(w3w_jwt_verifier_hs256(&v, secret, sizeof(secret)), W3W_OK);
+	snprintf(payload, sizeof(payload), "{\"sub\":\"%s\",\"roles\":[\"admin\"],\"exp\":%lld}", sub,
+		(long long)(now / 1000000 + 600));
+	t = forge("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, "");
+	ck_assert_int_eq(w3w_jwt_verify(&a, v, t, now, 0), W3W_EUNAUTHENTICATED);
+	free(t);
+	t = forge("{\"alg\":\"HS256\"}", payload, "c2lnbmF0dXJl");
+	ck_assert_int_eq(w3w_jwt_verify(&a, v, t, now, 0), W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "signature"));
+	free(t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(w3w_jwt_verify(&a, v, bad[i], now, 0), W3W_EUNAUTHENTICATED);
+	w3w_jwt_verifier_free(v);
+}
+END_TEST
+
+START_TEST(bad_claims_refused_at_signing_and_verifying)
+{
+	char *tok = NULL;
+	ck_assert_int_eq(w3w_jwt_sign_hs256(&tok, secret, sizeof(secret), "not-a-uuid", W3W_ROLE_USER, 0, 60), W3W_EINVAL);
+	ck_assert_int_eq(w3w_jwt_sign_hs256(&tok, secret, sizeof(secret), sub, 0, 0, 60), W3W_EINVAL);
+	ck_assert_int_eq(w3w_jwt_sign_hs256(&tok, secret, 8, sub, W3W_ROLE_USER, 0, 60), W3W_EINVAL);
+	ck_assert_ptr_null(tok);
+}
+END_TEST
+
+START_TEST(rate_limit_in_process)
+{
+	w3w_options o;
+	w3w_ctx *ctx;
+	int allowed, i, granted = 0;
+	int64_t retry = 0;
+	char dir[] = "/tmp/w3w-jwt-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	w3w_options_init(&o, W3W_OPTIONS_VERSION);
+	snprintf(o.storage_url, sizeof(o.storage_url), "sqlite:%s/rl.db", dir);
+	snprintf(o.cache_url, sizeof(o.cache_url), "none:");
+	ck_assert_int_eq(w3w_ctx_open(&ctx, &o), W3W_OK);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(w3w_rate_limit_take(ctx, "rl:user", 1.0, 5.0, &allowed, &retry), W3W_OK);
+		granted += allowed;
+	}
+	ck_assert_int_eq(granted, 5);
+	ck_assert_int_gt(retry, 0);
+	ck_assert_int_le(retry, 1001);
+	ck_assert_int_eq(w3w_rate_limit_take(ctx, "", 1.0, 5.0, &allowed, &retry), W3W_EINVAL);
+	w3w_ctx_close(ctx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("jwt");
+	TCase *tc = tcase_create("jwt");
+	SRunner *sr;
+	int failed;
+	tcase_add_test(tc, hs256_round_trip);
+	tcase_add_test(tc, eddsa_round_trip_and_alg_pinning);
+	tcase_add_test(tc, forged_and_malformed_tokens);
+	tcase_add_test(tc, bad_claims_refused_at_signing_and_verifying);
+	tcase_add_test(tc, rate_limit_in_process);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
