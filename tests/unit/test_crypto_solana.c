@@ -12,7 +12,7 @@ START_TEST(rfc8032_vectors)
 	int n = 0;
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(v, "vectors")) {
-		unsigned char secret[32], pub[32], msg[16], sig[64], expected_sig[64];
+		unsigned char secret[32], pub[32], msg[16] = { 0 }, sig[64], expected_sig[64];
 		char addr[W3W__SOLANA_ADDRESS_SIZE];
 		size_t msg_len = w3w_test_unhex(msg, sizeof msg, w3w_test_str(c, "message"));
 		const char *addr_text = w3w_test_str(c, "solana_address");
