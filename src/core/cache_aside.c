@@ -1,8 +1,22 @@
 /* Cache-aside reads (see cache_aside.h). The thread-local error is kept intact. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/cache_aside.h"
+
+#define MAX_TTL_US ((w3w_time)W3W__TTL_RECORD * 1000000)
+
+/* False while some invalidation could not be delivered. */
+static int cache_trusted(w3w_ctx *ctx)
+{
+	w3w__cache_debt *d = &ctx->debt;
+	int trusted;
+	pthread_mutex_lock(&d->lock);
+	trusted = d->count == 0 && (d->distrust_until == 0 || w3w_time_now() >= d->distrust_until);
+	pthread_mutex_unlock(&d->lock);
+	return trusted;
+}
 
 cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 {
@@ -10,6 +24,8 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 	size_t len = 0;
 	cJSON *j;
 
+	if (!cache_trusted(ctx))
+		return NULL;
 	if (ctx->cache->get(ctx->cache, key, &value, &len) != W3W_OK) {
 		w3w_error_clear();
 		return NULL;
@@ -21,11 +37,70 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s)
 {
-	char *text = value ? cJSON_PrintUnformatted(value) : NULL;
+	char *text = value && cache_trusted(ctx) ? cJSON_PrintUnformatted(value) : NULL;
 	cJSON_Delete(value);
 	if (!text)
 		return;
 	if (ctx->cache->fill(ctx->cache, key, text, strlen(text), ttl_s) != W3W_OK)
 		w3w_error_clear();
 	cJSON_free(text);
+}
+
+w3w_status w3w__cache_debt_init(w3w_ctx *ctx)
+{
+	ctx->debt.keys = calloc(W3W__PENDING_INVALIDATIONS, sizeof(*ctx->debt.keys));
+	if (!ctx->debt.keys)
+		return w3w_error_set(W3W_ENOMEM, "context: out of memory");
+	pthread_mutex_init(&ctx->debt.lock, NULL);
+	return W3W_OK;
+}
+
+void w3w__cache_debt_free(w3w_ctx *ctx)
+{
+	if (!ctx->debt.keys)
+		return;
+	pthread_mutex_destroy(&ctx->debt.lock);
+	free(ctx->debt.keys);
+	ctx->debt.keys = NULL;
+}
+
+/* Remember keys that could not be invalidated; on overflow distrust the cache for a full TTL. */
+static void debt_add(w3w__cache_debt *d, const char *const *keys, size_t count)
+{
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < count; i++) {
+		if (d->count == W3W__PENDING_INVALIDATIONS || strlen(keys[i]) >= sizeof(d->keys[0])) {
+			d->distrust_until = w3w_time_now() + MAX_TTL_US;
+			continue;
+		}
+		strcpy(d->keys[d->count++], keys[i]);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void w3w__cache_invalidate(w3w_ctx *ctx, const char *const *keys, size_t count)
+{
+	if (count == 0)
+		return;
+	if (ctx->cache->invalidate(ctx->cache, keys, count) != W3W_OK) {
+		w3w_error_clear();
+		debt_add(&ctx->debt, keys, count);
+	}
+}
+
+void w3w__cache_retry(w3w_ctx *ctx)
+{
+	w3w__cache_debt *d = &ctx->debt;
+	const char *keys[W3W__PENDING_INVALIDATIONS];
+	size_t n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->count;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = d->keys[i];
+	/* Held during the call: keys must not move, and new debts wait briefly. */
+	if (n && ctx->cache->invalidate(ctx->cache, keys, n) == W3W_OK)
+		d->count = 0;
+	pthread_mutex_unlock(&d->lock);
+	w3w_error_clear();
 }

@@ -19,4 +19,15 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key);
 /** Store `value` (deleted here) under key if nothing newer is there. */
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s);
 
+/**
+ * Invalidate after a commit. If the cache cannot be reached, the keys are
+ * remembered and the cache is bypassed until w3w__cache_retry() succeeds.
+ */
+void w3w__cache_invalidate(w3w_ctx *ctx, const char *const *keys, size_t count);
+/** Retry remembered invalidations (the relay calls this on every round). */
+void w3w__cache_retry(w3w_ctx *ctx);
+
+w3w_status w3w__cache_debt_init(w3w_ctx *ctx);
+void w3w__cache_debt_free(w3w_ctx *ctx);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "core/cache_aside.h"
 #include "core/context.h"
 #include "core/registry.h"
 #include "core/relay.h"
@@ -97,7 +98,8 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	cfg.timeout_ms = ctx->opts.timeout_ms;
 	cfg.region = ctx->opts.region;
 
-	if ((st = load_master_key(ctx)) != W3W_OK ||
+	if ((st = w3w__cache_debt_init(ctx)) != W3W_OK ||
+	    (st = load_master_key(ctx)) != W3W_OK ||
 	    (st = w3w__storage_open_url(&ctx->storage, ctx->opts.storage_url, &cfg)) != W3W_OK ||
 	    (st = w3w__cache_open_url(&ctx->cache, ctx->opts.cache_url, &cfg)) != W3W_OK ||
 	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
@@ -124,6 +126,7 @@ void w3w_ctx_close(w3w_ctx *ctx)
 		ctx->limits->free(ctx->limits);
 	if (ctx->storage)
 		ctx->storage->free(ctx->storage);
+	w3w__cache_debt_free(ctx);
 	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));
 	sodium_memzero(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));
 	free(ctx);

@@ -11,6 +11,17 @@
 
 typedef struct w3w__relay w3w__relay;
 
+#define W3W__PENDING_INVALIDATIONS 1024
+
+/* Cache keys whose invalidation failed (cache down): until they are
+ * invalidated, the cache is bypassed so no stale entry can be served. */
+typedef struct w3w__cache_debt {
+	pthread_mutex_t lock;
+	char (*keys)[80];
+	size_t count;
+	w3w_time distrust_until;  /* overflowed: bypass until every TTL has run out */
+} w3w__cache_debt;
+
 struct w3w_ctx {
 	w3w_options opts;
 	w3w_storage *storage;
@@ -20,6 +31,7 @@ struct w3w_ctx {
 	unsigned char master_key[32];
 	int has_master_key;
 	w3w__relay *relay;
+	w3w__cache_debt debt;
 };
 
 #endif

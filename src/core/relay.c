@@ -11,12 +11,14 @@
 #include <time.h>
 
 #include "core/audit.h"
+#include "core/cache_aside.h"
 #include "core/relay.h"
 #include "core/subscription.h"
 
 #define RELAY_BATCH 256
 #define RELAY_POLL_MS 100
 #define SEAL_BATCH 2048
+#define PURGE_EVERY_US (60 * (w3w_time)1000000)
 
 struct w3w__relay {
 	pthread_t thread;
@@ -27,6 +29,7 @@ struct w3w__relay {
 	pthread_cond_t wake;
 	pthread_mutex_t pump_lock; /* one pump at a time in this process */
 	w3w_time retry_after;    /* after a sink failure, wait for the batch's lease to end */
+	w3w_time next_purge;
 	w3w__subscribers subs;
 };
 
@@ -96,6 +99,7 @@ w3w_status w3w_events_pump(w3w_ctx *ctx, size_t max, size_t *delivered)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
 	if (max == 0)
 		max = RELAY_BATCH;
+	w3w__cache_retry(ctx); /* owed invalidations first: they gate cache reads */
 	pthread_mutex_lock(&ctx->relay->pump_lock);
 	while (total < max) {
 		st = pump_once(ctx, max - total, &got);
@@ -107,6 +111,17 @@ w3w_status w3w_events_pump(w3w_ctx *ctx, size_t max, size_t *delivered)
 	if (delivered)
 		*delivered = total;
 	return st;
+}
+
+/* Expired idempotency keys go at most once a minute. */
+static void purge_expired_keys(w3w_ctx *ctx)
+{
+	w3w__relay *r = ctx->relay;
+	w3w_time now = w3w_time_now();
+	if (now < r->next_purge)
+		return;
+	r->next_purge = now + PURGE_EVERY_US;
+	ctx->storage->purge_expired(ctx->storage, now, NULL);
 }
 
 static void *relay_main(void *arg)
@@ -121,6 +136,7 @@ static void *relay_main(void *arg)
 
 		w3w_events_pump(ctx, 0, NULL);
 		w3w_audit_seal(ctx, SEAL_BATCH, NULL);
+		purge_expired_keys(ctx);
 		w3w_error_clear();
 
 		pthread_mutex_lock(&r->lock);

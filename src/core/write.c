@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "core/cache_aside.h"
 #include "core/relay.h"
 #include "core/validate.h"
 #include "core/write.h"
@@ -144,8 +145,7 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 		const char *keys[W3W__INVALIDATE_MAX];
 		for (size_t i = 0; i < w->key_count; i++)
 			keys[i] = w->keys[i];
-		if (w->key_count)
-			w->ctx->cache->invalidate(w->ctx->cache, keys, w->key_count);
+		w3w__cache_invalidate(w->ctx, keys, w->key_count);
 		w3w__relay_notify(w->ctx);
 	} else if (status != W3W_OK) {
 		w3w__audit_refusal(w->ctx, w->actor, w->meta->audit.action, w->meta->audit.target_id, status);
