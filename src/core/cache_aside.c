@@ -92,15 +92,26 @@ void w3w__cache_retry(w3w_ctx *ctx)
 {
 	w3w__cache_debt *d = &ctx->debt;
 	const char *keys[W3W__PENDING_INVALIDATIONS];
+	char (*copy)[80];
 	size_t n;
 
 	pthread_mutex_lock(&d->lock);
 	n = d->count;
-	for (size_t i = 0; i < n; i++)
-		keys[i] = d->keys[i];
-	/* Held during the call: keys must not move, and new debts wait briefly. */
-	if (n && ctx->cache->invalidate(ctx->cache, keys, n) == W3W_OK)
-		d->count = 0;
 	pthread_mutex_unlock(&d->lock);
+	if (n == 0 || !(copy = malloc(n * sizeof(*copy))))
+		return;
+	/* Copy out so readers are not held behind a slow cache; new debts append after n. */
+	pthread_mutex_lock(&d->lock);
+	memcpy(copy, d->keys, n * sizeof(*copy));
+	pthread_mutex_unlock(&d->lock);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = copy[i];
+	if (ctx->cache->invalidate(ctx->cache, keys, n) == W3W_OK) {
+		pthread_mutex_lock(&d->lock);
+		memmove(d->keys, d->keys + n, (d->count - n) * sizeof(*d->keys));
+		d->count -= n;
+		pthread_mutex_unlock(&d->lock);
+	}
+	free(copy);
 	w3w_error_clear();
 }
