@@ -99,8 +99,8 @@ w3w_status w3w_events_pump(w3w_ctx *ctx, size_t max, size_t *delivered)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
 	if (max == 0)
 		max = RELAY_BATCH;
-	w3w__cache_retry(ctx); /* owed invalidations first: they gate cache reads */
 	pthread_mutex_lock(&ctx->relay->pump_lock);
+	w3w__cache_retry(ctx); /* owed invalidations first: they gate cache reads */
 	while (total < max) {
 		st = pump_once(ctx, max - total, &got);
 		total += got;
