@@ -36,30 +36,47 @@ static uint64_t rotl64(uint64_t x, unsigned n)
 
 static void keccak_f1600(uint64_t a[25])
 {
-	uint64_t c[5], t;
+	uint64_t c0, c1, c2, c3, c4, d0, d1, d2, d3, d4, t;
 
 	for (int round = 0; round < 24; round++) {
-		/* theta */
-		for (int x = 0; x < 5; x++)
-			c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-		for (int x = 0; x < 5; x++) {
-			t = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
-			for (int y = 0; y < 25; y += 5)
-				a[y + x] ^= t;
+		/* theta: xor each column's parity into its neighbours */
+		c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+		c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+		c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+		c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+		c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+		d0 = c4 ^ rotl64(c1, 1);
+		d1 = c0 ^ rotl64(c2, 1);
+		d2 = c1 ^ rotl64(c3, 1);
+		d3 = c2 ^ rotl64(c4, 1);
+		d4 = c3 ^ rotl64(c0, 1);
+		for (int y = 0; y < 25; y += 5) {
+			a[y] ^= d0;
+			a[y + 1] ^= d1;
+			a[y + 2] ^= d2;
+			a[y + 3] ^= d3;
+			a[y + 4] ^= d4;
 		}
-		/* rho and pi */
+		/* rho and pi: rotate each lane and move it along the pi cycle */
 		t = a[1];
 		for (int i = 0; i < 24; i++) {
 			uint64_t next = a[pi[i]];
+
 			a[pi[i]] = rotl64(t, rho[i]);
 			t = next;
 		}
-		/* chi */
+		/* chi: the only non-linear step, row by row */
 		for (int y = 0; y < 25; y += 5) {
-			for (int x = 0; x < 5; x++)
-				c[x] = a[y + x];
-			for (int x = 0; x < 5; x++)
-				a[y + x] ^= ~c[(x + 1) % 5] & c[(x + 2) % 5];
+			c0 = a[y];
+			c1 = a[y + 1];
+			c2 = a[y + 2];
+			c3 = a[y + 3];
+			c4 = a[y + 4];
+			a[y] = c0 ^ (~c1 & c2);
+			a[y + 1] = c1 ^ (~c2 & c3);
+			a[y + 2] = c2 ^ (~c3 & c4);
+			a[y + 3] = c3 ^ (~c4 & c0);
+			a[y + 4] = c4 ^ (~c0 & c1);
 		}
 		/* iota */
 		a[0] ^= round_constants[round];
@@ -76,10 +93,28 @@ void w3w__keccak256_init(w3w__keccak256_ctx *ctx)
 	sodium_memzero(ctx, sizeof *ctx);
 }
 
+static uint64_t load64_le(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
 void w3w__keccak256_update(w3w__keccak256_ctx *ctx, const unsigned char *in, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		xor_byte(ctx->lanes, ctx->pos++, in[i]);
+	size_t i = 0;
+
+	while (i < len) {
+		/* Whole lanes at a time when lane-aligned, else byte by byte. */
+		if (ctx->pos % 8 == 0 && len - i >= 8) {
+			ctx->lanes[ctx->pos / 8] ^= load64_le(in + i);
+			ctx->pos += 8;
+			i += 8;
+		} else {
+			xor_byte(ctx->lanes, ctx->pos++, in[i++]);
+		}
 		if (ctx->pos == RATE) {
 			keccak_f1600(ctx->lanes);
 			ctx->pos = 0;
