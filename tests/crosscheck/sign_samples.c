@@ -13,6 +13,7 @@
  * run.sh chains both directions.
  */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,15 @@ static void add_u256(cJSON *obj, const char *key, const w3w__u256 *v)
 	char text[W3W__U256_DECIMAL_SIZE];
 
 	check(w3w__u256_to_decimal(text, sizeof text, v), "u256");
+	cJSON_AddStringToObject(obj, key, text);
+}
+
+/* Decimal text: JSON numbers lose precision above 2^53. */
+static void add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%llu", (unsigned long long)v);
 	cJSON_AddStringToObject(obj, key, text);
 }
 
@@ -168,12 +178,9 @@ static void evm_transactions(cJSON *out)
 
 		cJSON_AddNumberToObject(t, "type", c->type);
 		cJSON_AddNumberToObject(t, "from_index", from);
-		cJSON_AddStringToObject(t, "chain_id", (snprintf(to_text, sizeof to_text, "%llu",
-		                        (unsigned long long)c->chain_id), to_text));
-		cJSON_AddStringToObject(t, "nonce", (snprintf(to_text, sizeof to_text, "%llu",
-		                        (unsigned long long)c->nonce), to_text));
-		cJSON_AddStringToObject(t, "gas_limit", (snprintf(to_text, sizeof to_text, "%llu",
-		                        (unsigned long long)c->gas_limit), to_text));
+		add_u64(t, "chain_id", c->chain_id);
+		add_u64(t, "nonce", c->nonce);
+		add_u64(t, "gas_limit", c->gas_limit);
 		if (c->type == W3W__EVM_TX_LEGACY) {
 			add_u256(t, "gas_price", &tx.gas_price);
 		} else {
