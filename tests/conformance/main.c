@@ -1,0 +1,91 @@
+/*
+ * The storage conformance suite: the same tests against every storage
+ * backend. Usage:
+ *
+ *   conformance [--storage-env NAME] [--cache-env NAME] [test case ...]
+ *
+ * --storage-env/--cache-env take the URL from environment variable NAME
+ * and fail (exit 2) when it is unset, so a CI job that forgot to start its
+ * server fails instead of silently testing SQLite. Without them the URLs
+ * come from W3W_TEST_STORAGE_URL (default: a fresh SQLite file per test)
+ * and W3W_TEST_CACHE_URL (default "memory:"). Naming test cases runs only
+ * those (Check's CK_RUN_CASE works too).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static int take_url_from(const char *var_name, const char *target)
+{
+	const char *v = getenv(var_name);
+	if (!v || !*v) {
+		fprintf(stderr, "conformance: %s is not set (start the service, e.g. "
+			"scripts/services/with-services.sh)\n", var_name);
+		return -1;
+	}
+	setenv(target, v, 1);
+	return 0;
+}
+
+static Suite *conformance_suite(void)
+{
+	Suite *s = suite_create("conformance");
+	suite_add_tcase(s, conf_context_tcase());
+	suite_add_tcase(s, conf_ledger_tcase());
+	suite_add_tcase(s, conf_supply_tcase());
+	suite_add_tcase(s, conf_order_tcase());
+	suite_add_tcase(s, conf_claim_tcase());
+	suite_add_tcase(s, conf_idempotency_tcase());
+	suite_add_tcase(s, conf_paging_tcase());
+	suite_add_tcase(s, conf_events_tcase());
+	suite_add_tcase(s, conf_audit_tcase());
+	suite_add_tcase(s, conf_cache_tcase());
+	suite_add_tcase(s, conf_state_machine_tcase());
+	suite_add_tcase(s, conf_race_tcase());
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	SRunner *sr;
+	int failed = 0;
+	int first_case = argc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--storage-env") == 0 && i + 1 < argc) {
+			if (take_url_from(argv[++i], "W3W_TEST_STORAGE_URL") != 0)
+				return 2;
+		} else if (strcmp(argv[i], "--cache-env") == 0 && i + 1 < argc) {
+			if (take_url_from(argv[++i], "W3W_TEST_CACHE_URL") != 0)
+				return 2;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "usage: %s [--storage-env NAME] [--cache-env NAME] [test case ...]\n", argv[0]);
+			return 2;
+		} else {
+			first_case = i;
+			break;
+		}
+	}
+	{
+		const char *s = getenv("W3W_TEST_STORAGE_URL");
+		const char *c = getenv("W3W_TEST_CACHE_URL");
+		printf("conformance: storage %s, cache %s\n",
+			(s && *s) ? "from W3W_TEST_STORAGE_URL" : "fresh SQLite file per test",
+			(c && *c) ? c : "memory:");
+	}
+
+	sr = srunner_create(conformance_suite());
+	if (first_case < argc) {
+		for (int i = first_case; i < argc; i++) {
+			srunner_run(sr, NULL, argv[i], CK_ENV);
+			failed += srunner_ntests_failed(sr);
+		}
+	} else {
+		srunner_run_all(sr, CK_ENV);
+		failed = srunner_ntests_failed(sr);
+	}
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
