@@ -210,12 +210,19 @@ START_TEST(url_parsing)
 	ck_assert_int_eq(u.lazy, 1);
 	ck_assert_int_eq(u.log, 1);
 
+	ck_assert_str_eq(u.topics, "supply-events,order-events,claim-events,wallet-events");
+	ck_assert_int_eq(w3w__kafka_url_parse(&u, "kafka://a:1?topics=x.y,z_1-2"), W3W_OK);
+	ck_assert_str_eq(u.topics, "x.y,z_1-2");
+	ck_assert_int_eq(w3w__kafka_url_parse(&u, "kafka://a:1?topics="), W3W_OK);
+	ck_assert_str_eq(u.topics, "");
+
 	static const char *bad[] = {
+		"kafka://a:1?topics=a,,b", "kafka://a:1?topics=a%20b", "kafka://a:1?topics=a,",
 		"redis://a:1", "kafka://", "kafka://a", "kafka://a:0", "kafka://a:1,", "kafka://,a:1",
 		"kafka://a:1/topic", "kafka://user:pw@a:1", "kafka://a:1?lazy=2", "kafka://a:1?acks=0",
 		"kafka://a b:1", "kafka://[::1]", "kafka://a:1?client_id=x%20y", NULL,
 	};
-	for (int i = 0; i <= 13; i++) {
+	for (int i = 0; i <= 16; i++) {
 		w3w_error_clear();
 		ck_assert_msg(w3w__kafka_url_parse(&u, bad[i]) == W3W_EINVAL, "accepted %s", bad[i] ? bad[i] : "NULL");
 		ck_assert_msg(strstr(w3w_error_message(), "kafka URL") != NULL, "message: %s", w3w_error_message());
@@ -313,6 +320,44 @@ START_TEST(open_unreachable_fails_unless_lazy)
 	ck_assert_int_eq(w3w_event_sink_kafka_open(&s, kafka_url, NULL), W3W_OK); /* defaults */
 	ck_assert_int_eq(s->ping(s), W3W_OK);
 	s->free(s);
+}
+END_TEST
+
+START_TEST(open_checks_and_creates_topics)
+{
+	char url[1024], a[128], b[128];
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 4, 5000, "test" };
+	w3w_event_sink *s = NULL;
+	rd_kafka_t *rk;
+
+	topic(a, sizeof a, "made-at-open-a");
+	topic(b, sizeof b, "made-at-open-b");
+	snprintf(url, sizeof url, "%s?topics=%s,%s", kafka_url, a, b);
+	{
+		int64_t t0 = now_ms();
+		s = open_sink(url, 10000);
+		fprintf(stderr, "kafka open creating 2 topics: %lld ms\n", (long long)(now_ms() - t0));
+	}
+	s->free(s);
+	/* both exist now, with partitions */
+	rk = consumer_new();
+	for (int i = 0; i < 2; i++) {
+		const struct rd_kafka_metadata *md = NULL;
+		rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, i ? b : a, NULL);
+		ck_assert_int_eq(rd_kafka_metadata(rk, 0, rkt, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+		ck_assert_int_eq(md->topics[0].err, RD_KAFKA_RESP_ERR_NO_ERROR);
+		ck_assert_int_gt(md->topics[0].partition_cnt, 0);
+		rd_kafka_metadata_destroy(md);
+		rd_kafka_topic_destroy(rkt);
+	}
+	rd_kafka_destroy(rk);
+
+	/* ".." is a name the broker refuses to create: open says so */
+	snprintf(url, sizeof url, "%s?topics=%s,..", kafka_url, a);
+	ck_assert_int_eq(w3w_event_sink_kafka_open(&s, url, &cfg), W3W_EUNAVAILABLE);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(w3w_error_message(), "topic '..'") != NULL, "message: %s", w3w_error_message());
+	fprintf(stderr, "kafka open, bad topic: %s\n", w3w_error_message());
 }
 END_TEST
 
@@ -490,6 +535,7 @@ static Suite *kafka_suite(void)
 	tcase_add_test(tc, url_parsing);
 	tcase_add_test(tc, envelope_fields);
 	tcase_add_test(tc, open_unreachable_fails_unless_lazy);
+	tcase_add_test(tc, open_checks_and_creates_topics);
 	tcase_add_test(tc, publish_batch_consume_back);
 	tcase_add_test(tc, bad_event_publishes_nothing);
 	tcase_add_test(tc, many_events_throughput);

@@ -40,6 +40,7 @@ struct kafka_batch {
 	size_t pending;            /* enqueued, no delivery report yet */
 	int abandoned;             /* publish gave up: the last report frees the batch */
 	rd_kafka_resp_err_t first_error;
+	size_t first_failed;       /* index of the event first_error belongs to */
 	unsigned char *acked;      /* points into the allocation, after slots */
 	delivery_slot slots[];
 };
@@ -125,8 +126,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 	b = slot->batch;
 	if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		b->acked[slot->index] = 1;
-	else if (b->first_error == RD_KAFKA_RESP_ERR_NO_ERROR)
+	else if (b->first_error == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		b->first_error = msg->err;
+		b->first_failed = slot->index;
+	}
 	if (--b->pending == 0 && b->abandoned)
 		free(b);
 }
@@ -194,6 +197,55 @@ static w3w_status check_brokers(kafka_sink *s, int timeout_ms)
 		s->url.brokers, timeout_ms, rd_kafka_err2str(err), last[0] ? "; last error: " : "", last);
 }
 
+/*
+ * Ask for each topic of url.topics, which makes the broker create it when
+ * it auto-creates topics: a topic that does not exist and cannot be made
+ * fails the open now rather than every publish later.
+ */
+static w3w_status check_topics(kafka_sink *s, int64_t deadline)
+{
+	const char *t = s->url.topics;
+	while (*t) {
+		size_t n = strcspn(t, ",");
+		char name[256];
+		const struct rd_kafka_metadata *md;
+		rd_kafka_topic_t *rkt;
+		rd_kafka_resp_err_t err;
+
+		snprintf(name, sizeof name, "%.*s", (int)n, t);
+		t += n + (t[n] == ',');
+		rkt = rd_kafka_topic_new(s->rk, name, NULL);
+		if (!rkt)
+			return w3w_error_set(W3W_EINVAL, "kafka: topic '%s': %s", name,
+				rd_kafka_err2str(rd_kafka_last_error()));
+		/*
+		 * The broker creates a missing topic on this request but may answer
+		 * "unknown" until its controller has done so: ask again until the
+		 * deadline.
+		 */
+		for (;;) {
+			int64_t left = deadline - now_ms();
+			md = NULL;
+			err = rd_kafka_metadata(s->rk, 0, rkt, &md, left > 0 ? (int)left : 1);
+			if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1)
+				err = md->topics[0].err;
+			if (md)
+				rd_kafka_metadata_destroy(md);
+			if (err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || deadline - now_ms() < 100)
+				break;
+			rd_kafka_poll(s->rk, 100); /* a pause that also serves callbacks */
+		}
+		rd_kafka_topic_destroy(rkt);
+		/* a topic just auto-created has no leader for a moment: it is there */
+		if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
+			return w3w_error_set(W3W_EUNAVAILABLE,
+				"kafka %s: topic '%s' does not exist and was not created (%s)%s", s->url.brokers, name,
+				rd_kafka_err2str(err), err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ?
+				": create it, or enable auto.create.topics.enable on the brokers" : "");
+	}
+	return W3W_OK;
+}
+
 /* After a fatal error the idempotent producer is unusable: start a new one. */
 static w3w_status rebuild_if_fatal(kafka_sink *s)
 {
@@ -224,7 +276,7 @@ static void free_values(char **values, size_t count)
 
 /* Enqueue events[0..count) in order; stops at the first that cannot be enqueued. */
 static void enqueue_all(kafka_sink *s, kafka_batch *b, const w3w_event *events, char **values,
-	size_t count, int64_t deadline, rd_kafka_resp_err_t *enqueue_error)
+	size_t count, int64_t deadline, rd_kafka_resp_err_t *enqueue_error, size_t *enqueue_failed)
 {
 	for (size_t i = 0; i < count; i++) {
 		const w3w_event *e = &events[i];
@@ -248,10 +300,20 @@ static void enqueue_all(kafka_sink *s, kafka_batch *b, const w3w_event *events, 
 		if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			/* later events would overtake this one on retry: keep them back too */
 			*enqueue_error = err;
+			*enqueue_failed = i;
 			return;
 		}
 		b->pending++;
 	}
+}
+
+static const char *why_text(rd_kafka_resp_err_t err)
+{
+	/* purged by us at the deadline: say what happened, not how it was cleaned up */
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+	    err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT || err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT)
+		return "no delivery report in time";
+	return rd_kafka_err2str(err);
 }
 
 static w3w_status kafka_publish(w3w_event_sink *sink, const w3w_event *events, size_t count,
@@ -259,6 +321,7 @@ static w3w_status kafka_publish(w3w_event_sink *sink, const w3w_event *events, s
 {
 	kafka_sink *s = (kafka_sink *)sink;
 	rd_kafka_resp_err_t enqueue_error = RD_KAFKA_RESP_ERR_NO_ERROR, first_error;
+	size_t enqueue_failed = 0, first_failed;
 	char **values;
 	kafka_batch *b;
 	size_t n_acked = 0;
@@ -300,7 +363,7 @@ static w3w_status kafka_publish(w3w_event_sink *sink, const w3w_event *events, s
 	start = now_ms();
 	/* leave a little of the budget for the purge below */
 	deadline = start + s->timeout_ms - (s->timeout_ms >= 500 ? 50 : s->timeout_ms / 10);
-	enqueue_all(s, b, events, values, count, deadline, &enqueue_error);
+	enqueue_all(s, b, events, values, count, deadline, &enqueue_error, &enqueue_failed);
 	free_values(values, count);
 
 	if (b->pending > 0) {
@@ -316,6 +379,7 @@ static w3w_status kafka_publish(w3w_event_sink *sink, const w3w_event *events, s
 	for (size_t i = 0; i < count; i++)
 		n_acked += (acked[i] = b->acked[i]);
 	first_error = b->first_error;
+	first_failed = b->first_failed;
 	if (b->pending > 0)
 		b->abandoned = 1; /* a report still to come frees it; not ours to touch any more */
 	else
@@ -327,11 +391,13 @@ static w3w_status kafka_publish(w3w_event_sink *sink, const w3w_event *events, s
 	{
 		char last[256];
 		rd_kafka_resp_err_t why = enqueue_error ? enqueue_error : first_error;
+		size_t which = enqueue_error ? enqueue_failed : first_failed;
 		last_error_copy(s, last, sizeof last);
 		return w3w_error_set(W3W_EUNAVAILABLE,
-			"kafka %s: %zu of %zu events not acknowledged within %d ms (%s%s%s)",
+			"kafka %s: %zu of %zu events not acknowledged within %d ms (%s%s%s%s%s%s)",
 			s->url.brokers, count - n_acked, count, s->timeout_ms,
-			why ? rd_kafka_err2str(why) : "timed out", last[0] ? "; last error: " : "", last);
+			why ? "topic " : "", why ? events[which].topic : "", why ? ": " : "",
+			why_text(why), last[0] ? "; last error: " : "", last);
 	}
 }
 
@@ -399,9 +465,13 @@ W3W_EXTERN w3w_status w3w_event_sink_kafka_open(w3w_event_sink **out, const char
 		return st;
 	}
 	/* lazy=1: the outbox keeps events until a broker answers */
-	if (!s->url.lazy && (st = check_brokers(s, s->timeout_ms)) != W3W_OK) {
-		kafka_free(&s->base);
-		return st;
+	if (!s->url.lazy) {
+		int64_t deadline = now_ms() + s->timeout_ms;
+		if ((st = check_brokers(s, s->timeout_ms)) != W3W_OK ||
+		    (st = check_topics(s, deadline)) != W3W_OK) {
+			kafka_free(&s->base);
+			return st;
+		}
 	}
 	*out = &s->base;
 	return W3W_OK;

@@ -50,8 +50,34 @@ static w3w_status check_broker(const char *s, size_t n)
 	return W3W_OK;
 }
 
+static int topic_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		c == '.' || c == '-' || c == '_';
+}
+
+/* "a,b,c": non-empty names of Kafka's legal characters, at most 249 each */
+static w3w_status check_topic_list(const char *v, size_t n)
+{
+	const char *end = v + n;
+	for (const char *t = v; t <= end;) {
+		const char *comma = memchr(t, ',', (size_t)(end - t));
+		const char *stop = comma ? comma : end;
+		if (stop == t)
+			return w3w_error_set(W3W_EINVAL, "kafka URL: empty name in topics");
+		if (stop - t > 249)
+			return w3w_error_set(W3W_EINVAL, "kafka URL: topic names are at most 249 characters");
+		for (const char *c = t; c < stop; c++)
+			if (!topic_char(*c))
+				return w3w_error_set(W3W_EINVAL, "kafka URL: topic names may hold letters, digits, '.', '-', '_'");
+		t = stop + 1;
+	}
+	return W3W_OK;
+}
+
 static w3w_status parse_option(w3w__kafka_url *u, const char *s, size_t n)
 {
+	w3w_status st;
 	const char *eq = memchr(s, '=', n);
 	size_t klen = eq ? (size_t)(eq - s) : n;
 	const char *v = eq ? eq + 1 : s + n;
@@ -72,14 +98,21 @@ static w3w_status parse_option(w3w__kafka_url *u, const char *s, size_t n)
 			return w3w_error_set(W3W_EINVAL, "kafka URL: client_id must be 1..%d characters",
 				W3W__KAFKA_CLIENT_ID_SIZE - 1);
 		for (size_t i = 0; i < vlen; i++)
-			if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
-			      (v[i] >= '0' && v[i] <= '9') || v[i] == '.' || v[i] == '-' || v[i] == '_'))
+			if (!topic_char(v[i]))
 				return w3w_error_set(W3W_EINVAL, "kafka URL: client_id may hold letters, digits, '.', '-', '_'");
 		memcpy(u->client_id, v, vlen);
 		u->client_id[vlen] = '\0';
+	} else if (KEY_IS("topics")) {
+		if (vlen >= sizeof u->topics)
+			return w3w_error_set(W3W_EINVAL, "kafka URL: topics list longer than %d characters",
+				W3W__KAFKA_TOPICS_SIZE - 1);
+		if (vlen > 0 && (st = check_topic_list(v, vlen)) != W3W_OK)
+			return st;
+		memcpy(u->topics, v, vlen);
+		u->topics[vlen] = '\0';
 	} else {
 		return w3w_error_set(W3W_EINVAL,
-			"kafka URL: unknown option '%.*s' (known: lazy, client_id, linger_ms, log)",
+			"kafka URL: unknown option '%.*s' (known: lazy, client_id, linger_ms, log, topics)",
 			(int)(klen > 40 ? 40 : klen), s);
 	}
 #undef KEY_IS
@@ -94,6 +127,7 @@ w3w_status w3w__kafka_url_parse(w3w__kafka_url *out, const char *url)
 
 	memset(&u, 0, sizeof u);
 	snprintf(u.client_id, sizeof u.client_id, "w3wallet");
+	snprintf(u.topics, sizeof u.topics, "%s", W3W__KAFKA_DEFAULT_TOPICS);
 	u.linger_ms = 5;
 	if (!url)
 		return w3w_error_set(W3W_EINVAL, "kafka URL: missing");
