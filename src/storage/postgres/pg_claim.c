@@ -1,0 +1,138 @@
+/*
+ * Claims: create (the contended one: conditional UPDATE of the order,
+ * supply reservation, claim insert under the live-claim unique index, all
+ * in w3w_claim_create), process (settlement), release, get, get_live.
+ */
+#include <string.h>
+
+#include "storage/postgres/pg.h"
+
+static w3w_status load(w3w_storage *st, int stmt, const char *key, w3w_claim *out,
+	char *order_user_id, const char *what)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (!w3w__pg_is_uuid(key))
+		return w3w_error_set(W3W_ENOTFOUND, "%s %s not found", what, key ? key : "(null)");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, key);
+	if ((rc = w3w__pg_run(w3w__pg_of(st), stmt, &p, "claim_get", &r)) != W3W_OK)
+		return rc;
+	rc = PQntuples(r) == 1 ? w3w__pg_row_claim(r, 0, 0, out, order_user_id)
+	                       : w3w_error_set(W3W_ENOTFOUND, "%s %s not found", what, key);
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_claim_get(w3w_storage *st, const char *id, w3w_claim *out)
+{
+	return load(st, PG_CLAIM_GET, id, out, NULL, "claim");
+}
+
+w3w_status w3w__pg_claim_get_live(w3w_storage *st, const char *order_id, w3w_claim *out)
+{
+	return load(st, PG_CLAIM_GET_LIVE, order_id, out, NULL, "live claim of order");
+}
+
+/* The single row of a claim function: replayed, claim columns (+ order owner). */
+static w3w_status claim_row(PGresult *r, w3w_write_meta *meta, const char *id, w3w_claim *out,
+	char *order_user_id)
+{
+	w3w_status s;
+
+	if (PQntuples(r) != 1)
+		return w3w_error_set(W3W_EINTERNAL, "postgres: claim %s: no row returned", id);
+	if ((s = w3w__pg_row_claim(r, 0, 1, out, order_user_id)) == W3W_OK)
+		meta->replayed = w3w__pg_col_bool(r, 0, 0);
+	return s;
+}
+
+w3w_status w3w__pg_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_claim *out)
+{
+	const w3w_claim *c = &cmd->c;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_claim tmp;
+	w3w_status rc;
+
+	if (!out)
+		out = &tmp;
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, c->id);
+	w3w__pg_p_text(&p, c->order_id);
+	w3w__pg_p_text(&p, c->user_id);
+	w3w__pg_p_i64(&p, c->claimed_at);
+	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_CREATE, &p, &cmd->meta, "claim_create", &r);
+	w3w__pg_params_free(&p);
+	if (rc == W3W__PG_COMMITTED)
+		rc = load(st, PG_CLAIM_GET, c->id, out, cmd->order_user_id, "claim");
+	else if (rc == W3W_OK) {
+		rc = claim_row(r, &cmd->meta, c->id, out, cmd->order_user_id);
+		PQclear(r);
+	}
+	if (rc == W3W_OK)
+		strcpy(cmd->c.supply_id, out->supply_id);
+	return rc;
+}
+
+w3w_status w3w__pg_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3w_claim *out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_claim tmp;
+	w3w_status rc;
+
+	if (!out)
+		out = &tmp;
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, cmd->id);
+	w3w__pg_p_text(&p, cmd->settlement.id);
+	w3w__pg_p_i64(&p, cmd->settlement.created_at);
+	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_PROCESS, &p, &cmd->meta, "claim_process", &r);
+	if (rc == W3W__PG_COMMITTED) {
+		/* It committed, the answer was lost: the same row shape, read again. */
+		w3w__pg_params_free(&p);
+		w3w__pg_params_init(&p);
+		w3w__pg_p_text(&p, cmd->id);
+		rc = w3w__pg_run(w3w__pg_of(st), PG_CLAIM_OUTCOME, &p, "claim_process", &r);
+	}
+	w3w__pg_params_free(&p);
+	if (rc != W3W_OK)
+		return rc;
+	rc = claim_row(r, &cmd->meta, cmd->id, out, cmd->order_user_id);
+	/* The settlement the backend filled (from = buyer, to = claimer, ...). */
+	if (rc == W3W_OK && !PQgetisnull(r, 0, 1 + W3W__PG_CLAIM_NCOLS))
+		rc = w3w__pg_row_transfer(r, 0, 1 + W3W__PG_CLAIM_NCOLS, &cmd->settlement);
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3w_claim *out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_claim tmp;
+	w3w_status rc;
+
+	if (!out)
+		out = &tmp;
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, cmd->id);
+	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_RELEASE, &p, &cmd->meta, "claim_release", &r);
+	w3w__pg_params_free(&p);
+	if (rc == W3W__PG_COMMITTED)
+		return load(st, PG_CLAIM_GET, cmd->id, out, cmd->order_user_id, "claim");
+	if (rc != W3W_OK)
+		return rc;
+	rc = claim_row(r, &cmd->meta, cmd->id, out, cmd->order_user_id);
+	PQclear(r);
+	return rc;
+}

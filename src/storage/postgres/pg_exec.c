@@ -1,0 +1,294 @@
+/*
+ * Running statements: send, wait for the answer within a deadline (a
+ * silent network must not hang a thread), map errors to statuses, and
+ * retry what is safe to retry.
+ *
+ * What a failure means for a command run in autocommit:
+ *  - an answer with an SQLSTATE: the statement failed and rolled back.
+ *    40001/40P01 (serialization, deadlock) and the server going away
+ *    (57P01..57P03, class 08) are retried; the rest is final.
+ *  - no answer (connection lost, or the deadline passed): the commit may
+ *    or may not have happened. Reads are retried. Writes: see
+ *    w3w__pg_write() in pg.h.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage/postgres/pg.h"
+
+#define MAX_ATTEMPTS 5
+#define BACKOFF_FIRST_MS 5
+#define BACKOFF_CAP_MS 250
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The server cancels a statement after timeout_ms; the client waits a little longer. */
+static int answer_wait_ms(int timeout_ms)
+{
+	return timeout_ms + (timeout_ms / 2 > 1000 ? timeout_ms / 2 : 1000);
+}
+
+PGresult *w3w__pg_wait(PGconn *conn, int wait_ms)
+{
+	int64_t deadline = mono_ms() + wait_ms;
+	PGresult *last = NULL, *r;
+
+	for (;;) {
+		while (PQisBusy(conn)) {
+			struct pollfd pfd = { PQsocket(conn), POLLIN, 0 };
+			int64_t left = deadline - mono_ms();
+			int rc;
+			if (pfd.fd < 0 || left <= 0)
+				goto lost;
+			rc = poll(&pfd, 1, (int)left);
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (rc <= 0 || !PQconsumeInput(conn))
+				goto lost;
+		}
+		r = PQgetResult(conn);
+		if (!r)
+			break;
+		/* Like PQexec: keep the last result, but an error wins over what follows it. */
+		if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+			continue;
+		}
+		PQclear(last);
+		last = r;
+	}
+	if (last && PQresultStatus(last) == PGRES_FATAL_ERROR && !PQresultErrorField(last, PG_DIAG_SQLSTATE) &&
+	    PQstatus(conn) == CONNECTION_BAD)
+		goto lost; /* libpq's own "server closed the connection": no answer */
+	return last;
+lost:
+	PQclear(last);
+	return NULL;
+}
+
+PGresult *w3w__pg_query(PGconn *conn, const char *sql, const w3w__pg_params *p, int wait_ms)
+{
+	int sent = p ? PQsendQueryParams(conn, sql, p->n, NULL, p->v, NULL, NULL, 0)
+	             : PQsendQuery(conn, sql);
+	return sent ? w3w__pg_wait(conn, wait_ms) : NULL;
+}
+
+static const char *sqlstate_of(const PGresult *r)
+{
+	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	return s ? s : "";
+}
+
+static int is_ours(const char *sqlstate)
+{
+	return sqlstate[0] == 'W' && sqlstate[1] == '3';
+}
+
+static w3w_status status_of_sqlstate(const char *s)
+{
+	static const struct { const char *code; w3w_status st; } ours[] = {
+		{ W3W__PG_SQLSTATE_NOTFOUND, W3W_ENOTFOUND },
+		{ W3W__PG_SQLSTATE_CONFLICT, W3W_ECONFLICT },
+		{ W3W__PG_SQLSTATE_INSUFFICIENT, W3W_EINSUFFICIENT },
+		{ W3W__PG_SQLSTATE_FORBIDDEN, W3W_EFORBIDDEN },
+		{ W3W__PG_SQLSTATE_STATE, W3W_ESTATE },
+		{ W3W__PG_SQLSTATE_IDEMPOTENCY, W3W_EIDEMPOTENCY },
+		{ W3W__PG_SQLSTATE_BROKEN, W3W_EINTERNAL },
+	};
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strcmp(s, ours[i].code) == 0)
+			return ours[i].st;
+	if (strcmp(s, "23505") == 0)                 /* unique_violation: lost a race, or exists */
+		return W3W_ECONFLICT;
+	if (strcmp(s, "23503") == 0)                 /* foreign_key_violation: a referenced row is missing */
+		return W3W_ENOTFOUND;
+	if (strcmp(s, "23514") == 0 || strcmp(s, "22003") == 0 ||  /* check, numeric out of range */
+	    strcmp(s, "22P02") == 0 || strcmp(s, "22001") == 0)    /* bad text (uuid), too long */
+		return W3W_EINVAL;
+	if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 || strncmp(s, "57", 2) == 0 ||
+	    strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
+		return W3W_EUNAVAILABLE;                 /* 57014: statement_timeout */
+	return W3W_EINTERNAL;
+}
+
+w3w_status w3w__pg_fail(const PGresult *r, PGconn *conn, const char *what)
+{
+	const char *state = sqlstate_of(r);
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *constraint = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	char clean[400];
+
+	if (!msg)
+		msg = r ? PQresultErrorMessage(r) : (conn ? PQerrorMessage(conn) : "");
+	w3w__pg_scrub(clean, sizeof(clean), msg, NULL);
+	if (is_ours(state))   /* a domain refusal: its message is written for the caller */
+		return w3w_error_set(status_of_sqlstate(state), "%s", clean);
+	if (constraint && strcmp(constraint, "uq_claims_live_order") == 0)
+		return w3w_error_set(W3W_ECONFLICT, "%s: the order already has a live claim", what);
+	if (strcmp(state, "57014") == 0)
+		return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: timed out (%s)", what, clean);
+	if (!*state)
+		return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: %s", what,
+			clean[0] ? clean : "connection lost");
+	return w3w_error_set(status_of_sqlstate(state), "postgres: %s: %s [%s]", what, clean, state);
+}
+
+/* ---- retries ------------------------------------------------------------------ */
+
+typedef enum outcome { DONE, FAILED, RETRY, NO_ANSWER } outcome;
+
+static outcome classify(const PGresult *r)
+{
+	const char *s;
+
+	if (!r)
+		return NO_ANSWER;
+	switch (PQresultStatus(r)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+		return DONE;
+	default:
+		break;
+	}
+	s = sqlstate_of(r);
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strncmp(s, "08", 2) == 0 ||
+	    strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0)
+		return RETRY; /* the server answered: the statement rolled back */
+	return FAILED;
+}
+
+/* Full jitter over an exponential step: retries of many threads spread out. */
+static void backoff(int attempt)
+{
+	static _Thread_local unsigned int seed;
+	int step = BACKOFF_FIRST_MS << (attempt < 6 ? attempt : 6);
+	struct timespec ts;
+
+	if (step > BACKOFF_CAP_MS)
+		step = BACKOFF_CAP_MS;
+	if (!seed) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		seed = (unsigned int)ts.tv_nsec ^ (unsigned int)(uintptr_t)&ts;
+	}
+	int ms = step / 2 + rand_r(&seed) % (step / 2 + 1);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* Did the command whose outbox event is `event_id` commit? 1 yes, 0 no, <0 cannot tell. */
+static int committed(w3w__pg *pg, const char *event_id)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	int yes;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, event_id);
+	if (w3w__pg_run(pg, PG_OUTBOX_HAS_EVENT, &p, "outbox check", &r) != W3W_OK)
+		return -1;
+	yes = PQntuples(r) == 1 && w3w__pg_col_bool(r, 0, 0);
+	PQclear(r);
+	return yes;
+}
+
+static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
+	const char *what, PGresult **out)
+{
+	w3w__pg_pool *pool = &pg->pool;
+	int64_t give_up_at = mono_ms() + pool->timeout_ms;
+	char last[300] = "";
+	int unsure = 0; /* an earlier attempt got no answer: it may have committed */
+
+	*out = NULL;
+	if (p->oom)
+		return w3w_error_set(W3W_ENOMEM, "postgres: %s: out of memory", what);
+	for (int attempt = 0;; attempt++) {
+		w3w__pg_conn *c;
+		PGresult *r = NULL;
+		outcome o;
+		w3w_status st = w3w__pg_acquire(pool, 0, &c);
+
+		if (st != W3W_OK)
+			return st;
+		if (PQsendQueryPrepared(c->pg, w3w__pg_stmts[id].name, p->n, p->v, NULL, NULL, 0)) {
+			r = w3w__pg_wait(c->pg, answer_wait_ms(pool->timeout_ms));
+			o = classify(r);
+		} else {
+			o = RETRY; /* nothing (complete) was sent: the server never ran it */
+		}
+		w3w__pg_release(pool, c, o == NO_ANSWER || (o == RETRY && !r) ||
+			PQstatus(c->pg) != CONNECTION_OK);
+
+		if (o == DONE) {
+			*out = r;
+			return W3W_OK;
+		}
+		if (o == FAILED) {
+			const char *constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+			/* A retry met the event its lost first attempt had committed. */
+			if (unsure && constraint && strcmp(constraint, "outbox_id_key") == 0) {
+				PQclear(r);
+				return W3W__PG_COMMITTED;
+			}
+			st = w3w__pg_fail(r, NULL, what);
+			PQclear(r);
+			/* Refused because the lost attempt did it after all (the order it claimed is claimed)? */
+			if (unsure && !meta->idem_key[0] && committed(pg, meta->event.id) > 0)
+				return W3W__PG_COMMITTED;
+			return st;
+		}
+		if (r)
+			w3w__pg_scrub(last, sizeof(last), PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY), NULL);
+		else
+			snprintf(last, sizeof(last), "connection lost or no answer within %d ms",
+				answer_wait_ms(pool->timeout_ms));
+		PQclear(r);
+		if (o == NO_ANSWER && meta)
+			unsure = 1;
+		if (o == NO_ANSWER && meta && !meta->idem_key[0]) {
+			int yes = committed(pg, meta->event.id);
+			if (yes > 0)
+				return W3W__PG_COMMITTED;
+			if (yes < 0)
+				return w3w_error_set(W3W_EUNAVAILABLE,
+					"postgres: %s: connection lost before the answer and the database"
+					" cannot be asked whether the command was applied (%s)", what, last);
+		}
+		if (attempt + 1 >= MAX_ATTEMPTS || mono_ms() >= give_up_at)
+			return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: gave up after %d attempts: %s",
+				what, attempt + 1, last);
+		backoff(attempt);
+	}
+}
+
+w3w_status w3w__pg_run(w3w__pg *pg, int id, const w3w__pg_params *p, const char *what,
+	PGresult **out)
+{
+	return run(pg, id, p, NULL, what, out);
+}
+
+w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
+	const char *what, PGresult **out)
+{
+	if (!w3w__pg_is_uuid(meta->event.id) || !w3w__pg_is_uuid(meta->audit.id) ||
+	    !w3w__pg_is_uuid(meta->actor_id))
+		return w3w_error_set(W3W_EINVAL,
+			"postgres: %s: meta.actor_id, meta.event.id and meta.audit.id must be UUIDs", what);
+	return run(pg, id, p, meta, what, out);
+}
+
+int w3w__pg_answer_wait_ms(int timeout_ms)
+{
+	return answer_wait_ms(timeout_ms);
+}

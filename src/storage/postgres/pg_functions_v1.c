@@ -1,0 +1,446 @@
+/*
+ * Schema version 1: the functions behind the write commands.
+ *
+ * Each command is one call: SELECT * FROM w3w_<command>(...) in autocommit,
+ * so one round trip and one transaction. A function decides with
+ * conditional UPDATEs and unique indexes (the database decides, never a
+ * check-then-write in C), writes the outbox event and the audit record, and
+ * returns the resulting row with `replayed`. Any refusal raises a W3xxx
+ * SQLSTATE (pg.h), which rolls back everything the call wrote, the
+ * idempotency key included: a refused command leaves nothing.
+ *
+ * Lock order, the same in every function so they cannot deadlock each
+ * other: claims, orders, accounts (by user_id), supplies.
+ *
+ * Parameters: every write function starts with the 19 of META_ARGS, in the
+ * order w3w__pg_p_meta() (pg_params.c) sends them.
+ */
+#include "storage/postgres/pg.h"
+
+#define META_ARGS \
+	"p_actor uuid, p_key text, p_hash bytea, p_expires bigint, p_now bigint," \
+	" e_id uuid, e_type text, e_topic text, e_aggregate uuid, e_actor uuid, e_region text," \
+	" e_at bigint, e_payload text," \
+	" a_id uuid, a_actor uuid, a_action text, a_target uuid, a_outcome text, a_at bigint"
+
+#define RECORD \
+	"PERFORM w3w_record(e_id, e_type, e_topic, e_aggregate, e_actor, e_region, e_at, e_payload," \
+	" a_id, a_actor, a_action, a_target, a_outcome, a_at);\n"
+
+#define IDEM(result) \
+	"v_replay := w3w_idem_begin(p_actor, p_key, p_hash, p_expires, p_now, " result ");\n"
+
+#define SUPPLY_TABLE \
+	"TABLE (replayed boolean, id uuid, user_id uuid, currency text, amount bigint, reserved bigint," \
+	" status text, created_at bigint, updated_at bigint)"
+#define ORDER_TABLE \
+	"TABLE (replayed boolean, id uuid, user_id uuid, currency text, amount bigint, status text," \
+	" created_at bigint, updated_at bigint, item_id uuid, product_id uuid, product_name text," \
+	" price bigint, quantity bigint)"
+#define CLAIM_TABLE_COLS \
+	"replayed boolean, id uuid, order_id uuid, user_id uuid, supply_id uuid, status text," \
+	" claimed_at bigint, processed_at bigint, released_at bigint, order_user_id uuid"
+
+#define RETURN_SUPPLY \
+	"RETURN QUERY SELECT v_replay IS NOT NULL, s.* FROM w3w_supply_v s" \
+	" WHERE s.id = coalesce(v_replay, p_id);\n"
+#define RETURN_ORDER \
+	"RETURN QUERY SELECT v_replay IS NOT NULL, v.id, v.user_id, v.currency, v.amount, v.status," \
+	" v.created_at, v.updated_at, v.item_id, v.product_id, v.product_name, v.price, v.quantity" \
+	" FROM w3w_order_item_v v WHERE v.id = coalesce(v_replay, p_id) ORDER BY v.position;\n"
+#define RETURN_CLAIM \
+	"RETURN QUERY SELECT v_replay IS NOT NULL, c.* FROM w3w_claim_v c" \
+	" WHERE c.id = coalesce(v_replay, p_id);\n"
+
+/* Out-parameter names are column names too: in SQL, a bare name means the column. */
+#define PLPGSQL "LANGUAGE plpgsql AS $$\n#variable_conflict use_column\n"
+
+const char w3w__pg_functions_v1[] =
+	/* Refuse the command: the whole call rolls back. */
+	"CREATE FUNCTION w3w_fail(code text, msg text) RETURNS void LANGUAGE plpgsql AS $$\n"
+	"BEGIN RAISE EXCEPTION USING ERRCODE = code, MESSAGE = msg; END $$;\n"
+
+	/*
+	 * Idempotency: NULL = go ahead (the key, if any, is now ours: inserted,
+	 * or an expired one replaced); else the result id of the first
+	 * execution to replay. A concurrent first execution with the same key
+	 * holds the key's index entry: we wait for it, then replay it (or take
+	 * over if it rolled back). Same key, different request hash: refused.
+	 */
+	"CREATE FUNCTION w3w_idem_begin(p_actor uuid, p_key text, p_hash bytea, p_expires bigint,"
+	" p_now bigint, p_result uuid) RETURNS uuid LANGUAGE plpgsql AS $$\n"
+	"DECLARE v_hash bytea; v_result uuid;\n"
+	"BEGIN\n"
+	"  IF p_key IS NULL OR p_key = '' THEN RETURN NULL; END IF;\n"
+	"  INSERT INTO idempotency_keys AS k (actor_id, key, request_hash, result_id, created_at, expires_at)\n"
+	"  VALUES (p_actor, p_key, p_hash, p_result, w3w_ts(p_now), w3w_ts(p_expires))\n"
+	"  ON CONFLICT (actor_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,\n"
+	"    result_id = EXCLUDED.result_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at\n"
+	"  WHERE k.expires_at <= EXCLUDED.created_at;\n"
+	"  IF FOUND THEN RETURN NULL; END IF;\n"
+	"  SELECT request_hash, result_id INTO v_hash, v_result FROM idempotency_keys\n"
+	"   WHERE actor_id = p_actor AND key = p_key;\n"
+	"  IF NOT FOUND THEN\n" /* purged between the two statements: run the call again */
+	"    PERFORM w3w_fail('40001', 'idempotency key vanished meanwhile');\n"
+	"  END IF;\n"
+	"  IF v_hash <> p_hash THEN\n"
+	"    PERFORM w3w_fail('" W3W__PG_SQLSTATE_IDEMPOTENCY "',"
+	"      'idempotency key reused with a different request');\n"
+	"  END IF;\n"
+	"  RETURN v_result;\n"
+	"END $$;\n"
+
+	/* The outbox event and the audit record of a successful command. */
+	"CREATE FUNCTION w3w_record(e_id uuid, e_type text, e_topic text, e_aggregate uuid, e_actor uuid,"
+	" e_region text, e_at bigint, e_payload text, a_id uuid, a_actor uuid, a_action text,"
+	" a_target uuid, a_outcome text, a_at bigint) RETURNS void LANGUAGE sql AS $$\n"
+	"  INSERT INTO outbox (id, type, topic, aggregate_id, actor_id, region, created_at, payload)\n"
+	"  VALUES (e_id, e_type, e_topic, e_aggregate, e_actor, e_region, w3w_ts(e_at), coalesce(e_payload, '{}'));\n"
+	"  INSERT INTO audit_log (id, actor_id, action, target_id, outcome, created_at)\n"
+	"  VALUES (a_id, a_actor, a_action, a_target, a_outcome, w3w_ts(a_at));\n"
+	"$$;\n"
+
+	/* ---- ledger ---------------------------------------------------------- */
+	"CREATE FUNCTION w3w_transfer(" META_ARGS ", p_id uuid, p_kind text, p_from uuid, p_to uuid,"
+	" p_currency text, p_amount bigint, p_reference text, p_created bigint)\n"
+	"RETURNS TABLE (replayed boolean, id uuid, kind text, from_user_id uuid, to_user_id uuid,"
+	" currency text, amount bigint, reference text, created_at bigint)\n"
+	PLPGSQL
+	"DECLARE\n"
+	"  v_replay uuid;\n"
+	"  v_amt numeric := w3w_amt(p_amount);\n"
+	"  v_now timestamptz := w3w_ts(p_now);\n"
+	"  v_at timestamptz := w3w_ts(p_created);\n"
+	"  v_nil CONSTANT uuid := '" W3W_EXTERNAL_USER_ID "';\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    INSERT INTO transfers (id, kind, from_user_id, to_user_id, currency, amount, reference, created_at)\n"
+	"    VALUES (p_id, p_kind, p_from, p_to, p_currency, v_amt, p_reference, v_at)\n"
+	"    ON CONFLICT (reference) WHERE kind = 'deposit' DO NOTHING;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_CONFLICT "',"
+	"        format('deposit reference %s was already used', p_reference));\n"
+	"    END IF;\n"
+	/* Both accounts locked in one order: opposite transfers cannot deadlock. */
+	"    PERFORM 1 FROM accounts WHERE currency = p_currency AND user_id IN (p_from, p_to)\n"
+	"     ORDER BY user_id FOR UPDATE;\n"
+	"    IF p_from <> v_nil THEN\n"
+	"      UPDATE accounts SET balance = balance - v_amt, updated_at = v_now\n"
+	"       WHERE user_id = p_from AND currency = p_currency AND balance - held >= v_amt;\n"
+	"      IF NOT FOUND THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_INSUFFICIENT "',"
+	"          format('available %s of user %s is less than %s', p_currency, p_from, v_amt));\n"
+	"      END IF;\n"
+	"    END IF;\n"
+	"    IF p_to <> v_nil THEN\n"
+	"      INSERT INTO accounts AS a (user_id, currency, balance, held, updated_at)\n"
+	"      VALUES (p_to, p_currency, v_amt, 0, v_now)\n"
+	"      ON CONFLICT (user_id, currency) DO UPDATE\n"
+	"        SET balance = a.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at;\n"
+	"    END IF;\n"
+	"    INSERT INTO ledger_entries (transfer_id, user_id, currency, amount, created_at)\n"
+	"    VALUES (p_id, p_from, p_currency, -v_amt, v_at), (p_id, p_to, p_currency, v_amt, v_at);\n"
+	"    " RECORD
+	"  END IF;\n"
+	"  RETURN QUERY SELECT v_replay IS NOT NULL, t.* FROM w3w_transfer_v t\n"
+	"   WHERE t.id = coalesce(v_replay, p_id);\n"
+	"END $$;\n"
+
+	/* ---- supplies -------------------------------------------------------- */
+	"CREATE FUNCTION w3w_supply_create(" META_ARGS ", p_id uuid, p_user uuid, p_currency text,"
+	" p_amount bigint, p_created bigint, p_updated bigint)\n"
+	"RETURNS " SUPPLY_TABLE "\n"
+	PLPGSQL
+	"DECLARE v_replay uuid;\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    INSERT INTO supplies (id, user_id, currency, amount, reserved, status, created_at, updated_at)\n"
+	"    VALUES (p_id, p_user, p_currency, w3w_amt(p_amount), 0, 'active',"
+	" w3w_ts(p_created), w3w_ts(p_updated));\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_SUPPLY
+	"END $$;\n"
+
+	"CREATE FUNCTION w3w_supply_update(" META_ARGS ", p_id uuid, p_user uuid, p_set_amount boolean,"
+	" p_amount bigint, p_status text)\n"
+	"RETURNS " SUPPLY_TABLE "\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_row supplies%ROWTYPE; v_amount numeric; v_status text;\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    SELECT * INTO v_row FROM supplies WHERE id = p_id AND user_id = p_user FOR UPDATE;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_NOTFOUND "', format('supply %s not found', p_id));\n"
+	"    END IF;\n"
+	"    IF v_row.status = 'deleted' THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_STATE "', format('supply %s is deleted', p_id));\n"
+	"    END IF;\n"
+	"    v_amount := CASE WHEN p_set_amount THEN w3w_amt(p_amount) ELSE v_row.amount END;\n"
+	"    IF v_amount < v_row.reserved THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_CONFLICT "',"
+	"        format('supply %s: amount %s is below its reserved %s', p_id, v_amount, v_row.reserved));\n"
+	"    END IF;\n"
+	"    v_status := CASE WHEN p_status IS NOT NULL THEN p_status\n"
+	"                     WHEN p_set_amount AND v_amount = 0 THEN 'exhausted'\n"
+	"                     WHEN p_set_amount AND v_row.status = 'exhausted' THEN 'active'\n"
+	"                     ELSE v_row.status END;\n"
+	"    UPDATE supplies SET amount = v_amount, status = v_status, updated_at = w3w_ts(p_now)\n"
+	"     WHERE id = p_id;\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_SUPPLY
+	"END $$;\n"
+
+	"CREATE FUNCTION w3w_supply_delete(" META_ARGS ", p_id uuid, p_user uuid)\n"
+	"RETURNS " SUPPLY_TABLE "\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_row supplies%ROWTYPE;\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    SELECT * INTO v_row FROM supplies WHERE id = p_id AND user_id = p_user FOR UPDATE;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_NOTFOUND "', format('supply %s not found', p_id));\n"
+	"    END IF;\n"
+	"    IF v_row.status = 'deleted' THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_STATE "', format('supply %s is already deleted', p_id));\n"
+	"    END IF;\n"
+	"    IF v_row.reserved > 0 THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_CONFLICT "',"
+	"        format('supply %s has %s reserved by live claims', p_id, v_row.reserved));\n"
+	"    END IF;\n"
+	"    UPDATE supplies SET status = 'deleted', updated_at = w3w_ts(p_now) WHERE id = p_id;\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_SUPPLY
+	"END $$;\n"
+
+	/* ---- orders ---------------------------------------------------------- */
+	"CREATE FUNCTION w3w_order_create(" META_ARGS ", p_id uuid, p_user uuid, p_currency text,"
+	" p_amount bigint, p_created bigint, p_updated bigint, p_item_ids uuid[], p_product_ids uuid[],"
+	" p_names text[], p_prices bigint[], p_quantities bigint[])\n"
+	"RETURNS " ORDER_TABLE "\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_amt numeric := w3w_amt(p_amount);\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	/* The escrow: held only if available; a missing account has 0. */
+	"    IF v_amt > 0 THEN\n"
+	"      UPDATE accounts SET held = held + v_amt, updated_at = w3w_ts(p_now)\n"
+	"       WHERE user_id = p_user AND currency = p_currency AND balance - held >= v_amt;\n"
+	"      IF NOT FOUND THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_INSUFFICIENT "',"
+	"          format('available %s of user %s is less than %s', p_currency, p_user, v_amt));\n"
+	"      END IF;\n"
+	"    END IF;\n"
+	"    INSERT INTO orders (id, user_id, currency, amount, status, created_at, updated_at)\n"
+	"    VALUES (p_id, p_user, p_currency, v_amt, 'open', w3w_ts(p_created), w3w_ts(p_updated));\n"
+	"    INSERT INTO order_items (id, order_id, position, product_id, product_name, price, quantity)\n"
+	"    SELECT i.iid, p_id, i.n, i.pid, i.name, w3w_amt(i.unit), i.qty\n"
+	"      FROM unnest(p_item_ids, p_product_ids, p_names, p_prices, p_quantities) WITH ORDINALITY\n"
+	"        AS i(iid, pid, name, unit, qty, n);\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_ORDER
+	"END $$;\n"
+
+	"CREATE FUNCTION w3w_order_cancel(" META_ARGS ", p_id uuid, p_user uuid, p_any_owner boolean)\n"
+	"RETURNS " ORDER_TABLE "\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_row orders%ROWTYPE;\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    SELECT * INTO v_row FROM orders WHERE id = p_id FOR UPDATE;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_NOTFOUND "', format('order %s not found', p_id));\n"
+	"    END IF;\n"
+	"    IF NOT p_any_owner AND v_row.user_id <> p_user THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_FORBIDDEN "',"
+	"        format('order %s belongs to another user', p_id));\n"
+	"    END IF;\n"
+	"    IF v_row.status = 'claimed' THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_CONFLICT "', format('order %s is claimed', p_id));\n"
+	"    ELSIF v_row.status <> 'open' THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_STATE "', format('order %s is %s', p_id, v_row.status));\n"
+	"    END IF;\n"
+	"    UPDATE orders SET status = 'cancelled', updated_at = w3w_ts(p_now) WHERE id = p_id;\n"
+	"    IF v_row.amount > 0 THEN\n"
+	"      UPDATE accounts SET held = held - v_row.amount, updated_at = w3w_ts(p_now)\n"
+	"       WHERE user_id = v_row.user_id AND currency = v_row.currency AND held >= v_row.amount;\n"
+	"      IF NOT FOUND THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_BROKEN "', format('escrow of order %s is not held', p_id));\n"
+	"      END IF;\n"
+	"    END IF;\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_ORDER
+	"END $$;\n"
+
+	/* ---- claims ---------------------------------------------------------- */
+	"CREATE FUNCTION w3w_claim_create(" META_ARGS ", p_id uuid, p_order uuid, p_user uuid,"
+	" p_claimed bigint)\n"
+	"RETURNS TABLE (" CLAIM_TABLE_COLS ")\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_currency text; v_amt numeric; v_owner uuid; v_status text;"
+	" v_supply uuid; v_now timestamptz := w3w_ts(p_now);\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	/* Only one transaction can move the order out of 'open'; the others wait, recheck, miss. */
+	"    UPDATE orders SET status = 'claimed', updated_at = v_now\n"
+	"     WHERE id = p_order AND status = 'open' AND user_id <> p_user\n"
+	"     RETURNING currency, amount INTO v_currency, v_amt;\n"
+	"    IF NOT FOUND THEN\n"
+	"      SELECT o.user_id, o.status INTO v_owner, v_status FROM orders o WHERE o.id = p_order;\n"
+	"      IF NOT FOUND THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_NOTFOUND "', format('order %s not found', p_order));\n"
+	"      ELSIF v_owner = p_user THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_FORBIDDEN "',"
+	"          format('order %s is the claimer''s own order', p_order));\n"
+	"      ELSIF v_status = 'cancelled' THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_STATE "', format('order %s is cancelled', p_order));\n"
+	"      ELSE\n" /* claimed, completed (or reopened since the UPDATE looked: still a lost race) */
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_CONFLICT "',"
+	"          format('order %s is already %s', p_order, v_status));\n"
+	"      END IF;\n"
+	"    END IF;\n"
+	/* The claimer's oldest active supply with room, locked and rechecked by FOR UPDATE. */
+	"    UPDATE supplies SET reserved = reserved + v_amt, updated_at = v_now\n"
+	"     WHERE id = (SELECT s.id FROM supplies s\n"
+	"                  WHERE s.user_id = p_user AND s.currency = v_currency AND s.status = 'active'\n"
+	"                    AND s.amount - s.reserved >= v_amt\n"
+	"                  ORDER BY s.created_at, s.id LIMIT 1 FOR UPDATE)\n"
+	"     RETURNING id INTO v_supply;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_INSUFFICIENT "',"
+	"        format('no active %s supply of user %s has %s unreserved', v_currency, p_user, v_amt));\n"
+	"    END IF;\n"
+	/* uq_claims_live_order refuses a second live claim even if the above were wrong. */
+	"    INSERT INTO claims (id, order_id, user_id, supply_id, status, claimed_at)\n"
+	"    VALUES (p_id, p_order, p_user, v_supply, 'pending', w3w_ts(p_claimed));\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_CLAIM
+	"END $$;\n"
+
+	"CREATE FUNCTION w3w_claim_process(" META_ARGS ", p_id uuid, p_transfer uuid,"
+	" p_transfer_at bigint)\n"
+	"RETURNS TABLE (" CLAIM_TABLE_COLS ", t_id uuid, t_kind text, t_from uuid, t_to uuid,"
+	" t_currency text, t_amount bigint, t_reference text, t_created_at bigint)\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_order uuid; v_claimer uuid; v_supply uuid; v_buyer uuid;"
+	" v_currency text; v_amt numeric; v_status text;"
+	" v_now timestamptz := w3w_ts(p_now); v_at timestamptz := w3w_ts(p_transfer_at);\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    UPDATE claims SET status = 'processed', processed_at = v_now\n"
+	"     WHERE id = p_id AND status = 'pending'\n"
+	"     RETURNING order_id, user_id, supply_id INTO v_order, v_claimer, v_supply;\n"
+	"    IF NOT FOUND THEN\n"
+	"      SELECT c.status INTO v_status FROM claims c WHERE c.id = p_id;\n"
+	"      IF NOT FOUND THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_NOTFOUND "', format('claim %s not found', p_id));\n"
+	"      END IF;\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_STATE "', format('claim %s is %s', p_id, v_status));\n"
+	"    END IF;\n"
+	"    UPDATE orders SET status = 'completed', updated_at = v_now\n"
+	"     WHERE id = v_order AND status = 'claimed'\n"
+	"     RETURNING user_id, currency, amount INTO v_buyer, v_currency, v_amt;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_BROKEN "',"
+	"        format('order %s of claim %s is not claimed', v_order, p_id));\n"
+	"    END IF;\n"
+	"    PERFORM 1 FROM accounts WHERE currency = v_currency AND user_id IN (v_buyer, v_claimer)\n"
+	"     ORDER BY user_id FOR UPDATE;\n"
+	"    UPDATE accounts SET balance = balance - v_amt, held = held - v_amt, updated_at = v_now\n"
+	"     WHERE user_id = v_buyer AND currency = v_currency AND held >= v_amt;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_BROKEN "', format('escrow of order %s is not held', v_order));\n"
+	"    END IF;\n"
+	"    INSERT INTO accounts AS a (user_id, currency, balance, held, updated_at)\n"
+	"    VALUES (v_claimer, v_currency, v_amt, 0, v_now)\n"
+	"    ON CONFLICT (user_id, currency) DO UPDATE\n"
+	"      SET balance = a.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at;\n"
+	"    INSERT INTO transfers (id, kind, from_user_id, to_user_id, currency, amount, reference, created_at)\n"
+	"    VALUES (p_transfer, 'settlement', v_buyer, v_claimer, v_currency, v_amt, p_id::text, v_at);\n"
+	"    INSERT INTO ledger_entries (transfer_id, user_id, currency, amount, created_at)\n"
+	"    VALUES (p_transfer, v_buyer, v_currency, -v_amt, v_at), (p_transfer, v_claimer, v_currency, v_amt, v_at);\n"
+	/* Capacity used: amount and reserved both drop; nothing left means exhausted. */
+	"    UPDATE supplies SET amount = amount - v_amt, reserved = reserved - v_amt,\n"
+	"           status = CASE WHEN amount - v_amt = 0 THEN 'exhausted' ELSE status END, updated_at = v_now\n"
+	"     WHERE id = v_supply AND reserved >= v_amt;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_BROKEN "',"
+	"        format('supply %s does not hold the reservation of claim %s', v_supply, p_id));\n"
+	"    END IF;\n"
+	"    " RECORD
+	"  END IF;\n"
+	"  RETURN QUERY SELECT v_replay IS NOT NULL, c.*, t.* FROM w3w_claim_v c\n"
+	"    LEFT JOIN w3w_transfer_v t ON t.kind = 'settlement' AND t.reference = c.id::text\n"
+	"   WHERE c.id = coalesce(v_replay, p_id);\n"
+	"END $$;\n"
+
+	"CREATE FUNCTION w3w_claim_release(" META_ARGS ", p_id uuid)\n"
+	"RETURNS TABLE (" CLAIM_TABLE_COLS ")\n"
+	PLPGSQL
+	"DECLARE v_replay uuid; v_order uuid; v_supply uuid; v_amt numeric; v_status text;"
+	" v_now timestamptz := w3w_ts(p_now);\n"
+	"BEGIN\n"
+	IDEM("p_id")
+	"  IF v_replay IS NULL THEN\n"
+	"    UPDATE claims SET status = 'released', released_at = v_now\n"
+	"     WHERE id = p_id AND status = 'pending'\n"
+	"     RETURNING order_id, supply_id INTO v_order, v_supply;\n"
+	"    IF NOT FOUND THEN\n"
+	"      SELECT c.status INTO v_status FROM claims c WHERE c.id = p_id;\n"
+	"      IF NOT FOUND THEN\n"
+	"        PERFORM w3w_fail('" W3W__PG_SQLSTATE_NOTFOUND "', format('claim %s not found', p_id));\n"
+	"      END IF;\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_STATE "', format('claim %s is %s', p_id, v_status));\n"
+	"    END IF;\n"
+	/* The order is open again; its escrow stays held. */
+	"    UPDATE orders SET status = 'open', updated_at = v_now\n"
+	"     WHERE id = v_order AND status = 'claimed' RETURNING amount INTO v_amt;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_BROKEN "',"
+	"        format('order %s of claim %s is not claimed', v_order, p_id));\n"
+	"    END IF;\n"
+	"    UPDATE supplies SET reserved = reserved - v_amt, updated_at = v_now\n"
+	"     WHERE id = v_supply AND reserved >= v_amt;\n"
+	"    IF NOT FOUND THEN\n"
+	"      PERFORM w3w_fail('" W3W__PG_SQLSTATE_BROKEN "',"
+	"        format('supply %s does not hold the reservation of claim %s', v_supply, p_id));\n"
+	"    END IF;\n"
+	"    " RECORD
+	"  END IF;\n"
+	RETURN_CLAIM
+	"END $$;\n"
+
+	/* ---- audit ----------------------------------------------------------- */
+	/*
+	 * First step of sealing, inside the sealer's transaction: take the
+	 * sealing lock (one sealer at a time across processes), then return the
+	 * chain head (a row with seq NULL, if any) and up to p_max unsealed
+	 * records in write order. Each statement sees what committed before the
+	 * lock was granted.
+	 */
+	"CREATE FUNCTION w3w_audit_pending(p_max integer)\n"
+	"RETURNS TABLE (seq bigint, chain_pos bigint, id uuid, actor_id uuid, action text,"
+	" target_id uuid, outcome text, created_at bigint, hash text)\n"
+	PLPGSQL
+	"BEGIN\n"
+	"  PERFORM pg_advisory_xact_lock(87332, hashtext(current_schema()));\n"
+	"  RETURN QUERY SELECT NULL::bigint, a.chain_pos, a.id, a.actor_id, a.action::text, a.target_id,\n"
+	"    a.outcome::text, w3w_us(a.created_at), encode(a.hash, 'hex')\n"
+	"    FROM audit_log a WHERE a.chain_pos IS NOT NULL ORDER BY a.chain_pos DESC LIMIT 1;\n"
+	"  RETURN QUERY SELECT a.seq, NULL::bigint, a.id, a.actor_id, a.action::text, a.target_id,\n"
+	"    a.outcome::text, w3w_us(a.created_at), NULL::text\n"
+	"    FROM audit_log a WHERE a.chain_pos IS NULL ORDER BY a.seq LIMIT p_max;\n"
+	"END $$;\n";

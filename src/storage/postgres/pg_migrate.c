@@ -1,0 +1,99 @@
+/*
+ * Versioned migrations, applied at open in one transaction under an
+ * advisory lock: several processes opening the same database at once take
+ * turns, and the later ones find the schema current. The lock key is per
+ * schema (current_schema()), so databases separated by search_path do not
+ * wait for each other.
+ *
+ * schema_version holds one row per applied version (the table name is
+ * shared with the SQLite backend). A database whose version is above
+ * W3W__PG_SCHEMA_VERSION was written by a newer library: refused with
+ * W3W_EVERSION, nothing touched.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "storage/postgres/pg.h"
+
+/* Lock class of migrations; pg_functions_v1.c uses 87332 for audit sealing. */
+#define MIGRATION_LOCK "87331"
+
+/* The parts of migration i + 1, applied in order. */
+static const char *const *const migrations[W3W__PG_SCHEMA_VERSION] = {
+	(const char *const[]){ w3w__pg_schema_v1, w3w__pg_functions_v1, NULL },
+};
+
+/* DDL and waiting for another process's migration may take longer than a command. */
+static int migration_timeout_ms(int timeout_ms)
+{
+	return timeout_ms > 30000 ? timeout_ms : 30000;
+}
+
+static w3w_status exec(PGconn *conn, const char *sql, int wait_ms, const char *what, PGresult **keep)
+{
+	PGresult *r = w3w__pg_query(conn, sql, NULL, w3w__pg_answer_wait_ms(wait_ms));
+	w3w_status st = W3W_OK;
+
+	if (!r)
+		st = w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: connection lost or no answer", what);
+	else if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		st = w3w__pg_fail(r, conn, what);
+	if (st == W3W_OK && keep)
+		*keep = r;
+	else
+		PQclear(r);
+	return st;
+}
+
+static w3w_status migrate_locked(PGconn *conn, int wait_ms)
+{
+	PGresult *r = NULL;
+	char sql[512];
+	long have;
+	w3w_status st;
+
+	snprintf(sql, sizeof(sql),
+		"SET LOCAL statement_timeout = %d;"
+		" SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ", hashtext(current_schema()));"
+		" CREATE TABLE IF NOT EXISTS schema_version ("
+		"   version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());"
+		" SELECT coalesce(max(version), 0) FROM schema_version", wait_ms);
+	if ((st = exec(conn, sql, wait_ms, "read schema version", &r)) != W3W_OK)
+		return st;
+	have = PQntuples(r) == 1 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+	PQclear(r);
+	if (have < 0)
+		return w3w_error_set(W3W_EINTERNAL, "postgres: cannot read schema_version");
+	if (have > W3W__PG_SCHEMA_VERSION)
+		return w3w_error_set(W3W_EVERSION,
+			"postgres: database schema version %ld is newer than this library supports (%d):"
+			" upgrade libw3wallet", have, W3W__PG_SCHEMA_VERSION);
+	for (long v = have; v < W3W__PG_SCHEMA_VERSION; v++) {
+		char what[64];
+		snprintf(what, sizeof(what), "migration to schema version %ld", v + 1);
+		for (const char *const *part = migrations[v]; *part; part++)
+			if ((st = exec(conn, *part, wait_ms, what, NULL)) != W3W_OK)
+				return st;
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version) VALUES (%ld)", v + 1);
+		if ((st = exec(conn, sql, wait_ms, what, NULL)) != W3W_OK)
+			return st;
+	}
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_migrate(PGconn *conn, int timeout_ms)
+{
+	int wait_ms = migration_timeout_ms(timeout_ms);
+	w3w_status st = exec(conn, "BEGIN", wait_ms, "begin migration", NULL);
+
+	if (st != W3W_OK)
+		return st;
+	st = migrate_locked(conn, wait_ms);
+	if (st == W3W_OK)
+		return exec(conn, "COMMIT", wait_ms, "commit migration", NULL);
+	if (PQstatus(conn) == CONNECTION_OK) {
+		PGresult *r = w3w__pg_query(conn, "ROLLBACK", NULL, wait_ms);
+		PQclear(r);
+	}
+	return st;
+}

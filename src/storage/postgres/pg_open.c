@@ -1,0 +1,132 @@
+/*
+ * w3w_storage_postgres_open(): check the URL, connect once (bounded by
+ * cfg->timeout_ms, so a bad host, password or database fails here with a
+ * message naming it), apply migrations, and hand out the vtable. That
+ * first connection stays in the pool; the others open on demand.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/postgres/pg.h"
+
+#define DEFAULT_POOL_SIZE 8
+#define DEFAULT_TIMEOUT_MS 5000
+
+static w3w_status pg_ping(w3w_storage *st)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status s;
+
+	w3w__pg_params_init(&p);
+	s = w3w__pg_run(w3w__pg_of(st), PG_PING, &p, "ping", &r);
+	PQclear(r);
+	return s;
+}
+
+static w3w_status pg_purge_expired(w3w_storage *st, w3w_time now, int64_t *deleted)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status s;
+
+	if (deleted)
+		*deleted = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_i64(&p, now);
+	s = w3w__pg_run(w3w__pg_of(st), PG_PURGE_EXPIRED, &p, "purge_expired", &r);
+	if (s == W3W_OK && deleted)
+		*deleted = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return s;
+}
+
+static void pg_free(w3w_storage *st)
+{
+	w3w__pg *pg = w3w__pg_of(st);
+
+	if (!pg)
+		return;
+	w3w__pg_pool_destroy(&pg->pool);
+	free(pg);
+}
+
+static void fill_vtable(w3w_storage *v)
+{
+	v->version = W3W_STORAGE_VERSION;
+	v->name = "postgres";
+	v->transfer = w3w__pg_transfer;
+	v->supply_create = w3w__pg_supply_create;
+	v->supply_update = w3w__pg_supply_update;
+	v->supply_delete = w3w__pg_supply_delete;
+	v->order_create = w3w__pg_order_create;
+	v->order_cancel = w3w__pg_order_cancel;
+	v->claim_create = w3w__pg_claim_create;
+	v->claim_process = w3w__pg_claim_process;
+	v->claim_release = w3w__pg_claim_release;
+	v->supply_get = w3w__pg_supply_get;
+	v->supply_list = w3w__pg_supply_list;
+	v->order_get = w3w__pg_order_get;
+	v->order_list = w3w__pg_order_list;
+	v->claim_get = w3w__pg_claim_get;
+	v->claim_get_live = w3w__pg_claim_get_live;
+	v->accounts = w3w__pg_accounts;
+	v->ledger_totals = w3w__pg_ledger_totals;
+	v->outbox_take = w3w__pg_outbox_take;
+	v->outbox_ack = w3w__pg_outbox_ack;
+	v->outbox_stats = w3w__pg_outbox_stats;
+	v->audit_append = w3w__pg_audit_append;
+	v->audit_seal = w3w__pg_audit_seal;
+	v->audit_read = w3w__pg_audit_read;
+	v->audit_unsealed = w3w__pg_audit_unsealed;
+	v->ping = pg_ping;
+	v->purge_expired = pg_purge_expired;
+	v->free = pg_free;
+}
+
+w3w_status w3w_storage_postgres_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
+{
+	int pool_size = DEFAULT_POOL_SIZE, timeout_ms = DEFAULT_TIMEOUT_MS;
+	w3w__pg_conn *c = NULL;
+	char *target = NULL;
+	w3w__pg *pg;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "postgres: out: NULL");
+	*out = NULL;
+	if (cfg) {
+		/* Later config versions only add members: the ones known here are read. */
+		if (cfg->version < 1)
+			return w3w_error_set(W3W_EVERSION, "postgres: backend config version %u unknown", cfg->version);
+		if (cfg->pool_size > 0)
+			pool_size = cfg->pool_size;
+		if (cfg->timeout_ms > 0)
+			timeout_ms = cfg->timeout_ms;
+	}
+	if ((st = w3w__pg_url_check(url, &target)) != W3W_OK)
+		return st;
+	pg = calloc(1, sizeof(*pg));
+	if (!pg) {
+		free(target);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	fill_vtable(&pg->base);
+	st = w3w__pg_pool_init(&pg->pool, url, target, pool_size, timeout_ms);
+	free(target);
+	if (st != W3W_OK) {
+		free(pg);
+		return st;
+	}
+	st = w3w__pg_acquire(&pg->pool, 1, &c);
+	if (st == W3W_OK) {
+		st = w3w__pg_migrate(c->pg, timeout_ms);
+		w3w__pg_release(&pg->pool, c, st != W3W_OK);
+	}
+	if (st != W3W_OK) {
+		pg_free(&pg->base);
+		return st;
+	}
+	*out = &pg->base;
+	return W3W_OK;
+}

@@ -1,0 +1,167 @@
+/* Orders: create (with items, holding the escrow), cancel, get, list. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/postgres/pg.h"
+
+#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+
+/* Fill *out from a write function's rows (replayed, order columns, item columns). */
+static w3w_status write_result(w3w_storage *st, w3w_status s, PGresult *r, w3w_write_meta *meta,
+	const char *id, w3w_order **out)
+{
+	w3w_order *o = NULL;
+
+	*out = NULL;
+	if (s == W3W__PG_COMMITTED)   /* it committed, the answer was lost: read what it wrote */
+		return w3w__pg_order_get(st, id, out);
+	if (s != W3W_OK)
+		return s;
+	s = w3w__pg_rows_order(r, 1, 1, &o);
+	if (s == W3W_ENOTFOUND)
+		s = w3w_error_set(W3W_EINTERNAL, "postgres: order %s: no row returned", id);
+	if (s == W3W_OK) {
+		meta->replayed = w3w__pg_col_bool(r, 0, 0);
+		*out = o;
+	}
+	PQclear(r);
+	return s;
+}
+
+/* The items as five array parameters (ids, product ids, names, prices, quantities). */
+static void item_arrays(w3w__pg_params *p, const w3w_order *o)
+{
+	w3w__pg_array a[5];
+
+	for (int k = 0; k < 5; k++)
+		w3w__pg_array_begin(&a[k]);
+	for (size_t i = 0; i < o->item_count; i++) {
+		const w3w_order_item *it = &o->items[i];
+		w3w__pg_array_add(&a[0], it->id);
+		w3w__pg_array_add(&a[1], it->product_id);
+		w3w__pg_array_add(&a[2], it->product_name);
+		w3w__pg_array_add_i64(&a[3], it->price);
+		w3w__pg_array_add_i64(&a[4], it->quantity);
+	}
+	for (int k = 0; k < 5; k++)
+		w3w__pg_p_owned(p, w3w__pg_array_end(&a[k]));
+}
+
+w3w_status w3w__pg_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_order **out)
+{
+	const w3w_order *o = cmd->o;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	*out = NULL;
+	cmd->meta.replayed = 0;
+	if (!o || (o->item_count && !o->items))
+		return w3w_error_set(W3W_EINVAL, "order_create: no order");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, o->id);
+	w3w__pg_p_text(&p, o->user_id);
+	w3w__pg_p_text(&p, o->currency);
+	w3w__pg_p_i64(&p, o->amount);
+	w3w__pg_p_i64(&p, o->created_at);
+	w3w__pg_p_i64(&p, o->updated_at);
+	item_arrays(&p, o);
+	rc = w3w__pg_write(w3w__pg_of(st), PG_ORDER_CREATE, &p, &cmd->meta, "order_create", &r);
+	w3w__pg_params_free(&p);
+	return write_result(st, rc, r, &cmd->meta, o->id, out);
+}
+
+w3w_status w3w__pg_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_order **out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	*out = NULL;
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, cmd->id);
+	w3w__pg_p_text(&p, cmd->user_id);
+	w3w__pg_p_bool(&p, cmd->any_owner);
+	rc = w3w__pg_write(w3w__pg_of(st), PG_ORDER_CANCEL, &p, &cmd->meta, "order_cancel", &r);
+	w3w__pg_params_free(&p);
+	return write_result(st, rc, r, &cmd->meta, cmd->id, out);
+}
+
+w3w_status w3w__pg_order_get(w3w_storage *st, const char *id, w3w_order **out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	*out = NULL;
+	if (!w3w__pg_is_uuid(id))
+		return w3w_error_set(W3W_ENOTFOUND, "order %s not found", id ? id : "(null)");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, id);
+	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_ORDER_GET, &p, "order_get", &r)) != W3W_OK)
+		return rc;
+	rc = w3w__pg_rows_order(r, 0, 1, out);
+	PQclear(r);
+	if (rc == W3W_ENOTFOUND)
+		return w3w_error_set(W3W_ENOTFOUND, "order %s not found", id);
+	return rc;
+}
+
+w3w_status w3w__pg_order_list(w3w_storage *st, const w3w_storage_query *q, w3w_order_page **out)
+{
+	static const char *const names[] = { NULL, "open", "claimed", "completed", "cancelled" };
+	int by_user = q->user_id[0] != '\0', by_status = q->status != 0;
+	int limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
+	const char *after = q->after_id[0] ? q->after_id : NIL_UUID;
+	w3w_order_page *page;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc = W3W_OK;
+	int rows;
+
+	*out = NULL;
+	if (by_status && (q->status < W3W_ORDER_OPEN || q->status > W3W_ORDER_CANCELLED))
+		return w3w_error_set(W3W_EINVAL, "status: %d is not an order status", q->status);
+	if (!w3w__pg_is_uuid(after) || (by_user && !w3w__pg_is_uuid(q->user_id)))
+		return w3w_error_set(W3W_EINVAL, "order list: user_id and cursor must be UUIDs");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, after);
+	w3w__pg_p_i64(&p, limit + 1); /* one more tells whether a next page exists */
+	if (by_user)
+		w3w__pg_p_text(&p, q->user_id);
+	if (by_status)
+		w3w__pg_p_text(&p, names[q->status]);
+	rc = w3w__pg_run(w3w__pg_of(st),
+		by_user ? (by_status ? PG_ORDER_LIST_USER_STATUS : PG_ORDER_LIST_USER)
+		        : (by_status ? PG_ORDER_LIST_STATUS : PG_ORDER_LIST_ALL),
+		&p, "order_list", &r);
+	if (rc != W3W_OK)
+		return rc;
+	rows = PQntuples(r);
+	page = calloc(1, sizeof(*page));
+	if (page && rows > 0 && !(page->items = calloc((size_t)rows, sizeof(*page->items)))) {
+		free(page);
+		page = NULL;
+	}
+	if (!page) {
+		PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	/* Orders in pages come without items (items NULL, item_count 0). */
+	for (int i = 0; i < rows && i < limit && rc == W3W_OK; i++)
+		if ((rc = w3w__pg_row_order(r, i, 0, &page->items[i])) == W3W_OK)
+			page->count++;
+	if (rc == W3W_OK && rows > limit)
+		strcpy(page->next_cursor, page->items[limit - 1].id);
+	PQclear(r);
+	if (rc != W3W_OK) {
+		free(page->items);
+		free(page);
+		return rc;
+	}
+	*out = page;
+	return W3W_OK;
+}

@@ -1,0 +1,116 @@
+/*
+ * Transactional outbox: commands write their event in their own
+ * transaction; relays (any number, in any process) take rows with
+ * FOR UPDATE SKIP LOCKED and a lease, and ack them once the sink has them.
+ *
+ * Order: a row is handed out only together with every earlier unsent row
+ * of its aggregate (statement in pg_statements.c), so two relays never
+ * publish one aggregate's events out of order; a relay that dies holding a
+ * lease delays its rows by the lease, after which they are taken again
+ * (at-least-once: consumers deduplicate by event id).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/postgres/pg.h"
+
+#define TAKE_MAX 10000          /* bounds one allocation */
+#define DEFAULT_LEASE_MS 30000  /* a lease of 0 would let other relays publish the rows again at once */
+
+static void events_free(w3w_event *events, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(events[i].payload);
+	free(events);
+}
+
+w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count)
+{
+	w3w_event *events;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+	int rows;
+
+	*out = NULL;
+	*count = 0;
+	if (max == 0)
+		return W3W_OK;
+	if (max > TAKE_MAX)
+		max = TAKE_MAX;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_i64(&p, (int64_t)max);
+	w3w__pg_p_i64(&p, lease_ms > 0 ? lease_ms : DEFAULT_LEASE_MS);
+	/* Safe to retry: an answer lost after the commit only leaves rows leased until the lease ends. */
+	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_TAKE, &p, "outbox_take", &r)) != W3W_OK)
+		return rc;
+	rows = PQntuples(r);
+	if (rows == 0) {
+		PQclear(r);
+		return W3W_OK;
+	}
+	events = calloc((size_t)rows, sizeof(*events));
+	if (!events) {
+		PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	for (int i = 0; i < rows; i++) {
+		w3w_event *e = &events[i];
+		e->seq = w3w__pg_col_i64(r, i, 0);
+		w3w__pg_col_text(e->id, sizeof(e->id), r, i, 1);
+		w3w__pg_col_text(e->type, sizeof(e->type), r, i, 2);
+		w3w__pg_col_text(e->topic, sizeof(e->topic), r, i, 3);
+		w3w__pg_col_text(e->aggregate_id, sizeof(e->aggregate_id), r, i, 4);
+		w3w__pg_col_text(e->actor_id, sizeof(e->actor_id), r, i, 5);
+		w3w__pg_col_text(e->region, sizeof(e->region), r, i, 6);
+		e->created_at = w3w__pg_col_i64(r, i, 7);
+		e->payload = strdup(PQgetvalue(r, i, 8));
+		if (!e->payload) {
+			events_free(events, (size_t)rows);
+			PQclear(r);
+			return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+		}
+	}
+	PQclear(r);
+	*out = events;
+	*count = (size_t)rows;
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count)
+{
+	w3w__pg_array a;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (count == 0)
+		return W3W_OK;
+	w3w__pg_array_begin(&a);
+	for (size_t i = 0; i < count; i++)
+		w3w__pg_array_add_i64(&a, seqs[i]);
+	w3w__pg_params_init(&p);
+	w3w__pg_p_owned(&p, w3w__pg_array_end(&a));
+	/* Idempotent (sent_at IS NULL): a retry after a lost answer changes nothing more. */
+	rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_ACK, &p, "outbox_ack", &r);
+	w3w__pg_params_free(&p);
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	memset(out, 0, sizeof(*out));
+	w3w__pg_params_init(&p);
+	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_STATS, &p, "outbox_stats", &r)) != W3W_OK)
+		return rc;
+	out->total = w3w__pg_col_i64(r, 0, 0);
+	out->pending = w3w__pg_col_i64(r, 0, 1);
+	out->oldest_pending_at = w3w__pg_col_i64(r, 0, 2);
+	PQclear(r);
+	return W3W_OK;
+}

@@ -1,0 +1,182 @@
+/*
+ * Statement parameters, all sent as text: numbers are formatted into the
+ * params' own buffers, arrays are built as PostgreSQL array literals with
+ * every element quoted (product names may hold any character).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/postgres/pg.h"
+
+void w3w__pg_params_init(w3w__pg_params *p)
+{
+	p->n = 0;
+	p->oom = 0;
+	p->nowned = 0;
+}
+
+void w3w__pg_params_free(w3w__pg_params *p)
+{
+	for (int i = 0; i < p->nowned; i++)
+		free(p->owned[i]);
+	p->nowned = 0;
+	p->n = 0;
+}
+
+/* Overflowing the fixed arrays is a bug in this directory, not bad input. */
+static int room(w3w__pg_params *p)
+{
+	if (p->n < W3W__PG_MAX_PARAMS)
+		return 1;
+	p->oom = 1;
+	return 0;
+}
+
+void w3w__pg_p_text(w3w__pg_params *p, const char *s)
+{
+	if (room(p))
+		p->v[p->n++] = s;
+}
+
+void w3w__pg_p_text_or_null(w3w__pg_params *p, const char *s)
+{
+	w3w__pg_p_text(p, s && *s ? s : NULL);
+}
+
+void w3w__pg_p_i64(w3w__pg_params *p, int64_t v)
+{
+	if (!room(p))
+		return;
+	snprintf(p->num[p->n], W3W__PG_NUM_SIZE, "%" PRId64, v);
+	p->v[p->n] = p->num[p->n];
+	p->n++;
+}
+
+void w3w__pg_p_bool(w3w__pg_params *p, int v)
+{
+	w3w__pg_p_text(p, v ? "true" : "false");
+}
+
+void w3w__pg_p_bytea(w3w__pg_params *p, const unsigned char *bytes, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *out;
+
+	if (!room(p))
+		return;
+	if (2 + 2 * n + 1 > W3W__PG_NUM_SIZE) {
+		p->oom = 1;
+		return;
+	}
+	out = p->num[p->n];
+	*out++ = '\\';
+	*out++ = 'x';
+	for (size_t i = 0; i < n; i++) {
+		*out++ = hex[bytes[i] >> 4];
+		*out++ = hex[bytes[i] & 15];
+	}
+	*out = '\0';
+	p->v[p->n] = p->num[p->n];
+	p->n++;
+}
+
+void w3w__pg_p_owned(w3w__pg_params *p, char *s)
+{
+	if (!s || p->nowned == (int)(sizeof(p->owned) / sizeof(p->owned[0])) || !room(p)) {
+		free(s);
+		p->oom = 1;
+		return;
+	}
+	p->owned[p->nowned++] = s;
+	p->v[p->n++] = s;
+}
+
+void w3w__pg_p_meta(w3w__pg_params *p, const w3w_write_meta *m)
+{
+	const w3w_event *e = &m->event;
+	const w3w_audit_record *a = &m->audit;
+
+	w3w__pg_p_text(p, m->actor_id);
+	w3w__pg_p_text(p, m->idem_key);
+	w3w__pg_p_bytea(p, m->idem_hash, sizeof(m->idem_hash));
+	w3w__pg_p_i64(p, m->idem_expires_at);
+	w3w__pg_p_i64(p, m->now);
+
+	w3w__pg_p_text(p, e->id);
+	w3w__pg_p_text(p, e->type);
+	w3w__pg_p_text(p, e->topic);
+	w3w__pg_p_text(p, e->aggregate_id);
+	w3w__pg_p_text_or_null(p, e->actor_id);
+	w3w__pg_p_text(p, e->region);
+	w3w__pg_p_i64(p, e->created_at);
+	w3w__pg_p_text(p, e->payload); /* NULL payload is stored as "{}" */
+
+	w3w__pg_p_text(p, a->id);
+	w3w__pg_p_text_or_null(p, a->actor_id);
+	w3w__pg_p_text(p, a->action);
+	w3w__pg_p_text_or_null(p, a->target_id);
+	w3w__pg_p_text(p, a->outcome);
+	w3w__pg_p_i64(p, a->created_at);
+}
+
+/* ---- array literals --------------------------------------------------------- */
+
+static void put(w3w__pg_array *a, const char *s, size_t n)
+{
+	if (a->oom)
+		return;
+	if (a->len + n + 1 > a->cap) {
+		size_t cap = a->cap ? a->cap : 256;
+		char *buf;
+		while (cap < a->len + n + 1)
+			cap *= 2;
+		buf = realloc(a->buf, cap);
+		if (!buf) {
+			a->oom = 1;
+			return;
+		}
+		a->buf = buf;
+		a->cap = cap;
+	}
+	memcpy(a->buf + a->len, s, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+}
+
+void w3w__pg_array_begin(w3w__pg_array *a)
+{
+	memset(a, 0, sizeof(*a));
+	put(a, "{", 1);
+}
+
+void w3w__pg_array_add(w3w__pg_array *a, const char *elem)
+{
+	if (a->len > 1)
+		put(a, ",", 1);
+	put(a, "\"", 1);
+	for (const char *p = elem; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			put(a, "\\", 1);
+		put(a, p, 1);
+	}
+	put(a, "\"", 1);
+}
+
+void w3w__pg_array_add_i64(w3w__pg_array *a, int64_t v)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%" PRId64, v);
+	w3w__pg_array_add(a, num);
+}
+
+char *w3w__pg_array_end(w3w__pg_array *a)
+{
+	put(a, "}", 1);
+	if (a->oom) {
+		free(a->buf);
+		a->buf = NULL;
+	}
+	return a->buf;
+}

@@ -1,0 +1,1543 @@
+/*
+ * PostgreSQL storage backend against a real server: drives the vtable
+ * directly with hand-prepared commands. Needs W3W_TEST_PG_URL (set by
+ * scripts/services/with-services.sh); without it the suite FAILS.
+ *
+ * Every test works in a schema of its own (search_path in the URL's
+ * options), created before and dropped after it.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "storage/postgres/pg.h" /* the pool, to hold its connections */
+#include "w3wallet/sys/storage.h"
+
+static const char *base_url;
+static char schema[64];
+static char url[1024];
+static w3w_storage *st;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* `base` with search_path set to `sch`. */
+static void url_for(char *out, size_t size, const char *base, const char *sch)
+{
+	if (strstr(base, "://"))
+		snprintf(out, size, "%s%coptions=-csearch_path%%3D%s", base, strchr(base, '?') ? '&' : '?', sch);
+	else
+		snprintf(out, size, "%s options='-csearch_path=%s'", base, sch);
+}
+
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static PGconn *connect_quiet(const char *u)
+{
+	PGconn *c = PQconnectdb(u);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "raw connection: %s", PQerrorMessage(c));
+	PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
+}
+
+static PGconn *raw(void)
+{
+	return connect_quiet(url);
+}
+
+static void sql_on(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+		"%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+}
+
+static void sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sql(const char *fmt, ...)
+{
+	char q[2048];
+	va_list ap;
+	PGconn *c = raw();
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	sql_on(c, q);
+	PQfinish(c);
+}
+
+static int64_t sql_i64(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int64_t sql_i64(const char *fmt, ...)
+{
+	char q[2048];
+	va_list ap;
+	PGconn *c = raw();
+	PGresult *r;
+	int64_t v;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	r = PQexec(c, q);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", q,
+		PQresultErrorMessage(r));
+	v = PQgetisnull(r, 0, 0) ? -1 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+static int64_t count(const char *table)
+{
+	return sql_i64("SELECT count(*) FROM %s", table);
+}
+
+static void open_storage(w3w_storage **out, int pool, int timeout_ms)
+{
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, pool, timeout_ms, "test" };
+	w3w_status s = w3w_storage_postgres_open(out, url, &cfg);
+	ck_assert_msg(s == W3W_OK, "open: %d %s", s, w3w_error_message());
+}
+
+static void setup(void)
+{
+	static int n;
+	PGconn *c;
+	char q[256];
+
+	snprintf(schema, sizeof(schema), "w3w_t%d_%d", (int)getpid(), ++n);
+	c = connect_quiet(base_url);
+	snprintf(q, sizeof(q), "CREATE SCHEMA %s", schema);
+	sql_on(c, q);
+	PQfinish(c);
+	url_for(url, sizeof(url), base_url, schema);
+	open_storage(&st, 8, 5000);
+}
+
+static void teardown(void)
+{
+	PGconn *c;
+	char q[256];
+
+	if (st)
+		st->free(st);
+	st = NULL;
+	c = connect_quiet(base_url);
+	snprintf(q, sizeof(q), "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+	PQclear(PQexec(c, q));
+	PQfinish(c);
+}
+
+static void new_id(char *out)
+{
+	ck_assert_int_eq(w3w_id_new(out, W3W_ID_SIZE), W3W_OK);
+}
+
+/* A complete write meta, as core would prepare it. `hash_byte` fills idem_hash. */
+static void meta(w3w_write_meta *m, const char *actor, const char *action, const char *type,
+	const char *aggregate, const char *key, int hash_byte)
+{
+	memset(m, 0, sizeof(*m));
+	strcpy(m->actor_id, actor);
+	snprintf(m->idem_key, sizeof(m->idem_key), "%s", key ? key : "");
+	memset(m->idem_hash, hash_byte, sizeof(m->idem_hash));
+	m->now = w3w_time_now();
+	m->idem_expires_at = m->now + 3600LL * 1000000;
+	new_id(m->event.id);
+	snprintf(m->event.type, sizeof(m->event.type), "%s", type);
+	strcpy(m->event.topic, "test-events");
+	strcpy(m->event.aggregate_id, aggregate);
+	strcpy(m->event.actor_id, actor);
+	strcpy(m->event.region, "test");
+	m->event.created_at = m->now;
+	m->event.payload = (char *)"{\"test\":true}";
+	new_id(m->audit.id);
+	strcpy(m->audit.actor_id, actor);
+	snprintf(m->audit.action, sizeof(m->audit.action), "%s", action);
+	strcpy(m->audit.target_id, aggregate);
+	strcpy(m->audit.outcome, "ok");
+	m->audit.created_at = m->now;
+}
+
+static w3w_status deposit(const char *user, const char *cur, w3w_amount amount, const char *ref)
+{
+	w3w_cmd_transfer cmd;
+	w3w_transfer out;
+	char svc[W3W_ID_SIZE];
+
+	new_id(svc);
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.t.id);
+	meta(&cmd.meta, svc, "wallet.deposit", "wallet.deposited", cmd.t.id, NULL, 1);
+	cmd.t.kind = W3W_TRANSFER_DEPOSIT;
+	strcpy(cmd.t.from_user_id, W3W_EXTERNAL_USER_ID);
+	strcpy(cmd.t.to_user_id, user);
+	strcpy(cmd.t.currency, cur);
+	cmd.t.amount = amount;
+	snprintf(cmd.t.reference, sizeof(cmd.t.reference), "%s", ref);
+	cmd.t.created_at = cmd.meta.now;
+	return st->transfer(st, &cmd, &out);
+}
+
+static w3w_status move(w3w_transfer_kind kind, const char *from, const char *to, w3w_amount amount,
+	w3w_transfer *out)
+{
+	w3w_cmd_transfer cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.t.id);
+	meta(&cmd.meta, from, "wallet.move", "wallet.transferred", cmd.t.id, NULL, 2);
+	cmd.t.kind = kind;
+	strcpy(cmd.t.from_user_id, from);
+	strcpy(cmd.t.to_user_id, to);
+	strcpy(cmd.t.currency, "USD");
+	cmd.t.amount = amount;
+	strcpy(cmd.t.reference, kind == W3W_TRANSFER_WITHDRAWAL ? "eth:0xabc" : "");
+	cmd.t.created_at = cmd.meta.now;
+	return st->transfer(st, &cmd, out);
+}
+
+static w3w_status supply_new(const char *user, const char *cur, w3w_amount amount, w3w_supply *out)
+{
+	w3w_cmd_supply_create cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.s.id);
+	meta(&cmd.meta, user, "supply.create", "supply.created", cmd.s.id, NULL, 3);
+	strcpy(cmd.s.user_id, user);
+	strcpy(cmd.s.currency, cur);
+	cmd.s.amount = amount;
+	cmd.s.status = W3W_SUPPLY_ACTIVE;
+	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
+	return st->supply_create(st, &cmd, out);
+}
+
+static w3w_status supply_update(const char *user, const char *id, int set_amount, w3w_amount amount,
+	int status, w3w_supply *out)
+{
+	w3w_cmd_supply_update cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	meta(&cmd.meta, user, "supply.update", "supply.updated", id, NULL, 4);
+	strcpy(cmd.id, id);
+	strcpy(cmd.user_id, user);
+	cmd.patch.set_amount = set_amount;
+	cmd.patch.amount = amount;
+	cmd.patch.status = status;
+	return st->supply_update(st, &cmd, out);
+}
+
+static w3w_status supply_delete(const char *user, const char *id, w3w_supply *out)
+{
+	w3w_cmd_supply_delete cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	meta(&cmd.meta, user, "supply.delete", "supply.deleted", id, NULL, 5);
+	strcpy(cmd.id, id);
+	strcpy(cmd.user_id, user);
+	return st->supply_delete(st, &cmd, out);
+}
+
+/* An order of `n` items (price, quantity i+1); *out must be freed with free_order(). */
+static w3w_status order_new_key(const char *user, const char *cur, w3w_amount price, size_t n,
+	const char *key, w3w_order **out)
+{
+	w3w_cmd_order_create cmd;
+	w3w_order o;
+	w3w_order_item items[8];
+	w3w_status s;
+
+	memset(&o, 0, sizeof(o));
+	memset(items, 0, sizeof(items));
+	new_id(o.id);
+	strcpy(o.user_id, user);
+	strcpy(o.currency, cur);
+	o.status = W3W_ORDER_OPEN;
+	for (size_t i = 0; i < n; i++) {
+		new_id(items[i].id);
+		new_id(items[i].product_id);
+		snprintf(items[i].product_name, sizeof(items[i].product_name),
+			"item %zu, \"quoted\" \\ {braces} é", i);
+		items[i].price = price;
+		items[i].quantity = (int64_t)i + 1;
+		o.amount += price * (int64_t)(i + 1);
+	}
+	o.items = items;
+	o.item_count = n;
+	memset(&cmd, 0, sizeof(cmd));
+	meta(&cmd.meta, user, "order.create", "order.created", o.id, key, 6);
+	o.created_at = o.updated_at = cmd.meta.now;
+	cmd.o = &o;
+	s = st->order_create(st, &cmd, out);
+	return s;
+}
+
+static w3w_status order_new(const char *user, w3w_amount price, w3w_order **out)
+{
+	return order_new_key(user, "USD", price, 1, NULL, out);
+}
+
+static void free_order(w3w_order *o)
+{
+	if (o) {
+		free(o->items);
+		free(o);
+	}
+}
+
+static w3w_status order_cancel(const char *user, const char *id, int any_owner, w3w_order **out)
+{
+	w3w_cmd_order_cancel cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	meta(&cmd.meta, user, "order.cancel", "order.cancelled", id, NULL, 7);
+	strcpy(cmd.id, id);
+	strcpy(cmd.user_id, user);
+	cmd.any_owner = any_owner;
+	return st->order_cancel(st, &cmd, out);
+}
+
+static w3w_status claim_key(const char *user, const char *order_id, const char *key, int hash,
+	w3w_claim *out, w3w_cmd_claim_create *cmd_out)
+{
+	w3w_cmd_claim_create cmd;
+	w3w_status s;
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.c.id);
+	meta(&cmd.meta, user, "claim.create", "order.claimed", order_id, key, hash);
+	strcpy(cmd.c.order_id, order_id);
+	strcpy(cmd.c.user_id, user);
+	cmd.c.status = W3W_CLAIM_PENDING;
+	cmd.c.claimed_at = cmd.meta.now;
+	s = st->claim_create(st, &cmd, out);
+	if (cmd_out)
+		*cmd_out = cmd;
+	return s;
+}
+
+static w3w_status claim(const char *user, const char *order_id, w3w_claim *out)
+{
+	return claim_key(user, order_id, NULL, 8, out, NULL);
+}
+
+static w3w_status claim_process(const char *actor, const char *id, w3w_claim *out,
+	w3w_cmd_claim_process *cmd_out)
+{
+	w3w_cmd_claim_process cmd;
+	w3w_status s;
+
+	memset(&cmd, 0, sizeof(cmd));
+	meta(&cmd.meta, actor, "claim.process", "claim.processed", id, NULL, 9);
+	strcpy(cmd.id, id);
+	new_id(cmd.settlement.id);
+	cmd.settlement.kind = W3W_TRANSFER_SETTLEMENT;
+	cmd.settlement.created_at = cmd.meta.now;
+	s = st->claim_process(st, &cmd, out);
+	if (cmd_out)
+		*cmd_out = cmd;
+	return s;
+}
+
+static w3w_status claim_release(const char *actor, const char *id, w3w_claim *out, char *owner)
+{
+	w3w_cmd_claim_release cmd;
+	w3w_status s;
+
+	memset(&cmd, 0, sizeof(cmd));
+	meta(&cmd.meta, actor, "claim.release", "claim.released", id, NULL, 10);
+	strcpy(cmd.id, id);
+	s = st->claim_release(st, &cmd, out);
+	if (owner)
+		strcpy(owner, cmd.order_user_id);
+	return s;
+}
+
+static w3w_account account(const char *user, const char *cur)
+{
+	w3w_account_list *list = NULL;
+	w3w_account a;
+
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(st->accounts(st, user, &list), W3W_OK);
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i].currency, cur) == 0)
+			a = list->items[i];
+	free(list->items);
+	free(list);
+	return a;
+}
+
+static void check_totals(const char *cur)
+{
+	w3w_ledger_totals t;
+
+	ck_assert_int_eq(st->ledger_totals(st, cur, &t), W3W_OK);
+	ck_assert_int_eq(t.balances, t.deposits - t.withdrawals);
+	ck_assert_int_eq(t.held, t.escrow);
+	ck_assert_int_eq(t.reserved, t.live_claims);
+	ck_assert_int_eq(t.entries_sum_zero, 1);
+}
+
+#define U(name) char name[W3W_ID_SIZE]; new_id(name)
+#define COIN W3W_AMOUNT_SCALE
+
+/* ---- open, migrations, configuration ---------------------------------------- */
+
+START_TEST(test_open_migrates_once)
+{
+	w3w_storage *again = NULL;
+
+	ck_assert_str_eq(st->name, "postgres");
+	ck_assert_int_eq(st->version, W3W_STORAGE_VERSION);
+	ck_assert_int_eq(sql_i64("SELECT max(version) FROM schema_version"), 1);
+	ck_assert_int_eq(count("schema_version"), 1);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM pg_indexes WHERE schemaname = '%s'"
+		" AND indexname IN ('uq_claims_live_order', 'idx_orders_open', 'uq_transfers_deposit_reference')",
+		schema), 3);
+	open_storage(&again, 2, 5000);
+	ck_assert_int_eq(count("schema_version"), 1);
+	ck_assert_int_eq(again->ping(again), W3W_OK);
+	again->free(again);
+}
+END_TEST
+
+static void *open_thread(void *arg)
+{
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 1, 10000, "test" };
+	w3w_storage *s = NULL;
+	w3w_status *rc = arg;
+
+	*rc = w3w_storage_postgres_open(&s, url, &cfg);
+	if (s)
+		s->free(s);
+	return NULL;
+}
+
+START_TEST(test_open_concurrent_migrations)
+{
+	pthread_t th[6];
+	w3w_status rc[6];
+	PGconn *c;
+	char q[256];
+
+	/* A fresh schema that six openers race to migrate. */
+	st->free(st);
+	st = NULL;
+	c = connect_quiet(base_url);
+	snprintf(q, sizeof(q), "DROP SCHEMA %s CASCADE; CREATE SCHEMA %s", schema, schema);
+	sql_on(c, q);
+	PQfinish(c);
+	for (int i = 0; i < 6; i++)
+		pthread_create(&th[i], NULL, open_thread, &rc[i]);
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(rc[i], W3W_OK);
+	}
+	ck_assert_int_eq(count("schema_version"), 1);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		" WHERE n.nspname = '%s' AND p.proname = 'w3w_claim_create'", schema), 1);
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 2, 5000, "test" };
+	w3w_storage *s = NULL;
+	w3w_status rc;
+
+	sql("INSERT INTO schema_version (version) VALUES (7)");
+	rc = w3w_storage_postgres_open(&s, url, &cfg);
+	ck_assert_int_eq(rc, W3W_EVERSION);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(w3w_error_message(), "version 7") && strstr(w3w_error_message(), "(1)"),
+		"%s", w3w_error_message());
+	ck_assert_int_eq(count("schema_version"), 2);
+}
+END_TEST
+
+/* Open `u` with a short timeout; returns the status and the elapsed ms. */
+static w3w_status try_open(const char *u, int timeout_ms, int64_t *ms)
+{
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 2, timeout_ms, "test" };
+	w3w_storage *s = NULL;
+	int64_t t0 = mono_ms();
+	w3w_status rc = w3w_storage_postgres_open(&s, u, &cfg);
+
+	*ms = mono_ms() - t0;
+	if (s)
+		s->free(s);
+	return rc;
+}
+
+/* host and port of the test server, from its URL. */
+static void server_of(char *host, char *port)
+{
+	PQconninfoOption *o = PQconninfoParse(base_url, NULL);
+	ck_assert_ptr_nonnull(o);
+	strcpy(host, "127.0.0.1");
+	strcpy(port, "5432");
+	for (PQconninfoOption *p = o; p->keyword; p++) {
+		if (strcmp(p->keyword, "host") == 0 && p->val)
+			snprintf(host, 64, "%s", p->val);
+		if (strcmp(p->keyword, "port") == 0 && p->val)
+			snprintf(port, 16, "%s", p->val);
+	}
+	PQconninfoFree(o);
+}
+
+START_TEST(test_bad_config_fails_fast_and_clearly)
+{
+	char host[64], port[16], u[512];
+	const char *msg;
+	int64_t ms;
+	int fd, one = 1;
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+
+	server_of(host, port);
+
+	ck_assert_int_eq(try_open("this is not a url", 1000, &ms), W3W_EINVAL);
+	ck_assert_msg(strstr(w3w_error_message(), "postgres: bad connection URL"), "%s", w3w_error_message());
+	ck_assert_int_eq(try_open(NULL, 1000, &ms), W3W_EINVAL);
+
+	/* Nothing listens on port 1: refused at once; the password never shows. */
+	ck_assert_int_eq(try_open("postgres://w3w:s3cr3t-pw@127.0.0.1:1/w3w", 2000, &ms), W3W_EUNAVAILABLE);
+	msg = w3w_error_message();
+	ck_assert_msg(strstr(msg, "host=127.0.0.1 port=1") && !strstr(msg, "s3cr3t"), "%s", msg);
+	ck_assert_int_lt(ms, 1500);
+
+	/* A server that accepts TCP but never answers: bounded by the timeout. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	snprintf(u, sizeof(u), "postgres://w3w:s3cr3t-pw@127.0.0.1:%d/w3w", ntohs(sa.sin_port));
+	ck_assert_int_eq(try_open(u, 800, &ms), W3W_EUNAVAILABLE);
+	ck_assert_msg(strstr(w3w_error_message(), "no answer within 800 ms"), "%s", w3w_error_message());
+	ck_assert_int_ge(ms, 700);
+	ck_assert_int_lt(ms, 2000);
+	close(fd);
+
+	/* Wrong password, wrong database: the server's reason, no password. */
+	snprintf(u, sizeof(u), "postgresql://w3w:wrong-s3cr3t@%s:%s/w3w", host, port);
+	ck_assert_int_eq(try_open(u, 3000, &ms), W3W_EUNAVAILABLE);
+	msg = w3w_error_message();
+	ck_assert_msg(strstr(msg, "password authentication failed") && !strstr(msg, "s3cr3t"), "%s", msg);
+	snprintf(u, sizeof(u), "host=%s port=%s user=w3w password='wrong s3cr3t' dbname=w3w", host, port);
+	ck_assert_int_eq(try_open(u, 3000, &ms), W3W_EUNAVAILABLE);
+	ck_assert_msg(!strstr(w3w_error_message(), "s3cr3t"), "%s", w3w_error_message());
+	snprintf(u, sizeof(u), "postgres://w3w:w3w@%s:%s/no_such_db_w3w", host, port);
+	ck_assert_int_eq(try_open(u, 3000, &ms), W3W_EUNAVAILABLE);
+	ck_assert_msg(strstr(w3w_error_message(), "\"no_such_db_w3w\" does not exist"), "%s", w3w_error_message());
+}
+END_TEST
+
+START_TEST(test_conninfo_and_postgresql_scheme)
+{
+	char host[64], port[16], u[512], full[1024];
+	w3w_storage *s = NULL;
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 1, 3000, "test" };
+	const char *conninfo = getenv("W3W_TEST_PG_CONNINFO");
+
+	server_of(host, port);
+	if (conninfo)
+		snprintf(u, sizeof(u), "%s", conninfo);
+	else
+		snprintf(u, sizeof(u), "host=%s port=%s user=w3w password=w3w dbname=w3w", host, port);
+	url_for(full, sizeof(full), u, schema);
+	ck_assert_msg(w3w_storage_postgres_open(&s, full, &cfg) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_int_eq(s->ping(s), W3W_OK);
+	s->free(s);
+	if (strncmp(base_url, "postgres://", 11) == 0) {
+		snprintf(u, sizeof(u), "postgresql://%s", base_url + 11);
+		url_for(full, sizeof(full), u, schema);
+		ck_assert_msg(w3w_storage_postgres_open(&s, full, &cfg) == W3W_OK, "%s", w3w_error_message());
+		s->free(s);
+	}
+}
+END_TEST
+
+/* ---- ledger -------------------------------------------------------------------- */
+
+START_TEST(test_transfers)
+{
+	U(alice); U(bob);
+	w3w_transfer t;
+	w3w_account a;
+	w3w_account_list *list = NULL;
+	int64_t outbox;
+
+	ck_assert_int_eq(deposit(alice, "USD", 10 * COIN, "bank-1"), W3W_OK);
+	ck_assert_int_eq(deposit(alice, "EUR", 1, "bank-2"), W3W_OK);
+	outbox = count("outbox");
+	/* Same reference: refused, nothing written. */
+	ck_assert_int_eq(deposit(bob, "USD", 5 * COIN, "bank-1"), W3W_ECONFLICT);
+	ck_assert_msg(strstr(w3w_error_message(), "bank-1"), "%s", w3w_error_message());
+	ck_assert_int_eq(count("outbox"), outbox);
+	ck_assert_int_eq(count("transfers"), 2);
+	ck_assert_int_eq(count("audit_log"), 2);
+
+	ck_assert_int_eq(move(W3W_TRANSFER_WITHDRAWAL, alice, W3W_EXTERNAL_USER_ID, 11 * COIN, &t), W3W_EINSUFFICIENT);
+	ck_assert_int_eq(move(W3W_TRANSFER_TRANSFER, bob, alice, 1, &t), W3W_EINSUFFICIENT); /* no account */
+	ck_assert_int_eq(count("outbox"), outbox);
+	ck_assert_int_eq(move(W3W_TRANSFER_WITHDRAWAL, alice, W3W_EXTERNAL_USER_ID, 3 * COIN, &t), W3W_OK);
+	ck_assert_int_eq(t.kind, W3W_TRANSFER_WITHDRAWAL);
+	ck_assert_str_eq(t.reference, "eth:0xabc");
+	ck_assert_int_eq(move(W3W_TRANSFER_TRANSFER, alice, bob, 2 * COIN + 1, &t), W3W_OK);
+	ck_assert_str_eq(t.from_user_id, alice);
+	ck_assert_str_eq(t.to_user_id, bob);
+	ck_assert_int_eq(t.amount, 2 * COIN + 1);
+
+	a = account(alice, "USD");
+	ck_assert_int_eq(a.balance, 5 * COIN - 1);
+	ck_assert_int_eq(a.available, 5 * COIN - 1);
+	ck_assert_int_eq(account(bob, "USD").balance, 2 * COIN + 1);
+	ck_assert_int_eq(st->accounts(st, alice, &list), W3W_OK);
+	ck_assert_int_eq(list->count, 2);
+	ck_assert_str_eq(list->items[0].currency, "EUR");
+	ck_assert_str_eq(list->items[1].currency, "USD");
+	free(list->items);
+	free(list);
+	ck_assert_int_eq(st->accounts(st, W3W_EXTERNAL_USER_ID, &list), W3W_OK);
+	ck_assert_int_eq(list->count, 0);
+	free(list->items);
+	free(list);
+	check_totals("USD");
+	check_totals("EUR");
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM ledger_entries"), 8);
+}
+END_TEST
+
+START_TEST(test_amounts_and_times_exact)
+{
+	U(alice);
+	w3w_supply s, got;
+	w3w_cmd_supply_create cmd;
+	w3w_ledger_totals t;
+
+	/* The largest amount, then one unit more than an account can hold. */
+	ck_assert_int_eq(deposit(alice, "BIG", W3W_AMOUNT_MAX, "max"), W3W_OK);
+	ck_assert_int_eq(account(alice, "BIG").balance, W3W_AMOUNT_MAX);
+	ck_assert_int_eq(deposit(alice, "BIG", 1, "one-more"), W3W_EINVAL);
+	ck_assert_int_eq(account(alice, "BIG").balance, W3W_AMOUNT_MAX);
+	ck_assert_int_eq(st->ledger_totals(st, "BIG", &t), W3W_OK);
+	ck_assert_int_eq(t.deposits, W3W_AMOUNT_MAX);
+	ck_assert_int_eq(t.balances, W3W_AMOUNT_MAX);
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.s.id);
+	meta(&cmd.meta, alice, "supply.create", "supply.created", cmd.s.id, NULL, 3);
+	strcpy(cmd.s.user_id, alice);
+	strcpy(cmd.s.currency, "BTC");
+	cmd.s.amount = 1;
+	cmd.s.created_at = 1700000000123457LL;  /* odd microseconds survive */
+	cmd.s.updated_at = 4102444800000001LL;  /* 2100-01-01T00:00:00.000001Z */
+	ck_assert_int_eq(st->supply_create(st, &cmd, &s), W3W_OK);
+	ck_assert_int_eq(st->supply_get(st, cmd.s.id, &got), W3W_OK);
+	ck_assert_int_eq(got.created_at, 1700000000123457LL);
+	ck_assert_int_eq(got.updated_at, 4102444800000001LL);
+	ck_assert_int_eq(got.amount, 1);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM supplies WHERE created_at = '2023-11-14 22:13:20.123457+00'"), 1);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM supplies WHERE amount = 0.00000001"), 1);
+}
+END_TEST
+
+/* ---- supplies ------------------------------------------------------------------- */
+
+START_TEST(test_supply_lifecycle)
+{
+	U(shopper); U(other); U(buyer);
+	w3w_supply s, got;
+	w3w_order *o = NULL;
+	w3w_claim c;
+
+	ck_assert_int_eq(supply_new(shopper, "USD", 5 * COIN, &s), W3W_OK);
+	ck_assert_int_eq(s.status, W3W_SUPPLY_ACTIVE);
+	ck_assert_int_eq(s.reserved, 0);
+	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_str_eq(got.user_id, shopper);
+	ck_assert_int_eq(got.amount, 5 * COIN);
+
+	ck_assert_int_eq(supply_update(other, s.id, 1, COIN, 0, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(supply_update(shopper, s.id, 1, 0, 0, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_EXHAUSTED);
+	ck_assert_int_eq(supply_update(shopper, s.id, 1, 4 * COIN, 0, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_ACTIVE);
+	ck_assert_int_eq(supply_update(shopper, s.id, 0, 0, W3W_SUPPLY_PAUSED, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_PAUSED);
+	ck_assert_int_eq(got.amount, 4 * COIN);
+	ck_assert_int_eq(supply_update(shopper, s.id, 0, 0, W3W_SUPPLY_ACTIVE, &got), W3W_OK);
+
+	/* A live claim reserves 3: lowering below it, or deleting, is a conflict. */
+	ck_assert_int_eq(deposit(buyer, "USD", 3 * COIN, "d1"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, 3 * COIN, &o), W3W_OK);
+	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_OK);
+	ck_assert_str_eq(c.supply_id, s.id);
+	ck_assert_int_eq(supply_update(shopper, s.id, 1, 2 * COIN, 0, &got), W3W_ECONFLICT);
+	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_ECONFLICT);
+	ck_assert_int_eq(supply_update(shopper, s.id, 1, 3 * COIN, 0, &got), W3W_OK);
+	ck_assert_int_eq(got.reserved, 3 * COIN);
+	ck_assert_int_eq(claim_release(shopper, c.id, &c, NULL), W3W_OK);
+
+	ck_assert_int_eq(supply_delete(other, s.id, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_DELETED);
+	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_ESTATE);
+	ck_assert_int_eq(supply_update(shopper, s.id, 1, COIN, 0, &got), W3W_ESTATE);
+	ck_assert_int_eq(st->supply_get(st, buyer, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->supply_get(st, "not-a-uuid", &got), W3W_ENOTFOUND);
+	free_order(o);
+	check_totals("USD");
+}
+END_TEST
+
+START_TEST(test_lists_page_by_id)
+{
+	U(a); U(b);
+	w3w_supply s[5];
+	w3w_supply_page *page = NULL;
+	w3w_order_page *opage = NULL;
+	w3w_storage_query q;
+	w3w_order *o = NULL;
+
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(supply_new(i < 3 ? a : b, "USD", COIN, &s[i]), W3W_OK);
+	ck_assert_int_eq(supply_update(a, s[1].id, 0, 0, W3W_SUPPLY_PAUSED, NULL), W3W_OK);
+
+	memset(&q, 0, sizeof(q));
+	q.limit = 2;
+	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(page->count, 2);
+	ck_assert_str_eq(page->items[0].id, s[0].id);
+	ck_assert_str_eq(page->next_cursor, s[1].id);
+	strcpy(q.after_id, page->next_cursor);
+	free(page->items);
+	free(page);
+	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(page->count, 2);
+	ck_assert_str_eq(page->items[0].id, s[2].id);
+	strcpy(q.after_id, page->next_cursor);
+	free(page->items);
+	free(page);
+	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(page->count, 1);
+	ck_assert_str_eq(page->next_cursor, "");
+	free(page->items);
+	free(page);
+
+	memset(&q, 0, sizeof(q));
+	q.limit = 10;
+	strcpy(q.user_id, a);
+	q.status = W3W_SUPPLY_ACTIVE;
+	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(page->count, 2);
+	ck_assert_str_eq(page->items[1].id, s[2].id);
+	free(page->items);
+	free(page);
+
+	ck_assert_int_eq(deposit(a, "USD", 10 * COIN, "d"), W3W_OK);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(order_new(a, COIN, &o), W3W_OK);
+		free_order(o);
+	}
+	memset(&q, 0, sizeof(q));
+	q.limit = 2;
+	q.status = W3W_ORDER_OPEN;
+	strcpy(q.user_id, a);
+	ck_assert_int_eq(st->order_list(st, &q, &opage), W3W_OK);
+	ck_assert_int_eq(opage->count, 2);
+	ck_assert_ptr_null(opage->items[0].items);
+	ck_assert_int_eq(opage->items[0].amount, COIN);
+	ck_assert_str_ne(opage->next_cursor, "");
+	free(opage->items);
+	free(opage);
+	q.status = W3W_ORDER_CANCELLED;
+	ck_assert_int_eq(st->order_list(st, &q, &opage), W3W_OK);
+	ck_assert_int_eq(opage->count, 0);
+	free(opage->items);
+	free(opage);
+}
+END_TEST
+
+/* ---- orders -------------------------------------------------------------------- */
+
+START_TEST(test_order_create_and_cancel)
+{
+	U(buyer); U(other); U(admin); U(shopper);
+	w3w_order *o = NULL, *got = NULL, *c = NULL;
+	w3w_claim cl;
+	w3w_supply s;
+	int64_t outbox;
+
+	/* Short funds: refused, nothing at all written (key included). */
+	ck_assert_int_eq(order_new_key(buyer, "USD", COIN, 3, "key-1", &o), W3W_EINSUFFICIENT);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(count("orders") + count("order_items") + count("outbox") + count("idempotency_keys"), 0);
+
+	ck_assert_int_eq(deposit(buyer, "USD", 10 * COIN, "d1"), W3W_OK);
+	outbox = count("outbox");
+	/* The same key now executes: the refusal left no key behind. */
+	ck_assert_int_eq(order_new_key(buyer, "USD", COIN, 3, "key-1", &o), W3W_OK);
+	ck_assert_int_eq(o->amount, 6 * COIN);
+	ck_assert_int_eq(o->status, W3W_ORDER_OPEN);
+	ck_assert_int_eq(o->item_count, 3);
+	ck_assert_int_eq(count("outbox"), outbox + 1);
+	ck_assert_int_eq(account(buyer, "USD").held, 6 * COIN);
+	ck_assert_int_eq(account(buyer, "USD").available, 4 * COIN);
+
+	ck_assert_int_eq(st->order_get(st, o->id, &got), W3W_OK);
+	ck_assert_int_eq(got->item_count, 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_str_eq(got->items[i].id, o->items[i].id);
+		ck_assert_str_eq(got->items[i].product_name, o->items[i].product_name);
+		ck_assert_int_eq(got->items[i].quantity, (int64_t)i + 1);
+		ck_assert_int_eq(got->items[i].price, COIN);
+	}
+	ck_assert_str_eq(got->items[2].product_name, "item 2, \"quoted\" \\ {braces} é");
+	free_order(got);
+	got = NULL;
+	ck_assert_int_eq(st->order_get(st, buyer, &got), W3W_ENOTFOUND);
+	ck_assert_ptr_null(got);
+
+	ck_assert_int_eq(order_cancel(other, o->id, 0, &c), W3W_EFORBIDDEN);
+	ck_assert_int_eq(order_cancel(other, buyer, 0, &c), W3W_ENOTFOUND);
+	ck_assert_int_eq(order_cancel(admin, o->id, 1, &c), W3W_OK);
+	ck_assert_int_eq(c->status, W3W_ORDER_CANCELLED);
+	ck_assert_int_eq(c->item_count, 3);
+	free_order(c);
+	ck_assert_int_eq(account(buyer, "USD").held, 0);
+	ck_assert_int_eq(order_cancel(buyer, o->id, 0, &c), W3W_ESTATE);
+	free_order(o);
+
+	/* A claimed order cannot be cancelled. */
+	ck_assert_int_eq(supply_new(shopper, "USD", 10 * COIN, &s), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, 2 * COIN, &o), W3W_OK);
+	ck_assert_int_eq(claim(shopper, o->id, &cl), W3W_OK);
+	ck_assert_int_eq(order_cancel(buyer, o->id, 0, &c), W3W_ECONFLICT);
+	ck_assert_ptr_null(c);
+	free_order(o);
+	check_totals("USD");
+}
+END_TEST
+
+/* ---- claims -------------------------------------------------------------------- */
+
+START_TEST(test_claim_lifecycle)
+{
+	U(buyer); U(shopper); U(poor);
+	w3w_order *o = NULL, *o2 = NULL, *got = NULL;
+	w3w_supply s, s_old, sg;
+	w3w_claim c, c2, live;
+	w3w_cmd_claim_create cc;
+	w3w_cmd_claim_process cp;
+	char owner[W3W_ID_SIZE];
+
+	ck_assert_int_eq(deposit(buyer, "USD", 10 * COIN, "d1"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, 4 * COIN, &o), W3W_OK);
+
+	ck_assert_int_eq(claim(buyer, o->id, &c), W3W_EFORBIDDEN);
+	ck_assert_int_eq(claim(poor, o->id, &c), W3W_EINSUFFICIENT);
+	ck_assert_int_eq(claim(poor, buyer, &c), W3W_ENOTFOUND);
+	ck_assert_int_eq(count("claims"), 0);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM orders WHERE status = 'open'"), 1);
+
+	/* The oldest active supply with room is picked: s_old is too small. */
+	ck_assert_int_eq(supply_new(shopper, "USD", 1 * COIN, &s_old), W3W_OK);
+	ck_assert_int_eq(supply_new(shopper, "USD", 4 * COIN, &s), W3W_OK);
+	ck_assert_int_eq(claim_key(shopper, o->id, NULL, 8, &c, &cc), W3W_OK);
+	ck_assert_int_eq(c.status, W3W_CLAIM_PENDING);
+	ck_assert_str_eq(c.supply_id, s.id);
+	ck_assert_str_eq(cc.c.supply_id, s.id);
+	ck_assert_str_eq(cc.order_user_id, buyer);
+	ck_assert_int_eq(c.claimed_at, cc.c.claimed_at);
+	ck_assert_int_eq(c.processed_at, 0);
+	ck_assert_int_eq(st->supply_get(st, s.id, &sg), W3W_OK);
+	ck_assert_int_eq(sg.reserved, 4 * COIN);
+	ck_assert_int_eq(st->order_get(st, o->id, &got), W3W_OK);
+	ck_assert_int_eq(got->status, W3W_ORDER_CLAIMED);
+	free_order(got);
+	ck_assert_int_eq(claim(shopper, o->id, &c2), W3W_ECONFLICT);
+	ck_assert_int_eq(st->claim_get_live(st, o->id, &live), W3W_OK);
+	ck_assert_str_eq(live.id, c.id);
+
+	/* Release: order open again with its escrow, reservation freed. */
+	ck_assert_int_eq(claim_release(shopper, c.id, &c2, owner), W3W_OK);
+	ck_assert_int_eq(c2.status, W3W_CLAIM_RELEASED);
+	ck_assert_int_ne(c2.released_at, 0);
+	ck_assert_str_eq(owner, buyer);
+	ck_assert_int_eq(claim_release(shopper, c.id, &c2, NULL), W3W_ESTATE);
+	ck_assert_int_eq(claim_process(buyer, c.id, &c2, NULL), W3W_ESTATE);
+	ck_assert_int_eq(st->claim_get_live(st, o->id, &live), W3W_ENOTFOUND);
+	ck_assert_int_eq(account(buyer, "USD").held, 4 * COIN);
+	check_totals("USD");
+
+	/* Claim again, then process: the escrow settles to the shopper. */
+	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_OK);
+	ck_assert_int_eq(claim_process(buyer, c.id, &c2, &cp), W3W_OK);
+	ck_assert_int_eq(c2.status, W3W_CLAIM_PROCESSED);
+	ck_assert_int_ne(c2.processed_at, 0);
+	ck_assert_str_eq(cp.order_user_id, buyer);
+	ck_assert_str_eq(cp.settlement.from_user_id, buyer);
+	ck_assert_str_eq(cp.settlement.to_user_id, shopper);
+	ck_assert_int_eq(cp.settlement.amount, 4 * COIN);
+	ck_assert_str_eq(cp.settlement.currency, "USD");
+	ck_assert_str_eq(cp.settlement.reference, c.id);
+	ck_assert_int_eq(cp.settlement.kind, W3W_TRANSFER_SETTLEMENT);
+	ck_assert_int_eq(claim_process(buyer, c.id, &c2, NULL), W3W_ESTATE);
+	ck_assert_int_eq(claim_process(buyer, buyer, &c2, NULL), W3W_ENOTFOUND);
+	ck_assert_int_eq(claim_release(buyer, buyer, &c2, NULL), W3W_ENOTFOUND);
+	ck_assert_int_eq(account(buyer, "USD").balance, 6 * COIN);
+	ck_assert_int_eq(account(buyer, "USD").held, 0);
+	ck_assert_int_eq(account(shopper, "USD").balance, 4 * COIN);
+	ck_assert_int_eq(st->supply_get(st, s.id, &sg), W3W_OK);
+	ck_assert_int_eq(sg.amount, 0);
+	ck_assert_int_eq(sg.reserved, 0);
+	ck_assert_int_eq(sg.status, W3W_SUPPLY_EXHAUSTED);
+	ck_assert_int_eq(st->order_get(st, o->id, &got), W3W_OK);
+	ck_assert_int_eq(got->status, W3W_ORDER_COMPLETED);
+	free_order(got);
+	ck_assert_int_eq(st->claim_get_live(st, o->id, &live), W3W_OK);
+	ck_assert_int_eq(live.status, W3W_CLAIM_PROCESSED);
+	ck_assert_int_eq(claim(shopper, o->id, &c2), W3W_ECONFLICT);
+	check_totals("USD");
+
+	/* A cancelled order: state. */
+	ck_assert_int_eq(order_new(buyer, COIN, &o2), W3W_OK);
+	ck_assert_int_eq(order_cancel(buyer, o2->id, 0, &got), W3W_OK);
+	free_order(got);
+	ck_assert_int_eq(claim(shopper, o2->id, &c2), W3W_ESTATE);
+	ck_assert_int_eq(st->claim_get(st, c.id, &c2), W3W_OK);
+	ck_assert_int_eq(st->claim_get(st, buyer, &c2), W3W_ENOTFOUND);
+	free_order(o);
+	free_order(o2);
+	check_totals("USD");
+}
+END_TEST
+
+START_TEST(test_live_claim_index_refuses_raw_insert)
+{
+	U(buyer); U(shopper);
+	w3w_order *o = NULL;
+	w3w_supply s;
+	w3w_claim c;
+	PGconn *conn;
+	PGresult *r;
+	char q[512];
+
+	ck_assert_int_eq(deposit(buyer, "USD", COIN, "d"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, COIN, &o), W3W_OK);
+	ck_assert_int_eq(supply_new(shopper, "USD", COIN, &s), W3W_OK);
+	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_OK);
+	conn = raw();
+	snprintf(q, sizeof(q), "INSERT INTO claims (id, order_id, user_id, supply_id, status, claimed_at)"
+		" VALUES (gen_random_uuid(), '%s', '%s', '%s', 'pending', now())", o->id, shopper, s.id);
+	r = PQexec(conn, q);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+	ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23505");
+	ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME), "uq_claims_live_order");
+	PQclear(r);
+	/* A released claim may sit beside a live one. */
+	snprintf(q, sizeof(q), "INSERT INTO claims (id, order_id, user_id, supply_id, status, claimed_at)"
+		" VALUES (gen_random_uuid(), '%s', '%s', '%s', 'released', now())", o->id, shopper, s.id);
+	sql_on(conn, q);
+	PQfinish(conn);
+	free_order(o);
+}
+END_TEST
+
+#define RACE_ORDERS 200
+#define RACE_THREADS 8
+
+typedef struct race {
+	char shopper[W3W_ID_SIZE];
+	char (*orders)[W3W_ID_SIZE];
+	int won, lost, other;
+	unsigned int seed;
+} race;
+
+static void *race_thread(void *arg)
+{
+	race *r = arg;
+	int idx[RACE_ORDERS];
+
+	for (int i = 0; i < RACE_ORDERS; i++)
+		idx[i] = i;
+	for (int i = RACE_ORDERS - 1; i > 0; i--) {
+		int j = (int)(rand_r(&r->seed) % (unsigned)(i + 1)), t = idx[i];
+		idx[i] = idx[j];
+		idx[j] = t;
+	}
+	for (int i = 0; i < RACE_ORDERS; i++) {
+		w3w_claim c;
+		w3w_status s = claim(r->shopper, r->orders[idx[i]], &c);
+		if (s == W3W_OK)
+			r->won++;
+		else if (s == W3W_ECONFLICT)
+			r->lost++;
+		else
+			r->other++;
+	}
+	return NULL;
+}
+
+START_TEST(test_claim_race_one_winner_each)
+{
+	U(buyer);
+	static char orders[RACE_ORDERS][W3W_ID_SIZE];
+	race r[RACE_THREADS];
+	pthread_t th[RACE_THREADS];
+	int won = 0, lost = 0;
+	w3w_ledger_totals t;
+
+	ck_assert_int_eq(deposit(buyer, "USD", RACE_ORDERS * COIN, "d"), W3W_OK);
+	for (int i = 0; i < RACE_ORDERS; i++) {
+		w3w_order *o = NULL;
+		ck_assert_int_eq(order_new(buyer, COIN, &o), W3W_OK);
+		strcpy(orders[i], o->id);
+		free_order(o);
+	}
+	for (int i = 0; i < RACE_THREADS; i++) {
+		w3w_supply s;
+		memset(&r[i], 0, sizeof(r[i]));
+		new_id(r[i].shopper);
+		r[i].orders = orders;
+		r[i].seed = (unsigned)i * 7919u + 1u;
+		ck_assert_int_eq(supply_new(r[i].shopper, "USD", RACE_ORDERS * COIN, &s), W3W_OK);
+	}
+	for (int i = 0; i < RACE_THREADS; i++)
+		pthread_create(&th[i], NULL, race_thread, &r[i]);
+	for (int i = 0; i < RACE_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(r[i].other, 0);
+		won += r[i].won;
+		lost += r[i].lost;
+	}
+	ck_assert_int_eq(won, RACE_ORDERS);
+	ck_assert_int_eq(lost, RACE_ORDERS * (RACE_THREADS - 1));
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE status = 'pending'"), RACE_ORDERS);
+	ck_assert_int_eq(sql_i64("SELECT count(DISTINCT order_id) FROM claims"), RACE_ORDERS);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM orders WHERE status = 'claimed'"), RACE_ORDERS);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM outbox WHERE type = 'order.claimed'"), RACE_ORDERS);
+	ck_assert_int_eq(st->ledger_totals(st, "USD", &t), W3W_OK);
+	ck_assert_int_eq(t.reserved, RACE_ORDERS * COIN);
+	check_totals("USD");
+}
+END_TEST
+
+/* ---- idempotency --------------------------------------------------------------- */
+
+START_TEST(test_idempotent_replay_and_mismatch)
+{
+	U(user); U(other); U(buyer);
+	w3w_cmd_supply_create cmd;
+	w3w_supply first, again;
+	w3w_order *o = NULL;
+	w3w_claim c1, c2;
+	w3w_cmd_claim_create cc;
+	int64_t outbox, audit;
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.s.id);
+	meta(&cmd.meta, user, "supply.create", "supply.created", cmd.s.id, "k-1", 0x11);
+	strcpy(cmd.s.user_id, user);
+	strcpy(cmd.s.currency, "USD");
+	cmd.s.amount = 7;
+	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
+	ck_assert_int_eq(st->supply_create(st, &cmd, &first), W3W_OK);
+	ck_assert_int_eq(cmd.meta.replayed, 0);
+	outbox = count("outbox");
+	audit = count("audit_log");
+
+	/* A retry (fresh ids, as core makes them) returns the first result. */
+	new_id(cmd.s.id);
+	new_id(cmd.meta.event.id);
+	new_id(cmd.meta.audit.id);
+	cmd.s.amount = 7;
+	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
+	ck_assert_int_eq(cmd.meta.replayed, 1);
+	ck_assert_str_eq(again.id, first.id);
+	ck_assert_int_eq(count("outbox"), outbox);
+	ck_assert_int_eq(count("audit_log"), audit);
+	ck_assert_int_eq(count("supplies"), 1);
+
+	/* Same key, another request: refused. */
+	memset(cmd.meta.idem_hash, 0x22, sizeof(cmd.meta.idem_hash));
+	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_EIDEMPOTENCY);
+	ck_assert_int_eq(count("supplies"), 1);
+
+	/* The key is the actor's: another actor's same key is a new request. */
+	strcpy(cmd.meta.actor_id, other);
+	strcpy(cmd.s.user_id, other);
+	memset(cmd.meta.idem_hash, 0x11, sizeof(cmd.meta.idem_hash));
+	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
+	ck_assert_int_eq(cmd.meta.replayed, 0);
+	ck_assert_int_eq(count("supplies"), 2);
+
+	/* An expired key is forgotten: the command runs again. */
+	strcpy(cmd.meta.actor_id, user);
+	strcpy(cmd.s.user_id, user);
+	sql("UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE actor_id = '%s'", user);
+	new_id(cmd.s.id);
+	new_id(cmd.meta.event.id);
+	new_id(cmd.meta.audit.id);
+	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
+	ck_assert_int_eq(cmd.meta.replayed, 0);
+	ck_assert_str_ne(again.id, first.id);
+	ck_assert_int_eq(count("supplies"), 3);
+
+	/* A replayed claim gives the first claim's current state and the order owner. */
+	ck_assert_int_eq(deposit(buyer, "USD", COIN, "d"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, 5, &o), W3W_OK);
+	ck_assert_int_eq(claim_key(user, o->id, "claim-k", 0x33, &c1, &cc), W3W_OK);
+	ck_assert_int_eq(claim_key(user, o->id, "claim-k", 0x33, &c2, &cc), W3W_OK);
+	ck_assert_int_eq(cc.meta.replayed, 1);
+	ck_assert_str_eq(c2.id, c1.id);
+	ck_assert_str_eq(cc.order_user_id, buyer);
+	ck_assert_int_eq(claim_key(user, o->id, "claim-k", 0x34, &c2, &cc), W3W_EIDEMPOTENCY);
+	free_order(o);
+
+	/* Purge drops expired keys only. */
+	{
+		int64_t deleted = -1;
+		ck_assert_int_eq(st->purge_expired(st, w3w_time_now(), &deleted), W3W_OK);
+		ck_assert_int_eq(deleted, 0);
+		ck_assert_int_eq(st->purge_expired(st, w3w_time_now() + 7200LL * 1000000, &deleted), W3W_OK);
+		ck_assert_int_eq(deleted, 3);
+		ck_assert_int_eq(count("idempotency_keys"), 0);
+	}
+}
+END_TEST
+
+typedef struct same_key {
+	w3w_storage *st;
+	char user[W3W_ID_SIZE];
+	w3w_status rc;
+	int replayed;
+	char id[W3W_ID_SIZE];
+} same_key;
+
+static void *same_key_thread(void *arg)
+{
+	same_key *k = arg;
+	w3w_cmd_supply_create cmd;
+	w3w_supply out;
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.s.id);
+	meta(&cmd.meta, k->user, "supply.create", "supply.created", cmd.s.id, "same", 0x44);
+	strcpy(cmd.s.user_id, k->user);
+	strcpy(cmd.s.currency, "USD");
+	cmd.s.amount = 1;
+	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
+	k->rc = k->st->supply_create(k->st, &cmd, &out);
+	k->replayed = cmd.meta.replayed;
+	strcpy(k->id, out.id);
+	return NULL;
+}
+
+START_TEST(test_idempotency_concurrent_same_key)
+{
+	same_key k[6];
+	pthread_t th[6];
+	int first = 0;
+	U(user);
+
+	for (int i = 0; i < 6; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].st = st;
+		strcpy(k[i].user, user);
+		pthread_create(&th[i], NULL, same_key_thread, &k[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(k[i].rc, W3W_OK);
+		first += !k[i].replayed;
+		ck_assert_str_eq(k[i].id, k[0].id);
+	}
+	ck_assert_int_eq(first, 1);
+	ck_assert_int_eq(count("supplies"), 1);
+	ck_assert_int_eq(count("outbox"), 1);
+}
+END_TEST
+
+/* ---- outbox -------------------------------------------------------------------- */
+
+static void events_free(w3w_event *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].payload);
+	free(e);
+}
+
+START_TEST(test_outbox_take_lease_ack)
+{
+	U(user);
+	w3w_supply s[4];
+	w3w_event *a = NULL, *b = NULL, *c = NULL;
+	size_t na, nb, nc;
+	w3w_outbox_stats stats;
+	int64_t seqs[8];
+
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(supply_new(user, "USD", COIN, &s[i]), W3W_OK);
+	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
+	ck_assert_int_eq(stats.total, 4);
+	ck_assert_int_eq(stats.pending, 4);
+	ck_assert_int_gt(stats.oldest_pending_at, 0);
+
+	/* Two relays get disjoint batches, in seq order. */
+	ck_assert_int_eq(st->outbox_take(st, 2, 60000, &a, &na), W3W_OK);
+	ck_assert_int_eq(na, 2);
+	ck_assert_int_lt(a[0].seq, a[1].seq);
+	ck_assert_str_eq(a[0].aggregate_id, s[0].id);
+	ck_assert_str_eq(a[0].type, "supply.created");
+	ck_assert_str_eq(a[0].topic, "test-events");
+	ck_assert_str_eq(a[0].region, "test");
+	ck_assert_str_eq(a[0].actor_id, user);
+	ck_assert_str_eq(a[0].payload, "{\"test\":true}");
+	ck_assert_int_eq(st->outbox_take(st, 10, 200, &b, &nb), W3W_OK);
+	ck_assert_int_eq(nb, 2);
+	ck_assert_str_eq(b[0].aggregate_id, s[2].id);
+	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &c, &nc), W3W_OK);
+	ck_assert_int_eq(nc, 0);
+
+	/* Acked rows are done; b's lease runs out and its rows come back. */
+	for (size_t i = 0; i < na; i++)
+		seqs[i] = a[i].seq;
+	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK);
+	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK);
+	usleep(400 * 1000);
+	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &c, &nc), W3W_OK);
+	ck_assert_int_eq(nc, 2);
+	ck_assert_int_eq(c[0].seq, b[0].seq);
+	for (size_t i = 0; i < nc; i++)
+		seqs[i] = c[i].seq;
+	ck_assert_int_eq(st->outbox_ack(st, seqs, nc), W3W_OK);
+	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
+	ck_assert_int_eq(stats.total, 4);
+	ck_assert_int_eq(stats.pending, 0);
+	ck_assert_int_eq(stats.oldest_pending_at, 0);
+	events_free(a, na);
+	events_free(b, nb);
+	events_free(c, nc);
+}
+END_TEST
+
+START_TEST(test_outbox_keeps_aggregate_order_across_relays)
+{
+	U(user);
+	w3w_supply s1, s2;
+	w3w_event *a = NULL, *b = NULL;
+	size_t na, nb;
+
+	/* Events: s1.created, s2.created, s1.updated. */
+	ck_assert_int_eq(supply_new(user, "USD", COIN, &s1), W3W_OK);
+	ck_assert_int_eq(supply_new(user, "USD", COIN, &s2), W3W_OK);
+	ck_assert_int_eq(supply_update(user, s1.id, 1, 2 * COIN, 0, NULL), W3W_OK);
+
+	ck_assert_int_eq(st->outbox_take(st, 1, 60000, &a, &na), W3W_OK);
+	ck_assert_int_eq(na, 1);
+	ck_assert_str_eq(a[0].aggregate_id, s1.id);
+	/* Another relay may not publish s1.updated while s1.created is unacked. */
+	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &b, &nb), W3W_OK);
+	ck_assert_int_eq(nb, 1);
+	ck_assert_str_eq(b[0].aggregate_id, s2.id);
+	events_free(b, nb);
+	ck_assert_int_eq(st->outbox_ack(st, &a[0].seq, 1), W3W_OK);
+	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &b, &nb), W3W_OK);
+	ck_assert_int_eq(nb, 1);
+	ck_assert_str_eq(b[0].type, "supply.updated");
+	events_free(a, na);
+	events_free(b, nb);
+}
+END_TEST
+
+/* ---- audit ---------------------------------------------------------------------- */
+
+static void test_hash(unsigned char hash[32], const unsigned char prev[32], const w3w_audit_record *r)
+{
+	crypto_generichash_state s;
+	crypto_generichash_init(&s, NULL, 0, 32);
+	crypto_generichash_update(&s, prev, 32);
+	crypto_generichash_update(&s, (const unsigned char *)&r->chain_pos, sizeof(r->chain_pos));
+	crypto_generichash_update(&s, (const unsigned char *)r->id, strlen(r->id));
+	crypto_generichash_update(&s, (const unsigned char *)r->actor_id, strlen(r->actor_id));
+	crypto_generichash_update(&s, (const unsigned char *)r->action, strlen(r->action));
+	crypto_generichash_update(&s, (const unsigned char *)r->target_id, strlen(r->target_id));
+	crypto_generichash_update(&s, (const unsigned char *)r->outcome, strlen(r->outcome));
+	crypto_generichash_update(&s, (const unsigned char *)&r->created_at, sizeof(r->created_at));
+	crypto_generichash_final(&s, hash, 32);
+}
+
+static void *seal_thread(void *arg)
+{
+	size_t *sealed = arg;
+	while (1) {
+		size_t n = 0;
+		ck_assert_int_eq(st->audit_seal(st, test_hash, 7, &n), W3W_OK);
+		*sealed += n;
+		if (n == 0)
+			break;
+	}
+	return NULL;
+}
+
+START_TEST(test_audit_append_seal_read)
+{
+	U(user);
+	w3w_audit_record rec, *recs = NULL;
+	size_t n = 0, sealed[4] = { 0 }, total = 0;
+	pthread_t th[4];
+	int64_t unsealed = -1, pos = 0;
+	unsigned char prev[32] = { 0 }, h[32];
+
+	for (int i = 0; i < 50; i++) {
+		memset(&rec, 0, sizeof(rec));
+		new_id(rec.id);
+		strcpy(rec.actor_id, user);
+		strcpy(rec.action, "claim.create");
+		if (i % 2)
+			new_id(rec.target_id);
+		strcpy(rec.outcome, "conflict");
+		rec.created_at = w3w_time_now();
+		ck_assert_int_eq(st->audit_append(st, &rec), W3W_OK);
+	}
+	ck_assert_int_eq(st->audit_append(st, &rec), W3W_OK); /* same id: kept once */
+	ck_assert_int_eq(st->audit_unsealed(st, &unsealed), W3W_OK);
+	ck_assert_int_eq(unsealed, 50);
+
+	/* Four sealers at once: one chain, positions 1..50, no gap, no double. */
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, seal_thread, &sealed[i]);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		total += sealed[i];
+	}
+	ck_assert_int_eq(total, 50);
+	ck_assert_int_eq(st->audit_unsealed(st, &unsealed), W3W_OK);
+	ck_assert_int_eq(unsealed, 0);
+
+	for (;;) {
+		ck_assert_int_eq(st->audit_read(st, pos, 16, &recs, &n), W3W_OK);
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_int_eq(recs[i].chain_pos, pos + 1);
+			ck_assert_mem_eq(recs[i].prev_hash, prev, 32);
+			test_hash(h, prev, &recs[i]);
+			ck_assert_mem_eq(recs[i].hash, h, 32);
+			memcpy(prev, h, 32);
+			pos = recs[i].chain_pos;
+		}
+		free(recs);
+		recs = NULL;
+	}
+	ck_assert_int_eq(pos, 50);
+
+	/* Commands' own records join the chain after the earlier ones. */
+	{
+		w3w_supply s;
+		ck_assert_int_eq(supply_new(user, "USD", COIN, &s), W3W_OK);
+		ck_assert_int_eq(st->audit_seal(st, test_hash, 0, &n), W3W_OK);
+		ck_assert_int_eq(n, 1);
+		ck_assert_int_eq(st->audit_read(st, 50, 10, &recs, &n), W3W_OK);
+		ck_assert_int_eq(n, 1);
+		ck_assert_str_eq(recs[0].action, "supply.create");
+		ck_assert_str_eq(recs[0].target_id, s.id);
+		ck_assert_mem_eq(recs[0].prev_hash, prev, 32);
+		free(recs);
+	}
+}
+END_TEST
+
+/* ---- pool, timeouts, lost connections ------------------------------------------ */
+
+typedef struct blocked {
+	const char *user, *order;
+	w3w_status rc;
+	char msg[256];
+	int64_t ms;
+} blocked;
+
+static void *blocked_claim(void *arg)
+{
+	blocked *b = arg;
+	w3w_claim c;
+	int64_t t0 = mono_ms();
+
+	b->rc = claim(b->user, b->order, &c);
+	snprintf(b->msg, sizeof(b->msg), "%s", w3w_error_message());
+	b->ms = mono_ms() - t0;
+	return NULL;
+}
+
+START_TEST(test_pool_wait_and_statement_timeout)
+{
+	U(buyer); U(shopper);
+	w3w_order *o = NULL;
+	w3w_supply s;
+	w3w_claim c;
+	w3w__pg_conn *held = NULL;
+	PGconn *lock;
+	char q[256];
+	int64_t t0;
+
+	st->free(st);
+	open_storage(&st, 1, 1000);
+	ck_assert_int_eq(deposit(buyer, "USD", COIN, "d"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, COIN, &o), W3W_OK);
+	ck_assert_int_eq(supply_new(shopper, "USD", COIN, &s), W3W_OK);
+
+	/* The pool's only connection is taken: a command waits timeout_ms for it, then gives up. */
+	ck_assert_int_eq(w3w__pg_acquire(&w3w__pg_of(st)->pool, 0, &held), W3W_OK);
+	t0 = mono_ms();
+	ck_assert_int_eq(st->supply_get(st, s.id, &s), W3W_EUNAVAILABLE);
+	ck_assert_msg(strstr(w3w_error_message(), "no free connection within 1000 ms"), "%s", w3w_error_message());
+	ck_assert_int_ge(mono_ms() - t0, 900);
+	ck_assert_int_lt(mono_ms() - t0, 1500);
+	w3w__pg_release(&w3w__pg_of(st)->pool, held, 0);
+	ck_assert_int_eq(st->supply_get(st, s.id, &s), W3W_OK);
+
+	/* Someone holds the order row longer than statement_timeout: the claim times out. */
+	lock = raw();
+	sql_on(lock, "BEGIN");
+	snprintf(q, sizeof(q), "SELECT 1 FROM orders WHERE id = '%s' FOR UPDATE", o->id);
+	sql_on(lock, q);
+	t0 = mono_ms();
+	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_EUNAVAILABLE);
+	ck_assert_msg(strstr(w3w_error_message(), "timed out"), "%s", w3w_error_message());
+	ck_assert_int_lt(mono_ms() - t0, 2500);
+	sql_on(lock, "ROLLBACK");
+	PQfinish(lock);
+
+	/* Nothing of the timed-out claim remains; the pool works again. */
+	ck_assert_int_eq(count("claims"), 0);
+	ck_assert_int_eq(count("outbox"), 3);
+	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_OK);
+	free_order(o);
+}
+END_TEST
+
+static int kill_backends(void)
+{
+	return (int)sql_i64("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+		" WHERE application_name = 'libw3wallet' AND datname = current_database()"
+		" AND pid <> pg_backend_pid()");
+}
+
+START_TEST(test_dropped_connections_are_replaced)
+{
+	U(buyer); U(shopper);
+	w3w_order *o = NULL;
+	w3w_supply s;
+	w3w_claim c;
+	blocked b = { shopper, NULL, 0, "", 0 };
+	pthread_t th;
+	PGconn *lock;
+	char q[256];
+
+	ck_assert_int_eq(deposit(buyer, "USD", 2 * COIN, "d"), W3W_OK);
+	ck_assert_int_eq(supply_new(shopper, "USD", 2 * COIN, &s), W3W_OK);
+	ck_assert_int_ge(kill_backends(), 1);
+	usleep(100 * 1000);
+	/* Idle connections died: found dead before use, replaced, the command runs once. */
+	ck_assert_int_eq(order_new(buyer, COIN, &o), W3W_OK);
+	ck_assert_int_eq(count("orders"), 1);
+
+	/* Killed while the command waits on a lock: it rolled back, so it is retried. */
+	lock = raw();
+	sql_on(lock, "BEGIN");
+	snprintf(q, sizeof(q), "SELECT 1 FROM orders WHERE id = '%s' FOR UPDATE", o->id);
+	sql_on(lock, q);
+	b.order = o->id;
+	pthread_create(&th, NULL, blocked_claim, &b);
+	usleep(300 * 1000);
+	ck_assert_int_ge(kill_backends(), 1);
+	usleep(300 * 1000);
+	sql_on(lock, "ROLLBACK");
+	PQfinish(lock);
+	pthread_join(th, NULL);
+	ck_assert_msg(b.rc == W3W_OK, "%d %s", b.rc, b.msg);
+	ck_assert_int_eq(count("claims"), 1);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM outbox WHERE type = 'order.claimed'"), 1);
+	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_ECONFLICT);
+	free_order(o);
+	check_totals("USD");
+}
+END_TEST
+
+/* ---- suite ---------------------------------------------------------------------- */
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("postgres_storage");
+	TCase *tc = tcase_create("postgres");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_open_migrates_once);
+	tcase_add_test(tc, test_open_concurrent_migrations);
+	tcase_add_test(tc, test_newer_schema_refused);
+	tcase_add_test(tc, test_bad_config_fails_fast_and_clearly);
+	tcase_add_test(tc, test_conninfo_and_postgresql_scheme);
+	tcase_add_test(tc, test_transfers);
+	tcase_add_test(tc, test_amounts_and_times_exact);
+	tcase_add_test(tc, test_supply_lifecycle);
+	tcase_add_test(tc, test_lists_page_by_id);
+	tcase_add_test(tc, test_order_create_and_cancel);
+	tcase_add_test(tc, test_claim_lifecycle);
+	tcase_add_test(tc, test_live_claim_index_refuses_raw_insert);
+	tcase_add_test(tc, test_claim_race_one_winner_each);
+	tcase_add_test(tc, test_idempotent_replay_and_mismatch);
+	tcase_add_test(tc, test_idempotency_concurrent_same_key);
+	tcase_add_test(tc, test_outbox_take_lease_ack);
+	tcase_add_test(tc, test_outbox_keeps_aggregate_order_across_relays);
+	tcase_add_test(tc, test_audit_append_seal_read);
+	tcase_add_test(tc, test_pool_wait_and_statement_timeout);
+	tcase_add_test(tc, test_dropped_connections_are_replaced);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	base_url = getenv("W3W_TEST_PG_URL");
+	if (!base_url || !*base_url) {
+		fprintf(stderr, "test_postgres_storage: W3W_TEST_PG_URL is not set; run it under"
+			" scripts/services/with-services.sh (W3W_SERVICES=pg is enough)\n");
+		return 1; /* a missing server is a failure, never a skip */
+	}
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
