@@ -1,0 +1,48 @@
+/*
+ * Configuration from flags and environment (flags win). Secrets come only
+ * from the environment or files in the data directory, never from flags
+ * (they would show in `ps`).
+ */
+#ifndef W3W_SERVER_CONFIG_H
+#define W3W_SERVER_CONFIG_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include <w3wallet.h>
+
+enum command { CMD_SERVE = 1, CMD_TOKEN = 2 };
+
+typedef struct config {
+	enum command command;
+	char listen[256];          /**< host:port of the API */
+	char metrics_listen[256];  /**< host:port of /metrics, "" = on the API listener */
+	char storage[W3W_URL_SIZE];
+	char cache[W3W_URL_SIZE];
+	char events[W3W_URL_SIZE];
+	char data_dir[PATH_MAX];
+	char region[W3W_REGION_SIZE];
+	char tls_cert[PATH_MAX];
+	char tls_key[PATH_MAX];
+	int threads;               /**< HTTP worker threads (each blocks on storage calls) */
+	int pool_size;             /**< storage connections */
+	int max_connections;
+	int idle_timeout_s;
+	int drain_timeout_s;
+	double rate_per_s;         /**< per-user token bucket; 0 = off */
+	double burst;
+	int access_log;
+	int walkthrough;
+	/* token command */
+	char sub[64];
+	char roles[128];
+	long ttl_s;
+} config;
+
+/** Parse argv (after the subcommand) and the environment. Prints the problem and returns -1 on error. */
+int config_parse(config *cfg, enum command command, int argc, char **argv);
+
+/** Print usage to `out`. */
+void config_usage(FILE *out);
+
+#endif

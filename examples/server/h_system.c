@@ -1,0 +1,76 @@
+/* Health, readiness, metrics and the audit chain check. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "metrics.h"
+#include "server.h"
+
+void h_healthz(exchange *ex)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "status", "ok");
+	cJSON_AddStringToObject(j, "version", w3w_version());
+	ex_cjson(ex, 200, j);
+}
+
+/* Ready = storage answers (read through the outbox counters). The event sink's
+ * health shows as the outbox backlog; it does not make the server unready. */
+void h_readyz(exchange *ex)
+{
+	w3w_outbox_stats stats;
+	w3w_status st;
+	cJSON *j, *outbox;
+	if (atomic_load(&ex->srv->draining)) {
+		ex_error(ex, 503, "unavailable", "shutting down");
+		return;
+	}
+	st = w3w_outbox_stats_get(&stats, ex->srv->ctx, &ex->srv->self);
+	if (st != W3W_OK) {
+		ex_error(ex, 503, "unavailable", "storage: %s", w3w_error_message());
+		ex->retry_after_s = 1;
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "status", "ready");
+	cJSON_AddStringToObject(j, "storage", "ok");
+	outbox = cJSON_AddObjectToObject(j, "outbox");
+	cJSON_AddNumberToObject(outbox, "pending", (double)stats.pending);
+	cJSON_AddNumberToObject(outbox, "lag_seconds",
+		stats.oldest_pending_at ? (double)(w3w_time_now() - stats.oldest_pending_at) / 1e6 : 0.0);
+	ex_cjson(ex, 200, j);
+}
+
+void h_metrics(exchange *ex)
+{
+	char *text = metrics_render(ex->srv->ctx, &ex->srv->self);
+	if (!text) {
+		ex_error(ex, 503, "unavailable", "out of memory");
+		return;
+	}
+	free(ex->resp_body);
+	ex->resp_body = text;
+	ex->resp_len = strlen(text);
+	ex->status = 200;
+	ex->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+void h_audit_verify(exchange *ex)
+{
+	w3w_audit_report report;
+	w3w_status st = w3w_audit_verify(&report, ex->srv->ctx, &ex->actor);
+	cJSON *j;
+	if (st != W3W_OK) {
+		ex_fail(ex, st);
+		return;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", report.ok);
+	cJSON_AddNumberToObject(j, "records", (double)report.records);
+	cJSON_AddNumberToObject(j, "unsealed", (double)report.unsealed);
+	if (!report.ok) {
+		cJSON_AddNumberToObject(j, "first_bad", (double)report.first_bad);
+		cJSON_AddStringToObject(j, "reason", report.reason);
+	}
+	ex_cjson(ex, 200, j);
+}

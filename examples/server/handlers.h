@@ -1,0 +1,42 @@
+/* Route handlers, one file per domain (h_*.c). Each fills ex's response. */
+#ifndef W3W_SERVER_HANDLERS_H
+#define W3W_SERVER_HANDLERS_H
+
+#include "exchange.h"
+
+/* h_system.c */
+void h_healthz(exchange *ex);
+void h_readyz(exchange *ex);
+void h_metrics(exchange *ex);
+void h_audit_verify(exchange *ex);
+
+/* h_ledger.c */
+void h_deposit(exchange *ex);
+void h_withdraw(exchange *ex);
+void h_transfer(exchange *ex);
+void h_accounts(exchange *ex);
+
+/* h_wallet.c */
+void h_wallet_create(exchange *ex);
+void h_wallet_list(exchange *ex);
+
+/* h_supply.c */
+void h_supply_create(exchange *ex);
+void h_supply_get(exchange *ex);
+void h_supply_list(exchange *ex);
+void h_supply_update(exchange *ex);
+void h_supply_delete(exchange *ex);
+
+/* h_order.c */
+void h_order_create(exchange *ex);
+void h_order_get(exchange *ex);
+void h_order_list(exchange *ex);
+void h_order_cancel(exchange *ex);
+
+/* h_claim.c */
+void h_order_claim(exchange *ex);
+void h_claim_get(exchange *ex);
+void h_claim_process(exchange *ex);
+void h_claim_release(exchange *ex);
+
+#endif

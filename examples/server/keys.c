@@ -1,0 +1,211 @@
+/* Secrets from the environment or the data directory (see keys.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "keys.h"
+
+#define SECRET_FILE_MAX 1024
+
+int keys_data_dir(const config *cfg)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(cfg->data_dir);
+	if (len == 0 || len >= sizeof(path)) {
+		fprintf(stderr, "w3wallet-server: --data-dir: bad path\n");
+		return -1;
+	}
+	memcpy(path, cfg->data_dir, len + 1);
+	for (char *p = path + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+			*p = '\0';
+			if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+				fprintf(stderr, "w3wallet-server: cannot create %s: %s\n", path, strerror(errno));
+				return -1;
+			}
+			*p = saved;
+			if (!saved)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Read a secret file; refuse one that others can read. Returns length or -1 (printed); -2 if absent. */
+static long read_secret(const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -2;
+		fprintf(stderr, "w3wallet-server: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		fprintf(stderr, "w3wallet-server: %s must be a regular file only its owner can read (chmod 600)\n", path);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0) {
+		fprintf(stderr, "w3wallet-server: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Load DIR/name, or generate 32 random bytes as 64 hex characters into it
+ * (O_EXCL: two processes starting at once end up with the same secret).
+ */
+static long load_or_generate(const config *cfg, const char *name, const char *what, char *buf, size_t cap)
+{
+	char path[PATH_MAX + 32];
+	unsigned char raw[32];
+	long n;
+	int fd;
+	snprintf(path, sizeof(path), "%s/%s", cfg->data_dir, name);
+	if ((n = read_secret(path, buf, cap)) != -2)
+		return n;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return read_secret(path, buf, cap);
+		fprintf(stderr, "w3wallet-server: cannot create %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(buf, cap, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+	buf[64] = '\n';
+	if (write(fd, buf, 65) != 65 || fsync(fd) != 0) {
+		fprintf(stderr, "w3wallet-server: cannot write %s: %s\n", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	buf[64] = '\0';
+	fprintf(stderr, "w3wallet-server: generated a new %s in %s (mode 0600; not printed)\n", what, path);
+	return 64;
+}
+
+static int load_jwt(const config *cfg, jwt_keys *keys)
+{
+	const char *secret = getenv("W3W_JWT_SECRET");
+	const char *pub = getenv("W3W_JWT_ED25519_PUBLIC_KEY");
+	const char *priv = getenv("W3W_JWT_ED25519_PRIVATE_KEY");
+	char buf[SECRET_FILE_MAX];
+	long n;
+
+	if (secret && !*secret)
+		secret = NULL;
+	if (pub && !*pub)
+		pub = NULL;
+	if (priv && !*priv)
+		priv = NULL;
+	if (secret && (pub || priv)) {
+		fprintf(stderr, "w3wallet-server: set W3W_JWT_SECRET (HS256) or an Ed25519 key (EdDSA), not both: "
+			"the accepted algorithm is pinned to one\n");
+		return -1;
+	}
+	if (pub || priv) {
+		unsigned char derived[32];
+		keys->alg = JWT_EDDSA;
+		if (priv) {
+			if (jwt_parse_ed25519_private(keys->secret_key, derived, priv) != 0) {
+				fprintf(stderr, "w3wallet-server: W3W_JWT_ED25519_PRIVATE_KEY: expected 64 hex characters (seed)\n");
+				return -1;
+			}
+			keys->can_sign = 1;
+		}
+		if (pub && jwt_parse_ed25519_public(keys->public_key, pub) != 0) {
+			fprintf(stderr, "w3wallet-server: W3W_JWT_ED25519_PUBLIC_KEY: expected 32 bytes as hex, base64 or PEM\n");
+			return -1;
+		}
+		if (!pub)
+			memcpy(keys->public_key, derived, 32);
+		else if (priv && memcmp(keys->public_key, derived, 32) != 0) {
+			fprintf(stderr, "w3wallet-server: the Ed25519 private and public keys do not match\n");
+			return -1;
+		}
+		return 0;
+	}
+	keys->alg = JWT_HS256;
+	if (secret) {
+		n = (long)strlen(secret);
+		if (n < JWT_SECRET_MIN || n > JWT_SECRET_MAX) {
+			fprintf(stderr, "w3wallet-server: W3W_JWT_SECRET: must be %d to %d bytes\n", JWT_SECRET_MIN, JWT_SECRET_MAX);
+			return -1;
+		}
+		memcpy(keys->secret, secret, (size_t)n);
+		keys->secret_len = (size_t)n;
+		keys->can_sign = 1;
+		return 0;
+	}
+	n = load_or_generate(cfg, "jwt-secret", "JWT secret (HS256)", buf, sizeof(buf));
+	if (n < 0)
+		return -1;
+	if (n < JWT_SECRET_MIN || n > JWT_SECRET_MAX) {
+		fprintf(stderr, "w3wallet-server: %s/jwt-secret: must be %d to %d bytes\n", cfg->data_dir, JWT_SECRET_MIN, JWT_SECRET_MAX);
+		sodium_memzero(buf, sizeof(buf));
+		return -1;
+	}
+	memcpy(keys->secret, buf, (size_t)n);
+	keys->secret_len = (size_t)n;
+	keys->can_sign = 1;
+	sodium_memzero(buf, sizeof(buf));
+	return 0;
+}
+
+static int valid_hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+			return 0;
+	return 1;
+}
+
+int keys_load(const config *cfg, jwt_keys *keys, char master_hex[65])
+{
+	const char *master = getenv("W3W_MASTER_KEY");
+	char buf[SECRET_FILE_MAX];
+	long n;
+	memset(keys, 0, sizeof(*keys));
+	if (keys_data_dir(cfg) != 0 || load_jwt(cfg, keys) != 0)
+		return -1;
+	if (master && *master) {
+		if (!valid_hex64(master)) {
+			fprintf(stderr, "w3wallet-server: W3W_MASTER_KEY: expected 64 hex characters\n");
+			return -1;
+		}
+		memcpy(master_hex, master, 65);
+		return 0;
+	}
+	n = load_or_generate(cfg, "master-key", "master key", buf, sizeof(buf));
+	if (n < 0)
+		return -1;
+	if (!valid_hex64(buf)) {
+		fprintf(stderr, "w3wallet-server: %s/master-key: expected 64 hex characters\n", cfg->data_dir);
+		sodium_memzero(buf, sizeof(buf));
+		return -1;
+	}
+	memcpy(master_hex, buf, 65);
+	sodium_memzero(buf, sizeof(buf));
+	return 0;
+}

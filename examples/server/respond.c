@@ -1,0 +1,109 @@
+/* Building responses: JSON bodies, error bodies, library statuses -> HTTP. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exchange.h"
+#include "respond.h"
+
+void ex_json(exchange *ex, unsigned int status, const char *json)
+{
+	size_t len = strlen(json);
+	char *copy = malloc(len + 1);
+	free(ex->resp_body);
+	ex->resp_body = NULL;
+	ex->resp_len = 0;
+	if (!copy) {
+		ex->status = 503;
+		ex->error_code = "unavailable";
+		return;
+	}
+	memcpy(copy, json, len + 1);
+	ex->resp_body = copy;
+	ex->resp_len = len;
+	ex->status = status;
+}
+
+void ex_cjson(exchange *ex, unsigned int status, cJSON *tree)
+{
+	char *text = tree ? cJSON_PrintUnformatted(tree) : NULL;
+	cJSON_Delete(tree);
+	if (!text) {
+		ex_json(ex, 503, "{\"error\":{\"code\":\"unavailable\",\"message\":\"out of memory\"}}");
+		ex->error_code = "unavailable";
+		return;
+	}
+	free(ex->resp_body);
+	ex->resp_body = text;
+	ex->resp_len = strlen(text);
+	ex->status = status;
+}
+
+void ex_error(exchange *ex, unsigned int status, const char *code, const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+	cJSON *root = cJSON_CreateObject(), *err = cJSON_CreateObject();
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (root && err) {
+		cJSON_AddStringToObject(err, "code", code);
+		cJSON_AddStringToObject(err, "message", message);
+		cJSON_AddItemToObject(root, "error", err);
+		err = NULL;
+	}
+	cJSON_Delete(err);
+	ex_cjson(ex, status, root);
+	ex->error_code = code;
+	if (status == 401)
+		ex->www_authenticate = 1;
+}
+
+unsigned int http_status_of(w3w_status st, const char **code)
+{
+	switch (st) {
+	case W3W_OK:               *code = "ok"; return 200;
+	case W3W_EINVAL:           *code = "invalid"; return 400;
+	case W3W_EUNAUTHENTICATED: *code = "unauthenticated"; return 401;
+	case W3W_EFORBIDDEN:       *code = "forbidden"; return 403;
+	case W3W_ENOTFOUND:        *code = "not_found"; return 404;
+	case W3W_ECONFLICT:        *code = "conflict"; return 409;
+	case W3W_EINSUFFICIENT:    *code = "insufficient_funds"; return 422;
+	case W3W_ESTATE:           *code = "invalid_state"; return 422;
+	/* Same key, different request: the request cannot be processed as sent (IETF idempotency-key draft). */
+	case W3W_EIDEMPOTENCY:     *code = "idempotency_mismatch"; return 422;
+	case W3W_ERATELIMIT:       *code = "rate_limited"; return 429;
+	case W3W_EUNAVAILABLE:     *code = "unavailable"; return 503;
+	case W3W_ENOMEM:           *code = "unavailable"; return 503;
+	default:                   *code = "internal"; return 500;
+	}
+}
+
+void ex_fail(exchange *ex, w3w_status st)
+{
+	const char *code;
+	unsigned int status = http_status_of(st, &code);
+	const char *message = w3w_error_message();
+	if (status == 500)
+		/* Internal details stay in the log, not in the response. */
+		fprintf(stderr, "{\"level\":\"error\",\"request_id\":\"%s\",\"msg\":\"library failure\",\"status\":\"%s\"}\n",
+			ex->request_id, w3w_status_name(st));
+	if (!message || !message[0])
+		message = w3w_status_name(st);
+	ex_error(ex, status, code, "%s", status == 500 ? "internal error" : message);
+	if (status == 503)
+		ex->retry_after_s = 1;
+}
+
+void ex_record(exchange *ex, unsigned int status, w3w_status st, char *text)
+{
+	if (st != W3W_OK) {
+		ex_fail(ex, st);
+		w3w_string_free(text);
+		return;
+	}
+	ex_json(ex, status, text);
+	w3w_string_free(text);
+}
