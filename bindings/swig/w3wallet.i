@@ -1,0 +1,573 @@
+/*
+ * SWIG interface of libw3wallet, shared by the Python and Go bindings.
+ *
+ * Bindings are driven by parameter NAMES (as libwally-core does): every
+ * function whose out-parameter has the same shape binds the same way.
+ *
+ *   w3w_status (return)        -> Python: raises the mapped W3WError subclass
+ *                                 Go: an error value (nil on success)
+ *                                 The message is read with w3w_error_message()
+ *                                 inside the same C wrapper call that failed,
+ *                                 so it always comes from the right thread.
+ *   w3w_amount *out, int *out, unsigned int *out, size_t *delivered, size_t *sealed
+ *                              -> Python: returned; Go: a pointer argument
+ *   char *buf, size_t buflen   -> Python: returned str; Go: a []byte argument
+ *   char **out                 -> Python: returned str; Go: *string. The
+ *                                 library's string is copied, then freed with
+ *                                 w3w_string_free() (which wipes it).
+ *   TYPE *out (records)        -> Python: a new owned record; Go: the caller
+ *                                 passes a record made with NewTYPE()
+ *   TYPE **out (allocated)     -> Python: an owned proxy whose destructor is the
+ *                                 library's matching *_free(); Go: *uintptr, the
+ *                                 Go layer wraps it and calls the *_free()
+ *
+ * Callbacks and backend vtables (include/w3wallet/sys/) stay out: events are
+ * read with the queue mode of subscriptions (w3wb_subscribe below), backends
+ * are chosen by URL. The thread-local error functions are not exported:
+ * the wrappers capture the message themselves.
+ *
+ * The w3wb_ helpers at the end exist only for bindings (arrays, fixed-size
+ * text fields); they live in the generated wrapper, not in the library.
+ */
+#if defined(SWIGPYTHON)
+%module(package="w3wallet", threads="1") capi
+#elif defined(SWIGGO)
+%module capi
+#else
+%module w3wallet
+#endif
+
+%{
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <w3wallet.h>
+#include <w3wallet/sys/backend.h> /* w3w_error_set(): the helpers below report errors the library's way */
+%}
+
+%include <stdint.i>
+
+/* SWIG parses the headers; the export attribute means nothing to it. */
+#define W3W_STATIC
+
+/* ---- left out of the surface ------------------------------------------ */
+%ignore w3w_error_message;
+%ignore w3w_error_code;
+%ignore w3w_error_clear;
+%ignore w3w_string_free;   /* the char **out typemap frees */
+%ignore w3w_subscribe;     /* takes a callback: see w3wb_subscribe */
+%ignore w3w_event_fn;
+/* Their first parameter is not named `out` (and a typemap on `w3w_actor *actor`
+ * would also catch every `const w3w_actor *actor`): w3wb_*_init below. */
+%ignore w3w_actor_init;
+%ignore w3w_options_init;
+%ignore w3w_list_query_init;
+%ignore W3W_OPTIONS_INIT;
+%ignore W3W_LIST_QUERY_INIT;
+%ignore W3W_SUPPLY_PATCH_INIT;
+
+/* Records are read-only from bindings; settable inputs are listed below. */
+%immutable w3w_event::payload;
+%nodefaultctor w3w_supply_page;
+%nodefaultctor w3w_order_page;
+%nodefaultctor w3w_account_list;
+%nodefaultctor w3w_event;
+%nodefaultctor w3w_ctx;
+%nodefaultctor w3w_subscription;
+%nodefaultdtor w3w_ctx;
+%nodefaultdtor w3w_subscription;
+
+/* What the library allocated is freed by its own *_free(). */
+%extend w3w_order        { ~w3w_order()        { w3w_order_free($self); } }
+%extend w3w_order_page   { ~w3w_order_page()   { w3w_order_page_free($self); } }
+%extend w3w_supply_page  { ~w3w_supply_page()  { w3w_supply_page_free($self); } }
+%extend w3w_account_list { ~w3w_account_list() { w3w_account_list_free($self); } }
+%extend w3w_event        { ~w3w_event()        { w3w_event_free($self); } }
+
+/* ======================================================================= */
+#if defined(SWIGPYTHON)
+
+%{
+/* status code -> exception class, registered by the w3wallet package at import */
+static PyObject *w3wb_error_classes = NULL;
+static PyObject *w3wb_error_default = NULL;
+
+static void w3wb_raise(int code, const char *message)
+{
+	PyObject *cls = NULL, *key, *text, *args;
+	if (w3wb_error_classes) {
+		key = PyLong_FromLong(code);
+		if (key) {
+			cls = PyDict_GetItem(w3wb_error_classes, key); /* borrowed */
+			Py_DECREF(key);
+		}
+	}
+	if (!cls)
+		cls = w3wb_error_default ? w3wb_error_default : PyExc_RuntimeError;
+	text = PyUnicode_DecodeUTF8(message, (Py_ssize_t)strlen(message), "replace");
+	if (!text)
+		return;
+	args = Py_BuildValue("(iN)", code, text);
+	if (!args)
+		return;
+	PyErr_SetObject(cls, args);
+	Py_DECREF(args);
+}
+%}
+
+%typemap(out) w3w_status {
+	if ($1 != W3W_OK) {
+		w3wb_raise($1, w3w_error_message());
+		SWIG_fail;
+	}
+	$result = SWIG_Py_Void();
+}
+
+/* Text in: str or None (NULL); an embedded NUL would silently cut the text, so it is refused. */
+%typemap(in) const char * (Py_ssize_t size) {
+	if ($input == Py_None) {
+		$1 = NULL;
+	} else if (PyUnicode_Check($input)) {
+		$1 = ($1_ltype)PyUnicode_AsUTF8AndSize($input, &size);
+		if (!$1)
+			SWIG_fail;
+		if (strlen($1) != (size_t)size) {
+			w3wb_raise(W3W_EINVAL, "$1_name: contains a NUL character");
+			SWIG_fail;
+		}
+	} else {
+		PyErr_Format(PyExc_TypeError, "$1_name: expected str, got %s", Py_TYPE($input)->tp_name);
+		SWIG_fail;
+	}
+}
+%typemap(freearg) const char * "";
+%typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) const char * {
+	$1 = ($input == Py_None || PyUnicode_Check($input)) ? 1 : 0;
+}
+
+/* Numbers out. */
+%define W3WB_NUMBER_OUT(TYPE, NAME, TO_PY)
+%typemap(in, numinputs=0) TYPE *NAME (TYPE temp = 0) "$1 = &temp;";
+%typemap(argout) TYPE *NAME "$result = SWIG_Python_AppendOutput($result, TO_PY(*$1));";
+%enddef
+W3WB_NUMBER_OUT(w3w_amount, out, PyLong_FromLongLong)
+W3WB_NUMBER_OUT(int, out, PyLong_FromLong)
+W3WB_NUMBER_OUT(unsigned int, out, PyLong_FromUnsignedLong)
+W3WB_NUMBER_OUT(size_t, delivered, PyLong_FromSize_t)
+W3WB_NUMBER_OUT(size_t, sealed, PyLong_FromSize_t)
+W3WB_NUMBER_OUT(int, allowed, PyBool_FromLong)
+W3WB_NUMBER_OUT(int64_t, retry_after_ms, PyLong_FromLongLong)
+
+/* Bytes in: anything with the buffer protocol (bytes, bytearray, memoryview). */
+%define W3WB_BYTES_IN(PTR, LEN)
+%typemap(in) (const unsigned char *PTR, size_t LEN) (Py_buffer view) {
+	view.obj = NULL;
+	if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) != 0)
+		SWIG_fail;
+	$1 = (unsigned char *)view.buf;
+	$2 = (size_t)view.len;
+}
+%typemap(freearg) (const unsigned char *PTR, size_t LEN) {
+	if (view$argnum.obj)
+		PyBuffer_Release(&view$argnum);
+}
+%enddef
+W3WB_BYTES_IN(secret, secret_len)
+W3WB_BYTES_IN(public_key, key_len)
+W3WB_BYTES_IN(secret_key, key_len)
+
+/* Formatting into a caller buffer: every such field fits in 128 bytes. */
+%typemap(in, numinputs=0) (char *buf, size_t buflen) (char temp[128]) {
+	temp[0] = '\0';
+	$1 = temp;
+	$2 = sizeof(temp);
+}
+%typemap(argout) (char *buf, size_t buflen) {
+	$result = SWIG_Python_AppendOutput($result, PyUnicode_FromString($1));
+}
+
+/* Strings the library allocates: copy, then w3w_string_free(). */
+%typemap(in, numinputs=0) char **out (char *temp = NULL) "$1 = &temp;";
+%typemap(argout) char **out {
+	$result = SWIG_Python_AppendOutput($result, PyUnicode_FromString(*$1 ? *$1 : ""));
+}
+%typemap(freearg) char **out "w3w_string_free(temp$argnum);";
+
+/* Records filled by the library: returned as new owned proxies. */
+%define W3WB_RECORD_OUT(TYPE, NAME)
+%typemap(in, numinputs=0) TYPE *NAME {
+	$1 = (TYPE *)calloc(1, sizeof(TYPE));
+	if (!$1) {
+		PyErr_NoMemory();
+		SWIG_fail;
+	}
+}
+%typemap(argout) TYPE *NAME {
+	$result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj($1, $1_descriptor, SWIG_POINTER_OWN));
+	$1 = NULL;
+}
+%typemap(freearg) TYPE *NAME "free($1);";
+%enddef
+W3WB_RECORD_OUT(w3w_supply, out)
+W3WB_RECORD_OUT(w3w_claim, out)
+W3WB_RECORD_OUT(w3w_transfer, out)
+W3WB_RECORD_OUT(w3w_ledger_totals, out)
+W3WB_RECORD_OUT(w3w_outbox_stats, out)
+W3WB_RECORD_OUT(w3w_audit_report, out)
+W3WB_RECORD_OUT(w3w_actor, out)          /* w3wb_actor_init */
+W3WB_RECORD_OUT(w3w_options, out)        /* w3wb_options_init */
+W3WB_RECORD_OUT(w3w_list_query, out)     /* w3wb_list_query_init */
+
+/* Objects the library allocates: the proxy owns them (destructor = *_free). */
+%define W3WB_ALLOCATED_OUT(TYPE, OWN)
+%typemap(in, numinputs=0) TYPE **out (TYPE *temp = NULL) "$1 = &temp;";
+%typemap(argout) TYPE **out {
+	$result = SWIG_Python_AppendOutput($result, SWIG_NewPointerObj(temp$argnum, $*1_descriptor, OWN));
+	temp$argnum = NULL;
+}
+%enddef
+W3WB_ALLOCATED_OUT(w3w_order, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_order_page, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_supply_page, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_account_list, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
+/* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
+W3WB_ALLOCATED_OUT(w3w_ctx, 0)
+W3WB_ALLOCATED_OUT(w3w_subscription, 0)
+W3WB_ALLOCATED_OUT(w3w_jwt_verifier, 0)
+%typemap(freearg) w3w_order **out "w3w_order_free(temp$argnum);";
+%typemap(freearg) w3w_order_page **out "w3w_order_page_free(temp$argnum);";
+%typemap(freearg) w3w_supply_page **out "w3w_supply_page_free(temp$argnum);";
+%typemap(freearg) w3w_account_list **out "w3w_account_list_free(temp$argnum);";
+%typemap(freearg) w3w_event **out "w3w_event_free(temp$argnum);";
+%typemap(freearg) w3w_jwt_verifier **out "w3w_jwt_verifier_free(temp$argnum);";
+%typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
+%typemap(freearg) w3w_subscription **out "w3w_unsubscribe(temp$argnum);";
+
+/* The GIL is released only around calls that can block: everything that
+ * takes a w3w_ctx or a w3w_subscription (storage, cache, event waits).
+ * Field getters and pure functions keep it: releasing it there costs more
+ * than the call. Add new blocking functions here. */
+%feature("nothreadallow");
+%define W3WB_BLOCKING(NAME) %feature("nothreadallow", "0") NAME; %enddef
+W3WB_BLOCKING(w3w_ctx_open)
+W3WB_BLOCKING(w3w_ctx_close)
+W3WB_BLOCKING(w3w_deposit)
+W3WB_BLOCKING(w3w_withdraw)
+W3WB_BLOCKING(w3w_transfer_funds)
+W3WB_BLOCKING(w3w_accounts)
+W3WB_BLOCKING(w3w_ledger_totals_get)
+W3WB_BLOCKING(w3w_supply_create)
+W3WB_BLOCKING(w3w_supply_get)
+W3WB_BLOCKING(w3w_supply_list)
+W3WB_BLOCKING(w3w_supply_update)
+W3WB_BLOCKING(w3w_supply_delete)
+W3WB_BLOCKING(w3w_order_create)
+W3WB_BLOCKING(w3w_order_get)
+W3WB_BLOCKING(w3w_order_list)
+W3WB_BLOCKING(w3w_order_cancel)
+W3WB_BLOCKING(w3w_claim_order)
+W3WB_BLOCKING(w3w_claim_get)
+W3WB_BLOCKING(w3w_claim_get_by_order)
+W3WB_BLOCKING(w3w_claim_process)
+W3WB_BLOCKING(w3w_claim_release)
+W3WB_BLOCKING(w3wb_subscribe)
+W3WB_BLOCKING(w3w_subscription_next)
+W3WB_BLOCKING(w3w_unsubscribe)
+W3WB_BLOCKING(w3w_events_pump)
+W3WB_BLOCKING(w3w_outbox_stats_get)
+W3WB_BLOCKING(w3w_audit_verify)
+W3WB_BLOCKING(w3w_audit_seal)
+W3WB_BLOCKING(w3w_rate_limit_take)
+
+%inline %{
+/* Called once by the w3wallet package: maps status codes to its exception classes. */
+static void w3wb_set_error_classes(PyObject *classes, PyObject *fallback)
+{
+	Py_XINCREF(classes);
+	Py_XINCREF(fallback);
+	Py_XDECREF(w3wb_error_classes);
+	Py_XDECREF(w3wb_error_default);
+	w3wb_error_classes = classes;
+	w3wb_error_default = fallback;
+}
+%}
+
+/* ======================================================================= */
+#elif defined(SWIGGO)
+
+%insert(cgo_comment) %{
+#cgo pkg-config: w3wallet
+%}
+
+/* C strings -> Go strings: copy into Go memory, then free the C copy.
+ * (SWIG's own swigCopyString converts a uintptr back to unsafe.Pointer,
+ * which go vet rightly flags; this one does not.) */
+%fragment("W3wbCopyString", "go_runtime") %{
+func w3wbCopyString(s string) string {
+	r := strings.Clone(s)
+	Swig_free(uintptr(unsafe.Pointer(unsafe.StringData(s))))
+	return r
+}
+%}
+%go_import("strings")
+%typemap(goout, fragment="W3wbCopyString") char *, char[ANY], char[] %{ $result = w3wbCopyString($1) %}
+
+/* Status -> error. On failure the C wrapper formats "CODE\tMESSAGE" right
+ * after the call, on the thread that made it; swigStatusError turns that
+ * into a *StatusError. No runtime.LockOSThread is needed. */
+%typemap(gotype) w3w_status "error";
+%typemap(imtype) w3w_status "string";
+%typemap(out, fragment="AllocateString") w3w_status {
+	if ($1 == W3W_OK) {
+		$result.p = NULL;
+		$result.n = 0;
+	} else {
+		char text[600];
+		int n = snprintf(text, sizeof(text), "%d\t%s", (int)$1, w3w_error_message());
+		if (n < 0)
+			n = 0;
+		if ((size_t)n >= sizeof(text))
+			n = (int)sizeof(text) - 1;
+		$result = Swig_AllocateString(text, (size_t)n);
+	}
+}
+/* ... but a status passed in (w3w_status_name) stays a number. */
+%typemap(gotype) w3w_status status "int";
+%typemap(imtype) w3w_status status "int";
+%typemap(in) w3w_status status "$1 = (w3w_status)$input;";
+%typemap(goout, fragment="W3wbCopyString") w3w_status {
+	if len($1) == 0 {
+		$result = nil
+	} else {
+		$result = swigStatusError(w3wbCopyString($1))
+	}
+}
+
+%insert(go_wrapper) %{
+// StatusError is a failed libw3wallet call: its status code and the
+// message the library gave on the thread that made the call.
+type StatusError struct {
+	Code    int
+	Message string
+}
+
+func (e *StatusError) Error() string { return e.Message }
+
+func swigStatusError(s string) error {
+	code, msg := 0, s
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\t' {
+			msg = s[i+1:]
+			break
+		}
+		if s[i] == '-' && i == 0 {
+			continue
+		}
+		code = code*10 + int(s[i]-'0')
+	}
+	if len(s) > 0 && s[0] == '-' {
+		code = -code
+	}
+	return &StatusError{Code: code, Message: msg}
+}
+%}
+
+/* Numbers out: a pointer to a Go variable. */
+%define W3WB_NUMBER_OUT(TYPE, NAME, GOTYPE)
+%typemap(gotype) TYPE *NAME "*GOTYPE";
+%typemap(imtype) TYPE *NAME "*GOTYPE";
+%typemap(in) TYPE *NAME "$1 = ($1_ltype)$input;";
+%enddef
+W3WB_NUMBER_OUT(w3w_amount, out, int64)
+W3WB_NUMBER_OUT(int, out, int32)
+W3WB_NUMBER_OUT(unsigned int, out, uint32)
+W3WB_NUMBER_OUT(size_t, delivered, uint64)
+W3WB_NUMBER_OUT(size_t, sealed, uint64)
+W3WB_NUMBER_OUT(int, allowed, int32)
+W3WB_NUMBER_OUT(int64_t, retry_after_ms, int64)
+
+/* Bytes in: a []byte. */
+%define W3WB_BYTES_IN(PTR, LEN)
+%typemap(gotype) (const unsigned char *PTR, size_t LEN) "[]byte";
+%typemap(imtype) (const unsigned char *PTR, size_t LEN) "[]byte";
+%typemap(in) (const unsigned char *PTR, size_t LEN) {
+	$1 = (unsigned char *)$input.array;
+	$2 = (size_t)$input.len;
+}
+%enddef
+W3WB_BYTES_IN(secret, secret_len)
+W3WB_BYTES_IN(public_key, key_len)
+W3WB_BYTES_IN(secret_key, key_len)
+
+/* Formatting into a caller buffer: a []byte of at least 128 bytes. */
+%typemap(gotype) (char *buf, size_t buflen) "[]byte";
+%typemap(imtype) (char *buf, size_t buflen) "[]byte";
+%typemap(in) (char *buf, size_t buflen) {
+	$1 = (char *)$input.array;
+	$2 = (size_t)$input.len;
+}
+
+/* Strings the library allocates: copied into a Go string, then w3w_string_free(). */
+%typemap(gotype) char **out "*string";
+%typemap(imtype) char **out "*string";
+%typemap(in) char **out (char *temp = NULL) "$1 = &temp;";
+%typemap(argout, fragment="AllocateString") char **out {
+	if (temp$argnum)
+		*$input = Swig_AllocateString(temp$argnum, strlen(temp$argnum));
+}
+%typemap(goargout, fragment="W3wbCopyString") char **out {
+	if len(*$input) > 0 {
+		*$input = w3wbCopyString(*$input)
+	}
+}
+%typemap(freearg) char **out "w3w_string_free(temp$argnum);";
+
+/* Objects the library allocates: *uintptr; the Go layer calls the matching *_free(). */
+%define W3WB_ALLOCATED_OUT(TYPE)
+%typemap(gotype) TYPE **out "*uintptr";
+%typemap(imtype) TYPE **out "*uintptr";
+%typemap(in) TYPE **out "$1 = ($1_ltype)$input;";
+%enddef
+W3WB_ALLOCATED_OUT(w3w_ctx)
+W3WB_ALLOCATED_OUT(w3w_order)
+W3WB_ALLOCATED_OUT(w3w_order_page)
+W3WB_ALLOCATED_OUT(w3w_supply_page)
+W3WB_ALLOCATED_OUT(w3w_account_list)
+W3WB_ALLOCATED_OUT(w3w_subscription)
+W3WB_ALLOCATED_OUT(w3w_event)
+W3WB_ALLOCATED_OUT(w3w_jwt_verifier)
+
+#endif
+
+/* ---- the public API ------------------------------------------------------ */
+%include "w3wallet/common.h"
+%include "w3wallet/amount.h"
+%include "w3wallet/id.h"
+%include "w3wallet/context.h"
+%include "w3wallet/list.h"
+%include "w3wallet/ledger.h"
+%include "w3wallet/supply.h"
+%include "w3wallet/order.h"
+%include "w3wallet/claim.h"
+%include "w3wallet/events.h"
+%include "w3wallet/audit.h"
+%include "w3wallet/json.h"
+%include "w3wallet/auth.h"
+
+/* ---- helpers for bindings --------------------------------------------------- */
+%{
+/* Copy text into a fixed-size field, refusing (not cutting) text that does not fit. */
+static w3w_status w3wb_set_text(char *dst, size_t size, const char *field, const char *value)
+{
+	size_t len = value ? strlen(value) : 0;
+	if (len >= size)
+		return w3w_error_set(W3W_EINVAL, "%s: longer than %zu bytes", field, size - 1);
+	memcpy(dst, value ? value : "", len + 1);
+	return W3W_OK;
+}
+%}
+
+%inline %{
+/* Events without a callback: w3w_subscribe() in queue mode, read with w3w_subscription_next(). */
+static w3w_status w3wb_subscribe(w3w_subscription **out, w3w_ctx *ctx, size_t queue_capacity)
+{
+	return w3w_subscribe(out, ctx, NULL, NULL, queue_capacity);
+}
+
+/* w3w_actor_init(), w3w_options_init(), w3w_list_query_init() with the filled struct as `out`. */
+static w3w_status w3wb_actor_init(w3w_actor *out, const char *user_id, unsigned int roles)
+{
+	return w3w_actor_init(out, user_id, roles);
+}
+
+static w3w_status w3wb_options_init(w3w_options *out, unsigned int version)
+{
+	return w3w_options_init(out, version);
+}
+
+static w3w_status w3wb_list_query_init(w3w_list_query *out, unsigned int version)
+{
+	return w3w_list_query_init(out, version);
+}
+
+/* Text fields of w3w_options, refused (not cut) when too long. */
+static w3w_status w3wb_options_set_text(w3w_options *opts, const char *field, const char *value)
+{
+	if (!opts || !field)
+		return w3w_error_set(W3W_EINVAL, "options: missing");
+	if (strcmp(field, "storage_url") == 0)
+		return w3wb_set_text(opts->storage_url, sizeof(opts->storage_url), field, value);
+	if (strcmp(field, "cache_url") == 0)
+		return w3wb_set_text(opts->cache_url, sizeof(opts->cache_url), field, value);
+	if (strcmp(field, "events_url") == 0)
+		return w3wb_set_text(opts->events_url, sizeof(opts->events_url), field, value);
+	if (strcmp(field, "master_key_hex") == 0)
+		return w3wb_set_text(opts->master_key_hex, sizeof(opts->master_key_hex), field, value);
+	if (strcmp(field, "region") == 0)
+		return w3wb_set_text(opts->region, sizeof(opts->region), field, value);
+	return w3w_error_set(W3W_EINVAL, "options: no text field '%s'", field);
+}
+
+/* Text fields of w3w_list_query. */
+static w3w_status w3wb_list_query_set_text(w3w_list_query *query, const char *field, const char *value)
+{
+	if (!query || !field)
+		return w3w_error_set(W3W_EINVAL, "query: missing");
+	if (strcmp(field, "user_id") == 0)
+		return w3wb_set_text(query->user_id, sizeof(query->user_id), field, value);
+	if (strcmp(field, "cursor") == 0)
+		return w3wb_set_text(query->cursor, sizeof(query->cursor), field, value);
+	return w3w_error_set(W3W_EINVAL, "query: no text field '%s'", field);
+}
+
+/* Items to pass to w3w_order_create(): an array made here, filled item by item, freed here. */
+static w3w_order_item *w3wb_order_items_new(size_t count)
+{
+	return (w3w_order_item *)calloc(count ? count : 1, sizeof(w3w_order_item));
+}
+
+static w3w_status w3wb_order_items_set(w3w_order_item *items, size_t index, const char *product_id,
+	const char *product_name, w3w_amount price, int64_t quantity)
+{
+	char field[64];
+	w3w_status st;
+	if (!items)
+		return w3w_error_set(W3W_ENOMEM, "items: out of memory");
+	snprintf(field, sizeof(field), "items[%zu].product_id", index);
+	if ((st = w3wb_set_text(items[index].product_id, sizeof(items[index].product_id), field, product_id)) != W3W_OK)
+		return st;
+	snprintf(field, sizeof(field), "items[%zu].product_name", index);
+	if ((st = w3wb_set_text(items[index].product_name, sizeof(items[index].product_name), field, product_name)) != W3W_OK)
+		return st;
+	items[index].price = price;
+	items[index].quantity = quantity;
+	return W3W_OK;
+}
+
+static void w3wb_order_items_free(w3w_order_item *items)
+{
+	free(items);
+}
+
+/* Element i of what the library returned (borrowed: valid while its owner lives), NULL past the end. */
+static const w3w_order_item *w3wb_order_item_at(const w3w_order *order, size_t i)
+{
+	return order && i < order->item_count ? &order->items[i] : NULL;
+}
+
+static const w3w_order *w3wb_order_page_at(const w3w_order_page *page, size_t i)
+{
+	return page && i < page->count ? &page->items[i] : NULL;
+}
+
+static const w3w_supply *w3wb_supply_page_at(const w3w_supply_page *page, size_t i)
+{
+	return page && i < page->count ? &page->items[i] : NULL;
+}
+
+static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+%}
