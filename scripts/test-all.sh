@@ -30,8 +30,8 @@ step "ctest (all labels)" ctest --test-dir "$BUILD" --output-on-failure -j "$JOB
 
 # 2. The core suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 sanitized() {
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DW3W_SANITIZE=ON >/dev/null &&
-  cmake --build build-asan -j "$JOBS" >/dev/null &&
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DW3W_SANITIZE=ON >build-asan.log 2>&1 &&
+  cmake --build build-asan -j "$JOBS" >>build-asan.log 2>&1 || { tail -40 build-asan.log; return 1; }
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$JOBS" -L 'unit|conformance|service' --timeout 900
 }
