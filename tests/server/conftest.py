@@ -1,0 +1,40 @@
+"""Fixtures: one shared server per session (embedded or on the real services, see run.sh)."""
+import secrets
+
+import pytest
+
+from helpers import Server, User
+
+
+@pytest.fixture(scope="session")
+def secret():
+    return secrets.token_hex(24)
+
+
+@pytest.fixture(scope="session")
+def server(secret):
+    s = Server(["--rate-limit", "2000:4000", "--threads", "32"], secret=secret)
+    yield s
+    assert s.stop() == 0, "".join(s.raw_stderr[-20:])
+
+
+@pytest.fixture
+def user(server):
+    return User(server)
+
+
+@pytest.fixture
+def make_user(server):
+    def make(roles=("user",)):
+        return User(server, roles)
+    return make
+
+
+@pytest.fixture
+def service(server):
+    return User(server, ("service",))
+
+
+@pytest.fixture
+def admin(server):
+    return User(server, ("admin",))
