@@ -186,11 +186,12 @@ START_TEST(story_events_in_order)
 			{ "order.claimed", order_id, shopper.user_id },
 			{ "claim.processed", order_id, buyer.user_id },
 		};
+		uint64_t dropped = w3w_subscription_dropped(sub);
+		w3w_unsubscribe(sub);
+		w3w_unsubscribe(NULL);
 		assert_sequence(got, n, want, 5);
+		ck_assert_uint_eq(dropped, 0);
 	}
-	ck_assert_uint_eq(w3w_subscription_dropped(sub), 0);
-	w3w_unsubscribe(sub);
-	w3w_unsubscribe(NULL);
 }
 END_TEST
 
@@ -248,9 +249,9 @@ START_TEST(every_command_type_has_its_event)
 			{ "order.cancelled", o1, buyer.user_id },
 			{ "supply.deleted", sup.id, shopper.user_id },
 		};
+		w3w_unsubscribe(sub);
 		assert_sequence(got, n, want, (int)(sizeof(want) / sizeof(want[0])));
 	}
-	w3w_unsubscribe(sub);
 }
 END_TEST
 
@@ -272,11 +273,14 @@ START_TEST(subscription_starts_now)
 	h_supply(&after, &shopper, H.cur, "2");
 	pump_all();
 	n = drain(sub, &f, got, MAX_EVENTS);
+	w3w_unsubscribe(sub);
+	for (int i = 0; i < n; i++)
+		ck_assert_msg(strcmp(got[i].aggregate_id, before.id) != 0,
+			"received supply.created of %s, committed before w3w_subscribe()", before.id);
 	{
 		const expected want[] = { { "supply.created", after.id, shopper.user_id } };
 		assert_sequence(got, n, want, 1);
 	}
-	w3w_unsubscribe(sub);
 }
 END_TEST
 
