@@ -39,12 +39,13 @@ step "sanitizers (ASan+UBSan)" sanitized
 
 # 3. The core suite under Valgrind (unit tests and the SQLite conformance suite).
 valgrind_core() {
-  local rc=0 t
-  for t in "$BUILD"/tests/test_* ; do
-    [ -x "$t" ] || continue
-    CK_FORK=no W3W_VECTORS_DIR="$ROOT/tests/vectors" valgrind -q --error-exitcode=99 --leak-check=full \
-      --errors-for-leak-kinds=definite,indirect "$t" >/dev/null 2>"$t.valgrind" || { echo "valgrind: $t"; cat "$t.valgrind"; rc=1; }
-  done
+  local rc=0 logs
+  logs=$(mktemp -d)
+  # Two at a time; each test's report is kept and shown if it fails.
+  find "$BUILD/tests" -maxdepth 1 -type f -name 'test_*' -executable -print0 |
+    CK_FORK=no W3W_VALGRIND=1 W3W_VECTORS_DIR="$ROOT/tests/vectors" xargs -0 -P 2 -I{} sh -c \
+      'valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$1" >/dev/null 2>"$2/$(basename "$1").log" || { echo "valgrind: $1"; cat "$2/$(basename "$1").log"; exit 1; }' _ {} "$logs" || rc=1
+  rm -rf "$logs"
   if [ -x "$BUILD/tests/conformance/conformance" ]; then
     CK_FORK=no W3W_VALGRIND=1 W3W_VECTORS_DIR="$ROOT/tests/vectors" valgrind -q --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect "$BUILD/tests/conformance/conformance" >/dev/null 2>/tmp/conformance.valgrind ||
