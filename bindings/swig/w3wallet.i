@@ -66,8 +66,36 @@
 %ignore W3W_LIST_QUERY_INIT;
 %ignore W3W_SUPPLY_PATCH_INIT;
 
-/* Records are read-only from bindings; settable inputs are listed below. */
-%immutable w3w_event::payload;
+/* Text fields are read-only from bindings: SWIG's setters for char arrays
+ * would silently cut long text. Inputs with text go through
+ * w3wb_options_set_text / w3wb_list_query_set_text / w3wb_order_items_set,
+ * which refuse what does not fit. */
+%immutable id;
+%immutable user_id;
+%immutable currency;
+%immutable order_id;
+%immutable supply_id;
+%immutable from_user_id;
+%immutable to_user_id;
+%immutable reference;
+%immutable product_id;
+%immutable product_name;
+%immutable next_cursor;
+%immutable cursor;
+%immutable storage_url;
+%immutable cache_url;
+%immutable events_url;
+%immutable master_key_hex;
+%immutable region;
+%immutable type;
+%immutable topic;
+%immutable aggregate_id;
+%immutable actor_id;
+%immutable reason;
+%immutable payload;
+%immutable items;
+%immutable count;
+%immutable item_count;
 %nodefaultctor w3w_supply_page;
 %nodefaultctor w3w_order_page;
 %nodefaultctor w3w_account_list;
@@ -295,6 +323,8 @@ static void w3wb_set_error_classes(PyObject *classes, PyObject *fallback)
 
 /* ======================================================================= */
 #elif defined(SWIGGO)
+
+%rename(event_type) w3w_event::type; /* `type` is a Go keyword */
 
 %insert(cgo_comment) %{
 #cgo pkg-config: w3wallet

@@ -1,0 +1,3 @@
+module github.com/libw3wallet/libw3wallet/bindings/go
+
+go 1.21
