@@ -386,6 +386,32 @@ START_TEST(pump_empties_the_outbox)
 }
 END_TEST
 
+/* With the default background relay, events arrive without pumping. */
+START_TEST(background_relay_delivers)
+{
+	w3w_ctx *ctx = h_ctx_open(1);
+	w3w_subscription *sub = NULL;
+	w3w_actor shopper;
+	w3w_supply s;
+	w3w_event *e = NULL;
+	int found = 0;
+
+	h_user(&shopper);
+	H_OK(w3w_subscribe(&sub, ctx, NULL, NULL, 0));
+	H_OK(w3w_supply_create(&s, ctx, &shopper, H.cur, h_amt("1"), NULL));
+	for (int i = 0; i < 50 && !found; i++) {
+		if (w3w_subscription_next(&e, sub, 200) != W3W_OK)
+			continue;
+		found = strcmp(e->aggregate_id, s.id) == 0 && strcmp(e->type, "supply.created") == 0;
+		w3w_event_free(e);
+		e = NULL;
+	}
+	w3w_unsubscribe(sub);
+	w3w_ctx_close(ctx);
+	ck_assert_msg(found, "supply.created not delivered by the background relay within 10 s");
+}
+END_TEST
+
 TCase *conf_events_tcase(void)
 {
 	TCase *tc = h_tcase("events");
@@ -395,5 +421,6 @@ TCase *conf_events_tcase(void)
 	tcase_add_test(tc, callback_and_queue_subscribers_both_receive);
 	tcase_add_test(tc, full_queue_drops_oldest);
 	tcase_add_test(tc, pump_empties_the_outbox);
+	tcase_add_test(tc, background_relay_delivers);
 	return tc;
 }

@@ -148,6 +148,8 @@ TCase *conf_audit_tcase(void);
 TCase *conf_cache_tcase(void);
 TCase *conf_state_machine_tcase(void);
 TCase *conf_race_tcase(void);
+TCase *conf_races_tcase(void);
+TCase *conf_json_tcase(void);
 
 /** Add the standard fixture to a test case. */
 TCase *h_tcase(const char *name);

@@ -4,8 +4,10 @@
  * the same key with a different request is W3W_EIDEMPOTENCY; the same key
  * from another actor is another key.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -243,6 +245,117 @@ START_TEST(claim_commands_replay)
 }
 END_TEST
 
+/* Keys expire after idempotency_ttl_s: then the key is free for a new request. */
+START_TEST(keys_expire)
+{
+	w3w_options opts;
+	w3w_ctx *ctx = NULL;
+	w3w_actor shopper;
+	w3w_supply s1, s2;
+	char key[80];
+	struct timespec pause = { 1, 300 * 1000 * 1000 };
+
+	h_user(&shopper);
+	fresh_key(key, sizeof(key), "ttl");
+	h_options(&opts);
+	opts.idempotency_ttl_s = 1;
+	H_OK(w3w_ctx_open(&ctx, &opts));
+	H_OK(w3w_supply_create(&s1, ctx, &shopper, H.cur, h_amt("1"), key));
+	H_OK(w3w_supply_create(&s2, ctx, &shopper, H.cur, h_amt("1"), key));
+	ck_assert_str_eq(s2.id, s1.id);
+	nanosleep(&pause, NULL);
+	H_OK(w3w_supply_create(&s2, ctx, &shopper, H.cur, h_amt("2"), key));
+	ck_assert_str_ne(s2.id, s1.id);
+	w3w_ctx_close(ctx);
+}
+END_TEST
+
+/* Eight simultaneous retries of one request commit it once and all answer alike. */
+#define N_RETRY 8
+
+typedef struct retry_arg {
+	w3w_ctx *ctx;
+	pthread_barrier_t *barrier;
+	const w3w_actor *service, *shopper;
+	const char *user_id, *ref, *dep_key, *order_id, *claim_key;
+	w3w_status dep_st, claim_st;
+	char dep_id[W3W_ID_SIZE], claim_id[W3W_ID_SIZE];
+	char msg[256];
+} retry_arg;
+
+static void *retry_thread(void *p)
+{
+	retry_arg *a = p;
+	w3w_transfer t;
+	w3w_claim c;
+	pthread_barrier_wait(a->barrier);
+	a->dep_st = w3w_deposit(&t, a->ctx, a->service, a->user_id, H.cur, h_amt("5"), a->ref, a->dep_key);
+	if (a->dep_st == W3W_OK)
+		memcpy(a->dep_id, t.id, W3W_ID_SIZE);
+	else
+		snprintf(a->msg, sizeof(a->msg), "deposit: %s", w3w_error_message());
+	a->claim_st = w3w_claim_order(&c, a->ctx, a->shopper, a->order_id, a->claim_key);
+	if (a->claim_st == W3W_OK)
+		memcpy(a->claim_id, c.id, W3W_ID_SIZE);
+	else
+		snprintf(a->msg, sizeof(a->msg), "claim: %s", w3w_error_message());
+	return NULL;
+}
+
+START_TEST(concurrent_retries_commit_once)
+{
+	w3w_actor buyer, shopper;
+	w3w_ctx *other = h_ctx_open(1);
+	pthread_t th[N_RETRY];
+	retry_arg args[N_RETRY];
+	pthread_barrier_t barrier;
+	char ref[80], dep_key[80], claim_key[80], order_id[W3W_ID_SIZE];
+	w3w_supply sup, g;
+	w3w_account acc;
+	int64_t outbox;
+
+	h_user(&buyer);
+	h_user(&shopper);
+	h_fund(&buyer, H.cur, "10");
+	h_supply(&sup, &shopper, H.cur, "100");
+	h_order(order_id, &buyer, H.cur, "10");
+	fresh_key(ref, sizeof(ref), "ref");
+	fresh_key(dep_key, sizeof(dep_key), "dep");
+	fresh_key(claim_key, sizeof(claim_key), "claim");
+	outbox = h_outbox_total();
+	pthread_barrier_init(&barrier, NULL, N_RETRY);
+	memset(args, 0, sizeof(args));
+	for (int i = 0; i < N_RETRY; i++) {
+		args[i].ctx = i % 2 ? other : H.ctx;
+		args[i].barrier = &barrier;
+		args[i].service = &H.service;
+		args[i].shopper = &shopper;
+		args[i].user_id = buyer.user_id;
+		args[i].ref = ref;
+		args[i].dep_key = dep_key;
+		args[i].order_id = order_id;
+		args[i].claim_key = claim_key;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, retry_thread, &args[i]), 0);
+	}
+	for (int i = 0; i < N_RETRY; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	w3w_ctx_close(other);
+	for (int i = 0; i < N_RETRY; i++) {
+		ck_assert_msg(args[i].dep_st == W3W_OK && args[i].claim_st == W3W_OK,
+			"retry %d: deposit %s, claim %s (%s)", i, w3w_status_name(args[i].dep_st),
+			w3w_status_name(args[i].claim_st), args[i].msg);
+		ck_assert_str_eq(args[i].dep_id, args[0].dep_id);
+		ck_assert_str_eq(args[i].claim_id, args[0].claim_id);
+	}
+	h_account(&acc, buyer.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, h_amt("15"));
+	H_OK(w3w_supply_get(&g, H.ctx, &shopper, sup.id));
+	ck_assert_int_eq(g.reserved, h_amt("10"));
+	ck_assert_int_eq(h_outbox_total() - outbox, 2);
+}
+END_TEST
+
 TCase *conf_idempotency_tcase(void)
 {
 	TCase *tc = h_tcase("idempotency");
@@ -251,5 +364,7 @@ TCase *conf_idempotency_tcase(void)
 	tcase_add_test(tc, supply_commands_replay);
 	tcase_add_test(tc, order_commands_replay);
 	tcase_add_test(tc, claim_commands_replay);
+	tcase_add_test(tc, keys_expire);
+	tcase_add_test(tc, concurrent_retries_commit_once);
 	return tc;
 }

@@ -42,7 +42,9 @@ static Suite *conformance_suite(void)
 	suite_add_tcase(s, conf_events_tcase());
 	suite_add_tcase(s, conf_audit_tcase());
 	suite_add_tcase(s, conf_cache_tcase());
+	suite_add_tcase(s, conf_json_tcase());
 	suite_add_tcase(s, conf_state_machine_tcase());
+	suite_add_tcase(s, conf_races_tcase());
 	suite_add_tcase(s, conf_race_tcase());
 	return s;
 }
