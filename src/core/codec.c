@@ -210,6 +210,11 @@ w3w_status w3w_event_to_json(char **out, const w3w_event *e)
 {
 	cJSON *j, *payload;
 	CHECK_ARGS(out, e);
+	payload = cJSON_Parse(e->payload ? e->payload : "{}");
+	if (!cJSON_IsObject(payload)) {
+		cJSON_Delete(payload);
+		return w3w_error_set(W3W_EINVAL, "event %s: payload is not a JSON object", e->id);
+	}
 	j = cJSON_CreateObject();
 	if (j) {
 		cJSON_AddStringToObject(j, "id", e->id);
@@ -219,8 +224,9 @@ w3w_status w3w_event_to_json(char **out, const w3w_event *e)
 		cJSON_AddStringToObject(j, "actor_id", e->actor_id);
 		cJSON_AddStringToObject(j, "region", e->region);
 		add_time(j, "created_at", e->created_at);
-		payload = e->payload ? cJSON_Parse(e->payload) : NULL;
-		cJSON_AddItemToObject(j, "payload", payload ? payload : cJSON_CreateObject());
+		cJSON_AddItemToObject(j, "payload", payload);
+	} else {
+		cJSON_Delete(payload);
 	}
 	return w3w__json_print(out, j);
 }

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "w3wallet/json.h"
 #include "w3wallet/sys/backend.h"
 
 /* A fixed-size text field that must be NUL-terminated within its array. */
@@ -12,9 +11,7 @@
 
 w3w_status w3w__kafka_envelope(const w3w_event *e, char **out, size_t *len)
 {
-	char when[W3W_TIME_STRLEN];
-	cJSON *root, *payload;
-	char *text;
+	w3w_status st;
 
 	*out = NULL;
 	*len = 0;
@@ -25,33 +22,9 @@ w3w_status w3w__kafka_envelope(const w3w_event *e, char **out, size_t *len)
 		return w3w_error_set(W3W_EINVAL, "event %s: topic is empty", e->id);
 	if (!e->aggregate_id[0])
 		return w3w_error_set(W3W_EINVAL, "event %s: aggregate_id (the message key) is empty", e->id);
-	if (w3w_time_format(when, sizeof when, e->created_at) != W3W_OK)
-		return w3w_error_set(W3W_EINVAL, "event %s: created_at out of range", e->id);
-	payload = e->payload ? cJSON_Parse(e->payload) : cJSON_CreateObject();
-	if (!payload || !cJSON_IsObject(payload)) {
-		cJSON_Delete(payload);
-		return w3w_error_set(W3W_EINVAL, "event %s: payload is not a JSON object", e->id);
-	}
-
-	root = cJSON_CreateObject();
-	if (!root ||
-	    !cJSON_AddStringToObject(root, "id", e->id) ||
-	    !cJSON_AddStringToObject(root, "type", e->type) ||
-	    !cJSON_AddStringToObject(root, "topic", e->topic) ||
-	    !cJSON_AddStringToObject(root, "aggregate_id", e->aggregate_id) ||
-	    !cJSON_AddStringToObject(root, "actor_id", e->actor_id) ||
-	    !cJSON_AddStringToObject(root, "region", e->region) ||
-	    !cJSON_AddStringToObject(root, "created_at", when)) {
-		cJSON_Delete(root);
-		cJSON_Delete(payload);
-		return w3w_error_set(W3W_ENOMEM, "kafka: out of memory");
-	}
-	cJSON_AddItemToObject(root, "payload", payload); /* root owns it now */
-	text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!text)
-		return w3w_error_set(W3W_ENOMEM, "kafka: out of memory");
-	*out = text;
-	*len = strlen(text);
+	/* The same envelope every sink writes. */
+	if ((st = w3w_event_to_json(out, e)) != W3W_OK)
+		return st;
+	*len = strlen(*out);
 	return W3W_OK;
 }

@@ -9,7 +9,7 @@
 #include "w3wallet/events.h"
 
 /**
- * Build the envelope of `e` into *out (NUL-terminated; free with cJSON_free()).
+ * Build the envelope of `e` into *out (NUL-terminated; free with free()).
  * W3W_EINVAL if the event lacks a topic, a key or its payload is not a
  * JSON object (the message names the event id).
  */
