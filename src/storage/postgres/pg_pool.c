@@ -75,9 +75,14 @@ static w3w_status connect_poll(const w3w__pg_pool *pool, PGconn *conn, int64_t d
 
 w3w_status w3w__pg_connect(const w3w__pg_pool *pool, PGconn **out)
 {
-	/* dbname is expanded: a URI or conninfo; the keywords after it add our defaults. */
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { pool->conninfo, "libw3wallet", NULL };
+	/*
+	 * dbname is expanded (a URI or conninfo); keywords before it are
+	 * defaults the URL may override. GSSAPI encryption is off unless asked
+	 * for (gssencmode=prefer in the URL): libpq would otherwise ask Kerberos
+	 * for credentials on every connect.
+	 */
+	const char *keys[] = { "gssencmode", "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { "disable", pool->conninfo, "libw3wallet", NULL };
 	int64_t deadline = mono_ms() + pool->timeout_ms;
 	char setup[320];
 	PGconn *conn;
