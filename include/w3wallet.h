@@ -19,5 +19,6 @@
 #include "w3wallet/audit.h"
 #include "w3wallet/json.h"
 #include "w3wallet/auth.h"
+#include "w3wallet/wallet.h"
 
 #endif

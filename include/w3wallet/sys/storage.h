@@ -27,6 +27,7 @@
 #include "w3wallet/order.h"
 #include "w3wallet/supply.h"
 #include "w3wallet/sys/backend.h"
+#include "w3wallet/wallet.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -198,6 +199,135 @@ typedef struct w3w_storage_query {
 typedef void (*w3w_audit_hash_fn)(unsigned char hash[32], const unsigned char prev_hash[32],
 	const w3w_audit_record *record);
 
+/* ---- wallet commands (custodial keys and chain state) -------------------- */
+
+#define W3W_SECRET_PURPOSE_SIZE 32
+/** Largest sealed blob: a 24-word mnemonic (at most 215 bytes) and the seal's overhead, with room. */
+#define W3W_SECRET_BLOB_MAX 512
+/** A signed raw transaction as "0x" hex, NUL included. */
+#define W3W_RAW_TX_SIZE 2048
+
+/** A secret sealed under one master key (crypto layer's sealed blob, format v1). */
+typedef struct w3w_secret_record {
+	char purpose[W3W_SECRET_PURPOSE_SIZE]; /**< "seed", "mnemonic": also bound into the seal */
+	char key_id[W3W_KEY_ID_SIZE];          /**< the master key that sealed `blob` */
+	char origin[16];                       /**< "generated" or "imported" */
+	unsigned char blob[W3W_SECRET_BLOB_MAX];
+	size_t blob_len;
+	w3w_time created_at;
+} w3w_secret_record;
+
+/**
+ * Store a new set of secrets sealed under one key (the master seed and its
+ * mnemonic). W3W_ECONFLICT, nothing written, if a record with the purpose
+ * of records[0] exists under any key: a second seed is never created.
+ */
+typedef struct w3w_cmd_secrets_create {
+	w3w_write_meta meta;
+	const w3w_secret_record *records;
+	size_t count;
+} w3w_cmd_secrets_create;
+
+/**
+ * Key rotation. Each record is a copy, under one new key, of a secret that
+ * exists under `from_key_id` (else W3W_ESTATE, nothing written). Insert
+ * each (replacing a row of the same purpose and key_id), then delete every
+ * row whose key_id is neither from_key_id nor the new one.
+ */
+typedef struct w3w_cmd_secrets_reseal {
+	w3w_write_meta meta;
+	const w3w_secret_record *records;
+	size_t count;
+	char from_key_id[W3W_KEY_ID_SIZE];
+} w3w_cmd_secrets_reseal;
+
+/**
+ * Delete every row not sealed under keep_key_id; `deleted` (out) counts
+ * them. W3W_ESTATE, nothing deleted, if some purpose has no row under
+ * keep_key_id.
+ */
+typedef struct w3w_cmd_secrets_retire {
+	w3w_write_meta meta;
+	char keep_key_id[W3W_KEY_ID_SIZE];
+	int64_t deleted;
+} w3w_cmd_secrets_retire;
+
+/**
+ * Insert wallet `w` (complete; w.index from wallet_index_next). A wallet of
+ * the same (user_id, chain) exists: W3W_ECONFLICT naming its id; the same
+ * (chain, index) or (chain, address): W3W_ECONFLICT. Idempotency result
+ * id: w.id.
+ */
+typedef struct w3w_cmd_wallet_create {
+	w3w_write_meta meta;
+	w3w_wallet w;
+} w3w_cmd_wallet_create;
+
+/** A withdrawal with what only the chain follower needs. */
+typedef struct w3w_withdrawal_row {
+	w3w_withdrawal w;
+	char raw_tx[W3W_RAW_TX_SIZE]; /**< signed bytes, "0x" hex; "" before signing (public once broadcast) */
+} w3w_withdrawal_row;
+
+/**
+ * Create withdrawal `w` (complete, status held; w.nonce is ignored) in one
+ * transaction: hold w.amount on (w.user_id, w.currency) (balance - held >=
+ * amount, else W3W_EINSUFFICIENT; a missing account has 0); allocate the
+ * nonce of (w.chain, w.from_address): the smallest given-back nonce >=
+ * nonce_floor (given-back nonces below it are dropped), else max(next,
+ * nonce_floor), next moving past it; insert. Idempotency result id: w.id
+ * (a replay returns the withdrawal as recorded).
+ */
+typedef struct w3w_cmd_withdrawal_create {
+	w3w_write_meta meta;
+	w3w_withdrawal w;
+	int64_t nonce_floor;  /**< the node's pending nonce of the sender */
+} w3w_cmd_withdrawal_create;
+
+/**
+ * Move withdrawal `id` from `from_status` to `to_status` (absent:
+ * W3W_ENOTFOUND; in another status: W3W_ESTATE), updated_at = meta.now:
+ *  - tx_hash, raw_tx, error: stored when not "";
+ *  - to confirmed: the user's balance and held both drop by the amount,
+ *    and `settlement` is recorded with its two ledger entries (id,
+ *    created_at and reference preset; the backend sets kind withdrawal,
+ *    from the user, to the external account, currency and amount from the
+ *    row); transfer_id = settlement.id;
+ *  - to failed or dropped: the hold is released;
+ *  - give_back_nonce: the nonce was never used on chain: it is kept for the
+ *    next withdrawal of (chain, from_address).
+ */
+typedef struct w3w_cmd_withdrawal_update {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+	w3w_withdrawal_status from_status;
+	w3w_withdrawal_status to_status;
+	char tx_hash[W3W_TX_HASH_SIZE];
+	char raw_tx[W3W_RAW_TX_SIZE];
+	char error[W3W_NAME_SIZE];
+	int give_back_nonce;
+	w3w_transfer settlement;
+} w3w_cmd_withdrawal_update;
+
+/** A block the deposit watcher has processed. */
+typedef struct w3w_watch_block {
+	int64_t number;
+	char hash[W3W_TX_HASH_SIZE];
+} w3w_watch_block;
+
+/**
+ * Advance the watcher of `chain` to `block`, in one transaction: the stored
+ * cursor must be expect_cursor (-1: none stored yet), else W3W_ECONFLICT
+ * (another watcher moved it). Stores block's hash, forgets processed blocks
+ * numbered below block.number - keep, and sets the cursor to block.
+ */
+typedef struct w3w_cmd_watch_advance {
+	char chain[W3W_CHAIN_KEY_SIZE];
+	int64_t expect_cursor;
+	w3w_watch_block block;
+	int64_t keep;
+} w3w_cmd_watch_advance;
+
 typedef struct w3w_storage w3w_storage;
 
 struct w3w_storage {
@@ -266,6 +396,42 @@ struct w3w_storage {
 	/** Delete expired idempotency keys; *deleted may be NULL. */
 	w3w_status (*purge_expired)(w3w_storage *st, w3w_time now, int64_t *deleted);
 	void (*free)(w3w_storage *st);
+
+	/*
+	 * Wallets (w3wallet/wallet.h): sealed secrets, deposit wallets,
+	 * withdrawals with their nonces, the deposit watcher's cursor. Added
+	 * after `free`: a backend that leaves them NULL (calloc its struct) has
+	 * no wallet support, and the wallet calls say so (W3W_EINVAL).
+	 */
+	w3w_status (*secrets_create)(w3w_storage *st, w3w_cmd_secrets_create *cmd);
+	w3w_status (*secrets_reseal)(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
+	w3w_status (*secrets_retire)(w3w_storage *st, w3w_cmd_secrets_retire *cmd);
+	/** Records of `purpose` ("" = all), purpose then key_id ascending; *out malloc'd (free()). */
+	w3w_status (*secret_list)(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count);
+
+	/** Allocate the next derivation index of `chain` (0, 1, 2, ...): never the same twice. */
+	w3w_status (*wallet_index_next)(w3w_storage *st, const char *chain, int64_t *out);
+	w3w_status (*wallet_create)(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3w_wallet *out);
+	/** Wallets of a user, chain ascending; an empty list is W3W_OK. *out freed with w3w_wallets_free. */
+	w3w_status (*wallet_list)(w3w_storage *st, const char *user_id, w3w_wallets **out);
+	/** The wallet with this exact address on `chain`; W3W_ENOTFOUND. */
+	w3w_status (*wallet_find)(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out);
+
+	w3w_status (*withdrawal_create)(w3w_storage *st, w3w_cmd_withdrawal_create *cmd, w3w_withdrawal_row *out);
+	w3w_status (*withdrawal_update)(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out);
+	w3w_status (*withdrawal_get)(w3w_storage *st, const char *id, w3w_withdrawal_row *out);
+	/** Up to `max` withdrawals of chain (a chain key) in held, signed or broadcast, oldest first; *out malloc'd (free()). */
+	w3w_status (*withdrawal_list_open)(w3w_storage *st, const char *chain, size_t max,
+		w3w_withdrawal_row **out, size_t *count);
+
+	/** The watcher's cursor (last processed block) of a chain key; W3W_ENOTFOUND when none. */
+	w3w_status (*watch_cursor)(w3w_storage *st, const char *chain, w3w_watch_block *out);
+	/** The stored hash of processed block `number`; W3W_ENOTFOUND when not kept. */
+	w3w_status (*watch_block)(w3w_storage *st, const char *chain, int64_t number, w3w_watch_block *out);
+	w3w_status (*watch_advance)(w3w_storage *st, const w3w_cmd_watch_advance *cmd);
+	/** Record a deposit seen on chain unless its reference is recorded; *inserted (may be NULL) = 1 if new. */
+	w3w_status (*chain_deposit_put)(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
+	w3w_status (*chain_deposit_get)(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
 };
 
 /**

@@ -1,0 +1,336 @@
+/*
+ * Custodial Web3 wallets: the master seed, per-user deposit addresses,
+ * on-chain withdrawals and the deposit watcher.
+ *
+ * Keys. One master seed per deployment (a BIP-39 mnemonic), generated on
+ * first use or imported by an admin. It is stored only sealed
+ * (XChaCha20-Poly1305) under the context's master key
+ * (w3w_options.master_key_hex), with associated data binding each blob to
+ * its purpose. Deposit addresses are derived from it, never stored as
+ * loose keys: EVM on m/44'/60'/0'/0/i, Solana on m/44'/501'/i'/0'; the
+ * withdrawal hot wallet of EVM chains is m/44'/60'/1'/0/0. No private key,
+ * seed or mnemonic appears in a log, an event, an error message or a
+ * normal result; w3w_master_mnemonic_export() is the one audited way out.
+ *
+ * Chains. A w3w_chain is a connection to one chain through a chain
+ * adapter (w3wallet/sys/chain.h; "evm" speaks JSON-RPC over HTTP) with its
+ * configuration: confirmations, and which currencies of the ledger are
+ * which assets on it. Withdrawals hold the user's funds, sign and
+ * broadcast; w3w_chain_poll() (or the watch thread) follows receipts and
+ * settles or releases them, and credits deposits after the configured
+ * number of confirmations.
+ *
+ * See docs/wallets.md for the whole picture.
+ */
+#ifndef W3WALLET_WALLET_H
+#define W3WALLET_WALLET_H
+
+#include "w3wallet/amount.h"
+#include "w3wallet/context.h"
+#include "w3wallet/id.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Sizes of the wallet records' text fields, NUL included. */
+#define W3W_CHAIN_SIZE      16  /**< address family: "evm", "solana" */
+#define W3W_CHAIN_KEY_SIZE  32  /**< one chain: "evm:31337" */
+#define W3W_ADDRESS_SIZE    64  /**< "0x" + 40 hex (EIP-55), or base58 */
+#define W3W_TX_HASH_SIZE    67  /**< "0x" + 64 hex */
+#define W3W_KEY_ID_SIZE     17  /**< 16 hex: names a master key without revealing it */
+#define W3W_U256_TEXT_SIZE  80  /**< any 256-bit number in decimal */
+
+/* ---- master seed and master key ------------------------------------------ */
+
+/** What is known about the master seed, without opening it. */
+typedef struct w3w_master_seed_info {
+	int exists;                        /**< 0: none yet (one is generated on first use) */
+	char origin[16];                   /**< "generated" or "imported" */
+	w3w_time created_at;
+	/** Master keys the seed is sealed under, comma separated ("a1b2...,c3d4..."). */
+	char key_ids[4 * W3W_KEY_ID_SIZE];
+	char context_key_id[W3W_KEY_ID_SIZE]; /**< this context's key ("" without a master key) */
+} w3w_master_seed_info;
+
+/**
+ * Import the deployment's master seed from a BIP-39 English mnemonic (12
+ * to 24 words) and optional passphrase (NULL or ""; ASCII only). Admin
+ * only. W3W_ECONFLICT if a seed already exists (generated or imported):
+ * a seed is never replaced, since every deposit address hangs off it.
+ * W3W_EINVAL for a bad mnemonic (the message says which rule; it never
+ * repeats the words). Needs the context's master key.
+ */
+W3W_EXTERN w3w_status w3w_master_seed_import(w3w_ctx *ctx, const w3w_actor *actor,
+	const char *mnemonic, const char *passphrase);
+
+/** Roles: admin, auditor or service. */
+W3W_EXTERN w3w_status w3w_master_seed_info_get(w3w_master_seed_info *out, w3w_ctx *ctx,
+	const w3w_actor *actor);
+
+/**
+ * The mnemonic of the master seed, for the operator's offline backup.
+ * Admin only; every call (allowed or refused) is an audit record
+ * "wallet.seed_export". *out is wiped and freed by w3w_string_free().
+ * The passphrase of an imported seed is not stored and not returned.
+ */
+W3W_EXTERN w3w_status w3w_master_mnemonic_export(char **out, w3w_ctx *ctx, const w3w_actor *actor);
+
+/**
+ * Re-seal every stored secret under a new master key (64 hex characters),
+ * online. Admin only. A copy sealed under the new key is added beside the
+ * one under this context's key, in one storage transaction, so processes
+ * still configured with the old key keep working; restart them with the
+ * new key, then call w3w_master_key_retire() from a context that has it.
+ * Copies under any third key are removed. Nothing to re-seal is W3W_OK.
+ */
+W3W_EXTERN w3w_status w3w_master_key_rotate(w3w_ctx *ctx, const w3w_actor *actor,
+	const char *new_key_hex);
+
+/**
+ * Delete every secret copy not sealed under this context's master key
+ * (the last step of a rotation). Admin only. W3W_ESTATE, and nothing
+ * deleted, if some secret has no copy under this context's key.
+ * `deleted` may be NULL.
+ */
+W3W_EXTERN w3w_status w3w_master_key_retire(w3w_ctx *ctx, const w3w_actor *actor, int64_t *deleted);
+
+/** The key id (16 hex characters) of a master key given as 64 hex characters. */
+W3W_EXTERN w3w_status w3w_master_key_id(char *buf, size_t buflen, const char *key_hex);
+
+/* ---- deposit wallets ------------------------------------------------------- */
+
+/** A user's deposit address on one address family. Never holds a key. */
+typedef struct w3w_wallet {
+	char id[W3W_ID_SIZE];
+	char user_id[W3W_ID_SIZE];
+	char chain[W3W_CHAIN_SIZE];      /**< "evm" or "solana" */
+	char address[W3W_ADDRESS_SIZE];  /**< EIP-55 text, or base58 */
+	int64_t index;                   /**< i of the derivation path, unique per chain */
+	w3w_time created_at;
+} w3w_wallet;
+
+/** A list of wallets (the type of w3w_wallet_list()'s result). */
+typedef struct w3w_wallets {
+	w3w_wallet *items;
+	size_t count;
+} w3w_wallets;
+
+/**
+ * Create the actor's deposit wallet on `chain` ("evm": m/44'/60'/0'/0/i,
+ * "solana": m/44'/501'/i'/0'). The index is allocated by the storage,
+ * unique per chain. One wallet per user and chain: W3W_ECONFLICT if the
+ * actor has one (the message names it). Generates the master seed on
+ * first use. W3W_EINVAL for an unknown chain or a context without master
+ * key; W3W_EINVAL "storage backend has no wallet support" for a backend
+ * without the wallet members.
+ */
+W3W_EXTERN w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *chain);
+
+/**
+ * Wallets of `user_id` (NULL or "": the actor's own; another user's need
+ * admin, service or auditor), chain ascending. Free with w3w_wallets_free().
+ */
+W3W_EXTERN w3w_status w3w_wallet_list(w3w_wallets **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *user_id);
+
+W3W_EXTERN void w3w_wallets_free(w3w_wallets *list);
+
+/**
+ * Check an address of `chain` and write its canonical form (EIP-55 for
+ * "evm", base58 for "solana") into buf (W3W_ADDRESS_SIZE bytes).
+ * W3W_EINVAL naming the problem: wrong length, missing 0x, non-hex or
+ * non-base58 character, wrong EIP-55 checksum (mixed case that does not
+ * match; all-lowercase text has no checksum and is accepted).
+ */
+W3W_EXTERN w3w_status w3w_address_normalize(char *buf, size_t buflen, const char *chain,
+	const char *address);
+
+/* ---- chains ---------------------------------------------------------------- */
+
+typedef struct w3w_chain w3w_chain;
+
+#define W3W_CHAIN_OPTIONS_VERSION 1
+
+/** Options of w3w_chain_open(). Initialize with W3W_CHAIN_OPTIONS_INIT or w3w_chain_options_init(). */
+typedef struct w3w_chain_options {
+	unsigned int version;
+	/** Registered chain adapter (w3wallet/sys/chain.h): "evm" = JSON-RPC over HTTP(S). */
+	char adapter[32];
+	/** Node URL given to the adapter: "http://127.0.0.1:8545". */
+	char url[W3W_URL_SIZE];
+	/** Expected chain id; the node must agree before anything is signed. 0: ask the node at open. */
+	uint64_t chain_id;
+	/** A block is final at this depth (the head is depth 1). Default 12. */
+	int confirmations;
+	/** Timeout of every node call, milliseconds. Default 5000. */
+	int timeout_ms;
+	/**
+	 * Ledger currencies on this chain, comma separated CURRENCY=ASSET:DECIMALS
+	 * where ASSET is "native" or an ERC-20 contract address:
+	 * "ETH=native:18,USDC=0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48:6".
+	 */
+	char assets[1024];
+	/** Where a watcher with no stored cursor starts: a block number, or -1 = the current final block. */
+	int64_t start_block;
+	/** Blocks examined per poll at most (bounds one call's work). Default 100. */
+	int max_blocks_per_poll;
+} w3w_chain_options;
+
+#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100 }
+
+W3W_EXTERN w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version);
+
+/**
+ * Open a chain on `ctx` (which must outlive it). Checks the options (the
+ * message names the field: unknown adapter, bad asset list, bad contract
+ * address, decimals out of 0..36); asks the node for its chain id only
+ * when opts->chain_id is 0 (W3W_EUNAVAILABLE if it cannot be reached).
+ * Safe to share between threads.
+ */
+W3W_EXTERN w3w_status w3w_chain_open(w3w_chain **out, w3w_ctx *ctx, const w3w_chain_options *opts);
+
+/** Stop the watch thread if running and free the chain. NULL is ignored. */
+W3W_EXTERN void w3w_chain_close(w3w_chain *chain);
+
+/** "evm:<chain id>": the chain field of withdrawals and deposits, and the prefix of deposit references. */
+W3W_EXTERN const char *w3w_chain_key(const w3w_chain *chain);
+
+/** Address of the hot wallet that pays withdrawals (fund it with gas and tokens). Admin or service. */
+W3W_EXTERN w3w_status w3w_chain_hot_address(char *buf, size_t buflen, w3w_chain *chain,
+	const w3w_actor *actor);
+
+/** What one poll did. */
+typedef struct w3w_chain_poll_stats {
+	uint64_t head;                 /**< the node's latest block */
+	int64_t cursor;                /**< last block fully processed (-1: none yet) */
+	size_t blocks;                 /**< blocks processed by this poll */
+	size_t deposits_credited;      /**< ledger deposits made by this poll */
+	size_t deposits_known;         /**< deposits seen again (already credited before) */
+	size_t deposits_dust;          /**< deposits below 1e-8: recorded, nothing credited */
+	size_t withdrawals_confirmed;
+	size_t withdrawals_failed;     /**< reverted or refused: hold released */
+	size_t withdrawals_dropped;    /**< never mined: hold released */
+	size_t withdrawals_pending;    /**< still waiting for a receipt or confirmations */
+} w3w_chain_poll_stats;
+
+/**
+ * One round of the chain follower, as `actor` (service or admin): credits
+ * deposits in blocks at depth >= confirmations (storing the cursor and
+ * the processed blocks' hashes, re-checked every round), then follows open
+ * withdrawals (receipts, re-broadcast, settle or release). Idempotent and
+ * safe to run from several processes. A reorganisation deeper than the
+ * confirmation depth stops crediting with W3W_ESTATE. `out` may be NULL.
+ */
+W3W_EXTERN w3w_status w3w_chain_poll(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *out);
+
+/**
+ * Run w3w_chain_poll() every `interval_ms` on a background thread until
+ * w3w_chain_watch_stop() or w3w_chain_close(). W3W_ESTATE if already running.
+ */
+W3W_EXTERN w3w_status w3w_chain_watch_start(w3w_chain *chain, const w3w_actor *actor, int interval_ms);
+W3W_EXTERN void w3w_chain_watch_stop(w3w_chain *chain);
+
+/**
+ * Outcome of the watch thread's last round: its status (W3W_OK or the
+ * error) with the message copied into `message` (may be NULL), and its stats.
+ */
+W3W_EXTERN w3w_status w3w_chain_watch_last(w3w_chain *chain, w3w_chain_poll_stats *stats,
+	char *message, size_t message_len);
+
+/* ---- withdrawals ------------------------------------------------------------ */
+
+typedef enum w3w_withdrawal_status {
+	W3W_WITHDRAWAL_HELD      = 1, /**< funds held, nonce allocated, not signed yet */
+	W3W_WITHDRAWAL_SIGNED    = 2, /**< signed; the node has not confirmed it has it */
+	W3W_WITHDRAWAL_BROADCAST = 3, /**< the node accepted it; waiting for receipt and confirmations */
+	W3W_WITHDRAWAL_CONFIRMED = 4, /**< mined with success at the confirmation depth: settled */
+	W3W_WITHDRAWAL_FAILED    = 5, /**< refused by the node or reverted: hold released */
+	W3W_WITHDRAWAL_DROPPED   = 6  /**< can never be mined (its nonce went elsewhere): hold released */
+} w3w_withdrawal_status;
+
+typedef struct w3w_withdrawal {
+	char id[W3W_ID_SIZE];
+	char user_id[W3W_ID_SIZE];
+	char chain[W3W_CHAIN_KEY_SIZE];      /**< "evm:31337" */
+	char currency[W3W_CURRENCY_SIZE];
+	w3w_amount amount;
+	char to_address[W3W_ADDRESS_SIZE];   /**< EIP-55 */
+	char from_address[W3W_ADDRESS_SIZE]; /**< the hot wallet */
+	int64_t nonce;
+	char tx_hash[W3W_TX_HASH_SIZE];      /**< "" until signed */
+	w3w_withdrawal_status status;
+	char error[W3W_NAME_SIZE];           /**< why it failed or was dropped ("" otherwise) */
+	char transfer_id[W3W_ID_SIZE];       /**< the ledger withdrawal, once confirmed */
+	w3w_time created_at;
+	w3w_time updated_at;
+} w3w_withdrawal;
+
+/**
+ * Withdraw `amount` of `currency` from the actor's available funds to
+ * `to_address` on `chain`. Steps, each an event and an audit record:
+ * the node is asked for nonce and fees (unreachable or garbage:
+ * W3W_EUNAVAILABLE, nothing held); the amount is held and a nonce
+ * allocated in storage (W3W_EINSUFFICIENT when short); the transaction is
+ * signed by the hot wallet and broadcast. If the node refuses it, the
+ * withdrawal is `failed` and the hold released (the call returns the
+ * refusal, W3W_EUNAVAILABLE, with `out` filled). Otherwise it returns
+ * W3W_OK in status `broadcast` (or `signed` when the answer was lost: it
+ * is re-broadcast by w3w_chain_poll()), which later settles it.
+ *
+ * W3W_EINVAL: currency not configured on the chain, amount with more
+ * decimals than the asset has, bad address. `idempotency_key` makes a
+ * retry return the first withdrawal as it is now. `out` may be NULL.
+ */
+W3W_EXTERN w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_actor *actor,
+	const char *currency, w3w_amount amount, const char *to_address, const char *idempotency_key);
+
+/** A withdrawal by id: its owner, or admin, service, auditor. */
+W3W_EXTERN w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *id);
+
+/** "held", "signed", "broadcast", "confirmed", "failed", "dropped". */
+W3W_EXTERN const char *w3w_withdrawal_status_name(w3w_withdrawal_status status);
+
+/* ---- deposits seen on chain ------------------------------------------------------------ */
+
+/**
+ * A deposit the watcher found, as recorded: the on-chain value in the
+ * asset's base units, what was credited (rounded down to 1e-8) and the
+ * remainder that was not.
+ */
+typedef struct w3w_chain_deposit {
+	char reference[W3W_NAME_SIZE];   /**< "evm:31337:0x<tx hash>:<log index>" ("native" for coin transfers) */
+	char chain[W3W_CHAIN_KEY_SIZE];
+	char user_id[W3W_ID_SIZE];
+	char address[W3W_ADDRESS_SIZE];  /**< the deposit address */
+	char currency[W3W_CURRENCY_SIZE];
+	char tx_hash[W3W_TX_HASH_SIZE];
+	int64_t log_index;               /**< -1 for a native transfer */
+	int64_t block_number;
+	char block_hash[W3W_TX_HASH_SIZE];
+	char value[W3W_U256_TEXT_SIZE];  /**< base units, decimal */
+	w3w_amount amount;               /**< credited */
+	char dust[W3W_U256_TEXT_SIZE];   /**< base units not credited, decimal ("0" when exact) */
+	char status[16];                 /**< "credited", "dust" (below 1e-8), "too_large" */
+	char transfer_id[W3W_ID_SIZE];   /**< the ledger deposit ("" when nothing was credited) */
+	w3w_time created_at;
+} w3w_chain_deposit;
+
+/** A recorded deposit by reference: its user, or admin, service, auditor. */
+W3W_EXTERN w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *reference);
+
+/* ---- JSON ---------------------------------------------------------------------------- */
+
+/** {id, user_id, chain, address, index, created_at}; free with w3w_string_free(). */
+W3W_EXTERN w3w_status w3w_wallet_to_json(char **out, const w3w_wallet *wallet);
+W3W_EXTERN w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list);
+W3W_EXTERN w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *withdrawal);
+W3W_EXTERN w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *deposit);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

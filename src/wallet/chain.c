@@ -1,0 +1,160 @@
+/* A chain: adapter, options, asset map; opened on a context. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "crypto/seal.h"
+#include "wallet/wallet_internal.h"
+
+#define CONFIRMATIONS_MAX 10000
+
+static const w3w_chain_options default_options = W3W_CHAIN_OPTIONS_INIT;
+
+w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version)
+{
+	if (!opts)
+		return w3w_error_set(W3W_EINVAL, "options: NULL");
+	if (version != W3W_CHAIN_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "chain options: version %u, library has %d", version,
+			W3W_CHAIN_OPTIONS_VERSION);
+	*opts = default_options;
+	return W3W_OK;
+}
+
+static w3w_status check_options(w3w_chain_options *o)
+{
+	if (o->version != W3W_CHAIN_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "chain options: version %u, library has %d (use w3w_chain_options_init)",
+			o->version, W3W_CHAIN_OPTIONS_VERSION);
+	if (!memchr(o->adapter, '\0', sizeof(o->adapter)) || !memchr(o->url, '\0', sizeof(o->url)) ||
+	    !memchr(o->assets, '\0', sizeof(o->assets)))
+		return w3w_error_set(W3W_EINVAL, "chain options: a text field is not NUL-terminated");
+	if (!o->adapter[0])
+		strcpy(o->adapter, default_options.adapter);
+	if (!o->url[0])
+		return w3w_error_set(W3W_EINVAL, "options.url: missing (the node's URL)");
+	if (o->confirmations == 0)
+		o->confirmations = default_options.confirmations;
+	if (o->confirmations < 1 || o->confirmations > CONFIRMATIONS_MAX)
+		return w3w_error_set(W3W_EINVAL, "options.confirmations: must be 1..%d", CONFIRMATIONS_MAX);
+	if (o->timeout_ms == 0)
+		o->timeout_ms = default_options.timeout_ms;
+	if (o->timeout_ms < 1 || o->timeout_ms > 600000)
+		return w3w_error_set(W3W_EINVAL, "options.timeout_ms: must be 1..600000");
+	if (o->max_blocks_per_poll == 0)
+		o->max_blocks_per_poll = default_options.max_blocks_per_poll;
+	if (o->max_blocks_per_poll < 1 || o->max_blocks_per_poll > 100000)
+		return w3w_error_set(W3W_EINVAL, "options.max_blocks_per_poll: must be 1..100000");
+	if (o->start_block < -1)
+		return w3w_error_set(W3W_EINVAL, "options.start_block: a block number or -1");
+	return W3W_OK;
+}
+
+static void chain_free(w3w_chain *c)
+{
+	if (c->adapter)
+		c->adapter->free(c->adapter);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
+}
+
+w3w_status w3w_chain_open(w3w_chain **out, w3w_ctx *ctx, const w3w_chain_options *opts)
+{
+	w3w_chain_adapter_config cfg;
+	w3w_storage *storage;
+	w3w_chain *c;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	*out = NULL;
+	if (!opts)
+		return w3w_error_set(W3W_EINVAL, "options: NULL");
+	if ((st = w3w__wallet_storage(ctx, &storage)) != W3W_OK)
+		return st;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return w3w_error_set(W3W_ENOMEM, "chain: out of memory");
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	c->ctx = ctx;
+	c->opts = *opts;
+	if ((st = check_options(&c->opts)) != W3W_OK ||
+	    (st = w3w__assets_parse(c->assets, &c->asset_count, c->opts.assets)) != W3W_OK) {
+		chain_free(c);
+		return st;
+	}
+	cfg.version = W3W_CHAIN_ADAPTER_CONFIG_VERSION;
+	cfg.timeout_ms = c->opts.timeout_ms;
+	cfg.chain_id = c->opts.chain_id;
+	if ((st = w3w__chain_adapter_open(&c->adapter, c->opts.adapter, c->opts.url, &cfg)) != W3W_OK) {
+		chain_free(c);
+		return st;
+	}
+	for (size_t i = 0; i < c->asset_count; i++)
+		if (!c->assets[i].native && !c->adapter->logs) {
+			st = w3w_error_set(W3W_EINVAL, "options.assets: %s is a token, and adapter %s cannot read logs",
+				c->assets[i].currency, c->opts.adapter);
+			chain_free(c);
+			return st;
+		}
+	c->chain_id = c->opts.chain_id;
+	if (c->chain_id == 0 && (st = c->adapter->chain_id(c->adapter, &c->chain_id)) != W3W_OK) {
+		chain_free(c);
+		return st;
+	}
+	if (c->chain_id == 0) {
+		chain_free(c);
+		return w3w_error_set(W3W_EINVAL, "options.chain_id: the node reports chain id 0");
+	}
+	snprintf(c->key, sizeof(c->key), "evm:%" PRIu64, c->chain_id);
+	*out = c;
+	return W3W_OK;
+}
+
+void w3w_chain_close(w3w_chain *chain)
+{
+	if (!chain)
+		return;
+	w3w_chain_watch_stop(chain);
+	chain_free(chain);
+}
+
+const char *w3w_chain_key(const w3w_chain *chain)
+{
+	return chain ? chain->key : "";
+}
+
+w3w_status w3w__chain_check_id(w3w_chain *chain)
+{
+	uint64_t id = 0;
+	w3w_status st = chain->adapter->chain_id(chain->adapter, &id);
+
+	if (st != W3W_OK)
+		return st;
+	if (id != chain->chain_id)
+		return w3w_error_set(W3W_EUNAVAILABLE, "chain %s: the node at the configured URL is chain %" PRIu64,
+			chain->key, id);
+	return W3W_OK;
+}
+
+w3w_status w3w_chain_hot_address(char *buf, size_t buflen, w3w_chain *chain, const w3w_actor *actor)
+{
+	unsigned char *seed = NULL;
+	w3w_status st;
+
+	if (!buf || buflen < W3W_ADDRESS_SIZE || !chain)
+		return w3w_error_set(W3W_EINVAL, "buf/chain: NULL or buf below %d bytes", W3W_ADDRESS_SIZE);
+	if ((st = w3w__check_actor(actor)) != W3W_OK)
+		return st;
+	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE))
+		return w3w_error_set(W3W_EFORBIDDEN, "hot wallet: needs admin or service");
+	if ((st = w3w__seed_get(chain->ctx, actor, 1, &seed)) != W3W_OK)
+		return st;
+	st = w3w__hot_wallet(buf, NULL, seed);
+	w3w__secret_free(seed);
+	return st;
+}

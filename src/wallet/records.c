@@ -1,0 +1,183 @@
+/* Reading withdrawals and recorded deposits; status names; JSON forms. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/codec.h"
+#include "core/validate.h"
+#include "wallet/wallet_internal.h"
+
+static const char *const status_names[] = {
+	NULL, "held", "signed", "broadcast", "confirmed", "failed", "dropped"
+};
+
+const char *w3w_withdrawal_status_name(w3w_withdrawal_status status)
+{
+	return status >= W3W_WITHDRAWAL_HELD && status <= W3W_WITHDRAWAL_DROPPED ? status_names[status] : NULL;
+}
+
+const char *w3w__withdrawal_status_event(w3w_withdrawal_status s)
+{
+	switch (s) {
+	case W3W_WITHDRAWAL_HELD:      return "wallet.withdrawal_held";
+	case W3W_WITHDRAWAL_SIGNED:    return "wallet.withdrawal_signed";
+	case W3W_WITHDRAWAL_BROADCAST: return "wallet.withdrawal_broadcast";
+	/* The ledger's own event for money that left: consumers of wallet.withdrawn see it too. */
+	case W3W_WITHDRAWAL_CONFIRMED: return "wallet.withdrawn";
+	case W3W_WITHDRAWAL_FAILED:    return "wallet.withdrawal_failed";
+	case W3W_WITHDRAWAL_DROPPED:   return "wallet.withdrawal_dropped";
+	default:                       return "wallet.withdrawal";
+	}
+}
+
+static int may_read_others(const w3w_actor *actor)
+{
+	return w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR);
+}
+
+w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, const w3w_actor *actor, const char *id)
+{
+	w3w_withdrawal_row row;
+	w3w_storage *storage;
+	char wid[W3W_ID_SIZE];
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)) ||
+	    (st = w3w__check_id(wid, id, "id")))
+		return st;
+	if ((st = storage->withdrawal_get(storage, wid, &row)) != W3W_OK)
+		return st;
+	/* Another user's withdrawal is "not found", not "forbidden": ids do not leak. */
+	if (strcmp(row.w.user_id, actor->user_id) != 0 && !may_read_others(actor))
+		return w3w_error_set(W3W_ENOTFOUND, "withdrawal %s: not found", wid);
+	*out = row.w;
+	return W3W_OK;
+}
+
+w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *reference)
+{
+	w3w_storage *storage;
+	char ref[W3W_NAME_SIZE];
+	w3w_chain_deposit d;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)) ||
+	    (st = w3w__check_text(ref, reference, 1, W3W_NAME_SIZE - 1, "reference")))
+		return st;
+	if ((st = storage->chain_deposit_get(storage, ref, &d)) != W3W_OK)
+		return st;
+	if (strcmp(d.user_id, actor->user_id) != 0 && !may_read_others(actor))
+		return w3w_error_set(W3W_ENOTFOUND, "deposit %s: not found", ref);
+	*out = d;
+	return W3W_OK;
+}
+
+/* ---- JSON ---------------------------------------------------------------------- */
+
+static void add_time(cJSON *j, const char *name, w3w_time t)
+{
+	char buf[W3W_TIME_STRLEN];
+	w3w_time_format(buf, sizeof(buf), t);
+	cJSON_AddStringToObject(j, name, buf);
+}
+
+static void add_amount(cJSON *j, const char *name, w3w_amount a)
+{
+	char buf[W3W_AMOUNT_STRLEN];
+	w3w_amount_format(buf, sizeof(buf), a);
+	cJSON_AddStringToObject(j, name, buf);
+}
+
+static cJSON *wallet_json(const w3w_wallet *w)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	if (!j)
+		return NULL;
+	cJSON_AddStringToObject(j, "id", w->id);
+	cJSON_AddStringToObject(j, "user_id", w->user_id);
+	cJSON_AddStringToObject(j, "chain", w->chain);
+	cJSON_AddStringToObject(j, "address", w->address);
+	cJSON_AddNumberToObject(j, "index", (double)w->index);
+	add_time(j, "created_at", w->created_at);
+	return j;
+}
+
+w3w_status w3w_wallet_to_json(char **out, const w3w_wallet *wallet)
+{
+	if (!out || !wallet)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	return w3w__json_print(out, wallet_json(wallet));
+}
+
+w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list)
+{
+	cJSON *j, *items;
+
+	if (!out || !list)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	j = cJSON_CreateObject();
+	items = j ? cJSON_AddArrayToObject(j, "items") : NULL;
+	for (size_t i = 0; items && i < list->count; i++)
+		cJSON_AddItemToArray(items, wallet_json(&list->items[i]));
+	return w3w__json_print(out, items ? j : (cJSON_Delete(j), NULL));
+}
+
+w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
+{
+	cJSON *j;
+	const char *status;
+
+	if (!out || !w)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	if (!(j = cJSON_CreateObject()))
+		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	status = w3w_withdrawal_status_name(w->status);
+	cJSON_AddStringToObject(j, "id", w->id);
+	cJSON_AddStringToObject(j, "user_id", w->user_id);
+	cJSON_AddStringToObject(j, "chain", w->chain);
+	cJSON_AddStringToObject(j, "currency", w->currency);
+	add_amount(j, "amount", w->amount);
+	cJSON_AddStringToObject(j, "to_address", w->to_address);
+	cJSON_AddStringToObject(j, "from_address", w->from_address);
+	cJSON_AddNumberToObject(j, "nonce", (double)w->nonce);
+	cJSON_AddStringToObject(j, "tx_hash", w->tx_hash);
+	cJSON_AddStringToObject(j, "status", status ? status : "unknown");
+	cJSON_AddStringToObject(j, "error", w->error);
+	cJSON_AddStringToObject(j, "transfer_id", w->transfer_id);
+	add_time(j, "created_at", w->created_at);
+	add_time(j, "updated_at", w->updated_at);
+	return w3w__json_print(out, j);
+}
+
+w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *d)
+{
+	cJSON *j;
+
+	if (!out || !d)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	if (!(j = cJSON_CreateObject()))
+		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	cJSON_AddStringToObject(j, "reference", d->reference);
+	cJSON_AddStringToObject(j, "chain", d->chain);
+	cJSON_AddStringToObject(j, "user_id", d->user_id);
+	cJSON_AddStringToObject(j, "address", d->address);
+	cJSON_AddStringToObject(j, "currency", d->currency);
+	cJSON_AddStringToObject(j, "tx_hash", d->tx_hash);
+	cJSON_AddNumberToObject(j, "log_index", (double)d->log_index);
+	cJSON_AddNumberToObject(j, "block_number", (double)d->block_number);
+	cJSON_AddStringToObject(j, "block_hash", d->block_hash);
+	cJSON_AddStringToObject(j, "value", d->value);
+	add_amount(j, "amount", d->amount);
+	cJSON_AddStringToObject(j, "dust", d->dust);
+	cJSON_AddStringToObject(j, "status", d->status);
+	cJSON_AddStringToObject(j, "transfer_id", d->transfer_id);
+	add_time(j, "created_at", d->created_at);
+	return w3w__json_print(out, j);
+}

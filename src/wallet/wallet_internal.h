@@ -1,0 +1,141 @@
+/*
+ * Wallet core: shared internals of src/wallet/. Business rules of the
+ * custodial wallet live here (derivation, sealing, withdrawal steps,
+ * deposit crediting); storage and nodes are reached only through the
+ * storage vtable and chain adapters.
+ */
+#ifndef W3W_WALLET_INTERNAL_H
+#define W3W_WALLET_INTERNAL_H
+
+#include <pthread.h>
+
+#include "core/context.h"
+#include "crypto/u256.h"
+#include "w3wallet/sys/chain.h"
+
+#define W3W__ASSETS_MAX 16
+/* Processed block hashes kept beyond the cursor, for re-checking. */
+#define W3W__WATCH_KEEP 256
+/* Withdrawals followed per poll at most. */
+#define W3W__FOLLOW_MAX 100
+
+/* ---- storage support (support.c) ------------------------------------------ */
+
+/** The context's storage if it has every wallet member, else W3W_EINVAL "storage backend has no wallet support". */
+w3w_status w3w__wallet_storage(w3w_ctx *ctx, w3w_storage **out);
+/** Context has a master key (W3W_EINVAL otherwise, naming the option). */
+w3w_status w3w__wallet_need_key(w3w_ctx *ctx);
+/** An audit record of a command that is not a storage write (seed export), in its own transaction. */
+void w3w__wallet_audit(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
+	const char *target_id, w3w_status outcome);
+
+/* ---- master key and seed (keys.c) ------------------------------------------- */
+
+/** Key id: 16 hex of BLAKE2b over a label and the key. */
+void w3w__key_id(char out[W3W_KEY_ID_SIZE], const unsigned char key[32]);
+/**
+ * The master seed (64 bytes in sodium_malloc'd memory: free with
+ * w3w__secret_free). With `create`, one is generated (and stored) when none
+ * exists yet, as `actor`; without, W3W_ENOTFOUND when none exists.
+ */
+w3w_status w3w__seed_get(w3w_ctx *ctx, const w3w_actor *actor, int create, unsigned char **seed);
+
+/* ---- derivation and addresses (derive.c) ------------------------------------ */
+
+typedef enum { W3W__FAMILY_EVM = 1, W3W__FAMILY_SOLANA = 2 } w3w__family;
+
+/** "evm" / "solana" -> family; W3W_EINVAL naming the field otherwise. */
+w3w_status w3w__family_parse(w3w__family *out, const char *chain, const char *field);
+/** Deposit address of index i (m/44'/60'/0'/0/i or m/44'/501'/i'/0'). */
+w3w_status w3w__derive_address(char out[W3W_ADDRESS_SIZE], const unsigned char *seed, w3w__family f,
+	int64_t index);
+/** The EVM hot wallet m/44'/60'/1'/0/0: address, and the private key when priv is not NULL (32 bytes, wipe it). */
+w3w_status w3w__hot_wallet(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed);
+/** Parse an EVM address (non-strict EIP-55 rules) into bytes; messages name `field`. */
+w3w_status w3w__evm_address_read(unsigned char out[20], const char *text, const char *field);
+/** EIP-55 text of 20 bytes. */
+void w3w__evm_address_text(char out[W3W_ADDRESS_SIZE], const unsigned char addr[20]);
+
+/* ---- amounts on chain (units.c) ---------------------------------------------- */
+
+/**
+ * Base units of an asset with `decimals` -> ledger units (1e-8), rounded
+ * down; *dust = the base units lost (decimal text). ERANGE-like refusal
+ * (W3W_EINVAL) when the amount exceeds W3W_AMOUNT_MAX.
+ */
+w3w_status w3w__units_from_chain(w3w_amount *units, char dust[W3W_U256_TEXT_SIZE], const w3w__u256 *value,
+	int decimals);
+/** Ledger units -> base units; W3W_EINVAL when the amount has more decimals than the asset. */
+w3w_status w3w__units_to_chain(w3w__u256 *value, w3w_amount units, int decimals, const char *currency);
+/** 10^n for n <= 77 into v. */
+void w3w__u256_pow10(w3w__u256 *v, int n);
+
+/* ---- chains (chain.c, assets.c, adapters.c) ----------------------------------- */
+
+typedef struct w3w__asset {
+	char currency[W3W_CURRENCY_SIZE];
+	int native;
+	unsigned char contract[20];
+	char contract_hex[W3W_ADDRESS_SIZE]; /* lowercase 0x hex, as adapters speak */
+	int decimals;
+} w3w__asset;
+
+struct w3w_chain {
+	w3w_ctx *ctx;
+	w3w_chain_adapter *adapter;
+	w3w_chain_options opts;
+	uint64_t chain_id;
+	char key[W3W_CHAIN_KEY_SIZE];      /* "evm:<chain id>" */
+	w3w__asset assets[W3W__ASSETS_MAX];
+	size_t asset_count;
+	/* the watch thread */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int running, stop;
+	w3w_actor watch_actor;
+	int interval_ms;
+	w3w_status last_status;
+	char last_message[256];
+	w3w_chain_poll_stats last_stats;
+};
+
+/** Parse "ETH=native:18,USDC=0x...:6" into chain->assets. Messages name options.assets. */
+w3w_status w3w__assets_parse(w3w__asset *out, size_t *count, const char *text);
+const w3w__asset *w3w__asset_by_currency(const w3w_chain *chain, const char *currency);
+/** The asset whose contract is `addr` (lowercase hex text); NULL if none. */
+const w3w__asset *w3w__asset_by_contract(const w3w_chain *chain, const char *addr);
+const w3w__asset *w3w__asset_native(const w3w_chain *chain);
+
+/** Open the registered adapter `name`; W3W_EINVAL naming it when unknown. */
+w3w_status w3w__chain_adapter_open(w3w_chain_adapter **out, const char *name, const char *url,
+	const w3w_chain_adapter_config *cfg);
+/** The node's chain id must be chain->chain_id (W3W_EUNAVAILABLE / W3W_EINVAL otherwise). */
+w3w_status w3w__chain_check_id(w3w_chain *chain);
+
+/* ---- withdrawals (withdraw.c, follow.c) --------------------------------------- */
+
+/**
+ * Sign withdrawal `row` (status held) with the hot key and move it to
+ * signed, storing raw bytes and hash. `row` is updated.
+ */
+w3w_status w3w__withdrawal_sign(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row);
+/** Send a signed withdrawal's stored bytes; `res` says what became of them. */
+w3w_status w3w__withdrawal_send(w3w_chain *chain, const w3w_withdrawal_row *row, w3w_chain_send_result *res);
+/** Broadcast a signed withdrawal and record the outcome (broadcast / failed). */
+w3w_status w3w__withdrawal_broadcast(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row);
+/** One transition through storage with its event and audit record. */
+w3w_status w3w__withdrawal_move(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	w3w_withdrawal_status to, const char *error, int give_back_nonce);
+/** Follow open withdrawals of the chain: receipts, re-broadcast, settle, release. */
+w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats);
+
+/* ---- deposits (watcher.c) ------------------------------------------------------- */
+
+w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats);
+
+/* ---- records (records.c) ---------------------------------------------------------- */
+
+const char *w3w__withdrawal_status_event(w3w_withdrawal_status s);
+
+#endif

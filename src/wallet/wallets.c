@@ -1,0 +1,110 @@
+/* Deposit wallets: one per user and address family, index allocated by storage. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "core/write.h"
+#include "crypto/seal.h"
+#include "wallet/wallet_internal.h"
+
+/* The fast refusal: no index is spent on a user who already has a wallet there. */
+static w3w_status refuse_second(w3w_storage *st, const char *user_id, const char *chain)
+{
+	w3w_wallets *list = NULL;
+	w3w_status rc = st->wallet_list(st, user_id, &list);
+
+	if (rc != W3W_OK)
+		return rc;
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i].chain, chain) == 0) {
+			rc = w3w_error_set(W3W_ECONFLICT, "chain: user %s already has an %s wallet (%s)",
+				user_id, chain, list->items[i].id);
+			break;
+		}
+	w3w_wallets_free(list);
+	return rc;
+}
+
+static w3w_status insert_wallet(w3w_ctx *ctx, const w3w_actor *actor, w3w_cmd_wallet_create *cmd,
+	const char *idempotency_key, w3w_wallet *out)
+{
+	char index_text[24];
+	w3w__write w;
+	w3w_wallet result;
+	w3w_status st;
+
+	if ((st = w3w__write_begin(&w, &cmd->meta, ctx, actor, "wallet.create", idempotency_key)) != W3W_OK)
+		return st;
+	w3w__write_field(&w, "chain", cmd->w.chain);
+	snprintf(index_text, sizeof(index_text), "%lld", (long long)cmd->w.index);
+	w3w__write_payload(&w, "wallet_id", cmd->w.id);
+	w3w__write_payload(&w, "user_id", cmd->w.user_id);
+	w3w__write_payload(&w, "address", cmd->w.address);
+	w3w__write_payload(&w, "index", index_text);
+	if ((st = w3w__write_prepare(&w, "wallet.created", cmd->w.id, cmd->w.id)) == W3W_OK)
+		st = ctx->storage->wallet_create(ctx->storage, cmd, &result);
+	if (st == W3W_OK && out)
+		*out = result;
+	return w3w__write_finish(&w, st);
+}
+
+w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *actor, const char *chain)
+{
+	w3w_cmd_wallet_create cmd;
+	w3w_storage *storage;
+	unsigned char *seed = NULL;
+	w3w__family family;
+	w3w_status st;
+
+	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)) ||
+	    (st = w3w__family_parse(&family, chain, "chain")) || (st = w3w__wallet_need_key(ctx)))
+		return st;
+	memset(&cmd, 0, sizeof(cmd));
+	snprintf(cmd.w.chain, sizeof(cmd.w.chain), "%s", chain);
+	strcpy(cmd.w.user_id, actor->user_id);
+	if ((st = refuse_second(storage, cmd.w.user_id, cmd.w.chain)) != W3W_OK)
+		return st;
+	if ((st = w3w__seed_get(ctx, actor, 1, &seed)) != W3W_OK)
+		return st;
+	st = storage->wallet_index_next(storage, cmd.w.chain, &cmd.w.index);
+	if (st == W3W_OK)
+		st = w3w__derive_address(cmd.w.address, seed, family, cmd.w.index);
+	w3w__secret_free(seed);
+	if (st != W3W_OK)
+		return st;
+	w3w_id_new(cmd.w.id, sizeof(cmd.w.id));
+	cmd.w.created_at = w3w_time_now();
+	return insert_wallet(ctx, actor, &cmd, NULL, out);
+}
+
+w3w_status w3w_wallet_list(w3w_wallets **out, w3w_ctx *ctx, const w3w_actor *actor, const char *user_id)
+{
+	char uid[W3W_ID_SIZE];
+	w3w_storage *storage;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	*out = NULL;
+	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)))
+		return st;
+	if (user_id && *user_id) {
+		if ((st = w3w__check_id(uid, user_id, "user_id")) != W3W_OK)
+			return st;
+	} else {
+		strcpy(uid, actor->user_id);
+	}
+	if (strcmp(uid, actor->user_id) != 0 &&
+	    !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR))
+		return w3w_error_set(W3W_EFORBIDDEN, "wallets: another user's wallets need admin, service or auditor");
+	return storage->wallet_list(storage, uid, out);
+}
+
+void w3w_wallets_free(w3w_wallets *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	free(list);
+}
