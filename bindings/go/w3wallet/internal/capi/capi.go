@@ -598,29 +598,22 @@ import _ "runtime/cgo"
 import "sync"
 import "strings"
 
-
 type _ unsafe.Pointer
-
-
 
 var Swig_escape_always_false bool
 var Swig_escape_val interface{}
 
-
 type _swig_fnptr *byte
 type _swig_memberptr *byte
 
-
-func getSwigcptr(v interface { Swigcptr() uintptr }) uintptr {
+func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 	if v == nil {
 		return 0
 	}
 	return v.Swigcptr()
 }
 
-
 type _ sync.Mutex
-
 
 func w3wbCopyString(s string) string {
 	r := strings.Clone(s)
@@ -639,7 +632,6 @@ func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
-
 
 // StatusError is a failed libw3wallet call: its status code and the
 // message the library gave on the thread that made the call.
@@ -675,6 +667,7 @@ func _swig_getW3W_OK() (_swig_ret int) {
 }
 
 var W3W_OK int = _swig_getW3W_OK()
+
 func _swig_getW3W_EINVAL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EINVAL_capi_2a7a227c89b41492())
@@ -682,6 +675,7 @@ func _swig_getW3W_EINVAL() (_swig_ret int) {
 }
 
 var W3W_EINVAL int = _swig_getW3W_EINVAL()
+
 func _swig_getW3W_ENOMEM() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_2a7a227c89b41492())
@@ -689,6 +683,7 @@ func _swig_getW3W_ENOMEM() (_swig_ret int) {
 }
 
 var W3W_ENOMEM int = _swig_getW3W_ENOMEM()
+
 func _swig_getW3W_ENOTFOUND() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_2a7a227c89b41492())
@@ -696,6 +691,7 @@ func _swig_getW3W_ENOTFOUND() (_swig_ret int) {
 }
 
 var W3W_ENOTFOUND int = _swig_getW3W_ENOTFOUND()
+
 func _swig_getW3W_ECONFLICT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_2a7a227c89b41492())
@@ -703,6 +699,7 @@ func _swig_getW3W_ECONFLICT() (_swig_ret int) {
 }
 
 var W3W_ECONFLICT int = _swig_getW3W_ECONFLICT()
+
 func _swig_getW3W_EINSUFFICIENT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_2a7a227c89b41492())
@@ -710,6 +707,7 @@ func _swig_getW3W_EINSUFFICIENT() (_swig_ret int) {
 }
 
 var W3W_EINSUFFICIENT int = _swig_getW3W_EINSUFFICIENT()
+
 func _swig_getW3W_EFORBIDDEN() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_2a7a227c89b41492())
@@ -717,6 +715,7 @@ func _swig_getW3W_EFORBIDDEN() (_swig_ret int) {
 }
 
 var W3W_EFORBIDDEN int = _swig_getW3W_EFORBIDDEN()
+
 func _swig_getW3W_ESTATE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ESTATE_capi_2a7a227c89b41492())
@@ -724,6 +723,7 @@ func _swig_getW3W_ESTATE() (_swig_ret int) {
 }
 
 var W3W_ESTATE int = _swig_getW3W_ESTATE()
+
 func _swig_getW3W_EIDEMPOTENCY() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_2a7a227c89b41492())
@@ -731,6 +731,7 @@ func _swig_getW3W_EIDEMPOTENCY() (_swig_ret int) {
 }
 
 var W3W_EIDEMPOTENCY int = _swig_getW3W_EIDEMPOTENCY()
+
 func _swig_getW3W_EUNAVAILABLE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_2a7a227c89b41492())
@@ -738,6 +739,7 @@ func _swig_getW3W_EUNAVAILABLE() (_swig_ret int) {
 }
 
 var W3W_EUNAVAILABLE int = _swig_getW3W_EUNAVAILABLE()
+
 func _swig_getW3W_EVERSION() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EVERSION_capi_2a7a227c89b41492())
@@ -745,6 +747,7 @@ func _swig_getW3W_EVERSION() (_swig_ret int) {
 }
 
 var W3W_EVERSION int = _swig_getW3W_EVERSION()
+
 func _swig_getW3W_EUNAUTHENTICATED() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_2a7a227c89b41492())
@@ -752,6 +755,7 @@ func _swig_getW3W_EUNAUTHENTICATED() (_swig_ret int) {
 }
 
 var W3W_EUNAUTHENTICATED int = _swig_getW3W_EUNAUTHENTICATED()
+
 func _swig_getW3W_ERATELIMIT() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_2a7a227c89b41492())
@@ -759,6 +763,7 @@ func _swig_getW3W_ERATELIMIT() (_swig_ret int) {
 }
 
 var W3W_ERATELIMIT int = _swig_getW3W_ERATELIMIT()
+
 func _swig_getW3W_ECRYPTO() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_2a7a227c89b41492())
@@ -766,6 +771,7 @@ func _swig_getW3W_ECRYPTO() (_swig_ret int) {
 }
 
 var W3W_ECRYPTO int = _swig_getW3W_ECRYPTO()
+
 func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_2a7a227c89b41492())
@@ -773,13 +779,14 @@ func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 }
 
 var W3W_EINTERNAL int = _swig_getW3W_EINTERNAL()
+
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	swig_r_p := C._wrap_w3w_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -788,7 +795,7 @@ func W3w_version() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_version_capi_2a7a227c89b41492()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -809,6 +816,7 @@ const W3W_AMOUNT_SCALE int64 = 100000000
 const W3W_AMOUNT_DECIMALS int = 8
 const W3W_AMOUNT_MAX int64 = 999999999999999999
 const W3W_AMOUNT_STRLEN int = 24
+
 func W3w_amount_parse(arg1 *int64, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -819,13 +827,13 @@ func W3w_amount_parse(arg1 *int64, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -839,13 +847,13 @@ func W3w_amount_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 		Swig_escape_val = arg1
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -857,13 +865,13 @@ func W3w_amount_mul(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	swig_r_p := C._wrap_w3w_amount_mul_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -875,13 +883,13 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	swig_r_p := C._wrap_w3w_amount_add_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -894,13 +902,13 @@ func W3w_id_new(arg1 []byte) (_swig_ret error) {
 		Swig_escape_val = arg1
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -917,13 +925,13 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -943,18 +951,19 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 		Swig_escape_val = arg1
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
 const W3W_TIME_STRLEN int = 32
 const W3W_OPTIONS_VERSION int = 1
+
 type SwigcptrW3w_options uintptr
 
 func (p SwigcptrW3w_options) Swigcptr() uintptr {
@@ -983,7 +992,7 @@ func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -993,7 +1002,7 @@ func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1003,7 +1012,7 @@ func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_options_events_url_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1013,7 +1022,7 @@ func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1023,7 +1032,7 @@ func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_options_region_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1117,13 +1126,13 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 	swig_r_p := C._wrap_w3w_ctx_open_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -1139,6 +1148,7 @@ func _swig_getW3W_ROLE_USER() (_swig_ret int) {
 }
 
 var W3W_ROLE_USER int = _swig_getW3W_ROLE_USER()
+
 func _swig_getW3W_ROLE_ADMIN() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_2a7a227c89b41492())
@@ -1146,6 +1156,7 @@ func _swig_getW3W_ROLE_ADMIN() (_swig_ret int) {
 }
 
 var W3W_ROLE_ADMIN int = _swig_getW3W_ROLE_ADMIN()
+
 func _swig_getW3W_ROLE_AUDITOR() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_2a7a227c89b41492())
@@ -1153,6 +1164,7 @@ func _swig_getW3W_ROLE_AUDITOR() (_swig_ret int) {
 }
 
 var W3W_ROLE_AUDITOR int = _swig_getW3W_ROLE_AUDITOR()
+
 func _swig_getW3W_ROLE_SERVICE() (_swig_ret int) {
 	var swig_r int
 	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_2a7a227c89b41492())
@@ -1160,6 +1172,7 @@ func _swig_getW3W_ROLE_SERVICE() (_swig_ret int) {
 }
 
 var W3W_ROLE_SERVICE int = _swig_getW3W_ROLE_SERVICE()
+
 type SwigcptrW3w_actor uintptr
 
 func (p SwigcptrW3w_actor) Swigcptr() uintptr {
@@ -1175,7 +1188,7 @@ func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1221,18 +1234,19 @@ func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
 const W3W_LIST_QUERY_VERSION int = 1
 const W3W_LIST_LIMIT_MAX int = 500
+
 type SwigcptrW3w_list_query uintptr
 
 func (p SwigcptrW3w_list_query) Swigcptr() uintptr {
@@ -1261,7 +1275,7 @@ func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1297,7 +1311,7 @@ func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1326,6 +1340,7 @@ type W3w_list_query interface {
 }
 
 type Enum_SS_w3w_transfer_kind int
+
 func _swig_getW3W_TRANSFER_DEPOSIT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_2a7a227c89b41492())
@@ -1333,6 +1348,7 @@ func _swig_getW3W_TRANSFER_DEPOSIT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 }
 
 var W3W_TRANSFER_DEPOSIT Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_DEPOSIT()
+
 func _swig_getW3W_TRANSFER_WITHDRAWAL() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_2a7a227c89b41492())
@@ -1340,6 +1356,7 @@ func _swig_getW3W_TRANSFER_WITHDRAWAL() (_swig_ret Enum_SS_w3w_transfer_kind) {
 }
 
 var W3W_TRANSFER_WITHDRAWAL Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_WITHDRAWAL()
+
 func _swig_getW3W_TRANSFER_TRANSFER() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_2a7a227c89b41492())
@@ -1347,6 +1364,7 @@ func _swig_getW3W_TRANSFER_TRANSFER() (_swig_ret Enum_SS_w3w_transfer_kind) {
 }
 
 var W3W_TRANSFER_TRANSFER Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_TRANSFER()
+
 func _swig_getW3W_TRANSFER_SETTLEMENT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_2a7a227c89b41492())
@@ -1354,6 +1372,7 @@ func _swig_getW3W_TRANSFER_SETTLEMENT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 }
 
 var W3W_TRANSFER_SETTLEMENT Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_SETTLEMENT()
+
 type SwigcptrW3w_transfer uintptr
 
 func (p SwigcptrW3w_transfer) Swigcptr() uintptr {
@@ -1369,7 +1388,7 @@ func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_transfer_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1392,7 +1411,7 @@ func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1402,7 +1421,7 @@ func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1412,7 +1431,7 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1435,7 +1454,7 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1494,7 +1513,7 @@ func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_account_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1504,7 +1523,7 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_account_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1631,13 +1650,13 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 		Swig_escape_val = arg8
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -1666,13 +1685,13 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 		Swig_escape_val = arg8
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -1697,13 +1716,13 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 		Swig_escape_val = arg7
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -1719,13 +1738,13 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -1749,7 +1768,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1902,13 +1921,13 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -1918,7 +1937,7 @@ func W3w_transfer_kind_name(arg1 Enum_SS_w3w_transfer_kind) (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1932,17 +1951,18 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
 type Enum_SS_w3w_supply_status int
+
 func _swig_getW3W_SUPPLY_ACTIVE() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_2a7a227c89b41492())
@@ -1950,6 +1970,7 @@ func _swig_getW3W_SUPPLY_ACTIVE() (_swig_ret Enum_SS_w3w_supply_status) {
 }
 
 var W3W_SUPPLY_ACTIVE Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_ACTIVE()
+
 func _swig_getW3W_SUPPLY_PAUSED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_2a7a227c89b41492())
@@ -1957,6 +1978,7 @@ func _swig_getW3W_SUPPLY_PAUSED() (_swig_ret Enum_SS_w3w_supply_status) {
 }
 
 var W3W_SUPPLY_PAUSED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_PAUSED()
+
 func _swig_getW3W_SUPPLY_EXHAUSTED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_2a7a227c89b41492())
@@ -1964,6 +1986,7 @@ func _swig_getW3W_SUPPLY_EXHAUSTED() (_swig_ret Enum_SS_w3w_supply_status) {
 }
 
 var W3W_SUPPLY_EXHAUSTED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_EXHAUSTED()
+
 func _swig_getW3W_SUPPLY_DELETED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_2a7a227c89b41492())
@@ -1971,6 +1994,7 @@ func _swig_getW3W_SUPPLY_DELETED() (_swig_ret Enum_SS_w3w_supply_status) {
 }
 
 var W3W_SUPPLY_DELETED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_DELETED()
+
 type SwigcptrW3w_supply uintptr
 
 func (p SwigcptrW3w_supply) Swigcptr() uintptr {
@@ -1986,7 +2010,7 @@ func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_supply_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -1996,7 +2020,7 @@ func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2006,7 +2030,7 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_supply_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2133,7 +2157,7 @@ func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2237,13 +2261,13 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 		Swig_escape_val = arg6
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2259,13 +2283,13 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2278,13 +2302,13 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	swig_r_p := C._wrap_w3w_supply_list_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2310,13 +2334,13 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 		Swig_escape_val = arg6
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2336,13 +2360,13 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 		Swig_escape_val = arg5
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2352,7 +2376,7 @@ func W3w_supply_status_name(arg1 int) (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_supply_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2366,17 +2390,18 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
 type Enum_SS_w3w_order_status int
+
 func _swig_getW3W_ORDER_OPEN() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_2a7a227c89b41492())
@@ -2384,6 +2409,7 @@ func _swig_getW3W_ORDER_OPEN() (_swig_ret Enum_SS_w3w_order_status) {
 }
 
 var W3W_ORDER_OPEN Enum_SS_w3w_order_status = _swig_getW3W_ORDER_OPEN()
+
 func _swig_getW3W_ORDER_CLAIMED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_2a7a227c89b41492())
@@ -2391,6 +2417,7 @@ func _swig_getW3W_ORDER_CLAIMED() (_swig_ret Enum_SS_w3w_order_status) {
 }
 
 var W3W_ORDER_CLAIMED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_CLAIMED()
+
 func _swig_getW3W_ORDER_COMPLETED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_2a7a227c89b41492())
@@ -2398,6 +2425,7 @@ func _swig_getW3W_ORDER_COMPLETED() (_swig_ret Enum_SS_w3w_order_status) {
 }
 
 var W3W_ORDER_COMPLETED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_COMPLETED()
+
 func _swig_getW3W_ORDER_CANCELLED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_2a7a227c89b41492())
@@ -2405,8 +2433,10 @@ func _swig_getW3W_ORDER_CANCELLED() (_swig_ret Enum_SS_w3w_order_status) {
 }
 
 var W3W_ORDER_CANCELLED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_CANCELLED()
+
 const W3W_ORDER_ITEMS_MAX int = 100
 const W3W_QUANTITY_MAX int = 1000000
+
 type SwigcptrW3w_order_item uintptr
 
 func (p SwigcptrW3w_order_item) Swigcptr() uintptr {
@@ -2422,7 +2452,7 @@ func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_item_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2432,7 +2462,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2442,7 +2472,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2510,7 +2540,7 @@ func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2520,7 +2550,7 @@ func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2530,7 +2560,7 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2658,7 +2688,7 @@ func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2693,13 +2723,13 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 		Swig_escape_val = arg7
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2715,13 +2745,13 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2734,13 +2764,13 @@ func W3w_order_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	swig_r_p := C._wrap_w3w_order_list_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2760,13 +2790,13 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 		Swig_escape_val = arg5
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2786,7 +2816,7 @@ func W3w_order_status_name(arg1 int) (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_order_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2800,17 +2830,18 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
 type Enum_SS_w3w_claim_status int
+
 func _swig_getW3W_CLAIM_PENDING() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_2a7a227c89b41492())
@@ -2818,6 +2849,7 @@ func _swig_getW3W_CLAIM_PENDING() (_swig_ret Enum_SS_w3w_claim_status) {
 }
 
 var W3W_CLAIM_PENDING Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PENDING()
+
 func _swig_getW3W_CLAIM_PROCESSED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_2a7a227c89b41492())
@@ -2825,6 +2857,7 @@ func _swig_getW3W_CLAIM_PROCESSED() (_swig_ret Enum_SS_w3w_claim_status) {
 }
 
 var W3W_CLAIM_PROCESSED Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PROCESSED()
+
 func _swig_getW3W_CLAIM_RELEASED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_2a7a227c89b41492())
@@ -2832,6 +2865,7 @@ func _swig_getW3W_CLAIM_RELEASED() (_swig_ret Enum_SS_w3w_claim_status) {
 }
 
 var W3W_CLAIM_RELEASED Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_RELEASED()
+
 type SwigcptrW3w_claim uintptr
 
 func (p SwigcptrW3w_claim) Swigcptr() uintptr {
@@ -2847,7 +2881,7 @@ func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_claim_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2857,7 +2891,7 @@ func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2867,7 +2901,7 @@ func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2877,7 +2911,7 @@ func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -2977,13 +3011,13 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 		Swig_escape_val = arg5
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -2999,13 +3033,13 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3021,13 +3055,13 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3047,13 +3081,13 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 		Swig_escape_val = arg5
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3073,13 +3107,13 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 		Swig_escape_val = arg5
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3089,7 +3123,7 @@ func W3w_claim_status_name(arg1 int) (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_claim_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3103,13 +3137,13 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3141,7 +3175,7 @@ func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3151,7 +3185,7 @@ func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_event_type_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3161,7 +3195,7 @@ func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_topic_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3171,7 +3205,7 @@ func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3181,7 +3215,7 @@ func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3191,7 +3225,7 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_region_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3214,7 +3248,7 @@ func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_event_payload_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3247,13 +3281,13 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 	swig_r_p := C._wrap_w3w_subscription_next_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3282,13 +3316,13 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	swig_r_p := C._wrap_w3w_events_pump_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3370,13 +3404,13 @@ func W3w_outbox_stats_get(arg1 W3w_outbox_stats, arg2 Struct_SS_w3w_ctx, arg3 W3
 	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3447,7 +3481,7 @@ func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
- swig_r_1 = w3wbCopyString(swig_r) 
+	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
@@ -3484,13 +3518,13 @@ func W3w_audit_verify(arg1 W3w_audit_report, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	swig_r_p := C._wrap_w3w_audit_verify_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3502,13 +3536,13 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	swig_r_p := C._wrap_w3w_audit_seal_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3518,19 +3552,19 @@ func W3w_supply_to_json(arg1 *string, arg2 W3w_supply) (_swig_ret error) {
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_supply_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3540,19 +3574,19 @@ func W3w_supply_page_to_json(arg1 *string, arg2 W3w_supply_page) (_swig_ret erro
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3562,19 +3596,19 @@ func W3w_order_to_json(arg1 *string, arg2 W3w_order) (_swig_ret error) {
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_order_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3584,19 +3618,19 @@ func W3w_order_page_to_json(arg1 *string, arg2 W3w_order_page) (_swig_ret error)
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3606,19 +3640,19 @@ func W3w_claim_to_json(arg1 *string, arg2 W3w_claim) (_swig_ret error) {
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_claim_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3628,19 +3662,19 @@ func W3w_transfer_to_json(arg1 *string, arg2 W3w_transfer) (_swig_ret error) {
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3650,19 +3684,19 @@ func W3w_account_list_to_json(arg1 *string, arg2 W3w_account_list) (_swig_ret er
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3672,25 +3706,26 @@ func W3w_event_to_json(arg1 *string, arg2 W3w_event) (_swig_ret error) {
 	_swig_i_1 := getSwigcptr(arg2)
 	swig_r_p := C._wrap_w3w_event_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
 const W3W_ED25519_PUBLIC_KEY_SIZE int = 32
 const W3W_ED25519_SECRET_KEY_SIZE int = 64
 const W3W_JWT_MAX_SIZE int = 8192
+
 func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -3701,13 +3736,13 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3721,13 +3756,13 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3749,13 +3784,13 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 		Swig_escape_val = arg3
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3769,11 +3804,11 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_5 := arg6
 	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_232)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_234(_swig_i_4), C.swig_type_235(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3781,13 +3816,13 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 		Swig_escape_val = arg3
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3801,11 +3836,11 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_5 := arg6
 	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_239(_swig_i_4), C.swig_type_240(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
-{
-	if len(*arg1) > 0 {
-		*arg1 = w3wbCopyString(*arg1)
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
-}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3813,13 +3848,13 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 		Swig_escape_val = arg3
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3837,13 +3872,13 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3855,13 +3890,13 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	swig_r_p := C._wrap_w3wb_subscribe_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_244(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3876,13 +3911,13 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 		Swig_escape_val = arg2
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3893,13 +3928,13 @@ func W3wb_options_init(arg1 W3w_options, arg2 uint) (_swig_ret error) {
 	swig_r_p := C._wrap_w3wb_options_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3910,13 +3945,13 @@ func W3wb_list_query_init(arg1 W3w_list_query, arg2 uint) (_swig_ret error) {
 	swig_r_p := C._wrap_w3wb_list_query_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3934,13 +3969,13 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 		Swig_escape_val = arg3
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3958,13 +3993,13 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 		Swig_escape_val = arg3
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -3992,13 +4027,13 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 		Swig_escape_val = arg4
 	}
 	var swig_r_1 error
-{
-	if len(swig_r) == 0 {
-		swig_r_1 = nil
-	} else {
-		swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
 	}
-}
 	return swig_r_1
 }
 
@@ -4039,28 +4074,29 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	return swig_r
 }
 
-
 type SwigcptrStruct_SS_w3w_subscription uintptr
 type Struct_SS_w3w_subscription interface {
-	Swigcptr() uintptr;
+	Swigcptr() uintptr
 }
+
 func (p SwigcptrStruct_SS_w3w_subscription) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
 type SwigcptrStruct_SS_w3w_jwt_verifier uintptr
 type Struct_SS_w3w_jwt_verifier interface {
-	Swigcptr() uintptr;
+	Swigcptr() uintptr
 }
+
 func (p SwigcptrStruct_SS_w3w_jwt_verifier) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
 type SwigcptrStruct_SS_w3w_ctx uintptr
 type Struct_SS_w3w_ctx interface {
-	Swigcptr() uintptr;
+	Swigcptr() uintptr
 }
+
 func (p SwigcptrStruct_SS_w3w_ctx) Swigcptr() uintptr {
 	return uintptr(p)
 }
-
