@@ -838,11 +838,16 @@ START_TEST(test_order_create_and_cancel)
 	ck_assert_int_eq(account(buyer, "USD").held, 0);
 	ck_assert_int_eq(order_cancel(buyer, o->id, 0, &c), W3W_ESTATE);
 	free_order(o);
+	/* Writes accept out == NULL. */
+	ck_assert_int_eq(order_new_key(buyer, "USD", COIN, 1, NULL, NULL), W3W_OK);
+	ck_assert_int_eq(account(buyer, "USD").held, COIN);
+	ck_assert_int_eq(supply_update(shopper, buyer, 1, 1, 0, NULL), W3W_ENOTFOUND);
 
 	/* A claimed order cannot be cancelled. */
 	ck_assert_int_eq(supply_new(shopper, "USD", 10 * COIN, &s), W3W_OK);
 	ck_assert_int_eq(order_new(buyer, 2 * COIN, &o), W3W_OK);
-	ck_assert_int_eq(claim(shopper, o->id, &cl), W3W_OK);
+	ck_assert_int_eq(claim_key(shopper, o->id, NULL, 8, NULL, NULL), W3W_OK);
+	ck_assert_int_eq(st->claim_get_live(st, o->id, &cl), W3W_OK);
 	ck_assert_int_eq(order_cancel(buyer, o->id, 0, &c), W3W_ECONFLICT);
 	ck_assert_ptr_null(c);
 	free_order(o);
@@ -1077,6 +1082,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
 	ck_assert_int_eq(st->supply_create(st, &cmd, &first), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 0);
+	ck_assert_int_eq(cmd.meta.event.seq, sql_i64("SELECT seq FROM outbox WHERE id = '%s'", cmd.meta.event.id));
 	outbox = count("outbox");
 	audit = count("audit_log");
 
@@ -1087,6 +1093,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	cmd.s.amount = 7;
 	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 1);
+	ck_assert_int_eq(cmd.meta.event.seq, 0);
 	ck_assert_str_eq(again.id, first.id);
 	ck_assert_int_eq(count("outbox"), outbox);
 	ck_assert_int_eq(count("audit_log"), audit);

@@ -191,6 +191,8 @@ w3w_status w3w__pg_row_order(const PGresult *r, int row, int col, w3w_order *out
 w3w_status w3w__pg_row_claim(const PGresult *r, int row, int col, w3w_claim *out, char *order_user_id);
 w3w_status w3w__pg_row_transfer(const PGresult *r, int row, int col, w3w_transfer *out);
 void w3w__pg_order_free(w3w_order *o);
+/** From a write function's first row: meta->replayed (first column), meta->event.seq (last; 0 on replay). */
+void w3w__pg_take_meta(const PGresult *r, w3w_write_meta *meta);
 
 /* Stored status names (the database's vocabulary, independent of display names). */
 const char *w3w__pg_supply_status(int status);
@@ -245,7 +247,7 @@ PGresult *w3w__pg_query(PGconn *conn, const char *sql, const w3w__pg_params *p, 
 /** How long the client waits for an answer: the server's statement_timeout plus a margin. */
 int w3w__pg_answer_wait_ms(int timeout_ms);
 
-/** Positive, internal: the command had committed before its answer was lost. */
+/** Positive, internal: the command had committed before its answer was lost (meta->event.seq is set). */
 #define W3W__PG_COMMITTED 1
 
 /** Map a failed result to a status with a message ("postgres: <what>: <server message>"). */

@@ -45,7 +45,7 @@ static w3w_status claim_row(PGresult *r, w3w_write_meta *meta, const char *id, w
 	if (PQntuples(r) != 1)
 		return w3w_error_set(W3W_EINTERNAL, "postgres: claim %s: no row returned", id);
 	if ((s = w3w__pg_row_claim(r, 0, 1, out, order_user_id)) == W3W_OK)
-		meta->replayed = w3w__pg_col_bool(r, 0, 0);
+		w3w__pg_take_meta(r, meta);
 	return s;
 }
 
@@ -85,6 +85,7 @@ w3w_status w3w__pg_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3
 	PGresult *r = NULL;
 	w3w_claim tmp;
 	w3w_status rc;
+	int committed;
 
 	if (!out)
 		out = &tmp;
@@ -95,7 +96,8 @@ w3w_status w3w__pg_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3
 	w3w__pg_p_text(&p, cmd->settlement.id);
 	w3w__pg_p_i64(&p, cmd->settlement.created_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_PROCESS, &p, &cmd->meta, "claim_process", &r);
-	if (rc == W3W__PG_COMMITTED) {
+	committed = rc == W3W__PG_COMMITTED;
+	if (committed) {
 		/* It committed, the answer was lost: the same row shape, read again. */
 		w3w__pg_params_free(&p);
 		w3w__pg_params_init(&p);
@@ -105,7 +107,10 @@ w3w_status w3w__pg_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3
 	w3w__pg_params_free(&p);
 	if (rc != W3W_OK)
 		return rc;
-	rc = claim_row(r, &cmd->meta, cmd->id, out, cmd->order_user_id);
+	if (committed) /* the outcome row has no seq column; run() has set it */
+		rc = w3w__pg_row_claim(r, 0, 1, out, cmd->order_user_id);
+	else
+		rc = claim_row(r, &cmd->meta, cmd->id, out, cmd->order_user_id);
 	/* The settlement the backend filled (from = buyer, to = claimer, ...). */
 	if (rc == W3W_OK && !PQgetisnull(r, 0, 1 + W3W__PG_CLAIM_NCOLS))
 		rc = w3w__pg_row_transfer(r, 0, 1 + W3W__PG_CLAIM_NCOLS, &cmd->settlement);

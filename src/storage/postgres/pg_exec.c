@@ -186,18 +186,23 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* Did the command whose outbox event is `event_id` commit? 1 yes, 0 no, <0 cannot tell. */
-static int committed(w3w__pg *pg, const char *event_id)
+/*
+ * Did the command of `meta` commit? Its event is in the outbox exactly
+ * when it did. 1 yes (meta->event.seq set), 0 no, -1 cannot tell.
+ */
+static int committed(w3w__pg *pg, w3w_write_meta *meta)
 {
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	int yes;
 
 	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, event_id);
+	w3w__pg_p_text(&p, meta->event.id);
 	if (w3w__pg_run(pg, PG_OUTBOX_HAS_EVENT, &p, "outbox check", &r) != W3W_OK)
 		return -1;
-	yes = PQntuples(r) == 1 && w3w__pg_col_bool(r, 0, 0);
+	yes = PQntuples(r) == 1;
+	if (yes)
+		meta->event.seq = w3w__pg_col_i64(r, 0, 0);
 	PQclear(r);
 	return yes;
 }
@@ -237,14 +242,15 @@ static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_me
 		if (o == FAILED) {
 			const char *constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
 			/* A retry met the event its lost first attempt had committed. */
-			if (unsure && constraint && strcmp(constraint, "outbox_id_key") == 0) {
+			if (unsure && constraint && strcmp(constraint, "outbox_id_key") == 0 &&
+			    committed(pg, meta) > 0) {
 				PQclear(r);
 				return W3W__PG_COMMITTED;
 			}
 			st = w3w__pg_fail(r, NULL, what);
 			PQclear(r);
 			/* Refused because the lost attempt did it after all (the order it claimed is claimed)? */
-			if (unsure && !meta->idem_key[0] && committed(pg, meta->event.id) > 0)
+			if (unsure && !meta->idem_key[0] && committed(pg, meta) > 0)
 				return W3W__PG_COMMITTED;
 			return st;
 		}
@@ -257,7 +263,7 @@ static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_me
 		if (o == NO_ANSWER && meta)
 			unsure = 1;
 		if (o == NO_ANSWER && meta && !meta->idem_key[0]) {
-			int yes = committed(pg, meta->event.id);
+			int yes = committed(pg, meta);
 			if (yes > 0)
 				return W3W__PG_COMMITTED;
 			if (yes < 0)

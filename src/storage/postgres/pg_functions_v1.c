@@ -5,7 +5,8 @@
  * so one round trip and one transaction. A function decides with
  * conditional UPDATEs and unique indexes (the database decides, never a
  * check-then-write in C), writes the outbox event and the audit record, and
- * returns the resulting row with `replayed`. Any refusal raises a W3xxx
+ * returns the resulting rows: `replayed` first, the event's outbox seq
+ * last (0 on a replay). Any refusal raises a W3xxx
  * SQLSTATE (pg.h), which rolls back everything the call wrote, the
  * idempotency key included: a refused command leaves nothing.
  *
@@ -24,7 +25,7 @@
 	" a_id uuid, a_actor uuid, a_action text, a_target uuid, a_outcome text, a_at bigint"
 
 #define RECORD \
-	"PERFORM w3w_record(e_id, e_type, e_topic, e_aggregate, e_actor, e_region, e_at, e_payload," \
+	"v_seq := w3w_record(e_id, e_type, e_topic, e_aggregate, e_actor, e_region, e_at, e_payload," \
 	" a_id, a_actor, a_action, a_target, a_outcome, a_at);\n"
 
 #define IDEM(result) \
@@ -32,24 +33,24 @@
 
 #define SUPPLY_TABLE \
 	"TABLE (replayed boolean, id uuid, user_id uuid, currency text, amount bigint, reserved bigint," \
-	" status text, created_at bigint, updated_at bigint)"
+	" status text, created_at bigint, updated_at bigint, event_seq bigint)"
 #define ORDER_TABLE \
 	"TABLE (replayed boolean, id uuid, user_id uuid, currency text, amount bigint, status text," \
 	" created_at bigint, updated_at bigint, item_id uuid, product_id uuid, product_name text," \
-	" price bigint, quantity bigint)"
+	" price bigint, quantity bigint, event_seq bigint)"
 #define CLAIM_TABLE_COLS \
 	"replayed boolean, id uuid, order_id uuid, user_id uuid, supply_id uuid, status text," \
 	" claimed_at bigint, processed_at bigint, released_at bigint, order_user_id uuid"
 
 #define RETURN_SUPPLY \
-	"RETURN QUERY SELECT v_replay IS NOT NULL, s.* FROM w3w_supply_v s" \
+	"RETURN QUERY SELECT v_replay IS NOT NULL, s.*, v_seq FROM w3w_supply_v s" \
 	" WHERE s.id = coalesce(v_replay, p_id);\n"
 #define RETURN_ORDER \
 	"RETURN QUERY SELECT v_replay IS NOT NULL, v.id, v.user_id, v.currency, v.amount, v.status," \
-	" v.created_at, v.updated_at, v.item_id, v.product_id, v.product_name, v.price, v.quantity" \
+	" v.created_at, v.updated_at, v.item_id, v.product_id, v.product_name, v.price, v.quantity, v_seq" \
 	" FROM w3w_order_item_v v WHERE v.id = coalesce(v_replay, p_id) ORDER BY v.position;\n"
 #define RETURN_CLAIM \
-	"RETURN QUERY SELECT v_replay IS NOT NULL, c.* FROM w3w_claim_v c" \
+	"RETURN QUERY SELECT v_replay IS NOT NULL, c.*, v_seq FROM w3w_claim_v c" \
 	" WHERE c.id = coalesce(v_replay, p_id);\n"
 
 /* Out-parameter names are column names too: in SQL, a bare name means the column. */
@@ -93,21 +94,23 @@ const char w3w__pg_functions_v1[] =
 	/* The outbox event and the audit record of a successful command. */
 	"CREATE FUNCTION w3w_record(e_id uuid, e_type text, e_topic text, e_aggregate uuid, e_actor uuid,"
 	" e_region text, e_at bigint, e_payload text, a_id uuid, a_actor uuid, a_action text,"
-	" a_target uuid, a_outcome text, a_at bigint) RETURNS void LANGUAGE sql AS $$\n"
-	"  INSERT INTO outbox (id, type, topic, aggregate_id, actor_id, region, created_at, payload)\n"
-	"  VALUES (e_id, e_type, e_topic, e_aggregate, e_actor, e_region, w3w_ts(e_at), coalesce(e_payload, '{}'));\n"
+	" a_target uuid, a_outcome text, a_at bigint) RETURNS bigint LANGUAGE sql AS $$\n"
 	"  INSERT INTO audit_log (id, actor_id, action, target_id, outcome, created_at)\n"
 	"  VALUES (a_id, a_actor, a_action, a_target, a_outcome, w3w_ts(a_at));\n"
+	"  INSERT INTO outbox (id, type, topic, aggregate_id, actor_id, region, created_at, payload)\n"
+	"  VALUES (e_id, e_type, e_topic, e_aggregate, e_actor, e_region, w3w_ts(e_at), coalesce(e_payload, '{}'))\n"
+	"  RETURNING seq;\n"
 	"$$;\n"
 
 	/* ---- ledger ---------------------------------------------------------- */
 	"CREATE FUNCTION w3w_transfer(" META_ARGS ", p_id uuid, p_kind text, p_from uuid, p_to uuid,"
 	" p_currency text, p_amount bigint, p_reference text, p_created bigint)\n"
 	"RETURNS TABLE (replayed boolean, id uuid, kind text, from_user_id uuid, to_user_id uuid,"
-	" currency text, amount bigint, reference text, created_at bigint)\n"
+	" currency text, amount bigint, reference text, created_at bigint, event_seq bigint)\n"
 	PLPGSQL
 	"DECLARE\n"
 	"  v_replay uuid;\n"
+	"  v_seq bigint := 0;\n"
 	"  v_amt numeric := w3w_amt(p_amount);\n"
 	"  v_now timestamptz := w3w_ts(p_now);\n"
 	"  v_at timestamptz := w3w_ts(p_created);\n"
@@ -143,21 +146,21 @@ const char w3w__pg_functions_v1[] =
 	"    VALUES (p_id, p_from, p_currency, -v_amt, v_at), (p_id, p_to, p_currency, v_amt, v_at);\n"
 	"    " RECORD
 	"  END IF;\n"
-	"  RETURN QUERY SELECT v_replay IS NOT NULL, t.* FROM w3w_transfer_v t\n"
+	"  RETURN QUERY SELECT v_replay IS NOT NULL, t.*, v_seq FROM w3w_transfer_v t\n"
 	"   WHERE t.id = coalesce(v_replay, p_id);\n"
 	"END $$;\n"
 
 	/* ---- supplies -------------------------------------------------------- */
 	"CREATE FUNCTION w3w_supply_create(" META_ARGS ", p_id uuid, p_user uuid, p_currency text,"
-	" p_amount bigint, p_created bigint, p_updated bigint)\n"
+	" p_amount bigint, p_reserved bigint, p_status text, p_created bigint, p_updated bigint)\n"
 	"RETURNS " SUPPLY_TABLE "\n"
 	PLPGSQL
-	"DECLARE v_replay uuid;\n"
+	"DECLARE v_replay uuid; v_seq bigint := 0;\n"
 	"BEGIN\n"
 	IDEM("p_id")
 	"  IF v_replay IS NULL THEN\n"
 	"    INSERT INTO supplies (id, user_id, currency, amount, reserved, status, created_at, updated_at)\n"
-	"    VALUES (p_id, p_user, p_currency, w3w_amt(p_amount), 0, 'active',"
+	"    VALUES (p_id, p_user, p_currency, w3w_amt(p_amount), w3w_amt(p_reserved), p_status,"
 	" w3w_ts(p_created), w3w_ts(p_updated));\n"
 	"    " RECORD
 	"  END IF;\n"
@@ -168,7 +171,7 @@ const char w3w__pg_functions_v1[] =
 	" p_amount bigint, p_status text)\n"
 	"RETURNS " SUPPLY_TABLE "\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_row supplies%ROWTYPE; v_amount numeric; v_status text;\n"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_row supplies%ROWTYPE; v_amount numeric; v_status text;\n"
 	"BEGIN\n"
 	IDEM("p_id")
 	"  IF v_replay IS NULL THEN\n"
@@ -198,7 +201,7 @@ const char w3w__pg_functions_v1[] =
 	"CREATE FUNCTION w3w_supply_delete(" META_ARGS ", p_id uuid, p_user uuid)\n"
 	"RETURNS " SUPPLY_TABLE "\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_row supplies%ROWTYPE;\n"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_row supplies%ROWTYPE;\n"
 	"BEGIN\n"
 	IDEM("p_id")
 	"  IF v_replay IS NULL THEN\n"
@@ -225,7 +228,7 @@ const char w3w__pg_functions_v1[] =
 	" p_names text[], p_prices bigint[], p_quantities bigint[])\n"
 	"RETURNS " ORDER_TABLE "\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_amt numeric := w3w_amt(p_amount);\n"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_amt numeric := w3w_amt(p_amount);\n"
 	"BEGIN\n"
 	IDEM("p_id")
 	"  IF v_replay IS NULL THEN\n"
@@ -252,7 +255,7 @@ const char w3w__pg_functions_v1[] =
 	"CREATE FUNCTION w3w_order_cancel(" META_ARGS ", p_id uuid, p_user uuid, p_any_owner boolean)\n"
 	"RETURNS " ORDER_TABLE "\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_row orders%ROWTYPE;\n"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_row orders%ROWTYPE;\n"
 	"BEGIN\n"
 	IDEM("p_id")
 	"  IF v_replay IS NULL THEN\n"
@@ -285,9 +288,9 @@ const char w3w__pg_functions_v1[] =
 	/* ---- claims ---------------------------------------------------------- */
 	"CREATE FUNCTION w3w_claim_create(" META_ARGS ", p_id uuid, p_order uuid, p_user uuid,"
 	" p_claimed bigint)\n"
-	"RETURNS TABLE (" CLAIM_TABLE_COLS ")\n"
+	"RETURNS TABLE (" CLAIM_TABLE_COLS ", event_seq bigint)\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_currency text; v_amt numeric; v_owner uuid; v_status text;"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_currency text; v_amt numeric; v_owner uuid; v_status text;"
 	" v_supply uuid; v_now timestamptz := w3w_ts(p_now);\n"
 	"BEGIN\n"
 	IDEM("p_id")
@@ -332,9 +335,9 @@ const char w3w__pg_functions_v1[] =
 	"CREATE FUNCTION w3w_claim_process(" META_ARGS ", p_id uuid, p_transfer uuid,"
 	" p_transfer_at bigint)\n"
 	"RETURNS TABLE (" CLAIM_TABLE_COLS ", t_id uuid, t_kind text, t_from uuid, t_to uuid,"
-	" t_currency text, t_amount bigint, t_reference text, t_created_at bigint)\n"
+	" t_currency text, t_amount bigint, t_reference text, t_created_at bigint, event_seq bigint)\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_order uuid; v_claimer uuid; v_supply uuid; v_buyer uuid;"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_order uuid; v_claimer uuid; v_supply uuid; v_buyer uuid;"
 	" v_currency text; v_amt numeric; v_status text;"
 	" v_now timestamptz := w3w_ts(p_now); v_at timestamptz := w3w_ts(p_transfer_at);\n"
 	"BEGIN\n"
@@ -382,15 +385,15 @@ const char w3w__pg_functions_v1[] =
 	"    END IF;\n"
 	"    " RECORD
 	"  END IF;\n"
-	"  RETURN QUERY SELECT v_replay IS NOT NULL, c.*, t.* FROM w3w_claim_v c\n"
+	"  RETURN QUERY SELECT v_replay IS NOT NULL, c.*, t.*, v_seq FROM w3w_claim_v c\n"
 	"    LEFT JOIN w3w_transfer_v t ON t.kind = 'settlement' AND t.reference = c.id::text\n"
 	"   WHERE c.id = coalesce(v_replay, p_id);\n"
 	"END $$;\n"
 
 	"CREATE FUNCTION w3w_claim_release(" META_ARGS ", p_id uuid)\n"
-	"RETURNS TABLE (" CLAIM_TABLE_COLS ")\n"
+	"RETURNS TABLE (" CLAIM_TABLE_COLS ", event_seq bigint)\n"
 	PLPGSQL
-	"DECLARE v_replay uuid; v_order uuid; v_supply uuid; v_amt numeric; v_status text;"
+	"DECLARE v_replay uuid; v_seq bigint := 0; v_order uuid; v_supply uuid; v_amt numeric; v_status text;"
 	" v_now timestamptz := w3w_ts(p_now);\n"
 	"BEGIN\n"
 	IDEM("p_id")

@@ -53,7 +53,7 @@ w3w_status w3w__pg_transfer(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer
 	if (PQntuples(r) != 1)
 		rc = w3w_error_set(W3W_EINTERNAL, "postgres: transfer %s: no row returned", t->id);
 	else if ((rc = w3w__pg_row_transfer(r, 0, 1, out)) == W3W_OK)
-		cmd->meta.replayed = w3w__pg_col_bool(r, 0, 0);
+		w3w__pg_take_meta(r, &cmd->meta);
 	PQclear(r);
 	return rc;
 }

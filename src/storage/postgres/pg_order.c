@@ -12,19 +12,20 @@ static w3w_status write_result(w3w_storage *st, w3w_status s, PGresult *r, w3w_w
 {
 	w3w_order *o = NULL;
 
-	*out = NULL;
 	if (s == W3W__PG_COMMITTED)   /* it committed, the answer was lost: read what it wrote */
-		return w3w__pg_order_get(st, id, out);
-	if (s != W3W_OK)
-		return s;
-	s = w3w__pg_rows_order(r, 1, 1, &o);
-	if (s == W3W_ENOTFOUND)
-		s = w3w_error_set(W3W_EINTERNAL, "postgres: order %s: no row returned", id);
-	if (s == W3W_OK) {
-		meta->replayed = w3w__pg_col_bool(r, 0, 0);
-		*out = o;
+		s = w3w__pg_order_get(st, id, &o);
+	else if (s == W3W_OK) {
+		s = w3w__pg_rows_order(r, 1, 1, &o);
+		if (s == W3W_ENOTFOUND)
+			s = w3w_error_set(W3W_EINTERNAL, "postgres: order %s: no row returned", id);
+		if (s == W3W_OK)
+			w3w__pg_take_meta(r, meta);
+		PQclear(r);
 	}
-	PQclear(r);
+	if (out)       /* NULL: the caller wants only the status */
+		*out = o;
+	else
+		w3w__pg_order_free(o);
 	return s;
 }
 
@@ -54,7 +55,8 @@ w3w_status w3w__pg_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	cmd->meta.replayed = 0;
 	if (!o || (o->item_count && !o->items))
 		return w3w_error_set(W3W_EINVAL, "order_create: no order");
@@ -78,7 +80,8 @@ w3w_status w3w__pg_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	cmd->meta.replayed = 0;
 	w3w__pg_params_init(&p);
 	w3w__pg_p_meta(&p, &cmd->meta);

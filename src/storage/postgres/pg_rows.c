@@ -162,6 +162,12 @@ w3w_status w3w__pg_row_order(const PGresult *r, int row, int col, w3w_order *out
 	return out->status ? W3W_OK : bad_row("order");
 }
 
+void w3w__pg_take_meta(const PGresult *r, w3w_write_meta *meta)
+{
+	meta->replayed = w3w__pg_col_bool(r, 0, 0);
+	meta->event.seq = meta->replayed ? 0 : w3w__pg_col_i64(r, 0, PQnfields(r) - 1);
+}
+
 void w3w__pg_order_free(w3w_order *o)
 {
 	if (!o)

@@ -38,7 +38,7 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		"SELECT " W3W__PG_TRANSFER_COLS " FROM w3w_transfer_v WHERE id = $1" },
 
 	[PG_SUPPLY_CREATE] = { "w3w_supply_create",
-		"SELECT * FROM w3w_supply_create(" META_PH ",$20,$21,$22,$23,$24,$25)" },
+		"SELECT * FROM w3w_supply_create(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27)" },
 	[PG_SUPPLY_UPDATE] = { "w3w_supply_update",
 		"SELECT * FROM w3w_supply_update(" META_PH ",$20,$21,$22,$23,$24)" },
 	[PG_SUPPLY_DELETE] = { "w3w_supply_delete",
@@ -106,7 +106,7 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		" (SELECT count(*) FROM outbox WHERE sent_at IS NULL),"
 		" (SELECT coalesce(w3w_us(min(created_at)), 0) FROM outbox WHERE sent_at IS NULL)" },
 	[PG_OUTBOX_HAS_EVENT] = { "w3w_outbox_has_event",
-		"SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)" },
+		"SELECT seq FROM outbox WHERE id = $1" },
 
 	/* ON CONFLICT: a retry after a lost answer cannot append twice. */
 	[PG_AUDIT_APPEND] = { "w3w_audit_append",

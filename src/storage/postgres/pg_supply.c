@@ -21,7 +21,7 @@ static w3w_status write_result(w3w_storage *st, w3w_status s, PGresult *r, w3w_w
 	if (PQntuples(r) != 1)
 		s = w3w_error_set(W3W_EINTERNAL, "postgres: supply %s: no row returned", id);
 	else if ((s = w3w__pg_row_supply(r, 0, 1, out)) == W3W_OK)
-		meta->replayed = w3w__pg_col_bool(r, 0, 0);
+		w3w__pg_take_meta(r, meta);
 	PQclear(r);
 	return s;
 }
@@ -34,12 +34,17 @@ w3w_status w3w__pg_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3
 	w3w_status rc;
 
 	cmd->meta.replayed = 0;
+	if (s->status && !w3w__pg_supply_status(s->status))
+		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", (int)s->status);
 	w3w__pg_params_init(&p);
 	w3w__pg_p_meta(&p, &cmd->meta);
 	w3w__pg_p_text(&p, s->id);
 	w3w__pg_p_text(&p, s->user_id);
 	w3w__pg_p_text(&p, s->currency);
 	w3w__pg_p_i64(&p, s->amount);
+	/* As given (core gives reserved 0, active); status 0 means active. */
+	w3w__pg_p_i64(&p, s->reserved);
+	w3w__pg_p_text(&p, s->status ? w3w__pg_supply_status(s->status) : "active");
 	w3w__pg_p_i64(&p, s->created_at);
 	w3w__pg_p_i64(&p, s->updated_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_CREATE, &p, &cmd->meta, "supply_create", &r);
