@@ -103,7 +103,7 @@ static long load_or_generate(const config *cfg, const char *name, const char *wh
 	return 64;
 }
 
-static int load_jwt(const config *cfg, jwt_keys *keys)
+static int load_jwt(const config *cfg, auth_keys *keys)
 {
 	const char *secret = getenv("W3W_JWT_SECRET");
 	const char *pub = getenv("W3W_JWT_ED25519_PUBLIC_KEY");
@@ -124,15 +124,15 @@ static int load_jwt(const config *cfg, jwt_keys *keys)
 	}
 	if (pub || priv) {
 		unsigned char derived[32];
-		keys->alg = JWT_EDDSA;
+		keys->alg = AUTH_EDDSA;
 		if (priv) {
-			if (jwt_parse_ed25519_private(keys->secret_key, derived, priv) != 0) {
+			if (auth_parse_ed25519_private(keys->secret_key, derived, priv) != 0) {
 				fprintf(stderr, "w3wallet-server: W3W_JWT_ED25519_PRIVATE_KEY: expected 64 hex characters (seed)\n");
 				return -1;
 			}
 			keys->can_sign = 1;
 		}
-		if (pub && jwt_parse_ed25519_public(keys->public_key, pub) != 0) {
+		if (pub && auth_parse_ed25519_public(keys->public_key, pub) != 0) {
 			fprintf(stderr, "w3wallet-server: W3W_JWT_ED25519_PUBLIC_KEY: expected 32 bytes as hex, base64 or PEM\n");
 			return -1;
 		}
@@ -144,11 +144,11 @@ static int load_jwt(const config *cfg, jwt_keys *keys)
 		}
 		return 0;
 	}
-	keys->alg = JWT_HS256;
+	keys->alg = AUTH_HS256;
 	if (secret) {
 		n = (long)strlen(secret);
-		if (n < JWT_SECRET_MIN || n > JWT_SECRET_MAX) {
-			fprintf(stderr, "w3wallet-server: W3W_JWT_SECRET: must be %d to %d bytes\n", JWT_SECRET_MIN, JWT_SECRET_MAX);
+		if (n < AUTH_SECRET_MIN || n > AUTH_SECRET_MAX) {
+			fprintf(stderr, "w3wallet-server: W3W_JWT_SECRET: must be %d to %d bytes\n", AUTH_SECRET_MIN, AUTH_SECRET_MAX);
 			return -1;
 		}
 		memcpy(keys->secret, secret, (size_t)n);
@@ -159,8 +159,8 @@ static int load_jwt(const config *cfg, jwt_keys *keys)
 	n = load_or_generate(cfg, "jwt-secret", "JWT secret (HS256)", buf, sizeof(buf));
 	if (n < 0)
 		return -1;
-	if (n < JWT_SECRET_MIN || n > JWT_SECRET_MAX) {
-		fprintf(stderr, "w3wallet-server: %s/jwt-secret: must be %d to %d bytes\n", cfg->data_dir, JWT_SECRET_MIN, JWT_SECRET_MAX);
+	if (n < AUTH_SECRET_MIN || n > AUTH_SECRET_MAX) {
+		fprintf(stderr, "w3wallet-server: %s/jwt-secret: must be %d to %d bytes\n", cfg->data_dir, AUTH_SECRET_MIN, AUTH_SECRET_MAX);
 		sodium_memzero(buf, sizeof(buf));
 		return -1;
 	}
@@ -181,13 +181,13 @@ static int valid_hex64(const char *s)
 	return 1;
 }
 
-int keys_load(const config *cfg, jwt_keys *keys, char master_hex[65])
+int keys_load(const config *cfg, auth_keys *keys, char master_hex[65])
 {
 	const char *master = getenv("W3W_MASTER_KEY");
 	char buf[SECRET_FILE_MAX];
 	long n;
 	memset(keys, 0, sizeof(*keys));
-	if (keys_data_dir(cfg) != 0 || load_jwt(cfg, keys) != 0)
+	if (keys_data_dir(cfg) != 0 || load_jwt(cfg, keys) != 0 || auth_init(keys) != 0)
 		return -1;
 	if (master && *master) {
 		if (!valid_hex64(master)) {

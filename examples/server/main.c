@@ -14,20 +14,23 @@
 #include <w3wallet.h>
 
 #include "config.h"
-#include "jwt.h"
+#include "auth.h"
 #include "keys.h"
 #include "serve.h"
 
 static int token_command(const config *cfg)
 {
-	jwt_keys keys;
-	char master_hex[65], why[160];
+	auth_keys keys;
+	char master_hex[65], why[200];
 	char *token;
-	if (keys_load(cfg, &keys, master_hex) != 0)
+	memset(&keys, 0, sizeof(keys));
+	if (keys_load(cfg, &keys, master_hex) != 0) {
+		auth_clear(&keys);
 		return 1;
+	}
 	sodium_memzero(master_hex, sizeof(master_hex));
-	token = jwt_sign(&keys, cfg->sub, cfg->roles, w3w_time_now() / 1000000, cfg->ttl_s, why, sizeof(why));
-	sodium_memzero(&keys, sizeof(keys));
+	token = auth_sign(&keys, cfg->sub, cfg->roles, cfg->ttl_s, why, sizeof(why));
+	auth_clear(&keys);
 	if (!token) {
 		fprintf(stderr, "w3wallet-server token: %s\n", why);
 		return 1;

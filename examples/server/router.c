@@ -104,7 +104,6 @@ static int take_idempotency_key(exchange *ex)
 static int authenticate(exchange *ex)
 {
 	const char *auth = ex_header(ex, "Authorization");
-	char why[160];
 	if (!auth) {
 		ex_error(ex, 401, "unauthenticated", "Authorization: a Bearer token is required");
 		return -1;
@@ -116,12 +115,33 @@ static int authenticate(exchange *ex)
 	auth += 7;
 	while (*auth == ' ')
 		auth++;
-	if (jwt_verify(&ex->srv->keys, auth, w3w_time_now() / 1000000, &ex->actor, why, sizeof(why)) != 0) {
-		ex_error(ex, 401, "unauthenticated", "%s", why);
+	if (auth_verify(&ex->srv->keys, auth, &ex->actor) != W3W_OK) {
+		ex_error(ex, 401, "unauthenticated", "%s", w3w_error_message());
 		return -1;
 	}
 	ex->authenticated = 1;
 	return 0;
+}
+
+/*
+ * Per-user token bucket through the library (shared by every server process
+ * when the cache is Redis; in-process otherwise). A cache outage allows.
+ */
+static int rate_limited(exchange *ex)
+{
+	const config *cfg = ex->srv->cfg;
+	char key[64];
+	int allowed = 1;
+	int64_t retry_ms = 0;
+	if (cfg->rate_per_s <= 0)
+		return 0;
+	snprintf(key, sizeof(key), "rl:%s", ex->actor.user_id);
+	if (w3w_rate_limit_take(ex->srv->ctx, key, cfg->rate_per_s, cfg->burst, &allowed, &retry_ms) != W3W_OK || allowed)
+		return 0;
+	metrics_count(M_RATE_LIMITED);
+	ex->retry_after_s = retry_ms <= 1000 ? 1 : (int)((retry_ms + 999) / 1000);
+	ex_error(ex, 429, "rate_limited", "too many requests: retry in %d s", ex->retry_after_s);
+	return 1;
 }
 
 static void run_handler(exchange *ex)
@@ -169,17 +189,12 @@ void router_dispatch(exchange *ex, int metrics_listener)
 	if (ex_query_check(ex, found->query) != 0)
 		return;
 	if (!(found->flags & ROUTE_PUBLIC)) {
-		int retry_after = 1;
 		if (authenticate(ex) != 0) {
 			metrics_count(M_AUTH_FAILURES);
 			return;
 		}
-		if (!ratelimit_take(ex->srv->rl, ex->actor.user_id, w3w_time_now(), &retry_after)) {
-			metrics_count(M_RATE_LIMITED);
-			ex_error(ex, 429, "rate_limited", "too many requests: retry in %d s", retry_after);
-			ex->retry_after_s = retry_after;
+		if (rate_limited(ex))
 			return;
-		}
 	}
 	if (strcmp(ex->method, "GET") != 0 && take_idempotency_key(ex) != 0)
 		return;

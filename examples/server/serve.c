@@ -69,16 +69,18 @@ int serve(const config *cfg)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
-	if (keys_load(cfg, &srv.keys, master_hex) != 0)
+	if (keys_load(cfg, &srv.keys, master_hex) != 0) {
+		auth_clear(&srv.keys);
 		return 1;
+	}
 	if (open_library(&srv, cfg, master_hex) != 0) {
 		sodium_memzero(master_hex, sizeof(master_hex));
+		auth_clear(&srv.keys);
 		return 1;
 	}
 	sodium_memzero(master_hex, sizeof(master_hex));
 	w3w_id_new(self_id, sizeof(self_id));
 	w3w_actor_init(&srv.self, self_id, W3W_ROLE_SERVICE);
-	srv.rl = ratelimit_new(cfg->rate_per_s, cfg->burst);
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';
 	metrics_init();
 	log_set_access(cfg->access_log);
@@ -109,7 +111,7 @@ int serve(const config *cfg)
 	cJSON_AddStringToObject(f, "events", scheme);
 	cJSON_AddNumberToObject(f, "threads", cfg->threads);
 	cJSON_AddNumberToObject(f, "max_connections", cfg->max_connections);
-	cJSON_AddStringToObject(f, "jwt_alg", srv.keys.alg == JWT_EDDSA ? "EdDSA" : "HS256");
+	cJSON_AddStringToObject(f, "jwt_alg", srv.keys.alg == AUTH_EDDSA ? "EdDSA" : "HS256");
 	cJSON_AddStringToObject(f, "version", w3w_version());
 	log_event("info", "ready", f);
 
@@ -133,8 +135,7 @@ out:
 	http_stop(api);
 	http_stop(metrics);
 	w3w_ctx_close(srv.ctx); /* stops the relay after a last drain of the outbox */
-	ratelimit_free(srv.rl);
-	sodium_memzero(&srv.keys, sizeof(srv.keys));
+	auth_clear(&srv.keys);
 	if (rc == 0)
 		log_event("info", "stopped", NULL);
 	return rc;

@@ -7,14 +7,12 @@
 #include <w3wallet.h>
 
 #include "config.h"
-#include "jwt.h"
-#include "ratelimit.h"
+#include "auth.h"
 
 struct server {
 	w3w_ctx *ctx;
 	const config *cfg;
-	jwt_keys keys;
-	ratelimit *rl;
+	auth_keys keys;
 	/** The server's own identity for outbox statistics (metrics, readiness). */
 	w3w_actor self;
 	/** Set on SIGTERM: responses carry Connection: close so keep-alive clients move on. */

@@ -10,7 +10,6 @@ int walkthrough_print(FILE *out, const struct server *srv, const char *base_url)
 {
 	char service_id[W3W_ID_SIZE], buyer_id[W3W_ID_SIZE], shopper_id[W3W_ID_SIZE], product_id[W3W_ID_SIZE];
 	char why[160], *service = NULL, *buyer = NULL, *shopper = NULL;
-	int64_t now = w3w_time_now() / 1000000;
 	const char *k = strncmp(base_url, "https:", 6) == 0 ? "k" : "";
 	int rc = -1;
 
@@ -18,9 +17,9 @@ int walkthrough_print(FILE *out, const struct server *srv, const char *base_url)
 	w3w_id_new(buyer_id, sizeof(buyer_id));
 	w3w_id_new(shopper_id, sizeof(shopper_id));
 	w3w_id_new(product_id, sizeof(product_id));
-	service = jwt_sign(&srv->keys, service_id, "service", now, TTL_S, why, sizeof(why));
-	buyer = jwt_sign(&srv->keys, buyer_id, "user", now, TTL_S, why, sizeof(why));
-	shopper = jwt_sign(&srv->keys, shopper_id, "user", now, TTL_S, why, sizeof(why));
+	service = auth_sign(&srv->keys, service_id, "service", TTL_S, why, sizeof(why));
+	buyer = auth_sign(&srv->keys, buyer_id, "user", TTL_S, why, sizeof(why));
+	shopper = auth_sign(&srv->keys, shopper_id, "user", TTL_S, why, sizeof(why));
 	if (!service || !buyer || !shopper) {
 		fprintf(out, "(no walkthrough: %s)\n", why);
 		goto out;

@@ -199,3 +199,68 @@ def assert_error(r, status, code, field=None):
     if field is not None:
         assert body["error"]["message"].startswith(field), body["error"]["message"]
     return body["error"]["message"]
+
+
+class RawClient:
+    """A minimal keep-alive HTTP/1.1 client on one socket: cheap enough for 100k requests from Python."""
+
+    def __init__(self, server, token):
+        import socket
+        host, port = server.listen.rsplit(":", 1)
+        self.addr = (host.strip("[]"), int(port))
+        self.auth = b"Authorization: Bearer " + token.encode() + b"\r\n"
+        self.sock = None
+        self.buf = b""
+        self._socket = socket
+
+    def _connect(self):
+        self.sock = self._socket.create_connection(self.addr, timeout=60)
+        self.sock.setsockopt(self._socket.IPPROTO_TCP, self._socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def request(self, method, path, body=b""):
+        for attempt in range(2):
+            if self.sock is None:
+                self._connect()
+            try:
+                self.sock.sendall(b"%s %s HTTP/1.1\r\nHost: t\r\n%sContent-Length: %d\r\n%s\r\n%s" % (
+                    method.encode(), path.encode(), self.auth, len(body),
+                    b"Content-Type: application/json\r\n" if body else b"", body))
+                return self._read()
+            except (ConnectionError, OSError):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _read(self):
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ")[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        while len(self.buf) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+        body, self.buf = self.buf[:length], self.buf[length:]
+        if close:
+            self.close()
+        return status, body
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None

@@ -29,7 +29,6 @@ def test_good_token(server):
     ("EdDSA to an HS256 server", lambda s: make_token(None, str(uuid.uuid4()), alg="EdDSA",
                                                       signing_key=nacl.signing.SigningKey.generate())),
     ("no alg", lambda s: make_token(s.secret, str(uuid.uuid4()), header={"typ": "JWT"})),
-    ("typ not JWT", lambda s: make_token(s.secret, str(uuid.uuid4()), header={"alg": "HS256", "typ": "JWE"})),
     ("crit header", lambda s: make_token(s.secret, str(uuid.uuid4()), header={"alg": "HS256", "crit": ["exp"]})),
     ("not yet valid", lambda s: s.token(claims={"nbf": int(time.time()) + 600})),
     ("no exp", lambda s: s.token(claims={"exp": None})),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# tests/server/run.sh BUILD_DIR — the reference server's suite over real HTTP (pytest), run twice:
+# on the embedded default (SQLite file, in-process cache and events) and on PostgreSQL + Redis + Kafka
+# (W3W_TEST_PG_URL, W3W_TEST_REDIS_URL, W3W_TEST_KAFKA_URL, set by scripts/services/with-services.sh).
+# Missing services fail the run; nothing is skipped. The Python tools live in a venv under BUILD_DIR,
+# installed from the pinned requirements.txt + requirements.lock.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=$(cd "${1:-build}" && pwd)
+BIN=$BUILD/examples/server/w3wallet-server
+
+[ -x "$BIN" ] || { echo "tests/server: $BIN is not built" >&2; exit 1; }
+for v in W3W_TEST_PG_URL W3W_TEST_REDIS_URL W3W_TEST_KAFKA_URL; do
+  [ -n "${!v:-}" ] || { echo "tests/server: $v is not set: run through make test (scripts/services/with-services.sh)" >&2; exit 1; }
+done
+for tool in python3 curl jq openssl; do
+  command -v "$tool" >/dev/null || { echo "tests/server: $tool is required" >&2; exit 1; }
+done
+
+VENV=$BUILD/server-tests-venv
+want=$(cat "$HERE/requirements.txt" "$HERE/requirements.lock" | sha256sum | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/pytest" ] || [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+  echo "tests/server: creating $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt" -c "$HERE/requirements.lock"
+  echo "$want" > "$VENV/.requirements.sha256"
+fi
+
+export W3W_SERVER_BIN=$BIN PYTHONDONTWRITEBYTECODE=1
+rc=0
+for mode in embedded services; do
+  echo "tests/server: $mode"
+  if ! W3W_SERVER_MODE=$mode timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider -W ignore::DeprecationWarning \
+      --rootdir "$HERE" "$HERE"; then
+    echo "tests/server: $mode FAILED"
+    rc=1
+  fi
+done
+exit $rc
