@@ -79,3 +79,7 @@ def test_exact_sums_in_orders(sqlite_url, actors, cur):
                                           (w3wallet.new_id(), "b", Decimal("0.00000001"), 7)])
         assert o.amount == Decimal("0.30000007")  # 0.1 * 3 is exactly 0.3 here
         assert isinstance(o.amount, Decimal) and isinstance(o.items[0].price, Decimal)
+
+
+def test_scale_is_the_c_constant():
+    assert w3wallet.amount.SCALE == w3wallet.capi.W3W_AMOUNT_SCALE

@@ -181,3 +181,24 @@ def test_messages_belong_to_the_failing_call_under_threads(ctx, actors, cur):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_enum_values_are_the_c_constants():
+    pairs = [
+        (w3wallet.Role.USER, capi.W3W_ROLE_USER), (w3wallet.Role.ADMIN, capi.W3W_ROLE_ADMIN),
+        (w3wallet.Role.AUDITOR, capi.W3W_ROLE_AUDITOR), (w3wallet.Role.SERVICE, capi.W3W_ROLE_SERVICE),
+        (w3wallet.SupplyStatus.ACTIVE, capi.W3W_SUPPLY_ACTIVE), (w3wallet.SupplyStatus.PAUSED, capi.W3W_SUPPLY_PAUSED),
+        (w3wallet.SupplyStatus.EXHAUSTED, capi.W3W_SUPPLY_EXHAUSTED), (w3wallet.SupplyStatus.DELETED, capi.W3W_SUPPLY_DELETED),
+        (w3wallet.OrderStatus.OPEN, capi.W3W_ORDER_OPEN), (w3wallet.OrderStatus.CLAIMED, capi.W3W_ORDER_CLAIMED),
+        (w3wallet.OrderStatus.COMPLETED, capi.W3W_ORDER_COMPLETED), (w3wallet.OrderStatus.CANCELLED, capi.W3W_ORDER_CANCELLED),
+        (w3wallet.ClaimStatus.PENDING, capi.W3W_CLAIM_PENDING), (w3wallet.ClaimStatus.PROCESSED, capi.W3W_CLAIM_PROCESSED),
+        (w3wallet.ClaimStatus.RELEASED, capi.W3W_CLAIM_RELEASED),
+        (w3wallet.TransferKind.DEPOSIT, capi.W3W_TRANSFER_DEPOSIT), (w3wallet.TransferKind.WITHDRAWAL, capi.W3W_TRANSFER_WITHDRAWAL),
+        (w3wallet.TransferKind.TRANSFER, capi.W3W_TRANSFER_TRANSFER), (w3wallet.TransferKind.SETTLEMENT, capi.W3W_TRANSFER_SETTLEMENT),
+    ]
+    for member, value in pairs:
+        assert int(member) == value, member
+    for member in (*w3wallet.SupplyStatus, *w3wallet.OrderStatus, *w3wallet.ClaimStatus):
+        names = {w3wallet.SupplyStatus: capi.w3w_supply_status_name, w3wallet.OrderStatus: capi.w3w_order_status_name,
+                 w3wallet.ClaimStatus: capi.w3w_claim_status_name}
+        assert str(member) == names[type(member)](int(member))

@@ -19,7 +19,7 @@ __all__ = ["AmountLike", "to_units", "from_units", "parse_amount", "format_amoun
 #: What an amount argument may be: a Decimal, an int (whole coins) or a decimal string.
 AmountLike = Union[Decimal, int, str]
 
-SCALE: int = _capi.W3W_AMOUNT_SCALE
+SCALE: int = 100_000_000  # W3W_AMOUNT_SCALE
 #: Largest amount: Decimal("9999999999.99999999").
 MAX: Decimal = Decimal("9999999999.99999999")
 
@@ -37,7 +37,7 @@ def to_units(value: AmountLike, field: str = "amount") -> int:
         raise TypeError(f"{field}: expected decimal.Decimal, int or str, got {type(value).__name__}")
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise InvalidInputError(_capi.W3W_EINVAL, f"{field}: must be a finite number")
+            raise InvalidInputError(-1, f"{field}: must be a finite number")  # W3W_EINVAL
         text = format(value, "f")
     else:
         text = str(value)

@@ -244,7 +244,8 @@ class Context:
 
         `items` are OrderItem or (product_id, product_name, price, quantity) tuples.
         """
-        lines = [it if isinstance(it, OrderItem) else OrderItem(*it) for it in items]
+        lines = [it if isinstance(it, OrderItem) else OrderItem(it[0], it[1], it[2], it[3])  # type: ignore[arg-type]
+                 for it in items]
         prepared = []
         for i, it in enumerate(lines):
             if isinstance(it.quantity, bool) or not isinstance(it.quantity, int):

@@ -117,25 +117,26 @@ class InternalError(W3WError):
 class ClosedError(InvalidStateError):
     """A Context, Subscription or JwtVerifier was used after close(). Raised by the binding."""
 
-    def __init__(self, code: int = _capi.W3W_ESTATE, message: str = "used after close()") -> None:
+    def __init__(self, code: int = -7, message: str = "used after close()") -> None:
         super().__init__(code, message)
 
 
+# Status codes of include/w3wallet/common.h (a stable ABI; the tests check them against the extension).
 _BY_CODE: Dict[int, Type[W3WError]] = {
-    _capi.W3W_EINVAL: InvalidInputError,
-    _capi.W3W_ENOMEM: OutOfMemoryError,
-    _capi.W3W_ENOTFOUND: NotFoundError,
-    _capi.W3W_ECONFLICT: ConflictError,
-    _capi.W3W_EINSUFFICIENT: InsufficientFundsError,
-    _capi.W3W_EFORBIDDEN: ForbiddenError,
-    _capi.W3W_ESTATE: InvalidStateError,
-    _capi.W3W_EIDEMPOTENCY: IdempotencyError,
-    _capi.W3W_EUNAVAILABLE: UnavailableError,
-    _capi.W3W_EVERSION: VersionError,
-    _capi.W3W_EUNAUTHENTICATED: UnauthenticatedError,
-    _capi.W3W_ERATELIMIT: RateLimitedError,
-    _capi.W3W_ECRYPTO: CryptoError,
-    _capi.W3W_EINTERNAL: InternalError,
+    -1: InvalidInputError,
+    -2: OutOfMemoryError,
+    -3: NotFoundError,
+    -4: ConflictError,
+    -5: InsufficientFundsError,
+    -6: ForbiddenError,
+    -7: InvalidStateError,
+    -8: IdempotencyError,
+    -9: UnavailableError,
+    -10: VersionError,
+    -11: UnauthenticatedError,
+    -12: RateLimitedError,
+    -13: CryptoError,
+    -14: InternalError,
 }
 
 

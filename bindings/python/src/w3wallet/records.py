@@ -35,7 +35,10 @@ def _time_required(us: int) -> datetime:
 
 
 class _NamedIntEnum(enum.IntEnum):
-    """An IntEnum of C constants whose str() is the library's name for it."""
+    """An IntEnum of C constants whose str() is the library's name for it.
+
+    Values are the C constants written out (so type checkers see them);
+    tests/test_errors.py checks them against the extension's."""
 
     def __str__(self) -> str:  # "open", not "OrderStatus.OPEN"
         return self.name.lower()
@@ -57,10 +60,10 @@ class _NamedIntEnum(enum.IntEnum):
 class Role(enum.IntFlag):
     """Roles of an actor, combined with ``|``."""
 
-    USER = _capi.W3W_ROLE_USER
-    ADMIN = _capi.W3W_ROLE_ADMIN
-    AUDITOR = _capi.W3W_ROLE_AUDITOR
-    SERVICE = _capi.W3W_ROLE_SERVICE
+    USER = 1  # W3W_ROLE_USER
+    ADMIN = 2  # W3W_ROLE_ADMIN
+    AUDITOR = 4  # W3W_ROLE_AUDITOR
+    SERVICE = 8  # W3W_ROLE_SERVICE
 
     @classmethod
     def parse(cls, text: str) -> "Role":
@@ -69,30 +72,30 @@ class Role(enum.IntFlag):
 
 
 class SupplyStatus(_NamedIntEnum):
-    ACTIVE = _capi.W3W_SUPPLY_ACTIVE
-    PAUSED = _capi.W3W_SUPPLY_PAUSED
-    EXHAUSTED = _capi.W3W_SUPPLY_EXHAUSTED
-    DELETED = _capi.W3W_SUPPLY_DELETED
+    ACTIVE = 1  # W3W_SUPPLY_ACTIVE
+    PAUSED = 2  # W3W_SUPPLY_PAUSED
+    EXHAUSTED = 3  # W3W_SUPPLY_EXHAUSTED
+    DELETED = 4  # W3W_SUPPLY_DELETED
 
 
 class OrderStatus(_NamedIntEnum):
-    OPEN = _capi.W3W_ORDER_OPEN
-    CLAIMED = _capi.W3W_ORDER_CLAIMED
-    COMPLETED = _capi.W3W_ORDER_COMPLETED
-    CANCELLED = _capi.W3W_ORDER_CANCELLED
+    OPEN = 1  # W3W_ORDER_OPEN
+    CLAIMED = 2  # W3W_ORDER_CLAIMED
+    COMPLETED = 3  # W3W_ORDER_COMPLETED
+    CANCELLED = 4  # W3W_ORDER_CANCELLED
 
 
 class ClaimStatus(_NamedIntEnum):
-    PENDING = _capi.W3W_CLAIM_PENDING
-    PROCESSED = _capi.W3W_CLAIM_PROCESSED
-    RELEASED = _capi.W3W_CLAIM_RELEASED
+    PENDING = 1  # W3W_CLAIM_PENDING
+    PROCESSED = 2  # W3W_CLAIM_PROCESSED
+    RELEASED = 3  # W3W_CLAIM_RELEASED
 
 
 class TransferKind(_NamedIntEnum):
-    DEPOSIT = _capi.W3W_TRANSFER_DEPOSIT
-    WITHDRAWAL = _capi.W3W_TRANSFER_WITHDRAWAL
-    TRANSFER = _capi.W3W_TRANSFER_TRANSFER
-    SETTLEMENT = _capi.W3W_TRANSFER_SETTLEMENT
+    DEPOSIT = 1  # W3W_TRANSFER_DEPOSIT
+    WITHDRAWAL = 2  # W3W_TRANSFER_WITHDRAWAL
+    TRANSFER = 3  # W3W_TRANSFER_TRANSFER
+    SETTLEMENT = 4  # W3W_TRANSFER_SETTLEMENT
 
 
 @dataclass(frozen=True)
