@@ -34,7 +34,7 @@ static const option_def options[] = {
 	{ "--tls-cert", "W3W_TLS_CERT", TEXT, FIELD(tls_cert), CMD_SERVE, "PEM certificate: serve HTTPS (TLS 1.3 only)" },
 	{ "--tls-key", "W3W_TLS_KEY", TEXT, FIELD(tls_key), CMD_SERVE, "PEM private key of --tls-cert" },
 	{ "--threads", "W3W_THREADS", INT, FIELD(threads), CMD_SERVE, "HTTP worker threads (32)" },
-	{ "--pool-size", "W3W_POOL_SIZE", INT, FIELD(pool_size), CMD_SERVE, "storage connections (16)" },
+	{ "--pool-size", "W3W_POOL_SIZE", INT, FIELD(pool_size), CMD_SERVE, "storage connections (SQLite 4: one writer at a time anyway; others 16)" },
 	{ "--max-connections", "W3W_MAX_CONNECTIONS", INT, FIELD(max_connections), CMD_SERVE, "open connections at most (from ulimit -n)" },
 	{ "--idle-timeout", "W3W_IDLE_TIMEOUT", INT, FIELD(idle_timeout_s), CMD_SERVE, "seconds before an idle or stalled connection is closed (30)" },
 	{ "--drain-timeout", "W3W_DRAIN_TIMEOUT", INT, FIELD(drain_timeout_s), CMD_SERVE, "seconds to finish in-flight requests on SIGTERM (15)" },
@@ -149,7 +149,7 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	snprintf(cfg->region, sizeof(cfg->region), "local");
 	snprintf(cfg->roles, sizeof(cfg->roles), "user");
 	cfg->threads = 32;
-	cfg->pool_size = 16;
+	cfg->pool_size = 0; /* chosen below from the storage */
 	cfg->idle_timeout_s = 30;
 	cfg->drain_timeout_s = 15;
 	cfg->rate_per_s = 100;
@@ -195,6 +195,9 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 		fprintf(stderr, "w3wallet-server: --threads: must be 1..1024\n");
 		return -1;
 	}
+	if (!cfg->pool_size)
+		/* SQLite takes one writer at a time: more connections only poll its lock. */
+		cfg->pool_size = strncmp(cfg->storage, "sqlite:", 7) == 0 ? 4 : 16;
 	if (cfg->pool_size < 1 || cfg->pool_size > 1024) {
 		fprintf(stderr, "w3wallet-server: --pool-size: must be 1..1024\n");
 		return -1;

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# bench/http/run.sh BUILD_DIR OUTDIR — wrk against w3wallet-server (GET /v1/orders/{id} and the claim route)
+# at 100, 1,000 and 10,000 connections, side by side with nginx serving a static JSON body of the same size
+# in the same run; p50/p99/p99.9 and req/s, as ratios, into OUTDIR/http.md.
+# Storage: the embedded default, and PostgreSQL + Redis + Kafka too when W3W_TEST_PG_URL etc. are set.
+# Knobs: W3W_BENCH_DURATION (10 s), W3W_BENCH_CONNECTIONS ("100 1000 10000"), W3W_BENCH_PORT (18480).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=$(cd "${1:?usage: run.sh BUILD_DIR OUTDIR}" && pwd)
+mkdir -p "${2:?usage: run.sh BUILD_DIR OUTDIR}"
+OUT=$(cd "$2" && pwd)
+BIN=$BUILD/examples/server/w3wallet-server
+DUR=${W3W_BENCH_DURATION:-10}
+LEVELS=${W3W_BENCH_CONNECTIONS:-"100 1000 10000"}
+PORT=${W3W_BENCH_PORT:-18480}
+NGINX_PORT=$((PORT + 1))
+THREADS=$(nproc)
+export W3W_BENCH_LUA=$HERE
+
+for tool in wrk nginx python3; do
+  command -v "$tool" >/dev/null || { echo "bench/http: $tool is required (Debian: wrk, nginx-light)" >&2; exit 1; }
+done
+[ -x "$BIN" ] || { echo "bench/http: $BIN is not built" >&2; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/w3w-bench-http.XXXXXX")
+SERVER_PID="" NGINX_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+RESULTS=$WORK/results.jsonl
+: > "$RESULTS"
+export W3W_JWT_SECRET
+W3W_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SERVER_FLAGS="--threads 32 --rate-limit 1000000:1000000 (limiter on, never binding), JSON access log to a file"
+
+# wrk_json LABEL ROUTE CONNS -- wrk args: runs wrk, keeps its JSON line tagged with the target, route and level.
+wrk_json() {
+  local target=$1 route=$2 conns=$3; shift 4
+  local line
+  line=$(wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s "$@" | grep '^{"requests"' | tail -1)
+  [ -n "$line" ] || { echo "bench/http: wrk gave no result for $target $route $conns" >&2; return 1; }
+  printf '{"target":"%s","route":"%s","connections":%s,%s\n' "$target" "$route" "$conns" "${line#\{}" >> "$RESULTS"
+  echo "  $target $route c=$conns: $line"
+}
+
+start_server() {
+  local data=$WORK/data-$1
+  mkdir -p "$data"
+  "$BIN" serve --data-dir "$data" --listen "127.0.0.1:$PORT" --threads 32 --rate-limit 1000000:1000000 \
+    2> "$WORK/server-$1.log" &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    grep -q '"msg":"ready"' "$WORK/server-$1.log" 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench/http: the server did not start:" >&2; tail -20 "$WORK/server-$1.log" >&2; return 1
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+}
+
+bench_server() {
+  local label=$1 target="w3wallet-server ($1)" n_levels
+  echo "bench/http: $target"
+  start_server "$label"
+  python3 "$HERE/prepare.py" users "$BIN" "$WORK/data-$label" "http://127.0.0.1:$PORT" "$WORK"
+  for c in $LEVELS; do
+    wrk_json "$target" "GET /v1/orders/{id}" "$c" -- -s "$HERE/get_order.lua" "http://127.0.0.1:$PORT" \
+      -- "$WORK/reader.tok" "$WORK/read_ids"
+  done
+  # Open orders for the claims: created at the server's own pace, a bit more than the claims can take.
+  n_levels=$(echo $LEVELS | wc -w)
+  wrk -t"$THREADS" -c64 -d"$(( DUR * n_levels * 13 / 10 ))s" --timeout 10s -s "$HERE/create_orders.lua" \
+    "http://127.0.0.1:$PORT" -- "$WORK/buyers.tok" BENCH | grep '^{"requests"' | sed 's/^/  create orders: /'
+  echo "  open orders: $(python3 "$HERE/prepare.py" ids "http://127.0.0.1:$PORT" "$WORK" "$n_levels")"
+  local k=0
+  for c in $LEVELS; do
+    wrk_json "$target" "POST /v1/orders/{id}/claim" "$c" -- -s "$HERE/claim.lua" "http://127.0.0.1:$PORT" \
+      -- "$WORK/claim_ids.$k" "$WORK/shoppers.tok" "$THREADS"
+    k=$((k + 1))
+  done
+  grep -c '"msg":"request"' "$WORK/server-$label.log" | sed 's/^/  access log lines: /'
+  stop_server
+}
+
+bench_server sqlite
+if [ -n "${W3W_TEST_PG_URL:-}" ]; then
+  W3W_STORAGE=$W3W_TEST_PG_URL W3W_CACHE=${W3W_TEST_REDIS_URL:-memory:} W3W_EVENTS=${W3W_TEST_KAFKA_URL:-} \
+    bench_server "postgres+redis+kafka"
+fi
+
+echo "bench/http: nginx"
+sed -e "s|@WORK@|$WORK|g" -e "s|@PORT@|$NGINX_PORT|g" \
+    -e "s|@ORDER_BODY@|$(sed 's/[&|\\]/\\&/g' "$WORK/order_body.json")|" \
+    -e "s|@CLAIM_BODY@|$(sed 's/[&|\\]/\\&/g' "$WORK/claim_body.json")|" "$HERE/nginx.conf.in" > "$WORK/nginx.conf"
+nginx -p "$WORK" -c "$WORK/nginx.conf" &
+NGINX_PID=$!
+for _ in $(seq 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/v1/orders/x" && break
+  sleep 0.1
+done
+read_id=$(head -1 "$WORK/read_ids")
+for c in $LEVELS; do
+  wrk_json nginx "GET /v1/orders/{id}" "$c" -- -s "$HERE/static.lua" "http://127.0.0.1:$NGINX_PORT" \
+    -- GET "/v1/orders/$read_id" "$WORK/reader.tok"
+  wrk_json nginx "POST /v1/orders/{id}/claim" "$c" -- -s "$HERE/static.lua" "http://127.0.0.1:$NGINX_PORT" \
+    -- POST "/v1/orders/$read_id/claim" "$WORK/reader.tok"
+done
+kill -TERM "$NGINX_PID"; wait "$NGINX_PID" || true; NGINX_PID=""
+
+targets='["w3wallet-server (sqlite)"'
+[ -n "${W3W_TEST_PG_URL:-}" ] && targets+=',"w3wallet-server (postgres+redis+kafka)"'
+targets+=']'
+cat > "$WORK/meta.json" <<JSON
+{"duration": $DUR, "threads": $THREADS, "cpus": $(nproc), "load": "$LOAD_BEFORE",
+ "order_bytes": $(wc -c < "$WORK/order_body.json"), "claim_bytes": $(wc -c < "$WORK/claim_body.json"),
+ "server_flags": "$SERVER_FLAGS", "targets": $targets}
+JSON
+python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" > /dev/null
+cp "$RESULTS" "$OUT/http.jsonl"
+echo "bench/http: wrote $OUT/http.md"
+cat "$OUT/http.md"
