@@ -80,7 +80,7 @@ type Context struct {
 	mu     sync.RWMutex // calls hold it shared; Close takes it exclusively (lock order: mu, then a Subscription's mu)
 	ptr    capi.Struct_SS_w3w_ctx
 	subsMu sync.Mutex
-	subs   map[*Subscription]struct{}
+	subs   map[*subState]struct{}
 }
 
 // Open connects the backends, applies storage migrations and starts the relay.
@@ -96,7 +96,7 @@ func Open(opts Options) (*Context, error) {
 	if err := capi.W3w_ctx_open(&p, copts); err != nil {
 		return nil, wrap("Open", err)
 	}
-	c := &Context{ptr: capi.SwigcptrStruct_SS_w3w_ctx(p), subs: map[*Subscription]struct{}{}}
+	c := &Context{ptr: capi.SwigcptrStruct_SS_w3w_ctx(p), subs: map[*subState]struct{}{}}
 	runtime.SetFinalizer(c, (*Context).Close)
 	return c, nil
 }

@@ -19,7 +19,14 @@ const nextSlice = 100 * time.Millisecond
 // process on the same storage). Read them with Next; Close it when done
 // (Context.Close closes it at the latest).
 type Subscription struct {
-	c   *Context
+	c  *Context
+	st *subState
+}
+
+// subState is what the Context tracks to close it; it points back to
+// nothing, so a forgotten Subscription is not kept alive by its Context
+// (a cycle through objects with finalizers would never be collected).
+type subState struct {
 	mu  sync.RWMutex // Next holds it shared; free takes it exclusively
 	ptr capi.Struct_SS_w3w_subscription
 }
@@ -33,9 +40,9 @@ func (c *Context) Subscribe(queueCapacity int) (*Subscription, error) {
 		if err := capi.W3wb_subscribe(&sp, p, int64(queueCapacity)); err != nil {
 			return err
 		}
-		s = &Subscription{c: c, ptr: capi.SwigcptrStruct_SS_w3w_subscription(sp)}
+		s = &Subscription{c: c, st: &subState{ptr: capi.SwigcptrStruct_SS_w3w_subscription(sp)}}
 		c.subsMu.Lock()
-		c.subs[s] = struct{}{}
+		c.subs[s.st] = struct{}{}
 		c.subsMu.Unlock()
 		return nil
 	})
@@ -84,13 +91,14 @@ func (s *Subscription) wait(d time.Duration) (Event, bool, error) {
 		return Event{}, false, err
 	}
 	defer s.c.leave()
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.ptr == nil {
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if st.ptr == nil {
 		return Event{}, false, fmt.Errorf("w3wallet: %s: %w", op, ErrClosed)
 	}
 	var ep uintptr
-	if err := capi.W3w_subscription_next(&ep, s.ptr, int(d/time.Millisecond)); err != nil {
+	if err := capi.W3w_subscription_next(&ep, st.ptr, int(d/time.Millisecond)); err != nil {
 		var se *capi.StatusError
 		if errors.As(err, &se) && Status(se.Code) == StatusNotFound {
 			return Event{}, false, nil // nothing came in time
@@ -104,12 +112,12 @@ func (s *Subscription) wait(d time.Duration) (Event, bool, error) {
 
 // Dropped counts the events dropped because the queue was full.
 func (s *Subscription) Dropped() uint64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.ptr == nil {
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	if s.st.ptr == nil {
 		return 0
 	}
-	return capi.W3w_subscription_dropped(s.ptr)
+	return capi.W3w_subscription_dropped(s.st.ptr)
 }
 
 // Close stops and frees the subscription; it waits for a Next in progress.
@@ -119,20 +127,20 @@ func (s *Subscription) Close() error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	c.subsMu.Lock()
-	delete(c.subs, s)
+	delete(c.subs, s.st)
 	c.subsMu.Unlock()
-	s.free()
+	s.st.free()
+	runtime.SetFinalizer(s, nil)
 	return nil
 }
 
 // free unsubscribes; the caller holds the Context open (shared or exclusive).
-func (s *Subscription) free() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ptr != nil {
-		capi.W3w_unsubscribe(s.ptr)
-		s.ptr = nil
-		runtime.SetFinalizer(s, nil)
+func (st *subState) free() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.ptr != nil {
+		capi.W3w_unsubscribe(st.ptr)
+		st.ptr = nil
 	}
 }
 

@@ -102,3 +102,21 @@ def test_close_waits_for_running_calls(sqlite_url, actors):
     t.join()
     assert result == [None]
     assert sub.closed and ctx.closed
+
+
+def test_forgotten_contexts_are_closed_by_gc(tmp_path):
+    """A safety net only (programs close contexts), but it must work."""
+    import gc
+    import os
+
+    def fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    gc.collect()
+    before = fds()
+    for _ in range(20):
+        ctx = w3wallet.Context(storage_url=f"sqlite:{tmp_path / 'gc.db'}")
+        ctx.subscribe()
+    del ctx
+    gc.collect()
+    assert fds() <= before + 4
