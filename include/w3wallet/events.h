@@ -75,6 +75,7 @@ typedef struct w3w_outbox_stats {
 	int64_t total;    /**< events ever written */
 	int64_t pending;  /**< not yet acknowledged by the sink */
 	w3w_time oldest_pending_at; /**< 0 if none: relay lag = now - this */
+	int64_t last_seq; /**< highest seq written (0 if none): where a new subscription starts */
 } w3w_outbox_stats;
 
 /** Outbox counters (any actor with admin, auditor or service role). */

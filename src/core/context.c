@@ -63,6 +63,19 @@ static w3w_status load_master_key(w3w_ctx *ctx)
 	return W3W_OK;
 }
 
+/*
+ * "memory:" caches are shared by the contexts of one process on the same
+ * storage: otherwise a write through one context would leave another's
+ * cached copy stale. (Separate processes need a shared cache: Redis.)
+ */
+static w3w_status open_cache(w3w_ctx *ctx, const w3w_backend_config *cfg)
+{
+	/* Not for private in-memory databases: each context has its own. */
+	if (strncmp(ctx->opts.cache_url, "memory:", 7) == 0 && strstr(ctx->opts.storage_url, ":memory:") == NULL)
+		return w3w__cache_memory_shared(&ctx->cache, ctx->opts.cache_url, ctx->opts.storage_url, cfg);
+	return w3w__cache_open_url(&ctx->cache, ctx->opts.cache_url, cfg);
+}
+
 w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 {
 	w3w_ctx *ctx;
@@ -101,7 +114,7 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	if ((st = w3w__cache_debt_init(ctx)) != W3W_OK ||
 	    (st = load_master_key(ctx)) != W3W_OK ||
 	    (st = w3w__storage_open_url(&ctx->storage, ctx->opts.storage_url, &cfg)) != W3W_OK ||
-	    (st = w3w__cache_open_url(&ctx->cache, ctx->opts.cache_url, &cfg)) != W3W_OK ||
+	    (st = open_cache(ctx, &cfg)) != W3W_OK ||
 	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
 	    (ctx->opts.events_url[0] &&
 	     (st = w3w__event_sink_open_url(&ctx->sink, ctx->opts.events_url, &cfg)) != W3W_OK) ||

@@ -12,6 +12,13 @@ w3w_status w3w__event_sink_open_url(w3w_event_sink **out, const char *url, const
 
 /* Built-in backends that live in core's tree. */
 w3w_status w3w__cache_memory_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
+/**
+ * The in-process cache shared by every context of this process whose
+ * `scope` (the storage URL) and cache URL match, so that one context's
+ * invalidations reach the others' reads. Freed when the last one closes.
+ */
+w3w_status w3w__cache_memory_shared(w3w_cache **out, const char *url, const char *scope,
+	const w3w_backend_config *cfg);
 w3w_status w3w__cache_none_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
 w3w_status w3w__event_sink_file_open(w3w_event_sink **out, const char *url, const w3w_backend_config *cfg);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/context.h"
 #include "core/subscription.h"
 
 #define DEFAULT_QUEUE 1024
@@ -13,6 +14,7 @@ struct w3w_subscription {
 	w3w_subscription *next;
 	w3w_event_fn fn;
 	void *userdata;
+	int64_t after_seq;        /* events up to here were committed before subscribing */
 	/* queue mode */
 	pthread_mutex_t qlock;
 	pthread_cond_t qcond;
@@ -75,6 +77,8 @@ void w3w__subscribers_deliver(w3w__subscribers *subs, const w3w_event *event)
 {
 	pthread_mutex_lock(&subs->lock);
 	for (w3w_subscription *s = subs->head; s; s = s->next) {
+		if (event->seq <= s->after_seq)
+			continue;
 		if (s->fn)
 			s->fn(event, s->userdata);
 		else
@@ -88,13 +92,19 @@ w3w_status w3w_subscribe(w3w_subscription **out, w3w_ctx *ctx, w3w_event_fn fn, 
 {
 	w3w__subscribers *subs;
 	w3w_subscription *s, **tail;
+	w3w_outbox_stats stats;
+	w3w_status st;
 
 	if (!out || !ctx)
 		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
 	*out = NULL;
+	/* The watermark: only events committed after this point are delivered. */
+	if ((st = ctx->storage->outbox_stats(ctx->storage, &stats)) != W3W_OK)
+		return st;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return w3w_error_set(W3W_ENOMEM, "subscription: out of memory");
+	s->after_seq = stats.last_seq;
 	s->fn = fn;
 	s->userdata = userdata;
 	if (!fn) {

@@ -4,6 +4,7 @@
  * "none:" cache, which always misses.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,10 @@ typedef struct entry {
 
 typedef struct memory_cache {
 	w3w_cache base;
+	/* Shared by every context of the process on the same storage (see w3w__cache_memory_shared). */
+	char *shared_key;
+	int refs;
+	struct memory_cache *next_shared;
 	pthread_mutex_t lock;
 	entry **buckets;
 	size_t nbuckets, count, max;
@@ -209,9 +214,33 @@ static w3w_status mem_ping(w3w_cache *c)
 	return W3W_OK;
 }
 
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static memory_cache *shared_head;
+
+static void mem_destroy(memory_cache *m);
+
 static void mem_free(w3w_cache *c)
 {
 	memory_cache *m = (memory_cache *)c;
+	if (m->shared_key) {
+		pthread_mutex_lock(&shared_lock);
+		if (--m->refs > 0) {
+			pthread_mutex_unlock(&shared_lock);
+			return;
+		}
+		for (memory_cache **p = &shared_head; *p; p = &(*p)->next_shared)
+			if (*p == m) {
+				*p = m->next_shared;
+				break;
+			}
+		pthread_mutex_unlock(&shared_lock);
+		free(m->shared_key);
+	}
+	mem_destroy(m);
+}
+
+static void mem_destroy(memory_cache *m)
+{
 	while (m->head)
 		entry_remove(m, find_slot(m, m->head->key));
 	free(m->buckets);
@@ -253,4 +282,36 @@ w3w_status w3w__cache_memory_open(w3w_cache **out, const char *url, const w3w_ba
 	m->base.free = mem_free;
 	*out = &m->base;
 	return W3W_OK;
+}
+
+w3w_status w3w__cache_memory_shared(w3w_cache **out, const char *url, const char *scope,
+	const w3w_backend_config *cfg)
+{
+	memory_cache *m;
+	size_t n = strlen(url) + strlen(scope) + 2;
+	char *key = malloc(n);
+	w3w_status st = W3W_OK;
+
+	if (!key)
+		return w3w_error_set(W3W_ENOMEM, "memory cache: out of memory");
+	snprintf(key, n, "%s|%s", scope, url);
+	pthread_mutex_lock(&shared_lock);
+	for (m = shared_head; m && strcmp(m->shared_key, key) != 0; m = m->next_shared)
+		;
+	if (m) {
+		m->refs++;
+		free(key);
+	} else if ((st = w3w__cache_memory_open(out, url, cfg)) == W3W_OK) {
+		m = (memory_cache *)*out;
+		m->shared_key = key;
+		m->refs = 1;
+		m->next_shared = shared_head;
+		shared_head = m;
+	} else {
+		free(key);
+	}
+	pthread_mutex_unlock(&shared_lock);
+	if (st == W3W_OK)
+		*out = &m->base;
+	return st;
 }

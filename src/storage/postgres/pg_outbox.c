@@ -111,6 +111,7 @@ w3w_status w3w__pg_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	out->total = w3w__pg_col_i64(r, 0, 0);
 	out->pending = w3w__pg_col_i64(r, 0, 1);
 	out->oldest_pending_at = w3w__pg_col_i64(r, 0, 2);
+	out->last_seq = w3w__pg_col_i64(r, 0, 3);
 	PQclear(r);
 	return W3W_OK;
 }

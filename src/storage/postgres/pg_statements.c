@@ -104,7 +104,8 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 	[PG_OUTBOX_STATS] = { "w3w_outbox_stats",
 		"SELECT (SELECT count(*) FROM outbox),"
 		" (SELECT count(*) FROM outbox WHERE sent_at IS NULL),"
-		" (SELECT coalesce(w3w_us(min(created_at)), 0) FROM outbox WHERE sent_at IS NULL)" },
+		" (SELECT coalesce(w3w_us(min(created_at)), 0) FROM outbox WHERE sent_at IS NULL),"
+		" (SELECT coalesce(max(seq), 0) FROM outbox)" },
 	[PG_OUTBOX_HAS_EVENT] = { "w3w_outbox_has_event",
 		"SELECT seq FROM outbox WHERE id = $1" },
 

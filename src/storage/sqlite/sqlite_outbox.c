@@ -206,7 +206,7 @@ static w3w_status stats_tx(w3w__sq_conn *c, void *arg)
 		"SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)", &s);
 
 	if (st == W3W_OK && (st = w3w__sq_step(c, s, &row)) == W3W_OK && row)
-		out->total = sqlite3_column_int64(s, 0);
+		out->total = out->last_seq = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if (st != W3W_OK)
 		return st;
