@@ -136,6 +136,17 @@ START_TEST(supply_commands_replay)
 	ck_assert_int_eq(u2.status, W3W_SUPPLY_DELETED);
 	H_REFUSED(W3W_EIDEMPOTENCY, NULL, w3w_supply_delete(&u2, H.ctx, &shopper, s2.id, kd));
 
+	/* The longest key (255 printable bytes) works. */
+	{
+		char longest[W3W_NAME_SIZE];
+		memset(longest, '~', sizeof(longest) - 1);
+		longest[sizeof(longest) - 1] = '\0';
+		memcpy(longest, kc, strlen(kc));
+		H_OK(w3w_supply_create(&s1, H.ctx, &shopper, H.cur, h_amt("3"), longest));
+		REPLAY(w3w_supply_create(&s2, H.ctx, &shopper, H.cur, h_amt("3"), longest));
+		ck_assert_str_eq(s1.id, s2.id);
+	}
+
 	/* No key ("" or NULL) means no idempotency: two supplies. */
 	H_OK(w3w_supply_create(&s1, H.ctx, &shopper, H.cur, h_amt("1"), ""));
 	H_OK(w3w_supply_create(&s2, H.ctx, &shopper, H.cur, h_amt("1"), ""));

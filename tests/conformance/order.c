@@ -295,6 +295,51 @@ START_TEST(cancel_releases_escrow)
 }
 END_TEST
 
+/* Amounts near DECIMAL(18,8)'s maximum survive every backend exactly. */
+START_TEST(order_near_the_maximum)
+{
+	w3w_actor buyer, shopper;
+	w3w_order_item item;
+	w3w_order *o = NULL, *g = NULL;
+	w3w_supply sup, sg;
+	w3w_claim c, p;
+	w3w_account acc;
+	char ref[W3W_ID_SIZE];
+	const w3w_amount price = W3W_AMOUNT_MAX / W3W_QUANTITY_MAX; /* 999999999999 units */
+
+	h_user(&buyer);
+	h_user(&shopper);
+	h_new_id(ref);
+	H_OK(w3w_deposit(NULL, H.ctx, &H.service, buyer.user_id, H.cur, W3W_AMOUNT_MAX, ref, NULL));
+	H_OK(w3w_supply_create(&sup, H.ctx, &shopper, H.cur, W3W_AMOUNT_MAX, NULL));
+	h_item(&item, "1", W3W_QUANTITY_MAX);
+	item.price = price;
+	H_OK(w3w_order_create(&o, H.ctx, &buyer, H.cur, &item, 1, NULL));
+	ck_assert_int_eq(o->amount, price * W3W_QUANTITY_MAX);
+	H_OK(w3w_order_get(&g, H.ctx, &buyer, o->id));
+	ck_assert_int_eq(g->amount, price * W3W_QUANTITY_MAX);
+	ck_assert_int_eq(g->items[0].price, price);
+	ck_assert_int_eq(g->items[0].quantity, W3W_QUANTITY_MAX);
+	h_account(&acc, buyer.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, W3W_AMOUNT_MAX);
+	ck_assert_int_eq(acc.held, price * W3W_QUANTITY_MAX);
+	h_claim(&c, &shopper, o->id);
+	H_OK(w3w_supply_get(&sg, H.ctx, &shopper, sup.id));
+	ck_assert_int_eq(sg.amount, W3W_AMOUNT_MAX);
+	ck_assert_int_eq(sg.reserved, price * W3W_QUANTITY_MAX);
+	H_OK(w3w_claim_process(&p, H.ctx, &buyer, c.id, NULL));
+	h_account(&acc, shopper.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, price * W3W_QUANTITY_MAX);
+	h_account(&acc, buyer.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, W3W_AMOUNT_MAX - price * W3W_QUANTITY_MAX);
+	ck_assert_int_eq(acc.held, 0);
+	H_OK(w3w_supply_get(&sg, H.ctx, &shopper, sup.id));
+	ck_assert_int_eq(sg.amount, W3W_AMOUNT_MAX - price * W3W_QUANTITY_MAX);
+	w3w_order_free(o);
+	w3w_order_free(g);
+}
+END_TEST
+
 TCase *conf_order_tcase(void)
 {
 	TCase *tc = h_tcase("order");
@@ -304,5 +349,6 @@ TCase *conf_order_tcase(void)
 	tcase_add_test(tc, get_refusals);
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, cancel_releases_escrow);
+	tcase_add_test(tc, order_near_the_maximum);
 	return tc;
 }

@@ -330,6 +330,108 @@ START_TEST(cancel_against_claim_race)
 }
 END_TEST
 
+/* ---- deposits racing for one reference ----------------------------------- */
+
+typedef struct same_ref {
+	w3w_actor user;
+	char ref[64];
+} same_ref;
+
+static void *same_ref_thread(void *p)
+{
+	worker *w = p;
+	same_ref *r = w->shared;
+	pthread_barrier_wait(w->barrier);
+	count(w, w3w_deposit(NULL, w->ctx, &H.service, r->user.user_id, H.cur, h_amt("1"), r->ref, NULL),
+		W3W_ECONFLICT, W3W_ECONFLICT);
+	return NULL;
+}
+
+START_TEST(deposit_reference_race)
+{
+	worker ws[N_THREADS];
+	same_ref r;
+	w3w_account acc;
+	char id[W3W_ID_SIZE];
+
+	h_user(&r.user);
+	h_new_id(id);
+	snprintf(r.ref, sizeof(r.ref), "race-%s", id);
+	run_workers(ws, N_THREADS, same_ref_thread, &r);
+	ck_assert_int_eq(total(ws, N_THREADS, W3W_OK), 1);
+	ck_assert_int_eq(total(ws, N_THREADS, W3W_ECONFLICT), N_THREADS - 1);
+	h_account(&acc, r.user.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, h_amt("1"));
+}
+END_TEST
+
+/* ---- the owner lowers and deletes a supply while it is being claimed ------- */
+
+typedef struct shrink {
+	w3w_actor shopper;
+	w3w_supply supply;
+	char (*orders)[W3W_ID_SIZE];
+	int n;
+} shrink;
+
+static void *shrink_thread(void *p)
+{
+	worker *w = p;
+	shrink *s = w->shared;
+	pthread_barrier_wait(w->barrier);
+	if (w->index == 0) {
+		/* The owner: lower the amount to 20 again and again, then try to delete. */
+		w3w_supply_patch patch = W3W_SUPPLY_PATCH_INIT;
+		w3w_supply out;
+		patch.set_amount = 1;
+		patch.amount = h_amt("20");
+		for (int i = 0; i < s->n; i++)
+			count(w, w3w_supply_update(&out, w->ctx, &s->shopper, s->supply.id, &patch, NULL),
+				W3W_ECONFLICT, W3W_ECONFLICT);
+		count(w, w3w_supply_delete(&out, w->ctx, &s->shopper, s->supply.id, NULL), W3W_ECONFLICT,
+			W3W_ECONFLICT);
+	} else {
+		for (int i = w->index - 1; i < s->n; i += 3) {
+			w3w_claim c;
+			count(w, w3w_claim_order(&c, w->ctx, &s->shopper, s->orders[i], NULL), W3W_EINSUFFICIENT,
+				W3W_EINSUFFICIENT);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(supply_shrink_against_claims_race)
+{
+	worker ws[4];
+	shrink s;
+	w3w_actor buyer;
+	w3w_supply g;
+	w3w_ledger_totals t;
+	int claims_won;
+
+	s.n = 40;
+	s.orders = calloc((size_t)s.n, W3W_ID_SIZE);
+	ck_assert_ptr_nonnull(s.orders);
+	h_user(&buyer);
+	h_user(&s.shopper);
+	h_fund(&buyer, H.cur, "40");
+	h_supply(&s.supply, &s.shopper, H.cur, "100");
+	for (int i = 0; i < s.n; i++)
+		h_order(s.orders[i], &buyer, H.cur, "1");
+	run_workers(ws, 4, shrink_thread, &s);
+	claims_won = ws[1].counts[0] + ws[2].counts[0] + ws[3].counts[0];
+	H_OK(w3w_supply_get(&g, H.ctx, &H.admin, s.supply.id));
+	ck_assert_msg(g.reserved <= g.amount, "reserved %lld > amount %lld", (long long)g.reserved,
+		(long long)g.amount);
+	ck_assert_int_eq(g.reserved, claims_won * h_amt("1"));
+	if (g.status == W3W_SUPPLY_DELETED)
+		ck_assert_int_eq(g.reserved, 0);
+	h_totals(&t, H.cur);
+	ck_assert_int_eq(t.reserved, g.reserved);
+	free(s.orders);
+}
+END_TEST
+
 TCase *conf_races_tcase(void)
 {
 	TCase *tc = h_tcase("races");
@@ -337,5 +439,7 @@ TCase *conf_races_tcase(void)
 	tcase_add_test(tc, supply_capacity_race);
 	tcase_add_test(tc, process_against_release_race);
 	tcase_add_test(tc, cancel_against_claim_race);
+	tcase_add_test(tc, deposit_reference_race);
+	tcase_add_test(tc, supply_shrink_against_claims_race);
 	return tc;
 }
