@@ -1,0 +1,45 @@
+/*
+ * SQLite storage, wallet members (sqlite_wallet*.c): sealed secrets,
+ * deposit wallets, withdrawals with their nonces, the deposit watcher.
+ * Their tables are schema version 2 (w3w__sq_migration_wallet).
+ *
+ * Wallet commands are rare next to ledger and marketplace commands, so
+ * their statements are prepared per call instead of taking slots in the
+ * connection's statement cache.
+ */
+#ifndef W3W_STORAGE_SQLITE_WALLET_H
+#define W3W_STORAGE_SQLITE_WALLET_H
+
+#include "storage/sqlite/sqlite_internal.h"
+
+/** Schema version 2: the wallet tables. */
+extern const char w3w__sq_migration_wallet[];
+
+/* One statement prepared for one use: prepare, bind, step, finalize. */
+w3w_status w3w__sq_prep(w3w__sq_conn *c, const char *sql, sqlite3_stmt **out);
+/** Step to the end and finalize. */
+w3w_status w3w__sq_run(w3w__sq_conn *c, sqlite3_stmt *s);
+
+w3w_status w3w__sq_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd);
+w3w_status w3w__sq_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
+w3w_status w3w__sq_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd);
+w3w_status w3w__sq_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count);
+
+w3w_status w3w__sq_wallet_index_next(w3w_storage *st, const char *chain, int64_t *out);
+w3w_status w3w__sq_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3w_wallet *out);
+w3w_status w3w__sq_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out);
+w3w_status w3w__sq_wallet_find(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out);
+
+w3w_status w3w__sq_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create *cmd, w3w_withdrawal_row *out);
+w3w_status w3w__sq_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out);
+w3w_status w3w__sq_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawal_row *out);
+w3w_status w3w__sq_withdrawal_list_open(w3w_storage *st, const char *chain, size_t max,
+	w3w_withdrawal_row **out, size_t *count);
+
+w3w_status w3w__sq_watch_cursor(w3w_storage *st, const char *chain, w3w_watch_block *out);
+w3w_status w3w__sq_watch_block(w3w_storage *st, const char *chain, int64_t number, w3w_watch_block *out);
+w3w_status w3w__sq_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *cmd);
+w3w_status w3w__sq_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
+w3w_status w3w__sq_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
+
+#endif
