@@ -1,0 +1,581 @@
+/*
+ * End to end on a real Ethereum node (anvil): deposits to derived
+ * addresses credited after confirmations (native and ERC-20, with dust),
+ * a restart of the watcher midway, a reorganisation shallower than the
+ * confirmation depth (evm_snapshot / evm_revert), withdrawals that change
+ * on-chain balances, bad input, and nodes that are down, answer garbage or
+ * never answer. Driven by tests/chain/run.sh.
+ *
+ *   e2e_chain RPC_URL TOKEN_BYTECODE_FILE STORAGE_URL [SPARE_PORT_BASE]
+ *
+ * Anvil's own JSON-RPC (anvil_mine, evm_snapshot, eth_sendTransaction from
+ * its unlocked accounts) is reached with the library's internal client.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chain/evm/rpc.h"
+#include "crypto/u256.h"
+#include "w3wallet.h"
+#include "w3wallet/sys/chain.h"
+
+#define COIN W3W_AMOUNT_SCALE
+#define KEY "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+#define FUNDER "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"   /* anvil account 1 */
+#define PAYER "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"    /* anvil account 2 */
+#define DEPLOYER "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" /* anvil account 0 */
+#define EXTERNAL "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720" /* anvil account 9: the outside world */
+#define CONFIRMATIONS 3
+
+static int failures, checks;
+static w3w__rpc node;
+static const char *rpc_url, *storage_url;
+static char token[W3W_ADDRESS_SIZE];
+static w3w_actor alice, bob, admin, service;
+
+#define CHECK(cond, ...) check((cond), __LINE__, #cond, __VA_ARGS__)
+
+static void check(int ok, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	if (ok)
+		return;
+	failures++;
+	fprintf(stderr, "e2e_chain:%d: FAILED %s: ", line, what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " [last error: %s]\n", w3w_error_message());
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- the node, directly ----------------------------------------------------------- */
+
+/* Call `method` with params given as JSON text; the result is returned (caller deletes). */
+static cJSON *rpc(const char *method, const char *params_json)
+{
+	w3w__rpc_reply r;
+	cJSON *result = NULL;
+
+	if (w3w__rpc_call(&node, method, cJSON_Parse(params_json), &r) == W3W_OK)
+		result = cJSON_Duplicate(r.result, 1);
+	else
+		fprintf(stderr, "e2e_chain: %s failed: %s\n", method, w3w_error_message());
+	w3w__rpc_reply_free(&r);
+	return result;
+}
+
+static void mine(int blocks)
+{
+	char params[32];
+	snprintf(params, sizeof(params), "[\"0x%x\"]", blocks);
+	cJSON_Delete(rpc("anvil_mine", params));
+}
+
+static uint64_t head(void)
+{
+	cJSON *r = rpc("eth_blockNumber", "[]");
+	uint64_t n = r && cJSON_IsString(r) ? strtoull(r->valuestring + 2, NULL, 16) : 0;
+	cJSON_Delete(r);
+	return n;
+}
+
+/* eth_sendTransaction from an unlocked anvil account (mined at once); returns the receipt. */
+static cJSON *send_tx(const char *from, const char *to, const char *value_hex, const char *data_hex)
+{
+	char *params = malloc(strlen(data_hex ? data_hex : "") + 512);
+	cJSON *hash, *receipt;
+
+	sprintf(params, "[{\"from\":\"%s\"%s%s%s,\"value\":\"%s\"%s%s%s,\"gas\":\"0x300000\"}]", from,
+		to ? ",\"to\":\"" : "", to ? to : "", to ? "\"" : "", value_hex,
+		data_hex ? ",\"data\":\"0x" : "", data_hex ? data_hex : "", data_hex ? "\"" : "");
+	hash = rpc("eth_sendTransaction", params);
+	free(params);
+	if (!cJSON_IsString(hash)) {
+		cJSON_Delete(hash);
+		return NULL;
+	}
+	params = malloc(128);
+	snprintf(params, 128, "[\"%s\"]", hash->valuestring);
+	/* Automine mines at once, but the receipt may show up a moment later. */
+	for (int i = 0; i < 200; i++) {
+		struct timespec pause = { 0, 10 * 1000000L };
+		receipt = rpc("eth_getTransactionReceipt", params);
+		if (cJSON_IsObject(receipt))
+			break;
+		cJSON_Delete(receipt);
+		receipt = NULL;
+		nanosleep(&pause, NULL);
+	}
+	free(params);
+	cJSON_Delete(hash);
+	return receipt;
+}
+
+static void send_eth(const char *from, const char *to, const char *wei_hex)
+{
+	cJSON *r = send_tx(from, to, wei_hex, NULL);
+	CHECK(r && cJSON_IsObject(r), "send %s wei to %s", wei_hex, to);
+	cJSON_Delete(r);
+}
+
+static void token_transfer(const char *from, const char *to, uint64_t units)
+{
+	char data[200];
+	cJSON *r;
+
+	snprintf(data, sizeof(data), "a9059cbb000000000000000000000000%s%064llx", to + 2, (unsigned long long)units);
+	r = send_tx(from, token, "0x0", data);
+	CHECK(r && strcmp(cJSON_GetObjectItem(r, "status")->valuestring, "0x1") == 0, "token transfer to %s", to);
+	cJSON_Delete(r);
+}
+
+static void deploy_token(const char *bytecode_file)
+{
+	FILE *f = fopen(bytecode_file, "r");
+	char *code = calloc(1, 1 << 16);
+	cJSON *r, *addr;
+
+	if (!f || !fgets(code, 1 << 16, f)) {
+		fprintf(stderr, "e2e_chain: cannot read %s\n", bytecode_file);
+		exit(2);
+	}
+	fclose(f);
+	code[strcspn(code, "\r\n")] = '\0';
+	r = send_tx(DEPLOYER, NULL, "0x0", code);
+	free(code);
+	addr = r ? cJSON_GetObjectItem(r, "contractAddress") : NULL;
+	if (!cJSON_IsString(addr)) {
+		fprintf(stderr, "e2e_chain: token deployment failed\n");
+		exit(2);
+	}
+	if (w3w_address_normalize(token, sizeof(token), "evm", addr->valuestring) != W3W_OK)
+		exit(2);
+	cJSON_Delete(r);
+}
+
+/* Native balance (decimal text) of an address. */
+static void eth_balance(char out[W3W_U256_TEXT_SIZE], const char *address)
+{
+	char params[128];
+	cJSON *r;
+	w3w__u256 v;
+
+	snprintf(params, sizeof(params), "[\"%s\", \"latest\"]", address);
+	r = rpc("eth_getBalance", params);
+	strcpy(out, "?");
+	if (cJSON_IsString(r) && w3w__u256_parse(&v, r->valuestring, strlen(r->valuestring)) == 0)
+		w3w__u256_to_decimal(out, W3W_U256_TEXT_SIZE, &v);
+	cJSON_Delete(r);
+}
+
+static uint64_t token_balance(const char *address)
+{
+	char params[256];
+	cJSON *r;
+	uint64_t v = 0;
+
+	snprintf(params, sizeof(params), "[{\"to\":\"%s\",\"data\":\"0x70a08231000000000000000000000000%s\"},"
+		"\"latest\"]", token, address + 2);
+	r = rpc("eth_call", params);
+	if (cJSON_IsString(r) && strlen(r->valuestring) == 66)
+		v = strtoull(r->valuestring + 50, NULL, 16);
+	cJSON_Delete(r);
+	return v;
+}
+
+/* ---- the library ----------------------------------------------------------------- */
+
+static w3w_ctx *open_ctx(void)
+{
+	w3w_options o;
+	w3w_ctx *ctx = NULL;
+
+	w3w_options_init(&o, W3W_OPTIONS_VERSION);
+	snprintf(o.storage_url, sizeof(o.storage_url), "%s", storage_url);
+	strcpy(o.master_key_hex, KEY);
+	o.background_relay = 0;
+	if (w3w_ctx_open(&ctx, &o) != W3W_OK) {
+		fprintf(stderr, "e2e_chain: open %s: %s\n", storage_url, w3w_error_message());
+		exit(2);
+	}
+	return ctx;
+}
+
+static w3w_chain *open_chain(w3w_ctx *ctx, const char *url, int64_t start, int timeout_ms)
+{
+	w3w_chain_options o;
+	w3w_chain *chain = NULL;
+
+	w3w_chain_options_init(&o, W3W_CHAIN_OPTIONS_VERSION);
+	snprintf(o.url, sizeof(o.url), "%s", url);
+	o.chain_id = 31337;
+	o.confirmations = CONFIRMATIONS;
+	o.timeout_ms = timeout_ms;
+	o.start_block = start;
+	snprintf(o.assets, sizeof(o.assets), "ETH=native:18,TKN=%s:6", token);
+	if (w3w_chain_open(&chain, ctx, &o) != W3W_OK) {
+		fprintf(stderr, "e2e_chain: chain open: %s\n", w3w_error_message());
+		exit(2);
+	}
+	return chain;
+}
+
+static w3w_amount balance_of(w3w_ctx *ctx, const char *user, const char *currency, w3w_amount *held)
+{
+	w3w_account_list *list = NULL;
+	w3w_amount b = 0;
+
+	if (held)
+		*held = 0;
+	if (w3w_accounts(&list, ctx, &admin, user) != W3W_OK)
+		return -1;
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i].currency, currency) == 0) {
+			b = list->items[i].balance;
+			if (held)
+				*held = list->items[i].held;
+		}
+	w3w_account_list_free(list);
+	return b;
+}
+
+static w3w_chain_poll_stats poll_chain(w3w_chain *chain)
+{
+	w3w_chain_poll_stats ps;
+	w3w_status st = w3w_chain_poll(chain, &service, &ps);
+	CHECK(st == W3W_OK, "poll: %s", w3w_status_name(st));
+	return ps;
+}
+
+static void lower(char *out, const char *in)
+{
+	size_t i;
+	for (i = 0; in[i]; i++)
+		out[i] = (char)(in[i] >= 'A' && in[i] <= 'F' ? in[i] + 32 : in[i]);
+	out[i] = '\0';
+}
+
+/* ---- a node that answers garbage, or nothing -------------------------------------- */
+
+typedef struct fake_node {
+	int fd;
+	int silent;   /* accept and read, never answer */
+	int stop;
+	pthread_t thread;
+} fake_node;
+
+static void *fake_main(void *arg)
+{
+	fake_node *f = arg;
+	static const char garbage[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 19\r\n"
+		"Connection: close\r\n\r\n<html>surprise</htm";
+
+	while (!f->stop) {
+		char buf[4096];
+		int c = accept(f->fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		if (read(c, buf, sizeof(buf)) > 0 && !f->silent) {
+			ssize_t w = write(c, garbage, sizeof(garbage) - 1);
+			(void)w;
+		}
+		if (f->silent) {
+			struct timespec ts = { 1, 0 };
+			nanosleep(&ts, NULL);
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static int fake_start(fake_node *f, int port, int silent)
+{
+	struct sockaddr_in a;
+	int one = 1;
+
+	memset(f, 0, sizeof(*f));
+	f->silent = silent;
+	f->fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(f->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(f->fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(f->fd, 8) != 0) {
+		fprintf(stderr, "e2e_chain: cannot listen on 127.0.0.1:%d\n", port);
+		return -1;
+	}
+	return pthread_create(&f->thread, NULL, fake_main, f);
+}
+
+static void fake_stop(fake_node *f, int port)
+{
+	char url[64];
+	w3w__rpc r;
+	w3w__rpc_reply reply;
+
+	f->stop = 1;
+	/* Wake the accept() with one last connection. */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	if (w3w__rpc_init(&r, url, 200) == W3W_OK) {
+		w3w__rpc_call(&r, "x", cJSON_CreateArray(), &reply);
+		w3w__rpc_reply_free(&reply);
+		w3w__rpc_destroy(&r);
+	}
+	pthread_join(f->thread, NULL);
+	close(f->fd);
+}
+
+/* ---- the story ---------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	w3w_ctx *ctx;
+	w3w_chain *chain;
+	w3w_wallet wa, wb, tmp;
+	w3w_withdrawal w;
+	w3w_chain_poll_stats ps;
+	w3w_chain_deposit d;
+	w3w_ledger_totals t;
+	char hot[W3W_ADDRESS_SIZE], a_lower[W3W_ADDRESS_SIZE], b_lower[W3W_ADDRESS_SIZE];
+	char before[W3W_U256_TEXT_SIZE], after[W3W_U256_TEXT_SIZE], ref[W3W_NAME_SIZE], url[64];
+	int spare = argc > 4 ? atoi(argv[4]) : 18546;
+	w3w_amount held;
+	cJSON *receipt, *snap;
+	double t0, ms_withdraw, ms_poll_credit;
+	w3w_status st;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s RPC_URL TOKEN_BYTECODE_FILE STORAGE_URL [SPARE_PORT_BASE]\n", argv[0]);
+		return 2;
+	}
+	rpc_url = argv[1];
+	storage_url = argv[3];
+	if (w3w__rpc_init(&node, rpc_url, 10000) != W3W_OK)
+		return 2;
+	w3w_actor_init(&alice, "01900000-0000-7000-8000-0000000000a1", W3W_ROLE_USER);
+	w3w_actor_init(&bob, "01900000-0000-7000-8000-0000000000b0", W3W_ROLE_USER);
+	w3w_actor_init(&admin, "01900000-0000-7000-8000-0000000000ad", W3W_ROLE_ADMIN);
+	w3w_actor_init(&service, "01900000-0000-7000-8000-00000000005e", W3W_ROLE_SERVICE);
+
+	deploy_token(argv[2]);
+	printf("token deployed at %s\n", token);
+
+	/* Deposit wallets (a fresh seed, generated on first use) and the hot wallet, funded. */
+	ctx = open_ctx();
+	CHECK(w3w_wallet_create(&wa, ctx, &alice, "evm") == W3W_OK, "alice wallet");
+	CHECK(w3w_wallet_create(&wb, ctx, &bob, "evm") == W3W_OK, "bob wallet");
+	CHECK(w3w_wallet_create(&tmp, ctx, &alice, "bitcoin") == W3W_EINVAL, "unknown chain");
+	lower(a_lower, wa.address);
+	lower(b_lower, wb.address);
+	chain = open_chain(ctx, rpc_url, (int64_t)head() + 1, 5000);
+	CHECK(w3w_chain_hot_address(hot, sizeof(hot), chain, &service) == W3W_OK, "hot address");
+	send_eth(FUNDER, hot, "0x8ac7230489e80000"); /* 10 ETH for gas and withdrawals */
+	token_transfer(DEPLOYER, hot, 100000000);     /* 100 TKN */
+	printf("alice %s, bob %s, hot wallet %s\n", wa.address, wb.address, hot);
+
+	/* 1. A native deposit with 1 wei of dust, credited at depth 3 and not before. */
+	receipt = send_tx(PAYER, wa.address, "0xde0b6b3a7640001", NULL); /* 1 ETH + 1 wei */
+	ps = poll_chain(chain);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == 0, "not credited at depth 1");
+	mine(1);
+	ps = poll_chain(chain);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == 0, "not credited at depth 2");
+	mine(1);
+	t0 = now_ms();
+	ps = poll_chain(chain);
+	ms_poll_credit = now_ms() - t0;
+	CHECK(ps.deposits_credited == 1, "credited at depth 3: %zu", ps.deposits_credited);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == COIN, "alice has 1 ETH");
+	snprintf(ref, sizeof(ref), "evm:31337:%s:native",
+		receipt ? cJSON_GetObjectItem(receipt, "transactionHash")->valuestring : "?");
+	CHECK(w3w_chain_deposit_get(&d, ctx, &service, ref) == W3W_OK && strcmp(d.dust, "1") == 0 &&
+		strcmp(d.value, "1000000000000000001") == 0 && d.amount == COIN, "dust of 1 wei recorded (%s)", d.dust);
+	cJSON_Delete(receipt);
+
+	/* 2. A token deposit. */
+	token_transfer(DEPLOYER, wb.address, 2500000); /* 2.5 TKN */
+	mine(CONFIRMATIONS - 1);
+	ps = poll_chain(chain);
+	CHECK(ps.deposits_credited == 1, "token deposit credited: %zu", ps.deposits_credited);
+	CHECK(balance_of(ctx, bob.user_id, "TKN", NULL) == 250000000, "bob has 2.5 TKN");
+
+	/* 3. Restart midway: a deposit seen at depth 2 by one process, credited once by the next. */
+	receipt = send_tx(PAYER, wa.address, "0x6f05b59d3b20000", NULL); /* 0.5 ETH */
+	mine(1);
+	ps = poll_chain(chain);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == COIN, "0.5 not credited yet");
+	w3w_chain_close(chain);
+	w3w_ctx_close(ctx);
+	ctx = open_ctx();
+	chain = open_chain(ctx, rpc_url, 0, 5000);
+	mine(1);
+	ps = poll_chain(chain);
+	CHECK(ps.deposits_credited == 1 && ps.deposits_known == 0, "credited after the restart: %zu/%zu",
+		ps.deposits_credited, ps.deposits_known);
+	ps = poll_chain(chain);
+	CHECK(ps.deposits_credited == 0, "and only once");
+	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == 150000000, "alice has 1.5 ETH");
+	snprintf(ref, sizeof(ref), "evm:31337:%s:native",
+		receipt ? cJSON_GetObjectItem(receipt, "transactionHash")->valuestring : "?");
+	CHECK(w3w_chain_deposit_get(&d, ctx, &alice, ref) == W3W_OK && d.amount == 50000000, "deposit record %s", ref);
+	cJSON_Delete(receipt);
+
+	/* 4. A reorganisation shallower than the confirmation depth: the reverted deposit is never credited. */
+	snap = rpc("evm_snapshot", "[]");
+	send_eth(PAYER, wa.address, "0x6124fee993bc0000"); /* 7 ETH */
+	mine(1);
+	ps = poll_chain(chain);
+	{
+		char params[64];
+		cJSON *ok;
+		snprintf(params, sizeof(params), "[\"%s\"]", cJSON_IsString(snap) ? snap->valuestring : "0x0");
+		ok = rpc("evm_revert", params);
+		CHECK(cJSON_IsTrue(ok), "evm_revert");
+		cJSON_Delete(ok);
+	}
+	cJSON_Delete(snap);
+	send_eth(PAYER, wb.address, "0x3782dace9d90000"); /* 0.25 ETH to bob on the new branch */
+	mine(CONFIRMATIONS + 1);
+	ps = poll_chain(chain);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == 150000000, "the 7 ETH of the lost branch never credited");
+	CHECK(balance_of(ctx, bob.user_id, "ETH", NULL) == 25000000, "bob's 0.25 ETH of the new branch credited");
+
+	/* 5. Withdrawals change balances on chain. */
+	eth_balance(before, EXTERNAL);
+	t0 = now_ms();
+	st = w3w_wallet_withdraw(&w, chain, &alice, "ETH", 40000000, EXTERNAL, "alice-out-1");
+	ms_withdraw = now_ms() - t0;
+	CHECK(st == W3W_OK && w.status == W3W_WITHDRAWAL_BROADCAST, "withdraw 0.4 ETH: %s", w3w_status_name(st));
+	balance_of(ctx, alice.user_id, "ETH", &held);
+	CHECK(held == 40000000, "0.4 held while in flight");
+	eth_balance(after, EXTERNAL);
+	{
+		w3w__u256 b, a, want;
+		w3w__u256_parse(&b, before, strlen(before));
+		w3w__u256_parse(&a, after, strlen(after));
+		want = b;
+		/* + 0.4 ETH = 4 * 10^17 wei */
+		for (int i = 0; i < 1; i++) {
+			w3w__u256 x;
+			w3w__u256_from_u64(&x, 400000000000000000ULL);
+			unsigned carry = 0;
+			for (int k = 31; k >= 0; k--) {
+				unsigned s = (unsigned)want.be[k] + x.be[k] + carry;
+				want.be[k] = (unsigned char)s;
+				carry = s >> 8;
+			}
+		}
+		CHECK(w3w__u256_cmp(&a, &want) == 0, "external balance %s -> %s", before, after);
+	}
+	mine(CONFIRMATIONS);
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_confirmed == 1, "withdrawal confirmed: %zu", ps.withdrawals_confirmed);
+	CHECK(w3w_withdrawal_get(&w, ctx, &alice, w.id) == W3W_OK && w.status == W3W_WITHDRAWAL_CONFIRMED,
+		"status confirmed");
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == 110000000 && held == 0, "alice has 1.1 ETH, none held");
+
+	{
+		uint64_t tb = token_balance(EXTERNAL);
+		st = w3w_wallet_withdraw(&w, chain, &bob, "TKN", 150000000, EXTERNAL, NULL);
+		CHECK(st == W3W_OK, "withdraw 1.5 TKN: %s", w3w_status_name(st));
+		CHECK(token_balance(EXTERNAL) == tb + 1500000, "external TKN balance +1.5");
+		mine(CONFIRMATIONS);
+		ps = poll_chain(chain);
+		CHECK(ps.withdrawals_confirmed == 1, "token withdrawal confirmed");
+		CHECK(balance_of(ctx, bob.user_id, "TKN", &held) == 100000000 && held == 0, "bob has 1 TKN");
+	}
+
+	/* 6. Bad input: clear errors, nothing held, nothing sent. */
+	{
+		uint64_t nonce_before;
+		char params[128];
+		cJSON *n;
+		snprintf(params, sizeof(params), "[\"%s\", \"pending\"]", hot);
+		n = rpc("eth_getTransactionCount", params);
+		nonce_before = n ? strtoull(n->valuestring + 2, NULL, 16) : 0;
+		cJSON_Delete(n);
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, "0xA0ee7A142d267C1f36714E4a8F75612F20a79720", NULL)
+			== W3W_EINVAL && strstr(w3w_error_message(), "checksum"), "wrong checksum");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, "0xa0ee7a142d267c1f36714e4a8f75612f20a797", NULL)
+			== W3W_EINVAL && strstr(w3w_error_message(), "length"), "wrong length");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, "0xa0ee7a142d267c1f36714e4a8f75612f20a7972g", NULL)
+			== W3W_EINVAL && strstr(w3w_error_message(), "character"), "non-hex");
+		CHECK(w3w_wallet_withdraw(&w, chain, &bob, "TKN", 1, EXTERNAL, NULL) == W3W_EINVAL &&
+			strstr(w3w_error_message(), "6 decimals"), "more precision than TKN has");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "BTC", COIN, EXTERNAL, NULL) == W3W_EINVAL &&
+			strstr(w3w_error_message(), "not configured"), "unknown asset");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", 50 * COIN, EXTERNAL, NULL) == W3W_EINSUFFICIENT,
+			"more than alice has");
+		snprintf(params, sizeof(params), "[\"%s\", \"pending\"]", hot);
+		n = rpc("eth_getTransactionCount", params);
+		CHECK(n && strtoull(n->valuestring + 2, NULL, 16) == nonce_before, "nothing sent");
+		cJSON_Delete(n);
+		balance_of(ctx, alice.user_id, "ETH", &held);
+		CHECK(held == 0, "nothing held");
+	}
+
+	/* 7. Nodes that are down, answer garbage, or never answer. */
+	{
+		fake_node garbage, silent;
+		const char *kinds[3] = { "down", "garbage", "silent" };
+		int ports[3] = { spare, spare + 1, spare + 2 };
+		int started = fake_start(&garbage, ports[1], 0) == 0 && fake_start(&silent, ports[2], 1) == 0;
+		CHECK(started, "fake nodes");
+		for (int k = 0; k < 3 && started; k++) {
+			w3w_chain *bad;
+			double t1;
+			snprintf(url, sizeof(url), "http://127.0.0.1:%d", ports[k]);
+			bad = open_chain(ctx, url, 0, 500);
+			t1 = now_ms();
+			st = w3w_wallet_withdraw(&w, bad, &alice, "ETH", COIN / 10, EXTERNAL, NULL);
+			CHECK(st == W3W_EUNAVAILABLE, "%s node: withdraw %s (%s)", kinds[k], w3w_status_name(st),
+				w3w_error_message());
+			printf("%s node: withdraw refused in %.0f ms: %s\n", kinds[k], now_ms() - t1, w3w_error_message());
+			CHECK(strstr(w3w_error_message(), "evm node") != NULL, "message names the node");
+			CHECK(strstr(w3w_error_message(), url) == NULL, "message does not print the URL");
+			st = w3w_chain_poll(bad, &service, &ps);
+			CHECK(st == W3W_EUNAVAILABLE, "%s node: poll %s", kinds[k], w3w_status_name(st));
+			w3w_chain_close(bad);
+		}
+		if (started) {
+			fake_stop(&garbage, ports[1]);
+			fake_stop(&silent, ports[2]);
+		}
+		balance_of(ctx, alice.user_id, "ETH", &held);
+		CHECK(held == 0 && balance_of(ctx, alice.user_id, "ETH", NULL) == 110000000, "no funds moved");
+	}
+
+	/* 8. The books balance. */
+	CHECK(w3w_ledger_totals_get(&t, ctx, &admin, "ETH") == W3W_OK, "totals");
+	CHECK(t.balances == t.deposits - t.withdrawals && t.entries_sum_zero, "ETH: balances %lld = deposits %lld -"
+		" withdrawals %lld", (long long)t.balances, (long long)t.deposits, (long long)t.withdrawals);
+	CHECK(w3w_ledger_totals_get(&t, ctx, &admin, "TKN") == W3W_OK && t.balances == t.deposits - t.withdrawals,
+		"TKN balances");
+
+	printf("measured: withdraw (preflight, hold, sign, broadcast) %.1f ms; poll that credited a deposit %.1f ms\n",
+		ms_withdraw, ms_poll_credit);
+	w3w_chain_close(chain);
+	w3w_ctx_close(ctx);
+	w3w__rpc_destroy(&node);
+	printf("e2e_chain (%s): %d checks, %d failed\n", strncmp(storage_url, "sqlite", 6) == 0 ? "sqlite" : "postgres",
+		checks, failures);
+	return failures ? 1 : 0;
+}

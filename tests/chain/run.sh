@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end wallet tests on a real local Ethereum node.
+#
+#   tests/chain/run.sh BUILD_DIR
+#
+# Installs Foundry's anvil and solc from npm (pinned by package-lock.json)
+# into a cache directory, compiles the test ERC-20, starts anvil on
+# 127.0.0.1:${W3W_ANVIL_PORT:-18545}, builds tests/chain/e2e_chain.c against
+# BUILD_DIR's static library and runs it on SQLite, and on PostgreSQL too
+# when W3W_TEST_PG_URL is set (make test sets it). Anvil is stopped on exit.
+# Needs Node >= 20.19 with npm, a C compiler and the library's dependencies.
+set -euo pipefail
+
+build=${1:?usage: $0 BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "$build" && pwd)
+port=${W3W_ANVIL_PORT:-18545}
+spare=$((port + 1)) # three ports above anvil's: a node that is down, one that answers garbage, one that never answers
+cache=${W3W_CHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/w3wallet/chain-e2e}
+work=$(mktemp -d "${TMPDIR:-/tmp}/w3w-chain.XXXXXX")
+anvil_pid=""
+pg_schema=""
+
+cleanup() {
+  if [ -n "$anvil_pid" ]; then
+    kill "$anvil_pid" 2>/dev/null || true
+    wait "$anvil_pid" 2>/dev/null || true
+  fi
+  if [ -n "$pg_schema" ]; then
+    psql -q "$W3W_TEST_PG_URL" -c "DROP SCHEMA IF EXISTS $pg_schema CASCADE" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# 1. anvil and solc, installed once per lock file.
+mkdir -p "$cache"
+stamp=$(sha256sum "$here/package-lock.json" | cut -c1-16)
+if [ "$(cat "$cache/.stamp" 2>/dev/null)" != "$stamp" ]; then
+  cp "$here/package.json" "$here/package-lock.json" "$cache/"
+  (cd "$cache" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$stamp" > "$cache/.stamp"
+fi
+# The wrapper's postinstall is skipped; the Linux binary arrives as a dependency.
+anvil=$(ls "$cache"/node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -1)
+[ -x "$anvil" ] || { echo "chain e2e: no anvil binary under $cache" >&2; exit 1; }
+"$anvil" --version | head -1
+
+# 2. The test token, compiled by solc.
+cp "$here/compile_token.mjs" "$here/Token.sol" "$work/"
+ln -s "$cache/node_modules" "$work/node_modules"
+node "$work/compile_token.mjs" > "$work/token.hex"
+
+# 3. The test program, against the static library of BUILD_DIR.
+libs="sqlite3 libsodium libcjson libsecp256k1 libcurl"
+for opt in libpq hiredis rdkafka; do
+  pkg-config --exists "$opt" && libs="$libs $opt"
+done
+# shellcheck disable=SC2046
+${CC:-cc} -std=c11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+  -I"$root/include" -I"$build/include" -I"$root/src" $(pkg-config --cflags libcjson) \
+  "$here/e2e_chain.c" "$build/libw3wallet.a" $(pkg-config --libs $libs) -lpthread -lm \
+  -o "$work/e2e_chain"
+
+# 4. anvil on loopback; wait for its "Listening" line.
+"$anvil" --host 127.0.0.1 --port "$port" --chain-id 31337 > "$work/anvil.log" 2>&1 &
+anvil_pid=$!
+for _ in $(seq 100); do
+  grep -q "Listening on" "$work/anvil.log" && break
+  kill -0 "$anvil_pid" 2>/dev/null || { cat "$work/anvil.log"; exit 1; }
+  sleep 0.1
+done
+grep -q "Listening on" "$work/anvil.log" || { echo "chain e2e: anvil did not start" >&2; exit 1; }
+
+# 5. The story on SQLite, then on PostgreSQL (a fresh schema) when there is one.
+rc=0
+"$work/e2e_chain" "http://127.0.0.1:$port" "$work/token.hex" "sqlite:$work/e2e.db" "$spare" || rc=1
+if [ -n "${W3W_TEST_PG_URL:-}" ]; then
+  pg_schema="w3w_chain_$$"
+  psql -q "$W3W_TEST_PG_URL" -c "CREATE SCHEMA $pg_schema" >/dev/null
+  case "$W3W_TEST_PG_URL" in
+    *\?*) pg_url="$W3W_TEST_PG_URL&options=-csearch_path%3D$pg_schema" ;;
+    *) pg_url="$W3W_TEST_PG_URL?options=-csearch_path%3D$pg_schema" ;;
+  esac
+  "$work/e2e_chain" "http://127.0.0.1:$port" "$work/token.hex" "$pg_url" "$spare" || rc=1
+fi
+[ $rc -eq 0 ] && echo "chain e2e: OK"
+exit $rc
