@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1061,6 +1062,184 @@ START_TEST(test_claim_race_one_winner_each)
 }
 END_TEST
 
+/*
+ * Two processes x 8 threads, each thread a shopper, all claiming the same
+ * orders and processing what they win. Counts come back through a pipe.
+ */
+#define XP_THREADS 8
+
+typedef struct xp_thread {
+	char shopper[W3W_ID_SIZE];
+	const char *buyer;
+	char (*orders)[W3W_ID_SIZE];
+	int n, won, lost, processed, other;
+	char why[200];
+	unsigned int seed;
+} xp_thread;
+
+static void *xp_worker(void *arg)
+{
+	xp_thread *t = arg;
+	int *idx = malloc(sizeof(int) * (size_t)t->n);
+
+	for (int i = 0; i < t->n; i++)
+		idx[i] = i;
+	for (int i = t->n - 1; i > 0; i--) {
+		int j = (int)(rand_r(&t->seed) % (unsigned)(i + 1)), x = idx[i];
+		idx[i] = idx[j];
+		idx[j] = x;
+	}
+	for (int i = 0; i < t->n; i++) {
+		w3w_claim c;
+		w3w_status s = claim(t->shopper, t->orders[idx[i]], &c);
+		if (s == W3W_OK) {
+			t->won++;
+			s = claim_process(t->buyer, c.id, &c, NULL);
+			if (s == W3W_OK)
+				t->processed++;
+		} else if (s == W3W_ECONFLICT) {
+			t->lost++;
+			continue;
+		}
+		if (s != W3W_OK && t->other++ == 0)
+			snprintf(t->why, sizeof(t->why), "%d %s", s, w3w_error_message());
+	}
+	free(idx);
+	return NULL;
+}
+
+/* One child process: its own storage handle, 8 shopper threads; writes its totals to `fd`. */
+static void xp_child(int fd, const char *buyer, char (*orders)[W3W_ID_SIZE], int n, int salt)
+{
+	xp_thread t[XP_THREADS];
+	pthread_t th[XP_THREADS];
+	int sum[5] = { 0 };
+	char why[200] = "";
+
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, XP_THREADS, T(10000), "test" };
+
+	/* No ck_assert here: in a forked child it would report into the parent's run. */
+	st = NULL;
+	if (w3w_storage_postgres_open(&st, url, &cfg) != W3W_OK)
+		_exit(3);
+	for (int i = 0; i < XP_THREADS; i++) {
+		w3w_supply s;
+		memset(&t[i], 0, sizeof(t[i]));
+		new_id(t[i].shopper);
+		t[i].buyer = buyer;
+		t[i].orders = orders;
+		t[i].n = n;
+		t[i].seed = (unsigned)(salt * 100 + i + 1);
+		if (supply_new(t[i].shopper, "XPC", (int64_t)n * COIN, &s) != W3W_OK)
+			sum[3]++;
+	}
+	for (int i = 0; i < XP_THREADS; i++)
+		pthread_create(&th[i], NULL, xp_worker, &t[i]);
+	for (int i = 0; i < XP_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		sum[0] += t[i].won;
+		sum[1] += t[i].lost;
+		sum[2] += t[i].processed;
+		sum[3] += t[i].other;
+		if (t[i].other && !why[0])
+			snprintf(why, sizeof(why), "%s", t[i].why);
+	}
+	st->free(st);
+	sum[4] = (int)strlen(why);
+	if (write(fd, sum, sizeof(sum)) != (ssize_t)sizeof(sum) || write(fd, why, sizeof(why)) != (ssize_t)sizeof(why))
+		_exit(2);
+	_exit(0);
+}
+
+typedef struct xp_setup {
+	const char *buyer;
+	char (*orders)[W3W_ID_SIZE];
+	int from, to;
+	w3w_status rc;
+} xp_setup;
+
+static void *xp_create_orders(void *arg)
+{
+	xp_setup *x = arg;
+	for (int i = x->from; i < x->to && x->rc == W3W_OK; i++) {
+		w3w_order *o = NULL;
+		x->rc = order_new_key(x->buyer, "XPC", COIN, 1, NULL, &o);
+		if (x->rc == W3W_OK)
+			strcpy(x->orders[i], o->id);
+		free_order(o);
+	}
+	return NULL;
+}
+
+START_TEST(test_two_processes_claim_and_process)
+{
+	const int n = RUNNING_ON_VALGRIND ? 100 : 2000;
+	char (*orders)[W3W_ID_SIZE] = calloc((size_t)n, W3W_ID_SIZE);
+	int fds[2][2], won = 0, lost = 0, processed = 0, other = 0;
+	pid_t pid[2];
+	xp_setup setup[4];
+	pthread_t th[4];
+	U(buyer);
+
+	ck_assert_int_eq(deposit(buyer, "XPC", (int64_t)n * COIN, "xp"), W3W_OK);
+	for (int i = 0; i < 4; i++) {
+		setup[i] = (xp_setup){ buyer, orders, n * i / 4, n * (i + 1) / 4, W3W_OK };
+		pthread_create(&th[i], NULL, xp_create_orders, &setup[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(setup[i].rc, W3W_OK);
+
+	/* The parent's pool must not be shared with the children: close it first. */
+	st->free(st);
+	st = NULL;
+	for (int p = 0; p < 2; p++) {
+		ck_assert_int_eq(pipe(fds[p]), 0);
+		pid[p] = fork();
+		ck_assert_int_ge(pid[p], 0);
+		if (pid[p] == 0) {
+			close(fds[p][0]);
+			xp_child(fds[p][1], buyer, orders, n, p + 1);
+		}
+		close(fds[p][1]);
+	}
+	for (int p = 0; p < 2; p++) {
+		int sum[5], status = 0;
+		char why[200];
+		ck_assert_int_eq(read(fds[p][0], sum, sizeof(sum)), (ssize_t)sizeof(sum));
+		ck_assert_int_eq(read(fds[p][0], why, sizeof(why)), (ssize_t)sizeof(why));
+		close(fds[p][0]);
+		waitpid(pid[p], &status, 0);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d ended badly", p);
+		ck_assert_msg(sum[3] == 0, "child %d: %d unexpected answers, first: %s", p, sum[3], why);
+		won += sum[0];
+		lost += sum[1];
+		processed += sum[2];
+		other += sum[3];
+	}
+	free(orders);
+	open_storage(&st, 4, T(5000));
+
+	ck_assert_int_eq(won, n);
+	ck_assert_int_eq(processed, n);
+	ck_assert_int_eq(lost, n * (2 * XP_THREADS - 1));
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE status IN ('pending','processed')"), n);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM (SELECT order_id FROM claims GROUP BY order_id"
+		" HAVING count(*) FILTER (WHERE status IN ('pending','processed')) <> 1) x"), 0);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM orders WHERE status <> 'completed'"), 0);
+	ck_assert_int_eq(account(buyer, "XPC").balance, 0);
+	ck_assert_int_eq(account(buyer, "XPC").held, 0);
+	ck_assert_int_eq(sql_i64("SELECT coalesce(sum(w3w_units(balance)), 0) FROM accounts"
+		" WHERE currency = 'XPC' AND user_id <> '%s'", buyer), (int64_t)n * COIN);
+	check_totals("XPC");
+	/* One event per committed command: deposit, n orders, 16 supplies, n claims, n settlements. */
+	ck_assert_int_eq(count("outbox"), 1 + n + 2 * XP_THREADS + 2 * (int64_t)n);
+	ck_assert_int_eq(sql_i64("SELECT count(DISTINCT id) FROM outbox"), count("outbox"));
+	ck_assert_int_eq(count("audit_log"), count("outbox"));
+}
+END_TEST
+
 /* ---- idempotency --------------------------------------------------------------- */
 
 START_TEST(test_idempotent_replay_and_mismatch)
@@ -1527,7 +1706,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("postgres");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, RUNNING_ON_VALGRIND ? 3600 : 300);
 	tcase_add_test(tc, test_open_migrates_once);
 	tcase_add_test(tc, test_open_concurrent_migrations);
 	tcase_add_test(tc, test_newer_schema_refused);
@@ -1541,6 +1720,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_claim_lifecycle);
 	tcase_add_test(tc, test_live_claim_index_refuses_raw_insert);
 	tcase_add_test(tc, test_claim_race_one_winner_each);
+	tcase_add_test(tc, test_two_processes_claim_and_process);
 	tcase_add_test(tc, test_idempotent_replay_and_mismatch);
 	tcase_add_test(tc, test_idempotency_concurrent_same_key);
 	tcase_add_test(tc, test_outbox_take_lease_ack);
