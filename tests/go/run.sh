@@ -20,7 +20,7 @@ cp -r "$ROOT/include" "$gen/include"
 cp -r "$ROOT/bindings/swig" "$ROOT/bindings/go" "$gen/bindings/"
 (cd "$gen/bindings/go/w3wallet" && go generate . )
 if ! diff -q -r "$ROOT/bindings/go/w3wallet/internal/capi" "$gen/bindings/go/w3wallet/internal/capi" >/dev/null; then
-	echo "go: bindings/go/w3wallet/internal/capi is stale: run 'go generate ./...' in bindings/go and commit" >&2
+	echo "go: bindings/go/w3wallet/internal/capi is stale (the public headers or bindings/swig/w3wallet.i changed): run (cd bindings/go/w3wallet && go generate .) and commit it" >&2
 	diff -r "$ROOT/bindings/go/w3wallet/internal/capi" "$gen/bindings/go/w3wallet/internal/capi" | head -n 20 >&2
 	exit 1
 fi

@@ -164,7 +164,8 @@ func (c *Context) OutboxStats(ctx context.Context, actor Actor) (OutboxStats, er
 	if err != nil {
 		return OutboxStats{}, err
 	}
-	return OutboxStats{Total: out.GetTotal(), Pending: out.GetPending(), OldestPendingAt: fromMicros(out.GetOldest_pending_at())}, nil
+	return OutboxStats{Total: out.GetTotal(), Pending: out.GetPending(),
+		OldestPendingAt: fromMicros(out.GetOldest_pending_at()), LastSeq: out.GetLast_seq()}, nil
 }
 
 // AuditVerify seals what is pending, then walks the whole audit chain (auditor or admin).

@@ -170,7 +170,7 @@ func TestTransfersAndWithdrawals(t *testing.T) {
 		t.Fatalf("%+v", tot)
 	}
 	st := must(c.OutboxStats(bg, service))(t)
-	if st.Total < 3 {
+	if st.Total < 3 || st.LastSeq < 3 {
 		t.Fatalf("%+v", st)
 	}
 }

@@ -265,6 +265,7 @@ type OutboxStats struct {
 	Total           int64
 	Pending         int64
 	OldestPendingAt time.Time // zero if nothing is pending
+	LastSeq         int64     // highest seq written (0 if none): where a new subscription starts
 }
 
 // AuditReport is the result of walking the audit hash chain.

@@ -121,7 +121,7 @@ def test_outbox_stats_and_context_options(sqlite_url, actors, service, cur):
     with w3wallet.Context(w3wallet.Options(storage_url=sqlite_url, background_relay=False, pool_size=2)) as ctx:
         fund(ctx, service, actors(), cur, "1")
         st = ctx.outbox_stats(service)
-        assert st.total >= 1 and st.pending >= 1 and st.oldest_pending_at is not None
+        assert st.total >= 1 and st.pending >= 1 and st.oldest_pending_at is not None and st.last_seq >= 1
         assert ctx.events_pump() >= 1
         assert ctx.outbox_stats(service).pending == 0
         assert ctx.audit_seal() >= 0

@@ -267,13 +267,17 @@ class LedgerTotals:
 
 @dataclass(frozen=True)
 class OutboxStats:
+    """Outbox counters; relay lag = now - oldest_pending_at."""
+
     total: int
     pending: int
     oldest_pending_at: Optional[datetime]
+    last_seq: int
+    """Highest seq written (0 if none): where a new subscription starts."""
 
     @classmethod
     def _from_c(cls, c: Any) -> "OutboxStats":
-        return cls(c.total, c.pending, _time(c.oldest_pending_at))
+        return cls(c.total, c.pending, _time(c.oldest_pending_at), c.last_seq)
 
 
 @dataclass(frozen=True)

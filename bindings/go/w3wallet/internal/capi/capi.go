@@ -231,19 +231,19 @@ typedef long long swig_type_201;
 typedef long long swig_type_202;
 typedef long long swig_type_203;
 typedef long long swig_type_204;
-typedef _gostring_ swig_type_205;
+typedef long long swig_type_205;
 typedef long long swig_type_206;
-typedef long long swig_type_207;
+typedef _gostring_ swig_type_207;
 typedef long long swig_type_208;
 typedef long long swig_type_209;
 typedef long long swig_type_210;
 typedef long long swig_type_211;
-typedef _gostring_ swig_type_212;
-typedef _gostring_ swig_type_213;
+typedef long long swig_type_212;
+typedef long long swig_type_213;
 typedef _gostring_ swig_type_214;
-typedef long long swig_type_215;
+typedef _gostring_ swig_type_215;
 typedef _gostring_ swig_type_216;
-typedef _gostring_ swig_type_217;
+typedef long long swig_type_217;
 typedef _gostring_ swig_type_218;
 typedef _gostring_ swig_type_219;
 typedef _gostring_ swig_type_220;
@@ -251,28 +251,28 @@ typedef _gostring_ swig_type_221;
 typedef _gostring_ swig_type_222;
 typedef _gostring_ swig_type_223;
 typedef _gostring_ swig_type_224;
-typedef _goslice_ swig_type_225;
+typedef _gostring_ swig_type_225;
 typedef _gostring_ swig_type_226;
 typedef _goslice_ swig_type_227;
 typedef _gostring_ swig_type_228;
-typedef _gostring_ swig_type_229;
-typedef long long swig_type_230;
+typedef _goslice_ swig_type_229;
+typedef _gostring_ swig_type_230;
 typedef _gostring_ swig_type_231;
-typedef _goslice_ swig_type_232;
+typedef long long swig_type_232;
 typedef _gostring_ swig_type_233;
-typedef long long swig_type_234;
-typedef long long swig_type_235;
-typedef _gostring_ swig_type_236;
-typedef _goslice_ swig_type_237;
+typedef _goslice_ swig_type_234;
+typedef _gostring_ swig_type_235;
+typedef long long swig_type_236;
+typedef long long swig_type_237;
 typedef _gostring_ swig_type_238;
-typedef long long swig_type_239;
-typedef long long swig_type_240;
-typedef _gostring_ swig_type_241;
-typedef _gostring_ swig_type_242;
+typedef _goslice_ swig_type_239;
+typedef _gostring_ swig_type_240;
+typedef long long swig_type_241;
+typedef long long swig_type_242;
 typedef _gostring_ swig_type_243;
-typedef long long swig_type_244;
+typedef _gostring_ swig_type_244;
 typedef _gostring_ swig_type_245;
-typedef _gostring_ swig_type_246;
+typedef long long swig_type_246;
 typedef _gostring_ swig_type_247;
 typedef _gostring_ swig_type_248;
 typedef _gostring_ swig_type_249;
@@ -281,17 +281,19 @@ typedef _gostring_ swig_type_251;
 typedef _gostring_ swig_type_252;
 typedef _gostring_ swig_type_253;
 typedef _gostring_ swig_type_254;
-typedef long long swig_type_255;
+typedef _gostring_ swig_type_255;
 typedef _gostring_ swig_type_256;
 typedef long long swig_type_257;
 typedef _gostring_ swig_type_258;
-typedef _gostring_ swig_type_259;
-typedef long long swig_type_260;
-typedef long long swig_type_261;
+typedef long long swig_type_259;
+typedef _gostring_ swig_type_260;
+typedef _gostring_ swig_type_261;
 typedef long long swig_type_262;
 typedef long long swig_type_263;
 typedef long long swig_type_264;
 typedef long long swig_type_265;
+typedef long long swig_type_266;
+typedef long long swig_type_267;
 extern void _wrap_Swig_free_capi_2a7a227c89b41492(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_2a7a227c89b41492(swig_intgo arg1);
 
@@ -545,50 +547,52 @@ extern void _wrap_w3w_outbox_stats_pending_set_capi_2a7a227c89b41492(uintptr_t a
 extern swig_type_202 _wrap_w3w_outbox_stats_pending_get_capi_2a7a227c89b41492(uintptr_t arg1);
 extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_203 arg2);
 extern swig_type_204 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492(void);
 extern void _wrap_delete_w3w_outbox_stats_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_205 _wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_207 _wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_audit_report_ok_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_206 arg2);
-extern swig_type_207 _wrap_w3w_audit_report_records_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_208 arg2);
-extern swig_type_209 _wrap_w3w_audit_report_unsealed_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_210 arg2);
-extern swig_type_211 _wrap_w3w_audit_report_first_bad_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_212 _wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_208 arg2);
+extern swig_type_209 _wrap_w3w_audit_report_records_get_capi_2a7a227c89b41492(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_210 arg2);
+extern swig_type_211 _wrap_w3w_audit_report_unsealed_get_capi_2a7a227c89b41492(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_w3w_audit_report_first_bad_get_capi_2a7a227c89b41492(uintptr_t arg1);
+extern swig_type_214 _wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_audit_report_capi_2a7a227c89b41492(void);
 extern void _wrap_delete_w3w_audit_report_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_213 _wrap_w3w_audit_verify_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_214 _wrap_w3w_audit_seal_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_215 arg2, swig_voidp arg3);
-extern swig_type_216 _wrap_w3w_supply_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_217 _wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_218 _wrap_w3w_order_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_219 _wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_220 _wrap_w3w_claim_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_221 _wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_222 _wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_223 _wrap_w3w_event_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_224 _wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_227 arg2);
+extern swig_type_215 _wrap_w3w_audit_verify_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_216 _wrap_w3w_audit_seal_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_217 arg2, swig_voidp arg3);
+extern swig_type_218 _wrap_w3w_supply_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_219 _wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_220 _wrap_w3w_order_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_221 _wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_222 _wrap_w3w_claim_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_223 _wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_224 _wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_225 _wrap_w3w_event_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_226 _wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_229 arg2);
 extern void _wrap_w3w_jwt_verifier_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_228 _wrap_w3w_jwt_verify_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, swig_type_229 arg3, swig_type_230 arg4, swig_intgo arg5);
-extern swig_type_231 _wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_232 arg2, swig_type_233 arg3, swig_intgo arg4, swig_type_234 arg5, swig_type_235 arg6);
-extern swig_type_236 _wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_237 arg2, swig_type_238 arg3, swig_intgo arg4, swig_type_239 arg5, swig_type_240 arg6);
-extern swig_type_241 _wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_242 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_type_243 _wrap_w3wb_subscribe_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, swig_type_244 arg3);
-extern swig_type_245 _wrap_w3wb_actor_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_246 arg2, swig_intgo arg3);
-extern swig_type_247 _wrap_w3wb_options_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_248 _wrap_w3wb_list_query_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_249 _wrap_w3wb_options_set_text_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_250 arg2, swig_type_251 arg3);
-extern swig_type_252 _wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_253 arg2, swig_type_254 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_2a7a227c89b41492(swig_type_255 arg1);
-extern swig_type_256 _wrap_w3wb_order_items_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_257 arg2, swig_type_258 arg3, swig_type_259 arg4, swig_type_260 arg5, swig_type_261 arg6);
+extern swig_type_230 _wrap_w3w_jwt_verify_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, swig_type_231 arg3, swig_type_232 arg4, swig_intgo arg5);
+extern swig_type_233 _wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_234 arg2, swig_type_235 arg3, swig_intgo arg4, swig_type_236 arg5, swig_type_237 arg6);
+extern swig_type_238 _wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_239 arg2, swig_type_240 arg3, swig_intgo arg4, swig_type_241 arg5, swig_type_242 arg6);
+extern swig_type_243 _wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_244 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_type_245 _wrap_w3wb_subscribe_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, swig_type_246 arg3);
+extern swig_type_247 _wrap_w3wb_actor_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_248 arg2, swig_intgo arg3);
+extern swig_type_249 _wrap_w3wb_options_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_250 _wrap_w3wb_list_query_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_251 _wrap_w3wb_options_set_text_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_252 arg2, swig_type_253 arg3);
+extern swig_type_254 _wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_255 arg2, swig_type_256 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_2a7a227c89b41492(swig_type_257 arg1);
+extern swig_type_258 _wrap_w3wb_order_items_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_259 arg2, swig_type_260 arg3, swig_type_261 arg4, swig_type_262 arg5, swig_type_263 arg6);
 extern void _wrap_w3wb_order_items_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_262 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_263 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_264 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_265 arg2);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_264 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_265 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_266 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_267 arg2);
 #undef intgo
 */
 import "C"
@@ -3374,6 +3378,19 @@ func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func NewW3w_outbox_stats() (_swig_ret W3w_outbox_stats) {
 	var swig_r W3w_outbox_stats
 	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492()))
@@ -3394,6 +3411,8 @@ type W3w_outbox_stats interface {
 	GetPending() (_swig_ret int64)
 	SetOldest_pending_at(arg2 int64)
 	GetOldest_pending_at() (_swig_ret int64)
+	SetLast_seq(arg2 int64)
+	GetLast_seq() (_swig_ret int64)
 }
 
 func W3w_outbox_stats_get(arg1 W3w_outbox_stats, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor) (_swig_ret error) {
@@ -3439,7 +3458,7 @@ func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_206(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
@@ -3452,7 +3471,7 @@ func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
@@ -3465,7 +3484,7 @@ func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
@@ -3533,7 +3552,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3730,7 +3749,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3750,7 +3769,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3778,7 +3797,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_2)), C.swig_type_230(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_2)), C.swig_type_232(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3802,7 +3821,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_232)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_234(_swig_i_4), C.swig_type_235(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_234)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_236(_swig_i_4), C.swig_type_237(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3834,7 +3853,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_239(_swig_i_4), C.swig_type_240(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_241(_swig_i_4), C.swig_type_242(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3866,7 +3885,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3887,7 +3906,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_244(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_246(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3905,7 +3924,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3960,7 +3979,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3984,7 +4003,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4006,7 +4025,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_2a7a227c89b41492(C.swig_type_255(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_2a7a227c89b41492(C.swig_type_257(_swig_i_0))))
 	return swig_r
 }
 
@@ -4018,7 +4037,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_259)(unsafe.Pointer(&_swig_i_3)), C.swig_type_260(_swig_i_4), C.swig_type_261(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_261)(unsafe.Pointer(&_swig_i_3)), C.swig_type_262(_swig_i_4), C.swig_type_263(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4046,7 +4065,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_264(_swig_i_1))))
 	return swig_r
 }
 
@@ -4054,7 +4073,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))))
 	return swig_r
 }
 
@@ -4062,7 +4081,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_264(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))))
 	return swig_r
 }
 
@@ -4070,7 +4089,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))))
 	return swig_r
 }
 

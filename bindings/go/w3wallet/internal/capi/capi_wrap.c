@@ -4240,6 +4240,31 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2a7a227c89b41492(str
 }
 
 
+void _wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->last_seq = arg2;
+  
+}
+
+
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0) {
+  struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->last_seq);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
