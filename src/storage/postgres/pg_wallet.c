@@ -1,0 +1,697 @@
+/*
+ * PostgreSQL storage, the wallet members: each write is one call of a
+ * function of schema version 2 (pg_wallet_schema.c) in autocommit, each
+ * read one SELECT from its views.
+ *
+ * Retries follow pg_exec.c's rules: a serialization failure, a deadlock
+ * or a server going away (an answer with an SQLSTATE) rolled back and is
+ * retried; a lost answer to a write with an outbox event is resolved by
+ * asking the outbox whether the event (so the command) committed; the
+ * other writes here are idempotent (or their retry only skips an index),
+ * so they are simply sent again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage/postgres/pg_wallet.h"
+
+#define ATTEMPTS 4
+#define COMMITTED 1 /* positive: a lost answer, but the command had committed */
+
+#define WALLET_COLS "id, user_id, chain, address, idx, created_at"
+#define WITHDRAWAL_COLS "id, user_id, chain, currency, amount, to_address, from_address, nonce, tx_hash," \
+	" raw_tx, status, error, transfer_id, created_at, updated_at"
+#define DEPOSIT_COLS "reference, chain, user_id, address, currency, tx_hash, log_index, block_number," \
+	" block_hash, value, amount, dust, status, transfer_id, created_at"
+
+/* The 19 parameters of w3w__pg_p_meta(), then the command's own. */
+#define META_PH "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
+
+static const char *const withdrawal_status_names[] = {
+	NULL, "held", "signed", "broadcast", "confirmed", "failed", "dropped"
+};
+
+static const char *status_name(w3w_withdrawal_status s)
+{
+	return s >= W3W_WITHDRAWAL_HELD && s <= W3W_WITHDRAWAL_DROPPED ? withdrawal_status_names[s] : NULL;
+}
+
+static w3w_withdrawal_status parse_status(const char *text)
+{
+	for (int i = W3W_WITHDRAWAL_HELD; i <= W3W_WITHDRAWAL_DROPPED; i++)
+		if (strcmp(withdrawal_status_names[i], text) == 0)
+			return (w3w_withdrawal_status)i;
+	return (w3w_withdrawal_status)0;
+}
+
+/* ---- running a statement ---------------------------------------------------------- */
+
+static int retryable(const PGresult *r)
+{
+	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (!s)
+		return 0;
+	return strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strncmp(s, "08", 2) == 0 ||
+	       strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0;
+}
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* 1: the event is in the outbox (the command committed), 0: it is not, -1: cannot tell. */
+static int event_committed(w3w__pg *pg, const char *event_id)
+{
+	const char *v[1] = { event_id };
+	w3w__pg_conn *c;
+	PGresult *r;
+	int yes = -1;
+
+	if (w3w__pg_acquire(&pg->pool, 1, &c) != W3W_OK)
+		return -1;
+	r = PQsendQueryParams(c->pg, "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)", 1, NULL, v, NULL, NULL, 0)
+		? w3w__pg_wait(c->pg, w3w__pg_answer_wait_ms(pg->pool.timeout_ms)) : NULL;
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		yes = w3w__pg_col_bool(r, 0, 0);
+	w3w__pg_release(&pg->pool, c, !r);
+	PQclear(r);
+	return yes;
+}
+
+/*
+ * Run `sql` with `p`. A write carrying an outbox event passes `meta`; a
+ * lost answer then returns COMMITTED when the event is found. Statements
+ * without `meta` must be safe to send twice.
+ */
+static w3w_status run(w3w_storage *st, const char *sql, const w3w__pg_params *p, const w3w_write_meta *meta,
+	const char *what, PGresult **out)
+{
+	w3w__pg *pg = w3w__pg_of(st);
+	char last[300] = "";
+
+	*out = NULL;
+	if (p->oom)
+		return w3w_error_set(W3W_ENOMEM, "postgres: %s: out of memory", what);
+	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+		w3w__pg_conn *c;
+		PGresult *r = NULL;
+		int sent;
+		w3w_status rc = w3w__pg_acquire(&pg->pool, 1, &c);
+
+		if (rc != W3W_OK)
+			return rc;
+		sent = PQsendQueryParams(c->pg, sql, p->n, NULL, p->v, NULL, NULL, 0);
+		if (sent)
+			r = w3w__pg_wait(c->pg, w3w__pg_answer_wait_ms(pg->pool.timeout_ms));
+		w3w__pg_release(&pg->pool, c, !r || PQstatus(c->pg) != CONNECTION_OK);
+		if (r && (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)) {
+			*out = r;
+			return W3W_OK;
+		}
+		if (r && !retryable(r)) {
+			rc = w3w__pg_fail(r, NULL, what);
+			PQclear(r);
+			return rc;
+		}
+		if (r)
+			snprintf(last, sizeof(last), "%s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
+				PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "server error");
+		else
+			snprintf(last, sizeof(last), "connection lost or no answer");
+		PQclear(r);
+		if (!r && sent && meta && !meta->idem_key[0]) {
+			int yes = event_committed(pg, meta->event.id);
+			if (yes > 0)
+				return COMMITTED;
+			if (yes < 0)
+				return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: connection lost before the answer and"
+					" the database cannot be asked whether it was applied", what);
+		}
+		pause_ms(10 << attempt);
+	}
+	return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: gave up after %d attempts: %s", what, ATTEMPTS, last);
+}
+
+/* Text array literal of the hex of each blob (decoded by the SQL side). */
+static char *blob_array(const w3w_secret_record *recs, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	w3w__pg_array a;
+
+	w3w__pg_array_begin(&a);
+	for (size_t i = 0; i < n; i++) {
+		char hex[2 * W3W_SECRET_BLOB_MAX + 1];
+		for (size_t k = 0; k < recs[i].blob_len; k++) {
+			hex[2 * k] = digits[recs[i].blob[k] >> 4];
+			hex[2 * k + 1] = digits[recs[i].blob[k] & 15];
+		}
+		hex[2 * recs[i].blob_len] = '\0';
+		w3w__pg_array_add(&a, hex);
+	}
+	return w3w__pg_array_end(&a);
+}
+
+/* The five arrays of a set of secret records: purposes, key ids, origins, blobs, times. */
+static void secret_params(w3w__pg_params *p, const w3w_secret_record *recs, size_t n)
+{
+	w3w__pg_array purposes, keys, origins, times;
+
+	w3w__pg_array_begin(&purposes);
+	w3w__pg_array_begin(&keys);
+	w3w__pg_array_begin(&origins);
+	w3w__pg_array_begin(&times);
+	for (size_t i = 0; i < n; i++) {
+		w3w__pg_array_add(&purposes, recs[i].purpose);
+		w3w__pg_array_add(&keys, recs[i].key_id);
+		w3w__pg_array_add(&origins, recs[i].origin);
+		w3w__pg_array_add_i64(&times, recs[i].created_at);
+	}
+	w3w__pg_p_owned(p, w3w__pg_array_end(&purposes));
+	w3w__pg_p_owned(p, w3w__pg_array_end(&keys));
+	w3w__pg_p_owned(p, w3w__pg_array_end(&origins));
+	w3w__pg_p_owned(p, blob_array(recs, n));
+	w3w__pg_p_owned(p, w3w__pg_array_end(&times));
+}
+
+/* ---- secrets ----------------------------------------------------------------------- */
+
+w3w_status w3w__pg_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (cmd->count == 0)
+		return w3w_error_set(W3W_EINVAL, "secrets: none given");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	secret_params(&p, cmd->records, cmd->count);
+	rc = run(st, "SELECT w3w_secrets_create(" META_PH ",$20,$21,$22,$23,$24)", &p, &cmd->meta,
+		"secrets_create", &r);
+	w3w__pg_params_free(&p);
+	PQclear(r);
+	return rc == COMMITTED ? W3W_OK : rc;
+}
+
+w3w_status w3w__pg_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (cmd->count == 0)
+		return w3w_error_set(W3W_EINVAL, "secrets: none given");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, cmd->from_key_id);
+	secret_params(&p, cmd->records, cmd->count);
+	rc = run(st, "SELECT w3w_secrets_reseal(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
+		"secrets_reseal", &r);
+	w3w__pg_params_free(&p);
+	PQclear(r);
+	return rc == COMMITTED ? W3W_OK : rc;
+}
+
+w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	cmd->deleted = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, cmd->keep_key_id);
+	rc = run(st, "SELECT w3w_secrets_retire(" META_PH ",$20)", &p, &cmd->meta, "secrets_retire", &r);
+	w3w__pg_params_free(&p);
+	if (rc == W3W_OK && PQntuples(r) == 1)
+		cmd->deleted = w3w__pg_col_i64(r, 0, 0);
+	PQclear(r);
+	return rc == COMMITTED ? W3W_OK : rc;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_secret_record *items;
+	w3w_status rc;
+	int rows;
+
+	*out = NULL;
+	*count = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, purpose ? purpose : "");
+	rc = run(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
+		" WHERE $1 = '' OR purpose = $1 ORDER BY purpose, key_id", &p, NULL, "secret_list", &r);
+	if (rc != W3W_OK)
+		return rc;
+	rows = PQntuples(r);
+	if (!(items = calloc(rows ? (size_t)rows : 1, sizeof(*items)))) {
+		PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	for (int i = 0; i < rows; i++) {
+		w3w_secret_record *s = &items[i];
+		const char *hex = PQgetvalue(r, i, 3);
+		size_t len = strlen(hex) / 2;
+		w3w__pg_col_text(s->purpose, sizeof(s->purpose), r, i, 0);
+		w3w__pg_col_text(s->key_id, sizeof(s->key_id), r, i, 1);
+		w3w__pg_col_text(s->origin, sizeof(s->origin), r, i, 2);
+		if (len > sizeof(s->blob)) {
+			free(items);
+			PQclear(r);
+			return w3w_error_set(W3W_EINTERNAL, "postgres: secret %s: stored blob of %zu bytes", s->purpose, len);
+		}
+		for (size_t k = 0; k < len; k++)
+			s->blob[k] = (unsigned char)(hexval(hex[2 * k]) << 4 | hexval(hex[2 * k + 1]));
+		s->blob_len = len;
+		s->created_at = w3w__pg_col_i64(r, i, 4);
+	}
+	PQclear(r);
+	*out = items;
+	*count = (size_t)rows;
+	return W3W_OK;
+}
+
+/* ---- wallets ------------------------------------------------------------------------- */
+
+static void read_wallet(const PGresult *r, int row, int col, w3w_wallet *w)
+{
+	memset(w, 0, sizeof(*w));
+	w3w__pg_col_text(w->id, sizeof(w->id), r, row, col);
+	w3w__pg_col_text(w->user_id, sizeof(w->user_id), r, row, col + 1);
+	w3w__pg_col_text(w->chain, sizeof(w->chain), r, row, col + 2);
+	w3w__pg_col_text(w->address, sizeof(w->address), r, row, col + 3);
+	w->index = w3w__pg_col_i64(r, row, col + 4);
+	w->created_at = w3w__pg_col_i64(r, row, col + 5);
+}
+
+static w3w_status wallet_one(w3w_storage *st, const char *sql, const char *a1, const char *a2, w3w_wallet *out,
+	const char *what)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, a1);
+	if (a2)
+		w3w__pg_p_text(&p, a2);
+	if ((rc = run(st, sql, &p, NULL, "wallet", &r)) != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1)
+		read_wallet(r, 0, 0, out);
+	else
+		rc = w3w_error_set(W3W_ENOTFOUND, "wallet %s: not found", what);
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_wallet_index_next(w3w_storage *st, const char *chain, int64_t *out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, chain);
+	/* A retry after a lost answer may skip an index: harmless, indexes only need to be unique. */
+	rc = run(st, "INSERT INTO wallet_indexes AS w (chain, next) VALUES ($1, 1)"
+		" ON CONFLICT (chain) DO UPDATE SET next = w.next + 1 RETURNING next - 1", &p, NULL, "wallet_index_next", &r);
+	if (rc == W3W_OK && PQntuples(r) == 1)
+		*out = w3w__pg_col_i64(r, 0, 0);
+	else if (rc == W3W_OK)
+		rc = w3w_error_set(W3W_EINTERNAL, "postgres: wallet index of %s: none returned", chain);
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3w_wallet *out)
+{
+	const w3w_wallet *w = &cmd->w;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_wallet scratch;
+	w3w_status rc;
+
+	if (!out)
+		out = &scratch;
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, w->id);
+	w3w__pg_p_text(&p, w->user_id);
+	w3w__pg_p_text(&p, w->chain);
+	w3w__pg_p_text(&p, w->address);
+	w3w__pg_p_i64(&p, w->index);
+	w3w__pg_p_i64(&p, w->created_at);
+	rc = run(st, "SELECT * FROM w3w_wallet_create(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
+		"wallet_create", &r);
+	w3w__pg_params_free(&p);
+	if (rc == COMMITTED)
+		return wallet_one(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE id = $1", w->id, NULL, out, w->id);
+	if (rc != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		cmd->meta.replayed = w3w__pg_col_bool(r, 0, 0);
+		read_wallet(r, 0, 1, out);
+	} else {
+		rc = w3w_error_set(W3W_EINTERNAL, "postgres: wallet_create: no row returned");
+	}
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_wallets *list;
+	w3w_status rc;
+	int rows;
+
+	*out = NULL;
+	if (!w3w__pg_is_uuid(user_id))
+		return w3w_error_set(W3W_EINVAL, "user_id: not a UUID");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, user_id);
+	if ((rc = run(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p, NULL,
+		"wallet_list", &r)) != W3W_OK)
+		return rc;
+	rows = PQntuples(r);
+	list = calloc(1, sizeof(*list));
+	if (list && rows > 0 && !(list->items = calloc((size_t)rows, sizeof(*list->items)))) {
+		free(list);
+		list = NULL;
+	}
+	if (!list) {
+		PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	for (int i = 0; i < rows; i++)
+		read_wallet(r, i, 0, &list->items[i]);
+	list->count = (size_t)rows;
+	PQclear(r);
+	*out = list;
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_wallet_find(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out)
+{
+	return wallet_one(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE chain = $1 AND address = $2",
+		chain, address, out, address);
+}
+
+/* ---- withdrawals -------------------------------------------------------------------------- */
+
+static void read_withdrawal(const PGresult *r, int row, int col, w3w_withdrawal_row *out)
+{
+	w3w_withdrawal *w = &out->w;
+	char status[16];
+
+	memset(out, 0, sizeof(*out));
+	w3w__pg_col_text(w->id, sizeof(w->id), r, row, col);
+	w3w__pg_col_text(w->user_id, sizeof(w->user_id), r, row, col + 1);
+	w3w__pg_col_text(w->chain, sizeof(w->chain), r, row, col + 2);
+	w3w__pg_col_text(w->currency, sizeof(w->currency), r, row, col + 3);
+	w->amount = w3w__pg_col_i64(r, row, col + 4);
+	w3w__pg_col_text(w->to_address, sizeof(w->to_address), r, row, col + 5);
+	w3w__pg_col_text(w->from_address, sizeof(w->from_address), r, row, col + 6);
+	w->nonce = w3w__pg_col_i64(r, row, col + 7);
+	w3w__pg_col_text(w->tx_hash, sizeof(w->tx_hash), r, row, col + 8);
+	w3w__pg_col_text(out->raw_tx, sizeof(out->raw_tx), r, row, col + 9);
+	w3w__pg_col_text(status, sizeof(status), r, row, col + 10);
+	w->status = parse_status(status);
+	w3w__pg_col_text(w->error, sizeof(w->error), r, row, col + 11);
+	w3w__pg_col_text(w->transfer_id, sizeof(w->transfer_id), r, row, col + 12);
+	w->created_at = w3w__pg_col_i64(r, row, col + 13);
+	w->updated_at = w3w__pg_col_i64(r, row, col + 14);
+}
+
+w3w_status w3w__pg_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawal_row *out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (!w3w__pg_is_uuid(id))
+		return w3w_error_set(W3W_EINVAL, "id: not a UUID");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, id);
+	if ((rc = run(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE id = $1", &p, NULL, "withdrawal", &r)) != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1)
+		read_withdrawal(r, 0, 0, out);
+	else
+		rc = w3w_error_set(W3W_ENOTFOUND, "withdrawal %s: not found", id);
+	PQclear(r);
+	return rc;
+}
+
+/* The row a withdrawal function returned (replayed first); COMMITTED reads it again. */
+static w3w_status withdrawal_result(w3w_storage *st, w3w_status rc, PGresult *r, const char *id,
+	w3w_write_meta *meta, w3w_withdrawal_row *out)
+{
+	if (rc == COMMITTED)
+		return w3w__pg_withdrawal_get(st, id, out);
+	if (rc != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		meta->replayed = w3w__pg_col_bool(r, 0, 0);
+		read_withdrawal(r, 0, 1, out);
+	} else {
+		rc = w3w_error_set(W3W_EINTERNAL, "postgres: withdrawal %s: no row returned", id);
+	}
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create *cmd, w3w_withdrawal_row *out)
+{
+	const w3w_withdrawal *w = &cmd->w;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, w->id);
+	w3w__pg_p_text(&p, w->user_id);
+	w3w__pg_p_text(&p, w->chain);
+	w3w__pg_p_text(&p, w->currency);
+	w3w__pg_p_i64(&p, w->amount);
+	w3w__pg_p_text(&p, w->to_address);
+	w3w__pg_p_text(&p, w->from_address);
+	w3w__pg_p_i64(&p, cmd->nonce_floor);
+	w3w__pg_p_i64(&p, w->created_at);
+	rc = run(st, "SELECT * FROM w3w_withdrawal_create(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28)", &p,
+		&cmd->meta, "withdrawal_create", &r);
+	w3w__pg_params_free(&p);
+	return withdrawal_result(st, rc, r, w->id, &cmd->meta, out);
+}
+
+w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out)
+{
+	const char *from = status_name(cmd->from_status), *to = status_name(cmd->to_status);
+	int confirm = cmd->to_status == W3W_WITHDRAWAL_CONFIRMED;
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (!from || !to)
+		return w3w_error_set(W3W_EINVAL, "withdrawal %s: unknown status", cmd->id);
+	cmd->meta.replayed = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_p_text(&p, cmd->id);
+	w3w__pg_p_text(&p, from);
+	w3w__pg_p_text(&p, to);
+	w3w__pg_p_text(&p, cmd->tx_hash);
+	w3w__pg_p_text(&p, cmd->raw_tx);
+	w3w__pg_p_text(&p, cmd->error);
+	w3w__pg_p_bool(&p, cmd->give_back_nonce);
+	w3w__pg_p_text_or_null(&p, confirm ? cmd->settlement.id : "");
+	w3w__pg_p_i64(&p, confirm ? cmd->settlement.created_at : 0);
+	w3w__pg_p_text(&p, confirm ? cmd->settlement.reference : "");
+	rc = run(st, "SELECT * FROM w3w_withdrawal_update(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)", &p,
+		&cmd->meta, "withdrawal_update", &r);
+	w3w__pg_params_free(&p);
+	return withdrawal_result(st, rc, r, cmd->id, &cmd->meta, out);
+}
+
+w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size_t max,
+	w3w_withdrawal_row **out, size_t *count)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_withdrawal_row *rows;
+	w3w_status rc;
+	int n;
+
+	*out = NULL;
+	*count = 0;
+	if (max == 0)
+		return W3W_OK;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, chain);
+	w3w__pg_p_i64(&p, (int64_t)max);
+	if ((rc = run(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
+		" AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT $2", &p, NULL,
+		"withdrawal_list_open", &r)) != W3W_OK)
+		return rc;
+	n = PQntuples(r);
+	if (!(rows = calloc(n ? (size_t)n : 1, sizeof(*rows)))) {
+		PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	for (int i = 0; i < n; i++)
+		read_withdrawal(r, i, 0, &rows[i]);
+	PQclear(r);
+	*out = rows;
+	*count = (size_t)n;
+	return W3W_OK;
+}
+
+/* ---- the deposit watcher ---------------------------------------------------------------------- */
+
+static w3w_status watch_one(w3w_storage *st, const char *sql, w3w__pg_params *p, w3w_watch_block *out,
+	const char *what, const char *chain)
+{
+	PGresult *r = NULL;
+	w3w_status rc = run(st, sql, p, NULL, what, &r);
+
+	if (rc != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		memset(out, 0, sizeof(*out));
+		out->number = w3w__pg_col_i64(r, 0, 0);
+		w3w__pg_col_text(out->hash, sizeof(out->hash), r, 0, 1);
+	} else {
+		rc = w3w_error_set(W3W_ENOTFOUND, "%s of %s: none", what, chain);
+	}
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_watch_cursor(w3w_storage *st, const char *chain, w3w_watch_block *out)
+{
+	w3w__pg_params p;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, chain);
+	return watch_one(st, "SELECT number, hash FROM watch_cursors WHERE chain = $1", &p, out, "watch cursor", chain);
+}
+
+w3w_status w3w__pg_watch_block(w3w_storage *st, const char *chain, int64_t number, w3w_watch_block *out)
+{
+	w3w__pg_params p;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, chain);
+	w3w__pg_p_i64(&p, number);
+	return watch_one(st, "SELECT number, hash FROM watch_blocks WHERE chain = $1 AND number = $2", &p, out,
+		"processed block", chain);
+}
+
+w3w_status w3w__pg_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *cmd)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_watch_block now;
+	w3w_status rc;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, cmd->chain);
+	w3w__pg_p_i64(&p, cmd->expect_cursor);
+	w3w__pg_p_i64(&p, cmd->block.number);
+	w3w__pg_p_text(&p, cmd->block.hash);
+	w3w__pg_p_i64(&p, cmd->keep);
+	rc = run(st, "SELECT w3w_watch_advance($1, $2, $3, $4, $5)", &p, NULL, "watch_advance", &r);
+	PQclear(r);
+	/* A retry of an advance that had committed meets its own cursor: that is success. */
+	if (rc == W3W_ECONFLICT && w3w__pg_watch_cursor(st, cmd->chain, &now) == W3W_OK &&
+	    now.number == cmd->block.number && strcmp(now.hash, cmd->block.hash) == 0)
+		return W3W_OK;
+	return rc;
+}
+
+w3w_status w3w__pg_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d, int *inserted)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	if (inserted)
+		*inserted = 0;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, d->reference);
+	w3w__pg_p_text(&p, d->chain);
+	w3w__pg_p_text(&p, d->user_id);
+	w3w__pg_p_text(&p, d->address);
+	w3w__pg_p_text(&p, d->currency);
+	w3w__pg_p_text(&p, d->tx_hash);
+	w3w__pg_p_i64(&p, d->log_index);
+	w3w__pg_p_i64(&p, d->block_number);
+	w3w__pg_p_text(&p, d->block_hash);
+	w3w__pg_p_text(&p, d->value);
+	w3w__pg_p_i64(&p, d->amount);
+	w3w__pg_p_text(&p, d->dust);
+	w3w__pg_p_text(&p, d->status);
+	w3w__pg_p_text_or_null(&p, d->transfer_id);
+	w3w__pg_p_i64(&p, d->created_at);
+	rc = run(st, "INSERT INTO chain_deposits (" DEPOSIT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+		" w3w_amt($11), $12, $13, $14, w3w_ts($15)) ON CONFLICT (reference) DO NOTHING", &p, NULL,
+		"chain_deposit_put", &r);
+	if (rc == W3W_OK && inserted)
+		*inserted = strcmp(PQcmdTuples(r), "1") == 0;
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, reference);
+	if ((rc = run(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE reference = $1", &p, NULL,
+		"chain_deposit", &r)) != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		w3w_chain_deposit *d = out;
+		memset(d, 0, sizeof(*d));
+		w3w__pg_col_text(d->reference, sizeof(d->reference), r, 0, 0);
+		w3w__pg_col_text(d->chain, sizeof(d->chain), r, 0, 1);
+		w3w__pg_col_text(d->user_id, sizeof(d->user_id), r, 0, 2);
+		w3w__pg_col_text(d->address, sizeof(d->address), r, 0, 3);
+		w3w__pg_col_text(d->currency, sizeof(d->currency), r, 0, 4);
+		w3w__pg_col_text(d->tx_hash, sizeof(d->tx_hash), r, 0, 5);
+		d->log_index = w3w__pg_col_i64(r, 0, 6);
+		d->block_number = w3w__pg_col_i64(r, 0, 7);
+		w3w__pg_col_text(d->block_hash, sizeof(d->block_hash), r, 0, 8);
+		w3w__pg_col_text(d->value, sizeof(d->value), r, 0, 9);
+		d->amount = w3w__pg_col_i64(r, 0, 10);
+		w3w__pg_col_text(d->dust, sizeof(d->dust), r, 0, 11);
+		w3w__pg_col_text(d->status, sizeof(d->status), r, 0, 12);
+		w3w__pg_col_text(d->transfer_id, sizeof(d->transfer_id), r, 0, 13);
+		d->created_at = w3w__pg_col_i64(r, 0, 14);
+	} else {
+		rc = w3w_error_set(W3W_ENOTFOUND, "deposit %s: not found", reference);
+	}
+	PQclear(r);
+	return rc;
+}
