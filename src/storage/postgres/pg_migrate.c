@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "storage/postgres/pg.h"
+#include "storage/postgres/pg_wallet.h"
 
 /* Lock class of migrations; pg_functions_v1.c uses 87332 for audit sealing. */
 #define MIGRATION_LOCK "87331"
@@ -21,6 +22,7 @@
 /* The parts of migration i + 1, applied in order. */
 static const char *const *const migrations[W3W__PG_SCHEMA_VERSION] = {
 	(const char *const[]){ w3w__pg_schema_v1, w3w__pg_functions_v1, NULL },
+	(const char *const[]){ w3w__pg_wallet_v2, NULL },
 };
 
 /* DDL and waiting for another process's migration may take longer than a command. */
