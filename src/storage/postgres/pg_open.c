@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "storage/postgres/pg.h"
+#include "storage/postgres/pg_wallet.h"
 
 #define DEFAULT_POOL_SIZE 8
 #define DEFAULT_TIMEOUT_MS 5000
@@ -82,6 +83,23 @@ static void fill_vtable(w3w_storage *v)
 	v->ping = pg_ping;
 	v->purge_expired = pg_purge_expired;
 	v->free = pg_free;
+	v->secrets_create = w3w__pg_secrets_create;
+	v->secrets_reseal = w3w__pg_secrets_reseal;
+	v->secrets_retire = w3w__pg_secrets_retire;
+	v->secret_list = w3w__pg_secret_list;
+	v->wallet_index_next = w3w__pg_wallet_index_next;
+	v->wallet_create = w3w__pg_wallet_create;
+	v->wallet_list = w3w__pg_wallet_list;
+	v->wallet_find = w3w__pg_wallet_find;
+	v->withdrawal_create = w3w__pg_withdrawal_create;
+	v->withdrawal_update = w3w__pg_withdrawal_update;
+	v->withdrawal_get = w3w__pg_withdrawal_get;
+	v->withdrawal_list_open = w3w__pg_withdrawal_list_open;
+	v->watch_cursor = w3w__pg_watch_cursor;
+	v->watch_block = w3w__pg_watch_block;
+	v->watch_advance = w3w__pg_watch_advance;
+	v->chain_deposit_put = w3w__pg_chain_deposit_put;
+	v->chain_deposit_get = w3w__pg_chain_deposit_get;
 }
 
 w3w_status w3w_storage_postgres_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
