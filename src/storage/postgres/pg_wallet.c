@@ -269,9 +269,11 @@ w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_
 		w3w__pg_col_text(s->key_id, sizeof(s->key_id), r, i, 1);
 		w3w__pg_col_text(s->origin, sizeof(s->origin), r, i, 2);
 		if (len > sizeof(s->blob)) {
+			w3w_status bad = w3w_error_set(W3W_EINTERNAL, "postgres: secret %s: stored blob of %zu bytes",
+				s->purpose, len); /* before free(items): s points into it */
 			free(items);
 			PQclear(r);
-			return w3w_error_set(W3W_EINTERNAL, "postgres: secret %s: stored blob of %zu bytes", s->purpose, len);
+			return bad;
 		}
 		for (size_t k = 0; k < len; k++)
 			s->blob[k] = (unsigned char)(hexval(hex[2 * k]) << 4 | hexval(hex[2 * k + 1]));
