@@ -16,7 +16,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 1
+#define W3W__SQ_SCHEMA_VERSION 2
 
 /** Statement slots of a connection's cache, one per SQL text. */
 enum w3w__sq_stmt_id {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "storage/sqlite/sqlite_internal.h"
+#include "storage/sqlite/sqlite_wallet.h"
 
 /* 999999999999999999 = W3W_AMOUNT_MAX, the DECIMAL(18,8) maximum. */
 static const char migration_1[] =
@@ -155,7 +156,7 @@ static const char migration_1[] =
 	"CREATE INDEX idx_idempotency_keys_expires_at ON idempotency_keys(expires_at);";
 
 /* migrations[i] brings the schema from version i to i + 1. */
-static const char *const migrations[W3W__SQ_SCHEMA_VERSION] = { migration_1 };
+static const char *const migrations[W3W__SQ_SCHEMA_VERSION] = { migration_1, w3w__sq_migration_wallet };
 
 static w3w_status current_version(w3w__sq_conn *c, int64_t *out)
 {
