@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "storage/sqlite/sqlite_internal.h"
+#include "storage/sqlite/sqlite_wallet.h"
 
 #define DEFAULT_POOL_SIZE 4
 #define DEFAULT_TIMEOUT_MS 5000
@@ -412,6 +413,23 @@ static void fill_vtable(w3w_storage *b)
 	b->ping = sq_ping;
 	b->purge_expired = w3w__sq_purge_expired;
 	b->free = sq_free;
+	b->secrets_create = w3w__sq_secrets_create;
+	b->secrets_reseal = w3w__sq_secrets_reseal;
+	b->secrets_retire = w3w__sq_secrets_retire;
+	b->secret_list = w3w__sq_secret_list;
+	b->wallet_index_next = w3w__sq_wallet_index_next;
+	b->wallet_create = w3w__sq_wallet_create;
+	b->wallet_list = w3w__sq_wallet_list;
+	b->wallet_find = w3w__sq_wallet_find;
+	b->withdrawal_create = w3w__sq_withdrawal_create;
+	b->withdrawal_update = w3w__sq_withdrawal_update;
+	b->withdrawal_get = w3w__sq_withdrawal_get;
+	b->withdrawal_list_open = w3w__sq_withdrawal_list_open;
+	b->watch_cursor = w3w__sq_watch_cursor;
+	b->watch_block = w3w__sq_watch_block;
+	b->watch_advance = w3w__sq_watch_advance;
+	b->chain_deposit_put = w3w__sq_chain_deposit_put;
+	b->chain_deposit_get = w3w__sq_chain_deposit_get;
 }
 
 w3w_status w3w_storage_sqlite_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
