@@ -106,9 +106,12 @@ static w3w_status make_plan(plan *p, w3w_chain *chain, const tx_shape *shape, co
 	call.data = shape->data_len ? shape->data : NULL;
 	call.data_len = shape->data_len;
 	st = a->estimate_gas(a, &call, &gas);
-	if (st == W3W_EINVAL)
+	if (st == W3W_EINVAL) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", w3w_error_message()); /* the message buffer is about to be rewritten */
 		return w3w_error_set(W3W_EUNAVAILABLE, "chain %s: the hot wallet %s cannot make this transfer now"
-			" (node: %s)", chain->key, from, w3w_error_message());
+			" (%s)", chain->key, from, why);
+	}
 	if (st != W3W_OK)
 		return st;
 	/* A plain transfer costs exactly what was estimated; contract code may vary: 25% margin. */

@@ -33,12 +33,20 @@ static w3w_status call(w3w_chain_adapter *a, const char *method, cJSON *params, 
 	return st;
 }
 
+/* The same message under another status (copied first: the message buffer is rewritten). */
+static w3w_status as_unavailable(void)
+{
+	char message[512];
+	snprintf(message, sizeof(message), "%s", w3w_error_message());
+	return w3w_error_set(W3W_EUNAVAILABLE, "%s", message);
+}
+
 /* A node's error object where a plain answer was expected is an outage of the node, not bad input. */
 static w3w_status call_plain(w3w_chain_adapter *a, const char *method, cJSON *params, w3w__rpc_reply *reply)
 {
 	w3w_status st = call(a, method, params, reply);
 	if (st == W3W_EINVAL)
-		st = w3w_error_set(W3W_EUNAVAILABLE, "%s", w3w_error_message());
+		st = as_unavailable();
 	return st;
 }
 
@@ -280,7 +288,7 @@ static w3w_status evm_fees(w3w_chain_adapter *a, w3w_chain_fees *out)
 	} else {
 		st = u256_result(a, "eth_gasPrice", &out->gas_price);
 		if (st == W3W_EINVAL)
-			st = w3w_error_set(W3W_EUNAVAILABLE, "%s", w3w_error_message());
+			st = as_unavailable();
 	}
 	evm_block_free(a, latest);
 	return st;
