@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/write.h"
 #include "test_wallet_mock.h"
 #include "test_wallet_util.h"
 
@@ -376,6 +377,43 @@ START_TEST(restart_keeps_nonces_and_follows_on)
 }
 END_TEST
 
+/* A process died between holding and signing: the follower finishes the withdrawal. */
+START_TEST(abandoned_hold_is_signed_by_the_follower)
+{
+	w3w_cmd_withdrawal_create cmd;
+	w3w_withdrawal_row row;
+	w3w_chain_poll_stats ps;
+	w3w__write w;
+	char hot[W3W_ADDRESS_SIZE];
+
+	ck_assert_int_eq(w3w_chain_hot_address(hot, sizeof(hot), chain, &service), W3W_OK);
+	memset(&cmd, 0, sizeof(cmd));
+	ck_assert_int_eq(w3w__write_begin(&w, &cmd.meta, ctx, &alice, "wallet.withdrawal_create", NULL), W3W_OK);
+	w3w_id_new(cmd.w.id, sizeof(cmd.w.id));
+	strcpy(cmd.w.user_id, U_ALICE);
+	strcpy(cmd.w.chain, "evm:31337");
+	strcpy(cmd.w.currency, "ETH");
+	cmd.w.amount = COIN;
+	strcpy(cmd.w.to_address, EXTERNAL);
+	strcpy(cmd.w.from_address, hot);
+	cmd.w.status = W3W_WITHDRAWAL_HELD;
+	cmd.w.created_at = cmd.w.updated_at = w3w_time_now() - 3600LL * 1000000;
+	ck_assert_int_eq(w3w__write_prepare(&w, "wallet.withdrawal_held", cmd.w.id, cmd.w.id), W3W_OK);
+	ck_assert_int_eq(w3w__write_finish(&w, ctx->storage->withdrawal_create(ctx->storage, &cmd, &row)), W3W_OK);
+	ck_assert_int_eq(row.w.status, W3W_WITHDRAWAL_HELD);
+	ck_assert_int_eq(util_account(ctx, U_ALICE, "ETH").held, COIN);
+
+	ck_assert_int_eq(w3w_chain_poll(chain, &service, &ps), W3W_OK);
+	ck_assert_int_eq(M.sends, 1);
+	ck_assert_int_eq(w3w_withdrawal_get(&row.w, ctx, &alice, cmd.w.id), W3W_OK);
+	ck_assert_int_eq(row.w.status, W3W_WITHDRAWAL_BROADCAST);
+	mock_mine(3);
+	ck_assert_int_eq(w3w_chain_poll(chain, &service, &ps), W3W_OK);
+	ck_assert_uint_eq(ps.withdrawals_confirmed, 1);
+	check_conservation("ETH");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wallet_withdraw");
@@ -396,6 +434,7 @@ int main(void)
 	tcase_add_test(tc, idempotent_retry_sends_once);
 	tcase_add_test(tc, concurrent_withdrawals_get_distinct_nonces);
 	tcase_add_test(tc, restart_keeps_nonces_and_follows_on);
+	tcase_add_test(tc, abandoned_hold_is_signed_by_the_follower);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
