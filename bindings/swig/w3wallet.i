@@ -62,6 +62,9 @@
 %ignore w3w_actor_init;
 %ignore w3w_options_init;
 %ignore w3w_list_query_init;
+%ignore w3w_chain_options_init;
+%ignore w3w_chain_watch_last;  /* returns the watch thread's status, not its own: w3wb_chain_watch_last */
+%ignore W3W_CHAIN_OPTIONS_INIT;
 %ignore W3W_OPTIONS_INIT;
 %ignore W3W_LIST_QUERY_INIT;
 %ignore W3W_SUPPLY_PATCH_INIT;
@@ -94,6 +97,23 @@
 %immutable reason;
 %immutable payload;
 %immutable items;
+%immutable origin;
+%immutable key_ids;
+%immutable context_key_id;
+%immutable chain;
+%immutable address;
+%immutable adapter;
+%immutable url;
+%immutable assets;
+%immutable to_address;
+%immutable from_address;
+%immutable tx_hash;
+%immutable error;
+%immutable transfer_id;
+%immutable block_hash;
+%immutable value;
+%immutable dust;
+%immutable w3w_chain_deposit::status;
 %immutable count;
 %immutable item_count;
 %nodefaultctor w3w_supply_page;
@@ -102,6 +122,9 @@
 %nodefaultctor w3w_event;
 %nodefaultctor w3w_ctx;
 %nodefaultctor w3w_subscription;
+%nodefaultctor w3w_wallets;
+%nodefaultctor w3w_chain;
+%nodefaultdtor w3w_chain;
 %nodefaultdtor w3w_ctx;
 %nodefaultdtor w3w_subscription;
 
@@ -111,6 +134,7 @@
 %extend w3w_supply_page  { ~w3w_supply_page()  { w3w_supply_page_free($self); } }
 %extend w3w_account_list { ~w3w_account_list() { w3w_account_list_free($self); } }
 %extend w3w_event        { ~w3w_event()        { w3w_event_free($self); } }
+%extend w3w_wallets      { ~w3w_wallets()      { w3w_wallets_free($self); } }
 
 /* ======================================================================= */
 #if defined(SWIGPYTHON)
@@ -185,6 +209,7 @@ W3WB_NUMBER_OUT(size_t, delivered, PyLong_FromSize_t)
 W3WB_NUMBER_OUT(size_t, sealed, PyLong_FromSize_t)
 W3WB_NUMBER_OUT(int, allowed, PyBool_FromLong)
 W3WB_NUMBER_OUT(int64_t, retry_after_ms, PyLong_FromLongLong)
+W3WB_NUMBER_OUT(int64_t, deleted, PyLong_FromLongLong)
 
 /* Bytes in: anything with the buffer protocol (bytes, bytearray, memoryview). */
 %define W3WB_BYTES_IN(PTR, LEN)
@@ -245,6 +270,12 @@ W3WB_RECORD_OUT(w3w_audit_report, out)
 W3WB_RECORD_OUT(w3w_actor, out)          /* w3wb_actor_init */
 W3WB_RECORD_OUT(w3w_options, out)        /* w3wb_options_init */
 W3WB_RECORD_OUT(w3w_list_query, out)     /* w3wb_list_query_init */
+W3WB_RECORD_OUT(w3w_master_seed_info, out)
+W3WB_RECORD_OUT(w3w_wallet, out)
+W3WB_RECORD_OUT(w3w_withdrawal, out)
+W3WB_RECORD_OUT(w3w_chain_deposit, out)
+W3WB_RECORD_OUT(w3w_chain_poll_stats, out)
+W3WB_RECORD_OUT(w3w_chain_options, out)  /* w3wb_chain_options_init */
 
 /* Objects the library allocates: the proxy owns them (destructor = *_free). */
 %define W3WB_ALLOCATED_OUT(TYPE, OWN)
@@ -259,16 +290,20 @@ W3WB_ALLOCATED_OUT(w3w_order_page, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_supply_page, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_account_list, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_wallets, SWIG_POINTER_OWN)
 /* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
 W3WB_ALLOCATED_OUT(w3w_ctx, 0)
 W3WB_ALLOCATED_OUT(w3w_subscription, 0)
 W3WB_ALLOCATED_OUT(w3w_jwt_verifier, 0)
+W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_order **out "w3w_order_free(temp$argnum);";
 %typemap(freearg) w3w_order_page **out "w3w_order_page_free(temp$argnum);";
 %typemap(freearg) w3w_supply_page **out "w3w_supply_page_free(temp$argnum);";
 %typemap(freearg) w3w_account_list **out "w3w_account_list_free(temp$argnum);";
 %typemap(freearg) w3w_event **out "w3w_event_free(temp$argnum);";
 %typemap(freearg) w3w_jwt_verifier **out "w3w_jwt_verifier_free(temp$argnum);";
+%typemap(freearg) w3w_wallets **out "w3w_wallets_free(temp$argnum);";
+%typemap(freearg) w3w_chain **out "w3w_chain_close(temp$argnum);";
 %typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
 %typemap(freearg) w3w_subscription **out "w3w_unsubscribe(temp$argnum);";
 
@@ -307,6 +342,22 @@ W3WB_BLOCKING(w3w_outbox_stats_get)
 W3WB_BLOCKING(w3w_audit_verify)
 W3WB_BLOCKING(w3w_audit_seal)
 W3WB_BLOCKING(w3w_rate_limit_take)
+W3WB_BLOCKING(w3w_master_seed_import)
+W3WB_BLOCKING(w3w_master_seed_info_get)
+W3WB_BLOCKING(w3w_master_mnemonic_export)
+W3WB_BLOCKING(w3w_master_key_rotate)
+W3WB_BLOCKING(w3w_master_key_retire)
+W3WB_BLOCKING(w3w_wallet_create)
+W3WB_BLOCKING(w3w_wallet_list)
+W3WB_BLOCKING(w3w_chain_open)
+W3WB_BLOCKING(w3w_chain_close)
+W3WB_BLOCKING(w3w_chain_hot_address)
+W3WB_BLOCKING(w3w_chain_poll)
+W3WB_BLOCKING(w3w_chain_watch_start)
+W3WB_BLOCKING(w3w_chain_watch_stop)
+W3WB_BLOCKING(w3w_wallet_withdraw)
+W3WB_BLOCKING(w3w_withdrawal_get)
+W3WB_BLOCKING(w3w_chain_deposit_get)
 
 %inline %{
 /* Called once by the w3wallet package: maps status codes to its exception classes. */
@@ -416,6 +467,7 @@ W3WB_NUMBER_OUT(size_t, delivered, uint64)
 W3WB_NUMBER_OUT(size_t, sealed, uint64)
 W3WB_NUMBER_OUT(int, allowed, int32)
 W3WB_NUMBER_OUT(int64_t, retry_after_ms, int64)
+W3WB_NUMBER_OUT(int64_t, deleted, int64)
 
 /* Bytes in: a []byte. */
 %define W3WB_BYTES_IN(PTR, LEN)
@@ -467,6 +519,8 @@ W3WB_ALLOCATED_OUT(w3w_account_list)
 W3WB_ALLOCATED_OUT(w3w_subscription)
 W3WB_ALLOCATED_OUT(w3w_event)
 W3WB_ALLOCATED_OUT(w3w_jwt_verifier)
+W3WB_ALLOCATED_OUT(w3w_wallets)
+W3WB_ALLOCATED_OUT(w3w_chain)
 
 #endif
 
@@ -484,6 +538,7 @@ W3WB_ALLOCATED_OUT(w3w_jwt_verifier)
 %include "w3wallet/audit.h"
 %include "w3wallet/json.h"
 %include "w3wallet/auth.h"
+%include "w3wallet/wallet.h"
 
 /* ---- helpers for bindings --------------------------------------------------- */
 %{
@@ -537,6 +592,32 @@ static w3w_status w3wb_options_set_text(w3w_options *opts, const char *field, co
 	if (strcmp(field, "region") == 0)
 		return w3wb_set_text(opts->region, sizeof(opts->region), field, value);
 	return w3w_error_set(W3W_EINVAL, "options: no text field '%s'", field);
+}
+
+static w3w_status w3wb_chain_options_init(w3w_chain_options *out, unsigned int version)
+{
+	return w3w_chain_options_init(out, version);
+}
+
+/* Text fields of w3w_chain_options. */
+static w3w_status w3wb_chain_options_set_text(w3w_chain_options *opts, const char *field, const char *value)
+{
+	if (!opts || !field)
+		return w3w_error_set(W3W_EINVAL, "chain options: missing");
+	if (strcmp(field, "adapter") == 0)
+		return w3wb_set_text(opts->adapter, sizeof(opts->adapter), field, value);
+	if (strcmp(field, "url") == 0)
+		return w3wb_set_text(opts->url, sizeof(opts->url), field, value);
+	if (strcmp(field, "assets") == 0)
+		return w3wb_set_text(opts->assets, sizeof(opts->assets), field, value);
+	return w3w_error_set(W3W_EINVAL, "chain options: no text field '%s'", field);
+}
+
+/* The watch thread's last round: its status is the result (a plain int,
+ * so it is returned, not raised), its stats and message go out. */
+static int w3wb_chain_watch_last(w3w_chain_poll_stats *out, w3w_chain *chain, char *buf, size_t buflen)
+{
+	return w3w_chain_watch_last(chain, out, buf, buflen);
 }
 
 /* Text fields of w3w_list_query. */
@@ -597,6 +678,11 @@ static const w3w_supply *w3wb_supply_page_at(const w3w_supply_page *page, size_t
 }
 
 static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
 }

@@ -80,7 +80,8 @@ type Context struct {
 	mu     sync.RWMutex // calls hold it shared; Close takes it exclusively (lock order: mu, then a Subscription's mu)
 	ptr    capi.Struct_SS_w3w_ctx
 	subsMu sync.Mutex
-	subs   map[*subState]struct{}
+	subs   map[*subState]struct{} // guarded by subsMu, as chains
+	chains map[*chainState]struct{}
 }
 
 // Open connects the backends, applies storage migrations and starts the relay.
@@ -96,7 +97,8 @@ func Open(opts Options) (*Context, error) {
 	if err := capi.W3w_ctx_open(&p, copts); err != nil {
 		return nil, wrap("Open", err)
 	}
-	c := &Context{ptr: capi.SwigcptrStruct_SS_w3w_ctx(p), subs: map[*subState]struct{}{}}
+	c := &Context{ptr: capi.SwigcptrStruct_SS_w3w_ctx(p), subs: map[*subState]struct{}{},
+		chains: map[*chainState]struct{}{}}
 	runtime.SetFinalizer(c, (*Context).Close)
 	return c, nil
 }
@@ -111,11 +113,14 @@ func (c *Context) Close() error {
 		return nil
 	}
 	c.subsMu.Lock()
-	subs := c.subs
-	c.subs = nil
+	subs, chains := c.subs, c.chains
+	c.subs, c.chains = nil, nil
 	c.subsMu.Unlock()
 	for s := range subs {
 		s.free()
+	}
+	for ch := range chains {
+		ch.free()
 	}
 	capi.W3w_ctx_close(c.ptr)
 	c.ptr = nil

@@ -2,6 +2,7 @@ package w3wallet
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/libw3wallet/libw3wallet/bindings/go/w3wallet/internal/capi"
 )
@@ -95,6 +96,9 @@ func (e *Error) Unwrap() error { return Sentinel(e.Status) }
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, ErrClosed) {
+		return fmt.Errorf("w3wallet: %s: %w", op, ErrClosed)
 	}
 	var se *capi.StatusError
 	if errors.As(err, &se) {

@@ -28,6 +28,10 @@ from .records import (
 )
 from .context import Context, Options, Subscription
 from .auth import JwtVerifier, now_us, sign_hs256
+from .wallet import (
+    Chain, ChainDeposit, ChainOptions, ChainPollStats, MasterSeedInfo, Wallet, Withdrawal, WithdrawalStatus,
+    address_normalize, master_key_id,
+)
 
 __version__: str = _capi.w3w_version()
 """Version of the libw3wallet the extension is running against."""
@@ -61,5 +65,7 @@ __all__ = [
     "InsufficientFundsError", "ForbiddenError", "InvalidStateError", "IdempotencyError", "UnavailableError",
     "VersionError", "UnauthenticatedError", "RateLimitedError", "CryptoError", "InternalError", "ClosedError",
     "error_class", "AmountLike", "AMOUNT_MAX", "to_units", "from_units", "parse_amount", "format_amount",
+    "Chain", "ChainDeposit", "ChainOptions", "ChainPollStats", "MasterSeedInfo", "Wallet", "Withdrawal",
+    "WithdrawalStatus", "address_normalize", "master_key_id",
     "JwtVerifier", "sign_hs256", "now_us", "version", "new_id", "normalize_id", "status_name",
 ]

@@ -14,6 +14,7 @@ from .records import (
     Account, Actor, AuditReport, Claim, Event, LedgerTotals, Order, OrderItem, OrderStatus,
     OutboxStats, Page, Supply, SupplyStatus, Transfer,
 )
+from .wallet import Chain, ChainDeposit, ChainOptions, MasterSeedInfo, Wallet, Withdrawal, chain_wallets
 
 __all__ = ["Options", "Context", "Subscription"]
 
@@ -123,6 +124,7 @@ class Context:
             raise TypeError("pass either an Options or keyword arguments, not both")
         opts = options if options is not None else Options(**kwargs)
         self._subscriptions: "weakref.WeakSet[Subscription]" = weakref.WeakSet()
+        self._chains: "weakref.WeakSet[Chain]" = weakref.WeakSet()
         self._h = _Handle(_capi.w3w_ctx_open(opts._to_c()), _capi.w3w_ctx_close, "context")
         self._run = self._h.run
 
@@ -153,6 +155,8 @@ class Context:
     def _close_subscriptions(self) -> None:
         for sub in list(self._subscriptions):
             sub.close()
+        for chain in list(self._chains):
+            chain.close()
 
     # ---- ledger ----------------------------------------------------------
 
@@ -302,6 +306,53 @@ class Context:
     def claim_release(self, actor: Actor, claim_id: str, idempotency_key: Optional[str] = None) -> Claim:
         """Release a pending claim: the order is open again with its escrow still held."""
         return Claim._from_c(self._run(_capi.w3w_claim_release, actor._c, claim_id, idempotency_key))
+
+    # ---- wallets ---------------------------------------------------------
+
+    def master_seed_import(self, actor: Actor, mnemonic: str, passphrase: Optional[str] = None) -> None:
+        """Import the deployment's master seed from a BIP-39 mnemonic (admin; never replaces one)."""
+        self._run(_capi.w3w_master_seed_import, actor._c, mnemonic, passphrase)
+
+    def master_seed_info(self, actor: Actor) -> "MasterSeedInfo":
+        """What is known about the master seed, without opening it (admin, auditor or service)."""
+        return MasterSeedInfo._from_c(self._run(_capi.w3w_master_seed_info_get, actor._c))
+
+    def master_mnemonic_export(self, actor: Actor) -> str:
+        """The master seed's mnemonic for an offline backup (admin; every call is audited)."""
+        return self._run(_capi.w3w_master_mnemonic_export, actor._c)
+
+    def master_key_rotate(self, actor: Actor, new_key_hex: str) -> None:
+        """Re-seal every stored secret under a new master key as well (admin)."""
+        self._run(_capi.w3w_master_key_rotate, actor._c, new_key_hex)
+
+    def master_key_retire(self, actor: Actor) -> int:
+        """Delete secret copies not sealed under this context's key (admin); returns how many."""
+        return self._run(_capi.w3w_master_key_retire, actor._c)
+
+    def wallet_create(self, actor: Actor, chain: str) -> "Wallet":
+        """The actor's deposit address on `chain` ("evm" or "solana"); one per user and chain."""
+        return Wallet._from_c(self._run(_capi.w3w_wallet_create, actor._c, chain))
+
+    def wallet_list(self, actor: Actor, user_id: Optional[str] = None) -> List["Wallet"]:
+        """Wallets of `user_id` (None: the actor's own), chain ascending."""
+        return chain_wallets(self._run(_capi.w3w_wallet_list, actor._c, user_id))
+
+    def withdrawal_get(self, actor: Actor, withdrawal_id: str) -> "Withdrawal":
+        return Withdrawal._from_c(self._run(_capi.w3w_withdrawal_get, actor._c, withdrawal_id))
+
+    def chain_deposit_get(self, actor: Actor, reference: str) -> "ChainDeposit":
+        return ChainDeposit._from_c(self._run(_capi.w3w_chain_deposit_get, actor._c, reference))
+
+    def chain_open(self, options: Optional["ChainOptions"] = None, **kwargs: Any) -> "Chain":
+        """Open a chain on this context (close it before the context)."""
+        if options is not None and kwargs:
+            raise TypeError("pass either a ChainOptions or keyword arguments, not both")
+        opts = options if options is not None else ChainOptions(**kwargs)
+        c_opts = opts._to_c()
+        ptr = self._run(_capi.w3w_chain_open, c_opts)
+        chain = Chain(self, _Handle(ptr, _capi.w3w_chain_close, "chain"))
+        self._chains.add(chain)
+        return chain
 
     # ---- events, audit, rate limits ----------------------------------------
 

@@ -273,7 +273,7 @@ typedef _gostring_ swig_type_243;
 typedef _gostring_ swig_type_244;
 typedef _gostring_ swig_type_245;
 typedef long long swig_type_246;
-typedef _gostring_ swig_type_247;
+typedef long long swig_type_247;
 typedef _gostring_ swig_type_248;
 typedef _gostring_ swig_type_249;
 typedef _gostring_ swig_type_250;
@@ -283,316 +283,574 @@ typedef _gostring_ swig_type_253;
 typedef _gostring_ swig_type_254;
 typedef _gostring_ swig_type_255;
 typedef _gostring_ swig_type_256;
-typedef long long swig_type_257;
+typedef _gostring_ swig_type_257;
 typedef _gostring_ swig_type_258;
-typedef long long swig_type_259;
+typedef _goslice_ swig_type_259;
 typedef _gostring_ swig_type_260;
 typedef _gostring_ swig_type_261;
-typedef long long swig_type_262;
-typedef long long swig_type_263;
-typedef long long swig_type_264;
+typedef _gostring_ swig_type_262;
+typedef _gostring_ swig_type_263;
+typedef _gostring_ swig_type_264;
 typedef long long swig_type_265;
 typedef long long swig_type_266;
 typedef long long swig_type_267;
-extern void _wrap_Swig_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_2a7a227c89b41492(swig_intgo arg1);
+typedef long long swig_type_268;
+typedef long long swig_type_269;
+typedef _gostring_ swig_type_270;
+typedef _gostring_ swig_type_271;
+typedef _gostring_ swig_type_272;
+typedef _gostring_ swig_type_273;
+typedef _gostring_ swig_type_274;
+typedef _goslice_ swig_type_275;
+typedef _gostring_ swig_type_276;
+typedef _gostring_ swig_type_277;
+typedef _gostring_ swig_type_278;
+typedef _gostring_ swig_type_279;
+typedef long long swig_type_280;
+typedef long long swig_type_281;
+typedef _gostring_ swig_type_282;
+typedef long long swig_type_283;
+typedef long long swig_type_284;
+typedef _gostring_ swig_type_285;
+typedef _gostring_ swig_type_286;
+typedef _gostring_ swig_type_287;
+typedef _goslice_ swig_type_288;
+typedef long long swig_type_289;
+typedef long long swig_type_290;
+typedef long long swig_type_291;
+typedef long long swig_type_292;
+typedef long long swig_type_293;
+typedef long long swig_type_294;
+typedef long long swig_type_295;
+typedef long long swig_type_296;
+typedef long long swig_type_297;
+typedef long long swig_type_298;
+typedef long long swig_type_299;
+typedef long long swig_type_300;
+typedef long long swig_type_301;
+typedef long long swig_type_302;
+typedef long long swig_type_303;
+typedef long long swig_type_304;
+typedef long long swig_type_305;
+typedef long long swig_type_306;
+typedef long long swig_type_307;
+typedef _gostring_ swig_type_308;
+typedef _gostring_ swig_type_309;
+typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_311;
+typedef _gostring_ swig_type_312;
+typedef _gostring_ swig_type_313;
+typedef long long swig_type_314;
+typedef long long swig_type_315;
+typedef _gostring_ swig_type_316;
+typedef _gostring_ swig_type_317;
+typedef long long swig_type_318;
+typedef long long swig_type_319;
+typedef _gostring_ swig_type_320;
+typedef _gostring_ swig_type_321;
+typedef _gostring_ swig_type_322;
+typedef long long swig_type_323;
+typedef long long swig_type_324;
+typedef long long swig_type_325;
+typedef long long swig_type_326;
+typedef _gostring_ swig_type_327;
+typedef _gostring_ swig_type_328;
+typedef long long swig_type_329;
+typedef _gostring_ swig_type_330;
+typedef _gostring_ swig_type_331;
+typedef _gostring_ swig_type_332;
+typedef _gostring_ swig_type_333;
+typedef _gostring_ swig_type_334;
+typedef _gostring_ swig_type_335;
+typedef _gostring_ swig_type_336;
+typedef _gostring_ swig_type_337;
+typedef _gostring_ swig_type_338;
+typedef _gostring_ swig_type_339;
+typedef _gostring_ swig_type_340;
+typedef long long swig_type_341;
+typedef long long swig_type_342;
+typedef long long swig_type_343;
+typedef long long swig_type_344;
+typedef _gostring_ swig_type_345;
+typedef _gostring_ swig_type_346;
+typedef long long swig_type_347;
+typedef long long swig_type_348;
+typedef _gostring_ swig_type_349;
+typedef _gostring_ swig_type_350;
+typedef _gostring_ swig_type_351;
+typedef long long swig_type_352;
+typedef long long swig_type_353;
+typedef _gostring_ swig_type_354;
+typedef _gostring_ swig_type_355;
+typedef _gostring_ swig_type_356;
+typedef _gostring_ swig_type_357;
+typedef _gostring_ swig_type_358;
+typedef _gostring_ swig_type_359;
+typedef _gostring_ swig_type_360;
+typedef long long swig_type_361;
+typedef _gostring_ swig_type_362;
+typedef _gostring_ swig_type_363;
+typedef _gostring_ swig_type_364;
+typedef _gostring_ swig_type_365;
+typedef _gostring_ swig_type_366;
+typedef _gostring_ swig_type_367;
+typedef _gostring_ swig_type_368;
+typedef _gostring_ swig_type_369;
+typedef _gostring_ swig_type_370;
+typedef _gostring_ swig_type_371;
+typedef _gostring_ swig_type_372;
+typedef _goslice_ swig_type_373;
+typedef _gostring_ swig_type_374;
+typedef _gostring_ swig_type_375;
+typedef _gostring_ swig_type_376;
+typedef long long swig_type_377;
+typedef _gostring_ swig_type_378;
+typedef long long swig_type_379;
+typedef _gostring_ swig_type_380;
+typedef _gostring_ swig_type_381;
+typedef long long swig_type_382;
+typedef long long swig_type_383;
+typedef long long swig_type_384;
+typedef long long swig_type_385;
+typedef long long swig_type_386;
+typedef long long swig_type_387;
+typedef long long swig_type_388;
+extern void _wrap_Swig_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_189f12b0fe7ec083(swig_intgo arg1);
 
 #cgo pkg-config: w3wallet
 
-extern swig_intgo _wrap_W3W_OK_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EINVAL_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ENOMEM_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ENOTFOUND_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ECONFLICT_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ESTATE_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EVERSION_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ERATELIMIT_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ECRYPTO_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_EINTERNAL_capi_2a7a227c89b41492(void);
-extern swig_type_1 _wrap_w3w_status_name_capi_2a7a227c89b41492(swig_intgo arg1);
-extern swig_type_2 _wrap_w3w_version_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_w3w_version_number_capi_2a7a227c89b41492(void);
-extern swig_type_3 _wrap_w3w_amount_parse_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_4 arg2);
-extern swig_type_5 _wrap_w3w_amount_format_capi_2a7a227c89b41492(swig_type_6 arg1, swig_type_7 arg2);
-extern swig_type_8 _wrap_w3w_amount_mul_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
-extern swig_type_11 _wrap_w3w_amount_add_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
-extern swig_type_14 _wrap_w3w_id_new_capi_2a7a227c89b41492(swig_type_15 arg1);
-extern swig_type_16 _wrap_w3w_id_normalize_capi_2a7a227c89b41492(swig_type_17 arg1, swig_type_18 arg2);
-extern swig_type_19 _wrap_w3w_time_now_capi_2a7a227c89b41492(void);
-extern swig_type_20 _wrap_w3w_time_format_capi_2a7a227c89b41492(swig_type_21 arg1, swig_type_22 arg2);
-extern void _wrap_w3w_options_version_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_version_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_23 _wrap_w3w_options_storage_url_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_24 _wrap_w3w_options_cache_url_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_25 _wrap_w3w_options_events_url_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_26 _wrap_w3w_options_master_key_hex_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_27 _wrap_w3w_options_region_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_28 arg2);
-extern swig_type_29 _wrap_w3w_options_idempotency_ttl_s_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_options_pool_size_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_pool_size_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_options_timeout_ms_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_options_background_relay_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_background_relay_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_options_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_options_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_30 _wrap_w3w_ctx_open_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern void _wrap_w3w_ctx_close_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_ROLE_USER_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_2a7a227c89b41492(void);
-extern swig_type_31 _wrap_w3w_actor_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_actor_roles_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_actor_roles_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_actor_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_actor_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_32 _wrap_w3w_roles_parse_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_33 arg2);
-extern void _wrap_w3w_list_query_version_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_version_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_34 _wrap_w3w_list_query_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_list_query_status_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_status_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_list_query_limit_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_limit_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_35 _wrap_w3w_list_query_cursor_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_list_query_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_list_query_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_2a7a227c89b41492(void);
-extern swig_type_36 _wrap_w3w_transfer_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_transfer_kind_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_transfer_kind_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_37 _wrap_w3w_transfer_from_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_38 _wrap_w3w_transfer_to_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_39 _wrap_w3w_transfer_currency_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_transfer_amount_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_w3w_transfer_amount_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_42 _wrap_w3w_transfer_reference_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_transfer_created_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_43 arg2);
-extern swig_type_44 _wrap_w3w_transfer_created_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_transfer_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_transfer_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_45 _wrap_w3w_account_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_46 _wrap_w3w_account_currency_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_account_balance_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_47 arg2);
-extern swig_type_48 _wrap_w3w_account_balance_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_account_held_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_49 arg2);
-extern swig_type_50 _wrap_w3w_account_held_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_account_available_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_51 arg2);
-extern swig_type_52 _wrap_w3w_account_available_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_account_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_account_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_account_list_items_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_53 _wrap_w3w_account_list_count_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_delete_w3w_account_list_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_54 _wrap_w3w_deposit_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_55 arg4, swig_type_56 arg5, swig_type_57 arg6, swig_type_58 arg7, swig_type_59 arg8);
-extern swig_type_60 _wrap_w3w_withdraw_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_61 arg4, swig_type_62 arg5, swig_type_63 arg6, swig_type_64 arg7, swig_type_65 arg8);
-extern swig_type_66 _wrap_w3w_transfer_funds_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_67 arg4, swig_type_68 arg5, swig_type_69 arg6, swig_type_70 arg7);
-extern swig_type_71 _wrap_w3w_accounts_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_72 arg4);
-extern void _wrap_w3w_account_list_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_73 _wrap_w3w_ledger_totals_currency_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_deposits_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_74 arg2);
-extern swig_type_75 _wrap_w3w_ledger_totals_deposits_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_76 arg2);
-extern swig_type_77 _wrap_w3w_ledger_totals_withdrawals_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_balances_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_78 arg2);
-extern swig_type_79 _wrap_w3w_ledger_totals_balances_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_held_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_80 arg2);
-extern swig_type_81 _wrap_w3w_ledger_totals_held_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_escrow_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_82 arg2);
-extern swig_type_83 _wrap_w3w_ledger_totals_escrow_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_reserved_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_84 arg2);
-extern swig_type_85 _wrap_w3w_ledger_totals_reserved_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_live_claims_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_86 arg2);
-extern swig_type_87 _wrap_w3w_ledger_totals_live_claims_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_88 arg2);
-extern swig_type_89 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_ledger_totals_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_ledger_totals_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_90 _wrap_w3w_ledger_totals_get_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_91 arg4);
-extern swig_type_92 _wrap_w3w_transfer_kind_name_capi_2a7a227c89b41492(swig_intgo arg1);
-extern swig_type_93 _wrap_w3w_transfer_kind_parse_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_94 arg2);
-extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_2a7a227c89b41492(void);
-extern swig_type_95 _wrap_w3w_supply_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_96 _wrap_w3w_supply_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_97 _wrap_w3w_supply_currency_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_amount_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_98 arg2);
-extern swig_type_99 _wrap_w3w_supply_amount_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_reserved_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_100 arg2);
-extern swig_type_101 _wrap_w3w_supply_reserved_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_status_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_status_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_created_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_102 arg2);
-extern swig_type_103 _wrap_w3w_supply_created_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_updated_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_104 arg2);
-extern swig_type_105 _wrap_w3w_supply_updated_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_supply_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_supply_page_items_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_106 _wrap_w3w_supply_page_count_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_107 _wrap_w3w_supply_page_next_cursor_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_delete_w3w_supply_page_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_set_amount_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_amount_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_w3w_supply_patch_amount_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_status_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_patch_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_supply_patch_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_110 _wrap_w3w_supply_create_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_111 arg4, swig_type_112 arg5, swig_type_113 arg6);
-extern swig_type_114 _wrap_w3w_supply_get_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_115 arg4);
-extern swig_type_116 _wrap_w3w_supply_list_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_w3w_supply_page_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_117 _wrap_w3w_supply_update_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_118 arg4, uintptr_t arg5, swig_type_119 arg6);
-extern swig_type_120 _wrap_w3w_supply_delete_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_121 arg4, swig_type_122 arg5);
-extern swig_type_123 _wrap_w3w_supply_status_name_capi_2a7a227c89b41492(swig_intgo arg1);
-extern swig_type_124 _wrap_w3w_supply_status_parse_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_125 arg2);
-extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_2a7a227c89b41492(void);
-extern swig_type_126 _wrap_w3w_order_item_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_127 _wrap_w3w_order_item_product_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_128 _wrap_w3w_order_item_product_name_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_item_price_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_w3w_order_item_price_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_item_quantity_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_w3w_order_item_quantity_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_item_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_order_item_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_133 _wrap_w3w_order_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_134 _wrap_w3w_order_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_135 _wrap_w3w_order_currency_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_amount_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_136 arg2);
-extern swig_type_137 _wrap_w3w_order_amount_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_status_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_order_status_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_created_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_138 arg2);
-extern swig_type_139 _wrap_w3w_order_created_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_updated_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_140 arg2);
-extern swig_type_141 _wrap_w3w_order_updated_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_order_items_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_142 _wrap_w3w_order_item_count_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_capi_2a7a227c89b41492(void);
-extern uintptr_t _wrap_w3w_order_page_items_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_143 _wrap_w3w_order_page_count_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_144 _wrap_w3w_order_page_next_cursor_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_page_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_145 _wrap_w3w_order_create_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_146 arg4, uintptr_t arg5, swig_type_147 arg6, swig_type_148 arg7);
-extern swig_type_149 _wrap_w3w_order_get_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_150 arg4);
-extern swig_type_151 _wrap_w3w_order_list_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_152 _wrap_w3w_order_cancel_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_153 arg4, swig_type_154 arg5);
-extern void _wrap_w3w_order_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_order_page_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_155 _wrap_w3w_order_status_name_capi_2a7a227c89b41492(swig_intgo arg1);
-extern swig_type_156 _wrap_w3w_order_status_parse_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_157 arg2);
-extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_2a7a227c89b41492(void);
-extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_2a7a227c89b41492(void);
-extern swig_type_158 _wrap_w3w_claim_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_159 _wrap_w3w_claim_order_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_160 _wrap_w3w_claim_user_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_161 _wrap_w3w_claim_supply_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_claim_status_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_claim_status_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_w3w_claim_claimed_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_164 arg2);
-extern swig_type_165 _wrap_w3w_claim_processed_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_166 arg2);
-extern swig_type_167 _wrap_w3w_claim_released_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_claim_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_claim_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_168 _wrap_w3w_claim_order_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_169 arg4, swig_type_170 arg5);
-extern swig_type_171 _wrap_w3w_claim_get_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_172 arg4);
-extern swig_type_173 _wrap_w3w_claim_get_by_order_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4);
-extern swig_type_175 _wrap_w3w_claim_process_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_176 arg4, swig_type_177 arg5);
-extern swig_type_178 _wrap_w3w_claim_release_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_179 arg4, swig_type_180 arg5);
-extern swig_type_181 _wrap_w3w_claim_status_name_capi_2a7a227c89b41492(swig_intgo arg1);
-extern swig_type_182 _wrap_w3w_claim_status_parse_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_183 arg2);
-extern void _wrap_w3w_event_seq_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_184 arg2);
-extern swig_type_185 _wrap_w3w_event_seq_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_186 _wrap_w3w_event_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_187 _wrap_w3w_event_event_type_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_188 _wrap_w3w_event_topic_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_189 _wrap_w3w_event_aggregate_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_190 _wrap_w3w_event_actor_id_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_191 _wrap_w3w_event_region_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_w3w_event_created_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_194 _wrap_w3w_event_payload_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_delete_w3w_event_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_195 _wrap_w3w_subscription_next_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_196 _wrap_w3w_subscription_dropped_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_unsubscribe_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_event_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_197 _wrap_w3w_events_pump_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_198 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_w3w_outbox_stats_total_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_w3w_outbox_stats_pending_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_outbox_stats_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_207 _wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_audit_report_ok_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_208 arg2);
-extern swig_type_209 _wrap_w3w_audit_report_records_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_210 arg2);
-extern swig_type_211 _wrap_w3w_audit_report_unsealed_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_212 arg2);
-extern swig_type_213 _wrap_w3w_audit_report_first_bad_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_214 _wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_audit_report_capi_2a7a227c89b41492(void);
-extern void _wrap_delete_w3w_audit_report_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_215 _wrap_w3w_audit_verify_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_216 _wrap_w3w_audit_seal_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_217 arg2, swig_voidp arg3);
-extern swig_type_218 _wrap_w3w_supply_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_219 _wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_220 _wrap_w3w_order_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_221 _wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_222 _wrap_w3w_claim_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_223 _wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_224 _wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_225 _wrap_w3w_event_to_json_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_226 _wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_229 arg2);
-extern void _wrap_w3w_jwt_verifier_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern swig_type_230 _wrap_w3w_jwt_verify_capi_2a7a227c89b41492(uintptr_t arg1, uintptr_t arg2, swig_type_231 arg3, swig_type_232 arg4, swig_intgo arg5);
-extern swig_type_233 _wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_234 arg2, swig_type_235 arg3, swig_intgo arg4, swig_type_236 arg5, swig_type_237 arg6);
-extern swig_type_238 _wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(swig_voidp arg1, swig_type_239 arg2, swig_type_240 arg3, swig_intgo arg4, swig_type_241 arg5, swig_type_242 arg6);
-extern swig_type_243 _wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_244 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
-extern swig_type_245 _wrap_w3wb_subscribe_capi_2a7a227c89b41492(swig_voidp arg1, uintptr_t arg2, swig_type_246 arg3);
-extern swig_type_247 _wrap_w3wb_actor_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_248 arg2, swig_intgo arg3);
-extern swig_type_249 _wrap_w3wb_options_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_250 _wrap_w3wb_list_query_init_capi_2a7a227c89b41492(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_251 _wrap_w3wb_options_set_text_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_252 arg2, swig_type_253 arg3);
-extern swig_type_254 _wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_255 arg2, swig_type_256 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_2a7a227c89b41492(swig_type_257 arg1);
-extern swig_type_258 _wrap_w3wb_order_items_set_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_259 arg2, swig_type_260 arg3, swig_type_261 arg4, swig_type_262 arg5, swig_type_263 arg6);
-extern void _wrap_w3wb_order_items_free_capi_2a7a227c89b41492(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_264 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_265 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_266 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_2a7a227c89b41492(uintptr_t arg1, swig_type_267 arg2);
+extern swig_intgo _wrap_W3W_OK_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EINVAL_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ENOMEM_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ENOTFOUND_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ECONFLICT_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ESTATE_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EVERSION_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ERATELIMIT_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ECRYPTO_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_EINTERNAL_capi_189f12b0fe7ec083(void);
+extern swig_type_1 _wrap_w3w_status_name_capi_189f12b0fe7ec083(swig_intgo arg1);
+extern swig_type_2 _wrap_w3w_version_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_w3w_version_number_capi_189f12b0fe7ec083(void);
+extern swig_type_3 _wrap_w3w_amount_parse_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_4 arg2);
+extern swig_type_5 _wrap_w3w_amount_format_capi_189f12b0fe7ec083(swig_type_6 arg1, swig_type_7 arg2);
+extern swig_type_8 _wrap_w3w_amount_mul_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
+extern swig_type_11 _wrap_w3w_amount_add_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
+extern swig_type_14 _wrap_w3w_id_new_capi_189f12b0fe7ec083(swig_type_15 arg1);
+extern swig_type_16 _wrap_w3w_id_normalize_capi_189f12b0fe7ec083(swig_type_17 arg1, swig_type_18 arg2);
+extern swig_type_19 _wrap_w3w_time_now_capi_189f12b0fe7ec083(void);
+extern swig_type_20 _wrap_w3w_time_format_capi_189f12b0fe7ec083(swig_type_21 arg1, swig_type_22 arg2);
+extern void _wrap_w3w_options_version_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_version_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_23 _wrap_w3w_options_storage_url_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_24 _wrap_w3w_options_cache_url_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_25 _wrap_w3w_options_events_url_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_26 _wrap_w3w_options_master_key_hex_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_27 _wrap_w3w_options_region_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_28 arg2);
+extern swig_type_29 _wrap_w3w_options_idempotency_ttl_s_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_options_pool_size_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_pool_size_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_options_timeout_ms_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_options_background_relay_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_background_relay_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_options_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_options_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_30 _wrap_w3w_ctx_open_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern void _wrap_w3w_ctx_close_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_ROLE_USER_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_189f12b0fe7ec083(void);
+extern swig_type_31 _wrap_w3w_actor_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_actor_roles_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_actor_roles_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_actor_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_actor_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_32 _wrap_w3w_roles_parse_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_33 arg2);
+extern void _wrap_w3w_list_query_version_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_version_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_34 _wrap_w3w_list_query_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_list_query_status_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_list_query_limit_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_limit_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_35 _wrap_w3w_list_query_cursor_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_list_query_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_list_query_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_189f12b0fe7ec083(void);
+extern swig_type_36 _wrap_w3w_transfer_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_transfer_kind_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_transfer_kind_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_37 _wrap_w3w_transfer_from_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_38 _wrap_w3w_transfer_to_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_39 _wrap_w3w_transfer_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_transfer_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_41 _wrap_w3w_transfer_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_42 _wrap_w3w_transfer_reference_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_transfer_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_43 arg2);
+extern swig_type_44 _wrap_w3w_transfer_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_transfer_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_transfer_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_45 _wrap_w3w_account_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_46 _wrap_w3w_account_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_account_balance_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_47 arg2);
+extern swig_type_48 _wrap_w3w_account_balance_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_account_held_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_49 arg2);
+extern swig_type_50 _wrap_w3w_account_held_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_account_available_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_51 arg2);
+extern swig_type_52 _wrap_w3w_account_available_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_account_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_account_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_account_list_items_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_53 _wrap_w3w_account_list_count_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_delete_w3w_account_list_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_54 _wrap_w3w_deposit_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_55 arg4, swig_type_56 arg5, swig_type_57 arg6, swig_type_58 arg7, swig_type_59 arg8);
+extern swig_type_60 _wrap_w3w_withdraw_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_61 arg4, swig_type_62 arg5, swig_type_63 arg6, swig_type_64 arg7, swig_type_65 arg8);
+extern swig_type_66 _wrap_w3w_transfer_funds_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_67 arg4, swig_type_68 arg5, swig_type_69 arg6, swig_type_70 arg7);
+extern swig_type_71 _wrap_w3w_accounts_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_72 arg4);
+extern void _wrap_w3w_account_list_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_73 _wrap_w3w_ledger_totals_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_deposits_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_w3w_ledger_totals_deposits_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_76 arg2);
+extern swig_type_77 _wrap_w3w_ledger_totals_withdrawals_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_balances_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_78 arg2);
+extern swig_type_79 _wrap_w3w_ledger_totals_balances_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_held_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_80 arg2);
+extern swig_type_81 _wrap_w3w_ledger_totals_held_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_escrow_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_82 arg2);
+extern swig_type_83 _wrap_w3w_ledger_totals_escrow_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_reserved_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_84 arg2);
+extern swig_type_85 _wrap_w3w_ledger_totals_reserved_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_live_claims_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_86 arg2);
+extern swig_type_87 _wrap_w3w_ledger_totals_live_claims_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_88 arg2);
+extern swig_type_89 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_ledger_totals_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_ledger_totals_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_90 _wrap_w3w_ledger_totals_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_91 arg4);
+extern swig_type_92 _wrap_w3w_transfer_kind_name_capi_189f12b0fe7ec083(swig_intgo arg1);
+extern swig_type_93 _wrap_w3w_transfer_kind_parse_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_94 arg2);
+extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_189f12b0fe7ec083(void);
+extern swig_type_95 _wrap_w3w_supply_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_96 _wrap_w3w_supply_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_97 _wrap_w3w_supply_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_98 arg2);
+extern swig_type_99 _wrap_w3w_supply_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_reserved_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_100 arg2);
+extern swig_type_101 _wrap_w3w_supply_reserved_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_status_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_102 arg2);
+extern swig_type_103 _wrap_w3w_supply_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_updated_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_104 arg2);
+extern swig_type_105 _wrap_w3w_supply_updated_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_supply_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_supply_page_items_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_106 _wrap_w3w_supply_page_count_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_107 _wrap_w3w_supply_page_next_cursor_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_delete_w3w_supply_page_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_set_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_108 arg2);
+extern swig_type_109 _wrap_w3w_supply_patch_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_status_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_patch_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_supply_patch_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_110 _wrap_w3w_supply_create_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_111 arg4, swig_type_112 arg5, swig_type_113 arg6);
+extern swig_type_114 _wrap_w3w_supply_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_115 arg4);
+extern swig_type_116 _wrap_w3w_supply_list_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_w3w_supply_page_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_117 _wrap_w3w_supply_update_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_118 arg4, uintptr_t arg5, swig_type_119 arg6);
+extern swig_type_120 _wrap_w3w_supply_delete_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_121 arg4, swig_type_122 arg5);
+extern swig_type_123 _wrap_w3w_supply_status_name_capi_189f12b0fe7ec083(swig_intgo arg1);
+extern swig_type_124 _wrap_w3w_supply_status_parse_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_125 arg2);
+extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_189f12b0fe7ec083(void);
+extern swig_type_126 _wrap_w3w_order_item_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_127 _wrap_w3w_order_item_product_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_128 _wrap_w3w_order_item_product_name_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_item_price_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_129 arg2);
+extern swig_type_130 _wrap_w3w_order_item_price_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_item_quantity_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_131 arg2);
+extern swig_type_132 _wrap_w3w_order_item_quantity_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_item_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_order_item_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_133 _wrap_w3w_order_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_134 _wrap_w3w_order_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_135 _wrap_w3w_order_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_136 arg2);
+extern swig_type_137 _wrap_w3w_order_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_status_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_order_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_138 arg2);
+extern swig_type_139 _wrap_w3w_order_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_updated_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_140 arg2);
+extern swig_type_141 _wrap_w3w_order_updated_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_order_items_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_142 _wrap_w3w_order_item_count_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_capi_189f12b0fe7ec083(void);
+extern uintptr_t _wrap_w3w_order_page_items_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_143 _wrap_w3w_order_page_count_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_144 _wrap_w3w_order_page_next_cursor_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_page_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_145 _wrap_w3w_order_create_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_146 arg4, uintptr_t arg5, swig_type_147 arg6, swig_type_148 arg7);
+extern swig_type_149 _wrap_w3w_order_get_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_150 arg4);
+extern swig_type_151 _wrap_w3w_order_list_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_152 _wrap_w3w_order_cancel_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_153 arg4, swig_type_154 arg5);
+extern void _wrap_w3w_order_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_order_page_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_155 _wrap_w3w_order_status_name_capi_189f12b0fe7ec083(swig_intgo arg1);
+extern swig_type_156 _wrap_w3w_order_status_parse_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_157 arg2);
+extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_189f12b0fe7ec083(void);
+extern swig_type_158 _wrap_w3w_claim_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_159 _wrap_w3w_claim_order_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_160 _wrap_w3w_claim_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_161 _wrap_w3w_claim_supply_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_claim_status_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_claim_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_w3w_claim_claimed_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_w3w_claim_processed_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_166 arg2);
+extern swig_type_167 _wrap_w3w_claim_released_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_claim_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_claim_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_168 _wrap_w3w_claim_order_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_169 arg4, swig_type_170 arg5);
+extern swig_type_171 _wrap_w3w_claim_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_172 arg4);
+extern swig_type_173 _wrap_w3w_claim_get_by_order_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4);
+extern swig_type_175 _wrap_w3w_claim_process_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_176 arg4, swig_type_177 arg5);
+extern swig_type_178 _wrap_w3w_claim_release_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_179 arg4, swig_type_180 arg5);
+extern swig_type_181 _wrap_w3w_claim_status_name_capi_189f12b0fe7ec083(swig_intgo arg1);
+extern swig_type_182 _wrap_w3w_claim_status_parse_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_183 arg2);
+extern void _wrap_w3w_event_seq_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_184 arg2);
+extern swig_type_185 _wrap_w3w_event_seq_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_186 _wrap_w3w_event_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_187 _wrap_w3w_event_event_type_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_188 _wrap_w3w_event_topic_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_189 _wrap_w3w_event_aggregate_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_190 _wrap_w3w_event_actor_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_191 _wrap_w3w_event_region_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_w3w_event_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_194 _wrap_w3w_event_payload_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_delete_w3w_event_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_195 _wrap_w3w_subscription_next_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_196 _wrap_w3w_subscription_dropped_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_unsubscribe_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_event_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_197 _wrap_w3w_events_pump_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_198 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_w3w_outbox_stats_total_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_w3w_outbox_stats_pending_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_w3w_outbox_stats_last_seq_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_outbox_stats_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_outbox_stats_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_207 _wrap_w3w_outbox_stats_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_audit_report_ok_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_208 arg2);
+extern swig_type_209 _wrap_w3w_audit_report_records_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_210 arg2);
+extern swig_type_211 _wrap_w3w_audit_report_unsealed_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_w3w_audit_report_first_bad_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_214 _wrap_w3w_audit_report_reason_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_audit_report_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_audit_report_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_215 _wrap_w3w_audit_verify_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_216 _wrap_w3w_audit_seal_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_217 arg2, swig_voidp arg3);
+extern swig_type_218 _wrap_w3w_supply_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_219 _wrap_w3w_supply_page_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_220 _wrap_w3w_order_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_221 _wrap_w3w_order_page_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_222 _wrap_w3w_claim_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_223 _wrap_w3w_transfer_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_224 _wrap_w3w_account_list_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_225 _wrap_w3w_event_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_226 _wrap_w3w_jwt_verifier_hs256_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_w3w_jwt_verifier_eddsa_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_229 arg2);
+extern void _wrap_w3w_jwt_verifier_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_230 _wrap_w3w_jwt_verify_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, swig_type_231 arg3, swig_type_232 arg4, swig_intgo arg5);
+extern swig_type_233 _wrap_w3w_jwt_sign_hs256_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_234 arg2, swig_type_235 arg3, swig_intgo arg4, swig_type_236 arg5, swig_type_237 arg6);
+extern swig_type_238 _wrap_w3w_jwt_sign_eddsa_capi_189f12b0fe7ec083(swig_voidp arg1, swig_type_239 arg2, swig_type_240 arg3, swig_intgo arg4, swig_type_241 arg5, swig_type_242 arg6);
+extern swig_type_243 _wrap_w3w_rate_limit_take_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_244 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern void _wrap_w3w_master_seed_info_exists_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_245 _wrap_w3w_master_seed_info_origin_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_w3w_master_seed_info_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_248 _wrap_w3w_master_seed_info_key_ids_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_249 _wrap_w3w_master_seed_info_context_key_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_master_seed_info_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_master_seed_info_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_250 _wrap_w3w_master_seed_import_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, swig_type_251 arg3, swig_type_252 arg4);
+extern swig_type_253 _wrap_w3w_master_seed_info_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_254 _wrap_w3w_master_mnemonic_export_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_255 _wrap_w3w_master_key_rotate_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, swig_type_256 arg3);
+extern swig_type_257 _wrap_w3w_master_key_retire_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_258 _wrap_w3w_master_key_id_capi_189f12b0fe7ec083(swig_type_259 arg1, swig_type_260 arg2);
+extern swig_type_261 _wrap_w3w_wallet_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_262 _wrap_w3w_wallet_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_263 _wrap_w3w_wallet_chain_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_264 _wrap_w3w_wallet_address_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_w3w_wallet_index_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_w3w_wallet_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_wallet_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_wallet_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_wallets_items_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_269 _wrap_w3w_wallets_count_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_delete_w3w_wallets_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_270 _wrap_w3w_wallet_create_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_271 arg4);
+extern swig_type_272 _wrap_w3w_wallet_list_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_273 arg4);
+extern void _wrap_w3w_wallets_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_274 _wrap_w3w_address_normalize_capi_189f12b0fe7ec083(swig_type_275 arg1, swig_type_276 arg2, swig_type_277 arg3);
+extern void _wrap_w3w_chain_options_version_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_version_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_278 _wrap_w3w_chain_options_adapter_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_279 _wrap_w3w_chain_options_url_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_w3w_chain_options_chain_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_confirmations_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_timeout_ms_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_282 _wrap_w3w_chain_options_assets_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_283 arg2);
+extern swig_type_284 _wrap_w3w_chain_options_start_block_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_options_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_chain_options_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_285 _wrap_w3w_chain_open_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_close_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_286 _wrap_w3w_chain_key_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_287 _wrap_w3w_chain_hot_address_capi_189f12b0fe7ec083(swig_type_288 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_w3w_chain_poll_stats_head_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_291 _wrap_w3w_chain_poll_stats_cursor_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_292 arg2);
+extern swig_type_293 _wrap_w3w_chain_poll_stats_blocks_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_294 arg2);
+extern swig_type_295 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_296 arg2);
+extern swig_type_297 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_298 arg2);
+extern swig_type_299 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_300 arg2);
+extern swig_type_301 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_302 arg2);
+extern swig_type_303 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_304 arg2);
+extern swig_type_305 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_306 arg2);
+extern swig_type_307 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_chain_poll_stats_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_308 _wrap_w3w_chain_poll_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_309 _wrap_w3w_chain_watch_start_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern void _wrap_w3w_chain_watch_stop_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_189f12b0fe7ec083(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_189f12b0fe7ec083(void);
+extern swig_type_310 _wrap_w3w_withdrawal_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_311 _wrap_w3w_withdrawal_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_312 _wrap_w3w_withdrawal_chain_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_313 _wrap_w3w_withdrawal_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_314 arg2);
+extern swig_type_315 _wrap_w3w_withdrawal_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_316 _wrap_w3w_withdrawal_to_address_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_317 _wrap_w3w_withdrawal_from_address_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_318 arg2);
+extern swig_type_319 _wrap_w3w_withdrawal_nonce_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_320 _wrap_w3w_withdrawal_tx_hash_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_status_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_321 _wrap_w3w_withdrawal_error_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_322 _wrap_w3w_withdrawal_transfer_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_323 arg2);
+extern swig_type_324 _wrap_w3w_withdrawal_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_325 arg2);
+extern swig_type_326 _wrap_w3w_withdrawal_updated_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_withdrawal_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_withdrawal_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_327 _wrap_w3w_wallet_withdraw_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_328 arg4, swig_type_329 arg5, swig_type_330 arg6, swig_type_331 arg7);
+extern swig_type_332 _wrap_w3w_withdrawal_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_333 arg4);
+extern swig_type_334 _wrap_w3w_withdrawal_status_name_capi_189f12b0fe7ec083(swig_intgo arg1);
+extern swig_type_335 _wrap_w3w_chain_deposit_reference_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_336 _wrap_w3w_chain_deposit_chain_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_337 _wrap_w3w_chain_deposit_user_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_338 _wrap_w3w_chain_deposit_address_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_339 _wrap_w3w_chain_deposit_currency_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_340 _wrap_w3w_chain_deposit_tx_hash_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_341 arg2);
+extern swig_type_342 _wrap_w3w_chain_deposit_log_index_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_343 arg2);
+extern swig_type_344 _wrap_w3w_chain_deposit_block_number_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_345 _wrap_w3w_chain_deposit_block_hash_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_346 _wrap_w3w_chain_deposit_value_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_347 arg2);
+extern swig_type_348 _wrap_w3w_chain_deposit_amount_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_349 _wrap_w3w_chain_deposit_dust_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_350 _wrap_w3w_chain_deposit_status_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_351 _wrap_w3w_chain_deposit_transfer_id_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_352 arg2);
+extern swig_type_353 _wrap_w3w_chain_deposit_created_at_get_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_deposit_capi_189f12b0fe7ec083(void);
+extern void _wrap_delete_w3w_chain_deposit_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern swig_type_354 _wrap_w3w_chain_deposit_get_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_355 arg4);
+extern swig_type_356 _wrap_w3w_wallet_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_357 _wrap_w3w_wallets_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_358 _wrap_w3w_withdrawal_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_359 _wrap_w3w_chain_deposit_to_json_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_360 _wrap_w3wb_subscribe_capi_189f12b0fe7ec083(swig_voidp arg1, uintptr_t arg2, swig_type_361 arg3);
+extern swig_type_362 _wrap_w3wb_actor_init_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_363 arg2, swig_intgo arg3);
+extern swig_type_364 _wrap_w3wb_options_init_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_365 _wrap_w3wb_list_query_init_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_366 _wrap_w3wb_options_set_text_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_367 arg2, swig_type_368 arg3);
+extern swig_type_369 _wrap_w3wb_chain_options_init_capi_189f12b0fe7ec083(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_370 _wrap_w3wb_chain_options_set_text_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_371 arg2, swig_type_372 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_189f12b0fe7ec083(uintptr_t arg1, uintptr_t arg2, swig_type_373 arg3);
+extern swig_type_374 _wrap_w3wb_list_query_set_text_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_375 arg2, swig_type_376 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_189f12b0fe7ec083(swig_type_377 arg1);
+extern swig_type_378 _wrap_w3wb_order_items_set_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_379 arg2, swig_type_380 arg3, swig_type_381 arg4, swig_type_382 arg5, swig_type_383 arg6);
+extern void _wrap_w3wb_order_items_free_capi_189f12b0fe7ec083(uintptr_t arg1);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_384 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_385 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_386 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_387 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_189f12b0fe7ec083(uintptr_t arg1, swig_type_388 arg2);
 #undef intgo
 */
 import "C"
@@ -627,13 +885,13 @@ func w3wbCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -666,7 +924,7 @@ func swigStatusError(s string) error {
 
 func _swig_getW3W_OK() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_OK_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_OK_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -674,7 +932,7 @@ var W3W_OK int = _swig_getW3W_OK()
 
 func _swig_getW3W_EINVAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINVAL_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EINVAL_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -682,7 +940,7 @@ var W3W_EINVAL int = _swig_getW3W_EINVAL()
 
 func _swig_getW3W_ENOMEM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -690,7 +948,7 @@ var W3W_ENOMEM int = _swig_getW3W_ENOMEM()
 
 func _swig_getW3W_ENOTFOUND() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -698,7 +956,7 @@ var W3W_ENOTFOUND int = _swig_getW3W_ENOTFOUND()
 
 func _swig_getW3W_ECONFLICT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -706,7 +964,7 @@ var W3W_ECONFLICT int = _swig_getW3W_ECONFLICT()
 
 func _swig_getW3W_EINSUFFICIENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -714,7 +972,7 @@ var W3W_EINSUFFICIENT int = _swig_getW3W_EINSUFFICIENT()
 
 func _swig_getW3W_EFORBIDDEN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -722,7 +980,7 @@ var W3W_EFORBIDDEN int = _swig_getW3W_EFORBIDDEN()
 
 func _swig_getW3W_ESTATE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ESTATE_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ESTATE_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -730,7 +988,7 @@ var W3W_ESTATE int = _swig_getW3W_ESTATE()
 
 func _swig_getW3W_EIDEMPOTENCY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -738,7 +996,7 @@ var W3W_EIDEMPOTENCY int = _swig_getW3W_EIDEMPOTENCY()
 
 func _swig_getW3W_EUNAVAILABLE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -746,7 +1004,7 @@ var W3W_EUNAVAILABLE int = _swig_getW3W_EUNAVAILABLE()
 
 func _swig_getW3W_EVERSION() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EVERSION_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EVERSION_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -754,7 +1012,7 @@ var W3W_EVERSION int = _swig_getW3W_EVERSION()
 
 func _swig_getW3W_EUNAUTHENTICATED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -762,7 +1020,7 @@ var W3W_EUNAUTHENTICATED int = _swig_getW3W_EUNAUTHENTICATED()
 
 func _swig_getW3W_ERATELIMIT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -770,7 +1028,7 @@ var W3W_ERATELIMIT int = _swig_getW3W_ERATELIMIT()
 
 func _swig_getW3W_ECRYPTO() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -778,7 +1036,7 @@ var W3W_ECRYPTO int = _swig_getW3W_ECRYPTO()
 
 func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -787,7 +1045,7 @@ var W3W_EINTERNAL int = _swig_getW3W_EINTERNAL()
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_status_name_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -796,7 +1054,7 @@ func W3w_status_name(arg1 int) (_swig_ret string) {
 
 func W3w_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_w3w_version_capi_2a7a227c89b41492()
+	swig_r_p := C._wrap_w3w_version_capi_189f12b0fe7ec083()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -805,7 +1063,7 @@ func W3w_version() (_swig_ret string) {
 
 func W3w_version_number() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_w3w_version_number_capi_2a7a227c89b41492())
+	swig_r = (uint)(C._wrap_w3w_version_number_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -825,7 +1083,7 @@ func W3w_amount_parse(arg1 *int64, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_parse_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_amount_parse_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -845,7 +1103,7 @@ func W3w_amount_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_format_capi_2a7a227c89b41492(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
+	swig_r_p := C._wrap_w3w_amount_format_capi_189f12b0fe7ec083(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -866,7 +1124,7 @@ func W3w_amount_mul(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_mul_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_mul_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -884,7 +1142,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_add_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_add_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -900,7 +1158,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 func W3w_id_new(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_id_new_capi_2a7a227c89b41492(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_id_new_capi_189f12b0fe7ec083(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -920,7 +1178,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_id_normalize_capi_2a7a227c89b41492(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_id_normalize_capi_189f12b0fe7ec083(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -941,7 +1199,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 
 func W3w_time_now() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_w3w_time_now_capi_2a7a227c89b41492())
+	swig_r = (int64)(C._wrap_w3w_time_now_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -949,7 +1207,7 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_time_format_capi_2a7a227c89b41492(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
+	swig_r_p := C._wrap_w3w_time_format_capi_189f12b0fe7ec083(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -980,20 +1238,20 @@ func (p SwigcptrW3w_options) SwigIsW3w_options() {
 func (arg1 SwigcptrW3w_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_version_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_version_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1003,7 +1261,7 @@ func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1013,7 +1271,7 @@ func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_events_url_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_events_url_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1023,7 +1281,7 @@ func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1033,7 +1291,7 @@ func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_region_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_region_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1043,64 +1301,64 @@ func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) SetIdempotency_ttl_s(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_idempotency_ttl_s_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
+	C._wrap_w3w_options_idempotency_ttl_s_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetIdempotency_ttl_s() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetPool_size(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_pool_size_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_pool_size_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetPool_size() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_timeout_ms_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_timeout_ms_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetBackground_relay(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_background_relay_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_background_relay_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetBackground_relay() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_options() (_swig_ret W3w_options) {
 	var swig_r W3w_options
-	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_2a7a227c89b41492()))
+	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_options(arg1 W3w_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_options_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_options_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_options interface {
@@ -1127,7 +1385,7 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_ctx_open_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_ctx_open_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1142,12 +1400,12 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 
 func W3w_ctx_close(arg1 Struct_SS_w3w_ctx) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_ctx_close_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_ctx_close_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getW3W_ROLE_USER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1155,7 +1413,7 @@ var W3W_ROLE_USER int = _swig_getW3W_ROLE_USER()
 
 func _swig_getW3W_ROLE_ADMIN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1163,7 +1421,7 @@ var W3W_ROLE_ADMIN int = _swig_getW3W_ROLE_ADMIN()
 
 func _swig_getW3W_ROLE_AUDITOR() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1171,7 +1429,7 @@ var W3W_ROLE_AUDITOR int = _swig_getW3W_ROLE_AUDITOR()
 
 func _swig_getW3W_ROLE_SERVICE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_2a7a227c89b41492())
+	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1189,7 +1447,7 @@ func (p SwigcptrW3w_actor) SwigIsW3w_actor() {
 func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1199,25 +1457,25 @@ func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_actor) SetRoles(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_actor_roles_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_actor_roles_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_actor) GetRoles() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_actor() (_swig_ret W3w_actor) {
 	var swig_r W3w_actor
-	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_2a7a227c89b41492()))
+	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_actor(arg1 W3w_actor) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_actor_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_actor_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_actor interface {
@@ -1232,7 +1490,7 @@ func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_roles_parse_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_roles_parse_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1263,20 +1521,20 @@ func (p SwigcptrW3w_list_query) SwigIsW3w_list_query() {
 func (arg1 SwigcptrW3w_list_query) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_version_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_version_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1286,33 +1544,33 @@ func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_list_query) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_status_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_status_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) SetLimit(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_limit_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_limit_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetLimit() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1321,13 +1579,13 @@ func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 
 func NewW3w_list_query() (_swig_ret W3w_list_query) {
 	var swig_r W3w_list_query
-	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_2a7a227c89b41492()))
+	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_list_query(arg1 W3w_list_query) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_list_query_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_list_query_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_list_query interface {
@@ -1347,7 +1605,7 @@ type Enum_SS_w3w_transfer_kind int
 
 func _swig_getW3W_TRANSFER_DEPOSIT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1355,7 +1613,7 @@ var W3W_TRANSFER_DEPOSIT Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_DEPOS
 
 func _swig_getW3W_TRANSFER_WITHDRAWAL() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1363,7 +1621,7 @@ var W3W_TRANSFER_WITHDRAWAL Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_WI
 
 func _swig_getW3W_TRANSFER_TRANSFER() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1371,7 +1629,7 @@ var W3W_TRANSFER_TRANSFER Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_TRAN
 
 func _swig_getW3W_TRANSFER_SETTLEMENT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1389,7 +1647,7 @@ func (p SwigcptrW3w_transfer) SwigIsW3w_transfer() {
 func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1399,20 +1657,20 @@ func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetKind(arg2 Enum_SS_w3w_transfer_kind) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_kind_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_transfer_kind_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetKind() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1422,7 +1680,7 @@ func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1432,7 +1690,7 @@ func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1442,20 +1700,20 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_amount_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+	C._wrap_w3w_transfer_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1465,25 +1723,25 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_created_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
+	C._wrap_w3w_transfer_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_transfer() (_swig_ret W3w_transfer) {
 	var swig_r W3w_transfer
-	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_2a7a227c89b41492()))
+	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_transfer(arg1 W3w_transfer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_transfer_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_transfer_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_transfer interface {
@@ -1514,7 +1772,7 @@ func (p SwigcptrW3w_account) SwigIsW3w_account() {
 func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1524,7 +1782,7 @@ func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1534,51 +1792,51 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) SetBalance(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_balance_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
+	C._wrap_w3w_account_balance_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_held_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))
+	C._wrap_w3w_account_held_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetAvailable(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_available_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))
+	C._wrap_w3w_account_available_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetAvailable() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_account() (_swig_ret W3w_account) {
 	var swig_r W3w_account
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_2a7a227c89b41492()))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_account(arg1 W3w_account) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account interface {
@@ -1606,20 +1864,20 @@ func (p SwigcptrW3w_account_list) SwigIsW3w_account_list() {
 func (arg1 SwigcptrW3w_account_list) GetItems() (_swig_ret W3w_account) {
 	var swig_r W3w_account
 	_swig_i_0 := arg1
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account_list) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_account_list(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_list_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_list_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account_list interface {
@@ -1639,7 +1897,7 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_deposit_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_4)), C.swig_type_57(_swig_i_5), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_deposit_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_4)), C.swig_type_57(_swig_i_5), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1674,7 +1932,7 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_withdraw_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_3)), C.swig_type_62(_swig_i_4), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_withdraw_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_3)), C.swig_type_62(_swig_i_4), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1708,7 +1966,7 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_transfer_funds_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_4)), C.swig_type_69(_swig_i_5), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_transfer_funds_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_4)), C.swig_type_69(_swig_i_5), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1736,7 +1994,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_accounts_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_accounts_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1754,7 +2012,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 
 func W3w_account_list_free(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_account_list_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_account_list_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_ledger_totals uintptr
@@ -1769,7 +2027,7 @@ func (p SwigcptrW3w_ledger_totals) SwigIsW3w_ledger_totals() {
 func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1779,116 +2037,116 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_ledger_totals) SetDeposits(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_deposits_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
+	C._wrap_w3w_ledger_totals_deposits_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetWithdrawals(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_withdrawals_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
+	C._wrap_w3w_ledger_totals_withdrawals_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetBalances(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_balances_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
+	C._wrap_w3w_ledger_totals_balances_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_held_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
+	C._wrap_w3w_ledger_totals_held_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEscrow(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_escrow_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
+	C._wrap_w3w_ledger_totals_escrow_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_reserved_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
+	C._wrap_w3w_ledger_totals_reserved_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetLive_claims(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_live_claims_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
+	C._wrap_w3w_ledger_totals_live_claims_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEntries_sum_zero(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1))
+	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEntries_sum_zero() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_ledger_totals() (_swig_ret W3w_ledger_totals) {
 	var swig_r W3w_ledger_totals
-	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_2a7a227c89b41492()))
+	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_ledger_totals(arg1 W3w_ledger_totals) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_ledger_totals_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_ledger_totals_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_ledger_totals interface {
@@ -1919,7 +2177,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1938,7 +2196,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 func W3w_transfer_kind_name(arg1 Enum_SS_w3w_transfer_kind) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1949,7 +2207,7 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1969,7 +2227,7 @@ type Enum_SS_w3w_supply_status int
 
 func _swig_getW3W_SUPPLY_ACTIVE() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1977,7 +2235,7 @@ var W3W_SUPPLY_ACTIVE Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_ACTIVE()
 
 func _swig_getW3W_SUPPLY_PAUSED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1985,7 +2243,7 @@ var W3W_SUPPLY_PAUSED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_PAUSED()
 
 func _swig_getW3W_SUPPLY_EXHAUSTED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -1993,7 +2251,7 @@ var W3W_SUPPLY_EXHAUSTED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_EXHAUST
 
 func _swig_getW3W_SUPPLY_DELETED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2011,7 +2269,7 @@ func (p SwigcptrW3w_supply) SwigIsW3w_supply() {
 func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2021,7 +2279,7 @@ func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2031,7 +2289,7 @@ func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2041,77 +2299,77 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_amount_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
+	C._wrap_w3w_supply_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_reserved_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
+	C._wrap_w3w_supply_reserved_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetStatus(arg2 Enum_SS_w3w_supply_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_status_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_status_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetStatus() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_created_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+	C._wrap_w3w_supply_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_updated_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
+	C._wrap_w3w_supply_updated_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_2a7a227c89b41492()))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_supply(arg1 W3w_supply) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply interface {
@@ -2144,21 +2402,21 @@ func (p SwigcptrW3w_supply_page) SwigIsW3w_supply_page() {
 func (arg1 SwigcptrW3w_supply_page) GetItems() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
 	_swig_i_0 := arg1
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2167,7 +2425,7 @@ func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_supply_page(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_page_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_page_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_page interface {
@@ -2190,51 +2448,51 @@ func (p SwigcptrW3w_supply_patch) SwigIsW3w_supply_patch() {
 func (arg1 SwigcptrW3w_supply_patch) SetSet_amount(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_set_amount_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_set_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetSet_amount() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_amount_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
+	C._wrap_w3w_supply_patch_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_status_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_status_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply_patch() (_swig_ret W3w_supply_patch) {
 	var swig_r W3w_supply_patch
-	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_2a7a227c89b41492()))
+	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_supply_patch(arg1 W3w_supply_patch) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_patch_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_patch_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_patch interface {
@@ -2256,7 +2514,7 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_create_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_3)), C.swig_type_112(_swig_i_4), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_create_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_3)), C.swig_type_112(_swig_i_4), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2281,7 +2539,7 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_supply_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_115)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_supply_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_115)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2303,7 +2561,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_supply_list_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_supply_list_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2318,7 +2576,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_supply_page_free(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_supply_page_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_supply_page_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string, arg5 W3w_supply_patch, arg6 string) (_swig_ret error) {
@@ -2329,7 +2587,7 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_update_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_update_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2355,7 +2613,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_supply_delete_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_121)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_supply_delete_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_121)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2377,7 +2635,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 func W3w_supply_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_status_name_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2388,7 +2646,7 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_supply_status_parse_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_125)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_supply_status_parse_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_125)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2408,7 +2666,7 @@ type Enum_SS_w3w_order_status int
 
 func _swig_getW3W_ORDER_OPEN() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2416,7 +2674,7 @@ var W3W_ORDER_OPEN Enum_SS_w3w_order_status = _swig_getW3W_ORDER_OPEN()
 
 func _swig_getW3W_ORDER_CLAIMED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2424,7 +2682,7 @@ var W3W_ORDER_CLAIMED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_CLAIMED()
 
 func _swig_getW3W_ORDER_COMPLETED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2432,7 +2690,7 @@ var W3W_ORDER_COMPLETED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_COMPLETED(
 
 func _swig_getW3W_ORDER_CANCELLED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2453,7 +2711,7 @@ func (p SwigcptrW3w_order_item) SwigIsW3w_order_item() {
 func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2463,7 +2721,7 @@ func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2473,7 +2731,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2483,38 +2741,38 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) SetPrice(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_price_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
+	C._wrap_w3w_order_item_price_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_item) SetQuantity(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_quantity_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
+	C._wrap_w3w_order_item_quantity_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetQuantity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_order_item() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_2a7a227c89b41492()))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_order_item(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_item_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_item_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_item interface {
@@ -2541,7 +2799,7 @@ func (p SwigcptrW3w_order) SwigIsW3w_order() {
 func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2551,7 +2809,7 @@ func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2561,7 +2819,7 @@ func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_currency_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2571,77 +2829,77 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_amount_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_136(_swig_i_1))
+	C._wrap_w3w_order_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_136(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetStatus(arg2 Enum_SS_w3w_order_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_status_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_order_status_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetStatus() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_created_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_138(_swig_i_1))
+	C._wrap_w3w_order_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_138(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_updated_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
+	C._wrap_w3w_order_updated_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItems() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItem_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_order(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func NewW3w_order() (_swig_ret W3w_order) {
 	var swig_r W3w_order
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_2a7a227c89b41492()))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
@@ -2675,21 +2933,21 @@ func (p SwigcptrW3w_order_page) SwigIsW3w_order_page() {
 func (arg1 SwigcptrW3w_order_page) GetItems() (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := arg1
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2698,7 +2956,7 @@ func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_order_page(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_page_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_page_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_page interface {
@@ -2718,7 +2976,7 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_order_create_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_147(_swig_i_5), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_order_create_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_147(_swig_i_5), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2743,7 +3001,7 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_order_get_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_order_get_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2765,7 +3023,7 @@ func W3w_order_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_order_list_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_order_list_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2785,7 +3043,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_154)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_154)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2806,18 +3064,18 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 
 func W3w_order_free(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_page_free(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_page_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_page_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_status_name_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2828,7 +3086,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2848,7 +3106,7 @@ type Enum_SS_w3w_claim_status int
 
 func _swig_getW3W_CLAIM_PENDING() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2856,7 +3114,7 @@ var W3W_CLAIM_PENDING Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PENDING()
 
 func _swig_getW3W_CLAIM_PROCESSED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2864,7 +3122,7 @@ var W3W_CLAIM_PROCESSED Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PROCESSED(
 
 func _swig_getW3W_CLAIM_RELEASED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_2a7a227c89b41492())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_189f12b0fe7ec083())
 	return swig_r
 }
 
@@ -2882,7 +3140,7 @@ func (p SwigcptrW3w_claim) SwigIsW3w_claim() {
 func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2892,7 +3150,7 @@ func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2902,7 +3160,7 @@ func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2912,7 +3170,7 @@ func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2922,64 +3180,64 @@ func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) SetStatus(arg2 Enum_SS_w3w_claim_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_status_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_claim_status_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_claim() (_swig_ret W3w_claim) {
 	var swig_r W3w_claim
-	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_2a7a227c89b41492()))
+	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_claim(arg1 W3w_claim) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_claim_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_claim_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_claim interface {
@@ -3006,7 +3264,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3031,7 +3289,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3053,7 +3311,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3076,7 +3334,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3102,7 +3360,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3124,7 +3382,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 func W3w_claim_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_status_name_capi_2a7a227c89b41492(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_status_name_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3135,7 +3393,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3163,20 +3421,20 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3186,7 +3444,7 @@ func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_event_type_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_event_type_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3196,7 +3454,7 @@ func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_topic_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_topic_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3206,7 +3464,7 @@ func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3216,7 +3474,7 @@ func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3226,7 +3484,7 @@ func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_region_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_region_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3236,20 +3494,20 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_payload_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_payload_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3258,7 +3516,7 @@ func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 
 func DeleteW3w_event(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_event_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_event_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_event interface {
@@ -3282,7 +3540,7 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_subscription_next_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_subscription_next_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3298,18 +3556,18 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 func W3w_subscription_dropped(arg1 Struct_SS_w3w_subscription) (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func W3w_unsubscribe(arg1 Struct_SS_w3w_subscription) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_unsubscribe_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_unsubscribe_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_event_free(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_event_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_event_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret error) {
@@ -3317,7 +3575,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3342,64 +3600,64 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_outbox_stats() (_swig_ret W3w_outbox_stats) {
 	var swig_r W3w_outbox_stats
-	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492()))
+	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_outbox_stats(arg1 W3w_outbox_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_outbox_stats_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_outbox_stats_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_outbox_stats interface {
@@ -3420,7 +3678,7 @@ func W3w_outbox_stats_get(arg1 W3w_outbox_stats, arg2 Struct_SS_w3w_ctx, arg3 W3
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3445,59 +3703,59 @@ func (p SwigcptrW3w_audit_report) SwigIsW3w_audit_report() {
 func (arg1 SwigcptrW3w_audit_report) SetOk(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_ok_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_audit_report_ok_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3506,13 +3764,13 @@ func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 
 func NewW3w_audit_report() (_swig_ret W3w_audit_report) {
 	var swig_r W3w_audit_report
-	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_2a7a227c89b41492()))
+	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_189f12b0fe7ec083()))
 	return swig_r
 }
 
 func DeleteW3w_audit_report(arg1 W3w_audit_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_audit_report_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_audit_report_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_audit_report interface {
@@ -3534,7 +3792,7 @@ func W3w_audit_verify(arg1 W3w_audit_report, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_audit_verify_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_verify_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3552,7 +3810,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3569,7 +3827,7 @@ func W3w_supply_to_json(arg1 *string, arg2 W3w_supply) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3591,7 +3849,7 @@ func W3w_supply_page_to_json(arg1 *string, arg2 W3w_supply_page) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3613,7 +3871,7 @@ func W3w_order_to_json(arg1 *string, arg2 W3w_order) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3635,7 +3893,7 @@ func W3w_order_page_to_json(arg1 *string, arg2 W3w_order_page) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_page_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3657,7 +3915,7 @@ func W3w_claim_to_json(arg1 *string, arg2 W3w_claim) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_claim_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_claim_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3679,7 +3937,7 @@ func W3w_transfer_to_json(arg1 *string, arg2 W3w_transfer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_transfer_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3701,7 +3959,7 @@ func W3w_account_list_to_json(arg1 *string, arg2 W3w_account_list) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_account_list_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3723,7 +3981,7 @@ func W3w_event_to_json(arg1 *string, arg2 W3w_event) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_event_to_json_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_event_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3749,7 +4007,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3769,7 +4027,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3787,7 +4045,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 
 func W3w_jwt_verifier_free(arg1 Struct_SS_w3w_jwt_verifier) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_jwt_verifier_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_jwt_verifier_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string, arg4 int64, arg5 int) (_swig_ret error) {
@@ -3797,7 +4055,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_2)), C.swig_type_232(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_2)), C.swig_type_232(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -3821,7 +4079,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_234)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_236(_swig_i_4), C.swig_type_237(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_234)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_236(_swig_i_4), C.swig_type_237(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3853,7 +4111,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_241(_swig_i_4), C.swig_type_242(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_241(_swig_i_4), C.swig_type_242(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3885,10 +4143,1484 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+const W3W_CHAIN_SIZE int = 16
+const W3W_CHAIN_KEY_SIZE int = 32
+const W3W_ADDRESS_SIZE int = 64
+const W3W_TX_HASH_SIZE int = 67
+const W3W_KEY_ID_SIZE int = 17
+const W3W_U256_TEXT_SIZE int = 80
+
+type SwigcptrW3w_master_seed_info uintptr
+
+func (p SwigcptrW3w_master_seed_info) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_master_seed_info) SwigIsW3w_master_seed_info() {
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) SetExists(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_master_seed_info_exists_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) GetExists() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_master_seed_info_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func NewW3w_master_seed_info() (_swig_ret W3w_master_seed_info) {
+	var swig_r W3w_master_seed_info
+	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_189f12b0fe7ec083()))
+	return swig_r
+}
+
+func DeleteW3w_master_seed_info(arg1 W3w_master_seed_info) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_master_seed_info_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_master_seed_info interface {
+	Swigcptr() uintptr
+	SwigIsW3w_master_seed_info()
+	SetExists(arg2 int)
+	GetExists() (_swig_ret int)
+	GetOrigin() (_swig_ret string)
+	SetCreated_at(arg2 int64)
+	GetCreated_at() (_swig_ret int64)
+	GetKey_ids() (_swig_ret string)
+	GetContext_key_id() (_swig_ret string)
+}
+
+func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_master_seed_info_get(arg1 W3w_master_seed_info, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_master_mnemonic_export(arg1 *string, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := arg3
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_2)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_master_key_retire(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 *int64) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := arg3
+	swig_r_p := C._wrap_w3w_master_key_retire_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r_p := C._wrap_w3w_master_key_id_capi_189f12b0fe7ec083(*(*C.swig_type_259)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_1)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+type SwigcptrW3w_wallet uintptr
+
+func (p SwigcptrW3w_wallet) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_wallet) SwigIsW3w_wallet() {
+}
+
+func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_wallet_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_wallet_address_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_wallet_index_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_wallet_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_wallet() (_swig_ret W3w_wallet) {
+	var swig_r W3w_wallet
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_189f12b0fe7ec083()))
+	return swig_r
+}
+
+func DeleteW3w_wallet(arg1 W3w_wallet) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_wallet_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_wallet interface {
+	Swigcptr() uintptr
+	SwigIsW3w_wallet()
+	GetId() (_swig_ret string)
+	GetUser_id() (_swig_ret string)
+	GetChain() (_swig_ret string)
+	GetAddress() (_swig_ret string)
+	SetIndex(arg2 int64)
+	GetIndex() (_swig_ret int64)
+	SetCreated_at(arg2 int64)
+	GetCreated_at() (_swig_ret int64)
+}
+
+type SwigcptrW3w_wallets uintptr
+
+func (p SwigcptrW3w_wallets) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_wallets) SwigIsW3w_wallets() {
+}
+
+func (arg1 SwigcptrW3w_wallets) GetItems() (_swig_ret W3w_wallet) {
+	var swig_r W3w_wallet
+	_swig_i_0 := arg1
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_wallets) GetCount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func DeleteW3w_wallets(arg1 W3w_wallets) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_wallets_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_wallets interface {
+	Swigcptr() uintptr
+	SwigIsW3w_wallets()
+	GetItems() (_swig_ret W3w_wallet)
+	GetCount() (_swig_ret int64)
+}
+
+func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_wallet_create_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_wallet_list_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_wallets_free(arg1 W3w_wallets) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_w3w_wallets_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r_p := C._wrap_w3w_address_normalize_capi_189f12b0fe7ec083(*(*C.swig_type_275)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_277)(unsafe.Pointer(&_swig_i_2)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+const W3W_CHAIN_OPTIONS_VERSION int = 1
+
+type SwigcptrW3w_chain_options uintptr
+
+func (p SwigcptrW3w_chain_options) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_chain_options) SwigIsW3w_chain_options() {
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetVersion(arg2 uint) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_version_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetVersion() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_chain_id_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetConfirmations(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_confirmations_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetConfirmations() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetTimeout_ms(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_timeout_ms_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetTimeout_ms() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_start_block_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetMax_blocks_per_poll(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetMax_blocks_per_poll() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_chain_options() (_swig_ret W3w_chain_options) {
+	var swig_r W3w_chain_options
+	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_189f12b0fe7ec083()))
+	return swig_r
+}
+
+func DeleteW3w_chain_options(arg1 W3w_chain_options) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_chain_options_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_chain_options interface {
+	Swigcptr() uintptr
+	SwigIsW3w_chain_options()
+	SetVersion(arg2 uint)
+	GetVersion() (_swig_ret uint)
+	GetAdapter() (_swig_ret string)
+	GetUrl() (_swig_ret string)
+	SetChain_id(arg2 uint64)
+	GetChain_id() (_swig_ret uint64)
+	SetConfirmations(arg2 int)
+	GetConfirmations() (_swig_ret int)
+	SetTimeout_ms(arg2 int)
+	GetTimeout_ms() (_swig_ret int)
+	GetAssets() (_swig_ret string)
+	SetStart_block(arg2 int64)
+	GetStart_block() (_swig_ret int64)
+	SetMax_blocks_per_poll(arg2 int)
+	GetMax_blocks_per_poll() (_swig_ret int)
+}
+
+func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_options) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_chain_open_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_chain_close(arg1 Struct_SS_w3w_chain) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_w3w_chain_close_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+func W3w_chain_key(arg1 Struct_SS_w3w_chain) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_w3w_chain_key_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_189f12b0fe7ec083(*(*C.swig_type_288)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+type SwigcptrW3w_chain_poll_stats uintptr
+
+func (p SwigcptrW3w_chain_poll_stats) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_head_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_298(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_304(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_306(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_chain_poll_stats() (_swig_ret W3w_chain_poll_stats) {
+	var swig_r W3w_chain_poll_stats
+	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_189f12b0fe7ec083()))
+	return swig_r
+}
+
+func DeleteW3w_chain_poll_stats(arg1 W3w_chain_poll_stats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_chain_poll_stats_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_chain_poll_stats interface {
+	Swigcptr() uintptr
+	SwigIsW3w_chain_poll_stats()
+	SetHead(arg2 uint64)
+	GetHead() (_swig_ret uint64)
+	GetCursor() (_swig_ret int64)
+	SetBlocks(arg2 int64)
+	GetBlocks() (_swig_ret int64)
+	SetDeposits_credited(arg2 int64)
+	GetDeposits_credited() (_swig_ret int64)
+	SetDeposits_known(arg2 int64)
+	GetDeposits_known() (_swig_ret int64)
+	SetDeposits_dust(arg2 int64)
+	GetDeposits_dust() (_swig_ret int64)
+	SetWithdrawals_confirmed(arg2 int64)
+	GetWithdrawals_confirmed() (_swig_ret int64)
+	SetWithdrawals_failed(arg2 int64)
+	GetWithdrawals_failed() (_swig_ret int64)
+	SetWithdrawals_dropped(arg2 int64)
+	GetWithdrawals_dropped() (_swig_ret int64)
+	SetWithdrawals_pending(arg2 int64)
+	GetWithdrawals_pending() (_swig_ret int64)
+}
+
+func W3w_chain_poll(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 W3w_chain_poll_stats) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_chain_poll_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := arg3
+	swig_r_p := C._wrap_w3w_chain_watch_start_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_chain_watch_stop(arg1 Struct_SS_w3w_chain) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_w3w_chain_watch_stop_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type Enum_SS_w3w_withdrawal_status int
+
+func _swig_getW3W_WITHDRAWAL_HELD() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_189f12b0fe7ec083())
+	return swig_r
+}
+
+var W3W_WITHDRAWAL_HELD Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_HELD()
+
+func _swig_getW3W_WITHDRAWAL_SIGNED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_189f12b0fe7ec083())
+	return swig_r
+}
+
+var W3W_WITHDRAWAL_SIGNED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_SIGNED()
+
+func _swig_getW3W_WITHDRAWAL_BROADCAST() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_189f12b0fe7ec083())
+	return swig_r
+}
+
+var W3W_WITHDRAWAL_BROADCAST Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_BROADCAST()
+
+func _swig_getW3W_WITHDRAWAL_CONFIRMED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_189f12b0fe7ec083())
+	return swig_r
+}
+
+var W3W_WITHDRAWAL_CONFIRMED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_CONFIRMED()
+
+func _swig_getW3W_WITHDRAWAL_FAILED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_189f12b0fe7ec083())
+	return swig_r
+}
+
+var W3W_WITHDRAWAL_FAILED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_FAILED()
+
+func _swig_getW3W_WITHDRAWAL_DROPPED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_189f12b0fe7ec083())
+	return swig_r
+}
+
+var W3W_WITHDRAWAL_DROPPED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_DROPPED()
+
+type SwigcptrW3w_withdrawal uintptr
+
+func (p SwigcptrW3w_withdrawal) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_withdrawal) SwigIsW3w_withdrawal() {
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_nonce_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) SetStatus(arg2 Enum_SS_w3w_withdrawal_status) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_status_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetStatus() (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	_swig_i_0 := arg1
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_323(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_updated_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_325(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_withdrawal() (_swig_ret W3w_withdrawal) {
+	var swig_r W3w_withdrawal
+	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_189f12b0fe7ec083()))
+	return swig_r
+}
+
+func DeleteW3w_withdrawal(arg1 W3w_withdrawal) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_withdrawal_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_withdrawal interface {
+	Swigcptr() uintptr
+	SwigIsW3w_withdrawal()
+	GetId() (_swig_ret string)
+	GetUser_id() (_swig_ret string)
+	GetChain() (_swig_ret string)
+	GetCurrency() (_swig_ret string)
+	SetAmount(arg2 int64)
+	GetAmount() (_swig_ret int64)
+	GetTo_address() (_swig_ret string)
+	GetFrom_address() (_swig_ret string)
+	SetNonce(arg2 int64)
+	GetNonce() (_swig_ret int64)
+	GetTx_hash() (_swig_ret string)
+	SetStatus(arg2 Enum_SS_w3w_withdrawal_status)
+	GetStatus() (_swig_ret Enum_SS_w3w_withdrawal_status)
+	GetError() (_swig_ret string)
+	GetTransfer_id() (_swig_ret string)
+	SetCreated_at(arg2 int64)
+	GetCreated_at() (_swig_ret int64)
+	SetUpdated_at(arg2 int64)
+	GetUpdated_at() (_swig_ret int64)
+}
+
+func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w_actor, arg4 string, arg5 int64, arg6 string, arg7 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_3)), C.swig_type_329(_swig_i_4), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_6)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg7
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_189f12b0fe7ec083(C.swig_intgo(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+type SwigcptrW3w_chain_deposit uintptr
+
+func (p SwigcptrW3w_chain_deposit) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_chain_deposit) SwigIsW3w_chain_deposit() {
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_deposit_log_index_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_341(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_deposit_block_number_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_343(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_deposit_amount_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_347(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_deposit_created_at_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_chain_deposit() (_swig_ret W3w_chain_deposit) {
+	var swig_r W3w_chain_deposit
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_189f12b0fe7ec083()))
+	return swig_r
+}
+
+func DeleteW3w_chain_deposit(arg1 W3w_chain_deposit) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_chain_deposit_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_chain_deposit interface {
+	Swigcptr() uintptr
+	SwigIsW3w_chain_deposit()
+	GetReference() (_swig_ret string)
+	GetChain() (_swig_ret string)
+	GetUser_id() (_swig_ret string)
+	GetAddress() (_swig_ret string)
+	GetCurrency() (_swig_ret string)
+	GetTx_hash() (_swig_ret string)
+	SetLog_index(arg2 int64)
+	GetLog_index() (_swig_ret int64)
+	SetBlock_number(arg2 int64)
+	GetBlock_number() (_swig_ret int64)
+	GetBlock_hash() (_swig_ret string)
+	GetValue() (_swig_ret string)
+	SetAmount(arg2 int64)
+	GetAmount() (_swig_ret int64)
+	GetDust() (_swig_ret string)
+	GetStatus() (_swig_ret string)
+	GetTransfer_id() (_swig_ret string)
+	SetCreated_at(arg2 int64)
+	GetCreated_at() (_swig_ret int64)
+}
+
+func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_wallet_to_json(arg1 *string, arg2 W3w_wallet) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_wallet_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_wallets_to_json(arg1 *string, arg2 W3w_wallets) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_wallets_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_to_json(arg1 *string, arg2 W3w_withdrawal) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_chain_deposit_to_json(arg1 *string, arg2 W3w_chain_deposit) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
 	}
 	var swig_r_1 error
 	{
@@ -3906,7 +5638,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_2a7a227c89b41492(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_246(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_189f12b0fe7ec083(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_361(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3924,7 +5656,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3944,7 +5676,7 @@ func W3wb_options_init(arg1 W3w_options, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_options_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_options_init_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3961,7 +5693,7 @@ func W3wb_list_query_init(arg1 W3w_list_query, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_list_query_init_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_list_query_init_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3979,7 +5711,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3998,12 +5730,65 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	return swig_r_1
 }
 
+func W3wb_chain_options_init(arg1 W3w_chain_options, arg2 uint) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r_p := C._wrap_w3wb_chain_options_init_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_2)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, arg3 []byte) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := arg3
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_2))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	return swig_r
+}
+
 func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), *(*C.swig_type_375)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4025,7 +5810,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_2a7a227c89b41492(C.swig_type_257(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_189f12b0fe7ec083(C.swig_type_377(_swig_i_0))))
 	return swig_r
 }
 
@@ -4037,7 +5822,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_261)(unsafe.Pointer(&_swig_i_3)), C.swig_type_262(_swig_i_4), C.swig_type_263(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_379(_swig_i_1), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_381)(unsafe.Pointer(&_swig_i_3)), C.swig_type_382(_swig_i_4), C.swig_type_383(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4058,14 +5843,14 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 
 func W3wb_order_items_free(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3wb_order_items_free_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0))
+	C._wrap_w3wb_order_items_free_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0))
 }
 
 func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_264(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))))
 	return swig_r
 }
 
@@ -4073,7 +5858,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_385(_swig_i_1))))
 	return swig_r
 }
 
@@ -4081,7 +5866,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_266(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))))
 	return swig_r
 }
 
@@ -4089,7 +5874,15 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_2a7a227c89b41492(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_387(_swig_i_1))))
+	return swig_r
+}
+
+func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
+	var swig_r W3w_wallet
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_189f12b0fe7ec083(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))))
 	return swig_r
 }
 
@@ -4108,6 +5901,15 @@ type Struct_SS_w3w_jwt_verifier interface {
 }
 
 func (p SwigcptrStruct_SS_w3w_jwt_verifier) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_w3w_chain uintptr
+type Struct_SS_w3w_chain interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_w3w_chain) Swigcptr() uintptr {
 	return uintptr(p)
 }
 

@@ -195,6 +195,7 @@ SWIGINTERN void delete_w3w_supply_page(struct w3w_supply_page *self){ w3w_supply
 SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); }
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
+SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
 
 /* Copy text into a fixed-size field, refusing (not cutting) text that does not fit. */
 static w3w_status w3wb_set_text(char *dst, size_t size, const char *field, const char *value)
@@ -245,6 +246,32 @@ static w3w_status w3wb_options_set_text(w3w_options *opts, const char *field, co
 	if (strcmp(field, "region") == 0)
 		return w3wb_set_text(opts->region, sizeof(opts->region), field, value);
 	return w3w_error_set(W3W_EINVAL, "options: no text field '%s'", field);
+}
+
+static w3w_status w3wb_chain_options_init(w3w_chain_options *out, unsigned int version)
+{
+	return w3w_chain_options_init(out, version);
+}
+
+/* Text fields of w3w_chain_options. */
+static w3w_status w3wb_chain_options_set_text(w3w_chain_options *opts, const char *field, const char *value)
+{
+	if (!opts || !field)
+		return w3w_error_set(W3W_EINVAL, "chain options: missing");
+	if (strcmp(field, "adapter") == 0)
+		return w3wb_set_text(opts->adapter, sizeof(opts->adapter), field, value);
+	if (strcmp(field, "url") == 0)
+		return w3wb_set_text(opts->url, sizeof(opts->url), field, value);
+	if (strcmp(field, "assets") == 0)
+		return w3wb_set_text(opts->assets, sizeof(opts->assets), field, value);
+	return w3w_error_set(W3W_EINVAL, "chain options: no text field '%s'", field);
+}
+
+/* The watch thread's last round: its status is the result (a plain int,
+ * so it is returned, not raised), its stats and message go out. */
+static int w3wb_chain_watch_last(w3w_chain_poll_stats *out, w3w_chain *chain, char *buf, size_t buflen)
+{
+	return w3w_chain_watch_last(chain, out, buf, buflen);
 }
 
 /* Text fields of w3w_list_query. */
@@ -309,11 +336,16 @@ static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_2a7a227c89b41492(void *_swig_go_0) {
+void _wrap_Swig_free_capi_189f12b0fe7ec083(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -323,7 +355,7 @@ void _wrap_Swig_free_capi_2a7a227c89b41492(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_2a7a227c89b41492(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_189f12b0fe7ec083(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -336,7 +368,7 @@ void *_wrap_Swig_malloc_capi_2a7a227c89b41492(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_OK_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -348,7 +380,7 @@ intgo _wrap_W3W_OK_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EINVAL_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -360,7 +392,7 @@ intgo _wrap_W3W_EINVAL_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ENOMEM_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -372,7 +404,7 @@ intgo _wrap_W3W_ENOMEM_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ENOTFOUND_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -384,7 +416,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ECONFLICT_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -396,7 +428,7 @@ intgo _wrap_W3W_ECONFLICT_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -408,7 +440,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EFORBIDDEN_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -420,7 +452,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ESTATE_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -432,7 +464,7 @@ intgo _wrap_W3W_ESTATE_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -444,7 +476,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -456,7 +488,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EVERSION_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -468,7 +500,7 @@ intgo _wrap_W3W_EVERSION_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -480,7 +512,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ERATELIMIT_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -492,7 +524,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ECRYPTO_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -504,7 +536,7 @@ intgo _wrap_W3W_ECRYPTO_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_EINTERNAL_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -516,7 +548,7 @@ intgo _wrap_W3W_EINTERNAL_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -529,7 +561,7 @@ _gostring_ _wrap_w3w_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_2a7a227c89b41492() {
+_gostring_ _wrap_w3w_version_capi_189f12b0fe7ec083() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -540,7 +572,7 @@ _gostring_ _wrap_w3w_version_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_2a7a227c89b41492() {
+intgo _wrap_w3w_version_number_capi_189f12b0fe7ec083() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -551,7 +583,7 @@ intgo _wrap_w3w_version_number_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_2a7a227c89b41492(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_189f12b0fe7ec083(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -584,7 +616,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_2a7a227c89b41492(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_2a7a227c89b41492(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -616,7 +648,7 @@ _gostring_ _wrap_w3w_amount_format_capi_2a7a227c89b41492(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_2a7a227c89b41492(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_189f12b0fe7ec083(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -646,7 +678,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_2a7a227c89b41492(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_2a7a227c89b41492(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_189f12b0fe7ec083(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -676,7 +708,7 @@ _gostring_ _wrap_w3w_amount_add_capi_2a7a227c89b41492(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_2a7a227c89b41492(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_189f12b0fe7ec083(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -706,7 +738,7 @@ _gostring_ _wrap_w3w_id_new_capi_2a7a227c89b41492(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_2a7a227c89b41492(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -743,7 +775,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_2a7a227c89b41492(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_2a7a227c89b41492() {
+long long _wrap_w3w_time_now_capi_189f12b0fe7ec083() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -754,7 +786,7 @@ long long _wrap_w3w_time_now_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_2a7a227c89b41492(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -786,7 +818,7 @@ _gostring_ _wrap_w3w_time_format_capi_2a7a227c89b41492(_goslice_ _swig_go_0, lon
 }
 
 
-void _wrap_w3w_options_version_set_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -798,7 +830,7 @@ void _wrap_w3w_options_version_set_capi_2a7a227c89b41492(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -811,7 +843,7 @@ intgo _wrap_w3w_options_version_get_capi_2a7a227c89b41492(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -824,7 +856,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_2a7a227c89b41492(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -837,7 +869,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_2a7a227c89b41492(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -850,7 +882,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_2a7a227c89b41492(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -863,7 +895,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_2a7a227c89b41492(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -876,7 +908,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_2a7a227c89b41492(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -888,7 +920,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_2a7a227c89b41492(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -901,7 +933,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_2a7a227c89b41492(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -913,7 +945,7 @@ void _wrap_w3w_options_pool_size_set_capi_2a7a227c89b41492(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -926,7 +958,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_2a7a227c89b41492(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -938,7 +970,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_2a7a227c89b41492(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -951,7 +983,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_2a7a227c89b41492(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -963,7 +995,7 @@ void _wrap_w3w_options_background_relay_set_capi_2a7a227c89b41492(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -976,7 +1008,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_2a7a227c89b41492(struct w3w_op
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_2a7a227c89b41492() {
+struct w3w_options *_wrap_new_w3w_options_capi_189f12b0fe7ec083() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -987,7 +1019,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_options_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -997,7 +1029,7 @@ void _wrap_delete_w3w_options_capi_2a7a227c89b41492(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_2a7a227c89b41492(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_189f12b0fe7ec083(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1025,7 +1057,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_2a7a227c89b41492(w3w_ctx **_swig_go_0, struct
 }
 
 
-void _wrap_w3w_ctx_close_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1035,7 +1067,7 @@ void _wrap_w3w_ctx_close_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ROLE_USER_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -1047,7 +1079,7 @@ intgo _wrap_W3W_ROLE_USER_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -1059,7 +1091,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -1071,7 +1103,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_189f12b0fe7ec083() {
   int result;
   intgo _swig_go_result;
   
@@ -1083,7 +1115,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1096,7 +1128,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_2a7a227c89b41492(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1108,7 +1140,7 @@ void _wrap_w3w_actor_roles_set_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1121,7 +1153,7 @@ intgo _wrap_w3w_actor_roles_get_capi_2a7a227c89b41492(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_2a7a227c89b41492() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_189f12b0fe7ec083() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1132,7 +1164,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1142,7 +1174,7 @@ void _wrap_delete_w3w_actor_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_2a7a227c89b41492(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1175,7 +1207,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_2a7a227c89b41492(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1187,7 +1219,7 @@ void _wrap_w3w_list_query_version_set_capi_2a7a227c89b41492(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1200,7 +1232,7 @@ intgo _wrap_w3w_list_query_version_get_capi_2a7a227c89b41492(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1213,7 +1245,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_2a7a227c89b41492(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1225,7 +1257,7 @@ void _wrap_w3w_list_query_status_set_capi_2a7a227c89b41492(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1238,7 +1270,7 @@ intgo _wrap_w3w_list_query_status_get_capi_2a7a227c89b41492(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1250,7 +1282,7 @@ void _wrap_w3w_list_query_limit_set_capi_2a7a227c89b41492(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1263,7 +1295,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_2a7a227c89b41492(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1276,7 +1308,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_2a7a227c89b41492(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_2a7a227c89b41492() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_189f12b0fe7ec083() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1287,7 +1319,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1297,7 +1329,7 @@ void _wrap_delete_w3w_list_query_capi_2a7a227c89b41492(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_189f12b0fe7ec083() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1309,7 +1341,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_189f12b0fe7ec083() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1321,7 +1353,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_189f12b0fe7ec083() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1333,7 +1365,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_189f12b0fe7ec083() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1345,7 +1377,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1358,7 +1390,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_2a7a227c89b41492(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -1370,7 +1402,7 @@ void _wrap_w3w_transfer_kind_set_capi_2a7a227c89b41492(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -1383,7 +1415,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_2a7a227c89b41492(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1396,7 +1428,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_2a7a227c89b41492(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1409,7 +1441,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_2a7a227c89b41492(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1422,7 +1454,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_2a7a227c89b41492(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -1434,7 +1466,7 @@ void _wrap_w3w_transfer_amount_set_capi_2a7a227c89b41492(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1447,7 +1479,7 @@ long long _wrap_w3w_transfer_amount_get_capi_2a7a227c89b41492(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1460,7 +1492,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_2a7a227c89b41492(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -1472,7 +1504,7 @@ void _wrap_w3w_transfer_created_at_set_capi_2a7a227c89b41492(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -1485,7 +1517,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_2a7a227c89b41492(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_2a7a227c89b41492() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_189f12b0fe7ec083() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -1496,7 +1528,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -1506,7 +1538,7 @@ void _wrap_delete_w3w_transfer_capi_2a7a227c89b41492(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1519,7 +1551,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_2a7a227c89b41492(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1532,7 +1564,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_2a7a227c89b41492(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1544,7 +1576,7 @@ void _wrap_w3w_account_balance_set_capi_2a7a227c89b41492(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1557,7 +1589,7 @@ long long _wrap_w3w_account_balance_get_capi_2a7a227c89b41492(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1569,7 +1601,7 @@ void _wrap_w3w_account_held_set_capi_2a7a227c89b41492(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1582,7 +1614,7 @@ long long _wrap_w3w_account_held_get_capi_2a7a227c89b41492(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1594,7 +1626,7 @@ void _wrap_w3w_account_available_set_capi_2a7a227c89b41492(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1607,7 +1639,7 @@ long long _wrap_w3w_account_available_get_capi_2a7a227c89b41492(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_2a7a227c89b41492() {
+struct w3w_account *_wrap_new_w3w_account_capi_189f12b0fe7ec083() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -1618,7 +1650,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_account_capi_2a7a227c89b41492(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -1628,7 +1660,7 @@ void _wrap_delete_w3w_account_capi_2a7a227c89b41492(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_2a7a227c89b41492(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -1641,7 +1673,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_2a7a227c89b41492(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_2a7a227c89b41492(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1654,7 +1686,7 @@ long long _wrap_w3w_account_list_count_get_capi_2a7a227c89b41492(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_2a7a227c89b41492(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -1664,7 +1696,7 @@ void _wrap_delete_w3w_account_list_capi_2a7a227c89b41492(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1724,7 +1756,7 @@ _gostring_ _wrap_w3w_deposit_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1784,7 +1816,7 @@ _gostring_ _wrap_w3w_withdraw_capi_2a7a227c89b41492(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_2a7a227c89b41492(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1837,7 +1869,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_2a7a227c89b41492(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_2a7a227c89b41492(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_189f12b0fe7ec083(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1874,7 +1906,7 @@ _gostring_ _wrap_w3w_accounts_capi_2a7a227c89b41492(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_2a7a227c89b41492(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -1884,7 +1916,7 @@ void _wrap_w3w_account_list_free_capi_2a7a227c89b41492(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1897,7 +1929,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_2a7a227c89b41492(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1909,7 +1941,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_2a7a227c89b41492(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1922,7 +1954,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_2a7a227c89b41492(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1934,7 +1966,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_2a7a227c89b41492(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1947,7 +1979,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_2a7a227c89b41492(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1959,7 +1991,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_2a7a227c89b41492(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1972,7 +2004,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_2a7a227c89b41492(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1984,7 +2016,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_2a7a227c89b41492(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1997,7 +2029,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_2a7a227c89b41492(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2009,7 +2041,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_2a7a227c89b41492(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2022,7 +2054,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_2a7a227c89b41492(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2034,7 +2066,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_2a7a227c89b41492(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2047,7 +2079,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_2a7a227c89b41492(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2059,7 +2091,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_2a7a227c89b41492(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2072,7 +2104,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_2a7a227c89b41492(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2084,7 +2116,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_2a7a227c89b41492(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2097,7 +2129,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_2a7a227c89b41492(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_2a7a227c89b41492() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_189f12b0fe7ec083() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2108,7 +2140,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2118,7 +2150,7 @@ void _wrap_delete_w3w_ledger_totals_capi_2a7a227c89b41492(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_2a7a227c89b41492(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2155,7 +2187,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_2a7a227c89b41492(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2168,7 +2200,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_2a7a227c89b41492(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_2a7a227c89b41492(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2201,7 +2233,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_2a7a227c89b41492(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_189f12b0fe7ec083() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2213,7 +2245,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_189f12b0fe7ec083() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2225,7 +2257,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_189f12b0fe7ec083() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2237,7 +2269,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_189f12b0fe7ec083() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2249,7 +2281,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2262,7 +2294,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_2a7a227c89b41492(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2275,7 +2307,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_2a7a227c89b41492(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2288,7 +2320,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_2a7a227c89b41492(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2300,7 +2332,7 @@ void _wrap_w3w_supply_amount_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2313,7 +2345,7 @@ long long _wrap_w3w_supply_amount_get_capi_2a7a227c89b41492(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2325,7 +2357,7 @@ void _wrap_w3w_supply_reserved_set_capi_2a7a227c89b41492(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2338,7 +2370,7 @@ long long _wrap_w3w_supply_reserved_get_capi_2a7a227c89b41492(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -2350,7 +2382,7 @@ void _wrap_w3w_supply_status_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -2363,7 +2395,7 @@ intgo _wrap_w3w_supply_status_get_capi_2a7a227c89b41492(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2375,7 +2407,7 @@ void _wrap_w3w_supply_created_at_set_capi_2a7a227c89b41492(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2388,7 +2420,7 @@ long long _wrap_w3w_supply_created_at_get_capi_2a7a227c89b41492(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2400,7 +2432,7 @@ void _wrap_w3w_supply_updated_at_set_capi_2a7a227c89b41492(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2413,7 +2445,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_2a7a227c89b41492(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_2a7a227c89b41492() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_189f12b0fe7ec083() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -2424,7 +2456,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -2434,7 +2466,7 @@ void _wrap_delete_w3w_supply_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_2a7a227c89b41492(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -2447,7 +2479,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_2a7a227c89b41492(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_2a7a227c89b41492(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2460,7 +2492,7 @@ long long _wrap_w3w_supply_page_count_get_capi_2a7a227c89b41492(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_2a7a227c89b41492(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2473,7 +2505,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_2a7a227c89b41492(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_2a7a227c89b41492(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -2483,7 +2515,7 @@ void _wrap_delete_w3w_supply_page_capi_2a7a227c89b41492(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2495,7 +2527,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_2a7a227c89b41492(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2508,7 +2540,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_2a7a227c89b41492(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -2520,7 +2552,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_2a7a227c89b41492(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2533,7 +2565,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_2a7a227c89b41492(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2545,7 +2577,7 @@ void _wrap_w3w_supply_patch_status_set_capi_2a7a227c89b41492(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2558,7 +2590,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_2a7a227c89b41492(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_2a7a227c89b41492() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_189f12b0fe7ec083() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -2569,7 +2601,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_2a7a227c89b41492(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -2579,7 +2611,7 @@ void _wrap_delete_w3w_supply_patch_capi_2a7a227c89b41492(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2625,7 +2657,7 @@ _gostring_ _wrap_w3w_supply_create_capi_2a7a227c89b41492(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2662,7 +2694,7 @@ _gostring_ _wrap_w3w_supply_get_capi_2a7a227c89b41492(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_2a7a227c89b41492(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_189f12b0fe7ec083(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2694,7 +2726,7 @@ _gostring_ _wrap_w3w_supply_list_capi_2a7a227c89b41492(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_2a7a227c89b41492(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -2704,7 +2736,7 @@ void _wrap_w3w_supply_page_free_capi_2a7a227c89b41492(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2750,7 +2782,7 @@ _gostring_ _wrap_w3w_supply_update_capi_2a7a227c89b41492(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_2a7a227c89b41492(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2794,7 +2826,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_2a7a227c89b41492(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2807,7 +2839,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_2a7a227c89b41492(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2840,7 +2872,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_2a7a227c89b41492(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ORDER_OPEN_capi_189f12b0fe7ec083() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2852,7 +2884,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_189f12b0fe7ec083() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2864,7 +2896,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_189f12b0fe7ec083() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2876,7 +2908,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_189f12b0fe7ec083() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2888,7 +2920,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2901,7 +2933,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_2a7a227c89b41492(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2914,7 +2946,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_2a7a227c89b41492(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2927,7 +2959,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_2a7a227c89b41492(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -2939,7 +2971,7 @@ void _wrap_w3w_order_item_price_set_capi_2a7a227c89b41492(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2952,7 +2984,7 @@ long long _wrap_w3w_order_item_price_get_capi_2a7a227c89b41492(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -2964,7 +2996,7 @@ void _wrap_w3w_order_item_quantity_set_capi_2a7a227c89b41492(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2977,7 +3009,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_2a7a227c89b41492(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_2a7a227c89b41492() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_189f12b0fe7ec083() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -2988,7 +3020,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -2998,7 +3030,7 @@ void _wrap_delete_w3w_order_item_capi_2a7a227c89b41492(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3011,7 +3043,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_2a7a227c89b41492(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3024,7 +3056,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_2a7a227c89b41492(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3037,7 +3069,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_2a7a227c89b41492(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3049,7 +3081,7 @@ void _wrap_w3w_order_amount_set_capi_2a7a227c89b41492(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3062,7 +3094,7 @@ long long _wrap_w3w_order_amount_get_capi_2a7a227c89b41492(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3074,7 +3106,7 @@ void _wrap_w3w_order_status_set_capi_2a7a227c89b41492(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3087,7 +3119,7 @@ intgo _wrap_w3w_order_status_get_capi_2a7a227c89b41492(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3099,7 +3131,7 @@ void _wrap_w3w_order_created_at_set_capi_2a7a227c89b41492(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3112,7 +3144,7 @@ long long _wrap_w3w_order_created_at_get_capi_2a7a227c89b41492(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3124,7 +3156,7 @@ void _wrap_w3w_order_updated_at_set_capi_2a7a227c89b41492(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3137,7 +3169,7 @@ long long _wrap_w3w_order_updated_at_get_capi_2a7a227c89b41492(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3150,7 +3182,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_2a7a227c89b41492(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3163,7 +3195,7 @@ long long _wrap_w3w_order_item_count_get_capi_2a7a227c89b41492(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3173,7 +3205,7 @@ void _wrap_delete_w3w_order_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_2a7a227c89b41492() {
+struct w3w_order *_wrap_new_w3w_order_capi_189f12b0fe7ec083() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3184,7 +3216,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_2a7a227c89b41492() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_2a7a227c89b41492(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3197,7 +3229,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_2a7a227c89b41492(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_2a7a227c89b41492(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3210,7 +3242,7 @@ long long _wrap_w3w_order_page_count_get_capi_2a7a227c89b41492(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_2a7a227c89b41492(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3223,7 +3255,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_2a7a227c89b41492(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_2a7a227c89b41492(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3233,7 +3265,7 @@ void _wrap_delete_w3w_order_page_capi_2a7a227c89b41492(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_2a7a227c89b41492(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3281,7 +3313,7 @@ _gostring_ _wrap_w3w_order_create_capi_2a7a227c89b41492(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_2a7a227c89b41492(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3318,7 +3350,7 @@ _gostring_ _wrap_w3w_order_get_capi_2a7a227c89b41492(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_2a7a227c89b41492(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_189f12b0fe7ec083(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3350,7 +3382,7 @@ _gostring_ _wrap_w3w_order_list_capi_2a7a227c89b41492(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_2a7a227c89b41492(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3394,7 +3426,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_2a7a227c89b41492(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -3404,7 +3436,7 @@ void _wrap_w3w_order_free_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_2a7a227c89b41492(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -3414,7 +3446,7 @@ void _wrap_w3w_order_page_free_capi_2a7a227c89b41492(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3427,7 +3459,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_2a7a227c89b41492(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3460,7 +3492,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_2a7a227c89b41492(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_189f12b0fe7ec083() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3472,7 +3504,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_189f12b0fe7ec083() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3484,7 +3516,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_2a7a227c89b41492() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_2a7a227c89b41492() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_189f12b0fe7ec083() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3496,7 +3528,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_2a7a227c89b41492() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3509,7 +3541,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3522,7 +3554,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_2a7a227c89b41492(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3535,7 +3567,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_2a7a227c89b41492(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3548,7 +3580,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_2a7a227c89b41492(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -3560,7 +3592,7 @@ void _wrap_w3w_claim_status_set_capi_2a7a227c89b41492(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -3573,7 +3605,7 @@ intgo _wrap_w3w_claim_status_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3585,7 +3617,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_2a7a227c89b41492(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3598,7 +3630,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_2a7a227c89b41492(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3610,7 +3642,7 @@ void _wrap_w3w_claim_processed_at_set_capi_2a7a227c89b41492(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3623,7 +3655,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_2a7a227c89b41492(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3635,7 +3667,7 @@ void _wrap_w3w_claim_released_at_set_capi_2a7a227c89b41492(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3648,7 +3680,7 @@ long long _wrap_w3w_claim_released_at_get_capi_2a7a227c89b41492(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_2a7a227c89b41492() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_189f12b0fe7ec083() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -3659,7 +3691,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -3669,7 +3701,7 @@ void _wrap_delete_w3w_claim_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3713,7 +3745,7 @@ _gostring_ _wrap_w3w_claim_order_capi_2a7a227c89b41492(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3750,7 +3782,7 @@ _gostring_ _wrap_w3w_claim_get_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3787,7 +3819,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_2a7a227c89b41492(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3831,7 +3863,7 @@ _gostring_ _wrap_w3w_claim_process_capi_2a7a227c89b41492(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_2a7a227c89b41492(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3875,7 +3907,7 @@ _gostring_ _wrap_w3w_claim_release_capi_2a7a227c89b41492(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3888,7 +3920,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_2a7a227c89b41492(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_2a7a227c89b41492(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3921,7 +3953,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_2a7a227c89b41492(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -3933,7 +3965,7 @@ void _wrap_w3w_event_seq_set_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3946,7 +3978,7 @@ long long _wrap_w3w_event_seq_get_capi_2a7a227c89b41492(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3959,7 +3991,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_2a7a227c89b41492(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3972,7 +4004,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_2a7a227c89b41492(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3985,7 +4017,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_2a7a227c89b41492(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3998,7 +4030,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_2a7a227c89b41492(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4011,7 +4043,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_2a7a227c89b41492(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4024,7 +4056,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_2a7a227c89b41492(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4036,7 +4068,7 @@ void _wrap_w3w_event_created_at_set_capi_2a7a227c89b41492(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4049,7 +4081,7 @@ long long _wrap_w3w_event_created_at_get_capi_2a7a227c89b41492(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4062,7 +4094,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_2a7a227c89b41492(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4072,7 +4104,7 @@ void _wrap_delete_w3w_event_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_2a7a227c89b41492(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_189f12b0fe7ec083(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4102,7 +4134,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_2a7a227c89b41492(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_2a7a227c89b41492(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_189f12b0fe7ec083(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4115,7 +4147,7 @@ long long _wrap_w3w_subscription_dropped_capi_2a7a227c89b41492(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_2a7a227c89b41492(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_189f12b0fe7ec083(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4125,7 +4157,7 @@ void _wrap_w3w_unsubscribe_capi_2a7a227c89b41492(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4135,7 +4167,7 @@ void _wrap_w3w_event_free_capi_2a7a227c89b41492(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4165,7 +4197,7 @@ _gostring_ _wrap_w3w_events_pump_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4177,7 +4209,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_2a7a227c89b41492(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4190,7 +4222,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_2a7a227c89b41492(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4202,7 +4234,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_2a7a227c89b41492(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4215,7 +4247,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_2a7a227c89b41492(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4227,7 +4259,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_2a7a227c89b41492(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4240,7 +4272,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2a7a227c89b41492(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4252,7 +4284,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_2a7a227c89b41492(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4265,7 +4297,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_2a7a227c89b41492(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_189f12b0fe7ec083() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4276,7 +4308,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4286,7 +4318,7 @@ void _wrap_delete_w3w_outbox_stats_capi_2a7a227c89b41492(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4316,7 +4348,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_2a7a227c89b41492(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -4328,7 +4360,7 @@ void _wrap_w3w_audit_report_ok_set_capi_2a7a227c89b41492(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4341,7 +4373,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_2a7a227c89b41492(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4353,7 +4385,7 @@ void _wrap_w3w_audit_report_records_set_capi_2a7a227c89b41492(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4366,7 +4398,7 @@ long long _wrap_w3w_audit_report_records_get_capi_2a7a227c89b41492(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4378,7 +4410,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_2a7a227c89b41492(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4391,7 +4423,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_2a7a227c89b41492(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4403,7 +4435,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_2a7a227c89b41492(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4416,7 +4448,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_2a7a227c89b41492(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4429,7 +4461,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_2a7a227c89b41492(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_2a7a227c89b41492() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_189f12b0fe7ec083() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -4440,7 +4472,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_2a7a227c89b41492() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -4450,7 +4482,7 @@ void _wrap_delete_w3w_audit_report_capi_2a7a227c89b41492(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_2a7a227c89b41492(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4480,7 +4512,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_2a7a227c89b41492(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4510,7 +4542,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -4544,7 +4576,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -4578,7 +4610,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_2a7a227c89b41492(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -4612,7 +4644,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -4646,7 +4678,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_2a7a227c89b41492(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -4680,7 +4712,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -4714,7 +4746,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -4748,7 +4780,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_2a7a227c89b41492(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -4782,7 +4814,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_2a7a227c89b41492(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_189f12b0fe7ec083(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4814,7 +4846,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_2a7a227c89b41492(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_189f12b0fe7ec083(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4846,7 +4878,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_2a7a227c89b41492(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_2a7a227c89b41492(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_189f12b0fe7ec083(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -4856,7 +4888,7 @@ void _wrap_w3w_jwt_verifier_free_capi_2a7a227c89b41492(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4895,7 +4927,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_2a7a227c89b41492(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4946,7 +4978,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_2a7a227c89b41492(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4997,7 +5029,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_2a7a227c89b41492(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5038,7 +5070,2115 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_2a7a227c89b41492(struct w3w_ctx *_swig
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_2a7a227c89b41492(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+void _wrap_w3w_master_seed_info_exists_set_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->exists = arg2;
+  
+}
+
+
+intgo _wrap_w3w_master_seed_info_exists_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->exists);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->origin);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_master_seed_info_created_at_set_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_master_seed_info_created_at_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->key_ids);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->context_key_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_189f12b0fe7ec083() {
+  struct w3w_master_seed_info *result = 0 ;
+  struct w3w_master_seed_info *_swig_go_result;
+  
+  
+  result = (struct w3w_master_seed_info *)calloc(1, sizeof(struct w3w_master_seed_info));
+  *(struct w3w_master_seed_info **)&_swig_go_result = (struct w3w_master_seed_info *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_master_seed_info_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+  struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
+  
+  arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_master_seed_import_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  w3w_ctx *arg1 = (w3w_ctx *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_ctx **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_master_seed_import(arg1,(struct w3w_actor const *)arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_seed_info_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+  w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_master_seed_info **)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_master_seed_info_get(arg1,arg2,(struct w3w_actor const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+  char **arg1 = (char **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_master_mnemonic_export(arg1,arg2,(struct w3w_actor const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_key_rotate_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+  w3w_ctx *arg1 = (w3w_ctx *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  char *arg3 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_ctx **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_master_key_rotate(arg1,(struct w3w_actor const *)arg2,(char const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_key_retire_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+  w3w_ctx *arg1 = (w3w_ctx *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  int64_t *arg3 = (int64_t *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_ctx **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  arg3 = (int64_t *)_swig_go_2;
+  
+  result = (w3w_status)w3w_master_key_retire(arg1,(struct w3w_actor const *)arg2,arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_master_key_id_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  {
+    arg1 = (char *)_swig_go_0.array;
+    arg2 = (size_t)_swig_go_0.len;
+  }
+  
+  arg3 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg3, _swig_go_1.p, _swig_go_1.n);
+  arg3[_swig_go_1.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_master_key_id(arg1,arg2,(char const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_id_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_chain_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_address_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_wallet_index_set_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->index = arg2;
+  
+}
+
+
+long long _wrap_w3w_wallet_index_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->index);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_wallet_created_at_set_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_wallet_created_at_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_189f12b0fe7ec083() {
+  struct w3w_wallet *result = 0 ;
+  struct w3w_wallet *_swig_go_result;
+  
+  
+  result = (struct w3w_wallet *)calloc(1, sizeof(struct w3w_wallet));
+  *(struct w3w_wallet **)&_swig_go_result = (struct w3w_wallet *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_wallet_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+  struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
+  
+  arg1 = *(struct w3w_wallet **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+  struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
+  w3w_wallet *result = 0 ;
+  struct w3w_wallet *_swig_go_result;
+  
+  arg1 = *(struct w3w_wallets **)&_swig_go_0; 
+  
+  result = (w3w_wallet *) ((arg1)->items);
+  *(w3w_wallet **)&_swig_go_result = (w3w_wallet *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_wallets_count_get_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+  struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_wallets **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_wallets_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+  struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
+  
+  arg1 = *(struct w3w_wallets **)&_swig_go_0; 
+  
+  delete_w3w_wallets(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_wallet_create_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_wallet *arg1 = (w3w_wallet *) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_wallet **)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_wallet_create(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_list_capi_189f12b0fe7ec083(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_wallets **arg1 = (w3w_wallets **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_wallets **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_wallet_list(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_wallets_free_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+  w3w_wallets *arg1 = (w3w_wallets *) 0 ;
+  
+  arg1 = *(w3w_wallets **)&_swig_go_0; 
+  
+  w3w_wallets_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_address_normalize_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  {
+    arg1 = (char *)_swig_go_0.array;
+    arg2 = (size_t)_swig_go_0.len;
+  }
+  
+  arg3 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg3, _swig_go_1.p, _swig_go_1.n);
+  arg3[_swig_go_1.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg4, _swig_go_2.p, _swig_go_2.n);
+  arg4[_swig_go_2.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_address_normalize(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_version_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  unsigned int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (unsigned int)_swig_go_1; 
+  
+  if (arg1) (arg1)->version = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_version_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  unsigned int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (unsigned int) ((arg1)->version);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->adapter);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_options_url_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->url);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_chain_id_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->chain_id = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_options_chain_id_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->chain_id);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_confirmations_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->confirmations = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_confirmations_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->confirmations);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_timeout_ms_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->timeout_ms = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->assets);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_start_block_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->start_block = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_options_start_block_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->start_block);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_blocks_per_poll = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->max_blocks_per_poll);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_189f12b0fe7ec083() {
+  struct w3w_chain_options *result = 0 ;
+  struct w3w_chain_options *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_options *)calloc(1, sizeof(struct w3w_chain_options));
+  *(struct w3w_chain_options **)&_swig_go_result = (struct w3w_chain_options *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_options_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_open_capi_189f12b0fe7ec083(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+  w3w_chain **arg1 = (w3w_chain **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_chain **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_chain_options **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_chain_open(arg1,arg2,(struct w3w_chain_options const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_close_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  
+  w3w_chain_close(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_key_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  
+  result = (char *)w3w_chain_key((struct w3w_chain const *)arg1);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_hot_address_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  w3w_chain *arg3 = (w3w_chain *) 0 ;
+  w3w_actor *arg4 = (w3w_actor *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  {
+    arg1 = (char *)_swig_go_0.array;
+    arg2 = (size_t)_swig_go_0.len;
+  }
+  arg3 = *(w3w_chain **)&_swig_go_1; 
+  arg4 = *(w3w_actor **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_chain_hot_address(arg1,arg2,arg3,(struct w3w_actor const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_head_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->head = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_head_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->head);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cursor);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->blocks = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->blocks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->deposits_credited = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->deposits_credited);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->deposits_known = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->deposits_known);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->deposits_dust = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->deposits_dust);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->withdrawals_confirmed = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->withdrawals_confirmed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->withdrawals_failed = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->withdrawals_failed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->withdrawals_dropped = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->withdrawals_dropped);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->withdrawals_pending = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->withdrawals_pending);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_189f12b0fe7ec083() {
+  struct w3w_chain_poll_stats *result = 0 ;
+  struct w3w_chain_poll_stats *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_poll_stats *)calloc(1, sizeof(struct w3w_chain_poll_stats));
+  *(struct w3w_chain_poll_stats **)&_swig_go_result = (struct w3w_chain_poll_stats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_poll_stats_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+  struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
+  
+  arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_poll_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  arg3 = *(w3w_chain_poll_stats **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_chain_poll(arg1,(struct w3w_actor const *)arg2,arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_watch_start_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  int arg3 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  arg3 = (int)_swig_go_2; 
+  
+  result = (w3w_status)w3w_chain_watch_start(arg1,(struct w3w_actor const *)arg2,arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_watch_stop_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  
+  w3w_chain_watch_stop(arg1);
+  
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_189f12b0fe7ec083() {
+  enum w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_WITHDRAWAL_HELD;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_189f12b0fe7ec083() {
+  enum w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_WITHDRAWAL_SIGNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_189f12b0fe7ec083() {
+  enum w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_WITHDRAWAL_BROADCAST;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_189f12b0fe7ec083() {
+  enum w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_WITHDRAWAL_CONFIRMED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_189f12b0fe7ec083() {
+  enum w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_WITHDRAWAL_FAILED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_189f12b0fe7ec083() {
+  enum w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_WITHDRAWAL_DROPPED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_amount_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_amount_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->to_address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->from_address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_nonce_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->nonce = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_nonce_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->nonce);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_status_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_withdrawal_status arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  arg2 = (w3w_withdrawal_status)_swig_go_1; 
+  
+  if (arg1) (arg1)->status = arg2;
+  
+}
+
+
+intgo _wrap_w3w_withdrawal_status_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (w3w_withdrawal_status) ((arg1)->status);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->error);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->transfer_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_created_at_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_created_at_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_updated_at_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->updated_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_updated_at_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->updated_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_189f12b0fe7ec083() {
+  struct w3w_withdrawal *result = 0 ;
+  struct w3w_withdrawal *_swig_go_result;
+  
+  
+  result = (struct w3w_withdrawal *)calloc(1, sizeof(struct w3w_withdrawal));
+  *(struct w3w_withdrawal **)&_swig_go_result = (struct w3w_withdrawal *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_withdrawal_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+  struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
+  
+  arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_wallet_withdraw_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+  w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_amount arg5 ;
+  char *arg6 = (char *) 0 ;
+  char *arg7 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_withdrawal **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (w3w_amount)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  arg7 = (char *)malloc(_swig_go_6.n + 1);
+  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
+  arg7[_swig_go_6.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_wallet_withdraw(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,arg5,(char const *)arg6,(char const *)arg7);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  free(arg6); 
+  free(arg7); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_withdrawal **)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_withdrawal_get(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+  w3w_withdrawal_status arg1 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_withdrawal_status)_swig_go_0; 
+  
+  result = (char *)w3w_withdrawal_status_name(arg1);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->reference);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_deposit_log_index_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->log_index = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_deposit_log_index_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->log_index);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_deposit_block_number_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->block_number = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_deposit_block_number_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->block_number);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->block_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->value);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_deposit_amount_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_deposit_amount_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->dust);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->status);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->transfer_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_deposit_created_at_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_deposit_created_at_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_189f12b0fe7ec083() {
+  struct w3w_chain_deposit *result = 0 ;
+  struct w3w_chain_deposit *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_deposit *)calloc(1, sizeof(struct w3w_chain_deposit));
+  *(struct w3w_chain_deposit **)&_swig_go_result = (struct w3w_chain_deposit *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_deposit_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+  struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
+  
+  arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_deposit **)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_chain_deposit_get(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_wallet *arg2 = (w3w_wallet *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_wallet **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_wallet_to_json(arg1,(struct w3w_wallet const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallets_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_wallets *arg2 = (w3w_wallets *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_wallets **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_wallets_to_json(arg1,(struct w3w_wallets const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_withdrawal **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_withdrawal_to_json(arg1,(struct w3w_withdrawal const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_chain_deposit **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_chain_deposit_to_json(arg1,(struct w3w_chain_deposit const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_subscribe_capi_189f12b0fe7ec083(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -5068,7 +7208,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_2a7a227c89b41492(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_2a7a227c89b41492(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -5103,7 +7243,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_2a7a227c89b41492(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -5131,7 +7271,7 @@ _gostring_ _wrap_w3wb_options_init_capi_2a7a227c89b41492(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -5159,7 +7299,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_2a7a227c89b41492(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_2a7a227c89b41492(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5199,7 +7339,96 @@ _gostring_ _wrap_w3wb_options_set_text_capi_2a7a227c89b41492(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
+  unsigned int arg2 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_options **)&_swig_go_0; 
+  arg2 = (unsigned int)_swig_go_1; 
+  
+  result = (w3w_status)w3wb_chain_options_init(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+  w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_options **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_chain_options_set_text(arg1,(char const *)arg2,(char const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg2); 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_w3wb_chain_watch_last_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+  w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  char *arg3 = (char *) 0 ;
+  size_t arg4 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(w3w_chain_poll_stats **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  {
+    arg3 = (char *)_swig_go_2.array;
+    arg4 = (size_t)_swig_go_2.len;
+  }
+  
+  result = (int)w3wb_chain_watch_last(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_list_query_set_text_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5239,7 +7468,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_2a7a227c89b41492(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_2a7a227c89b41492(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_189f12b0fe7ec083(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -5252,7 +7481,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_2a7a227c89b41492(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5298,7 +7527,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_2a7a227c89b41492(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_2a7a227c89b41492(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -5308,7 +7537,7 @@ void _wrap_w3wb_order_items_free_capi_2a7a227c89b41492(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_2a7a227c89b41492(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -5323,7 +7552,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_2a7a227c89b41492(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_2a7a227c89b41492(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -5338,7 +7567,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_2a7a227c89b41492(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -5353,7 +7582,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_2a7a227c89b41492(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_2a7a227c89b41492(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -5364,6 +7593,21 @@ struct w3w_account *_wrap_w3wb_account_at_capi_2a7a227c89b41492(struct w3w_accou
   
   result = (w3w_account *)w3wb_account_at((struct w3w_account_list const *)arg1,arg2);
   *(w3w_account **)&_swig_go_result = (w3w_account *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+  w3w_wallets *arg1 = (w3w_wallets *) 0 ;
+  size_t arg2 ;
+  w3w_wallet *result = 0 ;
+  struct w3w_wallet *_swig_go_result;
+  
+  arg1 = *(w3w_wallets **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_wallet *)w3wb_wallet_at((struct w3w_wallets const *)arg1,arg2);
+  *(w3w_wallet **)&_swig_go_result = (w3w_wallet *)result; 
   return _swig_go_result;
 }
 
