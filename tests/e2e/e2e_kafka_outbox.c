@@ -24,6 +24,8 @@
 #include <cjson/cJSON.h>
 #include <librdkafka/rdkafka.h>
 
+#include <w3wallet/sys/kafka.h>
+
 #include "e2e.h"
 
 #define THREADS 4
@@ -386,6 +388,22 @@ static const char *jstr(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/*
+ * On a fresh broker the context's open makes the broker create the four
+ * topics, which on a busy 2-core box can take longer than the short
+ * timeout this test wants for publishing: create them first through the
+ * sink's own open with a generous timeout.
+ */
+static void ensure_topics(const char *kafka_url)
+{
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 1, 60000, "e2e" };
+	w3w_event_sink *sink = NULL;
+	int64_t t0 = e2e_now_ms();
+	E2E_OK(w3w_event_sink_kafka_open(&sink, kafka_url, &cfg));
+	sink->free(sink);
+	fprintf(stderr, "e2e kafka: the four topics are there (%lld ms)\n", (long long)(e2e_now_ms() - t0));
+}
+
 /* ---- the test ------------------------------------------------------------------ */
 
 START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
@@ -410,6 +428,7 @@ START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
 	memset(&W, 0, sizeof(W));
 	pthread_mutex_init(&W.lock, NULL);
 	e2e_pg_fresh(storage, db);
+	ensure_topics(kafka_url);
 	W.ctx = e2e_open(storage, "memory:", kafka_url, 1, CTX_TIMEOUT_MS);
 	world_actor(&W.service, W3W_ROLE_SERVICE);
 	world_actor(&W.auditor, W3W_ROLE_AUDITOR);
