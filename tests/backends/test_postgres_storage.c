@@ -9,7 +9,9 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,13 +417,13 @@ START_TEST(test_open_migrates_once)
 
 	ck_assert_str_eq(st->name, "postgres");
 	ck_assert_int_eq(st->version, W3W_STORAGE_VERSION);
-	ck_assert_int_eq(sql_i64("SELECT max(version) FROM schema_version"), 1);
-	ck_assert_int_eq(count("schema_version"), 1);
+	ck_assert_int_eq(sql_i64("SELECT max(version) FROM schema_version"), W3W__PG_SCHEMA_VERSION);
+	ck_assert_int_eq(count("schema_version"), W3W__PG_SCHEMA_VERSION);
 	ck_assert_int_eq(sql_i64("SELECT count(*) FROM pg_indexes WHERE schemaname = '%s'"
 		" AND indexname IN ('uq_claims_live_order', 'idx_orders_open', 'uq_transfers_deposit_reference')",
 		schema), 3);
 	open_storage(&again, 2, T(5000));
-	ck_assert_int_eq(count("schema_version"), 1);
+	ck_assert_int_eq(count("schema_version"), W3W__PG_SCHEMA_VERSION);
 	ck_assert_int_eq(again->ping(again), W3W_OK);
 	again->free(again);
 }
@@ -459,7 +461,7 @@ START_TEST(test_open_concurrent_migrations)
 		pthread_join(th[i], NULL);
 	for (int i = 0; i < 6; i++)
 		ck_assert_msg(rc[i] == W3W_OK, "opener %d: %d", i, rc[i]);
-	ck_assert_int_eq(count("schema_version"), 1);
+	ck_assert_int_eq(count("schema_version"), W3W__PG_SCHEMA_VERSION);
 	ck_assert_int_eq(sql_i64("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 		" WHERE n.nspname = '%s' AND p.proname = 'w3w_claim_create'", schema), 1);
 }
@@ -471,13 +473,16 @@ START_TEST(test_newer_schema_refused)
 	w3w_storage *s = NULL;
 	w3w_status rc;
 
-	sql("INSERT INTO schema_version (version) VALUES (7)");
+	char known[16];
+
+	sql("INSERT INTO schema_version (version) VALUES (%d)", W3W__PG_SCHEMA_VERSION + 5);
 	rc = w3w_storage_postgres_open(&s, url, &cfg);
 	ck_assert_int_eq(rc, W3W_EVERSION);
 	ck_assert_ptr_null(s);
-	ck_assert_msg(strstr(w3w_error_message(), "version 7") && strstr(w3w_error_message(), "(1)"),
-		"%s", w3w_error_message());
-	ck_assert_int_eq(count("schema_version"), 2);
+	snprintf(known, sizeof(known), "(%d)", W3W__PG_SCHEMA_VERSION);
+	ck_assert_msg(strstr(w3w_error_message(), "newer than this library supports") &&
+		strstr(w3w_error_message(), known), "%s", w3w_error_message());
+	ck_assert_int_eq(count("schema_version"), W3W__PG_SCHEMA_VERSION + 1);
 }
 END_TEST
 
@@ -1118,6 +1123,17 @@ static void xp_child(int fd, const char *buyer, char (*orders)[W3W_ID_SIZE], int
 
 	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, XP_THREADS, T(10000), "test" };
 
+	/*
+	 * WORKAROUND, remove once src/util/id.c resets its state at fork():
+	 * its thread-local random pool survives fork(), so both children would
+	 * draw the same "random" bits and, within one millisecond, make the
+	 * same ids. Draining the inherited 4096 bytes makes the next refill
+	 * come from the OS, different in each process.
+	 */
+	for (int i = 0; i < 4096 / 16; i++) {
+		char scratch[W3W_ID_SIZE];
+		w3w_id_new(scratch, sizeof(scratch));
+	}
 	/* No ck_assert here: in a forked child it would report into the parent's run. */
 	st = NULL;
 	if (w3w_storage_postgres_open(&st, url, &cfg) != W3W_OK)
@@ -1130,8 +1146,8 @@ static void xp_child(int fd, const char *buyer, char (*orders)[W3W_ID_SIZE], int
 		t[i].orders = orders;
 		t[i].n = n;
 		t[i].seed = (unsigned)(salt * 100 + i + 1);
-		if (supply_new(t[i].shopper, "XPC", (int64_t)n * COIN, &s) != W3W_OK)
-			sum[3]++;
+		if (supply_new(t[i].shopper, "XPC", (int64_t)n * COIN, &s) != W3W_OK && sum[3]++ == 0)
+			snprintf(why, sizeof(why), "supply: %s", w3w_error_message());
 	}
 	for (int i = 0; i < XP_THREADS; i++)
 		pthread_create(&th[i], NULL, xp_worker, &t[i]);
@@ -1698,6 +1714,237 @@ START_TEST(test_dropped_connections_are_replaced)
 }
 END_TEST
 
+/*
+ * A TCP proxy between the backend and the server that can lose one
+ * command's answer after the server ran it (CUT_ANSWER), or lose the
+ * command itself (CUT_REQUEST). The next command sent by any connection is
+ * the one cut (the pool sends nothing by itself).
+ */
+enum { PASS, CUT_ANSWER, CUT_REQUEST };
+
+typedef struct proxy {
+	int lfd, port, server_port;
+	atomic_int mode;
+	atomic_int cuts;
+	pthread_t th;
+} proxy;
+
+typedef struct proxy_pair {
+	proxy *px;
+	int client, server;
+} proxy_pair;
+
+static void *proxy_pair_run(void *arg)
+{
+	proxy_pair *pp = arg;
+	int cutting = 0;
+	char buf[65536];
+
+	for (;;) {
+		struct pollfd f[2] = { { pp->client, POLLIN, 0 }, { pp->server, POLLIN, 0 } };
+		ssize_t n;
+		if (poll(f, 2, -1) <= 0)
+			break;
+		if (f[0].revents) {
+			int want = CUT_ANSWER;
+			if ((n = read(pp->client, buf, sizeof(buf))) <= 0)
+				break;
+			if (atomic_compare_exchange_strong(&pp->px->mode, &want, PASS)) {
+				cutting = 1; /* forward it; lose what comes back */
+			} else if (want == CUT_REQUEST &&
+			           atomic_compare_exchange_strong(&pp->px->mode, &want, PASS)) {
+				atomic_fetch_add(&pp->px->cuts, 1);
+				break;
+			}
+			if (write(pp->server, buf, (size_t)n) != n)
+				break;
+		}
+		if (f[1].revents) {
+			if ((n = read(pp->server, buf, sizeof(buf))) <= 0)
+				break;
+			if (cutting) {
+				atomic_fetch_add(&pp->px->cuts, 1);
+				break;
+			}
+			if (write(pp->client, buf, (size_t)n) != n)
+				break;
+		}
+	}
+	close(pp->client);
+	close(pp->server);
+	free(pp);
+	return NULL;
+}
+
+static void *proxy_accept(void *arg)
+{
+	proxy *px = arg;
+	for (;;) {
+		struct sockaddr_in sa;
+		proxy_pair *pp;
+		pthread_t th;
+		int c = accept(px->lfd, NULL, NULL);
+		if (c < 0)
+			break;
+		pp = malloc(sizeof(*pp));
+		pp->px = px;
+		pp->client = c;
+		pp->server = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sa.sin_port = htons((uint16_t)px->server_port);
+		if (connect(pp->server, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			close(pp->server);
+			close(c);
+			free(pp);
+			continue;
+		}
+		pthread_create(&th, NULL, proxy_pair_run, pp);
+		pthread_detach(th);
+	}
+	return NULL;
+}
+
+static void proxy_start(proxy *px, char *purl, size_t size)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	char host[64], port[16], base[512];
+	PQconninfoOption *o = PQconninfoParse(base_url, NULL);
+	const char *user = "", *password = "", *db = "";
+
+	server_of(host, port);
+	memset(px, 0, sizeof(*px));
+	px->server_port = atoi(port);
+	px->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(px->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(px->lfd, 64), 0);
+	getsockname(px->lfd, (struct sockaddr *)&sa, &len);
+	px->port = ntohs(sa.sin_port);
+	for (PQconninfoOption *p = o; p->keyword; p++) {
+		if (strcmp(p->keyword, "user") == 0 && p->val)
+			user = p->val;
+		if (strcmp(p->keyword, "password") == 0 && p->val)
+			password = p->val;
+		if (strcmp(p->keyword, "dbname") == 0 && p->val)
+			db = p->val;
+	}
+	snprintf(base, sizeof(base), "host=127.0.0.1 port=%d user=%s password=%s dbname=%s",
+		px->port, user, password, db);
+	PQconninfoFree(o);
+	url_for(purl, size, base, schema);
+	pthread_create(&px->th, NULL, proxy_accept, px);
+}
+
+static void proxy_stop(proxy *px)
+{
+	shutdown(px->lfd, SHUT_RDWR);
+	close(px->lfd);
+	pthread_join(px->th, NULL);
+}
+
+START_TEST(test_lost_answers_apply_once)
+{
+	U(buyer); U(shopper);
+	char purl[1024];
+	proxy px;
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 2, T(3000), "test" };
+	w3w_storage *via = NULL;
+	w3w_order *o1 = NULL, *o2 = NULL, *o3 = NULL;
+	w3w_cmd_claim_create cc;
+	w3w_supply s;
+	w3w_claim c;
+	w3w_transfer t;
+	w3w_cmd_transfer tc;
+
+	ck_assert_int_eq(deposit(buyer, "USD", 4 * COIN, "d"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, COIN, &o1), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, COIN, &o2), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, COIN, &o3), W3W_OK);
+	ck_assert_int_eq(supply_new(shopper, "USD", 3 * COIN, &s), W3W_OK);
+	proxy_start(&px, purl, sizeof(purl));
+	ck_assert_msg(w3w_storage_postgres_open(&via, purl, &cfg) == W3W_OK, "%s", w3w_error_message());
+
+	/* Committed, answer lost, no key: the outbox says it committed; success, applied once. */
+	ck_assert_int_eq(via->ping(via), W3W_OK); /* the next traffic is the command, not a PREPARE */
+	atomic_store(&px.mode, CUT_ANSWER);
+	memset(&cc, 0, sizeof(cc));
+	new_id(cc.c.id);
+	meta(&cc.meta, shopper, "claim.create", "order.claimed", o1->id, NULL, 1);
+	strcpy(cc.c.order_id, o1->id);
+	strcpy(cc.c.user_id, shopper);
+	cc.c.claimed_at = cc.meta.now;
+	ck_assert_msg(via->claim_create(via, &cc, &c) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_int_eq(atomic_load(&px.cuts), 1);
+	ck_assert_str_eq(c.id, cc.c.id);
+	ck_assert_int_eq(c.status, W3W_CLAIM_PENDING);
+	ck_assert_str_eq(cc.order_user_id, buyer);
+	ck_assert_int_eq(cc.meta.replayed, 0);
+	ck_assert_int_eq(cc.meta.event.seq, sql_i64("SELECT seq FROM outbox WHERE id = '%s'", cc.meta.event.id));
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE order_id = '%s'", o1->id), 1);
+
+	/* The request itself lost: it never ran, so it is sent again, once. */
+	ck_assert_int_eq(via->ping(via), W3W_OK);
+	atomic_store(&px.mode, CUT_REQUEST);
+	memset(&cc, 0, sizeof(cc));
+	new_id(cc.c.id);
+	meta(&cc.meta, shopper, "claim.create", "order.claimed", o2->id, NULL, 1);
+	strcpy(cc.c.order_id, o2->id);
+	strcpy(cc.c.user_id, shopper);
+	cc.c.claimed_at = cc.meta.now;
+	ck_assert_msg(via->claim_create(via, &cc, &c) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_int_eq(atomic_load(&px.cuts), 2);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE order_id = '%s'", o2->id), 1);
+
+	/* Committed, answer lost, with a key: the retry replays the first execution. */
+	ck_assert_int_eq(via->ping(via), W3W_OK); /* the next traffic is the command, not a PREPARE */
+	atomic_store(&px.mode, CUT_ANSWER);
+	memset(&tc, 0, sizeof(tc));
+	new_id(tc.t.id);
+	meta(&tc.meta, buyer, "wallet.transfer", "wallet.transferred", tc.t.id, "pay-once", 0x55);
+	tc.t.kind = W3W_TRANSFER_TRANSFER;
+	strcpy(tc.t.from_user_id, buyer);
+	strcpy(tc.t.to_user_id, shopper);
+	strcpy(tc.t.currency, "USD");
+	tc.t.amount = 5;
+	tc.t.created_at = tc.meta.now;
+	ck_assert_msg(via->transfer(via, &tc, &t) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_int_eq(atomic_load(&px.cuts), 3);
+	ck_assert_str_eq(t.id, tc.t.id);
+	ck_assert_int_eq(tc.meta.replayed, 1);
+	ck_assert_int_eq(account(shopper, "USD").balance, 5);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM transfers WHERE kind = 'transfer'"), 1);
+
+	/* An order cancel (an update, no key) whose answer is lost. */
+	ck_assert_int_eq(via->ping(via), W3W_OK); /* the next traffic is the command, not a PREPARE */
+	atomic_store(&px.mode, CUT_ANSWER);
+	{
+		w3w_cmd_order_cancel oc;
+		w3w_order *out = NULL;
+		memset(&oc, 0, sizeof(oc));
+		meta(&oc.meta, buyer, "order.cancel", "order.cancelled", o3->id, NULL, 7);
+		strcpy(oc.id, o3->id);
+		strcpy(oc.user_id, buyer);
+		ck_assert_msg(via->order_cancel(via, &oc, &out) == W3W_OK, "%s", w3w_error_message());
+		ck_assert_int_eq(out->status, W3W_ORDER_CANCELLED);
+		free_order(out);
+	}
+	ck_assert_int_eq(atomic_load(&px.cuts), 4);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM outbox WHERE type = 'order.cancelled'"), 1);
+
+	via->free(via);
+	proxy_stop(&px);
+	free_order(o1);
+	free_order(o2);
+	free_order(o3);
+	check_totals("USD");
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------------- */
 
 static Suite *suite(void)
@@ -1728,6 +1975,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_audit_append_seal_read);
 	tcase_add_test(tc, test_pool_wait_and_statement_timeout);
 	tcase_add_test(tc, test_dropped_connections_are_replaced);
+	tcase_add_test(tc, test_lost_answers_apply_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -224,6 +224,10 @@ static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_me
 		outcome o;
 		w3w_status st = w3w__pg_acquire(pool, 0, &c);
 
+		if (st == W3W_EUNAVAILABLE && attempt + 1 < MAX_ATTEMPTS && mono_ms() < give_up_at) {
+			backoff(attempt); /* a connection that failed while opening: nothing was sent */
+			continue;
+		}
 		if (st != W3W_OK)
 			return st;
 		if (PQsendQueryPrepared(c->pg, w3w__pg_stmts[id].name, p->n, p->v, NULL, NULL, 0)) {
