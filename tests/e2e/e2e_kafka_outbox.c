@@ -50,7 +50,8 @@ enum { T_DEPOSITED, T_WITHDRAWN, T_TRANSFERRED, T_SUPPLY_CREATED, T_SUPPLY_UPDAT
 
 /* What the test did: shared by the command threads. */
 typedef struct world {
-	w3w_ctx *ctx;
+	w3w_ctx *ctxs[2];           /* two contexts, two relays, one database: two processes of a host */
+	w3w_ctx *ctx;               /* ctxs[0], for the checks */
 	w3w_actor service, auditor;
 	char cur[W3W_CURRENCY_SIZE];
 	pthread_mutex_t lock;
@@ -84,6 +85,7 @@ static int is_our_actor(const char *id)
 
 typedef struct runner {
 	pthread_t thread;
+	w3w_ctx *ctx;
 	int rounds;
 	w3w_actor buyer, shopper, friend_;
 	int failed;
@@ -133,7 +135,7 @@ static void make_item(w3w_order_item *it, w3w_amount price, int64_t qty, int n)
  */
 static int round_run(runner *r, int n)
 {
-	w3w_ctx *ctx = W.ctx;
+	w3w_ctx *ctx = r->ctx;
 	const char *cur = W.cur;
 	w3w_supply s1, s2, tmp;
 	w3w_supply_patch patch = W3W_SUPPLY_PATCH_INIT;
@@ -205,6 +207,7 @@ static void phase_begin(phase_run *p, const char *name, int rounds)
 	p->name = name;
 	for (int t = 0; t < THREADS; t++) {
 		p->rs[t].rounds = rounds;
+		p->rs[t].ctx = W.ctxs[t % 2];
 		world_actor(&p->rs[t].buyer, W3W_ROLE_USER);
 		world_actor(&p->rs[t].shopper, W3W_ROLE_USER);
 		world_actor(&p->rs[t].friend_, W3W_ROLE_USER);
@@ -252,6 +255,26 @@ typedef struct id_index {
 	const char *id;
 	int idx;
 } id_index;
+
+/* Append what `sub` queued to truth[], dropping (and counting) ids already there. */
+static void truth_take(w3w_subscription *sub, truth_event *truth, int *n, int *dups)
+{
+	w3w_event *ev = NULL;
+	while (w3w_subscription_next(&ev, sub, 0) == W3W_OK) {
+		int dup = 0;
+		for (int i = 0; i < *n && !dup; i++)
+			dup = strcmp(truth[i].ev->id, ev->id) == 0;
+		if (dup) {
+			(*dups)++;
+			w3w_event_free(ev);
+		} else {
+			ck_assert_msg(*n < W.committed, "the subscriptions saw more events than commands committed (%d)",
+				W.committed);
+			truth[(*n)++].ev = ev;
+		}
+		ev = NULL;
+	}
+}
 
 static int cmp_seq(const void *a, const void *b)
 {
@@ -412,7 +435,7 @@ START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
 	const char *brokers = e2e_env("W3W_TEST_KAFKA_BROKERS");
 	static const char *const topics[] = { "supply-events", "order-events", "claim-events", "wallet-events" };
 	char storage[W3W_URL_SIZE], db[64], group[64];
-	w3w_subscription *sub = NULL;
+	w3w_subscription *subs[2] = { NULL, NULL };
 	w3w_outbox_stats s0, s_down, s;
 	phase_result down;
 	phase_run run;
@@ -429,11 +452,14 @@ START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
 	pthread_mutex_init(&W.lock, NULL);
 	e2e_pg_fresh(storage, db);
 	ensure_topics(kafka_url);
-	W.ctx = e2e_open(storage, "memory:", kafka_url, 1, CTX_TIMEOUT_MS);
+	for (int c = 0; c < 2; c++)
+		W.ctxs[c] = e2e_open(storage, "memory:", kafka_url, 1, CTX_TIMEOUT_MS);
+	W.ctx = W.ctxs[0];
 	world_actor(&W.service, W3W_ROLE_SERVICE);
 	world_actor(&W.auditor, W3W_ROLE_AUDITOR);
 	e2e_currency(W.cur);
-	E2E_OK(w3w_subscribe(&sub, W.ctx, NULL, NULL, 1 << 16));
+	for (int c = 0; c < 2; c++)
+		E2E_OK(w3w_subscribe(&subs[c], W.ctxs[c], NULL, NULL, 1 << 16));
 	s0 = e2e_outbox(W.ctx, &W.service);
 
 	phase_begin(&run, "before", ROUNDS_BEFORE);
@@ -478,26 +504,19 @@ START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
 	ck_assert_msg(s.total - s0.total == W.committed, "outbox total grew by %lld, %d commands committed",
 		(long long)(s.total - s0.total), W.committed);
 
-	/* Truth: what the relay handed to the in-process subscription (acknowledged by Kafka first). */
+	/*
+	 * Truth: what the relays handed to the in-process subscriptions (each
+	 * relay delivers what it published, after Kafka acknowledged it).
+	 */
 	truth = calloc((size_t)W.committed + 1, sizeof(*truth));
 	ck_assert_ptr_nonnull(truth);
-	for (;;) {
-		w3w_event *ev = NULL;
-		int dup = 0;
-		if (w3w_subscription_next(&ev, sub, 0) != W3W_OK)
-			break;
-		for (int i = 0; i < n_truth && !dup; i++)
-			dup = strcmp(truth[i].ev->id, ev->id) == 0;
-		if (dup || n_truth == W.committed) {
-			sub_dups += dup;
-			ck_assert_msg(dup, "the subscription saw more events than commands committed (%d)", W.committed);
-			w3w_event_free(ev);
-			continue;
-		}
-		truth[n_truth++].ev = ev;
+	for (int c = 0; c < 2; c++) {
+		int before = n_truth;
+		truth_take(subs[c], truth, &n_truth, &sub_dups);
+		ck_assert_uint_eq(w3w_subscription_dropped(subs[c]), 0);
+		fprintf(stderr, "e2e kafka: relay %d published %d events\n", c, n_truth - before);
 	}
-	ck_assert_uint_eq(w3w_subscription_dropped(sub), 0);
-	ck_assert_msg(n_truth == W.committed, "subscription saw %d distinct events, %d commands committed",
+	ck_assert_msg(n_truth == W.committed, "subscriptions saw %d distinct events, %d commands committed",
 		n_truth, W.committed);
 	qsort(truth, (size_t)n_truth, sizeof(*truth), cmp_seq);
 	ix = calloc((size_t)n_truth + 1, sizeof(*ix));
@@ -586,7 +605,7 @@ START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
 
 	fprintf(stderr, "e2e kafka: %d committed (%d refused wrote none), %zu messages consumed: %d delivered, "
 		"%d duplicates, %d invented, %d out of order, %d bad envelopes, %d of other tests; "
-		"subscription duplicates %d\n", W.committed, W.refused, got.count, delivered, dups, invented,
+		"delivered by both relays %d\n", W.committed, W.refused, got.count, delivered, dups, invented,
 		order_errors, envelope_errors, foreign, sub_dups);
 
 	for (int i = 0; i < n_truth; i++)
@@ -594,9 +613,11 @@ START_TEST(broker_down_then_back_every_committed_event_in_kafka_in_order)
 	free(truth);
 	free(ix);
 	kmsgs_free(&got);
-	w3w_unsubscribe(sub);
+	for (int c = 0; c < 2; c++)
+		w3w_unsubscribe(subs[c]);
 	e2e_check_invariants(W.ctx, &W.auditor, W.cur, NULL);
-	w3w_ctx_close(W.ctx);
+	for (int c = 0; c < 2; c++)
+		w3w_ctx_close(W.ctxs[c]);
 	e2e_pg_drop(db);
 	pthread_mutex_destroy(&W.lock);
 
