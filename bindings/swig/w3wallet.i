@@ -9,17 +9,30 @@
  *                                 The message is read with w3w_error_message()
  *                                 inside the same C wrapper call that failed,
  *                                 so it always comes from the right thread.
- *   w3w_amount *out, int *out, unsigned int *out, size_t *delivered, size_t *sealed
+ *   w3w_amount *out, int *out, unsigned int *out, size_t *delivered,
+ *   size_t *sealed, int64_t *deleted, int *allowed, int64_t *retry_after_ms
  *                              -> Python: returned; Go: a pointer argument
  *   char *buf, size_t buflen   -> Python: returned str; Go: a []byte argument
+ *   const unsigned char *secret, size_t secret_len (and public_key/secret_key, key_len)
+ *                              -> Python: any buffer (bytes); Go: []byte
+ *   const char *               -> Python: str or None (NULL); an embedded NUL is
+ *                                 refused (C would cut the text); Go: string
  *   char **out                 -> Python: returned str; Go: *string. The
  *                                 library's string is copied, then freed with
  *                                 w3w_string_free() (which wipes it).
  *   TYPE *out (records)        -> Python: a new owned record; Go: the caller
  *                                 passes a record made with NewTYPE()
  *   TYPE **out (allocated)     -> Python: an owned proxy whose destructor is the
- *                                 library's matching *_free(); Go: *uintptr, the
- *                                 Go layer wraps it and calls the *_free()
+ *                                 library's matching *_free() (opaque handles:
+ *                                 closed by their Python class); Go: *uintptr,
+ *                                 the Go layer wraps it and calls the *_free()
+ *
+ * Python releases the GIL only around calls that can block (the
+ * W3WB_BLOCKING list). Go needs no runtime.LockOSThread: the message is
+ * captured in the same cgo call as the failure.
+ *
+ * The low-level modules (Python w3wallet.capi, Go internal/capi) are raw:
+ * the w3wallet packages over them are the API.
  *
  * Callbacks and backend vtables (include/w3wallet/sys/) stay out: events are
  * read with the queue mode of subscriptions (w3wb_subscribe below), backends

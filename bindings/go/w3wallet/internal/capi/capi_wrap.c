@@ -345,7 +345,7 @@ static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_189f12b0fe7ec083(void *_swig_go_0) {
+void _wrap_Swig_free_capi_9940c0368937bc27(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -355,7 +355,7 @@ void _wrap_Swig_free_capi_189f12b0fe7ec083(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_9940c0368937bc27(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -368,7 +368,7 @@ void *_wrap_Swig_malloc_capi_189f12b0fe7ec083(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_OK_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -380,7 +380,7 @@ intgo _wrap_W3W_OK_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EINVAL_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -392,7 +392,7 @@ intgo _wrap_W3W_EINVAL_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ENOMEM_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -404,7 +404,7 @@ intgo _wrap_W3W_ENOMEM_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ENOTFOUND_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -416,7 +416,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ECONFLICT_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -428,7 +428,7 @@ intgo _wrap_W3W_ECONFLICT_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -440,7 +440,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EFORBIDDEN_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -452,7 +452,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ESTATE_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -464,7 +464,7 @@ intgo _wrap_W3W_ESTATE_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -476,7 +476,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -488,7 +488,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EVERSION_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -500,7 +500,7 @@ intgo _wrap_W3W_EVERSION_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -512,7 +512,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ERATELIMIT_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -524,7 +524,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ECRYPTO_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -536,7 +536,7 @@ intgo _wrap_W3W_ECRYPTO_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_EINTERNAL_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -548,7 +548,7 @@ intgo _wrap_W3W_EINTERNAL_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -561,7 +561,7 @@ _gostring_ _wrap_w3w_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_189f12b0fe7ec083() {
+_gostring_ _wrap_w3w_version_capi_9940c0368937bc27() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -572,7 +572,7 @@ _gostring_ _wrap_w3w_version_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_189f12b0fe7ec083() {
+intgo _wrap_w3w_version_number_capi_9940c0368937bc27() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -583,7 +583,7 @@ intgo _wrap_w3w_version_number_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_189f12b0fe7ec083(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_9940c0368937bc27(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -616,7 +616,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_189f12b0fe7ec083(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_9940c0368937bc27(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -648,7 +648,7 @@ _gostring_ _wrap_w3w_amount_format_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_189f12b0fe7ec083(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_9940c0368937bc27(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -678,7 +678,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_189f12b0fe7ec083(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_189f12b0fe7ec083(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_9940c0368937bc27(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -708,7 +708,7 @@ _gostring_ _wrap_w3w_amount_add_capi_189f12b0fe7ec083(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_189f12b0fe7ec083(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_9940c0368937bc27(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -738,7 +738,7 @@ _gostring_ _wrap_w3w_id_new_capi_189f12b0fe7ec083(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_9940c0368937bc27(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -775,7 +775,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_189f12b0fe7ec083() {
+long long _wrap_w3w_time_now_capi_9940c0368937bc27() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -786,7 +786,7 @@ long long _wrap_w3w_time_now_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_9940c0368937bc27(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -818,7 +818,7 @@ _gostring_ _wrap_w3w_time_format_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, lon
 }
 
 
-void _wrap_w3w_options_version_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -830,7 +830,7 @@ void _wrap_w3w_options_version_set_capi_189f12b0fe7ec083(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -843,7 +843,7 @@ intgo _wrap_w3w_options_version_get_capi_189f12b0fe7ec083(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -856,7 +856,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_189f12b0fe7ec083(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -869,7 +869,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_189f12b0fe7ec083(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -882,7 +882,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_189f12b0fe7ec083(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -895,7 +895,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -908,7 +908,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_189f12b0fe7ec083(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -920,7 +920,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_189f12b0fe7ec083(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -933,7 +933,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_189f12b0fe7ec083(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -945,7 +945,7 @@ void _wrap_w3w_options_pool_size_set_capi_189f12b0fe7ec083(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -958,7 +958,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_189f12b0fe7ec083(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -970,7 +970,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_189f12b0fe7ec083(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -983,7 +983,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_189f12b0fe7ec083(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -995,7 +995,7 @@ void _wrap_w3w_options_background_relay_set_capi_189f12b0fe7ec083(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1008,7 +1008,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_189f12b0fe7ec083(struct w3w_op
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_189f12b0fe7ec083() {
+struct w3w_options *_wrap_new_w3w_options_capi_9940c0368937bc27() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1019,7 +1019,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_options_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1029,7 +1029,7 @@ void _wrap_delete_w3w_options_capi_189f12b0fe7ec083(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_189f12b0fe7ec083(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_9940c0368937bc27(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1057,7 +1057,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_189f12b0fe7ec083(w3w_ctx **_swig_go_0, struct
 }
 
 
-void _wrap_w3w_ctx_close_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1067,7 +1067,7 @@ void _wrap_w3w_ctx_close_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ROLE_USER_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -1079,7 +1079,7 @@ intgo _wrap_W3W_ROLE_USER_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -1091,7 +1091,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -1103,7 +1103,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_9940c0368937bc27() {
   int result;
   intgo _swig_go_result;
   
@@ -1115,7 +1115,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1128,7 +1128,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_189f12b0fe7ec083(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1140,7 +1140,7 @@ void _wrap_w3w_actor_roles_set_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1153,7 +1153,7 @@ intgo _wrap_w3w_actor_roles_get_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_189f12b0fe7ec083() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_9940c0368937bc27() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1164,7 +1164,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1174,7 +1174,7 @@ void _wrap_delete_w3w_actor_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1207,7 +1207,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1219,7 +1219,7 @@ void _wrap_w3w_list_query_version_set_capi_189f12b0fe7ec083(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1232,7 +1232,7 @@ intgo _wrap_w3w_list_query_version_get_capi_189f12b0fe7ec083(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1245,7 +1245,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_189f12b0fe7ec083(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1257,7 +1257,7 @@ void _wrap_w3w_list_query_status_set_capi_189f12b0fe7ec083(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1270,7 +1270,7 @@ intgo _wrap_w3w_list_query_status_get_capi_189f12b0fe7ec083(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1282,7 +1282,7 @@ void _wrap_w3w_list_query_limit_set_capi_189f12b0fe7ec083(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1295,7 +1295,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_189f12b0fe7ec083(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1308,7 +1308,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_189f12b0fe7ec083(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_189f12b0fe7ec083() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_9940c0368937bc27() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1319,7 +1319,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1329,7 +1329,7 @@ void _wrap_delete_w3w_list_query_capi_189f12b0fe7ec083(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9940c0368937bc27() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1341,7 +1341,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9940c0368937bc27() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1353,7 +1353,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9940c0368937bc27() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1365,7 +1365,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9940c0368937bc27() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1377,7 +1377,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1390,7 +1390,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -1402,7 +1402,7 @@ void _wrap_w3w_transfer_kind_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -1415,7 +1415,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_189f12b0fe7ec083(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1428,7 +1428,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1441,7 +1441,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_189f12b0fe7ec083(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1454,7 +1454,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_189f12b0fe7ec083(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -1466,7 +1466,7 @@ void _wrap_w3w_transfer_amount_set_capi_189f12b0fe7ec083(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1479,7 +1479,7 @@ long long _wrap_w3w_transfer_amount_get_capi_189f12b0fe7ec083(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1492,7 +1492,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_189f12b0fe7ec083(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -1504,7 +1504,7 @@ void _wrap_w3w_transfer_created_at_set_capi_189f12b0fe7ec083(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -1517,7 +1517,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_189f12b0fe7ec083(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_189f12b0fe7ec083() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_9940c0368937bc27() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -1528,7 +1528,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -1538,7 +1538,7 @@ void _wrap_delete_w3w_transfer_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1551,7 +1551,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_189f12b0fe7ec083(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1564,7 +1564,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_189f12b0fe7ec083(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_9940c0368937bc27(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1576,7 +1576,7 @@ void _wrap_w3w_account_balance_set_capi_189f12b0fe7ec083(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1589,7 +1589,7 @@ long long _wrap_w3w_account_balance_get_capi_189f12b0fe7ec083(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_9940c0368937bc27(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1601,7 +1601,7 @@ void _wrap_w3w_account_held_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1614,7 +1614,7 @@ long long _wrap_w3w_account_held_get_capi_189f12b0fe7ec083(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_9940c0368937bc27(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1626,7 +1626,7 @@ void _wrap_w3w_account_available_set_capi_189f12b0fe7ec083(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1639,7 +1639,7 @@ long long _wrap_w3w_account_available_get_capi_189f12b0fe7ec083(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_189f12b0fe7ec083() {
+struct w3w_account *_wrap_new_w3w_account_capi_9940c0368937bc27() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -1650,7 +1650,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_account_capi_189f12b0fe7ec083(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -1660,7 +1660,7 @@ void _wrap_delete_w3w_account_capi_189f12b0fe7ec083(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -1673,7 +1673,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_189f12b0fe7ec083(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1686,7 +1686,7 @@ long long _wrap_w3w_account_list_count_get_capi_189f12b0fe7ec083(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -1696,7 +1696,7 @@ void _wrap_delete_w3w_account_list_capi_189f12b0fe7ec083(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1756,7 +1756,7 @@ _gostring_ _wrap_w3w_deposit_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1816,7 +1816,7 @@ _gostring_ _wrap_w3w_withdraw_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_189f12b0fe7ec083(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1869,7 +1869,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_189f12b0fe7ec083(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_189f12b0fe7ec083(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_9940c0368937bc27(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1906,7 +1906,7 @@ _gostring_ _wrap_w3w_accounts_capi_189f12b0fe7ec083(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -1916,7 +1916,7 @@ void _wrap_w3w_account_list_free_capi_189f12b0fe7ec083(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1929,7 +1929,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1941,7 +1941,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_189f12b0fe7ec083(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1954,7 +1954,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1966,7 +1966,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_189f12b0fe7ec083(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1979,7 +1979,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_189f12b0fe7ec083(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1991,7 +1991,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_189f12b0fe7ec083(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2004,7 +2004,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2016,7 +2016,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_189f12b0fe7ec083(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2029,7 +2029,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_189f12b0fe7ec083(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2041,7 +2041,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_189f12b0fe7ec083(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2054,7 +2054,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_189f12b0fe7ec083(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2066,7 +2066,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_189f12b0fe7ec083(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2079,7 +2079,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2091,7 +2091,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_189f12b0fe7ec083(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2104,7 +2104,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_189f12b0fe7ec083(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2116,7 +2116,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_189f12b0fe7ec083(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2129,7 +2129,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_189f12b0fe7ec083(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_189f12b0fe7ec083() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_9940c0368937bc27() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2140,7 +2140,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2150,7 +2150,7 @@ void _wrap_delete_w3w_ledger_totals_capi_189f12b0fe7ec083(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_189f12b0fe7ec083(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2187,7 +2187,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_189f12b0fe7ec083(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2200,7 +2200,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_189f12b0fe7ec083(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2233,7 +2233,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_189f12b0fe7ec083(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9940c0368937bc27() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2245,7 +2245,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_9940c0368937bc27() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2257,7 +2257,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9940c0368937bc27() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2269,7 +2269,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_9940c0368937bc27() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2281,7 +2281,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2294,7 +2294,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_189f12b0fe7ec083(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2307,7 +2307,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_189f12b0fe7ec083(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2320,7 +2320,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_189f12b0fe7ec083(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2332,7 +2332,7 @@ void _wrap_w3w_supply_amount_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2345,7 +2345,7 @@ long long _wrap_w3w_supply_amount_get_capi_189f12b0fe7ec083(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2357,7 +2357,7 @@ void _wrap_w3w_supply_reserved_set_capi_189f12b0fe7ec083(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2370,7 +2370,7 @@ long long _wrap_w3w_supply_reserved_get_capi_189f12b0fe7ec083(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -2382,7 +2382,7 @@ void _wrap_w3w_supply_status_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -2395,7 +2395,7 @@ intgo _wrap_w3w_supply_status_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2407,7 +2407,7 @@ void _wrap_w3w_supply_created_at_set_capi_189f12b0fe7ec083(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2420,7 +2420,7 @@ long long _wrap_w3w_supply_created_at_get_capi_189f12b0fe7ec083(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2432,7 +2432,7 @@ void _wrap_w3w_supply_updated_at_set_capi_189f12b0fe7ec083(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2445,7 +2445,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_189f12b0fe7ec083(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_189f12b0fe7ec083() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_9940c0368937bc27() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -2456,7 +2456,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -2466,7 +2466,7 @@ void _wrap_delete_w3w_supply_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -2479,7 +2479,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_189f12b0fe7ec083(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2492,7 +2492,7 @@ long long _wrap_w3w_supply_page_count_get_capi_189f12b0fe7ec083(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2505,7 +2505,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -2515,7 +2515,7 @@ void _wrap_delete_w3w_supply_page_capi_189f12b0fe7ec083(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2527,7 +2527,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_189f12b0fe7ec083(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2540,7 +2540,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_189f12b0fe7ec083(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -2552,7 +2552,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_189f12b0fe7ec083(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2565,7 +2565,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_189f12b0fe7ec083(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2577,7 +2577,7 @@ void _wrap_w3w_supply_patch_status_set_capi_189f12b0fe7ec083(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2590,7 +2590,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_189f12b0fe7ec083(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_189f12b0fe7ec083() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_9940c0368937bc27() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -2601,7 +2601,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_189f12b0fe7ec083(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -2611,7 +2611,7 @@ void _wrap_delete_w3w_supply_patch_capi_189f12b0fe7ec083(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2657,7 +2657,7 @@ _gostring_ _wrap_w3w_supply_create_capi_189f12b0fe7ec083(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2694,7 +2694,7 @@ _gostring_ _wrap_w3w_supply_get_capi_189f12b0fe7ec083(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_189f12b0fe7ec083(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_9940c0368937bc27(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2726,7 +2726,7 @@ _gostring_ _wrap_w3w_supply_list_capi_189f12b0fe7ec083(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -2736,7 +2736,7 @@ void _wrap_w3w_supply_page_free_capi_189f12b0fe7ec083(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2782,7 +2782,7 @@ _gostring_ _wrap_w3w_supply_update_capi_189f12b0fe7ec083(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_189f12b0fe7ec083(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2826,7 +2826,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_189f12b0fe7ec083(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2839,7 +2839,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2872,7 +2872,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ORDER_OPEN_capi_9940c0368937bc27() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2884,7 +2884,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_9940c0368937bc27() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2896,7 +2896,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_9940c0368937bc27() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2908,7 +2908,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_9940c0368937bc27() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2920,7 +2920,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2933,7 +2933,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_189f12b0fe7ec083(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2946,7 +2946,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2959,7 +2959,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -2971,7 +2971,7 @@ void _wrap_w3w_order_item_price_set_capi_189f12b0fe7ec083(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2984,7 +2984,7 @@ long long _wrap_w3w_order_item_price_get_capi_189f12b0fe7ec083(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -2996,7 +2996,7 @@ void _wrap_w3w_order_item_quantity_set_capi_189f12b0fe7ec083(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3009,7 +3009,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_189f12b0fe7ec083(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_189f12b0fe7ec083() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_9940c0368937bc27() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3020,7 +3020,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3030,7 +3030,7 @@ void _wrap_delete_w3w_order_item_capi_189f12b0fe7ec083(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3043,7 +3043,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3056,7 +3056,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_189f12b0fe7ec083(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3069,7 +3069,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_189f12b0fe7ec083(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3081,7 +3081,7 @@ void _wrap_w3w_order_amount_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3094,7 +3094,7 @@ long long _wrap_w3w_order_amount_get_capi_189f12b0fe7ec083(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3106,7 +3106,7 @@ void _wrap_w3w_order_status_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3119,7 +3119,7 @@ intgo _wrap_w3w_order_status_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3131,7 +3131,7 @@ void _wrap_w3w_order_created_at_set_capi_189f12b0fe7ec083(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3144,7 +3144,7 @@ long long _wrap_w3w_order_created_at_get_capi_189f12b0fe7ec083(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3156,7 +3156,7 @@ void _wrap_w3w_order_updated_at_set_capi_189f12b0fe7ec083(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3169,7 +3169,7 @@ long long _wrap_w3w_order_updated_at_get_capi_189f12b0fe7ec083(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3182,7 +3182,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3195,7 +3195,7 @@ long long _wrap_w3w_order_item_count_get_capi_189f12b0fe7ec083(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3205,7 +3205,7 @@ void _wrap_delete_w3w_order_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_189f12b0fe7ec083() {
+struct w3w_order *_wrap_new_w3w_order_capi_9940c0368937bc27() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3216,7 +3216,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_189f12b0fe7ec083() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3229,7 +3229,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3242,7 +3242,7 @@ long long _wrap_w3w_order_page_count_get_capi_189f12b0fe7ec083(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3255,7 +3255,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3265,7 +3265,7 @@ void _wrap_delete_w3w_order_page_capi_189f12b0fe7ec083(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_9940c0368937bc27(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3313,7 +3313,7 @@ _gostring_ _wrap_w3w_order_create_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_9940c0368937bc27(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3350,7 +3350,7 @@ _gostring_ _wrap_w3w_order_get_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_189f12b0fe7ec083(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_9940c0368937bc27(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3382,7 +3382,7 @@ _gostring_ _wrap_w3w_order_list_capi_189f12b0fe7ec083(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_9940c0368937bc27(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3426,7 +3426,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_189f12b0fe7ec083(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -3436,7 +3436,7 @@ void _wrap_w3w_order_free_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -3446,7 +3446,7 @@ void _wrap_w3w_order_page_free_capi_189f12b0fe7ec083(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3459,7 +3459,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3492,7 +3492,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_9940c0368937bc27() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3504,7 +3504,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_9940c0368937bc27() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3516,7 +3516,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_9940c0368937bc27() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3528,7 +3528,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3541,7 +3541,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3554,7 +3554,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_189f12b0fe7ec083(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3567,7 +3567,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3580,7 +3580,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_189f12b0fe7ec083(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -3592,7 +3592,7 @@ void _wrap_w3w_claim_status_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -3605,7 +3605,7 @@ intgo _wrap_w3w_claim_status_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3617,7 +3617,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3630,7 +3630,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_189f12b0fe7ec083(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3642,7 +3642,7 @@ void _wrap_w3w_claim_processed_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3655,7 +3655,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_189f12b0fe7ec083(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3667,7 +3667,7 @@ void _wrap_w3w_claim_released_at_set_capi_189f12b0fe7ec083(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3680,7 +3680,7 @@ long long _wrap_w3w_claim_released_at_get_capi_189f12b0fe7ec083(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_189f12b0fe7ec083() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_9940c0368937bc27() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -3691,7 +3691,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -3701,7 +3701,7 @@ void _wrap_delete_w3w_claim_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3745,7 +3745,7 @@ _gostring_ _wrap_w3w_claim_order_capi_189f12b0fe7ec083(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3782,7 +3782,7 @@ _gostring_ _wrap_w3w_claim_get_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3819,7 +3819,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_189f12b0fe7ec083(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3863,7 +3863,7 @@ _gostring_ _wrap_w3w_claim_process_capi_189f12b0fe7ec083(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_189f12b0fe7ec083(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3907,7 +3907,7 @@ _gostring_ _wrap_w3w_claim_release_capi_189f12b0fe7ec083(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3920,7 +3920,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3953,7 +3953,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_189f12b0fe7ec083(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_9940c0368937bc27(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -3965,7 +3965,7 @@ void _wrap_w3w_event_seq_set_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3978,7 +3978,7 @@ long long _wrap_w3w_event_seq_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3991,7 +3991,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4004,7 +4004,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_189f12b0fe7ec083(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4017,7 +4017,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_189f12b0fe7ec083(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4030,7 +4030,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_189f12b0fe7ec083(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4043,7 +4043,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_189f12b0fe7ec083(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4056,7 +4056,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_189f12b0fe7ec083(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_9940c0368937bc27(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4068,7 +4068,7 @@ void _wrap_w3w_event_created_at_set_capi_189f12b0fe7ec083(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4081,7 +4081,7 @@ long long _wrap_w3w_event_created_at_get_capi_189f12b0fe7ec083(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4094,7 +4094,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_189f12b0fe7ec083(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4104,7 +4104,7 @@ void _wrap_delete_w3w_event_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_189f12b0fe7ec083(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_9940c0368937bc27(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4134,7 +4134,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_189f12b0fe7ec083(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_189f12b0fe7ec083(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_9940c0368937bc27(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4147,7 +4147,7 @@ long long _wrap_w3w_subscription_dropped_capi_189f12b0fe7ec083(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_189f12b0fe7ec083(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_9940c0368937bc27(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4157,7 +4157,7 @@ void _wrap_w3w_unsubscribe_capi_189f12b0fe7ec083(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4167,7 +4167,7 @@ void _wrap_w3w_event_free_capi_189f12b0fe7ec083(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4197,7 +4197,7 @@ _gostring_ _wrap_w3w_events_pump_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4209,7 +4209,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_189f12b0fe7ec083(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4222,7 +4222,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_189f12b0fe7ec083(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4234,7 +4234,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_189f12b0fe7ec083(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4247,7 +4247,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_189f12b0fe7ec083(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4259,7 +4259,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_189f12b0fe7ec083(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4272,7 +4272,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_189f12b0fe7ec083(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4284,7 +4284,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_189f12b0fe7ec083(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4297,7 +4297,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_189f12b0fe7ec083(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_189f12b0fe7ec083() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_9940c0368937bc27() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4308,7 +4308,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4318,7 +4318,7 @@ void _wrap_delete_w3w_outbox_stats_capi_189f12b0fe7ec083(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_189f12b0fe7ec083(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4348,7 +4348,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_189f12b0fe7ec083(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -4360,7 +4360,7 @@ void _wrap_w3w_audit_report_ok_set_capi_189f12b0fe7ec083(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4373,7 +4373,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_189f12b0fe7ec083(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4385,7 +4385,7 @@ void _wrap_w3w_audit_report_records_set_capi_189f12b0fe7ec083(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4398,7 +4398,7 @@ long long _wrap_w3w_audit_report_records_get_capi_189f12b0fe7ec083(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4410,7 +4410,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_189f12b0fe7ec083(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4423,7 +4423,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_189f12b0fe7ec083(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4435,7 +4435,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_189f12b0fe7ec083(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4448,7 +4448,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4461,7 +4461,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_189f12b0fe7ec083(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_189f12b0fe7ec083() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_9940c0368937bc27() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -4472,7 +4472,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -4482,7 +4482,7 @@ void _wrap_delete_w3w_audit_report_capi_189f12b0fe7ec083(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_189f12b0fe7ec083(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4512,7 +4512,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_189f12b0fe7ec083(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4542,7 +4542,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -4576,7 +4576,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -4610,7 +4610,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_189f12b0fe7ec083(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -4644,7 +4644,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -4678,7 +4678,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -4712,7 +4712,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -4746,7 +4746,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -4780,7 +4780,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_189f12b0fe7ec083(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -4814,7 +4814,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_189f12b0fe7ec083(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_9940c0368937bc27(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4846,7 +4846,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_189f12b0fe7ec083(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_189f12b0fe7ec083(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_9940c0368937bc27(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4878,7 +4878,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_189f12b0fe7ec083(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_189f12b0fe7ec083(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_9940c0368937bc27(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -4888,7 +4888,7 @@ void _wrap_w3w_jwt_verifier_free_capi_189f12b0fe7ec083(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4927,7 +4927,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_9940c0368937bc27(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4978,7 +4978,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_189f12b0fe7ec083(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_9940c0368937bc27(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5029,7 +5029,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_189f12b0fe7ec083(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5070,7 +5070,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_189f12b0fe7ec083(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5082,7 +5082,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_189f12b0fe7ec083(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5095,7 +5095,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_189f12b0fe7ec083(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5108,7 +5108,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5120,7 +5120,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5133,7 +5133,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_189f12b0fe7ec083(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5146,7 +5146,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_189f12b0fe7ec083(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5159,7 +5159,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_189f12b0fe7ec083(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_189f12b0fe7ec083() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_9940c0368937bc27() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5170,7 +5170,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_189f12b0fe7ec08
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5180,7 +5180,7 @@ void _wrap_delete_w3w_master_seed_info_capi_189f12b0fe7ec083(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5222,7 +5222,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_189f12b0fe7ec083(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_189f12b0fe7ec083(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5252,7 +5252,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_189f12b0fe7ec083(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5288,7 +5288,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_189f12b0fe7ec083(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5323,7 +5323,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_189f12b0fe7ec083(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_189f12b0fe7ec083(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -5353,7 +5353,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_189f12b0fe7ec083(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_9940c0368937bc27(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5390,7 +5390,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5403,7 +5403,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5416,7 +5416,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_189f12b0fe7ec083(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5429,7 +5429,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_189f12b0fe7ec083(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5442,7 +5442,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_189f12b0fe7ec083(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -5454,7 +5454,7 @@ void _wrap_w3w_wallet_index_set_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5467,7 +5467,7 @@ long long _wrap_w3w_wallet_index_get_capi_189f12b0fe7ec083(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -5479,7 +5479,7 @@ void _wrap_w3w_wallet_created_at_set_capi_189f12b0fe7ec083(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5492,7 +5492,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_189f12b0fe7ec083(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_189f12b0fe7ec083() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_9940c0368937bc27() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -5503,7 +5503,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -5513,7 +5513,7 @@ void _wrap_delete_w3w_wallet_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -5526,7 +5526,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5539,7 +5539,7 @@ long long _wrap_w3w_wallets_count_get_capi_189f12b0fe7ec083(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -5549,7 +5549,7 @@ void _wrap_delete_w3w_wallets_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_189f12b0fe7ec083(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5586,7 +5586,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_189f12b0fe7ec083(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_189f12b0fe7ec083(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_9940c0368937bc27(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5623,7 +5623,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_189f12b0fe7ec083(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -5633,7 +5633,7 @@ void _wrap_w3w_wallets_free_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_9940c0368937bc27(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5677,7 +5677,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_189f12b0fe7ec083(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -5689,7 +5689,7 @@ void _wrap_w3w_chain_options_version_set_capi_189f12b0fe7ec083(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -5702,7 +5702,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_189f12b0fe7ec083(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5715,7 +5715,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5728,7 +5728,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_189f12b0fe7ec083(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5740,7 +5740,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_189f12b0fe7ec083(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5753,7 +5753,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -5765,7 +5765,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5778,7 +5778,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -5790,7 +5790,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_189f12b0fe7ec083(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5803,7 +5803,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_189f12b0fe7ec083(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5816,7 +5816,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_189f12b0fe7ec083(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -5828,7 +5828,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_189f12b0fe7ec083(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5841,7 +5841,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_189f12b0fe7ec083(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -5853,7 +5853,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_189f12b0fe7ec083(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5866,7 +5866,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_189f12b0fe7ec083(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_189f12b0fe7ec083() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_9940c0368937bc27() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -5877,7 +5877,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -5887,7 +5887,7 @@ void _wrap_delete_w3w_chain_options_capi_189f12b0fe7ec083(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_189f12b0fe7ec083(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_9940c0368937bc27(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -5917,7 +5917,7 @@ _gostring_ _wrap_w3w_chain_open_capi_189f12b0fe7ec083(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -5927,7 +5927,7 @@ void _wrap_w3w_chain_close_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5940,7 +5940,7 @@ _gostring_ _wrap_w3w_chain_key_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_189f12b0fe7ec083(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_9940c0368937bc27(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -5974,7 +5974,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_189f12b0fe7ec083(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5986,7 +5986,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_189f12b0fe7ec083(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5999,7 +5999,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_189f12b0fe7ec083(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6012,7 +6012,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6024,7 +6024,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_189f12b0fe7ec083(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6037,7 +6037,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6049,7 +6049,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_189f12b0fe7ec083(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6062,7 +6062,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_189f12b0fe7ec083
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6074,7 +6074,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_189f12b0fe7ec083(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6087,7 +6087,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_189f12b0fe7ec083(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6099,7 +6099,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_189f12b0fe7ec083(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6112,7 +6112,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_189f12b0fe7ec083(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6124,7 +6124,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_189f12b0fe7ec083(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6137,7 +6137,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_189f12b0fe7e
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6149,7 +6149,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_189f12b0fe7ec083(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6162,7 +6162,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_189f12b0fe7ec08
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6174,7 +6174,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_189f12b0fe7ec083(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6187,7 +6187,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_189f12b0fe7ec0
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6199,7 +6199,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_189f12b0fe7ec083(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6212,7 +6212,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_189f12b0fe7ec0
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_189f12b0fe7ec083() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_9940c0368937bc27() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6223,7 +6223,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_189f12b0fe7ec08
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6233,7 +6233,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_189f12b0fe7ec083(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -6263,7 +6263,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -6293,7 +6293,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_189f12b0fe7ec083(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6303,7 +6303,7 @@ void _wrap_w3w_chain_watch_stop_capi_189f12b0fe7ec083(struct w3w_chain *_swig_go
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9940c0368937bc27() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6315,7 +6315,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9940c0368937bc27() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6327,7 +6327,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9940c0368937bc27() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6339,7 +6339,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9940c0368937bc27() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6351,7 +6351,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9940c0368937bc27() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6363,7 +6363,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_189f12b0fe7ec083() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_189f12b0fe7ec083() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9940c0368937bc27() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6375,7 +6375,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_189f12b0fe7ec083() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6388,7 +6388,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_189f12b0fe7ec083(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6401,7 +6401,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_189f12b0fe7ec083(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6414,7 +6414,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_189f12b0fe7ec083(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6427,7 +6427,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_189f12b0fe7ec083(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -6439,7 +6439,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_189f12b0fe7ec083(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -6452,7 +6452,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_189f12b0fe7ec083(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6465,7 +6465,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6478,7 +6478,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -6490,7 +6490,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_189f12b0fe7ec083(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6503,7 +6503,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_189f12b0fe7ec083(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6516,7 +6516,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_189f12b0fe7ec083(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -6528,7 +6528,7 @@ void _wrap_w3w_withdrawal_status_set_capi_189f12b0fe7ec083(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -6541,7 +6541,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_189f12b0fe7ec083(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6554,7 +6554,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_189f12b0fe7ec083(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6567,7 +6567,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -6579,7 +6579,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_189f12b0fe7ec083(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6592,7 +6592,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_189f12b0fe7ec083(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -6604,7 +6604,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_189f12b0fe7ec083(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6617,7 +6617,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_189f12b0fe7ec083(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_189f12b0fe7ec083() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_9940c0368937bc27() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -6628,7 +6628,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -6638,7 +6638,7 @@ void _wrap_delete_w3w_withdrawal_capi_189f12b0fe7ec083(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6691,7 +6691,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_189f12b0fe7ec083(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_189f12b0fe7ec083(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6728,7 +6728,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_189f12b0fe7ec083(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_189f12b0fe7ec083(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6741,7 +6741,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_189f12b0fe7ec083(intgo _swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6754,7 +6754,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6767,7 +6767,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_189f12b0fe7ec083(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6780,7 +6780,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6793,7 +6793,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6806,7 +6806,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6819,7 +6819,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_189f12b0fe7ec083(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -6831,7 +6831,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_189f12b0fe7ec083(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6844,7 +6844,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -6856,7 +6856,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_189f12b0fe7ec083(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6869,7 +6869,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_189f12b0fe7ec083(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6882,7 +6882,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_189f12b0fe7ec083(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6895,7 +6895,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_189f12b0fe7ec083(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -6907,7 +6907,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_189f12b0fe7ec083(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -6920,7 +6920,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_189f12b0fe7ec083(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6933,7 +6933,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_189f12b0fe7ec083(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6946,7 +6946,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_189f12b0fe7ec083(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6959,7 +6959,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_189f12b0fe7ec083(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -6971,7 +6971,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_189f12b0fe7ec083(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6984,7 +6984,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_189f12b0fe7ec083(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_189f12b0fe7ec083() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_9940c0368937bc27() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -6995,7 +6995,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_189f12b0fe7ec083() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -7005,7 +7005,7 @@ void _wrap_delete_w3w_chain_deposit_capi_189f12b0fe7ec083(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_189f12b0fe7ec083(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7042,7 +7042,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_189f12b0fe7ec083(struct w3w_chain_de
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -7076,7 +7076,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -7110,7 +7110,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -7144,7 +7144,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_189f12b0fe7ec083(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -7178,7 +7178,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_189f12b0fe7ec083(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_189f12b0fe7ec083(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_9940c0368937bc27(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -7208,7 +7208,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_189f12b0fe7ec083(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_189f12b0fe7ec083(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -7243,7 +7243,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_189f12b0fe7ec083(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7271,7 +7271,7 @@ _gostring_ _wrap_w3wb_options_init_capi_189f12b0fe7ec083(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7299,7 +7299,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_189f12b0fe7ec083(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_189f12b0fe7ec083(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7339,7 +7339,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_189f12b0fe7ec083(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7367,7 +7367,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_189f12b0fe7ec083(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_189f12b0fe7ec083(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7407,7 +7407,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_189f12b0fe7ec083(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_189f12b0fe7ec083(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7428,7 +7428,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_189f12b0fe7ec083(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_189f12b0fe7ec083(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7468,7 +7468,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_189f12b0fe7ec083(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_189f12b0fe7ec083(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_9940c0368937bc27(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -7481,7 +7481,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_189f12b0fe7ec083(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7527,7 +7527,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_189f12b0fe7ec083(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_189f12b0fe7ec083(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -7537,7 +7537,7 @@ void _wrap_w3wb_order_items_free_capi_189f12b0fe7ec083(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_189f12b0fe7ec083(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -7552,7 +7552,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_189f12b0fe7ec083(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_189f12b0fe7ec083(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -7567,7 +7567,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_189f12b0fe7ec083(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_189f12b0fe7ec083(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -7582,7 +7582,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_189f12b0fe7ec083(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_189f12b0fe7ec083(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -7597,7 +7597,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_189f12b0fe7ec083(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_189f12b0fe7ec083(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
