@@ -1415,14 +1415,16 @@ START_TEST(test_outbox_take_lease_ack)
 	w3w_outbox_stats stats;
 	int64_t seqs[8];
 
+	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
+	ck_assert_int_eq(stats.last_seq, 0);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(supply_new(user, "USD", COIN, &s[i]), W3W_OK);
 	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
 	ck_assert_int_eq(stats.total, 4);
 	ck_assert_int_eq(stats.pending, 4);
+	ck_assert_int_eq(stats.last_seq, sql_i64("SELECT max(seq) FROM outbox"));
 	ck_assert_int_gt(stats.oldest_pending_at, 0);
 
-	/* Two relays get disjoint batches, in seq order. */
 	ck_assert_int_eq(st->outbox_take(st, 2, 60000, &a, &na), W3W_OK);
 	ck_assert_int_eq(na, 2);
 	ck_assert_int_lt(a[0].seq, a[1].seq);
@@ -1432,21 +1434,27 @@ START_TEST(test_outbox_take_lease_ack)
 	ck_assert_str_eq(a[0].region, "test");
 	ck_assert_str_eq(a[0].actor_id, user);
 	ck_assert_str_eq(a[0].payload, "{\"test\":true}");
+	/* One relay at a time: while a's lease is live, another relay gets nothing. */
+	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &b, &nb), W3W_OK);
+	ck_assert_int_eq(nb, 0);
+	ck_assert_ptr_null(b);
+
+	for (size_t i = 0; i < na; i++)
+		seqs[i] = a[i].seq;
+	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK);
+	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK); /* twice: harmless */
 	ck_assert_int_eq(st->outbox_take(st, 10, 200, &b, &nb), W3W_OK);
 	ck_assert_int_eq(nb, 2);
 	ck_assert_str_eq(b[0].aggregate_id, s[2].id);
 	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &c, &nc), W3W_OK);
 	ck_assert_int_eq(nc, 0);
 
-	/* Acked rows are done; b's lease runs out and its rows come back. */
-	for (size_t i = 0; i < na; i++)
-		seqs[i] = a[i].seq;
-	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK);
-	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK);
+	/* b is never acked: once its lease ends the same rows come back, in order. */
 	usleep(400 * 1000);
 	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &c, &nc), W3W_OK);
 	ck_assert_int_eq(nc, 2);
 	ck_assert_int_eq(c[0].seq, b[0].seq);
+	ck_assert_int_eq(c[1].seq, b[1].seq);
 	for (size_t i = 0; i < nc; i++)
 		seqs[i] = c[i].seq;
 	ck_assert_int_eq(st->outbox_ack(st, seqs, nc), W3W_OK);
@@ -1460,32 +1468,95 @@ START_TEST(test_outbox_take_lease_ack)
 }
 END_TEST
 
-START_TEST(test_outbox_keeps_aggregate_order_across_relays)
+#define RELAYS 4
+#define RELAY_EVENTS 300
+
+typedef struct relay {
+	w3w_storage *st;
+	int64_t got[RELAY_EVENTS];
+	int n;
+	w3w_status rc;
+	int out_of_order;
+} relay;
+
+static int64_t relays_last; /* highest seq published by any relay (under relays_mu) */
+static pthread_mutex_t relays_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A relay: take, "publish" (check global seq order), ack; until the outbox is empty. */
+static void *relay_run(void *arg)
+{
+	relay *r = arg;
+	int idle = 0;
+
+	while (idle < 50 && r->rc == W3W_OK) {
+		w3w_event *ev = NULL;
+		size_t n = 0;
+		int64_t seqs[16];
+		if ((r->rc = r->st->outbox_take(r->st, 16, 5000, &ev, &n)) != W3W_OK)
+			break;
+		if (n == 0) {
+			idle++;
+			usleep(2000);
+			continue;
+		}
+		idle = 0;
+		pthread_mutex_lock(&relays_mu);
+		for (size_t i = 0; i < n; i++) {
+			if (ev[i].seq <= relays_last)
+				r->out_of_order++;
+			relays_last = ev[i].seq;
+			if (r->n < RELAY_EVENTS)
+				r->got[r->n++] = ev[i].seq;
+			seqs[i] = ev[i].seq;
+		}
+		pthread_mutex_unlock(&relays_mu);
+		r->rc = r->st->outbox_ack(r->st, seqs, n);
+		events_free(ev, n);
+	}
+	return NULL;
+}
+
+START_TEST(test_outbox_relays_never_overlap)
 {
 	U(user);
-	w3w_supply s1, s2;
-	w3w_event *a = NULL, *b = NULL;
-	size_t na, nb;
+	relay r[RELAYS];
+	pthread_t th[RELAYS];
+	w3w_storage *other[RELAYS];
+	int total = 0;
+	static char seen[RELAY_EVENTS + 1];
+	int64_t first = 0;
 
-	/* Events: s1.created, s2.created, s1.updated. */
-	ck_assert_int_eq(supply_new(user, "USD", COIN, &s1), W3W_OK);
-	ck_assert_int_eq(supply_new(user, "USD", COIN, &s2), W3W_OK);
-	ck_assert_int_eq(supply_update(user, s1.id, 1, 2 * COIN, 0, NULL), W3W_OK);
-
-	ck_assert_int_eq(st->outbox_take(st, 1, 60000, &a, &na), W3W_OK);
-	ck_assert_int_eq(na, 1);
-	ck_assert_str_eq(a[0].aggregate_id, s1.id);
-	/* Another relay may not publish s1.updated while s1.created is unacked. */
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &b, &nb), W3W_OK);
-	ck_assert_int_eq(nb, 1);
-	ck_assert_str_eq(b[0].aggregate_id, s2.id);
-	events_free(b, nb);
-	ck_assert_int_eq(st->outbox_ack(st, &a[0].seq, 1), W3W_OK);
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &b, &nb), W3W_OK);
-	ck_assert_int_eq(nb, 1);
-	ck_assert_str_eq(b[0].type, "supply.updated");
-	events_free(a, na);
-	events_free(b, nb);
+	for (int i = 0; i < RELAY_EVENTS; i++) {
+		w3w_supply s;
+		ck_assert_int_eq(supply_new(user, "USD", COIN, &s), W3W_OK);
+	}
+	first = sql_i64("SELECT min(seq) FROM outbox");
+	relays_last = 0;
+	memset(seen, 0, sizeof(seen));
+	/* Each relay on its own storage handle, as if in its own process. */
+	for (int i = 0; i < RELAYS; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		open_storage(&other[i], 2, T(5000));
+		r[i].st = other[i];
+		pthread_create(&th[i], NULL, relay_run, &r[i]);
+	}
+	for (int i = 0; i < RELAYS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < RELAYS; i++) {
+		ck_assert_int_eq(r[i].rc, W3W_OK);
+		ck_assert_int_eq(r[i].out_of_order, 0);
+		for (int k = 0; k < r[i].n; k++) {
+			int64_t idx = r[i].got[k] - first;
+			ck_assert_int_ge(idx, 0);
+			ck_assert_int_lt(idx, RELAY_EVENTS);
+			ck_assert_msg(!seen[idx], "seq %lld published twice", (long long)r[i].got[k]);
+			seen[idx] = 1;
+		}
+		total += r[i].n;
+		other[i]->free(other[i]);
+	}
+	ck_assert_int_eq(total, RELAY_EVENTS);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
 }
 END_TEST
 
@@ -1971,7 +2042,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_idempotent_replay_and_mismatch);
 	tcase_add_test(tc, test_idempotency_concurrent_same_key);
 	tcase_add_test(tc, test_outbox_take_lease_ack);
-	tcase_add_test(tc, test_outbox_keeps_aggregate_order_across_relays);
+	tcase_add_test(tc, test_outbox_relays_never_overlap);
 	tcase_add_test(tc, test_audit_append_seal_read);
 	tcase_add_test(tc, test_pool_wait_and_statement_timeout);
 	tcase_add_test(tc, test_dropped_connections_are_replaced);

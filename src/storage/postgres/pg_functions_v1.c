@@ -426,6 +426,33 @@ const char w3w__pg_functions_v1[] =
 	RETURN_CLAIM
 	"END $$;\n"
 
+	/* ---- outbox ---------------------------------------------------------- */
+	/*
+	 * One relay at a time, so per-key order survives several relays: under
+	 * the outbox lock (taken first, so the statements after it see every
+	 * lease committed before), nothing is handed out while any unsent event
+	 * is under a live lease; otherwise the first p_max unsent events in seq
+	 * order are leased. A batch not acknowledged in time is retaken, in
+	 * order, once its lease ends. Clock: the server's, at the moment.
+	 */
+	"CREATE FUNCTION w3w_outbox_take(p_max integer, p_lease_ms integer)\n"
+	"RETURNS TABLE (seq bigint, id uuid, type text, topic text, aggregate_id uuid, actor_id uuid,"
+	" region text, created_at bigint, payload text)\n"
+	PLPGSQL
+	"BEGIN\n"
+	"  PERFORM pg_advisory_xact_lock(87333, hashtext(current_schema()));\n"
+	"  IF EXISTS (SELECT 1 FROM outbox o WHERE o.sent_at IS NULL AND o.lease_until > clock_timestamp()) THEN\n"
+	"    RETURN;\n"
+	"  END IF;\n"
+	"  RETURN QUERY WITH taken AS (\n"
+	"    UPDATE outbox o SET lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond'\n"
+	"     WHERE o.seq IN (SELECT p.seq FROM outbox p WHERE p.sent_at IS NULL ORDER BY p.seq LIMIT p_max)\n"
+	"       AND o.sent_at IS NULL\n" /* rechecked if a late ack of an expired lease got there first */
+	"    RETURNING o.seq, o.id, o.type::text, o.topic::text, o.aggregate_id, o.actor_id,"
+	" o.region::text, w3w_us(o.created_at), o.payload)\n"
+	"  SELECT * FROM taken ORDER BY 1;\n"
+	"END $$;\n"
+
 	/* ---- audit ----------------------------------------------------------- */
 	/*
 	 * First step of sealing, inside the sealer's transaction: take the

@@ -1,13 +1,13 @@
 /*
  * Transactional outbox: commands write their event in their own
- * transaction; relays (any number, in any process) take rows with
- * FOR UPDATE SKIP LOCKED and a lease, and ack them once the sink has them.
- *
- * Order: a row is handed out only together with every earlier unsent row
- * of its aggregate (statement in pg_statements.c), so two relays never
- * publish one aggregate's events out of order; a relay that dies holding a
- * lease delays its rows by the lease, after which they are taken again
- * (at-least-once: consumers deduplicate by event id).
+ * transaction; relays (any number, in any process) take batches under a
+ * lease and ack them once the sink has them. w3w_outbox_take()
+ * (pg_functions_v1.c) serializes takes with an advisory lock and hands out
+ * nothing while a lease is live: one relay at a time, so per-key order
+ * holds across processes and no row is published twice in normal
+ * operation. A relay that dies holding a lease delays its rows by the
+ * lease; they are then retaken in order (at-least-once: consumers
+ * deduplicate by event id).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,10 @@ w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_ev
 	w3w__pg_params_init(&p);
 	w3w__pg_p_i64(&p, (int64_t)max);
 	w3w__pg_p_i64(&p, lease_ms > 0 ? lease_ms : DEFAULT_LEASE_MS);
-	/* Safe to retry: an answer lost after the commit only leaves rows leased until the lease ends. */
+	/*
+	 * Safe to retry: an answer lost after the commit only leaves rows leased;
+	 * relays get nothing until the lease ends, then the rows come back in order.
+	 */
 	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_TAKE, &p, "outbox_take", &r)) != W3W_OK)
 		return rc;
 	rows = PQntuples(r);
@@ -111,6 +114,7 @@ w3w_status w3w__pg_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	out->total = w3w__pg_col_i64(r, 0, 0);
 	out->pending = w3w__pg_col_i64(r, 0, 1);
 	out->oldest_pending_at = w3w__pg_col_i64(r, 0, 2);
+	out->last_seq = w3w__pg_col_i64(r, 0, 3);
 	out->last_seq = w3w__pg_col_i64(r, 0, 3);
 	PQclear(r);
 	return W3W_OK;

@@ -98,6 +98,14 @@ w3w_status w3w__pg_connect(const w3w__pg_pool *pool, PGconn **out)
 	PQsetNoticeProcessor(conn, quiet, NULL);
 	if ((st = connect_poll(pool, conn, deadline)) != W3W_OK)
 		return st;
+	/* 14: extract() is exact (numeric), client_connection_check_interval exists. */
+	if (PQserverVersion(conn) < 140000) {
+		int v = PQserverVersion(conn);
+		PQfinish(conn);
+		return w3w_error_set(W3W_EVERSION,
+			"postgres: server %s runs PostgreSQL %d.%d; this backend needs 14 or newer",
+			pool->target, v / 10000, v % 10000);
+	}
 
 	/*
 	 * Per session: statements (lock waits included) end after timeout_ms;

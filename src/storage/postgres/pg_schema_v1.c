@@ -144,8 +144,9 @@ const char w3w__pg_schema_v1[] =
 	"  sent_at timestamptz\n"
 	");\n"
 	"CREATE INDEX idx_outbox_pending ON outbox (seq) WHERE sent_at IS NULL;\n"
-	/* outbox_take keeps per-aggregate order across relays by looking here. */
-	"CREATE INDEX idx_outbox_pending_aggregate ON outbox (aggregate_id, seq) WHERE sent_at IS NULL;\n"
+	/* outbox_take's "is any lease live?" without scanning the pending rows. */
+	"CREATE INDEX idx_outbox_leased ON outbox (lease_until)"
+	" WHERE sent_at IS NULL AND lease_until IS NOT NULL;\n"
 
 	"CREATE TABLE audit_log (\n"
 	"  seq bigserial PRIMARY KEY,\n" /* write order; chain order is chain_pos */

@@ -12,23 +12,6 @@
 #define ORDER_FROM "SELECT " W3W__PG_ORDER_COLS " FROM w3w_order_v WHERE id > $1"
 #define PAGE " ORDER BY id LIMIT $2"
 
-/* Keeps per-aggregate order across relays: a row is taken only together
- * with every earlier unsent row of its aggregate (see pg_outbox.c). */
-#define OUTBOX_TAKE \
-	"WITH candidates AS (" \
-	"  SELECT seq, aggregate_id FROM outbox" \
-	"   WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < now())" \
-	"   ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED" \
-	"), taken AS (" \
-	"  UPDATE outbox o SET lease_until = now() + $2::integer * interval '1 millisecond'" \
-	"    FROM candidates c" \
-	"   WHERE o.seq = c.seq AND NOT EXISTS (" \
-	"     SELECT 1 FROM outbox e WHERE e.aggregate_id = c.aggregate_id AND e.sent_at IS NULL" \
-	"        AND e.seq < c.seq AND e.seq NOT IN (SELECT seq FROM candidates))" \
-	"  RETURNING o.seq, o.id, o.type, o.topic, o.aggregate_id, o.actor_id, o.region," \
-	"    w3w_us(o.created_at) AS created_at, o.payload" \
-	") SELECT * FROM taken ORDER BY seq"
-
 const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 	[PG_PING] = { "w3w_ping", "SELECT 1" },
 
@@ -97,7 +80,7 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		"   WHERE c.status = 'pending' AND o.currency = $1),"
 		" (SELECT coalesce(sum(amount), 0) = 0 FROM ledger_entries WHERE currency = $1)" },
 
-	[PG_OUTBOX_TAKE] = { "w3w_outbox_take", OUTBOX_TAKE },
+	[PG_OUTBOX_TAKE] = { "w3w_outbox_take", "SELECT * FROM w3w_outbox_take($1, $2)" },
 	[PG_OUTBOX_ACK] = { "w3w_outbox_ack",
 		"UPDATE outbox SET sent_at = now(), lease_until = NULL"
 		" WHERE seq = ANY ($1::bigint[]) AND sent_at IS NULL" },
