@@ -13,7 +13,9 @@ def fmt(x, digits=1):
 def main(results_path, out_path, meta_path):
     rows = [json.loads(line) for line in open(results_path) if line.strip()]
     meta = json.load(open(meta_path))
-    nginx = {(r["route"], r["connections"]): r for r in rows if r["target"] == "nginx"}
+    # Each server point is paired with the nginx point measured right after it.
+    nginx = {(r["target"].split("|", 1)[1], r["route"], r["connections"]): r for r in rows
+             if r["target"].startswith("nginx|")}
     out = []
     out.append("# HTTP benchmark: w3wallet-server vs nginx\n")
     out.append(f"Run {time.strftime('%Y-%m-%d %H:%M:%S %Z')} by `bench/http/run.sh`: wrk, {meta['duration']} s per point, "
@@ -22,7 +24,8 @@ def main(results_path, out_path, meta_path):
                "read the ratios, not the absolute figures.\n")
     out.append("nginx serves a static JSON body of the same size as the server's answer "
                f"({meta['order_bytes']} bytes for an order, {meta['claim_bytes']} for a claim) with the same request "
-               "(method, path shape, Authorization header): the HTTP ceiling of this box. "
+               "(method, path shape, Authorization header), measured right after each server point: the HTTP ceiling "
+               "of this box at that moment. "
                "ratio = server / nginx (req/s: higher is better; latency: lower is better).\n")
     out.append("The claim route takes a distinct open order per request (201); `lost` counts 409s after the prepared "
                "orders ran out. Server: " + meta["server_flags"] + ".\n")
@@ -31,7 +34,7 @@ def main(results_path, out_path, meta_path):
         out.append("| route | conns | req/s | nginx req/s | req/s ratio | p50 ms | p99 ms | p99.9 ms | nginx p50 / p99 / p99.9 ms | p99 ratio | non-2xx, errors |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
         for r in [r for r in rows if r["target"] == target]:
-            n = nginx.get((r["route"], r["connections"]))
+            n = nginx.get((target, r["route"], r["connections"]))
             ratio = r["rps"] / n["rps"] if n and n["rps"] else None
             p99_ratio = r["p99_ms"] / n["p99_ms"] if n and n["p99_ms"] else None
             errs = (f"status {r['errors_status']}, connect {r['errors_connect']}, read {r['errors_read']}, "

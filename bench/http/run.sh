@@ -66,14 +66,38 @@ stop_server() {
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
 }
 
+start_nginx() {
+  sed -e "s|@WORK@|$WORK|g" -e "s|@PORT@|$NGINX_PORT|g" \
+      -e "s|@ORDER_BODY@|$(sed 's/[&|\\]/\\&/g' "$WORK/order_body.json")|" \
+      -e "s|@CLAIM_BODY@|$(sed 's/[&|\\]/\\&/g' "$WORK/claim_body.json")|" "$HERE/nginx.conf.in" > "$WORK/nginx.conf"
+  nginx -p "$WORK" -c "$WORK/nginx.conf" &
+  NGINX_PID=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/v1/orders/x" && return 0
+    sleep 0.1
+  done
+  echo "bench/http: nginx did not start" >&2; cat "$WORK/nginx-error.log" >&2; return 1
+}
+
+# The nginx point right after the server's, so that both see the same machine (it is shared and noisy).
+nginx_point() {
+  local pair=$1 route=$2 c=$3 method=GET path
+  path="/v1/orders/$(head -1 "$WORK/read_ids")"
+  if [ "$route" != "GET /v1/orders/{id}" ]; then method=POST; path="$path/claim"; fi
+  wrk_json "nginx|$pair" "$route" "$c" -- -s "$HERE/static.lua" "http://127.0.0.1:$NGINX_PORT" \
+    -- "$method" "$path" "$WORK/reader.tok"
+}
+
 bench_server() {
   local label=$1 target="w3wallet-server ($1)" n_levels
   echo "bench/http: $target"
   start_server "$label"
   python3 "$HERE/prepare.py" users "$BIN" "$WORK/data-$label" "http://127.0.0.1:$PORT" "$WORK"
+  [ -n "$NGINX_PID" ] || start_nginx
   for c in $LEVELS; do
     wrk_json "$target" "GET /v1/orders/{id}" "$c" -- -s "$HERE/get_order.lua" "http://127.0.0.1:$PORT" \
       -- "$WORK/reader.tok" "$WORK/read_ids"
+    nginx_point "$target" "GET /v1/orders/{id}" "$c"
   done
   # Open orders for the claims: created at the server's own pace, a bit more than the claims can take.
   n_levels=$(echo $LEVELS | wc -w)
@@ -84,6 +108,7 @@ bench_server() {
   for c in $LEVELS; do
     wrk_json "$target" "POST /v1/orders/{id}/claim" "$c" -- -s "$HERE/claim.lua" "http://127.0.0.1:$PORT" \
       -- "$WORK/claim_ids.$k" "$WORK/shoppers.tok" "$THREADS"
+    nginx_point "$target" "POST /v1/orders/{id}/claim" "$c"
     k=$((k + 1))
   done
   grep -c '"msg":"request"' "$WORK/server-$label.log" | sed 's/^/  access log lines: /'
@@ -96,23 +121,6 @@ if [ -n "${W3W_TEST_PG_URL:-}" ]; then
     bench_server "postgres+redis+kafka"
 fi
 
-echo "bench/http: nginx"
-sed -e "s|@WORK@|$WORK|g" -e "s|@PORT@|$NGINX_PORT|g" \
-    -e "s|@ORDER_BODY@|$(sed 's/[&|\\]/\\&/g' "$WORK/order_body.json")|" \
-    -e "s|@CLAIM_BODY@|$(sed 's/[&|\\]/\\&/g' "$WORK/claim_body.json")|" "$HERE/nginx.conf.in" > "$WORK/nginx.conf"
-nginx -p "$WORK" -c "$WORK/nginx.conf" &
-NGINX_PID=$!
-for _ in $(seq 100); do
-  curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/v1/orders/x" && break
-  sleep 0.1
-done
-read_id=$(head -1 "$WORK/read_ids")
-for c in $LEVELS; do
-  wrk_json nginx "GET /v1/orders/{id}" "$c" -- -s "$HERE/static.lua" "http://127.0.0.1:$NGINX_PORT" \
-    -- GET "/v1/orders/$read_id" "$WORK/reader.tok"
-  wrk_json nginx "POST /v1/orders/{id}/claim" "$c" -- -s "$HERE/static.lua" "http://127.0.0.1:$NGINX_PORT" \
-    -- POST "/v1/orders/$read_id/claim" "$WORK/reader.tok"
-done
 kill -TERM "$NGINX_PID"; wait "$NGINX_PID" || true; NGINX_PID=""
 
 targets='["w3wallet-server (sqlite)"'

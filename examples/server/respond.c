@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exchange.h"
+#include "log.h"
 #include "respond.h"
 
 void ex_json(exchange *ex, unsigned int status, const char *json)
@@ -85,13 +86,19 @@ void ex_fail(exchange *ex, w3w_status st)
 {
 	const char *code;
 	unsigned int status = http_status_of(st, &code);
-	const char *message = w3w_error_message();
-	if (status == 500)
+	char message[512];
+	/* Copied at once: the library's message lives only until its next call on this thread. */
+	snprintf(message, sizeof(message), "%s", w3w_error_message());
+	if (!message[0])
+		snprintf(message, sizeof(message), "%s", w3w_status_name(st));
+	if (status == 500) {
 		/* Internal details stay in the log, not in the response. */
-		fprintf(stderr, "{\"level\":\"error\",\"request_id\":\"%s\",\"msg\":\"library failure\",\"status\":\"%s\"}\n",
-			ex->request_id, w3w_status_name(st));
-	if (!message || !message[0])
-		message = w3w_status_name(st);
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "request_id", ex->request_id);
+		cJSON_AddStringToObject(f, "status", w3w_status_name(st));
+		cJSON_AddStringToObject(f, "detail", message);
+		log_event("error", "library failure", f);
+	}
 	ex_error(ex, status, code, "%s", status == 500 ? "internal error" : message);
 	if (status == 503)
 		ex->retry_after_s = 1;

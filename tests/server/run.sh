@@ -31,7 +31,7 @@ export W3W_SERVER_BIN=$BIN PYTHONDONTWRITEBYTECODE=1
 rc=0
 for mode in embedded services; do
   echo "tests/server: $mode"
-  if ! W3W_SERVER_MODE=$mode timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider -W ignore::DeprecationWarning \
+  if ! W3W_SERVER_MODE=$mode timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider --durations=8 -W ignore::DeprecationWarning \
       --rootdir "$HERE" "$HERE"; then
     echo "tests/server: $mode FAILED"
     rc=1
