@@ -305,7 +305,8 @@ START_TEST(chain_options_are_checked)
 	strcpy(o.adapter, "evm");
 	strcpy(o.url, "ftp://node");
 	ck_assert_int_eq(w3w_chain_open(&c, ctx, &o), W3W_EINVAL);
-	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "http"));
+	ck_assert_msg(strstr(w3w_error_message(), "http") || strstr(w3w_error_message(), "libcurl"), "%s",
+		w3w_error_message()); /* a build without libcurl has no evm adapter at all */
 	strcpy(o.adapter, "mock");
 	strcpy(o.assets, "ETH=native:18,USDC=0xnothex:6");
 	ck_assert_int_eq(w3w_chain_open(&c, ctx, &o), W3W_EINVAL);
