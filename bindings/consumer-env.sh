@@ -15,9 +15,11 @@ w3w_consumer_env() {
 	cmake --install "$build" --prefix "$W3W_PREFIX" >/dev/null || return 1
 	pc=$(find "$W3W_PREFIX" -name w3wallet.pc -path '*pkgconfig*' | head -n1)
 	[ -n "$pc" ] || { echo "consumer-env: no w3wallet.pc installed under $W3W_PREFIX" >&2; return 1; }
-	# The .pc must name the prefix it was installed to. Until pkgconfig/w3wallet.pc.in
-	# is relocatable (prefix=${pcfiledir}/../..), fix the copy in this private prefix.
-	if [ "$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --variable=prefix w3wallet)" != "$W3W_PREFIX" ]; then
+	# The .pc must lead to the prefix it was installed to (it is relocatable:
+	# prefix=${pcfiledir}/../..). An older, absolute one is fixed in this private copy.
+	local named
+	named=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --variable=prefix w3wallet)
+	if [ "$(cd "$named" 2>/dev/null && pwd -P)" != "$(cd "$W3W_PREFIX" && pwd -P)" ]; then
 		sed -i "s|^prefix=.*|prefix=$W3W_PREFIX|" "$pc"
 	fi
 	export W3W_PREFIX
