@@ -9,6 +9,10 @@
  *                           B's next read sees the write at once.
  *   stale_fill_blocked      a reader that read storage before A's commit
  *                           fills the old JSON late: the tombstone wins.
+ *   racing_readers          readers on A and B hammer supplies while A
+ *                           updates them one by one: a read that starts
+ *                           after an update returned never sees the old
+ *                           value (racing stale fills included).
  *   redis_stopped           Redis stopped mid-run: reads and commands keep
  *                           succeeding; a write made during the outage is
  *                           what B reads after Redis comes back (empty);
@@ -22,6 +26,7 @@
  * Timings and hit counts (Redis INFO keyspace_hits/misses) are printed.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +412,132 @@ START_TEST(stale_fill_blocked)
 }
 END_TEST
 
+/* ---- (b') real races: readers filling while the writer commits -------------------- */
+
+#define RACE_KEYS 200
+#define RACE_READERS 4
+
+static struct race {
+	char ids[RACE_KEYS][W3W_ID_SIZE];
+	atomic_int cur;                  /* the supply being written now */
+	atomic_int done[RACE_KEYS];      /* 1 once its update returned */
+	atomic_int stop;
+} R;
+
+typedef struct reader {
+	pthread_t thread;
+	w3w_ctx *ctx;
+	unsigned int seed;
+	long reads, stale, wrong, errors;
+	char first[256];
+} reader;
+
+#define RACE_OLD (10 * W3W_AMOUNT_SCALE)
+#define RACE_NEW (20 * W3W_AMOUNT_SCALE)
+
+static void race_read(reader *r, int i)
+{
+	w3w_supply s;
+	int done = atomic_load(&R.done[i]);   /* before the read starts */
+	w3w_status st = w3w_supply_get(&s, r->ctx, &F.shopper, R.ids[i]);
+	r->reads++;
+	if (st != W3W_OK) {
+		if (!r->errors++ && !r->first[0])
+			snprintf(r->first, sizeof(r->first), "supply %d: %s (%s)", i, w3w_status_name(st), w3w_error_message());
+	} else if (s.amount != RACE_OLD && s.amount != RACE_NEW) {
+		if (!r->wrong++ && !r->first[0])
+			snprintf(r->first, sizeof(r->first), "supply %d: amount %lld", i, (long long)s.amount);
+	} else if (done && s.amount == RACE_OLD) {
+		if (!r->stale++ && !r->first[0])
+			snprintf(r->first, sizeof(r->first), "supply %d: old amount read after its update returned", i);
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	reader *r = arg;
+	while (!atomic_load(&R.stop)) {
+		int cur = atomic_load(&R.cur);
+		race_read(r, cur);
+		/* and one already written: a stale fill that got in would show here */
+		if (cur > 0)
+			race_read(r, (int)(rand_r(&r->seed) % (unsigned)cur));
+	}
+	return NULL;
+}
+
+START_TEST(racing_readers)
+{
+	reader rs[RACE_READERS];
+	w3w_supply s;
+	w3w_supply_patch patch = W3W_SUPPLY_PATCH_INIT;
+	long long hits0, misses0;
+	long reads = 0, stale = 0, wrong = 0, errors = 0;
+	const char *first = "";
+	int64_t t0;
+
+	memset(&R, 0, sizeof(R));
+	for (int i = 0; i < RACE_KEYS; i++) {
+		E2E_OK(w3w_supply_create(&s, F.a, &F.shopper, F.cur, RACE_OLD, NULL));
+		memcpy(R.ids[i], s.id, W3W_ID_SIZE);
+	}
+	/* Let the creations' tombstones lapse, so readers really fill and hit before each update. */
+	e2e_sleep_ms(W3W_CACHE_TOMBSTONE_MS + 500);
+	hits0 = redis_stat("keyspace_hits");
+	misses0 = redis_stat("keyspace_misses");
+	memset(rs, 0, sizeof(rs));
+	for (int t = 0; t < RACE_READERS; t++) {
+		rs[t].ctx = t == 0 ? F.a : F.b;
+		rs[t].seed = (unsigned)t * 7919u + 1u;
+		ck_assert_int_eq(pthread_create(&rs[t].thread, NULL, reader_main, &rs[t]), 0);
+	}
+	t0 = e2e_now_ms();
+	patch.set_amount = 1;
+	patch.amount = RACE_NEW;
+	for (int i = 0; i < RACE_KEYS; i++) {
+		w3w_supply u;
+		w3w_status st;
+		atomic_store(&R.cur, i);
+		/* Even: readers miss, fill and hit before the update. Odd: the update races their first
+		 * miss, so fills of the old value land around the commit. */
+		if (i % 2 == 0)
+			e2e_sleep_ms(4);
+		st = w3w_supply_update(&u, F.a, &F.shopper, R.ids[i], &patch, NULL);
+		if (st != W3W_OK) {
+			atomic_store(&R.stop, 1);
+			break;
+		}
+		atomic_store(&R.done[i], 1);
+		e2e_sleep_ms(2);
+	}
+	atomic_store(&R.stop, 1);
+	for (int t = 0; t < RACE_READERS; t++)
+		pthread_join(rs[t].thread, NULL);
+	for (int t = 0; t < RACE_READERS; t++) {
+		reads += rs[t].reads;
+		stale += rs[t].stale;
+		wrong += rs[t].wrong;
+		errors += rs[t].errors;
+		if (!first[0] && rs[t].first[0])
+			first = rs[t].first;
+	}
+	fprintf(stderr, "e2e redis: %d updates raced by %d readers in %lld ms: %ld reads (Redis GETs: %lld found, tombstones "
+		"included, %lld missing), "
+		"%ld stale, %ld wrong, %ld errors\n", RACE_KEYS, RACE_READERS, (long long)(e2e_now_ms() - t0), reads,
+		redis_stat("keyspace_hits") - hits0, redis_stat("keyspace_misses") - misses0, stale, wrong, errors);
+	for (int i = 0; i < RACE_KEYS; i++)
+		ck_assert_msg(atomic_load(&R.done[i]), "update of supply %d failed", i);
+	ck_assert_msg(stale == 0 && wrong == 0 && errors == 0, "%ld stale, %ld wrong, %ld failed reads; first: %s",
+		stale, wrong, errors, first);
+	/* Afterwards every supply reads new through both contexts. */
+	for (int i = 0; i < RACE_KEYS; i++) {
+		ck_assert_int_eq(b_supply(R.ids[i]).amount, RACE_NEW);
+		E2E_OK(w3w_supply_get(&s, F.a, &F.shopper, R.ids[i]));
+		ck_assert_int_eq(s.amount, RACE_NEW);
+	}
+}
+END_TEST
+
 /* ---- (c) Redis stopped mid-run ------------------------------------------------------ */
 
 START_TEST(redis_stopped)
@@ -681,6 +812,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, stale_read_guard);
 	tcase_add_test(tc, stale_fill_blocked);
+	tcase_add_test(tc, racing_readers);
 	tcase_add_test(tc, redis_stopped);
 	tcase_add_test(tc, flushall_mid_run);
 	tcase_add_test(tc, cached_reads_skip_storage);
