@@ -16,6 +16,8 @@
 #define W3W__ASSETS_MAX 16
 /* Processed block hashes kept beyond the cursor, for re-checking. */
 #define W3W__WATCH_KEEP 256
+/* Processed blocks stored (cursor moved) per storage command at most. */
+#define W3W__WATCH_FLUSH 64
 /* Withdrawals followed per poll at most. */
 #define W3W__FOLLOW_MAX 100
 

@@ -245,32 +245,71 @@ static w3w_status process_block(w3w_chain *chain, const w3w_actor *actor, const 
 	return st;
 }
 
+/* Blocks processed but not yet stored as processed: written in one storage command. */
+typedef struct progress {
+	w3w_watch_block blocks[W3W__WATCH_FLUSH];
+	size_t count;
+	int64_t stored;            /* the cursor as storage has it (-1: none) */
+} progress;
+
+static w3w_status flush(w3w_chain *chain, progress *pr, w3w_chain_poll_stats *stats)
+{
+	w3w_storage *storage = chain->ctx->storage;
+	w3w_cmd_watch_advance adv;
+	w3w_status st;
+
+	if (pr->count == 0)
+		return W3W_OK;
+	memset(&adv, 0, sizeof(adv));
+	strcpy(adv.chain, chain->key);
+	adv.expect_cursor = pr->stored;
+	adv.blocks = pr->blocks;
+	adv.count = pr->count;
+	adv.keep = W3W__WATCH_KEEP;
+	if ((st = storage->watch_advance(storage, &adv)) != W3W_OK)
+		return st;
+	pr->stored = pr->blocks[pr->count - 1].number;
+	stats->cursor = pr->stored;
+	pr->count = 0;
+	return W3W_OK;
+}
+
+/* Keep what this round did (when it can) and report `st`. */
+static w3w_status stop(w3w_chain *chain, progress *pr, w3w_chain_poll_stats *stats, w3w_status st)
+{
+	char message[512];
+
+	snprintf(message, sizeof(message), "%s", w3w_error_message());
+	flush(chain, pr, stats);
+	return w3w_error_set(st, "%s", message);
+}
+
 w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats)
 {
 	w3w_chain_adapter *a = chain->adapter;
 	w3w_storage *storage = chain->ctx->storage;
-	w3w_watch_block cursor;
+	w3w_watch_block prev;
+	progress *pr;
 	uint64_t head = 0, final, next, last;
-	int have_cursor;
+	int have_prev;
 	w3w_status st;
 
 	if ((st = a->head(a, &head)) != W3W_OK)
 		return st;
 	stats->head = head;
-	memset(&cursor, 0, sizeof(cursor));
-	cursor.number = -1;
-	st = storage->watch_cursor(storage, chain->key, &cursor);
+	memset(&prev, 0, sizeof(prev));
+	st = storage->watch_cursor(storage, chain->key, &prev);
 	if (st != W3W_OK && st != W3W_ENOTFOUND)
 		return st;
-	have_cursor = st == W3W_OK;
-	stats->cursor = have_cursor ? cursor.number : -1;
+	have_prev = st == W3W_OK;
+	stats->cursor = have_prev ? prev.number : -1;
 	if (head + 1 < (uint64_t)chain->opts.confirmations)
 		return W3W_OK; /* no final block yet */
 	final = head + 1 - (uint64_t)chain->opts.confirmations;
-	if (have_cursor) {
-		if ((st = recheck_cursor(chain, &cursor, head)) != W3W_OK)
+	if (have_prev) {
+		if ((st = recheck_cursor(chain, &prev, head)) != W3W_OK)
 			return st;
-		next = (uint64_t)cursor.number + 1;
+		next = (uint64_t)prev.number + 1;
 	} else {
 		next = chain->opts.start_block >= 0 ? (uint64_t)chain->opts.start_block : final;
 	}
@@ -278,38 +317,38 @@ w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_cha
 		return W3W_OK;
 	last = final - next + 1 > (uint64_t)chain->opts.max_blocks_per_poll
 		? next + (uint64_t)chain->opts.max_blocks_per_poll - 1 : final;
+	if (!(pr = calloc(1, sizeof(*pr))))
+		return w3w_error_set(W3W_ENOMEM, "watcher: out of memory");
+	pr->stored = have_prev ? prev.number : -1;
 
+	/* The cursor moves after the deposits of its blocks are credited, a batch of blocks at a time. */
 	for (uint64_t n = next; n <= last; n++) {
-		w3w_cmd_watch_advance adv;
 		w3w_chain_block *b = NULL;
 
-		if ((st = a->block(a, n, 1, &b)) != W3W_OK)
-			return st == W3W_ENOTFOUND ? w3w_error_set(W3W_EUNAVAILABLE,
+		if ((st = a->block(a, n, 1, &b)) != W3W_OK) {
+			st = st == W3W_ENOTFOUND ? w3w_error_set(W3W_EUNAVAILABLE,
 				"chain %s: the node lost final block %" PRIu64, chain->key, n) : st;
-		if (have_cursor && strcmp(b->parent_hash, cursor.hash) != 0) {
-			st = deep_reorg(chain, cursor.number, cursor.hash, b->parent_hash);
-			a->block_free(a, b);
-			return st;
+			break;
 		}
-		st = process_block(chain, actor, b, stats);
+		if (have_prev && strcmp(b->parent_hash, prev.hash) != 0)
+			st = deep_reorg(chain, prev.number, prev.hash, b->parent_hash);
+		else
+			st = process_block(chain, actor, b, stats);
 		if (st == W3W_OK) {
-			memset(&adv, 0, sizeof(adv));
-			strcpy(adv.chain, chain->key);
-			adv.expect_cursor = have_cursor ? cursor.number : -1;
-			adv.block.number = (int64_t)b->number;
-			snprintf(adv.block.hash, sizeof(adv.block.hash), "%s", b->hash);
-			adv.keep = W3W__WATCH_KEEP;
-			st = storage->watch_advance(storage, &adv);
-		}
-		if (st == W3W_OK) {
-			cursor = adv.block;
-			have_cursor = 1;
-			stats->cursor = cursor.number;
+			w3w_watch_block *wb = &pr->blocks[pr->count++];
+			wb->number = (int64_t)b->number;
+			snprintf(wb->hash, sizeof(wb->hash), "%s", b->hash);
+			prev = *wb;
+			have_prev = 1;
 			stats->blocks++;
 		}
 		a->block_free(a, b);
+		if (st == W3W_OK && pr->count == W3W__WATCH_FLUSH)
+			st = flush(chain, pr, stats);
 		if (st != W3W_OK)
-			return st;
+			break;
 	}
-	return W3W_OK;
+	st = st == W3W_OK ? flush(chain, pr, stats) : stop(chain, pr, stats, st);
+	free(pr);
+	return st;
 }

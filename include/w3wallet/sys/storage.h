@@ -316,15 +316,17 @@ typedef struct w3w_watch_block {
 } w3w_watch_block;
 
 /**
- * Advance the watcher of `chain` to `block`, in one transaction: the stored
- * cursor must be expect_cursor (-1: none stored yet), else W3W_ECONFLICT
- * (another watcher moved it). Stores block's hash, forgets processed blocks
- * numbered below block.number - keep, and sets the cursor to block.
+ * Advance the watcher of `chain` over `blocks` (count >= 1, consecutive,
+ * ascending), in one transaction: the stored cursor must be expect_cursor
+ * (-1: none stored yet), else W3W_ECONFLICT (another watcher moved it).
+ * Stores every block's hash, forgets processed blocks numbered below the
+ * last one's number - keep, and sets the cursor to the last block.
  */
 typedef struct w3w_cmd_watch_advance {
 	char chain[W3W_CHAIN_KEY_SIZE];
 	int64_t expect_cursor;
-	w3w_watch_block block;
+	const w3w_watch_block *blocks;
+	size_t count;
 	int64_t keep;
 } w3w_cmd_watch_advance;
 

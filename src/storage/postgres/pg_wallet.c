@@ -609,22 +609,34 @@ w3w_status w3w__pg_watch_block(w3w_storage *st, const char *chain, int64_t numbe
 
 w3w_status w3w__pg_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *cmd)
 {
+	const w3w_watch_block *last;
+	w3w__pg_array numbers, hashes;
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_watch_block now;
 	w3w_status rc;
 
+	if (cmd->count == 0 || !cmd->blocks)
+		return w3w_error_set(W3W_EINVAL, "watch advance of %s: no blocks", cmd->chain);
+	last = &cmd->blocks[cmd->count - 1];
+	w3w__pg_array_begin(&numbers);
+	w3w__pg_array_begin(&hashes);
+	for (size_t i = 0; i < cmd->count; i++) {
+		w3w__pg_array_add_i64(&numbers, cmd->blocks[i].number);
+		w3w__pg_array_add(&hashes, cmd->blocks[i].hash);
+	}
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, cmd->chain);
 	w3w__pg_p_i64(&p, cmd->expect_cursor);
-	w3w__pg_p_i64(&p, cmd->block.number);
-	w3w__pg_p_text(&p, cmd->block.hash);
+	w3w__pg_p_owned(&p, w3w__pg_array_end(&numbers));
+	w3w__pg_p_owned(&p, w3w__pg_array_end(&hashes));
 	w3w__pg_p_i64(&p, cmd->keep);
 	rc = run(st, "SELECT w3w_watch_advance($1, $2, $3, $4, $5)", &p, NULL, "watch_advance", &r);
+	w3w__pg_params_free(&p);
 	PQclear(r);
 	/* A retry of an advance that had committed meets its own cursor: that is success. */
 	if (rc == W3W_ECONFLICT && w3w__pg_watch_cursor(st, cmd->chain, &now) == W3W_OK &&
-	    now.number == cmd->block.number && strcmp(now.hash, cmd->block.hash) == 0)
+	    now.number == last->number && strcmp(now.hash, last->hash) == 0)
 		return W3W_OK;
 	return rc;
 }

@@ -316,20 +316,22 @@ const char w3w__pg_wallet_v2[] =
 	"END $$;\n"
 
 	/* ---- the deposit watcher -------------------------------------------------------- */
-	"CREATE FUNCTION w3w_watch_advance(p_chain text, p_expect bigint, p_number bigint, p_hash text, p_keep bigint)\n"
-	"RETURNS void\n"
+	"CREATE FUNCTION w3w_watch_advance(p_chain text, p_expect bigint, p_numbers bigint[], p_hashes text[],"
+	" p_keep bigint) RETURNS void\n"
 	PLPGSQL
-	"DECLARE v_have bigint;\n"
+	"DECLARE v_have bigint; v_n int := cardinality(p_numbers);\n"
 	"BEGIN\n"
 	"  PERFORM pg_advisory_xact_lock(" WATCH_LOCK ", hashtext(p_chain));\n"
 	"  SELECT c.number INTO v_have FROM watch_cursors c WHERE c.chain = p_chain;\n"
 	"  IF coalesce(v_have, -1) <> p_expect THEN\n"
 	"    " FAIL(W3W__PG_SQLSTATE_CONFLICT, "format('watch cursor of %s: at %s, expected %s (another watcher?)', p_chain, coalesce(v_have, -1), p_expect)")
 	"  END IF;\n"
-	"  INSERT INTO watch_blocks AS b (chain, number, hash) VALUES (p_chain, p_number, p_hash)\n"
+	"  INSERT INTO watch_blocks AS b (chain, number, hash)\n"
+	"  SELECT p_chain, u.n, u.h FROM unnest(p_numbers, p_hashes) AS u(n, h)\n"
 	"  ON CONFLICT (chain, number) DO UPDATE SET hash = EXCLUDED.hash;\n"
-	"  DELETE FROM watch_blocks b WHERE b.chain = p_chain AND b.number < p_number - p_keep;\n"
-	"  INSERT INTO watch_cursors AS c (chain, number, hash, updated_at) VALUES (p_chain, p_number, p_hash, now())\n"
+	"  DELETE FROM watch_blocks b WHERE b.chain = p_chain AND b.number < p_numbers[v_n] - p_keep;\n"
+	"  INSERT INTO watch_cursors AS c (chain, number, hash, updated_at)\n"
+	"  VALUES (p_chain, p_numbers[v_n], p_hashes[v_n], now())\n"
 	"  ON CONFLICT (chain) DO UPDATE SET number = EXCLUDED.number, hash = EXCLUDED.hash,\n"
 	"    updated_at = EXCLUDED.updated_at;\n"
 	"END $$;\n";

@@ -391,12 +391,17 @@ w3w_status w3w__sq_watch_block(w3w_storage *st, const char *chain, int64_t numbe
 static w3w_status advance_tx(w3w__sq_conn *c, void *arg)
 {
 	const w3w_cmd_watch_advance *cmd = arg;
+	const w3w_watch_block *last;
 	w3w_watch_block cur;
 	watch_args a = { cmd->chain, -1, &cur };
 	sqlite3_stmt *s;
 	int64_t have;
-	w3w_status st = cursor_tx(c, &a);
+	w3w_status st;
 
+	if (cmd->count == 0 || !cmd->blocks)
+		return w3w_error_set(W3W_EINVAL, "watch advance of %s: no blocks", cmd->chain);
+	last = &cmd->blocks[cmd->count - 1];
+	st = cursor_tx(c, &a);
 	if (st != W3W_OK && st != W3W_ENOTFOUND)
 		return st;
 	have = st == W3W_OK ? cur.number : -1;
@@ -405,15 +410,19 @@ static w3w_status advance_tx(w3w__sq_conn *c, void *arg)
 			cmd->chain, (long long)have, (long long)cmd->expect_cursor);
 	if ((st = w3w__sq_prep(c, "INSERT OR REPLACE INTO watch_blocks(chain, number, hash) VALUES (?1, ?2, ?3)", &s)) != W3W_OK)
 		return st;
-	w3w__sq_bind_text(s, 1, cmd->chain);
-	sqlite3_bind_int64(s, 2, cmd->block.number);
-	w3w__sq_bind_text(s, 3, cmd->block.hash);
-	if ((st = w3w__sq_run(c, s)) != W3W_OK)
+	for (size_t i = 0; i < cmd->count && st == W3W_OK; i++) {
+		w3w__sq_bind_text(s, 1, cmd->chain);
+		sqlite3_bind_int64(s, 2, cmd->blocks[i].number);
+		w3w__sq_bind_text(s, 3, cmd->blocks[i].hash);
+		st = w3w__sq_exec(c, s); /* steps and resets: the statement is reused */
+	}
+	sqlite3_finalize(s);
+	if (st != W3W_OK)
 		return st;
 	if ((st = w3w__sq_prep(c, "DELETE FROM watch_blocks WHERE chain = ?1 AND number < ?2", &s)) != W3W_OK)
 		return st;
 	w3w__sq_bind_text(s, 1, cmd->chain);
-	sqlite3_bind_int64(s, 2, cmd->block.number - cmd->keep);
+	sqlite3_bind_int64(s, 2, last->number - cmd->keep);
 	if ((st = w3w__sq_run(c, s)) != W3W_OK)
 		return st;
 	if ((st = w3w__sq_prep(c, "INSERT INTO watch_cursors(chain, number, hash, updated_at) VALUES (?1, ?2, ?3, ?4)"
@@ -421,8 +430,8 @@ static w3w_status advance_tx(w3w__sq_conn *c, void *arg)
 		" updated_at = excluded.updated_at", &s)) != W3W_OK)
 		return st;
 	w3w__sq_bind_text(s, 1, cmd->chain);
-	sqlite3_bind_int64(s, 2, cmd->block.number);
-	w3w__sq_bind_text(s, 3, cmd->block.hash);
+	sqlite3_bind_int64(s, 2, last->number);
+	w3w__sq_bind_text(s, 3, last->hash);
 	sqlite3_bind_int64(s, 4, w3w__sq_wall_us());
 	return w3w__sq_run(c, s);
 }
