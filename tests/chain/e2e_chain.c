@@ -29,6 +29,7 @@
 
 #define COIN W3W_AMOUNT_SCALE
 #define KEY "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+#define KEY2 "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
 #define FUNDER "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"   /* anvil account 1 */
 #define PAYER "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"    /* anvil account 2 */
 #define DEPLOYER "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" /* anvil account 0 */
@@ -146,6 +147,24 @@ static void token_transfer(const char *from, const char *to, uint64_t units)
 	cJSON_Delete(r);
 }
 
+/* Automine mines a broadcast at once, but not synchronously: wait for its receipt. */
+static void wait_mined(const char *tx_hash)
+{
+	char params[128];
+
+	snprintf(params, sizeof(params), "[\"%s\"]", tx_hash);
+	for (int i = 0; i < 500; i++) {
+		struct timespec pause = { 0, 10 * 1000000L };
+		cJSON *r = rpc("eth_getTransactionReceipt", params);
+		int done = cJSON_IsObject(r);
+		cJSON_Delete(r);
+		if (done)
+			return;
+		nanosleep(&pause, NULL);
+	}
+	fprintf(stderr, "e2e_chain: %s not mined after 5 s\n", tx_hash);
+}
+
 static void deploy_token(const char *bytecode_file)
 {
 	FILE *f = fopen(bytecode_file, "r");
@@ -202,20 +221,25 @@ static uint64_t token_balance(const char *address)
 
 /* ---- the library ----------------------------------------------------------------- */
 
-static w3w_ctx *open_ctx(void)
+static w3w_ctx *open_ctx_with(const char *key)
 {
 	w3w_options o;
 	w3w_ctx *ctx = NULL;
 
 	w3w_options_init(&o, W3W_OPTIONS_VERSION);
 	snprintf(o.storage_url, sizeof(o.storage_url), "%s", storage_url);
-	strcpy(o.master_key_hex, KEY);
+	strcpy(o.master_key_hex, key);
 	o.background_relay = 0;
 	if (w3w_ctx_open(&ctx, &o) != W3W_OK) {
 		fprintf(stderr, "e2e_chain: open %s: %s\n", storage_url, w3w_error_message());
 		exit(2);
 	}
 	return ctx;
+}
+
+static w3w_ctx *open_ctx(void)
+{
+	return open_ctx_with(KEY);
 }
 
 static w3w_chain *open_chain(w3w_ctx *ctx, const char *url, int64_t start, int timeout_ms)
@@ -343,6 +367,31 @@ static void fake_stop(fake_node *f, int port)
 	close(f->fd);
 }
 
+/* ---- withdrawals from several threads ---------------------------------------------- */
+
+#define RACERS 4
+#define PER_RACER 3
+
+typedef struct racer {
+	w3w_chain *chain;
+	int64_t nonces[PER_RACER];
+	int ok;
+} racer;
+
+static void *race_withdraw(void *arg)
+{
+	racer *r = arg;
+	for (int i = 0; i < PER_RACER; i++) {
+		w3w_withdrawal w;
+		if (w3w_wallet_withdraw(&w, r->chain, &alice, "ETH", COIN / 100, EXTERNAL, NULL) == W3W_OK) {
+			r->nonces[r->ok++] = w.nonce;
+		} else {
+			fprintf(stderr, "e2e_chain: racing withdrawal: %s\n", w3w_error_message());
+		}
+	}
+	return NULL;
+}
+
 /* ---- the story ---------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -466,6 +515,7 @@ int main(int argc, char **argv)
 	CHECK(st == W3W_OK && w.status == W3W_WITHDRAWAL_BROADCAST, "withdraw 0.4 ETH: %s", w3w_status_name(st));
 	balance_of(ctx, alice.user_id, "ETH", &held);
 	CHECK(held == 40000000, "0.4 held while in flight");
+	wait_mined(w.tx_hash);
 	eth_balance(after, EXTERNAL);
 	{
 		w3w__u256 b, a, want;
@@ -496,6 +546,7 @@ int main(int argc, char **argv)
 		uint64_t tb = token_balance(EXTERNAL);
 		st = w3w_wallet_withdraw(&w, chain, &bob, "TKN", 150000000, EXTERNAL, NULL);
 		CHECK(st == W3W_OK, "withdraw 1.5 TKN: %s", w3w_status_name(st));
+		wait_mined(w.tx_hash);
 		CHECK(token_balance(EXTERNAL) == tb + 1500000, "external TKN balance +1.5");
 		mine(CONFIRMATIONS);
 		ps = poll_chain(chain);
@@ -563,7 +614,99 @@ int main(int argc, char **argv)
 		CHECK(held == 0 && balance_of(ctx, alice.user_id, "ETH", NULL) == 110000000, "no funds moved");
 	}
 
-	/* 8. The books balance. */
+	/* 8. Withdrawals from several threads at once: distinct nonces, all mined, all settled. */
+	{
+		pthread_t th[RACERS];
+		racer rs[RACERS];
+		int64_t seen[RACERS * PER_RACER];
+		int total = 0, distinct = 1;
+		eth_balance(before, EXTERNAL);
+		for (int i = 0; i < RACERS; i++) {
+			memset(&rs[i], 0, sizeof(rs[i]));
+			rs[i].chain = chain;
+			pthread_create(&th[i], NULL, race_withdraw, &rs[i]);
+		}
+		for (int i = 0; i < RACERS; i++) {
+			pthread_join(th[i], NULL);
+			for (int k = 0; k < rs[i].ok; k++)
+				seen[total++] = rs[i].nonces[k];
+		}
+		/* Every racing transaction mined before the confirmations are mined on top. */
+		{
+			char params[128];
+			for (int i = 0; i < 500; i++) {
+				struct timespec pause = { 0, 10 * 1000000L };
+				cJSON *n;
+				snprintf(params, sizeof(params), "[\"%s\", \"latest\"]", hot);
+				n = rpc("eth_getTransactionCount", params);
+				int64_t mined = n && cJSON_IsString(n) ? (int64_t)strtoull(n->valuestring + 2, NULL, 16) : 0;
+				int64_t highest = 0;
+				cJSON_Delete(n);
+				for (int k = 0; k < total; k++)
+					highest = seen[k] > highest ? seen[k] : highest;
+				if (mined > highest)
+					break;
+				nanosleep(&pause, NULL);
+			}
+		}
+		CHECK(total == RACERS * PER_RACER, "%d of %d racing withdrawals went out", total, RACERS * PER_RACER);
+		for (int i = 0; i < total; i++)
+			for (int k = 0; k < i; k++)
+				distinct &= seen[i] != seen[k];
+		CHECK(distinct, "racing withdrawals got distinct nonces");
+		mine(CONFIRMATIONS);
+		ps = poll_chain(chain);
+		CHECK(ps.withdrawals_confirmed == (size_t)total, "racing withdrawals confirmed: %zu", ps.withdrawals_confirmed);
+		eth_balance(after, EXTERNAL);
+		{
+			w3w__u256 b, a;
+			char want[W3W_U256_TEXT_SIZE];
+			w3w__u256_parse(&b, before, strlen(before));
+			/* + total x 0.01 ETH (10^16 wei each); before is far below 2^64 wei x 1000 here */
+			w3w__u256_parse(&a, after, strlen(after));
+			{
+				unsigned __int128 x = 0, y = 0;
+				for (int k = 16; k < 32; k++) {
+					x = x << 8 | b.be[k];
+					y = y << 8 | a.be[k];
+				}
+				snprintf(want, sizeof(want), "%s", y - x == (unsigned __int128)total * 10000000000000000ULL ? "ok" : "bad");
+			}
+			CHECK(strcmp(want, "ok") == 0, "external balance grew by %d x 0.01 ETH (%s -> %s)", total, before, after);
+		}
+		CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == 110000000 - total * (COIN / 100) && held == 0,
+			"alice paid exactly the racing withdrawals");
+	}
+
+	/* 9. Rotating the master key on this storage: both keys work, then only the new one. */
+	{
+		w3w_ctx *ctx2 = open_ctx_with(KEY2);
+		w3w_chain *chain2;
+		char hot2[W3W_ADDRESS_SIZE];
+		int64_t deleted = 0;
+		CHECK(w3w_master_seed_import(ctx, &admin, "test test test test test test test test test test test junk", NULL)
+			== W3W_ECONFLICT, "a seed is never replaced");
+		CHECK(w3w_master_key_rotate(ctx, &admin, KEY2) == W3W_OK, "rotate");
+		chain2 = open_chain(ctx2, rpc_url, 0, 5000);
+		CHECK(w3w_chain_hot_address(hot2, sizeof(hot2), chain2, &service) == W3W_OK && strcmp(hot2, hot) == 0,
+			"the new key opens the same seed");
+		CHECK(w3w_master_key_retire(ctx2, &admin, &deleted) == W3W_OK && deleted == 2, "retire: %lld",
+			(long long)deleted);
+		st = w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 100, EXTERNAL, NULL);
+		CHECK(st == W3W_ECRYPTO, "the retired key opens nothing: %s", w3w_status_name(st));
+		balance_of(ctx, alice.user_id, "ETH", &held);
+		CHECK(held == 0, "and holds nothing");
+		st = w3w_wallet_withdraw(&w, chain2, &alice, "ETH", COIN / 100, EXTERNAL, NULL);
+		CHECK(st == W3W_OK, "the new key signs: %s", w3w_status_name(st));
+		wait_mined(w.tx_hash);
+		mine(CONFIRMATIONS);
+		ps = poll_chain(chain2);
+		CHECK(ps.withdrawals_confirmed == 1, "confirmed under the new key");
+		w3w_chain_close(chain2);
+		w3w_ctx_close(ctx2);
+	}
+
+	/* 10. The books balance. */
 	CHECK(w3w_ledger_totals_get(&t, ctx, &admin, "ETH") == W3W_OK, "totals");
 	CHECK(t.balances == t.deposits - t.withdrawals && t.entries_sum_zero, "ETH: balances %lld = deposits %lld -"
 		" withdrawals %lld", (long long)t.balances, (long long)t.deposits, (long long)t.withdrawals);
