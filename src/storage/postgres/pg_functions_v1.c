@@ -92,15 +92,19 @@ const char w3w__pg_functions_v1[] =
 	"END $$;\n"
 
 	/* The outbox event and the audit record of a successful command. */
+	/* PL/pgSQL, not SQL: its statement plans are cached per session instead of re-planned per call. */
 	"CREATE FUNCTION w3w_record(e_id uuid, e_type text, e_topic text, e_aggregate uuid, e_actor uuid,"
 	" e_region text, e_at bigint, e_payload text, a_id uuid, a_actor uuid, a_action text,"
-	" a_target uuid, a_outcome text, a_at bigint) RETURNS bigint LANGUAGE sql AS $$\n"
+	" a_target uuid, a_outcome text, a_at bigint) RETURNS bigint LANGUAGE plpgsql AS $$\n"
+	"DECLARE v_seq bigint;\n"
+	"BEGIN\n"
 	"  INSERT INTO audit_log (id, actor_id, action, target_id, outcome, created_at)\n"
 	"  VALUES (a_id, a_actor, a_action, a_target, a_outcome, w3w_ts(a_at));\n"
 	"  INSERT INTO outbox (id, type, topic, aggregate_id, actor_id, region, created_at, payload)\n"
 	"  VALUES (e_id, e_type, e_topic, e_aggregate, e_actor, e_region, w3w_ts(e_at), coalesce(e_payload, '{}'))\n"
-	"  RETURNING seq;\n"
-	"$$;\n"
+	"  RETURNING seq INTO v_seq;\n"
+	"  RETURN v_seq;\n"
+	"END $$;\n"
 
 	/* ---- ledger ---------------------------------------------------------- */
 	"CREATE FUNCTION w3w_transfer(" META_ARGS ", p_id uuid, p_kind text, p_from uuid, p_to uuid,"
