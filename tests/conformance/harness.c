@@ -88,8 +88,13 @@ void h_setup(void)
 		snprintf(H.storage_url, sizeof(H.storage_url), "%s", url);
 		H.shared_storage = 1;
 	} else {
+		/* Under the run's directory (main removes it, also after failed tests). */
+		const char *run = getenv("W3W_CONFORMANCE_RUN_DIR");
 		const char *tmp = getenv("TMPDIR");
-		snprintf(H.dir, sizeof(H.dir), "%s/w3w-conformance-XXXXXX", (tmp && *tmp) ? tmp : "/tmp");
+		if (run && *run)
+			snprintf(H.dir, sizeof(H.dir), "%s/test-XXXXXX", run);
+		else
+			snprintf(H.dir, sizeof(H.dir), "%s/w3w-conformance-XXXXXX", (tmp && *tmp) ? tmp : "/tmp");
 		ck_assert_msg(mkdtemp(H.dir) != NULL, "mkdtemp %s failed", H.dir);
 		snprintf(H.storage_url, sizeof(H.storage_url), "sqlite:%s/w3w.db", H.dir);
 	}
@@ -100,7 +105,7 @@ void h_setup(void)
 	h_currency(H.cur);
 }
 
-static void remove_dir(const char *path)
+void h_remove_dir(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
@@ -112,7 +117,8 @@ static void remove_dir(const char *path)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
-		unlink(file);
+		if (unlink(file) != 0)
+			h_remove_dir(file); /* a test's subdirectory */
 	}
 	closedir(d);
 	rmdir(path);
@@ -127,7 +133,7 @@ void h_teardown(void)
 		H.ctx = NULL;
 	}
 	if (H.dir[0] && !getenv("W3W_TEST_KEEP"))
-		remove_dir(H.dir);
+		h_remove_dir(H.dir);
 	H.dir[0] = '\0';
 }
 

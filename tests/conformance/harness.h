@@ -151,6 +151,9 @@ TCase *conf_race_tcase(void);
 TCase *conf_races_tcase(void);
 TCase *conf_json_tcase(void);
 
+/** Remove a directory and what is in it (one level of subdirectories deep). */
+void h_remove_dir(const char *path);
+
 /** Add the standard fixture to a test case. */
 TCase *h_tcase(const char *name);
 

@@ -9,7 +9,8 @@
  * server fails instead of silently testing SQLite. Without them the URLs
  * come from W3W_TEST_STORAGE_URL (default: a fresh SQLite file per test)
  * and W3W_TEST_CACHE_URL (default "memory:"). Naming test cases runs only
- * those (Check's CK_RUN_CASE works too).
+ * those (Check's CK_RUN_CASE works too). W3W_TEST_KEEP=1 keeps the SQLite
+ * files of the run; W3W_RACE_ORDERS sets the size of the race.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 	SRunner *sr;
 	int failed = 0;
 	int first_case = argc;
+	char run_dir[512] = "";
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--storage-env") == 0 && i + 1 < argc) {
@@ -78,6 +80,18 @@ int main(int argc, char **argv)
 			(c && *c) ? c : "memory:");
 	}
 
+	/* One directory for the run's SQLite files, removed at the end even when
+	 * failed tests (whose forked children skip teardown) left files in it. */
+	if (!getenv("W3W_TEST_STORAGE_URL") || !*getenv("W3W_TEST_STORAGE_URL")) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(run_dir, sizeof(run_dir), "%s/w3w-conformance-XXXXXX", (tmp && *tmp) ? tmp : "/tmp");
+		if (!mkdtemp(run_dir)) {
+			perror("conformance: mkdtemp");
+			return 2;
+		}
+		setenv("W3W_CONFORMANCE_RUN_DIR", run_dir, 1);
+	}
+
 	sr = srunner_create(conformance_suite());
 	if (first_case < argc) {
 		for (int i = first_case; i < argc; i++) {
@@ -89,5 +103,7 @@ int main(int argc, char **argv)
 		failed = srunner_ntests_failed(sr);
 	}
 	srunner_free(sr);
+	if (run_dir[0] && !getenv("W3W_TEST_KEEP"))
+		h_remove_dir(run_dir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
