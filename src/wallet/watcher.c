@@ -345,10 +345,22 @@ w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_cha
 		a->block_free(a, b);
 		if (st == W3W_OK && pr->count == W3W__WATCH_FLUSH)
 			st = flush(chain, pr, stats);
+		if (st == W3W_ECONFLICT) {
+			pr->count = 0; /* nothing left to store: the other watcher is ahead */
+			break;
+		}
 		if (st != W3W_OK)
 			break;
 	}
-	st = st == W3W_OK ? flush(chain, pr, stats) : stop(chain, pr, stats, st);
+	if (st == W3W_OK)
+		st = flush(chain, pr, stats);
+	else if (st != W3W_ECONFLICT)
+		st = stop(chain, pr, stats, st);
 	free(pr);
+	/* Another watcher (process) moved the cursor first: its work stands, ours was idempotent. */
+	if (st == W3W_ECONFLICT) {
+		w3w_error_clear();
+		st = W3W_OK;
+	}
 	return st;
 }

@@ -7,6 +7,7 @@
  * across restarts and a lost cursor.
  */
 #include <check.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,54 @@ START_TEST(chain_options_are_checked)
 }
 END_TEST
 
+static void *poll_thread(void *arg)
+{
+	w3w_chain *c = arg;
+	w3w_chain_poll_stats ps;
+	long bad = 0;
+
+	for (int i = 0; i < 5; i++)
+		if (w3w_chain_poll(c, &service, &ps) != W3W_OK)
+			bad++;
+	return (void *)bad;
+}
+
+/* Two processes watching the same chain: each deposit is credited once, neither fails. */
+START_TEST(two_watchers_credit_once)
+{
+	w3w_ctx *ctx2 = util_open(KEY1);
+	w3w_chain *chain2 = NULL;
+	w3w_chain_options o;
+	pthread_t t1, t2;
+	void *bad1, *bad2;
+
+	ck_assert_int_eq(w3w_chain_options_init(&o, W3W_CHAIN_OPTIONS_VERSION), W3W_OK);
+	strcpy(o.adapter, "mock");
+	strcpy(o.url, "mock://node");
+	o.chain_id = 31337;
+	o.confirmations = 3;
+	o.start_block = 0;
+	snprintf(o.assets, sizeof(o.assets), "ETH=native:18,USDC=%s:6", TOKEN);
+	ck_assert_int_eq(w3w_chain_open(&chain2, ctx2, &o), W3W_OK);
+	for (int i = 0; i < 10; i++) {
+		mock_native(NULL, i % 2 ? ALICE_ADDR : BOB_ADDR, "1000000000000000000", 1);
+		mock_token(NULL, TOKEN, ALICE_ADDR, "1000000");
+		mock_mine(1);
+	}
+	mock_mine(3);
+	pthread_create(&t1, NULL, poll_thread, chain);
+	pthread_create(&t2, NULL, poll_thread, chain2);
+	pthread_join(t1, &bad1);
+	pthread_join(t2, &bad2);
+	ck_assert_int_eq((long)bad1 + (long)bad2, 0);
+	ck_assert_int_eq(util_account(ctx, U_ALICE, "ETH").balance, 5 * COIN);
+	ck_assert_int_eq(util_account(ctx, U_BOB, "ETH").balance, 5 * COIN);
+	ck_assert_int_eq(util_account(ctx, U_ALICE, "USDC").balance, 10 * COIN);
+	w3w_chain_close(chain2);
+	w3w_ctx_close(ctx2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wallet_watcher");
@@ -354,6 +403,7 @@ int main(void)
 	tcase_add_test(tc, polls_are_bounded);
 	tcase_add_test(tc, watch_thread_follows_the_chain);
 	tcase_add_test(tc, chain_options_are_checked);
+	tcase_add_test(tc, two_watchers_credit_once);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
