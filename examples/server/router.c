@@ -12,6 +12,7 @@
 static const char *const q_list_orders[] = { "status", "user_id", "limit", "cursor", NULL };
 static const char *const q_list_supplies[] = { "status", "user_id", "limit", "cursor", NULL };
 static const char *const q_accounts[] = { "user_id", NULL };
+static const char *const q_wallets[] = { "user_id", NULL };
 
 static const struct route routes[] = {
 	{ "GET",    "/healthz",                 h_healthz,       ROUTE_PUBLIC | ROUTE_METRICS, NULL },
@@ -22,7 +23,7 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/transfers",            h_transfer,      0, NULL },
 	{ "GET",    "/v1/accounts",             h_accounts,      0, q_accounts },
 	{ "POST",   "/v1/wallets",              h_wallet_create, 0, NULL },
-	{ "GET",    "/v1/wallets",              h_wallet_list,   0, NULL },
+	{ "GET",    "/v1/wallets",              h_wallet_list,   0, q_wallets },
 	{ "POST",   "/v1/supplies",             h_supply_create, 0, NULL },
 	{ "GET",    "/v1/supplies",             h_supply_list,   0, q_list_supplies },
 	{ "GET",    "/v1/supplies/{id}",        h_supply_get,    0, NULL },

@@ -15,6 +15,8 @@ import requests
 
 SERVER_BIN = os.environ.get("W3W_SERVER_BIN", "")
 MODE = os.environ.get("W3W_SERVER_MODE", "embedded")
+# One master key for every server of the session: on shared storage the wallet seed is sealed under it.
+MASTER_KEY = os.environ.get("W3W_SERVER_TEST_MASTER_KEY") or __import__("secrets").token_hex(32)
 
 
 def backend_env():
@@ -25,7 +27,8 @@ def backend_env():
     if missing:
         raise RuntimeError("services mode needs " + ", ".join(missing))
     return {
-        "W3W_STORAGE": os.environ["W3W_TEST_PG_URL"],
+        # run.sh gives this suite a schema of its own (search_path) inside the test database.
+        "W3W_STORAGE": os.environ.get("W3W_SERVER_PG_URL") or os.environ["W3W_TEST_PG_URL"],
         "W3W_CACHE": os.environ["W3W_TEST_REDIS_URL"],
         "W3W_EVENTS": os.environ["W3W_TEST_KAFKA_URL"],
     }
@@ -74,6 +77,7 @@ class Server:
             if k.startswith("W3W_") and not k.startswith("W3W_TEST_"):
                 del full_env[k]
         full_env.update(backend_env())
+        full_env["W3W_MASTER_KEY"] = MASTER_KEY
         if secret is not None:
             full_env["W3W_JWT_SECRET"] = secret
         full_env.update(env or {})

@@ -13,7 +13,7 @@ BIN=$BUILD/examples/server/w3wallet-server
 for v in W3W_TEST_PG_URL W3W_TEST_REDIS_URL W3W_TEST_KAFKA_URL; do
   [ -n "${!v:-}" ] || { echo "tests/server: $v is not set: run through make test (scripts/services/with-services.sh)" >&2; exit 1; }
 done
-for tool in python3 curl jq openssl; do
+for tool in python3 curl jq openssl psql; do
   command -v "$tool" >/dev/null || { echo "tests/server: $tool is required" >&2; exit 1; }
 done
 
@@ -26,6 +26,17 @@ if [ ! -x "$VENV/bin/pytest" ] || [ "$(cat "$VENV/.requirements.sha256" 2>/dev/n
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt" -c "$HERE/requirements.lock"
   echo "$want" > "$VENV/.requirements.sha256"
 fi
+
+# On the services, the suite works in a PostgreSQL schema of its own (search_path), so that what other
+# suites left in the test database (an audit chain of millions, a wallet seed under another master key)
+# neither slows nor breaks it.
+schema=w3w_server_test_$$
+psql -q "$W3W_TEST_PG_URL" -c "CREATE SCHEMA $schema" >/dev/null
+trap 'psql -q "$W3W_TEST_PG_URL" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
+case "$W3W_TEST_PG_URL" in
+  *\?*) export W3W_SERVER_PG_URL="$W3W_TEST_PG_URL&options=-csearch_path%3D$schema" ;;
+  *) export W3W_SERVER_PG_URL="$W3W_TEST_PG_URL?options=-csearch_path%3D$schema" ;;
+esac
 
 export W3W_SERVER_BIN=$BIN PYTHONDONTWRITEBYTECODE=1
 rc=0

@@ -196,11 +196,6 @@ def test_415(user):
     assert r.status_code == 201, r.text
 
 
-def test_501_wallets(user):
-    assert_error(user.post("/v1/wallets", {"chain": "evm"}), 501, "not_implemented")
-    assert_error(user.get("/v1/wallets"), 501, "not_implemented")
-
-
 def test_429_rate_limited(secret):
     s = Server(["--rate-limit", "2:3"], secret=secret)
     try:

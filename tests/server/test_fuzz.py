@@ -17,8 +17,8 @@ EXAMPLES = int(os.environ.get("W3W_FUZZ_EXAMPLES", "15"))
 
 
 def no_server_error(response, case):
-    """No 5xx, except the documented 501 of the wallet routes (no public wallet API in the library yet)."""
-    if response.status_code >= 500 and not (response.status_code == 501 and case.path == "/v1/wallets"):
+    """No 5xx at all (503 would mean a backend is down, which this run does not do)."""
+    if response.status_code >= 500:
         raise AssertionError(f"server error {response.status_code}: {response.text[:300]}")
 
 
@@ -39,7 +39,9 @@ def superuser(server):
     return server.token(str(uuid.uuid4()), ("user", "admin", "auditor", "service"))
 
 
-schema = schemathesis.from_pytest_fixture("api_schema")
+# GET /v1/audit/verify takes no input and walks the whole audit chain (O(records), by design): it is
+# checked against the document in test_openapi.py rather than called hundreds of times here.
+schema = schemathesis.from_pytest_fixture("api_schema").exclude(path="/v1/audit/verify")
 
 
 @schema.parametrize()
