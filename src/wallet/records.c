@@ -124,9 +124,13 @@ w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list)
 		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
 	j = cJSON_CreateObject();
 	items = j ? cJSON_AddArrayToObject(j, "items") : NULL;
-	for (size_t i = 0; items && i < list->count; i++)
+	if (!items) {
+		cJSON_Delete(j);
+		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	}
+	for (size_t i = 0; i < list->count; i++)
 		cJSON_AddItemToArray(items, wallet_json(&list->items[i]));
-	return w3w__json_print(out, items ? j : (cJSON_Delete(j), NULL));
+	return w3w__json_print(out, j);
 }
 
 w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)

@@ -27,14 +27,14 @@ static w3w_status refuse_second(w3w_storage *st, const char *user_id, const char
 }
 
 static w3w_status insert_wallet(w3w_ctx *ctx, const w3w_actor *actor, w3w_cmd_wallet_create *cmd,
-	const char *idempotency_key, w3w_wallet *out)
+	w3w_wallet *out)
 {
 	char index_text[24];
 	w3w__write w;
 	w3w_wallet result;
 	w3w_status st;
 
-	if ((st = w3w__write_begin(&w, &cmd->meta, ctx, actor, "wallet.create", idempotency_key)) != W3W_OK)
+	if ((st = w3w__write_begin(&w, &cmd->meta, ctx, actor, "wallet.create", NULL)) != W3W_OK)
 		return st;
 	w3w__write_field(&w, "chain", cmd->w.chain);
 	snprintf(index_text, sizeof(index_text), "%lld", (long long)cmd->w.index);
@@ -75,7 +75,7 @@ w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *act
 		return st;
 	w3w_id_new(cmd.w.id, sizeof(cmd.w.id));
 	cmd.w.created_at = w3w_time_now();
-	return insert_wallet(ctx, actor, &cmd, NULL, out);
+	return insert_wallet(ctx, actor, &cmd, out);
 }
 
 w3w_status w3w_wallet_list(w3w_wallets **out, w3w_ctx *ctx, const w3w_actor *actor, const char *user_id)
