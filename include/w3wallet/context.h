@@ -53,7 +53,8 @@ W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);
 
 /**
  * Open a context: connects the backends, applies storage migrations,
- * starts the relay thread. On failure *out is NULL and the message names
+ * starts the relay thread. `opts` NULL means the defaults of
+ * W3W_OPTIONS_INIT (a SQLite file w3wallet.db in the working directory). On failure *out is NULL and the message names
  * the backend and the problem (bad URL, unreachable, wrong password,
  * newer schema version -> W3W_EVERSION).
  */

@@ -29,7 +29,7 @@ typedef enum w3w_order_status {
 typedef struct w3w_order_item {
 	char id[W3W_ID_SIZE];                /**< set by the library; ignored on input */
 	char product_id[W3W_ID_SIZE];        /**< a UUID */
-	char product_name[W3W_NAME_SIZE];    /**< 1..255 bytes of UTF-8 */
+	char product_name[W3W_NAME_SIZE];    /**< 1..255 bytes of UTF-8, no control characters */
 	w3w_amount price;                    /**< > 0 */
 	int64_t quantity;                    /**< 1..W3W_QUANTITY_MAX */
 } w3w_order_item;

@@ -87,6 +87,30 @@ w3w_status w3w_supply_get(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *actor,
 	return W3W_OK;
 }
 
+static w3w_status supply_page_from_json(w3w_supply_page **out, const cJSON *j)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(j, "next_cursor");
+	size_t n = (size_t)cJSON_GetArraySize(items), i = 0;
+	w3w_supply_page *page = calloc(1, sizeof(*page));
+	const cJSON *it;
+
+	if (!page || (n && !(page->items = calloc(n, sizeof(*page->items))))) {
+		w3w_supply_page_free(page);
+		return W3W_ENOMEM;
+	}
+	page->count = n;
+	cJSON_ArrayForEach(it, items)
+		if (w3w__supply_from_json(&page->items[i++], it) != W3W_OK) {
+			w3w_supply_page_free(page);
+			return W3W_EINVAL;
+		}
+	if (cJSON_IsString(next) && strlen(next->valuestring) < sizeof(page->next_cursor))
+		strcpy(page->next_cursor, next->valuestring);
+	*out = page;
+	return W3W_OK;
+}
+
 w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor *actor,
 	const w3w_list_query *query)
 {
@@ -108,29 +132,11 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 	snprintf(key, sizeof(key), "supplies:user:%s", sq.user_id);
 	if (cacheable) {
 		cJSON *j = w3w__cache_lookup(ctx, key);
-		if (j) {
-			const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
-			const cJSON *next = cJSON_GetObjectItemCaseSensitive(j, "next_cursor");
-			size_t n = (size_t)cJSON_GetArraySize(items), i = 0;
-			w3w_supply_page *page = calloc(1, sizeof(*page));
-			const cJSON *it;
-			if (page && (n == 0 || (page->items = calloc(n, sizeof(*page->items))))) {
-				st = W3W_OK;
-				cJSON_ArrayForEach(it, items)
-					if (st == W3W_OK)
-						st = w3w__supply_from_json(&page->items[i++], it);
-				page->count = n;
-				if (cJSON_IsString(next) && strlen(next->valuestring) < sizeof(page->next_cursor))
-					strcpy(page->next_cursor, next->valuestring);
-				if (st == W3W_OK) {
-					cJSON_Delete(j);
-					*out = page;
-					return W3W_OK;
-				}
-			}
-			w3w_supply_page_free(page);
-			cJSON_Delete(j);
-		}
+		st = j ? supply_page_from_json(out, j) : W3W_ENOTFOUND;
+		cJSON_Delete(j);
+		if (st == W3W_OK)
+			return W3W_OK;
+		w3w_error_clear();
 	}
 	if ((st = ctx->storage->supply_list(ctx->storage, &sq, out)) != W3W_OK)
 		return st;
