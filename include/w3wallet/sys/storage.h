@@ -33,7 +33,7 @@
 extern "C" {
 #endif
 
-#define W3W_STORAGE_VERSION 1
+#define W3W_STORAGE_VERSION 2 /* 2: wallet members appended */
 
 /** Nil UUID: the external account of deposits and withdrawals. */
 #define W3W_EXTERNAL_USER_ID "00000000-0000-0000-0000-000000000000"
