@@ -21,8 +21,9 @@ run: build
 	@scripts/run.sh $(BUILD)
 
 # Starts PostgreSQL, Redis and Kafka on loopback side ports, runs every test, stops them.
+# (PostgreSQL runs without fsync for tests; make bench keeps it on, as production would.)
 test: build
-	@scripts/services/with-services.sh scripts/test-all.sh $(BUILD)
+	@W3W_PG_FSYNC=off scripts/services/with-services.sh scripts/test-all.sh $(BUILD)
 
 # Benchmarks against the raw engines, in the same run; figures land in bench/results/.
 bench: build

@@ -50,6 +50,10 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$base'
 max_connections = 300
+# Tests need correctness, not crash durability: W3W_PG_DURABLE=1 (make bench) keeps fsync on.
+fsync = ${W3W_PG_FSYNC:-on}
+synchronous_commit = ${W3W_PG_FSYNC:-on}
+full_page_writes = ${W3W_PG_FSYNC:-on}
 CONF
   # The w3w role must give its password over TCP, so password URLs are
   # really exercised; everything else is trusted (throwaway cluster).
