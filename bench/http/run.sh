@@ -117,8 +117,16 @@ bench_server() {
 
 bench_server sqlite
 if [ -n "${W3W_TEST_PG_URL:-}" ]; then
-  W3W_STORAGE=$W3W_TEST_PG_URL W3W_CACHE=${W3W_TEST_REDIS_URL:-memory:} W3W_EVENTS=${W3W_TEST_KAFKA_URL:-} \
-    bench_server "postgres+redis+kafka"
+  # A fresh PostgreSQL schema (search_path) of its own: nothing left by other runs in the way.
+  schema=w3w_bench_http_$$
+  psql -q "$W3W_TEST_PG_URL" -c "CREATE SCHEMA $schema" >/dev/null
+  case "$W3W_TEST_PG_URL" in
+    *\?*) pg_url="$W3W_TEST_PG_URL&options=-csearch_path%3D$schema" ;;
+    *) pg_url="$W3W_TEST_PG_URL?options=-csearch_path%3D$schema" ;;
+  esac
+  W3W_STORAGE=$pg_url W3W_CACHE=${W3W_TEST_REDIS_URL:-memory:} W3W_EVENTS=${W3W_TEST_KAFKA_URL:-} \
+    bench_server "postgres+redis+kafka" || { psql -q "$W3W_TEST_PG_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null; exit 1; }
+  psql -q "$W3W_TEST_PG_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true
 fi
 
 kill -TERM "$NGINX_PID"; wait "$NGINX_PID" || true; NGINX_PID=""
