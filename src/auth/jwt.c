@@ -185,6 +185,11 @@ w3w_status w3w_jwt_verify(w3w_actor *out, const w3w_jwt_verifier *v, const char 
 		st = unauth("algorithm not allowed");
 		goto done;
 	}
+	/* RFC 7515 4.1.11: extensions we do not implement must not be ignored. */
+	if (cJSON_GetObjectItemCaseSensitive(header, "crit")) {
+		st = unauth("critical header extensions are not supported");
+		goto done;
+	}
 	sig = b64_decode(dot2 + 1, strlen(dot2 + 1), &sig_len);
 	if (!sig || !check_signature(v, token, (size_t)(dot2 - token), sig, sig_len)) {
 		st = unauth("bad signature");

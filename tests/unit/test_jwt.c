@@ -90,6 +90,29 @@ START_TEST(forged_and_malformed_tokens)
 	t = forge("{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, "");
 	ck_assert_int_eq(w3w_jwt_verify(&a, v, t, now, 0), W3W_EUNAUTHENTICATED);
 	free(t);
+	/* A correctly signed token with a "crit" extension is still refused (RFC 7515 4.1.11). */
+	{
+		char *h = b64("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}"), *p = b64(payload), *input, *sig64;
+		unsigned char mac[crypto_auth_hmacsha256_BYTES];
+		crypto_auth_hmacsha256_state hs;
+		size_t n = sodium_base64_encoded_len(sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		input = malloc(strlen(h) + strlen(p) + 2);
+		sprintf(input, "%s.%s", h, p);
+		crypto_auth_hmacsha256_init(&hs, secret, sizeof(secret));
+		crypto_auth_hmacsha256_update(&hs, (const unsigned char *)input, strlen(input));
+		crypto_auth_hmacsha256_final(&hs, mac);
+		sig64 = malloc(n);
+		sodium_bin2base64(sig64, n, mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		t = malloc(strlen(input) + n + 2);
+		sprintf(t, "%s.%s", input, sig64);
+		ck_assert_int_eq(w3w_jwt_verify(&a, v, t, now, 0), W3W_EUNAUTHENTICATED);
+		ck_assert_ptr_nonnull(strstr(w3w_error_message(), "critical"));
+		free(t);
+		free(sig64);
+		free(input);
+		free(h);
+		free(p);
+	}
 	t = forge("{\"alg\":\"HS256\"}", payload, "c2lnbmF0dXJl");
 	ck_assert_int_eq(w3w_jwt_verify(&a, v, t, now, 0), W3W_EUNAUTHENTICATED);
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "signature"));
