@@ -11,6 +11,7 @@ PKGS=(
   swig valgrind
   postgresql redis-server kcat wrk nginx-light jq
   maven default-jdk-headless iproute2 procps
+  python3-venv python3-dev curl openssl ca-certificates
 )
 
 missing=()
