@@ -15,8 +15,23 @@ static pthread_mutex_t v7_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local unsigned char rand_pool[4096];
 static _Thread_local size_t rand_left;
 
+/* A forked child must not reuse the parent's unspent random bytes (same ids in both). */
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void drop_pool_in_child(void)
+{
+	sodium_memzero(rand_pool, sizeof(rand_pool));
+	rand_left = 0;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, drop_pool_in_child);
+}
+
 static void random_bytes(unsigned char *out, size_t n)
 {
+	pthread_once(&atfork_once, register_atfork);
 	if (rand_left < n) {
 		randombytes_buf(rand_pool, sizeof(rand_pool));
 		rand_left = sizeof(rand_pool);

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <w3wallet.h>
 
@@ -284,6 +286,32 @@ START_TEST(time_now_moves_forward)
 }
 END_TEST
 
+/* Parent and forked child draw different ids even though the child inherits the parent's state. */
+START_TEST(distinct_after_fork)
+{
+	char parent_id[W3W_ID_SIZE], child_id[W3W_ID_SIZE] = "";
+	int fds[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(w3w_id_new(parent_id, sizeof(parent_id)), W3W_OK); /* fills this thread's pool */
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char id[W3W_ID_SIZE];
+		w3w_id_new(id, sizeof(id));
+		_exit(write(fds[1], id, sizeof(id)) == (ssize_t)sizeof(id) ? 0 : 1);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], child_id, sizeof(child_id)), (ssize_t)sizeof(child_id));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(w3w_id_new(parent_id, sizeof(parent_id)), W3W_OK); /* the parent's next id */
+	/* The last 16 hex digits are random: with a shared pool they would be equal. */
+	ck_assert_str_ne(parent_id + 20, child_id + 20);
+}
+END_TEST
+
 static Suite *id_suite(void)
 {
 	Suite *s = suite_create("id");
@@ -296,6 +324,7 @@ static Suite *id_suite(void)
 	tcase_add_test(ids, normalize_accepts_and_lowercases);
 	tcase_add_test(ids, normalize_in_place);
 	tcase_add_test(ids, normalize_refuses);
+	tcase_add_test(ids, distinct_after_fork);
 	tcase_add_test(time, time_format_known_values);
 	tcase_add_test(time, time_round_trip);
 	tcase_add_test(time, time_refuses_short_buffer);
