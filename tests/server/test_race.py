@@ -72,6 +72,11 @@ def test_claim_race(server, service):
     assert statuses[201] == ORDERS and len(winners) == ORDERS, statuses
     assert statuses[409] == ORDERS * (CLIENTS - 1)
 
+    # The buyers' keep-alive connections sat idle through the race and the server's idle
+    # timeout may have closed them: start the settling phase on fresh connections.
+    for b in buyers:
+        b.session.close()
+
     # Each order is claimed by its winner; the buyer settles it.
     def settle(entry):
         (order_id, buyer), (k, claim_id) = entry, winners[entry[0]]
