@@ -40,9 +40,13 @@ esac
 
 export W3W_SERVER_BIN=$BIN PYTHONDONTWRITEBYTECODE=1
 rc=0
+# The full race (200 clients x 500 orders = 100,000 claims over HTTP) runs on the embedded
+# default; on the services it runs at 50 x 200, which proves the same on PostgreSQL+Redis+Kafka
+# in a tenth of the time (make test stays well under 15 minutes).
 for mode in embedded services; do
   echo "tests/server: $mode"
-  if ! W3W_SERVER_MODE=$mode timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider --durations=8 -W ignore::DeprecationWarning \
+  if [ "$mode" = services ]; then race="W3W_RACE_CLIENTS=50 W3W_RACE_ORDERS=200"; else race=""; fi
+  if ! env $race W3W_SERVER_MODE=$mode timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider --durations=8 -W ignore::DeprecationWarning \
       --rootdir "$HERE" "$HERE"; then
     echo "tests/server: $mode FAILED"
     rc=1
