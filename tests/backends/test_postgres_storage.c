@@ -1238,7 +1238,8 @@ static void *xp_create_orders(void *arg)
 
 START_TEST(test_two_processes_claim_and_process)
 {
-	const int n = RUNNING_ON_VALGRIND ? 100 : 2000;
+	/* 500 at the storage level; tests/e2e runs the full 2,000 through the public API. */
+	const int n = RUNNING_ON_VALGRIND ? 100 : 500;
 	char (*orders)[W3W_ID_SIZE] = calloc((size_t)n, W3W_ID_SIZE);
 	int fds[2][2], won = 0, lost = 0, processed = 0;
 	pid_t pid[2];
