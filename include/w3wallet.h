@@ -19,6 +19,7 @@
 #include "w3wallet/audit.h"
 #include "w3wallet/json.h"
 #include "w3wallet/auth.h"
+#include "w3wallet/stats.h"
 #include "w3wallet/wallet.h"
 
 #endif

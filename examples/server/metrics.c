@@ -204,6 +204,7 @@ char *metrics_render(w3w_ctx *ctx, const w3w_actor *service)
 {
 	strbuf b = { malloc(16384), 0, 16384, 0 };
 	w3w_outbox_stats stats;
+	w3w_ctx_stats lib;
 	const char *last_name = "";
 	if (!b.data)
 		return NULL;
@@ -234,6 +235,22 @@ char *metrics_render(w3w_ctx *ctx, const w3w_actor *service)
 		put(&b, "# HELP w3w_outbox_up 1 if the outbox could be read at scrape time.\n# TYPE w3w_outbox_up gauge\nw3w_outbox_up 1\n");
 	} else {
 		put(&b, "# HELP w3w_outbox_up 1 if the outbox could be read at scrape time.\n# TYPE w3w_outbox_up gauge\nw3w_outbox_up 0\n");
+	}
+	if (w3w_ctx_stats_get(&lib, ctx) == W3W_OK) {
+		uint64_t reads = lib.cache_hits + lib.cache_misses;
+		put(&b, "# HELP w3w_cache_reads_total Library reads by cache outcome.\n# TYPE w3w_cache_reads_total counter\n"
+			"w3w_cache_reads_total{outcome=\"hit\"} %llu\nw3w_cache_reads_total{outcome=\"miss\"} %llu\n",
+			(unsigned long long)lib.cache_hits, (unsigned long long)lib.cache_misses);
+		put(&b, "# HELP w3w_cache_hit_ratio Hits over all cached reads since start (0 before any read).\n"
+			"# TYPE w3w_cache_hit_ratio gauge\nw3w_cache_hit_ratio %.6f\n",
+			reads ? (double)lib.cache_hits / (double)reads : 0.0);
+		put(&b, "# HELP w3w_commands_total Library write commands by outcome (refused: conflict, insufficient, ...).\n"
+			"# TYPE w3w_commands_total counter\nw3w_commands_total{outcome=\"ok\"} %llu\n"
+			"w3w_commands_total{outcome=\"refused\"} %llu\n",
+			(unsigned long long)lib.commands_ok, (unsigned long long)lib.commands_refused);
+		put(&b, "# HELP w3w_storage_command_seconds_total Time write commands spent in their storage transaction.\n"
+			"# TYPE w3w_storage_command_seconds_total counter\nw3w_storage_command_seconds_total %.6f\n",
+			(double)lib.command_us_total / 1e6);
 	}
 	put(&b, "# HELP w3w_build_info Library version.\n# TYPE w3w_build_info gauge\nw3w_build_info{version=\"%s\"} 1\n",
 		w3w_version());

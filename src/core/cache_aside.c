@@ -24,14 +24,14 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 	size_t len = 0;
 	cJSON *j;
 
-	if (!cache_trusted(ctx))
-		return NULL;
-	if (ctx->cache->get(ctx->cache, key, &value, &len) != W3W_OK) {
+	if (!cache_trusted(ctx) || ctx->cache->get(ctx->cache, key, &value, &len) != W3W_OK) {
 		w3w_error_clear();
+		atomic_fetch_add(&ctx->counters.cache_misses, 1);
 		return NULL;
 	}
 	j = cJSON_ParseWithLength(value, len);
 	free(value);
+	atomic_fetch_add(j ? &ctx->counters.cache_hits : &ctx->counters.cache_misses, 1);
 	return j;
 }
 

@@ -144,3 +144,15 @@ void w3w_ctx_close(w3w_ctx *ctx)
 	sodium_memzero(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));
 	free(ctx);
 }
+
+w3w_status w3w_ctx_stats_get(w3w_ctx_stats *out, w3w_ctx *ctx)
+{
+	if (!out || !ctx)
+		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
+	out->cache_hits = atomic_load(&ctx->counters.cache_hits);
+	out->cache_misses = atomic_load(&ctx->counters.cache_misses);
+	out->commands_ok = atomic_load(&ctx->counters.commands_ok);
+	out->commands_refused = atomic_load(&ctx->counters.commands_refused);
+	out->command_us_total = atomic_load(&ctx->counters.command_us);
+	return W3W_OK;
+}

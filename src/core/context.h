@@ -3,6 +3,7 @@
 #define W3W_CORE_CONTEXT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "w3wallet.h"
 #include "w3wallet/sys/cache.h"
@@ -32,6 +33,9 @@ struct w3w_ctx {
 	int has_master_key;
 	w3w__relay *relay;
 	w3w__cache_debt debt;
+	struct {
+		atomic_uint_fast64_t cache_hits, cache_misses, commands_ok, commands_refused, command_us;
+	} counters;
 };
 
 #endif

@@ -62,7 +62,9 @@ w3w_status w3w_supply_create(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *act
 	w3w__write_payload(&w, "user_id", cmd.s.user_id);
 	if ((st = w3w__write_prepare(&w, "supply.created", cmd.s.id, cmd.s.id)) != W3W_OK)
 		return w3w__write_finish(&w, st);
-	invalidate_supply(&w, cmd.s.id, actor->user_id);
+	/* A new record was in no cache; only the owner's list changes (a tombstone on
+	 * supply:{id} would just keep the new supply out of the cache for a while). */
+	w3w__write_invalidate(&w, "supplies:user:%s", actor->user_id);
 	st = ctx->storage->supply_create(ctx->storage, &cmd, &result);
 	if (st == W3W_OK && out)
 		*out = result;

@@ -141,6 +141,9 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 
 w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 {
+	w3w_time elapsed = w3w_time_now() - w->meta->now;
+	atomic_fetch_add(status == W3W_OK ? &w->ctx->counters.commands_ok : &w->ctx->counters.commands_refused, 1);
+	atomic_fetch_add(&w->ctx->counters.command_us, (uint_fast64_t)(elapsed > 0 ? elapsed : 0));
 	if (status == W3W_OK && !w->meta->replayed) {
 		const char *keys[W3W__INVALIDATE_MAX];
 		for (size_t i = 0; i < w->key_count; i++)

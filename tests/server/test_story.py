@@ -131,8 +131,13 @@ def test_health_ready_metrics(server, service, make_user):
                    'w3w_http_request_duration_seconds_bucket{method="POST",route="/v1/orders/{id}/claim"',
                    'w3w_claims_total{outcome="won"}', 'w3w_claims_total{outcome="lost"}',
                    "w3w_insufficient_funds_total", "w3w_rate_limited_total", "w3w_outbox_pending",
-                   "w3w_outbox_relay_lag_seconds", "w3w_library_call_duration_seconds_bucket"):
+                   "w3w_outbox_relay_lag_seconds", "w3w_library_call_duration_seconds_bucket",
+                   'w3w_cache_reads_total{outcome="hit"}', "w3w_cache_hit_ratio",
+                   'w3w_commands_total{outcome="refused"}', "w3w_storage_command_seconds_total"):
         assert needle in text, needle
+    # The lost claim is a refused command the library counted.
+    refused = [l for l in text.splitlines() if l.startswith('w3w_commands_total{outcome="refused"}')]
+    assert refused and float(refused[0].split()[-1]) >= 1
     # The access log: one JSON line per request with id, user, route, status, latency; never a token.
     lines = [e for e in server.logs if e.get("msg") == "request"]
     assert lines and all({"request_id", "route", "status", "latency_us"} <= set(e) for e in lines)
