@@ -17,6 +17,7 @@
 
 #define RELAY_BATCH 256
 #define RELAY_POLL_MS 100
+#define RELAY_BATCH_MS 5
 #define SEAL_BATCH 2048
 #define PURGE_EVERY_US (60 * (w3w_time)1000000)
 
@@ -140,20 +141,26 @@ static void *relay_main(void *arg)
 		w3w_error_clear();
 
 		pthread_mutex_lock(&r->lock);
-		if (r->notified) {
-			r->notified = 0;
-			continue;
-		}
+		/*
+		 * Commits wake the relay, but it waits RELAY_BATCH_MS between rounds so
+		 * that under load one take/ack/seal serves many commits instead of one
+		 * each (measured: per-commit rounds cost a third of claim throughput).
+		 */
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += RELAY_POLL_MS * 1000000L;
+		until.tv_nsec += (r->notified ? RELAY_BATCH_MS : RELAY_POLL_MS) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (!r->stopping && !r->notified &&
-		       pthread_cond_timedwait(&r->wake, &r->lock, &until) != ETIMEDOUT)
-			;
-		r->notified = 0;
+		if (r->notified) {
+			r->notified = 0;
+			while (!r->stopping && pthread_cond_timedwait(&r->wake, &r->lock, &until) != ETIMEDOUT)
+				;
+		} else {
+			while (!r->stopping && !r->notified &&
+			       pthread_cond_timedwait(&r->wake, &r->lock, &until) != ETIMEDOUT)
+				;
+		}
 	}
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
