@@ -35,11 +35,11 @@ step "ctest" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" --timeout 
 #    SQLite backend's included) and the conformance suite on SQLite. The service tests
 #    measure timeouts, which the sanitizers' slowdown would make flaky.
 sanitized() {
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DW3W_SANITIZE=ON >build-asan.log 2>&1 &&
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DW3W_SANITIZE=ON >"$BUILD/asan-build.log" 2>&1 &&
   # Only what the step runs: the unit tests and the conformance suite (not server, bench, ...).
   cmake --build build-asan -j "$JOBS" --target conformance \
-    $(for t in tests/unit/test_*.c; do basename "$t" .c; done) >>build-asan.log 2>&1 ||
-    { tail -40 build-asan.log; return 1; }
+    $(for t in tests/unit/test_*.c; do basename "$t" .c; done) >>"$BUILD/asan-build.log" 2>&1 ||
+    { tail -40 "$BUILD/asan-build.log"; return 1; }
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$JOBS" -L '^(unit|conformance)$' --timeout 900
 }
