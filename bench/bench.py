@@ -568,7 +568,7 @@ def _find_bench(results, name):
 def sqlite_claims(b):
     for lvl in (1, 8):
         db = os.path.join(b.work, f"sqlite-{lvl}.db")
-        prefill = 7000 if lvl == 1 else 10000  # about 3 s of claims here
+        prefill = 9000 if lvl == 1 else 12000  # about 3 s of claims here
         out = b.run([b.w3w, "claims", "--storage", f"sqlite:{db}", "--threads", lvl, "--prefill", prefill,
                      "--duration", SECONDS, "--catchup", CATCHUP, "--label", "sqlite"],
                      timeout=20 * SECONDS + 180)
