@@ -60,7 +60,11 @@ w3w_status w3w_audit_seal(w3w_ctx *ctx, size_t max, size_t *sealed)
 		n = 0;
 		st = ctx->storage->audit_seal(ctx->storage, w3w__audit_hash, batch, &n);
 		total += n;
-	} while (st == W3W_OK && n > 0 && (max == 0 || total < max));
+		/* Bounded calls (the relay's) stop at a short batch: a relay round must not keep
+		 * sealing a trickle of new records while events wait. max 0 seals to the end. */
+		if (n == 0 || (max != 0 && n < batch))
+			break;
+	} while (st == W3W_OK && (max == 0 || total < max));
 	if (sealed)
 		*sealed = total;
 	return st;

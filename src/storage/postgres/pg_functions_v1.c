@@ -450,7 +450,9 @@ const char w3w__pg_functions_v1[] =
 	"  END IF;\n"
 	"  RETURN QUERY WITH taken AS (\n"
 	"    UPDATE outbox o SET lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond'\n"
-	"     WHERE o.seq IN (SELECT p.seq FROM outbox p WHERE p.sent_at IS NULL ORDER BY p.seq LIMIT p_max)\n"
+	/* = ANY(ARRAY(...)), not IN (...): with a backlog the planner turned IN into a
+	 * semi join scanning backlog x batch rows (seconds per take; 4-8 ms this way). */
+	"     WHERE o.seq = ANY (ARRAY(SELECT p.seq FROM outbox p WHERE p.sent_at IS NULL ORDER BY p.seq LIMIT p_max))\n"
 	"       AND o.sent_at IS NULL\n" /* rechecked if a late ack of an expired lease got there first */
 	"    RETURNING o.seq, o.id, o.type::text, o.topic::text, o.aggregate_id, o.actor_id,"
 	" o.region::text, w3w_us(o.created_at), o.payload)\n"
