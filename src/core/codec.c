@@ -149,24 +149,32 @@ static cJSON *page_json(cJSON *items, const char *next_cursor)
 	return j;
 }
 
-w3w_status w3w_supply_page_to_json(char **out, const w3w_supply_page *page)
+cJSON *w3w__supply_page_json(const w3w_supply_page *page)
 {
-	cJSON *items;
-	CHECK_ARGS(out, page);
-	items = cJSON_CreateArray();
+	cJSON *items = cJSON_CreateArray();
 	for (size_t i = 0; items && i < page->count; i++)
 		cJSON_AddItemToArray(items, w3w__supply_json(&page->items[i]));
-	return w3w__json_print(out, page_json(items, page->next_cursor));
+	return page_json(items, page->next_cursor);
+}
+
+cJSON *w3w__order_page_json(const w3w_order_page *page)
+{
+	cJSON *items = cJSON_CreateArray();
+	for (size_t i = 0; items && i < page->count; i++)
+		cJSON_AddItemToArray(items, w3w__order_json(&page->items[i], 0));
+	return page_json(items, page->next_cursor);
+}
+
+w3w_status w3w_supply_page_to_json(char **out, const w3w_supply_page *page)
+{
+	CHECK_ARGS(out, page);
+	return w3w__json_print(out, w3w__supply_page_json(page));
 }
 
 w3w_status w3w_order_page_to_json(char **out, const w3w_order_page *page)
 {
-	cJSON *items;
 	CHECK_ARGS(out, page);
-	items = cJSON_CreateArray();
-	for (size_t i = 0; items && i < page->count; i++)
-		cJSON_AddItemToArray(items, w3w__order_json(&page->items[i], 0));
-	return w3w__json_print(out, page_json(items, page->next_cursor));
+	return w3w__json_print(out, w3w__order_page_json(page));
 }
 
 w3w_status w3w_transfer_to_json(char **out, const w3w_transfer *t)
@@ -336,5 +344,61 @@ w3w_status w3w__claim_from_json(w3w_claim *c, const cJSON *j)
 	    get_time(&c->processed_at, j, "processed_at") || get_time(&c->released_at, j, "released_at"))
 		return bad_cache_value("claim");
 	c->status = (w3w_claim_status)status;
+	return W3W_OK;
+}
+
+/* ---- pages ------------------------------------------------------------------- */
+
+/* The shared part of both page decoders: the items array's size and the cursor. */
+static size_t page_shape(const cJSON *j, const cJSON **items, char *cursor, size_t cursor_size)
+{
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(j, "next_cursor");
+	*items = cJSON_GetObjectItemCaseSensitive(j, "items");
+	if (cJSON_IsString(next) && strlen(next->valuestring) < cursor_size)
+		strcpy(cursor, next->valuestring);
+	return (size_t)cJSON_GetArraySize(*items);
+}
+
+w3w_status w3w__supply_page_from_json(w3w_supply_page **out, const cJSON *j)
+{
+	w3w_supply_page *page = calloc(1, sizeof(*page));
+	const cJSON *items, *it;
+	size_t i = 0;
+
+	if (!page)
+		return W3W_ENOMEM;
+	page->count = page_shape(j, &items, page->next_cursor, sizeof(page->next_cursor));
+	if (page->count && !(page->items = calloc(page->count, sizeof(*page->items)))) {
+		w3w_supply_page_free(page);
+		return W3W_ENOMEM;
+	}
+	cJSON_ArrayForEach(it, items)
+		if (w3w__supply_from_json(&page->items[i++], it) != W3W_OK) {
+			w3w_supply_page_free(page);
+			return W3W_EINVAL;
+		}
+	*out = page;
+	return W3W_OK;
+}
+
+w3w_status w3w__order_page_from_json(w3w_order_page **out, const cJSON *j)
+{
+	w3w_order_page *page = calloc(1, sizeof(*page));
+	const cJSON *items, *it;
+	size_t i = 0;
+
+	if (!page)
+		return W3W_ENOMEM;
+	page->count = page_shape(j, &items, page->next_cursor, sizeof(page->next_cursor));
+	if (page->count && !(page->items = calloc(page->count, sizeof(*page->items)))) {
+		w3w_order_page_free(page);
+		return W3W_ENOMEM;
+	}
+	cJSON_ArrayForEach(it, items)
+		if (w3w__order_from_json(&page->items[i++], it) != W3W_OK) {
+			w3w_order_page_free(page);
+			return W3W_EINVAL;
+		}
+	*out = page;
 	return W3W_OK;
 }

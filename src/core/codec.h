@@ -15,6 +15,10 @@ cJSON *w3w__order_json(const w3w_order *o, int with_items);
 cJSON *w3w__order_items_json(const w3w_order_item *items, size_t count);
 cJSON *w3w__claim_json(const w3w_claim *c);
 
+/** Pages as {items, next_cursor}; lists carry orders without items. */
+cJSON *w3w__supply_page_json(const w3w_supply_page *page);
+cJSON *w3w__order_page_json(const w3w_order_page *page);
+
 /* Parse back; W3W_EINVAL on any missing or malformed field. */
 w3w_status w3w__supply_from_json(w3w_supply *out, const cJSON *j);
 /** Order header; items are left NULL. */
@@ -22,6 +26,9 @@ w3w_status w3w__order_from_json(w3w_order *out, const cJSON *j);
 /** *out malloc'd array of *count items. */
 w3w_status w3w__order_items_from_json(w3w_order_item **out, size_t *count, const cJSON *j);
 w3w_status w3w__claim_from_json(w3w_claim *out, const cJSON *j);
+/** *out allocated like the storage's pages (free with the *_page_free()); W3W_ENOMEM/W3W_EINVAL. */
+w3w_status w3w__supply_page_from_json(w3w_supply_page **out, const cJSON *j);
+w3w_status w3w__order_page_from_json(w3w_order_page **out, const cJSON *j);
 
 /** Print and delete `j` into *out (caller frees with w3w_string_free / free). */
 w3w_status w3w__json_print(char **out, cJSON *j);

@@ -89,30 +89,6 @@ w3w_status w3w_supply_get(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *actor,
 	return W3W_OK;
 }
 
-static w3w_status supply_page_from_json(w3w_supply_page **out, const cJSON *j)
-{
-	const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
-	const cJSON *next = cJSON_GetObjectItemCaseSensitive(j, "next_cursor");
-	size_t n = (size_t)cJSON_GetArraySize(items), i = 0;
-	w3w_supply_page *page = calloc(1, sizeof(*page));
-	const cJSON *it;
-
-	if (!page || (n && !(page->items = calloc(n, sizeof(*page->items))))) {
-		w3w_supply_page_free(page);
-		return W3W_ENOMEM;
-	}
-	page->count = n;
-	cJSON_ArrayForEach(it, items)
-		if (w3w__supply_from_json(&page->items[i++], it) != W3W_OK) {
-			w3w_supply_page_free(page);
-			return W3W_EINVAL;
-		}
-	if (cJSON_IsString(next) && strlen(next->valuestring) < sizeof(page->next_cursor))
-		strcpy(page->next_cursor, next->valuestring);
-	*out = page;
-	return W3W_OK;
-}
-
 w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor *actor,
 	const w3w_list_query *query)
 {
@@ -134,7 +110,7 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 	snprintf(key, sizeof(key), "supplies:user:%s", sq.user_id);
 	if (cacheable) {
 		cJSON *j = w3w__cache_lookup(ctx, key);
-		st = j ? supply_page_from_json(out, j) : W3W_ENOTFOUND;
+		st = j ? w3w__supply_page_from_json(out, j) : W3W_ENOTFOUND;
 		cJSON_Delete(j);
 		if (st == W3W_OK)
 			return W3W_OK;
@@ -142,13 +118,8 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 	}
 	if ((st = ctx->storage->supply_list(ctx->storage, &sq, out)) != W3W_OK)
 		return st;
-	if (cacheable) {
-		char *text = NULL;
-		if (w3w_supply_page_to_json(&text, *out) == W3W_OK) {
-			w3w__cache_store(ctx, key, cJSON_Parse(text), W3W__TTL_LIST);
-			cJSON_free(text);
-		}
-	}
+	if (cacheable)
+		w3w__cache_store(ctx, key, w3w__supply_page_json(*out), W3W__TTL_LIST);
 	return W3W_OK;
 }
 
