@@ -33,6 +33,7 @@ w3w_status auth_verify(const auth_keys *keys, const char *token, w3w_actor *acto
 char *auth_sign(const auth_keys *keys, const char *sub, const char *roles, int64_t ttl_s, char *why, size_t why_len)
 {
 	char id[W3W_ID_SIZE], *token = NULL, *copy;
+	w3w_actor probe;
 	unsigned int bits;
 	w3w_status st;
 	if (keys->alg == AUTH_EDDSA && !keys->can_sign) {
@@ -45,6 +46,10 @@ char *auth_sign(const auth_keys *keys, const char *sub, const char *roles, int64
 	}
 	if (w3w_roles_parse(&bits, roles) != W3W_OK) {
 		snprintf(why, why_len, "--roles: %s", w3w_error_message());
+		return NULL;
+	}
+	if (w3w_actor_init(&probe, id, bits) != W3W_OK) { /* a reserved id never acts */
+		snprintf(why, why_len, "--sub: %s", w3w_error_message());
 		return NULL;
 	}
 	st = keys->alg == AUTH_EDDSA

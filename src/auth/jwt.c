@@ -12,6 +12,7 @@
 
 #include "w3wallet/auth.h"
 #include "w3wallet/sys/backend.h"
+#include "core/validate.h"
 
 typedef enum { ALG_HS256, ALG_EDDSA } jwt_alg;
 
@@ -123,22 +124,39 @@ static w3w_status unauth(const char *why)
 	return w3w_error_set(W3W_EUNAUTHENTICATED, "token: %s", why);
 }
 
+/* Each element is exactly one known role: a name is never split or joined. */
 static w3w_status read_roles(unsigned int *roles, const cJSON *arr)
 {
 	const cJSON *r;
-	char joined[128] = "";
+	*roles = 0;
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0 || cJSON_GetArraySize(arr) > 4)
 		return unauth("roles must be a non-empty array of role names");
 	cJSON_ArrayForEach(r, arr) {
-		if (!cJSON_IsString(r) || strlen(r->valuestring) > 16)
+		unsigned int bit;
+		if (!cJSON_IsString(r))
 			return unauth("roles must be strings");
-		if (joined[0])
-			strcat(joined, ",");
-		strcat(joined, r->valuestring);
+		bit = w3w__role_bit(r->valuestring, strlen(r->valuestring));
+		if (!bit)
+			return unauth("roles contain an unknown role");
+		if (*roles & bit)
+			return unauth("roles repeat a role");
+		*roles |= bit;
 	}
-	if (w3w_roles_parse(roles, joined) != W3W_OK)
-		return unauth("roles contain an unknown role");
 	return W3W_OK;
+}
+
+/* A repeated name is ambiguous (parsers differ on which wins): RFC 7519 section 4 lets us refuse it. */
+static int repeats_a_name(const cJSON *node)
+{
+	for (const cJSON *a = node->child; a; a = a->next) {
+		if (cJSON_IsObject(node))
+			for (const cJSON *b = a->next; b; b = b->next)
+				if (strcmp(a->string, b->string) == 0)
+					return 1;
+		if (repeats_a_name(a))
+			return 1;
+	}
+	return 0;
 }
 
 static int numeric_claim(const cJSON *payload, const char *name, double *out)
@@ -161,6 +179,7 @@ w3w_status w3w_jwt_verify(w3w_actor *out, const w3w_jwt_verifier *v, const char 
 	const cJSON *alg, *sub;
 	double exp = 0, nbf = 0, now_s = (double)now / 1e6;
 	unsigned int roles = 0;
+	char uid[W3W_ID_SIZE];
 	w3w_status st;
 	int has;
 
@@ -178,6 +197,10 @@ w3w_status w3w_jwt_verify(w3w_actor *out, const w3w_jwt_verifier *v, const char 
 	header = decode_json_part(token, (size_t)(dot1 - token));
 	if (!header) {
 		st = unauth("header is not base64url JSON");
+		goto done;
+	}
+	if (repeats_a_name(header)) {
+		st = unauth("header repeats a name");
 		goto done;
 	}
 	alg = cJSON_GetObjectItemCaseSensitive(header, "alg");
@@ -200,6 +223,10 @@ w3w_status w3w_jwt_verify(w3w_actor *out, const w3w_jwt_verifier *v, const char 
 		st = unauth("payload is not base64url JSON");
 		goto done;
 	}
+	if (repeats_a_name(payload)) {
+		st = unauth("payload repeats a claim name");
+		goto done;
+	}
 	if ((has = numeric_claim(payload, "exp", &exp)) <= 0) {
 		st = unauth(has < 0 ? "exp must be a number" : "exp is required");
 		goto done;
@@ -219,8 +246,16 @@ w3w_status w3w_jwt_verify(w3w_actor *out, const w3w_jwt_verifier *v, const char 
 	}
 	if ((st = read_roles(&roles, cJSON_GetObjectItemCaseSensitive(payload, "roles"))) != W3W_OK)
 		goto done;
-	if (w3w_actor_init(out, sub->valuestring, roles) != W3W_OK) {
+	if (w3w_id_normalize(uid, sizeof(uid), sub->valuestring) != W3W_OK) {
 		st = unauth("sub must be a UUID");
+		goto done;
+	}
+	if (w3w__id_is_reserved(uid)) {
+		st = unauth("sub is reserved (the nil UUID is the ledger's external account)");
+		goto done;
+	}
+	if (w3w_actor_init(out, uid, roles) != W3W_OK) {
+		st = unauth("sub or roles refused");
 		goto done;
 	}
 	st = W3W_OK;

@@ -37,13 +37,11 @@ w3w_status w3w_deposit(w3w_transfer *out, w3w_ctx *ctx, const w3w_actor *actor,
 	memset(&cmd, 0, sizeof(cmd));
 	if (!ctx)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
-	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(cmd.t.to_user_id, user_id, "user_id")) ||
+	if ((st = w3w__check_actor(actor)) || (st = w3w__check_user_id(cmd.t.to_user_id, user_id, "user_id")) ||
 	    (st = w3w__check_currency(cmd.t.currency, currency, "currency")) ||
 	    (st = w3w__check_amount(amount, "amount")) ||
 	    (st = w3w__check_text(cmd.t.reference, reference, 1, W3W_NAME_SIZE - 1, "reference")))
 		return st;
-	if (strcmp(cmd.t.to_user_id, W3W_EXTERNAL_USER_ID) == 0)
-		return w3w_error_set(W3W_EINVAL, "user_id: the nil UUID is the external account");
 	if (!w3w__has_role(actor, W3W_ROLE_SERVICE | W3W_ROLE_ADMIN))
 		return w3w__audit_refusal(ctx, actor, "wallet.deposit", cmd.t.to_user_id,
 			w3w_error_set(W3W_EFORBIDDEN, "deposit: needs the service or admin role"));
@@ -101,14 +99,12 @@ w3w_status w3w_transfer_funds(w3w_transfer *out, w3w_ctx *ctx, const w3w_actor *
 	memset(&cmd, 0, sizeof(cmd));
 	if (!ctx)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
-	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(cmd.t.to_user_id, to_user_id, "to_user_id")) ||
+	if ((st = w3w__check_actor(actor)) || (st = w3w__check_user_id(cmd.t.to_user_id, to_user_id, "to_user_id")) ||
 	    (st = w3w__check_currency(cmd.t.currency, currency, "currency")) ||
 	    (st = w3w__check_amount(amount, "amount")))
 		return st;
 	if (strcmp(cmd.t.to_user_id, actor->user_id) == 0)
 		return w3w_error_set(W3W_EINVAL, "to_user_id: cannot transfer to oneself");
-	if (strcmp(cmd.t.to_user_id, W3W_EXTERNAL_USER_ID) == 0)
-		return w3w_error_set(W3W_EINVAL, "to_user_id: the nil UUID is the external account");
 	cmd.t.kind = W3W_TRANSFER_TRANSFER;
 	strcpy(cmd.t.from_user_id, actor->user_id);
 	cmd.t.amount = amount;

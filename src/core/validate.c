@@ -2,6 +2,17 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "w3wallet/sys/storage.h"
+
+int w3w__id_is_reserved(const char *id)
+{
+	return strcmp(id, W3W_EXTERNAL_USER_ID) == 0;
+}
+
+static w3w_status reserved_error(const char *field)
+{
+	return w3w_error_set(W3W_EINVAL, "%s: the nil UUID is reserved for the ledger's external account", field);
+}
 
 w3w_status w3w__check_actor(const w3w_actor *actor)
 {
@@ -12,6 +23,8 @@ w3w_status w3w__check_actor(const w3w_actor *actor)
 	    w3w_id_normalize(id, sizeof(id), actor->user_id) != W3W_OK ||
 	    strcmp(id, actor->user_id) != 0)
 		return w3w_error_set(W3W_EINVAL, "actor.user_id: must be a lowercase UUID (use w3w_actor_init)");
+	if (w3w__id_is_reserved(id))
+		return reserved_error("actor.user_id");
 	if (actor->roles == 0 || (actor->roles & ~W3W__ROLES_ALL))
 		return w3w_error_set(W3W_EINVAL, "actor.roles: unknown or empty role set");
 	return W3W_OK;
@@ -24,6 +37,14 @@ w3w_status w3w__check_id(char *out, const char *text, const char *field)
 	if (w3w_id_normalize(out, W3W_ID_SIZE, text) != W3W_OK)
 		return w3w_error_set(W3W_EINVAL, "%s: must be a UUID", field);
 	return W3W_OK;
+}
+
+w3w_status w3w__check_user_id(char *out, const char *text, const char *field)
+{
+	w3w_status st = w3w__check_id(out, text, field);
+	if (st == W3W_OK && w3w__id_is_reserved(out))
+		return reserved_error(field);
+	return st;
 }
 
 w3w_status w3w__check_currency(char *out, const char *text, const char *field)
@@ -126,7 +147,7 @@ w3w_status w3w_actor_init(w3w_actor *actor, const char *user_id, unsigned int ro
 	if (!actor)
 		return w3w_error_set(W3W_EINVAL, "actor: NULL");
 	memset(actor, 0, sizeof(*actor));
-	if ((st = w3w__check_id(actor->user_id, user_id, "actor.user_id")) != W3W_OK)
+	if ((st = w3w__check_user_id(actor->user_id, user_id, "actor.user_id")) != W3W_OK)
 		return st;
 	if (roles == 0 || (roles & ~W3W__ROLES_ALL))
 		return w3w_error_set(W3W_EINVAL, "actor.roles: unknown or empty role set");
@@ -134,12 +155,20 @@ w3w_status w3w_actor_init(w3w_actor *actor, const char *user_id, unsigned int ro
 	return W3W_OK;
 }
 
-w3w_status w3w_roles_parse(unsigned int *out, const char *text)
+unsigned int w3w__role_bit(const char *name, size_t len)
 {
 	static const struct { const char *name; unsigned int bit; } names[] = {
 		{ "user", W3W_ROLE_USER }, { "admin", W3W_ROLE_ADMIN },
 		{ "auditor", W3W_ROLE_AUDITOR }, { "service", W3W_ROLE_SERVICE },
 	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].name) == len && strncmp(name, names[i].name, len) == 0)
+			return names[i].bit;
+	return 0;
+}
+
+w3w_status w3w_roles_parse(unsigned int *out, const char *text)
+{
 	unsigned int roles = 0;
 	const char *p = text;
 
@@ -147,14 +176,11 @@ w3w_status w3w_roles_parse(unsigned int *out, const char *text)
 		return w3w_error_set(W3W_EINVAL, "roles: missing");
 	while (*p) {
 		size_t n = strcspn(p, ",");
-		size_t i;
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0)
-				break;
-		if (i == sizeof(names) / sizeof(names[0]))
+		unsigned int bit = w3w__role_bit(p, n);
+		if (!bit)
 			return w3w_error_set(W3W_EINVAL, "roles: unknown role '%.*s' (user, admin, auditor, service)",
 				(int)(n > 32 ? 32 : n), p);
-		roles |= names[i].bit;
+		roles |= bit;
 		p += n;
 		if (*p == ',')
 			p++;

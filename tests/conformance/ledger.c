@@ -274,6 +274,39 @@ START_TEST(transfer_to_the_external_account_is_refused)
 }
 END_TEST
 
+/* The external account never acts: not as a user sending money, not as admin or service. */
+START_TEST(the_external_account_never_acts)
+{
+	w3w_actor nil, user;
+	w3w_supply s;
+	char ref[64], order[W3W_ID_SIZE];
+	w3w_order_item item;
+	w3w_order *created = NULL;
+
+	h_user(&user);
+	h_fund(&user, H.cur, "5");
+	h_supply(&s, &user, H.cur, "1");
+	h_order(order, &user, H.cur, "1");
+	h_item(&item, "1", 1);
+	/* Built by hand, as a caller that skips w3w_actor_init() would. */
+	memset(&nil, 0, sizeof(nil));
+	strcpy(nil.user_id, NIL_UUID);
+	nil.roles = W3W_ROLE_USER | W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR;
+	fresh_ref(ref, sizeof(ref));
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_transfer_funds(NULL, H.ctx, &nil, user.user_id, H.cur, h_amt("1"), NULL));
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_withdraw(NULL, H.ctx, &nil, H.cur, h_amt("1"), "evm", "0xabc", NULL));
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_deposit(NULL, H.ctx, &nil, user.user_id, H.cur, h_amt("1"), ref, NULL));
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_supply_create(NULL, H.ctx, &nil, H.cur, h_amt("1"), NULL));
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_order_create(&created, H.ctx, &nil, H.cur, &item, 1, NULL));
+	ck_assert_ptr_null(created);
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_claim_order(NULL, H.ctx, &nil, order, NULL));
+	H_REFUSED(W3W_EINVAL, "reserved", w3w_order_cancel(NULL, H.ctx, &nil, order, NULL));
+	ck_assert_int_eq(w3w_actor_init(&nil, NIL_UUID, W3W_ROLE_ADMIN), W3W_EINVAL);
+	ck_assert_int_eq(w3w_actor_init(&nil, "00000000-0000-0000-0000-000000000000", W3W_ROLE_USER), W3W_EINVAL);
+	h_check_invariants(H.cur);
+}
+END_TEST
+
 START_TEST(accounts_rights)
 {
 	w3w_actor a, b;
@@ -372,6 +405,7 @@ TCase *conf_ledger_tcase(void)
 	tcase_add_test(tc, withdraw_refuses_bad_input);
 	tcase_add_test(tc, transfer_moves_available_funds);
 	tcase_add_test(tc, transfer_to_the_external_account_is_refused);
+	tcase_add_test(tc, the_external_account_never_acts);
 	tcase_add_test(tc, accounts_rights);
 	tcase_add_test(tc, totals_rights_and_input);
 	tcase_add_test(tc, outbox_stats_rights);

@@ -11,6 +11,18 @@ import requests
 from helpers import Server, User, assert_error, b64url, deposit, item, make_token, new_currency
 
 
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def raw_token(secret, payload, header='{"alg":"HS256","typ":"JWT"}'):
+    """A correctly signed HS256 token whose JSON texts are taken as written (repeated names survive)."""
+    import hashlib
+    import hmac
+    signing_input = b64url(header.encode()) + "." + b64url(payload.encode())
+    key = secret.encode() if isinstance(secret, str) else secret
+    return signing_input + "." + b64url(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())
+
+
 def call(server, token):
     return requests.get(server.url + "/v1/accounts", headers={"Authorization": "Bearer " + token}, timeout=30)
 
@@ -47,11 +59,55 @@ def test_good_token(server):
     ("padded base64", lambda s: (lambda t: t[0] + "=." + t[1] + "." + t[2])(s.token().split("."))),
     ("header not JSON", lambda s: b64url(b"hello") + "." + s.token().split(".")[1] + "." + s.token().split(".")[2]),
     ("huge", lambda s: "a" * 9000 + "." + "b" + "." + "c"),
+    ("nil UUID sub (the external account)", lambda s: s.token(sub=NIL_UUID, roles=("user", "admin", "service"))),
+    ("comma inside one role", lambda s: s.token(roles=("user,admin",))),
+    ("role with a trailing comma", lambda s: s.token(roles=("admin,",))),
+    ("repeated role", lambda s: s.token(roles=("user", "user"))),
+    ("repeated sub", lambda s: raw_token(s.secret, '{"sub":"%s","roles":["user"],"exp":%d,"sub":"%s"}'
+                                         % (uuid.uuid4(), time.time() + 600, uuid.uuid4()))),
+    ("repeated roles", lambda s: raw_token(s.secret, '{"sub":"%s","roles":["admin"],"exp":%d,"roles":["user"]}'
+                                           % (uuid.uuid4(), time.time() + 600))),
+    ("repeated exp", lambda s: raw_token(s.secret, '{"sub":"%s","roles":["user"],"exp":%d,"exp":%d}'
+                                         % (uuid.uuid4(), time.time() + 600, time.time() - 600))),
+    ("repeated header name", lambda s: raw_token(s.secret, '{"sub":"%s","roles":["user"],"exp":%d}'
+                                                 % (uuid.uuid4(), time.time() + 600),
+                                                 header='{"alg":"HS256","alg":"HS256"}')),
 ])
 def test_bad_tokens_are_401(server, name, make):
     r = call(server, make(server))
     msg = assert_error(r, 401, "unauthenticated")
     assert msg.startswith("token") or msg.startswith("Authorization"), msg
+
+
+def test_raw_token_control(server):
+    """The hand-made tokens above are refused for what they repeat, not for how they are made."""
+    ok = raw_token(server.secret, '{"sub":"%s","roles":["user"],"exp":%d}' % (uuid.uuid4(), time.time() + 600))
+    assert call(server, ok).status_code == 200
+
+
+def test_nil_uuid_caller_creates_no_money(server, service, make_user):
+    """The external account's id as caller: no transfer, no withdrawal, books unchanged."""
+    cur = new_currency()
+    victim_gets = make_user()
+    nil_token = make_token(server.secret, NIL_UUID, roles=("user", "admin", "service"))
+    h = {"Authorization": "Bearer " + nil_token}
+    r = requests.post(server.url + "/v1/transfers", headers=h, timeout=30,
+                      json={"to_user_id": victim_gets.id, "currency": cur, "amount": "1000"})
+    assert_error(r, 401, "unauthenticated")
+    r = requests.post(server.url + "/v1/withdrawals", headers=h, timeout=30,
+                      json={"currency": cur, "amount": "5", "chain": "evm", "to_address": "0xabc"})
+    assert_error(r, 401, "unauthenticated")
+    assert victim_gets.balance(cur)["balance"] == "0"
+
+
+def test_token_command_refuses_reserved_sub(server):
+    import subprocess
+    from helpers import SERVER_BIN
+    bad = subprocess.run([SERVER_BIN, "token", "--data-dir", server.data_dir, "--sub", NIL_UUID, "--roles", "admin"],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert bad.returncode != 0
+    assert "reserved" in bad.stderr, bad.stderr
+    assert bad.stdout.strip() == ""
 
 
 def test_alg_none_message_is_clear(server):

@@ -29,6 +29,114 @@ static char *forge(const char *header, const char *payload, const char *sig)
 	return t;
 }
 
+/* header.payload.signature, HMAC-signed with `secret`: a token only its claims can make invalid. */
+static char *sign_hs(const char *header, const char *payload)
+{
+	char *h = b64(header), *p = b64(payload), *t;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state hs;
+	size_t n = sodium_base64_encoded_len(sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+
+	t = malloc(strlen(h) + strlen(p) + n + 3);
+	sprintf(t, "%s.%s", h, p);
+	crypto_auth_hmacsha256_init(&hs, secret, sizeof(secret));
+	crypto_auth_hmacsha256_update(&hs, (const unsigned char *)t, strlen(t));
+	crypto_auth_hmacsha256_final(&hs, mac);
+	strcat(t, ".");
+	sodium_bin2base64(t + strlen(t), n, mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	free(h);
+	free(p);
+	return t;
+}
+
+/* Verify a signed token whose payload is `fmt` (%1$s: subject, %2$lld: a future exp). */
+static w3w_status verify_as(w3w_actor *a, const char *subject, const char *header, const char *fmt)
+{
+	w3w_jwt_verifier *v;
+	w3w_time now = w3w_time_now();
+	char payload[512], *t;
+	w3w_status st;
+
+	snprintf(payload, sizeof(payload), fmt, subject, (long long)(now / 1000000 + 600));
+	t = sign_hs(header, payload);
+	ck_assert_int_eq(w3w_jwt_verifier_hs256(&v, secret, sizeof(secret)), W3W_OK);
+	memset(a, 0, sizeof(*a));
+	st = w3w_jwt_verify(a, v, t, now, 0);
+	w3w_jwt_verifier_free(v);
+	free(t);
+	return st;
+}
+
+static w3w_status verify_payload(w3w_actor *a, const char *header, const char *fmt)
+{
+	return verify_as(a, sub, header, fmt);
+}
+
+START_TEST(each_role_element_is_one_role)
+{
+	static const char *hdr = "{\"alg\":\"HS256\"}";
+	w3w_actor a;
+	/* The control: the same path accepts a well-formed token. */
+	ck_assert_int_eq(verify_payload(&a, hdr, "{\"sub\":\"%s\",\"roles\":[\"user\",\"admin\"],\"exp\":%lld}"), W3W_OK);
+	ck_assert_uint_eq(a.roles, W3W_ROLE_USER | W3W_ROLE_ADMIN);
+	/* A comma inside one element used to be split into user + admin. */
+	ck_assert_int_eq(verify_payload(&a, hdr, "{\"sub\":\"%s\",\"roles\":[\"user,admin\"],\"exp\":%lld}"),
+		W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "unknown role"));
+	ck_assert_uint_eq(a.roles, 0);
+	ck_assert_int_eq(verify_payload(&a, hdr, "{\"sub\":\"%s\",\"roles\":[\"admin,\"],\"exp\":%lld}"),
+		W3W_EUNAUTHENTICATED);
+	ck_assert_int_eq(verify_payload(&a, hdr, "{\"sub\":\"%s\",\"roles\":[\"\"],\"exp\":%lld}"),
+		W3W_EUNAUTHENTICATED);
+	ck_assert_int_eq(verify_payload(&a, hdr, "{\"sub\":\"%s\",\"roles\":[\"user\",\"user\"],\"exp\":%lld}"),
+		W3W_EUNAUTHENTICATED);
+	ck_assert_int_eq(verify_payload(&a, hdr, "{\"sub\":\"%s\",\"roles\":[\"Admin\"],\"exp\":%lld}"),
+		W3W_EUNAUTHENTICATED);
+}
+END_TEST
+
+START_TEST(repeated_names_refused)
+{
+	static const char *hdr = "{\"alg\":\"HS256\"}";
+	static const char *other = "0190c2a1-7b3c-7d10-8e2f-0000000000ff";
+	char fmt[256];
+	w3w_actor a;
+
+	snprintf(fmt, sizeof(fmt), "{\"sub\":\"%%1$s\",\"roles\":[\"user\"],\"exp\":%%2$lld,\"sub\":\"%s\"}", other);
+	ck_assert_int_eq(verify_payload(&a, hdr, fmt), W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "repeats"));
+	ck_assert_int_eq(verify_payload(&a, hdr,
+		"{\"sub\":\"%s\",\"roles\":[\"admin\"],\"exp\":%lld,\"roles\":[\"user\"]}"), W3W_EUNAUTHENTICATED);
+	ck_assert_int_eq(verify_payload(&a, hdr,
+		"{\"sub\":\"%s\",\"roles\":[\"user\"],\"exp\":%lld,\"exp\":1}"), W3W_EUNAUTHENTICATED);
+	/* Inside a nested object too, and in the header. */
+	ck_assert_int_eq(verify_payload(&a, hdr,
+		"{\"sub\":\"%s\",\"roles\":[\"user\"],\"exp\":%lld,\"x\":{\"a\":1,\"a\":2}}"), W3W_EUNAUTHENTICATED);
+	ck_assert_int_eq(verify_payload(&a, "{\"alg\":\"HS256\",\"alg\":\"none\"}",
+		"{\"sub\":\"%s\",\"roles\":[\"user\"],\"exp\":%lld}"), W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "header repeats"));
+	/* Distinct names in nested objects are fine. */
+	ck_assert_int_eq(verify_payload(&a, hdr,
+		"{\"sub\":\"%s\",\"roles\":[\"user\"],\"exp\":%lld,\"x\":{\"sub\":1}}"), W3W_OK);
+}
+END_TEST
+
+START_TEST(reserved_ids_never_act)
+{
+	static const char *nil = "00000000-0000-0000-0000-000000000000";
+	w3w_actor a;
+	char *tok = NULL;
+
+	ck_assert_int_eq(w3w_actor_init(&a, nil, W3W_ROLE_USER), W3W_EINVAL);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "reserved"));
+	ck_assert_int_eq(w3w_jwt_sign_hs256(&tok, secret, sizeof(secret), nil, W3W_ROLE_ADMIN, 0, 60), W3W_EINVAL);
+	ck_assert_ptr_null(tok);
+	ck_assert_int_eq(verify_as(&a, nil, "{\"alg\":\"HS256\"}", "{\"sub\":\"%s\",\"roles\":[\"user\"],\"exp\":%lld}"),
+		W3W_EUNAUTHENTICATED);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "reserved"));
+}
+END_TEST
+
 START_TEST(hs256_round_trip)
 {
 	w3w_jwt_verifier *v;
@@ -168,6 +276,9 @@ int main(void)
 	tcase_add_test(tc, forged_and_malformed_tokens);
 	tcase_add_test(tc, bad_claims_refused_at_signing_and_verifying);
 	tcase_add_test(tc, rate_limit_in_process);
+	tcase_add_test(tc, each_role_element_is_one_role);
+	tcase_add_test(tc, repeated_names_refused);
+	tcase_add_test(tc, reserved_ids_never_act);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
