@@ -78,6 +78,8 @@ unsigned int http_status_of(w3w_status st, const char **code)
 	case W3W_ERATELIMIT:       *code = "rate_limited"; return 429;
 	case W3W_EUNAVAILABLE:     *code = "unavailable"; return 503;
 	case W3W_ENOMEM:           *code = "unavailable"; return 503;
+	/* It may have committed: the client must retry with the same Idempotency-Key to learn. */
+	case W3W_EUNKNOWN:         *code = "outcome_unknown"; return 503;
 	default:                   *code = "internal"; return 500;
 	}
 }

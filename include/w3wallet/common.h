@@ -50,7 +50,14 @@ enum {
 	W3W_EUNAUTHENTICATED = -11, /**< token missing, malformed, forged or expired */
 	W3W_ERATELIMIT    = -12, /**< too many requests; retry later */
 	W3W_ECRYPTO       = -13, /**< a cryptographic check failed (bad seal, bad signature) */
-	W3W_EINTERNAL     = -14  /**< a bug or an unexpected backend answer */
+	W3W_EINTERNAL     = -14, /**< a bug or an unexpected backend answer */
+	/**
+	 * The command reached the storage but its answer was lost, and the library
+	 * could not find out whether it committed: it may or may not have been
+	 * applied. Retry with the same idempotency key: the retry returns the
+	 * first execution's result if it committed, or runs it once if not.
+	 */
+	W3W_EUNKNOWN      = -15
 };
 
 /** Short stable name of a status ("ok", "invalid", "not_found", "conflict", ...). */

@@ -122,8 +122,8 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 	w3w_status code = w3w_error_code();
 	char message[512];
 
-	/* Malformed input and outages are not decisions worth a record. */
-	if (status == W3W_EINVAL || status == W3W_ENOMEM || status == W3W_EUNAVAILABLE)
+	/* Malformed input and outages are not decisions worth a record; an unknown outcome may have committed. */
+	if (status == W3W_EINVAL || status == W3W_ENOMEM || status == W3W_EUNAVAILABLE || status == W3W_EUNKNOWN)
 		return status;
 	snprintf(message, sizeof(message), "%s", w3w_error_message());
 	memset(&rec, 0, sizeof(rec));

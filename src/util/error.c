@@ -58,6 +58,7 @@ const char *w3w_status_name(w3w_status status)
 	case W3W_ERATELIMIT: return "rate_limited";
 	case W3W_ECRYPTO: return "crypto";
 	case W3W_EINTERNAL: return "internal";
+	case W3W_EUNKNOWN: return "outcome_unknown";
 	default: return "unknown";
 	}
 }

@@ -1869,6 +1869,7 @@ typedef struct proxy {
 	int lfd, port, server_port;
 	atomic_int mode;
 	atomic_int cuts;
+	atomic_int refuse_after_cut; /* the cut also stops the proxy listening: the database is gone */
 	pthread_t th;
 } proxy;
 
@@ -1906,6 +1907,8 @@ static void *proxy_pair_run(void *arg)
 			if ((n = read(pp->server, buf, sizeof(buf))) <= 0)
 				break;
 			if (cutting) {
+				if (atomic_load(&pp->px->refuse_after_cut))
+					shutdown(pp->px->lfd, SHUT_RDWR); /* before the client hears of the cut */
 				atomic_fetch_add(&pp->px->cuts, 1);
 				break;
 			}
@@ -2088,6 +2091,104 @@ START_TEST(test_lost_answers_apply_once)
 }
 END_TEST
 
+/*
+ * The answer is lost and the database cannot be reached again: the command
+ * committed, so "unavailable" (nothing applied) would be a lie. The
+ * outcome is W3W_EUNKNOWN; a retry with the same key, once the database is
+ * back, returns the first execution.
+ */
+START_TEST(test_lost_answer_then_outage_is_unknown)
+{
+	U(buyer); U(shopper);
+	char purl[1024];
+	proxy px;
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 2, T(1000), "test" };
+	w3w_storage *via = NULL;
+	w3w_cmd_transfer tc, again;
+	w3w_cmd_claim_create cc;
+	w3w_order *o = NULL;
+	w3w_transfer t;
+	w3w_claim c;
+
+	ck_assert_int_eq(deposit(buyer, "USD", 4 * COIN, "d"), W3W_OK);
+	ck_assert_int_eq(order_new(buyer, COIN, &o), W3W_OK);
+	{
+		w3w_supply s;
+		ck_assert_int_eq(supply_new(shopper, "USD", COIN, &s), W3W_OK);
+	}
+
+	/* With a key. */
+	proxy_start(&px, purl, sizeof(purl));
+	ck_assert_msg(w3w_storage_postgres_open(&via, purl, &cfg) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_int_eq(via->ping(via), W3W_OK);
+	atomic_store(&px.refuse_after_cut, 1);
+	atomic_store(&px.mode, CUT_ANSWER);
+	memset(&tc, 0, sizeof(tc));
+	new_id(tc.t.id);
+	meta(&tc.meta, buyer, "wallet.transfer", "wallet.transferred", tc.t.id, "unknown-once", 0x66);
+	tc.t.kind = W3W_TRANSFER_TRANSFER;
+	strcpy(tc.t.from_user_id, buyer);
+	strcpy(tc.t.to_user_id, shopper);
+	strcpy(tc.t.currency, "USD");
+	tc.t.amount = 7;
+	tc.t.created_at = tc.meta.now;
+	ck_assert_int_eq(via->transfer(via, &tc, &t), W3W_EUNKNOWN);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "same idempotency key"));
+	ck_assert_int_eq(atomic_load(&px.cuts), 1);
+	ck_assert_int_eq(account(shopper, "USD").balance, 7); /* it had committed */
+	via->free(via);
+	proxy_stop(&px);
+	/* The client's retry, database back: the same key returns the first execution, applied once. */
+	again = tc;
+	new_id(again.meta.event.id);
+	new_id(again.meta.audit.id);
+	new_id(again.t.id);
+	ck_assert_int_eq(st->transfer(st, &again, &t), W3W_OK);
+	ck_assert_int_eq(again.meta.replayed, 1);
+	ck_assert_str_eq(t.id, tc.t.id);
+	ck_assert_int_eq(account(shopper, "USD").balance, 7);
+
+	/* Without a key: the outbox cannot be asked either. */
+	proxy_start(&px, purl, sizeof(purl));
+	ck_assert_msg(w3w_storage_postgres_open(&via, purl, &cfg) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_int_eq(via->ping(via), W3W_OK);
+	atomic_store(&px.refuse_after_cut, 1);
+	atomic_store(&px.mode, CUT_ANSWER);
+	memset(&cc, 0, sizeof(cc));
+	new_id(cc.c.id);
+	meta(&cc.meta, shopper, "claim.create", "order.claimed", o->id, NULL, 1);
+	strcpy(cc.c.order_id, o->id);
+	strcpy(cc.c.user_id, shopper);
+	cc.c.claimed_at = cc.meta.now;
+	ck_assert_int_eq(via->claim_create(via, &cc, &c), W3W_EUNKNOWN);
+	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE order_id = '%s'", o->id), 1);
+	via->free(via);
+	proxy_stop(&px);
+
+	/* A database that is down from the start: nothing was sent, so nothing applied. */
+	proxy_start(&px, purl, sizeof(purl));
+	ck_assert_msg(w3w_storage_postgres_open(&via, purl, &cfg) == W3W_OK, "%s", w3w_error_message());
+	shutdown(px.lfd, SHUT_RDWR);   /* no new connection gets through */
+	ck_assert_int_ge(kill_backends(), 1); /* and the pooled ones die */
+	usleep(100 * 1000);
+	memset(&tc, 0, sizeof(tc));
+	new_id(tc.t.id);
+	meta(&tc.meta, buyer, "wallet.transfer", "wallet.transferred", tc.t.id, "never-sent", 0x67);
+	tc.t.kind = W3W_TRANSFER_TRANSFER;
+	strcpy(tc.t.from_user_id, buyer);
+	strcpy(tc.t.to_user_id, shopper);
+	strcpy(tc.t.currency, "USD");
+	tc.t.amount = 1;
+	tc.t.created_at = tc.meta.now;
+	ck_assert_int_eq(via->transfer(via, &tc, &t), W3W_EUNAVAILABLE);
+	ck_assert_int_eq(account(shopper, "USD").balance, 7);
+	via->free(via);
+	proxy_stop(&px);
+	free_order(o);
+	check_totals("USD");
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------------- */
 
 static Suite *suite(void)
@@ -2119,6 +2220,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_pool_wait_and_statement_timeout);
 	tcase_add_test(tc, test_dropped_connections_are_replaced);
 	tcase_add_test(tc, test_lost_answers_apply_once);
+	tcase_add_test(tc, test_lost_answer_then_outage_is_unknown);
 	suite_add_tcase(s, tc);
 	return s;
 }

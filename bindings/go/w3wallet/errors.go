@@ -27,6 +27,9 @@ const (
 	StatusRateLimited     Status = -12
 	StatusCrypto          Status = -13
 	StatusInternal        Status = -14
+	// StatusOutcomeUnknown: the answer was lost; the command may have committed.
+	// Retry with the same idempotency key to get its result or run it once.
+	StatusOutcomeUnknown Status = -15
 )
 
 // String is the library's stable name of the status ("conflict", "not_found", ...).
@@ -48,6 +51,7 @@ var (
 	ErrRateLimited       = errors.New("w3wallet: rate limited")
 	ErrCrypto            = errors.New("w3wallet: cryptographic check failed")
 	ErrInternal          = errors.New("w3wallet: internal error")
+	ErrOutcomeUnknown    = errors.New("w3wallet: outcome unknown (may have been applied; retry with the same idempotency key)")
 	// ErrUnknown stands for a status this binding does not know (a newer library).
 	ErrUnknown = errors.New("w3wallet: unknown status")
 	// ErrClosed is returned by a Context, Subscription or JWTVerifier used after Close.
@@ -69,6 +73,7 @@ var sentinels = map[Status]error{
 	StatusRateLimited:     ErrRateLimited,
 	StatusCrypto:          ErrCrypto,
 	StatusInternal:        ErrInternal,
+	StatusOutcomeUnknown:  ErrOutcomeUnknown,
 }
 
 // Sentinel is the sentinel error of a status (ErrUnknown for one this binding does not know).

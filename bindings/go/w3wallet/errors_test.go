@@ -31,6 +31,7 @@ func TestEveryStatusHasItsSentinel(t *testing.T) {
 		{w3wallet.StatusRateLimited, w3wallet.ErrRateLimited, "rate_limited"},
 		{w3wallet.StatusCrypto, w3wallet.ErrCrypto, "crypto"},
 		{w3wallet.StatusInternal, w3wallet.ErrInternal, "internal"},
+		{w3wallet.StatusOutcomeUnknown, w3wallet.ErrOutcomeUnknown, "outcome_unknown"},
 	}
 	for _, tc := range cases {
 		var err error = &w3wallet.Error{Status: tc.s, Op: "Op", Message: "msg"}

@@ -28,6 +28,7 @@ ALL = {
     capi.W3W_ERATELIMIT: (w3wallet.RateLimitedError, "rate_limited"),
     capi.W3W_ECRYPTO: (w3wallet.CryptoError, "crypto"),
     capi.W3W_EINTERNAL: (w3wallet.InternalError, "internal"),
+    capi.W3W_EUNKNOWN: (w3wallet.OutcomeUnknownError, "outcome_unknown"),
 }
 
 

@@ -232,9 +232,18 @@ w3w_status w3w__pg_run(w3w__pg *pg, int id, const w3w__pg_params *p, const char 
  * had committed); without one, the outbox is asked whether meta->event.id
  * was written: if so the command committed and W3W__PG_COMMITTED is
  * returned (the caller reads the result), else it is retried; the unique
- * event id guarantees a retry never applies a command twice.
+ * event id guarantees a retry never applies a command twice. When the
+ * retries run out after a lost answer, the outbox is asked once more:
+ * W3W__PG_COMMITTED, W3W_EUNAVAILABLE (it did not commit) or W3W_EUNKNOWN
+ * (the database cannot be asked).
  */
 w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
+	const char *what, PGresult **out);
+/**
+ * The same rules for SQL text sent unprepared (the wallet members): `meta`
+ * NULL for a read or a statement that is safe to send twice.
+ */
+w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p, w3w_write_meta *meta,
 	const char *what, PGresult **out);
 
 /** Wait for the answer to what was sent on `conn`, up to wait_ms. NULL: none (lost, or late). */

@@ -9,7 +9,9 @@
  *    (57P01..57P03, class 08) are retried; the rest is final.
  *  - no answer (connection lost, or the deadline passed): the commit may
  *    or may not have happened. Reads are retried. Writes: see
- *    w3w__pg_write() in pg.h.
+ *    w3w__pg_write() in pg.h; a write whose outcome stays unknown after
+ *    the retries is W3W_EUNKNOWN, never W3W_EUNAVAILABLE ("nothing
+ *    applied").
  */
 #include <errno.h>
 #include <poll.h>
@@ -207,7 +209,43 @@ static int committed(w3w__pg *pg, w3w_write_meta *meta)
 	return yes;
 }
 
-static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
+/* What to send: a prepared statement of w3w__pg_stmts, or SQL text (sent unprepared). */
+typedef struct statement {
+	int id;
+	const char *sql;
+} statement;
+
+static int send_statement(w3w__pg_conn *c, const statement *s, const w3w__pg_params *p)
+{
+	return s->sql ? PQsendQueryParams(c->pg, s->sql, p->n, NULL, p->v, NULL, NULL, 0)
+	              : PQsendQueryPrepared(c->pg, w3w__pg_stmts[s->id].name, p->n, p->v, NULL, NULL, 0);
+}
+
+/*
+ * The retries are over. If an attempt of a write got no answer, the command
+ * may have committed: ask the outbox. Found: it did (the caller reads what it
+ * wrote). Not found: the server's statement_timeout has passed since, so the
+ * lost attempt can no longer commit and nothing was applied. Cannot ask:
+ * W3W_EUNKNOWN, never "nothing applied".
+ */
+static w3w_status give_up(w3w__pg *pg, w3w_write_meta *meta, int unsure, w3w_status st, const char *what,
+	int attempts, const char *last)
+{
+	if (unsure) {
+		int yes = committed(pg, meta);
+		if (yes > 0)
+			return W3W__PG_COMMITTED;
+		if (yes < 0)
+			return w3w_error_set(W3W_EUNKNOWN, "postgres: %s: the answer was lost and the database cannot be"
+				" asked whether the command was applied (%s); retry with the same idempotency key",
+				what, last[0] ? last : "no connection");
+	}
+	if (st != W3W_OK)
+		return st;
+	return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: gave up after %d attempts: %s", what, attempts, last);
+}
+
+static w3w_status run(w3w__pg *pg, const statement *stmt, const w3w__pg_params *p, w3w_write_meta *meta,
 	const char *what, PGresult **out)
 {
 	w3w__pg_pool *pool = &pg->pool;
@@ -222,15 +260,16 @@ static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_me
 		w3w__pg_conn *c;
 		PGresult *r = NULL;
 		outcome o;
-		w3w_status st = w3w__pg_acquire(pool, 0, &c);
+		w3w_status st = w3w__pg_acquire(pool, stmt->sql != NULL, &c);
 
 		if (st == W3W_EUNAVAILABLE && attempt + 1 < MAX_ATTEMPTS && mono_ms() < give_up_at) {
+			snprintf(last, sizeof(last), "%s", w3w_error_message());
 			backoff(attempt); /* a connection that failed while opening: nothing was sent */
 			continue;
 		}
 		if (st != W3W_OK)
-			return st;
-		if (PQsendQueryPrepared(c->pg, w3w__pg_stmts[id].name, p->n, p->v, NULL, NULL, 0)) {
+			return give_up(pg, meta, unsure, st, what, attempt + 1, last);
+		if (send_statement(c, stmt, p)) {
 			r = w3w__pg_wait(c->pg, answer_wait_ms(pool->timeout_ms));
 			o = classify(r);
 		} else {
@@ -264,20 +303,14 @@ static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_me
 			snprintf(last, sizeof(last), "connection lost or no answer within %d ms",
 				answer_wait_ms(pool->timeout_ms));
 		PQclear(r);
-		if (o == NO_ANSWER && meta)
+		if (o == NO_ANSWER && meta) {
 			unsure = 1;
-		if (o == NO_ANSWER && meta && !meta->idem_key[0]) {
-			int yes = committed(pg, meta);
-			if (yes > 0)
+			/* Without a key, a retry of a committed command would be refused: ask first. */
+			if (!meta->idem_key[0] && committed(pg, meta) > 0)
 				return W3W__PG_COMMITTED;
-			if (yes < 0)
-				return w3w_error_set(W3W_EUNAVAILABLE,
-					"postgres: %s: connection lost before the answer and the database"
-					" cannot be asked whether the command was applied (%s)", what, last);
 		}
 		if (attempt + 1 >= MAX_ATTEMPTS || mono_ms() >= give_up_at)
-			return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: gave up after %d attempts: %s",
-				what, attempt + 1, last);
+			return give_up(pg, meta, unsure, W3W_OK, what, attempt + 1, last);
 		backoff(attempt);
 	}
 }
@@ -285,17 +318,33 @@ static w3w_status run(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_me
 w3w_status w3w__pg_run(w3w__pg *pg, int id, const w3w__pg_params *p, const char *what,
 	PGresult **out)
 {
-	return run(pg, id, p, NULL, what, out);
+	statement s = { id, NULL };
+	return run(pg, &s, p, NULL, what, out);
 }
 
-w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
-	const char *what, PGresult **out)
+static w3w_status check_meta(const w3w_write_meta *meta, const char *what)
 {
 	if (!w3w__pg_is_uuid(meta->event.id) || !w3w__pg_is_uuid(meta->audit.id) ||
 	    !w3w__pg_is_uuid(meta->actor_id))
 		return w3w_error_set(W3W_EINVAL,
 			"postgres: %s: meta.actor_id, meta.event.id and meta.audit.id must be UUIDs", what);
-	return run(pg, id, p, meta, what, out);
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
+	const char *what, PGresult **out)
+{
+	statement s = { id, NULL };
+	w3w_status st = check_meta(meta, what);
+	return st != W3W_OK ? st : run(pg, &s, p, meta, what, out);
+}
+
+w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p, w3w_write_meta *meta,
+	const char *what, PGresult **out)
+{
+	statement s = { -1, sql };
+	w3w_status st = meta ? check_meta(meta, what) : W3W_OK;
+	return st != W3W_OK ? st : run(pg, &s, p, meta, what, out);
 }
 
 int w3w__pg_answer_wait_ms(int timeout_ms)

@@ -3,22 +3,20 @@
  * function of schema version 2 (pg_wallet_schema.c) in autocommit, each
  * read one SELECT from its views.
  *
- * Retries follow pg_exec.c's rules: a serialization failure, a deadlock
- * or a server going away (an answer with an SQLSTATE) rolled back and is
- * retried; a lost answer to a write with an outbox event is resolved by
- * asking the outbox whether the event (so the command) committed; the
- * other writes here are idempotent (or their retry only skips an index),
- * so they are simply sent again.
+ * Statements run through pg_exec.c (w3w__pg_run_sql), so its rules hold
+ * here too: a serialization failure, a deadlock or a server going away
+ * rolled back and is retried; a lost answer to a write with an outbox
+ * event is resolved by asking the outbox whether the event (so the
+ * command) committed; the other writes here are idempotent (or their
+ * retry only skips an index), so they are simply sent again.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "storage/postgres/pg_wallet.h"
 
-#define ATTEMPTS 4
-#define COMMITTED 1 /* positive: a lost answer, but the command had committed */
+#define COMMITTED W3W__PG_COMMITTED /* a lost answer, but the command had committed */
 
 #define WALLET_COLS "id, user_id, chain, address, idx, created_at"
 #define WITHDRAWAL_COLS "id, user_id, chain, currency, amount, to_address, from_address, nonce, tx_hash," \
@@ -48,93 +46,11 @@ static w3w_withdrawal_status parse_status(const char *text)
 
 /* ---- running a statement ---------------------------------------------------------- */
 
-static int retryable(const PGresult *r)
-{
-	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-
-	if (!s)
-		return 0;
-	return strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strncmp(s, "08", 2) == 0 ||
-	       strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0;
-}
-
-static void pause_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-/* 1: the event is in the outbox (the command committed), 0: it is not, -1: cannot tell. */
-static int event_committed(w3w__pg *pg, const char *event_id)
-{
-	const char *v[1] = { event_id };
-	w3w__pg_conn *c;
-	PGresult *r;
-	int yes = -1;
-
-	if (w3w__pg_acquire(&pg->pool, 1, &c) != W3W_OK)
-		return -1;
-	r = PQsendQueryParams(c->pg, "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)", 1, NULL, v, NULL, NULL, 0)
-		? w3w__pg_wait(c->pg, w3w__pg_answer_wait_ms(pg->pool.timeout_ms)) : NULL;
-	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		yes = w3w__pg_col_bool(r, 0, 0);
-	w3w__pg_release(&pg->pool, c, !r);
-	PQclear(r);
-	return yes;
-}
-
-/*
- * Run `sql` with `p`. A write carrying an outbox event passes `meta`; a
- * lost answer then returns COMMITTED when the event is found. Statements
- * without `meta` must be safe to send twice.
- */
-static w3w_status run(w3w_storage *st, const char *sql, const w3w__pg_params *p, const w3w_write_meta *meta,
+/* pg_exec.c's retry and lost-answer rules, for this file's SQL text. */
+static w3w_status run(w3w_storage *st, const char *sql, const w3w__pg_params *p, w3w_write_meta *meta,
 	const char *what, PGresult **out)
 {
-	w3w__pg *pg = w3w__pg_of(st);
-	char last[300] = "";
-
-	*out = NULL;
-	if (p->oom)
-		return w3w_error_set(W3W_ENOMEM, "postgres: %s: out of memory", what);
-	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-		w3w__pg_conn *c;
-		PGresult *r = NULL;
-		int sent;
-		w3w_status rc = w3w__pg_acquire(&pg->pool, 1, &c);
-
-		if (rc != W3W_OK)
-			return rc;
-		sent = PQsendQueryParams(c->pg, sql, p->n, NULL, p->v, NULL, NULL, 0);
-		if (sent)
-			r = w3w__pg_wait(c->pg, w3w__pg_answer_wait_ms(pg->pool.timeout_ms));
-		w3w__pg_release(&pg->pool, c, !r || PQstatus(c->pg) != CONNECTION_OK);
-		if (r && (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)) {
-			*out = r;
-			return W3W_OK;
-		}
-		if (r && !retryable(r)) {
-			rc = w3w__pg_fail(r, NULL, what);
-			PQclear(r);
-			return rc;
-		}
-		if (r)
-			snprintf(last, sizeof(last), "%s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ?
-				PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "server error");
-		else
-			snprintf(last, sizeof(last), "connection lost or no answer");
-		PQclear(r);
-		if (!r && sent && meta && !meta->idem_key[0]) {
-			int yes = event_committed(pg, meta->event.id);
-			if (yes > 0)
-				return COMMITTED;
-			if (yes < 0)
-				return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: connection lost before the answer and"
-					" the database cannot be asked whether it was applied", what);
-		}
-		pause_ms(10 << attempt);
-	}
-	return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: gave up after %d attempts: %s", what, ATTEMPTS, last);
+	return w3w__pg_run_sql(w3w__pg_of(st), sql, p, meta, what, out);
 }
 
 /* Text array literal of the hex of each blob (decoded by the SQL side). */

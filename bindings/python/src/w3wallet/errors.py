@@ -21,6 +21,7 @@ __all__ = [
     "InvalidStateError",
     "IdempotencyError",
     "UnavailableError",
+    "OutcomeUnknownError",
     "VersionError",
     "UnauthenticatedError",
     "RateLimitedError",
@@ -94,6 +95,14 @@ class UnavailableError(W3WError):
     """A backend is unreachable or timed out; nothing was applied (``W3W_EUNAVAILABLE``)."""
 
 
+class OutcomeUnknownError(W3WError):
+    """The answer was lost and it is unknown whether the command committed (``W3W_EUNKNOWN``).
+
+    It may or may not have been applied: retry with the same idempotency key, which returns the
+    first execution's result if it committed, or runs it once if not.
+    """
+
+
 class VersionError(W3WError):
     """Version mismatch of a struct, backend or schema (``W3W_EVERSION``)."""
 
@@ -137,6 +146,7 @@ _BY_CODE: Dict[int, Type[W3WError]] = {
     -12: RateLimitedError,
     -13: CryptoError,
     -14: InternalError,
+    -15: OutcomeUnknownError,
 }
 
 

@@ -435,6 +435,7 @@ extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_9940c0368937bc27(void);
 extern swig_intgo _wrap_W3W_ERATELIMIT_capi_9940c0368937bc27(void);
 extern swig_intgo _wrap_W3W_ECRYPTO_capi_9940c0368937bc27(void);
 extern swig_intgo _wrap_W3W_EINTERNAL_capi_9940c0368937bc27(void);
+extern swig_intgo _wrap_W3W_EUNKNOWN_capi_9940c0368937bc27(void);
 extern swig_type_1 _wrap_w3w_status_name_capi_9940c0368937bc27(swig_intgo arg1);
 extern swig_type_2 _wrap_w3w_version_capi_9940c0368937bc27(void);
 extern swig_intgo _wrap_w3w_version_number_capi_9940c0368937bc27(void);
@@ -1041,6 +1042,14 @@ func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 }
 
 var W3W_EINTERNAL int = _swig_getW3W_EINTERNAL()
+
+func _swig_getW3W_EUNKNOWN() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_9940c0368937bc27())
+	return swig_r
+}
+
+var W3W_EUNKNOWN int = _swig_getW3W_EUNKNOWN()
 
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string

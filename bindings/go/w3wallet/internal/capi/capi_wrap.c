@@ -548,6 +548,18 @@ intgo _wrap_W3W_EINTERNAL_capi_9940c0368937bc27() {
 }
 
 
+intgo _wrap_W3W_EUNKNOWN_capi_9940c0368937bc27() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_EUNKNOWN;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
