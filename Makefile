@@ -4,8 +4,10 @@ BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 600
+FUZZ ?=
 
-.PHONY: all deps build run test bench install clean
+.PHONY: all deps build run test bench fuzz install clean
 
 all: build
 
@@ -28,6 +30,11 @@ test: build
 # Benchmarks against the raw engines, in the same run; figures land in bench/results/.
 bench: build
 	@scripts/services/with-services.sh bench/run.sh $(BUILD)
+
+# libFuzzer harnesses (tests/fuzz), FUZZ_SECONDS each, one after another (FUZZ=name for one);
+# new finds are merged into tests/fuzz/corpus/, figures land in build-fuzz/fuzz-results.tsv.
+fuzz: deps
+	@nice -n 19 tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ)
 
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)

@@ -12,6 +12,7 @@ PKGS=(
   postgresql redis-server kcat wrk nginx-light jq
   maven default-jdk-headless iproute2 procps
   python3-venv python3-dev curl openssl ca-certificates
+  clang libclang-rt-dev
 )
 
 missing=()

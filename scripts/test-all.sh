@@ -45,6 +45,10 @@ sanitized() {
 }
 step "sanitizers (ASan+UBSan)" sanitized
 
+# 2b. Every libFuzzer harness replays its committed corpus once (ASan+UBSan, clang, build-fuzz):
+#     each crash ever found stays there as an entry. Fails if clang is missing.
+step "fuzz corpus replay" tests/fuzz/run.sh replay
+
 # 3. The core suite under Valgrind: unit tests and the SQLite conformance suite, the latter
 #    split by test case so the two cores share the work. W3W_VALGRIND=1 shrinks the races.
 valgrind_core() {

@@ -1,4 +1,5 @@
 /* JSON-RPC over HTTP(S) with libcurl: bounded calls, classified failures (see rpc.h). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,10 +138,20 @@ static void set_options(CURL *h, const w3w__rpc *r, const char *payload, struct 
 #endif
 }
 
+/* A JSON number as a long, if it is one: converting a double out of range (1e300) is undefined. */
+static int json_long(const cJSON *v, long *out)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)LONG_MIN && v->valuedouble < (double)LONG_MAX))
+		return 0;
+	*out = (long)v->valuedouble;
+	return 1;
+}
+
 /* Read an answer body into reply (outcome, result or error object). */
 static void parse_answer(w3w__rpc_reply *reply, const body *b, long http, long id)
 {
 	const cJSON *err, *rid;
+	long got_id = 0;
 
 	reply->doc = b->data ? cJSON_ParseWithLength(b->data, b->len) : NULL;
 	if (!cJSON_IsObject(reply->doc)) {
@@ -155,13 +166,14 @@ static void parse_answer(w3w__rpc_reply *reply, const body *b, long http, long i
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
 		reply->outcome = W3W__RPC_ERROR;
-		reply->error_code = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+		if (!json_long(code, &reply->error_code))
+			reply->error_code = 0;
 		snprintf(reply->message, sizeof(reply->message), "%s",
 			cJSON_IsString(msg) ? msg->valuestring : "error without a message");
 		return;
 	}
 	reply->result = cJSON_GetObjectItemCaseSensitive(reply->doc, "result");
-	if (http != 200 || !reply->result || !cJSON_IsNumber(rid) || (long)rid->valuedouble != id) {
+	if (http != 200 || !reply->result || !json_long(rid, &got_id) || got_id != id) {
 		reply->outcome = W3W__RPC_NO_ANSWER;
 		reply->result = NULL;
 		snprintf(reply->message, sizeof(reply->message), "HTTP %ld, %s", http,
