@@ -1,7 +1,8 @@
 /*
- * The outbox relay: takes committed events from storage in order, publishes
- * them to the sink (if any), hands acknowledged ones to in-process
- * subscribers, and marks them sent. It also seals the audit chain. It runs
+ * The outbox relay: takes committed events from storage in order,
+ * invalidates the cache keys they make stale, publishes them to the sink
+ * (if any), hands acknowledged ones to in-process subscribers, and marks
+ * them sent. It also seals the audit chain. It runs
  * on a background thread (woken after each commit, and polling for other
  * processes' events) or is driven by the host through w3w_events_pump().
  */
@@ -12,6 +13,7 @@
 
 #include "core/audit.h"
 #include "core/cache_aside.h"
+#include "core/event_keys.h"
 #include "core/relay.h"
 #include "core/subscription.h"
 
@@ -46,7 +48,34 @@ static void events_free(w3w_event *events, size_t n)
 	free(events);
 }
 
-/* One batch: take, publish, deliver, ack. */
+/*
+ * Invalidation follows what committed, not what a caller heard: every event
+ * taken here drops its cache keys, so a commit whose caller was killed or
+ * lost the answer leaves no stale entry beyond one relay round. (The
+ * command's own after-commit invalidation is the fast path.)
+ */
+static w3w_status invalidate_committed(w3w_ctx *ctx, const w3w_event *events, size_t n)
+{
+	char (*keys)[W3W__EVENT_KEY_SIZE] = malloc(n * W3W__EVENT_KEYS_MAX * sizeof(*keys));
+	const char **ptrs = malloc(n * W3W__EVENT_KEYS_MAX * sizeof(*ptrs));
+	size_t count = 0;
+
+	if (!keys || !ptrs) {
+		free(keys);
+		free(ptrs);
+		return w3w_error_set(W3W_ENOMEM, "events: out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		count += w3w__event_cache_keys(&events[i], &keys[count]);
+	for (size_t i = 0; i < count; i++)
+		ptrs[i] = keys[i];
+	w3w__cache_invalidate(ctx, ptrs, count); /* a cache that is down becomes a debt, see cache_aside.h */
+	free(ptrs);
+	free(keys);
+	return W3W_OK;
+}
+
+/* One batch: take, invalidate, publish, deliver, ack. */
 static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 {
 	w3w__relay *r = ctx->relay;
@@ -64,7 +93,7 @@ static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 		return st;
 	acked = calloc(n, 1);
 	seqs = calloc(n, sizeof(*seqs));
-	if (!acked || !seqs) {
+	if (!acked || !seqs || (st = invalidate_committed(ctx, events, n)) != W3W_OK) {
 		st = w3w_error_set(W3W_ENOMEM, "events: out of memory");
 		goto done;
 	}

@@ -144,12 +144,14 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 	w3w_time elapsed = w3w_time_now() - w->meta->now;
 	atomic_fetch_add(status == W3W_OK ? &w->ctx->counters.commands_ok : &w->ctx->counters.commands_refused, 1);
 	atomic_fetch_add(&w->ctx->counters.command_us, (uint_fast64_t)(elapsed > 0 ? elapsed : 0));
-	if (status == W3W_OK && !w->meta->replayed) {
+	if (status == W3W_OK) {
+		/* A replay too: the first execution's caller may never have got to invalidate. */
 		const char *keys[W3W__INVALIDATE_MAX];
 		for (size_t i = 0; i < w->key_count; i++)
 			keys[i] = w->keys[i];
 		w3w__cache_invalidate(w->ctx, keys, w->key_count);
-		w3w__relay_notify(w->ctx);
+		if (!w->meta->replayed)
+			w3w__relay_notify(w->ctx);
 	} else if (status != W3W_OK) {
 		w3w__audit_refusal(w->ctx, w->actor, w->meta->audit.action, w->meta->audit.target_id, status);
 	}

@@ -5,7 +5,7 @@
  *   ... command adds its request fields (idempotency hash) and event payload
  *   w3w__write_prepare()  ids, the outbox event, the audit record
  *   storage->command()    one transaction
- *   w3w__write_finish()   success: invalidate cache keys, wake the relay;
+ *   w3w__write_finish()   success (a replay too): invalidate cache keys, wake the relay;
  *                         refusal: audit record of its own; frees everything
  */
 #ifndef W3W_CORE_WRITE_H

@@ -22,6 +22,10 @@
  *   cached_reads_skip_storage  after a warm-up, PostgreSQL is STOPPED and
  *                           cached reads still answer (uncached ones do
  *                           not): hits really do not touch storage.
+ *   lost_answer_staleness   commits nobody invalidated (a context without
+ *                           the cache: a caller killed after COMMIT, or
+ *                           whose answer was lost): B's cached orders turn
+ *                           fresh within one relay round; measured.
  *
  * Timings and hit counts (Redis INFO keyspace_hits/misses) are printed.
  */
@@ -800,6 +804,46 @@ START_TEST(cached_reads_skip_storage)
 }
 END_TEST
 
+/* ---- (g) invalidation follows what committed: the staleness bound, measured ---------- */
+
+START_TEST(lost_answer_staleness)
+{
+	enum { N = 20 };
+	char ids[N][W3W_ID_SIZE], key[W3W_ID_SIZE + 16];
+	int64_t ms[N], sum = 0, worst = 0;
+	w3w_ctx *blind = e2e_open(F.storage, "none:", "", 0, CTX_TIMEOUT_MS);
+	w3w_supply s;
+
+	new_supply(&s, "1000");
+	for (int i = 0; i < N; i++)
+		new_order(ids[i], "1");
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof key, "order:%.36s", ids[i]);
+		WARM(key, ck_assert_int_eq(b_order_status(ids[i]), W3W_ORDER_OPEN));
+	}
+	for (int i = 0; i < N; i++) {
+		w3w_claim c;
+		int64_t t0, deadline;
+		E2E_OK(w3w_claim_order(&c, blind, &F.shopper, ids[i], NULL));
+		t0 = e2e_now_us();
+		deadline = e2e_now_ms() + 5000;
+		/* Only the relays of A and B (polling, nobody woke them) can drop B's cached copy. */
+		while (b_order_status(ids[i]) != W3W_ORDER_CLAIMED) {
+			ck_assert_msg(e2e_now_ms() < deadline, "order %d still cached as open 5 s after its claim committed", i);
+			e2e_sleep_ms(2);
+		}
+		ms[i] = (e2e_now_us() - t0) / 1000;
+		sum += ms[i];
+		if (ms[i] > worst)
+			worst = ms[i];
+	}
+	w3w_ctx_close(blind);
+	fprintf(stderr, "e2e redis: stale after a commit nobody invalidated: mean %.1f ms, worst %lld ms over %d claims"
+		" (relay poll 100 ms)\n", (double)sum / N, (long long)worst, N);
+	ck_assert_msg(worst < 1000, "worst staleness %lld ms: more than one relay round", (long long)worst);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("e2e_redis_cache");
@@ -816,6 +860,7 @@ int main(void)
 	tcase_add_test(tc, redis_stopped);
 	tcase_add_test(tc, flushall_mid_run);
 	tcase_add_test(tc, cached_reads_skip_storage);
+	tcase_add_test(tc, lost_answer_staleness);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -59,7 +59,15 @@ typedef struct w3w_write_meta {
 	unsigned char idem_hash[32];        /**< BLAKE2b of the canonical request */
 	w3w_time idem_expires_at;
 	w3w_time now;
-	/** The outbox event, complete (payload owned by core). Written only on success. */
+	/**
+	 * The outbox event (payload owned by core). Written only on success,
+	 * with what only the storage knows added to the stored payload: on
+	 * order.claimed, claim.processed and claim.released, "supply_id" (the
+	 * claim's supply) and "order_user_id" (the order's owner); on
+	 * order.cancelled, "order_user_id". The relay derives the cache keys a
+	 * commit made stale from the stored event alone, so a backend that
+	 * leaves them out leaves those keys stale until their TTL.
+	 */
 	w3w_event event;
 	/** The audit record of the success; written in the same transaction. */
 	w3w_audit_record audit;

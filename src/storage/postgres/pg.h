@@ -22,7 +22,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; a newer database is refused (W3W_EVERSION). */
-#define W3W__PG_SCHEMA_VERSION 2
+#define W3W__PG_SCHEMA_VERSION 3
 
 /* SQLSTATEs raised by the installed functions (class W3: ours). */
 #define W3W__PG_SQLSTATE_NOTFOUND     "W3001"
@@ -62,6 +62,8 @@ extern const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT];
 
 extern const char w3w__pg_schema_v1[];
 extern const char w3w__pg_functions_v1[];
+/** Version 3: events carry order_user_id/supply_id (a trigger), the external side of transfers is checked. */
+extern const char w3w__pg_schema_v3[];
 
 /* ---- pool (pg_pool.c) ------------------------------------------------------ */
 

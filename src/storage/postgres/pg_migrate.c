@@ -23,6 +23,7 @@
 static const char *const *const migrations[W3W__PG_SCHEMA_VERSION] = {
 	(const char *const[]){ w3w__pg_schema_v1, w3w__pg_functions_v1, NULL },
 	(const char *const[]){ w3w__pg_wallet_v2, NULL },
+	(const char *const[]){ w3w__pg_schema_v3, NULL },
 };
 
 /* DDL and waiting for another process's migration may take longer than a command. */

@@ -16,7 +16,10 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 2
+#define W3W__SQ_SCHEMA_VERSION 3
+
+/** Version 3: events carry order_user_id/supply_id (triggers), the external side of transfers is checked. */
+extern const char w3w__sq_migration_v3[];
 
 /** Statement slots of a connection's cache, one per SQL text. */
 enum w3w__sq_stmt_id {

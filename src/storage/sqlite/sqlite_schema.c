@@ -156,7 +156,9 @@ static const char migration_1[] =
 	"CREATE INDEX idx_idempotency_keys_expires_at ON idempotency_keys(expires_at);";
 
 /* migrations[i] brings the schema from version i to i + 1. */
-static const char *const migrations[W3W__SQ_SCHEMA_VERSION] = { migration_1, w3w__sq_migration_wallet };
+static const char *const migrations[W3W__SQ_SCHEMA_VERSION] = {
+	migration_1, w3w__sq_migration_wallet, w3w__sq_migration_v3,
+};
 
 static w3w_status current_version(w3w__sq_conn *c, int64_t *out)
 {
