@@ -123,11 +123,12 @@ static int alnum(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* A password that cannot be mistaken for anything else in the URL: 8+ letters
- * or digits written once. Written into pw; "" when the URL has none such. */
+/* A password that cannot be mistaken for anything else: 8+ letters and
+ * digits (both), written once. Written into pw; "" when the URL has none such. */
 static void distinctive_password(char pw[256], const char *url)
 {
 	const char *start = NULL, *end = NULL;
+	long digits = 0;
 	pw[0] = '\0';
 	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
 		const char *auth = strstr(url, "://") + 3, *stop = auth + strcspn(auth, "/?"), *at = NULL;
@@ -137,7 +138,9 @@ static void distinctive_password(char pw[256], const char *url)
 		start = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 		if (start)
 			start++, end = at;
-	} else if ((start = strstr(url, "password=")) != NULL && (start == url || start[-1] == ' ')) {
+	} else if ((start = strstr(url, "password")) != NULL && !strstr(start + 1, "password") &&
+		   (start == url || start[-1] == ' ') && start[8] == '=') {
+		/* One "password" in the whole string: no doubt which keyword libpq reads. */
 		start += 9;
 		for (end = start; alnum(*end); end++)
 			;
@@ -149,6 +152,11 @@ static void distinctive_password(char pw[256], const char *url)
 	for (const char *p = start; p < end; p++)
 		if (!alnum(*p))
 			return;
+		else
+			digits += *p >= '0' && *p <= '9';
+	/* Letters and digits: never one of libpq's own words ("connection"). */
+	if (digits == 0 || digits == end - start)
+		return;
 	memcpy(pw, start, (size_t)(end - start));
 	pw[end - start] = '\0';
 	if (strstr(url, pw) != start || strstr(end, pw))

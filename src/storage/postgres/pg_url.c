@@ -71,14 +71,19 @@ static char *password_of(const char *url)
 			return NULL;
 		return strndup(colon + 1, (size_t)(at - colon - 1));
 	}
-	p = strstr(url, "password");
+	/* The keyword, not any text containing it ("dbname=password_db password=s3cret"). */
+	for (p = strstr(url, "password"); p; p = strstr(p + 1, "password")) {
+		const char *q = p + strlen("password");
+		if (p != url && !isspace((unsigned char)p[-1]))
+			continue;
+		while (*q == ' ')
+			q++;
+		if (*q == '=')
+			break;
+	}
 	if (!p)
 		return NULL;
-	p += strlen("password");
-	while (*p == ' ')
-		p++;
-	if (*p++ != '=')
-		return NULL;
+	p = strchr(p, '=') + 1;
 	while (*p == ' ')
 		p++;
 	if (*p == '\'') {
