@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "log.h"
 #include "metrics.h"
 #include "server.h"
 
@@ -14,8 +15,12 @@ void h_healthz(exchange *ex)
 	ex_cjson(ex, 200, j);
 }
 
-/* Ready = storage answers (read through the outbox counters). The event sink's
- * health shows as the outbox backlog; it does not make the server unready. */
+/*
+ * Ready = the storage answers and accepts writes (a host on a standby serves
+ * reads but is not ready). The event sink's health shows as the outbox
+ * backlog; it does not make the server unready. The answer names the kind
+ * of failure only: the library's message (hosts, users) goes to the log.
+ */
 void h_readyz(exchange *ex)
 {
 	w3w_outbox_stats stats;
@@ -25,9 +30,17 @@ void h_readyz(exchange *ex)
 		ex_error(ex, 503, "unavailable", "shutting down");
 		return;
 	}
-	st = w3w_outbox_stats_get(&stats, ex->srv->ctx, &ex->srv->self);
+	st = w3w_ctx_ping(ex->srv->ctx);
+	if (st == W3W_OK)
+		st = w3w_outbox_stats_get(&stats, ex->srv->ctx, &ex->srv->self);
 	if (st != W3W_OK) {
-		ex_error(ex, 503, "unavailable", "storage: %s", w3w_error_message());
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "status", w3w_status_name(st));
+		cJSON_AddStringToObject(f, "detail", w3w_error_message());
+		log_event("warn", "not ready", f);
+		ex_error(ex, 503, "unavailable", "%s", st == W3W_ESTATE
+			? "storage is read-only (a standby): writes are refused until it reaches a primary"
+			: "storage unavailable");
 		ex->retry_after_s = 1;
 		return;
 	}

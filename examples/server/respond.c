@@ -84,6 +84,21 @@ unsigned int http_status_of(w3w_status st, const char **code)
 	}
 }
 
+/* What a client is told: the kind of failure only, never a backend's own words. */
+static const char *client_message(w3w_status st, unsigned int status, const char *message)
+{
+	if (status == 500)
+		return "internal error";
+	if (st == W3W_EUNKNOWN)
+		return "the storage's answer was lost: the request may have been applied;"
+		       " retry with the same Idempotency-Key to get its result or apply it once";
+	if (st == W3W_ENOMEM)
+		return "out of memory; nothing was applied, retry later";
+	if (status == 503)
+		return "a backend is unavailable; nothing was applied, retry later";
+	return message;
+}
+
 void ex_fail(exchange *ex, w3w_status st)
 {
 	const char *code;
@@ -93,15 +108,15 @@ void ex_fail(exchange *ex, w3w_status st)
 	snprintf(message, sizeof(message), "%s", w3w_error_message());
 	if (!message[0])
 		snprintf(message, sizeof(message), "%s", w3w_status_name(st));
-	if (status == 500) {
-		/* Internal details stay in the log, not in the response. */
+	if (status == 500 || status == 503) {
+		/* Internal details and backend messages (hosts, ports, users, databases) stay in the log. */
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "request_id", ex->request_id);
 		cJSON_AddStringToObject(f, "status", w3w_status_name(st));
 		cJSON_AddStringToObject(f, "detail", message);
-		log_event("error", "library failure", f);
+		log_event(status == 500 ? "error" : "warn", status == 500 ? "library failure" : "backend unavailable", f);
 	}
-	ex_error(ex, status, code, "%s", status == 500 ? "internal error" : message);
+	ex_error(ex, status, code, "%s", client_message(st, status, message));
 	if (status == 503)
 		ex->retry_after_s = 1;
 }

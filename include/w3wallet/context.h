@@ -60,6 +60,15 @@ W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);
  */
 W3W_EXTERN w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts);
 
+/**
+ * Health of the storage, for readiness checks: W3W_OK when it answers and
+ * accepts writes; W3W_ESTATE when it answers reads only (a PostgreSQL
+ * standby before promotion: reads work, writes fail with W3W_EUNAVAILABLE
+ * until the pool reaches a primary); W3W_EUNAVAILABLE when it cannot be
+ * reached. The message is for logs: it may name hosts.
+ */
+W3W_EXTERN w3w_status w3w_ctx_ping(w3w_ctx *ctx);
+
 /** Stop the relay (after a last drain), close backends, free the context. NULL is ignored. */
 W3W_EXTERN void w3w_ctx_close(w3w_ctx *ctx);
 

@@ -126,6 +126,13 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	return W3W_OK;
 }
 
+w3w_status w3w_ctx_ping(w3w_ctx *ctx)
+{
+	if (!ctx)
+		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
+	return ctx->storage->ping(ctx->storage);
+}
+
 void w3w_ctx_close(w3w_ctx *ctx)
 {
 	if (!ctx)

@@ -2189,6 +2189,50 @@ START_TEST(test_lost_answer_then_outage_is_unknown)
 }
 END_TEST
 
+/* Every SQLSTATE class is mapped on purpose: outages are EUNAVAILABLE (never EINTERNAL), bugs are not retried. */
+START_TEST(test_sqlstate_table)
+{
+	static const struct { const char *code; w3w_status st; int retry, drop; } rows[] = {
+		{ "25006", W3W_EUNAVAILABLE, 1, 1 }, /* read-only transaction: a standby */
+		{ "08006", W3W_EUNAVAILABLE, 1, 1 }, /* connection failure */
+		{ "08001", W3W_EUNAVAILABLE, 1, 1 },
+		{ "57P01", W3W_EUNAVAILABLE, 1, 1 }, /* admin shutdown */
+		{ "57P02", W3W_EUNAVAILABLE, 1, 1 }, /* crash shutdown */
+		{ "57P03", W3W_EUNAVAILABLE, 1, 1 }, /* cannot connect now */
+		{ "57014", W3W_EUNAVAILABLE, 0, 0 }, /* statement_timeout */
+		{ "40001", W3W_EUNAVAILABLE, 1, 0 }, /* serialization */
+		{ "40P01", W3W_EUNAVAILABLE, 1, 0 }, /* deadlock */
+		{ "40003", W3W_EUNKNOWN, 0, 1 },     /* statement completion unknown */
+		{ "53100", W3W_EUNAVAILABLE, 0, 0 }, /* disk full */
+		{ "53300", W3W_EUNAVAILABLE, 0, 0 }, /* too many connections */
+		{ "55P03", W3W_EUNAVAILABLE, 0, 0 }, /* lock not available */
+		{ "58030", W3W_EUNAVAILABLE, 0, 1 }, /* I/O error */
+		{ "28P01", W3W_EUNAVAILABLE, 0, 1 }, /* password refused */
+		{ "3D000", W3W_EUNAVAILABLE, 0, 1 }, /* no such database */
+		{ "23505", W3W_ECONFLICT, 0, 0 },
+		{ "23503", W3W_ENOTFOUND, 0, 0 },
+		{ "23514", W3W_EINVAL, 0, 0 },
+		{ "22P02", W3W_EINVAL, 0, 0 },
+		{ "22003", W3W_EINVAL, 0, 0 },
+		{ "25P02", W3W_EINTERNAL, 0, 0 },    /* in failed transaction: a bug */
+		{ "42P01", W3W_EINTERNAL, 0, 0 },    /* undefined table: schema wrong */
+		{ "42501", W3W_EINTERNAL, 0, 0 },    /* permission denied */
+		{ "XX001", W3W_EINTERNAL, 0, 1 },    /* data corrupted */
+		{ "P0001", W3W_EINTERNAL, 0, 0 },    /* a raise that is not ours */
+		{ W3W__PG_SQLSTATE_CONFLICT, W3W_ECONFLICT, 0, 0 },
+		{ W3W__PG_SQLSTATE_INSUFFICIENT, W3W_EINSUFFICIENT, 0, 0 },
+		{ "", W3W_EINTERNAL, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int retry = -1, drop = -1;
+		w3w_status got = w3w__pg_sqlstate_rule(rows[i].code, &retry, &drop);
+		ck_assert_msg(got == rows[i].st && retry == rows[i].retry && drop == rows[i].drop,
+			"%s: %s retry %d drop %d, want %s retry %d drop %d", rows[i].code, w3w_status_name(got), retry, drop,
+			w3w_status_name(rows[i].st), rows[i].retry, rows[i].drop);
+	}
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------------- */
 
 static Suite *suite(void)
@@ -2221,6 +2265,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_dropped_connections_are_replaced);
 	tcase_add_test(tc, test_lost_answers_apply_once);
 	tcase_add_test(tc, test_lost_answer_then_outage_is_unknown);
+	tcase_add_test(tc, test_sqlstate_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,3 +38,7 @@ def service(server):
 @pytest.fixture
 def admin(server):
     return User(server, ("admin",))
+
+
+# test_outage.py starts PostgreSQL clusters of its own: once per run is enough, with the services.
+collect_ignore = [] if __import__("helpers").MODE == "services" else ["test_outage.py"]

@@ -401,7 +401,11 @@ struct w3w_storage {
 		w3w_audit_record **out, size_t *count);
 	w3w_status (*audit_unsealed)(w3w_storage *st, int64_t *count);
 
-	/** Cheap liveness check (readyz). */
+	/**
+	 * Cheap health check (readyz): W3W_OK when the storage answers and
+	 * accepts writes, W3W_ESTATE when it answers reads only (a standby, a
+	 * read-only database), W3W_EUNAVAILABLE when it cannot be reached.
+	 */
 	w3w_status (*ping)(w3w_storage *st);
 	/** Delete expired idempotency keys; *deleted may be NULL. */
 	w3w_status (*purge_expired)(w3w_storage *st, w3w_time now, int64_t *deleted);

@@ -261,6 +261,13 @@ int w3w__pg_answer_wait_ms(int timeout_ms);
 /** Positive, internal: the command had committed before its answer was lost (meta->event.seq is set). */
 #define W3W__PG_COMMITTED 1
 
+/**
+ * The status of an SQLSTATE (every class is mapped on purpose); *retry: the
+ * statement rolled back and may succeed again; *drop: do not reuse the
+ * connection (a standby, a server going away). Either pointer may be NULL.
+ */
+w3w_status w3w__pg_sqlstate_rule(const char *sqlstate, int *retry, int *drop);
+
 /** Map a failed result to a status with a message ("postgres: <what>: <server message>"). */
 w3w_status w3w__pg_fail(const PGresult *r, PGconn *conn, const char *what);
 

@@ -96,31 +96,76 @@ static int is_ours(const char *sqlstate)
 	return sqlstate[0] == 'W' && sqlstate[1] == '3';
 }
 
+/*
+ * Every SQLSTATE class, mapped on purpose (PostgreSQL manual, Appendix A);
+ * the longest matching entry wins. `retry`: the server answered, so the
+ * statement rolled back, and another attempt (on a new connection when
+ * `drop`) may succeed.
+ */
+static const struct sqlstate_rule {
+	const char *code;  /* a full SQLSTATE or a class prefix */
+	w3w_status status;
+	unsigned char retry, drop;
+} sqlstate_rules[] = {
+	{ W3W__PG_SQLSTATE_NOTFOUND, W3W_ENOTFOUND, 0, 0 },      /* W3: our functions' refusals */
+	{ W3W__PG_SQLSTATE_CONFLICT, W3W_ECONFLICT, 0, 0 },
+	{ W3W__PG_SQLSTATE_INSUFFICIENT, W3W_EINSUFFICIENT, 0, 0 },
+	{ W3W__PG_SQLSTATE_FORBIDDEN, W3W_EFORBIDDEN, 0, 0 },
+	{ W3W__PG_SQLSTATE_STATE, W3W_ESTATE, 0, 0 },
+	{ W3W__PG_SQLSTATE_IDEMPOTENCY, W3W_EIDEMPOTENCY, 0, 0 },
+	{ W3W__PG_SQLSTATE_BROKEN, W3W_EINTERNAL, 0, 0 },
+	{ "W3", W3W_EINTERNAL, 0, 0 },
+	{ "08", W3W_EUNAVAILABLE, 1, 1 },     /* connection exception */
+	{ "22", W3W_EINVAL, 0, 0 },           /* data exception: bad uuid text, out of range, too long */
+	{ "23503", W3W_ENOTFOUND, 0, 0 },     /* foreign key: a referenced row is missing */
+	{ "23505", W3W_ECONFLICT, 0, 0 },     /* unique: lost a race, or exists */
+	{ "23514", W3W_EINVAL, 0, 0 },        /* check constraint */
+	{ "23502", W3W_EINVAL, 0, 0 },        /* not null */
+	{ "23", W3W_ECONFLICT, 0, 0 },        /* other integrity constraint */
+	{ "25006", W3W_EUNAVAILABLE, 1, 1 },  /* read-only transaction: a standby; another host may be the primary */
+	{ "25", W3W_EINTERNAL, 0, 0 },        /* invalid transaction state: a bug */
+	{ "28", W3W_EUNAVAILABLE, 0, 1 },     /* authorization: rotated password, pg_hba */
+	{ "3D", W3W_EUNAVAILABLE, 0, 1 },     /* the database does not exist (dropped, wrong URL) */
+	{ "40001", W3W_EUNAVAILABLE, 1, 0 },  /* serialization failure */
+	{ "40P01", W3W_EUNAVAILABLE, 1, 0 },  /* deadlock */
+	{ "40003", W3W_EUNKNOWN, 0, 1 },      /* statement completion unknown */
+	{ "40", W3W_EUNAVAILABLE, 0, 0 },     /* other rollbacks */
+	{ "42", W3W_EINTERNAL, 0, 0 },        /* syntax, undefined object, permission: schema or grants wrong */
+	{ "53", W3W_EUNAVAILABLE, 0, 0 },     /* insufficient resources: disk full, out of memory, too many connections */
+	{ "54", W3W_EINTERNAL, 0, 0 },        /* program limit exceeded */
+	{ "55P03", W3W_EUNAVAILABLE, 0, 0 },  /* lock not available */
+	{ "55", W3W_EINTERNAL, 0, 0 },        /* object not in prerequisite state */
+	{ "57014", W3W_EUNAVAILABLE, 0, 0 },  /* query canceled: statement_timeout */
+	{ "57P01", W3W_EUNAVAILABLE, 1, 1 },  /* admin shutdown */
+	{ "57P02", W3W_EUNAVAILABLE, 1, 1 },  /* crash shutdown */
+	{ "57P03", W3W_EUNAVAILABLE, 1, 1 },  /* cannot connect now: starting up, or in recovery */
+	{ "57", W3W_EUNAVAILABLE, 0, 1 },     /* other operator intervention (database dropped, ...) */
+	{ "58", W3W_EUNAVAILABLE, 0, 1 },     /* system error: I/O */
+	{ "XX", W3W_EINTERNAL, 0, 1 },        /* internal error, data corrupted */
+};
+
+w3w_status w3w__pg_sqlstate_rule(const char *sqlstate, int *retry, int *drop)
+{
+	const struct sqlstate_rule *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < sizeof(sqlstate_rules) / sizeof(sqlstate_rules[0]); i++) {
+		size_t n = strlen(sqlstate_rules[i].code);
+		if (n > best_len && strncmp(sqlstate, sqlstate_rules[i].code, n) == 0) {
+			best = &sqlstate_rules[i];
+			best_len = n;
+		}
+	}
+	if (retry)
+		*retry = best ? best->retry : 0;
+	if (drop)
+		*drop = best ? best->drop : 0;
+	return best ? best->status : W3W_EINTERNAL; /* 0A, P0, F0, HV, ...: not expected from our SQL */
+}
+
 static w3w_status status_of_sqlstate(const char *s)
 {
-	static const struct { const char *code; w3w_status st; } ours[] = {
-		{ W3W__PG_SQLSTATE_NOTFOUND, W3W_ENOTFOUND },
-		{ W3W__PG_SQLSTATE_CONFLICT, W3W_ECONFLICT },
-		{ W3W__PG_SQLSTATE_INSUFFICIENT, W3W_EINSUFFICIENT },
-		{ W3W__PG_SQLSTATE_FORBIDDEN, W3W_EFORBIDDEN },
-		{ W3W__PG_SQLSTATE_STATE, W3W_ESTATE },
-		{ W3W__PG_SQLSTATE_IDEMPOTENCY, W3W_EIDEMPOTENCY },
-		{ W3W__PG_SQLSTATE_BROKEN, W3W_EINTERNAL },
-	};
-	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (strcmp(s, ours[i].code) == 0)
-			return ours[i].st;
-	if (strcmp(s, "23505") == 0)                 /* unique_violation: lost a race, or exists */
-		return W3W_ECONFLICT;
-	if (strcmp(s, "23503") == 0)                 /* foreign_key_violation: a referenced row is missing */
-		return W3W_ENOTFOUND;
-	if (strcmp(s, "23514") == 0 || strcmp(s, "22003") == 0 ||  /* check, numeric out of range */
-	    strcmp(s, "22P02") == 0 || strcmp(s, "22001") == 0)    /* bad text (uuid), too long */
-		return W3W_EINVAL;
-	if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 || strncmp(s, "57", 2) == 0 ||
-	    strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
-		return W3W_EUNAVAILABLE;                 /* 57014: statement_timeout */
-	return W3W_EINTERNAL;
+	return w3w__pg_sqlstate_rule(s, NULL, NULL);
 }
 
 w3w_status w3w__pg_fail(const PGresult *r, PGconn *conn, const char *what)
@@ -149,10 +194,12 @@ w3w_status w3w__pg_fail(const PGresult *r, PGconn *conn, const char *what)
 
 typedef enum outcome { DONE, FAILED, RETRY, NO_ANSWER } outcome;
 
-static outcome classify(const PGresult *r)
+/* What an answer means for the command; *drop: close the connection rather than reuse it. */
+static outcome classify(const PGresult *r, int *drop)
 {
-	const char *s;
+	int retry = 0;
 
+	*drop = 0;
 	if (!r)
 		return NO_ANSWER;
 	switch (PQresultStatus(r)) {
@@ -162,11 +209,8 @@ static outcome classify(const PGresult *r)
 	default:
 		break;
 	}
-	s = sqlstate_of(r);
-	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strncmp(s, "08", 2) == 0 ||
-	    strcmp(s, "57P01") == 0 || strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0)
-		return RETRY; /* the server answered: the statement rolled back */
-	return FAILED;
+	w3w__pg_sqlstate_rule(sqlstate_of(r), &retry, drop);
+	return retry ? RETRY : FAILED; /* RETRY: the server answered, so the statement rolled back */
 }
 
 /* Full jitter over an exponential step: retries of many threads spread out. */
@@ -260,6 +304,7 @@ static w3w_status run(w3w__pg *pg, const statement *stmt, const w3w__pg_params *
 		w3w__pg_conn *c;
 		PGresult *r = NULL;
 		outcome o;
+		int drop = 0;
 		w3w_status st = w3w__pg_acquire(pool, stmt->sql != NULL, &c);
 
 		if (st == W3W_EUNAVAILABLE && attempt + 1 < MAX_ATTEMPTS && mono_ms() < give_up_at) {
@@ -271,11 +316,11 @@ static w3w_status run(w3w__pg *pg, const statement *stmt, const w3w__pg_params *
 			return give_up(pg, meta, unsure, st, what, attempt + 1, last);
 		if (send_statement(c, stmt, p)) {
 			r = w3w__pg_wait(c->pg, answer_wait_ms(pool->timeout_ms));
-			o = classify(r);
+			o = classify(r, &drop);
 		} else {
 			o = RETRY; /* nothing (complete) was sent: the server never ran it */
 		}
-		w3w__pg_release(pool, c, o == NO_ANSWER || (o == RETRY && !r) ||
+		w3w__pg_release(pool, c, drop || o == NO_ANSWER || (o == RETRY && !r) ||
 			PQstatus(c->pg) != CONNECTION_OK);
 
 		if (o == DONE) {

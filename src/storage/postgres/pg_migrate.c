@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "storage/postgres/pg.h"
 #include "storage/postgres/pg_wallet.h"
@@ -84,10 +85,54 @@ static w3w_status migrate_locked(PGconn *conn, int wait_ms)
 	return W3W_OK;
 }
 
+/*
+ * A standby (or a database set read-only) cannot be migrated, but a host
+ * may start against it and serve reads until it reaches a primary: check
+ * the schema version without writing. 1: read-only and current, 0: writable
+ * (migrate as usual), or a refusal naming the version.
+ */
+static w3w_status check_read_only(PGconn *conn, int wait_ms, int *read_only)
+{
+	PGresult *r = NULL;
+	long have = 0;
+	w3w_status st = exec(conn,
+		"SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on',"
+		" to_regclass('schema_version') IS NOT NULL", wait_ms, "check read-only", &r);
+
+	*read_only = 0;
+	if (st != W3W_OK)
+		return st;
+	*read_only = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	if (!*read_only || strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
+		PQclear(r);
+		return *read_only ? w3w_error_set(W3W_EVERSION, "postgres: the database is read-only (a standby?) and"
+			" has no libw3wallet schema: open it once against the primary, which creates schema version %d",
+			W3W__PG_SCHEMA_VERSION) : W3W_OK;
+	}
+	PQclear(r);
+	if ((st = exec(conn, "SELECT coalesce(max(version), 0) FROM schema_version", wait_ms,
+	               "read schema version", &r)) != W3W_OK)
+		return st;
+	have = PQntuples(r) == 1 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+	PQclear(r);
+	if (have > W3W__PG_SCHEMA_VERSION)
+		return w3w_error_set(W3W_EVERSION, "postgres: database schema version %ld is newer than this library"
+			" supports (%d): upgrade libw3wallet", have, W3W__PG_SCHEMA_VERSION);
+	if (have < W3W__PG_SCHEMA_VERSION)
+		return w3w_error_set(W3W_EVERSION, "postgres: the database is read-only (a standby?) and its schema"
+			" version is %ld; this library needs %d: open it once against the primary to migrate",
+			have, W3W__PG_SCHEMA_VERSION);
+	return W3W_OK;
+}
+
 w3w_status w3w__pg_migrate(PGconn *conn, int timeout_ms)
 {
-	int wait_ms = migration_timeout_ms(timeout_ms);
-	w3w_status st = exec(conn, "BEGIN", wait_ms, "begin migration", NULL);
+	int wait_ms = migration_timeout_ms(timeout_ms), read_only = 0;
+	w3w_status st = check_read_only(conn, wait_ms, &read_only);
+
+	if (st != W3W_OK || read_only)
+		return st; /* read-only and current: writes fail with W3W_EUNAVAILABLE until a primary is reached */
+	st = exec(conn, "BEGIN", wait_ms, "begin migration", NULL);
 
 	if (st != W3W_OK)
 		return st;

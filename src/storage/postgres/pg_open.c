@@ -21,6 +21,8 @@ static w3w_status pg_ping(w3w_storage *st)
 
 	w3w__pg_params_init(&p);
 	s = w3w__pg_run(w3w__pg_of(st), PG_PING, &p, "ping", &r);
+	if (s == W3W_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0)
+		s = w3w_error_set(W3W_ESTATE, "postgres: read-only (a standby in recovery, or default_transaction_read_only)");
 	PQclear(r);
 	return s;
 }

@@ -13,7 +13,7 @@
 #define PAGE " ORDER BY id LIMIT $2"
 
 const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
-	[PG_PING] = { "w3w_ping", "SELECT 1" },
+	[PG_PING] = { "w3w_ping", "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'" },
 
 	[PG_TRANSFER] = { "w3w_transfer",
 		"SELECT * FROM w3w_transfer(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27)" },
