@@ -1,0 +1,92 @@
+/*
+ * One seed's run: its configuration, the contexts, the actors, the model,
+ * the logs of received events, and the statistics printed at the end.
+ */
+#ifndef W3W_SIM_RUN_H
+#define W3W_SIM_RUN_H
+
+#include <stdint.h>
+
+#include <w3wallet.h>
+
+#include "event_log.h"
+#include "faults.h"
+#include "model.h"
+#include "prng.h"
+#include "report.h"
+
+#define SIM_MAX_USERS 16
+#define SIM_CURRENCIES 2
+
+typedef enum { SIM_STORAGE_SQLITE, SIM_STORAGE_POSTGRES } sim_storage_kind;
+typedef enum { SIM_CACHE_MEMORY, SIM_CACHE_REDIS } sim_cache_kind;
+
+typedef struct sim_config {
+	sim_storage_kind storage;
+	sim_cache_kind cache;
+	int steps;
+	int checkpoint_every;  /* full checks every N steps (and at the end) */
+	int users;
+	int relay_faults;      /* relay-blocking faults per seed (each costs a lease wait) */
+	int lying;             /* cache lies: a run must fail (checker self-test) */
+	w3w_status lost_as;    /* 0: W3W_EUNKNOWN if the library has it, else W3W_EUNAVAILABLE */
+	int timeout_ms;        /* of the simulated context (the relay lease is 2x + 1 s) */
+	int verbose;           /* print every step */
+	int quiet;             /* print no violation lines, only summaries */
+	const char *pg_url;    /* base URLs (env) of the service runs */
+	const char *redis_url;
+} sim_config;
+
+/** What one seed did, for the summary line. */
+typedef struct sim_stats {
+	uint64_t steps, calls, attempts, commits, reads, checkpoints;
+	uint64_t status[16];   /* final answers by -status (0 = ok) */
+	uint64_t lease_waits;
+	uint64_t digest;       /* of the sequence of actions and answers: equal runs, equal digests */
+} sim_stats;
+
+typedef struct sim_run {
+	const sim_config *cfg;
+	uint64_t seed;
+	sim_faults faults;
+	sim_report report;
+	sim_model model;
+	sim_event_log sink_log, sub_log;
+	sim_rng rng;              /* the workload's own stream */
+	sim_stats stats;
+
+	char storage_url[W3W_URL_SIZE];   /* inner URL (the truth context opens it directly) */
+	char dir[512];                    /* SQLite: temp dir; "" otherwise */
+	char pg_schema[64];               /* PostgreSQL: the fresh schema */
+	w3w_ctx *ctx;                     /* through the fault wrappers */
+	w3w_ctx *truth;                   /* same storage, no wrapper, no cache */
+	w3w_subscription *sub;
+
+	w3w_actor service, admin, auditor;
+	w3w_actor users[SIM_MAX_USERS];
+	int n_users;
+	char currencies[SIM_CURRENCIES][W3W_CURRENCY_SIZE];
+
+	int caught_up;            /* the relay has taken every committed event (reads must be fresh) */
+	uint64_t next_key, next_ref;
+} sim_run;
+
+/** What a seed's run ended with. */
+typedef struct sim_outcome {
+	int violations;           /* 0: passed; -1: could not run (setup failed) */
+	int first_step;
+	char first_check[32];
+	char first_message[768];
+	char summary[512];        /* violations per check */
+	char faults[512];         /* faults injected per kind */
+	sim_stats stats;
+	double seconds;
+} sim_outcome;
+
+/** Run one seed (prints progress as configured) and fill *out. */
+void sim_run_seed(const sim_config *cfg, uint64_t seed, sim_outcome *out);
+
+/** Status names for messages, W3W_EUNKNOWN included on libraries that lack it. */
+const char *sim_status_name(w3w_status st);
+
+#endif
