@@ -25,6 +25,9 @@ for v in W3W_TEST_PG_URL W3W_TEST_REDIS_URL W3W_TEST_KAFKA_URL; do
   [ -n "${!v:-}" ] || { echo "test-all: $v is not set: run through make test" >&2; exit 1; }
 done
 
+# 0. The docs stand alone: every relative link resolves, nothing points outside the repository.
+step "docs links" python3 tests/docs/check_links.py
+
 # 1. C: unit, conformance (SQLite; PostgreSQL with Redis), backends and end-to-end on real
 #    services. Left out here: the backends' own valgrind runs (`ctest -L memcheck`) and the
 #    PostgreSQL conformance run without Redis, which conformance_postgres_redis repeats.

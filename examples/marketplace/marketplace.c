@@ -1,5 +1,5 @@
 /*
- * The marketplace story of DESIGN.md, end to end, on the embedded default
+ * The marketplace story of docs/design.md, end to end, on the embedded default
  * (a SQLite file, in-process cache and events):
  *
  *   a service deposits funds for a buyer; a shopper declares supply; the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The marketplace story of DESIGN.md through the Python binding, on the
+"""The marketplace story of docs/design.md through the Python binding, on the
 embedded default (a SQLite file, in-process cache and events):
 
   a service deposits funds for a buyer; a shopper declares supply; the

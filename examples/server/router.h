@@ -1,5 +1,5 @@
 /*
- * The route table of HTTP_API.md and dispatch: match the path (404), the
+ * The route table of the HTTP contract (docs/server.md) and dispatch: match the path (404), the
  * method (405 with Allow), authenticate (401), rate-limit (429), then call
  * the handler.
  */

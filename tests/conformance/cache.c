@@ -62,7 +62,7 @@ END_TEST
 /*
  * Two contexts on one storage (two processes of a host, or 2 contexts in
  * one process): a write through B is seen by reads through A, which had
- * cached the old state. DESIGN.md: "a cache ... makes reads slower, never
+ * cached the old state. docs/design.md: "a cache ... makes reads slower, never
  * wrong".
  */
 START_TEST(read_after_write_other_context)

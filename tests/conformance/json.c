@@ -1,5 +1,5 @@
 /*
- * JSON forms of records read back from the storage (json.h, HTTP_API.md):
+ * JSON forms of records read back from the storage (json.h, the HTTP contract in docs/server.md):
  * amounts as strings, times as RFC 3339 UTC with microseconds, statuses as
  * names; lists carry next_cursor (null on the last page, docs/openapi.yaml).
  */

@@ -1,4 +1,4 @@
-"""The marketplace story of DESIGN.md over real HTTP."""
+"""The marketplace story of docs/design.md over real HTTP."""
 from helpers import User, assert_error, deposit, item, new_currency
 
 

@@ -1,4 +1,4 @@
-"""The marketplace story of DESIGN.md, end to end, on each storage backend."""
+"""The marketplace story of docs/design.md, end to end, on each storage backend."""
 from decimal import Decimal
 
 import w3wallet

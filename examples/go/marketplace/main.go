@@ -1,4 +1,4 @@
-// The marketplace story of DESIGN.md through the Go binding, on the embedded
+// The marketplace story of docs/design.md through the Go binding, on the embedded
 // default (a SQLite file, in-process cache and events):
 //
 //	a service deposits funds for a buyer; a shopper declares supply; the
