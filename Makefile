@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 FUZZ ?=
 
-.PHONY: all deps build run test bench fuzz install clean
+.PHONY: all deps build run test bench fuzz install uninstall clean
 
 all: build
 
@@ -38,6 +38,12 @@ fuzz: deps
 
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# Removes what the last `make install` wrote (cmake's install_manifest.txt), then empty directories it left.
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "uninstall: nothing installed from $(BUILD)"; exit 1; }
+	@xargs -d '\n' rm -fv < $(BUILD)/install_manifest.txt
+	@xargs -d '\n' -n1 dirname < $(BUILD)/install_manifest.txt | sort -ru | xargs -d '\n' rmdir -p --ignore-fail-on-non-empty 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD) build-asan build-valgrind

@@ -34,6 +34,31 @@ cc_build() { # cc_build OUT SRC
 run "C hello (pkg-config)" sh -c "$(declare -f cc_build); cc_build '$work/hello' '$ROOT/examples/hello/hello.c' && '$work/hello' 'sqlite:$work/hello.db'"
 run "C marketplace (pkg-config)" sh -c "$(declare -f cc_build); cc_build '$work/marketplace' '$ROOT/examples/marketplace/marketplace.c' && '$work/marketplace' 'sqlite:$work/marketplace-c.db'"
 
+# find_package(w3wallet 0.2 CONFIG REQUIRED) and w3wallet::w3wallet, as a CMake user would.
+cmake_consumer() {
+	cmake -S "$ROOT/tests/examples/cmake_consumer" -B "$work/cmake-consumer" -G Ninja \
+		-DCMAKE_PREFIX_PATH="$W3W_PREFIX" -DHELLO_SOURCE="$ROOT/examples/hello/hello.c" >/dev/null &&
+	cmake --build "$work/cmake-consumer" >/dev/null &&
+	"$work/cmake-consumer/hello" "sqlite:$work/hello-cmake.db"
+}
+run "C hello (CMake find_package)" cmake_consumer
+
+# pkg-config --static: libw3wallet.a and everything it needs, named by the .pc file alone.
+static_consumer() {
+	cc -std=c11 -Wall -Wextra -Werror "$ROOT/examples/hello/hello.c" $(pkg-config --cflags w3wallet) \
+		"$(pkg-config --variable=libdir w3wallet)/libw3wallet.a" \
+		$(pkg-config --static --libs w3wallet | sed 's/ -lw3wallet / /') -o "$work/hello-static" &&
+	! ldd "$work/hello-static" | grep -q libw3wallet &&
+	"$work/hello-static" "sqlite:$work/hello-static.db"
+}
+run "C hello (pkg-config --static)" static_consumer
+
+# Installed programs find the library through their RUNPATH ($ORIGIN/../lib): no LD_LIBRARY_PATH.
+installed_server() {
+	env -u LD_LIBRARY_PATH "$W3W_PREFIX/bin/w3wallet-server" version
+}
+run "installed w3wallet-server runs without LD_LIBRARY_PATH" installed_server
+
 python_story() {
 	w3w_python_env "$BUILD" && w3w_python_install "$BUILD" &&
 	"$W3W_PY" "$ROOT/examples/python/marketplace.py" "sqlite:$work/marketplace-py.db"
