@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 FUZZ ?=
 
-.PHONY: all deps build run test bench fuzz install uninstall clean
+.PHONY: all deps build run test bench fuzz sim install uninstall clean
 
 all: build
 
@@ -35,6 +35,20 @@ bench: build
 # new finds are merged into tests/fuzz/corpus/, figures land in build-fuzz/fuzz-results.tsv.
 fuzz: deps
 	@nice -n 19 tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ)
+
+# The fault simulator's long mode (docs/testing.md, "Simulator"): random seeds for SIM_DURATION,
+# each printed with its result; a failure prints the command that reproduces it. SQLite by
+# default; SIM_STORAGE=postgres runs PostgreSQL + Redis on side services started for it.
+SIM_DURATION ?= 10m
+SIM_STORAGE ?= sqlite
+SIM_ARGS ?=
+sim: build
+ifeq ($(SIM_STORAGE),postgres)
+	@W3W_SERVICES="pg redis" W3W_PG_FSYNC=off scripts/services/with-services.sh nice $(BUILD)/tests/sim/sim \
+		--storage postgres --cache redis --duration $(SIM_DURATION) -q $(SIM_ARGS)
+else
+	@nice $(BUILD)/tests/sim/sim --storage sqlite --cache memory --duration $(SIM_DURATION) -q $(SIM_ARGS)
+endif
 
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)

@@ -26,6 +26,7 @@ typedef struct cli {
 	size_t n_seeds;
 	double duration_s;   /* long mode when > 0 */
 	int expect_fail;     /* the checker self-test: every seed must fail */
+	int twice;           /* run each seed twice: the digests and faults must be equal */
 	int timeout_set;
 	const char *lost_as_text;
 } cli;
@@ -43,6 +44,7 @@ static void usage(FILE *f, const char *prog)
 		"  --lost-as auto|unknown|unavailable  status of a lost answer (auto: outcome_unknown if the library has it)\n"
 		"  --lying-cache               the cache also serves old values (checker self-test: must fail)\n"
 		"  --expect-fail               exit 0 only if every seed fails (for the self-test)\n"
+		"  --twice                     run each seed twice: same actions, answers and faults, or it fails\n"
 		"  --timeout-ms N              the simulated context's timeout (default 100 sqlite, 2000 postgres)\n"
 		"  -v, --verbose | -q, --quiet\n", prog);
 }
@@ -105,6 +107,10 @@ static int parse_args(cli *c, int argc, char **argv)
 		}
 		if (strcmp(a, "--expect-fail") == 0) {
 			c->expect_fail = 1;
+			continue;
+		}
+		if (strcmp(a, "--twice") == 0) {
+			c->twice = 1;
 			continue;
 		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -177,17 +183,16 @@ bad:
 	}
 	if (!c->timeout_set)
 		c->cfg.timeout_ms = c->cfg.storage == SIM_STORAGE_POSTGRES ? 2000 : 100;
-	if (c->cfg.storage == SIM_STORAGE_POSTGRES && !(c->cfg.pg_url = getenv("W3W_TEST_PG_URL"))) {
+	/* A service run without its service fails (never skips). */
+	if (c->cfg.storage == SIM_STORAGE_POSTGRES &&
+	    (!(c->cfg.pg_url = getenv("W3W_TEST_PG_URL")) || !*c->cfg.pg_url)) {
 		fprintf(stderr, "sim: --storage postgres needs W3W_TEST_PG_URL: run under scripts/services/with-services.sh\n");
-		return -1;
+		return -2;
 	}
-	if (c->cfg.cache == SIM_CACHE_REDIS && !(c->cfg.redis_url = getenv("W3W_TEST_REDIS_URL"))) {
+	if (c->cfg.cache == SIM_CACHE_REDIS &&
+	    (!(c->cfg.redis_url = getenv("W3W_TEST_REDIS_URL")) || !*c->cfg.redis_url)) {
 		fprintf(stderr, "sim: --cache redis needs W3W_TEST_REDIS_URL: run under scripts/services/with-services.sh\n");
-		return -1;
-	}
-	if ((c->cfg.pg_url && !*c->cfg.pg_url) || (c->cfg.redis_url && !*c->cfg.redis_url)) {
-		fprintf(stderr, "sim: W3W_TEST_PG_URL / W3W_TEST_REDIS_URL is empty\n");
-		return -1;
+		return -2;
 	}
 	if (c->n_seeds == 0 && c->duration_s <= 0)
 		add_seed(c, 1);
@@ -240,6 +245,18 @@ static int one_seed(const cli *c, const char *prog, uint64_t seed)
 		(unsigned long long)out.stats.attempts, (unsigned long long)out.stats.commits,
 		(unsigned long long)out.stats.reads, (unsigned long long)out.stats.checkpoints,
 		(unsigned long long)out.stats.lease_waits, out.faults, (unsigned long long)out.stats.digest);
+	if (c->twice && out.violations == 0) {
+		sim_outcome again;
+		sim_run_seed(&c->cfg, seed, &again);
+		if (again.violations != 0 || again.stats.digest != out.stats.digest || strcmp(again.faults, out.faults) != 0) {
+			printf("seed %llu: second run differs: digest %016llx, faults: %s%s\n", (unsigned long long)seed,
+				(unsigned long long)again.stats.digest, again.faults, again.violations ? " (and it failed)" : "");
+			out.violations = 1;
+			snprintf(out.first_check, sizeof(out.first_check), "determinism");
+			snprintf(out.first_message, sizeof(out.first_message), "the same seed ran differently twice");
+			snprintf(out.summary, sizeof(out.summary), "determinism x1");
+		}
+	}
 	if (out.violations) {
 		printf("seed %llu: first failing check: %s at step %d: %s\n", (unsigned long long)seed,
 			out.first_check, out.first_step, out.first_message);
@@ -256,10 +273,12 @@ int main(int argc, char **argv)
 	uint64_t failed[64];
 	size_t n_failed = 0, tried = 0, errors = 0;
 	int64_t t0 = sim_now_ms();
+	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (parse_args(&c, argc, argv) != 0) {
-		usage(stderr, argv[0]);
+	if ((rc = parse_args(&c, argc, argv)) != 0) {
+		if (rc == -1)
+			usage(stderr, argv[0]);
 		return 2;
 	}
 	if (sim_wrappers_register() != W3W_OK) {
@@ -274,7 +293,6 @@ int main(int argc, char **argv)
 		: "unavailable (this library has no W3W_EUNKNOWN)");
 	for (size_t i = 0;; i++) {
 		uint64_t seed;
-		int rc;
 		if (c.duration_s > 0) {
 			if ((double)(sim_now_ms() - t0) / 1000.0 >= c.duration_s)
 				break;

@@ -44,6 +44,8 @@ void sim_pump(sim_run *r)
 	w3w_error_clear();
 	collect(r);
 	r->caught_up = !blocked_since(r) && pending(r) == 0;
+	if (r->caught_up)
+		r->n_unacked = 0;
 }
 
 static void sleep_ms(int64_t ms)
@@ -75,6 +77,7 @@ int sim_drain(sim_run *r)
 		if (!blocked_since(r)) {
 			if (pending(r) == 0) {
 				r->caught_up = 1;
+				r->n_unacked = 0;
 				return 0;
 			}
 			sleep_ms(20);

@@ -12,8 +12,11 @@
 #include "wrappers.h"
 #include "workload.h"
 
-/* The workload's stream; the fault streams are 1..3 (faults.c). */
+/* The workload's streams; the fault streams are 1..3 (faults.c). */
 #define STREAM_WORKLOAD 0
+#define STREAM_RELAY 4
+/* The relay runs after most steps; in between, commits wait in the outbox. */
+#define RELAY_AFTER_STEP_PPM 700000
 
 static int storage_setup(sim_run *r, char *err, size_t err_size)
 {
@@ -133,6 +136,7 @@ void sim_run_seed(const sim_config *cfg, uint64_t seed, sim_outcome *out)
 	r->faults.on_commit_arg = &r->model;
 	r->faults.sink_log = &r->sink_log;
 	sim_rng_seed(&r->rng, seed, STREAM_WORKLOAD);
+	sim_rng_seed(&r->relay_rng, seed, STREAM_RELAY);
 	sim_fx = &r->faults;
 
 	/* Setup (migrations, actors) without faults: they are not what is under test. */
@@ -153,7 +157,10 @@ void sim_run_seed(const sim_config *cfg, uint64_t seed, sim_outcome *out)
 		if (cfg->verbose)
 			printf("  step %d\n", step);
 		sim_workload_step(r);
-		sim_pump(r);
+		if (sim_rng_chance(&r->relay_rng, RELAY_AFTER_STEP_PPM))
+			sim_pump(r);
+		else
+			r->caught_up = 0;
 		if (cfg->checkpoint_every > 0 && step % cfg->checkpoint_every == 0 && step < cfg->steps)
 			sim_check(r);
 	}

@@ -17,6 +17,7 @@
 
 #define SIM_MAX_USERS 16
 #define SIM_CURRENCIES 2
+#define SIM_MAX_UNACKED 256
 
 typedef enum { SIM_STORAGE_SQLITE, SIM_STORAGE_POSTGRES } sim_storage_kind;
 typedef enum { SIM_CACHE_MEMORY, SIM_CACHE_REDIS } sim_cache_kind;
@@ -53,6 +54,7 @@ typedef struct sim_run {
 	sim_model model;
 	sim_event_log sink_log, sub_log;
 	sim_rng rng;              /* the workload's own stream */
+	sim_rng relay_rng;        /* when the relay runs (a step may end without it) */
 	sim_stats stats;
 
 	char storage_url[W3W_URL_SIZE];   /* inner URL (the truth context opens it directly) */
@@ -68,6 +70,13 @@ typedef struct sim_run {
 	char currencies[SIM_CURRENCIES][W3W_CURRENCY_SIZE];
 
 	int caught_up;            /* the relay has taken every committed event (reads must be fresh) */
+	/*
+	 * Commits whose caller has not heard W3W_OK yet (answer lost, no replay since). Until
+	 * the relay takes them they may leave stale cache entries: reads are compared only when
+	 * there are none, or the relay caught up. Otherwise every read must be fresh at once.
+	 */
+	char unacked[SIM_MAX_UNACKED][W3W_ID_SIZE];
+	int n_unacked;
 	uint64_t next_key, next_ref;
 } sim_run;
 

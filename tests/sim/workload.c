@@ -357,6 +357,28 @@ static void check_attempt(sim_run *r, const sim_req *q, w3w_status st, int expec
 			expect_name(expect));
 }
 
+/* Which commits the caller has not heard of (see run.h): reads of what they touched may be stale. */
+static void track_unacked(sim_run *r, const sim_req *q, w3w_status st)
+{
+	const sim_trace *t = sim_trace_get();
+	m_commit *kc;
+
+	if (st != W3W_OK && t->commits > 0) {
+		/* Full: as if one stays unheard until the relay catches up (only less strict). */
+		if (r->n_unacked < SIM_MAX_UNACKED)
+			memcpy(r->unacked[r->n_unacked++], t->commit_event_id, W3W_ID_SIZE);
+		return;
+	}
+	if (st != W3W_OK || !(kc = sim_model_key_commit(&r->model, q->actor.user_id, q->key)))
+		return;
+	for (int i = 0; i < r->n_unacked; i++)
+		if (strcmp(r->unacked[i], kc->event_id) == 0) {
+			memmove(r->unacked[i], r->unacked[i + 1], (size_t)(r->n_unacked - i - 1) * W3W_ID_SIZE);
+			r->n_unacked--;
+			break;
+		}
+}
+
 /* Send q until it has a definite answer: resend after unavailable (nothing applied), and
  * after an unknown outcome if keyed (the key resolves it). */
 static w3w_status run_write(sim_run *r, sim_req *q)
@@ -372,6 +394,7 @@ static w3w_status run_write(sim_run *r, sim_req *q)
 		st = invoke(r, q);
 		r->stats.attempts++;
 		check_attempt(r, q, st, expect, had_commit);
+		track_unacked(r, q, st);
 		if (r->cfg->verbose)
 			printf("    %s%s key=%s attempt %d: %s%s%s\n", sim_op_name(q->op), q->hostile ? " (nil actor)" : "",
 				q->key[0] ? q->key : "-", attempt + 1, sim_status_name(st), st ? " " : "", st ? w3w_error_message() : "");
@@ -529,7 +552,8 @@ static w3w_status act_claim_step(sim_run *r, int process)
 
 static w3w_status act_read(sim_run *r)
 {
-	int strict = r->caught_up;
+	/* Fresh at once after acknowledged writes; after unheard commits, once the relay ran. */
+	int strict = r->caught_up || r->n_unacked == 0;
 	m_order *o;
 	m_claim *c;
 	m_supply *s;
