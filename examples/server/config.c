@@ -59,7 +59,9 @@ void config_usage(FILE *out)
 		"  W3W_JWT_SECRET               HS256 secret (at least 32 bytes); default: generated into DATA_DIR/jwt-secret\n"
 		"  W3W_JWT_ED25519_PUBLIC_KEY   verify EdDSA tokens instead (hex, base64 or PEM)\n"
 		"  W3W_JWT_ED25519_PRIVATE_KEY  sign EdDSA tokens with `token` (hex seed)\n"
-		"  W3W_MASTER_KEY               64 hex characters sealing wallet keys; default: DATA_DIR/master-key\n");
+		"  W3W_MASTER_KEY               64 hex characters sealing wallet keys; default: DATA_DIR/master-key\n"
+		"\nroutes, statuses and examples: docs/server.md (\"HTTP contract\") and docs/openapi.yaml,\n"
+		"installed under PREFIX/share/doc/w3wallet/docs/\n");
 }
 
 static int set_value(config *cfg, const option_def *o, const char *value, const char *source)

@@ -80,6 +80,13 @@ static long load_or_generate(const config *cfg, const char *name, const char *wh
 	snprintf(path, sizeof(path), "%s/%s", cfg->data_dir, name);
 	if ((n = read_secret(path, buf, cap)) != -2)
 		return n;
+	/* A token signed with a secret made just now would be refused by the server that has its own. */
+	if (cfg->command == CMD_TOKEN) {
+		fprintf(stderr, "w3wallet-server token: no %s: %s does not exist and no key is set in the environment;"
+			" give the server's --data-dir (or its W3W_JWT_SECRET / W3W_JWT_ED25519_PRIVATE_KEY), or start"
+			" the server once to generate it\n", what, path);
+		return -1;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -189,6 +196,10 @@ int keys_load(const config *cfg, auth_keys *keys, char master_hex[65])
 	memset(keys, 0, sizeof(*keys));
 	if (keys_data_dir(cfg) != 0 || load_jwt(cfg, keys) != 0 || auth_init(keys) != 0)
 		return -1;
+	if (cfg->command == CMD_TOKEN) { /* signing needs no master key: none is read or made */
+		master_hex[0] = '\0';
+		return 0;
+	}
 	if (master && *master) {
 		if (!valid_hex64(master)) {
 			fprintf(stderr, "w3wallet-server: W3W_MASTER_KEY: expected 64 hex characters\n");

@@ -104,10 +104,21 @@ def test_token_command_refuses_reserved_sub(server):
     import subprocess
     from helpers import SERVER_BIN
     bad = subprocess.run([SERVER_BIN, "token", "--data-dir", server.data_dir, "--sub", NIL_UUID, "--roles", "admin"],
-                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "W3W_JWT_SECRET": server.secret})
     assert bad.returncode != 0
     assert "reserved" in bad.stderr, bad.stderr
     assert bad.stdout.strip() == ""
+
+
+def test_token_command_never_signs_with_a_new_secret(tmp_path):
+    """Without the server's secret, `token` refuses instead of minting a token no server accepts."""
+    import subprocess
+    from helpers import SERVER_BIN
+    r = subprocess.run([SERVER_BIN, "token", "--data-dir", str(tmp_path), "--sub", str(uuid.uuid4())],
+                       capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert r.returncode != 0 and r.stdout == ""
+    assert "--data-dir" in r.stderr and "jwt-secret" in r.stderr, r.stderr
+    assert not (tmp_path / "jwt-secret").exists() and not (tmp_path / "master-key").exists()
 
 
 def test_alg_none_message_is_clear(server):
