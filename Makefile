@@ -12,14 +12,19 @@ FUZZ ?=
 all: build
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh test
 
 build: deps
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DW3W_TESTS=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Starts w3wallet-server on the embedded default (SQLite file, no services).
-run: build
+# Starts w3wallet-server on the embedded default (SQLite file, no services). Installs only what
+# building and running it needs (no test servers or tools), and touches no service of the machine.
+run:
+	@scripts/install-deps.sh run
+	@echo "make run: building the library and w3wallet-server in $(BUILD)"
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DW3W_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
 	@scripts/run.sh $(BUILD)
 
 # Starts PostgreSQL, Redis and Kafka on loopback side ports, runs every test, stops them.

@@ -1,33 +1,57 @@
 #!/usr/bin/env bash
-# Installs the Debian packages libw3wallet needs to build and test.
-# Idempotent: installs only what is missing. Uses sudo when not root.
+# Installs the Debian packages libw3wallet needs. Idempotent: installs only what is missing,
+# says what it installs, uses sudo when not root.
+#
+#   install-deps.sh run    building the library and running w3wallet-server (make run)
+#   install-deps.sh test   everything make test uses: servers, tools, compilers (default)
+#
+# Services the user runs are never stopped or reconfigured. A server package this script
+# installs (PostgreSQL, Redis, nginx) is started by Debian's packaging; only those are
+# stopped again, since the tests run their own servers on side ports.
 set -euo pipefail
+profile=${1:-test}
 
-PKGS=(
+RUN_PKGS=(
   build-essential cmake ninja-build pkg-config
-  libsqlite3-dev libsodium-dev libcjson-dev check
-  libpq-dev libhiredis-dev librdkafka-dev libsecp256k1-dev
-  libmicrohttpd-dev libcurl4-openssl-dev
-  swig valgrind
+  libsqlite3-dev libsodium-dev libcjson-dev libsecp256k1-dev
+  libpq-dev libhiredis-dev librdkafka-dev libmicrohttpd-dev libcurl4-openssl-dev
+  curl ca-certificates
+)
+TEST_PKGS=(
+  check swig valgrind
   postgresql redis-server kcat wrk nginx-light jq
   maven default-jdk-headless iproute2 procps
-  python3-venv python3-dev curl openssl ca-certificates
+  python3-venv python3-dev openssl
   clang libclang-rt-dev
 )
+SERVER_PKGS=(postgresql redis-server nginx-light)
+
+case $profile in
+  run)  PKGS=("${RUN_PKGS[@]}") ;;
+  test) PKGS=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
 for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
+echo "install-deps ($profile): installing ${#missing[@]} Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts the packaged services on install; tests run their own on side ports.
-for svc in postgresql redis-server nginx; do
-  $SUDO service "$svc" stop >/dev/null 2>&1 || true
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+for p in "${missing[@]}"; do
+  case " ${SERVER_PKGS[*]} " in
+    *" $p "*)
+      svc=${p%-light}
+      echo "install-deps: stopping $svc, started by its new package (the tests run their own on side ports)"
+      $SUDO service "$svc" stop >/dev/null 2>&1 || true ;;
+  esac
 done
+echo "install-deps ($profile): done"
