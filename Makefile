@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 FUZZ ?=
 
-.PHONY: all deps build run test bench fuzz sim install uninstall clean
+.PHONY: all deps build run test docs bench fuzz sim install uninstall clean
 
 all: build
 
@@ -31,6 +31,13 @@ run:
 # (PostgreSQL runs without fsync for tests; make bench keeps it on, as production would.)
 test: build
 	@W3W_PG_FSYNC=off scripts/services/with-services.sh scripts/test-all.sh $(BUILD)
+
+# The API reference from the header comments (doxygen): $(BUILD)/docs/html/index.html.
+docs:
+	@command -v doxygen >/dev/null || scripts/install-deps.sh test
+	@mkdir -p $(BUILD)/docs
+	@(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY=$(abspath $(BUILD))/docs") | doxygen -
+	@echo "API reference: $(BUILD)/docs/html/index.html"
 
 # Benchmarks against the raw engines, in the same run; figures land in bench/results/.
 bench: build

@@ -22,7 +22,7 @@ TEST_PKGS=(
   postgresql redis-server kcat wrk nginx-light jq
   maven default-jdk-headless iproute2 procps
   python3-venv python3-dev openssl
-  clang libclang-rt-dev
+  clang libclang-rt-dev doxygen
 )
 SERVER_PKGS=(postgresql redis-server nginx-light)
 
