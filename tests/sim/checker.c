@@ -18,20 +18,27 @@ static int cmp_logged(const void *a, const void *b)
 	return strcmp(((const sim_logged_event *)a)->id, ((const sim_logged_event *)b)->id);
 }
 
+static size_t total_commits(const sim_run *r)
+{
+	size_t n = 0;
+	for (int i = 0; i < r->n_lanes; i++)
+		n += r->lanes[i].model.n_commits;
+	return n;
+}
+
 /* A consumer's log against the commits: missing, extra, wrong type, out of order per aggregate. */
 static void check_log(sim_run *r, const char *who, sim_event_log *log)
 {
-	sim_model *m = &r->model;
 	sim_logged_event *sorted = NULL, key;
 	const char **committed = NULL;
-	size_t n = log->count, dups = 0, reported = 0;
+	size_t n = log->count, n_commits = total_commits(r), dups = 0, reported = 0, k = 0;
 
 	if (log->oom) {
 		sim_violation(&r->report, "events", "%s: out of memory while recording events", who);
 		return;
 	}
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	committed = malloc((m->n_commits ? m->n_commits : 1) * sizeof(*committed));
+	committed = malloc((n_commits ? n_commits : 1) * sizeof(*committed));
 	if (!sorted || !committed) {
 		sim_violation(&r->report, "events", "%s: out of memory while checking", who);
 		goto done;
@@ -39,13 +46,15 @@ static void check_log(sim_run *r, const char *who, sim_event_log *log)
 	if (n)
 		memcpy(sorted, log->items, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_logged);
-	for (size_t i = 0; i < m->n_commits; i++)
-		committed[i] = m->commits[i].event_id;
-	qsort(committed, m->n_commits, sizeof(*committed), cmp_str);
+	for (int l = 0; l < r->n_lanes; l++)
+		for (size_t i = 0; i < r->lanes[l].model.n_commits; i++)
+			committed[k++] = r->lanes[l].model.commits[i].event_id;
+	qsort(committed, n_commits, sizeof(*committed), cmp_str);
 
 	/* Every commit delivered, with its type. */
-	for (size_t i = 0; i < m->n_commits; i++) {
-		const m_commit *c = &m->commits[i];
+	for (int l = 0; l < r->n_lanes; l++)
+	for (size_t i = 0; i < r->lanes[l].model.n_commits; i++) {
+		const m_commit *c = &r->lanes[l].model.commits[i];
 		sim_logged_event *got;
 		memset(&key, 0, sizeof(key));
 		strcpy(key.id, c->event_id);
@@ -64,7 +73,7 @@ static void check_log(sim_run *r, const char *who, sim_event_log *log)
 			dups++;
 			continue;
 		}
-		if (!bsearch(&id, committed, m->n_commits, sizeof(*committed), cmp_str))
+		if (!bsearch(&id, committed, n_commits, sizeof(*committed), cmp_str))
 			sim_violation(&r->report, "event_extra", "%s received event %s (%s) that no committed command wrote",
 				who, id, sorted[i].type);
 	}
@@ -102,10 +111,11 @@ static void check_events(sim_run *r)
 
 /* ---- money -------------------------------------------------------------------------- */
 
-static void check_totals(sim_run *r, const char *cur)
+static void check_totals(sim_lane *lane, const char *cur)
 {
+	sim_run *r = lane->run;
 	w3w_ledger_totals t;
-	m_currency *mc = sim_model_currency(&r->model, cur);
+	m_currency *mc = sim_model_currency(&lane->model, cur);
 	w3w_amount model_balances = 0, model_held = 0;
 	w3w_status st = w3w_ledger_totals_get(&t, r->truth, &r->admin, cur);
 
@@ -125,10 +135,10 @@ static void check_totals(sim_run *r, const char *cur)
 	if (t.reserved != t.live_claims)
 		sim_violation(&r->report, "reserved_claims", "%s: supply reserved %lld != live claims %lld", cur,
 			(long long)t.reserved, (long long)t.live_claims);
-	for (size_t i = 0; i < r->model.n_accounts; i++)
-		if (strcmp(r->model.accounts[i].cur, cur) == 0) {
-			model_balances += r->model.accounts[i].balance;
-			model_held += r->model.accounts[i].held;
+	for (size_t i = 0; i < lane->model.n_accounts; i++)
+		if (strcmp(lane->model.accounts[i].cur, cur) == 0) {
+			model_balances += lane->model.accounts[i].balance;
+			model_held += lane->model.accounts[i].held;
 		}
 	if (mc && (t.deposits != mc->deposits || t.withdrawals != mc->withdrawals || t.balances != model_balances ||
 	           t.held != model_held))
@@ -139,8 +149,9 @@ static void check_totals(sim_run *r, const char *cur)
 }
 
 /* Accounts of one user as storage has them, against the model; and held = escrow of their orders. */
-static void check_accounts(sim_run *r, const w3w_actor *u)
+static void check_accounts(sim_lane *lane, const w3w_actor *u)
 {
+	sim_run *r = lane->run;
 	w3w_account_list *list = NULL;
 	w3w_status st = w3w_accounts(&list, r->truth, &r->admin, u->user_id);
 
@@ -149,8 +160,8 @@ static void check_accounts(sim_run *r, const w3w_actor *u)
 		return;
 	}
 	for (int c = 0; c < SIM_CURRENCIES; c++) {
-		const char *cur = r->currencies[c];
-		m_account *ma = sim_model_account(&r->model, u->user_id, cur);
+		const char *cur = lane->currencies[c];
+		m_account *ma = sim_model_account(&lane->model, u->user_id, cur);
 		w3w_amount bal = 0, held = 0, escrow = 0;
 		for (size_t i = 0; i < list->count; i++)
 			if (strcmp(list->items[i].currency, cur) == 0) {
@@ -162,8 +173,8 @@ static void check_accounts(sim_run *r, const w3w_actor *u)
 				"account %s %s: balance %lld held %lld; the commits make balance %lld held %lld",
 				u->user_id, cur, (long long)bal, (long long)held,
 				(long long)(ma ? ma->balance : 0), (long long)(ma ? ma->held : 0));
-		for (size_t i = 0; i < r->model.n_orders; i++) {
-			const m_order *o = &r->model.orders[i];
+		for (size_t i = 0; i < lane->model.n_orders; i++) {
+			const m_order *o = &lane->model.orders[i];
 			if (strcmp(o->user, u->user_id) == 0 && strcmp(o->cur, cur) == 0 &&
 			    (o->status == W3W_ORDER_OPEN || o->status == W3W_ORDER_CLAIMED))
 				escrow += o->amount;
@@ -177,9 +188,10 @@ static void check_accounts(sim_run *r, const w3w_actor *u)
 
 /* ---- records ------------------------------------------------------------------------- */
 
-static void check_records(sim_run *r)
+static void check_records(sim_lane *lane)
 {
-	sim_model *m = &r->model;
+	sim_run *r = lane->run;
+	sim_model *m = &lane->model;
 
 	for (size_t i = 0; i < m->n_orders; i++) {
 		int live = 0;
@@ -189,19 +201,19 @@ static void check_records(sim_run *r)
 		if (live > 1)
 			sim_violation(&r->report, "one_live_claim", "order %s has %d live claims", m->orders[i].id, live);
 		sim_truth_order(r, &m->orders[i]);
-		sim_read_order(r, &m->orders[i], 1);
-		sim_read_claim_by_order(r, &m->orders[i], 1);
+		sim_read_order(lane, &m->orders[i], 1);
+		sim_read_claim_by_order(lane, &m->orders[i], 1);
 	}
 	for (size_t i = 0; i < m->n_claims; i++) {
 		sim_truth_claim(r, &m->claims[i]);
-		sim_read_claim(r, &m->claims[i], 1);
+		sim_read_claim(lane, &m->claims[i], 1);
 	}
 	for (size_t i = 0; i < m->n_supplies; i++) {
 		const m_supply *s = &m->supplies[i];
 		w3w_supply got;
 		w3w_amount live = 0;
 		sim_truth_supply(r, s);
-		sim_read_supply(r, s, 1);
+		sim_read_supply(lane, s, 1);
 		for (size_t j = 0; j < m->n_claims; j++)
 			if (strcmp(m->claims[j].supply_id, s->id) == 0 && m->claims[j].status == W3W_CLAIM_PENDING) {
 				const m_order *o = sim_model_order(m, m->claims[j].order_id);
@@ -211,9 +223,9 @@ static void check_records(sim_run *r)
 			sim_violation(&r->report, "reserved_claims", "supply %s: reserved %lld != its pending claims %lld",
 				s->id, (long long)got.reserved, (long long)live);
 	}
-	for (int i = 0; i < r->n_users; i++) {
-		sim_read_order_list(r, &r->users[i], 1);
-		sim_read_supply_list(r, &r->users[i], 1);
+	for (int i = 0; i < lane->n_users; i++) {
+		sim_read_order_list(lane, &lane->users[i], 1);
+		sim_read_supply_list(lane, &lane->users[i], 1);
 	}
 }
 
@@ -229,25 +241,28 @@ static void check_audit(sim_run *r)
 	if (!rep.ok || rep.unsealed != 0)
 		sim_violation(&r->report, "audit", "chain does not verify: first bad record %lld (%s), %lld unsealed",
 			(long long)rep.first_bad, rep.reason, (long long)rep.unsealed);
-	if ((uint64_t)rep.records < r->model.n_commits)
+	if ((uint64_t)rep.records < total_commits(r))
 		sim_violation(&r->report, "audit", "%lld audit records for %zu committed commands",
-			(long long)rep.records, r->model.n_commits);
+			(long long)rep.records, total_commits(r));
 }
 
 void sim_check(sim_run *r)
 {
 	int was;
 
-	r->stats.checkpoints++;
+	r->lanes[0].stats.checkpoints++;
 	if (sim_drain(r) != 0)
 		sim_violation(&r->report, "relay_stuck", "events still pending after draining the relay");
-	was = sim_faults_enable(0);
+	was = sim_faults_quiet(1);
 	check_events(r);
-	for (int c = 0; c < SIM_CURRENCIES; c++)
-		check_totals(r, r->currencies[c]);
-	for (int i = 0; i < r->n_users; i++)
-		check_accounts(r, &r->users[i]);
-	check_records(r);
+	for (int l = 0; l < r->n_lanes; l++) {
+		sim_lane *lane = &r->lanes[l];
+		for (int c = 0; c < SIM_CURRENCIES; c++)
+			check_totals(lane, lane->currencies[c]);
+		for (int i = 0; i < lane->n_users; i++)
+			check_accounts(lane, &lane->users[i]);
+		check_records(lane);
+	}
 	check_audit(r);
-	sim_faults_enable(was);
+	sim_faults_quiet(was);
 }

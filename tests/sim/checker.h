@@ -1,6 +1,7 @@
 /*
- * The checker, run at checkpoints and after the last step: the relay is
- * drained first (every committed event taken), then, with faults off:
+ * The checker, run at checkpoints (every lane paused) and after the last
+ * step: the relay is drained first (every committed event taken), then,
+ * with faults off, for every lane:
  *
  *   events        every committed command's event reached the subscribers and
  *                 the sink, none for anything that did not commit, types match,

@@ -7,6 +7,7 @@
 sim_faults *sim_fx;
 
 static _Thread_local sim_trace tl_trace;
+static _Thread_local int tl_quiet;
 
 /* Streams of one seed: each consumer its own, so their draws do not shift each other. */
 enum { STREAM_WRITE = 1, STREAM_READ = 2, STREAM_CACHE = 3 };
@@ -78,6 +79,24 @@ int sim_faults_enable(int on)
 	return was;
 }
 
+int sim_faults_quiet(int on)
+{
+	int was = tl_quiet;
+	tl_quiet = on;
+	return was;
+}
+
+int sim_faults_active(void)
+{
+	int on;
+	if (!sim_fx || tl_quiet)
+		return 0;
+	pthread_mutex_lock(&sim_fx->lock);
+	on = sim_fx->enabled;
+	pthread_mutex_unlock(&sim_fx->lock);
+	return on;
+}
+
 int64_t sim_now_ms(void)
 {
 	struct timespec ts;
@@ -129,7 +148,7 @@ sim_plan sim_plan_write(void)
 	if (!f)
 		return SIM_PASS;
 	pthread_mutex_lock(&f->lock);
-	if (f->enabled) {
+	if (f->enabled && !tl_quiet) {
 		down = storage_common(f, &f->rng_write, &delay_ms);
 		before = sim_rng_chance(&f->rng_write, f->rate[SIM_F_ST_BEFORE]);
 		lost = sim_rng_chance(&f->rng_write, f->rate[SIM_F_ST_LOST]);
@@ -157,7 +176,7 @@ int sim_plan_read(void)
 	if (!f)
 		return 0;
 	pthread_mutex_lock(&f->lock);
-	if (f->enabled) {
+	if (f->enabled && !tl_quiet) {
 		down = storage_common(f, &f->rng_read, &delay_ms);
 		bad = sim_rng_chance(&f->rng_read, f->rate[SIM_F_ST_READ]);
 		if (down) {
@@ -181,7 +200,7 @@ int sim_cache_fault(sim_fault_kind kind)
 	if (!f)
 		return 0;
 	pthread_mutex_lock(&f->lock);
-	if (f->enabled) {
+	if (f->enabled && !tl_quiet) {
 		draw = sim_rng_chance(&f->rng_cache, f->rate[kind]);
 		hit = draw && (kind != SIM_F_CACHE_LIE || f->lying);
 		if (hit)
@@ -200,7 +219,7 @@ int sim_relay_fault(sim_fault_kind kind, int64_t first_seq, size_t count)
 	if (!f)
 		return 0;
 	pthread_mutex_lock(&f->lock);
-	if (f->enabled && (!blocks || f->relay_budget > 0)) {
+	if (f->enabled && !tl_quiet && (!blocks || f->relay_budget > 0)) {
 		/* Keyed by the batch (and the budget left), so a lease wait never changes the plan. */
 		h = sim_hash4(f->seed, 0x7e1a0000u + (uint64_t)kind, (uint64_t)first_seq,
 			(uint64_t)count * 64 + (uint64_t)(blocks ? f->relay_budget : 0));

@@ -105,8 +105,16 @@ extern sim_faults *sim_fx;
  */
 void sim_faults_init(sim_faults *f, uint64_t seed);
 void sim_faults_destroy(sim_faults *f);
-/** Turn injection on/off (the checker reads with it off); returns the previous setting. */
+/** Turn injection on/off for everyone (off during setup); returns the previous setting. */
 int sim_faults_enable(int on);
+/**
+ * Turn injection off (on = 1) or back on for the calling thread only: the
+ * simulator's own reads (outbox stats, the checker) are not under test, and
+ * other lanes keep their faults meanwhile. Returns the previous setting.
+ */
+int sim_faults_quiet(int on);
+/** Whether a call on this thread may get a fault now. */
+int sim_faults_active(void);
 
 /* ---- decisions, for the wrappers ------------------------------------------ */
 

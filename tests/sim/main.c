@@ -39,7 +39,9 @@ static void usage(FILE *f, const char *prog)
 		"  --cache memory|redis        cache under test (redis: W3W_TEST_REDIS_URL)\n"
 		"  --steps K                   workload steps per seed (default 300)\n"
 		"  --checkpoint-every N        full checks every N steps, and at the end (default 50)\n"
-		"  --users N                   shoppers and buyers (default 6)\n"
+		"  --users N                   shoppers and buyers per lane (default 6)\n"
+		"  --threads N                 N lanes on N threads, each on data of its own (default 1; 1 is\n"
+		"                              deterministic, more is not: thread timing decides the interleaving)\n"
 		"  --relay-faults N            relay-blocking faults per seed, each a lease wait (default 2)\n"
 		"  --lost-as auto|unknown|unavailable  status of a lost answer (auto: outcome_unknown if the library has it)\n"
 		"  --lying-cache               the cache also serves old values (checker self-test: must fail)\n"
@@ -90,6 +92,7 @@ static int parse_args(cli *c, int argc, char **argv)
 	c->cfg.checkpoint_every = 50;
 	c->cfg.users = 6;
 	c->cfg.relay_faults = 2;
+	c->cfg.threads = 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t n, lo, hi;
@@ -168,6 +171,7 @@ static int parse_args(cli *c, int argc, char **argv)
 			int *field = strcmp(a, "--steps") == 0 ? &c->cfg.steps
 				: strcmp(a, "--checkpoint-every") == 0 ? &c->cfg.checkpoint_every
 				: strcmp(a, "--users") == 0 ? &c->cfg.users
+				: strcmp(a, "--threads") == 0 ? &c->cfg.threads
 				: strcmp(a, "--relay-faults") == 0 ? &c->cfg.relay_faults
 				: strcmp(a, "--timeout-ms") == 0 ? &c->cfg.timeout_ms : NULL;
 			if (!field || parse_u64(v, &n) || n > 1000000)
@@ -194,6 +198,10 @@ bad:
 		fprintf(stderr, "sim: --cache redis needs W3W_TEST_REDIS_URL: run under scripts/services/with-services.sh\n");
 		return -2;
 	}
+	if (c->cfg.threads < 1 || c->cfg.threads > SIM_MAX_LANES) {
+		fprintf(stderr, "sim: --threads must be 1..%d\n", SIM_MAX_LANES);
+		return -1;
+	}
 	if (c->n_seeds == 0 && c->duration_s <= 0)
 		add_seed(c, 1);
 	return 0;
@@ -212,6 +220,8 @@ static void repro(const cli *c, const char *prog, uint64_t seed, char *buf, size
 		MORE(" --checkpoint-every %d", c->cfg.checkpoint_every);
 	if (c->cfg.users != 6)
 		MORE(" --users %d", c->cfg.users);
+	if (c->cfg.threads != 1)
+		MORE(" --threads %d", c->cfg.threads);
 	if (c->cfg.relay_faults != 2)
 		MORE(" --relay-faults %d", c->cfg.relay_faults);
 	if (c->lost_as_text && strcmp(c->lost_as_text, "auto") != 0)

@@ -378,7 +378,7 @@ void sim_model_on_commit(void *arg, const sim_commit *c)
 			sim_op_name(c->op), meta->idem_key, prev->event_id, prev->step);
 	if ((k = M_PUSH(m, commits)) != NULL) {
 		k->op = c->op;
-		k->step = m->report->step;
+		k->step = sim_report_step();
 		strcpy(k->event_id, meta->event.id);
 		snprintf(k->type, sizeof(k->type), "%s", meta->event.type);
 		strcpy(k->actor, meta->actor_id);

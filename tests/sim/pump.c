@@ -8,11 +8,13 @@
 static void collect(sim_run *r)
 {
 	w3w_event *ev = NULL;
+	pthread_mutex_lock(&r->collect_lock);
 	while (w3w_subscription_next(&ev, r->sub, 0) == W3W_OK) {
 		sim_event_log_add(&r->sub_log, ev);
 		w3w_event_free(ev);
 		ev = NULL;
 	}
+	pthread_mutex_unlock(&r->collect_lock);
 	w3w_error_clear();
 }
 
@@ -20,9 +22,9 @@ static void collect(sim_run *r)
 static int64_t pending(sim_run *r)
 {
 	w3w_outbox_stats s;
-	int was = sim_faults_enable(0);
+	int was = sim_faults_quiet(1);
 	w3w_status st = w3w_outbox_stats_get(&s, r->ctx, &r->service);
-	sim_faults_enable(was);
+	sim_faults_quiet(was);
 	return st == W3W_OK ? s.pending : -1;
 }
 
@@ -35,17 +37,19 @@ static int64_t blocked_since(sim_run *r)
 	return t;
 }
 
-void sim_pump(sim_run *r)
+void sim_pump(sim_lane *l)
 {
-	r->caught_up = 0;
+	sim_run *r = l->run;
+	l->caught_up = 0;
 	if (blocked_since(r))
 		return;
 	w3w_events_pump(r->ctx, 0, NULL);
 	w3w_error_clear();
 	collect(r);
-	r->caught_up = !blocked_since(r) && pending(r) == 0;
-	if (r->caught_up)
-		r->n_unacked = 0;
+	/* Nothing pending at all: this lane's commits were all taken (and invalidated). */
+	l->caught_up = !blocked_since(r) && pending(r) == 0;
+	if (l->caught_up)
+		l->n_unacked = 0;
 }
 
 static void sleep_ms(int64_t ms)
@@ -65,7 +69,7 @@ int sim_drain(sim_run *r)
 			int64_t wait = since + lease_ms + 150 - sim_now_ms();
 			if (wait > 0)
 				sleep_ms(wait);
-			r->stats.lease_waits++;
+			r->lease_waits++;
 			pthread_mutex_lock(&r->faults.lock);
 			if (r->faults.relay_blocked_ms == since)
 				r->faults.relay_blocked_ms = 0;
@@ -76,13 +80,16 @@ int sim_drain(sim_run *r)
 		collect(r);
 		if (!blocked_since(r)) {
 			if (pending(r) == 0) {
-				r->caught_up = 1;
-				r->n_unacked = 0;
+				for (int i = 0; i < r->n_lanes; i++) {
+					r->lanes[i].caught_up = 1;
+					r->lanes[i].n_unacked = 0;
+				}
 				return 0;
 			}
 			sleep_ms(20);
 		}
 	}
-	r->caught_up = 0;
+	for (int i = 0; i < r->n_lanes; i++)
+		r->lanes[i].caught_up = 0;
 	return -1;
 }

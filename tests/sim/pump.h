@@ -11,9 +11,9 @@
 
 #include "run.h"
 
-/** One relay round after a step (skipped while blocked); sets r->caught_up. */
-void sim_pump(sim_run *r);
-/** Pump until nothing is pending, waiting out leases. 0 when drained, -1 if stuck. */
+/** One relay round after a lane's step (skipped while blocked); sets l->caught_up. */
+void sim_pump(sim_lane *l);
+/** Pump until nothing is pending, waiting out leases (lanes paused). 0 when drained, -1 if stuck. */
 int sim_drain(sim_run *r);
 
 #endif

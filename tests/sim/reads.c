@@ -21,7 +21,7 @@
 static void read_failed(sim_run *r, const char *what, const char *id, w3w_status st)
 {
 	/* With faults on, a read may stay unavailable; with them off (checkpoints) it must not. */
-	if (r->faults.enabled && st == W3W_EUNAVAILABLE)
+	if (sim_faults_active() && st == W3W_EUNAVAILABLE)
 		return;
 	sim_violation(&r->report, "read_failed", "%s %s: %s (%s)", what, id, sim_status_name(st), w3w_error_message());
 }
@@ -140,14 +140,15 @@ static void disagree(sim_run *r, const char *what, const char *id, const char *s
 
 /* ---- reads through the simulated context -------------------------------------------- */
 
-void sim_read_order(sim_run *r, const m_order *mo, int strict)
+void sim_read_order(sim_lane *l, const m_order *mo, int strict)
 {
+	sim_run *r = l->run;
 	w3w_order *o = NULL;
 	w3w_status st;
 	char why[512], twhy[512];
-	const w3w_actor *reader = &r->users[0];
+	const w3w_actor *reader = &l->users[0];
 
-	r->stats.reads++;
+	l->stats.reads++;
 	RETRY_READ(st, w3w_order_get(&o, r->ctx, reader, mo->id));
 	if (st != W3W_OK) {
 		if (strict)
@@ -159,14 +160,15 @@ void sim_read_order(sim_run *r, const m_order *mo, int strict)
 	w3w_order_free(o);
 }
 
-void sim_read_claim(sim_run *r, const m_claim *mc, int strict)
+void sim_read_claim(sim_lane *l, const m_claim *mc, int strict)
 {
+	sim_run *r = l->run;
 	w3w_claim c;
 	w3w_status st;
 	char why[512], twhy[512];
 	w3w_actor claimer;
 
-	r->stats.reads++;
+	l->stats.reads++;
 	w3w_actor_init(&claimer, mc->user, W3W_ROLE_USER);
 	RETRY_READ(st, w3w_claim_get(&c, r->ctx, &claimer, mc->id));
 	if (st != W3W_OK) {
@@ -178,15 +180,16 @@ void sim_read_claim(sim_run *r, const m_claim *mc, int strict)
 		disagree(r, "claim", mc->id, why, truth_claim_agrees(r, mc, twhy, sizeof(twhy)), twhy);
 }
 
-void sim_read_claim_by_order(sim_run *r, const m_order *mo, int strict)
+void sim_read_claim_by_order(sim_lane *l, const m_order *mo, int strict)
 {
-	m_claim *live = sim_model_live_claim(&r->model, mo->id);
+	sim_run *r = l->run;
+	m_claim *live = sim_model_live_claim(&l->model, mo->id);
 	w3w_claim c, t;
 	w3w_status st, tst;
 	w3w_actor owner;
 	char why[512];
 
-	r->stats.reads++;
+	l->stats.reads++;
 	w3w_actor_init(&owner, mo->user, W3W_ROLE_USER);
 	RETRY_READ(st, w3w_claim_get_by_order(&c, r->ctx, &owner, mo->id));
 	if (!strict || st == W3W_EUNAVAILABLE)
@@ -216,14 +219,15 @@ void sim_read_claim_by_order(sim_run *r, const m_order *mo, int strict)
 			mo->id, why, sim_status_name(tst), tst == W3W_OK ? t.id : "");
 }
 
-void sim_read_supply(sim_run *r, const m_supply *ms, int strict)
+void sim_read_supply(sim_lane *l, const m_supply *ms, int strict)
 {
+	sim_run *r = l->run;
 	w3w_supply s;
 	w3w_status st;
 	char why[512], twhy[512];
 	w3w_actor owner;
 
-	r->stats.reads++;
+	l->stats.reads++;
 	w3w_actor_init(&owner, ms->user, W3W_ROLE_USER);
 	RETRY_READ(st, w3w_supply_get(&s, r->ctx, &owner, ms->id));
 	if (st != W3W_OK) {
@@ -256,15 +260,16 @@ static size_t model_ids(const char **ids, size_t max, const void *items, size_t 
 	return n;
 }
 
-void sim_read_order_list(sim_run *r, const w3w_actor *user, int strict)
+void sim_read_order_list(sim_lane *l, const w3w_actor *user, int strict)
 {
+	sim_run *r = l->run;
 	w3w_list_query q;
 	w3w_order_page *page = NULL;
 	w3w_status st;
 	const char **ids;
 	size_t n;
 
-	r->stats.reads++;
+	l->stats.reads++;
 	w3w_list_query_init(&q, W3W_LIST_QUERY_VERSION);
 	snprintf(q.user_id, sizeof(q.user_id), "%s", user->user_id);
 	RETRY_READ(st, w3w_order_list(&page, r->ctx, user, &q));
@@ -273,13 +278,13 @@ void sim_read_order_list(sim_run *r, const w3w_actor *user, int strict)
 			read_failed(r, "order list of", user->user_id, st);
 		return;
 	}
-	if (strict && (ids = calloc(r->model.n_orders + 1, sizeof(*ids))) != NULL) {
-		n = model_ids(ids, r->model.n_orders, r->model.orders, r->model.n_orders, sizeof(m_order),
+	if (strict && (ids = calloc(l->model.n_orders + 1, sizeof(*ids))) != NULL) {
+		n = model_ids(ids, l->model.n_orders, l->model.orders, l->model.n_orders, sizeof(m_order),
 			offsetof(m_order, user), user->user_id);
 		if (n > 50)
 			n = 50;
 		for (size_t i = 0; i < n || i < page->count; i++) {
-			const m_order *mo = i < n ? sim_model_order(&r->model, ids[i]) : NULL;
+			const m_order *mo = i < n ? sim_model_order(&l->model, ids[i]) : NULL;
 			const w3w_order *o = i < page->count ? &page->items[i] : NULL;
 			if (!mo || !o || strcmp(mo->id, o->id) != 0 || mo->status != (int)o->status) {
 				sim_violation(&r->report, "stale_read",
@@ -294,8 +299,9 @@ void sim_read_order_list(sim_run *r, const w3w_actor *user, int strict)
 	w3w_order_page_free(page);
 }
 
-void sim_read_supply_list(sim_run *r, const w3w_actor *user, int strict)
+void sim_read_supply_list(sim_lane *l, const w3w_actor *user, int strict)
 {
+	sim_run *r = l->run;
 	w3w_list_query q;
 	w3w_supply_page *page = NULL;
 	w3w_status st;
@@ -303,7 +309,7 @@ void sim_read_supply_list(sim_run *r, const w3w_actor *user, int strict)
 	char why[512];
 	size_t n;
 
-	r->stats.reads++;
+	l->stats.reads++;
 	w3w_list_query_init(&q, W3W_LIST_QUERY_VERSION);
 	RETRY_READ(st, w3w_supply_list(&page, r->ctx, user, &q));
 	if (st != W3W_OK) {
@@ -311,13 +317,13 @@ void sim_read_supply_list(sim_run *r, const w3w_actor *user, int strict)
 			read_failed(r, "supply list of", user->user_id, st);
 		return;
 	}
-	if (strict && (ids = calloc(r->model.n_supplies + 1, sizeof(*ids))) != NULL) {
-		n = model_ids(ids, r->model.n_supplies, r->model.supplies, r->model.n_supplies, sizeof(m_supply),
+	if (strict && (ids = calloc(l->model.n_supplies + 1, sizeof(*ids))) != NULL) {
+		n = model_ids(ids, l->model.n_supplies, l->model.supplies, l->model.n_supplies, sizeof(m_supply),
 			offsetof(m_supply, user), user->user_id);
 		if (n > 50)
 			n = 50;
 		for (size_t i = 0; i < n || i < page->count; i++) {
-			const m_supply *ms = i < n ? sim_model_supply(&r->model, ids[i]) : NULL;
+			const m_supply *ms = i < n ? sim_model_supply(&l->model, ids[i]) : NULL;
 			const w3w_supply *s = i < page->count ? &page->items[i] : NULL;
 			if (!ms || !s || strcmp(ms->id, s->id) != 0 || cmp_supply(ms, s, why, sizeof(why))) {
 				sim_violation(&r->report, "stale_read",

@@ -12,12 +12,12 @@
 
 #include "run.h"
 
-void sim_read_order(sim_run *r, const m_order *mo, int strict);
-void sim_read_claim(sim_run *r, const m_claim *mc, int strict);
-void sim_read_claim_by_order(sim_run *r, const m_order *mo, int strict);
-void sim_read_supply(sim_run *r, const m_supply *ms, int strict);
-void sim_read_order_list(sim_run *r, const w3w_actor *user, int strict);
-void sim_read_supply_list(sim_run *r, const w3w_actor *user, int strict);
+void sim_read_order(sim_lane *l, const m_order *mo, int strict);
+void sim_read_claim(sim_lane *l, const m_claim *mc, int strict);
+void sim_read_claim_by_order(sim_lane *l, const m_order *mo, int strict);
+void sim_read_supply(sim_lane *l, const m_supply *ms, int strict);
+void sim_read_order_list(sim_lane *l, const w3w_actor *user, int strict);
+void sim_read_supply_list(sim_lane *l, const w3w_actor *user, int strict);
 
 /** Storage (truth context) against the model for one record; used by the checker. */
 void sim_truth_order(sim_run *r, const m_order *mo);

@@ -5,6 +5,19 @@
 
 #include "report.h"
 
+static _Thread_local int tl_step, tl_lane;
+
+void sim_report_set_step(int lane, int step)
+{
+	tl_lane = lane;
+	tl_step = step;
+}
+
+int sim_report_step(void)
+{
+	return tl_step;
+}
+
 void sim_report_init(sim_report *r, uint64_t seed, int quiet)
 {
 	memset(r, 0, sizeof(*r));
@@ -30,7 +43,7 @@ void sim_violation(sim_report *r, const char *check, const char *fmt, ...)
 
 	pthread_mutex_lock(&r->lock);
 	if (r->violations++ == 0) {
-		r->first_step = r->step;
+		r->first_step = tl_step;
 		snprintf(r->first_check, sizeof(r->first_check), "%s", check);
 		snprintf(r->first_message, sizeof(r->first_message), "%s", message);
 	}
@@ -43,8 +56,11 @@ void sim_violation(sim_report *r, const char *check, const char *fmt, ...)
 	}
 	if (i < SIM_REPORT_CHECKS)
 		r->checks[i].count++;
-	if (!r->quiet && r->violations <= SIM_REPORT_PRINT_MAX)
-		printf("  seed %llu step %d: FAIL %s: %s\n", (unsigned long long)r->seed, r->step, check, message);
+	if (!r->quiet && r->violations <= SIM_REPORT_PRINT_MAX && r->lanes > 1)
+		printf("  seed %llu lane %d step %d: FAIL %s: %s\n", (unsigned long long)r->seed, tl_lane, tl_step, check,
+			message);
+	else if (!r->quiet && r->violations <= SIM_REPORT_PRINT_MAX)
+		printf("  seed %llu step %d: FAIL %s: %s\n", (unsigned long long)r->seed, tl_step, check, message);
 	else if (!r->quiet && r->violations == SIM_REPORT_PRINT_MAX + 1)
 		printf("  seed %llu: more violations follow (counted, not printed)\n", (unsigned long long)r->seed);
 	fflush(stdout);

@@ -15,8 +15,8 @@
 typedef struct sim_report {
 	pthread_mutex_t lock;
 	uint64_t seed;
-	int step;                 /* current step, for messages */
 	int quiet;                /* do not print violations as they come */
+	int lanes;                /* > 1: messages name the lane */
 	int violations;
 	int first_step;
 	char first_check[32];
@@ -30,6 +30,10 @@ typedef struct sim_report {
 
 void sim_report_init(sim_report *r, uint64_t seed, int quiet);
 void sim_report_destroy(sim_report *r);
+
+/** Where the calling thread is (each lane counts its own steps), for messages. */
+void sim_report_set_step(int lane, int step);
+int sim_report_step(void);
 
 /** A failed check: `check` is its stable name ("stale_read"). */
 void sim_violation(sim_report *r, const char *check, const char *fmt, ...)

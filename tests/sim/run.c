@@ -58,7 +58,7 @@ static void storage_teardown(sim_run *r)
 }
 
 static w3w_status open_ctx(w3w_ctx **out, const char *storage, const char *cache, const char *events,
-	int timeout_ms)
+	int timeout_ms, int pool_size)
 {
 	w3w_options o;
 	w3w_options_init(&o, W3W_OPTIONS_VERSION);
@@ -67,7 +67,7 @@ static w3w_status open_ctx(w3w_ctx **out, const char *storage, const char *cache
 	snprintf(o.events_url, sizeof(o.events_url), "%s", events);
 	snprintf(o.region, sizeof(o.region), "sim");
 	o.background_relay = 0; /* the simulator pumps: see pump.h */
-	o.pool_size = 2;
+	o.pool_size = pool_size;
 	o.timeout_ms = timeout_ms;
 	return w3w_ctx_open(out, &o);
 }
@@ -82,8 +82,8 @@ static int contexts_open(sim_run *r, char *err, size_t err_size)
 		snprintf(cache, sizeof(cache), SIM_SCHEME ":%s", r->cfg->redis_url);
 	else
 		snprintf(cache, sizeof(cache), SIM_SCHEME ":memory:");
-	if ((st = open_ctx(&r->ctx, storage, cache, SIM_SCHEME ":record", r->cfg->timeout_ms)) != W3W_OK ||
-	    (st = open_ctx(&r->truth, r->storage_url, "none:", "", 10000)) != W3W_OK ||
+	if ((st = open_ctx(&r->ctx, storage, cache, SIM_SCHEME ":record", r->cfg->timeout_ms, r->n_lanes + 1)) != W3W_OK ||
+	    (st = open_ctx(&r->truth, r->storage_url, "none:", "", 10000, 2)) != W3W_OK ||
 	    (st = w3w_subscribe(&r->sub, r->ctx, NULL, NULL, 1u << 16)) != W3W_OK) {
 		snprintf(err, err_size, "open: %s (%s)", sim_status_name(st), w3w_error_message());
 		return -1;
@@ -109,11 +109,110 @@ static void faults_summary(const sim_faults *f, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
+static _Thread_local sim_lane *tl_lane;
+
+sim_lane *sim_current_lane(void)
+{
+	return tl_lane;
+}
+
+/* A commit belongs to the lane whose thread called the library. */
+static void route_commit(void *arg, const sim_commit *c)
+{
+	sim_run *r = arg;
+	sim_model_on_commit(&(tl_lane ? tl_lane : &r->lanes[0])->model, c);
+}
+
+/* Lanes meet at a checkpoint; one of them checks while the others wait. */
+static void checkpoint(sim_run *r)
+{
+	if (r->n_lanes == 1) {
+		sim_check(r);
+		return;
+	}
+	if (pthread_barrier_wait(&r->barrier) == PTHREAD_BARRIER_SERIAL_THREAD)
+		sim_check(r);
+	pthread_barrier_wait(&r->barrier);
+}
+
+static void *lane_main(void *arg)
+{
+	sim_lane *l = arg;
+	sim_run *r = l->run;
+	const sim_config *cfg = r->cfg;
+
+	tl_lane = l;
+	for (int step = 1; step <= cfg->steps; step++) {
+		l->step = step;
+		l->stats.steps++;
+		sim_report_set_step(l->index, step);
+		pthread_mutex_lock(&r->faults.lock);
+		r->faults.clock_ms += 1000; /* one simulated second per step (cache TTLs, tombstones) */
+		pthread_mutex_unlock(&r->faults.lock);
+		if (cfg->verbose)
+			printf("  %sstep %d\n", r->n_lanes > 1 ? "lane " : "", step);
+		sim_workload_step(l);
+		if (sim_rng_chance(&l->relay_rng, RELAY_AFTER_STEP_PPM))
+			sim_pump(l);
+		else
+			l->caught_up = 0;
+		if (cfg->checkpoint_every > 0 && step % cfg->checkpoint_every == 0 && step < cfg->steps)
+			checkpoint(r);
+	}
+	tl_lane = NULL;
+	return NULL;
+}
+
+/* Run the lanes: on this thread if there is one (deterministic), else one thread each. */
+static int run_lanes(sim_run *r)
+{
+	pthread_t threads[SIM_MAX_LANES];
+	int started = 0;
+
+	if (r->n_lanes == 1) {
+		lane_main(&r->lanes[0]);
+		return 0;
+	}
+	if (pthread_barrier_init(&r->barrier, NULL, (unsigned)r->n_lanes) != 0)
+		return -1;
+	for (; started < r->n_lanes; started++)
+		if (pthread_create(&threads[started], NULL, lane_main, &r->lanes[started]) != 0)
+			break;
+	/* A lane that did not start would leave the others at the barrier: that is fatal. */
+	if (started < r->n_lanes) {
+		fprintf(stderr, "sim: cannot start lane threads\n");
+		abort();
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&r->barrier);
+	return 0;
+}
+
+static void lanes_total(const sim_run *r, sim_stats *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < r->n_lanes; i++) {
+		const sim_stats *s = &r->lanes[i].stats;
+		t->steps += s->steps;
+		t->calls += s->calls;
+		t->attempts += s->attempts;
+		t->reads += s->reads;
+		t->checkpoints += s->checkpoints;
+		t->commits += r->lanes[i].model.n_commits;
+		for (int k = 0; k < 16; k++)
+			t->status[k] += s->status[k];
+		t->digest = i == 0 ? s->digest : sim_hash4(t->digest, s->digest, (uint64_t)i, 0);
+	}
+	t->lease_waits = r->lease_waits;
+}
+
 void sim_run_seed(const sim_config *cfg, uint64_t seed, sim_outcome *out)
 {
 	sim_run *r = calloc(1, sizeof(*r));
 	int64_t t0 = sim_now_ms();
 	char err[512] = "";
+	int bad = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!r) {
@@ -123,48 +222,49 @@ void sim_run_seed(const sim_config *cfg, uint64_t seed, sim_outcome *out)
 	}
 	r->cfg = cfg;
 	r->seed = seed;
+	r->n_lanes = cfg->threads < 1 ? 1 : cfg->threads > SIM_MAX_LANES ? SIM_MAX_LANES : cfg->threads;
 	sim_faults_init(&r->faults, seed);
 	r->faults.relay_budget = cfg->relay_faults;
 	r->faults.lying = cfg->lying;
 	if (cfg->lost_as)
 		r->faults.lost_status = cfg->lost_as;
 	sim_report_init(&r->report, seed, cfg->quiet);
-	sim_model_init(&r->model, &r->report);
+	r->report.lanes = r->n_lanes;
 	sim_event_log_init(&r->sink_log);
 	sim_event_log_init(&r->sub_log);
-	r->faults.on_commit = sim_model_on_commit;
-	r->faults.on_commit_arg = &r->model;
+	pthread_mutex_init(&r->collect_lock, NULL);
+	r->faults.on_commit = route_commit;
+	r->faults.on_commit_arg = r;
 	r->faults.sink_log = &r->sink_log;
-	sim_rng_seed(&r->rng, seed, STREAM_WORKLOAD);
-	sim_rng_seed(&r->relay_rng, seed, STREAM_RELAY);
+	for (int i = 0; i < r->n_lanes; i++) {
+		sim_lane *l = &r->lanes[i];
+		l->run = r;
+		l->index = i;
+		sim_model_init(&l->model, &r->report);
+		sim_rng_seed(&l->rng, seed, i == 0 ? STREAM_WORKLOAD : 16 + 2 * (uint64_t)i);
+		sim_rng_seed(&l->relay_rng, seed, i == 0 ? STREAM_RELAY : 17 + 2 * (uint64_t)i);
+	}
 	sim_fx = &r->faults;
 
 	/* Setup (migrations, actors) without faults: they are not what is under test. */
 	sim_faults_enable(0);
-	if (storage_setup(r, err, sizeof(err)) != 0 || contexts_open(r, err, sizeof(err)) != 0 ||
-	    sim_workload_setup(r) != 0) {
+	sim_report_set_step(0, 0);
+	bad = storage_setup(r, err, sizeof(err)) != 0 || contexts_open(r, err, sizeof(err)) != 0 ||
+		sim_workload_setup_run(r) != 0;
+	for (int i = 0; !bad && i < r->n_lanes; i++)
+		bad = sim_workload_setup_lane(&r->lanes[i]) != 0;
+	if (bad) {
 		out->violations = -1;
 		snprintf(out->first_message, sizeof(out->first_message), "setup: %s", err[0] ? err : "actors");
 		goto done;
 	}
 	sim_faults_enable(1);
-	for (int step = 1; step <= cfg->steps; step++) {
-		r->report.step = step;
-		r->stats.steps++;
-		pthread_mutex_lock(&r->faults.lock);
-		r->faults.clock_ms += 1000; /* one simulated second per step (cache TTLs, tombstones) */
-		pthread_mutex_unlock(&r->faults.lock);
-		if (cfg->verbose)
-			printf("  step %d\n", step);
-		sim_workload_step(r);
-		if (sim_rng_chance(&r->relay_rng, RELAY_AFTER_STEP_PPM))
-			sim_pump(r);
-		else
-			r->caught_up = 0;
-		if (cfg->checkpoint_every > 0 && step % cfg->checkpoint_every == 0 && step < cfg->steps)
-			sim_check(r);
+	if (run_lanes(r) != 0) {
+		out->violations = -1;
+		snprintf(out->first_message, sizeof(out->first_message), "cannot run the lanes");
+		goto done;
 	}
-	r->report.step = cfg->steps + 1; /* the final check */
+	sim_report_set_step(0, cfg->steps + 1); /* the final check */
 	sim_check(r);
 
 	out->violations = r->report.violations;
@@ -173,17 +273,20 @@ void sim_run_seed(const sim_config *cfg, uint64_t seed, sim_outcome *out)
 	snprintf(out->first_message, sizeof(out->first_message), "%s", r->report.first_message);
 	sim_report_summary(&r->report, out->summary, sizeof(out->summary));
 done:
-	r->stats.commits = r->model.n_commits;
+	lanes_total(r, &out->stats);
 	faults_summary(&r->faults, out->faults, sizeof(out->faults));
-	out->stats = r->stats;
 	w3w_unsubscribe(r->sub);
 	w3w_ctx_close(r->ctx);
 	w3w_ctx_close(r->truth);
 	storage_teardown(r);
 	sim_fx = NULL;
+	for (int i = 0; i < r->n_lanes; i++) {
+		sim_workload_free_lane(&r->lanes[i]);
+		sim_model_free(&r->lanes[i].model);
+	}
+	pthread_mutex_destroy(&r->collect_lock);
 	sim_event_log_free(&r->sink_log);
 	sim_event_log_free(&r->sub_log);
-	sim_model_free(&r->model);
 	sim_report_destroy(&r->report);
 	sim_faults_destroy(&r->faults);
 	free(r);

@@ -13,9 +13,12 @@
 
 #include "run.h"
 
-/** Actors and currencies of a fresh run (faults off). 0 on success. */
-int sim_workload_setup(sim_run *r);
-/** One step: one action chosen by the workload's stream. */
-void sim_workload_step(sim_run *r);
+/** The shared actors (service, admin, auditor) of a fresh run. 0 on success. */
+int sim_workload_setup_run(sim_run *r);
+/** A lane's users, currencies and resend ring. 0 on success. */
+int sim_workload_setup_lane(sim_lane *l);
+void sim_workload_free_lane(sim_lane *l);
+/** One step of a lane: one action chosen by its stream. */
+void sim_workload_step(sim_lane *l);
 
 #endif
