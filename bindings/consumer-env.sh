@@ -35,8 +35,9 @@ w3w_python_env() {
 	if [ ! -x "$venv/bin/python" ]; then
 		python3 -m venv "$venv" || return 1
 	fi
-	if ! "$venv/bin/python" -c 'import scikit_build_core, pytest' 2>/dev/null; then
-		"$venv/bin/pip" install -q --disable-pip-version-check 'scikit-build-core>=0.10' 'pytest>=7' || return 1
+	# scikit-build-core 1.0: the sdist settings of bindings/python/pyproject.toml (force-include).
+	if ! "$venv/bin/python" -c 'import pytest, scikit_build_core as s; assert int(s.__version__.split(".")[0]) >= 1' 2>/dev/null; then
+		"$venv/bin/pip" install -q --disable-pip-version-check 'scikit-build-core>=1.0' 'pytest>=7' || return 1
 	fi
 	W3W_PY="$venv/bin/python"
 	export W3W_PY

@@ -96,6 +96,9 @@ for runner in tests/server/run.sh tests/python/run.sh tests/go/run.sh tests/exam
   if [ -x "$runner" ]; then step "$runner" "$runner" "$BUILD"; fi
 done
 
+# 7. Packages as users get them: the Python sdist -> wheel -> clean venv.
+step "package: Python sdist and wheel" tests/packaging/python.sh "$BUILD"
+
 echo
 if [ ${#failed[@]} -eq 0 ]; then
   echo "make test: all steps passed"
