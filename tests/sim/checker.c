@@ -231,6 +231,7 @@ static void check_records(sim_lane *lane)
 
 static void check_audit(sim_run *r)
 {
+	uint64_t refusals = 0;
 	w3w_audit_report rep;
 	w3w_status st = w3w_audit_verify(&rep, r->ctx, &r->auditor);
 
@@ -241,9 +242,12 @@ static void check_audit(sim_run *r)
 	if (!rep.ok || rep.unsealed != 0)
 		sim_violation(&r->report, "audit", "chain does not verify: first bad record %lld (%s), %lld unsealed",
 			(long long)rep.first_bad, rep.reason, (long long)rep.unsealed);
-	if ((uint64_t)rep.records < total_commits(r))
-		sim_violation(&r->report, "audit", "%lld audit records for %zu committed commands",
-			(long long)rep.records, total_commits(r));
+	/* One record per committed command, and one per command refused by a decision. */
+	for (int l = 0; l < r->n_lanes; l++)
+		refusals += r->lanes[l].stats.refusals;
+	if ((uint64_t)rep.records != total_commits(r) + refusals)
+		sim_violation(&r->report, "audit", "%lld audit records for %zu committed and %llu refused commands",
+			(long long)rep.records, total_commits(r), (unsigned long long)refusals);
 }
 
 void sim_check(sim_run *r)

@@ -199,6 +199,7 @@ static void lanes_total(const sim_run *r, sim_stats *t)
 		t->attempts += s->attempts;
 		t->reads += s->reads;
 		t->checkpoints += s->checkpoints;
+		t->refusals += s->refusals;
 		t->commits += r->lanes[i].model.n_commits;
 		for (int k = 0; k < 16; k++)
 			t->status[k] += s->status[k];

@@ -49,6 +49,7 @@ typedef struct sim_config {
 /** What a seed did, for the summary line. */
 typedef struct sim_stats {
 	uint64_t steps, calls, attempts, commits, reads, checkpoints;
+	uint64_t refusals;     /* attempts refused by a decision (each must leave an audit record) */
 	uint64_t status[16];   /* final answers by -status (0 = ok) */
 	uint64_t lease_waits;
 	uint64_t digest;       /* of the sequence of actions and answers: equal runs, equal digests */

@@ -334,12 +334,21 @@ static const char *expect_name(int expect)
 	return expect == EXPECT_REFUSED ? "a refusal" : expect == EXPECT_ANY ? "anything" : sim_status_name(expect);
 }
 
+/* A refusal that is a decision about the command (not bad input or an outage): audited. */
+static int audited_refusal(w3w_status st)
+{
+	return st != W3W_OK && st != W3W_EINVAL && st != W3W_ENOMEM && st != W3W_EUNAVAILABLE && st != W3W_EUNKNOWN &&
+		known_status(st);
+}
+
 static void check_attempt(sim_lane *l, const sim_req *q, w3w_status st, int expect, int had_commit)
 {
 	const sim_trace *t = sim_trace_get();
 	const char *op = sim_op_name(q->op);
 	m_commit *kc;
 
+	if (audited_refusal(st))
+		l->stats.refusals++;
 	if (!known_status(st))
 		sim_violation(&l->run->report, "unexpected_status", "%s answered %s: %s", op, sim_status_name(st),
 			w3w_error_message());
