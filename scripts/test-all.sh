@@ -98,6 +98,8 @@ done
 
 # 7. Packages as users get them: the Python sdist -> wheel -> clean venv.
 step "package: Python sdist and wheel" tests/packaging/python.sh "$BUILD"
+#    The Go module at its tagged version, through a file-based GOPROXY.
+step "package: Go module at a tag" tests/packaging/go.sh "$BUILD"
 
 echo
 if [ ${#failed[@]} -eq 0 ]; then
