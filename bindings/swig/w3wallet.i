@@ -103,6 +103,7 @@
 %immutable events_url;
 %immutable master_key_hex;
 %immutable region;
+%immutable read_storage_url;
 %immutable type;
 %immutable topic;
 %immutable aggregate_id;
@@ -598,6 +599,8 @@ static w3w_status w3wb_options_set_text(w3w_options *opts, const char *field, co
 		return w3wb_set_text(opts->storage_url, sizeof(opts->storage_url), field, value);
 	if (strcmp(field, "cache_url") == 0)
 		return w3wb_set_text(opts->cache_url, sizeof(opts->cache_url), field, value);
+	if (strcmp(field, "read_storage_url") == 0)
+		return w3wb_set_text(opts->read_storage_url, sizeof(opts->read_storage_url), field, value);
 	if (strcmp(field, "events_url") == 0)
 		return w3wb_set_text(opts->events_url, sizeof(opts->events_url), field, value);
 	if (strcmp(field, "master_key_hex") == 0)

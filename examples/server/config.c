@@ -28,6 +28,8 @@ static const option_def options[] = {
 	{ "--listen", "W3W_LISTEN", TEXT, FIELD(listen), CMD_SERVE, "API address host:port (127.0.0.1:8080; port 0 picks one)" },
 	{ "--metrics-listen", "W3W_METRICS_LISTEN", TEXT, FIELD(metrics_listen), CMD_SERVE, "separate host:port for /metrics (default: on the API port)" },
 	{ "--storage", "W3W_STORAGE", TEXT, FIELD(storage), CMD_SERVE, "storage URL (sqlite:DATA_DIR/w3wallet.db)" },
+	{ "--read-storage", "W3W_READ_STORAGE", TEXT, FIELD(read_storage), CMD_SERVE, "read replica URL for reads by id and lists (none)" },
+	{ "--max-replica-lag-ms", "W3W_MAX_REPLICA_LAG_MS", INT, FIELD(max_replica_lag_ms), CMD_SERVE, "reads without W3W-Read-After use the replica while it lags less (1000)" },
 	{ "--cache", "W3W_CACHE", TEXT, FIELD(cache), CMD_SERVE, "cache URL (memory:)" },
 	{ "--events", "W3W_EVENTS", TEXT, FIELD(events), CMD_SERVE, "event sink URL (none: in-process only)" },
 	{ "--region", "W3W_REGION", TEXT, FIELD(region), CMD_SERVE, "region stamped on events (local)" },
@@ -154,6 +156,7 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	cfg->pool_size = 0; /* chosen below from the storage */
 	cfg->idle_timeout_s = 30;
 	cfg->drain_timeout_s = 15;
+	cfg->max_replica_lag_ms = 1000;
 	cfg->rate_per_s = 100;
 	cfg->burst = 200;
 	cfg->access_log = 1;

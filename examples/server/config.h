@@ -18,6 +18,8 @@ typedef struct config {
 	char listen[256];          /**< host:port of the API */
 	char metrics_listen[256];  /**< host:port of /metrics, "" = on the API listener */
 	char storage[W3W_URL_SIZE];
+	char read_storage[W3W_URL_SIZE];  /**< "" = no read replica */
+	int max_replica_lag_ms;
 	char cache[W3W_URL_SIZE];
 	char events[W3W_URL_SIZE];
 	char data_dir[PATH_MAX];

@@ -47,6 +47,7 @@ typedef struct exchange {
 	const char *content_type;         /**< NULL: application/json */
 	const char *error_code;           /**< "invalid", "not_found"... for logs and metrics */
 	int retry_after_s;                /**< > 0: send Retry-After */
+	char commit_position[W3W_POSITION_SIZE]; /**< "" or the W3W-Commit-Position of a write */
 	char allow[64];                   /**< 405: the Allow header */
 	int www_authenticate;             /**< 401: send WWW-Authenticate */
 } exchange;

@@ -21,6 +21,19 @@ void h_healthz(exchange *ex)
  * backlog; it does not make the server unready. The answer names the kind
  * of failure only: the library's message (hosts, users) goes to the log.
  */
+/* The read replica, when one is configured: reachable, lag, and whether reads use it now. */
+static void add_replica(cJSON *j, w3w_ctx *ctx)
+{
+	w3w_replica_state rs;
+	cJSON *r;
+	if (w3w_replica_state_get(&rs, ctx) != W3W_OK || !rs.configured)
+		return;
+	r = cJSON_AddObjectToObject(j, "replica");
+	cJSON_AddBoolToObject(r, "reachable", rs.reachable);
+	cJSON_AddNumberToObject(r, "lag_ms", (double)rs.lag_ms);
+	cJSON_AddStringToObject(r, "replayed", rs.replayed);
+}
+
 void h_readyz(exchange *ex)
 {
 	w3w_outbox_stats stats;
@@ -47,6 +60,8 @@ void h_readyz(exchange *ex)
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "status", "ready");
 	cJSON_AddStringToObject(j, "storage", "ok");
+	cJSON_AddStringToObject(j, "storage_role", "primary"); /* it accepts writes (a standby answers 503 above) */
+	add_replica(j, ex->srv->ctx);
 	outbox = cJSON_AddObjectToObject(j, "outbox");
 	cJSON_AddNumberToObject(outbox, "pending", (double)stats.pending);
 	cJSON_AddNumberToObject(outbox, "lag_seconds",

@@ -154,6 +154,8 @@ static enum MHD_Result send_response(exchange *ex)
 	ex->resp_body = NULL; /* the response owns it now */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ex->content_type ? ex->content_type : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", ex->request_id);
+	if (ex->commit_position[0])
+		MHD_add_response_header(r, "W3W-Commit-Position", ex->commit_position);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (ex->retry_after_s > 0) {
 		snprintf(retry, sizeof(retry), "%d", ex->retry_after_s);

@@ -102,6 +102,17 @@ static int take_idempotency_key(exchange *ex)
 	return 0;
 }
 
+/* W3W-Read-After: reads of this request see at least that commit (any host's W3W-Commit-Position). */
+static int take_read_after(exchange *ex)
+{
+	const char *pos = ex_header(ex, "W3W-Read-After");
+	if (w3w_read_after(pos) != W3W_OK) {
+		ex_error(ex, 400, "invalid", "W3W-Read-After: %s", w3w_error_message());
+		return -1;
+	}
+	return 0;
+}
+
 static int authenticate(exchange *ex)
 {
 	const char *auth = ex_header(ex, "Authorization");
@@ -199,5 +210,11 @@ void router_dispatch(exchange *ex, int metrics_listener)
 	}
 	if (strcmp(ex->method, "GET") != 0 && take_idempotency_key(ex) != 0)
 		return;
+	if (take_read_after(ex) != 0)
+		return;
 	run_handler(ex);
+	/* The library's per-thread state must not leak into the next request on this worker. */
+	w3w_read_after(NULL);
+	if (strcmp(ex->method, "GET") != 0 && ex->status < 300)
+		w3w_commit_position(ex->commit_position, sizeof(ex->commit_position));
 }

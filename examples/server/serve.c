@@ -41,6 +41,8 @@ static int open_library(struct server *srv, const config *cfg, const char *maste
 	snprintf(opts.region, sizeof(opts.region), "%s", cfg->region);
 	memcpy(opts.master_key_hex, master_hex, sizeof(opts.master_key_hex));
 	opts.pool_size = cfg->pool_size;
+	snprintf(opts.read_storage_url, sizeof(opts.read_storage_url), "%s", cfg->read_storage);
+	opts.max_replica_lag_ms = cfg->max_replica_lag_ms;
 	st = w3w_ctx_open(&srv->ctx, &opts);
 	sodium_memzero(opts.master_key_hex, sizeof(opts.master_key_hex));
 	if (st != W3W_OK) {

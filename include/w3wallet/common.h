@@ -91,6 +91,7 @@ W3W_EXTERN void w3w_string_free(char *s);
 #define W3W_NAME_SIZE     256 /**< product names, references */
 #define W3W_REGION_SIZE   32
 #define W3W_URL_SIZE      1024
+#define W3W_POSITION_SIZE 40   /**< a commit position ("16/B374D848"), NUL included */
 #define W3W_CURSOR_SIZE   64
 #define W3W_EVENT_TYPE_SIZE 32
 

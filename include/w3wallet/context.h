@@ -14,7 +14,8 @@ extern "C" {
 
 typedef struct w3w_ctx w3w_ctx;
 
-#define W3W_OPTIONS_VERSION 1
+/* 2: read_storage_url and max_replica_lag_ms appended (version 1 callers still work). */
+#define W3W_OPTIONS_VERSION 2
 
 /**
  * Options for w3w_ctx_open(). Initialize with W3W_OPTIONS_INIT or
@@ -44,9 +45,17 @@ typedef struct w3w_options {
 	/** Run the outbox relay and audit sealer on a background thread (default 1).
 	 *  With 0 the host drives them with w3w_events_pump() and w3w_audit_seal(). */
 	int background_relay;
+	/* ---- version 2 ---- */
+	/** A read replica of the storage ("" = none; PostgreSQL streaming replica, any libpq URL).
+	 *  Reads by id and lists go there when it is fresh enough (see w3w_read_after());
+	 *  writes, claims and the reads commands make to decide always go to storage_url. */
+	char read_storage_url[W3W_URL_SIZE];
+	/** Reads without a position use the replica while it lags less than this (default 1000 ms). */
+	int max_replica_lag_ms;
 } w3w_options;
 
-#define W3W_OPTIONS_INIT { W3W_OPTIONS_VERSION, "sqlite:w3wallet.db", "memory:", "", "", "local", 86400, 8, 5000, 1 }
+#define W3W_OPTIONS_INIT { W3W_OPTIONS_VERSION, "sqlite:w3wallet.db", "memory:", "", "", "local", 86400, 8, 5000, 1, \
+	"", 1000 }
 
 /** Fill `opts` with the defaults of W3W_OPTIONS_INIT. `version` must be W3W_OPTIONS_VERSION. */
 W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);
@@ -68,6 +77,36 @@ W3W_EXTERN w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts);
  * reached. The message is for logs: it may name hosts.
  */
 W3W_EXTERN w3w_status w3w_ctx_ping(w3w_ctx *ctx);
+
+/* ---- read replicas and read-your-writes --------------------------------- */
+
+/**
+ * The commit position of the calling thread's last successful write (or
+ * replay) through a context that has a read replica: copy it into `buf`
+ * (W3W_POSITION_SIZE bytes). "" when there is none. Hand it to whoever must
+ * see that write (another request, another host) for w3w_read_after().
+ */
+W3W_EXTERN w3w_status w3w_commit_position(char *buf, size_t buflen);
+
+/**
+ * Reads by id and lists on the calling thread never see state older than
+ * `position` (from w3w_commit_position(), on any host): a replica serves
+ * them only once it has replayed that position, else the primary does.
+ * NULL or "" removes the condition (a replica lagging less than
+ * max_replica_lag_ms may serve them). W3W_EINVAL for a malformed position.
+ */
+W3W_EXTERN w3w_status w3w_read_after(const char *position);
+
+/** Where the context's reads may go now, for health checks. */
+typedef struct w3w_replica_state {
+	int configured;         /**< a read replica is configured */
+	int reachable;          /**< it answered its last check */
+	int64_t lag_ms;         /**< its lag at that check */
+	char replayed[W3W_POSITION_SIZE]; /**< what it had replayed then */
+} w3w_replica_state;
+
+/** The read replica's state (a fresh check when the last one is older than 100 ms). */
+W3W_EXTERN w3w_status w3w_replica_state_get(w3w_replica_state *out, w3w_ctx *ctx);
 
 /** Stop the relay (after a last drain), close backends, free the context. NULL is ignored. */
 W3W_EXTERN void w3w_ctx_close(w3w_ctx *ctx);

@@ -4,6 +4,7 @@
 
 #include "core/cache_aside.h"
 #include "core/codec.h"
+#include "core/replica.h"
 #include "core/validate.h"
 #include "core/write.h"
 
@@ -66,8 +67,8 @@ static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int 
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	st = by_order ? ctx->storage->claim_get_live(ctx->storage, id, out)
-	              : ctx->storage->claim_get(ctx->storage, id, out);
+	w3w_storage *from = w3w__reader(ctx);
+	st = by_order ? from->claim_get_live(from, id, out) : from->claim_get(from, id, out);
 	if (st == W3W_OK)
 		w3w__cache_store(ctx, key, w3w__claim_json(out), W3W__TTL_RECORD);
 	return st;

@@ -1,4 +1,5 @@
 /* Context lifecycle: options, backend opening by URL, the relay thread. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,16 +9,24 @@
 #include "core/context.h"
 #include "core/registry.h"
 #include "core/relay.h"
+#include "core/replica.h"
 
 static const w3w_options default_options = W3W_OPTIONS_INIT;
+
+/* Bytes of w3w_options a caller of `version` has: members are only appended. */
+static size_t options_size(unsigned int version)
+{
+	return version >= 2 ? sizeof(w3w_options) : offsetof(w3w_options, read_storage_url);
+}
 
 w3w_status w3w_options_init(w3w_options *opts, unsigned int version)
 {
 	if (!opts)
 		return w3w_error_set(W3W_EINVAL, "options: NULL");
-	if (version != W3W_OPTIONS_VERSION)
-		return w3w_error_set(W3W_EVERSION, "options: version %u, library has %u", version, W3W_OPTIONS_VERSION);
-	*opts = default_options;
+	if (version < 1 || version > W3W_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "options: version %u, library has 1 to %u", version, W3W_OPTIONS_VERSION);
+	memcpy(opts, &default_options, options_size(version));
+	opts->version = version;
 	return W3W_OK;
 }
 
@@ -31,9 +40,15 @@ static w3w_status check_text_field(const char *field, size_t size, const char *n
 static w3w_status validate_options(const w3w_options *o)
 {
 	w3w_status st;
-	if (o->version != W3W_OPTIONS_VERSION)
-		return w3w_error_set(W3W_EVERSION, "options: version %u, library has %u (use w3w_options_init)",
+	if (o->version < 1 || o->version > W3W_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "options: version %u, library has 1 to %u (use w3w_options_init)",
 			o->version, W3W_OPTIONS_VERSION);
+	if (o->version >= 2) {
+		if ((st = check_text_field(o->read_storage_url, sizeof(o->read_storage_url), "read_storage_url")))
+			return st;
+		if (o->max_replica_lag_ms < 0 || o->max_replica_lag_ms > 3600000)
+			return w3w_error_set(W3W_EINVAL, "options.max_replica_lag_ms: must be 0..3600000");
+	}
 	if ((st = check_text_field(o->storage_url, sizeof(o->storage_url), "storage_url")) ||
 	    (st = check_text_field(o->cache_url, sizeof(o->cache_url), "cache_url")) ||
 	    (st = check_text_field(o->events_url, sizeof(o->events_url), "events_url")) ||
@@ -92,7 +107,11 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return w3w_error_set(W3W_ENOMEM, "context: out of memory");
-	ctx->opts = opts ? *opts : default_options;
+	/* A version-1 caller's struct ends before the version-2 members: those keep their defaults. */
+	ctx->opts = default_options;
+	if (opts)
+		memcpy(&ctx->opts, opts, options_size(opts->version));
+	ctx->opts.version = W3W_OPTIONS_VERSION;
 	if (ctx->opts.storage_url[0] == '\0')
 		strcpy(ctx->opts.storage_url, default_options.storage_url);
 	if (ctx->opts.cache_url[0] == '\0')
@@ -114,6 +133,7 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	if ((st = w3w__cache_debt_init(ctx)) != W3W_OK ||
 	    (st = load_master_key(ctx)) != W3W_OK ||
 	    (st = w3w__storage_open_url(&ctx->storage, ctx->opts.storage_url, &cfg)) != W3W_OK ||
+	    (st = w3w__replica_open(ctx, &cfg)) != W3W_OK ||
 	    (st = open_cache(ctx, &cfg)) != W3W_OK ||
 	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
 	    (ctx->opts.events_url[0] &&
@@ -144,6 +164,7 @@ void w3w_ctx_close(w3w_ctx *ctx)
 		ctx->cache->free(ctx->cache);
 	if (ctx->limits)
 		ctx->limits->free(ctx->limits);
+	w3w__replica_close(ctx);
 	if (ctx->storage)
 		ctx->storage->free(ctx->storage);
 	w3w__cache_debt_free(ctx);

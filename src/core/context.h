@@ -9,8 +9,10 @@
 #include "w3wallet/sys/cache.h"
 #include "w3wallet/sys/events.h"
 #include "w3wallet/sys/storage.h"
+#include "core/registry.h"
 
 typedef struct w3w__relay w3w__relay;
+typedef struct w3w__replica w3w__replica;
 
 #define W3W__PENDING_INVALIDATIONS 1024
 
@@ -32,6 +34,7 @@ struct w3w_ctx {
 	unsigned char master_key[32];
 	int has_master_key;
 	w3w__relay *relay;
+	w3w__replica *replica;     /* NULL: every read goes to `storage` */
 	w3w__cache_debt debt;
 	struct {
 		atomic_uint_fast64_t cache_hits, cache_misses, commands_ok, commands_refused, command_us;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/replica.h"
 #include "core/validate.h"
 #include "core/write.h"
 
@@ -135,7 +136,7 @@ w3w_status w3w_accounts(w3w_account_list **out, w3w_ctx *ctx, const w3w_actor *a
 	if (strcmp(uid, actor->user_id) != 0 &&
 	    !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR))
 		return w3w_error_set(W3W_EFORBIDDEN, "accounts: another user's accounts need admin, service or auditor");
-	return ctx->storage->accounts(ctx->storage, uid, out);
+	return w3w__reader(ctx)->accounts(w3w__reader(ctx), uid, out);
 }
 
 void w3w_account_list_free(w3w_account_list *list)

@@ -6,6 +6,7 @@
 #include "core/cache_aside.h"
 #include "core/codec.h"
 #include "core/query.h"
+#include "core/replica.h"
 #include "core/validate.h"
 #include "core/write.h"
 
@@ -137,7 +138,8 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 	cJSON_Delete(items);
 	w3w_error_clear();
 
-	if ((st = ctx->storage->order_get(ctx->storage, id, out)) != W3W_OK)
+	w3w_storage *from = w3w__reader(ctx);
+	if ((st = from->order_get(from, id, out)) != W3W_OK)
 		return st;
 	w3w__cache_store(ctx, key, w3w__order_json(*out, 0), W3W__TTL_RECORD);
 	w3w__cache_store(ctx, items_key, w3w__order_items_json((*out)->items, (*out)->item_count), W3W__TTL_RECORD);
@@ -181,7 +183,7 @@ w3w_status w3w_order_list(w3w_order_page **out, w3w_ctx *ctx, const w3w_actor *a
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	if ((st = ctx->storage->order_list(ctx->storage, &sq, out)) != W3W_OK)
+	if ((st = w3w__reader(ctx)->order_list(w3w__reader(ctx), &sq, out)) != W3W_OK)
 		return st;
 	if (cacheable)
 		w3w__cache_store(ctx, key, w3w__order_page_json(*out), W3W__TTL_LIST);

@@ -134,11 +134,13 @@ w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_b
 	if (!fn)
 		return W3W_EINVAL;
 	st = fn(out, url, cfg);
-	if (st == W3W_OK && (*out)->version != W3W_STORAGE_VERSION) {
+	/* Members are only appended: an older backend loads, its missing members count as absent. */
+	if (st == W3W_OK && ((*out)->version < W3W_STORAGE_VERSION_MIN || (*out)->version > W3W_STORAGE_VERSION)) {
 		unsigned int v = (*out)->version;
 		(*out)->free(*out);
 		*out = NULL;
-		return w3w_error_set(W3W_EVERSION, "storage backend: interface version %u, expected %u", v, W3W_STORAGE_VERSION);
+		return w3w_error_set(W3W_EVERSION, "storage backend: interface version %u, this library loads %u to %u",
+			v, W3W_STORAGE_VERSION_MIN, W3W_STORAGE_VERSION);
 	}
 	return st;
 }

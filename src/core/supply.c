@@ -6,6 +6,7 @@
 #include "core/cache_aside.h"
 #include "core/codec.h"
 #include "core/query.h"
+#include "core/replica.h"
 #include "core/validate.h"
 #include "core/write.h"
 
@@ -23,7 +24,8 @@ static w3w_status supply_load(w3w_ctx *ctx, const char *id, w3w_supply *out)
 		if (st == W3W_OK)
 			return W3W_OK;
 	}
-	st = ctx->storage->supply_get(ctx->storage, id, out);
+	w3w_storage *from = w3w__reader(ctx);
+	st = from->supply_get(from, id, out);
 	if (st == W3W_OK)
 		w3w__cache_store(ctx, key, w3w__supply_json(out), W3W__TTL_RECORD);
 	return st;
@@ -116,7 +118,7 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	if ((st = ctx->storage->supply_list(ctx->storage, &sq, out)) != W3W_OK)
+	if ((st = w3w__reader(ctx)->supply_list(w3w__reader(ctx), &sq, out)) != W3W_OK)
 		return st;
 	if (cacheable)
 		w3w__cache_store(ctx, key, w3w__supply_page_json(*out), W3W__TTL_LIST);

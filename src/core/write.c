@@ -6,6 +6,7 @@
 
 #include "core/cache_aside.h"
 #include "core/relay.h"
+#include "core/replica.h"
 #include "core/validate.h"
 #include "core/write.h"
 
@@ -150,6 +151,7 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 		for (size_t i = 0; i < w->key_count; i++)
 			keys[i] = w->keys[i];
 		w3w__cache_invalidate(w->ctx, keys, w->key_count);
+		w3w__note_commit(w->ctx);
 		if (!w->meta->replayed)
 			w3w__relay_notify(w->ctx);
 	} else if (status != W3W_OK) {

@@ -40,5 +40,5 @@ def admin(server):
     return User(server, ("admin",))
 
 
-# test_outage.py starts PostgreSQL clusters of its own: once per run is enough, with the services.
-collect_ignore = [] if __import__("helpers").MODE == "services" else ["test_outage.py"]
+# test_outage.py and test_replica.py start PostgreSQL clusters of their own: once per run is enough.
+collect_ignore = [] if __import__("helpers").MODE == "services" else ["test_outage.py", "test_replica.py"]

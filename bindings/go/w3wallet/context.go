@@ -33,6 +33,10 @@ type Options struct {
 	Timeout time.Duration
 	// ManualRelay: no background relay thread; the host calls EventsPump and AuditSeal.
 	ManualRelay bool
+	// ReadStorageURL: a PostgreSQL read replica for reads by id and lists (docs/api.md, "Read replicas").
+	ReadStorageURL string
+	// MaxReplicaLag: reads without a position use the replica while it lags less (default 1 s).
+	MaxReplicaLag time.Duration
 }
 
 func (o Options) toC() (capi.W3w_options, error) {
@@ -46,7 +50,7 @@ func (o Options) toC() (capi.W3w_options, error) {
 	}
 	for _, f := range []struct{ name, value string }{
 		{"storage_url", o.StorageURL}, {"cache_url", o.CacheURL}, {"events_url", o.EventsURL},
-		{"master_key_hex", o.MasterKeyHex}, {"region", o.Region},
+		{"master_key_hex", o.MasterKeyHex}, {"region", o.Region}, {"read_storage_url", o.ReadStorageURL},
 	} {
 		if f.value == "" {
 			continue
@@ -70,6 +74,9 @@ func (o Options) toC() (capi.W3w_options, error) {
 	}
 	if o.ManualRelay {
 		c.SetBackground_relay(0)
+	}
+	if o.MaxReplicaLag > 0 {
+		c.SetMax_replica_lag_ms(int(o.MaxReplicaLag / time.Millisecond))
 	}
 	return c, nil
 }

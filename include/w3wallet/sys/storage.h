@@ -33,7 +33,14 @@
 extern "C" {
 #endif
 
-#define W3W_STORAGE_VERSION 2 /* 2: wallet members appended */
+/*
+ * 2: wallet members appended; 3: commit_position and replay_position
+ * appended. Core loads backends of version 2 and 3: members past a
+ * backend's version count as absent.
+ */
+#define W3W_STORAGE_VERSION 3
+/** The oldest interface version core still loads. */
+#define W3W_STORAGE_VERSION_MIN 2
 
 /** Nil UUID: the external account of deposits and withdrawals. */
 #define W3W_EXTERNAL_USER_ID "00000000-0000-0000-0000-000000000000"
@@ -446,6 +453,21 @@ struct w3w_storage {
 	/** Record a deposit seen on chain unless its reference is recorded; *inserted (may be NULL) = 1 if new. */
 	w3w_status (*chain_deposit_put)(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
 	w3w_status (*chain_deposit_get)(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
+
+	/* ---- version 3: read replicas (optional: NULL when not supported) ---- */
+
+	/**
+	 * A position at or after every commit that returned before this call
+	 * (PostgreSQL: pg_current_wal_insert_lsn()), as "HI/LO" in hex: positions
+	 * compare by that 64-bit number.
+	 */
+	w3w_status (*commit_position)(w3w_storage *st, char out[W3W_POSITION_SIZE]);
+	/**
+	 * On a read replica: the position it has replayed up to, and how far
+	 * behind it is in milliseconds (0 when it has replayed all it received).
+	 * A server that is not a replica answers its current position and 0.
+	 */
+	w3w_status (*replay_position)(w3w_storage *st, char out[W3W_POSITION_SIZE], int64_t *lag_ms);
 };
 
 /**

@@ -27,6 +27,42 @@ static w3w_status pg_ping(w3w_storage *st)
 	return s;
 }
 
+static w3w_status copy_position(char out[W3W_POSITION_SIZE], const PGresult *r)
+{
+	const char *v = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
+	if (!*v || strlen(v) >= W3W_POSITION_SIZE)
+		return w3w_error_set(W3W_EINTERNAL, "postgres: no WAL position (replication not streaming?)");
+	strcpy(out, v);
+	return W3W_OK;
+}
+
+static w3w_status pg_commit_position(w3w_storage *st, char out[W3W_POSITION_SIZE])
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status s;
+
+	w3w__pg_params_init(&p);
+	if ((s = w3w__pg_run(w3w__pg_of(st), PG_COMMIT_POSITION, &p, "commit position", &r)) == W3W_OK)
+		s = copy_position(out, r);
+	PQclear(r);
+	return s;
+}
+
+static w3w_status pg_replay_position(w3w_storage *st, char out[W3W_POSITION_SIZE], int64_t *lag_ms)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status s;
+
+	w3w__pg_params_init(&p);
+	if ((s = w3w__pg_run(w3w__pg_of(st), PG_REPLAY_POSITION, &p, "replay position", &r)) == W3W_OK &&
+	    (s = copy_position(out, r)) == W3W_OK)
+		*lag_ms = w3w__pg_col_i64(r, 0, 1);
+	PQclear(r);
+	return s;
+}
+
 static w3w_status pg_purge_expired(w3w_storage *st, w3w_time now, int64_t *deleted)
 {
 	w3w__pg_params p;
@@ -83,6 +119,8 @@ static void fill_vtable(w3w_storage *v)
 	v->audit_read = w3w__pg_audit_read;
 	v->audit_unsealed = w3w__pg_audit_unsealed;
 	v->ping = pg_ping;
+	v->commit_position = pg_commit_position;
+	v->replay_position = pg_replay_position;
 	v->purge_expired = pg_purge_expired;
 	v->free = pg_free;
 	v->secrets_create = w3w__pg_secrets_create;

@@ -20,7 +20,7 @@ __all__ = ["Options", "Context", "Subscription"]
 
 R = TypeVar("R")
 
-_TEXT_OPTIONS = ("storage_url", "cache_url", "events_url", "master_key_hex", "region")
+_TEXT_OPTIONS = ("storage_url", "cache_url", "events_url", "master_key_hex", "region", "read_storage_url")
 
 
 @dataclass
@@ -44,6 +44,10 @@ class Options:
     timeout_ms: Optional[int] = None
     background_relay: Optional[bool] = None
     """False: the host drives the relay with Context.events_pump() and audit_seal()."""
+    read_storage_url: Optional[str] = None
+    """A PostgreSQL read replica for reads by id and lists (docs/api.md, "Read replicas")."""
+    max_replica_lag_ms: Optional[int] = None
+    """Reads without a position use the replica while it lags less than this (default 1000)."""
 
     def _to_c(self) -> Any:
         c = _capi.w3wb_options_init(_capi.W3W_OPTIONS_VERSION)

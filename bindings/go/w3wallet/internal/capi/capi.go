@@ -60,112 +60,112 @@ typedef _gostring_ swig_type_30;
 typedef _gostring_ swig_type_31;
 typedef _gostring_ swig_type_32;
 typedef _gostring_ swig_type_33;
-typedef _gostring_ swig_type_34;
+typedef _goslice_ swig_type_34;
 typedef _gostring_ swig_type_35;
 typedef _gostring_ swig_type_36;
-typedef _gostring_ swig_type_37;
-typedef _gostring_ swig_type_38;
+typedef long long swig_type_37;
+typedef long long swig_type_38;
 typedef _gostring_ swig_type_39;
-typedef long long swig_type_40;
-typedef long long swig_type_41;
+typedef _gostring_ swig_type_40;
+typedef _gostring_ swig_type_41;
 typedef _gostring_ swig_type_42;
-typedef long long swig_type_43;
-typedef long long swig_type_44;
+typedef _gostring_ swig_type_43;
+typedef _gostring_ swig_type_44;
 typedef _gostring_ swig_type_45;
 typedef _gostring_ swig_type_46;
-typedef long long swig_type_47;
-typedef long long swig_type_48;
-typedef long long swig_type_49;
-typedef long long swig_type_50;
+typedef _gostring_ swig_type_47;
+typedef _gostring_ swig_type_48;
+typedef _gostring_ swig_type_49;
+typedef _gostring_ swig_type_50;
 typedef long long swig_type_51;
 typedef long long swig_type_52;
-typedef long long swig_type_53;
-typedef _gostring_ swig_type_54;
-typedef _gostring_ swig_type_55;
+typedef _gostring_ swig_type_53;
+typedef long long swig_type_54;
+typedef long long swig_type_55;
 typedef _gostring_ swig_type_56;
-typedef long long swig_type_57;
-typedef _gostring_ swig_type_58;
-typedef _gostring_ swig_type_59;
-typedef _gostring_ swig_type_60;
-typedef _gostring_ swig_type_61;
+typedef _gostring_ swig_type_57;
+typedef long long swig_type_58;
+typedef long long swig_type_59;
+typedef long long swig_type_60;
+typedef long long swig_type_61;
 typedef long long swig_type_62;
-typedef _gostring_ swig_type_63;
-typedef _gostring_ swig_type_64;
+typedef long long swig_type_63;
+typedef long long swig_type_64;
 typedef _gostring_ swig_type_65;
 typedef _gostring_ swig_type_66;
 typedef _gostring_ swig_type_67;
-typedef _gostring_ swig_type_68;
-typedef long long swig_type_69;
+typedef long long swig_type_68;
+typedef _gostring_ swig_type_69;
 typedef _gostring_ swig_type_70;
 typedef _gostring_ swig_type_71;
 typedef _gostring_ swig_type_72;
-typedef _gostring_ swig_type_73;
-typedef long long swig_type_74;
-typedef long long swig_type_75;
-typedef long long swig_type_76;
-typedef long long swig_type_77;
-typedef long long swig_type_78;
-typedef long long swig_type_79;
+typedef long long swig_type_73;
+typedef _gostring_ swig_type_74;
+typedef _gostring_ swig_type_75;
+typedef _gostring_ swig_type_76;
+typedef _gostring_ swig_type_77;
+typedef _gostring_ swig_type_78;
+typedef _gostring_ swig_type_79;
 typedef long long swig_type_80;
-typedef long long swig_type_81;
-typedef long long swig_type_82;
-typedef long long swig_type_83;
-typedef long long swig_type_84;
+typedef _gostring_ swig_type_81;
+typedef _gostring_ swig_type_82;
+typedef _gostring_ swig_type_83;
+typedef _gostring_ swig_type_84;
 typedef long long swig_type_85;
 typedef long long swig_type_86;
 typedef long long swig_type_87;
 typedef long long swig_type_88;
 typedef long long swig_type_89;
-typedef _gostring_ swig_type_90;
-typedef _gostring_ swig_type_91;
-typedef _gostring_ swig_type_92;
-typedef _gostring_ swig_type_93;
-typedef _gostring_ swig_type_94;
-typedef _gostring_ swig_type_95;
-typedef _gostring_ swig_type_96;
-typedef _gostring_ swig_type_97;
+typedef long long swig_type_90;
+typedef long long swig_type_91;
+typedef long long swig_type_92;
+typedef long long swig_type_93;
+typedef long long swig_type_94;
+typedef long long swig_type_95;
+typedef long long swig_type_96;
+typedef long long swig_type_97;
 typedef long long swig_type_98;
 typedef long long swig_type_99;
 typedef long long swig_type_100;
-typedef long long swig_type_101;
-typedef long long swig_type_102;
-typedef long long swig_type_103;
-typedef long long swig_type_104;
-typedef long long swig_type_105;
-typedef long long swig_type_106;
+typedef _gostring_ swig_type_101;
+typedef _gostring_ swig_type_102;
+typedef _gostring_ swig_type_103;
+typedef _gostring_ swig_type_104;
+typedef _gostring_ swig_type_105;
+typedef _gostring_ swig_type_106;
 typedef _gostring_ swig_type_107;
-typedef long long swig_type_108;
+typedef _gostring_ swig_type_108;
 typedef long long swig_type_109;
-typedef _gostring_ swig_type_110;
-typedef _gostring_ swig_type_111;
+typedef long long swig_type_110;
+typedef long long swig_type_111;
 typedef long long swig_type_112;
-typedef _gostring_ swig_type_113;
-typedef _gostring_ swig_type_114;
-typedef _gostring_ swig_type_115;
-typedef _gostring_ swig_type_116;
-typedef _gostring_ swig_type_117;
+typedef long long swig_type_113;
+typedef long long swig_type_114;
+typedef long long swig_type_115;
+typedef long long swig_type_116;
+typedef long long swig_type_117;
 typedef _gostring_ swig_type_118;
-typedef _gostring_ swig_type_119;
-typedef _gostring_ swig_type_120;
+typedef long long swig_type_119;
+typedef long long swig_type_120;
 typedef _gostring_ swig_type_121;
 typedef _gostring_ swig_type_122;
-typedef _gostring_ swig_type_123;
+typedef long long swig_type_123;
 typedef _gostring_ swig_type_124;
 typedef _gostring_ swig_type_125;
 typedef _gostring_ swig_type_126;
 typedef _gostring_ swig_type_127;
 typedef _gostring_ swig_type_128;
-typedef long long swig_type_129;
-typedef long long swig_type_130;
-typedef long long swig_type_131;
-typedef long long swig_type_132;
+typedef _gostring_ swig_type_129;
+typedef _gostring_ swig_type_130;
+typedef _gostring_ swig_type_131;
+typedef _gostring_ swig_type_132;
 typedef _gostring_ swig_type_133;
 typedef _gostring_ swig_type_134;
 typedef _gostring_ swig_type_135;
-typedef long long swig_type_136;
-typedef long long swig_type_137;
-typedef long long swig_type_138;
-typedef long long swig_type_139;
+typedef _gostring_ swig_type_136;
+typedef _gostring_ swig_type_137;
+typedef _gostring_ swig_type_138;
+typedef _gostring_ swig_type_139;
 typedef long long swig_type_140;
 typedef long long swig_type_141;
 typedef long long swig_type_142;
@@ -174,158 +174,158 @@ typedef _gostring_ swig_type_144;
 typedef _gostring_ swig_type_145;
 typedef _gostring_ swig_type_146;
 typedef long long swig_type_147;
-typedef _gostring_ swig_type_148;
-typedef _gostring_ swig_type_149;
-typedef _gostring_ swig_type_150;
-typedef _gostring_ swig_type_151;
-typedef _gostring_ swig_type_152;
-typedef _gostring_ swig_type_153;
-typedef _gostring_ swig_type_154;
+typedef long long swig_type_148;
+typedef long long swig_type_149;
+typedef long long swig_type_150;
+typedef long long swig_type_151;
+typedef long long swig_type_152;
+typedef long long swig_type_153;
+typedef long long swig_type_154;
 typedef _gostring_ swig_type_155;
 typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
-typedef _gostring_ swig_type_158;
+typedef long long swig_type_158;
 typedef _gostring_ swig_type_159;
 typedef _gostring_ swig_type_160;
 typedef _gostring_ swig_type_161;
-typedef long long swig_type_162;
-typedef long long swig_type_163;
-typedef long long swig_type_164;
-typedef long long swig_type_165;
-typedef long long swig_type_166;
-typedef long long swig_type_167;
+typedef _gostring_ swig_type_162;
+typedef _gostring_ swig_type_163;
+typedef _gostring_ swig_type_164;
+typedef _gostring_ swig_type_165;
+typedef _gostring_ swig_type_166;
+typedef _gostring_ swig_type_167;
 typedef _gostring_ swig_type_168;
 typedef _gostring_ swig_type_169;
 typedef _gostring_ swig_type_170;
 typedef _gostring_ swig_type_171;
 typedef _gostring_ swig_type_172;
-typedef _gostring_ swig_type_173;
-typedef _gostring_ swig_type_174;
-typedef _gostring_ swig_type_175;
-typedef _gostring_ swig_type_176;
-typedef _gostring_ swig_type_177;
-typedef _gostring_ swig_type_178;
+typedef long long swig_type_173;
+typedef long long swig_type_174;
+typedef long long swig_type_175;
+typedef long long swig_type_176;
+typedef long long swig_type_177;
+typedef long long swig_type_178;
 typedef _gostring_ swig_type_179;
 typedef _gostring_ swig_type_180;
 typedef _gostring_ swig_type_181;
 typedef _gostring_ swig_type_182;
 typedef _gostring_ swig_type_183;
-typedef long long swig_type_184;
-typedef long long swig_type_185;
+typedef _gostring_ swig_type_184;
+typedef _gostring_ swig_type_185;
 typedef _gostring_ swig_type_186;
 typedef _gostring_ swig_type_187;
 typedef _gostring_ swig_type_188;
 typedef _gostring_ swig_type_189;
 typedef _gostring_ swig_type_190;
 typedef _gostring_ swig_type_191;
-typedef long long swig_type_192;
-typedef long long swig_type_193;
+typedef _gostring_ swig_type_192;
+typedef _gostring_ swig_type_193;
 typedef _gostring_ swig_type_194;
-typedef _gostring_ swig_type_195;
+typedef long long swig_type_195;
 typedef long long swig_type_196;
 typedef _gostring_ swig_type_197;
-typedef long long swig_type_198;
-typedef long long swig_type_199;
-typedef long long swig_type_200;
-typedef long long swig_type_201;
-typedef long long swig_type_202;
+typedef _gostring_ swig_type_198;
+typedef _gostring_ swig_type_199;
+typedef _gostring_ swig_type_200;
+typedef _gostring_ swig_type_201;
+typedef _gostring_ swig_type_202;
 typedef long long swig_type_203;
 typedef long long swig_type_204;
-typedef long long swig_type_205;
-typedef long long swig_type_206;
-typedef _gostring_ swig_type_207;
-typedef long long swig_type_208;
+typedef _gostring_ swig_type_205;
+typedef _gostring_ swig_type_206;
+typedef long long swig_type_207;
+typedef _gostring_ swig_type_208;
 typedef long long swig_type_209;
 typedef long long swig_type_210;
 typedef long long swig_type_211;
 typedef long long swig_type_212;
 typedef long long swig_type_213;
-typedef _gostring_ swig_type_214;
-typedef _gostring_ swig_type_215;
-typedef _gostring_ swig_type_216;
+typedef long long swig_type_214;
+typedef long long swig_type_215;
+typedef long long swig_type_216;
 typedef long long swig_type_217;
 typedef _gostring_ swig_type_218;
-typedef _gostring_ swig_type_219;
-typedef _gostring_ swig_type_220;
-typedef _gostring_ swig_type_221;
-typedef _gostring_ swig_type_222;
-typedef _gostring_ swig_type_223;
-typedef _gostring_ swig_type_224;
+typedef long long swig_type_219;
+typedef long long swig_type_220;
+typedef long long swig_type_221;
+typedef long long swig_type_222;
+typedef long long swig_type_223;
+typedef long long swig_type_224;
 typedef _gostring_ swig_type_225;
 typedef _gostring_ swig_type_226;
-typedef _goslice_ swig_type_227;
-typedef _gostring_ swig_type_228;
-typedef _goslice_ swig_type_229;
+typedef _gostring_ swig_type_227;
+typedef long long swig_type_228;
+typedef _gostring_ swig_type_229;
 typedef _gostring_ swig_type_230;
 typedef _gostring_ swig_type_231;
-typedef long long swig_type_232;
+typedef _gostring_ swig_type_232;
 typedef _gostring_ swig_type_233;
-typedef _goslice_ swig_type_234;
+typedef _gostring_ swig_type_234;
 typedef _gostring_ swig_type_235;
-typedef long long swig_type_236;
-typedef long long swig_type_237;
-typedef _gostring_ swig_type_238;
-typedef _goslice_ swig_type_239;
-typedef _gostring_ swig_type_240;
-typedef long long swig_type_241;
-typedef long long swig_type_242;
-typedef _gostring_ swig_type_243;
+typedef _gostring_ swig_type_236;
+typedef _gostring_ swig_type_237;
+typedef _goslice_ swig_type_238;
+typedef _gostring_ swig_type_239;
+typedef _goslice_ swig_type_240;
+typedef _gostring_ swig_type_241;
+typedef _gostring_ swig_type_242;
+typedef long long swig_type_243;
 typedef _gostring_ swig_type_244;
-typedef _gostring_ swig_type_245;
-typedef long long swig_type_246;
+typedef _goslice_ swig_type_245;
+typedef _gostring_ swig_type_246;
 typedef long long swig_type_247;
-typedef _gostring_ swig_type_248;
+typedef long long swig_type_248;
 typedef _gostring_ swig_type_249;
-typedef _gostring_ swig_type_250;
+typedef _goslice_ swig_type_250;
 typedef _gostring_ swig_type_251;
-typedef _gostring_ swig_type_252;
-typedef _gostring_ swig_type_253;
+typedef long long swig_type_252;
+typedef long long swig_type_253;
 typedef _gostring_ swig_type_254;
 typedef _gostring_ swig_type_255;
 typedef _gostring_ swig_type_256;
-typedef _gostring_ swig_type_257;
-typedef _gostring_ swig_type_258;
-typedef _goslice_ swig_type_259;
+typedef long long swig_type_257;
+typedef long long swig_type_258;
+typedef _gostring_ swig_type_259;
 typedef _gostring_ swig_type_260;
 typedef _gostring_ swig_type_261;
 typedef _gostring_ swig_type_262;
 typedef _gostring_ swig_type_263;
 typedef _gostring_ swig_type_264;
-typedef long long swig_type_265;
-typedef long long swig_type_266;
-typedef long long swig_type_267;
-typedef long long swig_type_268;
-typedef long long swig_type_269;
-typedef _gostring_ swig_type_270;
+typedef _gostring_ swig_type_265;
+typedef _gostring_ swig_type_266;
+typedef _gostring_ swig_type_267;
+typedef _gostring_ swig_type_268;
+typedef _gostring_ swig_type_269;
+typedef _goslice_ swig_type_270;
 typedef _gostring_ swig_type_271;
 typedef _gostring_ swig_type_272;
 typedef _gostring_ swig_type_273;
 typedef _gostring_ swig_type_274;
-typedef _goslice_ swig_type_275;
-typedef _gostring_ swig_type_276;
-typedef _gostring_ swig_type_277;
-typedef _gostring_ swig_type_278;
-typedef _gostring_ swig_type_279;
+typedef _gostring_ swig_type_275;
+typedef long long swig_type_276;
+typedef long long swig_type_277;
+typedef long long swig_type_278;
+typedef long long swig_type_279;
 typedef long long swig_type_280;
-typedef long long swig_type_281;
+typedef _gostring_ swig_type_281;
 typedef _gostring_ swig_type_282;
-typedef long long swig_type_283;
-typedef long long swig_type_284;
+typedef _gostring_ swig_type_283;
+typedef _gostring_ swig_type_284;
 typedef _gostring_ swig_type_285;
-typedef _gostring_ swig_type_286;
+typedef _goslice_ swig_type_286;
 typedef _gostring_ swig_type_287;
-typedef _goslice_ swig_type_288;
-typedef long long swig_type_289;
-typedef long long swig_type_290;
+typedef _gostring_ swig_type_288;
+typedef _gostring_ swig_type_289;
+typedef _gostring_ swig_type_290;
 typedef long long swig_type_291;
 typedef long long swig_type_292;
-typedef long long swig_type_293;
+typedef _gostring_ swig_type_293;
 typedef long long swig_type_294;
 typedef long long swig_type_295;
-typedef long long swig_type_296;
-typedef long long swig_type_297;
-typedef long long swig_type_298;
-typedef long long swig_type_299;
+typedef _gostring_ swig_type_296;
+typedef _gostring_ swig_type_297;
+typedef _gostring_ swig_type_298;
+typedef _goslice_ swig_type_299;
 typedef long long swig_type_300;
 typedef long long swig_type_301;
 typedef long long swig_type_302;
@@ -334,63 +334,63 @@ typedef long long swig_type_304;
 typedef long long swig_type_305;
 typedef long long swig_type_306;
 typedef long long swig_type_307;
-typedef _gostring_ swig_type_308;
-typedef _gostring_ swig_type_309;
-typedef _gostring_ swig_type_310;
-typedef _gostring_ swig_type_311;
-typedef _gostring_ swig_type_312;
-typedef _gostring_ swig_type_313;
+typedef long long swig_type_308;
+typedef long long swig_type_309;
+typedef long long swig_type_310;
+typedef long long swig_type_311;
+typedef long long swig_type_312;
+typedef long long swig_type_313;
 typedef long long swig_type_314;
 typedef long long swig_type_315;
-typedef _gostring_ swig_type_316;
-typedef _gostring_ swig_type_317;
+typedef long long swig_type_316;
+typedef long long swig_type_317;
 typedef long long swig_type_318;
-typedef long long swig_type_319;
+typedef _gostring_ swig_type_319;
 typedef _gostring_ swig_type_320;
 typedef _gostring_ swig_type_321;
 typedef _gostring_ swig_type_322;
-typedef long long swig_type_323;
-typedef long long swig_type_324;
+typedef _gostring_ swig_type_323;
+typedef _gostring_ swig_type_324;
 typedef long long swig_type_325;
 typedef long long swig_type_326;
 typedef _gostring_ swig_type_327;
 typedef _gostring_ swig_type_328;
 typedef long long swig_type_329;
-typedef _gostring_ swig_type_330;
+typedef long long swig_type_330;
 typedef _gostring_ swig_type_331;
 typedef _gostring_ swig_type_332;
 typedef _gostring_ swig_type_333;
-typedef _gostring_ swig_type_334;
-typedef _gostring_ swig_type_335;
-typedef _gostring_ swig_type_336;
-typedef _gostring_ swig_type_337;
+typedef long long swig_type_334;
+typedef long long swig_type_335;
+typedef long long swig_type_336;
+typedef long long swig_type_337;
 typedef _gostring_ swig_type_338;
 typedef _gostring_ swig_type_339;
-typedef _gostring_ swig_type_340;
-typedef long long swig_type_341;
-typedef long long swig_type_342;
-typedef long long swig_type_343;
-typedef long long swig_type_344;
+typedef long long swig_type_340;
+typedef _gostring_ swig_type_341;
+typedef _gostring_ swig_type_342;
+typedef _gostring_ swig_type_343;
+typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
 typedef _gostring_ swig_type_346;
-typedef long long swig_type_347;
-typedef long long swig_type_348;
+typedef _gostring_ swig_type_347;
+typedef _gostring_ swig_type_348;
 typedef _gostring_ swig_type_349;
 typedef _gostring_ swig_type_350;
 typedef _gostring_ swig_type_351;
 typedef long long swig_type_352;
 typedef long long swig_type_353;
-typedef _gostring_ swig_type_354;
-typedef _gostring_ swig_type_355;
+typedef long long swig_type_354;
+typedef long long swig_type_355;
 typedef _gostring_ swig_type_356;
 typedef _gostring_ swig_type_357;
-typedef _gostring_ swig_type_358;
-typedef _gostring_ swig_type_359;
+typedef long long swig_type_358;
+typedef long long swig_type_359;
 typedef _gostring_ swig_type_360;
-typedef long long swig_type_361;
+typedef _gostring_ swig_type_361;
 typedef _gostring_ swig_type_362;
-typedef _gostring_ swig_type_363;
-typedef _gostring_ swig_type_364;
+typedef long long swig_type_363;
+typedef long long swig_type_364;
 typedef _gostring_ swig_type_365;
 typedef _gostring_ swig_type_366;
 typedef _gostring_ swig_type_367;
@@ -398,460 +398,488 @@ typedef _gostring_ swig_type_368;
 typedef _gostring_ swig_type_369;
 typedef _gostring_ swig_type_370;
 typedef _gostring_ swig_type_371;
-typedef _gostring_ swig_type_372;
-typedef _goslice_ swig_type_373;
+typedef long long swig_type_372;
+typedef _gostring_ swig_type_373;
 typedef _gostring_ swig_type_374;
 typedef _gostring_ swig_type_375;
 typedef _gostring_ swig_type_376;
-typedef long long swig_type_377;
+typedef _gostring_ swig_type_377;
 typedef _gostring_ swig_type_378;
-typedef long long swig_type_379;
+typedef _gostring_ swig_type_379;
 typedef _gostring_ swig_type_380;
 typedef _gostring_ swig_type_381;
-typedef long long swig_type_382;
-typedef long long swig_type_383;
-typedef long long swig_type_384;
-typedef long long swig_type_385;
-typedef long long swig_type_386;
-typedef long long swig_type_387;
+typedef _gostring_ swig_type_382;
+typedef _gostring_ swig_type_383;
+typedef _goslice_ swig_type_384;
+typedef _gostring_ swig_type_385;
+typedef _gostring_ swig_type_386;
+typedef _gostring_ swig_type_387;
 typedef long long swig_type_388;
-extern void _wrap_Swig_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_9940c0368937bc27(swig_intgo arg1);
+typedef _gostring_ swig_type_389;
+typedef long long swig_type_390;
+typedef _gostring_ swig_type_391;
+typedef _gostring_ swig_type_392;
+typedef long long swig_type_393;
+typedef long long swig_type_394;
+typedef long long swig_type_395;
+typedef long long swig_type_396;
+typedef long long swig_type_397;
+typedef long long swig_type_398;
+typedef long long swig_type_399;
+extern void _wrap_Swig_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_f19f86c06a808a9d(swig_intgo arg1);
 
 #cgo pkg-config: w3wallet
 
-extern swig_intgo _wrap_W3W_OK_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EINVAL_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ENOMEM_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ENOTFOUND_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ECONFLICT_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ESTATE_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EVERSION_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ERATELIMIT_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ECRYPTO_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EINTERNAL_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_EUNKNOWN_capi_9940c0368937bc27(void);
-extern swig_type_1 _wrap_w3w_status_name_capi_9940c0368937bc27(swig_intgo arg1);
-extern swig_type_2 _wrap_w3w_version_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_w3w_version_number_capi_9940c0368937bc27(void);
-extern swig_type_3 _wrap_w3w_amount_parse_capi_9940c0368937bc27(swig_voidp arg1, swig_type_4 arg2);
-extern swig_type_5 _wrap_w3w_amount_format_capi_9940c0368937bc27(swig_type_6 arg1, swig_type_7 arg2);
-extern swig_type_8 _wrap_w3w_amount_mul_capi_9940c0368937bc27(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
-extern swig_type_11 _wrap_w3w_amount_add_capi_9940c0368937bc27(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
-extern swig_type_14 _wrap_w3w_id_new_capi_9940c0368937bc27(swig_type_15 arg1);
-extern swig_type_16 _wrap_w3w_id_normalize_capi_9940c0368937bc27(swig_type_17 arg1, swig_type_18 arg2);
-extern swig_type_19 _wrap_w3w_time_now_capi_9940c0368937bc27(void);
-extern swig_type_20 _wrap_w3w_time_format_capi_9940c0368937bc27(swig_type_21 arg1, swig_type_22 arg2);
-extern void _wrap_w3w_options_version_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_version_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_23 _wrap_w3w_options_storage_url_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_24 _wrap_w3w_options_cache_url_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_25 _wrap_w3w_options_events_url_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_26 _wrap_w3w_options_master_key_hex_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_27 _wrap_w3w_options_region_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_28 arg2);
-extern swig_type_29 _wrap_w3w_options_idempotency_ttl_s_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_options_pool_size_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_pool_size_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_options_timeout_ms_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_options_background_relay_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_background_relay_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_options_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_options_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_30 _wrap_w3w_ctx_open_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern void _wrap_w3w_ctx_close_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_ROLE_USER_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_9940c0368937bc27(void);
-extern swig_type_31 _wrap_w3w_actor_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_actor_roles_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_actor_roles_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_actor_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_actor_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_32 _wrap_w3w_roles_parse_capi_9940c0368937bc27(swig_voidp arg1, swig_type_33 arg2);
-extern void _wrap_w3w_list_query_version_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_version_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_34 _wrap_w3w_list_query_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_list_query_status_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_list_query_limit_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_limit_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_35 _wrap_w3w_list_query_cursor_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_list_query_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_list_query_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9940c0368937bc27(void);
-extern swig_type_36 _wrap_w3w_transfer_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_transfer_kind_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_transfer_kind_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_37 _wrap_w3w_transfer_from_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_38 _wrap_w3w_transfer_to_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_39 _wrap_w3w_transfer_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_transfer_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_w3w_transfer_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_42 _wrap_w3w_transfer_reference_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_transfer_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_43 arg2);
-extern swig_type_44 _wrap_w3w_transfer_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_transfer_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_transfer_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_45 _wrap_w3w_account_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_46 _wrap_w3w_account_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_account_balance_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_47 arg2);
-extern swig_type_48 _wrap_w3w_account_balance_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_account_held_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_49 arg2);
-extern swig_type_50 _wrap_w3w_account_held_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_account_available_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_51 arg2);
-extern swig_type_52 _wrap_w3w_account_available_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_account_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_account_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_account_list_items_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_53 _wrap_w3w_account_list_count_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_delete_w3w_account_list_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_54 _wrap_w3w_deposit_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_55 arg4, swig_type_56 arg5, swig_type_57 arg6, swig_type_58 arg7, swig_type_59 arg8);
-extern swig_type_60 _wrap_w3w_withdraw_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_61 arg4, swig_type_62 arg5, swig_type_63 arg6, swig_type_64 arg7, swig_type_65 arg8);
-extern swig_type_66 _wrap_w3w_transfer_funds_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_67 arg4, swig_type_68 arg5, swig_type_69 arg6, swig_type_70 arg7);
-extern swig_type_71 _wrap_w3w_accounts_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_72 arg4);
-extern void _wrap_w3w_account_list_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_73 _wrap_w3w_ledger_totals_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_deposits_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_74 arg2);
-extern swig_type_75 _wrap_w3w_ledger_totals_deposits_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_76 arg2);
-extern swig_type_77 _wrap_w3w_ledger_totals_withdrawals_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_balances_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_78 arg2);
-extern swig_type_79 _wrap_w3w_ledger_totals_balances_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_held_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_80 arg2);
-extern swig_type_81 _wrap_w3w_ledger_totals_held_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_escrow_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_82 arg2);
-extern swig_type_83 _wrap_w3w_ledger_totals_escrow_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_reserved_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_84 arg2);
-extern swig_type_85 _wrap_w3w_ledger_totals_reserved_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_live_claims_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_86 arg2);
-extern swig_type_87 _wrap_w3w_ledger_totals_live_claims_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_88 arg2);
-extern swig_type_89 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_ledger_totals_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_ledger_totals_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_90 _wrap_w3w_ledger_totals_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_91 arg4);
-extern swig_type_92 _wrap_w3w_transfer_kind_name_capi_9940c0368937bc27(swig_intgo arg1);
-extern swig_type_93 _wrap_w3w_transfer_kind_parse_capi_9940c0368937bc27(swig_voidp arg1, swig_type_94 arg2);
-extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_9940c0368937bc27(void);
-extern swig_type_95 _wrap_w3w_supply_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_96 _wrap_w3w_supply_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_97 _wrap_w3w_supply_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_98 arg2);
-extern swig_type_99 _wrap_w3w_supply_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_reserved_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_100 arg2);
-extern swig_type_101 _wrap_w3w_supply_reserved_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_status_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_102 arg2);
-extern swig_type_103 _wrap_w3w_supply_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_updated_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_104 arg2);
-extern swig_type_105 _wrap_w3w_supply_updated_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_supply_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_supply_page_items_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_106 _wrap_w3w_supply_page_count_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_107 _wrap_w3w_supply_page_next_cursor_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_delete_w3w_supply_page_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_set_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_w3w_supply_patch_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_status_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_patch_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_supply_patch_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_110 _wrap_w3w_supply_create_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_111 arg4, swig_type_112 arg5, swig_type_113 arg6);
-extern swig_type_114 _wrap_w3w_supply_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_115 arg4);
-extern swig_type_116 _wrap_w3w_supply_list_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_w3w_supply_page_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_117 _wrap_w3w_supply_update_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_118 arg4, uintptr_t arg5, swig_type_119 arg6);
-extern swig_type_120 _wrap_w3w_supply_delete_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_121 arg4, swig_type_122 arg5);
-extern swig_type_123 _wrap_w3w_supply_status_name_capi_9940c0368937bc27(swig_intgo arg1);
-extern swig_type_124 _wrap_w3w_supply_status_parse_capi_9940c0368937bc27(swig_voidp arg1, swig_type_125 arg2);
-extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_9940c0368937bc27(void);
-extern swig_type_126 _wrap_w3w_order_item_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_127 _wrap_w3w_order_item_product_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_128 _wrap_w3w_order_item_product_name_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_item_price_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_w3w_order_item_price_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_item_quantity_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_w3w_order_item_quantity_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_item_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_order_item_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_133 _wrap_w3w_order_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_134 _wrap_w3w_order_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_135 _wrap_w3w_order_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_136 arg2);
-extern swig_type_137 _wrap_w3w_order_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_status_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_order_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_138 arg2);
-extern swig_type_139 _wrap_w3w_order_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_updated_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_140 arg2);
-extern swig_type_141 _wrap_w3w_order_updated_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_order_items_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_142 _wrap_w3w_order_item_count_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_capi_9940c0368937bc27(void);
-extern uintptr_t _wrap_w3w_order_page_items_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_143 _wrap_w3w_order_page_count_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_144 _wrap_w3w_order_page_next_cursor_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_page_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_145 _wrap_w3w_order_create_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_146 arg4, uintptr_t arg5, swig_type_147 arg6, swig_type_148 arg7);
-extern swig_type_149 _wrap_w3w_order_get_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_150 arg4);
-extern swig_type_151 _wrap_w3w_order_list_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_152 _wrap_w3w_order_cancel_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_153 arg4, swig_type_154 arg5);
-extern void _wrap_w3w_order_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_order_page_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_155 _wrap_w3w_order_status_name_capi_9940c0368937bc27(swig_intgo arg1);
-extern swig_type_156 _wrap_w3w_order_status_parse_capi_9940c0368937bc27(swig_voidp arg1, swig_type_157 arg2);
-extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_9940c0368937bc27(void);
-extern swig_type_158 _wrap_w3w_claim_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_159 _wrap_w3w_claim_order_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_160 _wrap_w3w_claim_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_161 _wrap_w3w_claim_supply_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_claim_status_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_claim_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_w3w_claim_claimed_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_164 arg2);
-extern swig_type_165 _wrap_w3w_claim_processed_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_166 arg2);
-extern swig_type_167 _wrap_w3w_claim_released_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_claim_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_claim_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_168 _wrap_w3w_claim_order_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_169 arg4, swig_type_170 arg5);
-extern swig_type_171 _wrap_w3w_claim_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_172 arg4);
-extern swig_type_173 _wrap_w3w_claim_get_by_order_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4);
-extern swig_type_175 _wrap_w3w_claim_process_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_176 arg4, swig_type_177 arg5);
-extern swig_type_178 _wrap_w3w_claim_release_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_179 arg4, swig_type_180 arg5);
-extern swig_type_181 _wrap_w3w_claim_status_name_capi_9940c0368937bc27(swig_intgo arg1);
-extern swig_type_182 _wrap_w3w_claim_status_parse_capi_9940c0368937bc27(swig_voidp arg1, swig_type_183 arg2);
-extern void _wrap_w3w_event_seq_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_184 arg2);
-extern swig_type_185 _wrap_w3w_event_seq_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_186 _wrap_w3w_event_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_187 _wrap_w3w_event_event_type_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_188 _wrap_w3w_event_topic_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_189 _wrap_w3w_event_aggregate_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_190 _wrap_w3w_event_actor_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_191 _wrap_w3w_event_region_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_w3w_event_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_194 _wrap_w3w_event_payload_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_delete_w3w_event_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_195 _wrap_w3w_subscription_next_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_196 _wrap_w3w_subscription_dropped_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_unsubscribe_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_event_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_197 _wrap_w3w_events_pump_capi_9940c0368937bc27(uintptr_t arg1, swig_type_198 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_w3w_outbox_stats_total_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_w3w_outbox_stats_pending_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_w3w_outbox_stats_last_seq_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_outbox_stats_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_outbox_stats_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_207 _wrap_w3w_outbox_stats_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_audit_report_ok_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_208 arg2);
-extern swig_type_209 _wrap_w3w_audit_report_records_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_210 arg2);
-extern swig_type_211 _wrap_w3w_audit_report_unsealed_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_212 arg2);
-extern swig_type_213 _wrap_w3w_audit_report_first_bad_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_214 _wrap_w3w_audit_report_reason_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_audit_report_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_audit_report_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_215 _wrap_w3w_audit_verify_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_216 _wrap_w3w_audit_seal_capi_9940c0368937bc27(uintptr_t arg1, swig_type_217 arg2, swig_voidp arg3);
-extern swig_type_218 _wrap_w3w_supply_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_219 _wrap_w3w_supply_page_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_220 _wrap_w3w_order_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_221 _wrap_w3w_order_page_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_222 _wrap_w3w_claim_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_223 _wrap_w3w_transfer_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_224 _wrap_w3w_account_list_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_225 _wrap_w3w_event_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_226 _wrap_w3w_jwt_verifier_hs256_capi_9940c0368937bc27(swig_voidp arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_w3w_jwt_verifier_eddsa_capi_9940c0368937bc27(swig_voidp arg1, swig_type_229 arg2);
-extern void _wrap_w3w_jwt_verifier_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_230 _wrap_w3w_jwt_verify_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, swig_type_231 arg3, swig_type_232 arg4, swig_intgo arg5);
-extern swig_type_233 _wrap_w3w_jwt_sign_hs256_capi_9940c0368937bc27(swig_voidp arg1, swig_type_234 arg2, swig_type_235 arg3, swig_intgo arg4, swig_type_236 arg5, swig_type_237 arg6);
-extern swig_type_238 _wrap_w3w_jwt_sign_eddsa_capi_9940c0368937bc27(swig_voidp arg1, swig_type_239 arg2, swig_type_240 arg3, swig_intgo arg4, swig_type_241 arg5, swig_type_242 arg6);
-extern swig_type_243 _wrap_w3w_rate_limit_take_capi_9940c0368937bc27(uintptr_t arg1, swig_type_244 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
-extern void _wrap_w3w_master_seed_info_exists_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_245 _wrap_w3w_master_seed_info_origin_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_master_seed_info_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_246 arg2);
-extern swig_type_247 _wrap_w3w_master_seed_info_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_248 _wrap_w3w_master_seed_info_key_ids_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_249 _wrap_w3w_master_seed_info_context_key_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_master_seed_info_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_master_seed_info_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_250 _wrap_w3w_master_seed_import_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, swig_type_251 arg3, swig_type_252 arg4);
-extern swig_type_253 _wrap_w3w_master_seed_info_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_254 _wrap_w3w_master_mnemonic_export_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_255 _wrap_w3w_master_key_rotate_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, swig_type_256 arg3);
-extern swig_type_257 _wrap_w3w_master_key_retire_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_258 _wrap_w3w_master_key_id_capi_9940c0368937bc27(swig_type_259 arg1, swig_type_260 arg2);
-extern swig_type_261 _wrap_w3w_wallet_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_262 _wrap_w3w_wallet_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_263 _wrap_w3w_wallet_chain_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_264 _wrap_w3w_wallet_address_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_wallet_index_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_w3w_wallet_index_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_wallet_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_w3w_wallet_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_wallet_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_wallet_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_wallets_items_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_269 _wrap_w3w_wallets_count_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_delete_w3w_wallets_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_270 _wrap_w3w_wallet_create_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_271 arg4);
-extern swig_type_272 _wrap_w3w_wallet_list_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_273 arg4);
-extern void _wrap_w3w_wallets_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_274 _wrap_w3w_address_normalize_capi_9940c0368937bc27(swig_type_275 arg1, swig_type_276 arg2, swig_type_277 arg3);
-extern void _wrap_w3w_chain_options_version_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_version_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_278 _wrap_w3w_chain_options_adapter_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_279 _wrap_w3w_chain_options_url_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_chain_id_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_280 arg2);
-extern swig_type_281 _wrap_w3w_chain_options_chain_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_confirmations_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_timeout_ms_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_282 _wrap_w3w_chain_options_assets_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_start_block_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_283 arg2);
-extern swig_type_284 _wrap_w3w_chain_options_start_block_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_options_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_chain_options_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_285 _wrap_w3w_chain_open_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_close_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_286 _wrap_w3w_chain_key_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_287 _wrap_w3w_chain_hot_address_capi_9940c0368937bc27(swig_type_288 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_289 arg2);
-extern swig_type_290 _wrap_w3w_chain_poll_stats_head_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_291 _wrap_w3w_chain_poll_stats_cursor_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_292 arg2);
-extern swig_type_293 _wrap_w3w_chain_poll_stats_blocks_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_294 arg2);
-extern swig_type_295 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_296 arg2);
-extern swig_type_297 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_298 arg2);
-extern swig_type_299 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_300 arg2);
-extern swig_type_301 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_302 arg2);
-extern swig_type_303 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_304 arg2);
-extern swig_type_305 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_306 arg2);
-extern swig_type_307 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_chain_poll_stats_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_308 _wrap_w3w_chain_poll_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_309 _wrap_w3w_chain_watch_start_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
-extern void _wrap_w3w_chain_watch_stop_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9940c0368937bc27(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9940c0368937bc27(void);
-extern swig_type_310 _wrap_w3w_withdrawal_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_311 _wrap_w3w_withdrawal_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_312 _wrap_w3w_withdrawal_chain_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_313 _wrap_w3w_withdrawal_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_314 arg2);
-extern swig_type_315 _wrap_w3w_withdrawal_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_316 _wrap_w3w_withdrawal_to_address_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_317 _wrap_w3w_withdrawal_from_address_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_318 arg2);
-extern swig_type_319 _wrap_w3w_withdrawal_nonce_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_320 _wrap_w3w_withdrawal_tx_hash_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_status_set_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_321 _wrap_w3w_withdrawal_error_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_322 _wrap_w3w_withdrawal_transfer_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_323 arg2);
-extern swig_type_324 _wrap_w3w_withdrawal_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_325 arg2);
-extern swig_type_326 _wrap_w3w_withdrawal_updated_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_withdrawal_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_withdrawal_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_327 _wrap_w3w_wallet_withdraw_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_328 arg4, swig_type_329 arg5, swig_type_330 arg6, swig_type_331 arg7);
-extern swig_type_332 _wrap_w3w_withdrawal_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_333 arg4);
-extern swig_type_334 _wrap_w3w_withdrawal_status_name_capi_9940c0368937bc27(swig_intgo arg1);
-extern swig_type_335 _wrap_w3w_chain_deposit_reference_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_336 _wrap_w3w_chain_deposit_chain_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_337 _wrap_w3w_chain_deposit_user_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_338 _wrap_w3w_chain_deposit_address_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_339 _wrap_w3w_chain_deposit_currency_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_340 _wrap_w3w_chain_deposit_tx_hash_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_341 arg2);
-extern swig_type_342 _wrap_w3w_chain_deposit_log_index_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_343 arg2);
-extern swig_type_344 _wrap_w3w_chain_deposit_block_number_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_345 _wrap_w3w_chain_deposit_block_hash_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_346 _wrap_w3w_chain_deposit_value_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_347 arg2);
-extern swig_type_348 _wrap_w3w_chain_deposit_amount_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_349 _wrap_w3w_chain_deposit_dust_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_350 _wrap_w3w_chain_deposit_status_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_351 _wrap_w3w_chain_deposit_transfer_id_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_352 arg2);
-extern swig_type_353 _wrap_w3w_chain_deposit_created_at_get_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_deposit_capi_9940c0368937bc27(void);
-extern void _wrap_delete_w3w_chain_deposit_capi_9940c0368937bc27(uintptr_t arg1);
-extern swig_type_354 _wrap_w3w_chain_deposit_get_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_355 arg4);
-extern swig_type_356 _wrap_w3w_wallet_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_357 _wrap_w3w_wallets_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_358 _wrap_w3w_withdrawal_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_359 _wrap_w3w_chain_deposit_to_json_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_360 _wrap_w3wb_subscribe_capi_9940c0368937bc27(swig_voidp arg1, uintptr_t arg2, swig_type_361 arg3);
-extern swig_type_362 _wrap_w3wb_actor_init_capi_9940c0368937bc27(uintptr_t arg1, swig_type_363 arg2, swig_intgo arg3);
-extern swig_type_364 _wrap_w3wb_options_init_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_365 _wrap_w3wb_list_query_init_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_366 _wrap_w3wb_options_set_text_capi_9940c0368937bc27(uintptr_t arg1, swig_type_367 arg2, swig_type_368 arg3);
-extern swig_type_369 _wrap_w3wb_chain_options_init_capi_9940c0368937bc27(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_370 _wrap_w3wb_chain_options_set_text_capi_9940c0368937bc27(uintptr_t arg1, swig_type_371 arg2, swig_type_372 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_9940c0368937bc27(uintptr_t arg1, uintptr_t arg2, swig_type_373 arg3);
-extern swig_type_374 _wrap_w3wb_list_query_set_text_capi_9940c0368937bc27(uintptr_t arg1, swig_type_375 arg2, swig_type_376 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_9940c0368937bc27(swig_type_377 arg1);
-extern swig_type_378 _wrap_w3wb_order_items_set_capi_9940c0368937bc27(uintptr_t arg1, swig_type_379 arg2, swig_type_380 arg3, swig_type_381 arg4, swig_type_382 arg5, swig_type_383 arg6);
-extern void _wrap_w3wb_order_items_free_capi_9940c0368937bc27(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_9940c0368937bc27(uintptr_t arg1, swig_type_384 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_9940c0368937bc27(uintptr_t arg1, swig_type_385 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_9940c0368937bc27(uintptr_t arg1, swig_type_386 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_9940c0368937bc27(uintptr_t arg1, swig_type_387 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_9940c0368937bc27(uintptr_t arg1, swig_type_388 arg2);
+extern swig_intgo _wrap_W3W_OK_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EINVAL_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ENOMEM_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ESTATE_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EVERSION_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d(void);
+extern swig_type_1 _wrap_w3w_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_2 _wrap_w3w_version_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_w3w_version_number_capi_f19f86c06a808a9d(void);
+extern swig_type_3 _wrap_w3w_amount_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_4 arg2);
+extern swig_type_5 _wrap_w3w_amount_format_capi_f19f86c06a808a9d(swig_type_6 arg1, swig_type_7 arg2);
+extern swig_type_8 _wrap_w3w_amount_mul_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
+extern swig_type_11 _wrap_w3w_amount_add_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
+extern swig_type_14 _wrap_w3w_id_new_capi_f19f86c06a808a9d(swig_type_15 arg1);
+extern swig_type_16 _wrap_w3w_id_normalize_capi_f19f86c06a808a9d(swig_type_17 arg1, swig_type_18 arg2);
+extern swig_type_19 _wrap_w3w_time_now_capi_f19f86c06a808a9d(void);
+extern swig_type_20 _wrap_w3w_time_format_capi_f19f86c06a808a9d(swig_type_21 arg1, swig_type_22 arg2);
+extern void _wrap_w3w_options_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_23 _wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_24 _wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_25 _wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_26 _wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_27 _wrap_w3w_options_region_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_28 arg2);
+extern swig_type_29 _wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_30 _wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_options_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_options_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_31 _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_32 _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_33 _wrap_w3w_commit_position_capi_f19f86c06a808a9d(swig_type_34 arg1);
+extern swig_type_35 _wrap_w3w_read_after_capi_f19f86c06a808a9d(swig_type_36 arg1);
+extern void _wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_37 arg2);
+extern swig_type_38 _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_39 arg2);
+extern swig_type_40 _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_replica_state_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_41 _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2);
+extern void _wrap_w3w_ctx_close_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d(void);
+extern swig_type_42 _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_actor_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_actor_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_43 _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_44 arg2);
+extern void _wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_45 _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_46 _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_list_query_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d(void);
+extern swig_type_47 _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_48 _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_49 _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_50 _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_51 arg2);
+extern swig_type_52 _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_53 _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_transfer_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_56 _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_57 _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_58 arg2);
+extern swig_type_59 _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_60 arg2);
+extern swig_type_61 _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_62 arg2);
+extern swig_type_63 _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_account_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_account_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_64 _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_65 _wrap_w3w_deposit_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_66 arg4, swig_type_67 arg5, swig_type_68 arg6, swig_type_69 arg7, swig_type_70 arg8);
+extern swig_type_71 _wrap_w3w_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_72 arg4, swig_type_73 arg5, swig_type_74 arg6, swig_type_75 arg7, swig_type_76 arg8);
+extern swig_type_77 _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_78 arg4, swig_type_79 arg5, swig_type_80 arg6, swig_type_81 arg7);
+extern swig_type_82 _wrap_w3w_accounts_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_83 arg4);
+extern void _wrap_w3w_account_list_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_84 _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_85 arg2);
+extern swig_type_86 _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_87 arg2);
+extern swig_type_88 _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_89 arg2);
+extern swig_type_90 _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_91 arg2);
+extern swig_type_92 _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_93 arg2);
+extern swig_type_94 _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_101 _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_102 arg4);
+extern swig_type_103 _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_104 _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_105 arg2);
+extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d(void);
+extern swig_type_106 _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_107 _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_108 _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_supply_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_117 _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_118 _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_121 _wrap_w3w_supply_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_122 arg4, swig_type_123 arg5, swig_type_124 arg6);
+extern swig_type_125 _wrap_w3w_supply_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_126 arg4);
+extern swig_type_127 _wrap_w3w_supply_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_128 _wrap_w3w_supply_update_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_129 arg4, uintptr_t arg5, swig_type_130 arg6);
+extern swig_type_131 _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_132 arg4, swig_type_133 arg5);
+extern swig_type_134 _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_135 _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_136 arg2);
+extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d(void);
+extern swig_type_137 _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_138 _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_139 _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_140 arg2);
+extern swig_type_141 _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_142 arg2);
+extern swig_type_143 _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_item_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_144 _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_145 _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_146 _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_147 arg2);
+extern swig_type_148 _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_order_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_151 arg2);
+extern swig_type_152 _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_order_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_153 _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_capi_f19f86c06a808a9d(void);
+extern uintptr_t _wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_154 _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_155 _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_156 _wrap_w3w_order_create_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_157 arg4, uintptr_t arg5, swig_type_158 arg6, swig_type_159 arg7);
+extern swig_type_160 _wrap_w3w_order_get_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_161 arg4);
+extern swig_type_162 _wrap_w3w_order_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_163 _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_164 arg4, swig_type_165 arg5);
+extern void _wrap_w3w_order_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_page_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_166 _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_167 _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_168 arg2);
+extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d(void);
+extern swig_type_169 _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_170 _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_171 _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_172 _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_claim_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_claim_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_179 _wrap_w3w_claim_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_180 arg4, swig_type_181 arg5);
+extern swig_type_182 _wrap_w3w_claim_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_183 arg4);
+extern swig_type_184 _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_185 arg4);
+extern swig_type_186 _wrap_w3w_claim_process_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_187 arg4, swig_type_188 arg5);
+extern swig_type_189 _wrap_w3w_claim_release_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_190 arg4, swig_type_191 arg5);
+extern swig_type_192 _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_193 _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_194 arg2);
+extern void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_197 _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_198 _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_199 _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_200 _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_201 _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_202 _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_205 _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_delete_w3w_event_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_206 _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_207 _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_event_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_208 _wrap_w3w_events_pump_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_209 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_210 arg2);
+extern swig_type_211 _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_214 arg2);
+extern swig_type_215 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_218 _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_225 _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_audit_report_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_226 _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_227 _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_228 arg2, swig_voidp arg3);
+extern swig_type_229 _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_230 _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_231 _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_232 _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_233 _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_234 _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_235 _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_236 _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_237 _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_238 arg2);
+extern swig_type_239 _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_240 arg2);
+extern void _wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_241 _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_242 arg3, swig_type_243 arg4, swig_intgo arg5);
+extern swig_type_244 _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_245 arg2, swig_type_246 arg3, swig_intgo arg4, swig_type_247 arg5, swig_type_248 arg6);
+extern swig_type_249 _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_250 arg2, swig_type_251 arg3, swig_intgo arg4, swig_type_252 arg5, swig_type_253 arg6);
+extern swig_type_254 _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_255 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern void _wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_256 _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_259 _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_260 _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_261 _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_262 arg3, swig_type_263 arg4);
+extern swig_type_264 _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_265 _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_266 _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_267 arg3);
+extern swig_type_268 _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_269 _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(swig_type_270 arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_273 _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_274 _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_275 _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_276 arg2);
+extern swig_type_277 _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_wallet_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_280 _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_281 _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_282 arg4);
+extern swig_type_283 _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_284 arg4);
+extern void _wrap_w3w_wallets_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_285 _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(swig_type_286 arg1, swig_type_287 arg2, swig_type_288 arg3);
+extern void _wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_289 _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_290 _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_293 _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_294 arg2);
+extern swig_type_295 _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_options_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_296 _wrap_w3w_chain_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_close_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_297 _wrap_w3w_chain_key_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_298 _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(swig_type_299 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_300 arg2);
+extern swig_type_301 _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_302 _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_303 arg2);
+extern swig_type_304 _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_305 arg2);
+extern swig_type_306 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_307 arg2);
+extern swig_type_308 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_309 arg2);
+extern swig_type_310 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_311 arg2);
+extern swig_type_312 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_313 arg2);
+extern swig_type_314 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_315 arg2);
+extern swig_type_316 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_317 arg2);
+extern swig_type_318 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_319 _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_320 _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern void _wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d(void);
+extern swig_type_321 _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_322 _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_323 _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_324 _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_325 arg2);
+extern swig_type_326 _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_327 _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_328 _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_329 arg2);
+extern swig_type_330 _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_331 _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_332 _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_333 _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_334 arg2);
+extern swig_type_335 _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_336 arg2);
+extern swig_type_337 _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_338 _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_339 arg4, swig_type_340 arg5, swig_type_341 arg6, swig_type_342 arg7);
+extern swig_type_343 _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_344 arg4);
+extern swig_type_345 _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_346 _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_347 _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_348 _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_349 _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_350 _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_351 _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_352 arg2);
+extern swig_type_353 _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_354 arg2);
+extern swig_type_355 _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_356 _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_357 _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_358 arg2);
+extern swig_type_359 _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_360 _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_361 _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_362 _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_363 arg2);
+extern swig_type_364 _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d(void);
+extern void _wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_365 _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_366 arg4);
+extern swig_type_367 _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_368 _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_369 _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_370 _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_371 _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_type_372 arg3);
+extern swig_type_373 _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_374 arg2, swig_intgo arg3);
+extern swig_type_375 _wrap_w3wb_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_376 _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_377 _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_378 arg2, swig_type_379 arg3);
+extern swig_type_380 _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_381 _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_382 arg2, swig_type_383 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_384 arg3);
+extern swig_type_385 _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_386 arg2, swig_type_387 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(swig_type_388 arg1);
+extern swig_type_389 _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_390 arg2, swig_type_391 arg3, swig_type_392 arg4, swig_type_393 arg5, swig_type_394 arg6);
+extern void _wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_395 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_396 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_397 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_398 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_399 arg2);
 #undef intgo
 */
 import "C"
@@ -886,13 +914,13 @@ func w3wbCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -925,7 +953,7 @@ func swigStatusError(s string) error {
 
 func _swig_getW3W_OK() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_OK_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_OK_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -933,7 +961,7 @@ var W3W_OK int = _swig_getW3W_OK()
 
 func _swig_getW3W_EINVAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINVAL_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EINVAL_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -941,7 +969,7 @@ var W3W_EINVAL int = _swig_getW3W_EINVAL()
 
 func _swig_getW3W_ENOMEM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -949,7 +977,7 @@ var W3W_ENOMEM int = _swig_getW3W_ENOMEM()
 
 func _swig_getW3W_ENOTFOUND() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -957,7 +985,7 @@ var W3W_ENOTFOUND int = _swig_getW3W_ENOTFOUND()
 
 func _swig_getW3W_ECONFLICT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -965,7 +993,7 @@ var W3W_ECONFLICT int = _swig_getW3W_ECONFLICT()
 
 func _swig_getW3W_EINSUFFICIENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -973,7 +1001,7 @@ var W3W_EINSUFFICIENT int = _swig_getW3W_EINSUFFICIENT()
 
 func _swig_getW3W_EFORBIDDEN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -981,7 +1009,7 @@ var W3W_EFORBIDDEN int = _swig_getW3W_EFORBIDDEN()
 
 func _swig_getW3W_ESTATE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ESTATE_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ESTATE_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -989,7 +1017,7 @@ var W3W_ESTATE int = _swig_getW3W_ESTATE()
 
 func _swig_getW3W_EIDEMPOTENCY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -997,7 +1025,7 @@ var W3W_EIDEMPOTENCY int = _swig_getW3W_EIDEMPOTENCY()
 
 func _swig_getW3W_EUNAVAILABLE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1005,7 +1033,7 @@ var W3W_EUNAVAILABLE int = _swig_getW3W_EUNAVAILABLE()
 
 func _swig_getW3W_EVERSION() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EVERSION_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EVERSION_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1013,7 +1041,7 @@ var W3W_EVERSION int = _swig_getW3W_EVERSION()
 
 func _swig_getW3W_EUNAUTHENTICATED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1021,7 +1049,7 @@ var W3W_EUNAUTHENTICATED int = _swig_getW3W_EUNAUTHENTICATED()
 
 func _swig_getW3W_ERATELIMIT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1029,7 +1057,7 @@ var W3W_ERATELIMIT int = _swig_getW3W_ERATELIMIT()
 
 func _swig_getW3W_ECRYPTO() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1037,7 +1065,7 @@ var W3W_ECRYPTO int = _swig_getW3W_ECRYPTO()
 
 func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1045,7 +1073,7 @@ var W3W_EINTERNAL int = _swig_getW3W_EINTERNAL()
 
 func _swig_getW3W_EUNKNOWN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1054,7 +1082,7 @@ var W3W_EUNKNOWN int = _swig_getW3W_EUNKNOWN()
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_status_name_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1063,7 +1091,7 @@ func W3w_status_name(arg1 int) (_swig_ret string) {
 
 func W3w_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_w3w_version_capi_9940c0368937bc27()
+	swig_r_p := C._wrap_w3w_version_capi_f19f86c06a808a9d()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1072,7 +1100,7 @@ func W3w_version() (_swig_ret string) {
 
 func W3w_version_number() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_w3w_version_number_capi_9940c0368937bc27())
+	swig_r = (uint)(C._wrap_w3w_version_number_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1081,6 +1109,7 @@ const W3W_CURRENCY_SIZE int = 11
 const W3W_NAME_SIZE int = 256
 const W3W_REGION_SIZE int = 32
 const W3W_URL_SIZE int = 1024
+const W3W_POSITION_SIZE int = 40
 const W3W_CURSOR_SIZE int = 64
 const W3W_EVENT_TYPE_SIZE int = 32
 const W3W_AMOUNT_SCALE int64 = 100000000
@@ -1092,7 +1121,7 @@ func W3w_amount_parse(arg1 *int64, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_parse_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_amount_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1112,7 +1141,7 @@ func W3w_amount_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_format_capi_9940c0368937bc27(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
+	swig_r_p := C._wrap_w3w_amount_format_capi_f19f86c06a808a9d(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1133,7 +1162,7 @@ func W3w_amount_mul(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_mul_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_mul_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1151,7 +1180,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_add_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_add_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1167,7 +1196,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 func W3w_id_new(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_id_new_capi_9940c0368937bc27(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_id_new_capi_f19f86c06a808a9d(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1187,7 +1216,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_id_normalize_capi_9940c0368937bc27(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_id_normalize_capi_f19f86c06a808a9d(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1208,7 +1237,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 
 func W3w_time_now() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_w3w_time_now_capi_9940c0368937bc27())
+	swig_r = (int64)(C._wrap_w3w_time_now_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1216,7 +1245,7 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_time_format_capi_9940c0368937bc27(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
+	swig_r_p := C._wrap_w3w_time_format_capi_f19f86c06a808a9d(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1233,7 +1262,7 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 }
 
 const W3W_TIME_STRLEN int = 32
-const W3W_OPTIONS_VERSION int = 1
+const W3W_OPTIONS_VERSION int = 2
 
 type SwigcptrW3w_options uintptr
 
@@ -1247,20 +1276,20 @@ func (p SwigcptrW3w_options) SwigIsW3w_options() {
 func (arg1 SwigcptrW3w_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_version_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_version_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1270,7 +1299,7 @@ func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1280,7 +1309,7 @@ func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_events_url_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1290,7 +1319,7 @@ func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1300,7 +1329,7 @@ func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_region_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_region_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1310,64 +1339,87 @@ func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) SetIdempotency_ttl_s(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_idempotency_ttl_s_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
+	C._wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetIdempotency_ttl_s() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetPool_size(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_pool_size_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetPool_size() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_timeout_ms_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetBackground_relay(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_background_relay_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetBackground_relay() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_options) GetRead_storage_url() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_options) SetMax_replica_lag_ms(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_options) GetMax_replica_lag_ms() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_options() (_swig_ret W3w_options) {
 	var swig_r W3w_options
-	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_9940c0368937bc27()))
+	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_options(arg1 W3w_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_options_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_options_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_options interface {
@@ -1388,13 +1440,178 @@ type W3w_options interface {
 	GetTimeout_ms() (_swig_ret int)
 	SetBackground_relay(arg2 int)
 	GetBackground_relay() (_swig_ret int)
+	GetRead_storage_url() (_swig_ret string)
+	SetMax_replica_lag_ms(arg2 int)
+	GetMax_replica_lag_ms() (_swig_ret int)
 }
 
 func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_ctx_open_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_ctx_open_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_ctx_ping(arg1 Struct_SS_w3w_ctx) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_commit_position(arg1 []byte) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_commit_position_capi_f19f86c06a808a9d(*(*C.swig_type_34)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_read_after(arg1 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_read_after_capi_f19f86c06a808a9d(*(*C.swig_type_36)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+type SwigcptrW3w_replica_state uintptr
+
+func (p SwigcptrW3w_replica_state) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_replica_state) SwigIsW3w_replica_state() {
+}
+
+func (arg1 SwigcptrW3w_replica_state) SetConfigured(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_replica_state) GetConfigured() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_replica_state) SetReachable(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_replica_state) GetReachable() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_replica_state) SetLag_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_replica_state) GetLag_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_replica_state) SetReplayed(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_replica_state) GetReplayed() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func NewW3w_replica_state() (_swig_ret W3w_replica_state) {
+	var swig_r W3w_replica_state
+	swig_r = (W3w_replica_state)(SwigcptrW3w_replica_state(C._wrap_new_w3w_replica_state_capi_f19f86c06a808a9d()))
+	return swig_r
+}
+
+func DeleteW3w_replica_state(arg1 W3w_replica_state) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_replica_state interface {
+	Swigcptr() uintptr
+	SwigIsW3w_replica_state()
+	SetConfigured(arg2 int)
+	GetConfigured() (_swig_ret int)
+	SetReachable(arg2 int)
+	GetReachable() (_swig_ret int)
+	SetLag_ms(arg2 int64)
+	GetLag_ms() (_swig_ret int64)
+	SetReplayed(arg2 string)
+	GetReplayed() (_swig_ret string)
+}
+
+func W3w_replica_state_get(arg1 W3w_replica_state, arg2 Struct_SS_w3w_ctx) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1409,12 +1626,12 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 
 func W3w_ctx_close(arg1 Struct_SS_w3w_ctx) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_ctx_close_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_ctx_close_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getW3W_ROLE_USER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1422,7 +1639,7 @@ var W3W_ROLE_USER int = _swig_getW3W_ROLE_USER()
 
 func _swig_getW3W_ROLE_ADMIN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1430,7 +1647,7 @@ var W3W_ROLE_ADMIN int = _swig_getW3W_ROLE_ADMIN()
 
 func _swig_getW3W_ROLE_AUDITOR() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1438,7 +1655,7 @@ var W3W_ROLE_AUDITOR int = _swig_getW3W_ROLE_AUDITOR()
 
 func _swig_getW3W_ROLE_SERVICE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_9940c0368937bc27())
+	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1456,7 +1673,7 @@ func (p SwigcptrW3w_actor) SwigIsW3w_actor() {
 func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1466,25 +1683,25 @@ func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_actor) SetRoles(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_actor_roles_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_actor) GetRoles() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_actor() (_swig_ret W3w_actor) {
 	var swig_r W3w_actor
-	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_9940c0368937bc27()))
+	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_actor(arg1 W3w_actor) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_actor_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_actor_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_actor interface {
@@ -1499,7 +1716,7 @@ func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_roles_parse_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_roles_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1530,20 +1747,20 @@ func (p SwigcptrW3w_list_query) SwigIsW3w_list_query() {
 func (arg1 SwigcptrW3w_list_query) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_version_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1553,33 +1770,33 @@ func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_list_query) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_status_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) SetLimit(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_limit_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetLimit() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1588,13 +1805,13 @@ func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 
 func NewW3w_list_query() (_swig_ret W3w_list_query) {
 	var swig_r W3w_list_query
-	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_9940c0368937bc27()))
+	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_list_query(arg1 W3w_list_query) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_list_query_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_list_query interface {
@@ -1614,7 +1831,7 @@ type Enum_SS_w3w_transfer_kind int
 
 func _swig_getW3W_TRANSFER_DEPOSIT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1622,7 +1839,7 @@ var W3W_TRANSFER_DEPOSIT Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_DEPOS
 
 func _swig_getW3W_TRANSFER_WITHDRAWAL() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1630,7 +1847,7 @@ var W3W_TRANSFER_WITHDRAWAL Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_WI
 
 func _swig_getW3W_TRANSFER_TRANSFER() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1638,7 +1855,7 @@ var W3W_TRANSFER_TRANSFER Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_TRAN
 
 func _swig_getW3W_TRANSFER_SETTLEMENT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -1656,7 +1873,7 @@ func (p SwigcptrW3w_transfer) SwigIsW3w_transfer() {
 func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1666,20 +1883,20 @@ func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetKind(arg2 Enum_SS_w3w_transfer_kind) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_kind_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetKind() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1689,7 +1906,7 @@ func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1699,7 +1916,7 @@ func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1709,20 +1926,20 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+	C._wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1732,25 +1949,25 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
+	C._wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_transfer() (_swig_ret W3w_transfer) {
 	var swig_r W3w_transfer
-	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_9940c0368937bc27()))
+	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_transfer(arg1 W3w_transfer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_transfer_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_transfer interface {
@@ -1781,7 +1998,7 @@ func (p SwigcptrW3w_account) SwigIsW3w_account() {
 func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1791,7 +2008,7 @@ func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1801,51 +2018,51 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) SetBalance(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_balance_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
+	C._wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_held_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))
+	C._wrap_w3w_account_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetAvailable(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_available_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))
+	C._wrap_w3w_account_available_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetAvailable() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_account() (_swig_ret W3w_account) {
 	var swig_r W3w_account
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_9940c0368937bc27()))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_account(arg1 W3w_account) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account interface {
@@ -1873,20 +2090,20 @@ func (p SwigcptrW3w_account_list) SwigIsW3w_account_list() {
 func (arg1 SwigcptrW3w_account_list) GetItems() (_swig_ret W3w_account) {
 	var swig_r W3w_account
 	_swig_i_0 := arg1
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account_list) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_account_list(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_list_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account_list interface {
@@ -1906,7 +2123,7 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_deposit_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_4)), C.swig_type_57(_swig_i_5), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_deposit_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_4)), C.swig_type_68(_swig_i_5), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1941,7 +2158,7 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_withdraw_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_3)), C.swig_type_62(_swig_i_4), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_3)), C.swig_type_73(_swig_i_4), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -1975,7 +2192,7 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_transfer_funds_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_4)), C.swig_type_69(_swig_i_5), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_4)), C.swig_type_80(_swig_i_5), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2003,7 +2220,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_accounts_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_accounts_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2021,7 +2238,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 
 func W3w_account_list_free(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_account_list_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_account_list_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_ledger_totals uintptr
@@ -2036,7 +2253,7 @@ func (p SwigcptrW3w_ledger_totals) SwigIsW3w_ledger_totals() {
 func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2046,116 +2263,116 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_ledger_totals) SetDeposits(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_deposits_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
+	C._wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetWithdrawals(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_withdrawals_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
+	C._wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetBalances(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_balances_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
+	C._wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_held_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
+	C._wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEscrow(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_escrow_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
+	C._wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_reserved_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
+	C._wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetLive_claims(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_live_claims_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
+	C._wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEntries_sum_zero(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1))
+	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEntries_sum_zero() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_ledger_totals() (_swig_ret W3w_ledger_totals) {
 	var swig_r W3w_ledger_totals
-	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_9940c0368937bc27()))
+	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_ledger_totals(arg1 W3w_ledger_totals) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_ledger_totals_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_ledger_totals interface {
@@ -2186,7 +2403,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_102)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2205,7 +2422,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 func W3w_transfer_kind_name(arg1 Enum_SS_w3w_transfer_kind) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2216,7 +2433,7 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_105)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2236,7 +2453,7 @@ type Enum_SS_w3w_supply_status int
 
 func _swig_getW3W_SUPPLY_ACTIVE() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2244,7 +2461,7 @@ var W3W_SUPPLY_ACTIVE Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_ACTIVE()
 
 func _swig_getW3W_SUPPLY_PAUSED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2252,7 +2469,7 @@ var W3W_SUPPLY_PAUSED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_PAUSED()
 
 func _swig_getW3W_SUPPLY_EXHAUSTED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2260,7 +2477,7 @@ var W3W_SUPPLY_EXHAUSTED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_EXHAUST
 
 func _swig_getW3W_SUPPLY_DELETED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2278,7 +2495,7 @@ func (p SwigcptrW3w_supply) SwigIsW3w_supply() {
 func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2288,7 +2505,7 @@ func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2298,7 +2515,7 @@ func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2308,77 +2525,77 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
+	C._wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_reserved_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
+	C._wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetStatus(arg2 Enum_SS_w3w_supply_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_status_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetStatus() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+	C._wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_updated_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
+	C._wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_9940c0368937bc27()))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_supply(arg1 W3w_supply) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply interface {
@@ -2411,21 +2628,21 @@ func (p SwigcptrW3w_supply_page) SwigIsW3w_supply_page() {
 func (arg1 SwigcptrW3w_supply_page) GetItems() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
 	_swig_i_0 := arg1
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2434,7 +2651,7 @@ func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_supply_page(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_page_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_page interface {
@@ -2457,51 +2674,51 @@ func (p SwigcptrW3w_supply_patch) SwigIsW3w_supply_patch() {
 func (arg1 SwigcptrW3w_supply_patch) SetSet_amount(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_set_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetSet_amount() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
+	C._wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_status_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply_patch() (_swig_ret W3w_supply_patch) {
 	var swig_r W3w_supply_patch
-	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_9940c0368937bc27()))
+	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_supply_patch(arg1 W3w_supply_patch) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_patch_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_patch interface {
@@ -2523,7 +2740,7 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_create_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_111)(unsafe.Pointer(&_swig_i_3)), C.swig_type_112(_swig_i_4), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_3)), C.swig_type_123(_swig_i_4), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2548,7 +2765,7 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_supply_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_115)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_supply_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_126)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2570,7 +2787,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_supply_list_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_supply_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2585,7 +2802,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_supply_page_free(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_supply_page_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string, arg5 W3w_supply_patch, arg6 string) (_swig_ret error) {
@@ -2596,7 +2813,7 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_update_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_update_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2622,7 +2839,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_supply_delete_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_121)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_supply_delete_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2644,7 +2861,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 func W3w_supply_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_status_name_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2655,7 +2872,7 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_supply_status_parse_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_125)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_136)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2675,7 +2892,7 @@ type Enum_SS_w3w_order_status int
 
 func _swig_getW3W_ORDER_OPEN() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2683,7 +2900,7 @@ var W3W_ORDER_OPEN Enum_SS_w3w_order_status = _swig_getW3W_ORDER_OPEN()
 
 func _swig_getW3W_ORDER_CLAIMED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2691,7 +2908,7 @@ var W3W_ORDER_CLAIMED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_CLAIMED()
 
 func _swig_getW3W_ORDER_COMPLETED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2699,7 +2916,7 @@ var W3W_ORDER_COMPLETED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_COMPLETED(
 
 func _swig_getW3W_ORDER_CANCELLED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -2720,7 +2937,7 @@ func (p SwigcptrW3w_order_item) SwigIsW3w_order_item() {
 func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2730,7 +2947,7 @@ func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2740,7 +2957,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2750,38 +2967,38 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) SetPrice(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_price_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
+	C._wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_item) SetQuantity(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_quantity_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
+	C._wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetQuantity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_order_item() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_9940c0368937bc27()))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_order_item(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_item_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_item interface {
@@ -2808,7 +3025,7 @@ func (p SwigcptrW3w_order) SwigIsW3w_order() {
 func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2818,7 +3035,7 @@ func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2828,7 +3045,7 @@ func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2838,77 +3055,77 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_136(_swig_i_1))
+	C._wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetStatus(arg2 Enum_SS_w3w_order_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_status_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_order_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetStatus() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_138(_swig_i_1))
+	C._wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_updated_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
+	C._wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItems() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItem_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_order(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func NewW3w_order() (_swig_ret W3w_order) {
 	var swig_r W3w_order
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_9940c0368937bc27()))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
@@ -2942,21 +3159,21 @@ func (p SwigcptrW3w_order_page) SwigIsW3w_order_page() {
 func (arg1 SwigcptrW3w_order_page) GetItems() (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := arg1
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2965,7 +3182,7 @@ func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_order_page(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_page_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_page interface {
@@ -2985,7 +3202,7 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_order_create_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_147(_swig_i_5), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_order_create_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_158(_swig_i_5), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3010,7 +3227,7 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_order_get_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_order_get_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3032,7 +3249,7 @@ func W3w_order_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_order_list_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_order_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3052,7 +3269,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_154)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3073,18 +3290,18 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 
 func W3w_order_free(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_page_free(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_page_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_page_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_status_name_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3095,7 +3312,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_168)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3115,7 +3332,7 @@ type Enum_SS_w3w_claim_status int
 
 func _swig_getW3W_CLAIM_PENDING() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -3123,7 +3340,7 @@ var W3W_CLAIM_PENDING Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PENDING()
 
 func _swig_getW3W_CLAIM_PROCESSED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -3131,7 +3348,7 @@ var W3W_CLAIM_PROCESSED Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PROCESSED(
 
 func _swig_getW3W_CLAIM_RELEASED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -3149,7 +3366,7 @@ func (p SwigcptrW3w_claim) SwigIsW3w_claim() {
 func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3159,7 +3376,7 @@ func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3169,7 +3386,7 @@ func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3179,7 +3396,7 @@ func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3189,64 +3406,64 @@ func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) SetStatus(arg2 Enum_SS_w3w_claim_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_status_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_claim() (_swig_ret W3w_claim) {
 	var swig_r W3w_claim
-	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_9940c0368937bc27()))
+	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_claim(arg1 W3w_claim) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_claim_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_claim_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_claim interface {
@@ -3273,7 +3490,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3298,7 +3515,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3320,7 +3537,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3343,7 +3560,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_188)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3369,7 +3586,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_191)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3391,7 +3608,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 func W3w_claim_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_status_name_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3402,7 +3619,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3430,20 +3647,20 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3453,7 +3670,7 @@ func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_event_type_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3463,7 +3680,7 @@ func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_topic_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3473,7 +3690,7 @@ func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3483,7 +3700,7 @@ func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3493,7 +3710,7 @@ func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_region_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_region_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3503,20 +3720,20 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_payload_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3525,7 +3742,7 @@ func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 
 func DeleteW3w_event(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_event_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_event_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_event interface {
@@ -3549,7 +3766,7 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_subscription_next_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_subscription_next_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3565,18 +3782,18 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 func W3w_subscription_dropped(arg1 Struct_SS_w3w_subscription) (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func W3w_unsubscribe(arg1 Struct_SS_w3w_subscription) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_unsubscribe_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_event_free(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_event_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_event_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret error) {
@@ -3584,7 +3801,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3609,64 +3826,64 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_outbox_stats() (_swig_ret W3w_outbox_stats) {
 	var swig_r W3w_outbox_stats
-	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_9940c0368937bc27()))
+	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_outbox_stats(arg1 W3w_outbox_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_outbox_stats_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_outbox_stats interface {
@@ -3687,7 +3904,7 @@ func W3w_outbox_stats_get(arg1 W3w_outbox_stats, arg2 Struct_SS_w3w_ctx, arg3 W3
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3712,59 +3929,59 @@ func (p SwigcptrW3w_audit_report) SwigIsW3w_audit_report() {
 func (arg1 SwigcptrW3w_audit_report) SetOk(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_ok_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3773,13 +3990,13 @@ func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 
 func NewW3w_audit_report() (_swig_ret W3w_audit_report) {
 	var swig_r W3w_audit_report
-	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_9940c0368937bc27()))
+	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_audit_report(arg1 W3w_audit_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_audit_report_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_audit_report interface {
@@ -3801,7 +4018,7 @@ func W3w_audit_verify(arg1 W3w_audit_report, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_audit_verify_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_verify_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3819,7 +4036,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3836,7 +4053,7 @@ func W3w_supply_to_json(arg1 *string, arg2 W3w_supply) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3858,7 +4075,7 @@ func W3w_supply_page_to_json(arg1 *string, arg2 W3w_supply_page) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3880,7 +4097,7 @@ func W3w_order_to_json(arg1 *string, arg2 W3w_order) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3902,7 +4119,7 @@ func W3w_order_page_to_json(arg1 *string, arg2 W3w_order_page) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_page_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3924,7 +4141,7 @@ func W3w_claim_to_json(arg1 *string, arg2 W3w_claim) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_claim_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3946,7 +4163,7 @@ func W3w_transfer_to_json(arg1 *string, arg2 W3w_transfer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_transfer_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3968,7 +4185,7 @@ func W3w_account_list_to_json(arg1 *string, arg2 W3w_account_list) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_account_list_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -3990,7 +4207,7 @@ func W3w_event_to_json(arg1 *string, arg2 W3w_event) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_event_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_event_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4016,7 +4233,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4036,7 +4253,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4054,7 +4271,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 
 func W3w_jwt_verifier_free(arg1 Struct_SS_w3w_jwt_verifier) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_jwt_verifier_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string, arg4 int64, arg5 int) (_swig_ret error) {
@@ -4064,7 +4281,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_2)), C.swig_type_232(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_2)), C.swig_type_243(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4088,7 +4305,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_234)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_236(_swig_i_4), C.swig_type_237(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_245)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_247(_swig_i_4), C.swig_type_248(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4120,7 +4337,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_241(_swig_i_4), C.swig_type_242(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_252(_swig_i_4), C.swig_type_253(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4152,7 +4369,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4187,20 +4404,20 @@ func (p SwigcptrW3w_master_seed_info) SwigIsW3w_master_seed_info() {
 func (arg1 SwigcptrW3w_master_seed_info) SetExists(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_exists_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetExists() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4210,20 +4427,20 @@ func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
+	C._wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4233,7 +4450,7 @@ func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4242,13 +4459,13 @@ func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) 
 
 func NewW3w_master_seed_info() (_swig_ret W3w_master_seed_info) {
 	var swig_r W3w_master_seed_info
-	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_9940c0368937bc27()))
+	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_master_seed_info(arg1 W3w_master_seed_info) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_master_seed_info_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_master_seed_info interface {
@@ -4269,7 +4486,7 @@ func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string,
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_master_seed_import_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4293,7 +4510,7 @@ func W3w_master_seed_info_get(arg1 W3w_master_seed_info, arg2 Struct_SS_w3w_ctx,
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4311,7 +4528,7 @@ func W3w_master_mnemonic_export(arg1 *string, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4334,7 +4551,7 @@ func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_rotate_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4355,7 +4572,7 @@ func W3w_master_key_retire(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 *int64) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_retire_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4372,7 +4589,7 @@ func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_master_key_id_capi_9940c0368937bc27(*(*C.swig_type_259)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_master_key_id_capi_f19f86c06a808a9d(*(*C.swig_type_270)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4403,7 +4620,7 @@ func (p SwigcptrW3w_wallet) SwigIsW3w_wallet() {
 func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4413,7 +4630,7 @@ func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4423,7 +4640,7 @@ func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4433,7 +4650,7 @@ func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_address_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4443,38 +4660,38 @@ func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_index_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+	C._wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_wallet() (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_9940c0368937bc27()))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_wallet(arg1 W3w_wallet) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_wallet_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_wallet interface {
@@ -4502,20 +4719,20 @@ func (p SwigcptrW3w_wallets) SwigIsW3w_wallets() {
 func (arg1 SwigcptrW3w_wallets) GetItems() (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := arg1
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_wallets) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_wallets(arg1 W3w_wallets) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_wallets_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_wallets interface {
@@ -4531,7 +4748,7 @@ func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_create_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4553,7 +4770,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_list_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4571,7 +4788,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_wallets_free(arg1 W3w_wallets) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_wallets_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_wallets_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret error) {
@@ -4579,7 +4796,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_address_normalize_capi_9940c0368937bc27(*(*C.swig_type_275)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_277)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_address_normalize_capi_f19f86c06a808a9d(*(*C.swig_type_286)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4615,20 +4832,20 @@ func (p SwigcptrW3w_chain_options) SwigIsW3w_chain_options() {
 func (arg1 SwigcptrW3w_chain_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_version_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4638,7 +4855,7 @@ func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4648,46 +4865,46 @@ func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_chain_id_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
+	C._wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetConfirmations(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_confirmations_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetConfirmations() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_timeout_ms_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4697,38 +4914,38 @@ func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_start_block_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
+	C._wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetMax_blocks_per_poll(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetMax_blocks_per_poll() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_options() (_swig_ret W3w_chain_options) {
 	var swig_r W3w_chain_options
-	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_9940c0368937bc27()))
+	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_chain_options(arg1 W3w_chain_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_options_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_options interface {
@@ -4756,7 +4973,7 @@ func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_option
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_open_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_open_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4771,13 +4988,13 @@ func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_option
 
 func W3w_chain_close(arg1 Struct_SS_w3w_chain) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_close_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_close_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_chain_key(arg1 Struct_SS_w3w_chain) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_chain_key_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_key_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4789,7 +5006,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_9940c0368937bc27(*(*C.swig_type_288)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(*(*C.swig_type_299)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4817,136 +5034,136 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_303(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_305(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_298(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_311(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_313(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_304(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_315(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_306(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_317(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_poll_stats() (_swig_ret W3w_chain_poll_stats) {
 	var swig_r W3w_chain_poll_stats
-	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_9940c0368937bc27()))
+	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_chain_poll_stats(arg1 W3w_chain_poll_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_poll_stats_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_poll_stats interface {
@@ -4978,7 +5195,7 @@ func W3w_chain_poll(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 W3w_chain_pol
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_poll_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_poll_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4996,7 +5213,7 @@ func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_chain_watch_start_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5011,14 +5228,14 @@ func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (
 
 func W3w_chain_watch_stop(arg1 Struct_SS_w3w_chain) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_watch_stop_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type Enum_SS_w3w_withdrawal_status int
 
 func _swig_getW3W_WITHDRAWAL_HELD() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -5026,7 +5243,7 @@ var W3W_WITHDRAWAL_HELD Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_
 
 func _swig_getW3W_WITHDRAWAL_SIGNED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -5034,7 +5251,7 @@ var W3W_WITHDRAWAL_SIGNED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWA
 
 func _swig_getW3W_WITHDRAWAL_BROADCAST() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -5042,7 +5259,7 @@ var W3W_WITHDRAWAL_BROADCAST Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDR
 
 func _swig_getW3W_WITHDRAWAL_CONFIRMED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -5050,7 +5267,7 @@ var W3W_WITHDRAWAL_CONFIRMED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDR
 
 func _swig_getW3W_WITHDRAWAL_FAILED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -5058,7 +5275,7 @@ var W3W_WITHDRAWAL_FAILED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWA
 
 func _swig_getW3W_WITHDRAWAL_DROPPED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_9940c0368937bc27())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d())
 	return swig_r
 }
 
@@ -5076,7 +5293,7 @@ func (p SwigcptrW3w_withdrawal) SwigIsW3w_withdrawal() {
 func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5086,7 +5303,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5096,7 +5313,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5106,7 +5323,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5116,20 +5333,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_325(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5139,7 +5356,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5149,20 +5366,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_329(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5172,20 +5389,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetStatus(arg2 Enum_SS_w3w_withdrawal_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_status_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetStatus() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5195,7 +5412,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5205,38 +5422,38 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_323(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_334(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_325(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_withdrawal() (_swig_ret W3w_withdrawal) {
 	var swig_r W3w_withdrawal
-	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_9940c0368937bc27()))
+	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_withdrawal(arg1 W3w_withdrawal) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_withdrawal_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_withdrawal interface {
@@ -5272,7 +5489,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_3)), C.swig_type_329(_swig_i_4), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_339)(unsafe.Pointer(&_swig_i_3)), C.swig_type_340(_swig_i_4), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5300,7 +5517,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5319,7 +5536,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_9940c0368937bc27(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5338,7 +5555,7 @@ func (p SwigcptrW3w_chain_deposit) SwigIsW3w_chain_deposit() {
 func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5348,7 +5565,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5358,7 +5575,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5368,7 +5585,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5378,7 +5595,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5388,7 +5605,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5398,33 +5615,33 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_341(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_343(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5434,7 +5651,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5444,20 +5661,20 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_347(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_358(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5467,7 +5684,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5477,7 +5694,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5487,25 +5704,25 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_363(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_deposit() (_swig_ret W3w_chain_deposit) {
 	var swig_r W3w_chain_deposit
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_9940c0368937bc27()))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d()))
 	return swig_r
 }
 
 func DeleteW3w_chain_deposit(arg1 W3w_chain_deposit) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_deposit_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_deposit interface {
@@ -5538,7 +5755,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5558,7 +5775,7 @@ func W3w_wallet_to_json(arg1 *string, arg2 W3w_wallet) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_wallet_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5580,7 +5797,7 @@ func W3w_wallets_to_json(arg1 *string, arg2 W3w_wallets) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_wallets_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5602,7 +5819,7 @@ func W3w_withdrawal_to_json(arg1 *string, arg2 W3w_withdrawal) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5624,7 +5841,7 @@ func W3w_chain_deposit_to_json(arg1 *string, arg2 W3w_chain_deposit) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5647,7 +5864,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_9940c0368937bc27(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_361(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_372(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5665,7 +5882,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5685,7 +5902,7 @@ func W3wb_options_init(arg1 W3w_options, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_options_init_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_options_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5702,7 +5919,7 @@ func W3wb_list_query_init(arg1 W3w_list_query, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_list_query_init_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5720,7 +5937,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5743,7 +5960,7 @@ func W3wb_chain_options_init(arg1 W3w_chain_options, arg2 uint) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_chain_options_init_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5761,7 +5978,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_383)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5785,7 +6002,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -5797,7 +6014,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), *(*C.swig_type_375)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5819,7 +6036,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_9940c0368937bc27(C.swig_type_377(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(C.swig_type_388(_swig_i_0))))
 	return swig_r
 }
 
@@ -5831,7 +6048,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_379(_swig_i_1), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_381)(unsafe.Pointer(&_swig_i_3)), C.swig_type_382(_swig_i_4), C.swig_type_383(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_3)), C.swig_type_393(_swig_i_4), C.swig_type_394(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5852,14 +6069,14 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 
 func W3wb_order_items_free(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3wb_order_items_free_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0))
+	C._wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
 }
 
 func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_395(_swig_i_1))))
 	return swig_r
 }
 
@@ -5867,7 +6084,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_385(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))))
 	return swig_r
 }
 
@@ -5875,7 +6092,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_397(_swig_i_1))))
 	return swig_r
 }
 
@@ -5883,7 +6100,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_387(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))))
 	return swig_r
 }
 
@@ -5891,7 +6108,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_9940c0368937bc27(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_399(_swig_i_1))))
 	return swig_r
 }
 

@@ -190,6 +190,9 @@ static void* Swig_malloc(int c) {
 
 #include <stdint.h>		// Use the C99 official header
 
+
+#include <string.h>
+
 SWIGINTERN void delete_w3w_account_list(struct w3w_account_list *self){ w3w_account_list_free(self); }
 SWIGINTERN void delete_w3w_supply_page(struct w3w_supply_page *self){ w3w_supply_page_free(self); }
 SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); }
@@ -239,6 +242,8 @@ static w3w_status w3wb_options_set_text(w3w_options *opts, const char *field, co
 		return w3wb_set_text(opts->storage_url, sizeof(opts->storage_url), field, value);
 	if (strcmp(field, "cache_url") == 0)
 		return w3wb_set_text(opts->cache_url, sizeof(opts->cache_url), field, value);
+	if (strcmp(field, "read_storage_url") == 0)
+		return w3wb_set_text(opts->read_storage_url, sizeof(opts->read_storage_url), field, value);
 	if (strcmp(field, "events_url") == 0)
 		return w3wb_set_text(opts->events_url, sizeof(opts->events_url), field, value);
 	if (strcmp(field, "master_key_hex") == 0)
@@ -345,7 +350,7 @@ static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_9940c0368937bc27(void *_swig_go_0) {
+void _wrap_Swig_free_capi_f19f86c06a808a9d(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -355,7 +360,7 @@ void _wrap_Swig_free_capi_9940c0368937bc27(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_9940c0368937bc27(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -368,7 +373,7 @@ void *_wrap_Swig_malloc_capi_9940c0368937bc27(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_9940c0368937bc27() {
+intgo _wrap_W3W_OK_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -380,7 +385,7 @@ intgo _wrap_W3W_OK_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EINVAL_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -392,7 +397,7 @@ intgo _wrap_W3W_EINVAL_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ENOMEM_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -404,7 +409,7 @@ intgo _wrap_W3W_ENOMEM_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -416,7 +421,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -428,7 +433,7 @@ intgo _wrap_W3W_ECONFLICT_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -440,7 +445,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -452,7 +457,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ESTATE_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -464,7 +469,7 @@ intgo _wrap_W3W_ESTATE_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -476,7 +481,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -488,7 +493,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EVERSION_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -500,7 +505,7 @@ intgo _wrap_W3W_EVERSION_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -512,7 +517,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -524,7 +529,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -536,7 +541,7 @@ intgo _wrap_W3W_ECRYPTO_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -548,7 +553,7 @@ intgo _wrap_W3W_EINTERNAL_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_9940c0368937bc27() {
+intgo _wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -560,7 +565,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -573,7 +578,7 @@ _gostring_ _wrap_w3w_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_9940c0368937bc27() {
+_gostring_ _wrap_w3w_version_capi_f19f86c06a808a9d() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -584,7 +589,7 @@ _gostring_ _wrap_w3w_version_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_9940c0368937bc27() {
+intgo _wrap_w3w_version_number_capi_f19f86c06a808a9d() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -595,7 +600,7 @@ intgo _wrap_w3w_version_number_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_9940c0368937bc27(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_f19f86c06a808a9d(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -628,7 +633,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_9940c0368937bc27(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_9940c0368937bc27(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -660,7 +665,7 @@ _gostring_ _wrap_w3w_amount_format_capi_9940c0368937bc27(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_9940c0368937bc27(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_f19f86c06a808a9d(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -690,7 +695,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_9940c0368937bc27(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_9940c0368937bc27(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_f19f86c06a808a9d(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -720,7 +725,7 @@ _gostring_ _wrap_w3w_amount_add_capi_9940c0368937bc27(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_9940c0368937bc27(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_f19f86c06a808a9d(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -750,7 +755,7 @@ _gostring_ _wrap_w3w_id_new_capi_9940c0368937bc27(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_9940c0368937bc27(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -787,7 +792,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_9940c0368937bc27(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_9940c0368937bc27() {
+long long _wrap_w3w_time_now_capi_f19f86c06a808a9d() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -798,7 +803,7 @@ long long _wrap_w3w_time_now_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_9940c0368937bc27(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -830,7 +835,7 @@ _gostring_ _wrap_w3w_time_format_capi_9940c0368937bc27(_goslice_ _swig_go_0, lon
 }
 
 
-void _wrap_w3w_options_version_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -842,7 +847,7 @@ void _wrap_w3w_options_version_set_capi_9940c0368937bc27(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -855,7 +860,7 @@ intgo _wrap_w3w_options_version_get_capi_9940c0368937bc27(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -868,7 +873,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_9940c0368937bc27(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -881,7 +886,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_9940c0368937bc27(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -894,7 +899,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_9940c0368937bc27(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -907,7 +912,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -920,7 +925,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_9940c0368937bc27(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -932,7 +937,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_9940c0368937bc27(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -945,7 +950,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_9940c0368937bc27(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -957,7 +962,7 @@ void _wrap_w3w_options_pool_size_set_capi_9940c0368937bc27(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -970,7 +975,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_9940c0368937bc27(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -982,7 +987,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_9940c0368937bc27(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -995,7 +1000,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_9940c0368937bc27(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1007,7 +1012,7 @@ void _wrap_w3w_options_background_relay_set_capi_9940c0368937bc27(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1020,7 +1025,45 @@ intgo _wrap_w3w_options_background_relay_get_capi_9940c0368937bc27(struct w3w_op
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_9940c0368937bc27() {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+  struct w3w_options *arg1 = (struct w3w_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->read_storage_url);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_options *arg1 = (struct w3w_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_replica_lag_ms = arg2;
+  
+}
+
+
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+  struct w3w_options *arg1 = (struct w3w_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->max_replica_lag_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_options *_wrap_new_w3w_options_capi_f19f86c06a808a9d() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1031,7 +1074,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_options_capi_9940c0368937bc27(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1041,7 +1084,7 @@ void _wrap_delete_w3w_options_capi_9940c0368937bc27(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_9940c0368937bc27(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1069,7 +1112,255 @@ _gostring_ _wrap_w3w_ctx_open_capi_9940c0368937bc27(w3w_ctx **_swig_go_0, struct
 }
 
 
-void _wrap_w3w_ctx_close_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0) {
+  w3w_ctx *arg1 = (w3w_ctx *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_ctx **)&_swig_go_0; 
+  
+  result = (w3w_status)w3w_ctx_ping(arg1);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_commit_position_capi_f19f86c06a808a9d(_goslice_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  {
+    arg1 = (char *)_swig_go_0.array;
+    arg2 = (size_t)_swig_go_0.len;
+  }
+  
+  result = (w3w_status)w3w_commit_position(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_read_after_capi_f19f86c06a808a9d(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_read_after((char const *)arg1);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->configured = arg2;
+  
+}
+
+
+intgo _wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->configured);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->reachable = arg2;
+  
+}
+
+
+intgo _wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->reachable);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->lag_ms = arg2;
+  
+}
+
+
+long long _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->lag_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->replayed, (const char *)arg2, 40-1);
+      arg1->replayed[40-1] = 0;
+    } else {
+      arg1->replayed[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->replayed);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_f19f86c06a808a9d() {
+  struct w3w_replica_state *result = 0 ;
+  struct w3w_replica_state *_swig_go_result;
+  
+  
+  result = (struct w3w_replica_state *)calloc(1, sizeof(struct w3w_replica_state));
+  *(struct w3w_replica_state **)&_swig_go_result = (struct w3w_replica_state *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+  struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
+  
+  arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+  w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_replica_state **)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_replica_state_get(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_ctx_close_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1079,7 +1370,7 @@ void _wrap_w3w_ctx_close_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -1091,7 +1382,7 @@ intgo _wrap_W3W_ROLE_USER_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -1103,7 +1394,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -1115,7 +1406,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d() {
   int result;
   intgo _swig_go_result;
   
@@ -1127,7 +1418,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1140,7 +1431,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_9940c0368937bc27(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1152,7 +1443,7 @@ void _wrap_w3w_actor_roles_set_capi_9940c0368937bc27(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1165,7 +1456,7 @@ intgo _wrap_w3w_actor_roles_get_capi_9940c0368937bc27(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_9940c0368937bc27() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_f19f86c06a808a9d() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1176,7 +1467,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1186,7 +1477,7 @@ void _wrap_delete_w3w_actor_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1219,7 +1510,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1231,7 +1522,7 @@ void _wrap_w3w_list_query_version_set_capi_9940c0368937bc27(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1244,7 +1535,7 @@ intgo _wrap_w3w_list_query_version_get_capi_9940c0368937bc27(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1257,7 +1548,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_9940c0368937bc27(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1269,7 +1560,7 @@ void _wrap_w3w_list_query_status_set_capi_9940c0368937bc27(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1282,7 +1573,7 @@ intgo _wrap_w3w_list_query_status_get_capi_9940c0368937bc27(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1294,7 +1585,7 @@ void _wrap_w3w_list_query_limit_set_capi_9940c0368937bc27(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1307,7 +1598,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_9940c0368937bc27(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1320,7 +1611,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_9940c0368937bc27(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_9940c0368937bc27() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_f19f86c06a808a9d() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1331,7 +1622,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1341,7 +1632,7 @@ void _wrap_delete_w3w_list_query_capi_9940c0368937bc27(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9940c0368937bc27() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1353,7 +1644,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9940c0368937bc27() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1365,7 +1656,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9940c0368937bc27() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1377,7 +1668,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9940c0368937bc27() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1389,7 +1680,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1402,7 +1693,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_9940c0368937bc27(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -1414,7 +1705,7 @@ void _wrap_w3w_transfer_kind_set_capi_9940c0368937bc27(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -1427,7 +1718,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_9940c0368937bc27(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1440,7 +1731,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1453,7 +1744,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_9940c0368937bc27(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1466,7 +1757,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_9940c0368937bc27(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -1478,7 +1769,7 @@ void _wrap_w3w_transfer_amount_set_capi_9940c0368937bc27(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1491,7 +1782,7 @@ long long _wrap_w3w_transfer_amount_get_capi_9940c0368937bc27(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1504,7 +1795,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_9940c0368937bc27(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -1516,7 +1807,7 @@ void _wrap_w3w_transfer_created_at_set_capi_9940c0368937bc27(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -1529,7 +1820,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_9940c0368937bc27(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_9940c0368937bc27() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_f19f86c06a808a9d() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -1540,7 +1831,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -1550,7 +1841,7 @@ void _wrap_delete_w3w_transfer_capi_9940c0368937bc27(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1563,7 +1854,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_9940c0368937bc27(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1576,7 +1867,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_9940c0368937bc27(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_9940c0368937bc27(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1588,7 +1879,7 @@ void _wrap_w3w_account_balance_set_capi_9940c0368937bc27(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1601,7 +1892,7 @@ long long _wrap_w3w_account_balance_get_capi_9940c0368937bc27(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_9940c0368937bc27(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1613,7 +1904,7 @@ void _wrap_w3w_account_held_set_capi_9940c0368937bc27(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1626,7 +1917,7 @@ long long _wrap_w3w_account_held_get_capi_9940c0368937bc27(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_9940c0368937bc27(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1638,7 +1929,7 @@ void _wrap_w3w_account_available_set_capi_9940c0368937bc27(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1651,7 +1942,7 @@ long long _wrap_w3w_account_available_get_capi_9940c0368937bc27(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_9940c0368937bc27() {
+struct w3w_account *_wrap_new_w3w_account_capi_f19f86c06a808a9d() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -1662,7 +1953,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_account_capi_9940c0368937bc27(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -1672,7 +1963,7 @@ void _wrap_delete_w3w_account_capi_9940c0368937bc27(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -1685,7 +1976,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_9940c0368937bc27(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1698,7 +1989,7 @@ long long _wrap_w3w_account_list_count_get_capi_9940c0368937bc27(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -1708,7 +1999,7 @@ void _wrap_delete_w3w_account_list_capi_9940c0368937bc27(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1768,7 +2059,7 @@ _gostring_ _wrap_w3w_deposit_capi_9940c0368937bc27(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1828,7 +2119,7 @@ _gostring_ _wrap_w3w_withdraw_capi_9940c0368937bc27(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_9940c0368937bc27(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1881,7 +2172,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_9940c0368937bc27(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_9940c0368937bc27(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_f19f86c06a808a9d(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -1918,7 +2209,7 @@ _gostring_ _wrap_w3w_accounts_capi_9940c0368937bc27(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -1928,7 +2219,7 @@ void _wrap_w3w_account_list_free_capi_9940c0368937bc27(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1941,7 +2232,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1953,7 +2244,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_9940c0368937bc27(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1966,7 +2257,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -1978,7 +2269,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_9940c0368937bc27(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1991,7 +2282,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_9940c0368937bc27(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2003,7 +2294,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_9940c0368937bc27(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2016,7 +2307,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2028,7 +2319,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_9940c0368937bc27(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2041,7 +2332,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_9940c0368937bc27(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2053,7 +2344,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_9940c0368937bc27(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2066,7 +2357,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_9940c0368937bc27(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2078,7 +2369,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_9940c0368937bc27(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2091,7 +2382,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2103,7 +2394,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_9940c0368937bc27(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2116,7 +2407,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_9940c0368937bc27(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2128,7 +2419,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9940c0368937bc27(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2141,7 +2432,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9940c0368937bc27(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_9940c0368937bc27() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2152,7 +2443,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2162,7 +2453,7 @@ void _wrap_delete_w3w_ledger_totals_capi_9940c0368937bc27(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_9940c0368937bc27(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2199,7 +2490,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_9940c0368937bc27(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_9940c0368937bc27(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2212,7 +2503,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_9940c0368937bc27(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2245,7 +2536,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_9940c0368937bc27(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9940c0368937bc27() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2257,7 +2548,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2269,7 +2560,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2281,7 +2572,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2293,7 +2584,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2306,7 +2597,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_9940c0368937bc27(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2319,7 +2610,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_9940c0368937bc27(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2332,7 +2623,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_9940c0368937bc27(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2344,7 +2635,7 @@ void _wrap_w3w_supply_amount_set_capi_9940c0368937bc27(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2357,7 +2648,7 @@ long long _wrap_w3w_supply_amount_get_capi_9940c0368937bc27(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2369,7 +2660,7 @@ void _wrap_w3w_supply_reserved_set_capi_9940c0368937bc27(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2382,7 +2673,7 @@ long long _wrap_w3w_supply_reserved_get_capi_9940c0368937bc27(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -2394,7 +2685,7 @@ void _wrap_w3w_supply_status_set_capi_9940c0368937bc27(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -2407,7 +2698,7 @@ intgo _wrap_w3w_supply_status_get_capi_9940c0368937bc27(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2419,7 +2710,7 @@ void _wrap_w3w_supply_created_at_set_capi_9940c0368937bc27(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2432,7 +2723,7 @@ long long _wrap_w3w_supply_created_at_get_capi_9940c0368937bc27(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2444,7 +2735,7 @@ void _wrap_w3w_supply_updated_at_set_capi_9940c0368937bc27(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2457,7 +2748,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_9940c0368937bc27(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_9940c0368937bc27() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_f19f86c06a808a9d() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -2468,7 +2759,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -2478,7 +2769,7 @@ void _wrap_delete_w3w_supply_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -2491,7 +2782,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_9940c0368937bc27(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2504,7 +2795,7 @@ long long _wrap_w3w_supply_page_count_get_capi_9940c0368937bc27(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2517,7 +2808,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_9940c0368937bc27(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -2527,7 +2818,7 @@ void _wrap_delete_w3w_supply_page_capi_9940c0368937bc27(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2539,7 +2830,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_9940c0368937bc27(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2552,7 +2843,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_9940c0368937bc27(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -2564,7 +2855,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_9940c0368937bc27(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2577,7 +2868,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_9940c0368937bc27(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2589,7 +2880,7 @@ void _wrap_w3w_supply_patch_status_set_capi_9940c0368937bc27(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2602,7 +2893,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_9940c0368937bc27(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_9940c0368937bc27() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -2613,7 +2904,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_9940c0368937bc27(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -2623,7 +2914,7 @@ void _wrap_delete_w3w_supply_patch_capi_9940c0368937bc27(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2669,7 +2960,7 @@ _gostring_ _wrap_w3w_supply_create_capi_9940c0368937bc27(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2706,7 +2997,7 @@ _gostring_ _wrap_w3w_supply_get_capi_9940c0368937bc27(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_9940c0368937bc27(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_f19f86c06a808a9d(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2738,7 +3029,7 @@ _gostring_ _wrap_w3w_supply_list_capi_9940c0368937bc27(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -2748,7 +3039,7 @@ void _wrap_w3w_supply_page_free_capi_9940c0368937bc27(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2794,7 +3085,7 @@ _gostring_ _wrap_w3w_supply_update_capi_9940c0368937bc27(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_9940c0368937bc27(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2838,7 +3129,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_9940c0368937bc27(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2851,7 +3142,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_9940c0368937bc27(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2884,7 +3175,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_9940c0368937bc27(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2896,7 +3187,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2908,7 +3199,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2920,7 +3211,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -2932,7 +3223,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2945,7 +3236,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_9940c0368937bc27(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2958,7 +3249,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2971,7 +3262,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_9940c0368937bc27(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -2983,7 +3274,7 @@ void _wrap_w3w_order_item_price_set_capi_9940c0368937bc27(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2996,7 +3287,7 @@ long long _wrap_w3w_order_item_price_get_capi_9940c0368937bc27(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3008,7 +3299,7 @@ void _wrap_w3w_order_item_quantity_set_capi_9940c0368937bc27(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3021,7 +3312,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_9940c0368937bc27(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_9940c0368937bc27() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_f19f86c06a808a9d() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3032,7 +3323,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3042,7 +3333,7 @@ void _wrap_delete_w3w_order_item_capi_9940c0368937bc27(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3055,7 +3346,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_9940c0368937bc27(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3068,7 +3359,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_9940c0368937bc27(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3081,7 +3372,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_9940c0368937bc27(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3093,7 +3384,7 @@ void _wrap_w3w_order_amount_set_capi_9940c0368937bc27(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3106,7 +3397,7 @@ long long _wrap_w3w_order_amount_get_capi_9940c0368937bc27(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3118,7 +3409,7 @@ void _wrap_w3w_order_status_set_capi_9940c0368937bc27(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3131,7 +3422,7 @@ intgo _wrap_w3w_order_status_get_capi_9940c0368937bc27(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3143,7 +3434,7 @@ void _wrap_w3w_order_created_at_set_capi_9940c0368937bc27(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3156,7 +3447,7 @@ long long _wrap_w3w_order_created_at_get_capi_9940c0368937bc27(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3168,7 +3459,7 @@ void _wrap_w3w_order_updated_at_set_capi_9940c0368937bc27(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3181,7 +3472,7 @@ long long _wrap_w3w_order_updated_at_get_capi_9940c0368937bc27(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3194,7 +3485,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_9940c0368937bc27(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3207,7 +3498,7 @@ long long _wrap_w3w_order_item_count_get_capi_9940c0368937bc27(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3217,7 +3508,7 @@ void _wrap_delete_w3w_order_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_9940c0368937bc27() {
+struct w3w_order *_wrap_new_w3w_order_capi_f19f86c06a808a9d() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3228,7 +3519,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_9940c0368937bc27() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3241,7 +3532,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_9940c0368937bc27(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3254,7 +3545,7 @@ long long _wrap_w3w_order_page_count_get_capi_9940c0368937bc27(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3267,7 +3558,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3277,7 +3568,7 @@ void _wrap_delete_w3w_order_page_capi_9940c0368937bc27(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_9940c0368937bc27(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3325,7 +3616,7 @@ _gostring_ _wrap_w3w_order_create_capi_9940c0368937bc27(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_9940c0368937bc27(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3362,7 +3653,7 @@ _gostring_ _wrap_w3w_order_get_capi_9940c0368937bc27(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_9940c0368937bc27(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_f19f86c06a808a9d(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3394,7 +3685,7 @@ _gostring_ _wrap_w3w_order_list_capi_9940c0368937bc27(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_9940c0368937bc27(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3438,7 +3729,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_9940c0368937bc27(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -3448,7 +3739,7 @@ void _wrap_w3w_order_free_capi_9940c0368937bc27(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -3458,7 +3749,7 @@ void _wrap_w3w_order_page_free_capi_9940c0368937bc27(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3471,7 +3762,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3504,7 +3795,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_9940c0368937bc27() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3516,7 +3807,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3528,7 +3819,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3540,7 +3831,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3553,7 +3844,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3566,7 +3857,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_9940c0368937bc27(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3579,7 +3870,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_9940c0368937bc27(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3592,7 +3883,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_9940c0368937bc27(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -3604,7 +3895,7 @@ void _wrap_w3w_claim_status_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -3617,7 +3908,7 @@ intgo _wrap_w3w_claim_status_get_capi_9940c0368937bc27(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3629,7 +3920,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_9940c0368937bc27(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3642,7 +3933,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_9940c0368937bc27(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3654,7 +3945,7 @@ void _wrap_w3w_claim_processed_at_set_capi_9940c0368937bc27(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3667,7 +3958,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_9940c0368937bc27(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3679,7 +3970,7 @@ void _wrap_w3w_claim_released_at_set_capi_9940c0368937bc27(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3692,7 +3983,7 @@ long long _wrap_w3w_claim_released_at_get_capi_9940c0368937bc27(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_9940c0368937bc27() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_f19f86c06a808a9d() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -3703,7 +3994,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -3713,7 +4004,7 @@ void _wrap_delete_w3w_claim_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3757,7 +4048,7 @@ _gostring_ _wrap_w3w_claim_order_capi_9940c0368937bc27(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3794,7 +4085,7 @@ _gostring_ _wrap_w3w_claim_get_capi_9940c0368937bc27(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3831,7 +4122,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_9940c0368937bc27(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3875,7 +4166,7 @@ _gostring_ _wrap_w3w_claim_process_capi_9940c0368937bc27(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_9940c0368937bc27(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3919,7 +4210,7 @@ _gostring_ _wrap_w3w_claim_release_capi_9940c0368937bc27(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3932,7 +4223,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3965,7 +4256,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_9940c0368937bc27(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_9940c0368937bc27(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -3977,7 +4268,7 @@ void _wrap_w3w_event_seq_set_capi_9940c0368937bc27(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3990,7 +4281,7 @@ long long _wrap_w3w_event_seq_get_capi_9940c0368937bc27(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4003,7 +4294,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4016,7 +4307,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_9940c0368937bc27(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4029,7 +4320,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_9940c0368937bc27(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4042,7 +4333,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_9940c0368937bc27(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4055,7 +4346,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_9940c0368937bc27(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4068,7 +4359,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_9940c0368937bc27(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_9940c0368937bc27(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4080,7 +4371,7 @@ void _wrap_w3w_event_created_at_set_capi_9940c0368937bc27(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4093,7 +4384,7 @@ long long _wrap_w3w_event_created_at_get_capi_9940c0368937bc27(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4106,7 +4397,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_9940c0368937bc27(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4116,7 +4407,7 @@ void _wrap_delete_w3w_event_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_9940c0368937bc27(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4146,7 +4437,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_9940c0368937bc27(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_9940c0368937bc27(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4159,7 +4450,7 @@ long long _wrap_w3w_subscription_dropped_capi_9940c0368937bc27(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_9940c0368937bc27(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4169,7 +4460,7 @@ void _wrap_w3w_unsubscribe_capi_9940c0368937bc27(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4179,7 +4470,7 @@ void _wrap_w3w_event_free_capi_9940c0368937bc27(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4209,7 +4500,7 @@ _gostring_ _wrap_w3w_events_pump_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4221,7 +4512,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_9940c0368937bc27(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4234,7 +4525,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_9940c0368937bc27(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4246,7 +4537,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_9940c0368937bc27(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4259,7 +4550,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_9940c0368937bc27(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4271,7 +4562,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9940c0368937bc27(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4284,7 +4575,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9940c0368937bc27(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4296,7 +4587,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_9940c0368937bc27(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4309,7 +4600,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_9940c0368937bc27(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_9940c0368937bc27() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4320,7 +4611,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4330,7 +4621,7 @@ void _wrap_delete_w3w_outbox_stats_capi_9940c0368937bc27(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_9940c0368937bc27(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4360,7 +4651,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_9940c0368937bc27(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -4372,7 +4663,7 @@ void _wrap_w3w_audit_report_ok_set_capi_9940c0368937bc27(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4385,7 +4676,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_9940c0368937bc27(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4397,7 +4688,7 @@ void _wrap_w3w_audit_report_records_set_capi_9940c0368937bc27(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4410,7 +4701,7 @@ long long _wrap_w3w_audit_report_records_get_capi_9940c0368937bc27(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4422,7 +4713,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_9940c0368937bc27(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4435,7 +4726,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_9940c0368937bc27(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4447,7 +4738,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_9940c0368937bc27(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4460,7 +4751,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4473,7 +4764,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_9940c0368937bc27(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_9940c0368937bc27() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_f19f86c06a808a9d() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -4484,7 +4775,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -4494,7 +4785,7 @@ void _wrap_delete_w3w_audit_report_capi_9940c0368937bc27(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_9940c0368937bc27(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4524,7 +4815,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_9940c0368937bc27(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4554,7 +4845,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -4588,7 +4879,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -4622,7 +4913,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_9940c0368937bc27(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -4656,7 +4947,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -4690,7 +4981,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_9940c0368937bc27(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -4724,7 +5015,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -4758,7 +5049,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_9940c0368937bc27(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -4792,7 +5083,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_9940c0368937bc27(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -4826,7 +5117,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_9940c0368937bc27(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4858,7 +5149,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_9940c0368937bc27(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_9940c0368937bc27(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4890,7 +5181,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_9940c0368937bc27(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_9940c0368937bc27(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -4900,7 +5191,7 @@ void _wrap_w3w_jwt_verifier_free_capi_9940c0368937bc27(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4939,7 +5230,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_9940c0368937bc27(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_9940c0368937bc27(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -4990,7 +5281,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_9940c0368937bc27(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_9940c0368937bc27(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5041,7 +5332,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_9940c0368937bc27(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5082,7 +5373,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_9940c0368937bc27(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5094,7 +5385,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_9940c0368937bc27(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5107,7 +5398,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_9940c0368937bc27(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5120,7 +5411,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_9940c0368937bc27(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5132,7 +5423,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_9940c0368937bc27(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5145,7 +5436,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_9940c0368937bc27(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5158,7 +5449,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_9940c0368937bc27(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5171,7 +5462,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_9940c0368937bc27(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_9940c0368937bc27() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5182,7 +5473,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_9940c0368937bc2
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5192,7 +5483,7 @@ void _wrap_delete_w3w_master_seed_info_capi_9940c0368937bc27(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5234,7 +5525,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_9940c0368937bc27(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_9940c0368937bc27(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5264,7 +5555,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_9940c0368937bc27(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5300,7 +5591,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_9940c0368937bc27(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5335,7 +5626,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_9940c0368937bc27(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_9940c0368937bc27(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -5365,7 +5656,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_9940c0368937bc27(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_9940c0368937bc27(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5402,7 +5693,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_9940c0368937bc27(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5415,7 +5706,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_9940c0368937bc27(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5428,7 +5719,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_9940c0368937bc27(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5441,7 +5732,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_9940c0368937bc27(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5454,7 +5745,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_9940c0368937bc27(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -5466,7 +5757,7 @@ void _wrap_w3w_wallet_index_set_capi_9940c0368937bc27(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5479,7 +5770,7 @@ long long _wrap_w3w_wallet_index_get_capi_9940c0368937bc27(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -5491,7 +5782,7 @@ void _wrap_w3w_wallet_created_at_set_capi_9940c0368937bc27(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5504,7 +5795,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_9940c0368937bc27(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_9940c0368937bc27() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_f19f86c06a808a9d() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -5515,7 +5806,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -5525,7 +5816,7 @@ void _wrap_delete_w3w_wallet_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -5538,7 +5829,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5551,7 +5842,7 @@ long long _wrap_w3w_wallets_count_get_capi_9940c0368937bc27(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -5561,7 +5852,7 @@ void _wrap_delete_w3w_wallets_capi_9940c0368937bc27(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_9940c0368937bc27(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5598,7 +5889,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_9940c0368937bc27(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_9940c0368937bc27(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5635,7 +5926,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_9940c0368937bc27(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -5645,7 +5936,7 @@ void _wrap_w3w_wallets_free_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_9940c0368937bc27(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5689,7 +5980,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_9940c0368937bc27(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -5701,7 +5992,7 @@ void _wrap_w3w_chain_options_version_set_capi_9940c0368937bc27(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -5714,7 +6005,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_9940c0368937bc27(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5727,7 +6018,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5740,7 +6031,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_9940c0368937bc27(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -5752,7 +6043,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_9940c0368937bc27(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5765,7 +6056,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -5777,7 +6068,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_9940c0368937bc27(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5790,7 +6081,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -5802,7 +6093,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_9940c0368937bc27(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5815,7 +6106,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9940c0368937bc27(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5828,7 +6119,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_9940c0368937bc27(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -5840,7 +6131,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_9940c0368937bc27(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5853,7 +6144,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_9940c0368937bc27(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -5865,7 +6156,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9940c0368937bc27(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5878,7 +6169,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9940c0368937bc27(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_9940c0368937bc27() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_f19f86c06a808a9d() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -5889,7 +6180,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -5899,7 +6190,7 @@ void _wrap_delete_w3w_chain_options_capi_9940c0368937bc27(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_9940c0368937bc27(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_f19f86c06a808a9d(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -5929,7 +6220,7 @@ _gostring_ _wrap_w3w_chain_open_capi_9940c0368937bc27(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -5939,7 +6230,7 @@ void _wrap_w3w_chain_close_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5952,7 +6243,7 @@ _gostring_ _wrap_w3w_chain_key_capi_9940c0368937bc27(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_9940c0368937bc27(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -5986,7 +6277,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_9940c0368937bc27(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -5998,7 +6289,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_9940c0368937bc27(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6011,7 +6302,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_9940c0368937bc27(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6024,7 +6315,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6036,7 +6327,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_9940c0368937bc27(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6049,7 +6340,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6061,7 +6352,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9940c0368937bc27(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6074,7 +6365,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9940c0368937bc27
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6086,7 +6377,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9940c0368937bc27(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6099,7 +6390,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9940c0368937bc27(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6111,7 +6402,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9940c0368937bc27(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6124,7 +6415,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9940c0368937bc27(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6136,7 +6427,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9940c0368937bc27(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6149,7 +6440,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9940c0368937
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6161,7 +6452,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9940c0368937bc27(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6174,7 +6465,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9940c0368937bc2
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6186,7 +6477,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9940c0368937bc27(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6199,7 +6490,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9940c0368937bc
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6211,7 +6502,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9940c0368937bc27(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6224,7 +6515,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9940c0368937bc
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_9940c0368937bc27() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6235,7 +6526,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_9940c0368937bc2
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6245,7 +6536,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_9940c0368937bc27(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -6275,7 +6566,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_9940c0368937bc27(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -6305,7 +6596,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_9940c0368937bc27(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_9940c0368937bc27(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6315,7 +6606,7 @@ void _wrap_w3w_chain_watch_stop_capi_9940c0368937bc27(struct w3w_chain *_swig_go
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9940c0368937bc27() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6327,7 +6618,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6339,7 +6630,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9940c0368937bc27() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6351,7 +6642,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6363,7 +6654,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6375,7 +6666,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9940c0368937bc27() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9940c0368937bc27() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6387,7 +6678,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9940c0368937bc27() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6400,7 +6691,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_9940c0368937bc27(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6413,7 +6704,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_9940c0368937bc27(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6426,7 +6717,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_9940c0368937bc27(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6439,7 +6730,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_9940c0368937bc27(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -6451,7 +6742,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_9940c0368937bc27(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -6464,7 +6755,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_9940c0368937bc27(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6477,7 +6768,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6490,7 +6781,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_9940c0368937bc27(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -6502,7 +6793,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_9940c0368937bc27(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6515,7 +6806,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_9940c0368937bc27(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6528,7 +6819,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_9940c0368937bc27(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -6540,7 +6831,7 @@ void _wrap_w3w_withdrawal_status_set_capi_9940c0368937bc27(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -6553,7 +6844,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_9940c0368937bc27(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6566,7 +6857,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_9940c0368937bc27(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6579,7 +6870,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -6591,7 +6882,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_9940c0368937bc27(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6604,7 +6895,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_9940c0368937bc27(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -6616,7 +6907,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_9940c0368937bc27(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6629,7 +6920,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_9940c0368937bc27(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_9940c0368937bc27() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -6640,7 +6931,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -6650,7 +6941,7 @@ void _wrap_delete_w3w_withdrawal_capi_9940c0368937bc27(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6703,7 +6994,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_9940c0368937bc27(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_9940c0368937bc27(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6740,7 +7031,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_9940c0368937bc27(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_9940c0368937bc27(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6753,7 +7044,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_9940c0368937bc27(intgo _swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6766,7 +7057,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_9940c0368937bc27(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6779,7 +7070,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_9940c0368937bc27(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6792,7 +7083,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6805,7 +7096,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6818,7 +7109,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6831,7 +7122,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_9940c0368937bc27(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -6843,7 +7134,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_9940c0368937bc27(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6856,7 +7147,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_9940c0368937bc27(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -6868,7 +7159,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_9940c0368937bc27(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6881,7 +7172,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_9940c0368937bc27(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6894,7 +7185,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_9940c0368937bc27(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6907,7 +7198,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_9940c0368937bc27(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -6919,7 +7210,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_9940c0368937bc27(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -6932,7 +7223,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_9940c0368937bc27(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6945,7 +7236,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_9940c0368937bc27(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6958,7 +7249,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_9940c0368937bc27(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6971,7 +7262,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_9940c0368937bc27(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -6983,7 +7274,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_9940c0368937bc27(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6996,7 +7287,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_9940c0368937bc27(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_9940c0368937bc27() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -7007,7 +7298,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_9940c0368937bc27() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -7017,7 +7308,7 @@ void _wrap_delete_w3w_chain_deposit_capi_9940c0368937bc27(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_9940c0368937bc27(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7054,7 +7345,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_9940c0368937bc27(struct w3w_chain_de
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -7088,7 +7379,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -7122,7 +7413,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -7156,7 +7447,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_9940c0368937bc27(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_9940c0368937bc27(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -7190,7 +7481,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_9940c0368937bc27(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_9940c0368937bc27(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -7220,7 +7511,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_9940c0368937bc27(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_9940c0368937bc27(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -7255,7 +7546,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_9940c0368937bc27(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7283,7 +7574,7 @@ _gostring_ _wrap_w3wb_options_init_capi_9940c0368937bc27(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7311,7 +7602,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_9940c0368937bc27(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_9940c0368937bc27(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7351,7 +7642,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_9940c0368937bc27(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7379,7 +7670,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_9940c0368937bc27(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_9940c0368937bc27(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7419,7 +7710,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_9940c0368937bc27(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_9940c0368937bc27(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7440,7 +7731,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_9940c0368937bc27(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_9940c0368937bc27(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7480,7 +7771,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_9940c0368937bc27(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_9940c0368937bc27(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -7493,7 +7784,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_9940c0368937bc27(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7539,7 +7830,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_9940c0368937bc27(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_9940c0368937bc27(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -7549,7 +7840,7 @@ void _wrap_w3wb_order_items_free_capi_9940c0368937bc27(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_9940c0368937bc27(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -7564,7 +7855,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_9940c0368937bc27(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_9940c0368937bc27(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -7579,7 +7870,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_9940c0368937bc27(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_9940c0368937bc27(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -7594,7 +7885,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_9940c0368937bc27(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_9940c0368937bc27(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -7609,7 +7900,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_9940c0368937bc27(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_9940c0368937bc27(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;

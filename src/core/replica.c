@@ -1,0 +1,186 @@
+/*
+ * Read replicas. A read goes to the replica when the caller's position
+ * (w3w_read_after) is replayed there, or, without a position, when the
+ * replica lags less than max_replica_lag_ms; otherwise to the primary.
+ * The replica's replay position and lag are checked at most every
+ * CHECK_EVERY_US (one query shared by all threads), and once more on
+ * demand when a position is ahead of what the last check saw.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/replica.h"
+
+#define CHECK_EVERY_US 100000
+
+struct w3w__replica {
+	w3w_storage *storage;
+	pthread_mutex_t lock;    /* guards the state below */
+	w3w_time checked_at;
+	int reachable;
+	int64_t lag_ms;
+	uint64_t replayed;
+	char replayed_text[W3W_POSITION_SIZE];
+};
+
+/* This thread's last commit, and what its reads must see (both "" = none). */
+static _Thread_local char last_commit[W3W_POSITION_SIZE];
+static _Thread_local char read_after[W3W_POSITION_SIZE];
+
+int w3w__position_parse(const char *text, uint64_t *out)
+{
+	unsigned int hi, lo;
+	int used = 0;
+	if (!text || sscanf(text, "%X/%X%n", &hi, &lo, &used) != 2 || text[used] != '\0')
+		return -1;
+	*out = ((uint64_t)hi << 32) | lo;
+	return 0;
+}
+
+w3w_status w3w__replica_open(w3w_ctx *ctx, const w3w_backend_config *cfg)
+{
+	w3w__replica *r;
+	w3w_status st;
+
+	if (!ctx->opts.read_storage_url[0])
+		return W3W_OK;
+	if (!(r = calloc(1, sizeof(*r))))
+		return w3w_error_set(W3W_ENOMEM, "read replica: out of memory");
+	/* A replica that has not replayed the primary's latest migration yet gets timeout_ms to do so. */
+	for (w3w_time give_up = w3w_time_now() + (w3w_time)cfg->timeout_ms * 1000;;) {
+		st = w3w__storage_open_url(&r->storage, ctx->opts.read_storage_url, cfg);
+		if (st != W3W_EVERSION || w3w_time_now() >= give_up)
+			break;
+		nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
+	}
+	if (st != W3W_OK) {
+		free(r);
+		return st;
+	}
+	if (r->storage->version < 3 || !r->storage->replay_position || ctx->storage->version < 3 ||
+	    !ctx->storage->commit_position) {
+		r->storage->free(r->storage);
+		free(r);
+		return w3w_error_set(W3W_EINVAL, "options.read_storage_url: the %s backend has no read replicas"
+			" (positions are a PostgreSQL feature)", ctx->storage->name);
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	ctx->replica = r;
+	return W3W_OK;
+}
+
+void w3w__replica_close(w3w_ctx *ctx)
+{
+	w3w__replica *r = ctx->replica;
+	if (!r)
+		return;
+	r->storage->free(r->storage);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+	ctx->replica = NULL;
+}
+
+/* Ask the replica (outside the lock: a slow replica must not hold other readers). */
+static void check(w3w__replica *r)
+{
+	char text[W3W_POSITION_SIZE];
+	int64_t lag = 0;
+	uint64_t pos = 0;
+	int ok = r->storage->replay_position(r->storage, text, &lag) == W3W_OK &&
+		w3w__position_parse(text, &pos) == 0;
+
+	w3w_error_clear();
+	pthread_mutex_lock(&r->lock);
+	r->checked_at = w3w_time_now();
+	r->reachable = ok;
+	if (ok) {
+		r->lag_ms = lag;
+		if (pos > r->replayed) {
+			r->replayed = pos;
+			strcpy(r->replayed_text, text);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* 1: the replica may serve a read that must see `need` (0: any fresh-enough state). */
+static int fresh_enough(w3w__replica *r, uint64_t need, int max_lag_ms)
+{
+	int usable;
+	pthread_mutex_lock(&r->lock);
+	int stale = w3w_time_now() - r->checked_at > CHECK_EVERY_US || (need && r->replayed < need);
+	pthread_mutex_unlock(&r->lock);
+	if (stale)
+		check(r);
+	pthread_mutex_lock(&r->lock);
+	usable = r->reachable && (need ? r->replayed >= need : r->lag_ms <= max_lag_ms);
+	pthread_mutex_unlock(&r->lock);
+	return usable;
+}
+
+w3w_storage *w3w__reader(w3w_ctx *ctx)
+{
+	uint64_t need = 0;
+	if (!ctx->replica)
+		return ctx->storage;
+	if (read_after[0] && w3w__position_parse(read_after, &need) != 0)
+		return ctx->storage;
+	return fresh_enough(ctx->replica, need, ctx->opts.max_replica_lag_ms) ? ctx->replica->storage : ctx->storage;
+}
+
+void w3w__note_commit(w3w_ctx *ctx)
+{
+	char pos[W3W_POSITION_SIZE];
+	w3w_status code = w3w_error_code();
+	if (!ctx->replica)
+		return;
+	/* Without a position the caller cannot ask for its write: leave none rather than a wrong one. */
+	if (ctx->storage->commit_position(ctx->storage, pos) == W3W_OK)
+		strcpy(last_commit, pos);
+	else
+		last_commit[0] = '\0';
+	if (code == W3W_OK)
+		w3w_error_clear();
+}
+
+w3w_status w3w_commit_position(char *buf, size_t buflen)
+{
+	if (!buf || buflen < W3W_POSITION_SIZE)
+		return w3w_error_set(W3W_EINVAL, "buf: NULL or shorter than W3W_POSITION_SIZE");
+	strcpy(buf, last_commit);
+	return W3W_OK;
+}
+
+w3w_status w3w_read_after(const char *position)
+{
+	uint64_t pos;
+	if (!position || !*position) {
+		read_after[0] = '\0';
+		return W3W_OK;
+	}
+	if (strlen(position) >= W3W_POSITION_SIZE || w3w__position_parse(position, &pos) != 0)
+		return w3w_error_set(W3W_EINVAL, "position: expected a commit position such as \"16/B374D848\"");
+	strcpy(read_after, position);
+	return W3W_OK;
+}
+
+w3w_status w3w_replica_state_get(w3w_replica_state *out, w3w_ctx *ctx)
+{
+	w3w__replica *r;
+	if (!out || !ctx)
+		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
+	memset(out, 0, sizeof(*out));
+	if (!(r = ctx->replica))
+		return W3W_OK;
+	fresh_enough(r, 0, ctx->opts.max_replica_lag_ms);
+	pthread_mutex_lock(&r->lock);
+	out->configured = 1;
+	out->reachable = r->reachable;
+	out->lag_ms = r->lag_ms;
+	strcpy(out->replayed, r->replayed_text);
+	pthread_mutex_unlock(&r->lock);
+	return W3W_OK;
+}
