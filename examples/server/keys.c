@@ -11,7 +11,8 @@
 
 #include "keys.h"
 
-#define SECRET_FILE_MAX 1024
+/* A secret file holds at most AUTH_SECRET_MAX bytes and a line end; a longer one is refused, not cut. */
+#define SECRET_FILE_MAX (AUTH_SECRET_MAX + 4)
 
 int keys_data_dir(const config *cfg)
 {
@@ -59,6 +60,11 @@ static long read_secret(const char *path, char *buf, size_t cap)
 	close(fd);
 	if (n < 0) {
 		fprintf(stderr, "w3wallet-server: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if ((size_t)n == cap - 1) {
+		fprintf(stderr, "w3wallet-server: %s: too long for a secret\n", path);
+		sodium_memzero(buf, cap);
 		return -1;
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
@@ -110,23 +116,62 @@ static long load_or_generate(const config *cfg, const char *name, const char *wh
 	return 64;
 }
 
+/*
+ * A secret given in the environment: VAR holds it, or VAR_FILE names a file holding it (a systemd
+ * credential, a mounted secret; checked as the data directory's files are, a line end ignored).
+ * Returns its length with the secret in buf, -2 if neither is set, -1 on error (printed).
+ * *name says which of the two it came from, for messages.
+ */
+static long env_secret(const char *var, const char *fv, char *buf, size_t cap, const char **name)
+{
+	const char *value = getenv(var), *path = getenv(fv);
+	long n;
+	if (value && !*value)
+		value = NULL;
+	if (path && !*path)
+		path = NULL;
+	*name = path ? fv : var;
+	if (value && path) {
+		fprintf(stderr, "w3wallet-server: set %s or %s, not both\n", var, fv);
+		return -1;
+	}
+	if (value) {
+		n = (long)strlen(value);
+		if ((size_t)n >= cap) {
+			fprintf(stderr, "w3wallet-server: %s: too long for a secret\n", var);
+			return -1;
+		}
+		memcpy(buf, value, (size_t)n + 1);
+		return n;
+	}
+	if (!path)
+		return -2;
+	n = read_secret(path, buf, cap);
+	if (n == -2) {
+		fprintf(stderr, "w3wallet-server: %s: %s does not exist\n", fv, path);
+		return -1;
+	}
+	return n;
+}
+
 static int load_jwt(const config *cfg, auth_keys *keys)
 {
-	const char *secret = getenv("W3W_JWT_SECRET");
 	const char *pub = getenv("W3W_JWT_ED25519_PUBLIC_KEY");
 	const char *priv = getenv("W3W_JWT_ED25519_PRIVATE_KEY");
+	const char *from;
 	char buf[SECRET_FILE_MAX];
-	long n;
+	long n = env_secret("W3W_JWT_SECRET", "W3W_JWT_SECRET_FILE", buf, sizeof(buf), &from);
 
-	if (secret && !*secret)
-		secret = NULL;
+	if (n == -1)
+		return -1;
 	if (pub && !*pub)
 		pub = NULL;
 	if (priv && !*priv)
 		priv = NULL;
-	if (secret && (pub || priv)) {
-		fprintf(stderr, "w3wallet-server: set W3W_JWT_SECRET (HS256) or an Ed25519 key (EdDSA), not both: "
-			"the accepted algorithm is pinned to one\n");
+	if (n >= 0 && (pub || priv)) {
+		fprintf(stderr, "w3wallet-server: set %s (HS256) or an Ed25519 key (EdDSA), not both: "
+			"the accepted algorithm is pinned to one\n", from);
+		sodium_memzero(buf, sizeof(buf));
 		return -1;
 	}
 	if (pub || priv) {
@@ -152,15 +197,16 @@ static int load_jwt(const config *cfg, auth_keys *keys)
 		return 0;
 	}
 	keys->alg = AUTH_HS256;
-	if (secret) {
-		n = (long)strlen(secret);
+	if (n >= 0) {
 		if (n < AUTH_SECRET_MIN || n > AUTH_SECRET_MAX) {
-			fprintf(stderr, "w3wallet-server: W3W_JWT_SECRET: must be %d to %d bytes\n", AUTH_SECRET_MIN, AUTH_SECRET_MAX);
+			fprintf(stderr, "w3wallet-server: %s: must be %d to %d bytes\n", from, AUTH_SECRET_MIN, AUTH_SECRET_MAX);
+			sodium_memzero(buf, sizeof(buf));
 			return -1;
 		}
-		memcpy(keys->secret, secret, (size_t)n);
+		memcpy(keys->secret, buf, (size_t)n);
 		keys->secret_len = (size_t)n;
 		keys->can_sign = 1;
+		sodium_memzero(buf, sizeof(buf));
 		return 0;
 	}
 	n = load_or_generate(cfg, "jwt-secret", "JWT secret (HS256)", buf, sizeof(buf));
@@ -190,7 +236,7 @@ static int valid_hex64(const char *s)
 
 int keys_load(const config *cfg, auth_keys *keys, char master_hex[65])
 {
-	const char *master = getenv("W3W_MASTER_KEY");
+	const char *from;
 	char buf[SECRET_FILE_MAX];
 	long n;
 	memset(keys, 0, sizeof(*keys));
@@ -200,12 +246,18 @@ int keys_load(const config *cfg, auth_keys *keys, char master_hex[65])
 		master_hex[0] = '\0';
 		return 0;
 	}
-	if (master && *master) {
-		if (!valid_hex64(master)) {
-			fprintf(stderr, "w3wallet-server: W3W_MASTER_KEY: expected 64 hex characters\n");
+	n = env_secret("W3W_MASTER_KEY", "W3W_MASTER_KEY_FILE", buf, sizeof(buf), &from);
+	if (n == -1)
+		return -1;
+	if (n >= 0) {
+		int ok = valid_hex64(buf);
+		if (ok)
+			memcpy(master_hex, buf, 65);
+		sodium_memzero(buf, sizeof(buf));
+		if (!ok) {
+			fprintf(stderr, "w3wallet-server: %s: expected 64 hex characters\n", from);
 			return -1;
 		}
-		memcpy(master_hex, master, 65);
 		return 0;
 	}
 	n = load_or_generate(cfg, "master-key", "master key", buf, sizeof(buf));

@@ -231,3 +231,74 @@ def test_other_users_resources(server, service, make_user):
     assert r.status_code == 200 and any(a["currency"] == cur for a in r.json())
     # Nothing changed for the owners.
     assert buyer.balance(cur) == {"currency": cur, "balance": "10", "held": "2", "available": "8"}
+
+
+def _secret_file(directory, name, content, mode=0o400):
+    """A secret file as systemd's LoadCredential= lays it out: mode 0400, a line end."""
+    import os
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(content + "\n")
+    os.chmod(path, mode)
+    return path
+
+
+def test_secrets_from_files(tmp_path):
+    """W3W_JWT_SECRET_FILE and W3W_MASTER_KEY_FILE: the keys come from those files; none is generated."""
+    import os
+    import secrets
+    import subprocess
+    from helpers import MASTER_KEY, SERVER_BIN
+    creds = tmp_path / "credentials"
+    creds.mkdir(mode=0o700)
+    secret = secrets.token_hex(32)
+    jwt_file = _secret_file(creds, "jwt-secret", secret)
+    master_file = _secret_file(creds, "master-key", MASTER_KEY)
+    s = Server(env={"W3W_JWT_SECRET_FILE": jwt_file, "W3W_MASTER_KEY": "", "W3W_MASTER_KEY_FILE": master_file})
+    s.secret = secret
+    try:
+        assert not any("generated" in line for line in s.raw_stderr), s.raw_stderr
+        for name in ("jwt-secret", "master-key"):
+            assert not os.path.exists(os.path.join(s.data_dir, name)), name
+        user = User(s)
+        assert user.get("/v1/accounts").status_code == 200
+        assert_error(call(s, make_token("x" * 64, str(uuid.uuid4()))), 401, "unauthenticated")
+        # The master key from its file opens the wallet seed: a deposit address can be made.
+        r = user.post("/v1/wallets", {"chain": "evm"})
+        assert r.status_code == 201, r.text
+        assert not any(secret in line or MASTER_KEY in line for line in s.raw_stderr + s.stdout_lines)
+        # `token` signs with the same file, as an operator runs it next to the service.
+        tok = subprocess.run([SERVER_BIN, "token", "--data-dir", str(tmp_path / "tok"), "--sub", str(uuid.uuid4())],
+                             capture_output=True, text=True, check=True,
+                             env={"PATH": "/usr/bin:/bin", "W3W_JWT_SECRET_FILE": jwt_file}).stdout.strip()
+        assert call(s, tok).status_code == 200
+    finally:
+        assert s.stop() == 0
+
+
+def test_secret_files_refused(tmp_path):
+    """A _FILE secret that is missing, readable by others, malformed, or given twice stops the server."""
+    import subprocess
+    from helpers import MASTER_KEY, SERVER_BIN
+    good_jwt = _secret_file(tmp_path, "jwt", "j" * 40)
+    good_master = _secret_file(tmp_path, "master", MASTER_KEY)
+    shared = _secret_file(tmp_path, "shared", "s" * 40, mode=0o644)
+    short = _secret_file(tmp_path, "short", "s" * 10)
+    junk_master = _secret_file(tmp_path, "junk", "not hex")
+    long_jwt = _secret_file(tmp_path, "long", "l" * 2000)
+    for extra, needle in [
+        ({"W3W_JWT_SECRET_FILE": str(tmp_path / "missing")}, "does not exist"),
+        ({"W3W_JWT_SECRET_FILE": shared}, "chmod 600"),
+        ({"W3W_JWT_SECRET_FILE": short}, "W3W_JWT_SECRET_FILE: must be"),
+        ({"W3W_JWT_SECRET_FILE": long_jwt}, "too long"),
+        ({"W3W_JWT_SECRET_FILE": good_jwt, "W3W_JWT_SECRET": "s" * 40}, "not both"),
+        ({"W3W_JWT_SECRET_FILE": good_jwt, "W3W_JWT_ED25519_PUBLIC_KEY": "00" * 32}, "not both"),
+        ({"W3W_JWT_SECRET_FILE": good_jwt, "W3W_MASTER_KEY_FILE": junk_master}, "W3W_MASTER_KEY_FILE: expected 64 hex"),
+        ({"W3W_JWT_SECRET_FILE": good_jwt, "W3W_MASTER_KEY_FILE": good_master, "W3W_MASTER_KEY": MASTER_KEY},
+         "not both"),
+    ]:
+        d = tmp_path / "data"
+        r = subprocess.run([SERVER_BIN, "serve", "--data-dir", str(d), "--listen", "127.0.0.1:0"],
+                           env={"PATH": "/usr/bin:/bin", **extra}, capture_output=True, text=True, timeout=30)
+        assert r.returncode != 0 and needle in r.stderr, (extra, r.stderr)
+        assert not (d / "jwt-secret").exists() and not (d / "master-key").exists(), extra
