@@ -30,6 +30,7 @@ static const option_def options[] = {
 	{ "--storage", "W3W_STORAGE", TEXT, FIELD(storage), CMD_SERVE, "storage URL (sqlite:DATA_DIR/w3wallet.db)" },
 	{ "--read-storage", "W3W_READ_STORAGE", TEXT, FIELD(read_storage), CMD_SERVE, "read replica URL for reads by id and lists (none)" },
 	{ "--max-replica-lag-ms", "W3W_MAX_REPLICA_LAG_MS", INT, FIELD(max_replica_lag_ms), CMD_SERVE, "reads without W3W-Read-After use the replica while it lags less (1000)" },
+	{ "--cache-follow", "W3W_CACHE_FOLLOW", TEXT, FIELD(cache_follow), CMD_SERVE, "kafka://... : invalidate the cache from every region's events (none)" },
 	{ "--cache", "W3W_CACHE", TEXT, FIELD(cache), CMD_SERVE, "cache URL (memory:)" },
 	{ "--events", "W3W_EVENTS", TEXT, FIELD(events), CMD_SERVE, "event sink URL (none: in-process only)" },
 	{ "--region", "W3W_REGION", TEXT, FIELD(region), CMD_SERVE, "region stamped on events (local)" },

@@ -20,6 +20,7 @@ typedef struct config {
 	char storage[W3W_URL_SIZE];
 	char read_storage[W3W_URL_SIZE];  /**< "" = no read replica */
 	int max_replica_lag_ms;
+	char cache_follow[W3W_URL_SIZE];  /**< "" = the cache follows this region's relays only */
 	char cache[W3W_URL_SIZE];
 	char events[W3W_URL_SIZE];
 	char data_dir[PATH_MAX];

@@ -43,6 +43,7 @@ static int open_library(struct server *srv, const config *cfg, const char *maste
 	opts.pool_size = cfg->pool_size;
 	snprintf(opts.read_storage_url, sizeof(opts.read_storage_url), "%s", cfg->read_storage);
 	opts.max_replica_lag_ms = cfg->max_replica_lag_ms;
+	snprintf(opts.cache_follow_url, sizeof(opts.cache_follow_url), "%s", cfg->cache_follow);
 	st = w3w_ctx_open(&srv->ctx, &opts);
 	sodium_memzero(opts.master_key_hex, sizeof(opts.master_key_hex));
 	if (st != W3W_OK) {

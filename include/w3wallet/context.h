@@ -14,7 +14,7 @@ extern "C" {
 
 typedef struct w3w_ctx w3w_ctx;
 
-/* 2: read_storage_url and max_replica_lag_ms appended (version 1 callers still work). */
+/* 2: read_storage_url, max_replica_lag_ms, cache_follow_url appended (version 1 callers still work). */
 #define W3W_OPTIONS_VERSION 2
 
 /**
@@ -52,10 +52,14 @@ typedef struct w3w_options {
 	char read_storage_url[W3W_URL_SIZE];
 	/** Reads without a position use the replica while it lags less than this (default 1000 ms). */
 	int max_replica_lag_ms;
+	/** Where this context reads the events every region commits, to invalidate its own cache
+	 *  from them ("" = none; "kafka://host:port"): set it on every host when several regions,
+	 *  each with its own cache, share one storage. The hosts of one region share the stream. */
+	char cache_follow_url[W3W_URL_SIZE];
 } w3w_options;
 
 #define W3W_OPTIONS_INIT { W3W_OPTIONS_VERSION, "sqlite:w3wallet.db", "memory:", "", "", "local", 86400, 8, 5000, 1, \
-	"", 1000 }
+	"", 1000, "" }
 
 /** Fill `opts` with the defaults of W3W_OPTIONS_INIT. `version` must be W3W_OPTIONS_VERSION. */
 W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);

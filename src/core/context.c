@@ -7,6 +7,7 @@
 
 #include "core/cache_aside.h"
 #include "core/context.h"
+#include "core/follow.h"
 #include "core/registry.h"
 #include "core/relay.h"
 #include "core/replica.h"
@@ -44,7 +45,8 @@ static w3w_status validate_options(const w3w_options *o)
 		return w3w_error_set(W3W_EVERSION, "options: version %u, library has 1 to %u (use w3w_options_init)",
 			o->version, W3W_OPTIONS_VERSION);
 	if (o->version >= 2) {
-		if ((st = check_text_field(o->read_storage_url, sizeof(o->read_storage_url), "read_storage_url")))
+		if ((st = check_text_field(o->read_storage_url, sizeof(o->read_storage_url), "read_storage_url")) ||
+		    (st = check_text_field(o->cache_follow_url, sizeof(o->cache_follow_url), "cache_follow_url")))
 			return st;
 		if (o->max_replica_lag_ms < 0 || o->max_replica_lag_ms > 3600000)
 			return w3w_error_set(W3W_EINVAL, "options.max_replica_lag_ms: must be 0..3600000");
@@ -138,7 +140,8 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
 	    (ctx->opts.events_url[0] &&
 	     (st = w3w__event_sink_open_url(&ctx->sink, ctx->opts.events_url, &cfg)) != W3W_OK) ||
-	    (st = w3w__relay_start(ctx)) != W3W_OK) {
+	    (st = w3w__relay_start(ctx)) != W3W_OK ||
+	    (st = w3w__follow_start(ctx, &cfg)) != W3W_OK) {
 		w3w_ctx_close(ctx);
 		return st;
 	}
@@ -157,6 +160,7 @@ void w3w_ctx_close(w3w_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	w3w__follow_stop(ctx);
 	w3w__relay_stop(ctx);
 	if (ctx->sink)
 		ctx->sink->free(ctx->sink);

@@ -13,6 +13,7 @@
 
 typedef struct w3w__relay w3w__relay;
 typedef struct w3w__replica w3w__replica;
+typedef struct w3w__follower w3w__follower;
 
 #define W3W__PENDING_INVALIDATIONS 1024
 
@@ -35,6 +36,7 @@ struct w3w_ctx {
 	int has_master_key;
 	w3w__relay *relay;
 	w3w__replica *replica;     /* NULL: every read goes to `storage` */
+	w3w__follower *follower;   /* NULL: the cache follows only this context's relay */
 	w3w__cache_debt debt;
 	struct {
 		atomic_uint_fast64_t cache_hits, cache_misses, commands_ok, commands_refused, command_us;

@@ -30,6 +30,7 @@ struct registry {
 static struct registry storages = { "storage", 0, {{{0}, 0}} };
 static struct registry caches = { "cache", 0, {{{0}, 0}} };
 static struct registry sinks = { "events", 0, {{{0}, 0}} };
+static struct registry sources = { "event source", 0, {{{0}, 0}} };
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
 
@@ -75,6 +76,7 @@ static void register_builtins(void)
 	ADD(sinks, "file", w3w__event_sink_file_open);
 #ifdef W3W_WITH_KAFKA
 	ADD(sinks, "kafka", w3w_event_sink_kafka_open);
+	ADD(sources, "kafka", w3w_event_source_kafka_open);
 #endif
 }
 
@@ -125,6 +127,29 @@ w3w_status w3w_event_sink_register(const char *scheme, w3w_event_sink_open_fn op
 {
 	pthread_once(&builtins_once, register_builtins);
 	return ADD(sinks, scheme, open);
+}
+
+w3w_status w3w_event_source_register(const char *scheme, w3w_event_source_open_fn open)
+{
+	pthread_once(&builtins_once, register_builtins);
+	return ADD(sources, scheme, open);
+}
+
+w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, const w3w_backend_config *cfg)
+{
+	w3w_event_source_open_fn fn = (w3w_event_source_open_fn)registry_find(&sources, url);
+	w3w_status st;
+	if (!fn)
+		return W3W_EINVAL;
+	st = fn(out, url, cfg);
+	if (st == W3W_OK && (*out)->version != W3W_EVENT_SOURCE_VERSION) {
+		unsigned int v = (*out)->version;
+		(*out)->free(*out);
+		*out = NULL;
+		return w3w_error_set(W3W_EVERSION, "event source: interface version %u, expected %u", v,
+			W3W_EVENT_SOURCE_VERSION);
+	}
+	return st;
 }
 
 w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg)

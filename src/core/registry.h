@@ -9,6 +9,7 @@
 w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
 w3w_status w3w__cache_open_url(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
 w3w_status w3w__event_sink_open_url(w3w_event_sink **out, const char *url, const w3w_backend_config *cfg);
+w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, const w3w_backend_config *cfg);
 
 /* Built-in backends that live in core's tree. */
 w3w_status w3w__cache_memory_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg);

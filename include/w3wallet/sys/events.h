@@ -39,6 +39,37 @@ typedef w3w_status (*w3w_event_sink_open_fn)(w3w_event_sink **out, const char *u
 /** Register an event sink for URL `scheme`. */
 W3W_EXTERN w3w_status w3w_event_sink_register(const char *scheme, w3w_event_sink_open_fn open);
 
+/* ---- event sources: the stream of events committed anywhere ------------- */
+
+#define W3W_EVENT_SOURCE_VERSION 1
+
+typedef struct w3w_event_source w3w_event_source;
+
+/**
+ * Where a context reads the events committed by every host of every region
+ * (Kafka, or your own), to invalidate its cache from them: a write made in
+ * another region must not leave this region's cache serving the old value.
+ * Delivery may repeat events (invalidation is idempotent).
+ */
+struct w3w_event_source {
+	unsigned int version;   /**< W3W_EVENT_SOURCE_VERSION */
+	const char *name;       /**< "kafka" */
+	/**
+	 * Wait up to `timeout_ms` for the next event; *out is malloc'd with a
+	 * malloc'd payload (w3w_event_free). W3W_ENOTFOUND when none arrived,
+	 * W3W_EUNAVAILABLE when the source cannot be reached (it keeps trying).
+	 */
+	w3w_status (*next)(w3w_event_source *src, w3w_event **out, int timeout_ms);
+	void (*free)(w3w_event_source *src);
+};
+
+/** cfg->region names the reader: all hosts of one region share one position in the stream. */
+typedef w3w_status (*w3w_event_source_open_fn)(w3w_event_source **out, const char *url,
+	const w3w_backend_config *cfg);
+
+/** Register an event source for URL `scheme`. */
+W3W_EXTERN w3w_status w3w_event_source_register(const char *scheme, w3w_event_source_open_fn open);
+
 #ifdef __cplusplus
 }
 #endif

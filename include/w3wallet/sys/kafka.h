@@ -32,6 +32,15 @@ extern "C" {
 W3W_EXTERN w3w_status w3w_event_sink_kafka_open(w3w_event_sink **out, const char *url,
 	const w3w_backend_config *cfg);
 
+/**
+ * Open a Kafka event source on the supply, order and claim topics, in the
+ * consumer group "w3wallet-cache-REGION" (cfg->region): the hosts of one
+ * region share the stream, each region reads all of it. A new group starts
+ * at the end of the topics. Offsets are committed as events are handed out.
+ */
+W3W_EXTERN w3w_status w3w_event_source_kafka_open(w3w_event_source **out, const char *url,
+	const w3w_backend_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif
