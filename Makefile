@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 FUZZ ?=
 
-.PHONY: all deps build run test docs bench fuzz sim install uninstall clean
+.PHONY: all deps build run test docs bench fuzz sim install uninstall deb clean
 
 all: build
 
@@ -70,6 +70,12 @@ uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "uninstall: nothing installed from $(BUILD)"; exit 1; }
 	@xargs -d '\n' rm -fv < $(BUILD)/install_manifest.txt
 	@xargs -d '\n' -n1 dirname < $(BUILD)/install_manifest.txt | sort -ru | xargs -d '\n' rmdir -p --ignore-fail-on-non-empty 2>/dev/null || true
+
+# Debian packages libw3wallet0, libw3wallet-dev, w3wallet-server (debian/, dpkg-buildpackage -us -uc -b
+# in a temp copy of the tree); the .deb files land in $(BUILD)/deb/.
+deb:
+	@scripts/install-deps.sh deb
+	@scripts/deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD) build-asan build-valgrind

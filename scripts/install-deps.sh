@@ -4,6 +4,7 @@
 #
 #   install-deps.sh run    building the library and running w3wallet-server (make run)
 #   install-deps.sh test   everything make test uses: servers, tools, compilers (default)
+#   install-deps.sh deb    building the Debian packages (make deb)
 #
 # Services the user runs are never stopped or reconfigured. A server package this script
 # installs (PostgreSQL, Redis, nginx) is started by Debian's packaging; only those are
@@ -24,12 +25,17 @@ TEST_PKGS=(
   python3-venv python3-dev openssl
   clang libclang-rt-dev doxygen
 )
+# Packaging: the Debian packages (make deb, make test); the systemd unit's and the container
+# files' checks (make test: systemd-analyze, docker-compose config).
+DEB_PKGS=(debhelper dpkg-dev fakeroot)
+PACKAGING_TEST_PKGS=(systemd docker-compose)
 SERVER_PKGS=(postgresql redis-server nginx-light)
 
 case $profile in
   run)  PKGS=("${RUN_PKGS[@]}") ;;
-  test) PKGS=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
-  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+  test) PKGS=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}" "${DEB_PKGS[@]}" "${PACKAGING_TEST_PKGS[@]}") ;;
+  deb)  PKGS=("${RUN_PKGS[@]}" "${DEB_PKGS[@]}") ;;
+  *) echo "usage: $0 [run|test|deb]" >&2; exit 2 ;;
 esac
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

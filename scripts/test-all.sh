@@ -96,10 +96,16 @@ for runner in tests/server/run.sh tests/python/run.sh tests/go/run.sh tests/exam
   if [ -x "$runner" ]; then step "$runner" "$runner" "$BUILD"; fi
 done
 
-# 7. Packages as users get them: the Python sdist -> wheel -> clean venv.
+# 7. Packages and deployment files as users get them. The Python sdist -> wheel -> clean venv.
 step "package: Python sdist and wheel" tests/packaging/python.sh "$BUILD"
 #    The Go module at its tagged version, through a file-based GOPROXY.
 step "package: Go module at a tag" tests/packaging/go.sh "$BUILD"
+#    The Debian packages (what make deb builds), unpacked into a throwaway root and used.
+step "package: Debian packages" tests/packaging/deb.sh "$BUILD"
+#    The systemd unit: systemd-analyze verify/security, and the server run as the unit runs it.
+step "package: systemd unit" tests/packaging/systemd.sh "$BUILD"
+#    The Dockerfile and compose file, as far as a machine without a container engine can check them.
+step "package: container files (lint)" tests/packaging/containers.sh "$BUILD"
 
 echo
 if [ ${#failed[@]} -eq 0 ]; then
