@@ -43,7 +43,6 @@ static void after_write(sim_op op, const w3w_write_meta *meta, w3w_status rc, co
 	sim_trace *t = sim_trace_get();
 	sim_commit c;
 
-	t->writes++;
 	if (plan == SIM_LOST)
 		t->lost++;
 	if (rc != W3W_OK)
@@ -148,9 +147,18 @@ static w3w_status fs_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	return inner(st)->outbox_stats(inner(st), out);
 }
 
+/* Never faulted; a failure of its own is noted (the caller, core, drops it silently). */
 static w3w_status fs_audit_append(w3w_storage *st, const w3w_audit_record *record)
 {
-	return inner(st)->audit_append(inner(st), record);
+	w3w_status rc = inner(st)->audit_append(inner(st), record);
+	if (rc != W3W_OK && sim_fx) {
+		pthread_mutex_lock(&sim_fx->lock);
+		sim_fx->audit_append_failed++;
+		snprintf(sim_fx->audit_append_error, sizeof(sim_fx->audit_append_error), "%s: %s",
+			w3w_status_name(rc), w3w_error_message());
+		pthread_mutex_unlock(&sim_fx->lock);
+	}
+	return rc;
 }
 
 static w3w_status fs_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed)

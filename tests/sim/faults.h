@@ -89,6 +89,8 @@ typedef struct sim_faults {
 	uint64_t injected[SIM_F_COUNT];
 	int64_t relay_blocked_ms;   /* monotonic ms of the last relay fault; 0 if none pending */
 	int64_t clock_ms;           /* logical clock of the sim memory cache (advanced per step) */
+	uint64_t audit_append_failed; /* refusal records the inner backend could not write */
+	char audit_append_error[256];
 
 	sim_commit_fn on_commit;
 	void *on_commit_arg;
@@ -143,9 +145,8 @@ void sim_note_commit(const sim_commit *c);
 /* ---- per-call trace (thread-local): what the storage saw during one API call --- */
 
 typedef struct sim_trace {
-	int writes;       /* write calls that reached the inner backend */
-	int commits;      /* of which committed */
-	int replays;      /* of which replayed an idempotency key */
+	int commits;      /* writes the inner backend committed */
+	int replays;      /* writes it answered by replaying an idempotency key */
 	int lost;         /* answers lost by the wrapper */
 	char commit_event_id[W3W_ID_SIZE];
 	char result_id[W3W_ID_SIZE]; /* record of the last commit or replay */
