@@ -49,6 +49,9 @@ case $action in
 wal_level = replica
 max_wal_senders = 10
 hot_standby = on
+# A commit waits for the synchronous standby (when one is named): what failover drills rely on,
+# whatever W3W_PG_FSYNC chose for the single test server.
+synchronous_commit = on
 CONF
     echo "host replication all 127.0.0.1/32 trust" >> "$dir/primary/data/pg_hba.conf"
     echo "$port" > "$dir/primary/port"

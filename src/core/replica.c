@@ -2,9 +2,15 @@
  * Read replicas. A read goes to the replica when the caller's position
  * (w3w_read_after) is replayed there, or, without a position, when the
  * replica lags less than max_replica_lag_ms; otherwise to the primary.
- * The replica's replay position and lag are checked at most every
- * CHECK_EVERY_US (one query shared by all threads), and once more on
- * demand when a position is ahead of what the last check saw.
+ *
+ * The lag is bounded from positions, not only taken from the replica's own
+ * view (which says 0 when it replayed all it received, also when its
+ * primary is gone and it receives nothing): each check first samples the
+ * primary's position, then asks the replica what it replayed. A replica
+ * that replayed the sample taken at time t holds every commit made before
+ * t, so it lags at most now - t; the newest such sample gives the bound.
+ * Checks run at most every CHECK_EVERY_US (one at a time, shared by all
+ * threads), and once more when a position is ahead of the last check.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,11 +21,14 @@
 #include "core/replica.h"
 
 #define CHECK_EVERY_US 100000
+#define SAMPLES 64   /* primary positions of the last SAMPLES checks (6.4 s at one per 100 ms) */
 
 struct w3w__replica {
 	w3w_storage *storage;
 	pthread_mutex_t lock;    /* guards the state below */
 	w3w_time checked_at;
+	struct { w3w_time at; uint64_t pos; } samples[SAMPLES]; /* ring, newest at samples[next - 1] */
+	size_t next, count;
 	int reachable;
 	int64_t lag_ms;
 	uint64_t replayed;
@@ -83,21 +92,45 @@ void w3w__replica_close(w3w_ctx *ctx)
 	ctx->replica = NULL;
 }
 
-/* Ask the replica (outside the lock: a slow replica must not hold other readers). */
-static void check(w3w__replica *r)
+/* now - the time of the newest primary sample the replica has replayed (r->lock held). */
+static int64_t position_lag_ms(const w3w__replica *r, uint64_t replayed, w3w_time now)
 {
-	char text[W3W_POSITION_SIZE];
+	w3w_time oldest = now;
+	for (size_t i = 0; i < r->count; i++) {
+		size_t k = (r->next + SAMPLES - 1 - i) % SAMPLES;
+		if (r->samples[k].pos <= replayed)
+			return (now - r->samples[k].at) / 1000;
+		oldest = r->samples[k].at;
+	}
+	return (now - oldest) / 1000 + CHECK_EVERY_US / 1000; /* behind every sample: at least this */
+}
+
+/* Sample the primary, then ask the replica (outside the lock: a slow replica must not hold readers). */
+static void check(w3w__replica *r, w3w_storage *primary)
+{
+	char text[W3W_POSITION_SIZE], ptext[W3W_POSITION_SIZE];
 	int64_t lag = 0;
-	uint64_t pos = 0;
+	uint64_t pos = 0, ppos = 0;
+	w3w_time sampled = w3w_time_now();
+	int have_primary = primary->commit_position(primary, ptext) == W3W_OK &&
+		w3w__position_parse(ptext, &ppos) == 0;
 	int ok = r->storage->replay_position(r->storage, text, &lag) == W3W_OK &&
 		w3w__position_parse(text, &pos) == 0;
 
 	w3w_error_clear();
 	pthread_mutex_lock(&r->lock);
 	r->checked_at = w3w_time_now();
+	if (have_primary) {
+		r->samples[r->next].at = sampled;
+		r->samples[r->next].pos = ppos;
+		r->next = (r->next + 1) % SAMPLES;
+		if (r->count < SAMPLES)
+			r->count++;
+	}
 	r->reachable = ok;
 	if (ok) {
-		r->lag_ms = lag;
+		int64_t bound = position_lag_ms(r, pos, r->checked_at);
+		r->lag_ms = lag > bound ? lag : bound;
 		if (pos > r->replayed) {
 			r->replayed = pos;
 			strcpy(r->replayed_text, text);
@@ -107,14 +140,14 @@ static void check(w3w__replica *r)
 }
 
 /* 1: the replica may serve a read that must see `need` (0: any fresh-enough state). */
-static int fresh_enough(w3w__replica *r, uint64_t need, int max_lag_ms)
+static int fresh_enough(w3w__replica *r, w3w_storage *primary, uint64_t need, int max_lag_ms)
 {
 	int usable;
 	pthread_mutex_lock(&r->lock);
 	int stale = w3w_time_now() - r->checked_at > CHECK_EVERY_US || (need && r->replayed < need);
 	pthread_mutex_unlock(&r->lock);
 	if (stale)
-		check(r);
+		check(r, primary);
 	pthread_mutex_lock(&r->lock);
 	usable = r->reachable && (need ? r->replayed >= need : r->lag_ms <= max_lag_ms);
 	pthread_mutex_unlock(&r->lock);
@@ -128,7 +161,8 @@ w3w_storage *w3w__reader(w3w_ctx *ctx)
 		return ctx->storage;
 	if (read_after[0] && w3w__position_parse(read_after, &need) != 0)
 		return ctx->storage;
-	return fresh_enough(ctx->replica, need, ctx->opts.max_replica_lag_ms) ? ctx->replica->storage : ctx->storage;
+	return fresh_enough(ctx->replica, ctx->storage, need, ctx->opts.max_replica_lag_ms)
+		? ctx->replica->storage : ctx->storage;
 }
 
 void w3w__note_commit(w3w_ctx *ctx)
@@ -175,7 +209,7 @@ w3w_status w3w_replica_state_get(w3w_replica_state *out, w3w_ctx *ctx)
 	memset(out, 0, sizeof(*out));
 	if (!(r = ctx->replica))
 		return W3W_OK;
-	fresh_enough(r, 0, ctx->opts.max_replica_lag_ms);
+	fresh_enough(r, ctx->storage, 0, ctx->opts.max_replica_lag_ms);
 	pthread_mutex_lock(&r->lock);
 	out->configured = 1;
 	out->reachable = r->reachable;

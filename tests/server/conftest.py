@@ -40,5 +40,6 @@ def admin(server):
     return User(server, ("admin",))
 
 
-# test_outage.py and test_replica.py start PostgreSQL clusters of their own: once per run is enough.
-collect_ignore = [] if __import__("helpers").MODE == "services" else ["test_outage.py", "test_replica.py"]
+# These start PostgreSQL clusters of their own: once per run (with the services) is enough.
+collect_ignore = [] if __import__("helpers").MODE == "services" else [
+    "test_outage.py", "test_replica.py", "test_failover_drill.py"]

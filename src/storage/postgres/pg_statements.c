@@ -112,7 +112,10 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 	[PG_PURGE_EXPIRED] = { "w3w_purge_expired",
 		"DELETE FROM idempotency_keys WHERE expires_at <= w3w_ts($1)" },
 	[PG_COMMIT_POSITION] = { "w3w_commit_position", "SELECT pg_current_wal_insert_lsn()::text" },
-	/* A replica: what it replayed, and its lag (0 once it replayed all it received); a primary: now, 0. */
+	/*
+	 * A replica: what it replayed, and its own view of its lag (0 once it replayed all it received).
+	 * A primary: now, 0. Core bounds the lag from positions as well (core/replica.c).
+	 */
 	[PG_REPLAY_POSITION] = { "w3w_replay_position",
 		"SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text"
 		" ELSE pg_current_wal_insert_lsn()::text END,"
