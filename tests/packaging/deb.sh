@@ -34,10 +34,11 @@ contains "$lib" "usr/lib/$multiarch/libw3wallet.so.$upstream" "usr/share/doc/lib
 contains "$dev" usr/include/w3wallet.h usr/include/w3wallet/version.h "usr/lib/$multiarch/libw3wallet.a" \
 	"usr/lib/$multiarch/pkgconfig/w3wallet.pc" "usr/lib/$multiarch/cmake/w3wallet/w3walletConfig.cmake"
 contains "$server" usr/bin/w3wallet-server lib/systemd/system/w3wallet-server.service
-dpkg-deb -c "$server" | grep -Eq ' \./usr/share/doc/w3wallet-server/operations\.md(\.gz)?$' ||
+# (Pipes into grep -q are avoided throughout: with pipefail, the writer's SIGPIPE would fail them.)
+grep -Eq ' \./usr/share/doc/w3wallet-server/operations\.md(\.gz)?$' <<<"$(dpkg-deb -c "$server")" ||
 	{ echo "deb: w3wallet-server lacks docs/operations.md" >&2; exit 1; }
 [ "$(dpkg-deb -f "$dev" Depends)" = "libw3wallet0 (= $version)" ]
-dpkg-deb -f "$server" Depends | grep -q "libw3wallet0 (>= $upstream)"
+grep -q "libw3wallet0 (>= $upstream)" <<<"$(dpkg-deb -f "$server" Depends)"
 for deb in "$lib" "$dev" "$server"; do dpkg -x "$deb" "$root"; done
 
 # What the packages carry is what the tree has: the unit, and the license in debian/copyright.
@@ -47,14 +48,14 @@ diff <(sed -n '/^Permission is hereby granted/,$p' "$ROOT/LICENSE") \
 	  sed 's/^ //; s/^\.$//')
 # Debian policy: no RPATH/RUNPATH in packaged binaries (the library is on the loader's path).
 for elf in "$root/usr/bin/w3wallet-server" "$root/usr/lib/$multiarch/libw3wallet.so.$upstream"; do
-	if readelf -d "$elf" | grep -Eq 'RPATH|RUNPATH'; then
+	if grep -Eq 'RPATH|RUNPATH' <<<"$(readelf -d "$elf")"; then
 		echo "deb: $elf has an RPATH/RUNPATH" >&2; readelf -d "$elf" | grep -E 'RPATH|RUNPATH' >&2; exit 1
 	fi
 done
 
 # The root stands in for /: its library directory plays the loader's path.
 export LD_LIBRARY_PATH=$root/usr/lib/$multiarch
-ldd "$root/usr/bin/w3wallet-server" | grep -q "libw3wallet.so.0 => $root/"
+grep -q "libw3wallet.so.0 => $root/" <<<"$(ldd "$root/usr/bin/w3wallet-server")"
 out=$("$root/usr/bin/w3wallet-server" version)
 grep -q "$upstream" <<<"$out" || { echo "deb: w3wallet-server version said: $out" >&2; exit 1; }
 echo "deb: w3wallet-server version: $out"
@@ -62,7 +63,7 @@ echo "deb: w3wallet-server version: $out"
 export PKG_CONFIG_PATH=$root/usr/lib/$multiarch/pkgconfig PKG_CONFIG_LIBDIR=$root/usr/lib/$multiarch/pkgconfig
 [ "$(pkg-config --modversion w3wallet)" = "$upstream" ]
 cc -std=c11 -Wall -Wextra -Werror "$ROOT/examples/hello/hello.c" $(pkg-config --cflags --libs w3wallet) -o "$work/hello"
-ldd "$work/hello" | grep -q "libw3wallet.so.0 => $root/"
+grep -q "libw3wallet.so.0 => $root/" <<<"$(ldd "$work/hello")"
 (cd "$work" && ./hello "sqlite:$work/hello.db")
 cmake -S "$ROOT/tests/examples/cmake_consumer" -B "$work/cmake-consumer" -G Ninja \
 	-DCMAKE_PREFIX_PATH="$root/usr" -DHELLO_SOURCE="$ROOT/examples/hello/hello.c" >/dev/null

@@ -77,10 +77,13 @@ token=$(env -i PATH=/usr/bin:/bin "${env_args[@]}" "$BIN" token --data-dir "$wor
 	--sub "$(cat /proc/sys/kernel/random/uuid)" --roles user)
 auth="Authorization: Bearer $token"
 curl -fsS -H "$auth" "$api/v1/accounts" >/dev/null
-curl -fsS -H "$auth" -H 'Content-Type: application/json' -d '{"chain":"evm"}' "$api/v1/wallets" | grep -q '"address"'
+wallet=$(curl -fsS -H "$auth" -H 'Content-Type: application/json' -d '{"chain":"evm"}' "$api/v1/wallets")
+grep -q '"address"' <<<"$wallet"
 # Nothing was generated in place of the credentials; the database lives in the state directory.
-[ ! -e "$state_root/w3wallet/jwt-secret" ] && [ ! -e "$state_root/w3wallet/master-key" ]
-[ -f "$state_root/w3wallet/w3wallet.db" ]
+for f in jwt-secret master-key; do
+	[ ! -e "$state_root/w3wallet/$f" ] || { echo "systemd: the server generated $f instead of reading its credential" >&2; exit 1; }
+done
+[ -f "$state_root/w3wallet/w3wallet.db" ] || { echo "systemd: no database in the state directory" >&2; exit 1; }
 kill -TERM "$pid"
 wait "$pid" || { echo "systemd: the server did not exit 0 on SIGTERM:"; cat "$work/server.log"; exit 1; }
 pid=
