@@ -63,6 +63,7 @@ void config_usage(FILE *out)
 		"  W3W_JWT_ED25519_PUBLIC_KEY   verify EdDSA tokens instead (hex, base64 or PEM)\n"
 		"  W3W_JWT_ED25519_PRIVATE_KEY  sign EdDSA tokens with `token` (hex seed)\n"
 		"  W3W_MASTER_KEY               64 hex characters sealing wallet keys; default: DATA_DIR/master-key\n"
+		"  W3W_JWT_SECRET_FILE, W3W_MASTER_KEY_FILE  read those two from a file (mode 0600/0400), e.g. a systemd credential\n"
 		"\nroutes, statuses and examples: docs/server.md (\"HTTP contract\") and docs/openapi.yaml,\n"
 		"installed under PREFIX/share/doc/w3wallet/docs/\n");
 }
