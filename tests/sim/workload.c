@@ -136,8 +136,8 @@ static w3w_amount coins(sim_lane *l, int lo, int hi)
 	return a;
 }
 
-/* A record of the model, preferring (pct % of the time) those in `status`. */
-#define PICK(l, arr, type, want, pct)                                                     \
+/* A record of the model, preferring (pct % of the time) those in status `want`. */
+#define PICK(arr, type)                                                     \
 	static type *pick_##arr(sim_lane *l, int want, int pct)                                \
 	{                                                                                     \
 		size_t n = l->model.n_##arr, matching = 0, k;                                     \
@@ -154,9 +154,9 @@ static w3w_amount coins(sim_lane *l, int lo, int hi)
 		return NULL;                                                                      \
 	}
 
-PICK(l, orders, m_order, want, pct)
-PICK(l, claims, m_claim, want, pct)
-PICK(l, supplies, m_supply, want, pct)
+PICK(orders, m_order)
+PICK(claims, m_claim)
+PICK(supplies, m_supply)
 
 static void new_req(sim_lane *l, sim_req *q, sim_op op, const w3w_actor *actor)
 {
