@@ -36,6 +36,7 @@ static void add_replica(cJSON *j, w3w_ctx *ctx)
 
 void h_readyz(exchange *ex)
 {
+	w3w_health health;
 	w3w_outbox_stats stats;
 	w3w_status st;
 	cJSON *j, *outbox;
@@ -43,7 +44,8 @@ void h_readyz(exchange *ex)
 		ex_error(ex, 503, "unavailable", "shutting down");
 		return;
 	}
-	st = w3w_ctx_ping(ex->srv->ctx);
+	w3w_ctx_health_get(&health, ex->srv->ctx);
+	st = health.storage;
 	if (st == W3W_OK)
 		st = w3w_outbox_stats_get(&stats, ex->srv->ctx, &ex->srv->self);
 	if (st != W3W_OK) {
@@ -61,6 +63,9 @@ void h_readyz(exchange *ex)
 	cJSON_AddStringToObject(j, "status", "ready");
 	cJSON_AddStringToObject(j, "storage", "ok");
 	cJSON_AddStringToObject(j, "storage_role", "primary"); /* it accepts writes (a standby answers 503 above) */
+	/* Reported, not required: a cache or sink that is down slows reads or delays events, nothing more. */
+	cJSON_AddStringToObject(j, "cache", health.cache == W3W_OK ? "ok" : "unavailable");
+	cJSON_AddStringToObject(j, "events", health.events == W3W_OK ? "ok" : "unavailable");
 	add_replica(j, ex->srv->ctx);
 	outbox = cJSON_AddObjectToObject(j, "outbox");
 	cJSON_AddNumberToObject(outbox, "pending", (double)stats.pending);

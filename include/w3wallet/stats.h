@@ -22,6 +22,21 @@ typedef struct w3w_ctx_stats {
 /** Snapshot of the context's counters. Cache hit ratio = hits / (hits + misses). */
 W3W_EXTERN w3w_status w3w_ctx_stats_get(w3w_ctx_stats *out, w3w_ctx *ctx);
 
+/** The state of each backend, for readiness checks (each a status; messages stay in logs). */
+typedef struct w3w_health {
+	w3w_status storage; /**< W3W_OK, W3W_ESTATE (reads only: a standby), W3W_EUNAVAILABLE */
+	w3w_status cache;   /**< W3W_OK, or W3W_EUNAVAILABLE: unreachable, or bypassed until owed invalidations land */
+	w3w_status events;  /**< W3W_OK (also with no sink), or W3W_EUNAVAILABLE: the sink refused the last publish */
+} w3w_health;
+
+/**
+ * Ask each backend: storage and cache with one cheap call each, the event
+ * sink from the relay's last publish (no call: a sink that is down only
+ * delays events). A cache or sink that is down does not stop commands.
+ * When `storage` is not W3W_OK, w3w_error_message() says why (for logs).
+ */
+W3W_EXTERN w3w_status w3w_ctx_health_get(w3w_health *out, w3w_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

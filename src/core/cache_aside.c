@@ -8,7 +8,7 @@
 #define MAX_TTL_US ((w3w_time)W3W__TTL_RECORD * 1000000)
 
 /* False while some invalidation could not be delivered. */
-static int cache_trusted(w3w_ctx *ctx)
+int w3w__cache_trusted(w3w_ctx *ctx)
 {
 	w3w__cache_debt *d = &ctx->debt;
 	int trusted;
@@ -24,7 +24,7 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 	size_t len = 0;
 	cJSON *j;
 
-	if (!cache_trusted(ctx) || ctx->cache->get(ctx->cache, key, &value, &len) != W3W_OK) {
+	if (!w3w__cache_trusted(ctx) || ctx->cache->get(ctx->cache, key, &value, &len) != W3W_OK) {
 		w3w_error_clear();
 		atomic_fetch_add(&ctx->counters.cache_misses, 1);
 		return NULL;
@@ -37,7 +37,7 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s)
 {
-	char *text = value && cache_trusted(ctx) ? cJSON_PrintUnformatted(value) : NULL;
+	char *text = value && w3w__cache_trusted(ctx) ? cJSON_PrintUnformatted(value) : NULL;
 	cJSON_Delete(value);
 	if (!text)
 		return;

@@ -27,6 +27,9 @@ void w3w__cache_invalidate(w3w_ctx *ctx, const char *const *keys, size_t count);
 /** Retry remembered invalidations (the relay calls this on every round). */
 void w3w__cache_retry(w3w_ctx *ctx);
 
+/** 0 while owed invalidations keep the cache bypassed. */
+int w3w__cache_trusted(w3w_ctx *ctx);
+
 w3w_status w3w__cache_debt_init(w3w_ctx *ctx);
 void w3w__cache_debt_free(w3w_ctx *ctx);
 

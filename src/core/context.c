@@ -149,6 +149,19 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	return W3W_OK;
 }
 
+w3w_status w3w_ctx_health_get(w3w_health *out, w3w_ctx *ctx)
+{
+	if (!out || !ctx)
+		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
+	out->cache = ctx->cache->ping ? ctx->cache->ping(ctx->cache) : W3W_OK;
+	if (out->cache == W3W_OK && !w3w__cache_trusted(ctx))
+		out->cache = W3W_EUNAVAILABLE;
+	out->events = w3w__relay_sink_failing(ctx) ? W3W_EUNAVAILABLE : W3W_OK;
+	w3w_error_clear();
+	out->storage = ctx->storage->ping(ctx->storage); /* last: its message is the one left on the thread */
+	return W3W_OK;
+}
+
 w3w_status w3w_ctx_ping(w3w_ctx *ctx)
 {
 	if (!ctx)

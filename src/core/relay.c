@@ -7,6 +7,7 @@
  * processes' events) or is driven by the host through w3w_events_pump().
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,7 @@ struct w3w__relay {
 	w3w_time retry_after;    /* after a sink failure, wait for the batch's lease to end */
 	w3w_time next_purge;
 	w3w__subscribers subs;
+	atomic_int sink_failing;   /* the last publish was not fully acknowledged */
 };
 
 static int lease_ms(const w3w_ctx *ctx)
@@ -101,6 +103,7 @@ static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 		pub = ctx->sink->publish(ctx->sink, events, n, acked);
 	else
 		memset(acked, 1, n);
+	atomic_store(&r->sink_failing, pub != W3W_OK || !acked[n - 1]);
 	/* Deliver in order up to the first unacknowledged event; the rest is retaken later. */
 	for (size_t i = 0; i < n && acked[i]; i++) {
 		w3w__subscribers_deliver(&r->subs, &events[i]);
@@ -250,6 +253,11 @@ void w3w__relay_stop(w3w_ctx *ctx)
 	pthread_mutex_destroy(&r->pump_lock);
 	free(r);
 	ctx->relay = NULL;
+}
+
+int w3w__relay_sink_failing(w3w_ctx *ctx)
+{
+	return atomic_load(&ctx->relay->sink_failing);
 }
 
 w3w__subscribers *w3w__relay_subscribers(w3w_ctx *ctx)

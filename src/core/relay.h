@@ -10,4 +10,7 @@ void w3w__relay_stop(w3w_ctx *ctx);
 /** A command committed: wake the relay now instead of at its next poll. */
 void w3w__relay_notify(w3w_ctx *ctx);
 
+/** 1 when the sink did not acknowledge the relay's last publish (health checks). */
+int w3w__relay_sink_failing(w3w_ctx *ctx);
+
 #endif

@@ -21,21 +21,10 @@ import uuid
 import requests
 
 from helpers import Server, make_token
-from test_outage import Pair, free_port
+from test_outage import Pair, free_port, start_redis
 from workload import Load, check_everything, drain, run_load, settle_all
 
 WORKERS = 6
-
-
-def start_redis(port, data_dir):
-    p = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                          "--appendonly", "no", "--dir", data_dir], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
-            return p
-        time.sleep(0.05)
-    raise RuntimeError("redis did not start")
 
 
 def redis_db(url, n):

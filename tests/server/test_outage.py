@@ -65,6 +65,17 @@ def psql(port, sql):
                            "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
+def start_redis(port, data_dir):
+    p = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                          "--appendonly", "no", "--dir", data_dir], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
+            return p
+        time.sleep(0.05)
+    raise RuntimeError("redis did not start")
+
+
 @pytest.fixture
 def pair():
     p = Pair()
@@ -178,3 +189,30 @@ def test_no_schema_on_a_standby_is_a_clear_error(secret, pair):
                             "W3W_JWT_SECRET": secret}, capture_output=True, text=True, timeout=60)
     assert s.returncode != 0
     assert "read-only" in s.stderr and "schema version 3" in s.stderr, s.stderr
+
+
+def test_readyz_reports_cache_and_sink_without_failing(secret, tmp_path):
+    """A cache or event sink that is down slows reads or delays events: reported, still ready."""
+    port = free_port()
+    redis = start_redis(port, str(tmp_path))
+    host = Server(["--threads", "4"], secret=secret, env={"W3W_CACHE": f"redis://127.0.0.1:{port}/0",
+                                                          "W3W_EVENTS": "kafka://127.0.0.1:1?lazy=1"})
+    try:
+        user = User(host)
+        deposit(User(host, ("service",)), user, new_currency(), "1")  # an event the sink cannot take
+        ready = requests.get(host.url + "/readyz", timeout=30).json()
+        assert ready["cache"] == "ok"
+        deadline = time.time() + 30
+        while ready["events"] != "unavailable":
+            assert time.time() < deadline, ready
+            time.sleep(0.2)
+            ready = requests.get(host.url + "/readyz", timeout=30).json()
+        redis.kill()
+        redis.wait()
+        r = requests.get(host.url + "/readyz", timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json()["cache"] == "unavailable" and r.json()["storage"] == "ok"
+        assert user.get("/v1/accounts").status_code == 200  # reads go on without the cache
+    finally:
+        redis.kill()
+        assert host.stop() == 0
