@@ -7,6 +7,11 @@
 #   pg-replicas.sh DIR promote NAME               # pg_ctl promote, waits until it accepts writes
 #   pg-replicas.sh DIR stop NAME | stop-all
 #   pg-replicas.sh DIR url NAME                   # postgres://w3w:w3w@127.0.0.1:PORT/w3w
+#   pg-replicas.sh DIR backup NAME                # pg_basebackup of the primary into DIR/NAME.base
+#   pg-replicas.sh DIR restore BACKUP NAME PORT TIME  # a backup + archived WAL, recovered to TIME, promoted
+#
+# With W3W_PG_ARCHIVE=1 the primary archives its WAL into DIR/archive (continuous archiving, for
+# point-in-time recovery).
 #
 # The primary has the w3w role and database of pg.sh (password over TCP);
 # replication connections are trusted (a throwaway cluster on 127.0.0.1).
@@ -54,6 +59,14 @@ hot_standby = on
 synchronous_commit = on
 CONF
     echo "host replication all 127.0.0.1/32 trust" >> "$dir/primary/data/pg_hba.conf"
+    if [ "${W3W_PG_ARCHIVE:-0}" = 1 ]; then
+      mkdir -p "$dir/archive"
+      [ "$(id -u)" -ne 0 ] || chown postgres: "$dir/archive"
+      cat >> "$dir/primary/data/postgresql.conf" <<CONF
+archive_mode = on
+archive_command = 'test ! -f $dir/archive/%f && cp %p $dir/archive/%f'
+CONF
+    fi
     echo "$port" > "$dir/primary/port"
     start_node primary
     pg_create_role_and_db "$dir/primary" "$port" || die "could not create role/database on the primary"
@@ -102,6 +115,37 @@ CONF
       [ -r "$d/data/postmaster.pid" ] || continue
       "$0" "$dir" stop "$(basename "$d")"
     done
+    ;;
+  backup)
+    name=$1
+    prepare_node "$name.base"
+    as_pg_owner "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$(node_port primary)" -U postgres \
+      -D "$dir/$name.base/data" -X stream -c fast >"$dir/$name.base/basebackup.log" 2>&1 ||
+      { show_log_tail "$dir/$name.base/basebackup.log"; die "pg_basebackup $name failed"; }
+    note "pg base backup $name taken"
+    ;;
+  restore)
+    backup=$1 name=$2 port=$3 target=$4
+    require_free_port "$port" "pg restore $name"
+    prepare_node "$name"
+    cp -a "$dir/$backup.base/data" "$dir/$name/data"
+    cat >> "$dir/$name/data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$dir/$name'
+archive_mode = off
+restore_command = 'cp $dir/archive/%f %p'
+recovery_target_time = '$target'
+recovery_target_action = 'promote'
+CONF
+    as_pg_owner touch "$dir/$name/data/recovery.signal"
+    echo "$port" > "$dir/$name/port"
+    start_node "$name"
+    for _ in $(seq 240); do
+      [ "$("$PG_BINDIR/psql" -X -Atq -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+          -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && { note "pg $name recovered to $target"; exit 0; }
+      sleep 0.25
+    done
+    show_log_tail "$dir/$name/postgres.log"; die "$name still recovering 60 s after start"
     ;;
   url)
     echo "postgres://$W3W_PG_USER:$W3W_PG_PASSWORD@127.0.0.1:$(node_port "$1")/$W3W_PG_DB"
