@@ -101,6 +101,18 @@ def transfer(user, to, cur, amount="1", key=None):
     return user.post("/v1/transfers", {"to_user_id": to.id, "currency": cur, "amount": amount}, headers=headers)
 
 
+def transfer_after_promotion(buyer, payee, cur, key):
+    """The pool drops read-only sessions: within seconds a new one reaches the promoted server (503 until)."""
+    deadline = time.time() + 30
+    while True:
+        r = transfer(buyer, payee, cur, key=key)
+        if r.status_code == 201 or time.time() > deadline:
+            break
+        assert r.status_code == 503, r.text
+        time.sleep(0.2)
+    assert r.status_code == 201, r.text
+
+
 def test_host_on_a_standby_starts_read_only_and_writes_after_promotion(secret, pair):
     cur = new_currency()
     on_primary = start(secret, pair.url(pair.primary_port))  # creates the schema
@@ -129,14 +141,7 @@ def test_host_on_a_standby_starts_read_only_and_writes_after_promotion(secret, p
         assert any(e.get("msg") == "backend unavailable" for e in host.logs)  # the detail is in the log
 
         pair.run("promote", "s1")
-        deadline = time.time() + 30
-        while True:  # the pool drops read-only sessions: a new one reaches the promoted server
-            r = transfer(buyer, payee, cur, key="after-promotion")
-            if r.status_code == 201 or time.time() > deadline:
-                break
-            assert r.status_code == 503, r.text
-            time.sleep(0.2)
-        assert r.status_code == 201, r.text
+        transfer_after_promotion(buyer, payee, cur, "after-promotion")
         assert requests.get(host.url + "/readyz", timeout=30).status_code == 200
         assert payee.balance(cur)["balance"] == "1"
     finally:
@@ -167,14 +172,7 @@ def test_primary_lost_before_promotion_is_503_never_500(secret, pair):
         assert payee.balance(cur)["balance"] == "1"
 
         pair.run("promote", "s1")
-        deadline = time.time() + 30
-        while True:
-            r = transfer(buyer, payee, cur, key="lost-0")
-            if r.status_code == 201 or time.time() > deadline:
-                break
-            assert r.status_code == 503, r.text
-            time.sleep(0.2)
-        assert r.status_code == 201, r.text
+        transfer_after_promotion(buyer, payee, cur, "lost-0")
         assert payee.balance(cur)["balance"] == "2"  # the refused attempts applied nothing
     finally:
         assert host.stop() == 0
