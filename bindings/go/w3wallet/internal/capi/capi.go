@@ -60,13 +60,13 @@ typedef _gostring_ swig_type_30;
 typedef _gostring_ swig_type_31;
 typedef _gostring_ swig_type_32;
 typedef _gostring_ swig_type_33;
-typedef _goslice_ swig_type_34;
+typedef _gostring_ swig_type_34;
 typedef _gostring_ swig_type_35;
-typedef _gostring_ swig_type_36;
-typedef long long swig_type_37;
-typedef long long swig_type_38;
-typedef _gostring_ swig_type_39;
-typedef _gostring_ swig_type_40;
+typedef _goslice_ swig_type_36;
+typedef _gostring_ swig_type_37;
+typedef _gostring_ swig_type_38;
+typedef long long swig_type_39;
+typedef long long swig_type_40;
 typedef _gostring_ swig_type_41;
 typedef _gostring_ swig_type_42;
 typedef _gostring_ swig_type_43;
@@ -77,42 +77,42 @@ typedef _gostring_ swig_type_47;
 typedef _gostring_ swig_type_48;
 typedef _gostring_ swig_type_49;
 typedef _gostring_ swig_type_50;
-typedef long long swig_type_51;
-typedef long long swig_type_52;
-typedef _gostring_ swig_type_53;
+typedef _gostring_ swig_type_51;
+typedef _gostring_ swig_type_52;
+typedef long long swig_type_53;
 typedef long long swig_type_54;
-typedef long long swig_type_55;
-typedef _gostring_ swig_type_56;
-typedef _gostring_ swig_type_57;
-typedef long long swig_type_58;
-typedef long long swig_type_59;
+typedef _gostring_ swig_type_55;
+typedef long long swig_type_56;
+typedef long long swig_type_57;
+typedef _gostring_ swig_type_58;
+typedef _gostring_ swig_type_59;
 typedef long long swig_type_60;
 typedef long long swig_type_61;
 typedef long long swig_type_62;
 typedef long long swig_type_63;
 typedef long long swig_type_64;
-typedef _gostring_ swig_type_65;
-typedef _gostring_ swig_type_66;
+typedef long long swig_type_65;
+typedef long long swig_type_66;
 typedef _gostring_ swig_type_67;
-typedef long long swig_type_68;
+typedef _gostring_ swig_type_68;
 typedef _gostring_ swig_type_69;
-typedef _gostring_ swig_type_70;
+typedef long long swig_type_70;
 typedef _gostring_ swig_type_71;
 typedef _gostring_ swig_type_72;
-typedef long long swig_type_73;
+typedef _gostring_ swig_type_73;
 typedef _gostring_ swig_type_74;
-typedef _gostring_ swig_type_75;
+typedef long long swig_type_75;
 typedef _gostring_ swig_type_76;
 typedef _gostring_ swig_type_77;
 typedef _gostring_ swig_type_78;
 typedef _gostring_ swig_type_79;
-typedef long long swig_type_80;
+typedef _gostring_ swig_type_80;
 typedef _gostring_ swig_type_81;
-typedef _gostring_ swig_type_82;
+typedef long long swig_type_82;
 typedef _gostring_ swig_type_83;
 typedef _gostring_ swig_type_84;
-typedef long long swig_type_85;
-typedef long long swig_type_86;
+typedef _gostring_ swig_type_85;
+typedef _gostring_ swig_type_86;
 typedef long long swig_type_87;
 typedef long long swig_type_88;
 typedef long long swig_type_89;
@@ -127,16 +127,16 @@ typedef long long swig_type_97;
 typedef long long swig_type_98;
 typedef long long swig_type_99;
 typedef long long swig_type_100;
-typedef _gostring_ swig_type_101;
-typedef _gostring_ swig_type_102;
+typedef long long swig_type_101;
+typedef long long swig_type_102;
 typedef _gostring_ swig_type_103;
 typedef _gostring_ swig_type_104;
 typedef _gostring_ swig_type_105;
 typedef _gostring_ swig_type_106;
 typedef _gostring_ swig_type_107;
 typedef _gostring_ swig_type_108;
-typedef long long swig_type_109;
-typedef long long swig_type_110;
+typedef _gostring_ swig_type_109;
+typedef _gostring_ swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
 typedef long long swig_type_113;
@@ -144,14 +144,14 @@ typedef long long swig_type_114;
 typedef long long swig_type_115;
 typedef long long swig_type_116;
 typedef long long swig_type_117;
-typedef _gostring_ swig_type_118;
+typedef long long swig_type_118;
 typedef long long swig_type_119;
-typedef long long swig_type_120;
-typedef _gostring_ swig_type_121;
-typedef _gostring_ swig_type_122;
-typedef long long swig_type_123;
+typedef _gostring_ swig_type_120;
+typedef long long swig_type_121;
+typedef long long swig_type_122;
+typedef _gostring_ swig_type_123;
 typedef _gostring_ swig_type_124;
-typedef _gostring_ swig_type_125;
+typedef long long swig_type_125;
 typedef _gostring_ swig_type_126;
 typedef _gostring_ swig_type_127;
 typedef _gostring_ swig_type_128;
@@ -166,27 +166,27 @@ typedef _gostring_ swig_type_136;
 typedef _gostring_ swig_type_137;
 typedef _gostring_ swig_type_138;
 typedef _gostring_ swig_type_139;
-typedef long long swig_type_140;
-typedef long long swig_type_141;
+typedef _gostring_ swig_type_140;
+typedef _gostring_ swig_type_141;
 typedef long long swig_type_142;
 typedef long long swig_type_143;
-typedef _gostring_ swig_type_144;
-typedef _gostring_ swig_type_145;
+typedef long long swig_type_144;
+typedef long long swig_type_145;
 typedef _gostring_ swig_type_146;
-typedef long long swig_type_147;
-typedef long long swig_type_148;
+typedef _gostring_ swig_type_147;
+typedef _gostring_ swig_type_148;
 typedef long long swig_type_149;
 typedef long long swig_type_150;
 typedef long long swig_type_151;
 typedef long long swig_type_152;
 typedef long long swig_type_153;
 typedef long long swig_type_154;
-typedef _gostring_ swig_type_155;
-typedef _gostring_ swig_type_156;
+typedef long long swig_type_155;
+typedef long long swig_type_156;
 typedef _gostring_ swig_type_157;
-typedef long long swig_type_158;
+typedef _gostring_ swig_type_158;
 typedef _gostring_ swig_type_159;
-typedef _gostring_ swig_type_160;
+typedef long long swig_type_160;
 typedef _gostring_ swig_type_161;
 typedef _gostring_ swig_type_162;
 typedef _gostring_ swig_type_163;
@@ -199,14 +199,14 @@ typedef _gostring_ swig_type_169;
 typedef _gostring_ swig_type_170;
 typedef _gostring_ swig_type_171;
 typedef _gostring_ swig_type_172;
-typedef long long swig_type_173;
-typedef long long swig_type_174;
+typedef _gostring_ swig_type_173;
+typedef _gostring_ swig_type_174;
 typedef long long swig_type_175;
 typedef long long swig_type_176;
 typedef long long swig_type_177;
 typedef long long swig_type_178;
-typedef _gostring_ swig_type_179;
-typedef _gostring_ swig_type_180;
+typedef long long swig_type_179;
+typedef long long swig_type_180;
 typedef _gostring_ swig_type_181;
 typedef _gostring_ swig_type_182;
 typedef _gostring_ swig_type_183;
@@ -221,22 +221,22 @@ typedef _gostring_ swig_type_191;
 typedef _gostring_ swig_type_192;
 typedef _gostring_ swig_type_193;
 typedef _gostring_ swig_type_194;
-typedef long long swig_type_195;
-typedef long long swig_type_196;
-typedef _gostring_ swig_type_197;
-typedef _gostring_ swig_type_198;
+typedef _gostring_ swig_type_195;
+typedef _gostring_ swig_type_196;
+typedef long long swig_type_197;
+typedef long long swig_type_198;
 typedef _gostring_ swig_type_199;
 typedef _gostring_ swig_type_200;
 typedef _gostring_ swig_type_201;
 typedef _gostring_ swig_type_202;
-typedef long long swig_type_203;
-typedef long long swig_type_204;
-typedef _gostring_ swig_type_205;
-typedef _gostring_ swig_type_206;
-typedef long long swig_type_207;
+typedef _gostring_ swig_type_203;
+typedef _gostring_ swig_type_204;
+typedef long long swig_type_205;
+typedef long long swig_type_206;
+typedef _gostring_ swig_type_207;
 typedef _gostring_ swig_type_208;
 typedef long long swig_type_209;
-typedef long long swig_type_210;
+typedef _gostring_ swig_type_210;
 typedef long long swig_type_211;
 typedef long long swig_type_212;
 typedef long long swig_type_213;
@@ -244,19 +244,19 @@ typedef long long swig_type_214;
 typedef long long swig_type_215;
 typedef long long swig_type_216;
 typedef long long swig_type_217;
-typedef _gostring_ swig_type_218;
+typedef long long swig_type_218;
 typedef long long swig_type_219;
-typedef long long swig_type_220;
+typedef _gostring_ swig_type_220;
 typedef long long swig_type_221;
 typedef long long swig_type_222;
 typedef long long swig_type_223;
 typedef long long swig_type_224;
-typedef _gostring_ swig_type_225;
-typedef _gostring_ swig_type_226;
+typedef long long swig_type_225;
+typedef long long swig_type_226;
 typedef _gostring_ swig_type_227;
-typedef long long swig_type_228;
+typedef _gostring_ swig_type_228;
 typedef _gostring_ swig_type_229;
-typedef _gostring_ swig_type_230;
+typedef long long swig_type_230;
 typedef _gostring_ swig_type_231;
 typedef _gostring_ swig_type_232;
 typedef _gostring_ swig_type_233;
@@ -264,29 +264,29 @@ typedef _gostring_ swig_type_234;
 typedef _gostring_ swig_type_235;
 typedef _gostring_ swig_type_236;
 typedef _gostring_ swig_type_237;
-typedef _goslice_ swig_type_238;
+typedef _gostring_ swig_type_238;
 typedef _gostring_ swig_type_239;
 typedef _goslice_ swig_type_240;
 typedef _gostring_ swig_type_241;
-typedef _gostring_ swig_type_242;
-typedef long long swig_type_243;
+typedef _goslice_ swig_type_242;
+typedef _gostring_ swig_type_243;
 typedef _gostring_ swig_type_244;
-typedef _goslice_ swig_type_245;
+typedef long long swig_type_245;
 typedef _gostring_ swig_type_246;
-typedef long long swig_type_247;
-typedef long long swig_type_248;
-typedef _gostring_ swig_type_249;
-typedef _goslice_ swig_type_250;
+typedef _goslice_ swig_type_247;
+typedef _gostring_ swig_type_248;
+typedef long long swig_type_249;
+typedef long long swig_type_250;
 typedef _gostring_ swig_type_251;
-typedef long long swig_type_252;
-typedef long long swig_type_253;
-typedef _gostring_ swig_type_254;
-typedef _gostring_ swig_type_255;
+typedef _goslice_ swig_type_252;
+typedef _gostring_ swig_type_253;
+typedef long long swig_type_254;
+typedef long long swig_type_255;
 typedef _gostring_ swig_type_256;
-typedef long long swig_type_257;
-typedef long long swig_type_258;
-typedef _gostring_ swig_type_259;
-typedef _gostring_ swig_type_260;
+typedef _gostring_ swig_type_257;
+typedef _gostring_ swig_type_258;
+typedef long long swig_type_259;
+typedef long long swig_type_260;
 typedef _gostring_ swig_type_261;
 typedef _gostring_ swig_type_262;
 typedef _gostring_ swig_type_263;
@@ -296,38 +296,38 @@ typedef _gostring_ swig_type_266;
 typedef _gostring_ swig_type_267;
 typedef _gostring_ swig_type_268;
 typedef _gostring_ swig_type_269;
-typedef _goslice_ swig_type_270;
+typedef _gostring_ swig_type_270;
 typedef _gostring_ swig_type_271;
-typedef _gostring_ swig_type_272;
+typedef _goslice_ swig_type_272;
 typedef _gostring_ swig_type_273;
 typedef _gostring_ swig_type_274;
 typedef _gostring_ swig_type_275;
-typedef long long swig_type_276;
-typedef long long swig_type_277;
+typedef _gostring_ swig_type_276;
+typedef _gostring_ swig_type_277;
 typedef long long swig_type_278;
 typedef long long swig_type_279;
 typedef long long swig_type_280;
-typedef _gostring_ swig_type_281;
-typedef _gostring_ swig_type_282;
+typedef long long swig_type_281;
+typedef long long swig_type_282;
 typedef _gostring_ swig_type_283;
 typedef _gostring_ swig_type_284;
 typedef _gostring_ swig_type_285;
-typedef _goslice_ swig_type_286;
+typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
-typedef _gostring_ swig_type_288;
+typedef _goslice_ swig_type_288;
 typedef _gostring_ swig_type_289;
 typedef _gostring_ swig_type_290;
-typedef long long swig_type_291;
-typedef long long swig_type_292;
-typedef _gostring_ swig_type_293;
+typedef _gostring_ swig_type_291;
+typedef _gostring_ swig_type_292;
+typedef long long swig_type_293;
 typedef long long swig_type_294;
-typedef long long swig_type_295;
-typedef _gostring_ swig_type_296;
-typedef _gostring_ swig_type_297;
+typedef _gostring_ swig_type_295;
+typedef long long swig_type_296;
+typedef long long swig_type_297;
 typedef _gostring_ swig_type_298;
-typedef _goslice_ swig_type_299;
-typedef long long swig_type_300;
-typedef long long swig_type_301;
+typedef _gostring_ swig_type_299;
+typedef _gostring_ swig_type_300;
+typedef _goslice_ swig_type_301;
 typedef long long swig_type_302;
 typedef long long swig_type_303;
 typedef long long swig_type_304;
@@ -345,30 +345,30 @@ typedef long long swig_type_315;
 typedef long long swig_type_316;
 typedef long long swig_type_317;
 typedef long long swig_type_318;
-typedef _gostring_ swig_type_319;
-typedef _gostring_ swig_type_320;
+typedef long long swig_type_319;
+typedef long long swig_type_320;
 typedef _gostring_ swig_type_321;
 typedef _gostring_ swig_type_322;
 typedef _gostring_ swig_type_323;
 typedef _gostring_ swig_type_324;
-typedef long long swig_type_325;
-typedef long long swig_type_326;
-typedef _gostring_ swig_type_327;
-typedef _gostring_ swig_type_328;
-typedef long long swig_type_329;
-typedef long long swig_type_330;
-typedef _gostring_ swig_type_331;
-typedef _gostring_ swig_type_332;
+typedef _gostring_ swig_type_325;
+typedef _gostring_ swig_type_326;
+typedef long long swig_type_327;
+typedef long long swig_type_328;
+typedef _gostring_ swig_type_329;
+typedef _gostring_ swig_type_330;
+typedef long long swig_type_331;
+typedef long long swig_type_332;
 typedef _gostring_ swig_type_333;
-typedef long long swig_type_334;
-typedef long long swig_type_335;
+typedef _gostring_ swig_type_334;
+typedef _gostring_ swig_type_335;
 typedef long long swig_type_336;
 typedef long long swig_type_337;
-typedef _gostring_ swig_type_338;
-typedef _gostring_ swig_type_339;
-typedef long long swig_type_340;
+typedef long long swig_type_338;
+typedef long long swig_type_339;
+typedef _gostring_ swig_type_340;
 typedef _gostring_ swig_type_341;
-typedef _gostring_ swig_type_342;
+typedef long long swig_type_342;
 typedef _gostring_ swig_type_343;
 typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
@@ -378,29 +378,29 @@ typedef _gostring_ swig_type_348;
 typedef _gostring_ swig_type_349;
 typedef _gostring_ swig_type_350;
 typedef _gostring_ swig_type_351;
-typedef long long swig_type_352;
-typedef long long swig_type_353;
+typedef _gostring_ swig_type_352;
+typedef _gostring_ swig_type_353;
 typedef long long swig_type_354;
 typedef long long swig_type_355;
-typedef _gostring_ swig_type_356;
-typedef _gostring_ swig_type_357;
-typedef long long swig_type_358;
-typedef long long swig_type_359;
-typedef _gostring_ swig_type_360;
-typedef _gostring_ swig_type_361;
+typedef long long swig_type_356;
+typedef long long swig_type_357;
+typedef _gostring_ swig_type_358;
+typedef _gostring_ swig_type_359;
+typedef long long swig_type_360;
+typedef long long swig_type_361;
 typedef _gostring_ swig_type_362;
-typedef long long swig_type_363;
-typedef long long swig_type_364;
-typedef _gostring_ swig_type_365;
-typedef _gostring_ swig_type_366;
+typedef _gostring_ swig_type_363;
+typedef _gostring_ swig_type_364;
+typedef long long swig_type_365;
+typedef long long swig_type_366;
 typedef _gostring_ swig_type_367;
 typedef _gostring_ swig_type_368;
 typedef _gostring_ swig_type_369;
 typedef _gostring_ swig_type_370;
 typedef _gostring_ swig_type_371;
-typedef long long swig_type_372;
+typedef _gostring_ swig_type_372;
 typedef _gostring_ swig_type_373;
-typedef _gostring_ swig_type_374;
+typedef long long swig_type_374;
 typedef _gostring_ swig_type_375;
 typedef _gostring_ swig_type_376;
 typedef _gostring_ swig_type_377;
@@ -410,22 +410,24 @@ typedef _gostring_ swig_type_380;
 typedef _gostring_ swig_type_381;
 typedef _gostring_ swig_type_382;
 typedef _gostring_ swig_type_383;
-typedef _goslice_ swig_type_384;
+typedef _gostring_ swig_type_384;
 typedef _gostring_ swig_type_385;
-typedef _gostring_ swig_type_386;
+typedef _goslice_ swig_type_386;
 typedef _gostring_ swig_type_387;
-typedef long long swig_type_388;
+typedef _gostring_ swig_type_388;
 typedef _gostring_ swig_type_389;
 typedef long long swig_type_390;
 typedef _gostring_ swig_type_391;
-typedef _gostring_ swig_type_392;
-typedef long long swig_type_393;
-typedef long long swig_type_394;
+typedef long long swig_type_392;
+typedef _gostring_ swig_type_393;
+typedef _gostring_ swig_type_394;
 typedef long long swig_type_395;
 typedef long long swig_type_396;
 typedef long long swig_type_397;
 typedef long long swig_type_398;
 typedef long long swig_type_399;
+typedef long long swig_type_400;
+typedef long long swig_type_401;
 extern void _wrap_Swig_free_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_f19f86c06a808a9d(swig_intgo arg1);
 
@@ -476,336 +478,338 @@ extern swig_intgo _wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(u
 extern swig_type_30 _wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_31 arg2);
+extern swig_type_32 _wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_options_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_options_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_31 _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_32 _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_33 _wrap_w3w_commit_position_capi_f19f86c06a808a9d(swig_type_34 arg1);
-extern swig_type_35 _wrap_w3w_read_after_capi_f19f86c06a808a9d(swig_type_36 arg1);
+extern swig_type_33 _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_34 _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_35 _wrap_w3w_commit_position_capi_f19f86c06a808a9d(swig_type_36 arg1);
+extern swig_type_37 _wrap_w3w_read_after_capi_f19f86c06a808a9d(swig_type_38 arg1);
 extern void _wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_37 arg2);
-extern swig_type_38 _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_39 arg2);
-extern swig_type_40 _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_39 arg2);
+extern swig_type_40 _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_41 arg2);
+extern swig_type_42 _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_replica_state_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_41 _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_43 _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2);
 extern void _wrap_w3w_ctx_close_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d(void);
-extern swig_type_42 _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_44 _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_actor_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_actor_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_43 _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_44 arg2);
+extern swig_type_45 _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_46 arg2);
 extern void _wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_45 _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_47 _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_46 _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_48 _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_list_query_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d(void);
-extern swig_type_47 _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_49 _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_48 _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_49 _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_50 _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_51 arg2);
-extern swig_type_52 _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_53 _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_50 _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_51 _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_52 _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_53 arg2);
+extern swig_type_54 _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_55 _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_56 arg2);
+extern swig_type_57 _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_transfer_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_56 _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_57 _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_58 arg2);
-extern swig_type_59 _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_60 arg2);
-extern swig_type_61 _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_62 arg2);
-extern swig_type_63 _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_58 _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_59 _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_60 arg2);
+extern swig_type_61 _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_62 arg2);
+extern swig_type_63 _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_64 arg2);
+extern swig_type_65 _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_account_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_account_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_64 _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_66 _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_65 _wrap_w3w_deposit_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_66 arg4, swig_type_67 arg5, swig_type_68 arg6, swig_type_69 arg7, swig_type_70 arg8);
-extern swig_type_71 _wrap_w3w_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_72 arg4, swig_type_73 arg5, swig_type_74 arg6, swig_type_75 arg7, swig_type_76 arg8);
-extern swig_type_77 _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_78 arg4, swig_type_79 arg5, swig_type_80 arg6, swig_type_81 arg7);
-extern swig_type_82 _wrap_w3w_accounts_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_83 arg4);
+extern swig_type_67 _wrap_w3w_deposit_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_68 arg4, swig_type_69 arg5, swig_type_70 arg6, swig_type_71 arg7, swig_type_72 arg8);
+extern swig_type_73 _wrap_w3w_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_74 arg4, swig_type_75 arg5, swig_type_76 arg6, swig_type_77 arg7, swig_type_78 arg8);
+extern swig_type_79 _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_80 arg4, swig_type_81 arg5, swig_type_82 arg6, swig_type_83 arg7);
+extern swig_type_84 _wrap_w3w_accounts_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_85 arg4);
 extern void _wrap_w3w_account_list_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_84 _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_85 arg2);
-extern swig_type_86 _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_87 arg2);
-extern swig_type_88 _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_89 arg2);
-extern swig_type_90 _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_91 arg2);
-extern swig_type_92 _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_86 _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_87 arg2);
+extern swig_type_88 _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_89 arg2);
+extern swig_type_90 _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_91 arg2);
+extern swig_type_92 _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_93 arg2);
+extern swig_type_94 _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_101 arg2);
+extern swig_type_102 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_101 _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_102 arg4);
-extern swig_type_103 _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_104 _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_105 arg2);
+extern swig_type_103 _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_104 arg4);
+extern swig_type_105 _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_106 _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_107 arg2);
 extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d(void);
-extern swig_type_106 _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_107 _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_108 _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_109 arg2);
-extern swig_type_110 _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_108 _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_109 _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_110 _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_113 arg2);
-extern swig_type_114 _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_115 arg2);
-extern swig_type_116 _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_supply_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_supply_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_117 _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_118 _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_119 _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_120 _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_119 arg2);
-extern swig_type_120 _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_121 arg2);
+extern swig_type_122 _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_121 _wrap_w3w_supply_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_122 arg4, swig_type_123 arg5, swig_type_124 arg6);
-extern swig_type_125 _wrap_w3w_supply_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_126 arg4);
-extern swig_type_127 _wrap_w3w_supply_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_123 _wrap_w3w_supply_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_124 arg4, swig_type_125 arg5, swig_type_126 arg6);
+extern swig_type_127 _wrap_w3w_supply_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_128 arg4);
+extern swig_type_129 _wrap_w3w_supply_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_128 _wrap_w3w_supply_update_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_129 arg4, uintptr_t arg5, swig_type_130 arg6);
-extern swig_type_131 _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_132 arg4, swig_type_133 arg5);
-extern swig_type_134 _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_135 _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_136 arg2);
+extern swig_type_130 _wrap_w3w_supply_update_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_131 arg4, uintptr_t arg5, swig_type_132 arg6);
+extern swig_type_133 _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_134 arg4, swig_type_135 arg5);
+extern swig_type_136 _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_137 _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_138 arg2);
 extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d(void);
-extern swig_type_137 _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_138 _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_139 _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_140 arg2);
-extern swig_type_141 _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_142 arg2);
-extern swig_type_143 _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_139 _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_140 _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_141 _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_142 arg2);
+extern swig_type_143 _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_144 arg2);
+extern swig_type_145 _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_order_item_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_144 _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_145 _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_146 _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_147 arg2);
-extern swig_type_148 _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_146 _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_147 _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_148 _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_order_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_order_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_149 arg2);
-extern swig_type_150 _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_151 arg2);
+extern swig_type_152 _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_order_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_153 _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_155 _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_delete_w3w_order_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_order_capi_f19f86c06a808a9d(void);
 extern uintptr_t _wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_154 _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_155 _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_156 _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_157 _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_156 _wrap_w3w_order_create_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_157 arg4, uintptr_t arg5, swig_type_158 arg6, swig_type_159 arg7);
-extern swig_type_160 _wrap_w3w_order_get_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_161 arg4);
-extern swig_type_162 _wrap_w3w_order_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_163 _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_164 arg4, swig_type_165 arg5);
+extern swig_type_158 _wrap_w3w_order_create_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_159 arg4, uintptr_t arg5, swig_type_160 arg6, swig_type_161 arg7);
+extern swig_type_162 _wrap_w3w_order_get_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_163 arg4);
+extern swig_type_164 _wrap_w3w_order_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_165 _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_166 arg4, swig_type_167 arg5);
 extern void _wrap_w3w_order_free_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_order_page_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_166 _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_167 _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_168 arg2);
+extern swig_type_168 _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_169 _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_170 arg2);
 extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d(void);
-extern swig_type_169 _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_170 _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_171 _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_172 _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_171 _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_172 _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_173 _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_174 _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_claim_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_claim_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_179 _wrap_w3w_claim_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_180 arg4, swig_type_181 arg5);
-extern swig_type_182 _wrap_w3w_claim_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_183 arg4);
-extern swig_type_184 _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_185 arg4);
-extern swig_type_186 _wrap_w3w_claim_process_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_187 arg4, swig_type_188 arg5);
-extern swig_type_189 _wrap_w3w_claim_release_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_190 arg4, swig_type_191 arg5);
-extern swig_type_192 _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_193 _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_194 arg2);
-extern void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_197 _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_198 _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_199 _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_200 _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_201 _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_202 _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_205 _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_181 _wrap_w3w_claim_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_182 arg4, swig_type_183 arg5);
+extern swig_type_184 _wrap_w3w_claim_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_185 arg4);
+extern swig_type_186 _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_187 arg4);
+extern swig_type_188 _wrap_w3w_claim_process_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_189 arg4, swig_type_190 arg5);
+extern swig_type_191 _wrap_w3w_claim_release_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_192 arg4, swig_type_193 arg5);
+extern swig_type_194 _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_195 _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_196 arg2);
+extern void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_199 _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_200 _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_201 _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_202 _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_203 _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_204 _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_207 _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_delete_w3w_event_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_206 _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_207 _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_208 _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_209 _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_event_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_208 _wrap_w3w_events_pump_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_209 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_210 arg2);
-extern swig_type_211 _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_212 arg2);
-extern swig_type_213 _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_214 arg2);
-extern swig_type_215 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_216 arg2);
-extern swig_type_217 _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_210 _wrap_w3w_events_pump_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_211 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_212 arg2);
+extern swig_type_213 _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_214 arg2);
+extern swig_type_215 _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_218 arg2);
+extern swig_type_219 _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_218 _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_220 _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_225 _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_227 _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_audit_report_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_226 _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_227 _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_228 arg2, swig_voidp arg3);
-extern swig_type_229 _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_230 _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_231 _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_232 _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_233 _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_234 _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_235 _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_236 _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_237 _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_240 arg2);
+extern swig_type_228 _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_229 _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_230 arg2, swig_voidp arg3);
+extern swig_type_231 _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_232 _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_233 _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_234 _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_235 _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_236 _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_237 _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_238 _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_239 _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_240 arg2);
+extern swig_type_241 _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_242 arg2);
 extern void _wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_241 _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_242 arg3, swig_type_243 arg4, swig_intgo arg5);
-extern swig_type_244 _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_245 arg2, swig_type_246 arg3, swig_intgo arg4, swig_type_247 arg5, swig_type_248 arg6);
-extern swig_type_249 _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_250 arg2, swig_type_251 arg3, swig_intgo arg4, swig_type_252 arg5, swig_type_253 arg6);
-extern swig_type_254 _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_255 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_type_243 _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_244 arg3, swig_type_245 arg4, swig_intgo arg5);
+extern swig_type_246 _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_247 arg2, swig_type_248 arg3, swig_intgo arg4, swig_type_249 arg5, swig_type_250 arg6);
+extern swig_type_251 _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_252 arg2, swig_type_253 arg3, swig_intgo arg4, swig_type_254 arg5, swig_type_255 arg6);
+extern swig_type_256 _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_257 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_256 _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_259 _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_260 _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_258 _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_261 _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_262 _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_261 _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_262 arg3, swig_type_263 arg4);
-extern swig_type_264 _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_265 _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_266 _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_267 arg3);
-extern swig_type_268 _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_269 _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(swig_type_270 arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_273 _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_274 _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_275 _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_276 arg2);
-extern swig_type_277 _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_278 arg2);
-extern swig_type_279 _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_263 _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_264 arg3, swig_type_265 arg4);
+extern swig_type_266 _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_267 _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_268 _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_269 arg3);
+extern swig_type_270 _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_271 _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(swig_type_272 arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_275 _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_276 _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_277 _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_wallet_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_280 _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_282 _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_281 _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_282 arg4);
-extern swig_type_283 _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_284 arg4);
+extern swig_type_283 _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_284 arg4);
+extern swig_type_285 _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_286 arg4);
 extern void _wrap_w3w_wallets_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_285 _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(swig_type_286 arg1, swig_type_287 arg2, swig_type_288 arg3);
+extern swig_type_287 _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(swig_type_288 arg1, swig_type_289 arg2, swig_type_290 arg3);
 extern void _wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_289 _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_290 _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_291 arg2);
-extern swig_type_292 _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_291 _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_292 _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_293 _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_294 arg2);
-extern swig_type_295 _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_295 _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_296 arg2);
+extern swig_type_297 _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_options_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_296 _wrap_w3w_chain_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_298 _wrap_w3w_chain_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_chain_close_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_297 _wrap_w3w_chain_key_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_298 _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(swig_type_299 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_300 arg2);
-extern swig_type_301 _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_302 _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_303 arg2);
-extern swig_type_304 _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_305 arg2);
-extern swig_type_306 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_307 arg2);
-extern swig_type_308 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_309 arg2);
-extern swig_type_310 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_311 arg2);
-extern swig_type_312 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_313 arg2);
-extern swig_type_314 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_315 arg2);
-extern swig_type_316 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_317 arg2);
-extern swig_type_318 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_299 _wrap_w3w_chain_key_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_300 _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(swig_type_301 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_302 arg2);
+extern swig_type_303 _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_304 _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_305 arg2);
+extern swig_type_306 _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_307 arg2);
+extern swig_type_308 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_309 arg2);
+extern swig_type_310 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_311 arg2);
+extern swig_type_312 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_313 arg2);
+extern swig_type_314 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_315 arg2);
+extern swig_type_316 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_317 arg2);
+extern swig_type_318 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_319 arg2);
+extern swig_type_320 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_319 _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_320 _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_321 _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_322 _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
 extern void _wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d(void);
@@ -813,73 +817,73 @@ extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d(void);
-extern swig_type_321 _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_322 _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_323 _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_324 _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_325 arg2);
-extern swig_type_326 _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_327 _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_328 _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_329 arg2);
-extern swig_type_330 _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_331 _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_323 _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_324 _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_325 _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_326 _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_327 arg2);
+extern swig_type_328 _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_329 _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_330 _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_331 arg2);
+extern swig_type_332 _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_333 _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern void _wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_332 _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_333 _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_334 arg2);
-extern swig_type_335 _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_336 arg2);
-extern swig_type_337 _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_334 _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_335 _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_336 arg2);
+extern swig_type_337 _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_338 arg2);
+extern swig_type_339 _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_338 _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_339 arg4, swig_type_340 arg5, swig_type_341 arg6, swig_type_342 arg7);
-extern swig_type_343 _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_344 arg4);
-extern swig_type_345 _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_346 _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_347 _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_348 _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_349 _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_350 _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_351 _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_352 arg2);
-extern swig_type_353 _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_354 arg2);
-extern swig_type_355 _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_356 _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_357 _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_358 arg2);
-extern swig_type_359 _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_360 _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_361 _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_362 _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_363 arg2);
-extern swig_type_364 _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_340 _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_341 arg4, swig_type_342 arg5, swig_type_343 arg6, swig_type_344 arg7);
+extern swig_type_345 _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_346 arg4);
+extern swig_type_347 _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
+extern swig_type_348 _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_349 _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_350 _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_351 _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_352 _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_353 _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_354 arg2);
+extern swig_type_355 _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_356 arg2);
+extern swig_type_357 _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_358 _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_359 _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_360 arg2);
+extern swig_type_361 _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_362 _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_363 _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern swig_type_364 _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_365 arg2);
+extern swig_type_366 _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d(void);
 extern void _wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_365 _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_366 arg4);
-extern swig_type_367 _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_368 _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_369 _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_370 _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_371 _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_type_372 arg3);
-extern swig_type_373 _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_374 arg2, swig_intgo arg3);
-extern swig_type_375 _wrap_w3wb_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_376 _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_377 _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_378 arg2, swig_type_379 arg3);
-extern swig_type_380 _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_381 _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_382 arg2, swig_type_383 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_384 arg3);
-extern swig_type_385 _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_386 arg2, swig_type_387 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(swig_type_388 arg1);
-extern swig_type_389 _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_390 arg2, swig_type_391 arg3, swig_type_392 arg4, swig_type_393 arg5, swig_type_394 arg6);
+extern swig_type_367 _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_368 arg4);
+extern swig_type_369 _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_370 _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_371 _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_372 _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_373 _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_type_374 arg3);
+extern swig_type_375 _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_376 arg2, swig_intgo arg3);
+extern swig_type_377 _wrap_w3wb_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_378 _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_379 _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_380 arg2, swig_type_381 arg3);
+extern swig_type_382 _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_383 _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_384 arg2, swig_type_385 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_386 arg3);
+extern swig_type_387 _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_388 arg2, swig_type_389 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(swig_type_390 arg1);
+extern swig_type_391 _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_392 arg2, swig_type_393 arg3, swig_type_394 arg4, swig_type_395 arg5, swig_type_396 arg6);
 extern void _wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_395 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_396 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_397 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_398 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_399 arg2);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_397 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_398 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_399 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_400 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_401 arg2);
 #undef intgo
 */
 import "C"
@@ -1411,6 +1415,25 @@ func (arg1 SwigcptrW3w_options) GetMax_replica_lag_ms() (_swig_ret int) {
 	return swig_r
 }
 
+func (arg1 SwigcptrW3w_options) SetCache_follow_url(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_options) GetCache_follow_url() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
 func NewW3w_options() (_swig_ret W3w_options) {
 	var swig_r W3w_options
 	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_f19f86c06a808a9d()))
@@ -1443,6 +1466,8 @@ type W3w_options interface {
 	GetRead_storage_url() (_swig_ret string)
 	SetMax_replica_lag_ms(arg2 int)
 	GetMax_replica_lag_ms() (_swig_ret int)
+	SetCache_follow_url(arg2 string)
+	GetCache_follow_url() (_swig_ret string)
 }
 
 func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
@@ -1481,7 +1506,7 @@ func W3w_ctx_ping(arg1 Struct_SS_w3w_ctx) (_swig_ret error) {
 func W3w_commit_position(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_commit_position_capi_f19f86c06a808a9d(*(*C.swig_type_34)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_commit_position_capi_f19f86c06a808a9d(*(*C.swig_type_36)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1500,7 +1525,7 @@ func W3w_commit_position(arg1 []byte) (_swig_ret error) {
 func W3w_read_after(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_read_after_capi_f19f86c06a808a9d(*(*C.swig_type_36)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_read_after_capi_f19f86c06a808a9d(*(*C.swig_type_38)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1554,7 +1579,7 @@ func (arg1 SwigcptrW3w_replica_state) GetReachable() (_swig_ret int) {
 func (arg1 SwigcptrW3w_replica_state) SetLag_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1))
+	C._wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetLag_ms() (_swig_ret int64) {
@@ -1567,7 +1592,7 @@ func (arg1 SwigcptrW3w_replica_state) GetLag_ms() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_replica_state) SetReplayed(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1716,7 +1741,7 @@ func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_roles_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_roles_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1926,7 +1951,7 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))
+	C._wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetAmount() (_swig_ret int64) {
@@ -1949,7 +1974,7 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
+	C._wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetCreated_at() (_swig_ret int64) {
@@ -2018,7 +2043,7 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) SetBalance(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
+	C._wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
@@ -2031,7 +2056,7 @@ func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_account) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
+	C._wrap_w3w_account_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
@@ -2044,7 +2069,7 @@ func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_account) SetAvailable(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_available_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))
+	C._wrap_w3w_account_available_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetAvailable() (_swig_ret int64) {
@@ -2123,7 +2148,7 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_deposit_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_4)), C.swig_type_68(_swig_i_5), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_deposit_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_4)), C.swig_type_70(_swig_i_5), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2158,7 +2183,7 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_3)), C.swig_type_73(_swig_i_4), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_3)), C.swig_type_75(_swig_i_4), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2192,7 +2217,7 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_4)), C.swig_type_80(_swig_i_5), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_4)), C.swig_type_82(_swig_i_5), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2220,7 +2245,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_accounts_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_accounts_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2263,7 +2288,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_ledger_totals) SetDeposits(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
+	C._wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
@@ -2276,7 +2301,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetWithdrawals(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
+	C._wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
@@ -2289,7 +2314,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetBalances(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
+	C._wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
@@ -2302,7 +2327,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
+	C._wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
@@ -2315,7 +2340,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetEscrow(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
+	C._wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
@@ -2328,7 +2353,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	C._wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
@@ -2341,7 +2366,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetLive_claims(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	C._wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
@@ -2354,7 +2379,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetEntries_sum_zero(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
+	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEntries_sum_zero() (_swig_ret int64) {
@@ -2403,7 +2428,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_102)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2433,7 +2458,7 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_105)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2525,7 +2550,7 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+	C._wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
@@ -2538,7 +2563,7 @@ func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_supply) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetReserved() (_swig_ret int64) {
@@ -2564,7 +2589,7 @@ func (arg1 SwigcptrW3w_supply) GetStatus() (_swig_ret Enum_SS_w3w_supply_status)
 func (arg1 SwigcptrW3w_supply) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+	C._wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
@@ -2577,7 +2602,7 @@ func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_supply) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+	C._wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetUpdated_at() (_swig_ret int64) {
@@ -2687,7 +2712,7 @@ func (arg1 SwigcptrW3w_supply_patch) GetSet_amount() (_swig_ret int) {
 func (arg1 SwigcptrW3w_supply_patch) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+	C._wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetAmount() (_swig_ret int64) {
@@ -2740,7 +2765,7 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_3)), C.swig_type_123(_swig_i_4), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_3)), C.swig_type_125(_swig_i_4), *(*C.swig_type_126)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2765,7 +2790,7 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_supply_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_126)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_supply_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_128)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2813,7 +2838,7 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_update_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_update_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2839,7 +2864,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_supply_delete_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_supply_delete_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_134)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2872,7 +2897,7 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_136)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2967,7 +2992,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) SetPrice(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
+	C._wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
@@ -2980,7 +3005,7 @@ func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_order_item) SetQuantity(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
+	C._wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_144(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetQuantity() (_swig_ret int64) {
@@ -3055,7 +3080,7 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1))
+	C._wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetAmount() (_swig_ret int64) {
@@ -3081,7 +3106,7 @@ func (arg1 SwigcptrW3w_order) GetStatus() (_swig_ret Enum_SS_w3w_order_status) {
 func (arg1 SwigcptrW3w_order) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
+	C._wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
@@ -3094,7 +3119,7 @@ func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_order) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
+	C._wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetUpdated_at() (_swig_ret int64) {
@@ -3202,7 +3227,7 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_order_create_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_158(_swig_i_5), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_order_create_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_160(_swig_i_5), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3227,7 +3252,7 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_order_get_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_order_get_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3269,7 +3294,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3312,7 +3337,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_168)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3419,7 +3444,7 @@ func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
@@ -3432,7 +3457,7 @@ func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
@@ -3445,7 +3470,7 @@ func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
@@ -3490,7 +3515,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3515,7 +3540,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3537,7 +3562,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3560,7 +3585,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_188)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3586,7 +3611,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_191)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_192)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3619,7 +3644,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3647,7 +3672,7 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
@@ -3720,7 +3745,7 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
@@ -3801,7 +3826,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3826,7 +3851,7 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
@@ -3839,7 +3864,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
@@ -3852,7 +3877,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
@@ -3865,7 +3890,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
@@ -3942,7 +3967,7 @@ func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
@@ -3955,7 +3980,7 @@ func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
@@ -3968,7 +3993,7 @@ func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
@@ -4036,7 +4061,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4233,7 +4258,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4253,7 +4278,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4281,7 +4306,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_2)), C.swig_type_243(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_2)), C.swig_type_245(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4305,7 +4330,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_245)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_247(_swig_i_4), C.swig_type_248(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_249(_swig_i_4), C.swig_type_250(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4337,7 +4362,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_252(_swig_i_4), C.swig_type_253(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_254(_swig_i_4), C.swig_type_255(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4369,7 +4394,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4427,7 +4452,7 @@ func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
+	C._wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
@@ -4486,7 +4511,7 @@ func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string,
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4551,7 +4576,7 @@ func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4589,7 +4614,7 @@ func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_master_key_id_capi_f19f86c06a808a9d(*(*C.swig_type_270)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_master_key_id_capi_f19f86c06a808a9d(*(*C.swig_type_272)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4660,7 +4685,7 @@ func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1))
+	C._wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
@@ -4673,7 +4698,7 @@ func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
+	C._wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
@@ -4748,7 +4773,7 @@ func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4770,7 +4795,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4796,7 +4821,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_address_normalize_capi_f19f86c06a808a9d(*(*C.swig_type_286)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_address_normalize_capi_f19f86c06a808a9d(*(*C.swig_type_288)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4865,7 +4890,7 @@ func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
+	C._wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
@@ -4914,7 +4939,7 @@ func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
+	C._wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
@@ -5006,7 +5031,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(*(*C.swig_type_299)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(*(*C.swig_type_301)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5034,7 +5059,7 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_300(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
@@ -5054,7 +5079,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_303(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_305(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
@@ -5067,7 +5092,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_305(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
@@ -5080,7 +5105,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
@@ -5093,7 +5118,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_311(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
@@ -5106,7 +5131,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_311(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_313(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
@@ -5119,7 +5144,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret i
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_313(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_315(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
@@ -5132,7 +5157,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int6
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_315(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_317(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
@@ -5145,7 +5170,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_317(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_319(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
@@ -5333,7 +5358,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_325(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_327(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
@@ -5366,7 +5391,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_329(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
@@ -5422,7 +5447,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_334(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
@@ -5435,7 +5460,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
@@ -5489,7 +5514,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_339)(unsafe.Pointer(&_swig_i_3)), C.swig_type_340(_swig_i_4), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_3)), C.swig_type_342(_swig_i_4), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5517,7 +5542,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5615,7 +5640,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_352(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
@@ -5628,7 +5653,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_356(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
@@ -5661,7 +5686,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_358(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_360(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
@@ -5704,7 +5729,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_363(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_365(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
@@ -5755,7 +5780,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5864,7 +5889,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_372(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_374(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5882,7 +5907,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5937,7 +5962,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_381)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5978,7 +6003,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_383)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6002,7 +6027,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6014,7 +6039,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_389)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6036,7 +6061,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(C.swig_type_388(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(C.swig_type_390(_swig_i_0))))
 	return swig_r
 }
 
@@ -6048,7 +6073,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_3)), C.swig_type_393(_swig_i_4), C.swig_type_394(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_3)), C.swig_type_395(_swig_i_4), C.swig_type_396(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6076,7 +6101,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_395(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_397(_swig_i_1))))
 	return swig_r
 }
 
@@ -6084,7 +6109,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))))
 	return swig_r
 }
 
@@ -6092,7 +6117,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_397(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_399(_swig_i_1))))
 	return swig_r
 }
 
@@ -6100,7 +6125,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_400(_swig_i_1))))
 	return swig_r
 }
 
@@ -6108,7 +6133,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_399(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_401(_swig_i_1))))
 	return swig_r
 }
 

@@ -1063,6 +1063,43 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
+void _wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_options *arg1 = (struct w3w_options *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_options **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->cache_follow_url, (const char *)arg2, 1024-1);
+      arg1->cache_follow_url[1024-1] = 0;
+    } else {
+      arg1->cache_follow_url[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+  struct w3w_options *arg1 = (struct w3w_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->cache_follow_url);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
 struct w3w_options *_wrap_new_w3w_options_capi_f19f86c06a808a9d() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
