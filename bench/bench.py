@@ -9,8 +9,10 @@ measured right next to it (load generator and servers share the same cores):
      with attribution runs: relay thread off, a no-op function (the round-trip floor);
      CPU per claim of the client process and of the PostgreSQL server (sampled from /proc);
   2. reads by id: cache none: vs Redis warm, beside pgbench SELECT and redis-benchmark GET;
-  3. SQLite claims at 1 and 8 threads, for reference;
-  4. the HTTP bench (bench/http/run.sh), if present.
+  3. reads by id through a streaming replica vs the primary, with and without a commit position
+     (W3W-Read-After), beside pgbench SELECT on the replica (its own primary + replica, pg-replicas.sh);
+  4. SQLite claims at 1 and 8 threads, for reference;
+  5. the HTTP bench (bench/http/run.sh), if present.
 
 Writes OUTDIR/results.jsonl (one JSON object per measurement), OUTDIR/report.md, OUTDIR/bench.log.
 Knobs: W3W_BENCH_SECONDS (timed part of each run, default 3), W3W_BENCH_LEVELS ("1 8 32"),
@@ -561,6 +563,77 @@ def reads(b, pg):
             f"{(a1['per_s'] + a2['per_s']) / (b1['per_s'] + b2['per_s']):.2f}")
 
 
+def _free_port():
+    import socket
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port")
+
+
+def replica_reads(b):
+    """Reads by id through a replica vs the primary, and with a position, beside pgbench on the replica."""
+    log = b.log
+    script = os.path.join(os.path.dirname(HERE), "scripts", "services", "pg-replicas.sh")
+    d = tempfile.mkdtemp(prefix="w3w-bench-replica-", dir="/tmp")  # the postgres user must reach it
+    p_port, r_port = _free_port(), _free_port()
+    primary, replica = (f"postgres://w3w:w3w@127.0.0.1:{p}/w3w" for p in (p_port, r_port))
+    orders_file = os.path.join(b.work, "replica-orders.txt")
+    rsec = 2.0
+    try:
+        b.run([script, d, "primary", p_port], timeout=120, quiet=True)
+        b.run([script, d, "standby", "r1", r_port], timeout=120, quiet=True)
+        b.run([b.w3w, "prefill", "--storage", primary, "--orders", READ_IDS, "--threads", 4, "--out", orders_file],
+              timeout=600)
+        with open(orders_file) as f:
+            ids = [l.strip() for l in f if l.strip()]
+        with open(os.path.join(b.work, "replica_reads.csv"), "w") as f:
+            for i, oid in enumerate(ids, 1):
+                f.write(f"{i},{oid}\n")
+        b.psql(primary, file=os.path.join(HERE, "pgbench", "setup.sql"))
+        b.psql(primary, ["TRUNCATE bench_reads",
+                         f"\\copy bench_reads FROM '{os.path.join(b.work, 'replica_reads.csv')}' WITH (FORMAT csv)",
+                         "ANALYZE bench_reads"])
+        position = b.psql(primary, "SELECT pg_current_wal_insert_lsn()").strip()
+        for _ in range(400):  # the replica has replayed everything above
+            if b.psql(replica, f"SELECT pg_last_wal_replay_lsn() >= '{position}'").strip() == "t":
+                break
+            time.sleep(0.05)
+        common = ["--orders", orders_file, "--count", len(ids), "--duration", rsec, "--cache", "none:"]
+
+        def lib(lvl, label, extra):
+            d_ = last_json(b.run([b.w3w, "reads", "--storage", primary, "--threads", lvl, "--label", label] + common
+                                 + extra, timeout=60 * rsec + 120))
+            b.record(d_)
+            return d_
+
+        def pgb(lvl):
+            out = b.run([b.pgbench, "-n", "-M", "prepared", "-c", lvl, "-j", 1, "-T", int(rsec), "-D",
+                         f"rows={len(ids)}", "-f", os.path.join(HERE, "pgbench", "read_order.sql"), replica],
+                        timeout=60 * rsec + 120)
+            tps = re.search(r"tps = ([0-9.]+)", out)
+            lat = re.search(r"latency average = ([0-9.]+) ms", out)
+            d_ = {"bench": "pgbench", "label": "replica read", "threads": lvl,
+                  "per_s": float(tps.group(1)) if tps else 0.0, "mean_us": float(lat.group(1)) * 1e3 if lat else None}
+            b.record(d_)
+            return d_
+
+        for lvl in READ_LEVELS:
+            prim = lib(lvl, "primary", [])
+            rep = lib(lvl, "replica", ["--read-storage", replica])
+            after = lib(lvl, "replica, read after", ["--read-storage", replica, "--read-after", position])
+            raw = pgb(lvl)
+            log(f"replica reads x{lvl}: primary {prim['per_s']:.0f}/s p99 {prim['p99_us'] / 1e3:.2f} ms; replica "
+                f"{rep['per_s']:.0f}/s p99 {rep['p99_us'] / 1e3:.2f} ms; with a position {after['per_s']:.0f}/s "
+                f"p99 {after['p99_us'] / 1e3:.2f} ms; pgbench SELECT on the replica {raw['per_s']:.0f}/s -> "
+                f"{rep['per_s'] / raw['per_s']:.2f}" if raw["per_s"] else "")
+    finally:
+        subprocess.run([script, d, "stop-all"], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def _find_bench(results, name):
     return any(r.get("bench") == name for r in results)
 
@@ -610,7 +683,8 @@ def main():
         steps = []
         if b.pg_url and b.postmaster:
             pg = Postgres(b)
-            steps += [("claims on PostgreSQL", lambda: claims_on_postgres(b, pg)), ("reads", lambda: reads(b, pg))]
+            steps += [("claims on PostgreSQL", lambda: claims_on_postgres(b, pg)), ("reads", lambda: reads(b, pg)),
+                      ("replica reads", lambda: replica_reads(b))]
         else:
             b.notes.append("PostgreSQL: W3W_TEST_PG_URL/W3W_PG_DATA not set (run under scripts/services/with-services.sh)")
         steps += [("SQLite claims", lambda: sqlite_claims(b)), ("HTTP", lambda: http(b))]

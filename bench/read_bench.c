@@ -4,7 +4,9 @@
  * fixed set of ids, each thread starting at its own offset and going
  * round, until the duration or --max reads end. With --fill 1 every id is
  * read once first (a cache's cold pass, reported apart), so the timed
- * pass reads a warm cache.
+ * pass reads a warm cache. With --read-storage the context reads from that
+ * replica when it is fresh enough; with --read-after POS every thread's
+ * reads must see that commit position (w3w_read_after).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 typedef struct reader {
 	w3w_ctx *ctx;
+	const char *read_after;
 	pthread_barrier_t *ready;
 	double *window_cpu_us; /* process CPU at the start of the timed pass, taken by one thread */
 	const bench_id *ids;
@@ -42,6 +45,8 @@ static void *reader_main(void *arg)
 	double deadline, cpu0;
 
 	bench_actor(&actor, W3W_ROLE_USER);
+	if (w3w_read_after(r->read_after) != W3W_OK)
+		bench_die("read after");
 	r->fill_start_us = bench_now_us();
 	for (size_t i = 0; i < r->fill_count; i++) {
 		double t0 = bench_now_us();
@@ -73,8 +78,9 @@ static void *reader_main(void *arg)
 int bench_reads_main(const bench_args *a)
 {
 	static const char *const known[] = { "--storage", "--cache", "--threads", "--orders", "--skip", "--count",
-		"--duration", "--max", "--fill", "--label", NULL };
+		"--duration", "--max", "--fill", "--label", "--read-storage", "--read-after", NULL };
 	const char *storage = bench_arg(a, "--storage", NULL), *cache = bench_arg(a, "--cache", "none:");
+	const char *read_storage = bench_arg(a, "--read-storage", ""), *read_after = bench_arg(a, "--read-after", "");
 	const char *file = bench_arg(a, "--orders", NULL);
 	int threads = (int)bench_arg_long(a, "--threads", 1), fill = (int)bench_arg_long(a, "--fill", 0);
 	size_t max = (size_t)bench_arg_long(a, "--max", 1000000), n = 0, done = 0, filled = 0, rt = 0, per_fill;
@@ -89,13 +95,13 @@ int bench_reads_main(const bench_args *a)
 
 	if (bench_args_check(a, known) || !storage || !file || threads < 1) {
 		fprintf(stderr, "usage: w3w-bench reads --storage URL --cache URL --threads T --orders FILE [--skip K]"
-			" --count N [--duration S] [--max READS] [--fill 1] [--label X]\n");
+			" --count N [--duration S] [--max READS] [--fill 1] [--label X] [--read-storage URL] [--read-after POS]\n");
 		return 2;
 	}
 	if (bench_ids_read(file, (size_t)bench_arg_long(a, "--skip", 0), (size_t)bench_arg_long(a, "--count", 0),
 		&ids, &n) || n == 0)
 		return 1;
-	ctx = bench_open(storage, cache, threads + 1, 1);
+	ctx = bench_open_replica(storage, read_storage, cache, threads + 1, 1);
 	max = max / (size_t)threads + 1;
 	per_fill = fill ? (n + (size_t)threads - 1) / (size_t)threads : 0;
 	rs = calloc((size_t)threads, sizeof(*rs));
@@ -106,6 +112,7 @@ int bench_reads_main(const bench_args *a)
 	pthread_barrier_init(&ready, NULL, (unsigned)threads);
 	for (int t = 0; t < threads; t++) {
 		rs[t].ctx = ctx;
+		rs[t].read_after = read_after;
 		rs[t].ready = &ready;
 		rs[t].window_cpu_us = &cpu0;
 		rs[t].ids = ids;
@@ -141,6 +148,7 @@ int bench_reads_main(const bench_args *a)
 	bench_json_str(&j, "label", bench_arg(a, "--label", ""));
 	bench_json_str(&j, "storage", bench_backend_name(storage));
 	bench_json_str(&j, "cache", bench_backend_name(cache));
+	bench_json_str(&j, "read_storage", read_storage[0] ? "replica" : "");
 	bench_json_num(&j, "threads", threads);
 	bench_json_num(&j, "ids", (double)n);
 	bench_json_num(&j, "n", (double)done);

@@ -206,6 +206,29 @@ def reads_section(results, out):
         for lvl in levels) + ".", ""]
 
 
+def replica_section(results, out):
+    levels = sorted({r["threads"] for r in _all(results, bench="reads", label="replica")})
+    if not levels:
+        return
+    out += ["## Reads through a streaming replica", "",
+            "Orders read by id (cache `none:`): from the primary; from an asynchronous replica "
+            "(`read_storage_url`); from the replica with a commit position every read must see "
+            "(`w3w_read_after`, HTTP `W3W-Read-After`); and pgbench running the same SELECT on the replica.", "",
+            "| threads | primary | replica | replica, read after | pgbench on the replica | replica / pgbench |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for lvl in levels:
+        cells = []
+        for label in ("primary", "replica", "replica, read after"):
+            r = _find(results, bench="reads", label=label, threads=lvl)
+            cells.append(f"{_rate(r['per_s'])}/s, p99 {_ms(r['p99_us'])}" if r else "—")
+        raw = _find(results, bench="pgbench", label="replica read", threads=lvl)
+        rep = _find(results, bench="reads", label="replica", threads=lvl)
+        ratio = f"{rep['per_s'] / raw['per_s']:.2f}" if raw and rep and raw.get("per_s") else "—"
+        cells += [f"{_rate(raw['per_s'])}/s" if raw else "—", ratio]
+        out.append(f"| {lvl} | " + " | ".join(cells) + " |")
+    out.append("")
+
+
 def sqlite_section(results, out):
     rows = _all(results, bench="claims", storage="sqlite")
     if not rows:
@@ -231,6 +254,7 @@ def render(results, http_md=None):
            "the other.", ""]
     claims_section(results, out)
     reads_section(results, out)
+    replica_section(results, out)
     sqlite_section(results, out)
     if http_md and os.path.exists(http_md):
         with open(http_md) as f:
