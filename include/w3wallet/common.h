@@ -66,7 +66,8 @@ W3W_EXTERN const char *w3w_status_name(w3w_status status);
 /**
  * Message of the last failure on the calling thread ("" if none).
  * Valid until the next library call on this thread. Bindings read it in
- * the same locked call that failed (Go: runtime.LockOSThread).
+ * the same native call that failed (their wrappers capture it before
+ * returning), so no thread pinning is needed.
  */
 W3W_EXTERN const char *w3w_error_message(void);
 
