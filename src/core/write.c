@@ -134,7 +134,14 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 	snprintf(rec.target_id, sizeof(rec.target_id), "%s", target_id ? target_id : "");
 	snprintf(rec.outcome, sizeof(rec.outcome), "%s", w3w_status_name(status));
 	rec.created_at = w3w_time_now();
-	ctx->storage->audit_append(ctx->storage, &rec);
+	/*
+	 * A refusal is answered only once it is on record: if the record cannot be written
+	 * (the storage busy or down), the caller hears "unavailable" - still true, nothing was
+	 * applied - and its retry is refused and recorded then.
+	 */
+	if (ctx->storage->audit_append(ctx->storage, &rec) != W3W_OK)
+		return w3w_error_set(W3W_EUNAVAILABLE, "%s: refused (%s: %s), but its audit record could not be"
+			" written; nothing was applied, retry", action, w3w_status_name(status), message);
 	/* Keep the refusal's own message for the caller. */
 	w3w_error_set(code, "%s", message);
 	return status;
@@ -155,7 +162,7 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 		if (!w->meta->replayed)
 			w3w__relay_notify(w->ctx);
 	} else if (status != W3W_OK) {
-		w3w__audit_refusal(w->ctx, w->actor, w->meta->audit.action, w->meta->audit.target_id, status);
+		status = w3w__audit_refusal(w->ctx, w->actor, w->meta->audit.action, w->meta->audit.target_id, status);
 	}
 	cJSON_free(w->meta->event.payload);
 	w->meta->event.payload = NULL;
