@@ -105,7 +105,7 @@ W3W_EXTERN w3w_status w3w_read_after(const char *position);
 typedef struct w3w_replica_state {
 	int configured;         /**< a read replica is configured */
 	int reachable;          /**< it answered its last check */
-	int64_t lag_ms;         /**< its lag at that check */
+	int64_t lag_ms;         /**< its lag at that check; -1: unknown (behind every primary position seen) */
 	char replayed[W3W_POSITION_SIZE]; /**< what it had replayed then */
 } w3w_replica_state;
 

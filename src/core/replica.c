@@ -5,10 +5,12 @@
  *
  * The lag is bounded from positions, not only taken from the replica's own
  * view (which says 0 when it replayed all it received, also when its
- * primary is gone and it receives nothing): each check first samples the
- * primary's position, then asks the replica what it replayed. A replica
- * that replayed the sample taken at time t holds every commit made before
- * t, so it lags at most now - t; the newest such sample gives the bound.
+ * primary is gone and it receives nothing): every write's commit position
+ * and every check's first query sample the primary's position, then the
+ * check asks the replica what it replayed. A replica that replayed the
+ * sample taken at time t holds every commit made before t, so it lags at
+ * most now - t; the newest such sample gives the bound. A replica behind
+ * every sample has an unknown lag: it is not used until it catches up.
  * Checks run at most every CHECK_EVERY_US (one at a time, shared by all
  * threads), and once more when a position is ahead of the last check.
  */
@@ -21,7 +23,8 @@
 #include "core/replica.h"
 
 #define CHECK_EVERY_US 100000
-#define SAMPLES 64   /* primary positions of the last SAMPLES checks (6.4 s at one per 100 ms) */
+#define SAMPLES 64   /* the primary's latest positions, from writes and checks */
+#define LAG_UNKNOWN ((int64_t)1 << 40)
 
 struct w3w__replica {
 	w3w_storage *storage;
@@ -95,14 +98,22 @@ void w3w__replica_close(w3w_ctx *ctx)
 /* now - the time of the newest primary sample the replica has replayed (r->lock held). */
 static int64_t position_lag_ms(const w3w__replica *r, uint64_t replayed, w3w_time now)
 {
-	w3w_time oldest = now;
 	for (size_t i = 0; i < r->count; i++) {
 		size_t k = (r->next + SAMPLES - 1 - i) % SAMPLES;
 		if (r->samples[k].pos <= replayed)
 			return (now - r->samples[k].at) / 1000;
-		oldest = r->samples[k].at;
 	}
-	return (now - oldest) / 1000 + CHECK_EVERY_US / 1000; /* behind every sample: at least this */
+	return LAG_UNKNOWN; /* behind every sample: since when, nobody knows */
+}
+
+/* The primary was at `pos` at time `at` (r->lock held). */
+static void push_sample(w3w__replica *r, w3w_time at, uint64_t pos)
+{
+	r->samples[r->next].at = at;
+	r->samples[r->next].pos = pos;
+	r->next = (r->next + 1) % SAMPLES;
+	if (r->count < SAMPLES)
+		r->count++;
 }
 
 /* Sample the primary, then ask the replica (outside the lock: a slow replica must not hold readers). */
@@ -120,13 +131,8 @@ static void check(w3w__replica *r, w3w_storage *primary)
 	w3w_error_clear();
 	pthread_mutex_lock(&r->lock);
 	r->checked_at = w3w_time_now();
-	if (have_primary) {
-		r->samples[r->next].at = sampled;
-		r->samples[r->next].pos = ppos;
-		r->next = (r->next + 1) % SAMPLES;
-		if (r->count < SAMPLES)
-			r->count++;
-	}
+	if (have_primary)
+		push_sample(r, sampled, ppos);
 	r->reachable = ok;
 	if (ok) {
 		int64_t bound = position_lag_ms(r, pos, r->checked_at);
@@ -171,11 +177,17 @@ void w3w__note_commit(w3w_ctx *ctx)
 	w3w_status code = w3w_error_code();
 	if (!ctx->replica)
 		return;
+	uint64_t p;
+	w3w_time at = w3w_time_now();
 	/* Without a position the caller cannot ask for its write: leave none rather than a wrong one. */
-	if (ctx->storage->commit_position(ctx->storage, pos) == W3W_OK)
+	if (ctx->storage->commit_position(ctx->storage, pos) == W3W_OK && w3w__position_parse(pos, &p) == 0) {
 		strcpy(last_commit, pos);
-	else
+		pthread_mutex_lock(&ctx->replica->lock);
+		push_sample(ctx->replica, at, p); /* a free sample of the primary for the lag bound */
+		pthread_mutex_unlock(&ctx->replica->lock);
+	} else {
 		last_commit[0] = '\0';
+	}
 	if (code == W3W_OK)
 		w3w_error_clear();
 }
@@ -213,7 +225,7 @@ w3w_status w3w_replica_state_get(w3w_replica_state *out, w3w_ctx *ctx)
 	pthread_mutex_lock(&r->lock);
 	out->configured = 1;
 	out->reachable = r->reachable;
-	out->lag_ms = r->lag_ms;
+	out->lag_ms = r->lag_ms >= LAG_UNKNOWN ? -1 : r->lag_ms;
 	strcpy(out->replayed, r->replayed_text);
 	pthread_mutex_unlock(&r->lock);
 	return W3W_OK;
