@@ -203,3 +203,15 @@ def test_enum_values_are_the_c_constants():
         names = {w3wallet.SupplyStatus: capi.w3w_supply_status_name, w3wallet.OrderStatus: capi.w3w_order_status_name,
                  w3wallet.ClaimStatus: capi.w3w_claim_status_name}
         assert str(member) == names[type(member)](int(member))
+
+
+def test_commit_positions_without_a_replica(tmp_path):
+    """No read replica: writes leave no position; positions are checked for their form."""
+    with w3wallet.Context(storage_url=f"sqlite:{tmp_path}/p.db") as ctx:
+        service = w3wallet.Actor(w3wallet.new_id(), w3wallet.Role.SERVICE)
+        ctx.deposit(service, w3wallet.new_id(), "USD", Decimal("1"), reference=w3wallet.new_id())
+        assert w3wallet.commit_position() == ""
+    with pytest.raises(w3wallet.InvalidInputError):
+        w3wallet.read_after("yesterday")
+    w3wallet.read_after("16/B374D848")
+    w3wallet.read_after(None)

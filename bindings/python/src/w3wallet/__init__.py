@@ -52,6 +52,18 @@ def normalize_id(text: str) -> str:
     return _capi.w3w_id_normalize(text)
 
 
+def commit_position() -> str:
+    """The commit position of this thread's last write through a context with a read replica
+    ("" when there is none): hand it to :func:`read_after` wherever that write must be seen."""
+    return _capi.w3w_commit_position()
+
+
+def read_after(position: "str | None") -> None:
+    """This thread's reads never see state older than `position` (a replica serves them only once it
+    replayed it); None or "" removes the condition. InvalidInputError for a malformed position."""
+    _capi.w3w_read_after(position or "")
+
+
 def status_name(code: int) -> str:
     """Stable name of a status code ("ok", "conflict", ...)."""
     return _capi.w3w_status_name(code)
@@ -68,4 +80,5 @@ __all__ = [
     "Chain", "ChainDeposit", "ChainOptions", "ChainPollStats", "MasterSeedInfo", "Wallet", "Withdrawal",
     "WithdrawalStatus", "address_normalize", "master_key_id",
     "JwtVerifier", "sign_hs256", "now_us", "version", "new_id", "normalize_id", "status_name",
+    "commit_position", "read_after",
 ]
