@@ -24,7 +24,7 @@ w3w_status w3w__pg_url_check(const char *url, char **target)
 {
 	PQconninfoOption *opts;
 	char *err = NULL;
-	char desc[512] = "";
+	char desc[512] = "", clean[512];
 
 	*target = NULL;
 	if (!url)
@@ -45,7 +45,9 @@ w3w_status w3w__pg_url_check(const char *url, char **target)
 			append(desc, sizeof(desc), o->keyword, o->val);
 	}
 	PQconninfoFree(opts);
-	*target = strdup(desc[0] ? desc : "(libpq defaults)");
+	/* libpq may read the password as another keyword's value ("host= password=x" is host "password=x"). */
+	w3w__pg_scrub(clean, sizeof(clean), desc, url);
+	*target = strdup(clean[0] ? clean : "(libpq defaults)");
 	if (!*target)
 		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
 	return W3W_OK;
