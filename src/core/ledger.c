@@ -136,7 +136,8 @@ w3w_status w3w_accounts(w3w_account_list **out, w3w_ctx *ctx, const w3w_actor *a
 	if (strcmp(uid, actor->user_id) != 0 &&
 	    !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR))
 		return w3w_error_set(W3W_EFORBIDDEN, "accounts: another user's accounts need admin, service or auditor");
-	return w3w__reader(ctx)->accounts(w3w__reader(ctx), uid, out);
+	w3w_storage *from = w3w__reader(ctx);
+	return from->accounts(from, uid, out);
 }
 
 void w3w_account_list_free(w3w_account_list *list)

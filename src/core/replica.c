@@ -30,6 +30,7 @@ struct w3w__replica {
 	w3w_storage *storage;
 	pthread_mutex_t lock;    /* guards the state below */
 	w3w_time checked_at;
+	int checking;            /* a thread is checking now: the others use what the last check saw */
 	struct { w3w_time at; uint64_t pos; } samples[SAMPLES]; /* ring, newest at samples[next - 1] */
 	size_t next, count;
 	int reachable;
@@ -130,6 +131,7 @@ static void check(w3w__replica *r, w3w_storage *primary)
 
 	w3w_error_clear();
 	pthread_mutex_lock(&r->lock);
+	r->checking = 0;
 	r->checked_at = w3w_time_now();
 	if (have_primary)
 		push_sample(r, sampled, ppos);
@@ -148,9 +150,11 @@ static void check(w3w__replica *r, w3w_storage *primary)
 /* 1: the replica may serve a read that must see `need` (0: any fresh-enough state). */
 static int fresh_enough(w3w__replica *r, w3w_storage *primary, uint64_t need, int max_lag_ms)
 {
-	int usable;
+	int usable, stale;
 	pthread_mutex_lock(&r->lock);
-	int stale = w3w_time_now() - r->checked_at > CHECK_EVERY_US || (need && r->replayed < need);
+	stale = !r->checking && (w3w_time_now() - r->checked_at > CHECK_EVERY_US || (need && r->replayed < need));
+	if (stale)
+		r->checking = 1;
 	pthread_mutex_unlock(&r->lock);
 	if (stale)
 		check(r, primary);

@@ -118,7 +118,8 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	if ((st = w3w__reader(ctx)->supply_list(w3w__reader(ctx), &sq, out)) != W3W_OK)
+	w3w_storage *from = w3w__reader(ctx);
+	if ((st = from->supply_list(from, &sq, out)) != W3W_OK)
 		return st;
 	if (cacheable)
 		w3w__cache_store(ctx, key, w3w__supply_page_json(*out), W3W__TTL_LIST);

@@ -16,8 +16,6 @@
 
 #include "storage/postgres/pg_wallet.h"
 
-#define COMMITTED W3W__PG_COMMITTED /* a lost answer, but the command had committed */
-
 #define WALLET_COLS "id, user_id, chain, address, idx, created_at"
 #define WITHDRAWAL_COLS "id, user_id, chain, currency, amount, to_address, from_address, nonce, tx_hash," \
 	" raw_tx, status, error, transfer_id, created_at, updated_at"
@@ -111,7 +109,7 @@ w3w_status w3w__pg_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
 		"secrets_create", &r);
 	w3w__pg_params_free(&p);
 	PQclear(r);
-	return rc == COMMITTED ? W3W_OK : rc;
+	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
 }
 
 w3w_status w3w__pg_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
@@ -130,7 +128,7 @@ w3w_status w3w__pg_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
 		"secrets_reseal", &r);
 	w3w__pg_params_free(&p);
 	PQclear(r);
-	return rc == COMMITTED ? W3W_OK : rc;
+	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
 }
 
 w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
@@ -148,7 +146,7 @@ w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
 	if (rc == W3W_OK && PQntuples(r) == 1)
 		cmd->deleted = w3w__pg_col_i64(r, 0, 0);
 	PQclear(r);
-	return rc == COMMITTED ? W3W_OK : rc;
+	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
 }
 
 static int hexval(char c)
@@ -277,7 +275,7 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 	rc = run(st, "SELECT * FROM w3w_wallet_create(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
 		"wallet_create", &r);
 	w3w__pg_params_free(&p);
-	if (rc == COMMITTED)
+	if (rc == W3W__PG_COMMITTED)
 		return wallet_one(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE id = $1", w->id, NULL, out, w->id);
 	if (rc != W3W_OK)
 		return rc;
@@ -377,11 +375,11 @@ w3w_status w3w__pg_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawa
 	return rc;
 }
 
-/* The row a withdrawal function returned (replayed first); COMMITTED reads it again. */
+/* The row a withdrawal function returned (replayed first); W3W__PG_COMMITTED reads it again. */
 static w3w_status withdrawal_result(w3w_storage *st, w3w_status rc, PGresult *r, const char *id,
 	w3w_write_meta *meta, w3w_withdrawal_row *out)
 {
-	if (rc == COMMITTED)
+	if (rc == W3W__PG_COMMITTED)
 		return w3w__pg_withdrawal_get(st, id, out);
 	if (rc != W3W_OK)
 		return rc;
