@@ -170,7 +170,7 @@ START_TEST(relay_invalidates_commits_nobody_invalidated)
 	H_OK(w3w_claim_order(&c, blind, &shopper, order_id, NULL));
 	/* The premise: the cache still holds the old state (what the relay has to repair). */
 	ck_assert_int_eq(h_order_status(order_id), W3W_ORDER_OPEN);
-	H_OK(w3w_events_pump(H.ctx, 0, NULL));
+	h_pump_all();
 	ck_assert_msg(h_order_status(order_id) == W3W_ORDER_CLAIMED, "order:{id} stale after the relay ran");
 	ck_assert_msg(first_order_status(&buyer) == W3W_ORDER_CLAIMED, "orders:user:{owner} stale after the relay ran");
 	ck_assert_msg(supply_reserved(&shopper, s.id, 0) == h_amt("10"), "supply:{id} stale after the relay ran");
@@ -179,7 +179,7 @@ START_TEST(relay_invalidates_commits_nobody_invalidated)
 	ck_assert_int_eq(r.status, W3W_CLAIM_PENDING);
 
 	H_OK(w3w_claim_process(&r, blind, &buyer, c.id, NULL));
-	H_OK(w3w_events_pump(H.ctx, 0, NULL));
+	h_pump_all();
 	ck_assert_int_eq(h_order_status(order_id), W3W_ORDER_COMPLETED);
 	H_OK(w3w_claim_get(&r, H.ctx, &shopper, c.id));
 	ck_assert_int_eq(r.status, W3W_CLAIM_PROCESSED);
@@ -190,7 +190,7 @@ START_TEST(relay_invalidates_commits_nobody_invalidated)
 	ck_assert_int_eq(h_order_status(second), W3W_ORDER_OPEN);
 	H_OK(w3w_order_cancel(&cancelled, blind, &H.admin, second, NULL));
 	w3w_order_free(cancelled);
-	H_OK(w3w_events_pump(H.ctx, 0, NULL));
+	h_pump_all();
 	ck_assert_int_eq(h_order_status(second), W3W_ORDER_CANCELLED);
 	w3w_ctx_close(blind);
 }
@@ -238,10 +238,10 @@ START_TEST(claim_events_name_owner_and_supply)
 	h_fund(&buyer, H.cur, "100");
 	h_supply(&s, &shopper, H.cur, "50");
 	h_order(order_id, &buyer, H.cur, "10");
-	H_OK(w3w_events_pump(H.ctx, 0, NULL));
+	h_pump_all();
 	H_OK(w3w_subscribe(&sub, H.ctx, NULL, NULL, 1024));
 	h_claim(&c, &shopper, order_id);
-	H_OK(w3w_events_pump(H.ctx, 0, NULL));
+	h_pump_all();
 	while (w3w_subscription_next(&ev, sub, 0) == W3W_OK && ev) {
 		if (strcmp(ev->type, "order.claimed") == 0 && strcmp(ev->aggregate_id, order_id) == 0) {
 			ck_assert_msg(h_contains(ev->payload, "order_user_id") && strstr(ev->payload, buyer.user_id),

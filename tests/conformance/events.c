@@ -37,16 +37,6 @@ static int is_ours(const actor_filter *f, const char *actor_id)
 	return 0;
 }
 
-static void pump_all(void)
-{
-	size_t n = 0;
-	int rounds = 0;
-	do {
-		H_OK(w3w_events_pump(H.ctx, 0, &n));
-		ck_assert_int_lt(++rounds, 10000);
-	} while (n > 0);
-}
-
 static void check_event(const w3w_event *e)
 {
 	char id[W3W_ID_SIZE];
@@ -157,7 +147,7 @@ START_TEST(story_events_in_order)
 
 	H_OK(w3w_subscribe(&sub, H.ctx, NULL, NULL, 0));
 	ck_assert_ptr_nonnull(sub);
-	pump_all();
+	h_pump_all();
 	drain(sub, &f, got, MAX_EVENTS);
 	H_EXPECT(W3W_ENOTFOUND, w3w_subscription_next(&none, sub, 0));
 	ck_assert_ptr_null(none);
@@ -176,7 +166,7 @@ START_TEST(story_events_in_order)
 	H_EXPECT(W3W_EFORBIDDEN, w3w_claim_process(&processed, H.ctx, &shopper, claim.id, NULL));
 	H_OK(w3w_claim_process(&processed, H.ctx, &buyer, claim.id, NULL));
 
-	pump_all();
+	h_pump_all();
 	n = drain(sub, &f, got, MAX_EVENTS);
 	{
 		const expected want[] = {
@@ -216,7 +206,7 @@ START_TEST(every_command_type_has_its_event)
 	f.n = 2;
 	h_fund(&buyer, H.cur, "100");
 	H_OK(w3w_subscribe(&sub, H.ctx, NULL, NULL, 0));
-	pump_all();
+	h_pump_all();
 	drain(sub, &f, got, MAX_EVENTS);
 
 	h_supply(&sup, &shopper, H.cur, "50");
@@ -233,7 +223,7 @@ START_TEST(every_command_type_has_its_event)
 	H_OK(w3w_order_cancel(NULL, H.ctx, &buyer, o1, NULL));
 	H_OK(w3w_supply_delete(&sup_out, H.ctx, &shopper, sup.id, NULL));
 
-	pump_all();
+	h_pump_all();
 	n = drain(sub, &f, got, MAX_EVENTS);
 	{
 		const expected want[] = {
@@ -271,7 +261,7 @@ START_TEST(subscription_starts_now)
 	h_supply(&before, &shopper, H.cur, "1"); /* committed, not yet relayed */
 	H_OK(w3w_subscribe(&sub, H.ctx, NULL, NULL, 0));
 	h_supply(&after, &shopper, H.cur, "2");
-	pump_all();
+	h_pump_all();
 	n = drain(sub, &f, got, MAX_EVENTS);
 	w3w_unsubscribe(sub);
 	for (int i = 0; i < n; i++)
@@ -319,7 +309,7 @@ START_TEST(callback_and_queue_subscribers_both_receive)
 	H_OK(w3w_subscribe(&q, H.ctx, NULL, NULL, 16));
 	h_supply(&s1, &shopper, H.cur, "1");
 	H_OK(w3w_supply_delete(&s2, H.ctx, &shopper, s1.id, NULL));
-	pump_all();
+	h_pump_all();
 	ck_assert_int_eq(drain(q, &f, got, MAX_EVENTS), 2);
 	pthread_mutex_lock(&col.lock);
 	ck_assert_int_eq(col.n, 2);
@@ -342,11 +332,11 @@ START_TEST(full_queue_drops_oldest)
 	if (H.shared_storage)
 		return; /* other writers on a shared storage make the count inexact */
 	h_user(&shopper);
-	pump_all();
+	h_pump_all();
 	H_OK(w3w_subscribe(&sub, H.ctx, NULL, NULL, 2));
 	for (int i = 0; i < 5; i++)
 		h_supply(&s[i], &shopper, H.cur, "1");
-	pump_all();
+	h_pump_all();
 	ck_assert_uint_eq(w3w_subscription_dropped(sub), 3);
 	H_OK(w3w_subscription_next(&e, sub, 0));
 	ck_assert_str_eq(e->aggregate_id, s[3].id);
@@ -377,7 +367,7 @@ START_TEST(pump_empties_the_outbox)
 	ck_assert_int_gt(st.oldest_pending_at, 0);
 	H_OK(w3w_events_pump(H.ctx, 1, &delivered));
 	ck_assert_uint_eq(delivered, 1);
-	pump_all();
+	h_pump_all();
 	H_OK(w3w_outbox_stats_get(&st, H.ctx, &H.admin));
 	ck_assert_int_eq(st.pending, 0);
 	ck_assert_int_eq(st.oldest_pending_at, 0);

@@ -248,6 +248,16 @@ void h_check_invariants(const char *currency)
 		(long long)t.held, (long long)t.balances);
 }
 
+void h_pump_all(void)
+{
+	size_t n = 0;
+	int rounds = 0;
+	do {
+		H_OK(w3w_events_pump(H.ctx, 0, &n));
+		ck_assert_int_lt(++rounds, 10000);
+	} while (n > 0);
+}
+
 int h_order_status(const char *order_id)
 {
 	w3w_order *o = NULL;
