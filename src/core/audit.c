@@ -58,7 +58,7 @@ w3w_status w3w_audit_seal(w3w_ctx *ctx, size_t max, size_t *sealed)
 	do {
 		size_t batch = max ? max - total : VERIFY_BATCH;
 		n = 0;
-		st = ctx->storage->audit_seal(ctx->storage, w3w__audit_hash, batch, &n);
+		st = ctx->store.audit.seal(ctx->store.handle, w3w__audit_hash, batch, &n);
 		total += n;
 		/* Bounded calls (the relay's) stop at a short batch: a relay round must not keep
 		 * sealing a trickle of new records while events wait. max 0 seals to the end. */
@@ -89,7 +89,7 @@ w3w_status w3w_audit_verify(w3w_audit_report *out, w3w_ctx *ctx, const w3w_actor
 	for (;;) {
 		w3w_audit_record *recs = NULL;
 		size_t n = 0;
-		if ((st = ctx->storage->audit_read(ctx->storage, pos, VERIFY_BATCH, &recs, &n)) != W3W_OK)
+		if ((st = ctx->store.audit.read(ctx->store.handle, pos, VERIFY_BATCH, &recs, &n)) != W3W_OK)
 			return st;
 		for (size_t i = 0; i < n && out->ok; i++) {
 			const w3w_audit_record *r = &recs[i];
@@ -117,7 +117,7 @@ w3w_status w3w_audit_verify(w3w_audit_report *out, w3w_ctx *ctx, const w3w_actor
 		if (n == 0 || !out->ok)
 			break;
 	}
-	return ctx->storage->audit_unsealed(ctx->storage, &out->unsealed);
+	return ctx->store.audit.unsealed(ctx->store.handle, &out->unsealed);
 }
 
 w3w_status w3w_outbox_stats_get(w3w_outbox_stats *out, w3w_ctx *ctx, const w3w_actor *actor)
@@ -130,5 +130,5 @@ w3w_status w3w_outbox_stats_get(w3w_outbox_stats *out, w3w_ctx *ctx, const w3w_a
 	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_AUDITOR | W3W_ROLE_SERVICE))
 		return w3w_error_set(W3W_EFORBIDDEN, "outbox stats: need admin, auditor or service");
 	memset(out, 0, sizeof(*out));
-	return ctx->storage->outbox_stats(ctx->storage, out);
+	return ctx->store.outbox.stats(ctx->store.handle, out);
 }

@@ -46,7 +46,7 @@ w3w_status w3w_claim_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
 	w3w__write_payload(&w, "user_id", cmd.c.user_id);
 	/* Keyed by the order: per-order event order holds across claim and release. */
 	if ((st = w3w__write_prepare(&w, "order.claimed", oid, oid)) == W3W_OK)
-		st = ctx->storage->claim_create(ctx->storage, &cmd, &result);
+		st = ctx->store.market.claim_create(ctx->store.handle, &cmd, &result);
 	if (st == W3W_OK) {
 		invalidate_claim(&w, &result, cmd.order_user_id);
 		if (out)
@@ -67,8 +67,8 @@ static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int 
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	w3w_storage *from = w3w__reader(ctx);
-	st = by_order ? from->claim_get_live(from, id, out) : from->claim_get(from, id, out);
+	const w3w__store *from = w3w__reader(ctx);
+	st = by_order ? from->market.claim_get_live(from->handle, id, out) : from->market.claim_get(from->handle, id, out);
 	if (st == W3W_OK)
 		w3w__cache_store(ctx, key, w3w__claim_json(out), W3W__TTL_RECORD);
 	return st;
@@ -78,7 +78,7 @@ static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int 
 static w3w_status claim_order_owner(w3w_ctx *ctx, const w3w_claim *c, char *owner)
 {
 	w3w_order *o = NULL;
-	w3w_status st = ctx->storage->order_get(ctx->storage, c->order_id, &o);
+	w3w_status st = ctx->store.market.order_get(ctx->store.handle, c->order_id, &o);
 	if (st == W3W_OK)
 		strcpy(owner, o->user_id);
 	w3w_order_free(o);
@@ -153,7 +153,7 @@ static w3w_status claim_step_run(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, claim_id, "claim_id")))
 		return st;
 	memset(&cmd, 0, sizeof(cmd));
-	if ((st = ctx->storage->claim_get(ctx->storage, id, &current)) != W3W_OK)
+	if ((st = ctx->store.market.claim_get(ctx->store.handle, id, &current)) != W3W_OK)
 		return w3w__audit_refusal(ctx, actor, action, id, st);
 	if (step == CLAIM_PROCESS) {
 		/* The order owner (buyer) confirms delivery; admin and service may too. */
@@ -183,11 +183,11 @@ static w3w_status claim_step_run(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *
 		cmd.process.settlement.created_at = w.meta->now;
 		w3w__write_payload(&w, "transfer_id", cmd.process.settlement.id);
 		if ((st = w3w__write_prepare(&w, "claim.processed", current.order_id, id)) == W3W_OK)
-			st = ctx->storage->claim_process(ctx->storage, &cmd.process, &result);
+			st = ctx->store.market.claim_process(ctx->store.handle, &cmd.process, &result);
 	} else {
 		strcpy(cmd.release.id, id);
 		if ((st = w3w__write_prepare(&w, "claim.released", current.order_id, id)) == W3W_OK)
-			st = ctx->storage->claim_release(ctx->storage, &cmd.release, &result);
+			st = ctx->store.market.claim_release(ctx->store.handle, &cmd.release, &result);
 	}
 	if (st == W3W_OK) {
 		invalidate_claim(&w, &result, step == CLAIM_PROCESS ? cmd.process.order_user_id

@@ -134,7 +134,7 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 
 	if ((st = w3w__cache_debt_init(ctx)) != W3W_OK ||
 	    (st = load_master_key(ctx)) != W3W_OK ||
-	    (st = w3w__storage_open_url(&ctx->storage, ctx->opts.storage_url, &cfg)) != W3W_OK ||
+	    (st = w3w__store_open(&ctx->store, ctx->opts.storage_url, &cfg)) != W3W_OK ||
 	    (st = w3w__replica_open(ctx, &cfg)) != W3W_OK ||
 	    (st = open_cache(ctx, &cfg)) != W3W_OK ||
 	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
@@ -158,7 +158,7 @@ w3w_status w3w_ctx_health_get(w3w_health *out, w3w_ctx *ctx)
 		out->cache = W3W_EUNAVAILABLE;
 	out->events = w3w__relay_sink_failing(ctx) ? W3W_EUNAVAILABLE : W3W_OK;
 	w3w_error_clear();
-	out->storage = ctx->storage->ping(ctx->storage); /* last: its message is the one left on the thread */
+	out->storage = ctx->store.ping(ctx->store.handle); /* last: its message is the one left on the thread */
 	return W3W_OK;
 }
 
@@ -166,7 +166,7 @@ w3w_status w3w_ctx_ping(w3w_ctx *ctx)
 {
 	if (!ctx)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
-	return ctx->storage->ping(ctx->storage);
+	return ctx->store.ping(ctx->store.handle);
 }
 
 void w3w_ctx_close(w3w_ctx *ctx)
@@ -182,8 +182,7 @@ void w3w_ctx_close(w3w_ctx *ctx)
 	if (ctx->limits)
 		ctx->limits->free(ctx->limits);
 	w3w__replica_close(ctx);
-	if (ctx->storage)
-		ctx->storage->free(ctx->storage);
+	w3w__store_close(&ctx->store);
 	w3w__cache_debt_free(ctx);
 	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));
 	sodium_memzero(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));

@@ -10,6 +10,7 @@
 #include "w3wallet/sys/events.h"
 #include "w3wallet/sys/storage.h"
 #include "core/registry.h"
+#include "core/store.h"
 
 typedef struct w3w__relay w3w__relay;
 typedef struct w3w__replica w3w__replica;
@@ -28,7 +29,7 @@ typedef struct w3w__cache_debt {
 
 struct w3w_ctx {
 	w3w_options opts;
-	w3w_storage *storage;
+	w3w__store store;
 	w3w_cache *cache;          /* never NULL: "none:" is a cache that always misses */
 	w3w_cache *limits;         /* in-process token buckets when `cache` has no rate_take */
 	w3w_event_sink *sink;      /* NULL: in-process subscribers only */

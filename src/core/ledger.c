@@ -21,7 +21,7 @@ static w3w_status run_transfer(w3w__write *w, w3w_cmd_transfer *cmd, const char 
 	w3w__write_payload(w, "to_user_id", t->to_user_id);
 	if ((st = w3w__write_prepare(w, event_type, t->id, t->id)) != W3W_OK)
 		return w3w__write_finish(w, st);
-	st = w->ctx->storage->transfer(w->ctx->storage, cmd, &result);
+	st = w->ctx->store.market.transfer(w->ctx->store.handle, cmd, &result);
 	if (st == W3W_OK && out)
 		*out = result;
 	return w3w__write_finish(w, st);
@@ -136,8 +136,8 @@ w3w_status w3w_accounts(w3w_account_list **out, w3w_ctx *ctx, const w3w_actor *a
 	if (strcmp(uid, actor->user_id) != 0 &&
 	    !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR))
 		return w3w_error_set(W3W_EFORBIDDEN, "accounts: another user's accounts need admin, service or auditor");
-	w3w_storage *from = w3w__reader(ctx);
-	return from->accounts(from, uid, out);
+	const w3w__store *from = w3w__reader(ctx);
+	return from->market.accounts(from->handle, uid, out);
 }
 
 void w3w_account_list_free(w3w_account_list *list)
@@ -161,5 +161,5 @@ w3w_status w3w_ledger_totals_get(w3w_ledger_totals *out, w3w_ctx *ctx, const w3w
 	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_AUDITOR | W3W_ROLE_SERVICE))
 		return w3w_error_set(W3W_EFORBIDDEN, "ledger totals: need admin, auditor or service");
 	memset(out, 0, sizeof(*out));
-	return ctx->storage->ledger_totals(ctx->storage, cur, out);
+	return ctx->store.market.ledger_totals(ctx->store.handle, cur, out);
 }

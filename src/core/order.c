@@ -106,7 +106,7 @@ w3w_status w3w_order_create(w3w_order **out, w3w_ctx *ctx, const w3w_actor *acto
 	if ((st = w3w__write_prepare(&w, "order.created", o.id, o.id)) == W3W_OK) {
 		w3w__write_invalidate(&w, "orders:user:%s", o.user_id);
 		cmd.o = &o;
-		st = ctx->storage->order_create(ctx->storage, &cmd, out);
+		st = ctx->store.market.order_create(ctx->store.handle, &cmd, out);
 	}
 	free(o.items);
 	return w3w__write_finish(&w, st);
@@ -138,8 +138,8 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 	cJSON_Delete(items);
 	w3w_error_clear();
 
-	w3w_storage *from = w3w__reader(ctx);
-	if ((st = from->order_get(from, id, out)) != W3W_OK)
+	const w3w__store *from = w3w__reader(ctx);
+	if ((st = from->market.order_get(from->handle, id, out)) != W3W_OK)
 		return st;
 	w3w__cache_store(ctx, key, w3w__order_json(*out, 0), W3W__TTL_RECORD);
 	w3w__cache_store(ctx, items_key, w3w__order_items_json((*out)->items, (*out)->item_count), W3W__TTL_RECORD);
@@ -183,8 +183,8 @@ w3w_status w3w_order_list(w3w_order_page **out, w3w_ctx *ctx, const w3w_actor *a
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	w3w_storage *from = w3w__reader(ctx);
-	if ((st = from->order_list(from, &sq, out)) != W3W_OK)
+	const w3w__store *from = w3w__reader(ctx);
+	if ((st = from->market.order_list(from->handle, &sq, out)) != W3W_OK)
 		return st;
 	if (cacheable)
 		w3w__cache_store(ctx, key, w3w__order_page_json(*out), W3W__TTL_LIST);
@@ -212,7 +212,7 @@ w3w_status w3w_order_cancel(w3w_order **out, w3w_ctx *ctx, const w3w_actor *acto
 	cmd.any_owner = w3w__has_role(actor, W3W_ROLE_ADMIN);
 	w3w__write_field(&w, "order_id", cmd.id);
 	if ((st = w3w__write_prepare(&w, "order.cancelled", cmd.id, cmd.id)) == W3W_OK)
-		st = ctx->storage->order_cancel(ctx->storage, &cmd, &result);
+		st = ctx->store.market.order_cancel(ctx->store.handle, &cmd, &result);
 	if (st == W3W_OK) {
 		w3w__write_invalidate(&w, "order:%s", cmd.id);
 		w3w__write_invalidate(&w, "orders:user:%s", result->user_id);

@@ -155,19 +155,10 @@ w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, c
 w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
 {
 	w3w_storage_open_fn fn = (w3w_storage_open_fn)registry_find(&storages, url);
-	w3w_status st;
 	if (!fn)
 		return W3W_EINVAL;
-	st = fn(out, url, cfg);
-	/* Members are only appended: an older backend loads, its missing members count as absent. */
-	if (st == W3W_OK && ((*out)->version < W3W_STORAGE_VERSION_MIN || (*out)->version > W3W_STORAGE_VERSION)) {
-		unsigned int v = (*out)->version;
-		(*out)->free(*out);
-		*out = NULL;
-		return w3w_error_set(W3W_EVERSION, "storage backend: interface version %u, this library loads %u to %u",
-			v, W3W_STORAGE_VERSION_MIN, W3W_STORAGE_VERSION);
-	}
-	return st;
+	/* Its tables are checked where core adopts them (store.c). */
+	return fn(out, url, cfg);
 }
 
 w3w_status w3w__cache_open_url(w3w_cache **out, const char *url, const w3w_backend_config *cfg)

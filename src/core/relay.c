@@ -91,7 +91,7 @@ static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 	if (r->retry_after && w3w_time_now() < r->retry_after)
 		return w3w_error_set(W3W_EUNAVAILABLE, "events: sink unavailable, retrying after the lease");
 	r->retry_after = 0;
-	if ((st = ctx->storage->outbox_take(ctx->storage, max, lease_ms(ctx), &events, &n)) != W3W_OK || n == 0)
+	if ((st = ctx->store.outbox.take(ctx->store.handle, max, lease_ms(ctx), &events, &n)) != W3W_OK || n == 0)
 		return st;
 	acked = calloc(n, 1);
 	seqs = calloc(n, sizeof(*seqs));
@@ -109,7 +109,7 @@ static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 		w3w__subscribers_deliver(&r->subs, &events[i]);
 		seqs[nacked++] = events[i].seq;
 	}
-	if (nacked && (st = ctx->storage->outbox_ack(ctx->storage, seqs, nacked)) != W3W_OK)
+	if (nacked && (st = ctx->store.outbox.ack(ctx->store.handle, seqs, nacked)) != W3W_OK)
 		goto done;
 	*delivered = nacked;
 	if (nacked < n) {
@@ -154,7 +154,7 @@ static void purge_expired_keys(w3w_ctx *ctx)
 	if (now < r->next_purge)
 		return;
 	r->next_purge = now + PURGE_EVERY_US;
-	ctx->storage->purge_expired(ctx->storage, now, NULL);
+	ctx->store.market.purge_expired(ctx->store.handle, now, NULL);
 }
 
 static void *relay_main(void *arg)

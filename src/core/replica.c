@@ -27,7 +27,7 @@
 #define LAG_UNKNOWN ((int64_t)1 << 40)
 
 struct w3w__replica {
-	w3w_storage *storage;
+	w3w__store store;
 	pthread_mutex_t lock;    /* guards the state below */
 	w3w_time checked_at;
 	int checking;            /* a thread is checking now: the others use what the last check saw */
@@ -64,7 +64,7 @@ w3w_status w3w__replica_open(w3w_ctx *ctx, const w3w_backend_config *cfg)
 		return w3w_error_set(W3W_ENOMEM, "read replica: out of memory");
 	/* A replica that has not replayed the primary's latest migration yet gets timeout_ms to do so. */
 	for (w3w_time give_up = w3w_time_now() + (w3w_time)cfg->timeout_ms * 1000;;) {
-		st = w3w__storage_open_url(&r->storage, ctx->opts.read_storage_url, cfg);
+		st = w3w__store_open(&r->store, ctx->opts.read_storage_url, cfg);
 		if (st != W3W_EVERSION || w3w_time_now() >= give_up)
 			break;
 		nanosleep(&(struct timespec){ 0, 100 * 1000000L }, NULL);
@@ -73,12 +73,11 @@ w3w_status w3w__replica_open(w3w_ctx *ctx, const w3w_backend_config *cfg)
 		free(r);
 		return st;
 	}
-	if (r->storage->version < 3 || !r->storage->replay_position || ctx->storage->version < 3 ||
-	    !ctx->storage->commit_position) {
-		r->storage->free(r->storage);
+	if (!r->store.replica.version || !ctx->store.replica.version) {
+		w3w__store_close(&r->store);
 		free(r);
 		return w3w_error_set(W3W_EINVAL, "options.read_storage_url: the %s backend has no read replicas"
-			" (positions are a PostgreSQL feature)", ctx->storage->name);
+			" (positions are a PostgreSQL feature)", ctx->store.name);
 	}
 	pthread_mutex_init(&r->lock, NULL);
 	ctx->replica = r;
@@ -90,7 +89,7 @@ void w3w__replica_close(w3w_ctx *ctx)
 	w3w__replica *r = ctx->replica;
 	if (!r)
 		return;
-	r->storage->free(r->storage);
+	w3w__store_close(&r->store);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 	ctx->replica = NULL;
@@ -118,15 +117,15 @@ static void push_sample(w3w__replica *r, w3w_time at, uint64_t pos)
 }
 
 /* Sample the primary, then ask the replica (outside the lock: a slow replica must not hold readers). */
-static void check(w3w__replica *r, w3w_storage *primary)
+static void check(w3w__replica *r, const w3w__store *primary)
 {
 	char text[W3W_POSITION_SIZE], ptext[W3W_POSITION_SIZE];
 	int64_t lag = 0;
 	uint64_t pos = 0, ppos = 0;
 	w3w_time sampled = w3w_time_now();
-	int have_primary = primary->commit_position(primary, ptext) == W3W_OK &&
+	int have_primary = primary->replica.commit_position(primary->handle, ptext) == W3W_OK &&
 		w3w__position_parse(ptext, &ppos) == 0;
-	int ok = r->storage->replay_position(r->storage, text, &lag) == W3W_OK &&
+	int ok = r->store.replica.replay_position(r->store.handle, text, &lag) == W3W_OK &&
 		w3w__position_parse(text, &pos) == 0;
 
 	w3w_error_clear();
@@ -148,7 +147,7 @@ static void check(w3w__replica *r, w3w_storage *primary)
 }
 
 /* 1: the replica may serve a read that must see `need` (0: any fresh-enough state). */
-static int fresh_enough(w3w__replica *r, w3w_storage *primary, uint64_t need, int max_lag_ms)
+static int fresh_enough(w3w__replica *r, const w3w__store *primary, uint64_t need, int max_lag_ms)
 {
 	int usable, stale;
 	pthread_mutex_lock(&r->lock);
@@ -164,15 +163,15 @@ static int fresh_enough(w3w__replica *r, w3w_storage *primary, uint64_t need, in
 	return usable;
 }
 
-w3w_storage *w3w__reader(w3w_ctx *ctx)
+const w3w__store *w3w__reader(w3w_ctx *ctx)
 {
 	uint64_t need = 0;
 	if (!ctx->replica)
-		return ctx->storage;
+		return &ctx->store;
 	if (read_after[0] && w3w__position_parse(read_after, &need) != 0)
-		return ctx->storage;
-	return fresh_enough(ctx->replica, ctx->storage, need, ctx->opts.max_replica_lag_ms)
-		? ctx->replica->storage : ctx->storage;
+		return &ctx->store;
+	return fresh_enough(ctx->replica, &ctx->store, need, ctx->opts.max_replica_lag_ms)
+		? &ctx->replica->store : &ctx->store;
 }
 
 void w3w__note_commit(w3w_ctx *ctx)
@@ -184,7 +183,7 @@ void w3w__note_commit(w3w_ctx *ctx)
 	uint64_t p;
 	w3w_time at = w3w_time_now();
 	/* Without a position the caller cannot ask for its write: leave none rather than a wrong one. */
-	if (ctx->storage->commit_position(ctx->storage, pos) == W3W_OK && w3w__position_parse(pos, &p) == 0) {
+	if (ctx->store.replica.commit_position(ctx->store.handle, pos) == W3W_OK && w3w__position_parse(pos, &p) == 0) {
 		strcpy(last_commit, pos);
 		pthread_mutex_lock(&ctx->replica->lock);
 		push_sample(ctx->replica, at, p); /* a free sample of the primary for the lag bound */
@@ -225,7 +224,7 @@ w3w_status w3w_replica_state_get(w3w_replica_state *out, w3w_ctx *ctx)
 	memset(out, 0, sizeof(*out));
 	if (!(r = ctx->replica))
 		return W3W_OK;
-	fresh_enough(r, ctx->storage, 0, ctx->opts.max_replica_lag_ms);
+	fresh_enough(r, &ctx->store, 0, ctx->opts.max_replica_lag_ms);
 	pthread_mutex_lock(&r->lock);
 	out->configured = 1;
 	out->reachable = r->reachable;

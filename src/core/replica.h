@@ -8,7 +8,7 @@
 #include "core/context.h"
 
 /** The storage for a read by id or a list: the replica when fresh enough, else the primary. */
-w3w_storage *w3w__reader(w3w_ctx *ctx);
+const w3w__store *w3w__reader(w3w_ctx *ctx);
 
 /** After a successful write: remember its commit position on this thread (replica configured only). */
 void w3w__note_commit(w3w_ctx *ctx);

@@ -99,7 +99,7 @@ w3w_status w3w_subscribe(w3w_subscription **out, w3w_ctx *ctx, w3w_event_fn fn, 
 		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
 	*out = NULL;
 	/* The watermark: only events committed after this point are delivered. */
-	if ((st = ctx->storage->outbox_stats(ctx->storage, &stats)) != W3W_OK)
+	if ((st = ctx->store.outbox.stats(ctx->store.handle, &stats)) != W3W_OK)
 		return st;
 	s = calloc(1, sizeof(*s));
 	if (!s)

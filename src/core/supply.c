@@ -24,8 +24,8 @@ static w3w_status supply_load(w3w_ctx *ctx, const char *id, w3w_supply *out)
 		if (st == W3W_OK)
 			return W3W_OK;
 	}
-	w3w_storage *from = w3w__reader(ctx);
-	st = from->supply_get(from, id, out);
+	const w3w__store *from = w3w__reader(ctx);
+	st = from->market.supply_get(from->handle, id, out);
 	if (st == W3W_OK)
 		w3w__cache_store(ctx, key, w3w__supply_json(out), W3W__TTL_RECORD);
 	return st;
@@ -67,7 +67,7 @@ w3w_status w3w_supply_create(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *act
 	/* A new record was in no cache; only the owner's list changes (a tombstone on
 	 * supply:{id} would just keep the new supply out of the cache for a while). */
 	w3w__write_invalidate(&w, "supplies:user:%s", actor->user_id);
-	st = ctx->storage->supply_create(ctx->storage, &cmd, &result);
+	st = ctx->store.market.supply_create(ctx->store.handle, &cmd, &result);
 	if (st == W3W_OK && out)
 		*out = result;
 	return w3w__write_finish(&w, st);
@@ -118,8 +118,8 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 			return W3W_OK;
 		w3w_error_clear();
 	}
-	w3w_storage *from = w3w__reader(ctx);
-	if ((st = from->supply_list(from, &sq, out)) != W3W_OK)
+	const w3w__store *from = w3w__reader(ctx);
+	if ((st = from->market.supply_list(from->handle, &sq, out)) != W3W_OK)
 		return st;
 	if (cacheable)
 		w3w__cache_store(ctx, key, w3w__supply_page_json(*out), W3W__TTL_LIST);
@@ -142,7 +142,7 @@ static w3w_status supply_owner_for(w3w_ctx *ctx, const w3w_actor *actor, const c
 	strcpy(owner, actor->user_id);
 	if (!w3w__has_role(actor, W3W_ROLE_ADMIN))
 		return W3W_OK;
-	if ((st = ctx->storage->supply_get(ctx->storage, id, &s)) != W3W_OK)
+	if ((st = ctx->store.market.supply_get(ctx->store.handle, id, &s)) != W3W_OK)
 		return st;
 	strcpy(owner, s.user_id);
 	return W3W_OK;
@@ -181,7 +181,7 @@ w3w_status w3w_supply_update(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *act
 	if ((st = w3w__write_prepare(&w, "supply.updated", cmd.id, cmd.id)) != W3W_OK)
 		return w3w__write_finish(&w, st);
 	invalidate_supply(&w, cmd.id, cmd.user_id);
-	st = ctx->storage->supply_update(ctx->storage, &cmd, &result);
+	st = ctx->store.market.supply_update(ctx->store.handle, &cmd, &result);
 	if (st == W3W_OK && out)
 		*out = result;
 	return w3w__write_finish(&w, st);
@@ -209,7 +209,7 @@ w3w_status w3w_supply_delete(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *act
 	if ((st = w3w__write_prepare(&w, "supply.deleted", cmd.id, cmd.id)) != W3W_OK)
 		return w3w__write_finish(&w, st);
 	invalidate_supply(&w, cmd.id, cmd.user_id);
-	st = ctx->storage->supply_delete(ctx->storage, &cmd, &result);
+	st = ctx->store.market.supply_delete(ctx->store.handle, &cmd, &result);
 	if (st == W3W_OK && out)
 		*out = result;
 	return w3w__write_finish(&w, st);

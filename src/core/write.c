@@ -139,7 +139,7 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 	 * (the storage busy or down), the caller hears "unavailable" - still true, nothing was
 	 * applied - and its retry is refused and recorded then.
 	 */
-	if (ctx->storage->audit_append(ctx->storage, &rec) != W3W_OK)
+	if (ctx->store.audit.append(ctx->store.handle, &rec) != W3W_OK)
 		return w3w_error_set(W3W_EUNAVAILABLE, "%s: refused (%s: %s), but its audit record could not be"
 			" written; nothing was applied, retry", action, w3w_status_name(status), message);
 	/* Keep the refusal's own message for the caller. */

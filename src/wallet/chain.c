@@ -64,7 +64,7 @@ static void chain_free(w3w_chain *c)
 w3w_status w3w_chain_open(w3w_chain **out, w3w_ctx *ctx, const w3w_chain_options *opts)
 {
 	w3w_chain_adapter_config cfg;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	w3w_chain *c;
 	w3w_status st;
 

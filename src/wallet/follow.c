@@ -139,13 +139,13 @@ static w3w_status follow_one(w3w_chain *chain, const w3w_actor *actor, w3w_withd
 
 w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats)
 {
-	w3w_storage *storage = chain->ctx->storage;
+	const w3w__store *storage = &chain->ctx->store;
 	w3w_withdrawal_row *rows = NULL;
 	size_t n = 0;
 	uint64_t head = 0;
 	w3w_status st, first = W3W_OK;
 
-	if ((st = storage->withdrawal_list_open(storage, chain->key, W3W__FOLLOW_MAX, &rows, &n)) != W3W_OK)
+	if ((st = storage->wallet.withdrawal_list_open(storage->handle, chain->key, W3W__FOLLOW_MAX, &rows, &n)) != W3W_OK)
 		return st;
 	if (n > 0 && (st = chain->adapter->head(chain->adapter, &head)) != W3W_OK) {
 		free(rows);

@@ -74,13 +74,13 @@ static void key_ids_of(char *out, size_t size, const w3w_secret_record *rows, si
  * Open the secret of `purpose` sealed under the context's key: *out in
  * sodium memory. W3W_ENOTFOUND when no copy under any key exists.
  */
-static w3w_status secret_open(w3w_ctx *ctx, w3w_storage *st, const char *purpose,
+static w3w_status secret_open(w3w_ctx *ctx, const w3w__store *st, const char *purpose,
 	unsigned char **out, size_t *out_len)
 {
 	w3w_secret_record *rows = NULL;
 	size_t n = 0;
 	char mine[W3W_KEY_ID_SIZE], ids[4 * W3W_KEY_ID_SIZE];
-	w3w_status rc = st->secret_list(st, purpose, &rows, &n);
+	w3w_status rc = st->wallet.secret_list(st->handle, purpose, &rows, &n);
 
 	if (rc != W3W_OK)
 		return rc;
@@ -148,7 +148,7 @@ static w3w_status store_seed(w3w_ctx *ctx, const w3w_actor *actor, const char *m
 	w3w__write_field(&w, "key_id", recs[0].key_id);
 	w3w_id_new(aggregate, sizeof(aggregate));
 	if ((st = w3w__write_prepare(&w, event_type, aggregate, "")) == W3W_OK)
-		st = ctx->storage->secrets_create(ctx->storage, &cmd);
+		st = ctx->store.wallet.secrets_create(ctx->store.handle, &cmd);
 	return w3w__write_finish(&w, st);
 }
 
@@ -177,7 +177,7 @@ static w3w_status generate_seed(w3w_ctx *ctx, const w3w_actor *actor)
 
 w3w_status w3w__seed_get(w3w_ctx *ctx, const w3w_actor *actor, int create, unsigned char **seed)
 {
-	w3w_storage *st;
+	const w3w__store *st;
 	size_t len = 0;
 	w3w_status rc;
 
@@ -214,7 +214,7 @@ w3w_status w3w_master_seed_import(w3w_ctx *ctx, const w3w_actor *actor, const ch
 {
 	unsigned char entropy[W3W__BIP39_ENTROPY_MAX];
 	unsigned char *canon = NULL, *seed = NULL;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	size_t n = 0;
 	w3w_status st;
 	int err;
@@ -258,7 +258,7 @@ w3w_status w3w_master_seed_import(w3w_ctx *ctx, const w3w_actor *actor, const ch
 w3w_status w3w_master_seed_info_get(w3w_master_seed_info *out, w3w_ctx *ctx, const w3w_actor *actor)
 {
 	w3w_secret_record *rows = NULL;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	size_t n = 0;
 	w3w_status st;
 
@@ -268,7 +268,7 @@ w3w_status w3w_master_seed_info_get(w3w_master_seed_info *out, w3w_ctx *ctx, con
 		return st;
 	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_AUDITOR | W3W_ROLE_SERVICE))
 		return w3w_error_set(W3W_EFORBIDDEN, "master seed info: needs admin, auditor or service");
-	if ((st = storage->secret_list(storage, PURPOSE_SEED, &rows, &n)) != W3W_OK)
+	if ((st = storage->wallet.secret_list(storage->handle, PURPOSE_SEED, &rows, &n)) != W3W_OK)
 		return st;
 	memset(out, 0, sizeof(*out));
 	out->exists = n > 0;
@@ -287,7 +287,7 @@ w3w_status w3w_master_mnemonic_export(char **out, w3w_ctx *ctx, const w3w_actor 
 {
 	static const char action[] = "wallet.seed_export";
 	unsigned char *words = NULL;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	size_t len = 0;
 	w3w_status st;
 
@@ -336,13 +336,13 @@ static w3w_status read_new_key(unsigned char **key, const char *hex, const unsig
 }
 
 /* Copies under `new_key` of every secret that has a copy under the context's key. */
-static w3w_status reseal_all(w3w_ctx *ctx, w3w_storage *storage, const unsigned char *new_key,
+static w3w_status reseal_all(w3w_ctx *ctx, const w3w__store *storage, const unsigned char *new_key,
 	w3w_secret_record **out, size_t *count)
 {
 	w3w_secret_record *rows = NULL, *copies;
 	char mine[W3W_KEY_ID_SIZE], theirs[W3W_KEY_ID_SIZE];
 	size_t n = 0, made = 0;
-	w3w_status st = storage->secret_list(storage, "", &rows, &n);
+	w3w_status st = storage->wallet.secret_list(storage->handle, "", &rows, &n);
 
 	*out = NULL;
 	*count = 0;
@@ -393,7 +393,7 @@ w3w_status w3w_master_key_rotate(w3w_ctx *ctx, const w3w_actor *actor, const cha
 	w3w_cmd_secrets_reseal cmd;
 	w3w_secret_record *copies = NULL;
 	unsigned char *new_key = NULL;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	char aggregate[W3W_ID_SIZE], to_id[W3W_KEY_ID_SIZE], count_text[24];
 	size_t count = 0;
 	w3w__write w;
@@ -424,7 +424,7 @@ w3w_status w3w_master_key_rotate(w3w_ctx *ctx, const w3w_actor *actor, const cha
 	w3w__write_payload(&w, "secrets", count_text);
 	w3w_id_new(aggregate, sizeof(aggregate));
 	if ((st = w3w__write_prepare(&w, "wallet.master_key_rotated", aggregate, "")) == W3W_OK)
-		st = storage->secrets_reseal(storage, &cmd);
+		st = storage->wallet.secrets_reseal(storage->handle, &cmd);
 	st = w3w__write_finish(&w, st);
 	free(copies);
 	return st;
@@ -433,7 +433,7 @@ w3w_status w3w_master_key_rotate(w3w_ctx *ctx, const w3w_actor *actor, const cha
 w3w_status w3w_master_key_retire(w3w_ctx *ctx, const w3w_actor *actor, int64_t *deleted)
 {
 	w3w_cmd_secrets_retire cmd;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	char aggregate[W3W_ID_SIZE];
 	w3w__write w;
 	w3w_status st;
@@ -450,7 +450,7 @@ w3w_status w3w_master_key_retire(w3w_ctx *ctx, const w3w_actor *actor, int64_t *
 	w3w__write_field(&w, "key_id", cmd.keep_key_id);
 	w3w_id_new(aggregate, sizeof(aggregate));
 	if ((st = w3w__write_prepare(&w, "wallet.master_key_retired", aggregate, "")) == W3W_OK)
-		st = storage->secrets_retire(storage, &cmd);
+		st = storage->wallet.secrets_retire(storage->handle, &cmd);
 	st = w3w__write_finish(&w, st);
 	if (st == W3W_OK && deleted)
 		*deleted = cmd.deleted;

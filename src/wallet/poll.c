@@ -10,7 +10,7 @@
 w3w_status w3w_chain_poll(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *out)
 {
 	w3w_chain_poll_stats stats;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	char first_message[512] = "";
 	w3w_status st, first;
 

@@ -39,7 +39,7 @@ static int may_read_others(const w3w_actor *actor)
 w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, const w3w_actor *actor, const char *id)
 {
 	w3w_withdrawal_row row;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	char wid[W3W_ID_SIZE];
 	w3w_status st;
 
@@ -48,7 +48,7 @@ w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, const w3w_actor
 	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)) ||
 	    (st = w3w__check_id(wid, id, "id")))
 		return st;
-	if ((st = storage->withdrawal_get(storage, wid, &row)) != W3W_OK)
+	if ((st = storage->wallet.withdrawal_get(storage->handle, wid, &row)) != W3W_OK)
 		return st;
 	/* Another user's withdrawal is "not found", not "forbidden": ids do not leak. */
 	if (strcmp(row.w.user_id, actor->user_id) != 0 && !may_read_others(actor))
@@ -60,7 +60,7 @@ w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, const w3w_actor
 w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *reference)
 {
-	w3w_storage *storage;
+	const w3w__store *storage;
 	char ref[W3W_NAME_SIZE];
 	w3w_chain_deposit d;
 	w3w_status st;
@@ -70,7 +70,7 @@ w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w
 	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)) ||
 	    (st = w3w__check_text(ref, reference, 1, W3W_NAME_SIZE - 1, "reference")))
 		return st;
-	if ((st = storage->chain_deposit_get(storage, ref, &d)) != W3W_OK)
+	if ((st = storage->wallet.chain_deposit_get(storage->handle, ref, &d)) != W3W_OK)
 		return st;
 	if (strcmp(d.user_id, actor->user_id) != 0 && !may_read_others(actor))
 		return w3w_error_set(W3W_ENOTFOUND, "deposit %s: not found", ref);

@@ -4,22 +4,14 @@
 
 #include "wallet/wallet_internal.h"
 
-w3w_status w3w__wallet_storage(w3w_ctx *ctx, w3w_storage **out)
+w3w_status w3w__wallet_storage(w3w_ctx *ctx, const w3w__store **out)
 {
-	w3w_storage *s;
-
 	if (!ctx)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
-	s = ctx->storage;
-	/* All or nothing: a backend with half of them would fail mid-command. */
-	if (!s->secrets_create || !s->secrets_reseal || !s->secrets_retire || !s->secret_list ||
-	    !s->wallet_index_next || !s->wallet_create || !s->wallet_list || !s->wallet_find ||
-	    !s->withdrawal_create || !s->withdrawal_update || !s->withdrawal_get || !s->withdrawal_list_open ||
-	    !s->watch_cursor || !s->watch_block || !s->watch_advance ||
-	    !s->chain_deposit_put || !s->chain_deposit_get)
-		return w3w_error_set(W3W_EINVAL, "storage backend has no wallet support (%s)",
-			s->name ? s->name : "unnamed");
-	*out = s;
+	/* Loading checked the table whole: a backend with half of it would fail mid-command. */
+	if (ctx->store.wallet.version == 0)
+		return w3w_error_set(W3W_EINVAL, "storage backend has no wallet support (%s)", ctx->store.name);
+	*out = &ctx->store;
 	return W3W_OK;
 }
 
@@ -47,7 +39,7 @@ void w3w__wallet_audit(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
 	snprintf(rec.target_id, sizeof(rec.target_id), "%s", target_id ? target_id : "");
 	snprintf(rec.outcome, sizeof(rec.outcome), "%s", w3w_status_name(outcome));
 	rec.created_at = w3w_time_now();
-	ctx->storage->audit_append(ctx->storage, &rec);
+	ctx->store.audit.append(ctx->store.handle, &rec);
 	if (code != W3W_OK)
 		w3w_error_set(code, "%s", message);
 	else

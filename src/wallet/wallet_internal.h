@@ -24,7 +24,7 @@
 /* ---- storage support (support.c) ------------------------------------------ */
 
 /** The context's storage if it has every wallet member, else W3W_EINVAL "storage backend has no wallet support". */
-w3w_status w3w__wallet_storage(w3w_ctx *ctx, w3w_storage **out);
+w3w_status w3w__wallet_storage(w3w_ctx *ctx, const w3w__store **out);
 /** Context has a master key (W3W_EINVAL otherwise, naming the option). */
 w3w_status w3w__wallet_need_key(w3w_ctx *ctx);
 /** An audit record of a command that is not a storage write (seed export), in its own transaction. */

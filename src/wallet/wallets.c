@@ -9,10 +9,10 @@
 #include "wallet/wallet_internal.h"
 
 /* The fast refusal: no index is spent on a user who already has a wallet there. */
-static w3w_status refuse_second(w3w_storage *st, const char *user_id, const char *chain)
+static w3w_status refuse_second(const w3w__store *st, const char *user_id, const char *chain)
 {
 	w3w_wallets *list = NULL;
-	w3w_status rc = st->wallet_list(st, user_id, &list);
+	w3w_status rc = st->wallet.wallet_list(st->handle, user_id, &list);
 
 	if (rc != W3W_OK)
 		return rc;
@@ -43,7 +43,7 @@ static w3w_status insert_wallet(w3w_ctx *ctx, const w3w_actor *actor, w3w_cmd_wa
 	w3w__write_payload(&w, "address", cmd->w.address);
 	w3w__write_payload(&w, "index", index_text);
 	if ((st = w3w__write_prepare(&w, "wallet.created", cmd->w.id, cmd->w.id)) == W3W_OK)
-		st = ctx->storage->wallet_create(ctx->storage, cmd, &result);
+		st = ctx->store.wallet.wallet_create(ctx->store.handle, cmd, &result);
 	if (st == W3W_OK && out)
 		*out = result;
 	return w3w__write_finish(&w, st);
@@ -52,7 +52,7 @@ static w3w_status insert_wallet(w3w_ctx *ctx, const w3w_actor *actor, w3w_cmd_wa
 w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *actor, const char *chain)
 {
 	w3w_cmd_wallet_create cmd;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	unsigned char *seed = NULL;
 	w3w__family family;
 	w3w_status st;
@@ -67,7 +67,7 @@ w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *act
 		return st;
 	if ((st = w3w__seed_get(ctx, actor, 1, &seed)) != W3W_OK)
 		return st;
-	st = storage->wallet_index_next(storage, cmd.w.chain, &cmd.w.index);
+	st = storage->wallet.wallet_index_next(storage->handle, cmd.w.chain, &cmd.w.index);
 	if (st == W3W_OK)
 		st = w3w__derive_address(cmd.w.address, seed, family, cmd.w.index);
 	w3w__secret_free(seed);
@@ -81,7 +81,7 @@ w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *act
 w3w_status w3w_wallet_list(w3w_wallets **out, w3w_ctx *ctx, const w3w_actor *actor, const char *user_id)
 {
 	char uid[W3W_ID_SIZE];
-	w3w_storage *storage;
+	const w3w__store *storage;
 	w3w_status st;
 
 	if (!out)
@@ -98,7 +98,7 @@ w3w_status w3w_wallet_list(w3w_wallets **out, w3w_ctx *ctx, const w3w_actor *act
 	if (strcmp(uid, actor->user_id) != 0 &&
 	    !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE | W3W_ROLE_AUDITOR))
 		return w3w_error_set(W3W_EFORBIDDEN, "wallets: another user's wallets need admin, service or auditor");
-	return storage->wallet_list(storage, uid, out);
+	return storage->wallet.wallet_list(storage->handle, uid, out);
 }
 
 void w3w_wallets_free(w3w_wallets *list)

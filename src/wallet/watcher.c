@@ -43,7 +43,7 @@ static w3w_status wallet_at(w3w_chain *chain, const char *addr_text, w3w_wallet 
 {
 	unsigned char addr[20];
 	char canon[W3W_ADDRESS_SIZE];
-	w3w_storage *st = chain->ctx->storage;
+	const w3w__store *st = &chain->ctx->store;
 	w3w_status rc;
 
 	*hit = 0;
@@ -52,7 +52,7 @@ static w3w_status wallet_at(w3w_chain *chain, const char *addr_text, w3w_wallet 
 		return W3W_OK;
 	}
 	w3w__evm_address_text(canon, addr);
-	rc = st->wallet_find(st, "evm", canon, out);
+	rc = st->wallet.wallet_find(st->handle, "evm", canon, out);
 	if (rc == W3W_ENOTFOUND) {
 		w3w_error_clear();
 		return W3W_OK;
@@ -106,7 +106,7 @@ static w3w_status credit(w3w_chain *chain, const w3w_actor *actor, const w3w_cha
 		else
 			return st;
 	}
-	if ((st = ctx->storage->chain_deposit_put(ctx->storage, &d, &inserted)) != W3W_OK)
+	if ((st = ctx->store.wallet.chain_deposit_put(ctx->store.handle, &d, &inserted)) != W3W_OK)
 		return st;
 	if (!inserted)
 		stats->deposits_known++;
@@ -254,7 +254,7 @@ typedef struct progress {
 
 static w3w_status flush(w3w_chain *chain, progress *pr, w3w_chain_poll_stats *stats)
 {
-	w3w_storage *storage = chain->ctx->storage;
+	const w3w__store *storage = &chain->ctx->store;
 	w3w_cmd_watch_advance adv;
 	w3w_status st;
 
@@ -266,7 +266,7 @@ static w3w_status flush(w3w_chain *chain, progress *pr, w3w_chain_poll_stats *st
 	adv.blocks = pr->blocks;
 	adv.count = pr->count;
 	adv.keep = W3W__WATCH_KEEP;
-	if ((st = storage->watch_advance(storage, &adv)) != W3W_OK)
+	if ((st = storage->wallet.watch_advance(storage->handle, &adv)) != W3W_OK)
 		return st;
 	pr->stored = pr->blocks[pr->count - 1].number;
 	stats->cursor = pr->stored;
@@ -287,7 +287,7 @@ static w3w_status stop(w3w_chain *chain, progress *pr, w3w_chain_poll_stats *sta
 w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats)
 {
 	w3w_chain_adapter *a = chain->adapter;
-	w3w_storage *storage = chain->ctx->storage;
+	const w3w__store *storage = &chain->ctx->store;
 	w3w_watch_block prev;
 	progress *pr;
 	uint64_t head = 0, final, next, last;
@@ -298,7 +298,7 @@ w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_cha
 		return st;
 	stats->head = head;
 	memset(&prev, 0, sizeof(prev));
-	st = storage->watch_cursor(storage, chain->key, &prev);
+	st = storage->wallet.watch_cursor(storage->handle, chain->key, &prev);
 	if (st != W3W_OK && st != W3W_ENOTFOUND)
 		return st;
 	have_prev = st == W3W_OK;

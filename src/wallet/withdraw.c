@@ -172,7 +172,7 @@ w3w_status w3w__withdrawal_move(w3w_chain *chain, const w3w_actor *actor, w3w_wi
 	if (cmd.error[0])
 		w3w__write_payload(&w, "error", cmd.error);
 	if ((st = w3w__write_prepare(&w, w3w__withdrawal_status_event(to), row->w.id, row->w.id)) == W3W_OK)
-		st = ctx->storage->withdrawal_update(ctx->storage, &cmd, &result);
+		st = ctx->store.wallet.withdrawal_update(ctx->store.handle, &cmd, &result);
 	if (st == W3W_OK)
 		*row = result;
 	return w3w__write_finish(&w, st);
@@ -367,7 +367,7 @@ static w3w_status create_row(w3w_chain *chain, const w3w_actor *actor, const req
 	w3w__write_payload(&w, "user_id", cmd.w.user_id);
 	w3w__write_payload(&w, "from_address", cmd.w.from_address);
 	if ((st = w3w__write_prepare(&w, "wallet.withdrawal_held", cmd.w.id, cmd.w.id)) == W3W_OK)
-		st = ctx->storage->withdrawal_create(ctx->storage, &cmd, row);
+		st = ctx->store.wallet.withdrawal_create(ctx->store.handle, &cmd, row);
 	*replayed = cmd.meta.replayed;
 	return w3w__write_finish(&w, st);
 }
@@ -376,7 +376,7 @@ w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_
 	const char *currency, w3w_amount amount, const char *to_address, const char *idempotency_key)
 {
 	w3w_withdrawal_row *row;
-	w3w_storage *storage;
+	const w3w__store *storage;
 	unsigned char *seed = NULL;
 	char from[W3W_ADDRESS_SIZE];
 	uint64_t floor = 0;

@@ -203,7 +203,7 @@ static w3w_status deposit(const char *user, const char *cur, w3w_amount amount, 
 	cmd.t.amount = amount;
 	snprintf(cmd.t.reference, sizeof(cmd.t.reference), "%s", ref);
 	cmd.t.created_at = cmd.meta.now;
-	return st->transfer(st, &cmd, &out);
+	return st->market->transfer(st, &cmd, &out);
 }
 
 static w3w_status move(w3w_transfer_kind kind, const char *from, const char *to, w3w_amount amount,
@@ -221,7 +221,7 @@ static w3w_status move(w3w_transfer_kind kind, const char *from, const char *to,
 	cmd.t.amount = amount;
 	strcpy(cmd.t.reference, kind == W3W_TRANSFER_WITHDRAWAL ? "eth:0xabc" : "");
 	cmd.t.created_at = cmd.meta.now;
-	return st->transfer(st, &cmd, out);
+	return st->market->transfer(st, &cmd, out);
 }
 
 static w3w_status supply_new(const char *user, const char *cur, w3w_amount amount, w3w_supply *out)
@@ -236,7 +236,7 @@ static w3w_status supply_new(const char *user, const char *cur, w3w_amount amoun
 	cmd.s.amount = amount;
 	cmd.s.status = W3W_SUPPLY_ACTIVE;
 	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
-	return st->supply_create(st, &cmd, out);
+	return st->market->supply_create(st, &cmd, out);
 }
 
 static w3w_status supply_update(const char *user, const char *id, int set_amount, w3w_amount amount,
@@ -251,7 +251,7 @@ static w3w_status supply_update(const char *user, const char *id, int set_amount
 	cmd.patch.set_amount = set_amount;
 	cmd.patch.amount = amount;
 	cmd.patch.status = status;
-	return st->supply_update(st, &cmd, out);
+	return st->market->supply_update(st, &cmd, out);
 }
 
 static w3w_status supply_delete(const char *user, const char *id, w3w_supply *out)
@@ -262,7 +262,7 @@ static w3w_status supply_delete(const char *user, const char *id, w3w_supply *ou
 	meta(&cmd.meta, user, "supply.delete", "supply.deleted", id, NULL, 5);
 	strcpy(cmd.id, id);
 	strcpy(cmd.user_id, user);
-	return st->supply_delete(st, &cmd, out);
+	return st->market->supply_delete(st, &cmd, out);
 }
 
 /* An order of `n` items (price, quantity i+1); *out must be freed with free_order(). */
@@ -295,7 +295,7 @@ static w3w_status order_new_key(const char *user, const char *cur, w3w_amount pr
 	meta(&cmd.meta, user, "order.create", "order.created", o.id, key, 6);
 	o.created_at = o.updated_at = cmd.meta.now;
 	cmd.o = &o;
-	s = st->order_create(st, &cmd, out);
+	s = st->market->order_create(st, &cmd, out);
 	return s;
 }
 
@@ -321,7 +321,7 @@ static w3w_status order_cancel(const char *user, const char *id, int any_owner, 
 	strcpy(cmd.id, id);
 	strcpy(cmd.user_id, user);
 	cmd.any_owner = any_owner;
-	return st->order_cancel(st, &cmd, out);
+	return st->market->order_cancel(st, &cmd, out);
 }
 
 static w3w_status claim_key(const char *user, const char *order_id, const char *key, int hash,
@@ -337,7 +337,7 @@ static w3w_status claim_key(const char *user, const char *order_id, const char *
 	strcpy(cmd.c.user_id, user);
 	cmd.c.status = W3W_CLAIM_PENDING;
 	cmd.c.claimed_at = cmd.meta.now;
-	s = st->claim_create(st, &cmd, out);
+	s = st->market->claim_create(st, &cmd, out);
 	if (cmd_out)
 		*cmd_out = cmd;
 	return s;
@@ -360,7 +360,7 @@ static w3w_status claim_process(const char *actor, const char *id, w3w_claim *ou
 	new_id(cmd.settlement.id);
 	cmd.settlement.kind = W3W_TRANSFER_SETTLEMENT;
 	cmd.settlement.created_at = cmd.meta.now;
-	s = st->claim_process(st, &cmd, out);
+	s = st->market->claim_process(st, &cmd, out);
 	if (cmd_out)
 		*cmd_out = cmd;
 	return s;
@@ -374,7 +374,7 @@ static w3w_status claim_release(const char *actor, const char *id, w3w_claim *ou
 	memset(&cmd, 0, sizeof(cmd));
 	meta(&cmd.meta, actor, "claim.release", "claim.released", id, NULL, 10);
 	strcpy(cmd.id, id);
-	s = st->claim_release(st, &cmd, out);
+	s = st->market->claim_release(st, &cmd, out);
 	if (owner)
 		strcpy(owner, cmd.order_user_id);
 	return s;
@@ -386,7 +386,7 @@ static w3w_account account(const char *user, const char *cur)
 	w3w_account a;
 
 	memset(&a, 0, sizeof(a));
-	ck_assert_int_eq(st->accounts(st, user, &list), W3W_OK);
+	ck_assert_int_eq(st->market->accounts(st, user, &list), W3W_OK);
 	for (size_t i = 0; i < list->count; i++)
 		if (strcmp(list->items[i].currency, cur) == 0)
 			a = list->items[i];
@@ -399,7 +399,7 @@ static void check_totals(const char *cur)
 {
 	w3w_ledger_totals t;
 
-	ck_assert_int_eq(st->ledger_totals(st, cur, &t), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, cur, &t), W3W_OK);
 	ck_assert_int_eq(t.balances, t.deposits - t.withdrawals);
 	ck_assert_int_eq(t.held, t.escrow);
 	ck_assert_int_eq(t.reserved, t.live_claims);
@@ -628,13 +628,13 @@ START_TEST(test_transfers)
 	ck_assert_int_eq(a.balance, 5 * COIN - 1);
 	ck_assert_int_eq(a.available, 5 * COIN - 1);
 	ck_assert_int_eq(account(bob, "USD").balance, 2 * COIN + 1);
-	ck_assert_int_eq(st->accounts(st, alice, &list), W3W_OK);
+	ck_assert_int_eq(st->market->accounts(st, alice, &list), W3W_OK);
 	ck_assert_int_eq(list->count, 2);
 	ck_assert_str_eq(list->items[0].currency, "EUR");
 	ck_assert_str_eq(list->items[1].currency, "USD");
 	free(list->items);
 	free(list);
-	ck_assert_int_eq(st->accounts(st, W3W_EXTERNAL_USER_ID, &list), W3W_OK);
+	ck_assert_int_eq(st->market->accounts(st, W3W_EXTERNAL_USER_ID, &list), W3W_OK);
 	ck_assert_int_eq(list->count, 0);
 	free(list->items);
 	free(list);
@@ -656,7 +656,7 @@ START_TEST(test_amounts_and_times_exact)
 	ck_assert_int_eq(account(alice, "BIG").balance, W3W_AMOUNT_MAX);
 	ck_assert_int_eq(deposit(alice, "BIG", 1, "one-more"), W3W_EINVAL);
 	ck_assert_int_eq(account(alice, "BIG").balance, W3W_AMOUNT_MAX);
-	ck_assert_int_eq(st->ledger_totals(st, "BIG", &t), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "BIG", &t), W3W_OK);
 	ck_assert_int_eq(t.deposits, W3W_AMOUNT_MAX);
 	ck_assert_int_eq(t.balances, W3W_AMOUNT_MAX);
 
@@ -668,8 +668,8 @@ START_TEST(test_amounts_and_times_exact)
 	cmd.s.amount = 1;
 	cmd.s.created_at = 1700000000123457LL;  /* odd microseconds survive */
 	cmd.s.updated_at = 4102444800000001LL;  /* 2100-01-01T00:00:00.000001Z */
-	ck_assert_int_eq(st->supply_create(st, &cmd, &s), W3W_OK);
-	ck_assert_int_eq(st->supply_get(st, cmd.s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_create(st, &cmd, &s), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, cmd.s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.created_at, 1700000000123457LL);
 	ck_assert_int_eq(got.updated_at, 4102444800000001LL);
 	ck_assert_int_eq(got.amount, 1);
@@ -690,7 +690,7 @@ START_TEST(test_supply_lifecycle)
 	ck_assert_int_eq(supply_new(shopper, "USD", 5 * COIN, &s), W3W_OK);
 	ck_assert_int_eq(s.status, W3W_SUPPLY_ACTIVE);
 	ck_assert_int_eq(s.reserved, 0);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_str_eq(got.user_id, shopper);
 	ck_assert_int_eq(got.amount, 5 * COIN);
 
@@ -720,8 +720,8 @@ START_TEST(test_supply_lifecycle)
 	ck_assert_int_eq(got.status, W3W_SUPPLY_DELETED);
 	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_ESTATE);
 	ck_assert_int_eq(supply_update(shopper, s.id, 1, COIN, 0, &got), W3W_ESTATE);
-	ck_assert_int_eq(st->supply_get(st, buyer, &got), W3W_ENOTFOUND);
-	ck_assert_int_eq(st->supply_get(st, "not-a-uuid", &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->supply_get(st, buyer, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->supply_get(st, "not-a-uuid", &got), W3W_ENOTFOUND);
 	free_order(o);
 	check_totals("USD");
 }
@@ -742,20 +742,20 @@ START_TEST(test_lists_page_by_id)
 
 	memset(&q, 0, sizeof(q));
 	q.limit = 2;
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_int_eq(page->count, 2);
 	ck_assert_str_eq(page->items[0].id, s[0].id);
 	ck_assert_str_eq(page->next_cursor, s[1].id);
 	strcpy(q.after_id, page->next_cursor);
 	free(page->items);
 	free(page);
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_int_eq(page->count, 2);
 	ck_assert_str_eq(page->items[0].id, s[2].id);
 	strcpy(q.after_id, page->next_cursor);
 	free(page->items);
 	free(page);
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_int_eq(page->count, 1);
 	ck_assert_str_eq(page->next_cursor, "");
 	free(page->items);
@@ -765,7 +765,7 @@ START_TEST(test_lists_page_by_id)
 	q.limit = 10;
 	strcpy(q.user_id, a);
 	q.status = W3W_SUPPLY_ACTIVE;
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_int_eq(page->count, 2);
 	ck_assert_str_eq(page->items[1].id, s[2].id);
 	free(page->items);
@@ -780,7 +780,7 @@ START_TEST(test_lists_page_by_id)
 	q.limit = 2;
 	q.status = W3W_ORDER_OPEN;
 	strcpy(q.user_id, a);
-	ck_assert_int_eq(st->order_list(st, &q, &opage), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &opage), W3W_OK);
 	ck_assert_int_eq(opage->count, 2);
 	ck_assert_ptr_null(opage->items[0].items);
 	ck_assert_int_eq(opage->items[0].amount, COIN);
@@ -788,7 +788,7 @@ START_TEST(test_lists_page_by_id)
 	free(opage->items);
 	free(opage);
 	q.status = W3W_ORDER_CANCELLED;
-	ck_assert_int_eq(st->order_list(st, &q, &opage), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &opage), W3W_OK);
 	ck_assert_int_eq(opage->count, 0);
 	free(opage->items);
 	free(opage);
@@ -821,7 +821,7 @@ START_TEST(test_order_create_and_cancel)
 	ck_assert_int_eq(account(buyer, "USD").held, 6 * COIN);
 	ck_assert_int_eq(account(buyer, "USD").available, 4 * COIN);
 
-	ck_assert_int_eq(st->order_get(st, o->id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->order_get(st, o->id, &got), W3W_OK);
 	ck_assert_int_eq(got->item_count, 3);
 	for (size_t i = 0; i < 3; i++) {
 		ck_assert_str_eq(got->items[i].id, o->items[i].id);
@@ -832,7 +832,7 @@ START_TEST(test_order_create_and_cancel)
 	ck_assert_str_eq(got->items[2].product_name, "item 2, \"quoted\" \\ {braces} é");
 	free_order(got);
 	got = NULL;
-	ck_assert_int_eq(st->order_get(st, buyer, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->order_get(st, buyer, &got), W3W_ENOTFOUND);
 	ck_assert_ptr_null(got);
 
 	ck_assert_int_eq(order_cancel(other, o->id, 0, &c), W3W_EFORBIDDEN);
@@ -853,7 +853,7 @@ START_TEST(test_order_create_and_cancel)
 	ck_assert_int_eq(supply_new(shopper, "USD", 10 * COIN, &s), W3W_OK);
 	ck_assert_int_eq(order_new(buyer, 2 * COIN, &o), W3W_OK);
 	ck_assert_int_eq(claim_key(shopper, o->id, NULL, 8, NULL, NULL), W3W_OK);
-	ck_assert_int_eq(st->claim_get_live(st, o->id, &cl), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get_live(st, o->id, &cl), W3W_OK);
 	ck_assert_int_eq(order_cancel(buyer, o->id, 0, &c), W3W_ECONFLICT);
 	ck_assert_ptr_null(c);
 	free_order(o);
@@ -892,13 +892,13 @@ START_TEST(test_claim_lifecycle)
 	ck_assert_str_eq(cc.order_user_id, buyer);
 	ck_assert_int_eq(c.claimed_at, cc.c.claimed_at);
 	ck_assert_int_eq(c.processed_at, 0);
-	ck_assert_int_eq(st->supply_get(st, s.id, &sg), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &sg), W3W_OK);
 	ck_assert_int_eq(sg.reserved, 4 * COIN);
-	ck_assert_int_eq(st->order_get(st, o->id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->order_get(st, o->id, &got), W3W_OK);
 	ck_assert_int_eq(got->status, W3W_ORDER_CLAIMED);
 	free_order(got);
 	ck_assert_int_eq(claim(shopper, o->id, &c2), W3W_ECONFLICT);
-	ck_assert_int_eq(st->claim_get_live(st, o->id, &live), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get_live(st, o->id, &live), W3W_OK);
 	ck_assert_str_eq(live.id, c.id);
 
 	/* Release: order open again with its escrow, reservation freed. */
@@ -908,7 +908,7 @@ START_TEST(test_claim_lifecycle)
 	ck_assert_str_eq(owner, buyer);
 	ck_assert_int_eq(claim_release(shopper, c.id, &c2, NULL), W3W_ESTATE);
 	ck_assert_int_eq(claim_process(buyer, c.id, &c2, NULL), W3W_ESTATE);
-	ck_assert_int_eq(st->claim_get_live(st, o->id, &live), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->claim_get_live(st, o->id, &live), W3W_ENOTFOUND);
 	ck_assert_int_eq(account(buyer, "USD").held, 4 * COIN);
 	check_totals("USD");
 
@@ -930,14 +930,14 @@ START_TEST(test_claim_lifecycle)
 	ck_assert_int_eq(account(buyer, "USD").balance, 6 * COIN);
 	ck_assert_int_eq(account(buyer, "USD").held, 0);
 	ck_assert_int_eq(account(shopper, "USD").balance, 4 * COIN);
-	ck_assert_int_eq(st->supply_get(st, s.id, &sg), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &sg), W3W_OK);
 	ck_assert_int_eq(sg.amount, 0);
 	ck_assert_int_eq(sg.reserved, 0);
 	ck_assert_int_eq(sg.status, W3W_SUPPLY_EXHAUSTED);
-	ck_assert_int_eq(st->order_get(st, o->id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->order_get(st, o->id, &got), W3W_OK);
 	ck_assert_int_eq(got->status, W3W_ORDER_COMPLETED);
 	free_order(got);
-	ck_assert_int_eq(st->claim_get_live(st, o->id, &live), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get_live(st, o->id, &live), W3W_OK);
 	ck_assert_int_eq(live.status, W3W_CLAIM_PROCESSED);
 	ck_assert_int_eq(claim(shopper, o->id, &c2), W3W_ECONFLICT);
 	check_totals("USD");
@@ -947,8 +947,8 @@ START_TEST(test_claim_lifecycle)
 	ck_assert_int_eq(order_cancel(buyer, o2->id, 0, &got), W3W_OK);
 	free_order(got);
 	ck_assert_int_eq(claim(shopper, o2->id, &c2), W3W_ESTATE);
-	ck_assert_int_eq(st->claim_get(st, c.id, &c2), W3W_OK);
-	ck_assert_int_eq(st->claim_get(st, buyer, &c2), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->claim_get(st, c.id, &c2), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get(st, buyer, &c2), W3W_ENOTFOUND);
 	free_order(o);
 	free_order(o2);
 	check_totals("USD");
@@ -1061,7 +1061,7 @@ START_TEST(test_claim_race_one_winner_each)
 	ck_assert_int_eq(sql_i64("SELECT count(DISTINCT order_id) FROM claims"), RACE_ORDERS);
 	ck_assert_int_eq(sql_i64("SELECT count(*) FROM orders WHERE status = 'claimed'"), RACE_ORDERS);
 	ck_assert_int_eq(sql_i64("SELECT count(*) FROM outbox WHERE type = 'order.claimed'"), RACE_ORDERS);
-	ck_assert_int_eq(st->ledger_totals(st, "USD", &t), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "USD", &t), W3W_OK);
 	ck_assert_int_eq(t.reserved, RACE_ORDERS * COIN);
 	check_totals("USD");
 }
@@ -1106,7 +1106,7 @@ static void *xp_worker(void *arg)
 		strcpy(cc.c.order_id, t->orders[idx[i]]);
 		strcpy(cc.c.user_id, t->shopper);
 		cc.c.claimed_at = cc.meta.now;
-		s = t->st->claim_create(t->st, &cc, &c);
+		s = t->st->market->claim_create(t->st, &cc, &c);
 		if (s == W3W_OK) {
 			t->won++;
 			memset(&cp, 0, sizeof(cp));
@@ -1114,7 +1114,7 @@ static void *xp_worker(void *arg)
 			strcpy(cp.id, c.id);
 			new_id(cp.settlement.id);
 			cp.settlement.created_at = cp.meta.now;
-			s = t->st->claim_process(t->st, &cp, &c);
+			s = t->st->market->claim_process(t->st, &cp, &c);
 			if (s == W3W_OK)
 				t->processed++;
 		} else if (s == W3W_ECONFLICT) {
@@ -1162,7 +1162,7 @@ static void xp_run(const char *buyer, char (*orders)[W3W_ID_SIZE], int n, int sa
 		cmd.s.amount = (int64_t)n * COIN;
 		cmd.s.status = W3W_SUPPLY_ACTIVE;
 		cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
-		if (mine->supply_create(mine, &cmd, &s) != W3W_OK && sum[3]++ == 0)
+		if (mine->market->supply_create(mine, &cmd, &s) != W3W_OK && sum[3]++ == 0)
 			snprintf(why, 200, "supply: %s", w3w_error_message());
 	}
 	for (int i = 0; i < XP_THREADS; i++)
@@ -1347,7 +1347,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	strcpy(cmd.s.currency, "USD");
 	cmd.s.amount = 7;
 	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
-	ck_assert_int_eq(st->supply_create(st, &cmd, &first), W3W_OK);
+	ck_assert_int_eq(st->market->supply_create(st, &cmd, &first), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 0);
 	ck_assert_int_eq(cmd.meta.event.seq, sql_i64("SELECT seq FROM outbox WHERE id = '%s'", cmd.meta.event.id));
 	outbox = count("outbox");
@@ -1358,7 +1358,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	new_id(cmd.meta.event.id);
 	new_id(cmd.meta.audit.id);
 	cmd.s.amount = 7;
-	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
+	ck_assert_int_eq(st->market->supply_create(st, &cmd, &again), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 1);
 	ck_assert_int_eq(cmd.meta.event.seq, 0);
 	ck_assert_str_eq(again.id, first.id);
@@ -1368,14 +1368,14 @@ START_TEST(test_idempotent_replay_and_mismatch)
 
 	/* Same key, another request: refused. */
 	memset(cmd.meta.idem_hash, 0x22, sizeof(cmd.meta.idem_hash));
-	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_EIDEMPOTENCY);
+	ck_assert_int_eq(st->market->supply_create(st, &cmd, &again), W3W_EIDEMPOTENCY);
 	ck_assert_int_eq(count("supplies"), 1);
 
 	/* The key is the actor's: another actor's same key is a new request. */
 	strcpy(cmd.meta.actor_id, other);
 	strcpy(cmd.s.user_id, other);
 	memset(cmd.meta.idem_hash, 0x11, sizeof(cmd.meta.idem_hash));
-	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
+	ck_assert_int_eq(st->market->supply_create(st, &cmd, &again), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 0);
 	ck_assert_int_eq(count("supplies"), 2);
 
@@ -1387,7 +1387,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	new_id(cmd.s.id);
 	new_id(cmd.meta.event.id);
 	new_id(cmd.meta.audit.id);
-	ck_assert_int_eq(st->supply_create(st, &cmd, &again), W3W_OK);
+	ck_assert_int_eq(st->market->supply_create(st, &cmd, &again), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 0);
 	ck_assert_str_ne(again.id, first.id);
 	ck_assert_int_eq(count("supplies"), 3);
@@ -1406,9 +1406,9 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	/* Purge drops expired keys only. */
 	{
 		int64_t deleted = -1;
-		ck_assert_int_eq(st->purge_expired(st, w3w_time_now(), &deleted), W3W_OK);
+		ck_assert_int_eq(st->market->purge_expired(st, w3w_time_now(), &deleted), W3W_OK);
 		ck_assert_int_eq(deleted, 0);
-		ck_assert_int_eq(st->purge_expired(st, w3w_time_now() + 7200LL * 1000000, &deleted), W3W_OK);
+		ck_assert_int_eq(st->market->purge_expired(st, w3w_time_now() + 7200LL * 1000000, &deleted), W3W_OK);
 		ck_assert_int_eq(deleted, 3);
 		ck_assert_int_eq(count("idempotency_keys"), 0);
 	}
@@ -1436,7 +1436,7 @@ static void *same_key_thread(void *arg)
 	strcpy(cmd.s.currency, "USD");
 	cmd.s.amount = 1;
 	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
-	k->rc = k->st->supply_create(k->st, &cmd, &out);
+	k->rc = k->st->market->supply_create(k->st, &cmd, &out);
 	k->replayed = cmd.meta.replayed;
 	if (k->rc == W3W_OK)
 		strcpy(k->id, out.id);
@@ -1487,17 +1487,17 @@ START_TEST(test_outbox_take_lease_ack)
 	w3w_outbox_stats stats;
 	int64_t seqs[8];
 
-	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &stats), W3W_OK);
 	ck_assert_int_eq(stats.last_seq, 0);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(supply_new(user, "USD", COIN, &s[i]), W3W_OK);
-	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &stats), W3W_OK);
 	ck_assert_int_eq(stats.total, 4);
 	ck_assert_int_eq(stats.pending, 4);
 	ck_assert_int_eq(stats.last_seq, sql_i64("SELECT max(seq) FROM outbox"));
 	ck_assert_int_gt(stats.oldest_pending_at, 0);
 
-	ck_assert_int_eq(st->outbox_take(st, 2, 60000, &a, &na), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 2, 60000, &a, &na), W3W_OK);
 	ck_assert_int_eq(na, 2);
 	ck_assert_int_lt(a[0].seq, a[1].seq);
 	ck_assert_str_eq(a[0].aggregate_id, s[0].id);
@@ -1507,30 +1507,30 @@ START_TEST(test_outbox_take_lease_ack)
 	ck_assert_str_eq(a[0].actor_id, user);
 	ck_assert_str_eq(a[0].payload, "{\"test\":true}");
 	/* One relay at a time: while a's lease is live, another relay gets nothing. */
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &b, &nb), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &b, &nb), W3W_OK);
 	ck_assert_int_eq(nb, 0);
 	ck_assert_ptr_null(b);
 
 	for (size_t i = 0; i < na; i++)
 		seqs[i] = a[i].seq;
-	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK);
-	ck_assert_int_eq(st->outbox_ack(st, seqs, na), W3W_OK); /* twice: harmless */
-	ck_assert_int_eq(st->outbox_take(st, 10, 200, &b, &nb), W3W_OK);
+	ck_assert_int_eq(st->outbox->ack(st, seqs, na), W3W_OK);
+	ck_assert_int_eq(st->outbox->ack(st, seqs, na), W3W_OK); /* twice: harmless */
+	ck_assert_int_eq(st->outbox->take(st, 10, 200, &b, &nb), W3W_OK);
 	ck_assert_int_eq(nb, 2);
 	ck_assert_str_eq(b[0].aggregate_id, s[2].id);
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &c, &nc), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &c, &nc), W3W_OK);
 	ck_assert_int_eq(nc, 0);
 
 	/* b is never acked: once its lease ends the same rows come back, in order. */
 	usleep(400 * 1000);
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &c, &nc), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &c, &nc), W3W_OK);
 	ck_assert_int_eq(nc, 2);
 	ck_assert_int_eq(c[0].seq, b[0].seq);
 	ck_assert_int_eq(c[1].seq, b[1].seq);
 	for (size_t i = 0; i < nc; i++)
 		seqs[i] = c[i].seq;
-	ck_assert_int_eq(st->outbox_ack(st, seqs, nc), W3W_OK);
-	ck_assert_int_eq(st->outbox_stats(st, &stats), W3W_OK);
+	ck_assert_int_eq(st->outbox->ack(st, seqs, nc), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &stats), W3W_OK);
 	ck_assert_int_eq(stats.total, 4);
 	ck_assert_int_eq(stats.pending, 0);
 	ck_assert_int_eq(stats.oldest_pending_at, 0);
@@ -1564,7 +1564,7 @@ static void *relay_run(void *arg)
 		w3w_event *ev = NULL;
 		size_t n = 0;
 		int64_t seqs[16];
-		if ((r->rc = r->st->outbox_take(r->st, 16, 5000, &ev, &n)) != W3W_OK)
+		if ((r->rc = r->st->outbox->take(r->st, 16, 5000, &ev, &n)) != W3W_OK)
 			break;
 		if (n == 0) {
 			idle++;
@@ -1582,7 +1582,7 @@ static void *relay_run(void *arg)
 			seqs[i] = ev[i].seq;
 		}
 		pthread_mutex_unlock(&relays_mu);
-		r->rc = r->st->outbox_ack(r->st, seqs, n);
+		r->rc = r->st->outbox->ack(r->st, seqs, n);
 		events_free(ev, n);
 	}
 	return NULL;
@@ -1660,7 +1660,7 @@ static void *seal_thread(void *arg)
 	size_t n;
 	do {
 		n = 0;
-		s->rc = st->audit_seal(st, test_hash, 7, &n);
+		s->rc = st->audit->seal(st, test_hash, 7, &n);
 		s->sealed += n;
 	} while (s->rc == W3W_OK && n > 0);
 	return NULL;
@@ -1685,10 +1685,10 @@ START_TEST(test_audit_append_seal_read)
 			new_id(rec.target_id);
 		strcpy(rec.outcome, "conflict");
 		rec.created_at = w3w_time_now();
-		ck_assert_int_eq(st->audit_append(st, &rec), W3W_OK);
+		ck_assert_int_eq(st->audit->append(st, &rec), W3W_OK);
 	}
-	ck_assert_int_eq(st->audit_append(st, &rec), W3W_OK); /* same id: kept once */
-	ck_assert_int_eq(st->audit_unsealed(st, &unsealed), W3W_OK);
+	ck_assert_int_eq(st->audit->append(st, &rec), W3W_OK); /* same id: kept once */
+	ck_assert_int_eq(st->audit->unsealed(st, &unsealed), W3W_OK);
 	ck_assert_int_eq(unsealed, 50);
 
 	/* Four sealers at once: one chain, positions 1..50, no gap, no double. */
@@ -1702,11 +1702,11 @@ START_TEST(test_audit_append_seal_read)
 		total += sealers[i].sealed;
 	}
 	ck_assert_int_eq(total, 50);
-	ck_assert_int_eq(st->audit_unsealed(st, &unsealed), W3W_OK);
+	ck_assert_int_eq(st->audit->unsealed(st, &unsealed), W3W_OK);
 	ck_assert_int_eq(unsealed, 0);
 
 	for (;;) {
-		ck_assert_int_eq(st->audit_read(st, pos, 16, &recs, &n), W3W_OK);
+		ck_assert_int_eq(st->audit->read(st, pos, 16, &recs, &n), W3W_OK);
 		if (n == 0)
 			break;
 		for (size_t i = 0; i < n; i++) {
@@ -1726,9 +1726,9 @@ START_TEST(test_audit_append_seal_read)
 	{
 		w3w_supply s;
 		ck_assert_int_eq(supply_new(user, "USD", COIN, &s), W3W_OK);
-		ck_assert_int_eq(st->audit_seal(st, test_hash, 0, &n), W3W_OK);
+		ck_assert_int_eq(st->audit->seal(st, test_hash, 0, &n), W3W_OK);
 		ck_assert_int_eq(n, 1);
-		ck_assert_int_eq(st->audit_read(st, 50, 10, &recs, &n), W3W_OK);
+		ck_assert_int_eq(st->audit->read(st, 50, 10, &recs, &n), W3W_OK);
 		ck_assert_int_eq(n, 1);
 		ck_assert_str_eq(recs[0].action, "supply.create");
 		ck_assert_str_eq(recs[0].target_id, s.id);
@@ -1779,13 +1779,13 @@ START_TEST(test_pool_wait_and_statement_timeout)
 	/* The pool's only connection is taken: a command waits timeout_ms for it, then gives up. */
 	ck_assert_int_eq(w3w__pg_acquire(&w3w__pg_of(st)->pool, 0, &held), W3W_OK);
 	t0 = mono_ms();
-	ck_assert_int_eq(st->supply_get(st, s.id, &s), W3W_EUNAVAILABLE);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &s), W3W_EUNAVAILABLE);
 	snprintf(expect, sizeof(expect), "no free connection within %d ms", T(1000));
 	ck_assert_msg(strstr(w3w_error_message(), expect), "%s", w3w_error_message());
 	ck_assert_int_ge(mono_ms() - t0, T(900));
 	ck_assert_int_lt(mono_ms() - t0, T(1500));
 	w3w__pg_release(&w3w__pg_of(st)->pool, held, 0);
-	ck_assert_int_eq(st->supply_get(st, s.id, &s), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &s), W3W_OK);
 
 	/* Someone holds the order row longer than statement_timeout: the claim times out. */
 	lock = raw();
@@ -2024,7 +2024,7 @@ START_TEST(test_lost_answers_apply_once)
 	strcpy(cc.c.order_id, o1->id);
 	strcpy(cc.c.user_id, shopper);
 	cc.c.claimed_at = cc.meta.now;
-	ck_assert_msg(via->claim_create(via, &cc, &c) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_msg(via->market->claim_create(via, &cc, &c) == W3W_OK, "%s", w3w_error_message());
 	ck_assert_int_eq(atomic_load(&px.cuts), 1);
 	ck_assert_str_eq(c.id, cc.c.id);
 	ck_assert_int_eq(c.status, W3W_CLAIM_PENDING);
@@ -2042,7 +2042,7 @@ START_TEST(test_lost_answers_apply_once)
 	strcpy(cc.c.order_id, o2->id);
 	strcpy(cc.c.user_id, shopper);
 	cc.c.claimed_at = cc.meta.now;
-	ck_assert_msg(via->claim_create(via, &cc, &c) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_msg(via->market->claim_create(via, &cc, &c) == W3W_OK, "%s", w3w_error_message());
 	ck_assert_int_eq(atomic_load(&px.cuts), 2);
 	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE order_id = '%s'", o2->id), 1);
 
@@ -2058,7 +2058,7 @@ START_TEST(test_lost_answers_apply_once)
 	strcpy(tc.t.currency, "USD");
 	tc.t.amount = 5;
 	tc.t.created_at = tc.meta.now;
-	ck_assert_msg(via->transfer(via, &tc, &t) == W3W_OK, "%s", w3w_error_message());
+	ck_assert_msg(via->market->transfer(via, &tc, &t) == W3W_OK, "%s", w3w_error_message());
 	ck_assert_int_eq(atomic_load(&px.cuts), 3);
 	ck_assert_str_eq(t.id, tc.t.id);
 	ck_assert_int_eq(tc.meta.replayed, 1);
@@ -2075,7 +2075,7 @@ START_TEST(test_lost_answers_apply_once)
 		meta(&oc.meta, buyer, "order.cancel", "order.cancelled", o3->id, NULL, 7);
 		strcpy(oc.id, o3->id);
 		strcpy(oc.user_id, buyer);
-		ck_assert_msg(via->order_cancel(via, &oc, &out) == W3W_OK, "%s", w3w_error_message());
+		ck_assert_msg(via->market->order_cancel(via, &oc, &out) == W3W_OK, "%s", w3w_error_message());
 		ck_assert_int_eq(out->status, W3W_ORDER_CANCELLED);
 		free_order(out);
 	}
@@ -2132,7 +2132,7 @@ START_TEST(test_lost_answer_then_outage_is_unknown)
 	strcpy(tc.t.currency, "USD");
 	tc.t.amount = 7;
 	tc.t.created_at = tc.meta.now;
-	ck_assert_int_eq(via->transfer(via, &tc, &t), W3W_EUNKNOWN);
+	ck_assert_int_eq(via->market->transfer(via, &tc, &t), W3W_EUNKNOWN);
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "same idempotency key"));
 	ck_assert_int_eq(atomic_load(&px.cuts), 1);
 	ck_assert_int_eq(account(shopper, "USD").balance, 7); /* it had committed */
@@ -2143,7 +2143,7 @@ START_TEST(test_lost_answer_then_outage_is_unknown)
 	new_id(again.meta.event.id);
 	new_id(again.meta.audit.id);
 	new_id(again.t.id);
-	ck_assert_int_eq(st->transfer(st, &again, &t), W3W_OK);
+	ck_assert_int_eq(st->market->transfer(st, &again, &t), W3W_OK);
 	ck_assert_int_eq(again.meta.replayed, 1);
 	ck_assert_str_eq(t.id, tc.t.id);
 	ck_assert_int_eq(account(shopper, "USD").balance, 7);
@@ -2160,7 +2160,7 @@ START_TEST(test_lost_answer_then_outage_is_unknown)
 	strcpy(cc.c.order_id, o->id);
 	strcpy(cc.c.user_id, shopper);
 	cc.c.claimed_at = cc.meta.now;
-	ck_assert_int_eq(via->claim_create(via, &cc, &c), W3W_EUNKNOWN);
+	ck_assert_int_eq(via->market->claim_create(via, &cc, &c), W3W_EUNKNOWN);
 	ck_assert_int_eq(sql_i64("SELECT count(*) FROM claims WHERE order_id = '%s'", o->id), 1);
 	via->free(via);
 	proxy_stop(&px);
@@ -2180,7 +2180,7 @@ START_TEST(test_lost_answer_then_outage_is_unknown)
 	strcpy(tc.t.currency, "USD");
 	tc.t.amount = 1;
 	tc.t.created_at = tc.meta.now;
-	ck_assert_int_eq(via->transfer(via, &tc, &t), W3W_EUNAVAILABLE);
+	ck_assert_int_eq(via->market->transfer(via, &tc, &t), W3W_EUNAVAILABLE);
 	ck_assert_int_eq(account(shopper, "USD").balance, 7);
 	via->free(via);
 	proxy_stop(&px);

@@ -7,7 +7,7 @@
  * inner backend committed is reported to the simulator (sim_note_commit),
  * which is how the checker knows the truth whatever the caller heard.
  *
- * Wallet members are left NULL: the simulator does not drive wallets.
+ * It has no wallet table: the simulator does not drive wallets.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +71,7 @@ static void after_write(sim_op op, const w3w_write_meta *meta, w3w_status rc, co
 		if (plan == SIM_BEFORE)                                                           \
 			return fail_before(#fn);                                                      \
 		memset(&res, 0, sizeof(res));                                                     \
-		rc = inner(st)->fn(inner(st), cmd, &res);                                         \
+		rc = inner(st)->market->fn(inner(st), cmd, &res);                                         \
 		after_write(OP, &cmd->meta, rc, cmd, &res, res.id, plan);                         \
 		if (plan == SIM_LOST)                                                             \
 			return answer_lost(#fn);                                                      \
@@ -97,7 +97,7 @@ FS_WRITE(claim_release, SIM_OP_CLAIM_RELEASE, w3w_cmd_claim_release, w3w_claim)
 		sim_plan plan = sim_plan_write();                                                 \
 		if (plan == SIM_BEFORE)                                                           \
 			return fail_before(#fn);                                                      \
-		rc = inner(st)->fn(inner(st), cmd, &res);                                         \
+		rc = inner(st)->market->fn(inner(st), cmd, &res);                                         \
 		after_write(OP, &cmd->meta, rc, cmd, res, res ? res->id : "", plan);              \
 		if (plan == SIM_LOST || rc != W3W_OK || !out) {                                   \
 			w3w_order_free(res);                                                          \
@@ -117,7 +117,7 @@ FS_ORDER_WRITE(order_cancel, SIM_OP_ORDER_CANCEL, w3w_cmd_order_cancel)
 	{                                                                                     \
 		if (sim_plan_read())                                                              \
 			return fail_before(#fn);                                                      \
-		return inner(st)->fn(inner(st), arg, out);                                        \
+		return inner(st)->market->fn(inner(st), arg, out);                                        \
 	}
 
 FS_READ(supply_get, const char *, w3w_supply *)
@@ -131,7 +131,7 @@ FS_READ(ledger_totals, const char *, w3w_ledger_totals *)
 
 static w3w_status fs_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count)
 {
-	return inner(st)->outbox_take(inner(st), max, lease_ms, out, count);
+	return inner(st)->outbox->take(inner(st), max, lease_ms, out, count);
 }
 
 /* A failed ack: the relay already published, so the batch goes out again after its lease. */
@@ -139,18 +139,18 @@ static w3w_status fs_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t cou
 {
 	if (count && sim_relay_fault(SIM_F_OUTBOX_ACK, seqs[0], count))
 		return fail_before("outbox_ack");
-	return inner(st)->outbox_ack(inner(st), seqs, count);
+	return inner(st)->outbox->ack(inner(st), seqs, count);
 }
 
 static w3w_status fs_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 {
-	return inner(st)->outbox_stats(inner(st), out);
+	return inner(st)->outbox->stats(inner(st), out);
 }
 
 /* Never faulted; a failure of its own is noted (the caller, core, drops it silently). */
 static w3w_status fs_audit_append(w3w_storage *st, const w3w_audit_record *record)
 {
-	w3w_status rc = inner(st)->audit_append(inner(st), record);
+	w3w_status rc = inner(st)->audit->append(inner(st), record);
 	if (rc != W3W_OK && sim_fx) {
 		pthread_mutex_lock(&sim_fx->lock);
 		sim_fx->audit_append_failed++;
@@ -163,18 +163,18 @@ static w3w_status fs_audit_append(w3w_storage *st, const w3w_audit_record *recor
 
 static w3w_status fs_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed)
 {
-	return inner(st)->audit_seal(inner(st), fn, max, sealed);
+	return inner(st)->audit->seal(inner(st), fn, max, sealed);
 }
 
 static w3w_status fs_audit_read(w3w_storage *st, int64_t after_pos, size_t max,
 	w3w_audit_record **out, size_t *count)
 {
-	return inner(st)->audit_read(inner(st), after_pos, max, out, count);
+	return inner(st)->audit->read(inner(st), after_pos, max, out, count);
 }
 
 static w3w_status fs_audit_unsealed(w3w_storage *st, int64_t *count)
 {
-	return inner(st)->audit_unsealed(inner(st), count);
+	return inner(st)->audit->unsealed(inner(st), count);
 }
 
 static w3w_status fs_ping(w3w_storage *st)
@@ -184,7 +184,7 @@ static w3w_status fs_ping(w3w_storage *st)
 
 static w3w_status fs_purge_expired(w3w_storage *st, w3w_time now, int64_t *deleted)
 {
-	return inner(st)->purge_expired(inner(st), now, deleted);
+	return inner(st)->market->purge_expired(inner(st), now, deleted);
 }
 
 static void fs_free(w3w_storage *st)
@@ -206,6 +206,43 @@ static w3w_status open_inner(w3w_storage **out, const char *url, const w3w_backe
 	return w3w_error_set(W3W_EINVAL, "sim storage: inner URL must be sqlite: or postgres (built in?)");
 }
 
+static const w3w_market_store fs_market = {
+	.version = W3W_MARKET_STORE_VERSION,
+	.transfer = fs_transfer,
+	.supply_create = fs_supply_create,
+	.supply_update = fs_supply_update,
+	.supply_delete = fs_supply_delete,
+	.order_create = fs_order_create,
+	.order_cancel = fs_order_cancel,
+	.claim_create = fs_claim_create,
+	.claim_process = fs_claim_process,
+	.claim_release = fs_claim_release,
+	.supply_get = fs_supply_get,
+	.supply_list = fs_supply_list,
+	.order_get = fs_order_get,
+	.order_list = fs_order_list,
+	.claim_get = fs_claim_get,
+	.claim_get_live = fs_claim_get_live,
+	.accounts = fs_accounts,
+	.ledger_totals = fs_ledger_totals,
+	.purge_expired = fs_purge_expired,
+};
+
+static const w3w_outbox_store fs_outbox = {
+	.version = W3W_OUTBOX_STORE_VERSION,
+	.take = fs_outbox_take,
+	.ack = fs_outbox_ack,
+	.stats = fs_outbox_stats,
+};
+
+static const w3w_audit_store fs_audit = {
+	.version = W3W_AUDIT_STORE_VERSION,
+	.append = fs_audit_append,
+	.seal = fs_audit_seal,
+	.read = fs_audit_read,
+	.unsealed = fs_audit_unsealed,
+};
+
 static w3w_status fs_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
 {
 	fstorage *fs;
@@ -217,43 +254,16 @@ static w3w_status fs_open(w3w_storage **out, const char *url, const w3w_backend_
 		return w3w_error_set(W3W_EINVAL, "sim storage: URL must be " SIM_SCHEME ":INNER");
 	if ((rc = open_inner(&in, url + sizeof(SIM_SCHEME), cfg)) != W3W_OK)
 		return rc;
-	if (in->version != W3W_STORAGE_VERSION) {
-		in->free(in);
-		return w3w_error_set(W3W_EVERSION, "sim storage: inner interface version mismatch");
-	}
 	if (!(fs = calloc(1, sizeof(*fs)))) {
 		in->free(in);
 		return w3w_error_set(W3W_ENOMEM, "sim storage: out of memory");
 	}
 	fs->in = in;
-	fs->base.version = W3W_STORAGE_VERSION;
-	fs->base.name = "sim";
-	fs->base.transfer = fs_transfer;
-	fs->base.supply_create = fs_supply_create;
-	fs->base.supply_update = fs_supply_update;
-	fs->base.supply_delete = fs_supply_delete;
-	fs->base.order_create = fs_order_create;
-	fs->base.order_cancel = fs_order_cancel;
-	fs->base.claim_create = fs_claim_create;
-	fs->base.claim_process = fs_claim_process;
-	fs->base.claim_release = fs_claim_release;
-	fs->base.supply_get = fs_supply_get;
-	fs->base.supply_list = fs_supply_list;
-	fs->base.order_get = fs_order_get;
-	fs->base.order_list = fs_order_list;
-	fs->base.claim_get = fs_claim_get;
-	fs->base.claim_get_live = fs_claim_get_live;
-	fs->base.accounts = fs_accounts;
-	fs->base.ledger_totals = fs_ledger_totals;
-	fs->base.outbox_take = fs_outbox_take;
-	fs->base.outbox_ack = fs_outbox_ack;
-	fs->base.outbox_stats = fs_outbox_stats;
-	fs->base.audit_append = fs_audit_append;
-	fs->base.audit_seal = fs_audit_seal;
-	fs->base.audit_read = fs_audit_read;
-	fs->base.audit_unsealed = fs_audit_unsealed;
+	fs->base = (w3w_storage)W3W_STORAGE_INIT("sim");
+	fs->base.market = &fs_market;
+	fs->base.outbox = &fs_outbox;
+	fs->base.audit = &fs_audit;
 	fs->base.ping = fs_ping;
-	fs->base.purge_expired = fs_purge_expired;
 	fs->base.free = fs_free;
 	*out = &fs->base;
 	return W3W_OK;

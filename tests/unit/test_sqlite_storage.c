@@ -93,7 +93,7 @@ static w3w_status do_transfer(w3w_storage *s, w3w_transfer_kind kind, const char
 	cmd.t.amount = amount;
 	snprintf(cmd.t.reference, sizeof(cmd.t.reference), "%s", reference ? reference : "");
 	cmd.t.created_at = cmd.meta.now;
-	return s->transfer(s, &cmd, out ? out : &tmp);
+	return s->market->transfer(s, &cmd, out ? out : &tmp);
 }
 
 static w3w_status deposit(const char *user, w3w_amount amount)
@@ -116,7 +116,7 @@ static w3w_status supply_create_in(w3w_storage *s, const char *user, const char 
 	cmd.s.amount = amount;
 	cmd.s.status = W3W_SUPPLY_ACTIVE;
 	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
-	return s->supply_create(s, &cmd, out);
+	return s->market->supply_create(s, &cmd, out);
 }
 
 static w3w_status supply_create(const char *user, w3w_amount amount, w3w_supply *out)
@@ -136,7 +136,7 @@ static w3w_status supply_update(const char *id, const char *user, int set_amount
 	cmd.patch.set_amount = set_amount;
 	cmd.patch.amount = amount;
 	cmd.patch.status = status;
-	return st->supply_update(st, &cmd, out);
+	return st->market->supply_update(st, &cmd, out);
 }
 
 static w3w_status supply_delete(const char *id, const char *user, w3w_supply *out)
@@ -147,7 +147,7 @@ static w3w_status supply_delete(const char *id, const char *user, w3w_supply *ou
 	meta_init(&cmd.meta, user, NULL, 4, "supply.deleted", id);
 	strcpy(cmd.id, id);
 	strcpy(cmd.user_id, user);
-	return st->supply_delete(st, &cmd, out);
+	return st->market->supply_delete(st, &cmd, out);
 }
 
 /* An order of `count` items priced `price` x 1, 2, 3 ...; *id gets its id. */
@@ -181,7 +181,7 @@ static w3w_status order_create_in(w3w_storage *s, const char *user, w3w_amount p
 	meta_init(&cmd.meta, user, key, hash_byte, "order.created", o.id);
 	o.created_at = o.updated_at = cmd.meta.now;
 	cmd.o = &o;
-	rc = s->order_create(s, &cmd, out ? out : &tmp);
+	rc = s->market->order_create(s, &cmd, out ? out : &tmp);
 	w3w_order_free(tmp);
 	if (id)
 		strcpy(id, rc == W3W_OK ? o.id : "");
@@ -204,7 +204,7 @@ static w3w_status order_cancel(const char *id, const char *user, int any_owner, 
 	strcpy(cmd.id, id);
 	strcpy(cmd.user_id, user);
 	cmd.any_owner = any_owner;
-	rc = st->order_cancel(st, &cmd, out ? out : &tmp);
+	rc = st->market->order_cancel(st, &cmd, out ? out : &tmp);
 	w3w_order_free(tmp);
 	return rc;
 }
@@ -223,7 +223,7 @@ static w3w_status claim_in(w3w_storage *s, const char *order_id, const char *use
 	strcpy(cmd.c.user_id, user);
 	cmd.c.status = W3W_CLAIM_PENDING;
 	cmd.c.claimed_at = cmd.meta.now;
-	rc = s->claim_create(s, &cmd, out ? out : &tmp);
+	rc = s->market->claim_create(s, &cmd, out ? out : &tmp);
 	if (order_user)
 		strcpy(order_user, cmd.order_user_id);
 	return rc;
@@ -245,7 +245,7 @@ static w3w_status claim_process(const char *id, w3w_claim *out, w3w_transfer *se
 	strcpy(cmd.id, id);
 	new_id(cmd.settlement.id);
 	cmd.settlement.created_at = cmd.meta.now;
-	rc = st->claim_process(st, &cmd, out ? out : &tmp);
+	rc = st->market->claim_process(st, &cmd, out ? out : &tmp);
 	if (settlement)
 		*settlement = cmd.settlement;
 	if (rc == W3W_OK)
@@ -261,7 +261,7 @@ static w3w_status claim_release(const char *id, w3w_claim *out)
 	memset(&cmd, 0, sizeof(cmd));
 	meta_init(&cmd.meta, ADMIN, NULL, 9, "claim.released", id);
 	strcpy(cmd.id, id);
-	return st->claim_release(st, &cmd, out ? out : &tmp);
+	return st->market->claim_release(st, &cmd, out ? out : &tmp);
 }
 
 /* ---- state probes --------------------------------------------------------- */
@@ -272,7 +272,7 @@ static w3w_account account_of(const char *user)
 	w3w_account acc;
 
 	memset(&acc, 0, sizeof(acc));
-	ck_assert_int_eq(st->accounts(st, user, &list), W3W_OK);
+	ck_assert_int_eq(st->market->accounts(st, user, &list), W3W_OK);
 	for (size_t i = 0; i < list->count; i++)
 		if (strcmp(list->items[i].currency, "USDT") == 0)
 			acc = list->items[i];
@@ -283,14 +283,14 @@ static w3w_account account_of(const char *user)
 static int64_t outbox_total(void)
 {
 	w3w_outbox_stats s;
-	ck_assert_int_eq(st->outbox_stats(st, &s), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	return s.total;
 }
 
 static int64_t audit_unsealed(void)
 {
 	int64_t n = -1;
-	ck_assert_int_eq(st->audit_unsealed(st, &n), W3W_OK);
+	ck_assert_int_eq(st->audit->unsealed(st, &n), W3W_OK);
 	return n;
 }
 
@@ -298,7 +298,7 @@ static w3w_order_status order_status(const char *id)
 {
 	w3w_order *o = NULL;
 	w3w_order_status s;
-	ck_assert_int_eq(st->order_get(st, id, &o), W3W_OK);
+	ck_assert_int_eq(st->market->order_get(st, id, &o), W3W_OK);
 	s = o->status;
 	w3w_order_free(o);
 	return s;
@@ -307,7 +307,7 @@ static w3w_order_status order_status(const char *id)
 static void check_invariants(void)
 {
 	w3w_ledger_totals t;
-	ck_assert_int_eq(st->ledger_totals(st, "USDT", &t), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "USDT", &t), W3W_OK);
 	ck_assert_int_eq(t.balances, t.deposits - t.withdrawals);
 	ck_assert_int_eq(t.held, t.escrow);
 	ck_assert_int_eq(t.reserved, t.live_claims);
@@ -395,7 +395,7 @@ START_TEST(test_open_urls)
 	{
 		w3w_storage_query q = { "", 0, 10, "" };
 		w3w_supply_page *page = NULL;
-		ck_assert_int_eq(s->supply_list(s, &q, &page), W3W_OK);
+		ck_assert_int_eq(s->market->supply_list(s, &q, &page), W3W_OK);
 		ck_assert_uint_eq(page->count, 1);
 		w3w_supply_page_free(page);
 	}
@@ -417,10 +417,10 @@ START_TEST(test_memory_database_is_private_and_usable)
 	ck_assert_int_eq(w3w_storage_sqlite_open(&a, "sqlite::memory:", &cfg), W3W_OK);
 	ck_assert_int_eq(w3w_storage_sqlite_open(&b, "sqlite::memory:", &cfg), W3W_OK);
 	ck_assert_int_eq(supply_create_in(a, SHOPPER, "USDT", COIN, NULL), W3W_OK);
-	ck_assert_int_eq(a->supply_list(a, &q, &page), W3W_OK);
+	ck_assert_int_eq(a->market->supply_list(a, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 1);
 	w3w_supply_page_free(page);
-	ck_assert_int_eq(b->supply_list(b, &q, &page), W3W_OK);
+	ck_assert_int_eq(b->market->supply_list(b, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 0);
 	w3w_supply_page_free(page);
 	a->free(a);
@@ -475,7 +475,7 @@ START_TEST(test_deposit_withdraw_transfer)
 	ck_assert_int_eq(do_transfer(st, W3W_TRANSFER_TRANSFER, BUYER2, BUYER, 1, "", NULL, NULL),
 		W3W_EINSUFFICIENT);
 
-	ck_assert_int_eq(st->ledger_totals(st, "USDT", &tot), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "USDT", &tot), W3W_OK);
 	ck_assert_str_eq(tot.currency, "USDT");
 	ck_assert_int_eq(tot.deposits, 100 * COIN);
 	ck_assert_int_eq(tot.withdrawals, 30 * COIN);
@@ -484,10 +484,10 @@ START_TEST(test_deposit_withdraw_transfer)
 	check_invariants();
 
 	/* Other currencies and the external account are empty, not errors. */
-	ck_assert_int_eq(st->ledger_totals(st, "BTC", &tot), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "BTC", &tot), W3W_OK);
 	ck_assert_int_eq(tot.deposits, 0);
 	ck_assert_int_eq(tot.entries_sum_zero, 1);
-	ck_assert_int_eq(st->accounts(st, W3W_EXTERNAL_USER_ID, &list), W3W_OK);
+	ck_assert_int_eq(st->market->accounts(st, W3W_EXTERNAL_USER_ID, &list), W3W_OK);
 	ck_assert_uint_eq(list->count, 0);
 	w3w_account_list_free(list);
 }
@@ -513,7 +513,7 @@ START_TEST(test_supply_lifecycle)
 	ck_assert_int_eq(s.status, W3W_SUPPLY_ACTIVE);
 	ck_assert_int_eq(s.amount, 10 * COIN);
 	ck_assert_int_eq(s.reserved, 0);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_mem_eq(&got, &s, sizeof(s));
 
 	ck_assert_int_eq(supply_update(s.id, SHOPPER, 1, 12 * COIN, 0, &got), W3W_OK);
@@ -539,7 +539,7 @@ START_TEST(test_supply_lifecycle)
 	ck_assert_int_eq(supply_delete(s.id, SHOPPER2, &got), W3W_ENOTFOUND);
 	ck_assert_int_eq(supply_update("01900000-0000-7000-8000-0000000fffff", SHOPPER, 1, COIN, 0, &got),
 		W3W_ENOTFOUND);
-	ck_assert_int_eq(st->supply_get(st, "01900000-0000-7000-8000-0000000fffff", &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->supply_get(st, "01900000-0000-7000-8000-0000000fffff", &got), W3W_ENOTFOUND);
 	ck_assert_int_eq(outbox_total(), events);
 
 	ck_assert_int_eq(supply_delete(s.id, SHOPPER, &got), W3W_OK);
@@ -566,7 +566,7 @@ START_TEST(test_supply_reservations_block_lowering_and_delete)
 	ck_assert_int_eq(supply_update(s.id, SHOPPER, 1, 4 * COIN, 0, &got), W3W_OK);
 	ck_assert_int_eq(got.reserved, 4 * COIN);
 	ck_assert_int_eq(supply_delete(s.id, SHOPPER, &got), W3W_ECONFLICT);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.status, W3W_SUPPLY_ACTIVE);
 
 	ck_assert_int_eq(claim_release(c.id, NULL), W3W_OK);
@@ -591,7 +591,7 @@ START_TEST(test_supply_list_paging)
 		W3W_OK);
 
 	do {
-		ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+		ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 		for (size_t i = 0; i < page->count; i++, seen++) {
 			ck_assert_str_eq(page->items[i].id, s[seen].id);
 			ck_assert_str_eq(page->items[i].user_id, SHOPPER);
@@ -607,13 +607,13 @@ START_TEST(test_supply_list_paging)
 	/* Exactly `limit` rows left: the last page says so (no empty extra page). */
 	q.limit = 5;
 	q.after_id[0] = '\0';
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 5);
 	ck_assert_str_eq(page->next_cursor, "");
 	w3w_supply_page_free(page);
 
 	q.status = W3W_SUPPLY_PAUSED;
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 1);
 	ck_assert_str_eq(page->items[0].id, s[1].id);
 	w3w_supply_page_free(page);
@@ -621,17 +621,17 @@ START_TEST(test_supply_list_paging)
 	q.user_id[0] = '\0';
 	q.status = W3W_SUPPLY_ACTIVE;
 	q.limit = 100;
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 7);
 	w3w_supply_page_free(page);
 
 	q.status = 0;
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 8);
 	w3w_supply_page_free(page);
 
 	q.limit = 0;
-	ck_assert_int_eq(st->supply_list(st, &q, &page), W3W_EINVAL);
+	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_EINVAL);
 	ck_assert_ptr_null(page);
 }
 END_TEST
@@ -670,12 +670,12 @@ START_TEST(test_order_create_get_cancel)
 	ck_assert_int_eq(outbox_total(), events);
 	ck_assert_int_eq(account_of(BUYER).held, 6 * COIN);
 
-	ck_assert_int_eq(st->order_get(st, id, &o), W3W_OK);
+	ck_assert_int_eq(st->market->order_get(st, id, &o), W3W_OK);
 	ck_assert_uint_eq(o->item_count, 3);
 	ck_assert_int_eq(o->items[1].price, COIN);
 	w3w_order_free(o);
 	o = (w3w_order *)1;
-	ck_assert_int_eq(st->order_get(st, "01900000-0000-7000-8000-0000000fffff", &o), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->order_get(st, "01900000-0000-7000-8000-0000000fffff", &o), W3W_ENOTFOUND);
 	ck_assert_ptr_null(o);
 
 	ck_assert_int_eq(order_cancel(id, SHOPPER, 0, NULL), W3W_EFORBIDDEN);
@@ -721,7 +721,7 @@ START_TEST(test_order_list_filters)
 	ck_assert_int_eq(claim(ids[1], SHOPPER, NULL), W3W_OK);
 	ck_assert_int_eq(order_cancel(ids[2], BUYER, 0, NULL), W3W_OK);
 
-	ck_assert_int_eq(st->order_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 4);
 	ck_assert_str_eq(page->items[0].id, ids[0]);
 	ck_assert_str_eq(page->items[1].id, ids[3]);
@@ -729,24 +729,24 @@ START_TEST(test_order_list_filters)
 	w3w_order_page_free(page);
 
 	strcpy(q.user_id, BUYER);
-	ck_assert_int_eq(st->order_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 2);
 	w3w_order_page_free(page);
 
 	q.status = W3W_ORDER_CLAIMED;
-	ck_assert_int_eq(st->order_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 1);
 	ck_assert_str_eq(page->items[0].id, ids[1]);
 	w3w_order_page_free(page);
 
 	q.status = 0;
 	q.limit = 3;
-	ck_assert_int_eq(st->order_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 3);
 	ck_assert_str_eq(page->next_cursor, ids[2]);
 	strcpy(q.after_id, page->next_cursor);
 	w3w_order_page_free(page);
-	ck_assert_int_eq(st->order_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 1);
 	ck_assert_str_eq(page->items[0].id, ids[3]);
 	ck_assert_str_eq(page->next_cursor, "");
@@ -756,7 +756,7 @@ START_TEST(test_order_list_filters)
 	q.after_id[0] = '\0';
 	q.status = W3W_ORDER_CANCELLED;
 	q.limit = 10;
-	ck_assert_int_eq(st->order_list(st, &q, &page), W3W_OK);
+	ck_assert_int_eq(st->market->order_list(st, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, 1);
 	w3w_order_page_free(page);
 }
@@ -793,11 +793,11 @@ START_TEST(test_claim_refusals)
 	audits++;
 	ck_assert_int_eq(claim(id, SHOPPER, &c), W3W_EINSUFFICIENT);
 	ck_assert_int_eq(order_status(id), W3W_ORDER_OPEN);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.reserved, 0);
 	ck_assert_int_eq(outbox_total(), events);
 	ck_assert_int_eq(audit_unsealed(), audits);
-	ck_assert_int_eq(st->claim_get_live(st, id, &c), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->claim_get_live(st, id, &c), W3W_ENOTFOUND);
 
 	/* Active again: the claim goes through and reports the order's owner. */
 	ck_assert_int_eq(supply_update(s.id, SHOPPER, 0, 0, W3W_SUPPLY_ACTIVE, &got), W3W_OK);
@@ -840,11 +840,11 @@ START_TEST(test_claim_process_settles)
 	ck_assert_int_eq(c.processed_at, 0);
 	ck_assert_int_eq(c.released_at, 0);
 	ck_assert_int_eq(order_status(id), W3W_ORDER_CLAIMED);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.reserved, 3 * COIN);
-	ck_assert_int_eq(st->claim_get(st, c.id, &live), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get(st, c.id, &live), W3W_OK);
 	ck_assert_mem_eq(&live, &c, sizeof(c));
-	ck_assert_int_eq(st->claim_get_live(st, id, &live), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get_live(st, id, &live), W3W_OK);
 	ck_assert_str_eq(live.id, c.id);
 	check_invariants();
 
@@ -861,15 +861,15 @@ START_TEST(test_claim_process_settles)
 	ck_assert_int_eq(account_of(BUYER).balance, 7 * COIN);
 	ck_assert_int_eq(account_of(BUYER).held, 0);
 	ck_assert_int_eq(account_of(SHOPPER).balance, 3 * COIN);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.amount, 2 * COIN);
 	ck_assert_int_eq(got.reserved, 0);
 	ck_assert_int_eq(got.status, W3W_SUPPLY_ACTIVE);
-	ck_assert_int_eq(st->order_get(st, id, &o), W3W_OK);
+	ck_assert_int_eq(st->market->order_get(st, id, &o), W3W_OK);
 	ck_assert_int_eq(o->status, W3W_ORDER_COMPLETED);
 	w3w_order_free(o);
 	/* The processed claim is still the order's live claim. */
-	ck_assert_int_eq(st->claim_get_live(st, id, &live), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get_live(st, id, &live), W3W_OK);
 	ck_assert_int_eq(live.status, W3W_CLAIM_PROCESSED);
 
 	ck_assert_int_eq(claim_process(c.id, &done, NULL), W3W_ESTATE);
@@ -898,7 +898,7 @@ START_TEST(test_claim_process_exhausts_supply)
 	ck_assert_int_eq(order_create(BUYER, 2 * COIN, 1, id), W3W_OK);
 	ck_assert_int_eq(claim(id, SHOPPER, &c), W3W_OK);
 	ck_assert_int_eq(claim_process(c.id, NULL, NULL), W3W_OK);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.amount, 0);
 	ck_assert_int_eq(got.status, W3W_SUPPLY_EXHAUSTED);
 	/* Exhausted supplies do not take claims. */
@@ -949,9 +949,9 @@ START_TEST(test_claim_release_and_reclaim)
 	ck_assert_int_gt(r.released_at, 0);
 	ck_assert_int_eq(order_status(id), W3W_ORDER_OPEN);
 	ck_assert_int_eq(account_of(BUYER).held, 4 * COIN); /* escrow stays */
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.reserved, 0);
-	ck_assert_int_eq(st->claim_get_live(st, id, &old), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->claim_get_live(st, id, &old), W3W_ENOTFOUND);
 	ck_assert_int_eq(claim_release(c.id, &r), W3W_ESTATE);
 	ck_assert_int_eq(claim_process(c.id, &r, NULL), W3W_ESTATE);
 	check_invariants();
@@ -959,7 +959,7 @@ START_TEST(test_claim_release_and_reclaim)
 	ck_assert_int_eq(claim(id, SHOPPER2, &c2), W3W_OK);
 	ck_assert_str_eq(c2.supply_id, s2.id);
 	/* The released claim stays on record. */
-	ck_assert_int_eq(st->claim_get(st, c.id, &old), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get(st, c.id, &old), W3W_OK);
 	ck_assert_int_eq(old.status, W3W_CLAIM_RELEASED);
 	ck_assert_int_eq(claim_process(c2.id, NULL, NULL), W3W_OK);
 	ck_assert_int_eq(account_of(SHOPPER2).balance, 4 * COIN);
@@ -1019,18 +1019,18 @@ START_TEST(test_refused_claim_leaves_nothing)
 	ck_assert_int_eq(deposit(BUYER, 10 * COIN), W3W_OK);
 	ck_assert_int_eq(order_create(BUYER, 5 * COIN, 1, id), W3W_OK);
 	ck_assert_int_eq(supply_create(SHOPPER, 4 * COIN, &s), W3W_OK);
-	ck_assert_int_eq(st->ledger_totals(st, "USDT", &before), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "USDT", &before), W3W_OK);
 	events = outbox_total();
 	audits = audit_unsealed();
 
 	/* The order UPDATE ran before the supply was found short: all of it is rolled back. */
 	ck_assert_int_eq(claim_in(st, id, SHOPPER, "key-1", &c, NULL), W3W_EINSUFFICIENT);
 	ck_assert_int_eq(order_status(id), W3W_ORDER_OPEN);
-	ck_assert_int_eq(st->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
 	ck_assert_int_eq(got.reserved, 0);
 	ck_assert_int_eq(outbox_total(), events);
 	ck_assert_int_eq(audit_unsealed(), audits);
-	ck_assert_int_eq(st->ledger_totals(st, "USDT", &after), W3W_OK);
+	ck_assert_int_eq(st->market->ledger_totals(st, "USDT", &after), W3W_OK);
 	ck_assert_mem_eq(&before, &after, sizeof(before));
 
 	/* The key was not stored: the same request runs for real once the supply is there. */
@@ -1057,7 +1057,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	cmd.t.amount = 10 * COIN;
 	strcpy(cmd.t.reference, "ref-1");
 	cmd.t.created_at = cmd.meta.now;
-	ck_assert_int_eq(st->transfer(st, &cmd, &first), W3W_OK);
+	ck_assert_int_eq(st->market->transfer(st, &cmd, &first), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 0);
 	events = outbox_total();
 	audits = audit_unsealed();
@@ -1067,7 +1067,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	new_id(again.t.id);
 	new_id(again.meta.event.id);
 	again.meta.now = tick();
-	ck_assert_int_eq(st->transfer(st, &again, &second), W3W_OK);
+	ck_assert_int_eq(st->market->transfer(st, &again, &second), W3W_OK);
 	ck_assert_int_eq(again.meta.replayed, 1);
 	ck_assert_mem_eq(&first, &second, sizeof(first));
 	ck_assert_int_eq(outbox_total(), events);
@@ -1077,7 +1077,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	/* Same key, different request. */
 	again.meta.idem_hash[0] ^= 1;
 	again.meta.replayed = 0;
-	ck_assert_int_eq(st->transfer(st, &again, &second), W3W_EIDEMPOTENCY);
+	ck_assert_int_eq(st->market->transfer(st, &again, &second), W3W_EIDEMPOTENCY);
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "dep-1"));
 	ck_assert_int_eq(account_of(BUYER).balance, 10 * COIN);
 
@@ -1086,7 +1086,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	new_id(again.t.id);
 	strcpy(again.t.reference, "ref-2");
 	strcpy(again.meta.actor_id, SHOPPER);
-	ck_assert_int_eq(st->transfer(st, &again, &second), W3W_OK);
+	ck_assert_int_eq(st->market->transfer(st, &again, &second), W3W_OK);
 	ck_assert_int_eq(again.meta.replayed, 0);
 	ck_assert_int_eq(account_of(BUYER).balance, 20 * COIN);
 
@@ -1097,7 +1097,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	again.meta.idem_hash[0] ^= 2;
 	again.meta.now = cmd.meta.idem_expires_at;
 	again.meta.idem_expires_at = again.meta.now + 1000;
-	ck_assert_int_eq(st->transfer(st, &again, &second), W3W_OK);
+	ck_assert_int_eq(st->market->transfer(st, &again, &second), W3W_OK);
 	ck_assert_int_eq(again.meta.replayed, 0);
 	ck_assert_int_eq(account_of(BUYER).balance, 30 * COIN);
 
@@ -1126,11 +1126,11 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	/* purge_expired deletes only expired keys. */
 	{
 		int64_t deleted = -1;
-		ck_assert_int_eq(st->purge_expired(st, tick(), &deleted), W3W_OK);
+		ck_assert_int_eq(st->market->purge_expired(st, tick(), &deleted), W3W_OK);
 		ck_assert_int_eq(deleted, 0);
-		ck_assert_int_eq(st->purge_expired(st, tick() + 2 * 3600LL * 1000000, &deleted), W3W_OK);
+		ck_assert_int_eq(st->market->purge_expired(st, tick() + 2 * 3600LL * 1000000, &deleted), W3W_OK);
 		ck_assert_int_eq(deleted, 4);
-		ck_assert_int_eq(st->purge_expired(st, tick() + 2 * 3600LL * 1000000, NULL), W3W_OK);
+		ck_assert_int_eq(st->market->purge_expired(st, tick() + 2 * 3600LL * 1000000, NULL), W3W_OK);
 	}
 	check_invariants();
 }
@@ -1152,20 +1152,20 @@ START_TEST(test_outbox_take_lease_ack)
 	w3w_outbox_stats s;
 	int64_t seqs[3];
 
-	ck_assert_int_eq(st->outbox_stats(st, &s), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	ck_assert_int_eq(s.total, 0);
 	ck_assert_int_eq(s.oldest_pending_at, 0);
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &ev, &n), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(ev);
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(deposit(BUYER, COIN), W3W_OK);
-	ck_assert_int_eq(st->outbox_stats(st, &s), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	ck_assert_int_eq(s.total, 5);
 	ck_assert_int_eq(s.pending, 5);
 	ck_assert_int_gt(s.oldest_pending_at, 0);
 
-	ck_assert_int_eq(st->outbox_take(st, 3, 60000, &ev, &n), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 3, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_lt(ev[0].seq, ev[1].seq);
 	ck_assert_int_lt(ev[1].seq, ev[2].seq);
@@ -1177,39 +1177,39 @@ START_TEST(test_outbox_take_lease_ack)
 	ck_assert_int_gt(ev[0].created_at, 0);
 
 	/* While a batch is leased, no other relay takes anything (per-key order). */
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &ev2, &n2), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &ev2, &n2), W3W_OK);
 	ck_assert_uint_eq(n2, 0);
 	ck_assert_ptr_null(ev2);
 
 	for (size_t i = 0; i < n; i++)
 		seqs[i] = ev[i].seq;
 	events_free(ev, n);
-	ck_assert_int_eq(st->outbox_ack(st, seqs, 3), W3W_OK);
-	ck_assert_int_eq(st->outbox_ack(st, seqs, 3), W3W_OK); /* acking twice is harmless */
-	ck_assert_int_eq(st->outbox_stats(st, &s), W3W_OK);
+	ck_assert_int_eq(st->outbox->ack(st, seqs, 3), W3W_OK);
+	ck_assert_int_eq(st->outbox->ack(st, seqs, 3), W3W_OK); /* acking twice is harmless */
+	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	ck_assert_int_eq(s.total, 5);
 	ck_assert_int_eq(s.pending, 2);
 
 	/* Acked: the rest comes next, in order. A short lease, acked only in part. */
-	ck_assert_int_eq(st->outbox_take(st, 10, 1, &ev, &n), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 1, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_gt(ev[0].seq, seqs[2]);
 	seqs[0] = ev[0].seq;
 	seqs[1] = ev[1].seq;
 	events_free(ev, n);
-	ck_assert_int_eq(st->outbox_ack(st, seqs, 1), W3W_OK);
+	ck_assert_int_eq(st->outbox->ack(st, seqs, 1), W3W_OK);
 	/* The lease ended unacknowledged (a relay died): the rest is taken again, in order. */
 	usleep(5000);
 	ck_assert_int_eq(deposit(BUYER, COIN), W3W_OK);
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &ev, &n), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(ev[0].seq, seqs[1]);
 	events_free(ev, n);
-	ck_assert_int_eq(st->outbox_take(st, 10, 60000, &ev, &n), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(st->outbox_take(st, 0, 60000, &ev, &n), W3W_OK);
+	ck_assert_int_eq(st->outbox->take(st, 0, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(st->outbox_stats(st, &s), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	ck_assert_int_eq(s.total, 6);
 	ck_assert_int_eq(s.pending, 2);
 }
@@ -1238,21 +1238,21 @@ START_TEST(test_audit_append_seal_read)
 	strcpy(rec.action, "order.cancel");
 	strcpy(rec.outcome, "forbidden");
 	rec.created_at = tick();
-	ck_assert_int_eq(st->audit_append(st, &rec), W3W_OK);
+	ck_assert_int_eq(st->audit->append(st, &rec), W3W_OK);
 	ck_assert_int_eq(deposit(BUYER, COIN), W3W_OK);
-	ck_assert_int_eq(st->audit_unsealed(st, &unsealed), W3W_OK);
+	ck_assert_int_eq(st->audit->unsealed(st, &unsealed), W3W_OK);
 	ck_assert_int_eq(unsealed, 3);
 
-	ck_assert_int_eq(st->audit_seal(st, test_hash, 2, &sealed), W3W_OK);
+	ck_assert_int_eq(st->audit->seal(st, test_hash, 2, &sealed), W3W_OK);
 	ck_assert_uint_eq(sealed, 2);
-	ck_assert_int_eq(st->audit_unsealed(st, &unsealed), W3W_OK);
+	ck_assert_int_eq(st->audit->unsealed(st, &unsealed), W3W_OK);
 	ck_assert_int_eq(unsealed, 1);
 	ck_assert_int_eq(deposit(BUYER, COIN), W3W_OK);
-	ck_assert_int_eq(st->audit_seal(st, test_hash, 0, &sealed), W3W_OK);
+	ck_assert_int_eq(st->audit->seal(st, test_hash, 0, &sealed), W3W_OK);
 	ck_assert_uint_eq(sealed, 2);
-	ck_assert_int_eq(st->audit_seal(st, test_hash, 0, NULL), W3W_OK);
+	ck_assert_int_eq(st->audit->seal(st, test_hash, 0, NULL), W3W_OK);
 
-	ck_assert_int_eq(st->audit_read(st, 0, 100, &recs, &n), W3W_OK);
+	ck_assert_int_eq(st->audit->read(st, 0, 100, &recs, &n), W3W_OK);
 	ck_assert_uint_eq(n, 4);
 	/* Write order; each links to the previous hash; the hash is fn(prev, record). */
 	ck_assert_str_eq(recs[1].id, rec.id);
@@ -1267,11 +1267,11 @@ START_TEST(test_audit_append_seal_read)
 		ck_assert_mem_eq(recs[i].hash, expect, 32);
 	}
 	free(recs);
-	ck_assert_int_eq(st->audit_read(st, 2, 1, &recs, &n), W3W_OK);
+	ck_assert_int_eq(st->audit->read(st, 2, 1, &recs, &n), W3W_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(recs[0].chain_pos, 3);
 	free(recs);
-	ck_assert_int_eq(st->audit_read(st, 4, 10, &recs, &n), W3W_OK);
+	ck_assert_int_eq(st->audit->read(st, 4, 10, &recs, &n), W3W_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(recs);
 }
@@ -1351,7 +1351,7 @@ START_TEST(test_claim_race_threads_and_two_handles)
 	ck_assert_int_eq(total_ok, RACE_ORDERS);
 	/* One event per committed claim, none for the refused ones. */
 	ck_assert_int_eq(outbox_total(), events + RACE_ORDERS);
-	ck_assert_int_eq(second->ledger_totals(second, "USDT", &t), W3W_OK);
+	ck_assert_int_eq(second->market->ledger_totals(second, "USDT", &t), W3W_OK);
 	ck_assert_int_eq(t.reserved, RACE_ORDERS * COIN);
 	check_invariants();
 	second->free(second);
@@ -1447,7 +1447,7 @@ START_TEST(test_processes_open_a_new_file_at_once)
 	for (int k = 0; k < PROCS; k++)
 		ck_assert_int_eq(results[k], 0);
 	ck_assert_int_eq(w3w_storage_sqlite_open(&s, fresh_url, &cfg), W3W_OK);
-	ck_assert_int_eq(s->supply_list(s, &q, &page), W3W_OK);
+	ck_assert_int_eq(s->market->supply_list(s, &q, &page), W3W_OK);
 	ck_assert_uint_eq(page->count, PROCS);
 	w3w_supply_page_free(page);
 	s->free(s);
@@ -1517,7 +1517,7 @@ START_TEST(test_claim_race_across_processes)
 	ck_assert_int_eq(total, PROC_ORDERS);
 	for (int i = 0; i < PROC_ORDERS; i++) {
 		ck_assert_int_eq(order_status(proc_orders[i]), W3W_ORDER_CLAIMED);
-		ck_assert_int_eq(st->claim_get_live(st, proc_orders[i], &c), W3W_OK);
+		ck_assert_int_eq(st->market->claim_get_live(st, proc_orders[i], &c), W3W_OK);
 	}
 	ck_assert_int_eq(outbox_total(), events + PROC_ORDERS);
 	check_invariants();
@@ -1562,9 +1562,9 @@ START_TEST(test_reopen_keeps_everything)
 	/* Reopening (migrations already applied) finds it all. */
 	ck_assert_int_eq(w3w_storage_sqlite_open(&st, url, &cfg), W3W_OK);
 	ck_assert_int_eq(order_status(id), W3W_ORDER_CLAIMED);
-	ck_assert_int_eq(st->claim_get_live(st, id, &c), W3W_OK);
+	ck_assert_int_eq(st->market->claim_get_live(st, id, &c), W3W_OK);
 	ck_assert_int_eq(account_of(BUYER).held, 3 * COIN);
-	ck_assert_int_eq(st->outbox_stats(st, &s), W3W_OK);
+	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	ck_assert_int_eq(s.total, 4);
 	ck_assert_int_eq(st->ping(st), W3W_OK);
 	check_invariants();

@@ -356,24 +356,8 @@ static w3w_status nowallet_open(w3w_storage **out, const char *url, const w3w_ba
 	snprintf(real, sizeof(real), "sqlite:%s", url + strlen("nowallet:"));
 	if ((st = w3w_storage_sqlite_open(out, real, cfg)) != W3W_OK)
 		return st;
-	/* As if compiled before the wallet members existed (its struct calloc'd). */
-	(*out)->secrets_create = NULL;
-	(*out)->secrets_reseal = NULL;
-	(*out)->secrets_retire = NULL;
-	(*out)->secret_list = NULL;
-	(*out)->wallet_index_next = NULL;
-	(*out)->wallet_create = NULL;
-	(*out)->wallet_list = NULL;
-	(*out)->wallet_find = NULL;
-	(*out)->withdrawal_create = NULL;
-	(*out)->withdrawal_update = NULL;
-	(*out)->withdrawal_get = NULL;
-	(*out)->withdrawal_list_open = NULL;
-	(*out)->watch_cursor = NULL;
-	(*out)->watch_block = NULL;
-	(*out)->watch_advance = NULL;
-	(*out)->chain_deposit_put = NULL;
-	(*out)->chain_deposit_get = NULL;
+	/* A backend without the optional wallet table. */
+	(*out)->wallet = NULL;
 	return W3W_OK;
 }
 

@@ -82,7 +82,7 @@ static inline int util_audit_count(w3w_ctx *ctx, const char *action, const char 
 	int found = 0;
 
 	ck_assert_int_eq(w3w_audit_seal(ctx, 100000, &sealed), W3W_OK);
-	ck_assert_int_eq(ctx->storage->audit_read(ctx->storage, 0, 100000, &recs, &n), W3W_OK);
+	ck_assert_int_eq(ctx->store.audit.read(ctx->store.handle, 0, 100000, &recs, &n), W3W_OK);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(recs[i].action, action) == 0 && (!outcome || strcmp(recs[i].outcome, outcome) == 0))
 			found++;

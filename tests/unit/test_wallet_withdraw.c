@@ -340,7 +340,7 @@ START_TEST(concurrent_withdrawals_get_distinct_nonces)
 		total += (long)r;
 	}
 	ck_assert_int_eq(total, 20);
-	ck_assert_int_eq(ctx->storage->withdrawal_list_open(ctx->storage, "evm:31337", 100, &rows, &n), W3W_OK);
+	ck_assert_int_eq(ctx->store.wallet.withdrawal_list_open(ctx->store.handle, "evm:31337", 100, &rows, &n), W3W_OK);
 	ck_assert_uint_eq(n, 20);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_int_lt(rows[i].w.nonce, 20);
@@ -399,7 +399,7 @@ START_TEST(abandoned_hold_is_signed_by_the_follower)
 	cmd.w.status = W3W_WITHDRAWAL_HELD;
 	cmd.w.created_at = cmd.w.updated_at = w3w_time_now() - 3600LL * 1000000;
 	ck_assert_int_eq(w3w__write_prepare(&w, "wallet.withdrawal_held", cmd.w.id, cmd.w.id), W3W_OK);
-	ck_assert_int_eq(w3w__write_finish(&w, ctx->storage->withdrawal_create(ctx->storage, &cmd, &row)), W3W_OK);
+	ck_assert_int_eq(w3w__write_finish(&w, ctx->store.wallet.withdrawal_create(ctx->store.handle, &cmd, &row)), W3W_OK);
 	ck_assert_int_eq(row.w.status, W3W_WITHDRAWAL_HELD);
 	ck_assert_int_eq(util_account(ctx, U_ALICE, "ETH").held, COIN);
 

@@ -33,15 +33,6 @@
 extern "C" {
 #endif
 
-/*
- * 2: wallet members appended; 3: commit_position and replay_position
- * appended. Core loads backends of version 2 and 3: members past a
- * backend's version count as absent.
- */
-#define W3W_STORAGE_VERSION 3
-/** The oldest interface version core still loads. */
-#define W3W_STORAGE_VERSION_MIN 2
-
 /** Nil UUID: the external account of deposits and withdrawals. */
 #define W3W_EXTERNAL_USER_ID "00000000-0000-0000-0000-000000000000"
 
@@ -347,9 +338,19 @@ typedef struct w3w_cmd_watch_advance {
 
 typedef struct w3w_storage w3w_storage;
 
-struct w3w_storage {
-	unsigned int version;   /**< W3W_STORAGE_VERSION */
-	const char *name;       /**< "sqlite", "postgres" */
+/*
+ * The interface is a handle (w3w_storage) that points to one function
+ * table per concern. Each table starts with its own version: members are
+ * only ever appended, a table of an older version loads, and the members it
+ * does not have count as absent. Fill tables with designated initializers
+ * starting from the *_INIT macro, or call w3w_*_init() on one you allocate.
+ * Every function takes the handle the table was reached from.
+ */
+
+/** Marketplace commands and reads: supplies, orders, claims, the ledger. */
+#define W3W_MARKET_STORE_VERSION 1
+typedef struct w3w_market_store {
+	unsigned int version;   /**< W3W_MARKET_STORE_VERSION */
 
 	/* Writes: one transaction each; on any failure nothing is applied. */
 	w3w_status (*transfer)(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer *out);
@@ -374,8 +375,15 @@ struct w3w_storage {
 	/** Accounts of a user (never the external one), currency ascending; an empty list is W3W_OK. */
 	w3w_status (*accounts)(w3w_storage *st, const char *user_id, w3w_account_list **out);
 	w3w_status (*ledger_totals)(w3w_storage *st, const char *currency, w3w_ledger_totals *out);
+	/** Delete expired idempotency keys; *deleted may be NULL. */
+	w3w_status (*purge_expired)(w3w_storage *st, w3w_time now, int64_t *deleted);
+} w3w_market_store;
+#define W3W_MARKET_STORE_INIT { .version = W3W_MARKET_STORE_VERSION }
 
-	/* Outbox. */
+/** The transactional outbox the commands write their events to. */
+#define W3W_OUTBOX_STORE_VERSION 1
+typedef struct w3w_outbox_store {
+	unsigned int version;   /**< W3W_OUTBOX_STORE_VERSION */
 	/**
 	 * Take up to `max` unsent events in seq order and hold them for
 	 * `lease_ms`. Per-key order must survive several relays (processes):
@@ -388,42 +396,42 @@ struct w3w_storage {
 	 * *out is a malloc'd array of *count events with malloc'd payloads;
 	 * core frees each payload and the array with free().
 	 */
-	w3w_status (*outbox_take)(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);
+	w3w_status (*take)(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);
 	/** Mark events sent (by seq). */
-	w3w_status (*outbox_ack)(w3w_storage *st, const int64_t *seqs, size_t count);
+	w3w_status (*ack)(w3w_storage *st, const int64_t *seqs, size_t count);
 	/** Counts of the outbox (total written, pending, oldest pending time). */
-	w3w_status (*outbox_stats)(w3w_storage *st, w3w_outbox_stats *out);
+	w3w_status (*stats)(w3w_storage *st, w3w_outbox_stats *out);
+} w3w_outbox_store;
+#define W3W_OUTBOX_STORE_INIT { .version = W3W_OUTBOX_STORE_VERSION }
 
-	/* Audit. */
+/** The hash-chained audit log. */
+#define W3W_AUDIT_STORE_VERSION 1
+typedef struct w3w_audit_store {
+	unsigned int version;   /**< W3W_AUDIT_STORE_VERSION */
 	/** Append a record of a refused command, in its own transaction. */
-	w3w_status (*audit_append)(w3w_storage *st, const w3w_audit_record *record);
+	w3w_status (*append)(w3w_storage *st, const w3w_audit_record *record);
 	/**
 	 * Under a lock that serializes sealers (across processes): read the
 	 * chain head, take up to `max` unsealed records in write order, set
 	 * chain_pos = head + 1.., prev_hash, hash = fn(prev, record), store.
 	 */
-	w3w_status (*audit_seal)(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed);
+	w3w_status (*seal)(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed);
 	/** Sealed records with chain_pos > after_pos, ascending, at most max; *out freed with free(). */
-	w3w_status (*audit_read)(w3w_storage *st, int64_t after_pos, size_t max,
+	w3w_status (*read)(w3w_storage *st, int64_t after_pos, size_t max,
 		w3w_audit_record **out, size_t *count);
-	w3w_status (*audit_unsealed)(w3w_storage *st, int64_t *count);
+	w3w_status (*unsealed)(w3w_storage *st, int64_t *count);
+} w3w_audit_store;
+#define W3W_AUDIT_STORE_INIT { .version = W3W_AUDIT_STORE_VERSION }
 
-	/**
-	 * Cheap health check (readyz): W3W_OK when the storage answers and
-	 * accepts writes, W3W_ESTATE when it answers reads only (a standby, a
-	 * read-only database), W3W_EUNAVAILABLE when it cannot be reached.
-	 */
-	w3w_status (*ping)(w3w_storage *st);
-	/** Delete expired idempotency keys; *deleted may be NULL. */
-	w3w_status (*purge_expired)(w3w_storage *st, w3w_time now, int64_t *deleted);
-	void (*free)(w3w_storage *st);
-
-	/*
-	 * Wallets (w3wallet/wallet.h): sealed secrets, deposit wallets,
-	 * withdrawals with their nonces, the deposit watcher's cursor. Added
-	 * after `free`: a backend that leaves them NULL (calloc its struct) has
-	 * no wallet support, and the wallet calls say so (W3W_EINVAL).
-	 */
+/**
+ * Wallets (w3wallet/wallet.h): sealed secrets, deposit wallets,
+ * withdrawals with their nonces, the deposit watcher's cursor. Optional: a
+ * backend without wallet support leaves w3w_storage.wallet NULL, and the
+ * wallet calls say so.
+ */
+#define W3W_WALLET_STORE_VERSION 1
+typedef struct w3w_wallet_store {
+	unsigned int version;   /**< W3W_WALLET_STORE_VERSION */
 	w3w_status (*secrets_create)(w3w_storage *st, w3w_cmd_secrets_create *cmd);
 	w3w_status (*secrets_reseal)(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
 	w3w_status (*secrets_retire)(w3w_storage *st, w3w_cmd_secrets_retire *cmd);
@@ -453,9 +461,13 @@ struct w3w_storage {
 	/** Record a deposit seen on chain unless its reference is recorded; *inserted (may be NULL) = 1 if new. */
 	w3w_status (*chain_deposit_put)(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
 	w3w_status (*chain_deposit_get)(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
+} w3w_wallet_store;
+#define W3W_WALLET_STORE_INIT { .version = W3W_WALLET_STORE_VERSION }
 
-	/* ---- version 3: read replicas (optional: NULL when not supported) ---- */
-
+/** Positions for reading your own writes from replicas. Optional. */
+#define W3W_REPLICA_STORE_VERSION 1
+typedef struct w3w_replica_store {
+	unsigned int version;   /**< W3W_REPLICA_STORE_VERSION */
 	/**
 	 * A position at or after every commit that returned before this call
 	 * (PostgreSQL: pg_current_wal_insert_lsn()), as "HI/LO" in hex: positions
@@ -468,7 +480,46 @@ struct w3w_storage {
 	 * A server that is not a replica answers its current position and 0.
 	 */
 	w3w_status (*replay_position)(w3w_storage *st, char out[W3W_POSITION_SIZE], int64_t *lag_ms);
+} w3w_replica_store;
+#define W3W_REPLICA_STORE_INIT { .version = W3W_REPLICA_STORE_VERSION }
+
+/**
+ * 4: the handle points to one table per concern. Versions 2 and 3 were
+ * one flat table; core still loads backends built against them.
+ */
+#define W3W_STORAGE_VERSION 4
+/** The oldest interface version core still loads. */
+#define W3W_STORAGE_VERSION_MIN 2
+
+/** A storage backend's handle: embed it first in your own struct. */
+struct w3w_storage {
+	unsigned int version;             /**< W3W_STORAGE_VERSION */
+	const char *name;                 /**< "sqlite", "postgres" */
+	const w3w_market_store *market;   /**< required */
+	const w3w_outbox_store *outbox;   /**< required */
+	const w3w_audit_store *audit;     /**< required */
+	const w3w_wallet_store *wallet;   /**< NULL: no wallet support */
+	const w3w_replica_store *replica; /**< NULL: no replica positions */
+	/**
+	 * Cheap health check (readyz): W3W_OK when the storage answers and
+	 * accepts writes, W3W_ESTATE when it answers reads only (a standby, a
+	 * read-only database), W3W_EUNAVAILABLE when it cannot be reached.
+	 */
+	w3w_status (*ping)(w3w_storage *st);
+	void (*free)(w3w_storage *st);
 };
+#define W3W_STORAGE_INIT(NAME) { .version = W3W_STORAGE_VERSION, .name = (NAME) }
+
+/**
+ * Zero a table or handle you allocate and set its version (EINVAL for a
+ * version this library does not know), as the *_INIT macros do.
+ */
+W3W_EXTERN w3w_status w3w_storage_init(w3w_storage *st, unsigned int version);
+W3W_EXTERN w3w_status w3w_market_store_init(w3w_market_store *t, unsigned int version);
+W3W_EXTERN w3w_status w3w_outbox_store_init(w3w_outbox_store *t, unsigned int version);
+W3W_EXTERN w3w_status w3w_audit_store_init(w3w_audit_store *t, unsigned int version);
+W3W_EXTERN w3w_status w3w_wallet_store_init(w3w_wallet_store *t, unsigned int version);
+W3W_EXTERN w3w_status w3w_replica_store_init(w3w_replica_store *t, unsigned int version);
 
 /**
  * Opens a backend from `url` (the part after the scheme is the backend's
@@ -486,7 +537,11 @@ typedef w3w_status (*w3w_storage_open_fn)(w3w_storage **out, const char *url,
  */
 W3W_EXTERN w3w_status w3w_storage_register(const char *scheme, w3w_storage_open_fn open);
 
-/** Built-in constructors, usable without going through URLs. */
+/**
+ * Built-in constructors, usable without going through URLs. Each exists in
+ * every build; one built without its client library answers W3W_EINVAL
+ * ("built without ...").
+ */
 W3W_EXTERN w3w_status w3w_storage_sqlite_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
 W3W_EXTERN w3w_status w3w_storage_postgres_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
 

@@ -90,56 +90,81 @@ static void pg_free(w3w_storage *st)
 	free(pg);
 }
 
+static const w3w_market_store pg_market = {
+	.version = W3W_MARKET_STORE_VERSION,
+	.transfer = w3w__pg_transfer,
+	.supply_create = w3w__pg_supply_create,
+	.supply_update = w3w__pg_supply_update,
+	.supply_delete = w3w__pg_supply_delete,
+	.order_create = w3w__pg_order_create,
+	.order_cancel = w3w__pg_order_cancel,
+	.claim_create = w3w__pg_claim_create,
+	.claim_process = w3w__pg_claim_process,
+	.claim_release = w3w__pg_claim_release,
+	.supply_get = w3w__pg_supply_get,
+	.supply_list = w3w__pg_supply_list,
+	.order_get = w3w__pg_order_get,
+	.order_list = w3w__pg_order_list,
+	.claim_get = w3w__pg_claim_get,
+	.claim_get_live = w3w__pg_claim_get_live,
+	.accounts = w3w__pg_accounts,
+	.ledger_totals = w3w__pg_ledger_totals,
+	.purge_expired = pg_purge_expired,
+};
+
+static const w3w_outbox_store pg_outbox = {
+	.version = W3W_OUTBOX_STORE_VERSION,
+	.take = w3w__pg_outbox_take,
+	.ack = w3w__pg_outbox_ack,
+	.stats = w3w__pg_outbox_stats,
+};
+
+static const w3w_audit_store pg_audit = {
+	.version = W3W_AUDIT_STORE_VERSION,
+	.append = w3w__pg_audit_append,
+	.seal = w3w__pg_audit_seal,
+	.read = w3w__pg_audit_read,
+	.unsealed = w3w__pg_audit_unsealed,
+};
+
+static const w3w_wallet_store pg_wallet = {
+	.version = W3W_WALLET_STORE_VERSION,
+	.secrets_create = w3w__pg_secrets_create,
+	.secrets_reseal = w3w__pg_secrets_reseal,
+	.secrets_retire = w3w__pg_secrets_retire,
+	.secret_list = w3w__pg_secret_list,
+	.wallet_index_next = w3w__pg_wallet_index_next,
+	.wallet_create = w3w__pg_wallet_create,
+	.wallet_list = w3w__pg_wallet_list,
+	.wallet_find = w3w__pg_wallet_find,
+	.withdrawal_create = w3w__pg_withdrawal_create,
+	.withdrawal_update = w3w__pg_withdrawal_update,
+	.withdrawal_get = w3w__pg_withdrawal_get,
+	.withdrawal_list_open = w3w__pg_withdrawal_list_open,
+	.watch_cursor = w3w__pg_watch_cursor,
+	.watch_block = w3w__pg_watch_block,
+	.watch_advance = w3w__pg_watch_advance,
+	.chain_deposit_put = w3w__pg_chain_deposit_put,
+	.chain_deposit_get = w3w__pg_chain_deposit_get,
+};
+
+static const w3w_replica_store pg_replica = {
+	.version = W3W_REPLICA_STORE_VERSION,
+	.commit_position = pg_commit_position,
+	.replay_position = pg_replay_position,
+};
+
 static void fill_vtable(w3w_storage *v)
 {
 	v->version = W3W_STORAGE_VERSION;
 	v->name = "postgres";
-	v->transfer = w3w__pg_transfer;
-	v->supply_create = w3w__pg_supply_create;
-	v->supply_update = w3w__pg_supply_update;
-	v->supply_delete = w3w__pg_supply_delete;
-	v->order_create = w3w__pg_order_create;
-	v->order_cancel = w3w__pg_order_cancel;
-	v->claim_create = w3w__pg_claim_create;
-	v->claim_process = w3w__pg_claim_process;
-	v->claim_release = w3w__pg_claim_release;
-	v->supply_get = w3w__pg_supply_get;
-	v->supply_list = w3w__pg_supply_list;
-	v->order_get = w3w__pg_order_get;
-	v->order_list = w3w__pg_order_list;
-	v->claim_get = w3w__pg_claim_get;
-	v->claim_get_live = w3w__pg_claim_get_live;
-	v->accounts = w3w__pg_accounts;
-	v->ledger_totals = w3w__pg_ledger_totals;
-	v->outbox_take = w3w__pg_outbox_take;
-	v->outbox_ack = w3w__pg_outbox_ack;
-	v->outbox_stats = w3w__pg_outbox_stats;
-	v->audit_append = w3w__pg_audit_append;
-	v->audit_seal = w3w__pg_audit_seal;
-	v->audit_read = w3w__pg_audit_read;
-	v->audit_unsealed = w3w__pg_audit_unsealed;
+	v->market = &pg_market;
+	v->outbox = &pg_outbox;
+	v->audit = &pg_audit;
+	v->wallet = &pg_wallet;
+	v->replica = &pg_replica;
 	v->ping = pg_ping;
-	v->commit_position = pg_commit_position;
-	v->replay_position = pg_replay_position;
-	v->purge_expired = pg_purge_expired;
 	v->free = pg_free;
-	v->secrets_create = w3w__pg_secrets_create;
-	v->secrets_reseal = w3w__pg_secrets_reseal;
-	v->secrets_retire = w3w__pg_secrets_retire;
-	v->secret_list = w3w__pg_secret_list;
-	v->wallet_index_next = w3w__pg_wallet_index_next;
-	v->wallet_create = w3w__pg_wallet_create;
-	v->wallet_list = w3w__pg_wallet_list;
-	v->wallet_find = w3w__pg_wallet_find;
-	v->withdrawal_create = w3w__pg_withdrawal_create;
-	v->withdrawal_update = w3w__pg_withdrawal_update;
-	v->withdrawal_get = w3w__pg_withdrawal_get;
-	v->withdrawal_list_open = w3w__pg_withdrawal_list_open;
-	v->watch_cursor = w3w__pg_watch_cursor;
-	v->watch_block = w3w__pg_watch_block;
-	v->watch_advance = w3w__pg_watch_advance;
-	v->chain_deposit_put = w3w__pg_chain_deposit_put;
-	v->chain_deposit_get = w3w__pg_chain_deposit_get;
 }
 
 w3w_status w3w_storage_postgres_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)

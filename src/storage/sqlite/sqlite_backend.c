@@ -382,54 +382,74 @@ static w3w_status parse_url(const char *url, const char **path)
 	return W3W_OK;
 }
 
+static const w3w_market_store sq_market = {
+	.version = W3W_MARKET_STORE_VERSION,
+	.transfer = w3w__sq_transfer,
+	.supply_create = w3w__sq_supply_create,
+	.supply_update = w3w__sq_supply_update,
+	.supply_delete = w3w__sq_supply_delete,
+	.order_create = w3w__sq_order_create,
+	.order_cancel = w3w__sq_order_cancel,
+	.claim_create = w3w__sq_claim_create,
+	.claim_process = w3w__sq_claim_process,
+	.claim_release = w3w__sq_claim_release,
+	.supply_get = w3w__sq_supply_get,
+	.supply_list = w3w__sq_supply_list,
+	.order_get = w3w__sq_order_get,
+	.order_list = w3w__sq_order_list,
+	.claim_get = w3w__sq_claim_get,
+	.claim_get_live = w3w__sq_claim_get_live,
+	.accounts = w3w__sq_accounts,
+	.ledger_totals = w3w__sq_ledger_totals,
+	.purge_expired = w3w__sq_purge_expired,
+};
+
+static const w3w_outbox_store sq_outbox = {
+	.version = W3W_OUTBOX_STORE_VERSION,
+	.take = w3w__sq_outbox_take,
+	.ack = w3w__sq_outbox_ack,
+	.stats = w3w__sq_outbox_stats,
+};
+
+static const w3w_audit_store sq_audit = {
+	.version = W3W_AUDIT_STORE_VERSION,
+	.append = w3w__sq_audit_append,
+	.seal = w3w__sq_audit_seal,
+	.read = w3w__sq_audit_read,
+	.unsealed = w3w__sq_audit_unsealed,
+};
+
+static const w3w_wallet_store sq_wallet = {
+	.version = W3W_WALLET_STORE_VERSION,
+	.secrets_create = w3w__sq_secrets_create,
+	.secrets_reseal = w3w__sq_secrets_reseal,
+	.secrets_retire = w3w__sq_secrets_retire,
+	.secret_list = w3w__sq_secret_list,
+	.wallet_index_next = w3w__sq_wallet_index_next,
+	.wallet_create = w3w__sq_wallet_create,
+	.wallet_list = w3w__sq_wallet_list,
+	.wallet_find = w3w__sq_wallet_find,
+	.withdrawal_create = w3w__sq_withdrawal_create,
+	.withdrawal_update = w3w__sq_withdrawal_update,
+	.withdrawal_get = w3w__sq_withdrawal_get,
+	.withdrawal_list_open = w3w__sq_withdrawal_list_open,
+	.watch_cursor = w3w__sq_watch_cursor,
+	.watch_block = w3w__sq_watch_block,
+	.watch_advance = w3w__sq_watch_advance,
+	.chain_deposit_put = w3w__sq_chain_deposit_put,
+	.chain_deposit_get = w3w__sq_chain_deposit_get,
+};
+
 static void fill_vtable(w3w_storage *b)
 {
 	b->version = W3W_STORAGE_VERSION;
 	b->name = "sqlite";
-	b->transfer = w3w__sq_transfer;
-	b->supply_create = w3w__sq_supply_create;
-	b->supply_update = w3w__sq_supply_update;
-	b->supply_delete = w3w__sq_supply_delete;
-	b->order_create = w3w__sq_order_create;
-	b->order_cancel = w3w__sq_order_cancel;
-	b->claim_create = w3w__sq_claim_create;
-	b->claim_process = w3w__sq_claim_process;
-	b->claim_release = w3w__sq_claim_release;
-	b->supply_get = w3w__sq_supply_get;
-	b->supply_list = w3w__sq_supply_list;
-	b->order_get = w3w__sq_order_get;
-	b->order_list = w3w__sq_order_list;
-	b->claim_get = w3w__sq_claim_get;
-	b->claim_get_live = w3w__sq_claim_get_live;
-	b->accounts = w3w__sq_accounts;
-	b->ledger_totals = w3w__sq_ledger_totals;
-	b->outbox_take = w3w__sq_outbox_take;
-	b->outbox_ack = w3w__sq_outbox_ack;
-	b->outbox_stats = w3w__sq_outbox_stats;
-	b->audit_append = w3w__sq_audit_append;
-	b->audit_seal = w3w__sq_audit_seal;
-	b->audit_read = w3w__sq_audit_read;
-	b->audit_unsealed = w3w__sq_audit_unsealed;
+	b->market = &sq_market;
+	b->outbox = &sq_outbox;
+	b->audit = &sq_audit;
+	b->wallet = &sq_wallet;
 	b->ping = sq_ping;
-	b->purge_expired = w3w__sq_purge_expired;
 	b->free = sq_free;
-	b->secrets_create = w3w__sq_secrets_create;
-	b->secrets_reseal = w3w__sq_secrets_reseal;
-	b->secrets_retire = w3w__sq_secrets_retire;
-	b->secret_list = w3w__sq_secret_list;
-	b->wallet_index_next = w3w__sq_wallet_index_next;
-	b->wallet_create = w3w__sq_wallet_create;
-	b->wallet_list = w3w__sq_wallet_list;
-	b->wallet_find = w3w__sq_wallet_find;
-	b->withdrawal_create = w3w__sq_withdrawal_create;
-	b->withdrawal_update = w3w__sq_withdrawal_update;
-	b->withdrawal_get = w3w__sq_withdrawal_get;
-	b->withdrawal_list_open = w3w__sq_withdrawal_list_open;
-	b->watch_cursor = w3w__sq_watch_cursor;
-	b->watch_block = w3w__sq_watch_block;
-	b->watch_advance = w3w__sq_watch_advance;
-	b->chain_deposit_put = w3w__sq_chain_deposit_put;
-	b->chain_deposit_get = w3w__sq_chain_deposit_get;
 }
 
 w3w_status w3w_storage_sqlite_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
