@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "e2e.h"
 #include "storage/postgres/pg.h" /* W3W__PG_SQLSTATE_*: the codes the files must raise */
 
@@ -103,17 +101,10 @@ static void works(const char *url)
 
 /* ---- PostgreSQL -------------------------------------------------------------- */
 
-static PGconn *pg(const char *url)
-{
-	PGconn *c = PQconnectdb(url);
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	return c;
-}
-
 /* The one value of a one-row, one-column query. */
 static void pg_value(const char *url, const char *sql, char *out, size_t size)
 {
-	PGconn *c = pg(url);
+	PGconn *c = e2e_pg_connect(url);
 	PGresult *r = PQexec(c, sql);
 	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql,
 		PQresultErrorMessage(r));
@@ -124,10 +115,8 @@ static void pg_value(const char *url, const char *sql, char *out, size_t size)
 
 static void pg_do(const char *url, const char *sql)
 {
-	PGconn *c = pg(url);
-	PGresult *r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
-	PQclear(r);
+	PGconn *c = e2e_pg_connect(url);
+	e2e_pg_exec(c, sql);
 	PQfinish(c);
 }
 
