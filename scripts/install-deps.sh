@@ -20,7 +20,7 @@ RUN_PKGS=(
 )
 TEST_PKGS=(
   check swig valgrind
-  postgresql redis-server kcat wrk nginx-light jq
+  postgresql redis-server kcat wrk nginx-light jq sqlite3
   maven default-jdk-headless iproute2 procps
   python3-venv python3-dev openssl
   clang libclang-rt-dev doxygen

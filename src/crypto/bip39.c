@@ -7,36 +7,12 @@
 #include "crypto/pbkdf2.h"
 
 #define MAX_WORDS 24
-#define MAX_WORD_LEN 8
 #define SEED_ROUNDS 2048
 
 /* Bit i (0 = most significant bit of data[0]). */
 static unsigned bit_at(const unsigned char *data, size_t i)
 {
 	return (data[i / 8] >> (7 - i % 8)) & 1u;
-}
-
-static int lookup_word(const char *word, size_t len)
-{
-	char key[MAX_WORD_LEN + 1];
-	int lo = 0, hi = W3W__BIP39_WORDS - 1;
-
-	if (len == 0 || len > MAX_WORD_LEN)
-		return -1;
-	memcpy(key, word, len);
-	key[len] = '\0';
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		int c = strcmp(key, w3w__bip39_english[mid]);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return -1;
 }
 
 static int is_space(char c)
@@ -68,8 +44,11 @@ int w3w__bip39_mnemonic_from_entropy(char *out, size_t out_size,
 
 		for (size_t b = 0; b < 11; b++)
 			index = index << 1 | bit_at(buf, w * 11 + b);
-		word = w3w__bip39_english[index];
-		wlen = strlen(word);
+		word = w3w__bip39_word((int)index, &wlen);
+		if (!word) { /* a build whose wordlists/english.txt is not 2048 words (test_crypto_bip39) */
+			rc = W3W__CRYPTO_EINIT;
+			break;
+		}
 		if (pos + (w > 0) + wlen + 1 > out_size) {
 			rc = W3W__CRYPTO_ELENGTH;
 			break;
@@ -124,7 +103,7 @@ static int split_words(int indices[MAX_WORDS], size_t *count, const char *text)
 			p++;
 		if (n == MAX_WORDS)
 			return W3W__CRYPTO_ELENGTH;
-		indices[n] = lookup_word(start, (size_t)(p - start));
+		indices[n] = w3w__bip39_word_index(start, (size_t)(p - start));
 		if (indices[n] < 0)
 			unknown = 1;
 		n++;

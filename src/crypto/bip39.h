@@ -18,8 +18,16 @@
 /* Passphrases longer than this are refused (ELENGTH). */
 #define W3W__BIP39_PASSPHRASE_MAX 1024
 
-/* The official English list (bip39_english.c), sorted. */
-extern const char *const w3w__bip39_english[W3W__BIP39_WORDS];
+#define W3W__BIP39_WORD_MAX 8 /* letters in the longest English word */
+
+/*
+ * The official English list (bip39_wordlist.c, from wordlists/english.txt),
+ * sorted: word `index` (0 to W3W__BIP39_WORDS - 1), not NUL-terminated, its
+ * length in *len; NULL for an index out of range.
+ */
+const char *w3w__bip39_word(int index, size_t *len);
+/* Index of the `len` bytes at `word` in the list, -1 if they are not a word of it. */
+int w3w__bip39_word_index(const char *word, size_t len);
 
 /*
  * Words for entropy of 16, 20, 24, 28 or 32 bytes (ELENGTH otherwise),

@@ -94,7 +94,7 @@ void e2e_services_restore(void)
 
 /* ---- storage -------------------------------------------------------------- */
 
-static PGconn *pg_connect(const char *url)
+PGconn *e2e_pg_connect(const char *url)
 {
 	PGconn *c = PQconnectdb(url);
 	if (PQstatus(c) != CONNECTION_OK) {
@@ -106,7 +106,7 @@ static PGconn *pg_connect(const char *url)
 	return c;
 }
 
-static void pg_exec(PGconn *c, const char *sql)
+void e2e_pg_exec(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
@@ -130,13 +130,13 @@ void e2e_pg_fresh(char url[W3W_URL_SIZE], char name[64])
 	ck_assert(getrandom(r, sizeof(r), 0) == (ssize_t)sizeof(r));
 	snprintf(name, 64, "e2e_%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5]);
 
-	c = pg_connect(test_url);
+	c = e2e_pg_connect(test_url);
 	snprintf(role, sizeof(role), "%s", PQuser(c));
 	PQfinish(c);
 
-	c = pg_connect(admin_url);
+	c = e2e_pg_connect(admin_url);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s OWNER \"%s\"", name, role);
-	pg_exec(c, sql);
+	e2e_pg_exec(c, sql);
 	PQfinish(c);
 
 	/* Same URL, other database: replace the path between the authority and any query. */
@@ -152,9 +152,9 @@ void e2e_pg_fresh(char url[W3W_URL_SIZE], char name[64])
 void e2e_pg_drop(const char *name)
 {
 	char sql[256];
-	PGconn *c = pg_connect(e2e_env("W3W_TEST_PG_ADMIN_URL"));
+	PGconn *c = e2e_pg_connect(e2e_env("W3W_TEST_PG_ADMIN_URL"));
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-	pg_exec(c, sql);
+	e2e_pg_exec(c, sql);
 	PQfinish(c);
 }
 

@@ -12,6 +12,7 @@
 #define W3W_E2E_H
 
 #include <check.h>
+#include <libpq-fe.h>
 #include <stdint.h>
 
 #include <w3wallet.h>
@@ -48,6 +49,10 @@ void e2e_services_restore(void);
 void e2e_pg_fresh(char url[W3W_URL_SIZE], char name[64]);
 /** Drop a database made by e2e_pg_fresh (connections are ended first). */
 void e2e_pg_drop(const char *name);
+/** A connection to `url`; fails the test when there is none. */
+PGconn *e2e_pg_connect(const char *url);
+/** Run `sql`, which must succeed (a command or a query). */
+void e2e_pg_exec(PGconn *c, const char *sql);
 /** A fresh SQLite file in a new temporary directory: writes "sqlite:DIR/w3w.db" and DIR. */
 void e2e_sqlite_fresh(char url[W3W_URL_SIZE], char dir[512]);
 void e2e_sqlite_remove(const char *dir);

@@ -6,24 +6,39 @@
 
 #include "crypto/bip32.h"
 #include "crypto/bip39.h"
+#include "crypto/bip39_wordlists.h" /* generated: the embedded text */
 
 START_TEST(wordlist_is_the_official_one)
 {
-	crypto_hash_sha256_state st;
 	unsigned char digest[32];
+	size_t len = 0, prev_len = 0;
+	const char *prev = NULL;
 
-	/* english.txt is the words joined by "\n" with a final "\n". */
-	crypto_hash_sha256_init(&st);
-	for (int i = 0; i < W3W__BIP39_WORDS; i++) {
-		crypto_hash_sha256_update(&st, (const unsigned char *)w3w__bip39_english[i],
-		                          strlen(w3w__bip39_english[i]));
-		crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-	}
-	crypto_hash_sha256_final(&st, digest);
+	/* The embedded text is wordlists/english.txt byte for byte: the published digest. */
+	crypto_hash_sha256(digest, (const unsigned char *)w3w__bip39_english_txt, strlen(w3w__bip39_english_txt));
 	w3w_test_assert_hex(digest, sizeof digest,
 	                    "2f5eed53a4727b4bf8880d8f3f199efc90e58503646d9ff8eff3a2ed3b24dbda");
-	for (int i = 1; i < W3W__BIP39_WORDS; i++)
-		ck_assert_int_lt(strcmp(w3w__bip39_english[i - 1], w3w__bip39_english[i]), 0);
+	/* 2048 words, sorted, each found at its own index; nothing past the last. */
+	for (int i = 0; i < W3W__BIP39_WORDS; i++) {
+		const char *w = w3w__bip39_word(i, &len);
+
+		ck_assert_ptr_nonnull(w);
+		ck_assert(len >= 3 && len <= W3W__BIP39_WORD_MAX);
+		if (prev) {
+			int c = memcmp(prev, w, prev_len < len ? prev_len : len);
+			ck_assert(c < 0 || (c == 0 && prev_len < len));
+		}
+		ck_assert_int_eq(w3w__bip39_word_index(w, len), i);
+		prev = w;
+		prev_len = len;
+	}
+	ck_assert_ptr_null(w3w__bip39_word(W3W__BIP39_WORDS, &len));
+	ck_assert_ptr_null(w3w__bip39_word(-1, &len));
+	ck_assert_int_eq(w3w__bip39_word_index("abandon", 7), 0);
+	ck_assert_int_eq(w3w__bip39_word_index("zoo", 3), W3W__BIP39_WORDS - 1);
+	ck_assert_int_eq(w3w__bip39_word_index("abandonx", 8), -1);
+	ck_assert_int_eq(w3w__bip39_word_index("aband", 5), -1);
+	ck_assert_int_eq(w3w__bip39_word_index("", 0), -1);
 }
 END_TEST
 

@@ -59,12 +59,10 @@ typedef struct w3w__pg_stmt {
 
 extern const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT];
 
-/* ---- schema (pg_schema_v1.c, pg_functions_v1.c, pg_migrate.c) ------------ */
-
-extern const char w3w__pg_schema_v1[];
-extern const char w3w__pg_functions_v1[];
-/** Version 3: events carry order_user_id/supply_id (a trigger), the external side of transfers is checked. */
-extern const char w3w__pg_schema_v3[];
+/*
+ * ---- schema: the files of sql/, embedded at build time, applied by pg_migrate.c
+ * The SQLSTATEs above are written out in those files too (test_postgres_sql_files checks them).
+ */
 
 /* ---- pool (pg_pool.c) ------------------------------------------------------ */
 
@@ -175,7 +173,7 @@ int w3w__pg_col_bool(const PGresult *r, int row, int col);
 /** Decode a hex column (encode(x, 'hex')) into `n` bytes; zeros when NULL. */
 void w3w__pg_col_hex(unsigned char *dst, size_t n, const PGresult *r, int row, int col);
 
-/* Column lists of the views (pg_schema_v1.c) and the readers matching them. */
+/* Column lists of the views (sql/001a_schema.sql) and the readers matching them. */
 #define W3W__PG_SUPPLY_COLS "id, user_id, currency, amount, reserved, status, created_at, updated_at"
 #define W3W__PG_SUPPLY_NCOLS 8
 #define W3W__PG_ORDER_COLS "id, user_id, currency, amount, status, created_at, updated_at"

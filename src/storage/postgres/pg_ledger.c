@@ -83,7 +83,7 @@ w3w_status w3w__pg_accounts(w3w_storage *st, const char *user_id, w3w_account_li
 		PQclear(r);
 		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
 	}
-	/* The external account has no row (pg_schema_v1.c), so it never shows here. */
+	/* The external account has no row (sql/001a_schema.sql), so it never shows here. */
 	for (int i = 0; i < rows; i++) {
 		w3w_account *a = &list->items[i];
 		w3w__pg_col_text(a->user_id, sizeof(a->user_id), r, i, 0);

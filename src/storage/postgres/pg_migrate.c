@@ -5,8 +5,11 @@
  * schema (current_schema()), so databases separated by search_path do not
  * wait for each other.
  *
- * schema_version holds one row per applied version (the table name is
- * shared with the SQLite backend). A database whose version is above
+ * The migrations are the files of sql/, embedded at build time
+ * (cmake/embed_text.cmake): sql/000_schema_version.sql creates
+ * schema_version, one row per applied version (the table name is shared
+ * with the SQLite backend), and each migration's last file inserts its
+ * version, so `psql -f` of the files in order makes a current database. A database whose version is above
  * W3W__PG_SCHEMA_VERSION was written by a newer library: refused with
  * W3W_EVERSION, nothing touched.
  */
@@ -15,16 +18,16 @@
 #include <string.h>
 
 #include "storage/postgres/pg.h"
-#include "storage/postgres/pg_wallet.h"
+#include "storage/postgres/pg_schema_sql.h" /* generated from the files of sql/ */
 
-/* Lock class of migrations; pg_functions_v1.c uses 87332 for audit sealing. */
+/* Lock class of migrations; sql/001b_functions.sql uses 87332 for audit sealing. */
 #define MIGRATION_LOCK "87331"
 
 /* The parts of migration i + 1, applied in order. */
 static const char *const *const migrations[W3W__PG_SCHEMA_VERSION] = {
-	(const char *const[]){ w3w__pg_schema_v1, w3w__pg_functions_v1, NULL },
-	(const char *const[]){ w3w__pg_wallet_v2, NULL },
-	(const char *const[]){ w3w__pg_schema_v3, NULL },
+	(const char *const[]){ w3w__pg_sql_v1_schema, w3w__pg_sql_v1_functions, NULL },
+	(const char *const[]){ w3w__pg_sql_v2_wallet, NULL },
+	(const char *const[]){ w3w__pg_sql_v3_event_facts, NULL },
 };
 
 /* DDL and waiting for another process's migration may take longer than a command. */
@@ -58,11 +61,11 @@ static w3w_status migrate_locked(PGconn *conn, int wait_ms)
 
 	snprintf(sql, sizeof(sql),
 		"SET LOCAL statement_timeout = %d;"
-		" SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ", hashtext(current_schema()));"
-		" CREATE TABLE IF NOT EXISTS schema_version ("
-		"   version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());"
-		" SELECT coalesce(max(version), 0) FROM schema_version", wait_ms);
-	if ((st = exec(conn, sql, wait_ms, "read schema version", &r)) != W3W_OK)
+		" SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ", hashtext(current_schema()))", wait_ms);
+	if ((st = exec(conn, sql, wait_ms, "lock for migration", NULL)) != W3W_OK ||
+	    (st = exec(conn, w3w__pg_sql_schema_version, wait_ms, "create schema_version", NULL)) != W3W_OK ||
+	    (st = exec(conn, "SELECT coalesce(max(version), 0) FROM schema_version", wait_ms,
+	                "read schema version", &r)) != W3W_OK)
 		return st;
 	have = PQntuples(r) == 1 ? strtol(PQgetvalue(r, 0, 0), NULL, 10) : -1;
 	PQclear(r);
@@ -75,12 +78,10 @@ static w3w_status migrate_locked(PGconn *conn, int wait_ms)
 	for (long v = have; v < W3W__PG_SCHEMA_VERSION; v++) {
 		char what[64];
 		snprintf(what, sizeof(what), "migration to schema version %ld", v + 1);
+		/* The last part inserts version v + 1 into schema_version. */
 		for (const char *const *part = migrations[v]; *part; part++)
 			if ((st = exec(conn, *part, wait_ms, what, NULL)) != W3W_OK)
 				return st;
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version) VALUES (%ld)", v + 1);
-		if ((st = exec(conn, sql, wait_ms, what, NULL)) != W3W_OK)
-			return st;
 	}
 	return W3W_OK;
 }

@@ -2,7 +2,7 @@
  * Transactional outbox: commands write their event in their own
  * transaction; relays (any number, in any process) take batches under a
  * lease and ack them once the sink has them. w3w_outbox_take()
- * (pg_functions_v1.c) serializes takes with an advisory lock and hands out
+ * (sql/001b_functions.sql) serializes takes with an advisory lock and hands out
  * nothing while a lease is live: one relay at a time, so per-key order
  * holds across processes and no row is published twice in normal
  * operation. A relay that dies holding a lease delays its rows by the

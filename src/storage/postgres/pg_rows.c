@@ -1,6 +1,6 @@
 /*
  * Reading result rows (text format) into the public record types. The
- * views of pg_schema_v1.c already give wire-shaped columns: int64 units,
+ * views of sql/001a_schema.sql already give wire-shaped columns: int64 units,
  * int64 microseconds, canonical UUID text, status names.
  */
 #include <stdlib.h>

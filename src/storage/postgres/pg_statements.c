@@ -1,7 +1,7 @@
 /*
  * Every statement the backend sends, prepared once per connection (all in
  * one round trip, pg_pool.c). Writes call the functions of
- * pg_functions_v1.c; reads select from the views of pg_schema_v1.c.
+ * sql/001b_functions.sql; reads select from the views of sql/001a_schema.sql.
  */
 #include "storage/postgres/pg.h"
 

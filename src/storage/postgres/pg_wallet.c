@@ -1,6 +1,6 @@
 /*
  * PostgreSQL storage, the wallet members: each write is one call of a
- * function of schema version 2 (pg_wallet_schema.c) in autocommit, each
+ * function of schema version 2 (sql/002_wallet.sql) in autocommit, each
  * read one SELECT from its views.
  *
  * Statements run through pg_exec.c (w3w__pg_run_sql), so its rules hold

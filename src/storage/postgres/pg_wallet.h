@@ -1,6 +1,6 @@
 /*
  * PostgreSQL storage, wallet members (pg_wallet.c) and their schema
- * version 2 (pg_wallet_schema.c: tables, views, one function per write
+ * version 2 (sql/002_wallet.sql: tables, views, one function per write
  * command). Wallet commands are rare next to ledger and marketplace
  * commands, so they are sent with parameters but not prepared, and need
  * no slot in the backend's prepared statement table.
@@ -9,9 +9,6 @@
 #define W3W_STORAGE_POSTGRES_PG_WALLET_H
 
 #include "storage/postgres/pg.h"
-
-/** Schema version 2: the wallet tables and functions. */
-extern const char w3w__pg_wallet_v2[];
 
 w3w_status w3w__pg_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd);
 w3w_status w3w__pg_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
