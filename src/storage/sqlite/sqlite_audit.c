@@ -25,12 +25,12 @@ w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec)
 w3w_status w3w__sq_audit_append(w3w_storage *st, const w3w_audit_record *record)
 {
 	w3w__sq_conn *c;
-	w3w_status rc;
 
 	if (!record)
 		return w3w_error_set(W3W_EINVAL, "audit record: NULL");
-	rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
-	return rc == W3W_OK ? w3w__sq_end(c, w3w__sq_audit_put(c, record)) : rc;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE)))
+		return w3w_error_code();
+	return w3w__sq_end(c, w3w__sq_audit_put(c, record));
 }
 
 /* ---- sealing ------------------------------------------------------------- */
@@ -135,9 +135,8 @@ w3w_status w3w__sq_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max,
 		size_t left = max ? max - total : SEAL_BATCH;
 		want = left < SEAL_BATCH ? left : SEAL_BATCH;
 		got = 0;
-		rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
-		if (rc == W3W_OK)
-			rc = w3w__sq_end(c, seal(c, fn, want, &batch, &got));
+		c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+		rc = c ? w3w__sq_end(c, seal(c, fn, want, &batch, &got)) : w3w_error_code();
 		if (rc == W3W_OK)
 			total += got;
 		/* The scratch is reused: collect appends, so it starts empty each time. */
@@ -166,8 +165,8 @@ w3w_status w3w__sq_audit_read(w3w_storage *st, int64_t after_pos, size_t max,
 		max = READ_MAX;
 	if (max == 0)
 		return W3W_OK;
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) != W3W_OK)
-		return rc;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
+		return w3w_error_code();
 	rc = w3w__sq_query(c, &s,
 		"SELECT chain_pos, id, actor_id, action, target_id, outcome, created_at, prev_hash, hash"
 		" FROM audit_log WHERE chain_pos > ?1 ORDER BY chain_pos LIMIT ?2", "II", after_pos, (int64_t)max);
@@ -197,8 +196,8 @@ w3w_status w3w__sq_audit_unsealed(w3w_storage *st, int64_t *count)
 	w3w_status rc;
 
 	*count = 0;
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) != W3W_OK)
-		return rc;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
+		return w3w_error_code();
 	rc = w3w__sq_query(c, &s, "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", "");
 	if (rc == W3W_OK)
 		rc = w3w__sq_one(c, s, read_count, count, &row);

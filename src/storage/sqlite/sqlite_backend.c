@@ -289,21 +289,19 @@ static void hand_back(w3w__sq_conn *c)
 	release(s, c);
 }
 
-w3w_status w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind, w3w__sq_conn **out)
+w3w__sq_conn *w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind)
 {
 	w3w__sq_conn *c;
 	struct timespec deadline;
-	w3w_status st = acquire(s, &c);
 
-	*out = NULL;
-	if (st != W3W_OK)
-		return st;
+	if (acquire(s, &c) != W3W_OK)
+		return NULL;
 	if (kind == W3W__SQ_IMMEDIATE) {
 		deadline = deadline_after_ms(s->timeout_ms);
 		if (pthread_mutex_timedlock(&s->write_mu, &deadline) != 0) {
 			release(s, c);
-			return w3w_error_set(W3W_EUNAVAILABLE, "sqlite: write lock not free within %d ms",
-				s->timeout_ms);
+			w3w_error_set(W3W_EUNAVAILABLE, "sqlite: write lock not free within %d ms", s->timeout_ms);
+			return NULL;
 		}
 		c->writing = 1;
 	}
@@ -312,13 +310,11 @@ w3w_status w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind, w3w__sq_conn 
 	 * other processes. Deferred: a WAL reader never waits for writers and
 	 * sees one snapshot.
 	 */
-	st = run_sql(c, kind == W3W__SQ_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN");
-	if (st != W3W_OK) {
+	if (run_sql(c, kind == W3W__SQ_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN") != W3W_OK) {
 		hand_back(c);
-		return st;
+		return NULL;
 	}
-	*out = c;
-	return W3W_OK;
+	return c;
 }
 
 w3w_status w3w__sq_end(w3w__sq_conn *c, w3w_status st)
@@ -335,10 +331,9 @@ w3w_status w3w__sq_end(w3w__sq_conn *c, w3w_status st)
 
 static w3w_status sq_ping(w3w_storage *st)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, run_sql(c, "SELECT 1 FROM schema_version LIMIT 1")) : rc;
+	return c ? w3w__sq_end(c, run_sql(c, "SELECT 1 FROM schema_version LIMIT 1")) : w3w_error_code();
 }
 
 static void sq_free(w3w_storage *st)

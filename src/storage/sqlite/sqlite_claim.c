@@ -150,12 +150,10 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_claim_create *cmd, w3w_claim *
 	w3w_write_meta *meta = &cmd->meta;
 	char result_id[W3W_ID_SIZE], supply_id[W3W_ID_SIZE];
 	w3w__sq_escrow e;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return replay(c, result_id, out, cmd->order_user_id);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : replay(c, result_id, out, cmd->order_user_id);
 	st = take_order(c, &cmd->c, meta->now, &e);
 	if (st == W3W_OK) {
 		strcpy(cmd->order_user_id, e.user_id);
@@ -173,48 +171,45 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_claim_create *cmd, w3w_claim *
 w3w_status w3w__sq_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_claim *out)
 {
 	w3w_claim scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, create(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, create(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 /* ---- process and release ------------------------------------------------- */
 
 /*
- * Move pending claim `id` to its next status with `sql` (bound ?1 id,
- * ?2 now, RETURNING the claim). Not found or not pending is diagnosed.
+ * What process and release begin with: the idempotency check (a replay
+ * loads the claim), then pending claim `id` moved on by `claim_sql` (bound
+ * ?1 id, ?2 now, RETURNING the claim) and its claimed order by `order_sql`
+ * (?1 order id, ?2 now, RETURNING the escrow into *e). A claim not found
+ * or not pending is diagnosed.
  */
-static w3w_status finish_claim(w3w__sq_conn *c, const char *sql, const char *id, w3w_time now,
-	w3w_claim *out)
+static w3w_status move_claim(w3w__sq_conn *c, w3w_write_meta *meta, const char *id, const char *claim_sql,
+	const char *order_sql, char order_user_id[W3W_ID_SIZE], w3w_claim *out, w3w__sq_escrow *e)
 {
-	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_query(c, &s, sql, "tI", id, now);
-
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_claim, out, &found);
-	if (st != W3W_OK || found)
-		return st;
-	st = w3w__sq_claim_load(c, id, out);
-	if (st != W3W_OK)
-		return st;
-	return w3w_error_set(W3W_ESTATE, "claim %s: not pending (%s)", id,
-		w3w__sq_claim_status(out->status) ? w3w__sq_claim_status(out->status) : "?");
-}
-
-/* Move claimed order `id` on with `sql` (bound ?1 id, ?2 now); *e = its owner, currency and amount. */
-static w3w_status move_order(w3w__sq_conn *c, const char *sql, const char *id, w3w_time now,
-	w3w__sq_escrow *e)
-{
+	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
 	int moved = 0;
-	w3w_status st = w3w__sq_query(c, &s, sql, "tI", id, now);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st == W3W_OK)
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : replay(c, result_id, out, order_user_id);
+	if ((st = w3w__sq_query(c, &s, claim_sql, "tI", id, meta->now)) == W3W_OK)
+		st = w3w__sq_one(c, s, read_claim, out, &moved);
+	if (st == W3W_OK && !moved) {
+		if ((st = w3w__sq_claim_load(c, id, out)) != W3W_OK)
+			return st;
+		return w3w_error_set(W3W_ESTATE, "claim %s: not pending (%s)", id,
+			w3w__sq_claim_status(out->status) ? w3w__sq_claim_status(out->status) : "?");
+	}
+	if (st == W3W_OK && (st = w3w__sq_query(c, &s, order_sql, "tI", out->order_id, meta->now)) == W3W_OK)
 		st = w3w__sq_order_move(c, s, e, &moved);
 	if (st == W3W_OK && !moved)
-		st = w3w_error_set(W3W_EINTERNAL, "order %s: not claimed although its claim is pending", id);
+		return w3w_error_set(W3W_EINTERNAL, "order %s: not claimed although its claim is pending",
+			out->order_id);
+	if (st == W3W_OK)
+		strcpy(order_user_id, e->user_id);
 	return st;
 }
 
@@ -233,24 +228,15 @@ static w3w_status process(w3w__sq_conn *c, w3w_cmd_claim_process *cmd, w3w_claim
 {
 	w3w_write_meta *meta = &cmd->meta;
 	w3w_transfer *t = &cmd->settlement;
-	char result_id[W3W_ID_SIZE];
 	w3w__sq_escrow e;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
-
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return replay(c, result_id, out, cmd->order_user_id);
-	st = finish_claim(c,
+	w3w_status st = move_claim(c, meta, cmd->id,
 		"UPDATE claims SET status = 'processed', processed_at = ?2"
 		" WHERE id = ?1 AND status = 'pending' RETURNING " CLAIM_COLS,
-		cmd->id, meta->now, out);
-	if (st == W3W_OK)
-		st = move_order(c,
-			"UPDATE orders SET status = 'completed', updated_at = ?2"
-			" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
-			out->order_id, meta->now, &e);
-	if (st != W3W_OK)
+		"UPDATE orders SET status = 'completed', updated_at = ?2"
+		" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
+		cmd->order_user_id, out, &e);
+
+	if (st != W3W_OK || meta->replayed)
 		return st;
 	/* The settlement: buyer's escrow to the claimer. */
 	t->kind = W3W_TRANSFER_SETTLEMENT;
@@ -259,10 +245,9 @@ static w3w_status process(w3w__sq_conn *c, w3w_cmd_claim_process *cmd, w3w_claim
 	t->amount = e.amount;
 	strcpy(t->to_user_id, out->user_id);
 	strcpy(t->reference, cmd->id);
-	strcpy(cmd->order_user_id, t->from_user_id);
-	st = w3w__sq_account_settle(c, t->from_user_id, t->currency, t->amount, meta->now);
+	st = w3w__sq_account_move(c, W3W__SQ_SETTLE, t->from_user_id, t->currency, t->amount, meta->now);
 	if (st == W3W_OK)
-		st = w3w__sq_account_credit(c, t->to_user_id, t->currency, t->amount, meta->now);
+		st = w3w__sq_account_move(c, W3W__SQ_CREDIT, t->to_user_id, t->currency, t->amount, meta->now);
 	if (st == W3W_OK)
 		st = w3w__sq_transfer_record(c, t);
 	/* Capacity used: amount and reserved both drop; nothing left means exhausted. */
@@ -280,40 +265,29 @@ static w3w_status process(w3w__sq_conn *c, w3w_cmd_claim_process *cmd, w3w_claim
 w3w_status w3w__sq_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3w_claim *out)
 {
 	w3w_claim scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, process(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, process(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 static w3w_status release(w3w__sq_conn *c, w3w_cmd_claim_release *cmd, w3w_claim *out)
 {
 	w3w_write_meta *meta = &cmd->meta;
-	char result_id[W3W_ID_SIZE];
 	w3w__sq_escrow e;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
-
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return replay(c, result_id, out, cmd->order_user_id);
-	st = finish_claim(c,
+	/* The order reopens with its escrow still held. */
+	w3w_status st = move_claim(c, meta, cmd->id,
 		"UPDATE claims SET status = 'released', released_at = ?2"
 		" WHERE id = ?1 AND status = 'pending' RETURNING " CLAIM_COLS,
-		cmd->id, meta->now, out);
-	/* The order reopens with its escrow still held. */
-	if (st == W3W_OK)
-		st = move_order(c,
-			"UPDATE orders SET status = 'open', updated_at = ?2"
-			" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
-			out->order_id, meta->now, &e);
-	if (st == W3W_OK) {
-		strcpy(cmd->order_user_id, e.user_id);
-		st = move_supply(c,
-			"UPDATE supplies SET reserved = reserved - ?3, updated_at = ?4"
-			" WHERE id = ?1 AND reserved >= ?3",
-			out->supply_id, e.amount, meta->now);
-	}
+		"UPDATE orders SET status = 'open', updated_at = ?2"
+		" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
+		cmd->order_user_id, out, &e);
+
+	if (st != W3W_OK || meta->replayed)
+		return st;
+	st = move_supply(c,
+		"UPDATE supplies SET reserved = reserved - ?3, updated_at = ?4"
+		" WHERE id = ?1 AND reserved >= ?3",
+		out->supply_id, e.amount, meta->now);
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, meta, cmd->id);
 	return st;
@@ -322,29 +296,26 @@ static w3w_status release(w3w__sq_conn *c, w3w_cmd_claim_release *cmd, w3w_claim
 w3w_status w3w__sq_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3w_claim *out)
 {
 	w3w_claim scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, release(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, release(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 /* ---- reads --------------------------------------------------------------- */
 
 w3w_status w3w__sq_claim_get(w3w_storage *st, const char *id, w3w_claim *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, w3w__sq_claim_load(c, id, out)) : rc;
+	return c ? w3w__sq_end(c, w3w__sq_claim_load(c, id, out)) : w3w_error_code();
 }
 
 w3w_status w3w__sq_claim_get_live(w3w_storage *st, const char *order_id, w3w_claim *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
 	/* Served by the partial unique index uq_claims_live_order. */
-	return rc == W3W_OK ? w3w__sq_end(c, claim_by(c,
+	return c ? w3w__sq_end(c, claim_by(c,
 		"SELECT " CLAIM_COLS " FROM claims WHERE order_id = ?1 AND status IN ('pending', 'processed')",
-		order_id, "order %s: no live claim", out)) : rc;
+		order_id, "order %s: no live claim", out)) : w3w_error_code();
 }

@@ -7,14 +7,13 @@
 
 #include "storage/sqlite/sqlite_internal.h"
 
-w3w_status w3w__sq_idem_check(w3w__sq_conn *c, const w3w_write_meta *meta,
-	int *replayed, char result_id[W3W_ID_SIZE])
+w3w_status w3w__sq_idem_check(w3w__sq_conn *c, w3w_write_meta *meta, char result_id[W3W_ID_SIZE])
 {
 	sqlite3_stmt *s;
 	w3w_status st;
 	int row = 0;
 
-	*replayed = 0;
+	meta->replayed = 0;
 	result_id[0] = '\0';
 	if (!meta->idem_key[0])
 		return W3W_OK;
@@ -29,7 +28,7 @@ w3w_status w3w__sq_idem_check(w3w__sq_conn *c, const w3w_write_meta *meta,
 		int same = sqlite3_column_bytes(s, 0) == (int)sizeof(meta->idem_hash) &&
 			memcmp(hash, meta->idem_hash, sizeof(meta->idem_hash)) == 0;
 		if (same) {
-			*replayed = 1;
+			meta->replayed = 1;
 			w3w__sq_col_text(result_id, W3W_ID_SIZE, s, 1);
 		} else {
 			st = w3w_error_set(W3W_EIDEMPOTENCY,
@@ -66,15 +65,15 @@ w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const cha
 
 w3w_status w3w__sq_purge_expired(w3w_storage *st, w3w_time now, int64_t *deleted)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 	int64_t n = 0;
+	w3w_status rc;
 
-	if (rc == W3W_OK) {
-		rc = w3w__sq_run(c, "DELETE FROM idempotency_keys WHERE expires_at <= ?1", "I", (int64_t)now);
-		n = rc == W3W_OK ? sqlite3_changes64(c->db) : 0;
-		rc = w3w__sq_end(c, rc);
-	}
+	if (!c)
+		return w3w_error_code();
+	rc = w3w__sq_run(c, "DELETE FROM idempotency_keys WHERE expires_at <= ?1", "I", (int64_t)now);
+	n = rc == W3W_OK ? sqlite3_changes64(c->db) : 0;
+	rc = w3w__sq_end(c, rc);
 	if (deleted)
 		*deleted = rc == W3W_OK ? n : 0;
 	return rc;

@@ -70,10 +70,11 @@ typedef enum w3w__sq_tx_kind {
 } w3w__sq_tx_kind;
 
 /**
- * Take a pooled connection and open a transaction on it. Every command is
- *   w3w__sq_begin(s, kind, &c) ... plain code on c ... w3w__sq_end(c, status).
+ * Take a pooled connection and open a transaction on it; NULL with the
+ * error set (w3w_error_code()) when none. Every command is
+ *   c = w3w__sq_begin(s, kind); ... plain code on c ...; w3w__sq_end(c, status).
  */
-w3w_status w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind, w3w__sq_conn **out);
+w3w__sq_conn *w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind);
 /**
  * COMMIT when `st` is W3W_OK, else ROLLBACK keeping the caller's error;
  * hands the connection back. Returns `st`, or the COMMIT's failure.
@@ -126,6 +127,12 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_q
 	const char *status, w3w__sq_read_fn read, size_t elem, void **items, size_t *count,
 	char next_cursor[W3W_CURSOR_SIZE]);
 /**
+ * Every row of `sql` (bound ?1 key, ?2 max; 0 = no limit) in one read
+ * snapshot, collected as by w3w__sq_collect; on failure none (*items NULL).
+ */
+w3w_status w3w__sq_read_all(w3w__sq_storage *s, const char *sql, const char *key, size_t max,
+	w3w__sq_read_fn read, size_t elem, void **items, size_t *count);
+/**
  * Read the current row's columns from `first` on, one letter of `types`
  * each: 't' char *dst and size_t size (truncated, NUL-terminated),
  * 'I' int64_t *, '-' skip the column.
@@ -160,12 +167,11 @@ w3w_status w3w__sq_migrate(w3w__sq_conn *c);
 /* ---- pieces every write command uses ------------------------------------- */
 
 /**
- * Idempotency check at the start of a write. *replayed = 1 and result_id
+ * Idempotency check at the start of a write. meta->replayed = 1 and result_id
  * filled when the key exists unexpired with the same hash;
  * W3W_EIDEMPOTENCY when the hash differs; otherwise nothing found.
  */
-w3w_status w3w__sq_idem_check(w3w__sq_conn *c, const w3w_write_meta *meta,
-	int *replayed, char result_id[W3W_ID_SIZE]);
+w3w_status w3w__sq_idem_check(w3w__sq_conn *c, w3w_write_meta *meta, char result_id[W3W_ID_SIZE]);
 /**
  * What every successful write ends with: the outbox event, the audit record
  * and (when a key is given) the idempotency record pointing at `result_id`.
@@ -192,21 +198,17 @@ w3w_status w3w__sq_order_move(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_escrow *
 w3w_status w3w__sq_claim_load(w3w__sq_conn *c, const char *id, w3w_claim *out);
 w3w_status w3w__sq_transfer_load(w3w__sq_conn *c, const char *id, w3w_transfer *out);
 
-/**
- * Ledger moves used by transfers, orders and claims. Each checks its
- * precondition in the UPDATE itself.
- */
-w3w_status w3w__sq_account_debit(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-w3w_status w3w__sq_account_credit(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-w3w_status w3w__sq_account_hold(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-w3w_status w3w__sq_account_unhold(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-/** Settle escrow: balance and held of `user_id` both drop by amount. */
-w3w_status w3w__sq_account_settle(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
+/** Balance moves used by transfers, orders, claims and withdrawals. */
+typedef enum w3w__sq_move {
+	W3W__SQ_DEBIT,   /* balance down; refused (W3W_EINSUFFICIENT) below available */
+	W3W__SQ_CREDIT,  /* balance up, the account made on first use; W3W_EINVAL past the maximum */
+	W3W__SQ_HOLD,    /* held up (escrow); refused below available */
+	W3W__SQ_UNHOLD,  /* held down (escrow released) */
+	W3W__SQ_SETTLE   /* balance and held both down (escrow paid out) */
+} w3w__sq_move;
+/** Move `amount` on the account of `user_id`; each move checks its precondition in the UPDATE itself. */
+w3w_status w3w__sq_account_move(w3w__sq_conn *c, w3w__sq_move move, const char *user_id,
+	const char *currency, w3w_amount amount, w3w_time now);
 /** Insert transfer `t` and its two ledger entries (ids and balances already moved by the caller). */
 w3w_status w3w__sq_transfer_record(w3w__sq_conn *c, const w3w_transfer *t);
 

@@ -22,102 +22,39 @@ static void format_amount(char buf[W3W_AMOUNT_STRLEN], w3w_amount amount)
 		strcpy(buf, "?");
 }
 
-/* Run an account UPDATE bound as (?1 user, ?2 currency, ?3 amount, ?4 now); *changed = rows. */
-static w3w_status account_update(w3w__sq_conn *c, const char *sql, const char *user_id,
-	const char *currency, w3w_amount amount, w3w_time now, int *changed)
+w3w_status w3w__sq_account_move(w3w__sq_conn *c, w3w__sq_move move, const char *user_id,
+	const char *currency, w3w_amount amount, w3w_time now)
 {
-	w3w_status st = w3w__sq_run(c, sql, "ttII", user_id, currency, amount, now);
-
-	*changed = st == W3W_OK ? sqlite3_changes(c->db) : 0;
-	return st;
-}
-
-/* An UPDATE whose WHERE is "available >= amount" changed nothing. */
-static w3w_status insufficient(w3w_status st, int changed, const char *user_id, const char *currency,
-	w3w_amount amount)
-{
+	/* Bound (?1 user, ?2 currency, ?3 amount, ?4 now); the WHERE clause is the rule. */
+	static const char *const sql[] = {
+		[W3W__SQ_DEBIT] = "UPDATE accounts SET balance = balance - ?3, updated_at = ?4"
+			" WHERE user_id = ?1 AND currency = ?2 AND balance - held >= ?3",
+		[W3W__SQ_CREDIT] = "INSERT INTO accounts(user_id, currency, balance, held, updated_at)"
+			" VALUES (?1, ?2, ?3, 0, ?4)"
+			" ON CONFLICT(user_id, currency) DO UPDATE SET balance = balance + excluded.balance,"
+			" updated_at = excluded.updated_at",
+		[W3W__SQ_HOLD] = "UPDATE accounts SET held = held + ?3, updated_at = ?4"
+			" WHERE user_id = ?1 AND currency = ?2 AND balance - held >= ?3",
+		[W3W__SQ_UNHOLD] = "UPDATE accounts SET held = held - ?3, updated_at = ?4"
+			" WHERE user_id = ?1 AND currency = ?2 AND held >= ?3",
+		[W3W__SQ_SETTLE] = "UPDATE accounts SET balance = balance - ?3, held = held - ?3, updated_at = ?4"
+			" WHERE user_id = ?1 AND currency = ?2 AND held >= ?3",
+	};
 	char text[W3W_AMOUNT_STRLEN];
+	w3w_status st = w3w__sq_run(c, sql[move], "ttII", user_id, currency, amount, now);
 
-	if (st != W3W_OK || changed)
+	/* The CHECK on balance (STRICT also refuses the REAL an int64 overflow becomes). */
+	if (st != W3W_OK && move == W3W__SQ_CREDIT && w3w__sq_check_violated(c))
+		return w3w_error_set(W3W_EINVAL, "account %s/%s: balance would exceed " AMOUNT_MAX_TEXT,
+			user_id, currency);
+	if (st != W3W_OK || move == W3W__SQ_CREDIT || sqlite3_changes(c->db) > 0)
 		return st;
+	if (move == W3W__SQ_UNHOLD || move == W3W__SQ_SETTLE)
+		return w3w_error_set(W3W_EINTERNAL, "account %s/%s: held below the escrow being %s",
+			user_id, currency, move == W3W__SQ_UNHOLD ? "released" : "settled");
 	format_amount(text, amount);
 	return w3w_error_set(W3W_EINSUFFICIENT, "account %s/%s: available funds below %s",
 		user_id, currency, text);
-}
-
-/* An UPDATE whose WHERE is "held >= amount" changed nothing: the escrow is not there. */
-static w3w_status held_short(w3w_status st, int changed, const char *user_id, const char *currency,
-	const char *what)
-{
-	if (st != W3W_OK || changed)
-		return st;
-	return w3w_error_set(W3W_EINTERNAL, "account %s/%s: held below the escrow being %s",
-		user_id, currency, what);
-}
-
-w3w_status w3w__sq_account_debit(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now)
-{
-	int changed;
-	w3w_status st = account_update(c,
-		"UPDATE accounts SET balance = balance - ?3, updated_at = ?4"
-		" WHERE user_id = ?1 AND currency = ?2 AND balance - held >= ?3",
-		user_id, currency, amount, now, &changed);
-
-	return insufficient(st, changed, user_id, currency, amount);
-}
-
-w3w_status w3w__sq_account_credit(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now)
-{
-	int changed;
-	w3w_status st = account_update(c,
-		"INSERT INTO accounts(user_id, currency, balance, held, updated_at) VALUES (?1, ?2, ?3, 0, ?4)"
-		" ON CONFLICT(user_id, currency) DO UPDATE SET balance = balance + excluded.balance,"
-		" updated_at = excluded.updated_at",
-		user_id, currency, amount, now, &changed);
-
-	/* The CHECK on balance (STRICT also refuses the REAL an int64 overflow becomes). */
-	if (st != W3W_OK && w3w__sq_check_violated(c))
-		return w3w_error_set(W3W_EINVAL, "account %s/%s: balance would exceed " AMOUNT_MAX_TEXT,
-			user_id, currency);
-	return st;
-}
-
-w3w_status w3w__sq_account_hold(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now)
-{
-	int changed;
-	w3w_status st = account_update(c,
-		"UPDATE accounts SET held = held + ?3, updated_at = ?4"
-		" WHERE user_id = ?1 AND currency = ?2 AND balance - held >= ?3",
-		user_id, currency, amount, now, &changed);
-
-	return insufficient(st, changed, user_id, currency, amount);
-}
-
-w3w_status w3w__sq_account_unhold(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now)
-{
-	int changed;
-	w3w_status st = account_update(c,
-		"UPDATE accounts SET held = held - ?3, updated_at = ?4"
-		" WHERE user_id = ?1 AND currency = ?2 AND held >= ?3",
-		user_id, currency, amount, now, &changed);
-
-	return held_short(st, changed, user_id, currency, "released");
-}
-
-w3w_status w3w__sq_account_settle(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now)
-{
-	int changed;
-	w3w_status st = account_update(c,
-		"UPDATE accounts SET balance = balance - ?3, held = held - ?3, updated_at = ?4"
-		" WHERE user_id = ?1 AND currency = ?2 AND held >= ?3",
-		user_id, currency, amount, now, &changed);
-
-	return held_short(st, changed, user_id, currency, "settled");
 }
 
 static w3w_status entry_put(w3w__sq_conn *c, const w3w_transfer *t, const char *user_id, w3w_amount amount)
@@ -205,17 +142,15 @@ static w3w_status transfer(w3w__sq_conn *c, w3w_cmd_transfer *cmd, w3w_transfer 
 	w3w_write_meta *meta = &cmd->meta;
 	const w3w_transfer *t = &cmd->t;
 	char result_id[W3W_ID_SIZE];
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_transfer_load(c, result_id, out);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_transfer_load(c, result_id, out);
 	/* The debit first: a refused withdrawal costs one UPDATE. */
 	if (!is_external(t->from_user_id))
-		st = w3w__sq_account_debit(c, t->from_user_id, t->currency, t->amount, meta->now);
+		st = w3w__sq_account_move(c, W3W__SQ_DEBIT, t->from_user_id, t->currency, t->amount, meta->now);
 	if (st == W3W_OK && !is_external(t->to_user_id))
-		st = w3w__sq_account_credit(c, t->to_user_id, t->currency, t->amount, meta->now);
+		st = w3w__sq_account_move(c, W3W__SQ_CREDIT, t->to_user_id, t->currency, t->amount, meta->now);
 	if (st == W3W_OK)
 		st = w3w__sq_transfer_record(c, t);
 	if (st == W3W_OK)
@@ -228,10 +163,9 @@ static w3w_status transfer(w3w__sq_conn *c, w3w_cmd_transfer *cmd, w3w_transfer 
 w3w_status w3w__sq_transfer(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer *out)
 {
 	w3w_transfer scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, transfer(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, transfer(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 /* ---- reads --------------------------------------------------------------- */
@@ -249,8 +183,6 @@ w3w_status w3w__sq_accounts(w3w_storage *st, const char *user_id, w3w_account_li
 {
 	w3w_account_list *list;
 	void *items = NULL;
-	sqlite3_stmt *s;
-	w3w__sq_conn *c;
 	w3w_status rc;
 
 	*out = NULL;
@@ -259,13 +191,9 @@ w3w_status w3w__sq_accounts(w3w_storage *st, const char *user_id, w3w_account_li
 	if (!(list = calloc(1, sizeof(*list))))
 		return w3w_error_set(W3W_ENOMEM, "accounts: out of memory");
 	/* The external account never has a row, so it is never listed. */
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) == W3W_OK) {
-		rc = w3w__sq_query(c, &s,
-			"SELECT currency, balance, held FROM accounts WHERE user_id = ?1 ORDER BY currency", "t", user_id);
-		if (rc == W3W_OK)
-			rc = w3w__sq_collect(c, s, read_account, sizeof(w3w_account), 0, &items, &list->count);
-		rc = w3w__sq_end(c, rc);
-	}
+	rc = w3w__sq_read_all(w3w__sq(st),
+		"SELECT currency, balance, held FROM accounts WHERE user_id = ?1 ORDER BY currency", user_id, 0,
+		read_account, sizeof(w3w_account), &items, &list->count);
 	list->items = items;
 	if (rc != W3W_OK) {
 		free(list->items);
@@ -298,8 +226,8 @@ w3w_status w3w__sq_ledger_totals(w3w_storage *st, const char *currency, w3w_ledg
 	if (!currency || strlen(currency) >= W3W_CURRENCY_SIZE)
 		return w3w_error_set(W3W_EINVAL, "currency: 1..10 characters");
 	strcpy(out->currency, currency);
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) != W3W_OK)
-		return rc;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
+		return w3w_error_code();
 	/* One statement, one snapshot. SUM raises "integer overflow" rather than go inexact. */
 	rc = w3w__sq_query(c, &s,
 		"SELECT"

@@ -114,17 +114,15 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_order_create *cmd, w3w_order *
 	w3w_write_meta *meta = &cmd->meta;
 	const w3w_order *o = cmd->o;
 	char result_id[W3W_ID_SIZE];
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_order_load(c, result_id, result);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_order_load(c, result_id, result);
 	if (!w3w__sq_order_status(o->status))
 		return w3w_error_set(W3W_EINTERNAL, "order %s: unknown status %d", o->id, (int)o->status);
 	/* The hold first: an order the buyer cannot pay for costs one UPDATE. */
 	if (o->amount > 0)
-		st = w3w__sq_account_hold(c, o->user_id, o->currency, o->amount, meta->now);
+		st = w3w__sq_account_move(c, W3W__SQ_HOLD, o->user_id, o->currency, o->amount, meta->now);
 	if (st == W3W_OK)
 		st = insert_order(c, o);
 	if (st == W3W_OK)
@@ -157,8 +155,8 @@ w3w_status w3w__sq_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_
 		*out = NULL;
 	if (!cmd->o)
 		return w3w_error_set(W3W_EINVAL, "order: NULL");
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c)) == W3W_OK)
-		rc = w3w__sq_end(c, create(c, cmd, &result));
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	rc = c ? w3w__sq_end(c, create(c, cmd, &result)) : w3w_error_code();
 	return deliver(rc, result, out);
 }
 
@@ -203,12 +201,10 @@ static w3w_status cancel(w3w__sq_conn *c, w3w_cmd_order_cancel *cmd, w3w_order *
 	w3w__sq_escrow e;
 	sqlite3_stmt *s;
 	int moved = 0;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_order_load(c, result_id, result);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_order_load(c, result_id, result);
 	st = w3w__sq_query(c, &s,
 		"UPDATE orders SET status = 'cancelled', updated_at = ?4"
 		" WHERE id = ?1 AND status = 'open' AND (?3 OR user_id = ?2)"
@@ -221,7 +217,7 @@ static w3w_status cancel(w3w__sq_conn *c, w3w_cmd_order_cancel *cmd, w3w_order *
 	if (!moved)
 		return cancel_refused(c, cmd);
 	if (e.amount > 0)
-		st = w3w__sq_account_unhold(c, e.user_id, e.currency, e.amount, meta->now);
+		st = w3w__sq_account_move(c, W3W__SQ_UNHOLD, e.user_id, e.currency, e.amount, meta->now);
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, meta, cmd->id);
 	if (st == W3W_OK)
@@ -237,8 +233,8 @@ w3w_status w3w__sq_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 
 	if (out) /* optional for writes */
 		*out = NULL;
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c)) == W3W_OK)
-		rc = w3w__sq_end(c, cancel(c, cmd, &result));
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	rc = c ? w3w__sq_end(c, cancel(c, cmd, &result)) : w3w_error_code();
 	return deliver(rc, result, out);
 }
 
@@ -251,8 +247,8 @@ w3w_status w3w__sq_order_get(w3w_storage *st, const char *id, w3w_order **out)
 	w3w_status rc;
 
 	*out = NULL;
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) == W3W_OK)
-		rc = w3w__sq_end(c, w3w__sq_order_load(c, id, &result));
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
+	rc = c ? w3w__sq_end(c, w3w__sq_order_load(c, id, &result)) : w3w_error_code();
 	return deliver(rc, result, out);
 }
 

@@ -117,10 +117,9 @@ w3w_status w3w__sq_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_ev
 	*count = 0;
 	if (max == 0)
 		return W3W_OK;
-	rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
-	if (rc == W3W_OK)
-		rc = w3w__sq_end(c, take(c, max > TAKE_MAX ? TAKE_MAX : max, lease_ms > 0 ? lease_ms : 0,
-			&events, &n));
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	rc = c ? w3w__sq_end(c, take(c, max > TAKE_MAX ? TAKE_MAX : max, lease_ms > 0 ? lease_ms : 0,
+			&events, &n)) : w3w_error_code();
 	if (rc != W3W_OK || n == 0) {
 		events_free(events, n);
 		return rc;
@@ -145,14 +144,14 @@ static w3w_status ack(w3w__sq_conn *c, const int64_t *seqs, size_t count)
 w3w_status w3w__sq_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count)
 {
 	w3w__sq_conn *c;
-	w3w_status rc;
 
 	if (count == 0)
 		return W3W_OK;
 	if (!seqs)
 		return w3w_error_set(W3W_EINVAL, "outbox ack: seqs NULL");
-	rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
-	return rc == W3W_OK ? w3w__sq_end(c, ack(c, seqs, count)) : rc;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE)))
+		return w3w_error_code();
+	return w3w__sq_end(c, ack(c, seqs, count));
 }
 
 static w3w_status read_stats(sqlite3_stmt *s, void *item)
@@ -173,9 +172,8 @@ w3w_status w3w__sq_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	w3w_status rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
-	if (rc != W3W_OK)
-		return rc;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
+		return w3w_error_code();
 	rc = w3w__sq_query(c, &s,
 		"SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
 		" (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),"

@@ -220,11 +220,11 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_q
 {
 	size_t limit = (size_t)q->limit;
 	sqlite3_stmt *stmt;
-	w3w__sq_conn *c;
-	w3w_status st = w3w__sq_begin(s, W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(s, W3W__SQ_READ);
+	w3w_status st;
 
-	if (st != W3W_OK)
-		return st;
+	if (!c)
+		return w3w_error_code();
 	/* One more than asked: its presence says there is a next page. */
 	st = w3w__sq_query(c, &stmt, sql, "tttI", q->after_id, q->user_id, status, (int64_t)limit + 1);
 	if (st == W3W_OK)
@@ -235,6 +235,26 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_q
 		snprintf(next_cursor, W3W_CURSOR_SIZE, "%s", (const char *)*items + (limit - 1) * elem);
 	}
 	return w3w__sq_end(c, st);
+}
+
+w3w_status w3w__sq_read_all(w3w__sq_storage *s, const char *sql, const char *key, size_t max,
+	w3w__sq_read_fn read, size_t elem, void **items, size_t *count)
+{
+	sqlite3_stmt *stmt;
+	w3w__sq_conn *c = w3w__sq_begin(s, W3W__SQ_READ);
+	w3w_status st;
+
+	if (!c)
+		return w3w_error_code();
+	st = w3w__sq_query(c, &stmt, sql, "tI", key, (int64_t)max);
+	if (st == W3W_OK)
+		st = w3w__sq_collect(c, stmt, read, elem, max, items, count);
+	if ((st = w3w__sq_end(c, st)) != W3W_OK) {
+		free(*items);
+		*items = NULL;
+		*count = 0;
+	}
+	return st;
 }
 
 w3w_status w3w__sq_fail(w3w__sq_conn *c, int rc, const char *what)

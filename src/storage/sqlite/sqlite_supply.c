@@ -84,12 +84,10 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_supply_create *cmd, w3w_supply
 	const w3w_supply *in = &cmd->s;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_supply_load(c, result_id, out);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
 	if (!w3w__sq_supply_status(in->status))
 		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", in->id, (int)in->status);
 	st = w3w__sq_query(c, &s,
@@ -103,10 +101,9 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_supply_create *cmd, w3w_supply
 w3w_status w3w__sq_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3w_supply *out)
 {
 	w3w_supply scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, create(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, create(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 /* ---- update -------------------------------------------------------------- */
@@ -117,12 +114,10 @@ static w3w_status update(w3w__sq_conn *c, w3w_cmd_supply_update *cmd, w3w_supply
 	const w3w_supply_patch *p = &cmd->patch;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_supply_load(c, result_id, out);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
 	if (p->status && !w3w__sq_supply_status(p->status))
 		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", cmd->id, p->status);
 	/*
@@ -148,10 +143,9 @@ static w3w_status update(w3w__sq_conn *c, w3w_cmd_supply_update *cmd, w3w_supply
 w3w_status w3w__sq_supply_update(w3w_storage *st, w3w_cmd_supply_update *cmd, w3w_supply *out)
 {
 	w3w_supply scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, update(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, update(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 /* ---- delete -------------------------------------------------------------- */
@@ -161,12 +155,10 @@ static w3w_status soft_delete(w3w__sq_conn *c, w3w_cmd_supply_delete *cmd, w3w_s
 	w3w_write_meta *meta = &cmd->meta;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_supply_load(c, result_id, out);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
 	st = w3w__sq_query(c, &s,
 		"UPDATE supplies SET status = 'deleted', updated_at = ?3"
 		" WHERE id = ?1 AND user_id = ?2 AND status <> 'deleted' AND reserved = 0"
@@ -177,20 +169,18 @@ static w3w_status soft_delete(w3w__sq_conn *c, w3w_cmd_supply_delete *cmd, w3w_s
 w3w_status w3w__sq_supply_delete(w3w_storage *st, w3w_cmd_supply_delete *cmd, w3w_supply *out)
 {
 	w3w_supply scratch; /* out is optional for writes */
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, soft_delete(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, soft_delete(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 /* ---- reads --------------------------------------------------------------- */
 
 w3w_status w3w__sq_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, w3w__sq_supply_load(c, id, out)) : rc;
+	return c ? w3w__sq_end(c, w3w__sq_supply_load(c, id, out)) : w3w_error_code();
 }
 
 /* Variant v = has_user + 2 * has_status; each variant has its own statement, so each uses its index. */

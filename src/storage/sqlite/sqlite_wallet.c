@@ -153,10 +153,9 @@ static w3w_status secrets_create(w3w__sq_conn *c, w3w_cmd_secrets_create *cmd)
 
 w3w_status w3w__sq_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, secrets_create(c, cmd)) : rc;
+	return c ? w3w__sq_end(c, secrets_create(c, cmd)) : w3w_error_code();
 }
 
 static w3w_status secrets_reseal(w3w__sq_conn *c, w3w_cmd_secrets_reseal *cmd)
@@ -184,10 +183,9 @@ static w3w_status secrets_reseal(w3w__sq_conn *c, w3w_cmd_secrets_reseal *cmd)
 
 w3w_status w3w__sq_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, secrets_reseal(c, cmd)) : rc;
+	return c ? w3w__sq_end(c, secrets_reseal(c, cmd)) : w3w_error_code();
 }
 
 static w3w_status read_purpose(sqlite3_stmt *s, void *item)
@@ -221,11 +219,10 @@ static w3w_status secrets_retire(w3w__sq_conn *c, w3w_cmd_secrets_retire *cmd)
 w3w_status w3w__sq_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
 {
 	w3w__sq_conn *c;
-	w3w_status rc;
 
 	cmd->deleted = 0;
-	rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
-	return rc == W3W_OK ? w3w__sq_end(c, secrets_retire(c, cmd)) : rc;
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	return c ? w3w__sq_end(c, secrets_retire(c, cmd)) : w3w_error_code();
 }
 
 static w3w_status read_secret(sqlite3_stmt *s, void *item)
@@ -246,27 +243,15 @@ static w3w_status read_secret(sqlite3_stmt *s, void *item)
 w3w_status w3w__sq_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count)
 {
 	void *items = NULL;
-	size_t n = 0;
-	sqlite3_stmt *s;
-	w3w__sq_conn *c;
 	w3w_status rc;
 
-	*out = NULL;
 	*count = 0;
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) != W3W_OK)
-		return rc;
-	rc = w3w__sq_query(c, &s,
+	rc = w3w__sq_read_all(w3w__sq(st),
 		"SELECT purpose, key_id, origin, blob, created_at FROM wallet_secrets"
-		" WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, key_id", "t", purpose ? purpose : "");
-	if (rc == W3W_OK)
-		rc = w3w__sq_collect(c, s, read_secret, sizeof(w3w_secret_record), 0, &items, &n);
-	if ((rc = w3w__sq_end(c, rc)) != W3W_OK) {
-		free(items);
-		return rc;
-	}
+		" WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, key_id", purpose ? purpose : "", 0,
+		read_secret, sizeof(w3w_secret_record), &items, count);
 	*out = items;
-	*count = n;
-	return W3W_OK;
+	return rc;
 }
 
 /* ---- wallets -------------------------------------------------------------------------- */
@@ -308,12 +293,12 @@ w3w_status w3w__sq_wallet_index_next(w3w_storage *st, const char *chain, int64_t
 {
 	int64_t index = -1;
 	sqlite3_stmt *s;
-	w3w__sq_conn *c;
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 	int row = 0;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w_status rc;
 
-	if (rc != W3W_OK)
-		return rc;
+	if (!c)
+		return w3w_error_code();
 	rc = w3w__sq_query(c, &s,
 		"INSERT INTO wallet_indexes(chain, next) VALUES (?1, 1)"
 		" ON CONFLICT(chain) DO UPDATE SET next = next + 1 RETURNING next - 1", "t", chain);
@@ -348,12 +333,10 @@ static w3w_status wallet_create(w3w__sq_conn *c, w3w_cmd_wallet_create *cmd, w3w
 	w3w_write_meta *meta = &cmd->meta;
 	const w3w_wallet *w = &cmd->w;
 	char result_id[W3W_ID_SIZE];
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return wallet_one(c, "SELECT " WALLET_COLS " FROM wallets WHERE id = ?1", result_id, NULL,
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : wallet_one(c, "SELECT " WALLET_COLS " FROM wallets WHERE id = ?1", result_id, NULL,
 			out, result_id);
 	st = w3w__sq_run(c, "INSERT INTO wallets(" WALLET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "ttttII",
 		w->id, w->user_id, w->chain, w->address, w->index, w->created_at);
@@ -369,30 +352,22 @@ static w3w_status wallet_create(w3w__sq_conn *c, w3w_cmd_wallet_create *cmd, w3w
 w3w_status w3w__sq_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3w_wallet *out)
 {
 	w3w_wallet scratch;
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, wallet_create(c, cmd, out ? out : &scratch)) : rc;
+	return c ? w3w__sq_end(c, wallet_create(c, cmd, out ? out : &scratch)) : w3w_error_code();
 }
 
 w3w_status w3w__sq_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
 {
 	w3w_wallets *list;
 	void *items = NULL;
-	sqlite3_stmt *s;
-	w3w__sq_conn *c;
 	w3w_status rc;
 
 	*out = NULL;
 	if (!(list = calloc(1, sizeof(*list))))
 		return w3w_error_set(W3W_ENOMEM, "wallets: out of memory");
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) == W3W_OK) {
-		rc = w3w__sq_query(c, &s, "SELECT " WALLET_COLS " FROM wallets WHERE user_id = ?1 ORDER BY chain, id",
-			"t", user_id);
-		if (rc == W3W_OK)
-			rc = w3w__sq_collect(c, s, read_wallet, sizeof(w3w_wallet), 0, &items, &list->count);
-		rc = w3w__sq_end(c, rc);
-	}
+	rc = w3w__sq_read_all(w3w__sq(st), "SELECT " WALLET_COLS " FROM wallets WHERE user_id = ?1 ORDER BY chain, id",
+		user_id, 0, read_wallet, sizeof(w3w_wallet), &items, &list->count);
 	list->items = items;
 	if (rc != W3W_OK) {
 		free(list->items);
@@ -405,10 +380,9 @@ w3w_status w3w__sq_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets
 
 w3w_status w3w__sq_wallet_find(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, wallet_one(c,
+	return c ? w3w__sq_end(c, wallet_one(c,
 		"SELECT " WALLET_COLS " FROM wallets WHERE chain = ?1 AND address = ?2",
-		chain, address, out, address)) : rc;
+		chain, address, out, address)) : w3w_error_code();
 }

@@ -106,13 +106,11 @@ static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *
 	w3w_withdrawal *w = &cmd->w;
 	char result_id[W3W_ID_SIZE];
 	int64_t nonce = -1;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return withdrawal_load(c, result_id, out);
-	if ((st = w3w__sq_account_hold(c, w->user_id, w->currency, w->amount, meta->now)) != W3W_OK ||
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : withdrawal_load(c, result_id, out);
+	if ((st = w3w__sq_account_move(c, W3W__SQ_HOLD, w->user_id, w->currency, w->amount, meta->now)) != W3W_OK ||
 	    (st = nonce_allocate(c, w->chain, w->from_address, cmd->nonce_floor, &nonce)) != W3W_OK)
 		return st;
 	st = w3w__sq_run(c, "INSERT INTO withdrawals(" WITHDRAWAL_COLS ") VALUES"
@@ -131,10 +129,9 @@ static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *
 
 w3w_status w3w__sq_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create *cmd, w3w_withdrawal_row *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, withdrawal_create(c, cmd, out)) : rc;
+	return c ? w3w__sq_end(c, withdrawal_create(c, cmd, out)) : w3w_error_code();
 }
 
 /* The ledger side of a final status: settle the hold, or release it. */
@@ -144,7 +141,7 @@ static w3w_status withdrawal_ledger(w3w__sq_conn *c, w3w_cmd_withdrawal_update *
 
 	if (cmd->to_status == W3W_WITHDRAWAL_CONFIRMED) {
 		w3w_transfer *t = &cmd->settlement;
-		w3w_status st = w3w__sq_account_settle(c, w->user_id, w->currency, w->amount, now);
+		w3w_status st = w3w__sq_account_move(c, W3W__SQ_SETTLE, w->user_id, w->currency, w->amount, now);
 		if (st != W3W_OK)
 			return st;
 		t->kind = W3W_TRANSFER_WITHDRAWAL;
@@ -155,7 +152,7 @@ static w3w_status withdrawal_ledger(w3w__sq_conn *c, w3w_cmd_withdrawal_update *
 		return w3w__sq_transfer_record(c, t);
 	}
 	if (cmd->to_status == W3W_WITHDRAWAL_FAILED || cmd->to_status == W3W_WITHDRAWAL_DROPPED)
-		return w3w__sq_account_unhold(c, w->user_id, w->currency, w->amount, now);
+		return w3w__sq_account_move(c, W3W__SQ_UNHOLD, w->user_id, w->currency, w->amount, now);
 	return W3W_OK;
 }
 
@@ -201,47 +198,32 @@ w3w_status w3w__sq_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update 
 
 	if (!cur)
 		return w3w_error_set(W3W_ENOMEM, "withdrawal: out of memory");
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c)) == W3W_OK)
-		rc = w3w__sq_end(c, withdrawal_update(c, cmd, cur, out));
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	rc = c ? w3w__sq_end(c, withdrawal_update(c, cmd, cur, out)) : w3w_error_code();
 	free(cur);
 	return rc;
 }
 
 w3w_status w3w__sq_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawal_row *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, withdrawal_load(c, id, out)) : rc;
+	return c ? w3w__sq_end(c, withdrawal_load(c, id, out)) : w3w_error_code();
 }
 
 w3w_status w3w__sq_withdrawal_list_open(w3w_storage *st, const char *chain, size_t max,
 	w3w_withdrawal_row **out, size_t *count)
 {
 	void *items = NULL;
-	size_t n = 0;
-	sqlite3_stmt *s;
-	w3w__sq_conn *c;
-	w3w_status rc;
+	w3w_status rc = W3W_OK;
 
-	*out = NULL;
 	*count = 0;
-	if (max == 0)
-		return W3W_OK;
-	if ((rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c)) != W3W_OK)
-		return rc;
-	rc = w3w__sq_query(c, &s, "SELECT " WITHDRAWAL_COLS " FROM withdrawals"
-		" WHERE chain = ?1 AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT ?2",
-		"tI", chain, (int64_t)max);
-	if (rc == W3W_OK)
-		rc = w3w__sq_collect(c, s, read_withdrawal, sizeof(w3w_withdrawal_row), max, &items, &n);
-	if ((rc = w3w__sq_end(c, rc)) != W3W_OK) {
-		free(items);
-		return rc;
-	}
+	if (max > 0)
+		rc = w3w__sq_read_all(w3w__sq(st), "SELECT " WITHDRAWAL_COLS " FROM withdrawals"
+			" WHERE chain = ?1 AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT ?2",
+			chain, max, read_withdrawal, sizeof(w3w_withdrawal_row), &items, count);
 	*out = items;
-	*count = n;
-	return W3W_OK;
+	return rc;
 }
 
 /* ---- the deposit watcher --------------------------------------------------------------- */
@@ -278,20 +260,18 @@ static w3w_status cursor_of(w3w__sq_conn *c, const char *chain, w3w_watch_block 
 
 w3w_status w3w__sq_watch_cursor(w3w_storage *st, const char *chain, w3w_watch_block *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, cursor_of(c, chain, out)) : rc;
+	return c ? w3w__sq_end(c, cursor_of(c, chain, out)) : w3w_error_code();
 }
 
 w3w_status w3w__sq_watch_block(w3w_storage *st, const char *chain, int64_t number, w3w_watch_block *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, watch_one(c,
+	return c ? w3w__sq_end(c, watch_one(c,
 		"SELECT number, hash FROM watch_blocks WHERE chain = ?1 AND number = ?2", chain,
-		number < 0 ? 0 : number, "processed block", out)) : rc;
+		number < 0 ? 0 : number, "processed block", out)) : w3w_error_code();
 }
 
 static w3w_status advance(w3w__sq_conn *c, const w3w_cmd_watch_advance *cmd)
@@ -328,10 +308,9 @@ static w3w_status advance(w3w__sq_conn *c, const w3w_cmd_watch_advance *cmd)
 
 w3w_status w3w__sq_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *cmd)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	return rc == W3W_OK ? w3w__sq_end(c, advance(c, cmd)) : rc;
+	return c ? w3w__sq_end(c, advance(c, cmd)) : w3w_error_code();
 }
 
 /* ---- deposits seen on chain ---------------------------------------------------------------- */
@@ -341,20 +320,22 @@ w3w_status w3w__sq_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *c
 
 w3w_status w3w__sq_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d, int *inserted)
 {
-	w3w__sq_conn *c;
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 	int added = 0;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE, &c);
+	w3w_status rc;
 
-	if (rc == W3W_OK) {
-		rc = w3w__sq_run(c, "INSERT INTO chain_deposits(" DEPOSIT_COLS ") VALUES"
-			" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-			" ON CONFLICT(reference) DO NOTHING", "ttttttIIttItttI",
-			d->reference, d->chain, d->user_id, d->address, d->currency, d->tx_hash, d->log_index,
-			d->block_number, d->block_hash, d->value, d->amount, d->dust, d->status, d->transfer_id,
-			d->created_at);
-		added = rc == W3W_OK && sqlite3_changes(c->db) > 0;
-		rc = w3w__sq_end(c, rc);
-	}
+	if (inserted)
+		*inserted = 0;
+	if (!c)
+		return w3w_error_code();
+	rc = w3w__sq_run(c, "INSERT INTO chain_deposits(" DEPOSIT_COLS ") VALUES"
+		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+		" ON CONFLICT(reference) DO NOTHING", "ttttttIIttItttI",
+		d->reference, d->chain, d->user_id, d->address, d->currency, d->tx_hash, d->log_index,
+		d->block_number, d->block_hash, d->value, d->amount, d->dust, d->status, d->transfer_id,
+		d->created_at);
+	added = rc == W3W_OK && sqlite3_changes(c->db) > 0;
+	rc = w3w__sq_end(c, rc);
 	if (inserted)
 		*inserted = rc == W3W_OK && added;
 	return rc;
@@ -389,8 +370,7 @@ static w3w_status deposit_get(w3w__sq_conn *c, const char *reference, w3w_chain_
 
 w3w_status w3w__sq_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out)
 {
-	w3w__sq_conn *c;
-	w3w_status rc = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ, &c);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return rc == W3W_OK ? w3w__sq_end(c, deposit_get(c, reference, out)) : rc;
+	return c ? w3w__sq_end(c, deposit_get(c, reference, out)) : w3w_error_code();
 }
