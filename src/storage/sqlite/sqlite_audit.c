@@ -190,16 +190,7 @@ static w3w_status read_count(sqlite3_stmt *s, void *item)
 
 w3w_status w3w__sq_audit_unsealed(w3w_storage *st, int64_t *count)
 {
-	w3w__sq_conn *c;
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status rc;
-
 	*count = 0;
-	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
-		return w3w_error_code();
-	rc = w3w__sq_query(c, &s, "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", "");
-	if (rc == W3W_OK)
-		rc = w3w__sq_one(c, s, read_count, count, &row);
-	return w3w__sq_end(c, rc);
+	return w3w__sq_read_row(w3w__sq(st), "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", NULL,
+		read_count, count);
 }

@@ -23,24 +23,10 @@ static w3w_status read_claim(sqlite3_stmt *s, void *item)
 	return W3W_OK;
 }
 
-/* The claim `sql` (bound ?1 key) yields; W3W_ENOTFOUND with `what` when none. */
-static w3w_status claim_by(w3w__sq_conn *c, const char *sql, const char *key, const char *what,
-	w3w_claim *out)
-{
-	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_query(c, &s, sql, "t", key);
-
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_claim, out, &found);
-	if (st == W3W_OK && !found)
-		st = w3w_error_set(W3W_ENOTFOUND, what, key);
-	return st;
-}
-
 w3w_status w3w__sq_claim_load(w3w__sq_conn *c, const char *id, w3w_claim *out)
 {
-	return claim_by(c, "SELECT " CLAIM_COLS " FROM claims WHERE id = ?1", id, "claim %s: not found", out);
+	return w3w__sq_get(c, "SELECT " CLAIM_COLS " FROM claims WHERE id = ?1", id, read_claim, out,
+		"claim %s: not found");
 }
 
 /* A replayed claim command: the claim it made, and its order's owner for the order_user_id out-field. */
@@ -315,7 +301,7 @@ w3w_status w3w__sq_claim_get_live(w3w_storage *st, const char *order_id, w3w_cla
 	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
 	/* Served by the partial unique index uq_claims_live_order. */
-	return c ? w3w__sq_end(c, claim_by(c,
+	return c ? w3w__sq_end(c, w3w__sq_get(c,
 		"SELECT " CLAIM_COLS " FROM claims WHERE order_id = ?1 AND status IN ('pending', 'processed')",
-		order_id, "order %s: no live claim", out)) : w3w_error_code();
+		order_id, read_claim, out, "order %s: no live claim")) : w3w_error_code();
 }

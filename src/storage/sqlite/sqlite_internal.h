@@ -127,6 +127,15 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_q
 	const char *status, w3w__sq_read_fn read, size_t elem, void **items, size_t *count,
 	char next_cursor[W3W_CURSOR_SIZE]);
 /**
+ * The row `sql` (bound ?1 key) yields, read into `out`; W3W_ENOTFOUND with
+ * the message `missing` (one %s: the key) when none.
+ */
+w3w_status w3w__sq_get(w3w__sq_conn *c, const char *sql, const char *key, w3w__sq_read_fn read,
+	void *out, const char *missing);
+/** The first row of `sql` (bound ?1 key, NULL when it has none) in its own read snapshot; none leaves `out`. */
+w3w_status w3w__sq_read_row(w3w__sq_storage *s, const char *sql, const char *key, w3w__sq_read_fn read,
+	void *out);
+/**
  * Every row of `sql` (bound ?1 key, ?2 max; 0 = no limit) in one read
  * snapshot, collected as by w3w__sq_collect; on failure none (*items NULL).
  */

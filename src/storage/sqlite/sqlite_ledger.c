@@ -122,17 +122,9 @@ static w3w_status read_transfer(sqlite3_stmt *s, void *item)
 
 w3w_status w3w__sq_transfer_load(w3w__sq_conn *c, const char *id, w3w_transfer *out)
 {
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_query(c, &s,
+	return w3w__sq_get(c,
 		"SELECT id, kind, from_user_id, to_user_id, currency, amount, reference, created_at"
-		" FROM transfers WHERE id = ?1", "t", id);
-
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_transfer, out, &row);
-	if (st == W3W_OK && !row)
-		st = w3w_error_set(W3W_ENOTFOUND, "transfer %s: not found", id);
-	return st;
+		" FROM transfers WHERE id = ?1", id, read_transfer, out, "transfer %s: not found");
 }
 
 /* ---- the transfer command ------------------------------------------------ */
@@ -217,19 +209,12 @@ static w3w_status read_totals(sqlite3_stmt *s, void *item)
 
 w3w_status w3w__sq_ledger_totals(w3w_storage *st, const char *currency, w3w_ledger_totals *out)
 {
-	sqlite3_stmt *s;
-	w3w__sq_conn *c;
-	int row = 0;
-	w3w_status rc;
-
 	memset(out, 0, sizeof(*out));
 	if (!currency || strlen(currency) >= W3W_CURRENCY_SIZE)
 		return w3w_error_set(W3W_EINVAL, "currency: 1..10 characters");
 	strcpy(out->currency, currency);
-	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
-		return w3w_error_code();
 	/* One statement, one snapshot. SUM raises "integer overflow" rather than go inexact. */
-	rc = w3w__sq_query(c, &s,
+	return w3w__sq_read_row(w3w__sq(st),
 		"SELECT"
 		" (SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE currency = ?1 AND kind = 'deposit'),"
 		" (SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE currency = ?1 AND kind = 'withdrawal'),"
@@ -240,8 +225,5 @@ w3w_status w3w__sq_ledger_totals(w3w_storage *st, const char *currency, w3w_ledg
 		" (SELECT COALESCE(SUM(reserved), 0) FROM supplies WHERE currency = ?1),"
 		" (SELECT COALESCE(SUM(o.amount), 0) FROM claims c JOIN orders o ON o.id = c.order_id"
 		"   WHERE c.status = 'pending' AND o.currency = ?1),"
-		" (SELECT COALESCE(SUM(amount), 0) = 0 FROM ledger_entries WHERE currency = ?1)", "t", currency);
-	if (rc == W3W_OK)
-		rc = w3w__sq_one(c, s, read_totals, out, &row);
-	return w3w__sq_end(c, rc);
+		" (SELECT COALESCE(SUM(amount), 0) = 0 FROM ledger_entries WHERE currency = ?1)", currency, read_totals, out);
 }

@@ -134,30 +134,25 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_order_create *cmd, w3w_order *
 	return st;
 }
 
-/* Hand the result over only when the transaction committed. */
+/* Hand the result over only when the transaction committed (out is optional for writes). */
 static w3w_status deliver(w3w_status st, w3w_order *result, w3w_order **out)
 {
-	if (st != W3W_OK || !out) {
+	if (out)
+		*out = st == W3W_OK ? result : NULL;
+	if (st != W3W_OK || !out)
 		w3w__sq_order_free(result);
-		return st;
-	}
-	*out = result;
-	return W3W_OK;
+	return st;
 }
 
 w3w_status w3w__sq_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_order **out)
 {
 	w3w_order *result = NULL;
 	w3w__sq_conn *c;
-	w3w_status rc;
 
-	if (out) /* optional for writes */
-		*out = NULL;
 	if (!cmd->o)
-		return w3w_error_set(W3W_EINVAL, "order: NULL");
+		return deliver(w3w_error_set(W3W_EINVAL, "order: NULL"), NULL, out);
 	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-	rc = c ? w3w__sq_end(c, create(c, cmd, &result)) : w3w_error_code();
-	return deliver(rc, result, out);
+	return deliver(c ? w3w__sq_end(c, create(c, cmd, &result)) : w3w_error_code(), result, out);
 }
 
 /* ---- cancel -------------------------------------------------------------- */
@@ -228,14 +223,9 @@ static w3w_status cancel(w3w__sq_conn *c, w3w_cmd_order_cancel *cmd, w3w_order *
 w3w_status w3w__sq_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_order **out)
 {
 	w3w_order *result = NULL;
-	w3w__sq_conn *c;
-	w3w_status rc;
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
 
-	if (out) /* optional for writes */
-		*out = NULL;
-	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-	rc = c ? w3w__sq_end(c, cancel(c, cmd, &result)) : w3w_error_code();
-	return deliver(rc, result, out);
+	return deliver(c ? w3w__sq_end(c, cancel(c, cmd, &result)) : w3w_error_code(), result, out);
 }
 
 /* ---- reads --------------------------------------------------------------- */
@@ -243,13 +233,9 @@ w3w_status w3w__sq_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 w3w_status w3w__sq_order_get(w3w_storage *st, const char *id, w3w_order **out)
 {
 	w3w_order *result = NULL;
-	w3w__sq_conn *c;
-	w3w_status rc;
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	*out = NULL;
-	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
-	rc = c ? w3w__sq_end(c, w3w__sq_order_load(c, id, &result)) : w3w_error_code();
-	return deliver(rc, result, out);
+	return deliver(c ? w3w__sq_end(c, w3w__sq_order_load(c, id, &result)) : w3w_error_code(), result, out);
 }
 
 /*

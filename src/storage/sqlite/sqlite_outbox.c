@@ -166,19 +166,9 @@ static w3w_status read_stats(sqlite3_stmt *s, void *item)
 
 w3w_status w3w__sq_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 {
-	w3w__sq_conn *c;
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status rc;
-
 	memset(out, 0, sizeof(*out));
-	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
-		return w3w_error_code();
-	rc = w3w__sq_query(c, &s,
+	return w3w__sq_read_row(w3w__sq(st),
 		"SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
 		" (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),"
-		" (SELECT COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at IS NULL)", "");
-	if (rc == W3W_OK)
-		rc = w3w__sq_one(c, s, read_stats, out, &row);
-	return w3w__sq_end(c, rc);
+		" (SELECT COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at IS NULL)", NULL, read_stats, out);
 }

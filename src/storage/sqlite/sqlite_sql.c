@@ -237,6 +237,36 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_q
 	return w3w__sq_end(c, st);
 }
 
+w3w_status w3w__sq_get(w3w__sq_conn *c, const char *sql, const char *key, w3w__sq_read_fn read,
+	void *out, const char *missing)
+{
+	sqlite3_stmt *s;
+	int row = 0;
+	w3w_status st = w3w__sq_query(c, &s, sql, "t", key);
+
+	if (st == W3W_OK)
+		st = w3w__sq_one(c, s, read, out, &row);
+	if (st == W3W_OK && !row)
+		st = w3w_error_set(W3W_ENOTFOUND, missing, key);
+	return st;
+}
+
+w3w_status w3w__sq_read_row(w3w__sq_storage *s, const char *sql, const char *key, w3w__sq_read_fn read,
+	void *out)
+{
+	sqlite3_stmt *stmt;
+	int row = 0;
+	w3w__sq_conn *c = w3w__sq_begin(s, W3W__SQ_READ);
+	w3w_status st;
+
+	if (!c)
+		return w3w_error_code();
+	st = w3w__sq_query(c, &stmt, sql, "t", key);
+	if (st == W3W_OK)
+		st = w3w__sq_one(c, stmt, read, out, &row);
+	return w3w__sq_end(c, st);
+}
+
 w3w_status w3w__sq_read_all(w3w__sq_storage *s, const char *sql, const char *key, size_t max,
 	w3w__sq_read_fn read, size_t elem, void **items, size_t *count)
 {

@@ -24,15 +24,8 @@ static w3w_status read_supply(sqlite3_stmt *s, void *item)
 
 w3w_status w3w__sq_supply_load(w3w__sq_conn *c, const char *id, w3w_supply *out)
 {
-	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_query(c, &s, "SELECT " SUPPLY_COLS " FROM supplies WHERE id = ?1", "t", id);
-
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_supply, out, &found);
-	if (st == W3W_OK && !found)
-		st = w3w_error_set(W3W_ENOTFOUND, "supply %s: not found", id);
-	return st;
+	return w3w__sq_get(c, "SELECT " SUPPLY_COLS " FROM supplies WHERE id = ?1", id, read_supply, out,
+		"supply %s: not found");
 }
 
 /*

@@ -48,15 +48,8 @@ static w3w_status read_withdrawal(sqlite3_stmt *s, void *item)
 
 static w3w_status withdrawal_load(w3w__sq_conn *c, const char *id, w3w_withdrawal_row *out)
 {
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_query(c, &s, "SELECT " WITHDRAWAL_COLS " FROM withdrawals WHERE id = ?1", "t", id);
-
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_withdrawal, out, &row);
-	if (st == W3W_OK && !row)
-		st = w3w_error_set(W3W_ENOTFOUND, "withdrawal %s: not found", id);
-	return st;
+	return w3w__sq_get(c, "SELECT " WITHDRAWAL_COLS " FROM withdrawals WHERE id = ?1", id, read_withdrawal, out,
+		"withdrawal %s: not found");
 }
 
 static w3w_status read_int64(sqlite3_stmt *s, void *item)
@@ -354,23 +347,10 @@ static w3w_status read_deposit(sqlite3_stmt *s, void *item)
 	return W3W_OK;
 }
 
-static w3w_status deposit_get(w3w__sq_conn *c, const char *reference, w3w_chain_deposit *out)
-{
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_query(c, &s, "SELECT " DEPOSIT_COLS " FROM chain_deposits WHERE reference = ?1",
-		"t", reference);
-
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_deposit, out, &row);
-	if (st == W3W_OK && !row)
-		st = w3w_error_set(W3W_ENOTFOUND, "deposit %s: not found", reference);
-	return st;
-}
-
 w3w_status w3w__sq_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out)
 {
 	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return c ? w3w__sq_end(c, deposit_get(c, reference, out)) : w3w_error_code();
+	return c ? w3w__sq_end(c, w3w__sq_get(c, "SELECT " DEPOSIT_COLS " FROM chain_deposits WHERE reference = ?1",
+		reference, read_deposit, out, "deposit %s: not found")) : w3w_error_code();
 }
