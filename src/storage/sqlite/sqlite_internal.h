@@ -12,6 +12,7 @@
 #define W3W_STORAGE_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 
 #include "w3wallet/sys/storage.h"
@@ -117,15 +118,24 @@ w3w_status w3w__sq_one(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, v
  */
 w3w_status w3w__sq_collect(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, size_t elem,
 	size_t max, void **items, size_t *count);
+/* A keyset-paged list, and the layout of its page type { T *items; size_t count; char next_cursor[]; }. */
+typedef struct w3w__sq_list {
+	const char *select;               /* "SELECT <columns> FROM <table>" */
+	const char *noun;                 /* "supply", "order": for messages */
+	const char *(*status_name)(int);  /* the stored name of a status; NULL when unknown */
+	int literal_status;               /* a status spelled out in the SQL (partial index); 0 none */
+	w3w__sq_read_fn read;
+	size_t elem;                      /* sizeof(T) */
+	size_t page_size, items_at, count_at, cursor_at;
+} w3w__sq_list;
+#define W3W__SQ_PAGE_LAYOUT(type) \
+	sizeof(type), offsetof(type, items), offsetof(type, count), offsetof(type, next_cursor)
 /**
- * One keyset page, in its own read snapshot: `sql` bound (?1 after_id,
- * ?2 user_id, ?3 status, ?4 limit + 1) and ordered by id. The row past the
- * limit is dropped and sets next_cursor to the id of the last one kept
- * (items begin with their id).
+ * One page, in its own read snapshot: the rows past q->after_id in id
+ * order, of q->user_id and q->status when given. *out is a page of the
+ * list's type (free its items, then it).
  */
-w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_query *q,
-	const char *status, w3w__sq_read_fn read, size_t elem, void **items, size_t *count,
-	char next_cursor[W3W_CURSOR_SIZE]);
+w3w_status w3w__sq_page(w3w__sq_storage *s, const w3w__sq_list *list, const w3w_storage_query *q, void **out);
 /**
  * The row `sql` (bound ?1 key) yields, read into `out`; W3W_ENOTFOUND with
  * the message `missing` (one %s: the key) when none.

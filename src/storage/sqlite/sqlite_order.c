@@ -148,11 +148,13 @@ w3w_status w3w__sq_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_
 {
 	w3w_order *result = NULL;
 	w3w__sq_conn *c;
+	w3w_status rc;
 
 	if (!cmd->o)
 		return deliver(w3w_error_set(W3W_EINVAL, "order: NULL"), NULL, out);
 	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-	return deliver(c ? w3w__sq_end(c, create(c, cmd, &result)) : w3w_error_code(), result, out);
+	rc = c ? w3w__sq_end(c, create(c, cmd, &result)) : w3w_error_code();
+	return deliver(rc, result, out);
 }
 
 /* ---- cancel -------------------------------------------------------------- */
@@ -224,8 +226,9 @@ w3w_status w3w__sq_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 {
 	w3w_order *result = NULL;
 	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	w3w_status rc = c ? w3w__sq_end(c, cancel(c, cmd, &result)) : w3w_error_code();
 
-	return deliver(c ? w3w__sq_end(c, cancel(c, cmd, &result)) : w3w_error_code(), result, out);
+	return deliver(rc, result, out);
 }
 
 /* ---- reads --------------------------------------------------------------- */
@@ -234,51 +237,27 @@ w3w_status w3w__sq_order_get(w3w_storage *st, const char *id, w3w_order **out)
 {
 	w3w_order *result = NULL;
 	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
+	w3w_status rc = c ? w3w__sq_end(c, w3w__sq_order_load(c, id, &result)) : w3w_error_code();
 
-	return deliver(c ? w3w__sq_end(c, w3w__sq_order_load(c, id, &result)) : w3w_error_code(), result, out);
+	return deliver(rc, result, out);
 }
 
-/*
- * Variant v = has_user + 2 * kind, kind 0 any status, 1 a bound status,
- * 2 open. Open is spelled as a literal so SQLite may use the partial
- * index idx_orders_open (a bound parameter cannot prove status = 'open').
- */
-static const char *const list_sql[6] = {
-	"SELECT " ORDER_COLS " FROM orders WHERE id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " ORDER_COLS " FROM orders WHERE user_id = ?2 AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " ORDER_COLS " FROM orders WHERE status = ?3 AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " ORDER_COLS " FROM orders WHERE user_id = ?2 AND status = ?3 AND id > ?1"
-	" ORDER BY id LIMIT ?4",
-	"SELECT " ORDER_COLS " FROM orders WHERE status = 'open' AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " ORDER_COLS " FROM orders WHERE user_id = ?2 AND status = 'open' AND id > ?1"
-	" ORDER BY id LIMIT ?4",
+/* Items stay NULL in pages. Open orders have their partial index idx_orders_open. */
+static const w3w__sq_list orders = {
+	.select = "SELECT " ORDER_COLS " FROM orders",
+	.noun = "order",
+	.status_name = w3w__sq_order_status,
+	.literal_status = W3W_ORDER_OPEN,
+	.read = read_order,
+	.elem = sizeof(w3w_order),
+	W3W__SQ_PAGE_LAYOUT(w3w_order_page),
 };
 
 w3w_status w3w__sq_order_list(w3w_storage *st, const w3w_storage_query *q, w3w_order_page **out)
 {
-	w3w_order_page *page;
-	void *items = NULL;
-	int kind;
-	w3w_status rc;
+	void *page = NULL;
+	w3w_status rc = w3w__sq_page(w3w__sq(st), &orders, q, &page);
 
-	*out = NULL;
-	if (!q || q->limit < 1 || q->limit > W3W_LIST_LIMIT_MAX)
-		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", W3W_LIST_LIMIT_MAX);
-	if (q->status && !w3w__sq_order_status(q->status))
-		return w3w_error_set(W3W_EINVAL, "status: unknown order status %d", q->status);
-	if (!(page = calloc(1, sizeof(*page))))
-		return w3w_error_set(W3W_ENOMEM, "orders: out of memory");
-	kind = q->status == W3W_ORDER_OPEN ? 2 : q->status ? 1 : 0;
-	/* Items stay NULL in pages. */
-	rc = w3w__sq_page(w3w__sq(st), list_sql[(q->user_id[0] ? 1 : 0) + 2 * kind], q,
-		q->status ? w3w__sq_order_status(q->status) : "", read_order, sizeof(w3w_order),
-		&items, &page->count, page->next_cursor);
-	page->items = items;
-	if (rc != W3W_OK) {
-		free(page->items);
-		free(page);
-		return rc;
-	}
 	*out = page;
-	return W3W_OK;
+	return rc;
 }

@@ -214,27 +214,56 @@ w3w_status w3w__sq_collect(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn rea
 	return st;
 }
 
-w3w_status w3w__sq_page(w3w__sq_storage *s, const char *sql, const w3w_storage_query *q,
-	const char *status, w3w__sq_read_fn read, size_t elem, void **items, size_t *count,
-	char next_cursor[W3W_CURSOR_SIZE])
+w3w_status w3w__sq_page(w3w__sq_storage *s, const w3w__sq_list *list, const w3w_storage_query *q, void **out)
 {
-	size_t limit = (size_t)q->limit;
+	char sql[512], by_status[48] = "", cursor[W3W_CURSOR_SIZE] = "";
+	void *items = NULL, *page;
+	size_t limit, count = 0;
+	const char *status;
 	sqlite3_stmt *stmt;
-	w3w__sq_conn *c = w3w__sq_begin(s, W3W__SQ_READ);
+	w3w__sq_conn *c;
 	w3w_status st;
 
-	if (!c)
+	*out = NULL;
+	if (!q || q->limit < 1 || q->limit > W3W_LIST_LIMIT_MAX)
+		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", W3W_LIST_LIMIT_MAX);
+	if (!(status = q->status ? list->status_name(q->status) : ""))
+		return w3w_error_set(W3W_EINVAL, "status: unknown %s status %d", list->noun, q->status);
+	limit = (size_t)q->limit;
+	/*
+	 * Each variant is its own statement, so each uses its index. The literal
+	 * status is spelled out so SQLite may use a partial index on it (a bound
+	 * parameter cannot prove status = 'open').
+	 */
+	if (q->status && q->status == list->literal_status)
+		snprintf(by_status, sizeof(by_status), "status = '%s' AND ", status);
+	else if (q->status)
+		strcpy(by_status, "status = ?3 AND ");
+	snprintf(sql, sizeof(sql), "%s WHERE %s%sid > ?1 ORDER BY id LIMIT ?4", list->select,
+		q->user_id[0] ? "user_id = ?2 AND " : "", by_status);
+	if (!(c = w3w__sq_begin(s, W3W__SQ_READ)))
 		return w3w_error_code();
 	/* One more than asked: its presence says there is a next page. */
 	st = w3w__sq_query(c, &stmt, sql, "tttI", q->after_id, q->user_id, status, (int64_t)limit + 1);
 	if (st == W3W_OK)
-		st = w3w__sq_collect(c, stmt, read, elem, limit + 1, items, count);
-	if (st == W3W_OK && *count > limit) {
-		*count = limit;
-		/* Every item begins with its id. */
-		snprintf(next_cursor, W3W_CURSOR_SIZE, "%s", (const char *)*items + (limit - 1) * elem);
+		st = w3w__sq_collect(c, stmt, list->read, list->elem, limit + 1, &items, &count);
+	if ((st = w3w__sq_end(c, st)) == W3W_OK && !(page = calloc(1, list->page_size)))
+		st = w3w_error_set(W3W_ENOMEM, "%s list: out of memory", list->noun);
+	if (st != W3W_OK) {
+		free(items);
+		return st;
 	}
-	return w3w__sq_end(c, st);
+	if (count > limit) {
+		count = limit;
+		/* Every item begins with its id. */
+		snprintf(cursor, sizeof(cursor), "%s", (const char *)items + (limit - 1) * list->elem);
+	}
+	/* memcpy: the members are typed (T *items), this code is not. */
+	memcpy((char *)page + list->items_at, &items, sizeof(items));
+	memcpy((char *)page + list->count_at, &count, sizeof(count));
+	memcpy((char *)page + list->cursor_at, cursor, sizeof(cursor));
+	*out = page;
+	return W3W_OK;
 }
 
 w3w_status w3w__sq_get(w3w__sq_conn *c, const char *sql, const char *key, w3w__sq_read_fn read,

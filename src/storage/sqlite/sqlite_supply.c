@@ -176,37 +176,20 @@ w3w_status w3w__sq_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 	return c ? w3w__sq_end(c, w3w__sq_supply_load(c, id, out)) : w3w_error_code();
 }
 
-/* Variant v = has_user + 2 * has_status; each variant has its own statement, so each uses its index. */
-static const char *const list_sql[4] = {
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE user_id = ?2 AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE status = ?3 AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE user_id = ?2 AND status = ?3 AND id > ?1"
-	" ORDER BY id LIMIT ?4",
+static const w3w__sq_list supplies = {
+	.select = "SELECT " SUPPLY_COLS " FROM supplies",
+	.noun = "supply",
+	.status_name = w3w__sq_supply_status,
+	.read = read_supply,
+	.elem = sizeof(w3w_supply),
+	W3W__SQ_PAGE_LAYOUT(w3w_supply_page),
 };
 
 w3w_status w3w__sq_supply_list(w3w_storage *st, const w3w_storage_query *q, w3w_supply_page **out)
 {
-	w3w_supply_page *page;
-	void *items = NULL;
-	w3w_status rc;
+	void *page = NULL;
+	w3w_status rc = w3w__sq_page(w3w__sq(st), &supplies, q, &page);
 
-	*out = NULL;
-	if (!q || q->limit < 1 || q->limit > W3W_LIST_LIMIT_MAX)
-		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", W3W_LIST_LIMIT_MAX);
-	if (q->status && !w3w__sq_supply_status(q->status))
-		return w3w_error_set(W3W_EINVAL, "status: unknown supply status %d", q->status);
-	if (!(page = calloc(1, sizeof(*page))))
-		return w3w_error_set(W3W_ENOMEM, "supplies: out of memory");
-	rc = w3w__sq_page(w3w__sq(st), list_sql[(q->user_id[0] ? 1 : 0) + (q->status ? 2 : 0)], q,
-		q->status ? w3w__sq_supply_status(q->status) : "", read_supply, sizeof(w3w_supply),
-		&items, &page->count, page->next_cursor);
-	page->items = items;
-	if (rc != W3W_OK) {
-		free(page->items);
-		free(page);
-		return rc;
-	}
 	*out = page;
-	return W3W_OK;
+	return rc;
 }
