@@ -164,15 +164,35 @@ w3w_status w3w__sq_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_
 
 /* ---- process and release ------------------------------------------------- */
 
+/* Where process and release take a pending claim and its claimed order (bound ?1 id, ?2 now). */
+typedef enum claim_move { PROCESS, RELEASE } claim_move;
+
+static const struct {
+	const char *claim_sql; /* RETURNING the claim */
+	const char *order_sql; /* RETURNING the escrow */
+} claim_moves[] = {
+	[PROCESS] = {
+		"UPDATE claims SET status = 'processed', processed_at = ?2"
+		" WHERE id = ?1 AND status = 'pending' RETURNING " CLAIM_COLS,
+		"UPDATE orders SET status = 'completed', updated_at = ?2"
+		" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
+	},
+	/* The order reopens with its escrow still held. */
+	[RELEASE] = {
+		"UPDATE claims SET status = 'released', released_at = ?2"
+		" WHERE id = ?1 AND status = 'pending' RETURNING " CLAIM_COLS,
+		"UPDATE orders SET status = 'open', updated_at = ?2"
+		" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
+	},
+};
+
 /*
  * What process and release begin with: the idempotency check (a replay
- * loads the claim), then pending claim `id` moved on by `claim_sql` (bound
- * ?1 id, ?2 now, RETURNING the claim) and its claimed order by `order_sql`
- * (?1 order id, ?2 now, RETURNING the escrow into *e). A claim not found
- * or not pending is diagnosed.
+ * loads the claim), then pending claim `id` and its claimed order moved
+ * (*e = the order's escrow). A claim not found or not pending is diagnosed.
  */
-static w3w_status move_claim(w3w__sq_conn *c, w3w_write_meta *meta, const char *id, const char *claim_sql,
-	const char *order_sql, char order_user_id[W3W_ID_SIZE], w3w_claim *out, w3w__sq_escrow *e)
+static w3w_status move_claim(w3w__sq_conn *c, w3w_write_meta *meta, const char *id, claim_move move,
+	char order_user_id[W3W_ID_SIZE], w3w_claim *out, w3w__sq_escrow *e)
 {
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
@@ -181,7 +201,7 @@ static w3w_status move_claim(w3w__sq_conn *c, w3w_write_meta *meta, const char *
 
 	if (st != W3W_OK || meta->replayed)
 		return st != W3W_OK ? st : replay(c, result_id, out, order_user_id);
-	if ((st = w3w__sq_query(c, &s, claim_sql, "tI", id, meta->now)) == W3W_OK)
+	if ((st = w3w__sq_query(c, &s, claim_moves[move].claim_sql, "tI", id, meta->now)) == W3W_OK)
 		st = w3w__sq_one(c, s, read_claim, out, &moved);
 	if (st == W3W_OK && !moved) {
 		if ((st = w3w__sq_claim_load(c, id, out)) != W3W_OK)
@@ -189,7 +209,7 @@ static w3w_status move_claim(w3w__sq_conn *c, w3w_write_meta *meta, const char *
 		return w3w_error_set(W3W_ESTATE, "claim %s: not pending (%s)", id,
 			w3w__sq_claim_status(out->status) ? w3w__sq_claim_status(out->status) : "?");
 	}
-	if (st == W3W_OK && (st = w3w__sq_query(c, &s, order_sql, "tI", out->order_id, meta->now)) == W3W_OK)
+	if (st == W3W_OK && (st = w3w__sq_query(c, &s, claim_moves[move].order_sql, "tI", out->order_id, meta->now)) == W3W_OK)
 		st = w3w__sq_order_move(c, s, e, &moved);
 	if (st == W3W_OK && !moved)
 		return w3w_error_set(W3W_EINTERNAL, "order %s: not claimed although its claim is pending",
@@ -215,12 +235,7 @@ static w3w_status process(w3w__sq_conn *c, w3w_cmd_claim_process *cmd, w3w_claim
 	w3w_write_meta *meta = &cmd->meta;
 	w3w_transfer *t = &cmd->settlement;
 	w3w__sq_escrow e;
-	w3w_status st = move_claim(c, meta, cmd->id,
-		"UPDATE claims SET status = 'processed', processed_at = ?2"
-		" WHERE id = ?1 AND status = 'pending' RETURNING " CLAIM_COLS,
-		"UPDATE orders SET status = 'completed', updated_at = ?2"
-		" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
-		cmd->order_user_id, out, &e);
+	w3w_status st = move_claim(c, meta, cmd->id, PROCESS, cmd->order_user_id, out, &e);
 
 	if (st != W3W_OK || meta->replayed)
 		return st;
@@ -260,13 +275,7 @@ static w3w_status release(w3w__sq_conn *c, w3w_cmd_claim_release *cmd, w3w_claim
 {
 	w3w_write_meta *meta = &cmd->meta;
 	w3w__sq_escrow e;
-	/* The order reopens with its escrow still held. */
-	w3w_status st = move_claim(c, meta, cmd->id,
-		"UPDATE claims SET status = 'released', released_at = ?2"
-		" WHERE id = ?1 AND status = 'pending' RETURNING " CLAIM_COLS,
-		"UPDATE orders SET status = 'open', updated_at = ?2"
-		" WHERE id = ?1 AND status = 'claimed' RETURNING user_id, currency, amount",
-		cmd->order_user_id, out, &e);
+	w3w_status st = move_claim(c, meta, cmd->id, RELEASE, cmd->order_user_id, out, &e);
 
 	if (st != W3W_OK || meta->replayed)
 		return st;

@@ -142,6 +142,9 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const w3w__sq_list *list, const w3w_
  */
 w3w_status w3w__sq_get(w3w__sq_conn *c, const char *sql, const char *key, w3w__sq_read_fn read,
 	void *out, const char *missing);
+/** w3w__sq_one on `s` (prepared and bound by the caller), with w3w__sq_get's W3W_ENOTFOUND. */
+w3w_status w3w__sq_one_of(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, void *out,
+	const char *missing, const char *key);
 /** The first row of `sql` (bound ?1 key, NULL when it has none) in its own read snapshot; none leaves `out`. */
 w3w_status w3w__sq_read_row(w3w__sq_storage *s, const char *sql, const char *key, w3w__sq_read_fn read,
 	void *out);

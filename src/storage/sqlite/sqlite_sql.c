@@ -270,11 +270,17 @@ w3w_status w3w__sq_get(w3w__sq_conn *c, const char *sql, const char *key, w3w__s
 	void *out, const char *missing)
 {
 	sqlite3_stmt *s;
-	int row = 0;
 	w3w_status st = w3w__sq_query(c, &s, sql, "t", key);
 
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read, out, &row);
+	return st == W3W_OK ? w3w__sq_one_of(c, s, read, out, missing, key) : st;
+}
+
+w3w_status w3w__sq_one_of(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, void *out,
+	const char *missing, const char *key)
+{
+	int row = 0;
+	w3w_status st = w3w__sq_one(c, s, read, out, &row);
+
 	if (st == W3W_OK && !row)
 		st = w3w_error_set(W3W_ENOTFOUND, missing, key);
 	return st;

@@ -133,6 +133,12 @@ static w3w_status secret_put(w3w__sq_conn *c, const w3w_secret_record *r)
 		r->purpose, r->key_id, r->origin, r->blob, (int)r->blob_len, r->created_at);
 }
 
+/* How every secrets command ends: its event, audit record and idempotency key (keyed by the event's aggregate). */
+static w3w_status secrets_written(w3w__sq_conn *c, w3w_status st, w3w_write_meta *meta)
+{
+	return st == W3W_OK ? w3w__sq_finish_write(c, meta, meta->event.aggregate_id) : st;
+}
+
 static w3w_status secrets_create(w3w__sq_conn *c, w3w_cmd_secrets_create *cmd)
 {
 	int found = 0;
@@ -146,9 +152,7 @@ static w3w_status secrets_create(w3w__sq_conn *c, w3w_cmd_secrets_create *cmd)
 		return w3w_error_set(W3W_ECONFLICT, "secret %s: already exists", cmd->records[0].purpose);
 	for (size_t i = 0; i < cmd->count && st == W3W_OK; i++)
 		st = secret_put(c, &cmd->records[i]);
-	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, &cmd->meta, cmd->meta.event.aggregate_id);
-	return st;
+	return secrets_written(c, st, &cmd->meta);
 }
 
 w3w_status w3w__sq_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
@@ -176,9 +180,7 @@ static w3w_status secrets_reseal(w3w__sq_conn *c, w3w_cmd_secrets_reseal *cmd)
 	if (st == W3W_OK)
 		st = w3w__sq_run(c, "DELETE FROM wallet_secrets WHERE key_id <> ?1 AND key_id <> ?2", "tt",
 			cmd->from_key_id, cmd->records[0].key_id);
-	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, &cmd->meta, cmd->meta.event.aggregate_id);
-	return st;
+	return secrets_written(c, st, &cmd->meta);
 }
 
 w3w_status w3w__sq_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
@@ -213,7 +215,7 @@ static w3w_status secrets_retire(w3w__sq_conn *c, w3w_cmd_secrets_retire *cmd)
 	if ((st = w3w__sq_run(c, "DELETE FROM wallet_secrets WHERE key_id <> ?1", "t", cmd->keep_key_id)) != W3W_OK)
 		return st;
 	cmd->deleted = sqlite3_changes64(c->db);
-	return w3w__sq_finish_write(c, &cmd->meta, cmd->meta.event.aggregate_id);
+	return secrets_written(c, st, &cmd->meta);
 }
 
 w3w_status w3w__sq_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
@@ -268,19 +270,14 @@ static w3w_status read_wallet(sqlite3_stmt *s, void *item)
 	return W3W_OK;
 }
 
-/* The wallet of one query (bound ?1, ?2); W3W_ENOTFOUND with `what` when none. */
+/* The wallet of one query (bound ?1, ?2); W3W_ENOTFOUND naming `what` when none. */
 static w3w_status wallet_one(w3w__sq_conn *c, const char *sql, const char *a1, const char *a2,
 	w3w_wallet *out, const char *what)
 {
 	sqlite3_stmt *s;
-	int row = 0;
 	w3w_status st = w3w__sq_query(c, &s, sql, "tt", a1, a2);
 
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_wallet, out, &row);
-	if (st == W3W_OK && !row)
-		st = w3w_error_set(W3W_ENOTFOUND, "wallet %s: not found", what);
-	return st;
+	return st == W3W_OK ? w3w__sq_one_of(c, s, read_wallet, out, "wallet %s: not found", what) : st;
 }
 
 static w3w_status read_index(sqlite3_stmt *s, void *item)

@@ -230,25 +230,20 @@ static w3w_status read_block(sqlite3_stmt *s, void *item)
 	return W3W_OK;
 }
 
-/* The block `sql` (bound ?1 chain, ?2 number) yields; W3W_ENOTFOUND naming `what` when none. */
+/* The block `sql` (bound ?1 chain, ?2 number) yields; W3W_ENOTFOUND with `missing` (%s: chain) when none. */
 static w3w_status watch_one(w3w__sq_conn *c, const char *sql, const char *chain, int64_t number,
-	const char *what, w3w_watch_block *out)
+	const char *missing, w3w_watch_block *out)
 {
 	sqlite3_stmt *s;
-	int row = 0;
 	w3w_status st = w3w__sq_query(c, &s, sql, "tI", chain, number);
 
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_block, out, &row);
-	if (st == W3W_OK && !row)
-		st = w3w_error_set(W3W_ENOTFOUND, "%s of %s: none", what, chain);
-	return st;
+	return st == W3W_OK ? w3w__sq_one_of(c, s, read_block, out, missing, chain) : st;
 }
 
 static w3w_status cursor_of(w3w__sq_conn *c, const char *chain, w3w_watch_block *out)
 {
 	return watch_one(c, "SELECT number, hash FROM watch_cursors WHERE chain = ?1", chain, 0,
-		"watch cursor", out);
+		"watch cursor of %s: none", out);
 }
 
 w3w_status w3w__sq_watch_cursor(w3w_storage *st, const char *chain, w3w_watch_block *out)
@@ -264,7 +259,7 @@ w3w_status w3w__sq_watch_block(w3w_storage *st, const char *chain, int64_t numbe
 
 	return c ? w3w__sq_end(c, watch_one(c,
 		"SELECT number, hash FROM watch_blocks WHERE chain = ?1 AND number = ?2", chain,
-		number < 0 ? 0 : number, "processed block", out)) : w3w_error_code();
+		number < 0 ? 0 : number, "processed block of %s: none", out)) : w3w_error_code();
 }
 
 static w3w_status advance(w3w__sq_conn *c, const w3w_cmd_watch_advance *cmd)
