@@ -154,13 +154,7 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_claim_create *cmd, w3w_claim *
 	return st;
 }
 
-w3w_status w3w__sq_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_claim *out)
-{
-	w3w_claim scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, create(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_claim_create, create, w3w_cmd_claim_create, w3w_claim)
 
 /* ---- process and release ------------------------------------------------- */
 
@@ -263,13 +257,7 @@ static w3w_status process(w3w__sq_conn *c, w3w_cmd_claim_process *cmd, w3w_claim
 	return st;
 }
 
-w3w_status w3w__sq_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3w_claim *out)
-{
-	w3w_claim scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, process(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_claim_process, process, w3w_cmd_claim_process, w3w_claim)
 
 static w3w_status release(w3w__sq_conn *c, w3w_cmd_claim_release *cmd, w3w_claim *out)
 {
@@ -288,13 +276,7 @@ static w3w_status release(w3w__sq_conn *c, w3w_cmd_claim_release *cmd, w3w_claim
 	return st;
 }
 
-w3w_status w3w__sq_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3w_claim *out)
-{
-	w3w_claim scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, release(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_claim_release, release, w3w_cmd_claim_release, w3w_claim)
 
 /* ---- reads --------------------------------------------------------------- */
 

@@ -82,6 +82,19 @@ w3w__sq_conn *w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind);
  */
 w3w_status w3w__sq_end(w3w__sq_conn *c, w3w_status st);
 
+/*
+ * Defines the write entry `entry`(st, cmd, out) of the vtable: the plain
+ * function `body`(c, cmd, out) between w3w__sq_begin and w3w__sq_end.
+ * `out` is optional for writes, so a NULL one points at scratch.
+ */
+#define W3W__SQ_WRITE_ENTRY(entry, body, cmd_type, out_type) \
+	w3w_status entry(w3w_storage *st, cmd_type *cmd, out_type *out) \
+	{ \
+		out_type scratch; \
+		w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE); \
+		return c ? w3w__sq_end(c, body(c, cmd, out ? out : &scratch)) : w3w_error_code(); \
+	}
+
 int64_t w3w__sq_wall_us(void);
 int64_t w3w__sq_mono_us(void);
 

@@ -152,13 +152,7 @@ static w3w_status transfer(w3w__sq_conn *c, w3w_cmd_transfer *cmd, w3w_transfer 
 	return st;
 }
 
-w3w_status w3w__sq_transfer(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer *out)
-{
-	w3w_transfer scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, transfer(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_transfer, transfer, w3w_cmd_transfer, w3w_transfer)
 
 /* ---- reads --------------------------------------------------------------- */
 

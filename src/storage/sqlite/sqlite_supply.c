@@ -91,13 +91,7 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_supply_create *cmd, w3w_supply
 	return st == W3W_OK ? supply_write(c, meta, s, in->id, in->user_id, -1, out) : st;
 }
 
-w3w_status w3w__sq_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3w_supply *out)
-{
-	w3w_supply scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, create(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_supply_create, create, w3w_cmd_supply_create, w3w_supply)
 
 /* ---- update -------------------------------------------------------------- */
 
@@ -133,13 +127,7 @@ static w3w_status update(w3w__sq_conn *c, w3w_cmd_supply_update *cmd, w3w_supply
 	return st == W3W_OK ? supply_write(c, meta, s, cmd->id, cmd->user_id, 0, out) : st;
 }
 
-w3w_status w3w__sq_supply_update(w3w_storage *st, w3w_cmd_supply_update *cmd, w3w_supply *out)
-{
-	w3w_supply scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, update(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_supply_update, update, w3w_cmd_supply_update, w3w_supply)
 
 /* ---- delete -------------------------------------------------------------- */
 
@@ -159,13 +147,7 @@ static w3w_status soft_delete(w3w__sq_conn *c, w3w_cmd_supply_delete *cmd, w3w_s
 	return st == W3W_OK ? supply_write(c, meta, s, cmd->id, cmd->user_id, 1, out) : st;
 }
 
-w3w_status w3w__sq_supply_delete(w3w_storage *st, w3w_cmd_supply_delete *cmd, w3w_supply *out)
-{
-	w3w_supply scratch; /* out is optional for writes */
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, soft_delete(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_supply_delete, soft_delete, w3w_cmd_supply_delete, w3w_supply)
 
 /* ---- reads --------------------------------------------------------------- */
 

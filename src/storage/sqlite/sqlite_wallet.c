@@ -346,13 +346,7 @@ static w3w_status wallet_create(w3w__sq_conn *c, w3w_cmd_wallet_create *cmd, w3w
 	return st;
 }
 
-w3w_status w3w__sq_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3w_wallet *out)
-{
-	w3w_wallet scratch;
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
-
-	return c ? w3w__sq_end(c, wallet_create(c, cmd, out ? out : &scratch)) : w3w_error_code();
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_wallet_create, wallet_create, w3w_cmd_wallet_create, w3w_wallet)
 
 w3w_status w3w__sq_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
 {
