@@ -43,21 +43,21 @@ static void copy_hash(unsigned char dst[32], sqlite3_stmt *s, int col)
 		memcpy(dst, b, 32);
 }
 
-/* Columns chain_pos (or seq, for unsealed rows) and the record's fields, then prev_hash and hash if asked. */
-static void read_fields(sqlite3_stmt *s, w3w_audit_record *r)
+/*
+ * Columns chain_pos and the record's fields. An unsealed row gives its seq
+ * instead, parked in chain_pos until the seal numbers it.
+ */
+static w3w_status read_fields(sqlite3_stmt *s, void *item)
 {
+	w3w_audit_record *r = item;
+
 	w3w__sq_cols(s, 0, "ItttttI", &r->chain_pos, r->id, sizeof(r->id), r->actor_id, sizeof(r->actor_id),
 		r->action, sizeof(r->action), r->target_id, sizeof(r->target_id),
 		r->outcome, sizeof(r->outcome), &r->created_at);
-}
-
-/* An unsealed row: its seq is parked in chain_pos until the seal numbers it. */
-static w3w_status read_unsealed(sqlite3_stmt *s, void *item)
-{
-	read_fields(s, item);
 	return W3W_OK;
 }
 
+/* A sealed row: the fields, then prev_hash and hash. */
 static w3w_status read_sealed(sqlite3_stmt *s, void *item)
 {
 	w3w_audit_record *r = item;
@@ -102,7 +102,7 @@ static w3w_status seal(w3w__sq_conn *c, w3w_audit_hash_fn fn, size_t want, void 
 			"SELECT seq, id, actor_id, action, target_id, outcome, created_at FROM audit_log"
 			" WHERE chain_pos IS NULL ORDER BY seq LIMIT ?1", "I", (int64_t)want);
 	if (st == W3W_OK)
-		st = w3w__sq_collect(c, s, read_unsealed, sizeof(w3w_audit_record), want, batch, &n);
+		st = w3w__sq_collect(c, s, read_fields, sizeof(w3w_audit_record), want, batch, &n);
 	for (size_t i = 0; st == W3W_OK && i < n; i++) {
 		w3w_audit_record *r = &((w3w_audit_record *)*batch)[i];
 		int64_t seq = r->chain_pos;
