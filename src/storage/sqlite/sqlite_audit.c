@@ -16,43 +16,24 @@
 
 w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec)
 {
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_stmt(c, SQ_AUDIT_PUT,
+	return w3w__sq_run(c,
 		"INSERT INTO audit_log(id, actor_id, action, target_id, outcome, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, rec->id);
-	w3w__sq_bind_text(s, 2, rec->actor_id);
-	w3w__sq_bind_text(s, 3, rec->action);
-	w3w__sq_bind_text(s, 4, rec->target_id);
-	w3w__sq_bind_text(s, 5, rec->outcome);
-	sqlite3_bind_int64(s, 6, rec->created_at);
-	return w3w__sq_exec(c, s);
-}
-
-static w3w_status append_tx(w3w__sq_conn *c, void *arg)
-{
-	return w3w__sq_audit_put(c, arg);
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "tttttI",
+		rec->id, rec->actor_id, rec->action, rec->target_id, rec->outcome, rec->created_at);
 }
 
 w3w_status w3w__sq_audit_append(w3w_storage *st, const w3w_audit_record *record)
 {
+	w3w__sq_conn *c;
+
 	if (!record)
 		return w3w_error_set(W3W_EINVAL, "audit record: NULL");
-	return w3w__sq_write(w3w__sq(st), append_tx, (void *)record);
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE)))
+		return w3w_error_code();
+	return w3w__sq_end(c, w3w__sq_audit_put(c, record));
 }
 
 /* ---- sealing ------------------------------------------------------------- */
-
-typedef struct seal_args {
-	w3w_audit_hash_fn fn;
-	size_t want;           /* at most this many in this transaction */
-	size_t sealed;
-	int64_t *seqs;         /* scratch, SEAL_BATCH entries */
-	w3w_audit_record *recs;
-} seal_args;
 
 static void copy_hash(unsigned char dst[32], sqlite3_stmt *s, int col)
 {
@@ -62,23 +43,38 @@ static void copy_hash(unsigned char dst[32], sqlite3_stmt *s, int col)
 		memcpy(dst, b, 32);
 }
 
-static void read_record_fields(sqlite3_stmt *s, int first, w3w_audit_record *r)
+/*
+ * Columns chain_pos and the record's fields. An unsealed row gives its seq
+ * instead, parked in chain_pos until the seal numbers it.
+ */
+static w3w_status read_fields(sqlite3_stmt *s, void *item)
 {
-	w3w__sq_col_text(r->id, sizeof(r->id), s, first);
-	w3w__sq_col_text(r->actor_id, sizeof(r->actor_id), s, first + 1);
-	w3w__sq_col_text(r->action, sizeof(r->action), s, first + 2);
-	w3w__sq_col_text(r->target_id, sizeof(r->target_id), s, first + 3);
-	w3w__sq_col_text(r->outcome, sizeof(r->outcome), s, first + 4);
-	r->created_at = sqlite3_column_int64(s, first + 5);
+	w3w_audit_record *r = item;
+
+	w3w__sq_cols(s, 0, "ItttttI", &r->chain_pos, r->id, sizeof(r->id), r->actor_id, sizeof(r->actor_id),
+		r->action, sizeof(r->action), r->target_id, sizeof(r->target_id),
+		r->outcome, sizeof(r->outcome), &r->created_at);
+	return W3W_OK;
+}
+
+/* A sealed row: the fields, then prev_hash and hash. */
+static w3w_status read_sealed(sqlite3_stmt *s, void *item)
+{
+	w3w_audit_record *r = item;
+
+	read_fields(s, r);
+	copy_hash(r->prev_hash, s, 7);
+	copy_hash(r->hash, s, 8);
+	return W3W_OK;
 }
 
 static w3w_status chain_head(w3w__sq_conn *c, int64_t *pos, unsigned char hash[32])
 {
 	sqlite3_stmt *s;
 	int row = 0;
-	w3w_status st = w3w__sq_stmt(c, SQ_AUDIT_HEAD,
+	w3w_status st = w3w__sq_query(c, &s,
 		"SELECT chain_pos, hash FROM audit_log WHERE chain_pos IS NOT NULL"
-		" ORDER BY chain_pos DESC LIMIT 1", &s);
+		" ORDER BY chain_pos DESC LIMIT 1", "");
 
 	*pos = 0;
 	memset(hash, 0, 32);
@@ -86,89 +82,67 @@ static w3w_status chain_head(w3w__sq_conn *c, int64_t *pos, unsigned char hash[3
 		*pos = sqlite3_column_int64(s, 0);
 		copy_hash(hash, s, 1);
 	}
-	sqlite3_reset(s);
+	if (st == W3W_OK)
+		sqlite3_reset(s);
 	return st;
 }
 
-static w3w_status seal_tx(w3w__sq_conn *c, void *arg)
+/* Seal up to `want` records (batch: scratch of that many) in this transaction; *sealed = how many. */
+static w3w_status seal(w3w__sq_conn *c, w3w_audit_hash_fn fn, size_t want, void **batch, size_t *sealed)
 {
-	seal_args *a = arg;
 	sqlite3_stmt *s;
 	int64_t pos;
 	unsigned char prev[32];
 	size_t n = 0;
-	int row = 0;
 	w3w_status st = chain_head(c, &pos, prev);
 
-	a->sealed = 0;
-	if (st == W3W_OK)
-		st = w3w__sq_stmt(c, SQ_AUDIT_UNSEALED_LIST,
-			"SELECT seq, id, actor_id, action, target_id, outcome, created_at FROM audit_log"
-			" WHERE chain_pos IS NULL ORDER BY seq LIMIT ?1", &s);
-	if (st != W3W_OK)
-		return st;
 	/* Read the batch first: updating rows of the index being scanned is avoided. */
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)a->want);
-	while ((st = w3w__sq_step(c, s, &row)) == W3W_OK && row && n < a->want) {
-		w3w_audit_record *r = &a->recs[n];
-		memset(r, 0, sizeof(*r));
-		a->seqs[n] = sqlite3_column_int64(s, 0);
-		read_record_fields(s, 1, r);
-		n++;
-	}
-	sqlite3_reset(s);
-	if (st != W3W_OK)
-		return st;
-
-	st = w3w__sq_stmt(c, SQ_AUDIT_SEAL,
-		"UPDATE audit_log SET chain_pos = ?1, prev_hash = ?2, hash = ?3"
-		" WHERE seq = ?4 AND chain_pos IS NULL", &s);
+	if (st == W3W_OK)
+		st = w3w__sq_query(c, &s,
+			"SELECT seq, id, actor_id, action, target_id, outcome, created_at FROM audit_log"
+			" WHERE chain_pos IS NULL ORDER BY seq LIMIT ?1", "I", (int64_t)want);
+	if (st == W3W_OK)
+		st = w3w__sq_collect(c, s, read_fields, sizeof(w3w_audit_record), want, batch, &n);
 	for (size_t i = 0; st == W3W_OK && i < n; i++) {
-		w3w_audit_record *r = &a->recs[i];
+		w3w_audit_record *r = &((w3w_audit_record *)*batch)[i];
+		int64_t seq = r->chain_pos;
 		r->chain_pos = ++pos;
 		memcpy(r->prev_hash, prev, 32);
-		a->fn(r->hash, prev, r);
-		sqlite3_bind_int64(s, 1, r->chain_pos);
-		sqlite3_bind_blob(s, 2, r->prev_hash, 32, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 3, r->hash, 32, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, a->seqs[i]);
-		st = w3w__sq_exec(c, s);
+		fn(r->hash, prev, r);
+		st = w3w__sq_run(c,
+			"UPDATE audit_log SET chain_pos = ?1, prev_hash = ?2, hash = ?3"
+			" WHERE seq = ?4 AND chain_pos IS NULL", "IbbI",
+			r->chain_pos, r->prev_hash, 32, r->hash, 32, seq);
 		memcpy(prev, r->hash, 32);
 	}
-	if (st == W3W_OK)
-		a->sealed = n;
+	*sealed = st == W3W_OK ? n : 0;
 	return st;
 }
 
 w3w_status w3w__sq_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed)
 {
-	seal_args a;
-	size_t total = 0;
+	void *batch = NULL;
+	size_t total = 0, want, got = 0;
+	w3w__sq_conn *c;
 	w3w_status rc = W3W_OK;
 
 	if (sealed)
 		*sealed = 0;
 	if (!fn)
 		return w3w_error_set(W3W_EINVAL, "audit seal: hash function NULL");
-	memset(&a, 0, sizeof(a));
-	a.fn = fn;
-	a.seqs = malloc(SEAL_BATCH * sizeof(*a.seqs));
-	a.recs = malloc(SEAL_BATCH * sizeof(*a.recs));
-	if (!a.seqs || !a.recs) {
-		free(a.seqs);
-		free(a.recs);
-		return w3w_error_set(W3W_ENOMEM, "audit seal: out of memory");
-	}
 	/* max 0 = everything pending; each batch is its own transaction. */
 	do {
 		size_t left = max ? max - total : SEAL_BATCH;
-		a.want = left < SEAL_BATCH ? left : SEAL_BATCH;
-		rc = w3w__sq_write(w3w__sq(st), seal_tx, &a);
+		want = left < SEAL_BATCH ? left : SEAL_BATCH;
+		got = 0;
+		c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+		rc = c ? w3w__sq_end(c, seal(c, fn, want, &batch, &got)) : w3w_error_code();
 		if (rc == W3W_OK)
-			total += a.sealed;
-	} while (rc == W3W_OK && a.sealed == a.want && a.want > 0 && (!max || total < max));
-	free(a.seqs);
-	free(a.recs);
+			total += got;
+		/* The scratch is reused: collect appends, so it starts empty each time. */
+		free(batch);
+		batch = NULL;
+	} while (rc == W3W_OK && got == want && want > 0 && (!max || total < max));
 	if (sealed)
 		*sealed = total;
 	return rc;
@@ -176,76 +150,47 @@ w3w_status w3w__sq_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max,
 
 /* ---- reading ------------------------------------------------------------- */
 
-typedef struct read_args {
-	int64_t after;
-	size_t max;
-	w3w_audit_record *recs;
-	size_t count;
-} read_args;
-
-static w3w_status read_tx(w3w__sq_conn *c, void *arg)
-{
-	read_args *a = arg;
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_stmt(c, SQ_AUDIT_READ,
-		"SELECT chain_pos, id, actor_id, action, target_id, outcome, created_at, prev_hash, hash"
-		" FROM audit_log WHERE chain_pos > ?1 ORDER BY chain_pos LIMIT ?2", &s);
-
-	if (st != W3W_OK)
-		return st;
-	a->recs = calloc(a->max, sizeof(*a->recs));
-	if (!a->recs)
-		return w3w_error_set(W3W_ENOMEM, "audit read: out of memory");
-	sqlite3_bind_int64(s, 1, a->after);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)a->max);
-	while ((st = w3w__sq_step(c, s, &row)) == W3W_OK && row && a->count < a->max) {
-		w3w_audit_record *r = &a->recs[a->count++];
-		r->chain_pos = sqlite3_column_int64(s, 0);
-		read_record_fields(s, 1, r);
-		copy_hash(r->prev_hash, s, 7);
-		copy_hash(r->hash, s, 8);
-	}
-	sqlite3_reset(s);
-	return st;
-}
-
 w3w_status w3w__sq_audit_read(w3w_storage *st, int64_t after_pos, size_t max,
 	w3w_audit_record **out, size_t *count)
 {
-	read_args a = { after_pos, max > READ_MAX ? READ_MAX : max, NULL, 0 };
+	void *recs = NULL;
+	size_t n = 0;
+	sqlite3_stmt *s;
+	w3w__sq_conn *c;
 	w3w_status rc;
 
 	*out = NULL;
 	*count = 0;
-	if (a.max == 0)
+	if (max > READ_MAX)
+		max = READ_MAX;
+	if (max == 0)
 		return W3W_OK;
-	rc = w3w__sq_read(w3w__sq(st), read_tx, &a);
-	if (rc != W3W_OK || a.count == 0) {
-		free(a.recs);
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
+		return w3w_error_code();
+	rc = w3w__sq_query(c, &s,
+		"SELECT chain_pos, id, actor_id, action, target_id, outcome, created_at, prev_hash, hash"
+		" FROM audit_log WHERE chain_pos > ?1 ORDER BY chain_pos LIMIT ?2", "II", after_pos, (int64_t)max);
+	if (rc == W3W_OK)
+		rc = w3w__sq_collect(c, s, read_sealed, sizeof(w3w_audit_record), max, &recs, &n);
+	rc = w3w__sq_end(c, rc);
+	if (rc != W3W_OK || n == 0) {
+		free(recs);
 		return rc;
 	}
-	*out = a.recs;
-	*count = a.count;
+	*out = recs;
+	*count = n;
 	return W3W_OK;
 }
 
-static w3w_status unsealed_tx(w3w__sq_conn *c, void *arg)
+static w3w_status read_count(sqlite3_stmt *s, void *item)
 {
-	int64_t *count = arg;
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_stmt(c, SQ_AUDIT_UNSEALED_COUNT,
-		"SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", &s);
-
-	if (st == W3W_OK && (st = w3w__sq_step(c, s, &row)) == W3W_OK && row)
-		*count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return st;
+	*(int64_t *)item = sqlite3_column_int64(s, 0);
+	return W3W_OK;
 }
 
 w3w_status w3w__sq_audit_unsealed(w3w_storage *st, int64_t *count)
 {
 	*count = 0;
-	return w3w__sq_read(w3w__sq(st), unsealed_tx, count);
+	return w3w__sq_read_row(w3w__sq(st), "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", NULL,
+		read_count, count);
 }

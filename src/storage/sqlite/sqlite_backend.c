@@ -1,6 +1,6 @@
 /*
- * SQLite storage: URL, open/close, the connection pool and the transaction
- * wrappers every command runs in.
+ * SQLite storage: URL, open/close, the connection pool and the
+ * begin/end pair every command runs between.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -89,8 +89,7 @@ static void conn_close(w3w__sq_conn *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < SQ_STMT_COUNT; i++)
-		sqlite3_finalize(c->stmts[i]);
+	w3w__sq_cache_free(c);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -126,6 +125,7 @@ static w3w_status conn_open(w3w__sq_storage *s, w3w__sq_conn **out)
 	*out = NULL;
 	if (!c)
 		return w3w_error_set(W3W_ENOMEM, "sqlite: out of memory");
+	c->owner = s;
 	c->timeout_ms = s->timeout_ms;
 	/* NOMUTEX: a connection is used by one thread at a time (the pool hands it out). */
 	rc = sqlite3_open_v2(s->path, &c->db,
@@ -193,7 +193,7 @@ static void checkpoint_if_due(w3w__sq_storage *s, w3w__sq_conn *c)
 
 /* ---- the pool ------------------------------------------------------------- */
 
-w3w_status w3w__sq_acquire(w3w__sq_storage *s, w3w__sq_conn **out)
+static w3w_status acquire(w3w__sq_storage *s, w3w__sq_conn **out)
 {
 	struct timespec deadline = deadline_after_ms(s->timeout_ms);
 	w3w__sq_conn *c = NULL;
@@ -236,7 +236,7 @@ w3w_status w3w__sq_acquire(w3w__sq_storage *s, w3w__sq_conn **out)
 	return st;
 }
 
-void w3w__sq_release(w3w__sq_storage *s, w3w__sq_conn *c)
+static void release(w3w__sq_storage *s, w3w__sq_conn *c)
 {
 	if (!c)
 		return;
@@ -249,10 +249,10 @@ void w3w__sq_release(w3w__sq_storage *s, w3w__sq_conn *c)
 
 /* ---- transactions -------------------------------------------------------- */
 
-static w3w_status run_stmt(w3w__sq_conn *c, int slot, const char *sql)
+static w3w_status run_sql(w3w__sq_conn *c, const char *sql)
 {
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_stmt(c, slot, sql, &s);
+	w3w_status st = w3w__sq_prepare(c, sql, &s);
 	return st == W3W_OK ? w3w__sq_exec(c, s) : st;
 }
 
@@ -267,7 +267,7 @@ static void rollback(w3w__sq_conn *c)
 		return;
 	/* Keep the command's own message: a failing ROLLBACK must not overwrite it. */
 	snprintf(message, sizeof(message), "%s", w3w_error_message());
-	if (w3w__sq_stmt(c, SQ_ROLLBACK, "ROLLBACK", &s) == W3W_OK) {
+	if (w3w__sq_prepare(c, "ROLLBACK", &s) == W3W_OK) {
 		sqlite3_step(s);
 		sqlite3_reset(s);
 	}
@@ -276,67 +276,64 @@ static void rollback(w3w__sq_conn *c)
 	w3w_error_set(code, "%s", message);
 }
 
-static w3w_status run_tx(w3w__sq_conn *c, int begin_slot, const char *begin_sql,
-	w3w__sq_tx_fn fn, void *arg)
+/* Give the connection back to the pool, and the write mutex when held. */
+static void hand_back(w3w__sq_conn *c)
 {
-	w3w_status st = run_stmt(c, begin_slot, begin_sql);
+	w3w__sq_storage *s = c->owner;
 
-	if (st != W3W_OK)
-		return st;
-	st = fn(c, arg);
-	if (st == W3W_OK)
-		st = run_stmt(c, SQ_COMMIT, "COMMIT");
-	if (st != W3W_OK)
-		rollback(c);
-	return st;
+	if (c->writing) {
+		c->writing = 0;
+		pthread_mutex_unlock(&s->write_mu);
+		checkpoint_if_due(s, c);
+	}
+	release(s, c);
 }
 
-w3w_status w3w__sq_write(w3w__sq_storage *s, w3w__sq_tx_fn fn, void *arg)
+w3w__sq_conn *w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind)
 {
 	w3w__sq_conn *c;
-	w3w_status st = w3w__sq_acquire(s, &c);
 	struct timespec deadline;
 
-	if (st != W3W_OK)
-		return st;
-	deadline = deadline_after_ms(s->timeout_ms);
-	if (pthread_mutex_timedlock(&s->write_mu, &deadline) != 0) {
-		w3w__sq_release(s, c);
-		return w3w_error_set(W3W_EUNAVAILABLE, "sqlite: write lock not free within %d ms",
-			s->timeout_ms);
+	if (acquire(s, &c) != W3W_OK)
+		return NULL;
+	if (kind == W3W__SQ_IMMEDIATE) {
+		deadline = deadline_after_ms(s->timeout_ms);
+		if (pthread_mutex_timedlock(&s->write_mu, &deadline) != 0) {
+			release(s, c);
+			w3w_error_set(W3W_EUNAVAILABLE, "sqlite: write lock not free within %d ms", s->timeout_ms);
+			return NULL;
+		}
+		c->writing = 1;
 	}
-	/* BEGIN IMMEDIATE takes the file's write lock, waiting (busy handler) for other processes. */
-	st = run_tx(c, SQ_BEGIN_IMMEDIATE, "BEGIN IMMEDIATE", fn, arg);
-	pthread_mutex_unlock(&s->write_mu);
-	checkpoint_if_due(s, c);
-	w3w__sq_release(s, c);
-	return st;
+	/*
+	 * BEGIN IMMEDIATE takes the file's write lock, waiting (busy handler) for
+	 * other processes. Deferred: a WAL reader never waits for writers and
+	 * sees one snapshot.
+	 */
+	if (run_sql(c, kind == W3W__SQ_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN") != W3W_OK) {
+		hand_back(c);
+		return NULL;
+	}
+	return c;
 }
 
-w3w_status w3w__sq_read(w3w__sq_storage *s, w3w__sq_tx_fn fn, void *arg)
+w3w_status w3w__sq_end(w3w__sq_conn *c, w3w_status st)
 {
-	w3w__sq_conn *c;
-	w3w_status st = w3w__sq_acquire(s, &c);
-
+	if (st == W3W_OK)
+		st = run_sql(c, "COMMIT");
 	if (st != W3W_OK)
-		return st;
-	/* Deferred: a WAL reader never waits for writers and sees one snapshot. */
-	st = run_tx(c, SQ_BEGIN, "BEGIN", fn, arg);
-	w3w__sq_release(s, c);
+		rollback(c);
+	hand_back(c);
 	return st;
 }
 
 /* ---- small commands ------------------------------------------------------ */
 
-static w3w_status ping_tx(w3w__sq_conn *c, void *arg)
-{
-	(void)arg;
-	return run_stmt(c, SQ_PING, "SELECT 1 FROM schema_version LIMIT 1");
-}
-
 static w3w_status sq_ping(w3w_storage *st)
 {
-	return w3w__sq_read(w3w__sq(st), ping_tx, NULL);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
+
+	return c ? w3w__sq_end(c, run_sql(c, "SELECT 1 FROM schema_version LIMIT 1")) : w3w_error_code();
 }
 
 static void sq_free(w3w_storage *st)
@@ -496,10 +493,10 @@ w3w_status w3w_storage_sqlite_open(w3w_storage **out, const char *url, const w3w
 		return w3w_error_set(W3W_ENOMEM, "sqlite: out of memory");
 	}
 
-	st = w3w__sq_acquire(s, &c);
+	st = acquire(s, &c);
 	if (st == W3W_OK)
 		st = w3w__sq_migrate(c);
-	w3w__sq_release(s, c);
+	release(s, c);
 	if (st != W3W_OK) {
 		sq_free(&s->base);
 		return st;

@@ -7,31 +7,28 @@
 
 #include "storage/sqlite/sqlite_internal.h"
 
-w3w_status w3w__sq_idem_check(w3w__sq_conn *c, const w3w_write_meta *meta,
-	int *replayed, char result_id[W3W_ID_SIZE])
+w3w_status w3w__sq_idem_check(w3w__sq_conn *c, w3w_write_meta *meta, char result_id[W3W_ID_SIZE])
 {
 	sqlite3_stmt *s;
 	w3w_status st;
 	int row = 0;
 
-	*replayed = 0;
+	meta->replayed = 0;
 	result_id[0] = '\0';
 	if (!meta->idem_key[0])
 		return W3W_OK;
-	st = w3w__sq_stmt(c, SQ_IDEM_GET,
+	st = w3w__sq_query(c, &s,
 		"SELECT request_hash, result_id, expires_at FROM idempotency_keys"
-		" WHERE actor_id = ?1 AND key = ?2", &s);
+		" WHERE actor_id = ?1 AND key = ?2", "tt", meta->actor_id, meta->idem_key);
 	if (st != W3W_OK)
 		return st;
-	w3w__sq_bind_text(s, 1, meta->actor_id);
-	w3w__sq_bind_text(s, 2, meta->idem_key);
 	st = w3w__sq_step(c, s, &row);
 	if (st == W3W_OK && row && sqlite3_column_int64(s, 2) > meta->now) {
 		const void *hash = sqlite3_column_blob(s, 0);
 		int same = sqlite3_column_bytes(s, 0) == (int)sizeof(meta->idem_hash) &&
 			memcmp(hash, meta->idem_hash, sizeof(meta->idem_hash)) == 0;
 		if (same) {
-			*replayed = 1;
+			meta->replayed = 1;
 			w3w__sq_col_text(result_id, W3W_ID_SIZE, s, 1);
 		} else {
 			st = w3w_error_set(W3W_EIDEMPOTENCY,
@@ -45,23 +42,14 @@ w3w_status w3w__sq_idem_check(w3w__sq_conn *c, const w3w_write_meta *meta,
 
 static w3w_status idem_put(w3w__sq_conn *c, const w3w_write_meta *meta, const char *result_id)
 {
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_stmt(c, SQ_IDEM_PUT,
+	return w3w__sq_run(c,
 		"INSERT INTO idempotency_keys(actor_id, key, request_hash, result_id, created_at, expires_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 		" ON CONFLICT(actor_id, key) DO UPDATE SET request_hash = excluded.request_hash,"
 		" result_id = excluded.result_id, created_at = excluded.created_at,"
-		" expires_at = excluded.expires_at", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, meta->actor_id);
-	w3w__sq_bind_text(s, 2, meta->idem_key);
-	sqlite3_bind_blob(s, 3, meta->idem_hash, sizeof(meta->idem_hash), SQLITE_STATIC);
-	w3w__sq_bind_text(s, 4, result_id);
-	sqlite3_bind_int64(s, 5, meta->now);
-	sqlite3_bind_int64(s, 6, meta->idem_expires_at);
-	return w3w__sq_exec(c, s);
+		" expires_at = excluded.expires_at", "ttbtII",
+		meta->actor_id, meta->idem_key, meta->idem_hash, (int)sizeof(meta->idem_hash), result_id,
+		(int64_t)meta->now, (int64_t)meta->idem_expires_at);
 }
 
 w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const char *result_id)
@@ -75,32 +63,18 @@ w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const cha
 	return st;
 }
 
-typedef struct purge_args {
-	w3w_time now;
-	int64_t deleted;
-} purge_args;
-
-static w3w_status purge_tx(w3w__sq_conn *c, void *arg)
-{
-	purge_args *a = arg;
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_stmt(c, SQ_IDEM_PURGE,
-		"DELETE FROM idempotency_keys WHERE expires_at <= ?1", &s);
-
-	if (st != W3W_OK)
-		return st;
-	sqlite3_bind_int64(s, 1, a->now);
-	st = w3w__sq_exec(c, s);
-	a->deleted = st == W3W_OK ? sqlite3_changes64(c->db) : 0;
-	return st;
-}
-
 w3w_status w3w__sq_purge_expired(w3w_storage *st, w3w_time now, int64_t *deleted)
 {
-	purge_args a = { now, 0 };
-	w3w_status rc = w3w__sq_write(w3w__sq(st), purge_tx, &a);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	int64_t n = 0;
+	w3w_status rc;
 
+	if (!c)
+		return w3w_error_code();
+	rc = w3w__sq_run(c, "DELETE FROM idempotency_keys WHERE expires_at <= ?1", "I", (int64_t)now);
+	n = rc == W3W_OK ? sqlite3_changes64(c->db) : 0;
+	rc = w3w__sq_end(c, rc);
 	if (deleted)
-		*deleted = rc == W3W_OK ? a.deleted : 0;
+		*deleted = rc == W3W_OK ? n : 0;
 	return rc;
 }

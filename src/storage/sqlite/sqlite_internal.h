@@ -2,15 +2,17 @@
  * SQLite storage backend: shared internals of src/storage/sqlite/.
  *
  * One w3w__sq_storage per opened URL. It owns a small pool of connections;
- * each connection caches its prepared statements by slot (enum
- * w3w__sq_stmt_id), prepared on first use with SQLITE_PREPARE_PERSISTENT.
- * Writers take the in-process write mutex, then BEGIN IMMEDIATE (which
- * serializes them against other processes on the same file).
+ * each connection caches its prepared statements by their SQL text,
+ * prepared on first use with SQLITE_PREPARE_PERSISTENT. Every command is a
+ * plain function between w3w__sq_begin and w3w__sq_end; writers take the
+ * in-process write mutex, then BEGIN IMMEDIATE (which serializes them
+ * against other processes on the same file).
  */
 #ifndef W3W_STORAGE_SQLITE_INTERNAL_H
 #define W3W_STORAGE_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 
 #include "w3wallet/sys/storage.h"
@@ -21,44 +23,19 @@
 /** Version 3: events carry order_user_id/supply_id (triggers), the external side of transfers is checked. */
 extern const char w3w__sq_migration_v3[];
 
-/** Statement slots of a connection's cache, one per SQL text. */
-enum w3w__sq_stmt_id {
-	SQ_BEGIN_IMMEDIATE, SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK, SQ_PING,
-	/* idempotency */
-	SQ_IDEM_GET, SQ_IDEM_PUT, SQ_IDEM_PURGE,
-	/* outbox */
-	SQ_OUTBOX_PUT, SQ_OUTBOX_LEASED, SQ_OUTBOX_TAKE_SELECT, SQ_OUTBOX_TAKE_LEASE, SQ_OUTBOX_ACK,
-	SQ_OUTBOX_TOTAL, SQ_OUTBOX_PENDING,
-	/* audit */
-	SQ_AUDIT_PUT, SQ_AUDIT_HEAD, SQ_AUDIT_UNSEALED_LIST, SQ_AUDIT_SEAL, SQ_AUDIT_READ,
-	SQ_AUDIT_UNSEALED_COUNT,
-	/* ledger */
-	SQ_ACCOUNT_DEBIT, SQ_ACCOUNT_CREDIT, SQ_ACCOUNT_HOLD, SQ_ACCOUNT_UNHOLD,
-	SQ_ACCOUNT_SETTLE, SQ_ACCOUNT_GET, SQ_ACCOUNTS_OF_USER,
-	SQ_TRANSFER_PUT, SQ_TRANSFER_GET, SQ_TRANSFER_BY_REFERENCE, SQ_ENTRY_PUT, SQ_LEDGER_TOTALS,
-	/* supplies */
-	SQ_SUPPLY_PUT, SQ_SUPPLY_GET, SQ_SUPPLY_UPDATE, SQ_SUPPLY_DELETE,
-	SQ_SUPPLY_RESERVE, SQ_SUPPLY_UNRESERVE, SQ_SUPPLY_CONSUME,
-	SQ_SUPPLY_LIST, /* 4 variants: + has_user + 2 * has_status */
-	SQ_SUPPLY_LIST_LAST = SQ_SUPPLY_LIST + 3,
-	/* orders */
-	SQ_ORDER_PUT, SQ_ORDER_ITEM_PUT, SQ_ORDER_GET, SQ_ORDER_ITEMS_GET,
-	SQ_ORDER_CANCEL, SQ_ORDER_CLAIM, SQ_ORDER_COMPLETE, SQ_ORDER_REOPEN,
-	SQ_ORDER_LIST, /* 6 variants: + has_user + 2 * (0 any, 1 by status, 2 open) */
-	SQ_ORDER_LIST_LAST = SQ_ORDER_LIST + 5,
-	/* claims */
-	SQ_CLAIM_PUT, SQ_CLAIM_GET, SQ_CLAIM_GET_LIVE, SQ_CLAIM_PROCESS, SQ_CLAIM_RELEASE,
-	SQ_STMT_COUNT
-};
+typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 
 typedef struct w3w__sq_conn {
 	sqlite3 *db;
+	struct w3w__sq_storage *owner;
 	int timeout_ms;
+	int writing;             /* holds the owner's write mutex (a write transaction is open) */
 	int64_t busy_since_us;   /* monotonic start of the current busy wait */
 	int last_rc;             /* extended code of the last failure, for constraint diagnosis */
 	int wal_pages;           /* WAL size after this connection's last commit (wal hook) */
 	struct w3w__sq_conn *next_idle;
-	sqlite3_stmt *stmts[SQ_STMT_COUNT];
+	w3w__sq_stmt_slot *stmts; /* statement cache keyed by SQL text (sqlite_sql.c) */
+	size_t stmt_cap, stmt_used;
 } w3w__sq_conn;
 
 typedef struct w3w__sq_storage {
@@ -86,36 +63,121 @@ static inline w3w__sq_storage *w3w__sq(w3w_storage *st)
 	return (w3w__sq_storage *)st;
 }
 
-/* ---- connections, transactions (sqlite_backend.c) ------------------------ */
+/* ---- transactions (sqlite_backend.c) -------------------------------------- */
 
-w3w_status w3w__sq_acquire(w3w__sq_storage *s, w3w__sq_conn **out);
-void w3w__sq_release(w3w__sq_storage *s, w3w__sq_conn *c);
+typedef enum w3w__sq_tx_kind {
+	W3W__SQ_READ,      /* deferred BEGIN: one consistent WAL snapshot, never waits for writers */
+	W3W__SQ_IMMEDIATE  /* write mutex, then BEGIN IMMEDIATE: serialized against every writer */
+} w3w__sq_tx_kind;
 
-/** A body run inside a transaction on connection `c`. */
-typedef w3w_status (*w3w__sq_tx_fn)(w3w__sq_conn *c, void *arg);
+/**
+ * Take a pooled connection and open a transaction on it; NULL with the
+ * error set (w3w_error_code()) when none. Every command is
+ *   c = w3w__sq_begin(s, kind); ... plain code on c ...; w3w__sq_end(c, status).
+ */
+w3w__sq_conn *w3w__sq_begin(w3w__sq_storage *s, w3w__sq_tx_kind kind);
+/**
+ * COMMIT when `st` is W3W_OK, else ROLLBACK keeping the caller's error;
+ * hands the connection back. Returns `st`, or the COMMIT's failure.
+ */
+w3w_status w3w__sq_end(w3w__sq_conn *c, w3w_status st);
 
-/** Run `fn` in BEGIN IMMEDIATE .. COMMIT; ROLLBACK on any non-OK status. */
-w3w_status w3w__sq_write(w3w__sq_storage *s, w3w__sq_tx_fn fn, void *arg);
-/** Run `fn` in a read transaction (one consistent snapshot). */
-w3w_status w3w__sq_read(w3w__sq_storage *s, w3w__sq_tx_fn fn, void *arg);
+/*
+ * Defines the write entry `entry`(st, cmd, out) of the vtable: the plain
+ * function `body`(c, cmd, out) between w3w__sq_begin and w3w__sq_end.
+ * `out` is optional for writes, so a NULL one points at scratch.
+ */
+#define W3W__SQ_WRITE_ENTRY(entry, body, cmd_type, out_type) \
+	w3w_status entry(w3w_storage *st, cmd_type *cmd, out_type *out) \
+	{ \
+		out_type scratch; \
+		w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE); \
+		return c ? w3w__sq_end(c, body(c, cmd, out ? out : &scratch)) : w3w_error_code(); \
+	}
 
 int64_t w3w__sq_wall_us(void);
 int64_t w3w__sq_mono_us(void);
 
 /* ---- statements and rows (sqlite_sql.c) ---------------------------------- */
 
-/** The cached statement of `slot` (prepared from `sql` on first use). */
-w3w_status w3w__sq_stmt(w3w__sq_conn *c, int slot, const char *sql, sqlite3_stmt **out);
+/** The connection's statement for `sql`, prepared on first use and cached by its text. */
+w3w_status w3w__sq_prepare(w3w__sq_conn *c, const char *sql, sqlite3_stmt **out);
+/** Finalize every cached statement of `c`. */
+void w3w__sq_cache_free(w3w__sq_conn *c);
+/**
+ * The cached statement for `sql` with ?1.. bound from the arguments, one
+ * letter of `types` each: 't' const char * (NULL binds NULL), 'I' int64_t,
+ * 'i' int, 'b' const void * and int length, '-' none (skip the parameter).
+ * Texts and blobs must outlive the statement's use (until it is reset).
+ */
+w3w_status w3w__sq_query(w3w__sq_conn *c, sqlite3_stmt **out, const char *sql, const char *types, ...);
+/** w3w__sq_query, then step to the end and reset; for statements whose rows are not needed. */
+w3w_status w3w__sq_run(w3w__sq_conn *c, const char *sql, const char *types, ...);
 /** Step once: *row = 1 on SQLITE_ROW, 0 on SQLITE_DONE; errors are mapped and reset the statement. */
 w3w_status w3w__sq_step(w3w__sq_conn *c, sqlite3_stmt *s, int *row);
 /** Step to completion and reset; for statements whose rows are not needed. */
 w3w_status w3w__sq_exec(w3w__sq_conn *c, sqlite3_stmt *s);
+/**
+ * Step a statement that yields at most one row wanted (a SELECT or ...
+ * RETURNING): *row = 1 with the row read by `read` into `item`; then step
+ * to the end (finishing an UPDATE ... RETURNING) and reset.
+ */
+typedef w3w_status (*w3w__sq_read_fn)(sqlite3_stmt *s, void *item);
+w3w_status w3w__sq_one(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, void *item, int *row);
+/**
+ * Step `s` to the end (at most `max` rows; 0 = all), appending each row,
+ * read by `read`, to the growing array *items of `elem`-byte elements;
+ * resets `s`. On failure the rows read so far stay in the array and count.
+ */
+w3w_status w3w__sq_collect(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, size_t elem,
+	size_t max, void **items, size_t *count);
+/* A keyset-paged list, and the layout of its page type { T *items; size_t count; char next_cursor[]; }. */
+typedef struct w3w__sq_list {
+	const char *select;               /* "SELECT <columns> FROM <table>" */
+	const char *noun;                 /* "supply", "order": for messages */
+	const char *(*status_name)(int);  /* the stored name of a status; NULL when unknown */
+	int literal_status;               /* a status spelled out in the SQL (partial index); 0 none */
+	w3w__sq_read_fn read;
+	size_t elem;                      /* sizeof(T) */
+	size_t page_size, items_at, count_at, cursor_at;
+} w3w__sq_list;
+#define W3W__SQ_PAGE_LAYOUT(type) \
+	sizeof(type), offsetof(type, items), offsetof(type, count), offsetof(type, next_cursor)
+/**
+ * One page, in its own read snapshot: the rows past q->after_id in id
+ * order, of q->user_id and q->status when given. *out is a page of the
+ * list's type (free its items, then it).
+ */
+w3w_status w3w__sq_page(w3w__sq_storage *s, const w3w__sq_list *list, const w3w_storage_query *q, void **out);
+/**
+ * The row `sql` (bound ?1 key) yields, read into `out`; W3W_ENOTFOUND with
+ * the message `missing` (one %s: the key) when none.
+ */
+w3w_status w3w__sq_get(w3w__sq_conn *c, const char *sql, const char *key, w3w__sq_read_fn read,
+	void *out, const char *missing);
+/** w3w__sq_one on `s` (prepared and bound by the caller), with w3w__sq_get's W3W_ENOTFOUND. */
+w3w_status w3w__sq_one_of(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read, void *out,
+	const char *missing, const char *key);
+/** The first row of `sql` (bound ?1 key, NULL when it has none) in its own read snapshot; none leaves `out`. */
+w3w_status w3w__sq_read_row(w3w__sq_storage *s, const char *sql, const char *key, w3w__sq_read_fn read,
+	void *out);
+/**
+ * Every row of `sql` (bound ?1 key, ?2 max; 0 = no limit) in one read
+ * snapshot, collected as by w3w__sq_collect; on failure none (*items NULL).
+ */
+w3w_status w3w__sq_read_all(w3w__sq_storage *s, const char *sql, const char *key, size_t max,
+	w3w__sq_read_fn read, size_t elem, void **items, size_t *count);
+/**
+ * Read the current row's columns from `first` on, one letter of `types`
+ * each: 't' char *dst and size_t size (truncated, NUL-terminated),
+ * 'I' int64_t *, '-' skip the column.
+ */
+void w3w__sq_cols(sqlite3_stmt *s, int first, const char *types, ...);
 /** Map an SQLite result code to a status and set the message ("sqlite: <what>: ..."). */
 w3w_status w3w__sq_fail(w3w__sq_conn *c, int rc, const char *what);
 /** Run SQL text once (migrations, pragmas). */
 w3w_status w3w__sq_exec_text(w3w__sq_conn *c, const char *sql, const char *what);
 
-void w3w__sq_bind_text(sqlite3_stmt *s, int i, const char *text);
 void w3w__sq_col_text(char *dst, size_t size, sqlite3_stmt *s, int col);
 /** 1 if the last failure on `c` was a UNIQUE/PRIMARY KEY violation. */
 int w3w__sq_unique_violated(const w3w__sq_conn *c);
@@ -140,12 +202,11 @@ w3w_status w3w__sq_migrate(w3w__sq_conn *c);
 /* ---- pieces every write command uses ------------------------------------- */
 
 /**
- * Idempotency check at the start of a write. *replayed = 1 and result_id
+ * Idempotency check at the start of a write. meta->replayed = 1 and result_id
  * filled when the key exists unexpired with the same hash;
  * W3W_EIDEMPOTENCY when the hash differs; otherwise nothing found.
  */
-w3w_status w3w__sq_idem_check(w3w__sq_conn *c, const w3w_write_meta *meta,
-	int *replayed, char result_id[W3W_ID_SIZE]);
+w3w_status w3w__sq_idem_check(w3w__sq_conn *c, w3w_write_meta *meta, char result_id[W3W_ID_SIZE]);
 /**
  * What every successful write ends with: the outbox event, the audit record
  * and (when a key is given) the idempotency record pointing at `result_id`.
@@ -161,24 +222,28 @@ w3w_status w3w__sq_supply_load(w3w__sq_conn *c, const char *id, w3w_supply *out)
 /** Order with its items; *out malloc'd (free with w3w__sq_order_free). */
 w3w_status w3w__sq_order_load(w3w__sq_conn *c, const char *id, w3w_order **out);
 void w3w__sq_order_free(w3w_order *o);
+/** What an order move (UPDATE orders ... RETURNING user_id, currency, amount) yields. */
+typedef struct w3w__sq_escrow {
+	char user_id[W3W_ID_SIZE];
+	char currency[W3W_CURRENCY_SIZE];
+	w3w_amount amount;
+} w3w__sq_escrow;
+/** Step an order move the caller prepared: *moved = 1 and `out` filled when the order changed. */
+w3w_status w3w__sq_order_move(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_escrow *out, int *moved);
 w3w_status w3w__sq_claim_load(w3w__sq_conn *c, const char *id, w3w_claim *out);
 w3w_status w3w__sq_transfer_load(w3w__sq_conn *c, const char *id, w3w_transfer *out);
 
-/**
- * Ledger moves used by transfers, orders and claims. Each checks its
- * precondition in the UPDATE itself.
- */
-w3w_status w3w__sq_account_debit(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-w3w_status w3w__sq_account_credit(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-w3w_status w3w__sq_account_hold(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-w3w_status w3w__sq_account_unhold(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
-/** Settle escrow: balance and held of `user_id` both drop by amount. */
-w3w_status w3w__sq_account_settle(w3w__sq_conn *c, const char *user_id, const char *currency,
-	w3w_amount amount, w3w_time now);
+/** Balance moves used by transfers, orders, claims and withdrawals. */
+typedef enum w3w__sq_move {
+	W3W__SQ_DEBIT,   /* balance down; refused (W3W_EINSUFFICIENT) below available */
+	W3W__SQ_CREDIT,  /* balance up, the account made on first use; W3W_EINVAL past the maximum */
+	W3W__SQ_HOLD,    /* held up (escrow); refused below available */
+	W3W__SQ_UNHOLD,  /* held down (escrow released) */
+	W3W__SQ_SETTLE   /* balance and held both down (escrow paid out) */
+} w3w__sq_move;
+/** Move `amount` on the account of `user_id`; each move checks its precondition in the UPDATE itself. */
+w3w_status w3w__sq_account_move(w3w__sq_conn *c, w3w__sq_move move, const char *user_id,
+	const char *currency, w3w_amount amount, w3w_time now);
 /** Insert transfer `t` and its two ledger entries (ids and balances already moved by the caller). */
 w3w_status w3w__sq_transfer_record(w3w__sq_conn *c, const w3w_transfer *t);
 

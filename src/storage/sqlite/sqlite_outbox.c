@@ -16,36 +16,19 @@
 
 w3w_status w3w__sq_outbox_put(w3w__sq_conn *c, w3w_event *ev)
 {
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_stmt(c, SQ_OUTBOX_PUT,
-		"INSERT INTO outbox(id, type, topic, aggregate_id, actor_id, region, created_at, payload)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, ev->id);
-	w3w__sq_bind_text(s, 2, ev->type);
-	w3w__sq_bind_text(s, 3, ev->topic);
-	w3w__sq_bind_text(s, 4, ev->aggregate_id);
-	w3w__sq_bind_text(s, 5, ev->actor_id);
-	w3w__sq_bind_text(s, 6, ev->region);
-	sqlite3_bind_int64(s, 7, ev->created_at);
 	/* A missing payload is stored as an empty JSON object, never NULL. */
-	w3w__sq_bind_text(s, 8, ev->payload ? ev->payload : "{}");
-	st = w3w__sq_exec(c, s);
+	w3w_status st = w3w__sq_run(c,
+		"INSERT INTO outbox(id, type, topic, aggregate_id, actor_id, region, created_at, payload)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "ttttttIt",
+		ev->id, ev->type, ev->topic, ev->aggregate_id, ev->actor_id, ev->region, ev->created_at,
+		ev->payload ? ev->payload : "{}");
+
 	if (st == W3W_OK)
 		ev->seq = sqlite3_last_insert_rowid(c->db);
 	return st;
 }
 
 /* ---- take / ack / stats --------------------------------------------------- */
-
-typedef struct take_args {
-	size_t max;
-	int lease_ms;
-	w3w_event *events;
-	size_t count;
-} take_args;
 
 static void events_free(w3w_event *events, size_t count)
 {
@@ -54,20 +37,16 @@ static void events_free(w3w_event *events, size_t count)
 	free(events);
 }
 
-static w3w_status read_event(sqlite3_stmt *s, w3w_event *ev)
+static w3w_status read_event(sqlite3_stmt *s, void *item)
 {
+	w3w_event *ev = item;
 	const unsigned char *payload = sqlite3_column_text(s, 8);
 	size_t n = payload ? (size_t)sqlite3_column_bytes(s, 8) : 0;
 
 	memset(ev, 0, sizeof(*ev));
-	ev->seq = sqlite3_column_int64(s, 0);
-	w3w__sq_col_text(ev->id, sizeof(ev->id), s, 1);
-	w3w__sq_col_text(ev->type, sizeof(ev->type), s, 2);
-	w3w__sq_col_text(ev->topic, sizeof(ev->topic), s, 3);
-	w3w__sq_col_text(ev->aggregate_id, sizeof(ev->aggregate_id), s, 4);
-	w3w__sq_col_text(ev->actor_id, sizeof(ev->actor_id), s, 5);
-	w3w__sq_col_text(ev->region, sizeof(ev->region), s, 6);
-	ev->created_at = sqlite3_column_int64(s, 7);
+	w3w__sq_cols(s, 0, "IttttttI", &ev->seq, ev->id, sizeof(ev->id), ev->type, sizeof(ev->type),
+		ev->topic, sizeof(ev->topic), ev->aggregate_id, sizeof(ev->aggregate_id),
+		ev->actor_id, sizeof(ev->actor_id), ev->region, sizeof(ev->region), &ev->created_at);
 	ev->payload = malloc(n + 1);
 	if (!ev->payload)
 		return w3w_error_set(W3W_ENOMEM, "outbox: out of memory");
@@ -87,13 +66,12 @@ static w3w_status lease_held(w3w__sq_conn *c, int64_t now, int *held)
 {
 	sqlite3_stmt *s;
 	int row = 0;
-	w3w_status st = w3w__sq_stmt(c, SQ_OUTBOX_LEASED,
-		"SELECT lease_until > ?1 FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1", &s);
+	w3w_status st = w3w__sq_query(c, &s,
+		"SELECT lease_until > ?1 FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1", "I", now);
 
 	*held = 0;
 	if (st != W3W_OK)
 		return st;
-	sqlite3_bind_int64(s, 1, now);
 	st = w3w__sq_step(c, s, &row);
 	if (st == W3W_OK && row)
 		*held = sqlite3_column_int(s, 0);
@@ -106,122 +84,91 @@ static w3w_status lease_held(w3w__sq_conn *c, int64_t now, int *held)
  * batch is leased, nobody takes (storage.h). BEGIN IMMEDIATE makes the
  * check and the lease one step for every thread and process.
  */
-static w3w_status take_tx(w3w__sq_conn *c, void *arg)
+static w3w_status take(w3w__sq_conn *c, size_t max, int lease_ms, void **events, size_t *count)
 {
-	take_args *a = arg;
 	int64_t now = w3w__sq_wall_us();
 	sqlite3_stmt *s;
-	int row = 0, held = 0;
+	int held = 0;
 	w3w_status st = lease_held(c, now, &held);
 
 	if (st != W3W_OK || held)
 		return st;
-	st = w3w__sq_stmt(c, SQ_OUTBOX_TAKE_SELECT,
-		"SELECT " OUTBOX_COLS " FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?1", &s);
-	if (st != W3W_OK)
+	st = w3w__sq_query(c, &s,
+		"SELECT " OUTBOX_COLS " FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?1", "I", (int64_t)max);
+	if (st == W3W_OK)
+		st = w3w__sq_collect(c, s, read_event, sizeof(w3w_event), max, events, count);
+	if (st != W3W_OK || *count == 0)
 		return st;
-	a->events = calloc(a->max, sizeof(*a->events));
-	if (!a->events)
-		return w3w_error_set(W3W_ENOMEM, "outbox: out of memory");
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)a->max);
-	while (st == W3W_OK && (st = w3w__sq_step(c, s, &row)) == W3W_OK && row) {
-		st = read_event(s, &a->events[a->count]);
-		a->count++; /* counted even on failure, so its payload (NULL) is freed */
-	}
-	sqlite3_reset(s);
-	if (st != W3W_OK || a->count == 0)
-		return st;
-
 	/* No unsent row is leased, so every unsent row in [first, last] is one we read. */
-	st = w3w__sq_stmt(c, SQ_OUTBOX_TAKE_LEASE,
-		"UPDATE outbox SET lease_until = ?1 WHERE seq BETWEEN ?2 AND ?3 AND sent_at IS NULL", &s);
-	if (st != W3W_OK)
-		return st;
-	sqlite3_bind_int64(s, 1, now + (int64_t)a->lease_ms * 1000);
-	sqlite3_bind_int64(s, 2, a->events[0].seq);
-	sqlite3_bind_int64(s, 3, a->events[a->count - 1].seq);
-	return w3w__sq_exec(c, s);
+	return w3w__sq_run(c,
+		"UPDATE outbox SET lease_until = ?1 WHERE seq BETWEEN ?2 AND ?3 AND sent_at IS NULL", "III",
+		now + (int64_t)lease_ms * 1000, ((w3w_event *)*events)[0].seq,
+		((w3w_event *)*events)[*count - 1].seq);
 }
 
 w3w_status w3w__sq_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count)
 {
-	take_args a = { max, lease_ms > 0 ? lease_ms : 0, NULL, 0 };
+	void *events = NULL;
+	size_t n = 0;
+	w3w__sq_conn *c;
 	w3w_status rc;
 
 	*out = NULL;
 	*count = 0;
 	if (max == 0)
 		return W3W_OK;
-	if (a.max > TAKE_MAX)
-		a.max = TAKE_MAX;
-	rc = w3w__sq_write(w3w__sq(st), take_tx, &a);
-	if (rc != W3W_OK || a.count == 0) {
-		events_free(a.events, a.count);
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	rc = c ? w3w__sq_end(c, take(c, max > TAKE_MAX ? TAKE_MAX : max, lease_ms > 0 ? lease_ms : 0,
+			&events, &n)) : w3w_error_code();
+	if (rc != W3W_OK || n == 0) {
+		events_free(events, n);
 		return rc;
 	}
-	*out = a.events;
-	*count = a.count;
+	*out = events;
+	*count = n;
 	return W3W_OK;
 }
 
-typedef struct ack_args {
-	const int64_t *seqs;
-	size_t count;
-} ack_args;
-
-static w3w_status ack_tx(w3w__sq_conn *c, void *arg)
+static w3w_status ack(w3w__sq_conn *c, const int64_t *seqs, size_t count)
 {
-	ack_args *a = arg;
 	int64_t now = w3w__sq_wall_us();
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_stmt(c, SQ_OUTBOX_ACK,
-		"UPDATE outbox SET sent_at = ?1, lease_until = 0 WHERE seq = ?2 AND sent_at IS NULL", &s);
+	w3w_status st = W3W_OK;
 
-	for (size_t i = 0; st == W3W_OK && i < a->count; i++) {
-		sqlite3_bind_int64(s, 1, now);
-		sqlite3_bind_int64(s, 2, a->seqs[i]);
-		st = w3w__sq_exec(c, s);
-	}
+	for (size_t i = 0; st == W3W_OK && i < count; i++)
+		st = w3w__sq_run(c,
+			"UPDATE outbox SET sent_at = ?1, lease_until = 0 WHERE seq = ?2 AND sent_at IS NULL", "II",
+			now, seqs[i]);
 	return st;
 }
 
 w3w_status w3w__sq_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count)
 {
-	ack_args a = { seqs, count };
+	w3w__sq_conn *c;
 
 	if (count == 0)
 		return W3W_OK;
 	if (!seqs)
 		return w3w_error_set(W3W_EINVAL, "outbox ack: seqs NULL");
-	return w3w__sq_write(w3w__sq(st), ack_tx, &a);
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE)))
+		return w3w_error_code();
+	return w3w__sq_end(c, ack(c, seqs, count));
 }
 
-static w3w_status stats_tx(w3w__sq_conn *c, void *arg)
+static w3w_status read_stats(sqlite3_stmt *s, void *item)
 {
-	w3w_outbox_stats *out = arg;
-	sqlite3_stmt *s;
-	int row = 0;
-	/* Rows are never deleted and rolled-back inserts leave no gap, so the sequence is the total. */
-	w3w_status st = w3w__sq_stmt(c, SQ_OUTBOX_TOTAL,
-		"SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)", &s);
+	w3w_outbox_stats *out = item;
 
-	if (st == W3W_OK && (st = w3w__sq_step(c, s, &row)) == W3W_OK && row)
-		out->total = out->last_seq = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (st != W3W_OK)
-		return st;
-	st = w3w__sq_stmt(c, SQ_OUTBOX_PENDING,
-		"SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at IS NULL", &s);
-	if (st == W3W_OK && (st = w3w__sq_step(c, s, &row)) == W3W_OK && row) {
-		out->pending = sqlite3_column_int64(s, 0);
-		out->oldest_pending_at = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	return st;
+	/* Rows are never deleted and rolled-back inserts leave no gap, so the sequence is the total. */
+	w3w__sq_cols(s, 0, "III", &out->total, &out->pending, &out->oldest_pending_at);
+	out->last_seq = out->total;
+	return W3W_OK;
 }
 
 w3w_status w3w__sq_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	return w3w__sq_read(w3w__sq(st), stats_tx, out);
+	return w3w__sq_read_row(w3w__sq(st),
+		"SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+		" (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),"
+		" (SELECT COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at IS NULL)", NULL, read_stats, out);
 }

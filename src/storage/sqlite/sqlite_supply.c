@@ -9,52 +9,23 @@
 
 #define SUPPLY_COLS "id, user_id, currency, amount, reserved, status, created_at, updated_at"
 
-static void read_supply(sqlite3_stmt *s, w3w_supply *out)
+static w3w_status read_supply(sqlite3_stmt *s, void *item)
 {
+	w3w_supply *out = item;
 	char status[16];
 
 	memset(out, 0, sizeof(*out));
-	w3w__sq_col_text(out->id, sizeof(out->id), s, 0);
-	w3w__sq_col_text(out->user_id, sizeof(out->user_id), s, 1);
-	w3w__sq_col_text(out->currency, sizeof(out->currency), s, 2);
-	out->amount = sqlite3_column_int64(s, 3);
-	out->reserved = sqlite3_column_int64(s, 4);
-	w3w__sq_col_text(status, sizeof(status), s, 5);
+	w3w__sq_cols(s, 0, "tttIItII", out->id, sizeof(out->id), out->user_id, sizeof(out->user_id),
+		out->currency, sizeof(out->currency), &out->amount, &out->reserved, status, sizeof(status),
+		&out->created_at, &out->updated_at);
 	out->status = (w3w_supply_status)w3w__sq_parse_supply_status(status);
-	out->created_at = sqlite3_column_int64(s, 6);
-	out->updated_at = sqlite3_column_int64(s, 7);
-}
-
-/* Step a statement that yields at most one supply row (SELECT or ... RETURNING). */
-static w3w_status one_supply(w3w__sq_conn *c, sqlite3_stmt *s, w3w_supply *out, int *found)
-{
-	int row = 0;
-	w3w_status st = w3w__sq_step(c, s, &row);
-
-	*found = st == W3W_OK && row;
-	if (*found)
-		read_supply(s, out);
-	/* Stepping to the end finishes an UPDATE ... RETURNING before reset. */
-	while (st == W3W_OK && row)
-		st = w3w__sq_step(c, s, &row);
-	sqlite3_reset(s);
-	return st;
+	return W3W_OK;
 }
 
 w3w_status w3w__sq_supply_load(w3w__sq_conn *c, const char *id, w3w_supply *out)
 {
-	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_stmt(c, SQ_SUPPLY_GET,
-		"SELECT " SUPPLY_COLS " FROM supplies WHERE id = ?1", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, id);
-	st = one_supply(c, s, out, &found);
-	if (st == W3W_OK && !found)
-		st = w3w_error_set(W3W_ENOTFOUND, "supply %s: not found", id);
-	return st;
+	return w3w__sq_get(c, "SELECT " SUPPLY_COLS " FROM supplies WHERE id = ?1", id, read_supply, out,
+		"supply %s: not found");
 }
 
 /*
@@ -77,86 +48,71 @@ static w3w_status diagnose(w3w__sq_conn *c, const char *id, const char *user_id,
 	return w3w_error_set(W3W_ECONFLICT, "supply %s: amount below what claims reserve", id);
 }
 
-/* ---- create -------------------------------------------------------------- */
-
-typedef struct create_args {
-	w3w_cmd_supply_create *cmd;
-	w3w_supply *out;
-} create_args;
-
-static w3w_status create_tx(w3w__sq_conn *c, void *arg)
+/*
+ * How every supply command ends: step `s` (prepared by the caller, yielding
+ * the supply), diagnose a conditional UPDATE that changed nothing
+ * (`deleting` 0 or 1; -1 for the INSERT, whose conflict is a reused id),
+ * then the write's outbox, audit and idempotency records.
+ */
+static w3w_status supply_write(w3w__sq_conn *c, w3w_write_meta *meta, sqlite3_stmt *s, const char *id,
+	const char *user_id, int deleting, w3w_supply *out)
 {
-	create_args *a = arg;
-	w3w_write_meta *meta = &a->cmd->meta;
-	const w3w_supply *in = &a->cmd->s;
-	char result_id[W3W_ID_SIZE];
-	sqlite3_stmt *s;
 	int found = 0;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_one(c, s, read_supply, out, &found);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_supply_load(c, result_id, a->out);
-	if (!w3w__sq_supply_status(in->status))
-		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", in->id, (int)in->status);
-	st = w3w__sq_stmt(c, SQ_SUPPLY_PUT,
-		"INSERT INTO supplies(" SUPPLY_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-		" RETURNING " SUPPLY_COLS, &s);
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, in->id);
-	w3w__sq_bind_text(s, 2, in->user_id);
-	w3w__sq_bind_text(s, 3, in->currency);
-	sqlite3_bind_int64(s, 4, in->amount);
-	sqlite3_bind_int64(s, 5, in->reserved);
-	w3w__sq_bind_text(s, 6, w3w__sq_supply_status(in->status));
-	sqlite3_bind_int64(s, 7, in->created_at);
-	sqlite3_bind_int64(s, 8, in->updated_at);
-	st = one_supply(c, s, a->out, &found);
-	if (st != W3W_OK && w3w__sq_unique_violated(c))
-		return w3w_error_set(W3W_ECONFLICT, "supply %s: already exists", in->id);
+	if (st != W3W_OK && deleting < 0 && w3w__sq_unique_violated(c))
+		return w3w_error_set(W3W_ECONFLICT, "supply %s: already exists", id);
+	if (st == W3W_OK && !found && deleting >= 0)
+		return diagnose(c, id, user_id, deleting);
 	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, meta, in->id);
+		st = w3w__sq_finish_write(c, meta, id);
 	return st;
 }
 
-w3w_status w3w__sq_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3w_supply *out)
+/* ---- create -------------------------------------------------------------- */
+
+static w3w_status create(w3w__sq_conn *c, w3w_cmd_supply_create *cmd, w3w_supply *out)
 {
-	w3w_supply scratch;
-	create_args a = { cmd, out ? out : &scratch }; /* out is optional for writes */
-	return w3w__sq_write(w3w__sq(st), create_tx, &a);
+	w3w_write_meta *meta = &cmd->meta;
+	const w3w_supply *in = &cmd->s;
+	char result_id[W3W_ID_SIZE];
+	sqlite3_stmt *s;
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
+	if (!w3w__sq_supply_status(in->status))
+		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", in->id, (int)in->status);
+	st = w3w__sq_query(c, &s,
+		"INSERT INTO supplies(" SUPPLY_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" RETURNING " SUPPLY_COLS, "tttIItII",
+		in->id, in->user_id, in->currency, in->amount, in->reserved, w3w__sq_supply_status(in->status),
+		in->created_at, in->updated_at);
+	return st == W3W_OK ? supply_write(c, meta, s, in->id, in->user_id, -1, out) : st;
 }
+
+W3W__SQ_WRITE_ENTRY(w3w__sq_supply_create, create, w3w_cmd_supply_create, w3w_supply)
 
 /* ---- update -------------------------------------------------------------- */
 
-typedef struct update_args {
-	w3w_cmd_supply_update *cmd;
-	w3w_supply *out;
-} update_args;
-
-static w3w_status update_tx(w3w__sq_conn *c, void *arg)
+static w3w_status update(w3w__sq_conn *c, w3w_cmd_supply_update *cmd, w3w_supply *out)
 {
-	update_args *a = arg;
-	w3w_write_meta *meta = &a->cmd->meta;
-	const w3w_supply_patch *p = &a->cmd->patch;
+	w3w_write_meta *meta = &cmd->meta;
+	const w3w_supply_patch *p = &cmd->patch;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_supply_load(c, result_id, a->out);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
 	if (p->status && !w3w__sq_supply_status(p->status))
-		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", a->cmd->id, p->status);
+		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", cmd->id, p->status);
 	/*
 	 * ?4 set_amount, ?5 amount, ?6 explicit status or NULL. The status rule
 	 * of storage.h: explicit status wins; else amount 0 -> exhausted, > 0 on
 	 * an exhausted supply -> active; else unchanged.
 	 */
-	st = w3w__sq_stmt(c, SQ_SUPPLY_UPDATE,
+	st = w3w__sq_query(c, &s,
 		"UPDATE supplies SET"
 		" amount = CASE WHEN ?4 THEN ?5 ELSE amount END,"
 		" status = CASE WHEN ?6 IS NOT NULL THEN ?6"
@@ -165,169 +121,57 @@ static w3w_status update_tx(w3w__sq_conn *c, void *arg)
 		"   ELSE status END,"
 		" updated_at = ?3"
 		" WHERE id = ?1 AND user_id = ?2 AND status <> 'deleted' AND (NOT ?4 OR ?5 >= reserved)"
-		" RETURNING " SUPPLY_COLS, &s);
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, a->cmd->id);
-	w3w__sq_bind_text(s, 2, a->cmd->user_id);
-	sqlite3_bind_int64(s, 3, meta->now);
-	sqlite3_bind_int(s, 4, p->set_amount ? 1 : 0);
-	sqlite3_bind_int64(s, 5, p->amount);
-	if (p->status)
-		w3w__sq_bind_text(s, 6, w3w__sq_supply_status(p->status));
-	else
-		sqlite3_bind_null(s, 6);
-	st = one_supply(c, s, a->out, &found);
-	if (st == W3W_OK && !found)
-		return diagnose(c, a->cmd->id, a->cmd->user_id, 0);
-	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, meta, a->cmd->id);
-	return st;
+		" RETURNING " SUPPLY_COLS, "ttIiIt",
+		cmd->id, cmd->user_id, meta->now, p->set_amount ? 1 : 0, p->amount,
+		p->status ? w3w__sq_supply_status(p->status) : NULL);
+	return st == W3W_OK ? supply_write(c, meta, s, cmd->id, cmd->user_id, 0, out) : st;
 }
 
-w3w_status w3w__sq_supply_update(w3w_storage *st, w3w_cmd_supply_update *cmd, w3w_supply *out)
-{
-	w3w_supply scratch;
-	update_args a = { cmd, out ? out : &scratch }; /* out is optional for writes */
-	return w3w__sq_write(w3w__sq(st), update_tx, &a);
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_supply_update, update, w3w_cmd_supply_update, w3w_supply)
 
 /* ---- delete -------------------------------------------------------------- */
 
-typedef struct delete_args {
-	w3w_cmd_supply_delete *cmd;
-	w3w_supply *out;
-} delete_args;
-
-static w3w_status delete_tx(w3w__sq_conn *c, void *arg)
+static w3w_status soft_delete(w3w__sq_conn *c, w3w_cmd_supply_delete *cmd, w3w_supply *out)
 {
-	delete_args *a = arg;
-	w3w_write_meta *meta = &a->cmd->meta;
+	w3w_write_meta *meta = &cmd->meta;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return w3w__sq_supply_load(c, result_id, a->out);
-	st = w3w__sq_stmt(c, SQ_SUPPLY_DELETE,
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
+	st = w3w__sq_query(c, &s,
 		"UPDATE supplies SET status = 'deleted', updated_at = ?3"
 		" WHERE id = ?1 AND user_id = ?2 AND status <> 'deleted' AND reserved = 0"
-		" RETURNING " SUPPLY_COLS, &s);
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, a->cmd->id);
-	w3w__sq_bind_text(s, 2, a->cmd->user_id);
-	sqlite3_bind_int64(s, 3, meta->now);
-	st = one_supply(c, s, a->out, &found);
-	if (st == W3W_OK && !found)
-		return diagnose(c, a->cmd->id, a->cmd->user_id, 1);
-	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, meta, a->cmd->id);
-	return st;
+		" RETURNING " SUPPLY_COLS, "ttI", cmd->id, cmd->user_id, meta->now);
+	return st == W3W_OK ? supply_write(c, meta, s, cmd->id, cmd->user_id, 1, out) : st;
 }
 
-w3w_status w3w__sq_supply_delete(w3w_storage *st, w3w_cmd_supply_delete *cmd, w3w_supply *out)
-{
-	w3w_supply scratch;
-	delete_args a = { cmd, out ? out : &scratch }; /* out is optional for writes */
-	return w3w__sq_write(w3w__sq(st), delete_tx, &a);
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_supply_delete, soft_delete, w3w_cmd_supply_delete, w3w_supply)
 
 /* ---- reads --------------------------------------------------------------- */
 
-typedef struct get_args {
-	const char *id;
-	w3w_supply *out;
-} get_args;
-
-static w3w_status get_tx(w3w__sq_conn *c, void *arg)
-{
-	get_args *a = arg;
-	return w3w__sq_supply_load(c, a->id, a->out);
-}
-
 w3w_status w3w__sq_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 {
-	get_args a = { id, out };
-	return w3w__sq_read(w3w__sq(st), get_tx, &a);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
+
+	return c ? w3w__sq_end(c, w3w__sq_supply_load(c, id, out)) : w3w_error_code();
 }
 
-/* Variant v = has_user + 2 * has_status; each variant has its own statement, so each uses its index. */
-static const char *const list_sql[4] = {
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE user_id = ?2 AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE status = ?3 AND id > ?1 ORDER BY id LIMIT ?4",
-	"SELECT " SUPPLY_COLS " FROM supplies WHERE user_id = ?2 AND status = ?3 AND id > ?1"
-	" ORDER BY id LIMIT ?4",
+static const w3w__sq_list supplies = {
+	.select = "SELECT " SUPPLY_COLS " FROM supplies",
+	.noun = "supply",
+	.status_name = w3w__sq_supply_status,
+	.read = read_supply,
+	.elem = sizeof(w3w_supply),
+	W3W__SQ_PAGE_LAYOUT(w3w_supply_page),
 };
-
-typedef struct list_args {
-	const w3w_storage_query *q;
-	w3w_supply_page *page;
-} list_args;
-
-static w3w_status list_tx(w3w__sq_conn *c, void *arg)
-{
-	list_args *a = arg;
-	const w3w_storage_query *q = a->q;
-	w3w_supply_page *page = a->page;
-	int v = (q->user_id[0] ? 1 : 0) + (q->status ? 2 : 0);
-	size_t limit = (size_t)q->limit, cap = 0;
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_stmt(c, SQ_SUPPLY_LIST + v, list_sql[v], &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, q->after_id);
-	w3w__sq_bind_text(s, 2, q->user_id);
-	w3w__sq_bind_text(s, 3, q->status ? w3w__sq_supply_status(q->status) : "");
-	/* One more than asked: its presence says there is a next page. */
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)limit + 1);
-	while ((st = w3w__sq_step(c, s, &row)) == W3W_OK && row) {
-		if (page->count == limit) {
-			strcpy(page->next_cursor, page->items[limit - 1].id);
-			break;
-		}
-		if (page->count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			w3w_supply *items = realloc(page->items, ncap * sizeof(*items));
-			if (!items) {
-				st = w3w_error_set(W3W_ENOMEM, "supplies: out of memory");
-				break;
-			}
-			page->items = items;
-			cap = ncap;
-		}
-		read_supply(s, &page->items[page->count++]);
-	}
-	sqlite3_reset(s);
-	return st;
-}
 
 w3w_status w3w__sq_supply_list(w3w_storage *st, const w3w_storage_query *q, w3w_supply_page **out)
 {
-	list_args a;
-	w3w_status rc;
+	void *page = NULL;
+	w3w_status rc = w3w__sq_page(w3w__sq(st), &supplies, q, &page);
 
-	*out = NULL;
-	if (!q || q->limit < 1 || q->limit > W3W_LIST_LIMIT_MAX)
-		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", W3W_LIST_LIMIT_MAX);
-	if (q->status && !w3w__sq_supply_status(q->status))
-		return w3w_error_set(W3W_EINVAL, "status: unknown supply status %d", q->status);
-	a.q = q;
-	a.page = calloc(1, sizeof(*a.page));
-	if (!a.page)
-		return w3w_error_set(W3W_ENOMEM, "supplies: out of memory");
-	rc = w3w__sq_read(w3w__sq(st), list_tx, &a);
-	if (rc != W3W_OK) {
-		free(a.page->items);
-		free(a.page);
-		return rc;
-	}
-	*out = a.page;
-	return W3W_OK;
+	*out = page;
+	return rc;
 }

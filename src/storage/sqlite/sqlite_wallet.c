@@ -107,68 +107,40 @@ const char w3w__sq_migration_wallet[] =
 	") STRICT;"
 	"CREATE INDEX idx_chain_deposits_user ON chain_deposits(user_id);";
 
-/* ---- one-use statements -------------------------------------------------------- */
-
-w3w_status w3w__sq_prep(w3w__sq_conn *c, const char *sql, sqlite3_stmt **out)
-{
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, out, NULL);
-
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*out);
-		*out = NULL;
-		return w3w__sq_fail(c, rc, "prepare");
-	}
-	return W3W_OK;
-}
-
-w3w_status w3w__sq_run(w3w__sq_conn *c, sqlite3_stmt *s)
-{
-	w3w_status st = w3w__sq_exec(c, s);
-	sqlite3_finalize(s);
-	return st;
-}
-
 /* ---- secrets ------------------------------------------------------------------------ */
 
 static w3w_status secret_exists(w3w__sq_conn *c, const char *purpose, const char *key_id, int *found)
 {
 	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_prep(c, key_id ?
-		"SELECT 1 FROM wallet_secrets WHERE purpose = ?1 AND key_id = ?2" :
-		"SELECT 1 FROM wallet_secrets WHERE purpose = ?1 LIMIT 1", &s);
+	w3w_status st = key_id ?
+		w3w__sq_query(c, &s, "SELECT 1 FROM wallet_secrets WHERE purpose = ?1 AND key_id = ?2", "tt",
+			purpose, key_id) :
+		w3w__sq_query(c, &s, "SELECT 1 FROM wallet_secrets WHERE purpose = ?1 LIMIT 1", "t", purpose);
 
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, purpose);
-	if (key_id)
-		w3w__sq_bind_text(s, 2, key_id);
-	st = w3w__sq_step(c, s, &row);
-	sqlite3_finalize(s);
-	*found = row;
+	*found = 0;
+	if (st == W3W_OK)
+		st = w3w__sq_step(c, s, found);
+	if (st == W3W_OK)
+		sqlite3_reset(s);
 	return st;
 }
 
 static w3w_status secret_put(w3w__sq_conn *c, const w3w_secret_record *r)
 {
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_prep(c,
+	return w3w__sq_run(c,
 		"INSERT OR REPLACE INTO wallet_secrets(purpose, key_id, origin, blob, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5)", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, r->purpose);
-	w3w__sq_bind_text(s, 2, r->key_id);
-	w3w__sq_bind_text(s, 3, r->origin);
-	sqlite3_bind_blob(s, 4, r->blob, (int)r->blob_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, r->created_at);
-	return w3w__sq_run(c, s);
+		" VALUES (?1, ?2, ?3, ?4, ?5)", "tttbI",
+		r->purpose, r->key_id, r->origin, r->blob, (int)r->blob_len, r->created_at);
 }
 
-static w3w_status secrets_create_tx(w3w__sq_conn *c, void *arg)
+/* How every secrets command ends: its event, audit record and idempotency key (keyed by the event's aggregate). */
+static w3w_status secrets_written(w3w__sq_conn *c, w3w_status st, w3w_write_meta *meta)
 {
-	w3w_cmd_secrets_create *cmd = arg;
+	return st == W3W_OK ? w3w__sq_finish_write(c, meta, meta->event.aggregate_id) : st;
+}
+
+static w3w_status secrets_create(w3w__sq_conn *c, w3w_cmd_secrets_create *cmd)
+{
 	int found = 0;
 	w3w_status st;
 
@@ -180,20 +152,18 @@ static w3w_status secrets_create_tx(w3w__sq_conn *c, void *arg)
 		return w3w_error_set(W3W_ECONFLICT, "secret %s: already exists", cmd->records[0].purpose);
 	for (size_t i = 0; i < cmd->count && st == W3W_OK; i++)
 		st = secret_put(c, &cmd->records[i]);
-	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, &cmd->meta, cmd->meta.event.aggregate_id);
-	return st;
+	return secrets_written(c, st, &cmd->meta);
 }
 
 w3w_status w3w__sq_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
 {
-	return w3w__sq_write(w3w__sq(st), secrets_create_tx, cmd);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+
+	return c ? w3w__sq_end(c, secrets_create(c, cmd)) : w3w_error_code();
 }
 
-static w3w_status secrets_reseal_tx(w3w__sq_conn *c, void *arg)
+static w3w_status secrets_reseal(w3w__sq_conn *c, w3w_cmd_secrets_reseal *cmd)
 {
-	w3w_cmd_secrets_reseal *cmd = arg;
-	sqlite3_stmt *s;
 	w3w_status st = W3W_OK;
 
 	if (cmd->count == 0)
@@ -207,203 +177,137 @@ static w3w_status secrets_reseal_tx(w3w__sq_conn *c, void *arg)
 				cmd->records[i].purpose, cmd->from_key_id);
 		st = secret_put(c, &cmd->records[i]);
 	}
-	if (st == W3W_OK && (st = w3w__sq_prep(c,
-		"DELETE FROM wallet_secrets WHERE key_id <> ?1 AND key_id <> ?2", &s)) == W3W_OK) {
-		w3w__sq_bind_text(s, 1, cmd->from_key_id);
-		w3w__sq_bind_text(s, 2, cmd->records[0].key_id);
-		st = w3w__sq_run(c, s);
-	}
 	if (st == W3W_OK)
-		st = w3w__sq_finish_write(c, &cmd->meta, cmd->meta.event.aggregate_id);
-	return st;
+		st = w3w__sq_run(c, "DELETE FROM wallet_secrets WHERE key_id <> ?1 AND key_id <> ?2", "tt",
+			cmd->from_key_id, cmd->records[0].key_id);
+	return secrets_written(c, st, &cmd->meta);
 }
 
 w3w_status w3w__sq_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
 {
-	return w3w__sq_write(w3w__sq(st), secrets_reseal_tx, cmd);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+
+	return c ? w3w__sq_end(c, secrets_reseal(c, cmd)) : w3w_error_code();
 }
 
-static w3w_status secrets_retire_tx(w3w__sq_conn *c, void *arg)
+static w3w_status read_purpose(sqlite3_stmt *s, void *item)
 {
-	w3w_cmd_secrets_retire *cmd = arg;
+	w3w__sq_col_text(item, W3W_SECRET_PURPOSE_SIZE, s, 0);
+	return W3W_OK;
+}
+
+static w3w_status secrets_retire(w3w__sq_conn *c, w3w_cmd_secrets_retire *cmd)
+{
 	sqlite3_stmt *s;
 	char purpose[W3W_SECRET_PURPOSE_SIZE] = "";
 	int row = 0;
-	w3w_status st = w3w__sq_prep(c,
-		"SELECT purpose FROM wallet_secrets GROUP BY purpose HAVING SUM(key_id = ?1) = 0 LIMIT 1", &s);
+	w3w_status st = w3w__sq_query(c, &s,
+		"SELECT purpose FROM wallet_secrets GROUP BY purpose HAVING SUM(key_id = ?1) = 0 LIMIT 1", "t",
+		cmd->keep_key_id);
 
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, cmd->keep_key_id);
-	st = w3w__sq_step(c, s, &row);
-	if (st == W3W_OK && row)
-		w3w__sq_col_text(purpose, sizeof(purpose), s, 0);
-	sqlite3_finalize(s);
+	if (st == W3W_OK)
+		st = w3w__sq_one(c, s, read_purpose, purpose, &row);
 	if (st != W3W_OK)
 		return st;
 	if (row)
 		return w3w_error_set(W3W_ESTATE, "secret %s: no copy under key %s; nothing deleted",
 			purpose, cmd->keep_key_id);
-	if ((st = w3w__sq_prep(c, "DELETE FROM wallet_secrets WHERE key_id <> ?1", &s)) != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, cmd->keep_key_id);
-	if ((st = w3w__sq_run(c, s)) != W3W_OK)
+	if ((st = w3w__sq_run(c, "DELETE FROM wallet_secrets WHERE key_id <> ?1", "t", cmd->keep_key_id)) != W3W_OK)
 		return st;
 	cmd->deleted = sqlite3_changes64(c->db);
-	return w3w__sq_finish_write(c, &cmd->meta, cmd->meta.event.aggregate_id);
+	return secrets_written(c, st, &cmd->meta);
 }
 
 w3w_status w3w__sq_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
 {
+	w3w__sq_conn *c;
+
 	cmd->deleted = 0;
-	return w3w__sq_write(w3w__sq(st), secrets_retire_tx, cmd);
+	c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	return c ? w3w__sq_end(c, secrets_retire(c, cmd)) : w3w_error_code();
 }
 
-typedef struct secret_list_args {
-	const char *purpose;
-	w3w_secret_record *items;
-	size_t count;
-} secret_list_args;
-
-static w3w_status secret_list_tx(w3w__sq_conn *c, void *arg)
+static w3w_status read_secret(sqlite3_stmt *s, void *item)
 {
-	secret_list_args *a = arg;
-	sqlite3_stmt *s;
-	size_t cap = 0;
-	int row = 0;
-	w3w_status st = w3w__sq_prep(c,
-		"SELECT purpose, key_id, origin, blob, created_at FROM wallet_secrets"
-		" WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, key_id", &s);
+	w3w_secret_record *r = item;
+	int len = sqlite3_column_bytes(s, 3);
 
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, a->purpose);
-	while ((st = w3w__sq_step(c, s, &row)) == W3W_OK && row) {
-		w3w_secret_record *r;
-		int len = sqlite3_column_bytes(s, 3);
-		if (a->count == cap) {
-			size_t ncap = cap ? cap * 2 : 4;
-			w3w_secret_record *items = realloc(a->items, ncap * sizeof(*items));
-			if (!items) {
-				st = w3w_error_set(W3W_ENOMEM, "secrets: out of memory");
-				break;
-			}
-			a->items = items;
-			cap = ncap;
-		}
-		r = &a->items[a->count++];
-		memset(r, 0, sizeof(*r));
-		w3w__sq_col_text(r->purpose, sizeof(r->purpose), s, 0);
-		w3w__sq_col_text(r->key_id, sizeof(r->key_id), s, 1);
-		w3w__sq_col_text(r->origin, sizeof(r->origin), s, 2);
-		if (len < 0 || (size_t)len > sizeof(r->blob)) {
-			st = w3w_error_set(W3W_EINTERNAL, "secret %s: stored blob of %d bytes", r->purpose, len);
-			break;
-		}
-		if (len)
-			memcpy(r->blob, sqlite3_column_blob(s, 3), (size_t)len);
-		r->blob_len = (size_t)len;
-		r->created_at = sqlite3_column_int64(s, 4);
-	}
-	sqlite3_finalize(s);
-	return st;
+	w3w__sq_cols(s, 0, "ttt-I", r->purpose, sizeof(r->purpose), r->key_id, sizeof(r->key_id),
+		r->origin, sizeof(r->origin), &r->created_at);
+	if (len < 0 || (size_t)len > sizeof(r->blob))
+		return w3w_error_set(W3W_EINTERNAL, "secret %s: stored blob of %d bytes", r->purpose, len);
+	if (len)
+		memcpy(r->blob, sqlite3_column_blob(s, 3), (size_t)len);
+	r->blob_len = (size_t)len;
+	return W3W_OK;
 }
 
 w3w_status w3w__sq_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count)
 {
-	secret_list_args a = { purpose ? purpose : "", NULL, 0 };
-	w3w_status rc = w3w__sq_read(w3w__sq(st), secret_list_tx, &a);
+	void *items = NULL;
+	w3w_status rc;
 
-	*out = NULL;
 	*count = 0;
-	if (rc != W3W_OK) {
-		free(a.items);
-		return rc;
-	}
-	*out = a.items;
-	*count = a.count;
-	return W3W_OK;
+	rc = w3w__sq_read_all(w3w__sq(st),
+		"SELECT purpose, key_id, origin, blob, created_at FROM wallet_secrets"
+		" WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, key_id", purpose ? purpose : "", 0,
+		read_secret, sizeof(w3w_secret_record), &items, count);
+	*out = items;
+	return rc;
 }
 
 /* ---- wallets -------------------------------------------------------------------------- */
 
 #define WALLET_COLS "id, user_id, chain, address, idx, created_at"
 
-static void read_wallet(sqlite3_stmt *s, w3w_wallet *w)
+static w3w_status read_wallet(sqlite3_stmt *s, void *item)
 {
+	w3w_wallet *w = item;
+
 	memset(w, 0, sizeof(*w));
-	w3w__sq_col_text(w->id, sizeof(w->id), s, 0);
-	w3w__sq_col_text(w->user_id, sizeof(w->user_id), s, 1);
-	w3w__sq_col_text(w->chain, sizeof(w->chain), s, 2);
-	w3w__sq_col_text(w->address, sizeof(w->address), s, 3);
-	w->index = sqlite3_column_int64(s, 4);
-	w->created_at = sqlite3_column_int64(s, 5);
+	w3w__sq_cols(s, 0, "ttttII", w->id, sizeof(w->id), w->user_id, sizeof(w->user_id),
+		w->chain, sizeof(w->chain), w->address, sizeof(w->address), &w->index, &w->created_at);
+	return W3W_OK;
 }
 
-/* The wallet of one query (bound ?1, ?2); W3W_ENOTFOUND with `what` when none. */
+/* The wallet of one query (bound ?1, ?2); W3W_ENOTFOUND naming `what` when none. */
 static w3w_status wallet_one(w3w__sq_conn *c, const char *sql, const char *a1, const char *a2,
 	w3w_wallet *out, const char *what)
 {
 	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_prep(c, sql, &s);
+	w3w_status st = w3w__sq_query(c, &s, sql, "tt", a1, a2);
 
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, a1);
-	if (a2)
-		w3w__sq_bind_text(s, 2, a2);
-	st = w3w__sq_step(c, s, &row);
-	if (st == W3W_OK && row)
-		read_wallet(s, out);
-	else if (st == W3W_OK)
-		st = w3w_error_set(W3W_ENOTFOUND, "wallet %s: not found", what);
-	sqlite3_finalize(s);
-	return st;
+	return st == W3W_OK ? w3w__sq_one_of(c, s, read_wallet, out, "wallet %s: not found", what) : st;
 }
 
-typedef struct index_args {
-	const char *chain;
-	int64_t index;
-} index_args;
-
-static w3w_status index_next_tx(w3w__sq_conn *c, void *arg)
+static w3w_status read_index(sqlite3_stmt *s, void *item)
 {
-	index_args *a = arg;
-	sqlite3_stmt *s;
-	int row = 0;
-	w3w_status st = w3w__sq_prep(c,
-		"INSERT INTO wallet_indexes(chain, next) VALUES (?1, 1)"
-		" ON CONFLICT(chain) DO UPDATE SET next = next + 1 RETURNING next - 1", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, a->chain);
-	st = w3w__sq_step(c, s, &row);
-	if (st == W3W_OK && row)
-		a->index = sqlite3_column_int64(s, 0);
-	while (st == W3W_OK && row)
-		st = w3w__sq_step(c, s, &row);
-	sqlite3_finalize(s);
-	return st;
+	*(int64_t *)item = sqlite3_column_int64(s, 0);
+	return W3W_OK;
 }
 
 w3w_status w3w__sq_wallet_index_next(w3w_storage *st, const char *chain, int64_t *out)
 {
-	index_args a = { chain, -1 };
-	w3w_status rc = w3w__sq_write(w3w__sq(st), index_next_tx, &a);
+	int64_t index = -1;
+	sqlite3_stmt *s;
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_IMMEDIATE);
+	int row = 0;
+	w3w_status rc;
 
-	if (rc == W3W_OK && a.index < 0)
+	if (!c)
+		return w3w_error_code();
+	rc = w3w__sq_query(c, &s,
+		"INSERT INTO wallet_indexes(chain, next) VALUES (?1, 1)"
+		" ON CONFLICT(chain) DO UPDATE SET next = next + 1 RETURNING next - 1", "t", chain);
+	if (rc == W3W_OK)
+		rc = w3w__sq_one(c, s, read_index, &index, &row);
+	rc = w3w__sq_end(c, rc);
+	if (rc == W3W_OK && index < 0)
 		rc = w3w_error_set(W3W_EINTERNAL, "wallet index of %s: none returned", chain);
 	if (rc == W3W_OK)
-		*out = a.index;
+		*out = index;
 	return rc;
 }
-
-typedef struct wallet_create_args {
-	w3w_cmd_wallet_create *cmd;
-	w3w_wallet *out;
-} wallet_create_args;
 
 /* Why the INSERT hit a unique index. */
 static w3w_status wallet_conflict(w3w__sq_conn *c, const w3w_wallet *w)
@@ -421,113 +325,55 @@ static w3w_status wallet_conflict(w3w__sq_conn *c, const w3w_wallet *w)
 		(long long)w->index, w->address, w->chain);
 }
 
-static w3w_status wallet_create_tx(w3w__sq_conn *c, void *arg)
+static w3w_status wallet_create(w3w__sq_conn *c, w3w_cmd_wallet_create *cmd, w3w_wallet *out)
 {
-	wallet_create_args *a = arg;
-	w3w_write_meta *meta = &a->cmd->meta;
-	const w3w_wallet *w = &a->cmd->w;
+	w3w_write_meta *meta = &cmd->meta;
+	const w3w_wallet *w = &cmd->w;
 	char result_id[W3W_ID_SIZE];
-	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, &meta->replayed, result_id);
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
-	if (st != W3W_OK)
-		return st;
-	if (meta->replayed)
-		return wallet_one(c, "SELECT " WALLET_COLS " FROM wallets WHERE id = ?1", result_id, NULL,
-			a->out, result_id);
-	if ((st = w3w__sq_prep(c, "INSERT INTO wallets(" WALLET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s)) != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, w->id);
-	w3w__sq_bind_text(s, 2, w->user_id);
-	w3w__sq_bind_text(s, 3, w->chain);
-	w3w__sq_bind_text(s, 4, w->address);
-	sqlite3_bind_int64(s, 5, w->index);
-	sqlite3_bind_int64(s, 6, w->created_at);
-	st = w3w__sq_run(c, s);
+	if (st != W3W_OK || meta->replayed)
+		return st != W3W_OK ? st : wallet_one(c, "SELECT " WALLET_COLS " FROM wallets WHERE id = ?1", result_id, NULL,
+			out, result_id);
+	st = w3w__sq_run(c, "INSERT INTO wallets(" WALLET_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "ttttII",
+		w->id, w->user_id, w->chain, w->address, w->index, w->created_at);
 	if (st != W3W_OK && w3w__sq_unique_violated(c))
 		return wallet_conflict(c, w);
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, meta, w->id);
 	if (st == W3W_OK)
-		*a->out = *w;
+		*out = *w;
 	return st;
 }
 
-w3w_status w3w__sq_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3w_wallet *out)
-{
-	w3w_wallet scratch;
-	wallet_create_args a = { cmd, out ? out : &scratch };
-	return w3w__sq_write(w3w__sq(st), wallet_create_tx, &a);
-}
-
-typedef struct wallet_list_args {
-	const char *user_id;
-	w3w_wallets *list;
-} wallet_list_args;
-
-static w3w_status wallet_list_tx(w3w__sq_conn *c, void *arg)
-{
-	wallet_list_args *a = arg;
-	sqlite3_stmt *s;
-	size_t cap = 0;
-	int row = 0;
-	w3w_status st = w3w__sq_prep(c,
-		"SELECT " WALLET_COLS " FROM wallets WHERE user_id = ?1 ORDER BY chain, id", &s);
-
-	if (st != W3W_OK)
-		return st;
-	w3w__sq_bind_text(s, 1, a->user_id);
-	while ((st = w3w__sq_step(c, s, &row)) == W3W_OK && row) {
-		if (a->list->count == cap) {
-			size_t ncap = cap ? cap * 2 : 4;
-			w3w_wallet *items = realloc(a->list->items, ncap * sizeof(*items));
-			if (!items) {
-				st = w3w_error_set(W3W_ENOMEM, "wallets: out of memory");
-				break;
-			}
-			a->list->items = items;
-			cap = ncap;
-		}
-		read_wallet(s, &a->list->items[a->list->count++]);
-	}
-	sqlite3_finalize(s);
-	return st;
-}
+W3W__SQ_WRITE_ENTRY(w3w__sq_wallet_create, wallet_create, w3w_cmd_wallet_create, w3w_wallet)
 
 w3w_status w3w__sq_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
 {
-	wallet_list_args a;
+	w3w_wallets *list;
+	void *items = NULL;
 	w3w_status rc;
 
 	*out = NULL;
-	a.user_id = user_id;
-	a.list = calloc(1, sizeof(*a.list));
-	if (!a.list)
+	if (!(list = calloc(1, sizeof(*list))))
 		return w3w_error_set(W3W_ENOMEM, "wallets: out of memory");
-	rc = w3w__sq_read(w3w__sq(st), wallet_list_tx, &a);
+	rc = w3w__sq_read_all(w3w__sq(st), "SELECT " WALLET_COLS " FROM wallets WHERE user_id = ?1 ORDER BY chain, id",
+		user_id, 0, read_wallet, sizeof(w3w_wallet), &items, &list->count);
+	list->items = items;
 	if (rc != W3W_OK) {
-		free(a.list->items);
-		free(a.list);
+		free(list->items);
+		free(list);
 		return rc;
 	}
-	*out = a.list;
+	*out = list;
 	return W3W_OK;
-}
-
-typedef struct wallet_find_args {
-	const char *chain, *address;
-	w3w_wallet *out;
-} wallet_find_args;
-
-static w3w_status wallet_find_tx(w3w__sq_conn *c, void *arg)
-{
-	wallet_find_args *a = arg;
-	return wallet_one(c, "SELECT " WALLET_COLS " FROM wallets WHERE chain = ?1 AND address = ?2",
-		a->chain, a->address, a->out, a->address);
 }
 
 w3w_status w3w__sq_wallet_find(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out)
 {
-	wallet_find_args a = { chain, address, out };
-	return w3w__sq_read(w3w__sq(st), wallet_find_tx, &a);
+	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
+
+	return c ? w3w__sq_end(c, wallet_one(c,
+		"SELECT " WALLET_COLS " FROM wallets WHERE chain = ?1 AND address = ?2",
+		chain, address, out, address)) : w3w_error_code();
 }

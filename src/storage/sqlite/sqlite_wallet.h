@@ -2,10 +2,6 @@
  * SQLite storage, wallet members (sqlite_wallet*.c): sealed secrets,
  * deposit wallets, withdrawals with their nonces, the deposit watcher.
  * Their tables are schema version 2 (w3w__sq_migration_wallet).
- *
- * Wallet commands are rare next to ledger and marketplace commands, so
- * their statements are prepared per call instead of taking slots in the
- * connection's statement cache.
  */
 #ifndef W3W_STORAGE_SQLITE_WALLET_H
 #define W3W_STORAGE_SQLITE_WALLET_H
@@ -14,11 +10,6 @@
 
 /** Schema version 2: the wallet tables. */
 extern const char w3w__sq_migration_wallet[];
-
-/* One statement prepared for one use: prepare, bind, step, finalize. */
-w3w_status w3w__sq_prep(w3w__sq_conn *c, const char *sql, sqlite3_stmt **out);
-/** Step to the end and finalize. */
-w3w_status w3w__sq_run(w3w__sq_conn *c, sqlite3_stmt *s);
 
 w3w_status w3w__sq_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd);
 w3w_status w3w__sq_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
