@@ -20,9 +20,6 @@
 /** Schema version this code writes; newer databases are refused. */
 #define W3W__SQ_SCHEMA_VERSION 3
 
-/** Version 3: events carry order_user_id/supply_id (triggers), the external side of transfers is checked. */
-extern const char w3w__sq_migration_v3[];
-
 typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 
 typedef struct w3w__sq_conn {

@@ -1,15 +1,12 @@
 /*
  * SQLite storage, wallet members (sqlite_wallet*.c): sealed secrets,
  * deposit wallets, withdrawals with their nonces, the deposit watcher.
- * Their tables are schema version 2 (w3w__sq_migration_wallet).
+ * Their tables are schema version 2 (sql/002_wallet.sql).
  */
 #ifndef W3W_STORAGE_SQLITE_WALLET_H
 #define W3W_STORAGE_SQLITE_WALLET_H
 
 #include "storage/sqlite/sqlite_internal.h"
-
-/** Schema version 2: the wallet tables. */
-extern const char w3w__sq_migration_wallet[];
 
 w3w_status w3w__sq_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd);
 w3w_status w3w__sq_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
