@@ -73,6 +73,7 @@ static void log_check(const char *level, const char *msg, const char *what, w3w_
 
 static void check_conservation(void)
 {
+	int failed = 0;
 	for (int i = 0; i < chk.currencies; i++) {
 		w3w_ledger_totals t;
 		w3w_status st = w3w_ledger_totals_get(&t, chk.ctx, &chk.auditor, chk.books[i].currency);
@@ -88,12 +89,17 @@ static void check_conservation(void)
 			chk.books[i].ok = ok;
 		}
 		pthread_mutex_unlock(&chk.lock);
-		if (st != W3W_OK)
+		if (st != W3W_OK) {
+			failed = 1;
 			log_check("warn", "ledger conservation check failed to run", chk.books[i].currency, st);
+		}
 	}
-	pthread_mutex_lock(&chk.lock);
-	chk.conservation_at_s = now_s();
-	pthread_mutex_unlock(&chk.lock);
+	/* The time of the last complete pass: a check that cannot run shows as a stale time. */
+	if (!failed) {
+		pthread_mutex_lock(&chk.lock);
+		chk.conservation_at_s = now_s();
+		pthread_mutex_unlock(&chk.lock);
+	}
 }
 
 static void check_audit(void)
@@ -186,14 +192,14 @@ void checks_render(FILE *out)
 	for (int i = 0; i < chk.currencies; i++)
 		if (chk.books[i].checked)
 			fprintf(out, "w3w_ledger_conservation_ok{currency=\"%s\"} %d\n", chk.books[i].currency, chk.books[i].ok);
-	fprintf(out, "# HELP w3w_ledger_conservation_last_check_timestamp_seconds End of the last conservation check (0: none yet).\n"
+	fprintf(out, "# HELP w3w_ledger_conservation_last_check_timestamp_seconds End of the last complete conservation check (0: none yet).\n"
 		"# TYPE w3w_ledger_conservation_last_check_timestamp_seconds gauge\n"
 		"w3w_ledger_conservation_last_check_timestamp_seconds %.3f\n", chk.conservation_at_s);
 	fprintf(out, "# HELP w3w_audit_verify_ok 1 if the last verification found every sealed audit record intact.\n"
 		"# TYPE w3w_audit_verify_ok gauge\n");
 	if (chk.audit_checked)
 		fprintf(out, "w3w_audit_verify_ok %d\n", chk.audit_ok);
-	fprintf(out, "# HELP w3w_audit_verify_last_run_timestamp_seconds End of the last audit verification (0: none yet).\n"
+	fprintf(out, "# HELP w3w_audit_verify_last_run_timestamp_seconds End of the last audit verification that ran (0: none yet).\n"
 		"# TYPE w3w_audit_verify_last_run_timestamp_seconds gauge\n"
 		"w3w_audit_verify_last_run_timestamp_seconds %.3f\n", chk.audit_at_s);
 	fprintf(out, "# HELP w3w_audit_verify_first_bad_position Chain position of the first bad record (0: none).\n"
