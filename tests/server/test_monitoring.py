@@ -63,6 +63,8 @@ def exported(text):
 def dashboard_exprs():
     d = json.load(open(DASHBOARD))
     exprs = []
+    ids = [p["id"] for p in d["panels"]]
+    assert len(ids) == len(set(ids)) and d["uid"] == "w3wallet" and all(p["gridPos"]["w"] <= 24 for p in d["panels"])
     for p in d["panels"]:
         if p["type"] == "row":
             continue
