@@ -24,12 +24,13 @@ TEST_PKGS=(
   maven default-jdk-headless iproute2 procps
   python3-venv python3-dev openssl
   clang libclang-rt-dev doxygen
+  prometheus python3-yaml  # promtool and the coverage check of deploy/prometheus/alerts.yml
 )
 # Packaging: the Debian packages (make deb, make test); the systemd unit's and the container
 # files' checks (make test: systemd-analyze, docker-compose config).
 DEB_PKGS=(debhelper dpkg-dev fakeroot)
 PACKAGING_TEST_PKGS=(systemd docker-compose)
-SERVER_PKGS=(postgresql redis-server nginx-light)
+SERVER_PKGS=(postgresql redis-server nginx-light prometheus)
 
 case $profile in
   run)  PKGS=("${RUN_PKGS[@]}") ;;

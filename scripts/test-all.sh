@@ -29,6 +29,8 @@ done
 step "docs links" python3 tests/docs/check_links.py
 # The API reference builds from the headers without a warning (docs/Doxyfile fails on any).
 step "API reference (doxygen)" make --no-print-directory docs BUILD="$BUILD"
+# The Prometheus alert rules: promtool check and unit tests, each alert tested firing and quiet.
+step "alert rules (promtool)" tests/deploy/alerts.sh
 
 # 1. C: unit, conformance (SQLite; PostgreSQL with Redis), backends and end-to-end on real
 #    services. Left out here: the backends' own valgrind runs (`ctest -L memcheck`) and the

@@ -36,6 +36,8 @@ typedef struct config {
 	double burst;
 	int access_log;
 	int walkthrough;
+	int check_interval_s;      /**< period of the background checks (checks.h); 0 = off */
+	char check_currencies[200]; /**< currencies whose conservation is checked, comma separated */
 	/* token command */
 	char sub[64];
 	char roles[128];

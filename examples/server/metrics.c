@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "metrics_health.h"
 #include "router.h"
 
 #define ROUTES_MAX (ROUTER_ROUTES_MAX + 1)
@@ -206,6 +207,7 @@ char *metrics_render(w3w_ctx *ctx, const w3w_actor *service)
 	w3w_outbox_stats stats;
 	w3w_ctx_stats lib;
 	const char *last_name = "";
+	char *health;
 	if (!b.data)
 		return NULL;
 	render_requests(&b);
@@ -252,6 +254,12 @@ char *metrics_render(w3w_ctx *ctx, const w3w_actor *service)
 			"# TYPE w3w_storage_command_seconds_total counter\nw3w_storage_command_seconds_total %.6f\n",
 			(double)lib.command_us_total / 1e6);
 	}
+	health = metrics_health_render(ctx);
+	if (health)
+		put(&b, "%s", health);
+	else
+		b.failed = 1;
+	free(health);
 	put(&b, "# HELP w3w_build_info Library version.\n# TYPE w3w_build_info gauge\nw3w_build_info{version=\"%s\"} 1\n",
 		w3w_version());
 	put(&b, "# HELP process_start_time_seconds Start time of the process since the epoch.\n"

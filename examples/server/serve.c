@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "checks.h"
 #include "http.h"
 #include "keys.h"
 #include "log.h"
@@ -95,6 +96,8 @@ int serve(const config *cfg)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (checks_start(srv.ctx, cfg) != 0)
+		goto out;
 	api = http_listen(&srv, cfg->listen, 0, bound, sizeof(bound));
 	if (!api)
 		goto out;
@@ -137,6 +140,7 @@ int serve(const config *cfg)
 out:
 	http_stop(api);
 	http_stop(metrics);
+	checks_stop();
 	w3w_ctx_close(srv.ctx); /* stops the relay after a last drain of the outbox */
 	auth_clear(&srv.keys);
 	if (rc == 0)

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from helpers import Server, User, deposit, new_currency
+from test_monitoring import gauge
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPLICAS = os.path.join(ROOT, "scripts", "services", "pg-replicas.sh")
@@ -133,6 +134,8 @@ def test_host_on_a_standby_starts_read_only_and_writes_after_promotion(secret, p
         assert "read-only" in r.json()["error"]["message"]
         assert_no_backend_details(pair, r)
         assert buyer.balance(cur)["balance"] == "10"  # reads are served by the standby
+        text = requests.get(host.url + "/metrics", timeout=30).text  # what W3WStorageReadOnly watches
+        assert gauge(text, "w3w_backend_up", 'backend="storage"') == 1 and gauge(text, "w3w_storage_writable") == 0
 
         r = transfer(buyer, payee, cur, key="after-promotion")
         assert r.status_code == 503, r.text
@@ -144,6 +147,7 @@ def test_host_on_a_standby_starts_read_only_and_writes_after_promotion(secret, p
         transfer_after_promotion(buyer, payee, cur, "after-promotion")
         assert requests.get(host.url + "/readyz", timeout=30).status_code == 200
         assert payee.balance(cur)["balance"] == "1"
+        assert gauge(requests.get(host.url + "/metrics", timeout=30).text, "w3w_storage_writable") == 1
     finally:
         assert host.stop() == 0
 
@@ -211,6 +215,8 @@ def test_readyz_reports_cache_and_sink_without_failing(secret, tmp_path):
         assert r.status_code == 200, r.text
         assert r.json()["cache"] == "unavailable" and r.json()["storage"] == "ok"
         assert user.get("/v1/accounts").status_code == 200  # reads go on without the cache
+        text = requests.get(host.url + "/metrics", timeout=30).text  # what W3WCacheDown, W3WEventSinkDown watch
+        assert [gauge(text, "w3w_backend_up", f'backend="{b}"') for b in ("storage", "cache", "events")] == [1, 0, 0]
     finally:
         redis.kill()
         assert host.stop() == 0

@@ -67,6 +67,11 @@ def test_read_your_writes_over_http(secret, pair):
         ready = requests.get(host.url + "/readyz", timeout=30).json()
         assert ready["storage_role"] == "primary"
         assert ready["replica"]["reachable"] is True and ready["replica"]["lag_ms"] >= 0
+        # The same state on /metrics, for the W3WReplicaLagHigh and W3WReplicaDown alerts.
+        text = requests.get(host.url + "/metrics", timeout=30).text
+        assert "\nw3w_replica_configured 1\n" in text and "\nw3w_replica_up 1\n" in text
+        paused_lag = float(text.split("\nw3w_replica_lag_seconds ")[1].split()[0])
+        assert paused_lag > 0, text
 
         replica_sql(pair, "SELECT pg_wal_replay_resume()")
         pair.wait_replayed()
