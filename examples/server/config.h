@@ -36,6 +36,7 @@ typedef struct config {
 	double burst;
 	int access_log;
 	int walkthrough;
+	char admin_dir[PATH_MAX]; /**< the dashboard's static files (/admin/) */
 	/* token command */
 	char sub[64];
 	char roles[128];
