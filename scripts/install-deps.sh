@@ -24,6 +24,7 @@ TEST_PKGS=(
   maven default-jdk-headless iproute2 procps
   python3-venv python3-dev openssl
   clang libclang-rt-dev doxygen
+  chromium chromium-driver
 )
 # Packaging: the Debian packages (make deb, make test); the systemd unit's and the container
 # files' checks (make test: systemd-analyze, docker-compose config).

@@ -290,7 +290,11 @@
   function fillStatuses() {
     const sel = $('list-status');
     sel.replaceChildren();
-    STATUSES[$('list-kind').value].forEach((s) => sel.appendChild(el('option', s)));
+    STATUSES[$('list-kind').value].forEach((s) => {
+      const o = el('option', s);
+      o.value = s;
+      sel.appendChild(o);
+    });
   }
 
   async function claimAction(claim, action) {
