@@ -1,9 +1,9 @@
 /*
  * Operator reads the admin dashboard needs, each one library call (or a
  * page of them) through the public API: ledger totals with the
- * reconciliation checks, claims by status, an order's live claim, a
- * withdrawal by id. The library decides who may read what; the claim list
- * checks its roles here, since it is built from per-order reads.
+ * reconciliation checks, claims by status, an order's live claim. The
+ * library decides who may read what; the claim list checks its roles
+ * here, since it is built from per-order reads.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -132,15 +132,5 @@ void h_order_claim_get(exchange *ex)
 	w3w_status st = w3w_claim_get_by_order(&c, ex->srv->ctx, &ex->actor, ex->params[0]);
 	if (st == W3W_OK)
 		st = w3w_claim_to_json(&text, &c);
-	ex_record(ex, 200, st, text);
-}
-
-void h_withdrawal_get(exchange *ex)
-{
-	w3w_withdrawal w;
-	char *text = NULL;
-	w3w_status st = w3w_withdrawal_get(&w, ex->srv->ctx, &ex->actor, ex->params[0]);
-	if (st == W3W_OK)
-		st = w3w_withdrawal_to_json(&text, &w);
 	ex_record(ex, 200, st, text);
 }

@@ -47,6 +47,5 @@ void h_admin_file(exchange *ex);
 void h_ledger_totals(exchange *ex);
 void h_claim_list(exchange *ex);
 void h_order_claim_get(exchange *ex);
-void h_withdrawal_get(exchange *ex);
 
 #endif

@@ -43,7 +43,6 @@ static const struct route routes[] = {
 	{ "GET",    "/v1/ledger/totals",        h_ledger_totals, 0, q_ledger_totals },
 	{ "GET",    "/v1/claims",               h_claim_list,    0, q_list_claims },
 	{ "GET",    "/v1/orders/{id}/claim",    h_order_claim_get, 0, NULL },
-	{ "GET",    "/v1/withdrawals/{id}",     h_withdrawal_get, 0, NULL },
 	{ "GET",    "/admin",                   h_admin_index,   ROUTE_PUBLIC, NULL },
 	{ "GET",    "/admin/",                  h_admin_index,   ROUTE_PUBLIC, NULL },
 	{ "GET",    "/admin/{id}",              h_admin_file,    ROUTE_PUBLIC, NULL },

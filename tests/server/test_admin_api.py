@@ -164,8 +164,3 @@ def test_order_claim_read(dash, claimed):
     assert_error(buyer.get(f"/v1/orders/{order['id']}/claim"), 404, "not_found")
     assert_error(buyer.get("/v1/orders/not-a-uuid/claim"), 400, "invalid")
 
-
-def test_withdrawal_read_unknown(dash):
-    admin = User(dash, ("admin",))
-    assert_error(admin.get(f"/v1/withdrawals/{uuid.uuid4()}"), 404, "not_found")
-    assert admin.get("/v1/withdrawals/x").status_code == 400

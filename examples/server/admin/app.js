@@ -264,8 +264,6 @@
       }
     } else if (kind === 'supply') {
       await section(box, 'Supply', '/v1/supplies/' + id);
-    } else if (kind === 'withdrawal') {
-      await section(box, 'Withdrawal', '/v1/withdrawals/' + id);
     } else if (kind === 'wallet') {
       await section(box, 'Wallets', '/v1/wallets?user_id=' + id, listOf('Wallets', ['id', 'chain', 'address', 'index', 'created_at']));
     } else {
