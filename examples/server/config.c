@@ -43,7 +43,7 @@ static const option_def options[] = {
 	{ "--drain-timeout", "W3W_DRAIN_TIMEOUT", INT, FIELD(drain_timeout_s), CMD_SERVE, "seconds to finish in-flight requests on SIGTERM (15)" },
 	{ "--rate-limit", "W3W_RATE_LIMIT", RATE, FIELD(rate_per_s), CMD_SERVE, "per-user requests/s[:burst] (100:200; 0 = off)" },
 	{ "--access-log", "W3W_ACCESS_LOG", BOOL, FIELD(access_log), CMD_SERVE, "one JSON line per request on stderr: on|off (on)" },
-	{ "--admin-dir", "W3W_ADMIN_DIR", TEXT, FIELD(admin_dir), CMD_SERVE, "the admin dashboard's files, served at /admin/ (" W3W_ADMIN_DIR_DEFAULT ")" },
+	{ "--admin-dir", "W3W_ADMIN_DIR", TEXT, FIELD(admin_dir), CMD_SERVE, "the admin dashboard's files, served at /admin/ (beside the binary: " W3W_ADMIN_DIR_RELATIVE ")" },
 	{ "--walkthrough", NULL, FLAG, FIELD(walkthrough), CMD_SERVE, "print a curl walkthrough with real tokens after start" },
 	{ "--sub", NULL, TEXT, FIELD(sub), CMD_TOKEN, "the user's UUID" },
 	{ "--roles", NULL, TEXT, FIELD(roles), CMD_TOKEN, "comma-separated roles: user, admin, auditor, service (user)" },
@@ -163,7 +163,6 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	cfg->rate_per_s = 100;
 	cfg->burst = 200;
 	cfg->access_log = 1;
-	snprintf(cfg->admin_dir, sizeof(cfg->admin_dir), "%s", W3W_ADMIN_DIR_DEFAULT);
 	cfg->ttl_s = 3600;
 
 	for (size_t i = 0; i < OPTION_COUNT; i++) {

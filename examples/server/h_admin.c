@@ -1,12 +1,15 @@
 /*
  * The admin dashboard's static files (GET /admin/, /admin/{file}) from
- * --admin-dir. Only plain names with a known extension are served: no
- * slash can reach here (the route captures one segment), a leading dot or
- * ".." is refused, symlinks are not followed, only regular files are read.
- * Every answer carries a strict Content-Security-Policy (http.c).
+ * --admin-dir, else share/w3wallet/admin of the install. Only plain names
+ * with a known extension are served: no slash can reach here (the route
+ * captures one segment), a leading dot or ".." is refused, symlinks are not
+ * followed, only regular files are read. Every answer carries a strict
+ * Content-Security-Policy (http.c).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,28 @@ static const struct {
 	{ ".svg", "image/svg+xml" },
 	{ ".png", "image/png" },
 };
+
+/* Without --admin-dir: the installed files, W3W_ADMIN_DIR_RELATIVE from the binary's directory. */
+static char installed_dir[PATH_MAX];
+static pthread_once_t installed_once = PTHREAD_ONCE_INIT;
+
+static void find_installed_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	snprintf(installed_dir, sizeof(installed_dir), "%s/%s", dirname(exe), W3W_ADMIN_DIR_RELATIVE);
+}
+
+static const char *admin_dir(const exchange *ex)
+{
+	if (ex->srv->cfg->admin_dir[0])
+		return ex->srv->cfg->admin_dir;
+	pthread_once(&installed_once, find_installed_dir);
+	return installed_dir;
+}
 
 /* The content type of a servable name, or NULL: [A-Za-z0-9_-] then one known extension. */
 static const char *servable_type(const char *name)
@@ -94,7 +119,9 @@ static void serve(exchange *ex, const char *name)
 		ex_error(ex, 404, "not_found", "no such file");
 		return;
 	}
-	body = read_file(ex->srv->cfg->admin_dir, name, &len);
+	body = admin_dir(ex)[0] ? read_file(admin_dir(ex), name, &len) : NULL;
+	if (!body && !admin_dir(ex)[0])
+		errno = ENOENT;
 	if (!body) {
 		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
 			ex_error(ex, 404, "not_found", "no such file");
