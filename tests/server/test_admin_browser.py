@@ -1,9 +1,10 @@
 """The admin dashboard in a real headless Chromium (Debian chromium + chromium-driver, Selenium).
 
 Signs in as admin, watches the overview, finds an order, releases its claim through the confirm dialog,
-checks the ledger's conservation and the audit chain, then signs in with a user token and sees the API's
-403s. A screenshot of each view goes to BUILD/test-artifacts/admin/MODE/. No console errors are allowed
-(the user's session may only show the network errors of those 403s). Chromium missing is a failure.
+pages through the open orders, checks the ledger's conservation and the audit chain, then signs in with a
+user token and sees the API's 403s. A screenshot of each view goes to BUILD/test-artifacts/admin/MODE/.
+No console errors are allowed (the user's session may only show the network errors of those 403s).
+Chromium missing is a failure.
 """
 import os
 import shutil
@@ -129,6 +130,19 @@ def test_dashboard_in_chromium(dash, browser, shots):
     assert admin.get(f"/v1/claims/{claim['id']}").json()["status"] == "released"
     assert buyer.get(f"/v1/orders/{order['id']}").json()["status"] == "open"
     browser.save_screenshot(os.path.join(shots, "4-claim-released.png"))
+
+    # Paging: more open orders than one page (20) holds; the next page follows the API's cursor.
+    for _ in range(21):
+        assert buyer.post("/v1/orders", {"currency": currency, "items": [item("1", 1)]}).status_code == 201
+    Select(browser.find_element(By.ID, "list-kind")).select_by_value("orders")
+    Select(browser.find_element(By.ID, "list-status")).select_by_value("open")
+    browser.find_element(By.CSS_SELECTOR, "#list-form button[type=submit]").click()
+    wait_text(browser, By.ID, "list-result", "page 1: 20 orders")
+    WebDriverWait(browser, 10).until(EC.element_to_be_clickable((By.ID, "list-next"))).click()
+    wait_text(browser, By.ID, "list-result", "page 2: ")
+    page2 = browser.find_element(By.ID, "list-result").text
+    first_page = [o["id"] for o in buyer.get("/v1/orders", params={"status": "open", "limit": 20}).json()["items"]]
+    assert not any(i in page2 for i in first_page), "page 2 repeats page 1"
 
     # Ledger: the conservation check of the test's currency.
     view(browser, "ledger")
