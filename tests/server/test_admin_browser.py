@@ -1,10 +1,10 @@
 """The admin dashboard in a real headless Chromium (Debian chromium + chromium-driver, Selenium).
 
 Signs in as admin, watches the overview, finds an order, releases its claim through the confirm dialog,
-pages through the open orders, checks the ledger's conservation and the audit chain, then signs in with a
-user token and sees the API's 403s. A screenshot of each view goes to BUILD/test-artifacts/admin/MODE/.
-No console errors are allowed (the user's session may only show the network errors of those 403s).
-Chromium missing is a failure.
+pages through the open orders, checks the ledger's conservation and the audit chain; signs in as auditor
+(audit and ledger); then signs in with a user token and sees the API's 403s. A screenshot of each view goes
+to BUILD/test-artifacts/admin/MODE/. No console errors are allowed (the user's session may only show the
+network errors of those 403s). Chromium missing is a failure.
 """
 import os
 import shutil
@@ -166,6 +166,23 @@ def test_dashboard_in_chromium(dash, browser, shots):
     # Nothing of the token was stored: no cookie, no web storage.
     assert browser.get_cookies() == []
     assert browser.execute_script("return localStorage.length + sessionStorage.length") == 0
+
+    # An auditor signs in too, and sees the ledger and the audit check.
+    browser.find_element(By.ID, "sign-out").click()
+    auditor = User(dash, ("auditor",))
+    sign_in(browser, dash.url, auditor.token)
+    assert "(auditor)" in browser.find_element(By.ID, "who").text
+    view(browser, "audit")
+    assert browser.find_element(By.ID, "audit-result").text == "", "the admin's results outlived the sign-out"
+    browser.find_element(By.ID, "audit-run").click()
+    wait_text(browser, By.ID, "audit-status", "OK", timeout=120)
+    view(browser, "ledger")
+    field = browser.find_element(By.ID, "ledger-currencies")
+    field.clear()
+    field.send_keys(currency)
+    browser.find_element(By.CSS_SELECTOR, "#ledger-form button").click()
+    wait_text(browser, By.ID, "conservation-" + currency, "OK")
+    assert severe(browser) == [], "console errors in the auditor's session"
 
     # A user's token: the dashboard shows the API's refusals and no admin data.
     browser.find_element(By.ID, "sign-out").click()
