@@ -25,6 +25,7 @@ TEST_PKGS=(
   python3-venv python3-dev openssl
   clang libclang-rt-dev doxygen
   prometheus python3-yaml  # promtool and the coverage check of deploy/prometheus/alerts.yml
+  chromium chromium-driver
 )
 # Packaging: the Debian packages (make deb, make test); the systemd unit's and the container
 # files' checks (make test: systemd-analyze, docker-compose config).

@@ -45,6 +45,7 @@ static const option_def options[] = {
 	{ "--access-log", "W3W_ACCESS_LOG", BOOL, FIELD(access_log), CMD_SERVE, "one JSON line per request on stderr: on|off (on)" },
 	{ "--check-interval", "W3W_CHECK_INTERVAL", INT, FIELD(check_interval_s), CMD_SERVE, "seconds between the background conservation and audit checks (60; 0 = off)" },
 	{ "--check-currencies", "W3W_CHECK_CURRENCIES", TEXT, FIELD(check_currencies), CMD_SERVE, "currencies whose conservation is checked, comma separated (USDC)" },
+	{ "--admin-dir", "W3W_ADMIN_DIR", TEXT, FIELD(admin_dir), CMD_SERVE, "the admin dashboard's files, served at /admin/ (beside the binary: " W3W_ADMIN_DIR_RELATIVE ")" },
 	{ "--walkthrough", NULL, FLAG, FIELD(walkthrough), CMD_SERVE, "print a curl walkthrough with real tokens after start" },
 	{ "--sub", NULL, TEXT, FIELD(sub), CMD_TOKEN, "the user's UUID" },
 	{ "--roles", NULL, TEXT, FIELD(roles), CMD_TOKEN, "comma-separated roles: user, admin, auditor, service (user)" },

@@ -38,6 +38,7 @@ typedef struct config {
 	int walkthrough;
 	int check_interval_s;      /**< period of the background checks (checks.h); 0 = off */
 	char check_currencies[200]; /**< currencies whose conservation is checked, comma separated */
+	char admin_dir[PATH_MAX]; /**< the dashboard's static files (/admin/) */
 	/* token command */
 	char sub[64];
 	char roles[128];

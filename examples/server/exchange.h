@@ -50,6 +50,7 @@ typedef struct exchange {
 	char commit_position[W3W_POSITION_SIZE]; /**< "" or the W3W-Commit-Position of a write */
 	char allow[64];                   /**< 405: the Allow header */
 	int www_authenticate;             /**< 401: send WWW-Authenticate */
+	const char *csp;                  /**< dashboard files: Content-Security-Policy (+ nosniff, no framing) */
 } exchange;
 
 /** Respond with `json` (copied) and `status`. */

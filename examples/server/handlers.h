@@ -39,4 +39,13 @@ void h_claim_get(exchange *ex);
 void h_claim_process(exchange *ex);
 void h_claim_release(exchange *ex);
 
+/* h_admin.c: the dashboard's static files */
+void h_admin_index(exchange *ex);
+void h_admin_file(exchange *ex);
+
+/* h_ops.c: operator reads for the dashboard */
+void h_ledger_totals(exchange *ex);
+void h_claim_list(exchange *ex);
+void h_order_claim_get(exchange *ex);
+
 #endif

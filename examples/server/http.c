@@ -163,6 +163,12 @@ static enum MHD_Result send_response(exchange *ex)
 	}
 	if (ex->allow[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, ex->allow);
+	if (ex->csp) {
+		MHD_add_response_header(r, "Content-Security-Policy", ex->csp);
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	}
 	if (ex->www_authenticate)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"w3wallet\"");
 	if (atomic_load(&ex->srv->draining))

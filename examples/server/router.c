@@ -13,6 +13,8 @@ static const char *const q_list_orders[] = { "status", "user_id", "limit", "curs
 static const char *const q_list_supplies[] = { "status", "user_id", "limit", "cursor", NULL };
 static const char *const q_accounts[] = { "user_id", NULL };
 static const char *const q_wallets[] = { "user_id", NULL };
+static const char *const q_ledger_totals[] = { "currency", NULL };
+static const char *const q_list_claims[] = { "status", "limit", "cursor", NULL };
 
 static const struct route routes[] = {
 	{ "GET",    "/healthz",                 h_healthz,       ROUTE_PUBLIC | ROUTE_METRICS, NULL },
@@ -38,6 +40,12 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/claims/{id}/process",  h_claim_process, 0, NULL },
 	{ "POST",   "/v1/claims/{id}/release",  h_claim_release, 0, NULL },
 	{ "GET",    "/v1/audit/verify",         h_audit_verify,  0, NULL },
+	{ "GET",    "/v1/ledger/totals",        h_ledger_totals, 0, q_ledger_totals },
+	{ "GET",    "/v1/claims",               h_claim_list,    0, q_list_claims },
+	{ "GET",    "/v1/orders/{id}/claim",    h_order_claim_get, 0, NULL },
+	{ "GET",    "/admin",                   h_admin_index,   ROUTE_PUBLIC, NULL },
+	{ "GET",    "/admin/",                  h_admin_index,   ROUTE_PUBLIC, NULL },
+	{ "GET",    "/admin/{id}",              h_admin_file,    ROUTE_PUBLIC, NULL },
 };
 #define ROUTE_COUNT ((int)(sizeof(routes) / sizeof(routes[0])))
 _Static_assert(ROUTE_COUNT <= ROUTER_ROUTES_MAX, "raise ROUTER_ROUTES_MAX");

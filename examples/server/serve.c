@@ -73,6 +73,13 @@ int serve(const config *cfg)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
+	/* Before any thread starts (the library's relay, libmicrohttpd's workers): every thread inherits
+	 * the mask, so only sigwait() sees these and a SIGTERM never kills the process mid-start. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (keys_load(cfg, &srv.keys, master_hex) != 0) {
 		auth_clear(&srv.keys);
 		return 1;
@@ -88,13 +95,6 @@ int serve(const config *cfg)
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';
 	metrics_init();
 	log_set_access(cfg->access_log);
-
-	/* Threads started from here on inherit the mask: only sigwait() sees these. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (checks_start(srv.ctx, cfg) != 0)
 		goto out;

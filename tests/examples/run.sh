@@ -59,6 +59,23 @@ installed_server() {
 }
 run "installed w3wallet-server runs without LD_LIBRARY_PATH" installed_server
 
+# The installed server finds its admin dashboard under PREFIX/share/w3wallet/admin with no option.
+installed_admin() {
+	local log=$work/admin-server.log listen="" pid rc=1
+	env -u LD_LIBRARY_PATH -u W3W_ADMIN_DIR "$W3W_PREFIX/bin/w3wallet-server" serve --data-dir "$work/admin-data" \
+		--listen 127.0.0.1:0 --access-log off 2>"$log" &
+	pid=$!
+	for _ in $(seq 100); do
+		listen=$(grep '"msg":"ready"' "$log" | jq -r .listen) && [ -n "$listen" ] && break
+		sleep 0.1
+	done
+	[ -n "$listen" ] && curl -sf "http://$listen/admin/" | cmp - "$ROOT/examples/server/admin/index.html" &&
+		curl -sf "http://$listen/admin/app.js" | cmp - "$ROOT/examples/server/admin/app.js" && rc=0
+	kill "$pid" && wait "$pid" || true
+	return $rc
+}
+run "installed w3wallet-server serves /admin/ from share/w3wallet/admin" installed_admin
+
 python_story() {
 	w3w_python_env "$BUILD" && w3w_python_install "$BUILD" &&
 	"$W3W_PY" "$ROOT/examples/python/marketplace.py" "sqlite:$work/marketplace-py.db"

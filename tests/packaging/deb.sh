@@ -33,7 +33,8 @@ server=$OUT/w3wallet-server_${version}_$arch.deb
 contains "$lib" "usr/lib/$multiarch/libw3wallet.so.$upstream" "usr/share/doc/libw3wallet0/copyright"
 contains "$dev" usr/include/w3wallet.h usr/include/w3wallet/version.h "usr/lib/$multiarch/libw3wallet.a" \
 	"usr/lib/$multiarch/pkgconfig/w3wallet.pc" "usr/lib/$multiarch/cmake/w3wallet/w3walletConfig.cmake"
-contains "$server" usr/bin/w3wallet-server lib/systemd/system/w3wallet-server.service
+contains "$server" usr/bin/w3wallet-server lib/systemd/system/w3wallet-server.service \
+	usr/share/w3wallet/admin/index.html usr/share/w3wallet/admin/app.js usr/share/w3wallet/admin/style.css
 # (Pipes into grep -q are avoided throughout: with pipefail, the writer's SIGPIPE would fail them.)
 grep -Eq ' \./usr/share/doc/w3wallet-server/operations\.md(\.gz)?$' <<<"$(dpkg-deb -c "$server")" ||
 	{ echo "deb: w3wallet-server lacks docs/operations.md" >&2; exit 1; }

@@ -1,9 +1,14 @@
 """Fixtures: one shared server per session (embedded or on the real services, see run.sh)."""
+import os
 import secrets
 
 import pytest
 
 from helpers import Server, User
+
+
+# The dashboard's files from the source tree (an installed server finds them under share/w3wallet/admin).
+ADMIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "server", "admin")
 
 
 @pytest.fixture(scope="session")
@@ -13,7 +18,7 @@ def secret():
 
 @pytest.fixture(scope="session")
 def server(secret):
-    s = Server(["--rate-limit", "2000:4000", "--threads", "32"], secret=secret)
+    s = Server(["--rate-limit", "2000:4000", "--threads", "32", "--admin-dir", ADMIN_DIR], secret=secret)
     yield s
     assert s.stop() == 0, "".join(s.raw_stderr[-20:])
 
