@@ -46,6 +46,7 @@ w3w_status w3w__write_begin(w3w__write *w, w3w_write_meta *meta, w3w_ctx *ctx, c
 		w->request = w->payload = NULL;
 		return w3w_error_set(W3W_ENOMEM, "%s: out of memory", action);
 	}
+	w3w__span_begin(&w->command, ctx, w->meta->audit.action, W3W_SPAN_INTERNAL, "");
 	return W3W_OK;
 }
 
@@ -88,6 +89,7 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	w3w_audit_record *au = &w->meta->audit;
 	char *request = cJSON_PrintUnformatted(w->request);
 	char *payload = cJSON_PrintUnformatted(w->payload);
+	w3w_trace_context trace;
 
 	if (!request || !payload) {
 		cJSON_free(request);
@@ -107,12 +109,23 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	snprintf(ev->region, sizeof(ev->region), "%s", w->ctx->opts.region);
 	ev->created_at = w->meta->now;
 	ev->payload = payload;
+	if (w3w__trace_current(&trace)) {
+		/* Consumers follow the request into its event; the command span is the parent. */
+		char tp[W3W_TRACEPARENT_SIZE];
+		cJSON_free(payload);
+		ev->payload = NULL;
+		if (w3w_traceparent_format(tp, sizeof(tp), &trace) != W3W_OK ||
+		    !cJSON_AddStringToObject(w->payload, "traceparent", tp) ||
+		    !(ev->payload = cJSON_PrintUnformatted(w->payload)))
+			return w3w_error_set(W3W_ENOMEM, "%s: out of memory", au->action);
+	}
 
 	w3w_id_new(au->id, sizeof(au->id));
 	strcpy(au->actor_id, w->actor->user_id);
 	snprintf(au->target_id, sizeof(au->target_id), "%s", target_id ? target_id : "");
 	strcpy(au->outcome, "ok");
 	au->created_at = w->meta->now;
+	w3w__span_begin(&w->storage, w->ctx, "storage.write", W3W_SPAN_CLIENT, ev->type);
 	return W3W_OK;
 }
 
@@ -149,7 +162,9 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 
 w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 {
-	w3w_time elapsed = w3w_time_now() - w->meta->now;
+	w3w_time elapsed;
+	w3w__span_end(&w->storage, w->ctx, status);
+	elapsed = w3w_time_now() - w->meta->now;
 	atomic_fetch_add(status == W3W_OK ? &w->ctx->counters.commands_ok : &w->ctx->counters.commands_refused, 1);
 	atomic_fetch_add(&w->ctx->counters.command_us, (uint_fast64_t)(elapsed > 0 ? elapsed : 0));
 	if (status == W3W_OK) {
@@ -169,5 +184,6 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 	cJSON_Delete(w->request);
 	cJSON_Delete(w->payload);
 	w->request = w->payload = NULL;
+	w3w__span_end(&w->command, w->ctx, status);
 	return status;
 }
