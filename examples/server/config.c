@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "log.h"
 
 enum kind { TEXT, INT, RATE, BOOL, FLAG };
 
@@ -43,6 +44,9 @@ static const option_def options[] = {
 	{ "--drain-timeout", "W3W_DRAIN_TIMEOUT", INT, FIELD(drain_timeout_s), CMD_SERVE, "seconds to finish in-flight requests on SIGTERM (15)" },
 	{ "--rate-limit", "W3W_RATE_LIMIT", RATE, FIELD(rate_per_s), CMD_SERVE, "per-user requests/s[:burst] (100:200; 0 = off)" },
 	{ "--access-log", "W3W_ACCESS_LOG", BOOL, FIELD(access_log), CMD_SERVE, "one JSON line per request on stderr: on|off (on)" },
+	{ "--log-level", "W3W_LOG_LEVEL", TEXT, FIELD(log_level), CMD_SERVE, "debug, info, warn or error: the least severe lines written (info)" },
+	{ "--otlp-endpoint", "W3W_OTLP_ENDPOINT", TEXT, FIELD(otlp_endpoint), CMD_SERVE, "export spans as OTLP/HTTP JSON to http://host:port[/v1/traces] (none)" },
+	{ "--otlp-queue", "W3W_OTLP_QUEUE", INT, FIELD(otlp_queue), CMD_SERVE, "spans waiting for export at most; more are dropped and counted (4096)" },
 	{ "--walkthrough", NULL, FLAG, FIELD(walkthrough), CMD_SERVE, "print a curl walkthrough with real tokens after start" },
 	{ "--sub", NULL, TEXT, FIELD(sub), CMD_TOKEN, "the user's UUID" },
 	{ "--roles", NULL, TEXT, FIELD(roles), CMD_TOKEN, "comma-separated roles: user, admin, auditor, service (user)" },
@@ -162,6 +166,8 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	cfg->rate_per_s = 100;
 	cfg->burst = 200;
 	cfg->access_log = 1;
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	cfg->otlp_queue = 4096;
 	cfg->ttl_s = 3600;
 
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
@@ -211,6 +217,19 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	}
 	if (cfg->idle_timeout_s < 1) {
 		fprintf(stderr, "w3wallet-server: --idle-timeout: must be at least 1 second\n");
+		return -1;
+	}
+	if (log_level_parse(cfg->log_level) < 0) {
+		fprintf(stderr, "w3wallet-server: --log-level: expected debug, info, warn or error\n");
+		return -1;
+	}
+	if (cfg->otlp_endpoint[0] && strncmp(cfg->otlp_endpoint, "http://", 7) != 0) {
+		fprintf(stderr, "w3wallet-server: --otlp-endpoint: expected http://host:port[/path]"
+			" (a collector on this host or network; https is not supported)\n");
+		return -1;
+	}
+	if (cfg->otlp_queue < 1 || cfg->otlp_queue > 1000000) {
+		fprintf(stderr, "w3wallet-server: --otlp-queue: must be 1..1000000\n");
 		return -1;
 	}
 	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "router.h"
 #include "server.h"
 
@@ -114,6 +115,39 @@ int ex_query_check(exchange *ex, const char *const *allowed)
 
 /* ---- requests ---------------------------------------------------------------- */
 
+/* The caller's trace (W3C traceparent), or a new one when absent or malformed; this request is a new span in it. */
+static void trace_begin(exchange *ex, struct MHD_Connection *conn)
+{
+	const char *tp = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent");
+	if (tp && w3w_traceparent_parse(&ex->trace, tp) == W3W_OK) {
+		memcpy(ex->parent_span_id, ex->trace.span_id, sizeof(ex->parent_span_id));
+	} else {
+		w3w_error_clear();
+		w3w_trace_context_new(&ex->trace);
+		ex->parent_span_id[0] = '\0';
+	}
+	w3w_span_id_new(ex->trace.span_id, sizeof(ex->trace.span_id));
+	ex->started_at = w3w_time_now();
+}
+
+/* The request's span, the root of what the library did for it. */
+static void trace_end(const exchange *ex, unsigned int status)
+{
+	w3w_span s;
+	char name[96];
+	memset(&s, 0, sizeof(s));
+	memcpy(s.trace_id, ex->trace.trace_id, sizeof(s.trace_id));
+	memcpy(s.span_id, ex->trace.span_id, sizeof(s.span_id));
+	memcpy(s.parent_span_id, ex->parent_span_id, sizeof(s.parent_span_id));
+	snprintf(name, sizeof(name), "%s %s", ex->method ? ex->method : "", ex->route ? ex->route->pattern : "unmatched");
+	s.name = name;
+	s.detail = "";
+	s.start = ex->started_at;
+	s.end = w3w_time_now();
+	s.status = status < 500 ? W3W_OK : W3W_EINTERNAL;
+	otlp_server_span(&s, ex->method, ex->route ? ex->route->pattern : "unmatched", status);
+}
+
 static exchange *exchange_new(struct server *srv, struct MHD_Connection *conn, const char *url, const char *method)
 {
 	exchange *ex = calloc(1, sizeof(*ex));
@@ -129,6 +163,7 @@ static exchange *exchange_new(struct server *srv, struct MHD_Connection *conn, c
 		return NULL;
 	}
 	w3w_id_new(ex->request_id, sizeof(ex->request_id));
+	trace_begin(ex, conn);
 	return ex;
 }
 
@@ -154,6 +189,7 @@ static enum MHD_Result send_response(exchange *ex)
 	ex->resp_body = NULL; /* the response owns it now */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ex->content_type ? ex->content_type : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", ex->request_id);
+	MHD_add_response_header(r, "X-Trace-Id", ex->trace.trace_id);
 	if (ex->commit_position[0])
 		MHD_add_response_header(r, "W3W-Commit-Position", ex->commit_position);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -249,8 +285,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		too_large(ex);
 	else if (ex->body_len && !json_content_type(ex))
 		ex_error(ex, 415, "unsupported_media_type", "Content-Type: must be application/json");
-	else
+	else {
+		w3w_trace_set(&ex->trace); /* the library's spans and events join the request's trace */
 		router_dispatch(ex, l->metrics_only);
+		w3w_trace_set(NULL);
+	}
 	return send_response(ex);
 }
 
@@ -266,6 +305,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	latency = mono_us() - ex->started_us;
 	metrics_request(router_route_index(ex->route), ex->status ? ex->status : 499, latency);
 	log_request(ex, latency);
+	trace_end(ex, ex->status ? ex->status : 499);
 	metrics_in_flight(-1);
 	exchange_free(ex);
 	*con_cls = NULL;
