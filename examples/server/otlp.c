@@ -40,17 +40,17 @@ static struct {
 	queued_span *ring;
 	size_t capacity, head, count;
 	char host[256], port[8], path[512];
-} ex;
+} exporter;
 
 static void enqueue(const queued_span *q)
 {
 	int dropped = 0;
 	pthread_mutex_lock(&lock);
-	if (!ex.running || ex.stopping || ex.count == ex.capacity) {
-		dropped = ex.running;
+	if (!exporter.running || exporter.stopping || exporter.count == exporter.capacity) {
+		dropped = exporter.running;
 	} else {
-		ex.ring[(ex.head + ex.count) % ex.capacity] = *q;
-		if (++ex.count >= BATCH_MAX)
+		exporter.ring[(exporter.head + exporter.count) % exporter.capacity] = *q;
+		if (++exporter.count >= BATCH_MAX)
 			pthread_cond_signal(&wake);
 	}
 	pthread_mutex_unlock(&lock);
@@ -248,7 +248,7 @@ static int post(const char *body)
 	int fd = -1, ok = -1, n;
 
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(ex.host, ex.port, &hints, &res) != 0)
+	if (getaddrinfo(exporter.host, exporter.port, &hints, &res) != 0)
 		return -1;
 	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
 		fd = connect_by(ai, deadline);
@@ -256,7 +256,7 @@ static int post(const char *body)
 	if (fd < 0)
 		return -1;
 	n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
-		"Content-Length: %zu\r\nConnection: close\r\n\r\n", ex.path, ex.host, ex.port, strlen(body));
+		"Content-Length: %zu\r\nConnection: close\r\n\r\n", exporter.path, exporter.host, exporter.port, strlen(body));
 	if (n > 0 && (size_t)n < sizeof(head) && send_all(fd, head, (size_t)n, deadline) == 0 &&
 	    send_all(fd, body, strlen(body), deadline) == 0) {
 		/* The status line is enough: "HTTP/1.1 200 ..." */
@@ -278,10 +278,10 @@ static int post(const char *body)
 static size_t take(queued_span *out)
 {
 	size_t n = 0;
-	while (n < BATCH_MAX && ex.count > 0) {
-		out[n++] = ex.ring[ex.head];
-		ex.head = (ex.head + 1) % ex.capacity;
-		ex.count--;
+	while (n < BATCH_MAX && exporter.count > 0) {
+		out[n++] = exporter.ring[exporter.head];
+		exporter.head = (exporter.head + 1) % exporter.capacity;
+		exporter.count--;
 	}
 	return n;
 }
@@ -304,7 +304,7 @@ static void *export_loop(void *arg)
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		size_t n;
-		if (!ex.stopping && ex.count < BATCH_MAX) {
+		if (!exporter.stopping && exporter.count < BATCH_MAX) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += FLUSH_INTERVAL_MS * 1000000L;
@@ -312,9 +312,9 @@ static void *export_loop(void *arg)
 			until.tv_nsec %= 1000000000L;
 			pthread_cond_timedwait(&wake, &lock, &until);
 		}
-		if (ex.stopping && !stop_deadline)
+		if (exporter.stopping && !stop_deadline)
 			stop_deadline = now_ms() + STOP_FLUSH_S * 1000;
-		if (ex.stopping && (ex.count == 0 || now_ms() > stop_deadline || !batch))
+		if (exporter.stopping && (exporter.count == 0 || now_ms() > stop_deadline || !batch))
 			break;
 		n = batch ? take(batch) : 0;
 		if (n == 0)
@@ -334,15 +334,15 @@ static int parse_endpoint(const char *url)
 	const char *p = url + strlen("http://"), *slash = strchr(p, '/'), *colon;
 	size_t hostport = slash ? (size_t)(slash - p) : strlen(p);
 	colon = memchr(p, ':', hostport);
-	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(ex.host) ||
-	    (size_t)(p + hostport - colon - 1) >= sizeof(ex.port) || p + hostport == colon + 1)
+	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(exporter.host) ||
+	    (size_t)(p + hostport - colon - 1) >= sizeof(exporter.port) || p + hostport == colon + 1)
 		return -1;
-	snprintf(ex.host, sizeof(ex.host), "%.*s", (int)(colon - p), p);
-	snprintf(ex.port, sizeof(ex.port), "%.*s", (int)(p + hostport - colon - 1), colon + 1);
-	if (strspn(ex.port, "0123456789") != strlen(ex.port))
+	snprintf(exporter.host, sizeof(exporter.host), "%.*s", (int)(colon - p), p);
+	snprintf(exporter.port, sizeof(exporter.port), "%.*s", (int)(p + hostport - colon - 1), colon + 1);
+	if (strspn(exporter.port, "0123456789") != strlen(exporter.port))
 		return -1;
-	snprintf(ex.path, sizeof(ex.path), "%s", slash && slash[1] ? slash : "/v1/traces");
-	return strpbrk(ex.path, " \r\n") ? -1 : 0;
+	snprintf(exporter.path, sizeof(exporter.path), "%s", slash && slash[1] ? slash : "/v1/traces");
+	return strpbrk(exporter.path, " \r\n") ? -1 : 0;
 }
 
 int otlp_start(const char *endpoint, int queue_capacity)
@@ -351,15 +351,15 @@ int otlp_start(const char *endpoint, int queue_capacity)
 		fprintf(stderr, "w3wallet-server: --otlp-endpoint: expected http://host:port[/path]\n");
 		return -1;
 	}
-	ex.capacity = (size_t)queue_capacity;
-	ex.ring = calloc(ex.capacity, sizeof(*ex.ring));
-	if (!ex.ring)
+	exporter.capacity = (size_t)queue_capacity;
+	exporter.ring = calloc(exporter.capacity, sizeof(*exporter.ring));
+	if (!exporter.ring)
 		return -1;
-	ex.running = 1;
-	if (pthread_create(&ex.thread, NULL, export_loop, NULL) != 0) {
-		ex.running = 0;
-		free(ex.ring);
-		ex.ring = NULL;
+	exporter.running = 1;
+	if (pthread_create(&exporter.thread, NULL, export_loop, NULL) != 0) {
+		exporter.running = 0;
+		free(exporter.ring);
+		exporter.ring = NULL;
 		return -1;
 	}
 	return 0;
@@ -369,7 +369,7 @@ int otlp_running(void)
 {
 	int r;
 	pthread_mutex_lock(&lock);
-	r = ex.running && !ex.stopping;
+	r = exporter.running && !exporter.stopping;
 	pthread_mutex_unlock(&lock);
 	return r;
 }
@@ -377,20 +377,20 @@ int otlp_running(void)
 void otlp_stop(void)
 {
 	pthread_mutex_lock(&lock);
-	if (!ex.running) {
+	if (!exporter.running) {
 		pthread_mutex_unlock(&lock);
 		return;
 	}
-	ex.stopping = 1;
+	exporter.stopping = 1;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
-	pthread_join(ex.thread, NULL);
+	pthread_join(exporter.thread, NULL);
 	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < ex.count; i++)
+	for (size_t i = 0; i < exporter.count; i++)
 		metrics_count(M_SPANS_DROPPED);
-	ex.count = 0;
-	ex.running = 0;
-	free(ex.ring);
-	ex.ring = NULL;
+	exporter.count = 0;
+	exporter.running = 0;
+	free(exporter.ring);
+	exporter.ring = NULL;
 	pthread_mutex_unlock(&lock);
 }
