@@ -46,9 +46,9 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s)
 {
 	char *text = value && w3w__cache_trusted(ctx) ? cJSON_PrintUnformatted(value) : NULL;
-	cJSON_Delete(value);
 	w3w__span span;
 	w3w_status st;
+	cJSON_Delete(value);
 	if (!text)
 		return;
 	w3w__span_begin(&span, ctx, "cache.fill", W3W_SPAN_CLIENT, key);

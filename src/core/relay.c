@@ -84,7 +84,7 @@ static w3w__span *publish_spans_begin(w3w_ctx *ctx, const w3w_event *events, siz
 	w3w__span *spans;
 	w3w_trace_context parent;
 
-	if (!ctx->opts.tracer.version || !(spans = calloc(n, sizeof(*spans))))
+	if (!w3w__tracing(ctx) || !(spans = calloc(n, sizeof(*spans))))
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (w3w__event_trace(&events[i], &parent))

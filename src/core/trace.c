@@ -134,7 +134,7 @@ int w3w__trace_current(w3w_trace_context *out)
 	return has_current;
 }
 
-static int tracing(const w3w_ctx *ctx)
+int w3w__tracing(const w3w_ctx *ctx)
 {
 	return ctx->opts.tracer.version != 0 && (ctx->opts.tracer.span_start || ctx->opts.tracer.span_end);
 }
@@ -143,7 +143,7 @@ void w3w__span_begin_under(w3w__span *sp, const w3w_ctx *ctx, const w3w_trace_co
 	const char *name, w3w_span_kind kind, const char *detail)
 {
 	sp->active = sp->restore = 0;
-	if (!tracing(ctx))
+	if (!w3w__tracing(ctx))
 		return;
 	memset(&sp->s, 0, sizeof(sp->s));
 	strcpy(sp->s.trace_id, parent->trace_id);
@@ -161,7 +161,7 @@ void w3w__span_begin_under(w3w__span *sp, const w3w_ctx *ctx, const w3w_trace_co
 void w3w__span_begin(w3w__span *sp, const w3w_ctx *ctx, const char *name, w3w_span_kind kind, const char *detail)
 {
 	sp->active = sp->restore = 0;
-	if (!has_current || !tracing(ctx))
+	if (!has_current || !w3w__tracing(ctx))
 		return;
 	w3w__span_begin_under(sp, ctx, &current, name, kind, detail);
 	sp->saved = current;

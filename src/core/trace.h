@@ -15,6 +15,8 @@ typedef struct w3w__span {
 	int restore;              /* the span changed the thread's context */
 } w3w__span;
 
+/** 1 when the context has a tracer: spans are worth making. */
+int w3w__tracing(const w3w_ctx *ctx);
 /** Start a span under the thread's trace context (none set: no span). */
 void w3w__span_begin(w3w__span *sp, const w3w_ctx *ctx, const char *name, w3w_span_kind kind, const char *detail);
 /** Start a span under `parent` (the relay: the trace comes from the event), without touching the thread's context. */

@@ -87,9 +87,14 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 {
 	w3w_event *ev = &w->meta->event;
 	w3w_audit_record *au = &w->meta->audit;
-	char *request = cJSON_PrintUnformatted(w->request);
-	char *payload = cJSON_PrintUnformatted(w->payload);
 	w3w_trace_context trace;
+	char traceparent[W3W_TRACEPARENT_SIZE], *request, *payload;
+
+	/* Consumers follow the request into its event; the command's span is the parent. */
+	if (w3w__trace_current(&trace) && w3w_traceparent_format(traceparent, sizeof(traceparent), &trace) == W3W_OK)
+		cJSON_AddStringToObject(w->payload, "traceparent", traceparent);
+	request = cJSON_PrintUnformatted(w->request);
+	payload = cJSON_PrintUnformatted(w->payload);
 
 	if (!request || !payload) {
 		cJSON_free(request);
@@ -109,16 +114,6 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	snprintf(ev->region, sizeof(ev->region), "%s", w->ctx->opts.region);
 	ev->created_at = w->meta->now;
 	ev->payload = payload;
-	if (w3w__trace_current(&trace)) {
-		/* Consumers follow the request into its event; the command span is the parent. */
-		char tp[W3W_TRACEPARENT_SIZE];
-		cJSON_free(payload);
-		ev->payload = NULL;
-		if (w3w_traceparent_format(tp, sizeof(tp), &trace) != W3W_OK ||
-		    !cJSON_AddStringToObject(w->payload, "traceparent", tp) ||
-		    !(ev->payload = cJSON_PrintUnformatted(w->payload)))
-			return w3w_error_set(W3W_ENOMEM, "%s: out of memory", au->action);
-	}
 
 	w3w_id_new(au->id, sizeof(au->id));
 	strcpy(au->actor_id, w->actor->user_id);
