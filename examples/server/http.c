@@ -142,6 +142,7 @@ static void trace_end(const exchange *ex, unsigned int status)
 	snprintf(name, sizeof(name), "%s %s", ex->method ? ex->method : "", ex->route ? ex->route->pattern : "unmatched");
 	s.name = name;
 	s.detail = "";
+	s.flags = ex->trace.flags;
 	s.start = ex->started_at;
 	s.end = w3w_time_now();
 	s.status = status < 500 ? W3W_OK : W3W_EINTERNAL;

@@ -75,6 +75,7 @@ typedef struct w3w_span {
 	const char *name;        /**< "claim.create", "storage.write", "cache.get", "relay.publish" */
 	const char *detail;      /**< a cache key, an event id, ... ("" when none) */
 	w3w_span_kind kind;
+	unsigned int flags;      /**< the trace's W3C trace-flags (bit 0: the caller wants it sampled) */
 	w3w_time start;          /**< microseconds since the epoch */
 	w3w_time end;            /**< 0 in span_start */
 	w3w_status status;       /**< the outcome, in span_end */

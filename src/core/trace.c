@@ -152,6 +152,7 @@ void w3w__span_begin_under(w3w__span *sp, const w3w_ctx *ctx, const w3w_trace_co
 	sp->s.name = name;
 	sp->s.detail = detail ? detail : "";
 	sp->s.kind = kind;
+	sp->s.flags = parent->flags;
 	sp->s.start = w3w_time_now();
 	sp->active = 1;
 	if (ctx->opts.tracer.span_start)

@@ -184,6 +184,12 @@ def test_malformed_traceparent_starts_a_new_trace():
         # A later version may append fields: its ids are kept.
         r = user.get("/v1/accounts", headers={"traceparent": f"01-{TRACE_ID}-{CALLER_SPAN}-01-future"})
         assert r.headers["X-Trace-Id"] == TRACE_ID
+        # Not sampled (flags 00): the trace id is kept, but no span is exported; a sampled one after it is.
+        unsampled, sampled = secrets.token_hex(16), secrets.token_hex(16)
+        r = user.get("/v1/accounts", headers={"traceparent": f"00-{unsampled}-{CALLER_SPAN}-00"})
+        assert r.headers["X-Trace-Id"] == unsampled
+        user.get("/v1/accounts", headers={"traceparent": f"00-{sampled}-{CALLER_SPAN}-01"})
+        assert wait_for(lambda: rx.trace(sampled)) and rx.trace(unsampled) == []
     finally:
         assert server.stop() == 0
         rx.close()

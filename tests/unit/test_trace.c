@@ -200,6 +200,7 @@ START_TEST(hooks_in_order)
 	const w3w_span *command = &rec->calls[5].span;
 	ck_assert_str_eq(command->parent_span_id, SPAN);
 	ck_assert_int_eq(command->kind, W3W_SPAN_INTERNAL);
+	ck_assert_uint_eq(command->flags, 1);
 	ck_assert_int_eq(command->status, W3W_OK);
 	ck_assert_int_ge(command->end, command->start);
 	ck_assert_str_eq(rec->calls[2].span.parent_span_id, command->span_id);
