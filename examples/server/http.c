@@ -15,6 +15,7 @@
 
 #include <microhttpd.h>
 
+#include "host_port.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -338,35 +339,15 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static int resolve(const char *address, struct sockaddr_storage *out, socklen_t *out_len)
 {
-	char host[256];
-	const char *colon, *port;
+	char host[256], port[8];
 	struct addrinfo hints, *res = NULL;
-	size_t host_len;
-	if (address[0] == '[') {
-		const char *close = strchr(address, ']');
-		if (!close || close[1] != ':')
-			return -1;
-		host_len = (size_t)(close - address - 1);
-		memcpy(host, address + 1, host_len < sizeof(host) ? host_len : 0);
-		port = close + 2;
-	} else {
-		colon = strrchr(address, ':');
-		if (!colon)
-			return -1;
-		host_len = (size_t)(colon - address);
-		if (host_len >= sizeof(host))
-			return -1;
-		memcpy(host, address, host_len);
-		port = colon + 1;
-	}
-	if (host_len >= sizeof(host) || !*port || strspn(port, "0123456789") != strlen(port))
+	if (host_port_split(address, strlen(address), host, sizeof(host), port, sizeof(port)) != 0)
 		return -1;
-	host[host_len] = '\0';
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	if (getaddrinfo(host_len ? host : NULL, port, &hints, &res) != 0 || !res)
+	if (getaddrinfo(host[0] ? host : NULL, port, &hints, &res) != 0 || !res)
 		return -1;
 	memcpy(out, res->ai_addr, res->ai_addrlen);
 	*out_len = res->ai_addrlen;

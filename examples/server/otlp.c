@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "host_port.h"
 #include "log.h"
 #include "metrics.h"
 #include "otlp.h"
@@ -245,7 +246,7 @@ static int post(const char *body)
 	int64_t deadline = now_ms() + SEND_TIMEOUT_MS;
 	char head[1024], answer[64];
 	size_t got = 0;
-	int fd = -1, ok = -1, n;
+	int fd = -1, ok = -1, n, v6 = strchr(exporter.host, ':') != NULL;
 
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(exporter.host, exporter.port, &hints, &res) != 0)
@@ -255,8 +256,9 @@ static int post(const char *body)
 	freeaddrinfo(res);
 	if (fd < 0)
 		return -1;
-	n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
-		"Content-Length: %zu\r\nConnection: close\r\n\r\n", exporter.path, exporter.host, exporter.port, strlen(body));
+	n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: %s%s%s:%s\r\nContent-Type: application/json\r\n"
+		"Content-Length: %zu\r\nConnection: close\r\n\r\n", exporter.path, v6 ? "[" : "", exporter.host,
+		v6 ? "]" : "", exporter.port, strlen(body));
 	if (n > 0 && (size_t)n < sizeof(head) && send_all(fd, head, (size_t)n, deadline) == 0 &&
 	    send_all(fd, body, strlen(body), deadline) == 0) {
 		/* The status line is enough: "HTTP/1.1 200 ..." */
@@ -331,15 +333,10 @@ static void *export_loop(void *arg)
 /* http://host:port[/path] -> host, port, path (default /v1/traces). */
 static int parse_endpoint(const char *url)
 {
-	const char *p = url + strlen("http://"), *slash = strchr(p, '/'), *colon;
+	const char *p = url + strlen("http://"), *slash = strchr(p, '/');
 	size_t hostport = slash ? (size_t)(slash - p) : strlen(p);
-	colon = memchr(p, ':', hostport);
-	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(exporter.host) ||
-	    (size_t)(p + hostport - colon - 1) >= sizeof(exporter.port) || p + hostport == colon + 1)
-		return -1;
-	snprintf(exporter.host, sizeof(exporter.host), "%.*s", (int)(colon - p), p);
-	snprintf(exporter.port, sizeof(exporter.port), "%.*s", (int)(p + hostport - colon - 1), colon + 1);
-	if (strspn(exporter.port, "0123456789") != strlen(exporter.port))
+	if (host_port_split(p, hostport, exporter.host, sizeof(exporter.host), exporter.port, sizeof(exporter.port)) != 0 ||
+	    !exporter.host[0])
 		return -1;
 	snprintf(exporter.path, sizeof(exporter.path), "%s", slash && slash[1] ? slash : "/v1/traces");
 	return strpbrk(exporter.path, " \r\n") ? -1 : 0;

@@ -25,7 +25,7 @@ TRACEPARENT = f"00-{TRACE_ID}-{CALLER_SPAN}-01"
 class Receiver:
     """A minimal OTLP/HTTP JSON collector: keeps every span it is sent."""
 
-    def __init__(self):
+    def __init__(self, ipv6=False):
         spans, lock = [], threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,8 +46,12 @@ class Receiver:
                 pass
 
         self.spans, self.lock = spans, lock
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        if ipv6:
+            self.httpd = type("V6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})(("::1", 0), Handler)
+            self.url = f"http://[::1]:{self.httpd.server_address[1]}"
+        else:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def trace(self, trace_id):
@@ -172,7 +176,7 @@ def test_claim_span_tree_log_line_and_event():
 
 
 def test_malformed_traceparent_starts_a_new_trace():
-    rx = Receiver()
+    rx = Receiver(ipv6=True)  # and the endpoint may be an IPv6 address
     server = start_server(["--otlp-endpoint", rx.url])
     try:
         user = User(server)
