@@ -175,6 +175,23 @@ def test_claim_span_tree_log_line_and_event():
         rx.close()
 
 
+def test_spans_are_flushed_on_shutdown():
+    rx = Receiver()
+    server = start_server(["--otlp-endpoint", rx.url])
+    try:
+        shopper, order_id = claimable_order(server)
+        trace_id = secrets.token_hex(16)
+        r = shopper.post(f"/v1/orders/{order_id}/claim", headers={"traceparent": f"00-{trace_id}-{CALLER_SPAN}-01"})
+        assert r.status_code == 201, r.text
+    finally:
+        assert server.stop() == 0  # at once: the spans are still queued
+    try:
+        names = {s["name"] for s in rx.trace(trace_id)}
+        assert {"POST /v1/orders/{id}/claim", "claim.create", "storage.write", "relay.publish"} <= names, names
+    finally:
+        rx.close()
+
+
 def test_malformed_traceparent_starts_a_new_trace():
     rx = Receiver(ipv6=True)  # and the endpoint may be an IPv6 address
     server = start_server(["--otlp-endpoint", rx.url])
