@@ -261,12 +261,16 @@ static int post(const char *body)
 		v6 ? "]" : "", exporter.port, strlen(body));
 	if (n > 0 && (size_t)n < sizeof(head) && send_all(fd, head, (size_t)n, deadline) == 0 &&
 	    send_all(fd, body, strlen(body), deadline) == 0) {
-		/* The status line is enough: "HTTP/1.1 200 ..." */
-		while (got < 12 && wait_fd(fd, POLLIN, deadline) == 0) {
-			ssize_t r = recv(fd, answer + got, sizeof(answer) - 1 - got, 0);
+		/* The status line decides ("HTTP/1.1 200 ..."); the rest is read to the end and dropped,
+		 * so that closing does not reset a collector still writing its answer. */
+		char rest[512];
+		while (wait_fd(fd, POLLIN, deadline) == 0) {
+			ssize_t r = got < sizeof(answer) - 1 ? recv(fd, answer + got, sizeof(answer) - 1 - got, 0)
+			                                     : recv(fd, rest, sizeof(rest), 0);
 			if (r <= 0)
 				break;
-			got += (size_t)r;
+			if (got < sizeof(answer) - 1)
+				got += (size_t)r;
 		}
 		answer[got] = '\0';
 		ok = got >= 12 && strncmp(answer, "HTTP/1.", 7) == 0 && answer[9] == '2' ? 0 : -1;

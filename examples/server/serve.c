@@ -73,6 +73,17 @@ int serve(const config *cfg)
 	int sig = 0, rc = 1;
 	cJSON *f;
 
+	/*
+	 * Before any thread exists (the exporter's, the library's relay): every thread inherits
+	 * the mask, so SIGTERM and SIGINT reach only sigwait() below. A thread started without
+	 * it could take SIGTERM itself, and its default action ends the process undrained.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
 	log_set_level(log_level_parse(cfg->log_level));
@@ -95,13 +106,6 @@ int serve(const config *cfg)
 	w3w_actor_init(&srv.self, self_id, W3W_ROLE_SERVICE);
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';
 	log_set_access(cfg->access_log);
-
-	/* Threads started from here on inherit the mask: only sigwait() sees these. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	api = http_listen(&srv, cfg->listen, 0, bound, sizeof(bound));
 	if (!api)

@@ -177,14 +177,17 @@ def test_claim_span_tree_log_line_and_event():
 
 def test_spans_are_flushed_on_shutdown():
     rx = Receiver()
-    server = start_server(["--otlp-endpoint", rx.url])
+    server = start_server(["--otlp-endpoint", rx.url, "--log-level", "debug"])
     try:
         shopper, order_id = claimable_order(server)
         trace_id = secrets.token_hex(16)
         r = shopper.post(f"/v1/orders/{order_id}/claim", headers={"traceparent": f"00-{trace_id}-{CALLER_SPAN}-01"})
         assert r.status_code == 201, r.text
+        # The debug line of the relay's publish span: it ended and is queued (the exporter posts every 200 ms).
+        assert wait_for(lambda: any(e.get("msg") == "span" and e["trace_id"] == trace_id and e["name"] == "relay.publish"
+                                    for e in server.logs))
     finally:
-        assert server.stop() == 0  # at once: the spans are still queued
+        assert server.stop() == 0  # at once: the last spans are still queued
     try:
         names = {s["name"] for s in rx.trace(trace_id)}
         assert {"POST /v1/orders/{id}/claim", "claim.create", "storage.write", "relay.publish"} <= names, names
