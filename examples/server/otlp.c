@@ -43,6 +43,7 @@ static struct {
 	char host[256], port[8], path[512];
 } exporter;
 
+/* Queue a span; dropped (and counted) when the queue is full; ignored when not exporting. */
 static void enqueue(const queued_span *q)
 {
 	int dropped = 0;
@@ -86,7 +87,7 @@ static void on_span_end(const w3w_span *s, void *userdata)
 	(void)userdata;
 	if (log_enabled(LOG_DEBUG))
 		log_span(s);
-	if (!otlp_running() || !(s->flags & 1)) /* the caller asked for it not to be sampled */
+	if (!(s->flags & 1)) /* the caller asked for it not to be sampled */
 		return;
 	copy_span(&q, s);
 	enqueue(&q);
@@ -103,7 +104,7 @@ void otlp_server_span(const w3w_span *span, const char *method, const char *rout
 	queued_span q;
 	if (log_enabled(LOG_DEBUG))
 		log_span(span);
-	if (!otlp_running() || !(span->flags & 1))
+	if (!(span->flags & 1))
 		return;
 	copy_span(&q, span);
 	q.server = 1;
