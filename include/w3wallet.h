@@ -10,6 +10,7 @@
 #include "w3wallet/amount.h"
 #include "w3wallet/id.h"
 #include "w3wallet/context.h"
+#include "w3wallet/trace.h"
 #include "w3wallet/list.h"
 #include "w3wallet/ledger.h"
 #include "w3wallet/supply.h"

@@ -81,6 +81,11 @@
 %ignore W3W_OPTIONS_INIT;
 %ignore W3W_LIST_QUERY_INIT;
 %ignore W3W_SUPPLY_PATCH_INIT;
+/* Span hooks are callbacks (left out, like w3w_subscribe's); the trace context functions are bound. */
+%ignore w3w_tracer;
+%ignore w3w_span;
+%ignore w3w_span_kind;
+%ignore w3w_options::tracer;
 
 /* Text fields are read-only from bindings: SWIG's setters for char arrays
  * would silently cut long text. Inputs with text go through
@@ -97,6 +102,8 @@
 %immutable product_id;
 %immutable product_name;
 %immutable next_cursor;
+%immutable trace_id;
+%immutable span_id;
 %immutable cursor;
 %immutable storage_url;
 %immutable cache_url;
@@ -284,6 +291,7 @@ W3WB_RECORD_OUT(w3w_audit_report, out)
 W3WB_RECORD_OUT(w3w_actor, out)          /* w3wb_actor_init */
 W3WB_RECORD_OUT(w3w_options, out)        /* w3wb_options_init */
 W3WB_RECORD_OUT(w3w_list_query, out)     /* w3wb_list_query_init */
+W3WB_RECORD_OUT(w3w_trace_context, out)
 W3WB_RECORD_OUT(w3w_master_seed_info, out)
 W3WB_RECORD_OUT(w3w_wallet, out)
 W3WB_RECORD_OUT(w3w_withdrawal, out)
@@ -542,6 +550,7 @@ W3WB_ALLOCATED_OUT(w3w_chain)
 %include "w3wallet/common.h"
 %include "w3wallet/amount.h"
 %include "w3wallet/id.h"
+%include "w3wallet/trace.h"
 %include "w3wallet/context.h"
 %include "w3wallet/list.h"
 %include "w3wallet/ledger.h"

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "log.h"
 
 enum kind { TEXT, INT, RATE, BOOL, FLAG };
 
@@ -46,6 +47,9 @@ static const option_def options[] = {
 	{ "--check-interval", "W3W_CHECK_INTERVAL", INT, FIELD(check_interval_s), CMD_SERVE, "seconds between the background conservation and audit checks (60; 0 = off)" },
 	{ "--check-currencies", "W3W_CHECK_CURRENCIES", TEXT, FIELD(check_currencies), CMD_SERVE, "currencies whose conservation is checked, comma separated (USDC)" },
 	{ "--admin-dir", "W3W_ADMIN_DIR", TEXT, FIELD(admin_dir), CMD_SERVE, "the admin dashboard's files, served at /admin/ (beside the binary: " W3W_ADMIN_DIR_RELATIVE ")" },
+	{ "--log-level", "W3W_LOG_LEVEL", TEXT, FIELD(log_level), CMD_SERVE, "debug, info, warn or error: the least severe lines written (info)" },
+	{ "--otlp-endpoint", "W3W_OTLP_ENDPOINT", TEXT, FIELD(otlp_endpoint), CMD_SERVE, "export spans as OTLP/HTTP JSON to http://host:port[/v1/traces] (none)" },
+	{ "--otlp-queue", "W3W_OTLP_QUEUE", INT, FIELD(otlp_queue), CMD_SERVE, "spans waiting for export at most; more are dropped and counted (4096)" },
 	{ "--walkthrough", NULL, FLAG, FIELD(walkthrough), CMD_SERVE, "print a curl walkthrough with real tokens after start" },
 	{ "--sub", NULL, TEXT, FIELD(sub), CMD_TOKEN, "the user's UUID" },
 	{ "--roles", NULL, TEXT, FIELD(roles), CMD_TOKEN, "comma-separated roles: user, admin, auditor, service (user)" },
@@ -167,6 +171,8 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	cfg->access_log = 1;
 	cfg->check_interval_s = 60;
 	snprintf(cfg->check_currencies, sizeof(cfg->check_currencies), "USDC");
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	cfg->otlp_queue = 4096;
 	cfg->ttl_s = 3600;
 
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
@@ -216,6 +222,19 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	}
 	if (cfg->idle_timeout_s < 1) {
 		fprintf(stderr, "w3wallet-server: --idle-timeout: must be at least 1 second\n");
+		return -1;
+	}
+	if (log_level_parse(cfg->log_level) < 0) {
+		fprintf(stderr, "w3wallet-server: --log-level: expected debug, info, warn or error\n");
+		return -1;
+	}
+	if (cfg->otlp_endpoint[0] && strncmp(cfg->otlp_endpoint, "http://", 7) != 0) {
+		fprintf(stderr, "w3wallet-server: --otlp-endpoint: expected http://host:port[/path]"
+			" (a collector on this host or network; https is not supported)\n");
+		return -1;
+	}
+	if (cfg->otlp_queue < 1 || cfg->otlp_queue > 1000000) {
+		fprintf(stderr, "w3wallet-server: --otlp-queue: must be 1..1000000\n");
 		return -1;
 	}
 	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {

@@ -35,6 +35,9 @@ typedef struct config {
 	double rate_per_s;         /**< per-user token bucket; 0 = off */
 	double burst;
 	int access_log;
+	char log_level[8];         /**< debug, info, warn or error: lines below it are not written */
+	char otlp_endpoint[W3W_URL_SIZE]; /**< "" = no span export; else http://host:port[/path] */
+	int otlp_queue;            /**< spans waiting for export at most; more are dropped and counted */
 	int walkthrough;
 	int check_interval_s;      /**< period of the background checks (checks.h); 0 = off */
 	char check_currencies[200]; /**< currencies whose conservation is checked, comma separated */

@@ -27,6 +27,10 @@ typedef struct exchange {
 
 	/* ---- request ---- */
 	char request_id[W3W_ID_SIZE];
+	/** The caller's traceparent (a new trace when absent or malformed), span_id = this request's span. */
+	w3w_trace_context trace;
+	char parent_span_id[W3W_SPAN_ID_SIZE]; /**< the caller's span ("" when the trace started here) */
+	w3w_time started_at;              /**< wall clock, for the span */
 	int64_t started_us;               /**< monotonic clock, for latency */
 	const char *method;               /**< owned by libmicrohttpd, valid until completion */
 	char *path;                       /**< copy of the URL path */

@@ -15,9 +15,11 @@
 
 #include <microhttpd.h>
 
+#include "host_port.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "router.h"
 #include "server.h"
 
@@ -114,6 +116,40 @@ int ex_query_check(exchange *ex, const char *const *allowed)
 
 /* ---- requests ---------------------------------------------------------------- */
 
+/* The caller's trace (W3C traceparent), or a new one when absent or malformed; this request is a new span in it. */
+static void trace_begin(exchange *ex, struct MHD_Connection *conn)
+{
+	const char *tp = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent");
+	if (tp && w3w_traceparent_parse(&ex->trace, tp) == W3W_OK) {
+		memcpy(ex->parent_span_id, ex->trace.span_id, sizeof(ex->parent_span_id));
+	} else {
+		w3w_error_clear();
+		w3w_trace_context_new(&ex->trace);
+		ex->parent_span_id[0] = '\0';
+	}
+	w3w_span_id_new(ex->trace.span_id, sizeof(ex->trace.span_id));
+	ex->started_at = w3w_time_now();
+}
+
+/* The request's span, the root of what the library did for it. */
+static void trace_end(const exchange *ex, unsigned int status)
+{
+	w3w_span s;
+	char name[96];
+	memset(&s, 0, sizeof(s));
+	memcpy(s.trace_id, ex->trace.trace_id, sizeof(s.trace_id));
+	memcpy(s.span_id, ex->trace.span_id, sizeof(s.span_id));
+	memcpy(s.parent_span_id, ex->parent_span_id, sizeof(s.parent_span_id));
+	snprintf(name, sizeof(name), "%s %s", ex->method ? ex->method : "", ex->route ? ex->route->pattern : "unmatched");
+	s.name = name;
+	s.detail = "";
+	s.flags = ex->trace.flags;
+	s.start = ex->started_at;
+	s.end = w3w_time_now();
+	s.status = status < 500 ? W3W_OK : W3W_EINTERNAL;
+	otlp_server_span(&s, ex->method, ex->route ? ex->route->pattern : "unmatched", status);
+}
+
 static exchange *exchange_new(struct server *srv, struct MHD_Connection *conn, const char *url, const char *method)
 {
 	exchange *ex = calloc(1, sizeof(*ex));
@@ -129,6 +165,7 @@ static exchange *exchange_new(struct server *srv, struct MHD_Connection *conn, c
 		return NULL;
 	}
 	w3w_id_new(ex->request_id, sizeof(ex->request_id));
+	trace_begin(ex, conn);
 	return ex;
 }
 
@@ -154,6 +191,7 @@ static enum MHD_Result send_response(exchange *ex)
 	ex->resp_body = NULL; /* the response owns it now */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ex->content_type ? ex->content_type : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", ex->request_id);
+	MHD_add_response_header(r, "X-Trace-Id", ex->trace.trace_id);
 	if (ex->commit_position[0])
 		MHD_add_response_header(r, "W3W-Commit-Position", ex->commit_position);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -255,8 +293,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		too_large(ex);
 	else if (ex->body_len && !json_content_type(ex))
 		ex_error(ex, 415, "unsupported_media_type", "Content-Type: must be application/json");
-	else
+	else {
+		w3w_trace_set(&ex->trace); /* the library's spans and events join the request's trace */
 		router_dispatch(ex, l->metrics_only);
+		w3w_trace_set(NULL);
+	}
 	return send_response(ex);
 }
 
@@ -272,6 +313,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	latency = mono_us() - ex->started_us;
 	metrics_request(router_route_index(ex->route), ex->status ? ex->status : 499, latency);
 	log_request(ex, latency);
+	trace_end(ex, ex->status ? ex->status : 499);
 	metrics_in_flight(-1);
 	exchange_free(ex);
 	*con_cls = NULL;
@@ -303,35 +345,15 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static int resolve(const char *address, struct sockaddr_storage *out, socklen_t *out_len)
 {
-	char host[256];
-	const char *colon, *port;
+	char host[256], port[8];
 	struct addrinfo hints, *res = NULL;
-	size_t host_len;
-	if (address[0] == '[') {
-		const char *close = strchr(address, ']');
-		if (!close || close[1] != ':')
-			return -1;
-		host_len = (size_t)(close - address - 1);
-		memcpy(host, address + 1, host_len < sizeof(host) ? host_len : 0);
-		port = close + 2;
-	} else {
-		colon = strrchr(address, ':');
-		if (!colon)
-			return -1;
-		host_len = (size_t)(colon - address);
-		if (host_len >= sizeof(host))
-			return -1;
-		memcpy(host, address, host_len);
-		port = colon + 1;
-	}
-	if (host_len >= sizeof(host) || !*port || strspn(port, "0123456789") != strlen(port))
+	if (host_port_split(address, strlen(address), host, sizeof(host), port, sizeof(port)) != 0)
 		return -1;
-	host[host_len] = '\0';
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
-	if (getaddrinfo(host_len ? host : NULL, port, &hints, &res) != 0 || !res)
+	if (getaddrinfo(host[0] ? host : NULL, port, &hints, &res) != 0 || !res)
 		return -1;
 	memcpy(out, res->ai_addr, res->ai_addrlen);
 	*out_len = res->ai_addrlen;

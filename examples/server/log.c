@@ -7,6 +7,26 @@
 #include "router.h"
 
 static int access_enabled = 1;
+static int min_level = LOG_INFO;
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+int log_level_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void log_set_level(int level)
+{
+	min_level = level;
+}
+
+int log_enabled(int level)
+{
+	return level >= min_level;
+}
 
 void log_set_access(int enabled)
 {
@@ -50,31 +70,32 @@ static void write_line(const char *line, size_t len)
 
 void log_request(const exchange *ex, int64_t latency_us)
 {
-	char line[1024], ts[W3W_TIME_STRLEN], path[420];
+	char line[1200], ts[W3W_TIME_STRLEN], path[420];
 	const char *route = ex->route ? ex->route->pattern : "unmatched";
 	int n;
-	if (!access_enabled)
+	if (!access_enabled || !log_enabled(LOG_INFO))
 		return;
 	w3w_time_format(ts, sizeof(ts), w3w_time_now());
 	escape(path, sizeof(path), ex->path, 200);
 	n = snprintf(line, sizeof(line),
-		"{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":\"%s\",\"method\":\"%s\","
-		"\"route\":\"%s\",\"path\":\"%s\",\"status\":%u,\"latency_us\":%lld%s%s%s%s%s%s}\n",
-		ts, ex->request_id, ex->method ? ex->method : "", route, path, ex->status ? ex->status : 499,
-		(long long)latency_us,
-		ex->authenticated ? ",\"user\":\"" : "", ex->authenticated ? ex->actor.user_id : "",
+		"{\"time\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"trace_id\":\"%s\",\"span_id\":\"%s\","
+		"\"request_id\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"path\":\"%s\",\"status\":%u,"
+		"\"duration_ms\":%.3f%s%s%s%s%s%s}\n",
+		ts, ex->trace.trace_id, ex->trace.span_id, ex->request_id, ex->method ? ex->method : "", route, path,
+		ex->status ? ex->status : 499, (double)latency_us / 1000.0,
+		ex->authenticated ? ",\"user_id\":\"" : "", ex->authenticated ? ex->actor.user_id : "",
 		ex->authenticated ? "\"" : "",
 		ex->error_code ? ",\"error\":\"" : "", ex->error_code ? ex->error_code : "", ex->error_code ? "\"" : "");
 	if (n > 0)
 		write_line(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-void log_event(const char *level, const char *msg, cJSON *fields)
+static void write_event(const char *level, const char *msg, cJSON *fields)
 {
 	char ts[W3W_TIME_STRLEN], *text;
 	cJSON *j = cJSON_CreateObject();
 	w3w_time_format(ts, sizeof(ts), w3w_time_now());
-	cJSON_AddStringToObject(j, "ts", ts);
+	cJSON_AddStringToObject(j, "time", ts);
 	cJSON_AddStringToObject(j, "level", level);
 	cJSON_AddStringToObject(j, "msg", msg);
 	if (fields) {
@@ -93,4 +114,18 @@ void log_event(const char *level, const char *msg, cJSON *fields)
 		text[len] = '\0';
 		cJSON_free(text);
 	}
+}
+
+void log_event(const char *level, const char *msg, cJSON *fields)
+{
+	int lvl = log_level_parse(level);
+	if (lvl >= 0 && !log_enabled(lvl))
+		cJSON_Delete(fields);
+	else
+		write_event(level, msg, fields);
+}
+
+void log_lifecycle(const char *msg, cJSON *fields)
+{
+	write_event("info", msg, fields);
 }

@@ -39,6 +39,8 @@ static const char *const counter_lines[M_COUNTERS][3] = {
 	{ "w3w_rate_limited_total", "", "Requests refused with 429 by the per-user token bucket." },
 	{ "w3w_auth_failures_total", "", "Requests refused with 401." },
 	{ "w3w_too_large_total", "", "Requests refused with 413 (body over 64 KiB)." },
+	{ "w3w_otlp_spans_total", "outcome=\"exported\"", "Spans by export outcome: accepted by the OTLP collector, or dropped (queue full, collector down)." },
+	{ "w3w_otlp_spans_total", "outcome=\"dropped\"", NULL },
 };
 
 void metrics_init(void)

@@ -112,6 +112,7 @@ void ex_fail(exchange *ex, w3w_status st)
 		/* Internal details and backend messages (hosts, ports, users, databases) stay in the log. */
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "request_id", ex->request_id);
+		cJSON_AddStringToObject(f, "trace_id", ex->trace.trace_id);
 		cJSON_AddStringToObject(f, "status", w3w_status_name(st));
 		cJSON_AddStringToObject(f, "detail", message);
 		log_event(status == 500 ? "error" : "warn", status == 500 ? "library failure" : "backend unavailable", f);

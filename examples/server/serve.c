@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
+#include "otlp.h"
 #include "serve.h"
 #include "server.h"
 #include "walkthrough.h"
@@ -45,6 +46,8 @@ static int open_library(struct server *srv, const config *cfg, const char *maste
 	snprintf(opts.read_storage_url, sizeof(opts.read_storage_url), "%s", cfg->read_storage);
 	opts.max_replica_lag_ms = cfg->max_replica_lag_ms;
 	snprintf(opts.cache_follow_url, sizeof(opts.cache_follow_url), "%s", cfg->cache_follow);
+	if (otlp_running() || log_enabled(LOG_DEBUG))
+		opts.tracer = otlp_tracer();
 	st = w3w_ctx_open(&srv->ctx, &opts);
 	sodium_memzero(opts.master_key_hex, sizeof(opts.master_key_hex));
 	if (st != W3W_OK) {
@@ -71,29 +74,38 @@ int serve(const config *cfg)
 	int sig = 0, rc = 1;
 	cJSON *f;
 
-	memset(&srv, 0, sizeof(srv));
-	srv.cfg = cfg;
-	/* Before any thread starts (the library's relay, libmicrohttpd's workers): every thread inherits
-	 * the mask, so only sigwait() sees these and a SIGTERM never kills the process mid-start. */
+	/*
+	 * Before any thread exists (the exporter's, the library's relay): every thread inherits
+	 * the mask, so SIGTERM and SIGINT reach only sigwait() below. A thread started without
+	 * it could take SIGTERM itself, and its default action ends the process undrained.
+	 */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = cfg;
+	log_set_level(log_level_parse(cfg->log_level));
+	metrics_init();
+	if (cfg->otlp_endpoint[0] && otlp_start(cfg->otlp_endpoint, cfg->otlp_queue) != 0)
+		return 1;
 	if (keys_load(cfg, &srv.keys, master_hex) != 0) {
 		auth_clear(&srv.keys);
+		otlp_stop();
 		return 1;
 	}
 	if (open_library(&srv, cfg, master_hex) != 0) {
 		sodium_memzero(master_hex, sizeof(master_hex));
 		auth_clear(&srv.keys);
+		otlp_stop();
 		return 1;
 	}
 	sodium_memzero(master_hex, sizeof(master_hex));
 	w3w_id_new(self_id, sizeof(self_id));
 	w3w_actor_init(&srv.self, self_id, W3W_ROLE_SERVICE);
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';
-	metrics_init();
 	log_set_access(cfg->access_log);
 
 	if (checks_start(srv.ctx, cfg) != 0)
@@ -119,7 +131,7 @@ int serve(const config *cfg)
 	cJSON_AddNumberToObject(f, "max_connections", cfg->max_connections);
 	cJSON_AddStringToObject(f, "jwt_alg", srv.keys.alg == AUTH_EDDSA ? "EdDSA" : "HS256");
 	cJSON_AddStringToObject(f, "version", w3w_version());
-	log_event("info", "ready", f);
+	log_lifecycle("ready", f);
 
 	if (cfg->walkthrough) {
 		snprintf(url, sizeof(url), "%s://%s", cfg->tls_cert[0] ? "https" : "http", bound);
@@ -131,7 +143,7 @@ int serve(const config *cfg)
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	cJSON_AddNumberToObject(f, "in_flight", (double)metrics_in_flight_now());
-	log_event("info", "draining", f);
+	log_lifecycle("draining", f);
 	atomic_store(&srv.draining, 1);
 	http_quiesce(api);
 	http_quiesce(metrics);
@@ -142,8 +154,9 @@ out:
 	http_stop(metrics);
 	checks_stop();
 	w3w_ctx_close(srv.ctx); /* stops the relay after a last drain of the outbox */
+	otlp_stop();           /* after the relay: its last publish spans are exported too */
 	auth_clear(&srv.keys);
 	if (rc == 0)
-		log_event("info", "stopped", NULL);
+		log_lifecycle("stopped", NULL);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #define W3WALLET_CONTEXT_H
 
 #include "w3wallet/common.h"
+#include "w3wallet/trace.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -14,8 +15,9 @@ extern "C" {
 
 typedef struct w3w_ctx w3w_ctx;
 
-/* 2: read_storage_url, max_replica_lag_ms, cache_follow_url appended (version 1 callers still work). */
-#define W3W_OPTIONS_VERSION 2
+/* 2: read_storage_url, max_replica_lag_ms, cache_follow_url appended (version 1 callers still work).
+ * 3: tracer appended. */
+#define W3W_OPTIONS_VERSION 3
 
 /**
  * Options for w3w_ctx_open(). Initialize with W3W_OPTIONS_INIT or
@@ -56,10 +58,13 @@ typedef struct w3w_options {
 	 *  from them ("" = none; "kafka://host:port"): set it on every host when several regions,
 	 *  each with its own cache, share one storage. The hosts of one region share the stream. */
 	char cache_follow_url[W3W_URL_SIZE];
+	/* ---- version 3 ---- */
+	/** Span hooks (see w3wallet/trace.h); version 0 (the default): none, and spans cost nothing. */
+	w3w_tracer tracer;
 } w3w_options;
 
 #define W3W_OPTIONS_INIT { W3W_OPTIONS_VERSION, "sqlite:w3wallet.db", "memory:", "", "", "local", 86400, 8, 5000, 1, \
-	"", 1000, "" }
+	"", 1000, "", { 0, NULL, NULL, NULL } }
 
 /** Fill `opts` with the defaults of W3W_OPTIONS_INIT. `version` must be W3W_OPTIONS_VERSION. */
 W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);

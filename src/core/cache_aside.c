@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/cache_aside.h"
+#include "core/trace.h"
 
 #define MAX_TTL_US ((w3w_time)W3W__TTL_RECORD * 1000000)
 
@@ -23,8 +24,15 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 	char *value = NULL;
 	size_t len = 0;
 	cJSON *j;
+	w3w__span span;
+	w3w_status st = W3W_ENOTFOUND;
 
-	if (!w3w__cache_trusted(ctx) || ctx->cache->get(ctx->cache, key, &value, &len) != W3W_OK) {
+	if (w3w__cache_trusted(ctx)) {
+		w3w__span_begin(&span, ctx, "cache.get", W3W_SPAN_CLIENT, key);
+		st = ctx->cache->get(ctx->cache, key, &value, &len);
+		w3w__span_end(&span, ctx, st);
+	}
+	if (st != W3W_OK) {
 		w3w_error_clear();
 		atomic_fetch_add(&ctx->counters.cache_misses, 1);
 		return NULL;
@@ -38,10 +46,15 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s)
 {
 	char *text = value && w3w__cache_trusted(ctx) ? cJSON_PrintUnformatted(value) : NULL;
+	w3w__span span;
+	w3w_status st;
 	cJSON_Delete(value);
 	if (!text)
 		return;
-	if (ctx->cache->fill(ctx->cache, key, text, strlen(text), ttl_s) != W3W_OK)
+	w3w__span_begin(&span, ctx, "cache.fill", W3W_SPAN_CLIENT, key);
+	st = ctx->cache->fill(ctx->cache, key, text, strlen(text), ttl_s);
+	w3w__span_end(&span, ctx, st);
+	if (st != W3W_OK)
 		w3w_error_clear();
 	cJSON_free(text);
 }
@@ -80,9 +93,14 @@ static void debt_add(w3w__cache_debt *d, const char *const *keys, size_t count)
 
 void w3w__cache_invalidate(w3w_ctx *ctx, const char *const *keys, size_t count)
 {
+	w3w__span span;
+	w3w_status st;
 	if (count == 0)
 		return;
-	if (ctx->cache->invalidate(ctx->cache, keys, count) != W3W_OK) {
+	w3w__span_begin(&span, ctx, "cache.invalidate", W3W_SPAN_CLIENT, keys[0]);
+	st = ctx->cache->invalidate(ctx->cache, keys, count);
+	w3w__span_end(&span, ctx, st);
+	if (st != W3W_OK) {
 		w3w_error_clear();
 		debt_add(&ctx->debt, keys, count);
 	}

@@ -17,7 +17,9 @@ static const w3w_options default_options = W3W_OPTIONS_INIT;
 /* Bytes of w3w_options a caller of `version` has: members are only appended. */
 static size_t options_size(unsigned int version)
 {
-	return version >= 2 ? sizeof(w3w_options) : offsetof(w3w_options, read_storage_url);
+	if (version >= 3)
+		return sizeof(w3w_options);
+	return version == 2 ? offsetof(w3w_options, tracer) : offsetof(w3w_options, read_storage_url);
 }
 
 w3w_status w3w_options_init(w3w_options *opts, unsigned int version)
@@ -51,6 +53,9 @@ static w3w_status validate_options(const w3w_options *o)
 		if (o->max_replica_lag_ms < 0 || o->max_replica_lag_ms > 3600000)
 			return w3w_error_set(W3W_EINVAL, "options.max_replica_lag_ms: must be 0..3600000");
 	}
+	if (o->version >= 3 && o->tracer.version > W3W_TRACER_VERSION)
+		return w3w_error_set(W3W_EVERSION, "options.tracer: version %u, library has 0 to %u",
+			o->tracer.version, W3W_TRACER_VERSION);
 	if ((st = check_text_field(o->storage_url, sizeof(o->storage_url), "storage_url")) ||
 	    (st = check_text_field(o->cache_url, sizeof(o->cache_url), "cache_url")) ||
 	    (st = check_text_field(o->events_url, sizeof(o->events_url), "events_url")) ||

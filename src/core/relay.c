@@ -17,6 +17,7 @@
 #include "core/event_keys.h"
 #include "core/relay.h"
 #include "core/subscription.h"
+#include "core/trace.h"
 
 #define RELAY_BATCH 256
 #define RELAY_POLL_MS 100
@@ -77,6 +78,27 @@ static w3w_status invalidate_committed(w3w_ctx *ctx, const w3w_event *events, si
 	return W3W_OK;
 }
 
+/* A "relay.publish" span for each traced event of the batch (NULL when there is no tracer). */
+static w3w__span *publish_spans_begin(w3w_ctx *ctx, const w3w_event *events, size_t n)
+{
+	w3w__span *spans;
+	w3w_trace_context parent;
+
+	if (!w3w__tracing(ctx) || !(spans = calloc(n, sizeof(*spans))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (w3w__event_trace(&events[i], &parent))
+			w3w__span_begin_under(&spans[i], ctx, &parent, "relay.publish", W3W_SPAN_PRODUCER, events[i].id);
+	return spans;
+}
+
+static void publish_spans_end(w3w_ctx *ctx, w3w__span *spans, size_t n, const unsigned char *acked, w3w_status pub)
+{
+	for (size_t i = 0; spans && i < n; i++)
+		w3w__span_end(&spans[i], ctx, acked[i] ? W3W_OK : pub != W3W_OK ? pub : W3W_EUNAVAILABLE);
+	free(spans);
+}
+
 /* One batch: take, invalidate, publish, deliver, ack. */
 static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 {
@@ -85,6 +107,7 @@ static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 	size_t n = 0, nacked = 0;
 	unsigned char *acked = NULL;
 	int64_t *seqs = NULL;
+	w3w__span *spans;
 	w3w_status st, pub = W3W_OK;
 
 	*delivered = 0;
@@ -99,10 +122,12 @@ static w3w_status pump_once(w3w_ctx *ctx, size_t max, size_t *delivered)
 		st = w3w_error_set(W3W_ENOMEM, "events: out of memory");
 		goto done;
 	}
+	spans = publish_spans_begin(ctx, events, n);
 	if (ctx->sink)
 		pub = ctx->sink->publish(ctx->sink, events, n, acked);
 	else
 		memset(acked, 1, n);
+	publish_spans_end(ctx, spans, n, acked, pub);
 	atomic_store(&r->sink_failing, pub != W3W_OK || !acked[n - 1]);
 	/* Deliver in order up to the first unacknowledged event; the rest is retaken later. */
 	for (size_t i = 0; i < n && acked[i]; i++) {

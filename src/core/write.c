@@ -46,6 +46,7 @@ w3w_status w3w__write_begin(w3w__write *w, w3w_write_meta *meta, w3w_ctx *ctx, c
 		w->request = w->payload = NULL;
 		return w3w_error_set(W3W_ENOMEM, "%s: out of memory", action);
 	}
+	w3w__span_begin(&w->command, ctx, w->meta->audit.action, W3W_SPAN_INTERNAL, "");
 	return W3W_OK;
 }
 
@@ -86,8 +87,14 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 {
 	w3w_event *ev = &w->meta->event;
 	w3w_audit_record *au = &w->meta->audit;
-	char *request = cJSON_PrintUnformatted(w->request);
-	char *payload = cJSON_PrintUnformatted(w->payload);
+	w3w_trace_context trace;
+	char traceparent[W3W_TRACEPARENT_SIZE], *request, *payload;
+
+	/* Consumers follow the request into its event; the command's span is the parent. */
+	if (w3w__trace_current(&trace) && w3w_traceparent_format(traceparent, sizeof(traceparent), &trace) == W3W_OK)
+		cJSON_AddStringToObject(w->payload, "traceparent", traceparent);
+	request = cJSON_PrintUnformatted(w->request);
+	payload = cJSON_PrintUnformatted(w->payload);
 
 	if (!request || !payload) {
 		cJSON_free(request);
@@ -113,6 +120,7 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	snprintf(au->target_id, sizeof(au->target_id), "%s", target_id ? target_id : "");
 	strcpy(au->outcome, "ok");
 	au->created_at = w->meta->now;
+	w3w__span_begin(&w->storage, w->ctx, "storage.write", W3W_SPAN_CLIENT, ev->type);
 	return W3W_OK;
 }
 
@@ -149,7 +157,9 @@ w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *
 
 w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 {
-	w3w_time elapsed = w3w_time_now() - w->meta->now;
+	w3w_time elapsed;
+	w3w__span_end(&w->storage, w->ctx, status);
+	elapsed = w3w_time_now() - w->meta->now;
 	atomic_fetch_add(status == W3W_OK ? &w->ctx->counters.commands_ok : &w->ctx->counters.commands_refused, 1);
 	atomic_fetch_add(&w->ctx->counters.command_us, (uint_fast64_t)(elapsed > 0 ? elapsed : 0));
 	if (status == W3W_OK) {
@@ -169,5 +179,6 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 	cJSON_Delete(w->request);
 	cJSON_Delete(w->payload);
 	w->request = w->payload = NULL;
+	w3w__span_end(&w->command, w->ctx, status);
 	return status;
 }

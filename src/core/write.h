@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/context.h"
+#include "core/trace.h"
 
 #define W3W__INVALIDATE_MAX 8
 
@@ -25,6 +26,8 @@ typedef struct w3w__write {
 	cJSON *payload;   /* the event payload */
 	char keys[W3W__INVALIDATE_MAX][W3W_ID_SIZE + 24];
 	size_t key_count;
+	w3w__span command;  /* the command, then */
+	w3w__span storage;  /* its storage transaction */
 } w3w__write;
 
 /**

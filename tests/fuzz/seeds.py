@@ -72,6 +72,9 @@ def main():
     write("fuzz_amount", ["0", "12.5", "0.00000001", "9999999999.99999999", "10000000000", "1.123456789",
                           "-5", "-0.5", "92233720368.54775807", "92233720368.54775808", "1e5", " 1", "1.", ".5",
                           "007.10", "1,5", "0x10", "\xd9\xa1"])
+    write("fuzz_traceparent", ["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-more",
+                               "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                               "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", ""])
     write("fuzz_hex", ["", "0x", "0xdeadBEEF", "abc", "zz", "00ff", "0X00", "0x0x12"])
     xprv = "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
     write("fuzz_base58", ["1", "111", "3yZe7d", xprv, xprv[:-1] + "j", b58check(b"\0" * 21), b58(bytes(range(1, 33))),

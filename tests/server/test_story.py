@@ -140,6 +140,6 @@ def test_health_ready_metrics(server, service, make_user):
     assert refused and float(refused[0].split()[-1]) >= 1
     # The access log: one JSON line per request with id, user, route, status, latency; never a token.
     lines = [e for e in server.logs if e.get("msg") == "request"]
-    assert lines and all({"request_id", "route", "status", "latency_us"} <= set(e) for e in lines)
-    assert any(e.get("user") == buyer.id and e["route"] == "/v1/orders" for e in lines)
+    assert lines and all({"time", "level", "trace_id", "request_id", "route", "status", "duration_ms"} <= set(e) for e in lines)
+    assert any(e.get("user_id") == buyer.id and e["route"] == "/v1/orders" for e in lines)
     assert not any(buyer.token in line or server.secret in line for line in server.raw_stderr)

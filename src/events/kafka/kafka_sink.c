@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 #include <librdkafka/rdkafka.h>
 
+#include "core/trace.h"
 #include "events/kafka/kafka_envelope.h"
 #include "events/kafka/kafka_url.h"
 #include "w3wallet/sys/kafka.h"
@@ -274,6 +275,22 @@ static void free_values(char **values, size_t count)
 	free(values);
 }
 
+/* event_id, event_type, and the W3C traceparent of a traced command's event (NULL: out of memory). */
+static rd_kafka_headers_t *message_headers(const w3w_event *e)
+{
+	rd_kafka_headers_t *h = rd_kafka_headers_new(3);
+	w3w_trace_context trace;
+	char tp[W3W_TRACEPARENT_SIZE];
+
+	if (!h)
+		return NULL;
+	rd_kafka_header_add(h, "event_id", -1, e->id, -1);
+	rd_kafka_header_add(h, "event_type", -1, e->type, -1);
+	if (w3w__event_trace(e, &trace) && w3w_traceparent_format(tp, sizeof(tp), &trace) == W3W_OK)
+		rd_kafka_header_add(h, "traceparent", -1, tp, -1);
+	return h;
+}
+
 /* Enqueue events[0..count) in order; stops at the first that cannot be enqueued. */
 static void enqueue_all(kafka_sink *s, kafka_batch *b, const w3w_event *events, char **values,
 	size_t count, int64_t deadline, rd_kafka_resp_err_t *enqueue_error, size_t *enqueue_failed)
@@ -281,23 +298,25 @@ static void enqueue_all(kafka_sink *s, kafka_batch *b, const w3w_event *events, 
 	for (size_t i = 0; i < count; i++) {
 		const w3w_event *e = &events[i];
 		rd_kafka_resp_err_t err;
+		rd_kafka_headers_t *headers = message_headers(e);
 		b->slots[i].batch = b;
 		b->slots[i].index = i;
 		for (;;) {
-			err = rd_kafka_producev(s->rk,
+			err = headers ? rd_kafka_producev(s->rk,
 				RD_KAFKA_V_TOPIC(e->topic),
 				RD_KAFKA_V_KEY(e->aggregate_id, strlen(e->aggregate_id)),
 				RD_KAFKA_V_VALUE(values[i], strlen(values[i])),
 				RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-				RD_KAFKA_V_HEADER("event_id", e->id, -1),
-				RD_KAFKA_V_HEADER("event_type", e->type, -1),
+				RD_KAFKA_V_HEADERS(headers),
 				RD_KAFKA_V_OPAQUE(&b->slots[i]),
-				RD_KAFKA_V_END);
+				RD_KAFKA_V_END) : RD_KAFKA_RESP_ERR__NOENT;
 			if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline)
 				break;
 			rd_kafka_poll(s->rk, 10); /* let deliveries make room */
 		}
 		if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			if (headers)
+				rd_kafka_headers_destroy(headers); /* still ours: producev takes them only on success */
 			/* later events would overtake this one on retry: keep them back too */
 			*enqueue_error = err;
 			*enqueue_failed = i;

@@ -54,15 +54,15 @@ typedef _gostring_ swig_type_24;
 typedef _gostring_ swig_type_25;
 typedef _gostring_ swig_type_26;
 typedef _gostring_ swig_type_27;
-typedef long long swig_type_28;
-typedef long long swig_type_29;
+typedef _goslice_ swig_type_28;
+typedef _gostring_ swig_type_29;
 typedef _gostring_ swig_type_30;
-typedef _gostring_ swig_type_31;
+typedef _goslice_ swig_type_31;
 typedef _gostring_ swig_type_32;
 typedef _gostring_ swig_type_33;
 typedef _gostring_ swig_type_34;
 typedef _gostring_ swig_type_35;
-typedef _goslice_ swig_type_36;
+typedef _gostring_ swig_type_36;
 typedef _gostring_ swig_type_37;
 typedef _gostring_ swig_type_38;
 typedef long long swig_type_39;
@@ -73,112 +73,112 @@ typedef _gostring_ swig_type_43;
 typedef _gostring_ swig_type_44;
 typedef _gostring_ swig_type_45;
 typedef _gostring_ swig_type_46;
-typedef _gostring_ swig_type_47;
+typedef _goslice_ swig_type_47;
 typedef _gostring_ swig_type_48;
 typedef _gostring_ swig_type_49;
-typedef _gostring_ swig_type_50;
-typedef _gostring_ swig_type_51;
+typedef long long swig_type_50;
+typedef long long swig_type_51;
 typedef _gostring_ swig_type_52;
-typedef long long swig_type_53;
-typedef long long swig_type_54;
+typedef _gostring_ swig_type_53;
+typedef _gostring_ swig_type_54;
 typedef _gostring_ swig_type_55;
-typedef long long swig_type_56;
-typedef long long swig_type_57;
+typedef _gostring_ swig_type_56;
+typedef _gostring_ swig_type_57;
 typedef _gostring_ swig_type_58;
 typedef _gostring_ swig_type_59;
-typedef long long swig_type_60;
-typedef long long swig_type_61;
-typedef long long swig_type_62;
-typedef long long swig_type_63;
+typedef _gostring_ swig_type_60;
+typedef _gostring_ swig_type_61;
+typedef _gostring_ swig_type_62;
+typedef _gostring_ swig_type_63;
 typedef long long swig_type_64;
 typedef long long swig_type_65;
-typedef long long swig_type_66;
-typedef _gostring_ swig_type_67;
-typedef _gostring_ swig_type_68;
+typedef _gostring_ swig_type_66;
+typedef long long swig_type_67;
+typedef long long swig_type_68;
 typedef _gostring_ swig_type_69;
-typedef long long swig_type_70;
-typedef _gostring_ swig_type_71;
-typedef _gostring_ swig_type_72;
-typedef _gostring_ swig_type_73;
-typedef _gostring_ swig_type_74;
+typedef _gostring_ swig_type_70;
+typedef long long swig_type_71;
+typedef long long swig_type_72;
+typedef long long swig_type_73;
+typedef long long swig_type_74;
 typedef long long swig_type_75;
-typedef _gostring_ swig_type_76;
-typedef _gostring_ swig_type_77;
+typedef long long swig_type_76;
+typedef long long swig_type_77;
 typedef _gostring_ swig_type_78;
 typedef _gostring_ swig_type_79;
 typedef _gostring_ swig_type_80;
-typedef _gostring_ swig_type_81;
-typedef long long swig_type_82;
+typedef long long swig_type_81;
+typedef _gostring_ swig_type_82;
 typedef _gostring_ swig_type_83;
 typedef _gostring_ swig_type_84;
 typedef _gostring_ swig_type_85;
-typedef _gostring_ swig_type_86;
-typedef long long swig_type_87;
-typedef long long swig_type_88;
-typedef long long swig_type_89;
-typedef long long swig_type_90;
-typedef long long swig_type_91;
-typedef long long swig_type_92;
+typedef long long swig_type_86;
+typedef _gostring_ swig_type_87;
+typedef _gostring_ swig_type_88;
+typedef _gostring_ swig_type_89;
+typedef _gostring_ swig_type_90;
+typedef _gostring_ swig_type_91;
+typedef _gostring_ swig_type_92;
 typedef long long swig_type_93;
-typedef long long swig_type_94;
-typedef long long swig_type_95;
-typedef long long swig_type_96;
-typedef long long swig_type_97;
+typedef _gostring_ swig_type_94;
+typedef _gostring_ swig_type_95;
+typedef _gostring_ swig_type_96;
+typedef _gostring_ swig_type_97;
 typedef long long swig_type_98;
 typedef long long swig_type_99;
 typedef long long swig_type_100;
 typedef long long swig_type_101;
 typedef long long swig_type_102;
-typedef _gostring_ swig_type_103;
-typedef _gostring_ swig_type_104;
-typedef _gostring_ swig_type_105;
-typedef _gostring_ swig_type_106;
-typedef _gostring_ swig_type_107;
-typedef _gostring_ swig_type_108;
-typedef _gostring_ swig_type_109;
-typedef _gostring_ swig_type_110;
+typedef long long swig_type_103;
+typedef long long swig_type_104;
+typedef long long swig_type_105;
+typedef long long swig_type_106;
+typedef long long swig_type_107;
+typedef long long swig_type_108;
+typedef long long swig_type_109;
+typedef long long swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
 typedef long long swig_type_113;
-typedef long long swig_type_114;
-typedef long long swig_type_115;
-typedef long long swig_type_116;
-typedef long long swig_type_117;
-typedef long long swig_type_118;
-typedef long long swig_type_119;
+typedef _gostring_ swig_type_114;
+typedef _gostring_ swig_type_115;
+typedef _gostring_ swig_type_116;
+typedef _gostring_ swig_type_117;
+typedef _gostring_ swig_type_118;
+typedef _gostring_ swig_type_119;
 typedef _gostring_ swig_type_120;
-typedef long long swig_type_121;
+typedef _gostring_ swig_type_121;
 typedef long long swig_type_122;
-typedef _gostring_ swig_type_123;
-typedef _gostring_ swig_type_124;
+typedef long long swig_type_123;
+typedef long long swig_type_124;
 typedef long long swig_type_125;
-typedef _gostring_ swig_type_126;
-typedef _gostring_ swig_type_127;
-typedef _gostring_ swig_type_128;
-typedef _gostring_ swig_type_129;
-typedef _gostring_ swig_type_130;
+typedef long long swig_type_126;
+typedef long long swig_type_127;
+typedef long long swig_type_128;
+typedef long long swig_type_129;
+typedef long long swig_type_130;
 typedef _gostring_ swig_type_131;
-typedef _gostring_ swig_type_132;
-typedef _gostring_ swig_type_133;
+typedef long long swig_type_132;
+typedef long long swig_type_133;
 typedef _gostring_ swig_type_134;
 typedef _gostring_ swig_type_135;
-typedef _gostring_ swig_type_136;
+typedef long long swig_type_136;
 typedef _gostring_ swig_type_137;
 typedef _gostring_ swig_type_138;
 typedef _gostring_ swig_type_139;
 typedef _gostring_ swig_type_140;
 typedef _gostring_ swig_type_141;
-typedef long long swig_type_142;
-typedef long long swig_type_143;
-typedef long long swig_type_144;
-typedef long long swig_type_145;
+typedef _gostring_ swig_type_142;
+typedef _gostring_ swig_type_143;
+typedef _gostring_ swig_type_144;
+typedef _gostring_ swig_type_145;
 typedef _gostring_ swig_type_146;
 typedef _gostring_ swig_type_147;
 typedef _gostring_ swig_type_148;
-typedef long long swig_type_149;
-typedef long long swig_type_150;
-typedef long long swig_type_151;
-typedef long long swig_type_152;
+typedef _gostring_ swig_type_149;
+typedef _gostring_ swig_type_150;
+typedef _gostring_ swig_type_151;
+typedef _gostring_ swig_type_152;
 typedef long long swig_type_153;
 typedef long long swig_type_154;
 typedef long long swig_type_155;
@@ -187,158 +187,158 @@ typedef _gostring_ swig_type_157;
 typedef _gostring_ swig_type_158;
 typedef _gostring_ swig_type_159;
 typedef long long swig_type_160;
-typedef _gostring_ swig_type_161;
-typedef _gostring_ swig_type_162;
-typedef _gostring_ swig_type_163;
-typedef _gostring_ swig_type_164;
-typedef _gostring_ swig_type_165;
-typedef _gostring_ swig_type_166;
-typedef _gostring_ swig_type_167;
+typedef long long swig_type_161;
+typedef long long swig_type_162;
+typedef long long swig_type_163;
+typedef long long swig_type_164;
+typedef long long swig_type_165;
+typedef long long swig_type_166;
+typedef long long swig_type_167;
 typedef _gostring_ swig_type_168;
 typedef _gostring_ swig_type_169;
 typedef _gostring_ swig_type_170;
-typedef _gostring_ swig_type_171;
+typedef long long swig_type_171;
 typedef _gostring_ swig_type_172;
 typedef _gostring_ swig_type_173;
 typedef _gostring_ swig_type_174;
-typedef long long swig_type_175;
-typedef long long swig_type_176;
-typedef long long swig_type_177;
-typedef long long swig_type_178;
-typedef long long swig_type_179;
-typedef long long swig_type_180;
+typedef _gostring_ swig_type_175;
+typedef _gostring_ swig_type_176;
+typedef _gostring_ swig_type_177;
+typedef _gostring_ swig_type_178;
+typedef _gostring_ swig_type_179;
+typedef _gostring_ swig_type_180;
 typedef _gostring_ swig_type_181;
 typedef _gostring_ swig_type_182;
 typedef _gostring_ swig_type_183;
 typedef _gostring_ swig_type_184;
 typedef _gostring_ swig_type_185;
-typedef _gostring_ swig_type_186;
-typedef _gostring_ swig_type_187;
-typedef _gostring_ swig_type_188;
-typedef _gostring_ swig_type_189;
-typedef _gostring_ swig_type_190;
-typedef _gostring_ swig_type_191;
+typedef long long swig_type_186;
+typedef long long swig_type_187;
+typedef long long swig_type_188;
+typedef long long swig_type_189;
+typedef long long swig_type_190;
+typedef long long swig_type_191;
 typedef _gostring_ swig_type_192;
 typedef _gostring_ swig_type_193;
 typedef _gostring_ swig_type_194;
 typedef _gostring_ swig_type_195;
 typedef _gostring_ swig_type_196;
-typedef long long swig_type_197;
-typedef long long swig_type_198;
+typedef _gostring_ swig_type_197;
+typedef _gostring_ swig_type_198;
 typedef _gostring_ swig_type_199;
 typedef _gostring_ swig_type_200;
 typedef _gostring_ swig_type_201;
 typedef _gostring_ swig_type_202;
 typedef _gostring_ swig_type_203;
 typedef _gostring_ swig_type_204;
-typedef long long swig_type_205;
-typedef long long swig_type_206;
+typedef _gostring_ swig_type_205;
+typedef _gostring_ swig_type_206;
 typedef _gostring_ swig_type_207;
-typedef _gostring_ swig_type_208;
+typedef long long swig_type_208;
 typedef long long swig_type_209;
 typedef _gostring_ swig_type_210;
-typedef long long swig_type_211;
-typedef long long swig_type_212;
-typedef long long swig_type_213;
-typedef long long swig_type_214;
-typedef long long swig_type_215;
+typedef _gostring_ swig_type_211;
+typedef _gostring_ swig_type_212;
+typedef _gostring_ swig_type_213;
+typedef _gostring_ swig_type_214;
+typedef _gostring_ swig_type_215;
 typedef long long swig_type_216;
 typedef long long swig_type_217;
-typedef long long swig_type_218;
-typedef long long swig_type_219;
-typedef _gostring_ swig_type_220;
-typedef long long swig_type_221;
+typedef _gostring_ swig_type_218;
+typedef _gostring_ swig_type_219;
+typedef long long swig_type_220;
+typedef _gostring_ swig_type_221;
 typedef long long swig_type_222;
 typedef long long swig_type_223;
 typedef long long swig_type_224;
 typedef long long swig_type_225;
 typedef long long swig_type_226;
-typedef _gostring_ swig_type_227;
-typedef _gostring_ swig_type_228;
-typedef _gostring_ swig_type_229;
+typedef long long swig_type_227;
+typedef long long swig_type_228;
+typedef long long swig_type_229;
 typedef long long swig_type_230;
 typedef _gostring_ swig_type_231;
-typedef _gostring_ swig_type_232;
-typedef _gostring_ swig_type_233;
-typedef _gostring_ swig_type_234;
-typedef _gostring_ swig_type_235;
-typedef _gostring_ swig_type_236;
-typedef _gostring_ swig_type_237;
+typedef long long swig_type_232;
+typedef long long swig_type_233;
+typedef long long swig_type_234;
+typedef long long swig_type_235;
+typedef long long swig_type_236;
+typedef long long swig_type_237;
 typedef _gostring_ swig_type_238;
 typedef _gostring_ swig_type_239;
-typedef _goslice_ swig_type_240;
-typedef _gostring_ swig_type_241;
-typedef _goslice_ swig_type_242;
+typedef _gostring_ swig_type_240;
+typedef long long swig_type_241;
+typedef _gostring_ swig_type_242;
 typedef _gostring_ swig_type_243;
 typedef _gostring_ swig_type_244;
-typedef long long swig_type_245;
+typedef _gostring_ swig_type_245;
 typedef _gostring_ swig_type_246;
-typedef _goslice_ swig_type_247;
+typedef _gostring_ swig_type_247;
 typedef _gostring_ swig_type_248;
-typedef long long swig_type_249;
-typedef long long swig_type_250;
-typedef _gostring_ swig_type_251;
-typedef _goslice_ swig_type_252;
-typedef _gostring_ swig_type_253;
-typedef long long swig_type_254;
-typedef long long swig_type_255;
-typedef _gostring_ swig_type_256;
+typedef _gostring_ swig_type_249;
+typedef _gostring_ swig_type_250;
+typedef _goslice_ swig_type_251;
+typedef _gostring_ swig_type_252;
+typedef _goslice_ swig_type_253;
+typedef _gostring_ swig_type_254;
+typedef _gostring_ swig_type_255;
+typedef long long swig_type_256;
 typedef _gostring_ swig_type_257;
-typedef _gostring_ swig_type_258;
-typedef long long swig_type_259;
+typedef _goslice_ swig_type_258;
+typedef _gostring_ swig_type_259;
 typedef long long swig_type_260;
-typedef _gostring_ swig_type_261;
+typedef long long swig_type_261;
 typedef _gostring_ swig_type_262;
-typedef _gostring_ swig_type_263;
+typedef _goslice_ swig_type_263;
 typedef _gostring_ swig_type_264;
-typedef _gostring_ swig_type_265;
-typedef _gostring_ swig_type_266;
+typedef long long swig_type_265;
+typedef long long swig_type_266;
 typedef _gostring_ swig_type_267;
 typedef _gostring_ swig_type_268;
 typedef _gostring_ swig_type_269;
-typedef _gostring_ swig_type_270;
-typedef _gostring_ swig_type_271;
-typedef _goslice_ swig_type_272;
+typedef long long swig_type_270;
+typedef long long swig_type_271;
+typedef _gostring_ swig_type_272;
 typedef _gostring_ swig_type_273;
 typedef _gostring_ swig_type_274;
 typedef _gostring_ swig_type_275;
 typedef _gostring_ swig_type_276;
 typedef _gostring_ swig_type_277;
-typedef long long swig_type_278;
-typedef long long swig_type_279;
-typedef long long swig_type_280;
-typedef long long swig_type_281;
-typedef long long swig_type_282;
-typedef _gostring_ swig_type_283;
+typedef _gostring_ swig_type_278;
+typedef _gostring_ swig_type_279;
+typedef _gostring_ swig_type_280;
+typedef _gostring_ swig_type_281;
+typedef _gostring_ swig_type_282;
+typedef _goslice_ swig_type_283;
 typedef _gostring_ swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
-typedef _goslice_ swig_type_288;
-typedef _gostring_ swig_type_289;
-typedef _gostring_ swig_type_290;
-typedef _gostring_ swig_type_291;
-typedef _gostring_ swig_type_292;
+typedef _gostring_ swig_type_288;
+typedef long long swig_type_289;
+typedef long long swig_type_290;
+typedef long long swig_type_291;
+typedef long long swig_type_292;
 typedef long long swig_type_293;
-typedef long long swig_type_294;
+typedef _gostring_ swig_type_294;
 typedef _gostring_ swig_type_295;
-typedef long long swig_type_296;
-typedef long long swig_type_297;
+typedef _gostring_ swig_type_296;
+typedef _gostring_ swig_type_297;
 typedef _gostring_ swig_type_298;
-typedef _gostring_ swig_type_299;
+typedef _goslice_ swig_type_299;
 typedef _gostring_ swig_type_300;
-typedef _goslice_ swig_type_301;
-typedef long long swig_type_302;
-typedef long long swig_type_303;
+typedef _gostring_ swig_type_301;
+typedef _gostring_ swig_type_302;
+typedef _gostring_ swig_type_303;
 typedef long long swig_type_304;
 typedef long long swig_type_305;
-typedef long long swig_type_306;
+typedef _gostring_ swig_type_306;
 typedef long long swig_type_307;
 typedef long long swig_type_308;
-typedef long long swig_type_309;
-typedef long long swig_type_310;
-typedef long long swig_type_311;
-typedef long long swig_type_312;
+typedef _gostring_ swig_type_309;
+typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_311;
+typedef _goslice_ swig_type_312;
 typedef long long swig_type_313;
 typedef long long swig_type_314;
 typedef long long swig_type_315;
@@ -347,63 +347,63 @@ typedef long long swig_type_317;
 typedef long long swig_type_318;
 typedef long long swig_type_319;
 typedef long long swig_type_320;
-typedef _gostring_ swig_type_321;
-typedef _gostring_ swig_type_322;
-typedef _gostring_ swig_type_323;
-typedef _gostring_ swig_type_324;
-typedef _gostring_ swig_type_325;
-typedef _gostring_ swig_type_326;
+typedef long long swig_type_321;
+typedef long long swig_type_322;
+typedef long long swig_type_323;
+typedef long long swig_type_324;
+typedef long long swig_type_325;
+typedef long long swig_type_326;
 typedef long long swig_type_327;
 typedef long long swig_type_328;
-typedef _gostring_ swig_type_329;
-typedef _gostring_ swig_type_330;
+typedef long long swig_type_329;
+typedef long long swig_type_330;
 typedef long long swig_type_331;
-typedef long long swig_type_332;
+typedef _gostring_ swig_type_332;
 typedef _gostring_ swig_type_333;
 typedef _gostring_ swig_type_334;
 typedef _gostring_ swig_type_335;
-typedef long long swig_type_336;
-typedef long long swig_type_337;
+typedef _gostring_ swig_type_336;
+typedef _gostring_ swig_type_337;
 typedef long long swig_type_338;
 typedef long long swig_type_339;
 typedef _gostring_ swig_type_340;
 typedef _gostring_ swig_type_341;
 typedef long long swig_type_342;
-typedef _gostring_ swig_type_343;
+typedef long long swig_type_343;
 typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
 typedef _gostring_ swig_type_346;
-typedef _gostring_ swig_type_347;
-typedef _gostring_ swig_type_348;
-typedef _gostring_ swig_type_349;
-typedef _gostring_ swig_type_350;
+typedef long long swig_type_347;
+typedef long long swig_type_348;
+typedef long long swig_type_349;
+typedef long long swig_type_350;
 typedef _gostring_ swig_type_351;
 typedef _gostring_ swig_type_352;
-typedef _gostring_ swig_type_353;
-typedef long long swig_type_354;
-typedef long long swig_type_355;
-typedef long long swig_type_356;
-typedef long long swig_type_357;
+typedef long long swig_type_353;
+typedef _gostring_ swig_type_354;
+typedef _gostring_ swig_type_355;
+typedef _gostring_ swig_type_356;
+typedef _gostring_ swig_type_357;
 typedef _gostring_ swig_type_358;
 typedef _gostring_ swig_type_359;
-typedef long long swig_type_360;
-typedef long long swig_type_361;
+typedef _gostring_ swig_type_360;
+typedef _gostring_ swig_type_361;
 typedef _gostring_ swig_type_362;
 typedef _gostring_ swig_type_363;
 typedef _gostring_ swig_type_364;
 typedef long long swig_type_365;
 typedef long long swig_type_366;
-typedef _gostring_ swig_type_367;
-typedef _gostring_ swig_type_368;
+typedef long long swig_type_367;
+typedef long long swig_type_368;
 typedef _gostring_ swig_type_369;
 typedef _gostring_ swig_type_370;
-typedef _gostring_ swig_type_371;
-typedef _gostring_ swig_type_372;
+typedef long long swig_type_371;
+typedef long long swig_type_372;
 typedef _gostring_ swig_type_373;
-typedef long long swig_type_374;
+typedef _gostring_ swig_type_374;
 typedef _gostring_ swig_type_375;
-typedef _gostring_ swig_type_376;
-typedef _gostring_ swig_type_377;
+typedef long long swig_type_376;
+typedef long long swig_type_377;
 typedef _gostring_ swig_type_378;
 typedef _gostring_ swig_type_379;
 typedef _gostring_ swig_type_380;
@@ -411,479 +411,502 @@ typedef _gostring_ swig_type_381;
 typedef _gostring_ swig_type_382;
 typedef _gostring_ swig_type_383;
 typedef _gostring_ swig_type_384;
-typedef _gostring_ swig_type_385;
-typedef _goslice_ swig_type_386;
+typedef long long swig_type_385;
+typedef _gostring_ swig_type_386;
 typedef _gostring_ swig_type_387;
 typedef _gostring_ swig_type_388;
 typedef _gostring_ swig_type_389;
-typedef long long swig_type_390;
+typedef _gostring_ swig_type_390;
 typedef _gostring_ swig_type_391;
-typedef long long swig_type_392;
+typedef _gostring_ swig_type_392;
 typedef _gostring_ swig_type_393;
 typedef _gostring_ swig_type_394;
-typedef long long swig_type_395;
-typedef long long swig_type_396;
-typedef long long swig_type_397;
-typedef long long swig_type_398;
-typedef long long swig_type_399;
-typedef long long swig_type_400;
+typedef _gostring_ swig_type_395;
+typedef _gostring_ swig_type_396;
+typedef _goslice_ swig_type_397;
+typedef _gostring_ swig_type_398;
+typedef _gostring_ swig_type_399;
+typedef _gostring_ swig_type_400;
 typedef long long swig_type_401;
-extern void _wrap_Swig_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_f19f86c06a808a9d(swig_intgo arg1);
+typedef _gostring_ swig_type_402;
+typedef long long swig_type_403;
+typedef _gostring_ swig_type_404;
+typedef _gostring_ swig_type_405;
+typedef long long swig_type_406;
+typedef long long swig_type_407;
+typedef long long swig_type_408;
+typedef long long swig_type_409;
+typedef long long swig_type_410;
+typedef long long swig_type_411;
+typedef long long swig_type_412;
+extern void _wrap_Swig_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_af5a3e406605d646(swig_intgo arg1);
 
 #cgo pkg-config: w3wallet
 
-extern swig_intgo _wrap_W3W_OK_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EINVAL_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ENOMEM_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ESTATE_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EVERSION_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d(void);
-extern swig_type_1 _wrap_w3w_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_2 _wrap_w3w_version_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_w3w_version_number_capi_f19f86c06a808a9d(void);
-extern swig_type_3 _wrap_w3w_amount_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_4 arg2);
-extern swig_type_5 _wrap_w3w_amount_format_capi_f19f86c06a808a9d(swig_type_6 arg1, swig_type_7 arg2);
-extern swig_type_8 _wrap_w3w_amount_mul_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
-extern swig_type_11 _wrap_w3w_amount_add_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
-extern swig_type_14 _wrap_w3w_id_new_capi_f19f86c06a808a9d(swig_type_15 arg1);
-extern swig_type_16 _wrap_w3w_id_normalize_capi_f19f86c06a808a9d(swig_type_17 arg1, swig_type_18 arg2);
-extern swig_type_19 _wrap_w3w_time_now_capi_f19f86c06a808a9d(void);
-extern swig_type_20 _wrap_w3w_time_format_capi_f19f86c06a808a9d(swig_type_21 arg1, swig_type_22 arg2);
-extern void _wrap_w3w_options_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_23 _wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_24 _wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_25 _wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_26 _wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_27 _wrap_w3w_options_region_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_28 arg2);
-extern swig_type_29 _wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_30 _wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_31 arg2);
-extern swig_type_32 _wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_options_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_options_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_33 _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_34 _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_35 _wrap_w3w_commit_position_capi_f19f86c06a808a9d(swig_type_36 arg1);
-extern swig_type_37 _wrap_w3w_read_after_capi_f19f86c06a808a9d(swig_type_38 arg1);
-extern void _wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_39 arg2);
-extern swig_type_40 _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_41 arg2);
-extern swig_type_42 _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_replica_state_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_43 _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2);
-extern void _wrap_w3w_ctx_close_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d(void);
-extern swig_type_44 _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_actor_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_actor_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_45 _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_46 arg2);
-extern void _wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_47 _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_48 _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_list_query_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d(void);
-extern swig_type_49 _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_50 _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_51 _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_52 _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_53 arg2);
-extern swig_type_54 _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_55 _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_56 arg2);
-extern swig_type_57 _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_transfer_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_58 _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_59 _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_60 arg2);
-extern swig_type_61 _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_62 arg2);
-extern swig_type_63 _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_64 arg2);
-extern swig_type_65 _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_account_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_account_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_66 _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_67 _wrap_w3w_deposit_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_68 arg4, swig_type_69 arg5, swig_type_70 arg6, swig_type_71 arg7, swig_type_72 arg8);
-extern swig_type_73 _wrap_w3w_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_74 arg4, swig_type_75 arg5, swig_type_76 arg6, swig_type_77 arg7, swig_type_78 arg8);
-extern swig_type_79 _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_80 arg4, swig_type_81 arg5, swig_type_82 arg6, swig_type_83 arg7);
-extern swig_type_84 _wrap_w3w_accounts_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_85 arg4);
-extern void _wrap_w3w_account_list_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_86 _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_87 arg2);
-extern swig_type_88 _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_89 arg2);
-extern swig_type_90 _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_91 arg2);
-extern swig_type_92 _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_103 _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_104 arg4);
-extern swig_type_105 _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_106 _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_107 arg2);
-extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d(void);
-extern swig_type_108 _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_109 _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_110 _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_113 arg2);
-extern swig_type_114 _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_115 arg2);
-extern swig_type_116 _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_117 arg2);
-extern swig_type_118 _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_supply_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_119 _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_120 _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_121 arg2);
-extern swig_type_122 _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_123 _wrap_w3w_supply_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_124 arg4, swig_type_125 arg5, swig_type_126 arg6);
-extern swig_type_127 _wrap_w3w_supply_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_128 arg4);
-extern swig_type_129 _wrap_w3w_supply_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_130 _wrap_w3w_supply_update_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_131 arg4, uintptr_t arg5, swig_type_132 arg6);
-extern swig_type_133 _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_134 arg4, swig_type_135 arg5);
-extern swig_type_136 _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_137 _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_138 arg2);
-extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d(void);
-extern swig_type_139 _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_140 _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_141 _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_142 arg2);
-extern swig_type_143 _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_144 arg2);
-extern swig_type_145 _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_item_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_146 _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_147 _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_148 _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_149 arg2);
-extern swig_type_150 _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_order_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_order_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_155 _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_capi_f19f86c06a808a9d(void);
-extern uintptr_t _wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_156 _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_157 _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_158 _wrap_w3w_order_create_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_159 arg4, uintptr_t arg5, swig_type_160 arg6, swig_type_161 arg7);
-extern swig_type_162 _wrap_w3w_order_get_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_163 arg4);
-extern swig_type_164 _wrap_w3w_order_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_165 _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_166 arg4, swig_type_167 arg5);
-extern void _wrap_w3w_order_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_order_page_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_168 _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_169 _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_170 arg2);
-extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d(void);
-extern swig_type_171 _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_172 _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_173 _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_174 _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_179 arg2);
-extern swig_type_180 _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_claim_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_claim_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_181 _wrap_w3w_claim_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_182 arg4, swig_type_183 arg5);
-extern swig_type_184 _wrap_w3w_claim_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_185 arg4);
-extern swig_type_186 _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_187 arg4);
-extern swig_type_188 _wrap_w3w_claim_process_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_189 arg4, swig_type_190 arg5);
-extern swig_type_191 _wrap_w3w_claim_release_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_192 arg4, swig_type_193 arg5);
-extern swig_type_194 _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_195 _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_196 arg2);
-extern void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_199 _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_200 _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_201 _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_202 _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_203 _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_204 _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_207 _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_delete_w3w_event_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_208 _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_209 _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_event_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_210 _wrap_w3w_events_pump_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_211 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_212 arg2);
-extern swig_type_213 _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_214 arg2);
-extern swig_type_215 _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_216 arg2);
-extern swig_type_217 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_218 arg2);
-extern swig_type_219 _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_220 _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_227 _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_audit_report_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_228 _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_229 _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_230 arg2, swig_voidp arg3);
-extern swig_type_231 _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_232 _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_233 _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_234 _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_235 _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_236 _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_237 _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_238 _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_239 _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_240 arg2);
-extern swig_type_241 _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_242 arg2);
-extern void _wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_243 _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_244 arg3, swig_type_245 arg4, swig_intgo arg5);
-extern swig_type_246 _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_247 arg2, swig_type_248 arg3, swig_intgo arg4, swig_type_249 arg5, swig_type_250 arg6);
-extern swig_type_251 _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(swig_voidp arg1, swig_type_252 arg2, swig_type_253 arg3, swig_intgo arg4, swig_type_254 arg5, swig_type_255 arg6);
-extern swig_type_256 _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_257 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
-extern void _wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_258 _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_261 _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_262 _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_263 _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_264 arg3, swig_type_265 arg4);
-extern swig_type_266 _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_267 _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_268 _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_269 arg3);
-extern swig_type_270 _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_271 _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(swig_type_272 arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_275 _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_276 _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_277 _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_278 arg2);
-extern swig_type_279 _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_280 arg2);
-extern swig_type_281 _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_wallet_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_282 _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_283 _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_284 arg4);
-extern swig_type_285 _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_286 arg4);
-extern void _wrap_w3w_wallets_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_287 _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(swig_type_288 arg1, swig_type_289 arg2, swig_type_290 arg3);
-extern void _wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_291 _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_292 _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_293 arg2);
-extern swig_type_294 _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_295 _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_296 arg2);
-extern swig_type_297 _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_options_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_298 _wrap_w3w_chain_open_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_close_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_299 _wrap_w3w_chain_key_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_300 _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(swig_type_301 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_302 arg2);
-extern swig_type_303 _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_304 _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_305 arg2);
-extern swig_type_306 _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_307 arg2);
-extern swig_type_308 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_309 arg2);
-extern swig_type_310 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_311 arg2);
-extern swig_type_312 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_313 arg2);
-extern swig_type_314 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_315 arg2);
-extern swig_type_316 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_317 arg2);
-extern swig_type_318 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_319 arg2);
-extern swig_type_320 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_321 _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_322 _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
-extern void _wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d(void);
-extern swig_type_323 _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_324 _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_325 _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_326 _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_327 arg2);
-extern swig_type_328 _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_329 _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_330 _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_331 arg2);
-extern swig_type_332 _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_333 _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_334 _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_335 _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_336 arg2);
-extern swig_type_337 _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_338 arg2);
-extern swig_type_339 _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_340 _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_341 arg4, swig_type_342 arg5, swig_type_343 arg6, swig_type_344 arg7);
-extern swig_type_345 _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_346 arg4);
-extern swig_type_347 _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(swig_intgo arg1);
-extern swig_type_348 _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_349 _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_350 _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_351 _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_352 _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_353 _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_354 arg2);
-extern swig_type_355 _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_356 arg2);
-extern swig_type_357 _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_358 _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_359 _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_360 arg2);
-extern swig_type_361 _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_362 _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_363 _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_364 _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_365 arg2);
-extern swig_type_366 _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d(void);
-extern void _wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern swig_type_367 _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_368 arg4);
-extern swig_type_369 _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_370 _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_371 _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_372 _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_373 _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(swig_voidp arg1, uintptr_t arg2, swig_type_374 arg3);
-extern swig_type_375 _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_376 arg2, swig_intgo arg3);
-extern swig_type_377 _wrap_w3wb_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_378 _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_379 _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_380 arg2, swig_type_381 arg3);
-extern swig_type_382 _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_383 _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_384 arg2, swig_type_385 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(uintptr_t arg1, uintptr_t arg2, swig_type_386 arg3);
-extern swig_type_387 _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_388 arg2, swig_type_389 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(swig_type_390 arg1);
-extern swig_type_391 _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_392 arg2, swig_type_393 arg3, swig_type_394 arg4, swig_type_395 arg5, swig_type_396 arg6);
-extern void _wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_397 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_398 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_399 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_400 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(uintptr_t arg1, swig_type_401 arg2);
+extern swig_intgo _wrap_W3W_OK_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EINVAL_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ENOMEM_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ENOTFOUND_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ECONFLICT_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ESTATE_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EVERSION_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ERATELIMIT_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ECRYPTO_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EINTERNAL_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_EUNKNOWN_capi_af5a3e406605d646(void);
+extern swig_type_1 _wrap_w3w_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_2 _wrap_w3w_version_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_w3w_version_number_capi_af5a3e406605d646(void);
+extern swig_type_3 _wrap_w3w_amount_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_4 arg2);
+extern swig_type_5 _wrap_w3w_amount_format_capi_af5a3e406605d646(swig_type_6 arg1, swig_type_7 arg2);
+extern swig_type_8 _wrap_w3w_amount_mul_capi_af5a3e406605d646(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
+extern swig_type_11 _wrap_w3w_amount_add_capi_af5a3e406605d646(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
+extern swig_type_14 _wrap_w3w_id_new_capi_af5a3e406605d646(swig_type_15 arg1);
+extern swig_type_16 _wrap_w3w_id_normalize_capi_af5a3e406605d646(swig_type_17 arg1, swig_type_18 arg2);
+extern swig_type_19 _wrap_w3w_time_now_capi_af5a3e406605d646(void);
+extern swig_type_20 _wrap_w3w_time_format_capi_af5a3e406605d646(swig_type_21 arg1, swig_type_22 arg2);
+extern swig_type_23 _wrap_w3w_trace_context_trace_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_24 _wrap_w3w_trace_context_span_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_trace_context_flags_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_trace_context_flags_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_trace_context_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_trace_context_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_25 _wrap_w3w_traceparent_parse_capi_af5a3e406605d646(uintptr_t arg1, swig_type_26 arg2);
+extern swig_type_27 _wrap_w3w_traceparent_format_capi_af5a3e406605d646(swig_type_28 arg1, uintptr_t arg2);
+extern swig_type_29 _wrap_w3w_trace_context_new_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_30 _wrap_w3w_span_id_new_capi_af5a3e406605d646(swig_type_31 arg1);
+extern swig_type_32 _wrap_w3w_trace_set_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_33 _wrap_w3w_trace_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_version_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_version_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_34 _wrap_w3w_options_storage_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_35 _wrap_w3w_options_cache_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_36 _wrap_w3w_options_events_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_37 _wrap_w3w_options_master_key_hex_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_38 _wrap_w3w_options_region_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_39 arg2);
+extern swig_type_40 _wrap_w3w_options_idempotency_ttl_s_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_pool_size_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_pool_size_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_timeout_ms_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_background_relay_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_background_relay_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_41 _wrap_w3w_options_read_storage_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_max_replica_lag_ms_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_options_cache_follow_url_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_42 arg2);
+extern swig_type_43 _wrap_w3w_options_cache_follow_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_options_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_options_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_44 _wrap_w3w_ctx_open_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_45 _wrap_w3w_ctx_ping_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_46 _wrap_w3w_commit_position_capi_af5a3e406605d646(swig_type_47 arg1);
+extern swig_type_48 _wrap_w3w_read_after_capi_af5a3e406605d646(swig_type_49 arg1);
+extern void _wrap_w3w_replica_state_configured_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_replica_state_configured_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_reachable_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_replica_state_reachable_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_lag_ms_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_50 arg2);
+extern swig_type_51 _wrap_w3w_replica_state_lag_ms_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_replayed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_w3w_replica_state_replayed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_replica_state_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_replica_state_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_54 _wrap_w3w_replica_state_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2);
+extern void _wrap_w3w_ctx_close_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_ROLE_USER_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_af5a3e406605d646(void);
+extern swig_type_55 _wrap_w3w_actor_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_actor_roles_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_actor_roles_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_actor_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_actor_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_56 _wrap_w3w_roles_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_57 arg2);
+extern void _wrap_w3w_list_query_version_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_version_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_58 _wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_list_query_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_list_query_limit_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_limit_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_59 _wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_list_query_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_list_query_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af5a3e406605d646(void);
+extern swig_type_60 _wrap_w3w_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_transfer_kind_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_transfer_kind_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_61 _wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_62 _wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_63 _wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_64 arg2);
+extern swig_type_65 _wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_66 _wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_67 arg2);
+extern swig_type_68 _wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_transfer_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_transfer_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_69 _wrap_w3w_account_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_70 _wrap_w3w_account_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_account_balance_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_71 arg2);
+extern swig_type_72 _wrap_w3w_account_balance_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_account_held_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_73 arg2);
+extern swig_type_74 _wrap_w3w_account_held_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_account_available_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_75 arg2);
+extern swig_type_76 _wrap_w3w_account_available_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_account_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_account_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_account_list_items_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_77 _wrap_w3w_account_list_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_delete_w3w_account_list_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_78 _wrap_w3w_deposit_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_79 arg4, swig_type_80 arg5, swig_type_81 arg6, swig_type_82 arg7, swig_type_83 arg8);
+extern swig_type_84 _wrap_w3w_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_85 arg4, swig_type_86 arg5, swig_type_87 arg6, swig_type_88 arg7, swig_type_89 arg8);
+extern swig_type_90 _wrap_w3w_transfer_funds_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_91 arg4, swig_type_92 arg5, swig_type_93 arg6, swig_type_94 arg7);
+extern swig_type_95 _wrap_w3w_accounts_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_96 arg4);
+extern void _wrap_w3w_account_list_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_97 _wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_98 arg2);
+extern swig_type_99 _wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_100 arg2);
+extern swig_type_101 _wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_102 arg2);
+extern swig_type_103 _wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_104 arg2);
+extern swig_type_105 _wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_106 arg2);
+extern swig_type_107 _wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_108 arg2);
+extern swig_type_109 _wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_110 arg2);
+extern swig_type_111 _wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_112 arg2);
+extern swig_type_113 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_ledger_totals_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_ledger_totals_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_114 _wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_115 arg4);
+extern swig_type_116 _wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_117 _wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_118 arg2);
+extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_af5a3e406605d646(void);
+extern swig_type_119 _wrap_w3w_supply_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_120 _wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_121 _wrap_w3w_supply_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_122 arg2);
+extern swig_type_123 _wrap_w3w_supply_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_supply_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_supply_page_items_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_130 _wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_131 _wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_delete_w3w_supply_page_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_set_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_132 arg2);
+extern swig_type_133 _wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_patch_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_supply_patch_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_134 _wrap_w3w_supply_create_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_135 arg4, swig_type_136 arg5, swig_type_137 arg6);
+extern swig_type_138 _wrap_w3w_supply_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_139 arg4);
+extern swig_type_140 _wrap_w3w_supply_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_w3w_supply_page_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_141 _wrap_w3w_supply_update_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_142 arg4, uintptr_t arg5, swig_type_143 arg6);
+extern swig_type_144 _wrap_w3w_supply_delete_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_145 arg4, swig_type_146 arg5);
+extern swig_type_147 _wrap_w3w_supply_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_148 _wrap_w3w_supply_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_149 arg2);
+extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_af5a3e406605d646(void);
+extern swig_type_150 _wrap_w3w_order_item_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_151 _wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_152 _wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_item_price_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_w3w_order_item_price_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_item_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_order_item_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_157 _wrap_w3w_order_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_158 _wrap_w3w_order_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_159 _wrap_w3w_order_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_160 arg2);
+extern swig_type_161 _wrap_w3w_order_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_order_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_w3w_order_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_order_items_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_166 _wrap_w3w_order_item_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_capi_af5a3e406605d646(void);
+extern uintptr_t _wrap_w3w_order_page_items_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_167 _wrap_w3w_order_page_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_168 _wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_page_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_169 _wrap_w3w_order_create_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_170 arg4, uintptr_t arg5, swig_type_171 arg6, swig_type_172 arg7);
+extern swig_type_173 _wrap_w3w_order_get_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4);
+extern swig_type_175 _wrap_w3w_order_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_176 _wrap_w3w_order_cancel_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_177 arg4, swig_type_178 arg5);
+extern void _wrap_w3w_order_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_page_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_179 _wrap_w3w_order_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_180 _wrap_w3w_order_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_181 arg2);
+extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_af5a3e406605d646(void);
+extern swig_type_182 _wrap_w3w_claim_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_183 _wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_184 _wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_185 _wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_claim_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_186 arg2);
+extern swig_type_187 _wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_188 arg2);
+extern swig_type_189 _wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_190 arg2);
+extern swig_type_191 _wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_claim_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_claim_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_192 _wrap_w3w_claim_order_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_193 arg4, swig_type_194 arg5);
+extern swig_type_195 _wrap_w3w_claim_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_196 arg4);
+extern swig_type_197 _wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_198 arg4);
+extern swig_type_199 _wrap_w3w_claim_process_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_200 arg4, swig_type_201 arg5);
+extern swig_type_202 _wrap_w3w_claim_release_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_203 arg4, swig_type_204 arg5);
+extern swig_type_205 _wrap_w3w_claim_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_206 _wrap_w3w_claim_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_207 arg2);
+extern void _wrap_w3w_event_seq_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_208 arg2);
+extern swig_type_209 _wrap_w3w_event_seq_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_210 _wrap_w3w_event_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_211 _wrap_w3w_event_event_type_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_212 _wrap_w3w_event_topic_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_213 _wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_214 _wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_215 _wrap_w3w_event_region_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_w3w_event_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_218 _wrap_w3w_event_payload_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_delete_w3w_event_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_219 _wrap_w3w_subscription_next_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_220 _wrap_w3w_subscription_dropped_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_unsubscribe_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_event_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_221 _wrap_w3w_events_pump_capi_af5a3e406605d646(uintptr_t arg1, swig_type_222 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_outbox_stats_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_outbox_stats_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_231 _wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_audit_report_ok_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_232 arg2);
+extern swig_type_233 _wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_234 arg2);
+extern swig_type_235 _wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_236 arg2);
+extern swig_type_237 _wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_238 _wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_audit_report_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_audit_report_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_239 _wrap_w3w_audit_verify_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_240 _wrap_w3w_audit_seal_capi_af5a3e406605d646(uintptr_t arg1, swig_type_241 arg2, swig_voidp arg3);
+extern swig_type_242 _wrap_w3w_supply_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_243 _wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_244 _wrap_w3w_order_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_245 _wrap_w3w_order_page_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_246 _wrap_w3w_claim_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_247 _wrap_w3w_transfer_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_248 _wrap_w3w_account_list_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_249 _wrap_w3w_event_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_250 _wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(swig_voidp arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(swig_voidp arg1, swig_type_253 arg2);
+extern void _wrap_w3w_jwt_verifier_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_254 _wrap_w3w_jwt_verify_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_255 arg3, swig_type_256 arg4, swig_intgo arg5);
+extern swig_type_257 _wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(swig_voidp arg1, swig_type_258 arg2, swig_type_259 arg3, swig_intgo arg4, swig_type_260 arg5, swig_type_261 arg6);
+extern swig_type_262 _wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(swig_voidp arg1, swig_type_263 arg2, swig_type_264 arg3, swig_intgo arg4, swig_type_265 arg5, swig_type_266 arg6);
+extern swig_type_267 _wrap_w3w_rate_limit_take_capi_af5a3e406605d646(uintptr_t arg1, swig_type_268 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern void _wrap_w3w_master_seed_info_exists_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_269 _wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_270 arg2);
+extern swig_type_271 _wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_272 _wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_273 _wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_master_seed_info_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_master_seed_info_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_274 _wrap_w3w_master_seed_import_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_275 arg3, swig_type_276 arg4);
+extern swig_type_277 _wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_278 _wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_279 _wrap_w3w_master_key_rotate_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_280 arg3);
+extern swig_type_281 _wrap_w3w_master_key_retire_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_282 _wrap_w3w_master_key_id_capi_af5a3e406605d646(swig_type_283 arg1, swig_type_284 arg2);
+extern swig_type_285 _wrap_w3w_wallet_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_286 _wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_287 _wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_288 _wrap_w3w_wallet_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_w3w_wallet_index_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_wallet_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_wallet_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_wallets_items_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_293 _wrap_w3w_wallets_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_delete_w3w_wallets_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_294 _wrap_w3w_wallet_create_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_295 arg4);
+extern swig_type_296 _wrap_w3w_wallet_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_297 arg4);
+extern void _wrap_w3w_wallets_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_298 _wrap_w3w_address_normalize_capi_af5a3e406605d646(swig_type_299 arg1, swig_type_300 arg2, swig_type_301 arg3);
+extern void _wrap_w3w_chain_options_version_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_version_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_302 _wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_303 _wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_304 arg2);
+extern swig_type_305 _wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_confirmations_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_timeout_ms_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_306 _wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_307 arg2);
+extern swig_type_308 _wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_options_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_chain_options_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_309 _wrap_w3w_chain_open_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_close_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_310 _wrap_w3w_chain_key_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_311 _wrap_w3w_chain_hot_address_capi_af5a3e406605d646(swig_type_312 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_313 arg2);
+extern swig_type_314 _wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_315 _wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_316 arg2);
+extern swig_type_317 _wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_318 arg2);
+extern swig_type_319 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_320 arg2);
+extern swig_type_321 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_322 arg2);
+extern swig_type_323 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_324 arg2);
+extern swig_type_325 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_328 arg2);
+extern swig_type_329 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_chain_poll_stats_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_332 _wrap_w3w_chain_poll_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_333 _wrap_w3w_chain_watch_start_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern void _wrap_w3w_chain_watch_stop_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af5a3e406605d646(void);
+extern swig_type_334 _wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_335 _wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_336 _wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_337 _wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_338 arg2);
+extern swig_type_339 _wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_340 _wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_341 _wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_342 arg2);
+extern swig_type_343 _wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_344 _wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_345 _wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_346 _wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_347 arg2);
+extern swig_type_348 _wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_349 arg2);
+extern swig_type_350 _wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_withdrawal_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_351 _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_352 arg4, swig_type_353 arg5, swig_type_354 arg6, swig_type_355 arg7);
+extern swig_type_356 _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
+extern swig_type_358 _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_359 _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_360 _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_361 _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_362 _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_363 _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_364 _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_365 arg2);
+extern swig_type_366 _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_367 arg2);
+extern swig_type_368 _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_369 _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_370 _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_371 arg2);
+extern swig_type_372 _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_373 _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_374 _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_375 _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_376 arg2);
+extern swig_type_377 _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_deposit_capi_af5a3e406605d646(void);
+extern void _wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_378 _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_379 arg4);
+extern swig_type_380 _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_381 _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_382 _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_383 _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_384 _wrap_w3wb_subscribe_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_type_385 arg3);
+extern swig_type_386 _wrap_w3wb_actor_init_capi_af5a3e406605d646(uintptr_t arg1, swig_type_387 arg2, swig_intgo arg3);
+extern swig_type_388 _wrap_w3wb_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_389 _wrap_w3wb_list_query_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_390 _wrap_w3wb_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_391 arg2, swig_type_392 arg3);
+extern swig_type_393 _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_394 _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_395 arg2, swig_type_396 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_397 arg3);
+extern swig_type_398 _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_399 arg2, swig_type_400 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_af5a3e406605d646(swig_type_401 arg1);
+extern swig_type_402 _wrap_w3wb_order_items_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_403 arg2, swig_type_404 arg3, swig_type_405 arg4, swig_type_406 arg5, swig_type_407 arg6);
+extern void _wrap_w3wb_order_items_free_capi_af5a3e406605d646(uintptr_t arg1);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_408 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_409 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_410 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_411 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_412 arg2);
 #undef intgo
 */
 import "C"
@@ -918,13 +941,13 @@ func w3wbCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -957,7 +980,7 @@ func swigStatusError(s string) error {
 
 func _swig_getW3W_OK() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_OK_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_OK_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -965,7 +988,7 @@ var W3W_OK int = _swig_getW3W_OK()
 
 func _swig_getW3W_EINVAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINVAL_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EINVAL_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -973,7 +996,7 @@ var W3W_EINVAL int = _swig_getW3W_EINVAL()
 
 func _swig_getW3W_ENOMEM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -981,7 +1004,7 @@ var W3W_ENOMEM int = _swig_getW3W_ENOMEM()
 
 func _swig_getW3W_ENOTFOUND() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -989,7 +1012,7 @@ var W3W_ENOTFOUND int = _swig_getW3W_ENOTFOUND()
 
 func _swig_getW3W_ECONFLICT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -997,7 +1020,7 @@ var W3W_ECONFLICT int = _swig_getW3W_ECONFLICT()
 
 func _swig_getW3W_EINSUFFICIENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1005,7 +1028,7 @@ var W3W_EINSUFFICIENT int = _swig_getW3W_EINSUFFICIENT()
 
 func _swig_getW3W_EFORBIDDEN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1013,7 +1036,7 @@ var W3W_EFORBIDDEN int = _swig_getW3W_EFORBIDDEN()
 
 func _swig_getW3W_ESTATE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ESTATE_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ESTATE_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1021,7 +1044,7 @@ var W3W_ESTATE int = _swig_getW3W_ESTATE()
 
 func _swig_getW3W_EIDEMPOTENCY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1029,7 +1052,7 @@ var W3W_EIDEMPOTENCY int = _swig_getW3W_EIDEMPOTENCY()
 
 func _swig_getW3W_EUNAVAILABLE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1037,7 +1060,7 @@ var W3W_EUNAVAILABLE int = _swig_getW3W_EUNAVAILABLE()
 
 func _swig_getW3W_EVERSION() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EVERSION_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EVERSION_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1045,7 +1068,7 @@ var W3W_EVERSION int = _swig_getW3W_EVERSION()
 
 func _swig_getW3W_EUNAUTHENTICATED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1053,7 +1076,7 @@ var W3W_EUNAUTHENTICATED int = _swig_getW3W_EUNAUTHENTICATED()
 
 func _swig_getW3W_ERATELIMIT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1061,7 +1084,7 @@ var W3W_ERATELIMIT int = _swig_getW3W_ERATELIMIT()
 
 func _swig_getW3W_ECRYPTO() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1069,7 +1092,7 @@ var W3W_ECRYPTO int = _swig_getW3W_ECRYPTO()
 
 func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1077,7 +1100,7 @@ var W3W_EINTERNAL int = _swig_getW3W_EINTERNAL()
 
 func _swig_getW3W_EUNKNOWN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1086,7 +1109,7 @@ var W3W_EUNKNOWN int = _swig_getW3W_EUNKNOWN()
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_status_name_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1095,7 +1118,7 @@ func W3w_status_name(arg1 int) (_swig_ret string) {
 
 func W3w_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_w3w_version_capi_f19f86c06a808a9d()
+	swig_r_p := C._wrap_w3w_version_capi_af5a3e406605d646()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1104,7 +1127,7 @@ func W3w_version() (_swig_ret string) {
 
 func W3w_version_number() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_w3w_version_number_capi_f19f86c06a808a9d())
+	swig_r = (uint)(C._wrap_w3w_version_number_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1125,7 +1148,7 @@ func W3w_amount_parse(arg1 *int64, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_amount_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1145,7 +1168,7 @@ func W3w_amount_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_format_capi_f19f86c06a808a9d(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
+	swig_r_p := C._wrap_w3w_amount_format_capi_af5a3e406605d646(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1166,7 +1189,7 @@ func W3w_amount_mul(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_mul_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_mul_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1184,7 +1207,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_add_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_add_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1200,7 +1223,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 func W3w_id_new(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_id_new_capi_f19f86c06a808a9d(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_id_new_capi_af5a3e406605d646(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1220,7 +1243,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_id_normalize_capi_f19f86c06a808a9d(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_id_normalize_capi_af5a3e406605d646(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1241,7 +1264,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 
 func W3w_time_now() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_w3w_time_now_capi_f19f86c06a808a9d())
+	swig_r = (int64)(C._wrap_w3w_time_now_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1249,7 +1272,7 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_time_format_capi_f19f86c06a808a9d(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
+	swig_r_p := C._wrap_w3w_time_format_capi_af5a3e406605d646(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1266,7 +1289,181 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 }
 
 const W3W_TIME_STRLEN int = 32
-const W3W_OPTIONS_VERSION int = 2
+const W3W_TRACE_ID_SIZE int = 33
+const W3W_SPAN_ID_SIZE int = 17
+const W3W_TRACEPARENT_SIZE int = 56
+
+type SwigcptrW3w_trace_context uintptr
+
+func (p SwigcptrW3w_trace_context) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_trace_context) SwigIsW3w_trace_context() {
+}
+
+func (arg1 SwigcptrW3w_trace_context) GetTrace_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_trace_context_trace_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_trace_context) GetSpan_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_trace_context_span_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_trace_context) SetFlags(arg2 uint) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_trace_context_flags_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_trace_context) GetFlags() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_w3w_trace_context_flags_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_trace_context() (_swig_ret W3w_trace_context) {
+	var swig_r W3w_trace_context
+	swig_r = (W3w_trace_context)(SwigcptrW3w_trace_context(C._wrap_new_w3w_trace_context_capi_af5a3e406605d646()))
+	return swig_r
+}
+
+func DeleteW3w_trace_context(arg1 W3w_trace_context) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_trace_context_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_trace_context interface {
+	Swigcptr() uintptr
+	SwigIsW3w_trace_context()
+	GetTrace_id() (_swig_ret string)
+	GetSpan_id() (_swig_ret string)
+	SetFlags(arg2 uint)
+	GetFlags() (_swig_ret uint)
+}
+
+func W3w_traceparent_parse(arg1 W3w_trace_context, arg2 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r_p := C._wrap_w3w_traceparent_parse_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_1)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_traceparent_format(arg1 []byte, arg2 W3w_trace_context) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_traceparent_format_capi_af5a3e406605d646(*(*C.swig_type_28)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_trace_context_new(arg1 W3w_trace_context) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_w3w_trace_context_new_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_span_id_new(arg1 []byte) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_span_id_new_capi_af5a3e406605d646(*(*C.swig_type_31)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_trace_set(arg1 W3w_trace_context) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_w3w_trace_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_trace_get(arg1 W3w_trace_context) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_w3w_trace_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+const W3W_TRACER_VERSION int = 1
+const W3W_OPTIONS_VERSION int = 3
 
 type SwigcptrW3w_options uintptr
 
@@ -1280,20 +1477,20 @@ func (p SwigcptrW3w_options) SwigIsW3w_options() {
 func (arg1 SwigcptrW3w_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_version_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_version_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1303,7 +1500,7 @@ func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1313,7 +1510,7 @@ func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_events_url_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1323,7 +1520,7 @@ func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1333,7 +1530,7 @@ func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_region_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_region_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1343,59 +1540,59 @@ func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) SetIdempotency_ttl_s(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
+	C._wrap_w3w_options_idempotency_ttl_s_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetIdempotency_ttl_s() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetPool_size(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_pool_size_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetPool_size() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_timeout_ms_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetBackground_relay(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_background_relay_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetBackground_relay() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) GetRead_storage_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_read_storage_url_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1405,20 +1602,20 @@ func (arg1 SwigcptrW3w_options) GetRead_storage_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) SetMax_replica_lag_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_max_replica_lag_ms_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetMax_replica_lag_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_max_replica_lag_ms_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetCache_follow_url(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_options_cache_follow_url_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1427,7 +1624,7 @@ func (arg1 SwigcptrW3w_options) SetCache_follow_url(arg2 string) {
 func (arg1 SwigcptrW3w_options) GetCache_follow_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_cache_follow_url_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1436,13 +1633,13 @@ func (arg1 SwigcptrW3w_options) GetCache_follow_url() (_swig_ret string) {
 
 func NewW3w_options() (_swig_ret W3w_options) {
 	var swig_r W3w_options
-	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_options(arg1 W3w_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_options_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_options_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_options interface {
@@ -1474,7 +1671,7 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_ctx_open_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_ctx_open_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1490,7 +1687,7 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 func W3w_ctx_ping(arg1 Struct_SS_w3w_ctx) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_ctx_ping_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1506,7 +1703,7 @@ func W3w_ctx_ping(arg1 Struct_SS_w3w_ctx) (_swig_ret error) {
 func W3w_commit_position(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_commit_position_capi_f19f86c06a808a9d(*(*C.swig_type_36)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_commit_position_capi_af5a3e406605d646(*(*C.swig_type_47)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1525,7 +1722,7 @@ func W3w_commit_position(arg1 []byte) (_swig_ret error) {
 func W3w_read_after(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_read_after_capi_f19f86c06a808a9d(*(*C.swig_type_38)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_read_after_capi_af5a3e406605d646(*(*C.swig_type_49)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1553,46 +1750,46 @@ func (p SwigcptrW3w_replica_state) SwigIsW3w_replica_state() {
 func (arg1 SwigcptrW3w_replica_state) SetConfigured(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_replica_state_configured_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetConfigured() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_replica_state_configured_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_replica_state) SetReachable(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_replica_state_reachable_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetReachable() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_replica_state_reachable_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_replica_state) SetLag_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))
+	C._wrap_w3w_replica_state_lag_ms_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetLag_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_replica_state_lag_ms_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_replica_state) SetReplayed(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_41)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_replica_state_replayed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1601,7 +1798,7 @@ func (arg1 SwigcptrW3w_replica_state) SetReplayed(arg2 string) {
 func (arg1 SwigcptrW3w_replica_state) GetReplayed() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_replica_state_replayed_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1610,13 +1807,13 @@ func (arg1 SwigcptrW3w_replica_state) GetReplayed() (_swig_ret string) {
 
 func NewW3w_replica_state() (_swig_ret W3w_replica_state) {
 	var swig_r W3w_replica_state
-	swig_r = (W3w_replica_state)(SwigcptrW3w_replica_state(C._wrap_new_w3w_replica_state_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_replica_state)(SwigcptrW3w_replica_state(C._wrap_new_w3w_replica_state_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_replica_state(arg1 W3w_replica_state) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_replica_state_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_replica_state interface {
@@ -1636,7 +1833,7 @@ func W3w_replica_state_get(arg1 W3w_replica_state, arg2 Struct_SS_w3w_ctx) (_swi
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_replica_state_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1651,12 +1848,12 @@ func W3w_replica_state_get(arg1 W3w_replica_state, arg2 Struct_SS_w3w_ctx) (_swi
 
 func W3w_ctx_close(arg1 Struct_SS_w3w_ctx) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_ctx_close_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_ctx_close_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getW3W_ROLE_USER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1664,7 +1861,7 @@ var W3W_ROLE_USER int = _swig_getW3W_ROLE_USER()
 
 func _swig_getW3W_ROLE_ADMIN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1672,7 +1869,7 @@ var W3W_ROLE_ADMIN int = _swig_getW3W_ROLE_ADMIN()
 
 func _swig_getW3W_ROLE_AUDITOR() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1680,7 +1877,7 @@ var W3W_ROLE_AUDITOR int = _swig_getW3W_ROLE_AUDITOR()
 
 func _swig_getW3W_ROLE_SERVICE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d())
+	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1698,7 +1895,7 @@ func (p SwigcptrW3w_actor) SwigIsW3w_actor() {
 func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1708,25 +1905,25 @@ func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_actor) SetRoles(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_actor_roles_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_actor) GetRoles() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_actor() (_swig_ret W3w_actor) {
 	var swig_r W3w_actor
-	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_actor(arg1 W3w_actor) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_actor_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_actor_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_actor interface {
@@ -1741,7 +1938,7 @@ func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_roles_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_roles_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1772,20 +1969,20 @@ func (p SwigcptrW3w_list_query) SwigIsW3w_list_query() {
 func (arg1 SwigcptrW3w_list_query) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_version_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1795,33 +1992,33 @@ func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_list_query) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_status_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) SetLimit(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_limit_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetLimit() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1830,13 +2027,13 @@ func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 
 func NewW3w_list_query() (_swig_ret W3w_list_query) {
 	var swig_r W3w_list_query
-	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_list_query(arg1 W3w_list_query) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_list_query_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_list_query interface {
@@ -1856,7 +2053,7 @@ type Enum_SS_w3w_transfer_kind int
 
 func _swig_getW3W_TRANSFER_DEPOSIT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1864,7 +2061,7 @@ var W3W_TRANSFER_DEPOSIT Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_DEPOS
 
 func _swig_getW3W_TRANSFER_WITHDRAWAL() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1872,7 +2069,7 @@ var W3W_TRANSFER_WITHDRAWAL Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_WI
 
 func _swig_getW3W_TRANSFER_TRANSFER() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1880,7 +2077,7 @@ var W3W_TRANSFER_TRANSFER Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_TRAN
 
 func _swig_getW3W_TRANSFER_SETTLEMENT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -1898,7 +2095,7 @@ func (p SwigcptrW3w_transfer) SwigIsW3w_transfer() {
 func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1908,20 +2105,20 @@ func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetKind(arg2 Enum_SS_w3w_transfer_kind) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_transfer_kind_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetKind() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1931,7 +2128,7 @@ func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1941,7 +2138,7 @@ func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1951,20 +2148,20 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1))
+	C._wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1974,25 +2171,25 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))
+	C._wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_67(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_transfer() (_swig_ret W3w_transfer) {
 	var swig_r W3w_transfer
-	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_transfer(arg1 W3w_transfer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_transfer_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_transfer interface {
@@ -2023,7 +2220,7 @@ func (p SwigcptrW3w_account) SwigIsW3w_account() {
 func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2033,7 +2230,7 @@ func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2043,51 +2240,51 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) SetBalance(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
+	C._wrap_w3w_account_balance_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))
+	C._wrap_w3w_account_held_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_73(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetAvailable(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_available_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
+	C._wrap_w3w_account_available_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetAvailable() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_account() (_swig_ret W3w_account) {
 	var swig_r W3w_account
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_account(arg1 W3w_account) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account interface {
@@ -2115,20 +2312,20 @@ func (p SwigcptrW3w_account_list) SwigIsW3w_account_list() {
 func (arg1 SwigcptrW3w_account_list) GetItems() (_swig_ret W3w_account) {
 	var swig_r W3w_account
 	_swig_i_0 := arg1
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account_list) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_account_list(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_list_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account_list interface {
@@ -2148,7 +2345,7 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_deposit_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_69)(unsafe.Pointer(&_swig_i_4)), C.swig_type_70(_swig_i_5), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_deposit_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_4)), C.swig_type_81(_swig_i_5), *(*C.swig_type_82)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2183,7 +2380,7 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_3)), C.swig_type_75(_swig_i_4), *(*C.swig_type_76)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_withdraw_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_3)), C.swig_type_86(_swig_i_4), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_88)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2217,7 +2414,7 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_4)), C.swig_type_82(_swig_i_5), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_transfer_funds_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_4)), C.swig_type_93(_swig_i_5), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2245,7 +2442,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_accounts_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_accounts_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2263,7 +2460,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 
 func W3w_account_list_free(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_account_list_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_account_list_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_ledger_totals uintptr
@@ -2278,7 +2475,7 @@ func (p SwigcptrW3w_ledger_totals) SwigIsW3w_ledger_totals() {
 func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2288,116 +2485,116 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_ledger_totals) SetDeposits(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
+	C._wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetWithdrawals(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
+	C._wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetBalances(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
+	C._wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
+	C._wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEscrow(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	C._wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	C._wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetLive_claims(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
+	C._wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEntries_sum_zero(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
+	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEntries_sum_zero() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_ledger_totals() (_swig_ret W3w_ledger_totals) {
 	var swig_r W3w_ledger_totals
-	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_ledger_totals(arg1 W3w_ledger_totals) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_ledger_totals_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_ledger_totals interface {
@@ -2428,7 +2625,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_115)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2447,7 +2644,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 func W3w_transfer_kind_name(arg1 Enum_SS_w3w_transfer_kind) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2458,7 +2655,7 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2478,7 +2675,7 @@ type Enum_SS_w3w_supply_status int
 
 func _swig_getW3W_SUPPLY_ACTIVE() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2486,7 +2683,7 @@ var W3W_SUPPLY_ACTIVE Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_ACTIVE()
 
 func _swig_getW3W_SUPPLY_PAUSED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2494,7 +2691,7 @@ var W3W_SUPPLY_PAUSED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_PAUSED()
 
 func _swig_getW3W_SUPPLY_EXHAUSTED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2502,7 +2699,7 @@ var W3W_SUPPLY_EXHAUSTED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_EXHAUST
 
 func _swig_getW3W_SUPPLY_DELETED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2520,7 +2717,7 @@ func (p SwigcptrW3w_supply) SwigIsW3w_supply() {
 func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2530,7 +2727,7 @@ func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2540,7 +2737,7 @@ func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2550,77 +2747,77 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_w3w_supply_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_122(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+	C._wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetStatus(arg2 Enum_SS_w3w_supply_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_status_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetStatus() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+	C._wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+	C._wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_supply(arg1 W3w_supply) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply interface {
@@ -2653,21 +2850,21 @@ func (p SwigcptrW3w_supply_page) SwigIsW3w_supply_page() {
 func (arg1 SwigcptrW3w_supply_page) GetItems() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
 	_swig_i_0 := arg1
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2676,7 +2873,7 @@ func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_supply_page(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_page_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_page interface {
@@ -2699,51 +2896,51 @@ func (p SwigcptrW3w_supply_patch) SwigIsW3w_supply_patch() {
 func (arg1 SwigcptrW3w_supply_patch) SetSet_amount(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_set_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetSet_amount() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
+	C._wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_132(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_status_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply_patch() (_swig_ret W3w_supply_patch) {
 	var swig_r W3w_supply_patch
-	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_supply_patch(arg1 W3w_supply_patch) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_patch_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_patch interface {
@@ -2765,7 +2962,7 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_3)), C.swig_type_125(_swig_i_4), *(*C.swig_type_126)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_create_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_3)), C.swig_type_136(_swig_i_4), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2790,7 +2987,7 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_supply_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_128)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_supply_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2812,7 +3009,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_supply_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_supply_list_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2827,7 +3024,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_supply_page_free(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_supply_page_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string, arg5 W3w_supply_patch, arg6 string) (_swig_ret error) {
@@ -2838,7 +3035,7 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_update_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_update_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_142)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2864,7 +3061,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_supply_delete_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_134)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_supply_delete_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2886,7 +3083,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 func W3w_supply_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_status_name_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2897,7 +3094,7 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_supply_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2917,7 +3114,7 @@ type Enum_SS_w3w_order_status int
 
 func _swig_getW3W_ORDER_OPEN() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2925,7 +3122,7 @@ var W3W_ORDER_OPEN Enum_SS_w3w_order_status = _swig_getW3W_ORDER_OPEN()
 
 func _swig_getW3W_ORDER_CLAIMED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2933,7 +3130,7 @@ var W3W_ORDER_CLAIMED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_CLAIMED()
 
 func _swig_getW3W_ORDER_COMPLETED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2941,7 +3138,7 @@ var W3W_ORDER_COMPLETED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_COMPLETED(
 
 func _swig_getW3W_ORDER_CANCELLED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -2962,7 +3159,7 @@ func (p SwigcptrW3w_order_item) SwigIsW3w_order_item() {
 func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2972,7 +3169,7 @@ func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2982,7 +3179,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2992,38 +3189,38 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) SetPrice(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
+	C._wrap_w3w_order_item_price_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_item) SetQuantity(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_144(_swig_i_1))
+	C._wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetQuantity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_order_item() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_order_item(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_item_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_item interface {
@@ -3050,7 +3247,7 @@ func (p SwigcptrW3w_order) SwigIsW3w_order() {
 func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3060,7 +3257,7 @@ func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3070,7 +3267,7 @@ func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3080,77 +3277,77 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
+	C._wrap_w3w_order_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetStatus(arg2 Enum_SS_w3w_order_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_order_status_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetStatus() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
+	C._wrap_w3w_order_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItems() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItem_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_order(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func NewW3w_order() (_swig_ret W3w_order) {
 	var swig_r W3w_order
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_af5a3e406605d646()))
 	return swig_r
 }
 
@@ -3184,21 +3381,21 @@ func (p SwigcptrW3w_order_page) SwigIsW3w_order_page() {
 func (arg1 SwigcptrW3w_order_page) GetItems() (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := arg1
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3207,7 +3404,7 @@ func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_order_page(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_page_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_page interface {
@@ -3227,7 +3424,7 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_order_create_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_160(_swig_i_5), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_order_create_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_171(_swig_i_5), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3252,7 +3449,7 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_order_get_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_order_get_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3274,7 +3471,7 @@ func W3w_order_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_order_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_order_list_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3294,7 +3491,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3315,18 +3512,18 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 
 func W3w_order_free(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_page_free(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_page_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_page_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_status_name_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3337,7 +3534,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3357,7 +3554,7 @@ type Enum_SS_w3w_claim_status int
 
 func _swig_getW3W_CLAIM_PENDING() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -3365,7 +3562,7 @@ var W3W_CLAIM_PENDING Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PENDING()
 
 func _swig_getW3W_CLAIM_PROCESSED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -3373,7 +3570,7 @@ var W3W_CLAIM_PROCESSED Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PROCESSED(
 
 func _swig_getW3W_CLAIM_RELEASED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -3391,7 +3588,7 @@ func (p SwigcptrW3w_claim) SwigIsW3w_claim() {
 func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3401,7 +3598,7 @@ func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3411,7 +3608,7 @@ func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3421,7 +3618,7 @@ func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3431,64 +3628,64 @@ func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) SetStatus(arg2 Enum_SS_w3w_claim_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_claim_status_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_186(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_188(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_claim() (_swig_ret W3w_claim) {
 	var swig_r W3w_claim
-	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_claim(arg1 W3w_claim) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_claim_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_claim_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_claim interface {
@@ -3515,7 +3712,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3540,7 +3737,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3562,7 +3759,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3585,7 +3782,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_201)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3611,7 +3808,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_192)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3633,7 +3830,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 func W3w_claim_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_status_name_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3644,7 +3841,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3672,20 +3869,20 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3695,7 +3892,7 @@ func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_event_type_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3705,7 +3902,7 @@ func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_topic_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3715,7 +3912,7 @@ func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3725,7 +3922,7 @@ func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3735,7 +3932,7 @@ func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_region_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_region_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3745,20 +3942,20 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_payload_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3767,7 +3964,7 @@ func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 
 func DeleteW3w_event(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_event_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_event_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_event interface {
@@ -3791,7 +3988,7 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_subscription_next_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_subscription_next_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3807,18 +4004,18 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 func W3w_subscription_dropped(arg1 Struct_SS_w3w_subscription) (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func W3w_unsubscribe(arg1 Struct_SS_w3w_subscription) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_unsubscribe_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_event_free(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_event_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_event_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret error) {
@@ -3826,7 +4023,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_222(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3851,64 +4048,64 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_212(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_214(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_outbox_stats() (_swig_ret W3w_outbox_stats) {
 	var swig_r W3w_outbox_stats
-	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_outbox_stats(arg1 W3w_outbox_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_outbox_stats_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_outbox_stats interface {
@@ -3929,7 +4126,7 @@ func W3w_outbox_stats_get(arg1 W3w_outbox_stats, arg2 Struct_SS_w3w_ctx, arg3 W3
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3954,59 +4151,59 @@ func (p SwigcptrW3w_audit_report) SwigIsW3w_audit_report() {
 func (arg1 SwigcptrW3w_audit_report) SetOk(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_audit_report_ok_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4015,13 +4212,13 @@ func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 
 func NewW3w_audit_report() (_swig_ret W3w_audit_report) {
 	var swig_r W3w_audit_report
-	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_audit_report(arg1 W3w_audit_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_audit_report_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_audit_report interface {
@@ -4043,7 +4240,7 @@ func W3w_audit_verify(arg1 W3w_audit_report, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_audit_verify_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_verify_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4061,7 +4258,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_230(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4078,7 +4275,7 @@ func W3w_supply_to_json(arg1 *string, arg2 W3w_supply) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4100,7 +4297,7 @@ func W3w_supply_page_to_json(arg1 *string, arg2 W3w_supply_page) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4122,7 +4319,7 @@ func W3w_order_to_json(arg1 *string, arg2 W3w_order) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4144,7 +4341,7 @@ func W3w_order_page_to_json(arg1 *string, arg2 W3w_order_page) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_page_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4166,7 +4363,7 @@ func W3w_claim_to_json(arg1 *string, arg2 W3w_claim) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_claim_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4188,7 +4385,7 @@ func W3w_transfer_to_json(arg1 *string, arg2 W3w_transfer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_transfer_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4210,7 +4407,7 @@ func W3w_account_list_to_json(arg1 *string, arg2 W3w_account_list) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_account_list_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4232,7 +4429,7 @@ func W3w_event_to_json(arg1 *string, arg2 W3w_event) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_event_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_event_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4258,7 +4455,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4278,7 +4475,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4296,7 +4493,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 
 func W3w_jwt_verifier_free(arg1 Struct_SS_w3w_jwt_verifier) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_jwt_verifier_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string, arg4 int64, arg5 int) (_swig_ret error) {
@@ -4306,7 +4503,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_2)), C.swig_type_245(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_2)), C.swig_type_256(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4330,7 +4527,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_249(_swig_i_4), C.swig_type_250(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_259)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_260(_swig_i_4), C.swig_type_261(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4362,7 +4559,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_254(_swig_i_4), C.swig_type_255(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_265(_swig_i_4), C.swig_type_266(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4394,7 +4591,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4429,20 +4626,20 @@ func (p SwigcptrW3w_master_seed_info) SwigIsW3w_master_seed_info() {
 func (arg1 SwigcptrW3w_master_seed_info) SetExists(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_master_seed_info_exists_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetExists() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4452,20 +4649,20 @@ func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4475,7 +4672,7 @@ func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4484,13 +4681,13 @@ func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) 
 
 func NewW3w_master_seed_info() (_swig_ret W3w_master_seed_info) {
 	var swig_r W3w_master_seed_info
-	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_master_seed_info(arg1 W3w_master_seed_info) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_master_seed_info_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_master_seed_info interface {
@@ -4511,7 +4708,7 @@ func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string,
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_275)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4535,7 +4732,7 @@ func W3w_master_seed_info_get(arg1 W3w_master_seed_info, arg2 Struct_SS_w3w_ctx,
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4553,7 +4750,7 @@ func W3w_master_mnemonic_export(arg1 *string, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4576,7 +4773,7 @@ func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4597,7 +4794,7 @@ func W3w_master_key_retire(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 *int64) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_key_retire_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4614,7 +4811,7 @@ func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_master_key_id_capi_f19f86c06a808a9d(*(*C.swig_type_272)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_master_key_id_capi_af5a3e406605d646(*(*C.swig_type_283)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4645,7 +4842,7 @@ func (p SwigcptrW3w_wallet) SwigIsW3w_wallet() {
 func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4655,7 +4852,7 @@ func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4665,7 +4862,7 @@ func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4675,7 +4872,7 @@ func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_address_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4685,38 +4882,38 @@ func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))
+	C._wrap_w3w_wallet_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
+	C._wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_wallet() (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_wallet(arg1 W3w_wallet) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_wallet_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_wallet interface {
@@ -4744,20 +4941,20 @@ func (p SwigcptrW3w_wallets) SwigIsW3w_wallets() {
 func (arg1 SwigcptrW3w_wallets) GetItems() (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := arg1
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_wallets) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_wallets(arg1 W3w_wallets) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_wallets_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_wallets interface {
@@ -4773,7 +4970,7 @@ func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_create_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_create_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4795,7 +4992,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_list_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_list_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4813,7 +5010,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_wallets_free(arg1 W3w_wallets) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_wallets_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_wallets_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret error) {
@@ -4821,7 +5018,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_address_normalize_capi_f19f86c06a808a9d(*(*C.swig_type_288)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_address_normalize_capi_af5a3e406605d646(*(*C.swig_type_299)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4857,20 +5054,20 @@ func (p SwigcptrW3w_chain_options) SwigIsW3w_chain_options() {
 func (arg1 SwigcptrW3w_chain_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_version_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4880,7 +5077,7 @@ func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4890,46 +5087,46 @@ func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
+	C._wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_304(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetConfirmations(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_confirmations_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetConfirmations() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_timeout_ms_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4939,38 +5136,38 @@ func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1))
+	C._wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetMax_blocks_per_poll(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetMax_blocks_per_poll() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_options() (_swig_ret W3w_chain_options) {
 	var swig_r W3w_chain_options
-	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_chain_options(arg1 W3w_chain_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_options_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_options interface {
@@ -4998,7 +5195,7 @@ func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_option
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_open_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_open_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5013,13 +5210,13 @@ func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_option
 
 func W3w_chain_close(arg1 Struct_SS_w3w_chain) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_close_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_close_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_chain_key(arg1 Struct_SS_w3w_chain) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_chain_key_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_key_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5031,7 +5228,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(*(*C.swig_type_301)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_af5a3e406605d646(*(*C.swig_type_312)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5059,136 +5256,136 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_302(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_313(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_305(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_311(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_313(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_315(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_317(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_319(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_poll_stats() (_swig_ret W3w_chain_poll_stats) {
 	var swig_r W3w_chain_poll_stats
-	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_chain_poll_stats(arg1 W3w_chain_poll_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_poll_stats_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_poll_stats interface {
@@ -5220,7 +5417,7 @@ func W3w_chain_poll(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 W3w_chain_pol
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_poll_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_poll_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5238,7 +5435,7 @@ func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_watch_start_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5253,14 +5450,14 @@ func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (
 
 func W3w_chain_watch_stop(arg1 Struct_SS_w3w_chain) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_watch_stop_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type Enum_SS_w3w_withdrawal_status int
 
 func _swig_getW3W_WITHDRAWAL_HELD() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -5268,7 +5465,7 @@ var W3W_WITHDRAWAL_HELD Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_
 
 func _swig_getW3W_WITHDRAWAL_SIGNED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -5276,7 +5473,7 @@ var W3W_WITHDRAWAL_SIGNED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWA
 
 func _swig_getW3W_WITHDRAWAL_BROADCAST() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -5284,7 +5481,7 @@ var W3W_WITHDRAWAL_BROADCAST Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDR
 
 func _swig_getW3W_WITHDRAWAL_CONFIRMED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -5292,7 +5489,7 @@ var W3W_WITHDRAWAL_CONFIRMED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDR
 
 func _swig_getW3W_WITHDRAWAL_FAILED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -5300,7 +5497,7 @@ var W3W_WITHDRAWAL_FAILED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWA
 
 func _swig_getW3W_WITHDRAWAL_DROPPED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_af5a3e406605d646())
 	return swig_r
 }
 
@@ -5318,7 +5515,7 @@ func (p SwigcptrW3w_withdrawal) SwigIsW3w_withdrawal() {
 func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5328,7 +5525,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5338,7 +5535,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5348,7 +5545,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5358,20 +5555,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_327(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5381,7 +5578,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5391,20 +5588,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_342(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5414,20 +5611,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetStatus(arg2 Enum_SS_w3w_withdrawal_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_withdrawal_status_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetStatus() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5437,7 +5634,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5447,38 +5644,38 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_347(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_349(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_withdrawal() (_swig_ret W3w_withdrawal) {
 	var swig_r W3w_withdrawal
-	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_withdrawal(arg1 W3w_withdrawal) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_withdrawal interface {
@@ -5514,7 +5711,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_3)), C.swig_type_342(_swig_i_4), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_3)), C.swig_type_353(_swig_i_4), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5542,7 +5739,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5561,7 +5758,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5580,7 +5777,7 @@ func (p SwigcptrW3w_chain_deposit) SwigIsW3w_chain_deposit() {
 func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5590,7 +5787,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5600,7 +5797,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5610,7 +5807,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5620,7 +5817,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5630,7 +5827,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5640,33 +5837,33 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_354(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_365(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_356(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_367(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5676,7 +5873,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5686,20 +5883,20 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_360(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_371(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5709,7 +5906,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5719,7 +5916,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5729,25 +5926,25 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_365(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_376(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_deposit() (_swig_ret W3w_chain_deposit) {
 	var swig_r W3w_chain_deposit
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d()))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_af5a3e406605d646()))
 	return swig_r
 }
 
 func DeleteW3w_chain_deposit(arg1 W3w_chain_deposit) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_deposit interface {
@@ -5780,7 +5977,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5800,7 +5997,7 @@ func W3w_wallet_to_json(arg1 *string, arg2 W3w_wallet) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_wallet_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5822,7 +6019,7 @@ func W3w_wallets_to_json(arg1 *string, arg2 W3w_wallets) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_wallets_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5844,7 +6041,7 @@ func W3w_withdrawal_to_json(arg1 *string, arg2 W3w_withdrawal) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5866,7 +6063,7 @@ func W3w_chain_deposit_to_json(arg1 *string, arg2 W3w_chain_deposit) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5889,7 +6086,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_f19f86c06a808a9d(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_374(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_385(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5907,7 +6104,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5927,7 +6124,7 @@ func W3wb_options_init(arg1 W3w_options, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_options_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_options_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5944,7 +6141,7 @@ func W3wb_list_query_init(arg1 W3w_list_query, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_list_query_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5962,7 +6159,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_381)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5985,7 +6182,7 @@ func W3wb_chain_options_init(arg1 W3w_chain_options, arg2 uint) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_chain_options_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6003,7 +6200,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_395)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6027,7 +6224,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6039,7 +6236,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_389)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_399)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6061,7 +6258,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(C.swig_type_390(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_af5a3e406605d646(C.swig_type_401(_swig_i_0))))
 	return swig_r
 }
 
@@ -6073,7 +6270,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_3)), C.swig_type_395(_swig_i_4), C.swig_type_396(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_403(_swig_i_1), *(*C.swig_type_404)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_3)), C.swig_type_406(_swig_i_4), C.swig_type_407(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6094,14 +6291,14 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 
 func W3wb_order_items_free(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0))
+	C._wrap_w3wb_order_items_free_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0))
 }
 
 func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_397(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_408(_swig_i_1))))
 	return swig_r
 }
 
@@ -6109,7 +6306,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))))
 	return swig_r
 }
 
@@ -6117,7 +6314,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_399(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_410(_swig_i_1))))
 	return swig_r
 }
 
@@ -6125,7 +6322,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_400(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))))
 	return swig_r
 }
 
@@ -6133,7 +6330,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(C.uintptr_t(_swig_i_0), C.swig_type_401(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_412(_swig_i_1))))
 	return swig_r
 }
 

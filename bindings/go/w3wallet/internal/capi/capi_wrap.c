@@ -350,7 +350,7 @@ static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_f19f86c06a808a9d(void *_swig_go_0) {
+void _wrap_Swig_free_capi_af5a3e406605d646(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -360,7 +360,7 @@ void _wrap_Swig_free_capi_f19f86c06a808a9d(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_af5a3e406605d646(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -373,7 +373,7 @@ void *_wrap_Swig_malloc_capi_f19f86c06a808a9d(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_OK_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -385,7 +385,7 @@ intgo _wrap_W3W_OK_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EINVAL_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -397,7 +397,7 @@ intgo _wrap_W3W_EINVAL_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ENOMEM_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -409,7 +409,7 @@ intgo _wrap_W3W_ENOMEM_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ENOTFOUND_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -421,7 +421,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ECONFLICT_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -433,7 +433,7 @@ intgo _wrap_W3W_ECONFLICT_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -445,7 +445,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EFORBIDDEN_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -457,7 +457,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ESTATE_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -469,7 +469,7 @@ intgo _wrap_W3W_ESTATE_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -481,7 +481,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -493,7 +493,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EVERSION_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -505,7 +505,7 @@ intgo _wrap_W3W_EVERSION_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -517,7 +517,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ERATELIMIT_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -529,7 +529,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ECRYPTO_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -541,7 +541,7 @@ intgo _wrap_W3W_ECRYPTO_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EINTERNAL_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -553,7 +553,7 @@ intgo _wrap_W3W_EINTERNAL_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_EUNKNOWN_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -565,7 +565,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -578,7 +578,7 @@ _gostring_ _wrap_w3w_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_f19f86c06a808a9d() {
+_gostring_ _wrap_w3w_version_capi_af5a3e406605d646() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -589,7 +589,7 @@ _gostring_ _wrap_w3w_version_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_f19f86c06a808a9d() {
+intgo _wrap_w3w_version_number_capi_af5a3e406605d646() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -600,7 +600,7 @@ intgo _wrap_w3w_version_number_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_f19f86c06a808a9d(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_af5a3e406605d646(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -633,7 +633,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_f19f86c06a808a9d(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -665,7 +665,7 @@ _gostring_ _wrap_w3w_amount_format_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_f19f86c06a808a9d(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_af5a3e406605d646(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -695,7 +695,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_f19f86c06a808a9d(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_f19f86c06a808a9d(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_af5a3e406605d646(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -725,7 +725,7 @@ _gostring_ _wrap_w3w_amount_add_capi_f19f86c06a808a9d(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_f19f86c06a808a9d(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -755,7 +755,7 @@ _gostring_ _wrap_w3w_id_new_capi_f19f86c06a808a9d(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_af5a3e406605d646(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -792,7 +792,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_f19f86c06a808a9d() {
+long long _wrap_w3w_time_now_capi_af5a3e406605d646() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -803,7 +803,7 @@ long long _wrap_w3w_time_now_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -835,7 +835,252 @@ _gostring_ _wrap_w3w_time_format_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, lon
 }
 
 
-void _wrap_w3w_options_version_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->trace_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->span_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_trace_context_flags_set_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
+  unsigned int arg2 ;
+  
+  arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
+  arg2 = (unsigned int)_swig_go_1; 
+  
+  if (arg1) (arg1)->flags = arg2;
+  
+}
+
+
+intgo _wrap_w3w_trace_context_flags_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
+  unsigned int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
+  
+  result = (unsigned int) ((arg1)->flags);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_af5a3e406605d646() {
+  struct w3w_trace_context *result = 0 ;
+  struct w3w_trace_context *_swig_go_result;
+  
+  
+  result = (struct w3w_trace_context *)calloc(1, sizeof(struct w3w_trace_context));
+  *(struct w3w_trace_context **)&_swig_go_result = (struct w3w_trace_context *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_trace_context_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
+  
+  arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_traceparent_parse_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+  w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
+  char *arg2 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_trace_context **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_traceparent_parse(arg1,(char const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_traceparent_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  {
+    arg1 = (char *)_swig_go_0.array;
+    arg2 = (size_t)_swig_go_0.len;
+  }
+  arg3 = *(w3w_trace_context **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_traceparent_format(arg1,arg2,(struct w3w_trace_context const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_trace_context_new_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_trace_context **)&_swig_go_0; 
+  
+  result = (w3w_status)w3w_trace_context_new(arg1);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_span_id_new_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  {
+    arg1 = (char *)_swig_go_0.array;
+    arg2 = (size_t)_swig_go_0.len;
+  }
+  
+  result = (w3w_status)w3w_span_id_new(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_trace_set_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_trace_context **)&_swig_go_0; 
+  
+  result = (w3w_status)w3w_trace_set((struct w3w_trace_context const *)arg1);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_trace_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+  w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_trace_context **)&_swig_go_0; 
+  
+  result = (w3w_status)w3w_trace_get(arg1);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_options_version_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -847,7 +1092,7 @@ void _wrap_w3w_options_version_set_capi_f19f86c06a808a9d(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -860,7 +1105,7 @@ intgo _wrap_w3w_options_version_get_capi_f19f86c06a808a9d(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -873,7 +1118,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_f19f86c06a808a9d(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -886,7 +1131,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_f19f86c06a808a9d(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -899,7 +1144,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_f19f86c06a808a9d(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -912,7 +1157,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -925,7 +1170,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_f19f86c06a808a9d(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -937,7 +1182,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_f19f86c06a808a9d(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -950,7 +1195,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -962,7 +1207,7 @@ void _wrap_w3w_options_pool_size_set_capi_f19f86c06a808a9d(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -975,7 +1220,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_f19f86c06a808a9d(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -987,7 +1232,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_f19f86c06a808a9d(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1000,7 +1245,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_f19f86c06a808a9d(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1012,7 +1257,7 @@ void _wrap_w3w_options_background_relay_set_capi_f19f86c06a808a9d(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1025,7 +1270,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_f19f86c06a808a9d(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1038,7 +1283,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1050,7 +1295,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_f19f86c06a808a9d(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1063,7 +1308,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1087,7 +1332,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_f19f86c06a808a9d(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1100,7 +1345,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_f19f86c06a808a9d() {
+struct w3w_options *_wrap_new_w3w_options_capi_af5a3e406605d646() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1111,7 +1356,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_options_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1121,7 +1366,7 @@ void _wrap_delete_w3w_options_capi_f19f86c06a808a9d(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_af5a3e406605d646(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1149,7 +1394,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_f19f86c06a808a9d(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1175,7 +1420,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_f19f86c06a808a9d(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1205,7 +1450,7 @@ _gostring_ _wrap_w3w_commit_position_capi_f19f86c06a808a9d(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_f19f86c06a808a9d(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1236,7 +1481,7 @@ _gostring_ _wrap_w3w_read_after_capi_f19f86c06a808a9d(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1248,7 +1493,7 @@ void _wrap_w3w_replica_state_configured_set_capi_f19f86c06a808a9d(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1261,7 +1506,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_f19f86c06a808a9d(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1273,7 +1518,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_f19f86c06a808a9d(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1286,7 +1531,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_f19f86c06a808a9d(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1298,7 +1543,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_f19f86c06a808a9d(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1311,7 +1556,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_f19f86c06a808a9d(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1335,7 +1580,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_f19f86c06a808a9d(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1348,7 +1593,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_f19f86c06a808a9d() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_af5a3e406605d646() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1359,7 +1604,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1369,7 +1614,7 @@ void _wrap_delete_w3w_replica_state_capi_f19f86c06a808a9d(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1397,7 +1642,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_f19f86c06a808a9d(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1407,7 +1652,7 @@ void _wrap_w3w_ctx_close_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ROLE_USER_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -1419,7 +1664,7 @@ intgo _wrap_W3W_ROLE_USER_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -1431,7 +1676,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -1443,7 +1688,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_af5a3e406605d646() {
   int result;
   intgo _swig_go_result;
   
@@ -1455,7 +1700,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1468,7 +1713,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_f19f86c06a808a9d(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1480,7 +1725,7 @@ void _wrap_w3w_actor_roles_set_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1493,7 +1738,7 @@ intgo _wrap_w3w_actor_roles_get_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_f19f86c06a808a9d() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_af5a3e406605d646() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1504,7 +1749,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1514,7 +1759,7 @@ void _wrap_delete_w3w_actor_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1547,7 +1792,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1559,7 +1804,7 @@ void _wrap_w3w_list_query_version_set_capi_f19f86c06a808a9d(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1572,7 +1817,7 @@ intgo _wrap_w3w_list_query_version_get_capi_f19f86c06a808a9d(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1585,7 +1830,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_f19f86c06a808a9d(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1597,7 +1842,7 @@ void _wrap_w3w_list_query_status_set_capi_f19f86c06a808a9d(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1610,7 +1855,7 @@ intgo _wrap_w3w_list_query_status_get_capi_f19f86c06a808a9d(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1622,7 +1867,7 @@ void _wrap_w3w_list_query_limit_set_capi_f19f86c06a808a9d(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1635,7 +1880,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_f19f86c06a808a9d(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1648,7 +1893,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_f19f86c06a808a9d(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_f19f86c06a808a9d() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_af5a3e406605d646() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1659,7 +1904,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1669,7 +1914,7 @@ void _wrap_delete_w3w_list_query_capi_f19f86c06a808a9d(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af5a3e406605d646() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1681,7 +1926,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af5a3e406605d646() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1693,7 +1938,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af5a3e406605d646() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1705,7 +1950,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af5a3e406605d646() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1717,7 +1962,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1730,7 +1975,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -1742,7 +1987,7 @@ void _wrap_w3w_transfer_kind_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -1755,7 +2000,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_f19f86c06a808a9d(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1768,7 +2013,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1781,7 +2026,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_f19f86c06a808a9d(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1794,7 +2039,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_f19f86c06a808a9d(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -1806,7 +2051,7 @@ void _wrap_w3w_transfer_amount_set_capi_f19f86c06a808a9d(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1819,7 +2064,7 @@ long long _wrap_w3w_transfer_amount_get_capi_f19f86c06a808a9d(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1832,7 +2077,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_f19f86c06a808a9d(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -1844,7 +2089,7 @@ void _wrap_w3w_transfer_created_at_set_capi_f19f86c06a808a9d(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -1857,7 +2102,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_f19f86c06a808a9d(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_f19f86c06a808a9d() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_af5a3e406605d646() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -1868,7 +2113,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -1878,7 +2123,7 @@ void _wrap_delete_w3w_transfer_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1891,7 +2136,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_f19f86c06a808a9d(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1904,7 +2149,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_f19f86c06a808a9d(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_af5a3e406605d646(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1916,7 +2161,7 @@ void _wrap_w3w_account_balance_set_capi_f19f86c06a808a9d(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1929,7 +2174,7 @@ long long _wrap_w3w_account_balance_get_capi_f19f86c06a808a9d(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_af5a3e406605d646(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1941,7 +2186,7 @@ void _wrap_w3w_account_held_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1954,7 +2199,7 @@ long long _wrap_w3w_account_held_get_capi_f19f86c06a808a9d(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_af5a3e406605d646(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -1966,7 +2211,7 @@ void _wrap_w3w_account_available_set_capi_f19f86c06a808a9d(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -1979,7 +2224,7 @@ long long _wrap_w3w_account_available_get_capi_f19f86c06a808a9d(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_f19f86c06a808a9d() {
+struct w3w_account *_wrap_new_w3w_account_capi_af5a3e406605d646() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -1990,7 +2235,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_account_capi_f19f86c06a808a9d(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2000,7 +2245,7 @@ void _wrap_delete_w3w_account_capi_f19f86c06a808a9d(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2013,7 +2258,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_f19f86c06a808a9d(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2026,7 +2271,7 @@ long long _wrap_w3w_account_list_count_get_capi_f19f86c06a808a9d(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2036,7 +2281,7 @@ void _wrap_delete_w3w_account_list_capi_f19f86c06a808a9d(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2096,7 +2341,7 @@ _gostring_ _wrap_w3w_deposit_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2156,7 +2401,7 @@ _gostring_ _wrap_w3w_withdraw_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2209,7 +2454,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_f19f86c06a808a9d(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_f19f86c06a808a9d(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_af5a3e406605d646(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2246,7 +2491,7 @@ _gostring_ _wrap_w3w_accounts_capi_f19f86c06a808a9d(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2256,7 +2501,7 @@ void _wrap_w3w_account_list_free_capi_f19f86c06a808a9d(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2269,7 +2514,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2281,7 +2526,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_f19f86c06a808a9d(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2294,7 +2539,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2306,7 +2551,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_f19f86c06a808a9d(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2319,7 +2564,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2331,7 +2576,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_f19f86c06a808a9d(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2344,7 +2589,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2356,7 +2601,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_f19f86c06a808a9d(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2369,7 +2614,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_f19f86c06a808a9d(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2381,7 +2626,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_f19f86c06a808a9d(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2394,7 +2639,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_f19f86c06a808a9d(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2406,7 +2651,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_f19f86c06a808a9d(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2419,7 +2664,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2431,7 +2676,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_f19f86c06a808a9d(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2444,7 +2689,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2456,7 +2701,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_f19f86c06a808a9d(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2469,7 +2714,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_f19f86c06a808a9d(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_af5a3e406605d646() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2480,7 +2725,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2490,7 +2735,7 @@ void _wrap_delete_w3w_ledger_totals_capi_f19f86c06a808a9d(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2527,7 +2772,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_f19f86c06a808a9d(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2540,7 +2785,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_f19f86c06a808a9d(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2573,7 +2818,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_f19f86c06a808a9d(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af5a3e406605d646() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2585,7 +2830,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_af5a3e406605d646() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2597,7 +2842,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af5a3e406605d646() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2609,7 +2854,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_af5a3e406605d646() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2621,7 +2866,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2634,7 +2879,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_f19f86c06a808a9d(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2647,7 +2892,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_f19f86c06a808a9d(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2660,7 +2905,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_f19f86c06a808a9d(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2672,7 +2917,7 @@ void _wrap_w3w_supply_amount_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2685,7 +2930,7 @@ long long _wrap_w3w_supply_amount_get_capi_f19f86c06a808a9d(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2697,7 +2942,7 @@ void _wrap_w3w_supply_reserved_set_capi_f19f86c06a808a9d(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2710,7 +2955,7 @@ long long _wrap_w3w_supply_reserved_get_capi_f19f86c06a808a9d(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -2722,7 +2967,7 @@ void _wrap_w3w_supply_status_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -2735,7 +2980,7 @@ intgo _wrap_w3w_supply_status_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2747,7 +2992,7 @@ void _wrap_w3w_supply_created_at_set_capi_f19f86c06a808a9d(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2760,7 +3005,7 @@ long long _wrap_w3w_supply_created_at_get_capi_f19f86c06a808a9d(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -2772,7 +3017,7 @@ void _wrap_w3w_supply_updated_at_set_capi_f19f86c06a808a9d(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2785,7 +3030,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_f19f86c06a808a9d(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_f19f86c06a808a9d() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_af5a3e406605d646() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -2796,7 +3041,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -2806,7 +3051,7 @@ void _wrap_delete_w3w_supply_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -2819,7 +3064,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_f19f86c06a808a9d(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2832,7 +3077,7 @@ long long _wrap_w3w_supply_page_count_get_capi_f19f86c06a808a9d(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2845,7 +3090,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -2855,7 +3100,7 @@ void _wrap_delete_w3w_supply_page_capi_f19f86c06a808a9d(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2867,7 +3112,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_f19f86c06a808a9d(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2880,7 +3125,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_f19f86c06a808a9d(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -2892,7 +3137,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_f19f86c06a808a9d(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2905,7 +3150,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_f19f86c06a808a9d(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -2917,7 +3162,7 @@ void _wrap_w3w_supply_patch_status_set_capi_f19f86c06a808a9d(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2930,7 +3175,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_f19f86c06a808a9d(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_af5a3e406605d646() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -2941,7 +3186,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -2951,7 +3196,7 @@ void _wrap_delete_w3w_supply_patch_capi_f19f86c06a808a9d(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2997,7 +3242,7 @@ _gostring_ _wrap_w3w_supply_create_capi_f19f86c06a808a9d(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3034,7 +3279,7 @@ _gostring_ _wrap_w3w_supply_get_capi_f19f86c06a808a9d(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_f19f86c06a808a9d(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_af5a3e406605d646(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3066,7 +3311,7 @@ _gostring_ _wrap_w3w_supply_list_capi_f19f86c06a808a9d(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3076,7 +3321,7 @@ void _wrap_w3w_supply_page_free_capi_f19f86c06a808a9d(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3122,7 +3367,7 @@ _gostring_ _wrap_w3w_supply_update_capi_f19f86c06a808a9d(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3166,7 +3411,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_f19f86c06a808a9d(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3179,7 +3424,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3212,7 +3457,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ORDER_OPEN_capi_af5a3e406605d646() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3224,7 +3469,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_af5a3e406605d646() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3236,7 +3481,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_af5a3e406605d646() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3248,7 +3493,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_af5a3e406605d646() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3260,7 +3505,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3273,7 +3518,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_f19f86c06a808a9d(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3286,7 +3531,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3299,7 +3544,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3311,7 +3556,7 @@ void _wrap_w3w_order_item_price_set_capi_f19f86c06a808a9d(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3324,7 +3569,7 @@ long long _wrap_w3w_order_item_price_get_capi_f19f86c06a808a9d(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3336,7 +3581,7 @@ void _wrap_w3w_order_item_quantity_set_capi_f19f86c06a808a9d(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3349,7 +3594,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_f19f86c06a808a9d(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_f19f86c06a808a9d() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_af5a3e406605d646() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3360,7 +3605,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3370,7 +3615,7 @@ void _wrap_delete_w3w_order_item_capi_f19f86c06a808a9d(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3383,7 +3628,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3396,7 +3641,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_f19f86c06a808a9d(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3409,7 +3654,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_f19f86c06a808a9d(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3421,7 +3666,7 @@ void _wrap_w3w_order_amount_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3434,7 +3679,7 @@ long long _wrap_w3w_order_amount_get_capi_f19f86c06a808a9d(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3446,7 +3691,7 @@ void _wrap_w3w_order_status_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3459,7 +3704,7 @@ intgo _wrap_w3w_order_status_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3471,7 +3716,7 @@ void _wrap_w3w_order_created_at_set_capi_f19f86c06a808a9d(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3484,7 +3729,7 @@ long long _wrap_w3w_order_created_at_get_capi_f19f86c06a808a9d(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3496,7 +3741,7 @@ void _wrap_w3w_order_updated_at_set_capi_f19f86c06a808a9d(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3509,7 +3754,7 @@ long long _wrap_w3w_order_updated_at_get_capi_f19f86c06a808a9d(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3522,7 +3767,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3535,7 +3780,7 @@ long long _wrap_w3w_order_item_count_get_capi_f19f86c06a808a9d(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3545,7 +3790,7 @@ void _wrap_delete_w3w_order_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_f19f86c06a808a9d() {
+struct w3w_order *_wrap_new_w3w_order_capi_af5a3e406605d646() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3556,7 +3801,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_f19f86c06a808a9d() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3569,7 +3814,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3582,7 +3827,7 @@ long long _wrap_w3w_order_page_count_get_capi_f19f86c06a808a9d(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3595,7 +3840,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3605,7 +3850,7 @@ void _wrap_delete_w3w_order_page_capi_f19f86c06a808a9d(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_af5a3e406605d646(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3653,7 +3898,7 @@ _gostring_ _wrap_w3w_order_create_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_af5a3e406605d646(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3690,7 +3935,7 @@ _gostring_ _wrap_w3w_order_get_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_f19f86c06a808a9d(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_af5a3e406605d646(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3722,7 +3967,7 @@ _gostring_ _wrap_w3w_order_list_capi_f19f86c06a808a9d(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_af5a3e406605d646(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3766,7 +4011,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_f19f86c06a808a9d(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -3776,7 +4021,7 @@ void _wrap_w3w_order_free_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -3786,7 +4031,7 @@ void _wrap_w3w_order_page_free_capi_f19f86c06a808a9d(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3799,7 +4044,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3832,7 +4077,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_af5a3e406605d646() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3844,7 +4089,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_af5a3e406605d646() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3856,7 +4101,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_af5a3e406605d646() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -3868,7 +4113,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3881,7 +4126,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3894,7 +4139,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_f19f86c06a808a9d(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3907,7 +4152,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3920,7 +4165,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_f19f86c06a808a9d(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -3932,7 +4177,7 @@ void _wrap_w3w_claim_status_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -3945,7 +4190,7 @@ intgo _wrap_w3w_claim_status_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3957,7 +4202,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3970,7 +4215,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_f19f86c06a808a9d(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -3982,7 +4227,7 @@ void _wrap_w3w_claim_processed_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3995,7 +4240,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_f19f86c06a808a9d(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4007,7 +4252,7 @@ void _wrap_w3w_claim_released_at_set_capi_f19f86c06a808a9d(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4020,7 +4265,7 @@ long long _wrap_w3w_claim_released_at_get_capi_f19f86c06a808a9d(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_f19f86c06a808a9d() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_af5a3e406605d646() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4031,7 +4276,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4041,7 +4286,7 @@ void _wrap_delete_w3w_claim_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4085,7 +4330,7 @@ _gostring_ _wrap_w3w_claim_order_capi_f19f86c06a808a9d(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4122,7 +4367,7 @@ _gostring_ _wrap_w3w_claim_get_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4159,7 +4404,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_f19f86c06a808a9d(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4203,7 +4448,7 @@ _gostring_ _wrap_w3w_claim_process_capi_f19f86c06a808a9d(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_f19f86c06a808a9d(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4247,7 +4492,7 @@ _gostring_ _wrap_w3w_claim_release_capi_f19f86c06a808a9d(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4260,7 +4505,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4293,7 +4538,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_f19f86c06a808a9d(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_af5a3e406605d646(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -4305,7 +4550,7 @@ void _wrap_w3w_event_seq_set_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4318,7 +4563,7 @@ long long _wrap_w3w_event_seq_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4331,7 +4576,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4344,7 +4589,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_f19f86c06a808a9d(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4357,7 +4602,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_f19f86c06a808a9d(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4370,7 +4615,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_f19f86c06a808a9d(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4383,7 +4628,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_f19f86c06a808a9d(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4396,7 +4641,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_f19f86c06a808a9d(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_af5a3e406605d646(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4408,7 +4653,7 @@ void _wrap_w3w_event_created_at_set_capi_f19f86c06a808a9d(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4421,7 +4666,7 @@ long long _wrap_w3w_event_created_at_get_capi_f19f86c06a808a9d(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4434,7 +4679,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_f19f86c06a808a9d(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4444,7 +4689,7 @@ void _wrap_delete_w3w_event_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_af5a3e406605d646(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4474,7 +4719,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_f19f86c06a808a9d(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_af5a3e406605d646(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4487,7 +4732,7 @@ long long _wrap_w3w_subscription_dropped_capi_f19f86c06a808a9d(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_af5a3e406605d646(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4497,7 +4742,7 @@ void _wrap_w3w_unsubscribe_capi_f19f86c06a808a9d(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4507,7 +4752,7 @@ void _wrap_w3w_event_free_capi_f19f86c06a808a9d(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4537,7 +4782,7 @@ _gostring_ _wrap_w3w_events_pump_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4549,7 +4794,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_f19f86c06a808a9d(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4562,7 +4807,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_f19f86c06a808a9d(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4574,7 +4819,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_f19f86c06a808a9d(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4587,7 +4832,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_f19f86c06a808a9d(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4599,7 +4844,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_f19f86c06a808a9d(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4612,7 +4857,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_f19f86c06a808a9d(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4624,7 +4869,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_f19f86c06a808a9d(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4637,7 +4882,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_f19f86c06a808a9d(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_af5a3e406605d646() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4648,7 +4893,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4658,7 +4903,7 @@ void _wrap_delete_w3w_outbox_stats_capi_f19f86c06a808a9d(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4688,7 +4933,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_f19f86c06a808a9d(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -4700,7 +4945,7 @@ void _wrap_w3w_audit_report_ok_set_capi_f19f86c06a808a9d(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4713,7 +4958,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_f19f86c06a808a9d(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4725,7 +4970,7 @@ void _wrap_w3w_audit_report_records_set_capi_f19f86c06a808a9d(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4738,7 +4983,7 @@ long long _wrap_w3w_audit_report_records_get_capi_f19f86c06a808a9d(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4750,7 +4995,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_f19f86c06a808a9d(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4763,7 +5008,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_f19f86c06a808a9d(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -4775,7 +5020,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_f19f86c06a808a9d(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4788,7 +5033,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4801,7 +5046,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_f19f86c06a808a9d(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_f19f86c06a808a9d() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_af5a3e406605d646() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -4812,7 +5057,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -4822,7 +5067,7 @@ void _wrap_delete_w3w_audit_report_capi_f19f86c06a808a9d(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4852,7 +5097,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_f19f86c06a808a9d(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4882,7 +5127,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -4916,7 +5161,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -4950,7 +5195,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_f19f86c06a808a9d(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -4984,7 +5229,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -5018,7 +5263,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -5052,7 +5297,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -5086,7 +5331,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -5120,7 +5365,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_f19f86c06a808a9d(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -5154,7 +5399,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5186,7 +5431,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_f19f86c06a808a9d(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5218,7 +5463,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_f19f86c06a808a9d(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_af5a3e406605d646(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -5228,7 +5473,7 @@ void _wrap_w3w_jwt_verifier_free_capi_f19f86c06a808a9d(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5267,7 +5512,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5318,7 +5563,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_f19f86c06a808a9d(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5369,7 +5614,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_f19f86c06a808a9d(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5410,7 +5655,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_f19f86c06a808a9d(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5422,7 +5667,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_f19f86c06a808a9d(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5435,7 +5680,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_f19f86c06a808a9d(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5448,7 +5693,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5460,7 +5705,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5473,7 +5718,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_f19f86c06a808a9d(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5486,7 +5731,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5499,7 +5744,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_f19f86c06a808a9d(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9d() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_af5a3e406605d646() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5510,7 +5755,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_f19f86c06a808a9
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5520,7 +5765,7 @@ void _wrap_delete_w3w_master_seed_info_capi_f19f86c06a808a9d(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5562,7 +5807,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_f19f86c06a808a9d(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5592,7 +5837,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_f19f86c06a808a9d(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5628,7 +5873,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_f19f86c06a808a9d(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5663,7 +5908,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_f19f86c06a808a9d(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -5693,7 +5938,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_f19f86c06a808a9d(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_af5a3e406605d646(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5730,7 +5975,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5743,7 +5988,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5756,7 +6001,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_f19f86c06a808a9d(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5769,7 +6014,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_f19f86c06a808a9d(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5782,7 +6027,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_f19f86c06a808a9d(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -5794,7 +6039,7 @@ void _wrap_w3w_wallet_index_set_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5807,7 +6052,7 @@ long long _wrap_w3w_wallet_index_get_capi_f19f86c06a808a9d(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -5819,7 +6064,7 @@ void _wrap_w3w_wallet_created_at_set_capi_f19f86c06a808a9d(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5832,7 +6077,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_f19f86c06a808a9d(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_f19f86c06a808a9d() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_af5a3e406605d646() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -5843,7 +6088,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -5853,7 +6098,7 @@ void _wrap_delete_w3w_wallet_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -5866,7 +6111,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5879,7 +6124,7 @@ long long _wrap_w3w_wallets_count_get_capi_f19f86c06a808a9d(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -5889,7 +6134,7 @@ void _wrap_delete_w3w_wallets_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5926,7 +6171,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_f19f86c06a808a9d(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_af5a3e406605d646(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5963,7 +6208,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_f19f86c06a808a9d(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -5973,7 +6218,7 @@ void _wrap_w3w_wallets_free_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_af5a3e406605d646(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6017,7 +6262,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_f19f86c06a808a9d(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -6029,7 +6274,7 @@ void _wrap_w3w_chain_options_version_set_capi_f19f86c06a808a9d(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -6042,7 +6287,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_f19f86c06a808a9d(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6055,7 +6300,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6068,7 +6313,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_f19f86c06a808a9d(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6080,7 +6325,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_f19f86c06a808a9d(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6093,7 +6338,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6105,7 +6350,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6118,7 +6363,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6130,7 +6375,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_f19f86c06a808a9d(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6143,7 +6388,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_f19f86c06a808a9d(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6156,7 +6401,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_f19f86c06a808a9d(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -6168,7 +6413,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_f19f86c06a808a9d(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6181,7 +6426,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6193,7 +6438,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_f19f86c06a808a9d(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6206,7 +6451,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_f19f86c06a808a9d(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_f19f86c06a808a9d() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_af5a3e406605d646() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -6217,7 +6462,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -6227,7 +6472,7 @@ void _wrap_delete_w3w_chain_options_capi_f19f86c06a808a9d(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_f19f86c06a808a9d(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_af5a3e406605d646(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -6257,7 +6502,7 @@ _gostring_ _wrap_w3w_chain_open_capi_f19f86c06a808a9d(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6267,7 +6512,7 @@ void _wrap_w3w_chain_close_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6280,7 +6525,7 @@ _gostring_ _wrap_w3w_chain_key_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_af5a3e406605d646(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -6314,7 +6559,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_f19f86c06a808a9d(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6326,7 +6571,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_f19f86c06a808a9d(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6339,7 +6584,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_f19f86c06a808a9d(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6352,7 +6597,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6364,7 +6609,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_f19f86c06a808a9d(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6377,7 +6622,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6389,7 +6634,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_f19f86c06a808a9d(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6402,7 +6647,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_f19f86c06a808a9d
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6414,7 +6659,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_f19f86c06a808a9d(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6427,7 +6672,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_f19f86c06a808a9d(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6439,7 +6684,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_f19f86c06a808a9d(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6452,7 +6697,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_f19f86c06a808a9d(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6464,7 +6709,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_f19f86c06a808a9d(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6477,7 +6722,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_f19f86c06a80
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6489,7 +6734,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_f19f86c06a808a9d(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6502,7 +6747,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_f19f86c06a808a9
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6514,7 +6759,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_f19f86c06a808a9d(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6527,7 +6772,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_f19f86c06a808a
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6539,7 +6784,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_f19f86c06a808a9d(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6552,7 +6797,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_f19f86c06a808a
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9d() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_af5a3e406605d646() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6563,7 +6808,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_f19f86c06a808a9
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6573,7 +6818,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_f19f86c06a808a9d(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -6603,7 +6848,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -6633,7 +6878,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_f19f86c06a808a9d(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6643,7 +6888,7 @@ void _wrap_w3w_chain_watch_stop_capi_f19f86c06a808a9d(struct w3w_chain *_swig_go
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af5a3e406605d646() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6655,7 +6900,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af5a3e406605d646() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6667,7 +6912,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af5a3e406605d646() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6679,7 +6924,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af5a3e406605d646() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6691,7 +6936,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af5a3e406605d646() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6703,7 +6948,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_f19f86c06a808a9d() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af5a3e406605d646() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6715,7 +6960,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_f19f86c06a808a9d() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6728,7 +6973,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_f19f86c06a808a9d(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6741,7 +6986,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_f19f86c06a808a9d(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6754,7 +6999,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_f19f86c06a808a9d(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6767,7 +7012,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_f19f86c06a808a9d(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -6779,7 +7024,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_f19f86c06a808a9d(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -6792,7 +7037,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_f19f86c06a808a9d(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6805,7 +7050,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6818,7 +7063,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -6830,7 +7075,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_f19f86c06a808a9d(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6843,7 +7088,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_f19f86c06a808a9d(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6856,7 +7101,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_f19f86c06a808a9d(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -6868,7 +7113,7 @@ void _wrap_w3w_withdrawal_status_set_capi_f19f86c06a808a9d(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -6881,7 +7126,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_f19f86c06a808a9d(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6894,7 +7139,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_f19f86c06a808a9d(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6907,7 +7152,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -6919,7 +7164,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_f19f86c06a808a9d(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6932,7 +7177,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_f19f86c06a808a9d(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -6944,7 +7189,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_f19f86c06a808a9d(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6957,7 +7202,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_f19f86c06a808a9d(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_af5a3e406605d646() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -6968,7 +7213,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -6978,7 +7223,7 @@ void _wrap_delete_w3w_withdrawal_capi_f19f86c06a808a9d(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7031,7 +7276,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_f19f86c06a808a9d(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7068,7 +7313,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_f19f86c06a808a9d(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7081,7 +7326,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_f19f86c06a808a9d(intgo _swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7094,7 +7339,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7107,7 +7352,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_f19f86c06a808a9d(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7120,7 +7365,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7133,7 +7378,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7146,7 +7391,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7159,7 +7404,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_f19f86c06a808a9d(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7171,7 +7416,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_f19f86c06a808a9d(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7184,7 +7429,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7196,7 +7441,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_f19f86c06a808a9d(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7209,7 +7454,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_f19f86c06a808a9d(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7222,7 +7467,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_f19f86c06a808a9d(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7235,7 +7480,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_f19f86c06a808a9d(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7247,7 +7492,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_f19f86c06a808a9d(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7260,7 +7505,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_f19f86c06a808a9d(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7273,7 +7518,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_f19f86c06a808a9d(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7286,7 +7531,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_f19f86c06a808a9d(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7299,7 +7544,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_f19f86c06a808a9d(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -7311,7 +7556,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_f19f86c06a808a9d(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7324,7 +7569,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_f19f86c06a808a9d(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_af5a3e406605d646() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -7335,7 +7580,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_f19f86c06a808a9d() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -7345,7 +7590,7 @@ void _wrap_delete_w3w_chain_deposit_capi_f19f86c06a808a9d(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7382,7 +7627,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_f19f86c06a808a9d(struct w3w_chain_de
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -7416,7 +7661,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -7450,7 +7695,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -7484,7 +7729,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -7518,7 +7763,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_f19f86c06a808a9d(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_af5a3e406605d646(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -7548,7 +7793,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_f19f86c06a808a9d(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -7583,7 +7828,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_f19f86c06a808a9d(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7611,7 +7856,7 @@ _gostring_ _wrap_w3wb_options_init_capi_f19f86c06a808a9d(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7639,7 +7884,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_f19f86c06a808a9d(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7679,7 +7924,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_f19f86c06a808a9d(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7707,7 +7952,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_f19f86c06a808a9d(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7747,7 +7992,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_f19f86c06a808a9d(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7768,7 +8013,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_f19f86c06a808a9d(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7808,7 +8053,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_f19f86c06a808a9d(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_af5a3e406605d646(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -7821,7 +8066,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_f19f86c06a808a9d(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7867,7 +8112,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_f19f86c06a808a9d(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -7877,7 +8122,7 @@ void _wrap_w3wb_order_items_free_capi_f19f86c06a808a9d(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -7892,7 +8137,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_f19f86c06a808a9d(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -7907,7 +8152,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_f19f86c06a808a9d(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -7922,7 +8167,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_f19f86c06a808a9d(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_f19f86c06a808a9d(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -7937,7 +8182,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_f19f86c06a808a9d(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_f19f86c06a808a9d(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
