@@ -1,0 +1,232 @@
+/*
+ * Loading storage backends of every interface version: a flat handle of
+ * versions 2 and 3 (0.1, 0.2) still loads and works, and a versioned
+ * handle whose tables are half filled or of an unknown version is refused
+ * by name. The flat layout is written out here on its own, member by
+ * member in the order of the 0.2.0 header, independently of src/core/store.c.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "w3wallet.h"
+#include "w3wallet/sys/storage.h"
+
+typedef void (*any_fn)(void);
+
+enum flat_member {
+	F_TRANSFER, F_SUPPLY_CREATE, F_SUPPLY_UPDATE, F_SUPPLY_DELETE, F_ORDER_CREATE, F_ORDER_CANCEL,
+	F_CLAIM_CREATE, F_CLAIM_PROCESS, F_CLAIM_RELEASE, F_SUPPLY_GET, F_SUPPLY_LIST, F_ORDER_GET,
+	F_ORDER_LIST, F_CLAIM_GET, F_CLAIM_GET_LIVE, F_ACCOUNTS, F_LEDGER_TOTALS, F_OUTBOX_TAKE,
+	F_OUTBOX_ACK, F_OUTBOX_STATS, F_AUDIT_APPEND, F_AUDIT_SEAL, F_AUDIT_READ, F_AUDIT_UNSEALED,
+	F_PING, F_PURGE_EXPIRED, F_FREE,
+	F_WALLET_FIRST, F_WALLET_LAST = F_WALLET_FIRST + 16,
+	F_COMMIT_POSITION, F_REPLAY_POSITION, F_COUNT
+};
+
+/* The 0.2.0 handle, and the SQLite backend this test's legacy backend passes calls to. */
+typedef struct legacy {
+	struct {
+		unsigned int version;
+		const char *name;
+		any_fn members[F_COUNT];
+	} flat;
+	w3w_storage *inner;
+	int supply_creates;
+} legacy;
+
+static w3w_storage *inner(w3w_storage *st) { return ((legacy *)st)->inner; }
+
+static w3w_status l_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3w_supply *out)
+{
+	((legacy *)st)->supply_creates++;
+	return inner(st)->market->supply_create(inner(st), cmd, out);
+}
+static w3w_status l_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
+{
+	return inner(st)->market->supply_get(inner(st), id, out);
+}
+static w3w_status l_ping(w3w_storage *st) { return inner(st)->ping(inner(st)); }
+static void l_free(w3w_storage *st)
+{
+	inner(st)->free(inner(st));
+	free(st);
+}
+/* Members the test never reaches: set (a loaded table is whole), never called. */
+static void unused(void) { ck_abort_msg("a member this test does not drive was called"); }
+
+static char db_path[64];
+static unsigned int legacy_version;
+
+static w3w_status legacy_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
+{
+	legacy *l = calloc(1, sizeof(*l));
+	char real[128];
+	w3w_status st;
+
+	ck_assert_ptr_nonnull(l);
+	snprintf(real, sizeof(real), "sqlite:%s", db_path);
+	if ((st = w3w_storage_sqlite_open(&l->inner, real, cfg)) != W3W_OK) {
+		free(l);
+		return st;
+	}
+	l->flat.version = legacy_version;
+	l->flat.name = "legacy";
+	/* Version 2 has no replica members; a backend of either version may lack the wallet ones. */
+	for (int i = 0; i < (legacy_version == 2 ? F_COMMIT_POSITION : F_COUNT); i++)
+		if (i < F_WALLET_FIRST || i > F_WALLET_LAST)
+			l->flat.members[i] = unused;
+	l->flat.members[F_SUPPLY_CREATE] = (any_fn)l_supply_create;
+	l->flat.members[F_SUPPLY_GET] = (any_fn)l_supply_get;
+	l->flat.members[F_PING] = (any_fn)l_ping;
+	l->flat.members[F_FREE] = (any_fn)l_free;
+	*out = (w3w_storage *)l;
+	(void)url;
+	return W3W_OK;
+}
+
+static w3w_status open_ctx(w3w_ctx **ctx, const char *url)
+{
+	w3w_options o;
+	ck_assert_int_eq(w3w_options_init(&o, W3W_OPTIONS_VERSION), W3W_OK);
+	snprintf(o.storage_url, sizeof(o.storage_url), "%s", url);
+	o.background_relay = 0;
+	return w3w_ctx_open(ctx, &o);
+}
+
+static void setup(void)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/w3w-versions-%d.db", (int)getpid());
+	unlink(db_path);
+	ck_assert_int_eq(w3w_storage_register("legacy", legacy_open), W3W_OK);
+}
+
+static void teardown(void)
+{
+	char side[96];
+	unlink(db_path);
+	snprintf(side, sizeof(side), "%s-wal", db_path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", db_path);
+	unlink(side);
+}
+
+static void flat_handle_works(unsigned int version)
+{
+	w3w_ctx *ctx = NULL, *direct = NULL;
+	w3w_actor shopper;
+	w3w_supply made, seen;
+	char url[96];
+
+	legacy_version = version;
+	ck_assert_int_eq(open_ctx(&ctx, "legacy:x"), W3W_OK);
+	ck_assert_int_eq(w3w_ctx_ping(ctx), W3W_OK);
+	w3w_actor_init(&shopper, "0190a000-0000-7000-8000-000000000001", W3W_ROLE_USER);
+	ck_assert_int_eq(w3w_supply_create(&made, ctx, &shopper, "USDC", 500000000, NULL), W3W_OK);
+	ck_assert_int_eq(w3w_supply_get(&seen, ctx, &shopper, made.id), W3W_OK);
+	ck_assert_str_eq(seen.id, made.id);
+	/* The old wallet-less backend: the wallet calls say so instead of calling NULL. */
+	{
+		w3w_wallet w;
+		ck_assert_int_eq(w3w_wallet_create(&w, ctx, &shopper, "evm"), W3W_EINVAL);
+		ck_assert_ptr_nonnull(strstr(w3w_error_message(), "no wallet support"));
+	}
+	w3w_ctx_close(ctx);
+
+	/* It really went through the old handle into the database. */
+	snprintf(url, sizeof(url), "sqlite:%s", db_path);
+	ck_assert_int_eq(open_ctx(&direct, url), W3W_OK);
+	ck_assert_int_eq(w3w_supply_get(&seen, direct, &shopper, made.id), W3W_OK);
+	ck_assert_int_eq(seen.amount, 500000000);
+	w3w_ctx_close(direct);
+}
+
+START_TEST(flat_version_2_loads) { flat_handle_works(2); }
+END_TEST
+
+START_TEST(flat_version_3_loads) { flat_handle_works(3); }
+END_TEST
+
+/* A versioned handle whose market table is altered: one member NULL, or a version from the future. */
+static w3w_market_store altered;
+static int alter_null;
+
+static w3w_status altered_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
+{
+	char real[128];
+	w3w_status st;
+
+	snprintf(real, sizeof(real), "sqlite:%s", db_path);
+	if ((st = w3w_storage_sqlite_open(out, real, cfg)) != W3W_OK)
+		return st;
+	altered = *(*out)->market;
+	if (alter_null)
+		altered.claim_release = NULL;
+	else
+		altered.version = W3W_MARKET_STORE_VERSION + 1;
+	(*out)->market = &altered;
+	(void)url;
+	return W3W_OK;
+}
+
+START_TEST(half_a_table_is_refused)
+{
+	w3w_ctx *ctx = NULL;
+	ck_assert_int_eq(w3w_storage_register("altered", altered_open), W3W_OK);
+	alter_null = 1;
+	ck_assert_int_eq(open_ctx(&ctx, "altered:x"), W3W_EINVAL);
+	ck_assert_ptr_null(ctx);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "market table has NULL members"));
+}
+END_TEST
+
+START_TEST(unknown_table_version_is_refused)
+{
+	w3w_ctx *ctx = NULL;
+	ck_assert_int_eq(w3w_storage_register("altered", altered_open), W3W_OK);
+	alter_null = 0;
+	ck_assert_int_eq(open_ctx(&ctx, "altered:x"), W3W_EVERSION);
+	ck_assert_ptr_null(ctx);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "market table version 2"));
+}
+END_TEST
+
+START_TEST(init_functions)
+{
+	w3w_outbox_store t;
+	w3w_storage h;
+	memset(&t, 0xff, sizeof(t));
+	ck_assert_int_eq(w3w_outbox_store_init(&t, 0), W3W_EINVAL);
+	ck_assert_int_eq(w3w_outbox_store_init(&t, W3W_OUTBOX_STORE_VERSION + 1), W3W_EINVAL);
+	ck_assert_int_eq(w3w_outbox_store_init(&t, W3W_OUTBOX_STORE_VERSION), W3W_OK);
+	ck_assert_uint_eq(t.version, W3W_OUTBOX_STORE_VERSION);
+	ck_assert_ptr_null(t.take);
+	ck_assert_ptr_null(t.stats);
+	ck_assert_int_eq(w3w_storage_init(&h, W3W_STORAGE_VERSION), W3W_OK);
+	ck_assert_ptr_null(h.market);
+	ck_assert_ptr_null(h.free);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("storage_versions");
+	TCase *tc = tcase_create("load");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, flat_version_2_loads);
+	tcase_add_test(tc, flat_version_3_loads);
+	tcase_add_test(tc, half_a_table_is_refused);
+	tcase_add_test(tc, unknown_table_version_is_refused);
+	tcase_add_test(tc, init_functions);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
