@@ -90,6 +90,9 @@ pkgconfig_consumer() {
 }
 step "pkg-config consumer (examples/hello)" pkgconfig_consumer
 
+# 4b. The library without any optional backend: each says what the build lacks.
+step "build without optional backends" tests/build/minimal.sh "$BUILD"
+
 # 5. Independent cross-checks of the wallet crypto (Node: ethers, noble).
 if [ -x tests/crosscheck/run.sh ]; then step "crypto cross-check (ethers)" tests/crosscheck/run.sh "$BUILD"; fi
 

@@ -6,14 +6,11 @@
 #include <string.h>
 
 #include "core/registry.h"
-#ifdef W3W_WITH_REDIS
-#include "w3wallet/sys/redis.h"
-#endif
-#ifdef W3W_WITH_KAFKA
+#include "w3wallet/sys/chain.h"
 #include "w3wallet/sys/kafka.h"
-#endif
+#include "w3wallet/sys/redis.h"
 
-#define SCHEME_MAX 16
+#define SCHEME_MAX 32  /* a URL scheme or a chain adapter's name, NUL included */
 #define REGISTRY_MAX 16
 
 typedef void (*any_open_fn)(void);
@@ -31,6 +28,7 @@ static struct registry storages = { "storage", 0, {{{0}, 0}} };
 static struct registry caches = { "cache", 0, {{{0}, 0}} };
 static struct registry sinks = { "events", 0, {{{0}, 0}} };
 static struct registry sources = { "event source", 0, {{{0}, 0}} };
+static struct registry adapters = { "chain adapter", 0, {{{0}, 0}} };
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
 
@@ -61,23 +59,19 @@ static w3w_status registry_add(struct registry *r, const char *scheme, any_open_
 /* Casts between function pointer types are fine as long as we call through the right one. */
 #define ADD(r, scheme, fn) registry_add(&(r), (scheme), (any_open_fn)(fn))
 
+/* Every built-in is registered, also one built without its client library: it says so when opened. */
 static void register_builtins(void)
 {
 	ADD(storages, "sqlite", w3w_storage_sqlite_open);
-#ifdef W3W_WITH_POSTGRES
 	ADD(storages, "postgres", w3w_storage_postgres_open);
 	ADD(storages, "postgresql", w3w_storage_postgres_open);
-#endif
 	ADD(caches, "memory", w3w__cache_memory_open);
 	ADD(caches, "none", w3w__cache_none_open);
-#ifdef W3W_WITH_REDIS
 	ADD(caches, "redis", w3w_cache_redis_open);
-#endif
 	ADD(sinks, "file", w3w__event_sink_file_open);
-#ifdef W3W_WITH_KAFKA
 	ADD(sinks, "kafka", w3w_event_sink_kafka_open);
 	ADD(sources, "kafka", w3w_event_source_kafka_open);
-#endif
+	ADD(adapters, "evm", w3w_chain_adapter_evm_open);
 }
 
 /* The scheme of "sqlite:x", "redis://h", or a libpq conninfo ("host=... dbname=...") -> "postgres". */
@@ -94,20 +88,27 @@ static void url_scheme(char out[SCHEME_MAX], const char *url)
 		strcpy(out, "postgres");
 }
 
-static any_open_fn registry_find(struct registry *r, const char *url)
+static any_open_fn find_name(struct registry *r, const char *name)
 {
-	char scheme[SCHEME_MAX];
 	any_open_fn fn = NULL;
 
 	pthread_once(&builtins_once, register_builtins);
-	url_scheme(scheme, url);
 	pthread_mutex_lock(&registry_lock);
 	for (size_t i = 0; i < r->count; i++)
-		if (strcmp(r->entries[i].scheme, scheme) == 0)
+		if (strcmp(r->entries[i].scheme, name) == 0)
 			fn = r->entries[i].open;
 	pthread_mutex_unlock(&registry_lock);
-	if (!fn)
-		w3w_error_set(W3W_EINVAL, "%s URL: unknown or unsupported scheme '%s' (not built in?)", r->kind, scheme);
+	return fn;
+}
+
+static any_open_fn registry_find(struct registry *r, const char *url)
+{
+	char scheme[SCHEME_MAX];
+	any_open_fn fn;
+
+	url_scheme(scheme, url);
+	if (!(fn = find_name(r, scheme)))
+		w3w_error_set(W3W_EINVAL, "%s URL: unknown scheme '%s'", r->kind, scheme);
 	return fn;
 }
 
@@ -135,29 +136,35 @@ w3w_status w3w_event_source_register(const char *scheme, w3w_event_source_open_f
 	return ADD(sources, scheme, open);
 }
 
-w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, const w3w_backend_config *cfg)
+w3w_status w3w_chain_adapter_register(const char *name, w3w_chain_adapter_open_fn open)
 {
-	w3w_event_source_open_fn fn = (w3w_event_source_open_fn)registry_find(&sources, url);
-	w3w_status st;
-	if (!fn)
-		return W3W_EINVAL;
-	st = fn(out, url, cfg);
-	if (st == W3W_OK && (*out)->version != W3W_EVENT_SOURCE_VERSION) {
-		unsigned int v = (*out)->version;
-		(*out)->free(*out);
-		*out = NULL;
-		return w3w_error_set(W3W_EVERSION, "event source: interface version %u, expected %u", v,
-			W3W_EVENT_SOURCE_VERSION);
-	}
-	return st;
+	pthread_once(&builtins_once, register_builtins);
+	return ADD(adapters, name, open);
 }
+
+/*
+ * A backend of any interface version from 1 to this library's loads
+ * (members are only appended; one past a backend's version counts as
+ * absent). Anything else is freed and refused.
+ */
+#define CHECK_VERSION(kind, out, current)                                                          \
+	do {                                                                                           \
+		if ((out)->version == 0 || (out)->version > (current)) {                                   \
+			unsigned int v_ = (out)->version;                                                      \
+			if ((out)->free)                                                                       \
+				(out)->free(out);                                                                  \
+			(out) = NULL;                                                                          \
+			return w3w_error_set(W3W_EVERSION, "%s: interface version %u, this library loads 1 to %u", \
+				(kind), v_, (unsigned int)(current));                                              \
+		}                                                                                          \
+	} while (0)
 
 w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
 {
 	w3w_storage_open_fn fn = (w3w_storage_open_fn)registry_find(&storages, url);
 	if (!fn)
 		return W3W_EINVAL;
-	/* Its tables are checked where core adopts them (store.c). */
+	/* Its versions and tables are checked where core adopts them (store.c). */
 	return fn(out, url, cfg);
 }
 
@@ -167,13 +174,8 @@ w3w_status w3w__cache_open_url(w3w_cache **out, const char *url, const w3w_backe
 	w3w_status st;
 	if (!fn)
 		return W3W_EINVAL;
-	st = fn(out, url, cfg);
-	if (st == W3W_OK && (*out)->version != W3W_CACHE_VERSION) {
-		unsigned int v = (*out)->version;
-		(*out)->free(*out);
-		*out = NULL;
-		return w3w_error_set(W3W_EVERSION, "cache backend: interface version %u, expected %u", v, W3W_CACHE_VERSION);
-	}
+	if ((st = fn(out, url, cfg)) == W3W_OK)
+		CHECK_VERSION("cache backend", *out, W3W_CACHE_VERSION);
 	return st;
 }
 
@@ -183,12 +185,43 @@ w3w_status w3w__event_sink_open_url(w3w_event_sink **out, const char *url, const
 	w3w_status st;
 	if (!fn)
 		return W3W_EINVAL;
-	st = fn(out, url, cfg);
-	if (st == W3W_OK && (*out)->version != W3W_EVENT_SINK_VERSION) {
-		unsigned int v = (*out)->version;
-		(*out)->free(*out);
-		*out = NULL;
-		return w3w_error_set(W3W_EVERSION, "event sink: interface version %u, expected %u", v, W3W_EVENT_SINK_VERSION);
-	}
+	if ((st = fn(out, url, cfg)) == W3W_OK)
+		CHECK_VERSION("event sink", *out, W3W_EVENT_SINK_VERSION);
 	return st;
+}
+
+w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, const w3w_backend_config *cfg)
+{
+	w3w_event_source_open_fn fn = (w3w_event_source_open_fn)registry_find(&sources, url);
+	w3w_status st;
+	if (!fn)
+		return W3W_EINVAL;
+	if ((st = fn(out, url, cfg)) == W3W_OK)
+		CHECK_VERSION("event source", *out, W3W_EVENT_SOURCE_VERSION);
+	return st;
+}
+
+w3w_status w3w__chain_adapter_open(w3w_chain_adapter **out, const char *name, const char *url,
+	const w3w_chain_adapter_config *cfg)
+{
+	w3w_chain_adapter_open_fn fn = (w3w_chain_adapter_open_fn)find_name(&adapters, name ? name : "");
+	w3w_chain_adapter *a = NULL;
+	w3w_status st;
+
+	*out = NULL;
+	if (!fn)
+		return w3w_error_set(W3W_EINVAL, "adapter: no chain adapter named \"%s\"", name ? name : "");
+	if ((st = fn(&a, url, cfg)) != W3W_OK)
+		return st;
+	if (!a)
+		return w3w_error_set(W3W_EINTERNAL, "chain adapter %s: open returned nothing", name);
+	CHECK_VERSION("chain adapter", a, W3W_CHAIN_ADAPTER_VERSION);
+	if (!a->chain_id || !a->head || !a->block || !a->block_free || !a->receipt || !a->nonce || !a->fees ||
+	    !a->estimate_gas || !a->send_raw || !a->free) {
+		if (a->free)
+			a->free(a);
+		return w3w_error_set(W3W_EINVAL, "chain adapter %s: a required member is NULL", name);
+	}
+	*out = a;
+	return W3W_OK;
 }

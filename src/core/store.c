@@ -179,21 +179,3 @@ void w3w__store_close(w3w__store *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The *_init functions: what the *_INIT macros give, for tables a backend allocates. */
-#define DEFINE_INIT(fn, T, CURRENT)                                                        \
-	w3w_status fn(T *t, unsigned int version)                                             \
-	{                                                                                     \
-		if (!t || version == 0 || version > (CURRENT))                                    \
-			return w3w_error_set(W3W_EINVAL, #fn ": version %u, this library knows 1 to %u", \
-				version, (unsigned int)(CURRENT));                                        \
-		memset(t, 0, sizeof(*t));                                                         \
-		t->version = version;                                                             \
-		return W3W_OK;                                                                    \
-	}
-
-DEFINE_INIT(w3w_market_store_init, w3w_market_store, W3W_MARKET_STORE_VERSION)
-DEFINE_INIT(w3w_outbox_store_init, w3w_outbox_store, W3W_OUTBOX_STORE_VERSION)
-DEFINE_INIT(w3w_audit_store_init, w3w_audit_store, W3W_AUDIT_STORE_VERSION)
-DEFINE_INIT(w3w_wallet_store_init, w3w_wallet_store, W3W_WALLET_STORE_VERSION)
-DEFINE_INIT(w3w_replica_store_init, w3w_replica_store, W3W_REPLICA_STORE_VERSION)
-DEFINE_INIT(w3w_storage_init, w3w_storage, W3W_STORAGE_VERSION)

@@ -109,9 +109,6 @@ const w3w__asset *w3w__asset_by_currency(const w3w_chain *chain, const char *cur
 const w3w__asset *w3w__asset_by_contract(const w3w_chain *chain, const char *addr);
 const w3w__asset *w3w__asset_native(const w3w_chain *chain);
 
-/** Open the registered adapter `name`; W3W_EINVAL naming it when unknown. */
-w3w_status w3w__chain_adapter_open(w3w_chain_adapter **out, const char *name, const char *url,
-	const w3w_chain_adapter_config *cfg);
 /** The node's chain id must be chain->chain_id (W3W_EUNAVAILABLE / W3W_EINVAL otherwise). */
 w3w_status w3w__chain_check_id(w3w_chain *chain);
 

@@ -49,6 +49,10 @@ struct w3w_cache {
 	void (*free)(w3w_cache *c);
 };
 
+/** A handle whose members are all NULL but version and name; or w3w_cache_init() on one you allocate. */
+#define W3W_CACHE_INIT(NAME) { .version = W3W_CACHE_VERSION, .name = (NAME) }
+W3W_EXTERN w3w_status w3w_cache_init(w3w_cache *c, unsigned int version);
+
 typedef w3w_status (*w3w_cache_open_fn)(w3w_cache **out, const char *url, const w3w_backend_config *cfg);
 
 /** Register a cache backend for URL `scheme`. */

@@ -157,6 +157,8 @@ struct w3w_chain_adapter {
 
 /** A vtable whose members are all NULL but version and name. */
 #define W3W_CHAIN_ADAPTER_INIT(NAME) { .version = W3W_CHAIN_ADAPTER_VERSION, .name = (NAME) }
+/** The same for an adapter you allocate (EINVAL for a version this library does not know). */
+W3W_EXTERN w3w_status w3w_chain_adapter_init(w3w_chain_adapter *a, unsigned int version);
 
 #define W3W_CHAIN_ADAPTER_CONFIG_VERSION 1
 

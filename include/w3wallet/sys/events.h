@@ -33,6 +33,10 @@ struct w3w_event_sink {
 	void (*free)(w3w_event_sink *sink);
 };
 
+/** A handle whose members are all NULL but version and name; or w3w_event_sink_init(). */
+#define W3W_EVENT_SINK_INIT(NAME) { .version = W3W_EVENT_SINK_VERSION, .name = (NAME) }
+W3W_EXTERN w3w_status w3w_event_sink_init(w3w_event_sink *sink, unsigned int version);
+
 typedef w3w_status (*w3w_event_sink_open_fn)(w3w_event_sink **out, const char *url,
 	const w3w_backend_config *cfg);
 
@@ -62,6 +66,10 @@ struct w3w_event_source {
 	w3w_status (*next)(w3w_event_source *src, w3w_event **out, int timeout_ms);
 	void (*free)(w3w_event_source *src);
 };
+
+/** A handle whose members are all NULL but version and name; or w3w_event_source_init(). */
+#define W3W_EVENT_SOURCE_INIT(NAME) { .version = W3W_EVENT_SOURCE_VERSION, .name = (NAME) }
+W3W_EXTERN w3w_status w3w_event_source_init(w3w_event_source *src, unsigned int version);
 
 /** cfg->region names the reader: all hosts of one region share one position in the stream. */
 typedef w3w_status (*w3w_event_source_open_fn)(w3w_event_source **out, const char *url,
