@@ -9,6 +9,7 @@
 
 #include "core/registry.h"
 #include "core/store.h"
+#include "util/assert.h"
 
 typedef void (*any_fn)(void);
 
@@ -104,6 +105,8 @@ static w3w_status adopt_flat(w3w__store *s, const w3w_storage *handle)
 	size_t n = handle->version == 2 ? FLAT_V2_MEMBERS : COUNT(flat_members);
 	w3w__store copy;
 
+	W3W_ASSERT(handle->version == 2 || handle->version == 3);
+
 	memset(&flat, 0, sizeof(flat));
 	memcpy(&flat, handle, offsetof(struct flat_handle, members) + n * sizeof(any_fn));
 	memset(&copy, 0, sizeof(copy));
@@ -141,6 +144,7 @@ w3w_status w3w__store_adopt(w3w__store *out, w3w_storage *handle)
 {
 	w3w_status st;
 
+	W3W_ASSERT(out && handle); /* from a backend's open that answered W3W_OK */
 	memset(out, 0, sizeof(*out));
 	out->handle = handle;
 	out->name = handle->name ? handle->name : "unnamed";
