@@ -7,6 +7,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)   # for the generated word list (cmake/embed_text.cmake)
+gen="$build/generated"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -17,13 +19,13 @@ npm ci --no-audit --no-fund --loglevel=error
 # CMake-generated headers, which this driver does not use.
 mkdir -p "$work/obj"
 objs=()
-for src in "$root"/src/crypto/*.c; do
+for src in "$root"/src/crypto/*.c "$gen"/crypto/bip39_wordlists.c; do
   [ "$(basename "$src")" = status.c ] && continue
   obj="$work/obj/$(basename "$src" .c).o"
-  ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I"$root/src" -c "$src" -o "$obj"
+  ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I"$root/src" -I"$gen" -c "$src" -o "$obj"
   objs+=("$obj")
 done
-${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I"$root/src" "$here/sign_samples.c" "${objs[@]}" \
+${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I"$root/src" -I"$gen" "$here/sign_samples.c" "${objs[@]}" \
   -lsodium -lsecp256k1 -lcjson -lpthread -o "$work/sign_samples"
 
 "$work/sign_samples" > "$work/samples.json"

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cache/redis/sha1.h"
 #include "w3wallet/sys/backend.h"
 
 /*
@@ -38,18 +37,17 @@ static const char rate_script[] =
 	"redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) * 1000 / rate) + 1000)\n"
 	"return {allowed, retry}\n";
 
+/* The script's SHA-1 as the server named it (SCRIPT LOAD): the same on every server. */
 static char script_sha[41];
-static pthread_once_t script_sha_once = PTHREAD_ONCE_INIT;
-
-static void compute_script_sha(void)
-{
-	w3w__sha1_hex(script_sha, rate_script, sizeof rate_script - 1);
-}
+static pthread_mutex_t script_sha_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *w3w__redis_rate_script_sha(void)
 {
-	pthread_once(&script_sha_once, compute_script_sha);
-	return script_sha;
+	static _Thread_local char copy[41];
+	pthread_mutex_lock(&script_sha_lock);
+	memcpy(copy, script_sha, sizeof(copy));
+	pthread_mutex_unlock(&script_sha_lock);
+	return copy;
 }
 
 const char *w3w__redis_rate_script(void)
@@ -57,17 +55,40 @@ const char *w3w__redis_rate_script(void)
 	return rate_script;
 }
 
+/* Ask the server to cache the script and name it (once per process, and after a NOSCRIPT). */
+static w3w_status load_script(w3w__redis_pool *pool)
+{
+	const char *argv[3] = { "SCRIPT", "LOAD", rate_script };
+	size_t argvlen[3] = { 6, 4, sizeof rate_script - 1 };
+	w3w__redis_cmd cmd = { 3, argv, argvlen };
+	redisReply *r = NULL;
+	w3w_status st = w3w__redis_pipeline(pool, &cmd, 1, &r);
+
+	if (st != W3W_OK)
+		return st;
+	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
+		st = w3w_error_set(W3W_EUNAVAILABLE, "redis: SCRIPT LOAD of the rate limiter failed: %.120s",
+			r->type == REDIS_REPLY_ERROR && r->str ? r->str : "unexpected reply");
+	} else {
+		pthread_mutex_lock(&script_sha_lock);
+		memcpy(script_sha, r->str, 40);
+		pthread_mutex_unlock(&script_sha_lock);
+	}
+	freeReplyObject(r);
+	return st;
+}
+
 static int is_noscript(const redisReply *r)
 {
 	return r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "NOSCRIPT", 8) == 0;
 }
 
-static w3w_status run_script(w3w__redis_pool *pool, int by_sha, const char *key, size_t keylen,
+static w3w_status run_script(w3w__redis_pool *pool, const char *key, size_t keylen,
 	const char *rate, const char *burst, redisReply **reply)
 {
-	const char *body = by_sha ? w3w__redis_rate_script_sha() : rate_script;
-	const char *argv[6] = { by_sha ? "EVALSHA" : "EVAL", body, "1", key, rate, burst };
-	size_t argvlen[6] = { by_sha ? 7 : 4, strlen(body), 1, keylen, strlen(rate), strlen(burst) };
+	const char *sha = w3w__redis_rate_script_sha();
+	const char *argv[6] = { "EVALSHA", sha, "1", key, rate, burst };
+	size_t argvlen[6] = { 7, strlen(sha), 1, keylen, strlen(rate), strlen(burst) };
 	w3w__redis_cmd cmd = { 6, argv, argvlen };
 	return w3w__redis_pipeline(pool, &cmd, 1, reply);
 }
@@ -86,12 +107,15 @@ w3w_status w3w__redis_rate_take(w3w__redis_pool *pool, const char *key, size_t k
 	snprintf(rate, sizeof rate, "%.17g", rate_per_s);
 	snprintf(cap, sizeof cap, "%.17g", burst);
 
-	st = run_script(pool, 1, key, keylen, rate, cap, &r);
+	if (!w3w__redis_rate_script_sha()[0] && (st = load_script(pool)) != W3W_OK)
+		return st;
+	st = run_script(pool, key, keylen, rate, cap, &r);
 	if (st == W3W_OK && is_noscript(r)) {
-		/* first use on this server (or after SCRIPT FLUSH / restart): EVAL also caches it */
+		/* a server that does not have it (restarted, SCRIPT FLUSH, another server): load, run again */
 		freeReplyObject(r);
 		r = NULL;
-		st = run_script(pool, 0, key, keylen, rate, cap, &r);
+		if ((st = load_script(pool)) == W3W_OK)
+			st = run_script(pool, key, keylen, rate, cap, &r);
 	}
 	if (st != W3W_OK)
 		return st;

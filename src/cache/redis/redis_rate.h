@@ -9,12 +9,12 @@
 
 /**
  * Take one token from the bucket stored at `key` (already prefixed).
- * EVALSHA first; EVAL when the server does not know the script yet.
+ * EVALSHA of the SHA-1 the server named (SCRIPT LOAD, again after a NOSCRIPT).
  */
 w3w_status w3w__redis_rate_take(w3w__redis_pool *pool, const char *key, size_t keylen,
 	double rate_per_s, double burst, int *allowed, int64_t *retry_after_ms);
 
-/** The script's SHA-1, as SCRIPT LOAD would answer (for tests). */
+/** The script's SHA-1 as the server named it; "" before the first use (for tests). */
 const char *w3w__redis_rate_script_sha(void);
 
 /** The script's text (for tests). */
