@@ -124,35 +124,44 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	return W3W_OK;
 }
 
-w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
-	const char *target_id, w3w_status status)
+w3w_status w3w__audit_append_as(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
+	const char *target_id, w3w_status outcome)
 {
 	w3w_audit_record rec;
-	w3w_status code = w3w_error_code();
+	w3w_status code = w3w_error_code(), st;
 	char message[512];
 
-	/* Malformed input and outages are not decisions worth a record; an unknown outcome may have committed. */
-	if (status == W3W_EINVAL || status == W3W_ENOMEM || status == W3W_EUNAVAILABLE || status == W3W_EUNKNOWN)
-		return status;
 	snprintf(message, sizeof(message), "%s", w3w_error_message());
 	memset(&rec, 0, sizeof(rec));
 	w3w_id_new(rec.id, sizeof(rec.id));
 	strcpy(rec.actor_id, actor->user_id);
 	snprintf(rec.action, sizeof(rec.action), "%s", action);
 	snprintf(rec.target_id, sizeof(rec.target_id), "%s", target_id ? target_id : "");
-	snprintf(rec.outcome, sizeof(rec.outcome), "%s", w3w_status_name(status));
+	snprintf(rec.outcome, sizeof(rec.outcome), "%s", w3w_status_name(outcome));
 	rec.created_at = w3w_time_now();
+	st = ctx->store.audit.append(ctx->store.handle, &rec);
+	if (code != W3W_OK)
+		w3w_error_set(code, "%s", message);
+	else
+		w3w_error_clear();
+	return st;
+}
+
+w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
+	const char *target_id, w3w_status status)
+{
+	/* Malformed input and outages are not decisions worth a record; an unknown outcome may have committed. */
+	if (status == W3W_EINVAL || status == W3W_ENOMEM || status == W3W_EUNAVAILABLE || status == W3W_EUNKNOWN)
+		return status;
 	/*
 	 * A refusal is answered only once it is on record: if the record cannot be written
 	 * (the storage busy or down), the caller hears "unavailable" - still true, nothing was
 	 * applied - and its retry is refused and recorded then.
 	 */
-	if (ctx->store.audit.append(ctx->store.handle, &rec) != W3W_OK)
+	if (w3w__audit_append_as(ctx, actor, action, target_id, status) != W3W_OK)
 		return w3w_error_set(W3W_EUNAVAILABLE, "%s: refused (%s: %s), but its audit record could not be"
-			" written; nothing was applied, retry", action, w3w_status_name(status), message);
-	/* Keep the refusal's own message for the caller. */
-	w3w_error_set(code, "%s", message);
-	return status;
+			" written; nothing was applied, retry", action, w3w_status_name(status), w3w_error_message());
+	return status; /* with the refusal's own message, which the append kept */
 }
 
 w3w_status w3w__write_finish(w3w__write *w, w3w_status status)

@@ -55,6 +55,9 @@ void w3w__write_invalidate(w3w__write *w, const char *fmt, const char *id);
 w3w_status w3w__write_finish(w3w__write *w, w3w_status status);
 
 /** Record a command refused before it reached storage (forbidden, not found). */
+/* Append an audit record of `outcome`, keeping the calling thread's error as it was. */
+w3w_status w3w__audit_append_as(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
+	const char *target_id, w3w_status outcome);
 w3w_status w3w__audit_refusal(w3w_ctx *ctx, const w3w_actor *actor, const char *action,
 	const char *target_id, w3w_status status);
 
