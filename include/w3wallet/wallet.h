@@ -292,6 +292,8 @@ W3W_EXTERN w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, cons
 
 /** "held", "signed", "broadcast", "confirmed", "failed", "dropped". */
 W3W_EXTERN const char *w3w_withdrawal_status_name(w3w_withdrawal_status status);
+/** The status named `name` ("held", ...); 0 (no status) for anything else. */
+W3W_EXTERN w3w_withdrawal_status w3w_withdrawal_status_from_name(const char *name);
 
 /* ---- deposits seen on chain ------------------------------------------------------------ */
 

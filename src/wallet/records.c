@@ -17,6 +17,14 @@ const char *w3w_withdrawal_status_name(w3w_withdrawal_status status)
 	return status >= W3W_WITHDRAWAL_HELD && status <= W3W_WITHDRAWAL_DROPPED ? status_names[status] : NULL;
 }
 
+w3w_withdrawal_status w3w_withdrawal_status_from_name(const char *name)
+{
+	for (int i = W3W_WITHDRAWAL_HELD; name && i <= W3W_WITHDRAWAL_DROPPED; i++)
+		if (strcmp(status_names[i], name) == 0)
+			return (w3w_withdrawal_status)i;
+	return (w3w_withdrawal_status)0;
+}
+
 const char *w3w__withdrawal_status_event(w3w_withdrawal_status s)
 {
 	switch (s) {

@@ -8,23 +8,6 @@
 
 #include "storage/sqlite/sqlite_wallet.h"
 
-static const char *const withdrawal_status_names[] = {
-	NULL, "held", "signed", "broadcast", "confirmed", "failed", "dropped"
-};
-
-static const char *status_name(w3w_withdrawal_status s)
-{
-	return s >= W3W_WITHDRAWAL_HELD && s <= W3W_WITHDRAWAL_DROPPED ? withdrawal_status_names[s] : NULL;
-}
-
-static w3w_withdrawal_status parse_status(const char *text)
-{
-	for (int i = W3W_WITHDRAWAL_HELD; i <= W3W_WITHDRAWAL_DROPPED; i++)
-		if (strcmp(withdrawal_status_names[i], text) == 0)
-			return (w3w_withdrawal_status)i;
-	return (w3w_withdrawal_status)0;
-}
-
 /* ---- withdrawals ---------------------------------------------------------------- */
 
 #define WITHDRAWAL_COLS "id, user_id, chain, currency, amount, to_address, from_address, nonce, tx_hash," \
@@ -42,7 +25,7 @@ static w3w_status read_withdrawal(sqlite3_stmt *s, void *item)
 		w->to_address, sizeof(w->to_address), w->from_address, sizeof(w->from_address), &w->nonce,
 		w->tx_hash, sizeof(w->tx_hash), r->raw_tx, sizeof(r->raw_tx), status, sizeof(status),
 		w->error, sizeof(w->error), w->transfer_id, sizeof(w->transfer_id), &w->created_at, &w->updated_at);
-	w->status = parse_status(status);
+	w->status = w3w_withdrawal_status_from_name(status);
 	return W3W_OK;
 }
 
@@ -154,16 +137,17 @@ static w3w_status withdrawal_update(w3w__sq_conn *c, w3w_cmd_withdrawal_update *
 	w3w_withdrawal_row *out)
 {
 	const w3w_withdrawal *w = &cur->w;
-	const char *to = status_name(cmd->to_status);
+	const char *to = w3w_withdrawal_status_name(cmd->to_status);
 	w3w_status st;
 
-	if (!to || !status_name(cmd->from_status))
+	if (!to || !w3w_withdrawal_status_name(cmd->from_status))
 		return w3w_error_set(W3W_EINVAL, "withdrawal %s: unknown status", cmd->id);
 	if ((st = withdrawal_load(c, cmd->id, cur)) != W3W_OK)
 		return st;
 	if (w->status != cmd->from_status)
 		return w3w_error_set(W3W_ESTATE, "withdrawal %s: is %s, not %s", cmd->id,
-			status_name(w->status) ? status_name(w->status) : "?", status_name(cmd->from_status));
+			w3w_withdrawal_status_name(w->status) ? w3w_withdrawal_status_name(w->status) : "?",
+			w3w_withdrawal_status_name(cmd->from_status));
 	if ((st = withdrawal_ledger(c, cmd, w)) != W3W_OK)
 		return st;
 	st = w3w__sq_run(c,

@@ -391,28 +391,28 @@ typedef _gostring_ swig_type_361;
 typedef _gostring_ swig_type_362;
 typedef _gostring_ swig_type_363;
 typedef _gostring_ swig_type_364;
-typedef long long swig_type_365;
+typedef _gostring_ swig_type_365;
 typedef long long swig_type_366;
 typedef long long swig_type_367;
 typedef long long swig_type_368;
-typedef _gostring_ swig_type_369;
+typedef long long swig_type_369;
 typedef _gostring_ swig_type_370;
-typedef long long swig_type_371;
+typedef _gostring_ swig_type_371;
 typedef long long swig_type_372;
-typedef _gostring_ swig_type_373;
+typedef long long swig_type_373;
 typedef _gostring_ swig_type_374;
 typedef _gostring_ swig_type_375;
-typedef long long swig_type_376;
+typedef _gostring_ swig_type_376;
 typedef long long swig_type_377;
-typedef _gostring_ swig_type_378;
+typedef long long swig_type_378;
 typedef _gostring_ swig_type_379;
 typedef _gostring_ swig_type_380;
 typedef _gostring_ swig_type_381;
 typedef _gostring_ swig_type_382;
 typedef _gostring_ swig_type_383;
 typedef _gostring_ swig_type_384;
-typedef long long swig_type_385;
-typedef _gostring_ swig_type_386;
+typedef _gostring_ swig_type_385;
+typedef long long swig_type_386;
 typedef _gostring_ swig_type_387;
 typedef _gostring_ swig_type_388;
 typedef _gostring_ swig_type_389;
@@ -423,22 +423,23 @@ typedef _gostring_ swig_type_393;
 typedef _gostring_ swig_type_394;
 typedef _gostring_ swig_type_395;
 typedef _gostring_ swig_type_396;
-typedef _goslice_ swig_type_397;
-typedef _gostring_ swig_type_398;
+typedef _gostring_ swig_type_397;
+typedef _goslice_ swig_type_398;
 typedef _gostring_ swig_type_399;
 typedef _gostring_ swig_type_400;
-typedef long long swig_type_401;
-typedef _gostring_ swig_type_402;
-typedef long long swig_type_403;
-typedef _gostring_ swig_type_404;
+typedef _gostring_ swig_type_401;
+typedef long long swig_type_402;
+typedef _gostring_ swig_type_403;
+typedef long long swig_type_404;
 typedef _gostring_ swig_type_405;
-typedef long long swig_type_406;
+typedef _gostring_ swig_type_406;
 typedef long long swig_type_407;
 typedef long long swig_type_408;
 typedef long long swig_type_409;
 typedef long long swig_type_410;
 typedef long long swig_type_411;
 typedef long long swig_type_412;
+typedef long long swig_type_413;
 extern void _wrap_Swig_free_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_af5a3e406605d646(swig_intgo arg1);
 
@@ -864,49 +865,50 @@ extern void _wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(uintptr_t arg1);
 extern swig_type_351 _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_352 arg4, swig_type_353 arg5, swig_type_354 arg6, swig_type_355 arg7);
 extern swig_type_356 _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
 extern swig_type_358 _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(swig_intgo arg1);
-extern swig_type_359 _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_360 _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_361 _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_362 _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_363 _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_364 _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_365 arg2);
-extern swig_type_366 _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_367 arg2);
-extern swig_type_368 _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_369 _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_370 _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_371 arg2);
-extern swig_type_372 _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_373 _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_374 _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_375 _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_376 arg2);
-extern swig_type_377 _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(swig_type_359 arg1);
+extern swig_type_360 _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_361 _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_362 _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_363 _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_364 _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_365 _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_366 arg2);
+extern swig_type_367 _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_368 arg2);
+extern swig_type_369 _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_370 _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_371 _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_372 arg2);
+extern swig_type_373 _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_374 _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_375 _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_376 _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_377 arg2);
+extern swig_type_378 _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_deposit_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_378 _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_379 arg4);
-extern swig_type_380 _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_381 _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_382 _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_383 _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_384 _wrap_w3wb_subscribe_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_type_385 arg3);
-extern swig_type_386 _wrap_w3wb_actor_init_capi_af5a3e406605d646(uintptr_t arg1, swig_type_387 arg2, swig_intgo arg3);
-extern swig_type_388 _wrap_w3wb_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_389 _wrap_w3wb_list_query_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_390 _wrap_w3wb_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_391 arg2, swig_type_392 arg3);
-extern swig_type_393 _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_394 _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_395 arg2, swig_type_396 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_397 arg3);
-extern swig_type_398 _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_399 arg2, swig_type_400 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_af5a3e406605d646(swig_type_401 arg1);
-extern swig_type_402 _wrap_w3wb_order_items_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_403 arg2, swig_type_404 arg3, swig_type_405 arg4, swig_type_406 arg5, swig_type_407 arg6);
+extern swig_type_379 _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_380 arg4);
+extern swig_type_381 _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_382 _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_383 _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_384 _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_385 _wrap_w3wb_subscribe_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_type_386 arg3);
+extern swig_type_387 _wrap_w3wb_actor_init_capi_af5a3e406605d646(uintptr_t arg1, swig_type_388 arg2, swig_intgo arg3);
+extern swig_type_389 _wrap_w3wb_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_390 _wrap_w3wb_list_query_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_391 _wrap_w3wb_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_392 arg2, swig_type_393 arg3);
+extern swig_type_394 _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_395 _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_396 arg2, swig_type_397 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_398 arg3);
+extern swig_type_399 _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_400 arg2, swig_type_401 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_af5a3e406605d646(swig_type_402 arg1);
+extern swig_type_403 _wrap_w3wb_order_items_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_404 arg2, swig_type_405 arg3, swig_type_406 arg4, swig_type_407 arg5, swig_type_408 arg6);
 extern void _wrap_w3wb_order_items_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_408 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_409 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_410 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_411 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_412 arg2);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_409 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_410 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_411 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_412 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_413 arg2);
 #undef intgo
 */
 import "C"
@@ -5765,6 +5767,16 @@ func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret s
 	return swig_r_1
 }
 
+func W3w_withdrawal_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_status) {
+	var swig_r Enum_SS_w3w_withdrawal_status
+	_swig_i_0 := arg1
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	return swig_r
+}
+
 type SwigcptrW3w_chain_deposit uintptr
 
 func (p SwigcptrW3w_chain_deposit) Swigcptr() uintptr {
@@ -5837,7 +5849,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_365(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_366(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
@@ -5850,7 +5862,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_367(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_368(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
@@ -5883,7 +5895,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_371(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_372(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
@@ -5926,7 +5938,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_376(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_377(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
@@ -5977,7 +5989,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -6086,7 +6098,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_385(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_386(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6104,7 +6116,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6159,7 +6171,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6200,7 +6212,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_395)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6224,7 +6236,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6236,7 +6248,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_399)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_401)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6258,7 +6270,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_af5a3e406605d646(C.swig_type_401(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_af5a3e406605d646(C.swig_type_402(_swig_i_0))))
 	return swig_r
 }
 
@@ -6270,7 +6282,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_403(_swig_i_1), *(*C.swig_type_404)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_3)), C.swig_type_406(_swig_i_4), C.swig_type_407(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_404(_swig_i_1), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_406)(unsafe.Pointer(&_swig_i_3)), C.swig_type_407(_swig_i_4), C.swig_type_408(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6298,7 +6310,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_408(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))))
 	return swig_r
 }
 
@@ -6306,7 +6318,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_410(_swig_i_1))))
 	return swig_r
 }
 
@@ -6314,7 +6326,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_410(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))))
 	return swig_r
 }
 
@@ -6322,7 +6334,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_412(_swig_i_1))))
 	return swig_r
 }
 
@@ -6330,7 +6342,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_412(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_413(_swig_i_1))))
 	return swig_r
 }
 

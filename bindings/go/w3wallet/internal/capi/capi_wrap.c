@@ -7326,6 +7326,24 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(intgo _swig_go
 }
 
 
+intgo _wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  w3w_withdrawal_status result;
+  intgo _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (w3w_withdrawal_status)w3w_withdrawal_status_from_name((char const *)arg1);
+  _swig_go_result = (intgo)result; 
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
