@@ -139,6 +139,14 @@ typedef struct w3w_actor {
 /** Fill an actor; W3W_EINVAL if `user_id` is not a UUID or `roles` has unknown bits or is 0. */
 W3W_EXTERN w3w_status w3w_actor_init(w3w_actor *actor, const char *user_id, unsigned int roles);
 
+/**
+ * Whether `key` is an idempotency key every write accepts: 1..255 bytes of
+ * printable ASCII without spaces (NULL or "" means no key and is W3W_OK).
+ * W3W_EINVAL with a message otherwise. For hosts that check a key before
+ * they call (an HTTP header, say): the rule is this library's, not theirs.
+ */
+W3W_EXTERN w3w_status w3w_idempotency_key_check(const char *key);
+
 /** Parse a comma-separated role list ("user,admin") into bits; W3W_EINVAL names an unknown role. */
 W3W_EXTERN w3w_status w3w_roles_parse(unsigned int *out, const char *text);
 

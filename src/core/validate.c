@@ -125,7 +125,7 @@ w3w_status w3w__check_amount(w3w_amount amount, const char *field)
 	return W3W_OK;
 }
 
-w3w_status w3w__check_idem_key(const char *key)
+w3w_status w3w_idempotency_key_check(const char *key)
 {
 	size_t n;
 	if (!key || !*key)

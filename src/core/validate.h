@@ -20,7 +20,6 @@ w3w_status w3w__check_text(char *out, const char *text, size_t min, size_t max, 
 /** 0 < amount <= W3W_AMOUNT_MAX. */
 w3w_status w3w__check_amount(w3w_amount amount, const char *field);
 /** NULL or "" = none; else 1..255 printable ASCII. */
-w3w_status w3w__check_idem_key(const char *key);
 
 /** The bit of one role name ("user", "admin", "auditor", "service"), exactly; 0 if unknown. */
 unsigned int w3w__role_bit(const char *name, size_t len);

@@ -30,7 +30,7 @@ w3w_status w3w__write_begin(w3w__write *w, w3w_write_meta *meta, w3w_ctx *ctx, c
 	w->meta = meta;
 	w->ctx = ctx;
 	w->actor = actor;
-	if ((st = w3w__check_idem_key(idempotency_key)) != W3W_OK)
+	if ((st = w3w_idempotency_key_check(idempotency_key)) != W3W_OK)
 		return st;
 	strcpy(w->meta->actor_id, actor->user_id);
 	if (idempotency_key)

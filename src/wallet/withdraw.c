@@ -393,7 +393,7 @@ w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_
 		return w3w_error_set(W3W_EINVAL, "chain: NULL");
 	if ((st = w3w__wallet_storage(chain->ctx, &storage)) ||
 	    (st = check_request(&r, chain, actor, currency, amount, to_address)) ||
-	    (st = w3w__check_idem_key(idempotency_key)))
+	    (st = w3w_idempotency_key_check(idempotency_key)))
 		return st;
 	if ((st = w3w__seed_get(chain->ctx, actor, 1, &seed)) != W3W_OK)
 		return st;

@@ -107,6 +107,11 @@ def test_query_and_path_validation(user):
     assert_error(user.get("/v1/orders/" + "a" * 100), 404, "not_found")
     r = user.post("/v1/supplies", {"currency": "USDC", "amount": "1"}, headers={"Idempotency-Key": "k" * 256})
     assert_error(r, 400, "invalid", "Idempotency-Key")
+    # The library's rule, whoever checks it: a space is refused here as the C API refuses it.
+    before = len(user.get("/v1/supplies").json()["items"])
+    r = user.post("/v1/supplies", {"currency": "USDC", "amount": "1"}, headers={"Idempotency-Key": "a b"})
+    assert_error(r, 400, "invalid", "Idempotency-Key")
+    assert len(user.get("/v1/supplies").json()["items"]) == before
     r = user.post("/v1/orders/" + str(uuid.uuid4()) + "/claim", {"x": 1})
     assert_error(r, 400, "invalid", "x")
 

@@ -90,42 +90,42 @@ typedef _gostring_ swig_type_60;
 typedef _gostring_ swig_type_61;
 typedef _gostring_ swig_type_62;
 typedef _gostring_ swig_type_63;
-typedef long long swig_type_64;
-typedef long long swig_type_65;
-typedef _gostring_ swig_type_66;
+typedef _gostring_ swig_type_64;
+typedef _gostring_ swig_type_65;
+typedef long long swig_type_66;
 typedef long long swig_type_67;
-typedef long long swig_type_68;
-typedef _gostring_ swig_type_69;
-typedef _gostring_ swig_type_70;
-typedef long long swig_type_71;
-typedef long long swig_type_72;
+typedef _gostring_ swig_type_68;
+typedef long long swig_type_69;
+typedef long long swig_type_70;
+typedef _gostring_ swig_type_71;
+typedef _gostring_ swig_type_72;
 typedef long long swig_type_73;
 typedef long long swig_type_74;
 typedef long long swig_type_75;
 typedef long long swig_type_76;
 typedef long long swig_type_77;
-typedef _gostring_ swig_type_78;
-typedef _gostring_ swig_type_79;
+typedef long long swig_type_78;
+typedef long long swig_type_79;
 typedef _gostring_ swig_type_80;
-typedef long long swig_type_81;
+typedef _gostring_ swig_type_81;
 typedef _gostring_ swig_type_82;
-typedef _gostring_ swig_type_83;
+typedef long long swig_type_83;
 typedef _gostring_ swig_type_84;
 typedef _gostring_ swig_type_85;
-typedef long long swig_type_86;
+typedef _gostring_ swig_type_86;
 typedef _gostring_ swig_type_87;
-typedef _gostring_ swig_type_88;
+typedef long long swig_type_88;
 typedef _gostring_ swig_type_89;
 typedef _gostring_ swig_type_90;
 typedef _gostring_ swig_type_91;
 typedef _gostring_ swig_type_92;
-typedef long long swig_type_93;
+typedef _gostring_ swig_type_93;
 typedef _gostring_ swig_type_94;
-typedef _gostring_ swig_type_95;
+typedef long long swig_type_95;
 typedef _gostring_ swig_type_96;
 typedef _gostring_ swig_type_97;
-typedef long long swig_type_98;
-typedef long long swig_type_99;
+typedef _gostring_ swig_type_98;
+typedef _gostring_ swig_type_99;
 typedef long long swig_type_100;
 typedef long long swig_type_101;
 typedef long long swig_type_102;
@@ -140,16 +140,16 @@ typedef long long swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
 typedef long long swig_type_113;
-typedef _gostring_ swig_type_114;
-typedef _gostring_ swig_type_115;
+typedef long long swig_type_114;
+typedef long long swig_type_115;
 typedef _gostring_ swig_type_116;
 typedef _gostring_ swig_type_117;
 typedef _gostring_ swig_type_118;
 typedef _gostring_ swig_type_119;
 typedef _gostring_ swig_type_120;
 typedef _gostring_ swig_type_121;
-typedef long long swig_type_122;
-typedef long long swig_type_123;
+typedef _gostring_ swig_type_122;
+typedef _gostring_ swig_type_123;
 typedef long long swig_type_124;
 typedef long long swig_type_125;
 typedef long long swig_type_126;
@@ -157,14 +157,14 @@ typedef long long swig_type_127;
 typedef long long swig_type_128;
 typedef long long swig_type_129;
 typedef long long swig_type_130;
-typedef _gostring_ swig_type_131;
+typedef long long swig_type_131;
 typedef long long swig_type_132;
-typedef long long swig_type_133;
-typedef _gostring_ swig_type_134;
-typedef _gostring_ swig_type_135;
-typedef long long swig_type_136;
+typedef _gostring_ swig_type_133;
+typedef long long swig_type_134;
+typedef long long swig_type_135;
+typedef _gostring_ swig_type_136;
 typedef _gostring_ swig_type_137;
-typedef _gostring_ swig_type_138;
+typedef long long swig_type_138;
 typedef _gostring_ swig_type_139;
 typedef _gostring_ swig_type_140;
 typedef _gostring_ swig_type_141;
@@ -179,27 +179,27 @@ typedef _gostring_ swig_type_149;
 typedef _gostring_ swig_type_150;
 typedef _gostring_ swig_type_151;
 typedef _gostring_ swig_type_152;
-typedef long long swig_type_153;
-typedef long long swig_type_154;
+typedef _gostring_ swig_type_153;
+typedef _gostring_ swig_type_154;
 typedef long long swig_type_155;
 typedef long long swig_type_156;
-typedef _gostring_ swig_type_157;
-typedef _gostring_ swig_type_158;
+typedef long long swig_type_157;
+typedef long long swig_type_158;
 typedef _gostring_ swig_type_159;
-typedef long long swig_type_160;
-typedef long long swig_type_161;
+typedef _gostring_ swig_type_160;
+typedef _gostring_ swig_type_161;
 typedef long long swig_type_162;
 typedef long long swig_type_163;
 typedef long long swig_type_164;
 typedef long long swig_type_165;
 typedef long long swig_type_166;
 typedef long long swig_type_167;
-typedef _gostring_ swig_type_168;
-typedef _gostring_ swig_type_169;
+typedef long long swig_type_168;
+typedef long long swig_type_169;
 typedef _gostring_ swig_type_170;
-typedef long long swig_type_171;
+typedef _gostring_ swig_type_171;
 typedef _gostring_ swig_type_172;
-typedef _gostring_ swig_type_173;
+typedef long long swig_type_173;
 typedef _gostring_ swig_type_174;
 typedef _gostring_ swig_type_175;
 typedef _gostring_ swig_type_176;
@@ -212,14 +212,14 @@ typedef _gostring_ swig_type_182;
 typedef _gostring_ swig_type_183;
 typedef _gostring_ swig_type_184;
 typedef _gostring_ swig_type_185;
-typedef long long swig_type_186;
-typedef long long swig_type_187;
+typedef _gostring_ swig_type_186;
+typedef _gostring_ swig_type_187;
 typedef long long swig_type_188;
 typedef long long swig_type_189;
 typedef long long swig_type_190;
 typedef long long swig_type_191;
-typedef _gostring_ swig_type_192;
-typedef _gostring_ swig_type_193;
+typedef long long swig_type_192;
+typedef long long swig_type_193;
 typedef _gostring_ swig_type_194;
 typedef _gostring_ swig_type_195;
 typedef _gostring_ swig_type_196;
@@ -234,22 +234,22 @@ typedef _gostring_ swig_type_204;
 typedef _gostring_ swig_type_205;
 typedef _gostring_ swig_type_206;
 typedef _gostring_ swig_type_207;
-typedef long long swig_type_208;
-typedef long long swig_type_209;
-typedef _gostring_ swig_type_210;
-typedef _gostring_ swig_type_211;
+typedef _gostring_ swig_type_208;
+typedef _gostring_ swig_type_209;
+typedef long long swig_type_210;
+typedef long long swig_type_211;
 typedef _gostring_ swig_type_212;
 typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
 typedef _gostring_ swig_type_215;
-typedef long long swig_type_216;
-typedef long long swig_type_217;
-typedef _gostring_ swig_type_218;
-typedef _gostring_ swig_type_219;
-typedef long long swig_type_220;
+typedef _gostring_ swig_type_216;
+typedef _gostring_ swig_type_217;
+typedef long long swig_type_218;
+typedef long long swig_type_219;
+typedef _gostring_ swig_type_220;
 typedef _gostring_ swig_type_221;
 typedef long long swig_type_222;
-typedef long long swig_type_223;
+typedef _gostring_ swig_type_223;
 typedef long long swig_type_224;
 typedef long long swig_type_225;
 typedef long long swig_type_226;
@@ -257,19 +257,19 @@ typedef long long swig_type_227;
 typedef long long swig_type_228;
 typedef long long swig_type_229;
 typedef long long swig_type_230;
-typedef _gostring_ swig_type_231;
+typedef long long swig_type_231;
 typedef long long swig_type_232;
-typedef long long swig_type_233;
+typedef _gostring_ swig_type_233;
 typedef long long swig_type_234;
 typedef long long swig_type_235;
 typedef long long swig_type_236;
 typedef long long swig_type_237;
-typedef _gostring_ swig_type_238;
-typedef _gostring_ swig_type_239;
+typedef long long swig_type_238;
+typedef long long swig_type_239;
 typedef _gostring_ swig_type_240;
-typedef long long swig_type_241;
+typedef _gostring_ swig_type_241;
 typedef _gostring_ swig_type_242;
-typedef _gostring_ swig_type_243;
+typedef long long swig_type_243;
 typedef _gostring_ swig_type_244;
 typedef _gostring_ swig_type_245;
 typedef _gostring_ swig_type_246;
@@ -277,29 +277,29 @@ typedef _gostring_ swig_type_247;
 typedef _gostring_ swig_type_248;
 typedef _gostring_ swig_type_249;
 typedef _gostring_ swig_type_250;
-typedef _goslice_ swig_type_251;
+typedef _gostring_ swig_type_251;
 typedef _gostring_ swig_type_252;
 typedef _goslice_ swig_type_253;
 typedef _gostring_ swig_type_254;
-typedef _gostring_ swig_type_255;
-typedef long long swig_type_256;
+typedef _goslice_ swig_type_255;
+typedef _gostring_ swig_type_256;
 typedef _gostring_ swig_type_257;
-typedef _goslice_ swig_type_258;
+typedef long long swig_type_258;
 typedef _gostring_ swig_type_259;
-typedef long long swig_type_260;
-typedef long long swig_type_261;
-typedef _gostring_ swig_type_262;
-typedef _goslice_ swig_type_263;
+typedef _goslice_ swig_type_260;
+typedef _gostring_ swig_type_261;
+typedef long long swig_type_262;
+typedef long long swig_type_263;
 typedef _gostring_ swig_type_264;
-typedef long long swig_type_265;
-typedef long long swig_type_266;
-typedef _gostring_ swig_type_267;
-typedef _gostring_ swig_type_268;
+typedef _goslice_ swig_type_265;
+typedef _gostring_ swig_type_266;
+typedef long long swig_type_267;
+typedef long long swig_type_268;
 typedef _gostring_ swig_type_269;
-typedef long long swig_type_270;
-typedef long long swig_type_271;
-typedef _gostring_ swig_type_272;
-typedef _gostring_ swig_type_273;
+typedef _gostring_ swig_type_270;
+typedef _gostring_ swig_type_271;
+typedef long long swig_type_272;
+typedef long long swig_type_273;
 typedef _gostring_ swig_type_274;
 typedef _gostring_ swig_type_275;
 typedef _gostring_ swig_type_276;
@@ -309,38 +309,38 @@ typedef _gostring_ swig_type_279;
 typedef _gostring_ swig_type_280;
 typedef _gostring_ swig_type_281;
 typedef _gostring_ swig_type_282;
-typedef _goslice_ swig_type_283;
+typedef _gostring_ swig_type_283;
 typedef _gostring_ swig_type_284;
-typedef _gostring_ swig_type_285;
+typedef _goslice_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
 typedef _gostring_ swig_type_288;
-typedef long long swig_type_289;
-typedef long long swig_type_290;
+typedef _gostring_ swig_type_289;
+typedef _gostring_ swig_type_290;
 typedef long long swig_type_291;
 typedef long long swig_type_292;
 typedef long long swig_type_293;
-typedef _gostring_ swig_type_294;
-typedef _gostring_ swig_type_295;
+typedef long long swig_type_294;
+typedef long long swig_type_295;
 typedef _gostring_ swig_type_296;
 typedef _gostring_ swig_type_297;
 typedef _gostring_ swig_type_298;
-typedef _goslice_ swig_type_299;
+typedef _gostring_ swig_type_299;
 typedef _gostring_ swig_type_300;
-typedef _gostring_ swig_type_301;
+typedef _goslice_ swig_type_301;
 typedef _gostring_ swig_type_302;
 typedef _gostring_ swig_type_303;
-typedef long long swig_type_304;
-typedef long long swig_type_305;
-typedef _gostring_ swig_type_306;
+typedef _gostring_ swig_type_304;
+typedef _gostring_ swig_type_305;
+typedef long long swig_type_306;
 typedef long long swig_type_307;
-typedef long long swig_type_308;
-typedef _gostring_ swig_type_309;
-typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_308;
+typedef long long swig_type_309;
+typedef long long swig_type_310;
 typedef _gostring_ swig_type_311;
-typedef _goslice_ swig_type_312;
-typedef long long swig_type_313;
-typedef long long swig_type_314;
+typedef _gostring_ swig_type_312;
+typedef _gostring_ swig_type_313;
+typedef _goslice_ swig_type_314;
 typedef long long swig_type_315;
 typedef long long swig_type_316;
 typedef long long swig_type_317;
@@ -358,30 +358,30 @@ typedef long long swig_type_328;
 typedef long long swig_type_329;
 typedef long long swig_type_330;
 typedef long long swig_type_331;
-typedef _gostring_ swig_type_332;
-typedef _gostring_ swig_type_333;
+typedef long long swig_type_332;
+typedef long long swig_type_333;
 typedef _gostring_ swig_type_334;
 typedef _gostring_ swig_type_335;
 typedef _gostring_ swig_type_336;
 typedef _gostring_ swig_type_337;
-typedef long long swig_type_338;
-typedef long long swig_type_339;
-typedef _gostring_ swig_type_340;
-typedef _gostring_ swig_type_341;
-typedef long long swig_type_342;
-typedef long long swig_type_343;
-typedef _gostring_ swig_type_344;
-typedef _gostring_ swig_type_345;
+typedef _gostring_ swig_type_338;
+typedef _gostring_ swig_type_339;
+typedef long long swig_type_340;
+typedef long long swig_type_341;
+typedef _gostring_ swig_type_342;
+typedef _gostring_ swig_type_343;
+typedef long long swig_type_344;
+typedef long long swig_type_345;
 typedef _gostring_ swig_type_346;
-typedef long long swig_type_347;
-typedef long long swig_type_348;
+typedef _gostring_ swig_type_347;
+typedef _gostring_ swig_type_348;
 typedef long long swig_type_349;
 typedef long long swig_type_350;
-typedef _gostring_ swig_type_351;
-typedef _gostring_ swig_type_352;
-typedef long long swig_type_353;
+typedef long long swig_type_351;
+typedef long long swig_type_352;
+typedef _gostring_ swig_type_353;
 typedef _gostring_ swig_type_354;
-typedef _gostring_ swig_type_355;
+typedef long long swig_type_355;
 typedef _gostring_ swig_type_356;
 typedef _gostring_ swig_type_357;
 typedef _gostring_ swig_type_358;
@@ -392,29 +392,29 @@ typedef _gostring_ swig_type_362;
 typedef _gostring_ swig_type_363;
 typedef _gostring_ swig_type_364;
 typedef _gostring_ swig_type_365;
-typedef long long swig_type_366;
-typedef long long swig_type_367;
+typedef _gostring_ swig_type_366;
+typedef _gostring_ swig_type_367;
 typedef long long swig_type_368;
 typedef long long swig_type_369;
-typedef _gostring_ swig_type_370;
-typedef _gostring_ swig_type_371;
-typedef long long swig_type_372;
-typedef long long swig_type_373;
-typedef _gostring_ swig_type_374;
-typedef _gostring_ swig_type_375;
+typedef long long swig_type_370;
+typedef long long swig_type_371;
+typedef _gostring_ swig_type_372;
+typedef _gostring_ swig_type_373;
+typedef long long swig_type_374;
+typedef long long swig_type_375;
 typedef _gostring_ swig_type_376;
-typedef long long swig_type_377;
-typedef long long swig_type_378;
-typedef _gostring_ swig_type_379;
-typedef _gostring_ swig_type_380;
+typedef _gostring_ swig_type_377;
+typedef _gostring_ swig_type_378;
+typedef long long swig_type_379;
+typedef long long swig_type_380;
 typedef _gostring_ swig_type_381;
 typedef _gostring_ swig_type_382;
 typedef _gostring_ swig_type_383;
 typedef _gostring_ swig_type_384;
 typedef _gostring_ swig_type_385;
-typedef long long swig_type_386;
+typedef _gostring_ swig_type_386;
 typedef _gostring_ swig_type_387;
-typedef _gostring_ swig_type_388;
+typedef long long swig_type_388;
 typedef _gostring_ swig_type_389;
 typedef _gostring_ swig_type_390;
 typedef _gostring_ swig_type_391;
@@ -424,22 +424,24 @@ typedef _gostring_ swig_type_394;
 typedef _gostring_ swig_type_395;
 typedef _gostring_ swig_type_396;
 typedef _gostring_ swig_type_397;
-typedef _goslice_ swig_type_398;
+typedef _gostring_ swig_type_398;
 typedef _gostring_ swig_type_399;
-typedef _gostring_ swig_type_400;
+typedef _goslice_ swig_type_400;
 typedef _gostring_ swig_type_401;
-typedef long long swig_type_402;
+typedef _gostring_ swig_type_402;
 typedef _gostring_ swig_type_403;
 typedef long long swig_type_404;
 typedef _gostring_ swig_type_405;
-typedef _gostring_ swig_type_406;
-typedef long long swig_type_407;
-typedef long long swig_type_408;
+typedef long long swig_type_406;
+typedef _gostring_ swig_type_407;
+typedef _gostring_ swig_type_408;
 typedef long long swig_type_409;
 typedef long long swig_type_410;
 typedef long long swig_type_411;
 typedef long long swig_type_412;
 typedef long long swig_type_413;
+typedef long long swig_type_414;
+typedef long long swig_type_415;
 extern void _wrap_Swig_free_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_af5a3e406605d646(swig_intgo arg1);
 
@@ -531,309 +533,310 @@ extern void _wrap_w3w_actor_roles_set_capi_af5a3e406605d646(uintptr_t arg1, swig
 extern swig_intgo _wrap_w3w_actor_roles_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_actor_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_actor_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_56 _wrap_w3w_roles_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_57 arg2);
+extern swig_type_56 _wrap_w3w_idempotency_key_check_capi_af5a3e406605d646(swig_type_57 arg1);
+extern swig_type_58 _wrap_w3w_roles_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_59 arg2);
 extern void _wrap_w3w_list_query_version_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_list_query_version_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_58 _wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_60 _wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_list_query_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_list_query_status_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_list_query_limit_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_list_query_limit_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_59 _wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_61 _wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_list_query_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_list_query_capi_af5a3e406605d646(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af5a3e406605d646(void);
-extern swig_type_60 _wrap_w3w_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_62 _wrap_w3w_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_transfer_kind_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_transfer_kind_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_61 _wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_62 _wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_63 _wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_64 arg2);
-extern swig_type_65 _wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_66 _wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_67 arg2);
-extern swig_type_68 _wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_63 _wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_64 _wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_65 _wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_66 arg2);
+extern swig_type_67 _wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_68 _wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_69 arg2);
+extern swig_type_70 _wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_transfer_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_transfer_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_69 _wrap_w3w_account_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_70 _wrap_w3w_account_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_account_balance_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_71 arg2);
-extern swig_type_72 _wrap_w3w_account_balance_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_account_held_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_73 arg2);
-extern swig_type_74 _wrap_w3w_account_held_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_account_available_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_w3w_account_available_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_71 _wrap_w3w_account_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_72 _wrap_w3w_account_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_account_balance_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_73 arg2);
+extern swig_type_74 _wrap_w3w_account_balance_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_account_held_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_75 arg2);
+extern swig_type_76 _wrap_w3w_account_held_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_account_available_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_77 arg2);
+extern swig_type_78 _wrap_w3w_account_available_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_account_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_account_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_account_list_items_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_77 _wrap_w3w_account_list_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_79 _wrap_w3w_account_list_count_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_delete_w3w_account_list_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_78 _wrap_w3w_deposit_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_79 arg4, swig_type_80 arg5, swig_type_81 arg6, swig_type_82 arg7, swig_type_83 arg8);
-extern swig_type_84 _wrap_w3w_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_85 arg4, swig_type_86 arg5, swig_type_87 arg6, swig_type_88 arg7, swig_type_89 arg8);
-extern swig_type_90 _wrap_w3w_transfer_funds_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_91 arg4, swig_type_92 arg5, swig_type_93 arg6, swig_type_94 arg7);
-extern swig_type_95 _wrap_w3w_accounts_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_96 arg4);
+extern swig_type_80 _wrap_w3w_deposit_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_81 arg4, swig_type_82 arg5, swig_type_83 arg6, swig_type_84 arg7, swig_type_85 arg8);
+extern swig_type_86 _wrap_w3w_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_87 arg4, swig_type_88 arg5, swig_type_89 arg6, swig_type_90 arg7, swig_type_91 arg8);
+extern swig_type_92 _wrap_w3w_transfer_funds_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_93 arg4, swig_type_94 arg5, swig_type_95 arg6, swig_type_96 arg7);
+extern swig_type_97 _wrap_w3w_accounts_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_98 arg4);
 extern void _wrap_w3w_account_list_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_97 _wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_98 arg2);
-extern swig_type_99 _wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_100 arg2);
-extern swig_type_101 _wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_102 arg2);
-extern swig_type_103 _wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_104 arg2);
-extern swig_type_105 _wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_106 arg2);
-extern swig_type_107 _wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_99 _wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_100 arg2);
+extern swig_type_101 _wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_102 arg2);
+extern swig_type_103 _wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_104 arg2);
+extern swig_type_105 _wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_106 arg2);
+extern swig_type_107 _wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_108 arg2);
+extern swig_type_109 _wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_110 arg2);
+extern swig_type_111 _wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_112 arg2);
+extern swig_type_113 _wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_114 arg2);
+extern swig_type_115 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_ledger_totals_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_ledger_totals_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_114 _wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_115 arg4);
-extern swig_type_116 _wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(swig_intgo arg1);
-extern swig_type_117 _wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_118 arg2);
+extern swig_type_116 _wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_117 arg4);
+extern swig_type_118 _wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_119 _wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_120 arg2);
 extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_af5a3e406605d646(void);
-extern swig_type_119 _wrap_w3w_supply_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_120 _wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_121 _wrap_w3w_supply_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_supply_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_122 arg2);
-extern swig_type_123 _wrap_w3w_supply_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_124 arg2);
-extern swig_type_125 _wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_121 _wrap_w3w_supply_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_122 _wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_123 _wrap_w3w_supply_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_w3w_supply_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_supply_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_supply_status_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_126 arg2);
-extern swig_type_127 _wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_128 arg2);
-extern swig_type_129 _wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_131 _wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_supply_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_supply_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_supply_page_items_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_130 _wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_131 _wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_132 _wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_133 _wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_delete_w3w_supply_page_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_supply_patch_set_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_132 arg2);
-extern swig_type_133 _wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_134 arg2);
+extern swig_type_135 _wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_supply_patch_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_supply_patch_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_supply_patch_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_134 _wrap_w3w_supply_create_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_135 arg4, swig_type_136 arg5, swig_type_137 arg6);
-extern swig_type_138 _wrap_w3w_supply_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_139 arg4);
-extern swig_type_140 _wrap_w3w_supply_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_136 _wrap_w3w_supply_create_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_137 arg4, swig_type_138 arg5, swig_type_139 arg6);
+extern swig_type_140 _wrap_w3w_supply_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_141 arg4);
+extern swig_type_142 _wrap_w3w_supply_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_w3w_supply_page_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_141 _wrap_w3w_supply_update_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_142 arg4, uintptr_t arg5, swig_type_143 arg6);
-extern swig_type_144 _wrap_w3w_supply_delete_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_145 arg4, swig_type_146 arg5);
-extern swig_type_147 _wrap_w3w_supply_status_name_capi_af5a3e406605d646(swig_intgo arg1);
-extern swig_type_148 _wrap_w3w_supply_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_149 arg2);
+extern swig_type_143 _wrap_w3w_supply_update_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_144 arg4, uintptr_t arg5, swig_type_145 arg6);
+extern swig_type_146 _wrap_w3w_supply_delete_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_147 arg4, swig_type_148 arg5);
+extern swig_type_149 _wrap_w3w_supply_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_150 _wrap_w3w_supply_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_151 arg2);
 extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_af5a3e406605d646(void);
-extern swig_type_150 _wrap_w3w_order_item_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_151 _wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_152 _wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_order_item_price_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_w3w_order_item_price_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_152 _wrap_w3w_order_item_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_153 _wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_154 _wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_item_price_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_w3w_order_item_price_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_order_item_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_order_item_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_157 _wrap_w3w_order_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_158 _wrap_w3w_order_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_159 _wrap_w3w_order_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_order_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_160 arg2);
-extern swig_type_161 _wrap_w3w_order_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_159 _wrap_w3w_order_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_160 _wrap_w3w_order_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_161 _wrap_w3w_order_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_w3w_order_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_order_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_order_status_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_order_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_w3w_order_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_164 arg2);
-extern swig_type_165 _wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_w3w_order_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_166 arg2);
+extern swig_type_167 _wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_order_items_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_166 _wrap_w3w_order_item_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_168 _wrap_w3w_order_item_count_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_delete_w3w_order_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_order_capi_af5a3e406605d646(void);
 extern uintptr_t _wrap_w3w_order_page_items_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_167 _wrap_w3w_order_page_count_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_168 _wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_169 _wrap_w3w_order_page_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_170 _wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_delete_w3w_order_page_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_169 _wrap_w3w_order_create_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_170 arg4, uintptr_t arg5, swig_type_171 arg6, swig_type_172 arg7);
-extern swig_type_173 _wrap_w3w_order_get_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4);
-extern swig_type_175 _wrap_w3w_order_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_176 _wrap_w3w_order_cancel_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_177 arg4, swig_type_178 arg5);
+extern swig_type_171 _wrap_w3w_order_create_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_172 arg4, uintptr_t arg5, swig_type_173 arg6, swig_type_174 arg7);
+extern swig_type_175 _wrap_w3w_order_get_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_176 arg4);
+extern swig_type_177 _wrap_w3w_order_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_178 _wrap_w3w_order_cancel_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_179 arg4, swig_type_180 arg5);
 extern void _wrap_w3w_order_free_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_order_page_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_179 _wrap_w3w_order_status_name_capi_af5a3e406605d646(swig_intgo arg1);
-extern swig_type_180 _wrap_w3w_order_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_181 arg2);
+extern swig_type_181 _wrap_w3w_order_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_182 _wrap_w3w_order_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_183 arg2);
 extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_af5a3e406605d646(void);
-extern swig_type_182 _wrap_w3w_claim_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_183 _wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_184 _wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_185 _wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_184 _wrap_w3w_claim_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_185 _wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_186 _wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_187 _wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_claim_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_claim_status_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_186 arg2);
-extern swig_type_187 _wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_188 arg2);
-extern swig_type_189 _wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_190 arg2);
-extern swig_type_191 _wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_188 arg2);
+extern swig_type_189 _wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_190 arg2);
+extern swig_type_191 _wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_claim_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_claim_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_192 _wrap_w3w_claim_order_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_193 arg4, swig_type_194 arg5);
-extern swig_type_195 _wrap_w3w_claim_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_196 arg4);
-extern swig_type_197 _wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_198 arg4);
-extern swig_type_199 _wrap_w3w_claim_process_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_200 arg4, swig_type_201 arg5);
-extern swig_type_202 _wrap_w3w_claim_release_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_203 arg4, swig_type_204 arg5);
-extern swig_type_205 _wrap_w3w_claim_status_name_capi_af5a3e406605d646(swig_intgo arg1);
-extern swig_type_206 _wrap_w3w_claim_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_207 arg2);
-extern void _wrap_w3w_event_seq_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_208 arg2);
-extern swig_type_209 _wrap_w3w_event_seq_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_210 _wrap_w3w_event_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_211 _wrap_w3w_event_event_type_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_212 _wrap_w3w_event_topic_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_213 _wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_214 _wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_215 _wrap_w3w_event_region_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_216 arg2);
-extern swig_type_217 _wrap_w3w_event_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_218 _wrap_w3w_event_payload_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_194 _wrap_w3w_claim_order_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_195 arg4, swig_type_196 arg5);
+extern swig_type_197 _wrap_w3w_claim_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_198 arg4);
+extern swig_type_199 _wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_200 arg4);
+extern swig_type_201 _wrap_w3w_claim_process_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_202 arg4, swig_type_203 arg5);
+extern swig_type_204 _wrap_w3w_claim_release_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_205 arg4, swig_type_206 arg5);
+extern swig_type_207 _wrap_w3w_claim_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_type_208 _wrap_w3w_claim_status_parse_capi_af5a3e406605d646(swig_voidp arg1, swig_type_209 arg2);
+extern void _wrap_w3w_event_seq_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_210 arg2);
+extern swig_type_211 _wrap_w3w_event_seq_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_212 _wrap_w3w_event_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_213 _wrap_w3w_event_event_type_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_214 _wrap_w3w_event_topic_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_215 _wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_216 _wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_217 _wrap_w3w_event_region_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_218 arg2);
+extern swig_type_219 _wrap_w3w_event_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_220 _wrap_w3w_event_payload_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_delete_w3w_event_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_219 _wrap_w3w_subscription_next_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_220 _wrap_w3w_subscription_dropped_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_221 _wrap_w3w_subscription_next_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_222 _wrap_w3w_subscription_dropped_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_unsubscribe_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_event_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_221 _wrap_w3w_events_pump_capi_af5a3e406605d646(uintptr_t arg1, swig_type_222 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_223 _wrap_w3w_events_pump_capi_af5a3e406605d646(uintptr_t arg1, swig_type_224 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_outbox_stats_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_outbox_stats_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_231 _wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_233 _wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_audit_report_ok_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_232 arg2);
-extern swig_type_233 _wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_234 arg2);
-extern swig_type_235 _wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_236 arg2);
-extern swig_type_237 _wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_238 _wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_234 arg2);
+extern swig_type_235 _wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_236 arg2);
+extern swig_type_237 _wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_238 arg2);
+extern swig_type_239 _wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_240 _wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_audit_report_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_audit_report_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_239 _wrap_w3w_audit_verify_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_240 _wrap_w3w_audit_seal_capi_af5a3e406605d646(uintptr_t arg1, swig_type_241 arg2, swig_voidp arg3);
-extern swig_type_242 _wrap_w3w_supply_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_243 _wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_244 _wrap_w3w_order_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_245 _wrap_w3w_order_page_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_246 _wrap_w3w_claim_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_247 _wrap_w3w_transfer_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_248 _wrap_w3w_account_list_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_249 _wrap_w3w_event_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_250 _wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(swig_voidp arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(swig_voidp arg1, swig_type_253 arg2);
+extern swig_type_241 _wrap_w3w_audit_verify_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_242 _wrap_w3w_audit_seal_capi_af5a3e406605d646(uintptr_t arg1, swig_type_243 arg2, swig_voidp arg3);
+extern swig_type_244 _wrap_w3w_supply_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_245 _wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_246 _wrap_w3w_order_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_247 _wrap_w3w_order_page_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_248 _wrap_w3w_claim_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_249 _wrap_w3w_transfer_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_250 _wrap_w3w_account_list_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_251 _wrap_w3w_event_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_252 _wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(swig_voidp arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(swig_voidp arg1, swig_type_255 arg2);
 extern void _wrap_w3w_jwt_verifier_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_254 _wrap_w3w_jwt_verify_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_255 arg3, swig_type_256 arg4, swig_intgo arg5);
-extern swig_type_257 _wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(swig_voidp arg1, swig_type_258 arg2, swig_type_259 arg3, swig_intgo arg4, swig_type_260 arg5, swig_type_261 arg6);
-extern swig_type_262 _wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(swig_voidp arg1, swig_type_263 arg2, swig_type_264 arg3, swig_intgo arg4, swig_type_265 arg5, swig_type_266 arg6);
-extern swig_type_267 _wrap_w3w_rate_limit_take_capi_af5a3e406605d646(uintptr_t arg1, swig_type_268 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_type_256 _wrap_w3w_jwt_verify_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_257 arg3, swig_type_258 arg4, swig_intgo arg5);
+extern swig_type_259 _wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(swig_voidp arg1, swig_type_260 arg2, swig_type_261 arg3, swig_intgo arg4, swig_type_262 arg5, swig_type_263 arg6);
+extern swig_type_264 _wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(swig_voidp arg1, swig_type_265 arg2, swig_type_266 arg3, swig_intgo arg4, swig_type_267 arg5, swig_type_268 arg6);
+extern swig_type_269 _wrap_w3w_rate_limit_take_capi_af5a3e406605d646(uintptr_t arg1, swig_type_270 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_w3w_master_seed_info_exists_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_269 _wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_270 arg2);
-extern swig_type_271 _wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_272 _wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_273 _wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_271 _wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_272 arg2);
+extern swig_type_273 _wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_274 _wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_275 _wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_master_seed_info_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_master_seed_info_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_274 _wrap_w3w_master_seed_import_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_275 arg3, swig_type_276 arg4);
-extern swig_type_277 _wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_278 _wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_279 _wrap_w3w_master_key_rotate_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_280 arg3);
-extern swig_type_281 _wrap_w3w_master_key_retire_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_282 _wrap_w3w_master_key_id_capi_af5a3e406605d646(swig_type_283 arg1, swig_type_284 arg2);
-extern swig_type_285 _wrap_w3w_wallet_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_286 _wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_287 _wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_288 _wrap_w3w_wallet_address_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_wallet_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_289 arg2);
-extern swig_type_290 _wrap_w3w_wallet_index_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_291 arg2);
-extern swig_type_292 _wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_276 _wrap_w3w_master_seed_import_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_277 arg3, swig_type_278 arg4);
+extern swig_type_279 _wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_280 _wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_281 _wrap_w3w_master_key_rotate_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_282 arg3);
+extern swig_type_283 _wrap_w3w_master_key_retire_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_284 _wrap_w3w_master_key_id_capi_af5a3e406605d646(swig_type_285 arg1, swig_type_286 arg2);
+extern swig_type_287 _wrap_w3w_wallet_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_288 _wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_289 _wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_290 _wrap_w3w_wallet_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_w3w_wallet_index_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_wallet_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_wallet_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_wallets_items_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_293 _wrap_w3w_wallets_count_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_295 _wrap_w3w_wallets_count_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_delete_w3w_wallets_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_294 _wrap_w3w_wallet_create_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_295 arg4);
-extern swig_type_296 _wrap_w3w_wallet_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_297 arg4);
+extern swig_type_296 _wrap_w3w_wallet_create_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_297 arg4);
+extern swig_type_298 _wrap_w3w_wallet_list_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_299 arg4);
 extern void _wrap_w3w_wallets_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_298 _wrap_w3w_address_normalize_capi_af5a3e406605d646(swig_type_299 arg1, swig_type_300 arg2, swig_type_301 arg3);
+extern swig_type_300 _wrap_w3w_address_normalize_capi_af5a3e406605d646(swig_type_301 arg1, swig_type_302 arg2, swig_type_303 arg3);
 extern void _wrap_w3w_chain_options_version_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_version_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_302 _wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_303 _wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_304 arg2);
-extern swig_type_305 _wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_304 _wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_305 _wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_306 arg2);
+extern swig_type_307 _wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_confirmations_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_timeout_ms_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_306 _wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_307 arg2);
-extern swig_type_308 _wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_308 _wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_309 arg2);
+extern swig_type_310 _wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_options_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_chain_options_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_309 _wrap_w3w_chain_open_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_311 _wrap_w3w_chain_open_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_chain_close_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_310 _wrap_w3w_chain_key_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_311 _wrap_w3w_chain_hot_address_capi_af5a3e406605d646(swig_type_312 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_313 arg2);
-extern swig_type_314 _wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_315 _wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_316 arg2);
-extern swig_type_317 _wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_318 arg2);
-extern swig_type_319 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_320 arg2);
-extern swig_type_321 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_322 arg2);
-extern swig_type_323 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_324 arg2);
-extern swig_type_325 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_326 arg2);
-extern swig_type_327 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_328 arg2);
-extern swig_type_329 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_312 _wrap_w3w_chain_key_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_313 _wrap_w3w_chain_hot_address_capi_af5a3e406605d646(swig_type_314 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_315 arg2);
+extern swig_type_316 _wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_317 _wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_318 arg2);
+extern swig_type_319 _wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_320 arg2);
+extern swig_type_321 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_322 arg2);
+extern swig_type_323 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_324 arg2);
+extern swig_type_325 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_326 arg2);
+extern swig_type_327 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_328 arg2);
+extern swig_type_329 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_332 arg2);
+extern swig_type_333 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_chain_poll_stats_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_332 _wrap_w3w_chain_poll_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_333 _wrap_w3w_chain_watch_start_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_334 _wrap_w3w_chain_poll_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_335 _wrap_w3w_chain_watch_start_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
 extern void _wrap_w3w_chain_watch_stop_capi_af5a3e406605d646(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af5a3e406605d646(void);
@@ -841,74 +844,74 @@ extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af5a3e406605d646(void);
-extern swig_type_334 _wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_335 _wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_336 _wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_337 _wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_338 arg2);
-extern swig_type_339 _wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_340 _wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_341 _wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_342 arg2);
-extern swig_type_343 _wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_344 _wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_336 _wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_337 _wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_338 _wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_339 _wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_340 arg2);
+extern swig_type_341 _wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_342 _wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_343 _wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_344 arg2);
+extern swig_type_345 _wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_346 _wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern void _wrap_w3w_withdrawal_status_set_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_345 _wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_346 _wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_347 arg2);
-extern swig_type_348 _wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_349 arg2);
-extern swig_type_350 _wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_347 _wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_348 _wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_349 arg2);
+extern swig_type_350 _wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_351 arg2);
+extern swig_type_352 _wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_351 _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_352 arg4, swig_type_353 arg5, swig_type_354 arg6, swig_type_355 arg7);
-extern swig_type_356 _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
-extern swig_type_358 _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(swig_type_359 arg1);
-extern swig_type_360 _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_361 _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_362 _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_363 _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_364 _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_365 _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_366 arg2);
-extern swig_type_367 _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_368 arg2);
-extern swig_type_369 _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_370 _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_371 _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_372 arg2);
-extern swig_type_373 _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_374 _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_375 _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_376 _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_377 arg2);
-extern swig_type_378 _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_353 _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_354 arg4, swig_type_355 arg5, swig_type_356 arg6, swig_type_357 arg7);
+extern swig_type_358 _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_359 arg4);
+extern swig_type_360 _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(swig_type_361 arg1);
+extern swig_type_362 _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_363 _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_364 _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_365 _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_366 _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_367 _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_368 arg2);
+extern swig_type_369 _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_370 arg2);
+extern swig_type_371 _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_372 _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_373 _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_374 arg2);
+extern swig_type_375 _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_376 _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_377 _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern swig_type_378 _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_379 arg2);
+extern swig_type_380 _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_deposit_capi_af5a3e406605d646(void);
 extern void _wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(uintptr_t arg1);
-extern swig_type_379 _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_380 arg4);
-extern swig_type_381 _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_382 _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_383 _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_384 _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_385 _wrap_w3wb_subscribe_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_type_386 arg3);
-extern swig_type_387 _wrap_w3wb_actor_init_capi_af5a3e406605d646(uintptr_t arg1, swig_type_388 arg2, swig_intgo arg3);
-extern swig_type_389 _wrap_w3wb_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_390 _wrap_w3wb_list_query_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_391 _wrap_w3wb_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_392 arg2, swig_type_393 arg3);
-extern swig_type_394 _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_395 _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_396 arg2, swig_type_397 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_398 arg3);
-extern swig_type_399 _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_400 arg2, swig_type_401 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_af5a3e406605d646(swig_type_402 arg1);
-extern swig_type_403 _wrap_w3wb_order_items_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_404 arg2, swig_type_405 arg3, swig_type_406 arg4, swig_type_407 arg5, swig_type_408 arg6);
+extern swig_type_381 _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_382 arg4);
+extern swig_type_383 _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_384 _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_385 _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_386 _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_387 _wrap_w3wb_subscribe_capi_af5a3e406605d646(swig_voidp arg1, uintptr_t arg2, swig_type_388 arg3);
+extern swig_type_389 _wrap_w3wb_actor_init_capi_af5a3e406605d646(uintptr_t arg1, swig_type_390 arg2, swig_intgo arg3);
+extern swig_type_391 _wrap_w3wb_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_392 _wrap_w3wb_list_query_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_393 _wrap_w3wb_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_394 arg2, swig_type_395 arg3);
+extern swig_type_396 _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_397 _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_398 arg2, swig_type_399 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(uintptr_t arg1, uintptr_t arg2, swig_type_400 arg3);
+extern swig_type_401 _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(uintptr_t arg1, swig_type_402 arg2, swig_type_403 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_af5a3e406605d646(swig_type_404 arg1);
+extern swig_type_405 _wrap_w3wb_order_items_set_capi_af5a3e406605d646(uintptr_t arg1, swig_type_406 arg2, swig_type_407 arg3, swig_type_408 arg4, swig_type_409 arg5, swig_type_410 arg6);
 extern void _wrap_w3wb_order_items_free_capi_af5a3e406605d646(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_409 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_410 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_411 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_412 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_413 arg2);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_411 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_412 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_413 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_414 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_af5a3e406605d646(uintptr_t arg1, swig_type_415 arg2);
 #undef intgo
 */
 import "C"
@@ -1936,11 +1939,30 @@ type W3w_actor interface {
 	GetRoles() (_swig_ret uint)
 }
 
+func W3w_idempotency_key_check(arg1 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_idempotency_key_check_capi_af5a3e406605d646(*(*C.swig_type_57)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
 func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_roles_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_roles_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2150,7 +2172,7 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
+	C._wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_66(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetAmount() (_swig_ret int64) {
@@ -2173,7 +2195,7 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_67(_swig_i_1))
+	C._wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_69(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetCreated_at() (_swig_ret int64) {
@@ -2242,7 +2264,7 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) SetBalance(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_balance_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
+	C._wrap_w3w_account_balance_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_73(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
@@ -2255,7 +2277,7 @@ func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_account) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_held_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_73(_swig_i_1))
+	C._wrap_w3w_account_held_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
@@ -2268,7 +2290,7 @@ func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_account) SetAvailable(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_available_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
+	C._wrap_w3w_account_available_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_77(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetAvailable() (_swig_ret int64) {
@@ -2347,7 +2369,7 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_deposit_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_80)(unsafe.Pointer(&_swig_i_4)), C.swig_type_81(_swig_i_5), *(*C.swig_type_82)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_deposit_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_82)(unsafe.Pointer(&_swig_i_4)), C.swig_type_83(_swig_i_5), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2382,7 +2404,7 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_withdraw_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_3)), C.swig_type_86(_swig_i_4), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_88)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_withdraw_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_3)), C.swig_type_88(_swig_i_4), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_90)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2416,7 +2438,7 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_transfer_funds_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_4)), C.swig_type_93(_swig_i_5), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_transfer_funds_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_4)), C.swig_type_95(_swig_i_5), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2444,7 +2466,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_accounts_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_accounts_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2487,7 +2509,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_ledger_totals) SetDeposits(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
+	C._wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
@@ -2500,7 +2522,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetWithdrawals(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
+	C._wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
@@ -2513,7 +2535,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetBalances(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+	C._wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
@@ -2526,7 +2548,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
+	C._wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
@@ -2539,7 +2561,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetEscrow(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
+	C._wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
@@ -2552,7 +2574,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
+	C._wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
@@ -2565,7 +2587,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetLive_claims(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
@@ -2578,7 +2600,7 @@ func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_ledger_totals) SetEntries_sum_zero(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
+	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEntries_sum_zero() (_swig_ret int64) {
@@ -2627,7 +2649,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_115)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_117)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2657,7 +2679,7 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_120)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2749,7 +2771,7 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_122(_swig_i_1))
+	C._wrap_w3w_supply_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
@@ -2762,7 +2784,7 @@ func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_supply) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
+	C._wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetReserved() (_swig_ret int64) {
@@ -2788,7 +2810,7 @@ func (arg1 SwigcptrW3w_supply) GetStatus() (_swig_ret Enum_SS_w3w_supply_status)
 func (arg1 SwigcptrW3w_supply) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
+	C._wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
@@ -2801,7 +2823,7 @@ func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_supply) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
+	C._wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetUpdated_at() (_swig_ret int64) {
@@ -2911,7 +2933,7 @@ func (arg1 SwigcptrW3w_supply_patch) GetSet_amount() (_swig_ret int) {
 func (arg1 SwigcptrW3w_supply_patch) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_132(_swig_i_1))
+	C._wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_134(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetAmount() (_swig_ret int64) {
@@ -2964,7 +2986,7 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_create_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_3)), C.swig_type_136(_swig_i_4), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_create_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_3)), C.swig_type_138(_swig_i_4), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2989,7 +3011,7 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_supply_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_supply_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3037,7 +3059,7 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_update_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_142)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_update_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_144)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3063,7 +3085,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_supply_delete_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_supply_delete_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3096,7 +3118,7 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_supply_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_supply_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3191,7 +3213,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) SetPrice(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_price_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_w3w_order_item_price_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
@@ -3204,7 +3226,7 @@ func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_order_item) SetQuantity(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
+	C._wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetQuantity() (_swig_ret int64) {
@@ -3279,7 +3301,7 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
+	C._wrap_w3w_order_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetAmount() (_swig_ret int64) {
@@ -3305,7 +3327,7 @@ func (arg1 SwigcptrW3w_order) GetStatus() (_swig_ret Enum_SS_w3w_order_status) {
 func (arg1 SwigcptrW3w_order) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_w3w_order_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
@@ -3318,7 +3340,7 @@ func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_order) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetUpdated_at() (_swig_ret int64) {
@@ -3426,7 +3448,7 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_order_create_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_171(_swig_i_5), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_order_create_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_173(_swig_i_5), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3451,7 +3473,7 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_order_get_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_order_get_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3493,7 +3515,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3536,7 +3558,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3643,7 +3665,7 @@ func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_186(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_188(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
@@ -3656,7 +3678,7 @@ func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_188(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
@@ -3669,7 +3691,7 @@ func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
@@ -3714,7 +3736,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_195)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3739,7 +3761,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3761,7 +3783,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3784,7 +3806,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_201)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_202)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3810,7 +3832,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_206)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3843,7 +3865,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_209)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3871,7 +3893,7 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_208(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_210(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
@@ -3944,7 +3966,7 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_216(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_218(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
@@ -4025,7 +4047,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_222(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_224(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4050,7 +4072,7 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
@@ -4063,7 +4085,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
@@ -4076,7 +4098,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
@@ -4089,7 +4111,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
@@ -4166,7 +4188,7 @@ func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_232(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
@@ -4179,7 +4201,7 @@ func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_234(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
@@ -4192,7 +4214,7 @@ func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_236(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_238(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
@@ -4260,7 +4282,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4457,7 +4479,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4477,7 +4499,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4505,7 +4527,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_2)), C.swig_type_256(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_2)), C.swig_type_258(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4529,7 +4551,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_259)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_260(_swig_i_4), C.swig_type_261(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_261)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_262(_swig_i_4), C.swig_type_263(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4561,7 +4583,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_265(_swig_i_4), C.swig_type_266(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_266)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_267(_swig_i_4), C.swig_type_268(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -4593,7 +4615,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4651,7 +4673,7 @@ func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1))
+	C._wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_272(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
@@ -4710,7 +4732,7 @@ func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string,
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_master_seed_import_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_275)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_277)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4775,7 +4797,7 @@ func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_rotate_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -4813,7 +4835,7 @@ func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_master_key_id_capi_af5a3e406605d646(*(*C.swig_type_283)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_master_key_id_capi_af5a3e406605d646(*(*C.swig_type_285)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -4884,7 +4906,7 @@ func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
+	C._wrap_w3w_wallet_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
@@ -4897,7 +4919,7 @@ func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
+	C._wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
@@ -4972,7 +4994,7 @@ func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_create_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_create_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4994,7 +5016,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_list_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_list_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5020,7 +5042,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_address_normalize_capi_af5a3e406605d646(*(*C.swig_type_299)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_address_normalize_capi_af5a3e406605d646(*(*C.swig_type_301)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5089,7 +5111,7 @@ func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_304(_swig_i_1))
+	C._wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_306(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
@@ -5138,7 +5160,7 @@ func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_307(_swig_i_1))
+	C._wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_309(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
@@ -5230,7 +5252,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_af5a3e406605d646(*(*C.swig_type_312)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_af5a3e406605d646(*(*C.swig_type_314)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5258,7 +5280,7 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_313(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_315(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
@@ -5278,7 +5300,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
@@ -5291,7 +5313,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_318(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
@@ -5304,7 +5326,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_320(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
@@ -5317,7 +5339,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_322(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
@@ -5330,7 +5352,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_324(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
@@ -5343,7 +5365,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret i
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_326(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
@@ -5356,7 +5378,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int6
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_328(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
@@ -5369,7 +5391,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
@@ -5557,7 +5579,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_340(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
@@ -5590,7 +5612,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_342(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_344(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
@@ -5646,7 +5668,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_347(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_349(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
@@ -5659,7 +5681,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_349(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_351(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
@@ -5713,7 +5735,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_3)), C.swig_type_353(_swig_i_4), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_3)), C.swig_type_355(_swig_i_4), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5741,7 +5763,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5770,7 +5792,7 @@ func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret s
 func W3w_withdrawal_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(*(*C.swig_type_361)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -5849,7 +5871,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_366(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_368(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
@@ -5862,7 +5884,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_368(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_370(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
@@ -5895,7 +5917,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_372(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_374(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
@@ -5938,7 +5960,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_377(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_379(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
@@ -5989,7 +6011,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -6098,7 +6120,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_386(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_af5a3e406605d646(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_388(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6116,7 +6138,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_390)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6171,7 +6193,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_395)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6212,7 +6234,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_399)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6236,7 +6258,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6248,7 +6270,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_401)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), *(*C.swig_type_402)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_403)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6270,7 +6292,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_af5a3e406605d646(C.swig_type_402(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_af5a3e406605d646(C.swig_type_404(_swig_i_0))))
 	return swig_r
 }
 
@@ -6282,7 +6304,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_404(_swig_i_1), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_406)(unsafe.Pointer(&_swig_i_3)), C.swig_type_407(_swig_i_4), C.swig_type_408(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_406(_swig_i_1), *(*C.swig_type_407)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_408)(unsafe.Pointer(&_swig_i_3)), C.swig_type_409(_swig_i_4), C.swig_type_410(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6310,7 +6332,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))))
 	return swig_r
 }
 
@@ -6318,7 +6340,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_410(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_412(_swig_i_1))))
 	return swig_r
 }
 
@@ -6326,7 +6348,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_413(_swig_i_1))))
 	return swig_r
 }
 
@@ -6334,7 +6356,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_412(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_414(_swig_i_1))))
 	return swig_r
 }
 
@@ -6342,7 +6364,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_413(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_af5a3e406605d646(C.uintptr_t(_swig_i_0), C.swig_type_415(_swig_i_1))))
 	return swig_r
 }
 

@@ -1759,6 +1759,37 @@ void _wrap_delete_w3w_actor_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) 
 }
 
 
+_gostring_ _wrap_w3w_idempotency_key_check_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_idempotency_key_check((char const *)arg1);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_roles_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
