@@ -197,8 +197,11 @@ def test_readyz_reports_cache_and_sink_without_failing(secret, tmp_path):
     """A cache or event sink that is down slows reads or delays events: reported, still ready."""
     port = free_port()
     redis = start_redis(port, str(tmp_path))
+    # Its own outbox (a SQLite file): on the shared PostgreSQL, the suite's other server (whose sink
+    # works) could take this host's event first, and this sink would never fail to publish it.
     host = Server(["--threads", "4"], secret=secret, env={"W3W_CACHE": f"redis://127.0.0.1:{port}/0",
-                                                          "W3W_EVENTS": "kafka://127.0.0.1:1?lazy=1"})
+                                                          "W3W_EVENTS": "kafka://127.0.0.1:1?lazy=1",
+                                                          "W3W_STORAGE": f"sqlite:{tmp_path}/outage.db"})
     try:
         user = User(host)
         deposit(User(host, ("service",)), user, new_currency(), "1")  # an event the sink cannot take
