@@ -132,80 +132,99 @@ w3w_status w3w_claim_get_by_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor 
 	return W3W_OK;
 }
 
-/* Process and release: authorize on the current claim, then one storage command. */
-typedef enum { CLAIM_PROCESS, CLAIM_RELEASE } claim_step;
+/* Process and release: the current claim, the caller's right to it, then one storage command. */
 
-static w3w_status claim_step_run(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
-	const char *claim_id, const char *idempotency_key, claim_step step)
+/* The claim `claim_id` as storage has it now (a refusal is audited as `action`). */
+static w3w_status claim_current(w3w_claim *current, char id[W3W_ID_SIZE], w3w_ctx *ctx, const w3w_actor *actor,
+	const char *claim_id, const char *action)
 {
-	const char *action = step == CLAIM_PROCESS ? "claim.process" : "claim.release";
-	char id[W3W_ID_SIZE], owner[W3W_ID_SIZE];
-	w3w_claim current, result;
-	w3w__write w;
 	w3w_status st;
-	union {
-		w3w_cmd_claim_process process;
-		w3w_cmd_claim_release release;
-	} cmd;
-
 	if (!ctx)
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, claim_id, "claim_id")))
 		return st;
-	memset(&cmd, 0, sizeof(cmd));
-	if ((st = ctx->store.market.claim_get(ctx->store.handle, id, &current)) != W3W_OK)
+	if ((st = ctx->store.market.claim_get(ctx->store.handle, id, current)) != W3W_OK)
 		return w3w__audit_refusal(ctx, actor, action, id, st);
-	if (step == CLAIM_PROCESS) {
-		/* The order owner (buyer) confirms delivery; admin and service may too. */
-		if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE)) {
-			if ((st = claim_order_owner(ctx, &current, owner)) != W3W_OK)
-				return st;
-			if (strcmp(owner, actor->user_id) != 0)
-				return w3w__audit_refusal(ctx, actor, action, id, w3w_error_set(W3W_EFORBIDDEN,
-					"claim %s: only the order owner, admin or service may process it", id));
-		}
-	} else if (strcmp(current.user_id, actor->user_id) != 0 && !w3w__has_role(actor, W3W_ROLE_ADMIN)) {
-		return w3w__audit_refusal(ctx, actor, action, id, w3w_error_set(W3W_EFORBIDDEN,
-			"claim %s: only the claimer or admin may release it", id));
-	}
+	return W3W_OK;
+}
 
-	st = w3w__write_begin(&w, step == CLAIM_PROCESS ? &cmd.process.meta : &cmd.release.meta,
-		ctx, actor, action, idempotency_key);
+/* What process and release both write: the claim named, its order and claimer in the event. */
+static w3w_status claim_step_begin(w3w__write *w, w3w_write_meta *meta, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *action, const char *idempotency_key, const w3w_claim *current)
+{
+	w3w_status st = w3w__write_begin(w, meta, ctx, actor, action, idempotency_key);
 	if (st != W3W_OK)
 		return st;
-	w3w__write_field(&w, "claim_id", id);
-	w3w__write_payload(&w, "order_id", current.order_id);
-	w3w__write_payload(&w, "user_id", current.user_id);
-	if (step == CLAIM_PROCESS) {
-		strcpy(cmd.process.id, id);
-		w3w_id_new(cmd.process.settlement.id, sizeof(cmd.process.settlement.id));
-		cmd.process.settlement.kind = W3W_TRANSFER_SETTLEMENT;
-		cmd.process.settlement.created_at = w.meta->now;
-		w3w__write_payload(&w, "transfer_id", cmd.process.settlement.id);
-		if ((st = w3w__write_prepare(&w, "claim.processed", current.order_id, id)) == W3W_OK)
-			st = ctx->store.market.claim_process(ctx->store.handle, &cmd.process, &result);
-	} else {
-		strcpy(cmd.release.id, id);
-		if ((st = w3w__write_prepare(&w, "claim.released", current.order_id, id)) == W3W_OK)
-			st = ctx->store.market.claim_release(ctx->store.handle, &cmd.release, &result);
-	}
+	w3w__write_field(w, "claim_id", current->id);
+	w3w__write_payload(w, "order_id", current->order_id);
+	w3w__write_payload(w, "user_id", current->user_id);
+	return W3W_OK;
+}
+
+static w3w_status claim_step_end(w3w__write *w, w3w_claim *out, w3w_status st, const w3w_claim *result,
+	const char *order_user_id)
+{
 	if (st == W3W_OK) {
-		invalidate_claim(&w, &result, step == CLAIM_PROCESS ? cmd.process.order_user_id
-		                                                   : cmd.release.order_user_id);
+		invalidate_claim(w, result, order_user_id);
 		if (out)
-			*out = result;
+			*out = *result;
 	}
-	return w3w__write_finish(&w, st);
+	return w3w__write_finish(w, st);
 }
 
 w3w_status w3w_claim_process(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *claim_id, const char *idempotency_key)
 {
-	return claim_step_run(out, ctx, actor, claim_id, idempotency_key, CLAIM_PROCESS);
+	const char *action = "claim.process";
+	char id[W3W_ID_SIZE], owner[W3W_ID_SIZE];
+	w3w_cmd_claim_process cmd;
+	w3w_claim current, result;
+	w3w__write w;
+	w3w_status st;
+
+	if ((st = claim_current(&current, id, ctx, actor, claim_id, action)) != W3W_OK)
+		return st;
+	/* The order owner (buyer) confirms delivery; admin and service may too. */
+	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE)) {
+		if ((st = claim_order_owner(ctx, &current, owner)) != W3W_OK)
+			return st;
+		if (strcmp(owner, actor->user_id) != 0)
+			return w3w__audit_refusal(ctx, actor, action, id, w3w_error_set(W3W_EFORBIDDEN,
+				"claim %s: only the order owner, admin or service may process it", id));
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	if ((st = claim_step_begin(&w, &cmd.meta, ctx, actor, action, idempotency_key, &current)) != W3W_OK)
+		return st;
+	strcpy(cmd.id, id);
+	w3w_id_new(cmd.settlement.id, sizeof(cmd.settlement.id));
+	cmd.settlement.kind = W3W_TRANSFER_SETTLEMENT;
+	cmd.settlement.created_at = w.meta->now;
+	w3w__write_payload(&w, "transfer_id", cmd.settlement.id);
+	if ((st = w3w__write_prepare(&w, "claim.processed", current.order_id, id)) == W3W_OK)
+		st = ctx->store.market.claim_process(ctx->store.handle, &cmd, &result);
+	return claim_step_end(&w, out, st, &result, cmd.order_user_id);
 }
 
 w3w_status w3w_claim_release(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *claim_id, const char *idempotency_key)
 {
-	return claim_step_run(out, ctx, actor, claim_id, idempotency_key, CLAIM_RELEASE);
+	const char *action = "claim.release";
+	char id[W3W_ID_SIZE];
+	w3w_cmd_claim_release cmd;
+	w3w_claim current, result;
+	w3w__write w;
+	w3w_status st;
+
+	if ((st = claim_current(&current, id, ctx, actor, claim_id, action)) != W3W_OK)
+		return st;
+	if (strcmp(current.user_id, actor->user_id) != 0 && !w3w__has_role(actor, W3W_ROLE_ADMIN))
+		return w3w__audit_refusal(ctx, actor, action, id, w3w_error_set(W3W_EFORBIDDEN,
+			"claim %s: only the claimer or admin may release it", id));
+	memset(&cmd, 0, sizeof(cmd));
+	if ((st = claim_step_begin(&w, &cmd.meta, ctx, actor, action, idempotency_key, &current)) != W3W_OK)
+		return st;
+	strcpy(cmd.id, id);
+	if ((st = w3w__write_prepare(&w, "claim.released", current.order_id, id)) == W3W_OK)
+		st = ctx->store.market.claim_release(ctx->store.handle, &cmd, &result);
+	return claim_step_end(&w, out, st, &result, cmd.order_user_id);
 }
