@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "crypto/crypto.h"
+#include "crypto/hex.h"
 #include "crypto/keccak.h"
 #include "crypto/secp.h"
 
@@ -83,17 +84,6 @@ int w3w__evm_address_to_text(char out[W3W__EVM_ADDRESS_TEXT_SIZE],
 	return W3W__CRYPTO_OK;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int w3w__evm_address_parse(unsigned char out[W3W__EVM_ADDRESS_LEN],
                            const char *text, size_t len, unsigned flags)
 {
@@ -110,13 +100,14 @@ int w3w__evm_address_parse(unsigned char out[W3W__EVM_ADDRESS_LEN],
 		return W3W__CRYPTO_EFORMAT;
 	hex = text + 2;
 	for (int i = 0; i < 40; i++) {
-		if (hex_value(hex[i]) < 0)
+		if (w3w__crypto_hex_nibble(hex[i]) < 0)
 			return W3W__CRYPTO_ECHARSET;
 		lower |= hex[i] >= 'a' && hex[i] <= 'f';
 		upper |= hex[i] >= 'A' && hex[i] <= 'F';
 	}
 	for (int i = 0; i < W3W__EVM_ADDRESS_LEN; i++)
-		addr[i] = (unsigned char)(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
+		addr[i] = (unsigned char)(w3w__crypto_hex_nibble(hex[2 * i]) << 4 |
+			w3w__crypto_hex_nibble(hex[2 * i + 1]));
 	if ((lower && upper) || (flags & W3W__EVM_ADDRESS_STRICT)) {
 		checksum_text(expected, addr);
 		if (memcmp(expected, hex, 40) != 0)

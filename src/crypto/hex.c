@@ -2,7 +2,7 @@
 
 #include "crypto/crypto.h"
 
-static int nibble(char c)
+int w3w__crypto_hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -42,10 +42,11 @@ int w3w__crypto_hex_decode(unsigned char *out, size_t out_size, size_t *written,
 		return W3W__CRYPTO_ELENGTH;
 	/* Check every character before writing, so bad input changes nothing. */
 	for (size_t i = 0; i < hex_len; i++)
-		if (nibble(hex[i]) < 0)
+		if (w3w__crypto_hex_nibble(hex[i]) < 0)
 			return W3W__CRYPTO_ECHARSET;
 	for (size_t i = 0; i < hex_len / 2; i++)
-		out[i] = (unsigned char)(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+		out[i] = (unsigned char)(w3w__crypto_hex_nibble(hex[2 * i]) << 4 |
+			w3w__crypto_hex_nibble(hex[2 * i + 1]));
 	*written = hex_len / 2;
 	return W3W__CRYPTO_OK;
 }

@@ -5,6 +5,9 @@
 #include <stddef.h>
 
 /* Lowercase hex of in, NUL-terminated; out_size must be >= 2 * len + 1. */
+/* The value of one hex digit (either case), or -1. */
+int w3w__crypto_hex_nibble(char c);
+
 int w3w__crypto_hex_encode(char *out, size_t out_size, const unsigned char *in, size_t len);
 
 /*
