@@ -31,6 +31,17 @@ W3W_EXTERN w3w_status w3w_error_set(w3w_status status, const char *fmt, ...)
 #endif
 	;
 
+/** Called for each non-empty `name=value` option of a URL's query: `option` is not NUL-terminated. */
+typedef w3w_status (*w3w_url_option_fn)(void *arg, const char *option, size_t len);
+
+/**
+ * Split a URL's query ("a=1&b=2", with or without its leading '?'; NULL is
+ * none) at '&' and hand each non-empty option to `fn`, stopping at the
+ * first status that is not W3W_OK and returning it. For backend authors:
+ * the one way the built-in backends read their URL options.
+ */
+W3W_EXTERN w3w_status w3w_url_options_each(const char *query, w3w_url_option_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

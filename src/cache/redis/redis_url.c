@@ -53,8 +53,9 @@ static int parse_int(const char *s, size_t n, long lo, long hi, int *out)
 	return 0;
 }
 
-static w3w_status parse_option(w3w__redis_url *u, const char *s, size_t n)
+static w3w_status parse_option(void *arg, const char *s, size_t n)
 {
+	w3w__redis_url *u = arg;
 	const char *eq = memchr(s, '=', n);
 	size_t klen = eq ? (size_t)(eq - s) : n;
 	const char *v = eq ? eq + 1 : s + n;
@@ -163,16 +164,8 @@ w3w_status w3w__redis_url_parse(w3w__redis_url *out, const char *url)
 			goto fail;
 		}
 	}
-	if (query) {
-		const char *o = query + 1;
-		while (*o) {
-			size_t olen = strcspn(o, "&");
-			if (olen > 0 && (st = parse_option(&u, o, olen)) != W3W_OK)
-				goto fail;
-			o += olen;
-			if (*o == '&') o++;
-		}
-	}
+	if ((st = w3w_url_options_each(query, parse_option, &u)) != W3W_OK)
+		goto fail;
 	*out = u;
 	w3w__redis_url_wipe(&u);
 	return W3W_OK;

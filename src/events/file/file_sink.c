@@ -157,6 +157,17 @@ static void file_free(w3w_event_sink *sink)
 	free(f);
 }
 
+static w3w_status parse_option(void *arg, const char *option, size_t len)
+{
+	file_sink *f = arg;
+	if (len == 7 && (memcmp(option, "fsync=0", 7) == 0 || memcmp(option, "fsync=1", 7) == 0)) {
+		f->fsync_each = option[6] == '1';
+		return W3W_OK;
+	}
+	return w3w_error_set(W3W_EINVAL, "events URL: file: unknown option '%.*s' (only ?fsync=0 or ?fsync=1)",
+		(int)(len < 40 ? len : 40), option);
+}
+
 /* "PATH" or "PATH?fsync=0|1": the only option; anything else after '?' is refused, not ignored. */
 static w3w_status parse_url(file_sink *f, const char *url)
 {
@@ -174,14 +185,7 @@ static w3w_status parse_url(file_sink *f, const char *url)
 		return w3w_error_set(W3W_EINVAL, "events URL: file: path longer than %zu bytes", sizeof(f->path) - 1);
 	memcpy(f->path, path, len);
 	f->path[len] = '\0';
-	if (!query)
-		return W3W_OK;
-	if (strcmp(query, "?fsync=1") == 0)
-		f->fsync_each = 1;
-	else if (strcmp(query, "?fsync=0") != 0)
-		return w3w_error_set(W3W_EINVAL, "events URL: file: unknown option '%.40s' (only ?fsync=0 or ?fsync=1)",
-			query + 1);
-	return W3W_OK;
+	return w3w_url_options_each(query, parse_option, f);
 }
 
 w3w_status w3w__event_sink_file_open(w3w_event_sink **out, const char *url, const w3w_backend_config *cfg)

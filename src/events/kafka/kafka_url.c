@@ -75,8 +75,9 @@ static w3w_status check_topic_list(const char *v, size_t n)
 	return W3W_OK;
 }
 
-static w3w_status parse_option(w3w__kafka_url *u, const char *s, size_t n)
+static w3w_status parse_option(void *arg, const char *s, size_t n)
 {
+	w3w__kafka_url *u = arg;
 	w3w_status st;
 	const char *eq = memchr(s, '=', n);
 	size_t klen = eq ? (size_t)(eq - s) : n;
@@ -155,16 +156,8 @@ w3w_status w3w__kafka_url_parse(w3w__kafka_url *out, const char *url)
 	}
 	memcpy(u.brokers, p, (size_t)(end - p));
 	u.brokers[end - p] = '\0';
-	if (query) {
-		const char *o = query + 1;
-		while (*o) {
-			size_t olen = strcspn(o, "&");
-			if (olen > 0 && (st = parse_option(&u, o, olen)) != W3W_OK)
-				return st;
-			o += olen;
-			if (*o == '&') o++;
-		}
-	}
+	if ((st = w3w_url_options_each(query, parse_option, &u)) != W3W_OK)
+		return st;
 	*out = u;
 	return W3W_OK;
 }
