@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hex.h"
 #include "storage/postgres/pg.h"
 
 #define SEAL_BATCH 1000
@@ -49,15 +50,6 @@ static void read_record(const PGresult *r, int row, int col, w3w_audit_record *r
 	rec->created_at = w3w__pg_col_i64(r, row, col + 5);
 }
 
-static void put_hex(char *dst, const unsigned char *bytes, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		dst[2 * i] = hex[bytes[i] >> 4];
-		dst[2 * i + 1] = hex[bytes[i] & 15];
-	}
-	dst[2 * n] = '\0';
-}
 
 /* Chain the pending rows of `r` after its head row; arrays for PG_AUDIT_LINK go into `p`. */
 static size_t link_batch(const PGresult *r, w3w_audit_hash_fn fn, w3w__pg_params *p)
@@ -86,9 +78,9 @@ static size_t link_batch(const PGresult *r, w3w_audit_hash_fn fn, w3w__pg_params
 		fn(rec.hash, rec.prev_hash, &rec);
 		w3w__pg_array_add(&seqs, PQgetvalue(r, i, 0));
 		w3w__pg_array_add_i64(&poss, rec.chain_pos);
-		put_hex(hex, rec.prev_hash, 32);
+		w3w__crypto_hex_encode(hex, sizeof(hex), rec.prev_hash, sizeof(rec.prev_hash));
 		w3w__pg_array_add(&prevs, hex);
-		put_hex(hex, rec.hash, 32);
+		w3w__crypto_hex_encode(hex, sizeof(hex), rec.hash, sizeof(rec.hash));
 		w3w__pg_array_add(&hashes, hex);
 		memcpy(prev, rec.hash, sizeof(prev));
 		n++;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
+#include "crypto/hex.h"
 #include "storage/postgres/pg.h"
 
 void w3w__pg_params_init(w3w__pg_params *p)
@@ -61,23 +63,17 @@ void w3w__pg_p_bool(w3w__pg_params *p, int v)
 
 void w3w__pg_p_bytea(w3w__pg_params *p, const unsigned char *bytes, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *out;
 
 	if (!room(p))
 		return;
-	if (2 + 2 * n + 1 > W3W__PG_NUM_SIZE) {
+	out = p->num[p->n];
+	out[0] = '\\';
+	out[1] = 'x';
+	if (w3w__crypto_hex_encode(out + 2, W3W__PG_NUM_SIZE - 2, bytes, n) != W3W__CRYPTO_OK) {
 		p->oom = 1;
 		return;
 	}
-	out = p->num[p->n];
-	*out++ = '\\';
-	*out++ = 'x';
-	for (size_t i = 0; i < n; i++) {
-		*out++ = hex[bytes[i] >> 4];
-		*out++ = hex[bytes[i] & 15];
-	}
-	*out = '\0';
 	p->v[p->n] = p->num[p->n];
 	p->n++;
 }

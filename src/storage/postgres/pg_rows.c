@@ -4,8 +4,10 @@
  * int64 microseconds, canonical UUID text, status names.
  */
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
+#include "crypto/hex.h"
 #include "storage/postgres/pg.h"
 
 /* ---- columns ---------------------------------------------------------------- */
@@ -33,28 +35,14 @@ int w3w__pg_col_bool(const PGresult *r, int row, int col)
 	return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void w3w__pg_col_hex(unsigned char *dst, size_t n, const PGresult *r, int row, int col)
 {
 	const char *v = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+	size_t len = strlen(v), written;
 
 	memset(dst, 0, n);
-	for (size_t i = 0; i < n && v[2 * i] && v[2 * i + 1]; i++) {
-		int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			break;
-		dst[i] = (unsigned char)(hi << 4 | lo);
-	}
+	/* The decoder writes nothing on bad input, so a malformed value reads as zeros. */
+	w3w__crypto_hex_decode(dst, n, &written, v, len < 2 * n ? len : 2 * n);
 }
 
 /* ---- status names ------------------------------------------------------------ */
@@ -117,7 +105,7 @@ int w3w__pg_is_uuid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (hexval(s[i]) < 0) {
+		} else if (!isxdigit((unsigned char)s[i])) {
 			return 0;
 		}
 	}

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
+#include "crypto/hex.h"
 #include "storage/postgres/pg_wallet.h"
 
 #define WALLET_COLS "id, user_id, chain, address, idx, created_at"
@@ -54,18 +56,15 @@ static w3w_status run(w3w_storage *st, const char *sql, const w3w__pg_params *p,
 /* Text array literal of the hex of each blob (decoded by the SQL side). */
 static char *blob_array(const w3w_secret_record *recs, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
 	w3w__pg_array a;
 
 	w3w__pg_array_begin(&a);
 	for (size_t i = 0; i < n; i++) {
 		char hex[2 * W3W_SECRET_BLOB_MAX + 1];
-		for (size_t k = 0; k < recs[i].blob_len; k++) {
-			hex[2 * k] = digits[recs[i].blob[k] >> 4];
-			hex[2 * k + 1] = digits[recs[i].blob[k] & 15];
-		}
-		hex[2 * recs[i].blob_len] = '\0';
-		w3w__pg_array_add(&a, hex);
+		if (w3w__crypto_hex_encode(hex, sizeof(hex), recs[i].blob, recs[i].blob_len) != W3W__CRYPTO_OK)
+			a.oom = 1;   /* a blob longer than the record holds: refused, never cut */
+		else
+			w3w__pg_array_add(&a, hex);
 	}
 	return w3w__pg_array_end(&a);
 }
@@ -149,11 +148,6 @@ w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
 	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count)
 {
 	w3w__pg_params p;
@@ -182,16 +176,14 @@ w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_
 		w3w__pg_col_text(s->purpose, sizeof(s->purpose), r, i, 0);
 		w3w__pg_col_text(s->key_id, sizeof(s->key_id), r, i, 1);
 		w3w__pg_col_text(s->origin, sizeof(s->origin), r, i, 2);
-		if (len > sizeof(s->blob)) {
+		if (w3w__crypto_hex_decode(s->blob, sizeof(s->blob), &s->blob_len, hex, strlen(hex))
+			!= W3W__CRYPTO_OK) {
 			w3w_status bad = w3w_error_set(W3W_EINTERNAL, "postgres: secret %s: stored blob of %zu bytes",
 				s->purpose, len); /* before free(items): s points into it */
 			free(items);
 			PQclear(r);
 			return bad;
 		}
-		for (size_t k = 0; k < len; k++)
-			s->blob[k] = (unsigned char)(hexval(hex[2 * k]) << 4 | hexval(hex[2 * k + 1]));
-		s->blob_len = len;
 		s->created_at = w3w__pg_col_i64(r, i, 4);
 	}
 	PQclear(r);
