@@ -206,6 +206,28 @@ int w3w__pg_parse_transfer_kind(const char *text);
 /** 1 if `s` is a canonical UUID (36 chars, hex and dashes). */
 int w3w__pg_is_uuid(const char *s);
 
+/* ---- lists (pg_list.c) ----------------------------------------------------- */
+
+/** Reads row `row` of `r` into the record at `out`. */
+typedef w3w_status (*w3w__pg_row_reader)(const PGresult *r, int row, void *out);
+
+/**
+ * The first `max` rows of `r` (all when max < 0), read by `read` into a
+ * calloc'd array of `size`-byte records: *items (NULL when there are
+ * none) and *count. On failure nothing is returned; `r` stays the caller's.
+ */
+w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
+	void **items, size_t *count);
+
+/**
+ * Run one page of a keyset-paged list: `stmts` are the statements for all
+ * rows, by status, by user, by user and status; `status` is the stored
+ * status name or NULL for any. The page size goes to *limit; the result
+ * has up to *limit + 1 rows (the extra one: a next page exists).
+ */
+w3w_status w3w__pg_list_run(w3w__pg *pg, const w3w_storage_query *q, const char *status,
+	const int stmts[4], const char *noun, int *limit, PGresult **out);
+
 /* ---- execution (pg_exec.c) ------------------------------------------------- */
 
 /**

@@ -58,13 +58,26 @@ w3w_status w3w__pg_transfer(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer
 	return rc;
 }
 
+/* The external account has no row (sql/001a_schema.sql), so it never shows here. */
+static w3w_status read_account(const PGresult *r, int row, void *out)
+{
+	w3w_account *a = out;
+
+	w3w__pg_col_text(a->user_id, sizeof(a->user_id), r, row, 0);
+	w3w__pg_col_text(a->currency, sizeof(a->currency), r, row, 1);
+	a->balance = w3w__pg_col_i64(r, row, 2);
+	a->held = w3w__pg_col_i64(r, row, 3);
+	a->available = a->balance - a->held;
+	return W3W_OK;
+}
+
 w3w_status w3w__pg_accounts(w3w_storage *st, const char *user_id, w3w_account_list **out)
 {
 	w3w_account_list *list;
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
-	int rows;
+	void *items;
 
 	*out = NULL;
 	if (!w3w__pg_is_uuid(user_id))
@@ -73,27 +86,15 @@ w3w_status w3w__pg_accounts(w3w_storage *st, const char *user_id, w3w_account_li
 	w3w__pg_p_text(&p, user_id);
 	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_ACCOUNTS, &p, "accounts", &r)) != W3W_OK)
 		return rc;
-	rows = PQntuples(r);
-	list = calloc(1, sizeof(*list));
-	if (list && rows > 0 && !(list->items = calloc((size_t)rows, sizeof(*list->items)))) {
-		free(list);
-		list = NULL;
-	}
-	if (!list) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	/* The external account has no row (sql/001a_schema.sql), so it never shows here. */
-	for (int i = 0; i < rows; i++) {
-		w3w_account *a = &list->items[i];
-		w3w__pg_col_text(a->user_id, sizeof(a->user_id), r, i, 0);
-		w3w__pg_col_text(a->currency, sizeof(a->currency), r, i, 1);
-		a->balance = w3w__pg_col_i64(r, i, 2);
-		a->held = w3w__pg_col_i64(r, i, 3);
-		a->available = a->balance - a->held;
-	}
-	list->count = (size_t)rows;
+	if (!(list = calloc(1, sizeof(*list))))
+		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	else if ((rc = w3w__pg_read_rows(r, -1, sizeof(*list->items), read_account, &items, &list->count)) == W3W_OK)
+		list->items = items;
 	PQclear(r);
+	if (rc != W3W_OK) {
+		free(list);
+		return rc;
+	}
 	*out = list;
 	return W3W_OK;
 }

@@ -4,8 +4,6 @@
 
 #include "storage/postgres/pg.h"
 
-#define NIL_UUID "00000000-0000-0000-0000-000000000000"
-
 /* Fill *out from a write function's rows (replayed, order columns, item columns). */
 static w3w_status write_result(w3w_storage *st, w3w_status s, PGresult *r, w3w_write_meta *meta,
 	const char *id, w3w_order **out)
@@ -113,55 +111,38 @@ w3w_status w3w__pg_order_get(w3w_storage *st, const char *id, w3w_order **out)
 	return rc;
 }
 
+/* Orders in pages come without items (items NULL, item_count 0). */
+static w3w_status read_order(const PGresult *r, int row, void *out)
+{
+	return w3w__pg_row_order(r, row, 0, out);
+}
+
 w3w_status w3w__pg_order_list(w3w_storage *st, const w3w_storage_query *q, w3w_order_page **out)
 {
 	static const char *const names[] = { NULL, "open", "claimed", "completed", "cancelled" };
-	int by_user = q->user_id[0] != '\0', by_status = q->status != 0;
-	int limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
-	const char *after = q->after_id[0] ? q->after_id : NIL_UUID;
+	static const int stmts[4] = {
+		PG_ORDER_LIST_ALL, PG_ORDER_LIST_STATUS, PG_ORDER_LIST_USER, PG_ORDER_LIST_USER_STATUS
+	};
 	w3w_order_page *page;
-	w3w__pg_params p;
 	PGresult *r = NULL;
-	w3w_status rc = W3W_OK;
-	int rows;
+	w3w_status rc;
+	void *items;
+	int limit;
 
 	*out = NULL;
-	if (by_status && (q->status < W3W_ORDER_OPEN || q->status > W3W_ORDER_CANCELLED))
+	if (q->status && (q->status < W3W_ORDER_OPEN || q->status > W3W_ORDER_CANCELLED))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not an order status", q->status);
-	if (!w3w__pg_is_uuid(after) || (by_user && !w3w__pg_is_uuid(q->user_id)))
-		return w3w_error_set(W3W_EINVAL, "order list: user_id and cursor must be UUIDs");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, after);
-	w3w__pg_p_i64(&p, limit + 1); /* one more tells whether a next page exists */
-	if (by_user)
-		w3w__pg_p_text(&p, q->user_id);
-	if (by_status)
-		w3w__pg_p_text(&p, names[q->status]);
-	rc = w3w__pg_run(w3w__pg_of(st),
-		by_user ? (by_status ? PG_ORDER_LIST_USER_STATUS : PG_ORDER_LIST_USER)
-		        : (by_status ? PG_ORDER_LIST_STATUS : PG_ORDER_LIST_ALL),
-		&p, "order_list", &r);
+	rc = w3w__pg_list_run(w3w__pg_of(st), q, q->status ? names[q->status] : NULL, stmts, "order", &limit, &r);
 	if (rc != W3W_OK)
 		return rc;
-	rows = PQntuples(r);
-	page = calloc(1, sizeof(*page));
-	if (page && rows > 0 && !(page->items = calloc((size_t)rows, sizeof(*page->items)))) {
-		free(page);
-		page = NULL;
-	}
-	if (!page) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	/* Orders in pages come without items (items NULL, item_count 0). */
-	for (int i = 0; i < rows && i < limit && rc == W3W_OK; i++)
-		if ((rc = w3w__pg_row_order(r, i, 0, &page->items[i])) == W3W_OK)
-			page->count++;
-	if (rc == W3W_OK && rows > limit)
+	if (!(page = calloc(1, sizeof(*page))))
+		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	else if ((rc = w3w__pg_read_rows(r, limit, sizeof(*page->items), read_order, &items, &page->count)) == W3W_OK)
+		page->items = items;
+	if (rc == W3W_OK && PQntuples(r) > limit)
 		strcpy(page->next_cursor, page->items[limit - 1].id);
 	PQclear(r);
 	if (rc != W3W_OK) {
-		free(page->items);
 		free(page);
 		return rc;
 	}

@@ -4,8 +4,6 @@
 
 #include "storage/postgres/pg.h"
 
-#define NIL_UUID "00000000-0000-0000-0000-000000000000"
-
 /* Fill *out from a write function's single row (replayed, supply columns). */
 static w3w_status write_result(w3w_storage *st, w3w_status s, PGresult *r, w3w_write_meta *meta,
 	const char *id, w3w_supply *out)
@@ -109,55 +107,37 @@ w3w_status w3w__pg_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 	return rc;
 }
 
+static w3w_status read_supply(const PGresult *r, int row, void *out)
+{
+	return w3w__pg_row_supply(r, row, 0, out);
+}
+
 w3w_status w3w__pg_supply_list(w3w_storage *st, const w3w_storage_query *q, w3w_supply_page **out)
 {
-	int by_user = q->user_id[0] != '\0', by_status = q->status != 0;
-	int limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
-	const char *after = q->after_id[0] ? q->after_id : NIL_UUID;
+	static const int stmts[4] = {
+		PG_SUPPLY_LIST_ALL, PG_SUPPLY_LIST_STATUS, PG_SUPPLY_LIST_USER, PG_SUPPLY_LIST_USER_STATUS
+	};
 	const char *status = NULL;
 	w3w_supply_page *page;
-	w3w__pg_params p;
 	PGresult *r = NULL;
-	w3w_status rc = W3W_OK;
-	int rows;
+	w3w_status rc;
+	void *items;
+	int limit;
 
 	*out = NULL;
-	if (by_status && !(status = w3w__pg_supply_status(q->status)))
+	if (q->status && !(status = w3w__pg_supply_status(q->status)))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", q->status);
-	if (!w3w__pg_is_uuid(after) || (by_user && !w3w__pg_is_uuid(q->user_id)))
-		return w3w_error_set(W3W_EINVAL, "supply list: user_id and cursor must be UUIDs");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, after);
-	w3w__pg_p_i64(&p, limit + 1); /* one more tells whether a next page exists */
-	if (by_user)
-		w3w__pg_p_text(&p, q->user_id);
-	if (by_status)
-		w3w__pg_p_text(&p, status);
-	rc = w3w__pg_run(w3w__pg_of(st),
-		by_user ? (by_status ? PG_SUPPLY_LIST_USER_STATUS : PG_SUPPLY_LIST_USER)
-		        : (by_status ? PG_SUPPLY_LIST_STATUS : PG_SUPPLY_LIST_ALL),
-		&p, "supply_list", &r);
-	if (rc != W3W_OK)
+	if ((rc = w3w__pg_list_run(w3w__pg_of(st), q, status, stmts, "supply", &limit, &r)) != W3W_OK)
 		return rc;
-	rows = PQntuples(r);
-	page = calloc(1, sizeof(*page));
-	if (page && rows > 0 && !(page->items = calloc((size_t)rows, sizeof(*page->items)))) {
-		free(page);
-		page = NULL;
-	}
-	if (!page) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	for (int i = 0; i < rows && i < limit && rc == W3W_OK; i++)
-		if ((rc = w3w__pg_row_supply(r, i, 0, &page->items[i])) == W3W_OK)
-			page->count++;
+	if (!(page = calloc(1, sizeof(*page))))
+		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	else if ((rc = w3w__pg_read_rows(r, limit, sizeof(*page->items), read_supply, &items, &page->count)) == W3W_OK)
+		page->items = items;
 	/* next_cursor: the last id of this page, when more follow (core's cursor is an id). */
-	if (rc == W3W_OK && rows > limit)
+	if (rc == W3W_OK && PQntuples(r) > limit)
 		strcpy(page->next_cursor, page->items[limit - 1].id);
 	PQclear(r);
 	if (rc != W3W_OK) {
-		free(page->items);
 		free(page);
 		return rc;
 	}

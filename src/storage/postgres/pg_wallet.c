@@ -281,13 +281,19 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 	return rc;
 }
 
+static w3w_status read_wallet_row(const PGresult *r, int row, void *out)
+{
+	read_wallet(r, row, 0, out);
+	return W3W_OK;
+}
+
 w3w_status w3w__pg_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
 {
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_wallets *list;
 	w3w_status rc;
-	int rows;
+	void *items;
 
 	*out = NULL;
 	if (!w3w__pg_is_uuid(user_id))
@@ -297,20 +303,15 @@ w3w_status w3w__pg_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets
 	if ((rc = run(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p, NULL,
 		"wallet_list", &r)) != W3W_OK)
 		return rc;
-	rows = PQntuples(r);
-	list = calloc(1, sizeof(*list));
-	if (list && rows > 0 && !(list->items = calloc((size_t)rows, sizeof(*list->items)))) {
-		free(list);
-		list = NULL;
-	}
-	if (!list) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	for (int i = 0; i < rows; i++)
-		read_wallet(r, i, 0, &list->items[i]);
-	list->count = (size_t)rows;
+	if (!(list = calloc(1, sizeof(*list))))
+		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	else if ((rc = w3w__pg_read_rows(r, -1, sizeof(*list->items), read_wallet_row, &items, &list->count)) == W3W_OK)
+		list->items = items;
 	PQclear(r);
+	if (rc != W3W_OK) {
+		free(list);
+		return rc;
+	}
 	*out = list;
 	return W3W_OK;
 }

@@ -1,0 +1,60 @@
+/*
+ * Lists: reading a result's rows into a fresh array, and the keyset-paged
+ * lists (supplies, orders) that share one query shape: after-id cursor,
+ * limit + 1 rows, optional user and status filters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "storage/postgres/pg.h"
+
+#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+
+w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
+	void **items, size_t *count)
+{
+	int rows = PQntuples(r);
+	unsigned char *a = NULL;
+	w3w_status rc = W3W_OK;
+	size_t n = 0;
+
+	*items = NULL;
+	*count = 0;
+	if (max >= 0 && rows > max)
+		rows = max;
+	if (rows > 0 && !(a = calloc((size_t)rows, size)))
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	for (int i = 0; i < rows && rc == W3W_OK; i++)
+		if ((rc = read(r, i, a + (size_t)i * size)) == W3W_OK)
+			n++;
+	if (rc != W3W_OK) {
+		free(a);
+		return rc;
+	}
+	*items = a;
+	*count = n;
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_list_run(w3w__pg *pg, const w3w_storage_query *q, const char *status,
+	const int stmts[4], const char *noun, int *limit, PGresult **out)
+{
+	int by_user = q->user_id[0] != '\0', by_status = status != NULL;
+	const char *after = q->after_id[0] ? q->after_id : NIL_UUID;
+	char what[32];
+	w3w__pg_params p;
+
+	*out = NULL;
+	*limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
+	if (!w3w__pg_is_uuid(after) || (by_user && !w3w__pg_is_uuid(q->user_id)))
+		return w3w_error_set(W3W_EINVAL, "%s list: user_id and cursor must be UUIDs", noun);
+	snprintf(what, sizeof(what), "%s_list", noun);
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, after);
+	w3w__pg_p_i64(&p, *limit + 1); /* one more tells whether a next page exists */
+	if (by_user)
+		w3w__pg_p_text(&p, q->user_id);
+	if (by_status)
+		w3w__pg_p_text(&p, status);
+	return w3w__pg_run(pg, stmts[by_user * 2 + by_status], &p, what, out);
+}
