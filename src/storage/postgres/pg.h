@@ -220,13 +220,14 @@ w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_ro
 	void **items, size_t *count);
 
 /**
- * Run one page of a keyset-paged list: `stmts` are the statements for all
- * rows, by status, by user, by user and status; `status` is the stored
- * status name or NULL for any. The page size goes to *limit; the result
- * has up to *limit + 1 rows (the extra one: a next page exists).
+ * One page of a keyset-paged list (id cursor, id first column): `stmts` are
+ * the statements for all rows, by status, by user, by user and status;
+ * `status` is the stored status name or NULL for any. Items and count as
+ * w3w__pg_read_rows(); next_cursor (W3W_CURSOR_SIZE) is set when more follow.
  */
-w3w_status w3w__pg_list_run(w3w__pg *pg, const w3w_storage_query *q, const char *status,
-	const int stmts[4], const char *noun, int *limit, PGresult **out);
+w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char *status,
+	const int stmts[4], const char *noun, size_t size, w3w__pg_row_reader read,
+	void **items, size_t *count, char *next_cursor);
 
 /* ---- execution (pg_exec.c) ------------------------------------------------- */
 

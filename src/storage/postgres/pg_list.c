@@ -36,25 +36,36 @@ w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_ro
 	return W3W_OK;
 }
 
-w3w_status w3w__pg_list_run(w3w__pg *pg, const w3w_storage_query *q, const char *status,
-	const int stmts[4], const char *noun, int *limit, PGresult **out)
+w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char *status,
+	const int stmts[4], const char *noun, size_t size, w3w__pg_row_reader read,
+	void **items, size_t *count, char *next_cursor)
 {
 	int by_user = q->user_id[0] != '\0', by_status = status != NULL;
+	int limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
 	const char *after = q->after_id[0] ? q->after_id : NIL_UUID;
-	char what[32];
+	PGresult *r = NULL;
 	w3w__pg_params p;
+	w3w_status rc;
+	char what[32];
 
-	*out = NULL;
-	*limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
+	*items = NULL;
+	*count = 0;
 	if (!w3w__pg_is_uuid(after) || (by_user && !w3w__pg_is_uuid(q->user_id)))
 		return w3w_error_set(W3W_EINVAL, "%s list: user_id and cursor must be UUIDs", noun);
 	snprintf(what, sizeof(what), "%s_list", noun);
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, after);
-	w3w__pg_p_i64(&p, *limit + 1); /* one more tells whether a next page exists */
+	w3w__pg_p_i64(&p, limit + 1); /* one more tells whether a next page exists */
 	if (by_user)
 		w3w__pg_p_text(&p, q->user_id);
 	if (by_status)
 		w3w__pg_p_text(&p, status);
-	return w3w__pg_run(pg, stmts[by_user * 2 + by_status], &p, what, out);
+	if ((rc = w3w__pg_run(pg, stmts[by_user * 2 + by_status], &p, what, &r)) != W3W_OK)
+		return rc;
+	rc = w3w__pg_read_rows(r, limit, size, read, items, count);
+	/* next_cursor: the last id (first column) of this page, when more follow (core's cursor is an id). */
+	if (rc == W3W_OK && PQntuples(r) > limit)
+		w3w__pg_col_text(next_cursor, W3W_CURSOR_SIZE, r, limit - 1, 0);
+	PQclear(r);
+	return rc;
 }

@@ -123,29 +123,25 @@ w3w_status w3w__pg_order_list(w3w_storage *st, const w3w_storage_query *q, w3w_o
 	static const int stmts[4] = {
 		PG_ORDER_LIST_ALL, PG_ORDER_LIST_STATUS, PG_ORDER_LIST_USER, PG_ORDER_LIST_USER_STATUS
 	};
+	const char *status = NULL;
 	w3w_order_page *page;
-	PGresult *r = NULL;
 	w3w_status rc;
 	void *items;
-	int limit;
 
 	*out = NULL;
 	if (q->status && (q->status < W3W_ORDER_OPEN || q->status > W3W_ORDER_CANCELLED))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not an order status", q->status);
-	rc = w3w__pg_list_run(w3w__pg_of(st), q, q->status ? names[q->status] : NULL, stmts, "order", &limit, &r);
-	if (rc != W3W_OK)
-		return rc;
+	if (q->status)
+		status = names[q->status];
 	if (!(page = calloc(1, sizeof(*page))))
-		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	else if ((rc = w3w__pg_read_rows(r, limit, sizeof(*page->items), read_order, &items, &page->count)) == W3W_OK)
-		page->items = items;
-	if (rc == W3W_OK && PQntuples(r) > limit)
-		strcpy(page->next_cursor, page->items[limit - 1].id);
-	PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	rc = w3w__pg_list_page(w3w__pg_of(st), q, status, stmts, "order", sizeof(*page->items), read_order,
+		&items, &page->count, page->next_cursor);
 	if (rc != W3W_OK) {
 		free(page);
 		return rc;
 	}
+	page->items = items;
 	*out = page;
 	return W3W_OK;
 }

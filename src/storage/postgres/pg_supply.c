@@ -119,28 +119,21 @@ w3w_status w3w__pg_supply_list(w3w_storage *st, const w3w_storage_query *q, w3w_
 	};
 	const char *status = NULL;
 	w3w_supply_page *page;
-	PGresult *r = NULL;
 	w3w_status rc;
 	void *items;
-	int limit;
 
 	*out = NULL;
 	if (q->status && !(status = w3w__pg_supply_status(q->status)))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", q->status);
-	if ((rc = w3w__pg_list_run(w3w__pg_of(st), q, status, stmts, "supply", &limit, &r)) != W3W_OK)
-		return rc;
 	if (!(page = calloc(1, sizeof(*page))))
-		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	else if ((rc = w3w__pg_read_rows(r, limit, sizeof(*page->items), read_supply, &items, &page->count)) == W3W_OK)
-		page->items = items;
-	/* next_cursor: the last id of this page, when more follow (core's cursor is an id). */
-	if (rc == W3W_OK && PQntuples(r) > limit)
-		strcpy(page->next_cursor, page->items[limit - 1].id);
-	PQclear(r);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	rc = w3w__pg_list_page(w3w__pg_of(st), q, status, stmts, "supply", sizeof(*page->items), read_supply,
+		&items, &page->count, page->next_cursor);
 	if (rc != W3W_OK) {
 		free(page);
 		return rc;
 	}
+	page->items = items;
 	*out = page;
 	return W3W_OK;
 }
