@@ -49,6 +49,19 @@ static w3w_status claim_row(PGresult *r, w3w_write_meta *meta, const char *id, w
 	return s;
 }
 
+/* The claim a create or release returned; read again when it committed and the answer was lost. */
+static w3w_status write_result(w3w_storage *st, w3w_status rc, PGresult *r, w3w_write_meta *meta,
+	const char *id, w3w_claim *out, char *order_user_id)
+{
+	if (rc == W3W__PG_COMMITTED)
+		return load(st, PG_CLAIM_GET, id, out, order_user_id, "claim");
+	if (rc != W3W_OK)
+		return rc;
+	rc = claim_row(r, meta, id, out, order_user_id);
+	PQclear(r);
+	return rc;
+}
+
 w3w_status w3w__pg_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_claim *out)
 {
 	const w3w_claim *c = &cmd->c;
@@ -68,12 +81,7 @@ w3w_status w3w__pg_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_
 	w3w__pg_p_i64(&p, c->claimed_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_CREATE, &p, &cmd->meta, "claim_create", &r);
 	w3w__pg_params_free(&p);
-	if (rc == W3W__PG_COMMITTED)
-		rc = load(st, PG_CLAIM_GET, c->id, out, cmd->order_user_id, "claim");
-	else if (rc == W3W_OK) {
-		rc = claim_row(r, &cmd->meta, c->id, out, cmd->order_user_id);
-		PQclear(r);
-	}
+	rc = write_result(st, rc, r, &cmd->meta, c->id, out, cmd->order_user_id);
 	if (rc == W3W_OK)
 		strcpy(cmd->c.supply_id, out->supply_id);
 	return rc;
@@ -133,11 +141,5 @@ w3w_status w3w__pg_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3
 	w3w__pg_p_text(&p, cmd->id);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_RELEASE, &p, &cmd->meta, "claim_release", &r);
 	w3w__pg_params_free(&p);
-	if (rc == W3W__PG_COMMITTED)
-		return load(st, PG_CLAIM_GET, cmd->id, out, cmd->order_user_id, "claim");
-	if (rc != W3W_OK)
-		return rc;
-	rc = claim_row(r, &cmd->meta, cmd->id, out, cmd->order_user_id);
-	PQclear(r);
-	return rc;
+	return write_result(st, rc, r, &cmd->meta, cmd->id, out, cmd->order_user_id);
 }

@@ -93,41 +93,37 @@ static void secret_params(w3w__pg_params *p, const w3w_secret_record *recs, size
 
 /* ---- secrets ----------------------------------------------------------------------- */
 
-w3w_status w3w__pg_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
+/* Create (from_key_id NULL) or reseal a set of records: the meta, from_key_id, the records' arrays. */
+static w3w_status secrets_write(w3w_storage *st, const char *sql, w3w_write_meta *meta,
+	const char *from_key_id, const w3w_secret_record *recs, size_t count, const char *what)
 {
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	if (cmd->count == 0)
+	if (count == 0)
 		return w3w_error_set(W3W_EINVAL, "secrets: none given");
 	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
-	secret_params(&p, cmd->records, cmd->count);
-	rc = run(st, "SELECT w3w_secrets_create(" META_PH ",$20,$21,$22,$23,$24)", &p, &cmd->meta,
-		"secrets_create", &r);
+	w3w__pg_p_meta(&p, meta);
+	if (from_key_id)
+		w3w__pg_p_text(&p, from_key_id);
+	secret_params(&p, recs, count);
+	rc = run(st, sql, &p, meta, what, &r);
 	w3w__pg_params_free(&p);
 	PQclear(r);
 	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
 }
 
+w3w_status w3w__pg_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd)
+{
+	return secrets_write(st, "SELECT w3w_secrets_create(" META_PH ",$20,$21,$22,$23,$24)", &cmd->meta,
+		NULL, cmd->records, cmd->count, "secrets_create");
+}
+
 w3w_status w3w__pg_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd)
 {
-	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_status rc;
-
-	if (cmd->count == 0)
-		return w3w_error_set(W3W_EINVAL, "secrets: none given");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
-	w3w__pg_p_text(&p, cmd->from_key_id);
-	secret_params(&p, cmd->records, cmd->count);
-	rc = run(st, "SELECT w3w_secrets_reseal(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
-		"secrets_reseal", &r);
-	w3w__pg_params_free(&p);
-	PQclear(r);
-	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
+	return secrets_write(st, "SELECT w3w_secrets_reseal(" META_PH ",$20,$21,$22,$23,$24,$25)", &cmd->meta,
+		cmd->from_key_id, cmd->records, cmd->count, "secrets_reseal");
 }
 
 w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
