@@ -210,14 +210,17 @@ int w3w__pg_is_uuid(const char *s);
 
 /** Reads row `row` of `r` into the record at `out`. */
 typedef w3w_status (*w3w__pg_row_reader)(const PGresult *r, int row, void *out);
+/** Frees what a reader allocated inside one record. */
+typedef void (*w3w__pg_row_drop)(void *item);
 
 /**
  * The first `max` rows of `r` (all when max < 0), read by `read` into a
  * calloc'd array of `size`-byte records: *items (NULL when there are
- * none) and *count. On failure nothing is returned; `r` stays the caller's.
+ * none) and *count. On failure nothing is returned (`drop`, if not NULL,
+ * frees what the records read so far own); `r` stays the caller's.
  */
 w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
-	void **items, size_t *count);
+	w3w__pg_row_drop drop, void **items, size_t *count);
 
 /**
  * One page of a keyset-paged list (id cursor, id first column): `stmts` are

@@ -179,14 +179,25 @@ w3w_status w3w__pg_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max,
 	return rc;
 }
 
+/* A row of PG_AUDIT_READ: chain_pos, the record, prev_hash, hash. */
+static w3w_status read_sealed(const PGresult *r, int i, void *item)
+{
+	w3w_audit_record *rec = item;
+
+	rec->chain_pos = w3w__pg_col_i64(r, i, 0);
+	read_record(r, i, 1, rec);
+	w3w__pg_col_hex(rec->prev_hash, sizeof(rec->prev_hash), r, i, 7);
+	w3w__pg_col_hex(rec->hash, sizeof(rec->hash), r, i, 8);
+	return W3W_OK;
+}
+
 w3w_status w3w__pg_audit_read(w3w_storage *st, int64_t after_pos, size_t max,
 	w3w_audit_record **out, size_t *count)
 {
-	w3w_audit_record *recs;
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
-	int rows;
+	void *items;
 
 	*out = NULL;
 	*count = 0;
@@ -199,26 +210,10 @@ w3w_status w3w__pg_audit_read(w3w_storage *st, int64_t after_pos, size_t max,
 	w3w__pg_p_i64(&p, (int64_t)max);
 	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_AUDIT_READ, &p, "audit_read", &r)) != W3W_OK)
 		return rc;
-	rows = PQntuples(r);
-	if (rows == 0) {
-		PQclear(r);
-		return W3W_OK;
-	}
-	recs = calloc((size_t)rows, sizeof(*recs));
-	if (!recs) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	for (int i = 0; i < rows; i++) {
-		recs[i].chain_pos = w3w__pg_col_i64(r, i, 0);
-		read_record(r, i, 1, &recs[i]);
-		w3w__pg_col_hex(recs[i].prev_hash, 32, r, i, 7);
-		w3w__pg_col_hex(recs[i].hash, 32, r, i, 8);
-	}
+	rc = w3w__pg_read_rows(r, -1, sizeof(w3w_audit_record), read_sealed, NULL, &items, count);
 	PQclear(r);
-	*out = recs;
-	*count = (size_t)rows;
-	return W3W_OK;
+	*out = items;
+	return rc;
 }
 
 w3w_status w3w__pg_audit_unsealed(w3w_storage *st, int64_t *count)

@@ -88,7 +88,8 @@ w3w_status w3w__pg_accounts(w3w_storage *st, const char *user_id, w3w_account_li
 		return rc;
 	if (!(list = calloc(1, sizeof(*list))))
 		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	else if ((rc = w3w__pg_read_rows(r, -1, sizeof(*list->items), read_account, &items, &list->count)) == W3W_OK)
+	else if ((rc = w3w__pg_read_rows(r, -1, sizeof(*list->items), read_account, NULL, &items,
+		&list->count)) == W3W_OK)
 		list->items = items;
 	PQclear(r);
 	if (rc != W3W_OK) {

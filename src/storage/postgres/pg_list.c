@@ -11,7 +11,7 @@
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
 
 w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
-	void **items, size_t *count)
+	w3w__pg_row_drop drop, void **items, size_t *count)
 {
 	int rows = PQntuples(r);
 	unsigned char *a = NULL;
@@ -28,6 +28,8 @@ w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_ro
 		if ((rc = read(r, i, a + (size_t)i * size)) == W3W_OK)
 			n++;
 	if (rc != W3W_OK) {
+		for (size_t i = 0; drop && i < n; i++)
+			drop(a + i * size);
 		free(a);
 		return rc;
 	}
@@ -62,7 +64,7 @@ w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char
 		w3w__pg_p_text(&p, status);
 	if ((rc = w3w__pg_run(pg, stmts[by_user * 2 + by_status], &p, what, &r)) != W3W_OK)
 		return rc;
-	rc = w3w__pg_read_rows(r, limit, size, read, items, count);
+	rc = w3w__pg_read_rows(r, limit, size, read, NULL, items, count);
 	/* next_cursor: the last id (first column) of this page, when more follow (core's cursor is an id). */
 	if (rc == W3W_OK && PQntuples(r) > limit)
 		w3w__pg_col_text(next_cursor, W3W_CURSOR_SIZE, r, limit - 1, 0);

@@ -17,20 +17,34 @@
 #define TAKE_MAX 10000          /* bounds one allocation */
 #define DEFAULT_LEASE_MS 30000  /* a lease of 0 would let other relays publish the rows again at once */
 
-static void events_free(w3w_event *events, size_t count)
+static void event_drop(void *item)
 {
-	for (size_t i = 0; i < count; i++)
-		free(events[i].payload);
-	free(events);
+	free(((w3w_event *)item)->payload);
+}
+
+static w3w_status read_event(const PGresult *r, int i, void *item)
+{
+	w3w_event *e = item;
+
+	e->seq = w3w__pg_col_i64(r, i, 0);
+	w3w__pg_col_text(e->id, sizeof(e->id), r, i, 1);
+	w3w__pg_col_text(e->type, sizeof(e->type), r, i, 2);
+	w3w__pg_col_text(e->topic, sizeof(e->topic), r, i, 3);
+	w3w__pg_col_text(e->aggregate_id, sizeof(e->aggregate_id), r, i, 4);
+	w3w__pg_col_text(e->actor_id, sizeof(e->actor_id), r, i, 5);
+	w3w__pg_col_text(e->region, sizeof(e->region), r, i, 6);
+	e->created_at = w3w__pg_col_i64(r, i, 7);
+	if (!(e->payload = strdup(PQgetvalue(r, i, 8))))
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	return W3W_OK;
 }
 
 w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count)
 {
-	w3w_event *events;
 	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
-	int rows;
+	void *items;
 
 	*out = NULL;
 	*count = 0;
@@ -47,37 +61,10 @@ w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_ev
 	 */
 	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_TAKE, &p, "outbox_take", &r)) != W3W_OK)
 		return rc;
-	rows = PQntuples(r);
-	if (rows == 0) {
-		PQclear(r);
-		return W3W_OK;
-	}
-	events = calloc((size_t)rows, sizeof(*events));
-	if (!events) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	for (int i = 0; i < rows; i++) {
-		w3w_event *e = &events[i];
-		e->seq = w3w__pg_col_i64(r, i, 0);
-		w3w__pg_col_text(e->id, sizeof(e->id), r, i, 1);
-		w3w__pg_col_text(e->type, sizeof(e->type), r, i, 2);
-		w3w__pg_col_text(e->topic, sizeof(e->topic), r, i, 3);
-		w3w__pg_col_text(e->aggregate_id, sizeof(e->aggregate_id), r, i, 4);
-		w3w__pg_col_text(e->actor_id, sizeof(e->actor_id), r, i, 5);
-		w3w__pg_col_text(e->region, sizeof(e->region), r, i, 6);
-		e->created_at = w3w__pg_col_i64(r, i, 7);
-		e->payload = strdup(PQgetvalue(r, i, 8));
-		if (!e->payload) {
-			events_free(events, (size_t)rows);
-			PQclear(r);
-			return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-		}
-	}
+	rc = w3w__pg_read_rows(r, -1, sizeof(w3w_event), read_event, event_drop, &items, count);
 	PQclear(r);
-	*out = events;
-	*count = (size_t)rows;
-	return W3W_OK;
+	*out = items;
+	return rc;
 }
 
 w3w_status w3w__pg_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count)
