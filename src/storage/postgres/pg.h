@@ -147,10 +147,12 @@ void w3w__pg_p_bytea(w3w__pg_params *p, const unsigned char *bytes, size_t n);
 /** Takes ownership of a malloc'd value (NULL sets p->oom). */
 void w3w__pg_p_owned(w3w__pg_params *p, char *s);
 /**
- * The 20 parameters every write function starts with: actor, idempotency
- * (key, hash, expiry), now, the outbox event (8), the audit record (6).
+ * Start the parameters of a write command: `p` initialized, m->replayed
+ * cleared (the write sets it), then the 20 parameters every write function
+ * starts with: actor, idempotency (key, hash, expiry), now, the outbox
+ * event (8), the audit record (6).
  */
-void w3w__pg_p_meta(w3w__pg_params *p, const w3w_write_meta *m);
+void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m);
 
 /** Array literal builder: {"a","b"} with quoting, for text/uuid/bigint arrays. */
 typedef struct w3w__pg_array {

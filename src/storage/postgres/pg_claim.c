@@ -72,9 +72,7 @@ w3w_status w3w__pg_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_
 
 	if (!out)
 		out = &tmp;
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, c->id);
 	w3w__pg_p_text(&p, c->order_id);
 	w3w__pg_p_text(&p, c->user_id);
@@ -97,9 +95,7 @@ w3w_status w3w__pg_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3
 
 	if (!out)
 		out = &tmp;
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->id);
 	w3w__pg_p_text(&p, cmd->settlement.id);
 	w3w__pg_p_i64(&p, cmd->settlement.created_at);
@@ -135,9 +131,7 @@ w3w_status w3w__pg_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3
 
 	if (!out)
 		out = &tmp;
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->id);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_CLAIM_RELEASE, &p, &cmd->meta, "claim_release", &r);
 	w3w__pg_params_free(&p);

@@ -34,8 +34,7 @@ w3w_status w3w__pg_transfer(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer
 	cmd->meta.replayed = 0;
 	if (!kind)
 		return w3w_error_set(W3W_EINVAL, "kind: %d is not a transfer kind", (int)t->kind);
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, t->id);
 	w3w__pg_p_text(&p, kind);
 	w3w__pg_p_text(&p, t->from_user_id);

@@ -58,8 +58,7 @@ w3w_status w3w__pg_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_
 	cmd->meta.replayed = 0;
 	if (!o || (o->item_count && !o->items))
 		return w3w_error_set(W3W_EINVAL, "order_create: no order");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, o->id);
 	w3w__pg_p_text(&p, o->user_id);
 	w3w__pg_p_text(&p, o->currency);
@@ -80,9 +79,7 @@ w3w_status w3w__pg_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 
 	if (out)
 		*out = NULL;
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->id);
 	w3w__pg_p_text(&p, cmd->user_id);
 	w3w__pg_p_bool(&p, cmd->any_owner);

@@ -89,10 +89,13 @@ void w3w__pg_p_owned(w3w__pg_params *p, char *s)
 	p->v[p->n++] = s;
 }
 
-void w3w__pg_p_meta(w3w__pg_params *p, const w3w_write_meta *m)
+void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m)
 {
 	const w3w_event *e = &m->event;
 	const w3w_audit_record *a = &m->audit;
+
+	w3w__pg_params_init(p);
+	m->replayed = 0;
 
 	w3w__pg_p_text(p, m->actor_id);
 	w3w__pg_p_text(p, m->idem_key);

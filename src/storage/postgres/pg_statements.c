@@ -5,7 +5,7 @@
  */
 #include "storage/postgres/pg.h"
 
-/* The 19 parameters of w3w__pg_p_meta(), then the command's own from $20. */
+/* The 19 parameters of w3w__pg_command_params(), then the command's own from $20. */
 #define META_PH "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
 
 #define SUPPLY_FROM "SELECT " W3W__PG_SUPPLY_COLS " FROM w3w_supply_v WHERE id > $1"

@@ -34,8 +34,7 @@ w3w_status w3w__pg_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3
 	cmd->meta.replayed = 0;
 	if (s->status && !w3w__pg_supply_status(s->status))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", (int)s->status);
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, s->id);
 	w3w__pg_p_text(&p, s->user_id);
 	w3w__pg_p_text(&p, s->currency);
@@ -61,8 +60,7 @@ w3w_status w3w__pg_supply_update(w3w_storage *st, w3w_cmd_supply_update *cmd, w3
 	cmd->meta.replayed = 0;
 	if (patch->status && !(status = w3w__pg_supply_status(patch->status)))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", patch->status);
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->id);
 	w3w__pg_p_text(&p, cmd->user_id);
 	w3w__pg_p_bool(&p, patch->set_amount);
@@ -79,9 +77,7 @@ w3w_status w3w__pg_supply_delete(w3w_storage *st, w3w_cmd_supply_delete *cmd, w3
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->id);
 	w3w__pg_p_text(&p, cmd->user_id);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_DELETE, &p, &cmd->meta, "supply_delete", &r);

@@ -24,7 +24,7 @@
 #define DEPOSIT_COLS "reference, chain, user_id, address, currency, tx_hash, log_index, block_number," \
 	" block_hash, value, amount, dust, status, transfer_id, created_at"
 
-/* The 19 parameters of w3w__pg_p_meta(), then the command's own. */
+/* The 19 parameters of w3w__pg_command_params(), then the command's own. */
 #define META_PH "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
 
 static const char *const withdrawal_status_names[] = {
@@ -103,8 +103,7 @@ static w3w_status secrets_write(w3w_storage *st, const char *sql, w3w_write_meta
 
 	if (count == 0)
 		return w3w_error_set(W3W_EINVAL, "secrets: none given");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, meta);
+	w3w__pg_command_params(&p, meta);
 	if (from_key_id)
 		w3w__pg_p_text(&p, from_key_id);
 	secret_params(&p, recs, count);
@@ -133,8 +132,7 @@ w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
 	w3w_status rc;
 
 	cmd->deleted = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->keep_key_id);
 	rc = run(st, "SELECT w3w_secrets_retire(" META_PH ",$20)", &p, &cmd->meta, "secrets_retire", &r);
 	w3w__pg_params_free(&p);
@@ -251,9 +249,7 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 
 	if (!out)
 		out = &scratch;
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, w->id);
 	w3w__pg_p_text(&p, w->user_id);
 	w3w__pg_p_text(&p, w->chain);
@@ -390,9 +386,7 @@ w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create 
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, w->id);
 	w3w__pg_p_text(&p, w->user_id);
 	w3w__pg_p_text(&p, w->chain);
@@ -418,9 +412,7 @@ w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update 
 
 	if (!from || !to)
 		return w3w_error_set(W3W_EINVAL, "withdrawal %s: unknown status", cmd->id);
-	cmd->meta.replayed = 0;
-	w3w__pg_params_init(&p);
-	w3w__pg_p_meta(&p, &cmd->meta);
+	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, cmd->id);
 	w3w__pg_p_text(&p, from);
 	w3w__pg_p_text(&p, to);
