@@ -208,6 +208,15 @@ int w3w__pg_parse_transfer_kind(const char *text);
 /** 1 if `s` is a canonical UUID (36 chars, hex and dashes). */
 int w3w__pg_is_uuid(const char *s);
 
+/* ---- reads (pg_list.c) ----------------------------------------------------- */
+
+/**
+ * Run statement `stmt` whose only parameter is `id`: W3W_ENOTFOUND
+ * ("<noun> <id> not found") without asking when `id` is not a UUID.
+ */
+w3w_status w3w__pg_get(w3w__pg *pg, int stmt, const char *id, const char *noun, const char *what,
+	PGresult **out);
+
 /* ---- lists (pg_list.c) ----------------------------------------------------- */
 
 /** Reads row `row` of `r` into the record at `out`. */

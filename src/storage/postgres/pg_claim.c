@@ -10,15 +10,10 @@
 static w3w_status load(w3w_storage *st, int stmt, const char *key, w3w_claim *out,
 	char *order_user_id, const char *what)
 {
-	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	if (!w3w__pg_is_uuid(key))
-		return w3w_error_set(W3W_ENOTFOUND, "%s %s not found", what, key ? key : "(null)");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, key);
-	if ((rc = w3w__pg_run(w3w__pg_of(st), stmt, &p, "claim_get", &r)) != W3W_OK)
+	if ((rc = w3w__pg_get(w3w__pg_of(st), stmt, key, what, "claim_get", &r)) != W3W_OK)
 		return rc;
 	rc = PQntuples(r) == 1 ? w3w__pg_row_claim(r, 0, 0, out, order_user_id)
 	                       : w3w_error_set(W3W_ENOTFOUND, "%s %s not found", what, key);

@@ -1,5 +1,5 @@
 /*
- * Lists: reading a result's rows into a fresh array, and the keyset-paged
+ * Reads: one record by id; lists: reading a result's rows into a fresh array, and the keyset-paged
  * lists (supplies, orders) that share one query shape: after-id cursor,
  * limit + 1 rows, optional user and status filters.
  */
@@ -9,6 +9,19 @@
 #include "storage/postgres/pg.h"
 
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
+
+w3w_status w3w__pg_get(w3w__pg *pg, int stmt, const char *id, const char *noun, const char *what,
+	PGresult **out)
+{
+	w3w__pg_params p;
+
+	*out = NULL;
+	if (!w3w__pg_is_uuid(id))
+		return w3w_error_set(W3W_ENOTFOUND, "%s %s not found", noun, id ? id : "(null)");
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, id);
+	return w3w__pg_run(pg, stmt, &p, what, out);
+}
 
 w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
 	w3w__pg_row_drop drop, void **items, size_t *count)

@@ -90,16 +90,11 @@ w3w_status w3w__pg_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 
 w3w_status w3w__pg_order_get(w3w_storage *st, const char *id, w3w_order **out)
 {
-	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
 
 	*out = NULL;
-	if (!w3w__pg_is_uuid(id))
-		return w3w_error_set(W3W_ENOTFOUND, "order %s not found", id ? id : "(null)");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, id);
-	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_ORDER_GET, &p, "order_get", &r)) != W3W_OK)
+	if ((rc = w3w__pg_get(w3w__pg_of(st), PG_ORDER_GET, id, "order", "order_get", &r)) != W3W_OK)
 		return rc;
 	rc = w3w__pg_rows_order(r, 0, 1, out);
 	PQclear(r);

@@ -87,15 +87,10 @@ w3w_status w3w__pg_supply_delete(w3w_storage *st, w3w_cmd_supply_delete *cmd, w3
 
 w3w_status w3w__pg_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 {
-	w3w__pg_params p;
 	PGresult *r = NULL;
 	w3w_status rc;
 
-	if (!w3w__pg_is_uuid(id))
-		return w3w_error_set(W3W_ENOTFOUND, "supply %s not found", id ? id : "(null)");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, id);
-	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_SUPPLY_GET, &p, "supply_get", &r)) != W3W_OK)
+	if ((rc = w3w__pg_get(w3w__pg_of(st), PG_SUPPLY_GET, id, "supply", "supply_get", &r)) != W3W_OK)
 		return rc;
 	rc = PQntuples(r) == 1 ? w3w__pg_row_supply(r, 0, 0, out)
 	                       : w3w_error_set(W3W_ENOTFOUND, "supply %s not found", id);
