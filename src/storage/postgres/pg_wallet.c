@@ -27,23 +27,6 @@
 /* The 19 parameters of w3w__pg_command_params(), then the command's own. */
 #define META_PH "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19"
 
-static const char *const withdrawal_status_names[] = {
-	NULL, "held", "signed", "broadcast", "confirmed", "failed", "dropped"
-};
-
-static const char *status_name(w3w_withdrawal_status s)
-{
-	return s >= W3W_WITHDRAWAL_HELD && s <= W3W_WITHDRAWAL_DROPPED ? withdrawal_status_names[s] : NULL;
-}
-
-static w3w_withdrawal_status parse_status(const char *text)
-{
-	for (int i = W3W_WITHDRAWAL_HELD; i <= W3W_WITHDRAWAL_DROPPED; i++)
-		if (strcmp(withdrawal_status_names[i], text) == 0)
-			return (w3w_withdrawal_status)i;
-	return (w3w_withdrawal_status)0;
-}
-
 /* ---- running a statement ---------------------------------------------------------- */
 
 /* pg_exec.c's retry and lost-answer rules, for this file's SQL text. */
@@ -334,7 +317,7 @@ static void read_withdrawal(const PGresult *r, int row, int col, w3w_withdrawal_
 	w3w__pg_col_text(w->tx_hash, sizeof(w->tx_hash), r, row, col + 8);
 	w3w__pg_col_text(out->raw_tx, sizeof(out->raw_tx), r, row, col + 9);
 	w3w__pg_col_text(status, sizeof(status), r, row, col + 10);
-	w->status = parse_status(status);
+	w->status = w3w_withdrawal_status_from_name(status);
 	w3w__pg_col_text(w->error, sizeof(w->error), r, row, col + 11);
 	w3w__pg_col_text(w->transfer_id, sizeof(w->transfer_id), r, row, col + 12);
 	w->created_at = w3w__pg_col_i64(r, row, col + 13);
@@ -404,7 +387,7 @@ w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create 
 
 w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out)
 {
-	const char *from = status_name(cmd->from_status), *to = status_name(cmd->to_status);
+	const char *from = w3w_withdrawal_status_name(cmd->from_status), *to = w3w_withdrawal_status_name(cmd->to_status);
 	int confirm = cmd->to_status == W3W_WITHDRAWAL_CONFIRMED;
 	w3w__pg_params p;
 	PGresult *r = NULL;
