@@ -120,8 +120,10 @@ static w3w_status adopt_flat(w3w__store *s, const w3w_storage *handle)
 	return ADOPT(s, "market", market, w3w_market_store, &copy.market, market_sizes, transfer) ||
 	       ADOPT(s, "outbox", outbox, w3w_outbox_store, &copy.outbox, outbox_sizes, take) ||
 	       ADOPT(s, "audit", audit, w3w_audit_store, &copy.audit, audit_sizes, append) ||
-	       ADOPT(s, "wallet", wallet, w3w_wallet_store, copy.wallet.version ? &copy.wallet : NULL, wallet_sizes, secrets_create) ||
-	       ADOPT(s, "replica", replica, w3w_replica_store, copy.replica.version ? &copy.replica : NULL, replica_sizes, commit_position)
+	       ADOPT(s, "wallet", wallet, w3w_wallet_store, copy.wallet.version ? &copy.wallet : NULL, wallet_sizes,
+		       secrets_create) ||
+	       ADOPT(s, "replica", replica, w3w_replica_store, copy.replica.version ? &copy.replica : NULL, replica_sizes,
+		       commit_position)
 		? w3w_error_code() : W3W_OK;
 }
 

@@ -334,7 +334,8 @@ w3w_status w3w__pg_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawa
 		return w3w_error_set(W3W_EINVAL, "id: not a UUID");
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, id);
-	if ((rc = run(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE id = $1", &p, NULL, "withdrawal", &r)) != W3W_OK)
+	rc = run(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE id = $1", &p, NULL, "withdrawal", &r);
+	if (rc != W3W_OK)
 		return rc;
 	if (PQntuples(r) == 1)
 		read_withdrawal(r, 0, 0, out);
