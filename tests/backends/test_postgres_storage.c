@@ -727,74 +727,6 @@ START_TEST(test_supply_lifecycle)
 }
 END_TEST
 
-START_TEST(test_lists_page_by_id)
-{
-	U(a); U(b);
-	w3w_supply s[5];
-	w3w_supply_page *page = NULL;
-	w3w_order_page *opage = NULL;
-	w3w_storage_query q;
-	w3w_order *o = NULL;
-
-	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(supply_new(i < 3 ? a : b, "USD", COIN, &s[i]), W3W_OK);
-	ck_assert_int_eq(supply_update(a, s[1].id, 0, 0, W3W_SUPPLY_PAUSED, NULL), W3W_OK);
-
-	memset(&q, 0, sizeof(q));
-	q.limit = 2;
-	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
-	ck_assert_int_eq(page->count, 2);
-	ck_assert_str_eq(page->items[0].id, s[0].id);
-	ck_assert_str_eq(page->next_cursor, s[1].id);
-	strcpy(q.after_id, page->next_cursor);
-	free(page->items);
-	free(page);
-	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
-	ck_assert_int_eq(page->count, 2);
-	ck_assert_str_eq(page->items[0].id, s[2].id);
-	strcpy(q.after_id, page->next_cursor);
-	free(page->items);
-	free(page);
-	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
-	ck_assert_int_eq(page->count, 1);
-	ck_assert_str_eq(page->next_cursor, "");
-	free(page->items);
-	free(page);
-
-	memset(&q, 0, sizeof(q));
-	q.limit = 10;
-	strcpy(q.user_id, a);
-	q.status = W3W_SUPPLY_ACTIVE;
-	ck_assert_int_eq(st->market->supply_list(st, &q, &page), W3W_OK);
-	ck_assert_int_eq(page->count, 2);
-	ck_assert_str_eq(page->items[1].id, s[2].id);
-	free(page->items);
-	free(page);
-
-	ck_assert_int_eq(deposit(a, "USD", 10 * COIN, "d"), W3W_OK);
-	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(order_new(a, COIN, &o), W3W_OK);
-		free_order(o);
-	}
-	memset(&q, 0, sizeof(q));
-	q.limit = 2;
-	q.status = W3W_ORDER_OPEN;
-	strcpy(q.user_id, a);
-	ck_assert_int_eq(st->market->order_list(st, &q, &opage), W3W_OK);
-	ck_assert_int_eq(opage->count, 2);
-	ck_assert_ptr_null(opage->items[0].items);
-	ck_assert_int_eq(opage->items[0].amount, COIN);
-	ck_assert_str_ne(opage->next_cursor, "");
-	free(opage->items);
-	free(opage);
-	q.status = W3W_ORDER_CANCELLED;
-	ck_assert_int_eq(st->market->order_list(st, &q, &opage), W3W_OK);
-	ck_assert_int_eq(opage->count, 0);
-	free(opage->items);
-	free(opage);
-}
-END_TEST
-
 /* ---- orders -------------------------------------------------------------------- */
 
 START_TEST(test_order_create_and_cancel)
@@ -2250,7 +2182,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_transfers);
 	tcase_add_test(tc, test_amounts_and_times_exact);
 	tcase_add_test(tc, test_supply_lifecycle);
-	tcase_add_test(tc, test_lists_page_by_id);
 	tcase_add_test(tc, test_order_create_and_cancel);
 	tcase_add_test(tc, test_claim_lifecycle);
 	tcase_add_test(tc, test_live_claim_index_refuses_raw_insert);

@@ -60,5 +60,6 @@ void check_invariants(void);
 TCase *contract_market_tcase(void);
 TCase *contract_outbox_tcase(void);
 TCase *contract_audit_tcase(void);
+TCase *contract_paging_tcase(void);
 
 #endif
