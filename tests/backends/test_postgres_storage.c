@@ -254,17 +254,6 @@ static w3w_status supply_update(const char *user, const char *id, int set_amount
 	return st->market->supply_update(st, &cmd, out);
 }
 
-static w3w_status supply_delete(const char *user, const char *id, w3w_supply *out)
-{
-	w3w_cmd_supply_delete cmd;
-
-	memset(&cmd, 0, sizeof(cmd));
-	meta(&cmd.meta, user, "supply.delete", "supply.deleted", id, NULL, 5);
-	strcpy(cmd.id, id);
-	strcpy(cmd.user_id, user);
-	return st->market->supply_delete(st, &cmd, out);
-}
-
 /* An order of `n` items (price, quantity i+1); *out must be freed with free_order(). */
 static w3w_status order_new_key(const char *user, const char *cur, w3w_amount price, size_t n,
 	const char *key, w3w_order **out)
@@ -679,53 +668,6 @@ START_TEST(test_amounts_and_times_exact)
 END_TEST
 
 /* ---- supplies ------------------------------------------------------------------- */
-
-START_TEST(test_supply_lifecycle)
-{
-	U(shopper); U(other); U(buyer);
-	w3w_supply s, got;
-	w3w_order *o = NULL;
-	w3w_claim c;
-
-	ck_assert_int_eq(supply_new(shopper, "USD", 5 * COIN, &s), W3W_OK);
-	ck_assert_int_eq(s.status, W3W_SUPPLY_ACTIVE);
-	ck_assert_int_eq(s.reserved, 0);
-	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
-	ck_assert_str_eq(got.user_id, shopper);
-	ck_assert_int_eq(got.amount, 5 * COIN);
-
-	ck_assert_int_eq(supply_update(other, s.id, 1, COIN, 0, &got), W3W_ENOTFOUND);
-	ck_assert_int_eq(supply_update(shopper, s.id, 1, 0, 0, &got), W3W_OK);
-	ck_assert_int_eq(got.status, W3W_SUPPLY_EXHAUSTED);
-	ck_assert_int_eq(supply_update(shopper, s.id, 1, 4 * COIN, 0, &got), W3W_OK);
-	ck_assert_int_eq(got.status, W3W_SUPPLY_ACTIVE);
-	ck_assert_int_eq(supply_update(shopper, s.id, 0, 0, W3W_SUPPLY_PAUSED, &got), W3W_OK);
-	ck_assert_int_eq(got.status, W3W_SUPPLY_PAUSED);
-	ck_assert_int_eq(got.amount, 4 * COIN);
-	ck_assert_int_eq(supply_update(shopper, s.id, 0, 0, W3W_SUPPLY_ACTIVE, &got), W3W_OK);
-
-	/* A live claim reserves 3: lowering below it, or deleting, is a conflict. */
-	ck_assert_int_eq(deposit(buyer, "USD", 3 * COIN, "d1"), W3W_OK);
-	ck_assert_int_eq(order_new(buyer, 3 * COIN, &o), W3W_OK);
-	ck_assert_int_eq(claim(shopper, o->id, &c), W3W_OK);
-	ck_assert_str_eq(c.supply_id, s.id);
-	ck_assert_int_eq(supply_update(shopper, s.id, 1, 2 * COIN, 0, &got), W3W_ECONFLICT);
-	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_ECONFLICT);
-	ck_assert_int_eq(supply_update(shopper, s.id, 1, 3 * COIN, 0, &got), W3W_OK);
-	ck_assert_int_eq(got.reserved, 3 * COIN);
-	ck_assert_int_eq(claim_release(shopper, c.id, &c, NULL), W3W_OK);
-
-	ck_assert_int_eq(supply_delete(other, s.id, &got), W3W_ENOTFOUND);
-	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_OK);
-	ck_assert_int_eq(got.status, W3W_SUPPLY_DELETED);
-	ck_assert_int_eq(supply_delete(shopper, s.id, &got), W3W_ESTATE);
-	ck_assert_int_eq(supply_update(shopper, s.id, 1, COIN, 0, &got), W3W_ESTATE);
-	ck_assert_int_eq(st->market->supply_get(st, buyer, &got), W3W_ENOTFOUND);
-	ck_assert_int_eq(st->market->supply_get(st, "not-a-uuid", &got), W3W_ENOTFOUND);
-	free_order(o);
-	check_totals("USD");
-}
-END_TEST
 
 /* ---- orders -------------------------------------------------------------------- */
 
@@ -2181,7 +2123,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_conninfo_and_postgresql_scheme);
 	tcase_add_test(tc, test_transfers);
 	tcase_add_test(tc, test_amounts_and_times_exact);
-	tcase_add_test(tc, test_supply_lifecycle);
 	tcase_add_test(tc, test_order_create_and_cancel);
 	tcase_add_test(tc, test_claim_lifecycle);
 	tcase_add_test(tc, test_live_claim_index_refuses_raw_insert);

@@ -673,6 +673,55 @@ END_TEST
 /* ---- outbox --------------------------------------------------------------- */
 
 
+/* Owners, exhaustion at zero, reservations, deletion for good (from the PostgreSQL tests). */
+START_TEST(test_supply_owner_status_and_delete)
+{
+	char shopper[W3W_ID_SIZE], other[W3W_ID_SIZE], buyer[W3W_ID_SIZE], oid[W3W_ID_SIZE];
+	w3w_supply s, got;
+	w3w_claim c;
+
+	new_id(shopper);
+	new_id(other);
+	new_id(buyer);
+	ck_assert_int_eq(supply_create(shopper, 5 * COIN, &s), W3W_OK);
+	ck_assert_int_eq(s.status, W3W_SUPPLY_ACTIVE);
+	ck_assert_int_eq(s.reserved, 0);
+	ck_assert_int_eq(st->market->supply_get(st, s.id, &got), W3W_OK);
+	ck_assert_str_eq(got.user_id, shopper);
+	ck_assert_int_eq(got.amount, 5 * COIN);
+
+	ck_assert_int_eq(supply_update(s.id, other, 1, COIN, 0, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(supply_update(s.id, shopper, 1, 0, 0, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_EXHAUSTED);
+	ck_assert_int_eq(supply_update(s.id, shopper, 1, 4 * COIN, 0, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_ACTIVE);
+	ck_assert_int_eq(supply_update(s.id, shopper, 0, 0, W3W_SUPPLY_PAUSED, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_PAUSED);
+	ck_assert_int_eq(got.amount, 4 * COIN);
+	ck_assert_int_eq(supply_update(s.id, shopper, 0, 0, W3W_SUPPLY_ACTIVE, &got), W3W_OK);
+
+	/* A live claim reserves 3: lowering below it, or deleting, is a conflict. */
+	ck_assert_int_eq(deposit(buyer, 3 * COIN), W3W_OK);
+	ck_assert_int_eq(order_create(buyer, 3 * COIN, 1, oid), W3W_OK);
+	ck_assert_int_eq(claim(oid, shopper, &c), W3W_OK);
+	ck_assert_str_eq(c.supply_id, s.id);
+	ck_assert_int_eq(supply_update(s.id, shopper, 1, 2 * COIN, 0, &got), W3W_ECONFLICT);
+	ck_assert_int_eq(supply_delete(s.id, shopper, &got), W3W_ECONFLICT);
+	ck_assert_int_eq(supply_update(s.id, shopper, 1, 3 * COIN, 0, &got), W3W_OK);
+	ck_assert_int_eq(got.reserved, 3 * COIN);
+	ck_assert_int_eq(claim_release(c.id, &c), W3W_OK);
+
+	ck_assert_int_eq(supply_delete(s.id, other, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(supply_delete(s.id, shopper, &got), W3W_OK);
+	ck_assert_int_eq(got.status, W3W_SUPPLY_DELETED);
+	ck_assert_int_eq(supply_delete(s.id, shopper, &got), W3W_ESTATE);
+	ck_assert_int_eq(supply_update(s.id, shopper, 1, COIN, 0, &got), W3W_ESTATE);
+	ck_assert_int_eq(st->market->supply_get(st, buyer, &got), W3W_ENOTFOUND);
+	ck_assert_int_eq(st->market->supply_get(st, "not-a-uuid", &got), W3W_ENOTFOUND);
+	check_invariants();
+}
+END_TEST
+
 TCase *contract_market_tcase(void)
 {
 	TCase *tc = tcase_create("market");
@@ -680,6 +729,7 @@ TCase *contract_market_tcase(void)
 	tcase_add_test(tc, test_deposit_withdraw_transfer);
 	tcase_add_test(tc, test_balance_overflow_refused);
 	tcase_add_test(tc, test_supply_lifecycle);
+	tcase_add_test(tc, test_supply_owner_status_and_delete);
 	tcase_add_test(tc, test_supply_reservations_block_lowering_and_delete);
 	tcase_add_test(tc, test_supply_list_paging);
 	tcase_add_test(tc, test_order_create_get_cancel);
