@@ -1289,60 +1289,6 @@ START_TEST(test_idempotent_replay_and_mismatch)
 }
 END_TEST
 
-typedef struct same_key {
-	w3w_storage *st;
-	char user[W3W_ID_SIZE];
-	w3w_status rc;
-	int replayed;
-	char id[W3W_ID_SIZE];
-} same_key;
-
-static void *same_key_thread(void *arg)
-{
-	same_key *k = arg;
-	w3w_cmd_supply_create cmd;
-	w3w_supply out;
-
-	memset(&cmd, 0, sizeof(cmd));
-	new_id(cmd.s.id);
-	meta(&cmd.meta, k->user, "supply.create", "supply.created", cmd.s.id, "same", 0x44);
-	strcpy(cmd.s.user_id, k->user);
-	strcpy(cmd.s.currency, "USD");
-	cmd.s.amount = 1;
-	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
-	k->rc = k->st->market->supply_create(k->st, &cmd, &out);
-	k->replayed = cmd.meta.replayed;
-	if (k->rc == W3W_OK)
-		strcpy(k->id, out.id);
-	return NULL;
-}
-
-START_TEST(test_idempotency_concurrent_same_key)
-{
-	same_key k[6];
-	pthread_t th[6];
-	int first = 0;
-	U(user);
-
-	for (int i = 0; i < 6; i++) {
-		memset(&k[i], 0, sizeof(k[i]));
-		k[i].st = st;
-		strcpy(k[i].user, user);
-		pthread_create(&th[i], NULL, same_key_thread, &k[i]);
-	}
-	for (int i = 0; i < 6; i++)
-		pthread_join(th[i], NULL);
-	for (int i = 0; i < 6; i++) {
-		ck_assert_int_eq(k[i].rc, W3W_OK);
-		first += !k[i].replayed;
-		ck_assert_str_eq(k[i].id, k[0].id);
-	}
-	ck_assert_int_eq(first, 1);
-	ck_assert_int_eq(count("supplies"), 1);
-	ck_assert_int_eq(count("outbox"), 1);
-}
-END_TEST
-
 /* ---- outbox -------------------------------------------------------------------- */
 
 static void events_free(w3w_event *e, size_t n)
@@ -2025,7 +1971,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_claim_race_one_winner_each);
 	tcase_add_test(tc, test_two_processes_claim_and_process);
 	tcase_add_test(tc, test_idempotent_replay_and_mismatch);
-	tcase_add_test(tc, test_idempotency_concurrent_same_key);
 	tcase_add_test(tc, test_outbox_take_lease_ack);
 	tcase_add_test(tc, test_outbox_relays_never_overlap);
 	tcase_add_test(tc, test_pool_wait_and_statement_timeout);

@@ -61,5 +61,6 @@ TCase *contract_market_tcase(void);
 TCase *contract_outbox_tcase(void);
 TCase *contract_audit_tcase(void);
 TCase *contract_paging_tcase(void);
+TCase *contract_idempotency_tcase(void);
 
 #endif
