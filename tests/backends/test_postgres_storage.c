@@ -1360,97 +1360,6 @@ START_TEST(test_outbox_take_lease_ack)
 }
 END_TEST
 
-#define RELAYS 4
-#define RELAY_EVENTS 300
-
-typedef struct relay {
-	w3w_storage *st;
-	int64_t got[RELAY_EVENTS];
-	int n;
-	w3w_status rc;
-	int out_of_order;
-} relay;
-
-static int64_t relays_last; /* highest seq published by any relay (under relays_mu) */
-static pthread_mutex_t relays_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* A relay: take, "publish" (check global seq order), ack; until the outbox is empty. */
-static void *relay_run(void *arg)
-{
-	relay *r = arg;
-	int idle = 0;
-
-	while (idle < 50 && r->rc == W3W_OK) {
-		w3w_event *ev = NULL;
-		size_t n = 0;
-		int64_t seqs[16];
-		if ((r->rc = r->st->outbox->take(r->st, 16, 5000, &ev, &n)) != W3W_OK)
-			break;
-		if (n == 0) {
-			idle++;
-			usleep(2000);
-			continue;
-		}
-		idle = 0;
-		pthread_mutex_lock(&relays_mu);
-		for (size_t i = 0; i < n; i++) {
-			if (ev[i].seq <= relays_last)
-				r->out_of_order++;
-			relays_last = ev[i].seq;
-			if (r->n < RELAY_EVENTS)
-				r->got[r->n++] = ev[i].seq;
-			seqs[i] = ev[i].seq;
-		}
-		pthread_mutex_unlock(&relays_mu);
-		r->rc = r->st->outbox->ack(r->st, seqs, n);
-		events_free(ev, n);
-	}
-	return NULL;
-}
-
-START_TEST(test_outbox_relays_never_overlap)
-{
-	U(user);
-	relay r[RELAYS];
-	pthread_t th[RELAYS];
-	w3w_storage *other[RELAYS];
-	int total = 0;
-	static char seen[RELAY_EVENTS + 1];
-	int64_t first = 0;
-
-	for (int i = 0; i < RELAY_EVENTS; i++) {
-		w3w_supply s;
-		ck_assert_int_eq(supply_new(user, "USD", COIN, &s), W3W_OK);
-	}
-	first = sql_i64("SELECT min(seq) FROM outbox");
-	relays_last = 0;
-	memset(seen, 0, sizeof(seen));
-	/* Each relay on its own storage handle, as if in its own process. */
-	for (int i = 0; i < RELAYS; i++) {
-		memset(&r[i], 0, sizeof(r[i]));
-		open_storage(&other[i], 2, T(5000));
-		r[i].st = other[i];
-		pthread_create(&th[i], NULL, relay_run, &r[i]);
-	}
-	for (int i = 0; i < RELAYS; i++)
-		pthread_join(th[i], NULL);
-	for (int i = 0; i < RELAYS; i++) {
-		ck_assert_int_eq(r[i].rc, W3W_OK);
-		ck_assert_int_eq(r[i].out_of_order, 0);
-		for (int k = 0; k < r[i].n; k++) {
-			int64_t idx = r[i].got[k] - first;
-			ck_assert_int_ge(idx, 0);
-			ck_assert_int_lt(idx, RELAY_EVENTS);
-			ck_assert_msg(!seen[idx], "seq %lld published twice", (long long)r[i].got[k]);
-			seen[idx] = 1;
-		}
-		total += r[i].n;
-		other[i]->free(other[i]);
-	}
-	ck_assert_int_eq(total, RELAY_EVENTS);
-	ck_assert_int_eq(sql_i64("SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
-}
-END_TEST
 
 /* ---- audit ---------------------------------------------------------------------- */
 
@@ -1972,7 +1881,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_two_processes_claim_and_process);
 	tcase_add_test(tc, test_idempotent_replay_and_mismatch);
 	tcase_add_test(tc, test_outbox_take_lease_ack);
-	tcase_add_test(tc, test_outbox_relays_never_overlap);
 	tcase_add_test(tc, test_pool_wait_and_statement_timeout);
 	tcase_add_test(tc, test_dropped_connections_are_replaced);
 	tcase_add_test(tc, test_lost_answers_apply_once);

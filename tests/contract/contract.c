@@ -44,6 +44,15 @@ static void pg_exec(const char *sql)
 }
 #endif
 
+/* One more handle on the test's database, as another process would open it. */
+void contract_open_second(w3w_storage **out, int pool_size)
+{
+	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, pool_size, 30000, "contract" };
+	w3w_status s = base_url ? w3w_storage_postgres_open(out, url, &cfg) : w3w_storage_sqlite_open(out, url, &cfg);
+
+	ck_assert_msg(s == W3W_OK, "open: %d %s", s, w3w_error_message());
+}
+
 static void setup(void)
 {
 	w3w_backend_config cfg = { W3W_BACKEND_CONFIG_VERSION, 4, 30000, "contract" };
@@ -102,7 +111,7 @@ static Suite *contract_suite(void)
 {
 	Suite *s = suite_create("storage_contract");
 	TCase *(*const tcases[])(void) = { contract_market_tcase, contract_outbox_tcase, contract_audit_tcase,
-		contract_paging_tcase, contract_idempotency_tcase };
+		contract_paging_tcase, contract_idempotency_tcase, contract_relays_tcase };
 
 	for (size_t i = 0; i < sizeof(tcases) / sizeof(tcases[0]); i++) {
 		TCase *tc = tcases[i]();

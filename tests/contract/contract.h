@@ -26,6 +26,9 @@ extern w3w_storage *st;
 /* The event payload every helper write carries. */
 extern char payload[];
 
+/* Opens one more handle on the test's database (relays, two handles). */
+void contract_open_second(w3w_storage **out, int pool_size);
+
 /* The last number new_id() used (child processes start their own range past it). */
 extern unsigned long long id_counter;
 
@@ -62,5 +65,6 @@ TCase *contract_outbox_tcase(void);
 TCase *contract_audit_tcase(void);
 TCase *contract_paging_tcase(void);
 TCase *contract_idempotency_tcase(void);
+TCase *contract_relays_tcase(void);
 
 #endif
