@@ -77,6 +77,8 @@ w3w_status w3w__pg_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_
 	rc = write_result(st, rc, r, &cmd->meta, c->id, out, cmd->order_user_id);
 	if (rc == W3W_OK)
 		strcpy(cmd->c.supply_id, out->supply_id);
+	else if (rc == W3W_EINSUFFICIENT) /* the function names the supply it lacked; the contract names the order */
+		w3w_error_set(rc, "order %s: %s", c->order_id, w3w_error_message());
 	return rc;
 }
 

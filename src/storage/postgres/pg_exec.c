@@ -376,12 +376,20 @@ static w3w_status check_meta(const w3w_write_meta *meta, const char *what)
 	return W3W_OK;
 }
 
+/* A key reused with another request: say which key, as every backend does. */
+static w3w_status name_the_key(w3w_status st, const w3w_write_meta *meta)
+{
+	if (st == W3W_EIDEMPOTENCY && meta && meta->idem_key[0])
+		w3w_error_set(st, "idempotency key %s: already used with a different request", meta->idem_key);
+	return st;
+}
+
 w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write_meta *meta,
 	const char *what, PGresult **out)
 {
 	statement s = { id, NULL };
 	w3w_status st = check_meta(meta, what);
-	return st != W3W_OK ? st : run(pg, &s, p, meta, what, out);
+	return st != W3W_OK ? st : name_the_key(run(pg, &s, p, meta, what, out), meta);
 }
 
 w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p, w3w_write_meta *meta,
@@ -389,7 +397,7 @@ w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p
 {
 	statement s = { -1, sql };
 	w3w_status st = meta ? check_meta(meta, what) : W3W_OK;
-	return st != W3W_OK ? st : run(pg, &s, p, meta, what, out);
+	return st != W3W_OK ? st : name_the_key(run(pg, &s, p, meta, what, out), meta);
 }
 
 int w3w__pg_answer_wait_ms(int timeout_ms)

@@ -56,7 +56,7 @@ w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char
 	void **items, size_t *count, char *next_cursor)
 {
 	int by_user = q->user_id[0] != '\0', by_status = status != NULL;
-	int limit = q->limit < 1 ? 50 : q->limit > W3W_LIST_LIMIT_MAX ? W3W_LIST_LIMIT_MAX : q->limit;
+	int limit = q->limit;
 	const char *after = q->after_id[0] ? q->after_id : NIL_UUID;
 	PGresult *r = NULL;
 	w3w__pg_params p;
@@ -65,6 +65,8 @@ w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char
 
 	*items = NULL;
 	*count = 0;
+	if (limit < 1 || limit > W3W_LIST_LIMIT_MAX)
+		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", W3W_LIST_LIMIT_MAX);
 	if (!w3w__pg_is_uuid(after) || (by_user && !w3w__pg_is_uuid(q->user_id)))
 		return w3w_error_set(W3W_EINVAL, "%s list: user_id and cursor must be UUIDs", noun);
 	snprintf(what, sizeof(what), "%s_list", noun);

@@ -85,7 +85,10 @@ w3w_status w3w__pg_order_cancel(w3w_storage *st, w3w_cmd_order_cancel *cmd, w3w_
 	w3w__pg_p_bool(&p, cmd->any_owner);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_ORDER_CANCEL, &p, &cmd->meta, "order_cancel", &r);
 	w3w__pg_params_free(&p);
-	return write_result(st, rc, r, &cmd->meta, cmd->id, out);
+	rc = write_result(st, rc, r, &cmd->meta, cmd->id, out);
+	if (rc == W3W_ECONFLICT)
+		w3w_error_set(rc, "order %s: already claimed", cmd->id);
+	return rc;
 }
 
 w3w_status w3w__pg_order_get(w3w_storage *st, const char *id, w3w_order **out)
