@@ -618,6 +618,8 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	/* The scope is (actor, key): another actor may use the same key. */
 	again = cmd;
 	new_id(again.t.id);
+	new_id(again.meta.event.id); /* core makes new event and audit ids for every call */
+	new_id(again.meta.audit.id);
 	strcpy(again.t.reference, "ref-2");
 	strcpy(again.meta.actor_id, SHOPPER);
 	ck_assert_int_eq(st->market->transfer(st, &again, &second), W3W_OK);
@@ -627,6 +629,8 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	/* Expired: the key is overwritten and the (different) request runs. */
 	again = cmd;
 	new_id(again.t.id);
+	new_id(again.meta.event.id); /* core makes new event and audit ids for every call */
+	new_id(again.meta.audit.id);
 	strcpy(again.t.reference, "ref-3");
 	again.meta.idem_hash[0] ^= 2;
 	again.meta.now = cmd.meta.idem_expires_at;

@@ -17,8 +17,9 @@
 w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec)
 {
 	return w3w__sq_run(c,
+		/* Once per id, whoever repeats it (idx_audit_log_id). */
 		"INSERT INTO audit_log(id, actor_id, action, target_id, outcome, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "tttttI",
+		" SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE id = ?1)", "tttttI",
 		rec->id, rec->actor_id, rec->action, rec->target_id, rec->outcome, rec->created_at);
 }
 
