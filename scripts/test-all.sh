@@ -39,12 +39,12 @@ step "ctest" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" --timeout 
   -LE memcheck -E '^conformance_postgres$'
 
 # 2. The core suite under AddressSanitizer + UndefinedBehaviorSanitizer: unit tests (the
-#    SQLite backend's included) and the conformance suite on SQLite. The service tests
+#    SQLite backend's included), the storage contract and the conformance suite on SQLite. The service tests
 #    measure timeouts, which the sanitizers' slowdown would make flaky.
 sanitized() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DW3W_SANITIZE=ON >"$BUILD/asan-build.log" 2>&1 &&
   # Only what the step runs: the unit tests and the conformance suite (not server, bench, ...).
-  cmake --build build-asan -j "$JOBS" --target conformance \
+  cmake --build build-asan -j "$JOBS" --target conformance contract \
     $(for t in tests/unit/test_*.c; do basename "$t" .c; done) >>"$BUILD/asan-build.log" 2>&1 ||
     { tail -40 "$BUILD/asan-build.log"; return 1; }
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -63,6 +63,7 @@ valgrind_core() {
   logs=$(mktemp -d)
   {
     find "$BUILD/tests" -maxdepth 1 -type f -name 'test_*' -executable
+    echo "$BUILD/tests/contract/contract"
     echo "$conf race"
     echo "$conf races state_machine"
     echo "$conf context ledger supply order claim idempotency paging events audit cache json"
