@@ -16,11 +16,15 @@ static _Thread_local char last_message[W3W_ERRMSG_SIZE];
 
 w3w_status w3w_error_set(w3w_status status, const char *fmt, ...)
 {
+	/* Callers often wrap the previous message ("order X: %s", w3w_error_message()):
+	 * format aside so the source and the destination never overlap. */
+	char message[W3W_ERRMSG_SIZE];
 	va_list ap;
-	last_status = status;
 	va_start(ap, fmt);
-	vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	memcpy(last_message, message, sizeof(message));
+	last_status = status;
 	return status;
 }
 
