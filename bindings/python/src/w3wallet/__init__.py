@@ -19,7 +19,8 @@ from . import capi as _capi
 from .errors import (
     ClosedError, ConflictError, CryptoError, ForbiddenError, IdempotencyError, InsufficientFundsError,
     InternalError, InvalidInputError, InvalidStateError, NotFoundError, OutOfMemoryError, RateLimitedError,
-    UnauthenticatedError, UnavailableError, OutcomeUnknownError, VersionError, W3WError, error_class,
+    UnauthenticatedError, UnavailableError, OutcomeUnknownError, LimitExceededError, VersionError, W3WError,
+    error_class,
 )
 from .amount import MAX as AMOUNT_MAX, AmountLike, format_amount, from_units, parse_amount, to_units
 from .records import (
@@ -75,6 +76,7 @@ __all__ = [
     "Transfer", "TransferKind", "Account", "LedgerTotals", "OutboxStats", "AuditReport", "Event", "Page",
     "W3WError", "InvalidInputError", "OutOfMemoryError", "NotFoundError", "ConflictError",
     "InsufficientFundsError", "ForbiddenError", "InvalidStateError", "IdempotencyError", "UnavailableError", "OutcomeUnknownError",
+    "LimitExceededError",
     "VersionError", "UnauthenticatedError", "RateLimitedError", "CryptoError", "InternalError", "ClosedError",
     "error_class", "AmountLike", "AMOUNT_MAX", "to_units", "from_units", "parse_amount", "format_amount",
     "Chain", "ChainDeposit", "ChainOptions", "ChainPollStats", "MasterSeedInfo", "Wallet", "Withdrawal",

@@ -463,6 +463,7 @@ extern swig_intgo _wrap_W3W_ERATELIMIT_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_ECRYPTO_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_EINTERNAL_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_W3W_EUNKNOWN_capi_af5a3e406605d646(void);
+extern swig_intgo _wrap_W3W_ELIMIT_capi_af5a3e406605d646(void);
 extern swig_type_1 _wrap_w3w_status_name_capi_af5a3e406605d646(swig_intgo arg1);
 extern swig_type_2 _wrap_w3w_version_capi_af5a3e406605d646(void);
 extern swig_intgo _wrap_w3w_version_number_capi_af5a3e406605d646(void);
@@ -1110,6 +1111,14 @@ func _swig_getW3W_EUNKNOWN() (_swig_ret int) {
 }
 
 var W3W_EUNKNOWN int = _swig_getW3W_EUNKNOWN()
+
+func _swig_getW3W_ELIMIT() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_W3W_ELIMIT_capi_af5a3e406605d646())
+	return swig_r
+}
+
+var W3W_ELIMIT int = _swig_getW3W_ELIMIT()
 
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string

@@ -565,6 +565,18 @@ intgo _wrap_W3W_EUNKNOWN_capi_af5a3e406605d646() {
 }
 
 
+intgo _wrap_W3W_ELIMIT_capi_af5a3e406605d646() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_ELIMIT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
