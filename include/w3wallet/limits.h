@@ -63,7 +63,8 @@ typedef struct w3w_withdrawal_limits {
  * Set the limits of `user_id` in `currency` (user_id NULL or "": the
  * currency's default). Admin only. Each value is an amount >= 0 (0 stops
  * withdrawals) or W3W_LIMIT_NONE. User values replace the default as a
- * whole. `out` (may be NULL) receives the stored values.
+ * whole. `out` (may be NULL) receives the stored values, with `remaining`
+ * as for a user who has used nothing.
  */
 W3W_EXTERN w3w_status w3w_withdrawal_limit_set(w3w_withdrawal_limit *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *user_id, const char *currency, w3w_amount per_withdrawal, w3w_amount daily);

@@ -37,6 +37,18 @@ static void write_limit(w3w__write *w, const char *name, w3w_amount value)
 		w3w__write_amount(w, name, value);
 }
 
+/* What one withdrawal may take now: the smaller of the two limits, the daily one less what is used. */
+static w3w_amount remaining_of(const w3w_withdrawal_limit *l)
+{
+	w3w_amount left = W3W_LIMIT_NONE;
+
+	if (l->daily != W3W_LIMIT_NONE)
+		left = l->daily > l->used ? l->daily - l->used : 0;
+	if (l->per_withdrawal != W3W_LIMIT_NONE && (left == W3W_LIMIT_NONE || l->per_withdrawal < left))
+		left = l->per_withdrawal;
+	return left;
+}
+
 /* Set or clear: one audited storage command, an event on the user (the nil UUID for a default). */
 static w3w_status limit_write(w3w_withdrawal_limit *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *user_id, const char *currency, w3w_amount per_withdrawal, w3w_amount daily, int clear)
@@ -72,8 +84,10 @@ static w3w_status limit_write(w3w_withdrawal_limit *out, w3w_ctx *ctx, const w3w
 	if ((st = w3w__write_prepare(&w, clear ? "wallet.limit_cleared" : "wallet.limit_set",
 		cmd.user_id[0] ? cmd.user_id : W3W_EXTERNAL_USER_ID, cmd.user_id)) == W3W_OK)
 		st = ctx->store.wallet.limit_set(ctx->store.handle, &cmd, &result);
-	if (st == W3W_OK && out)
+	if (st == W3W_OK && out) {
+		result.remaining = remaining_of(&result); /* what one withdrawal may take with nothing used */
 		*out = result;
+	}
 	return w3w__write_finish(&w, st);
 }
 
@@ -89,18 +103,6 @@ w3w_status w3w_withdrawal_limit_clear(w3w_ctx *ctx, const w3w_actor *actor, cons
 	const char *currency)
 {
 	return limit_write(NULL, ctx, actor, user_id, currency, W3W_LIMIT_NONE, W3W_LIMIT_NONE, 1);
-}
-
-/* What one withdrawal may take now: the smaller of the two limits, the daily one less what is used. */
-static w3w_amount remaining_of(const w3w_withdrawal_limit *l)
-{
-	w3w_amount left = W3W_LIMIT_NONE;
-
-	if (l->daily != W3W_LIMIT_NONE)
-		left = l->daily > l->used ? l->daily - l->used : 0;
-	if (l->per_withdrawal != W3W_LIMIT_NONE && (left == W3W_LIMIT_NONE || l->per_withdrawal < left))
-		left = l->per_withdrawal;
-	return left;
 }
 
 w3w_status w3w_withdrawal_limits_get(w3w_withdrawal_limits **out, w3w_ctx *ctx, const w3w_actor *actor,
