@@ -31,7 +31,7 @@ from .context import Context, Options, Subscription
 from .auth import JwtVerifier, now_us, sign_hs256
 from .wallet import (
     Chain, ChainDeposit, ChainOptions, ChainPollStats, MasterSeedInfo, Wallet, Withdrawal, WithdrawalStatus,
-    address_normalize, master_key_id,
+    WithdrawalLimit, LIMIT_NONE, address_normalize, master_key_id,
 )
 
 __version__: str = _capi.w3w_version()
@@ -80,6 +80,7 @@ __all__ = [
     "VersionError", "UnauthenticatedError", "RateLimitedError", "CryptoError", "InternalError", "ClosedError",
     "error_class", "AmountLike", "AMOUNT_MAX", "to_units", "from_units", "parse_amount", "format_amount",
     "Chain", "ChainDeposit", "ChainOptions", "ChainPollStats", "MasterSeedInfo", "Wallet", "Withdrawal",
+    "WithdrawalLimit", "LIMIT_NONE",
     "WithdrawalStatus", "address_normalize", "master_key_id",
     "JwtVerifier", "sign_hs256", "now_us", "version", "new_id", "normalize_id", "status_name",
     "commit_position", "read_after",
