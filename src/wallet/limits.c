@@ -172,8 +172,9 @@ static void add_time_or_null(cJSON *j, const char *name, w3w_time t)
 		cJSON_AddStringToObject(j, name, buf);
 }
 
-static cJSON *limit_json(const w3w_withdrawal_limit *l)
+static cJSON *limit_json(const void *item)
 {
+	const w3w_withdrawal_limit *l = item;
 	cJSON *j = cJSON_CreateObject();
 
 	if (!j)
@@ -203,17 +204,7 @@ w3w_status w3w_withdrawal_limit_to_json(char **out, const w3w_withdrawal_limit *
 
 w3w_status w3w_withdrawal_limits_to_json(char **out, const w3w_withdrawal_limits *list)
 {
-	cJSON *j, *items;
-
 	if (!out || !list)
 		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
-	j = cJSON_CreateObject();
-	items = j ? cJSON_AddArrayToObject(j, "items") : NULL;
-	if (!items) {
-		cJSON_Delete(j);
-		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
-	}
-	for (size_t i = 0; i < list->count; i++)
-		cJSON_AddItemToArray(items, limit_json(&list->items[i]));
-	return w3w__json_print(out, j);
+	return w3w__json_print_items(out, list->items, list->count, sizeof(list->items[0]), limit_json);
 }
