@@ -330,8 +330,8 @@ typedef struct w3w_cmd_withdrawal_update {
  * are the user's row, else the currency's default row, else none. Refused
  * with W3W_ELIMIT, naming the limit and what remains, when amount >
  * per_withdrawal, or when used + amount > daily, where used sums the
- * user's withdrawals of the currency recorded in (meta.now -
- * W3W_LIMIT_WINDOW, meta.now]. Otherwise the withdrawal is recorded as
+ * user's withdrawals of the currency recorded after meta.now -
+ * W3W_LIMIT_WINDOW. Otherwise the withdrawal is recorded as
  * used at meta.now (an on-chain withdrawal moved to failed or dropped is
  * no longer counted). Concurrent withdrawals of one user and currency
  * must not pass together what each would alone (PostgreSQL: a lock per
