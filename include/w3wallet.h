@@ -22,5 +22,6 @@
 #include "w3wallet/auth.h"
 #include "w3wallet/stats.h"
 #include "w3wallet/wallet.h"
+#include "w3wallet/limits.h"
 
 #endif

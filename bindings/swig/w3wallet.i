@@ -144,6 +144,7 @@
 %nodefaultctor w3w_ctx;
 %nodefaultctor w3w_subscription;
 %nodefaultctor w3w_wallets;
+%nodefaultctor w3w_withdrawal_limits;
 %nodefaultctor w3w_chain;
 %nodefaultdtor w3w_chain;
 %nodefaultdtor w3w_ctx;
@@ -156,6 +157,7 @@
 %extend w3w_account_list { ~w3w_account_list() { w3w_account_list_free($self); } }
 %extend w3w_event        { ~w3w_event()        { w3w_event_free($self); } }
 %extend w3w_wallets      { ~w3w_wallets()      { w3w_wallets_free($self); } }
+%extend w3w_withdrawal_limits { ~w3w_withdrawal_limits() { w3w_withdrawal_limits_free($self); } }
 
 /* ======================================================================= */
 #if defined(SWIGPYTHON)
@@ -298,6 +300,7 @@ W3WB_RECORD_OUT(w3w_withdrawal, out)
 W3WB_RECORD_OUT(w3w_chain_deposit, out)
 W3WB_RECORD_OUT(w3w_chain_poll_stats, out)
 W3WB_RECORD_OUT(w3w_chain_options, out)  /* w3wb_chain_options_init */
+W3WB_RECORD_OUT(w3w_withdrawal_limit, out)
 
 /* Objects the library allocates: the proxy owns them (destructor = *_free). */
 %define W3WB_ALLOCATED_OUT(TYPE, OWN)
@@ -313,6 +316,7 @@ W3WB_ALLOCATED_OUT(w3w_supply_page, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_account_list, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_wallets, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_withdrawal_limits, SWIG_POINTER_OWN)
 /* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
 W3WB_ALLOCATED_OUT(w3w_ctx, 0)
 W3WB_ALLOCATED_OUT(w3w_subscription, 0)
@@ -325,6 +329,7 @@ W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_event **out "w3w_event_free(temp$argnum);";
 %typemap(freearg) w3w_jwt_verifier **out "w3w_jwt_verifier_free(temp$argnum);";
 %typemap(freearg) w3w_wallets **out "w3w_wallets_free(temp$argnum);";
+%typemap(freearg) w3w_withdrawal_limits **out "w3w_withdrawal_limits_free(temp$argnum);";
 %typemap(freearg) w3w_chain **out "w3w_chain_close(temp$argnum);";
 %typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
 %typemap(freearg) w3w_subscription **out "w3w_unsubscribe(temp$argnum);";
@@ -380,6 +385,9 @@ W3WB_BLOCKING(w3w_chain_watch_stop)
 W3WB_BLOCKING(w3w_wallet_withdraw)
 W3WB_BLOCKING(w3w_withdrawal_get)
 W3WB_BLOCKING(w3w_chain_deposit_get)
+W3WB_BLOCKING(w3w_withdrawal_limit_set)
+W3WB_BLOCKING(w3w_withdrawal_limit_clear)
+W3WB_BLOCKING(w3w_withdrawal_limits_get)
 
 %inline %{
 /* Called once by the w3wallet package: maps status codes to its exception classes. */
@@ -543,6 +551,7 @@ W3WB_ALLOCATED_OUT(w3w_event)
 W3WB_ALLOCATED_OUT(w3w_jwt_verifier)
 W3WB_ALLOCATED_OUT(w3w_wallets)
 W3WB_ALLOCATED_OUT(w3w_chain)
+W3WB_ALLOCATED_OUT(w3w_withdrawal_limits)
 
 #endif
 
@@ -562,6 +571,7 @@ W3WB_ALLOCATED_OUT(w3w_chain)
 %include "w3wallet/json.h"
 %include "w3wallet/auth.h"
 %include "w3wallet/wallet.h"
+%include "w3wallet/limits.h"
 
 /* ---- helpers for bindings --------------------------------------------------- */
 %{
@@ -708,6 +718,11 @@ static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i
 }
 
 static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_withdrawal_limit *w3wb_withdrawal_limit_at(const w3w_withdrawal_limits *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
 }

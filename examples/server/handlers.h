@@ -20,6 +20,11 @@ void h_accounts(exchange *ex);
 void h_wallet_create(exchange *ex);
 void h_wallet_list(exchange *ex);
 
+/* h_limits.c: withdrawal limits */
+void h_limits_get(exchange *ex);
+void h_limits_set(exchange *ex);
+void h_limits_clear(exchange *ex);
+
 /* h_supply.c */
 void h_supply_create(exchange *ex);
 void h_supply_get(exchange *ex);

@@ -72,6 +72,7 @@ unsigned int http_status_of(w3w_status st, const char **code)
 	case W3W_ENOTFOUND:        *code = "not_found"; return 404;
 	case W3W_ECONFLICT:        *code = "conflict"; return 409;
 	case W3W_EINSUFFICIENT:    *code = "insufficient_funds"; return 422;
+	case W3W_ELIMIT:           *code = "limit_exceeded"; return 422;
 	case W3W_ESTATE:           *code = "invalid_state"; return 422;
 	/* Same key, different request: the request cannot be processed as sent (IETF idempotency-key draft). */
 	case W3W_EIDEMPOTENCY:     *code = "idempotency_mismatch"; return 422;

@@ -15,6 +15,7 @@ static const char *const q_accounts[] = { "user_id", NULL };
 static const char *const q_wallets[] = { "user_id", NULL };
 static const char *const q_ledger_totals[] = { "currency", NULL };
 static const char *const q_list_claims[] = { "status", "limit", "cursor", NULL };
+static const char *const q_limits[] = { "user_id", "currency", NULL };
 
 static const struct route routes[] = {
 	{ "GET",    "/healthz",                 h_healthz,       ROUTE_PUBLIC | ROUTE_METRICS, NULL },
@@ -26,6 +27,9 @@ static const struct route routes[] = {
 	{ "GET",    "/v1/accounts",             h_accounts,      0, q_accounts },
 	{ "POST",   "/v1/wallets",              h_wallet_create, 0, NULL },
 	{ "GET",    "/v1/wallets",              h_wallet_list,   0, q_wallets },
+	{ "GET",    "/v1/limits",               h_limits_get,    0, q_limits },
+	{ "PUT",    "/v1/limits",               h_limits_set,    0, NULL },
+	{ "DELETE", "/v1/limits",               h_limits_clear,  0, q_limits },
 	{ "POST",   "/v1/supplies",             h_supply_create, 0, NULL },
 	{ "GET",    "/v1/supplies",             h_supply_list,   0, q_list_supplies },
 	{ "GET",    "/v1/supplies/{id}",        h_supply_get,    0, NULL },

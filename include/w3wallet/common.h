@@ -57,7 +57,8 @@ enum {
 	 * applied. Retry with the same idempotency key: the retry returns the
 	 * first execution's result if it committed, or runs it once if not.
 	 */
-	W3W_EUNKNOWN      = -15
+	W3W_EUNKNOWN      = -15,
+	W3W_ELIMIT        = -16  /**< a withdrawal limit refuses it; the message names the limit and what remains */
 };
 
 /** Short stable name of a status ("ok", "invalid", "not_found", "conflict", ...). */

@@ -107,6 +107,21 @@ w3w_status w3w__json_print(char **out, cJSON *j)
 	return W3W_OK;
 }
 
+w3w_status w3w__json_print_items(char **out, const void *items, size_t count, size_t size,
+	cJSON *(*one)(const void *item))
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON *arr = j ? cJSON_AddArrayToObject(j, "items") : NULL;
+
+	if (!arr) {
+		cJSON_Delete(j);
+		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	}
+	for (size_t i = 0; i < count; i++)
+		cJSON_AddItemToArray(arr, one((const char *)items + i * size));
+	return w3w__json_print(out, j);
+}
+
 /* ---- public *_to_json ---------------------------------------------------- */
 
 #define CHECK_ARGS(out, rec) \

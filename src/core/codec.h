@@ -32,5 +32,8 @@ w3w_status w3w__order_page_from_json(w3w_order_page **out, const cJSON *j);
 
 /** Print and delete `j` into *out (caller frees with w3w_string_free / free). */
 w3w_status w3w__json_print(char **out, cJSON *j);
+/** Print {"items": [one(item) for each of `count` items of `size` bytes]} into *out. */
+w3w_status w3w__json_print_items(char **out, const void *items, size_t count, size_t size,
+	cJSON *(*one)(const void *item));
 
 #endif

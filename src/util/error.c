@@ -63,6 +63,7 @@ const char *w3w_status_name(w3w_status status)
 	case W3W_ECRYPTO: return "crypto";
 	case W3W_EINTERNAL: return "internal";
 	case W3W_EUNKNOWN: return "outcome_unknown";
+	case W3W_ELIMIT: return "limit_exceeded";
 	default: return "unknown";
 	}
 }

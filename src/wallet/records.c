@@ -102,8 +102,9 @@ static void add_amount(cJSON *j, const char *name, w3w_amount a)
 	cJSON_AddStringToObject(j, name, buf);
 }
 
-static cJSON *wallet_json(const w3w_wallet *w)
+static cJSON *wallet_json(const void *item)
 {
+	const w3w_wallet *w = item;
 	cJSON *j = cJSON_CreateObject();
 
 	if (!j)
@@ -126,19 +127,9 @@ w3w_status w3w_wallet_to_json(char **out, const w3w_wallet *wallet)
 
 w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list)
 {
-	cJSON *j, *items;
-
 	if (!out || !list)
 		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
-	j = cJSON_CreateObject();
-	items = j ? cJSON_AddArrayToObject(j, "items") : NULL;
-	if (!items) {
-		cJSON_Delete(j);
-		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
-	}
-	for (size_t i = 0; i < list->count; i++)
-		cJSON_AddItemToArray(items, wallet_json(&list->items[i]));
-	return w3w__json_print(out, j);
+	return w3w__json_print_items(out, list->items, list->count, sizeof(list->items[0]), wallet_json);
 }
 
 w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)

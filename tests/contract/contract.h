@@ -66,5 +66,6 @@ TCase *contract_audit_tcase(void);
 TCase *contract_paging_tcase(void);
 TCase *contract_idempotency_tcase(void);
 TCase *contract_relays_tcase(void);
+TCase *contract_limits_tcase(void);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
 #include "storage/postgres/pg.h" /* W3W__PG_SQLSTATE_*: the codes the files must raise */
@@ -48,8 +49,11 @@ static void sql_files(glob_t *g, const char *backend)
 	ck_assert_msg(g->gl_pathc >= 4, "%s: %zu .sql files", pattern, g->gl_pathc);
 }
 
-/* `client` followed by the backend's files, each as `arg` formats it; fails on a non-zero exit. */
-static void apply_files(const char *client, const char *backend, const char *arg)
+/*
+ * `client` followed by the backend's files, each as `arg` formats it, up to
+ * the file whose name starts with `before` (NULL: all); fails on a non-zero exit.
+ */
+static void apply_files_before(const char *client, const char *backend, const char *arg, const char *before)
 {
 	char cmd[8192], out[OUT_SIZE];
 	size_t n = (size_t)snprintf(cmd, sizeof(cmd), "%s", client);
@@ -57,13 +61,65 @@ static void apply_files(const char *client, const char *backend, const char *arg
 	int rc;
 
 	sql_files(&g, backend);
-	for (size_t i = 0; i < g.gl_pathc; i++)
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+		if (before && strncmp(base, before, strlen(before)) >= 0)
+			break;
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, arg, g.gl_pathv[i]);
+	}
 	globfree(&g);
 	ck_assert(n < sizeof(cmd));
 	rc = run(cmd, out, sizeof(out));
 	ck_assert_msg(rc == 0, "%s: exit %d: %s", cmd, rc, out);
 }
+
+static void apply_files(const char *client, const char *backend, const char *arg)
+{
+	apply_files_before(client, backend, arg, NULL);
+}
+
+/*
+ * After the upgrade that brings withdrawal limits, the last 24 hours'
+ * withdrawals of `user` (written by the shell before it) count: a ledger
+ * withdrawal of 10 an hour ago, a confirmed on-chain withdrawal of 20 three
+ * hours ago (with its settlement transfer: counted once), a held one of 30;
+ * not a failed one of 40, nor a ledger withdrawal of 50 two days ago.
+ */
+static void upgrade_counts_the_last_day(const char *url, const char *user, const char *cur)
+{
+	w3w_ctx *ctx = e2e_open(url, "", "", 0, 10000);
+	w3w_withdrawal_limits *list = NULL;
+	w3w_actor admin, who;
+
+	e2e_actor(&admin, W3W_ROLE_ADMIN);
+	E2E_OK(w3w_actor_init(&who, user, W3W_ROLE_USER));
+	E2E_OK(w3w_withdrawal_limit_set(NULL, ctx, &admin, NULL, cur, W3W_LIMIT_NONE, e2e_amt("100")));
+	E2E_OK(w3w_withdrawal_limits_get(&list, ctx, &who, NULL, cur));
+	ck_assert_uint_eq(list->count, 1);
+	ck_assert_int_eq(list->items[0].used, e2e_amt("60"));
+	ck_assert_int_eq(list->items[0].remaining, e2e_amt("40"));
+	ck_assert_int_eq(list->items[0].next_release_amount, e2e_amt("20"));
+	w3w_withdrawal_limits_free(list);
+	E2E_EXPECT(W3W_ELIMIT, w3w_withdraw(NULL, ctx, &who, cur, e2e_amt("41"), "evm", user, NULL));
+	E2E_OK(w3w_withdraw(NULL, ctx, &who, cur, e2e_amt("40"), "evm", user, NULL));
+	w3w_ctx_close(ctx);
+}
+
+/* The rows of upgrade_counts_the_last_day() (amounts in coins): %1$s the user, %2$s the currency. */
+#define UPGRADE_ROWS(NOW_MINUS) \
+	"INSERT INTO accounts (user_id, currency, balance, held, updated_at) VALUES ('%1$s', '%2$s', 1000, 30, " NOW_MINUS(0) ");" \
+	"INSERT INTO transfers (id, kind, from_user_id, to_user_id, currency, amount, reference, created_at) VALUES" \
+	" ('00000000-0000-7000-8000-000000000001', 'withdrawal', '%1$s', '" W3W_EXTERNAL_USER_ID "', '%2$s', 10, 'evm:a', " NOW_MINUS(1) ")," \
+	" ('00000000-0000-7000-8000-000000000002', 'withdrawal', '%1$s', '" W3W_EXTERNAL_USER_ID "', '%2$s', 50, 'evm:b', " NOW_MINUS(48) ")," \
+	" ('00000000-0000-7000-8000-000000000003', 'withdrawal', '%1$s', '" W3W_EXTERNAL_USER_ID "', '%2$s', 20, 'evm:c', " NOW_MINUS(1) ");" \
+	"INSERT INTO withdrawals (id, user_id, chain, currency, amount, to_address, from_address, nonce, status, transfer_id," \
+	" created_at, updated_at) VALUES" \
+	" ('00000000-0000-7000-8000-000000000011', '%1$s', 'evm:1', '%2$s', 20, 'to', 'from', 0, 'confirmed'," \
+	"  '00000000-0000-7000-8000-000000000003', " NOW_MINUS(3) ", " NOW_MINUS(1) ")," \
+	" ('00000000-0000-7000-8000-000000000012', '%1$s', 'evm:1', '%2$s', 30, 'to', 'from', 1, 'held', " EMPTY_TRANSFER "," \
+	"  " NOW_MINUS(2) ", " NOW_MINUS(2) ")," \
+	" ('00000000-0000-7000-8000-000000000013', '%1$s', 'evm:1', '%2$s', 40, 'to', 'from', 2, 'failed', " EMPTY_TRANSFER "," \
+	"  " NOW_MINUS(1) ", " NOW_MINUS(1) ");"
 
 /* A claim's whole life, and the ledger's invariants after it. */
 static void works(const char *url)
@@ -171,7 +227,7 @@ START_TEST(postgres_files_make_a_current_database)
 	pg_value(url, "SELECT string_agg(version || ' ' || applied_at, ',' ORDER BY version) FROM schema_version",
 		rows_after, sizeof(rows_after));
 	ck_assert_str_eq(rows_after, rows_before);
-	ck_assert_msg(strncmp(rows_after, "1 ", 2) == 0 && strstr(rows_after, ",3 ") && !strstr(rows_after, ",4 "),
+	ck_assert_msg(strncmp(rows_after, "1 ", 2) == 0 && strstr(rows_after, ",4 ") && !strstr(rows_after, ",5 "),
 		"schema_version: %s", rows_after);
 
 	/* The same schema as a database the library migrated itself. */
@@ -186,13 +242,34 @@ START_TEST(postgres_files_make_a_current_database)
 }
 END_TEST
 
+#define PG_NOW_MINUS(h) "now() - interval '" #h " hours'"
+#define EMPTY_TRANSFER "NULL"
+
+START_TEST(postgres_upgrade_counts_the_last_days_withdrawals)
+{
+	char url[W3W_URL_SIZE], name[64], cmd[W3W_URL_SIZE + 128], sql[4096], cur[W3W_CURRENCY_SIZE];
+	w3w_actor user;
+
+	e2e_pg_fresh(url, name);
+	snprintf(cmd, sizeof(cmd), "psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d '%s' 2>&1", url);
+	apply_files_before(cmd, "postgres", " -f '%s'", "004"); /* the schema before withdrawal limits */
+	e2e_actor(&user, W3W_ROLE_USER);
+	e2e_currency(cur);
+	snprintf(sql, sizeof(sql), UPGRADE_ROWS(PG_NOW_MINUS), user.user_id, cur);
+	pg_do(url, sql);
+	upgrade_counts_the_last_day(url, user.user_id, cur);
+	e2e_pg_drop(name);
+}
+END_TEST
+#undef EMPTY_TRANSFER
+
 /* The files raise the SQLSTATEs the C code reads back (pg.h). */
 START_TEST(postgres_files_raise_the_codes_of_pg_h)
 {
 	static const char *const codes[] = {
 		W3W__PG_SQLSTATE_NOTFOUND, W3W__PG_SQLSTATE_CONFLICT, W3W__PG_SQLSTATE_INSUFFICIENT,
 		W3W__PG_SQLSTATE_FORBIDDEN, W3W__PG_SQLSTATE_STATE, W3W__PG_SQLSTATE_IDEMPOTENCY,
-		W3W__PG_SQLSTATE_BROKEN,
+		W3W__PG_SQLSTATE_LIMIT, W3W__PG_SQLSTATE_BROKEN,
 	};
 	char cmd[1024], text[OUT_SIZE * 4], quoted[16];
 
@@ -231,7 +308,7 @@ START_TEST(sqlite_files_make_a_current_database)
 	apply_files(cmd, "sqlite", " '.read %s'");
 	sqlite_query(file, "SELECT group_concat(version || ' ' || applied_at) FROM schema_version",
 		rows_before, sizeof(rows_before));
-	ck_assert_msg(strncmp(rows_before, "1 ", 2) == 0 && strstr(rows_before, ",4 ") && !strstr(rows_before, ",5 "),
+	ck_assert_msg(strncmp(rows_before, "1 ", 2) == 0 && strstr(rows_before, ",5 ") && !strstr(rows_before, ",6 "),
 		"schema_version: %s", rows_before);
 
 	works(url);
@@ -250,6 +327,40 @@ START_TEST(sqlite_files_make_a_current_database)
 }
 END_TEST
 
+#define SQLITE_NOW_MINUS(h) "(CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER) - " #h " * 3600000000)"
+#define EMPTY_TRANSFER "''"
+
+START_TEST(sqlite_upgrade_counts_the_last_days_withdrawals)
+{
+	char url[W3W_URL_SIZE], dir[512], cmd[W3W_URL_SIZE + 64], sql[4096], out[256], cur[W3W_CURRENCY_SIZE];
+	char rows[600];
+	w3w_actor user;
+	const char *file;
+	FILE *f;
+
+	e2e_sqlite_fresh(url, dir);
+	file = url + strlen("sqlite:");
+	snprintf(cmd, sizeof(cmd), "sqlite3 -bail '%s' 2>&1", file);
+	apply_files_before(cmd, "sqlite", " '.read %s'", "005"); /* the schema before withdrawal limits */
+	e2e_actor(&user, W3W_ROLE_USER);
+	e2e_currency(cur);
+	/* SQLite stores amounts in units of 1e-8. */
+	snprintf(sql, sizeof(sql), UPGRADE_ROWS(SQLITE_NOW_MINUS), user.user_id, cur);
+	snprintf(rows, sizeof(rows), "%s/rows.sql", dir);
+	ck_assert_ptr_nonnull(f = fopen(rows, "w"));
+	fprintf(f, "%s\nUPDATE accounts SET balance = balance * 100000000, held = held * 100000000;\n"
+		"UPDATE transfers SET amount = amount * 100000000;\nUPDATE withdrawals SET amount = amount * 100000000;\n",
+		sql);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), ".read %s", rows);
+	sqlite_query(file, cmd, out, sizeof(out));
+	unlink(rows);
+	upgrade_counts_the_last_day(url, user.user_id, cur);
+	e2e_sqlite_remove(dir);
+}
+END_TEST
+#undef EMPTY_TRANSFER
+
 int main(void)
 {
 	Suite *s = suite_create("e2e_sql_files");
@@ -260,6 +371,8 @@ int main(void)
 	tcase_add_test(tc, postgres_files_make_a_current_database);
 	tcase_add_test(tc, postgres_files_raise_the_codes_of_pg_h);
 	tcase_add_test(tc, sqlite_files_make_a_current_database);
+	tcase_add_test(tc, postgres_upgrade_counts_the_last_days_withdrawals);
+	tcase_add_test(tc, sqlite_upgrade_counts_the_last_days_withdrawals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

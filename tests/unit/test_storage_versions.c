@@ -6,6 +6,7 @@
  * member in the order of the 0.2.0 header, independently of src/core/store.c.
  */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,47 @@ START_TEST(unknown_table_version_is_refused)
 }
 END_TEST
 
+/* A backend built against wallet table version 1: no limits, and withdrawals are not limited. */
+static w3w_wallet_store wallet_v1;
+
+static w3w_status wallet_v1_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
+{
+	char real[128];
+	w3w_status st;
+
+	snprintf(real, sizeof(real), "sqlite:%s", db_path);
+	if ((st = w3w_storage_sqlite_open(out, real, cfg)) != W3W_OK)
+		return st;
+	memset(&wallet_v1, 0, sizeof(wallet_v1));
+	memcpy(&wallet_v1, (*out)->wallet, offsetof(w3w_wallet_store, limit_set));
+	wallet_v1.version = 1;
+	(*out)->wallet = &wallet_v1;
+	(void)url;
+	return W3W_OK;
+}
+
+START_TEST(wallet_table_version_1_has_no_limits)
+{
+	w3w_withdrawal_limits *list = NULL;
+	w3w_ctx *ctx = NULL;
+	w3w_actor admin, user;
+
+	ck_assert_int_eq(w3w_storage_register("walletv1", wallet_v1_open), W3W_OK);
+	ck_assert_int_eq(open_ctx(&ctx, "walletv1:x"), W3W_OK);
+	w3w_actor_init(&admin, "0190a000-0000-7000-8000-0000000000a1", W3W_ROLE_ADMIN | W3W_ROLE_SERVICE);
+	w3w_actor_init(&user, "0190a000-0000-7000-8000-000000000002", W3W_ROLE_USER);
+	ck_assert_int_eq(w3w_withdrawal_limit_set(NULL, ctx, &admin, NULL, "USDC", 0, 0), W3W_EINVAL);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "has no withdrawal limits (wallet table version 1"));
+	ck_assert_int_eq(w3w_withdrawal_limits_get(&list, ctx, &user, NULL, NULL), W3W_EINVAL);
+	ck_assert_ptr_null(list);
+	ck_assert_int_eq(w3w_deposit(NULL, ctx, &admin, user.user_id, "USDC", 1000 * W3W_AMOUNT_SCALE, "d1", NULL),
+		W3W_OK);
+	ck_assert_int_eq(w3w_withdraw(NULL, ctx, &user, "USDC", 1000 * W3W_AMOUNT_SCALE, "evm",
+		"0x00000000000000000000000000000000000000aA", NULL), W3W_OK);
+	w3w_ctx_close(ctx);
+}
+END_TEST
+
 START_TEST(init_functions)
 {
 	w3w_outbox_store t;
@@ -222,6 +264,7 @@ int main(void)
 	tcase_add_test(tc, flat_version_3_loads);
 	tcase_add_test(tc, half_a_table_is_refused);
 	tcase_add_test(tc, unknown_table_version_is_refused);
+	tcase_add_test(tc, wallet_table_version_1_has_no_limits);
 	tcase_add_test(tc, init_functions);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

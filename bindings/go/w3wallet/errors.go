@@ -30,6 +30,8 @@ const (
 	// StatusOutcomeUnknown: the answer was lost; the command may have committed.
 	// Retry with the same idempotency key to get its result or run it once.
 	StatusOutcomeUnknown Status = -15
+	// StatusLimitExceeded: a withdrawal limit refuses it; the message names the limit and what remains.
+	StatusLimitExceeded Status = -16
 )
 
 // String is the library's stable name of the status ("conflict", "not_found", ...).
@@ -52,6 +54,7 @@ var (
 	ErrCrypto            = errors.New("w3wallet: cryptographic check failed")
 	ErrInternal          = errors.New("w3wallet: internal error")
 	ErrOutcomeUnknown    = errors.New("w3wallet: outcome unknown (may have been applied; retry with the same idempotency key)")
+	ErrLimitExceeded     = errors.New("w3wallet: withdrawal limit exceeded")
 	// ErrUnknown stands for a status this binding does not know (a newer library).
 	ErrUnknown = errors.New("w3wallet: unknown status")
 	// ErrClosed is returned by a Context, Subscription or JWTVerifier used after Close.
@@ -74,6 +77,7 @@ var sentinels = map[Status]error{
 	StatusCrypto:          ErrCrypto,
 	StatusInternal:        ErrInternal,
 	StatusOutcomeUnknown:  ErrOutcomeUnknown,
+	StatusLimitExceeded:   ErrLimitExceeded,
 }
 
 // Sentinel is the sentinel error of a status (ErrUnknown for one this binding does not know).

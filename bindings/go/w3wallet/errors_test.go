@@ -32,6 +32,7 @@ func TestEveryStatusHasItsSentinel(t *testing.T) {
 		{w3wallet.StatusCrypto, w3wallet.ErrCrypto, "crypto"},
 		{w3wallet.StatusInternal, w3wallet.ErrInternal, "internal"},
 		{w3wallet.StatusOutcomeUnknown, w3wallet.ErrOutcomeUnknown, "outcome_unknown"},
+		{w3wallet.StatusLimitExceeded, w3wallet.ErrLimitExceeded, "limit_exceeded"},
 	}
 	for _, tc := range cases {
 		var err error = &w3wallet.Error{Status: tc.s, Op: "Op", Message: "msg"}

@@ -29,6 +29,7 @@ ALL = {
     capi.W3W_ECRYPTO: (w3wallet.CryptoError, "crypto"),
     capi.W3W_EINTERNAL: (w3wallet.InternalError, "internal"),
     capi.W3W_EUNKNOWN: (w3wallet.OutcomeUnknownError, "outcome_unknown"),
+    capi.W3W_ELIMIT: (w3wallet.LimitExceededError, "limit_exceeded"),
 }
 
 

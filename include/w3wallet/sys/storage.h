@@ -24,6 +24,7 @@
 #include "w3wallet/claim.h"
 #include "w3wallet/events.h"
 #include "w3wallet/ledger.h"
+#include "w3wallet/limits.h"
 #include "w3wallet/order.h"
 #include "w3wallet/supply.h"
 #include "w3wallet/sys/backend.h"
@@ -87,7 +88,8 @@ typedef struct w3w_write_meta {
  * balance - held >= amount, else W3W_EINSUFFICIENT. Accounts are created
  * on first credit. Deposits: `t.reference` unique among deposits, else
  * W3W_ECONFLICT. Writes two ledger entries (-amount from, +amount to).
- * Idempotency result id: t.id.
+ * A withdrawal is held to the withdrawal limits (see limit_set below) by a
+ * backend that has them. Idempotency result id: t.id.
  */
 typedef struct w3w_cmd_transfer {
 	w3w_write_meta meta;
@@ -281,8 +283,9 @@ typedef struct w3w_withdrawal_row {
  * amount, else W3W_EINSUFFICIENT; a missing account has 0); allocate the
  * nonce of (w.chain, w.from_address): the smallest given-back nonce >=
  * nonce_floor (given-back nonces below it are dropped), else max(next,
- * nonce_floor), next moving past it; insert. Idempotency result id: w.id
- * (a replay returns the withdrawal as recorded).
+ * nonce_floor), next moving past it; insert. The hold is held to the
+ * withdrawal limits (see limit_set below) by a backend that has them.
+ * Idempotency result id: w.id (a replay returns the withdrawal as recorded).
  */
 typedef struct w3w_cmd_withdrawal_create {
 	w3w_write_meta meta;
@@ -314,6 +317,34 @@ typedef struct w3w_cmd_withdrawal_update {
 	int give_back_nonce;
 	w3w_transfer settlement;
 } w3w_cmd_withdrawal_update;
+
+/**
+ * Withdrawal limits (w3wallet/limits.h), wallet table version 2. Set the
+ * limits of (user_id, currency), user_id "" being the currency's default,
+ * to per_withdrawal and daily (W3W_LIMIT_NONE: none), updated_at =
+ * meta.now; or with `clear`, delete them (none set: W3W_ENOTFOUND).
+ *
+ * A backend with these members enforces them in every withdrawal
+ * (transfer of kind withdrawal, withdrawal_create), in the transaction
+ * that debits or holds, before anything is written: the values in force
+ * are the user's row, else the currency's default row, else none. Refused
+ * with W3W_ELIMIT, naming the limit and what remains, when amount >
+ * per_withdrawal, or when used + amount > daily, where used sums the
+ * user's withdrawals of the currency recorded after meta.now -
+ * W3W_LIMIT_WINDOW. Otherwise the withdrawal is recorded as
+ * used at meta.now (an on-chain withdrawal moved to failed or dropped is
+ * no longer counted). Concurrent withdrawals of one user and currency
+ * must not pass together what each would alone (PostgreSQL: a lock per
+ * user and currency taken before the sum; SQLite: the write transaction).
+ */
+typedef struct w3w_cmd_limit_set {
+	w3w_write_meta meta;
+	char user_id[W3W_ID_SIZE];
+	char currency[W3W_CURRENCY_SIZE];
+	w3w_amount per_withdrawal;
+	w3w_amount daily;
+	int clear;
+} w3w_cmd_limit_set;
 
 /** A block the deposit watcher has processed. */
 typedef struct w3w_watch_block {
@@ -429,7 +460,7 @@ typedef struct w3w_audit_store {
  * backend without wallet support leaves w3w_storage.wallet NULL, and the
  * wallet calls say so.
  */
-#define W3W_WALLET_STORE_VERSION 1
+#define W3W_WALLET_STORE_VERSION 2
 typedef struct w3w_wallet_store {
 	unsigned int version;   /**< W3W_WALLET_STORE_VERSION */
 	w3w_status (*secrets_create)(w3w_storage *st, w3w_cmd_secrets_create *cmd);
@@ -461,6 +492,20 @@ typedef struct w3w_wallet_store {
 	/** Record a deposit seen on chain unless its reference is recorded; *inserted (may be NULL) = 1 if new. */
 	w3w_status (*chain_deposit_put)(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
 	w3w_status (*chain_deposit_get)(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
+
+	/* Version 2: withdrawal limits (w3w_cmd_limit_set says how they are enforced). */
+	/** `out` receives the stored row (currency, user_id, per_withdrawal, daily, updated_at); on clear, the removed one. */
+	w3w_status (*limit_set)(w3w_storage *st, w3w_cmd_limit_set *cmd, w3w_withdrawal_limit *out);
+	/**
+	 * The limits in force for user_id ("": the defaults themselves) in
+	 * currency ("": each currency with a default or a row of the user),
+	 * currency ascending: the values and their source, `used` in the
+	 * window ending at `now`, the time of its oldest part + the window
+	 * (next_release_at; 0 when nothing is used) and the amount recorded
+	 * then. `remaining` is core's to fill. *out malloc'd (free()).
+	 */
+	w3w_status (*limit_list)(w3w_storage *st, const char *user_id, const char *currency, w3w_time now,
+		w3w_withdrawal_limit **out, size_t *count);
 } w3w_wallet_store;
 #define W3W_WALLET_STORE_INIT { .version = W3W_WALLET_STORE_VERSION }
 

@@ -22,7 +22,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; a newer database is refused (W3W_EVERSION). */
-#define W3W__PG_SCHEMA_VERSION 3
+#define W3W__PG_SCHEMA_VERSION 4
 
 /* SQLSTATEs raised by the installed functions (class W3: ours). */
 #define W3W__PG_SQLSTATE_NOTFOUND     "W3001"
@@ -31,6 +31,7 @@
 #define W3W__PG_SQLSTATE_FORBIDDEN    "W3004"
 #define W3W__PG_SQLSTATE_STATE        "W3005"
 #define W3W__PG_SQLSTATE_IDEMPOTENCY  "W3006"
+#define W3W__PG_SQLSTATE_LIMIT        "W3007" /* a withdrawal limit */
 #define W3W__PG_SQLSTATE_BROKEN       "W3099" /* an invariant of the data does not hold */
 
 /* ---- prepared statements (pg_statements.c) -------------------------------- */

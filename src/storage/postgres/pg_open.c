@@ -146,6 +146,8 @@ static const w3w_wallet_store pg_wallet = {
 	.watch_advance = w3w__pg_watch_advance,
 	.chain_deposit_put = w3w__pg_chain_deposit_put,
 	.chain_deposit_get = w3w__pg_chain_deposit_get,
+	.limit_set = w3w__pg_limit_set,
+	.limit_list = w3w__pg_limit_list,
 };
 
 static const w3w_replica_store pg_replica = {

@@ -32,4 +32,9 @@ w3w_status w3w__pg_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *c
 w3w_status w3w__pg_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
 w3w_status w3w__pg_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
 
+/* Withdrawal limits (pg_limits.c), schema version 4. */
+w3w_status w3w__pg_limit_set(w3w_storage *st, w3w_cmd_limit_set *cmd, w3w_withdrawal_limit *out);
+w3w_status w3w__pg_limit_list(w3w_storage *st, const char *user_id, const char *currency, w3w_time now,
+	w3w_withdrawal_limit **out, size_t *count);
+
 #endif

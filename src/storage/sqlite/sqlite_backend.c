@@ -435,6 +435,8 @@ static const w3w_wallet_store sq_wallet = {
 	.watch_advance = w3w__sq_watch_advance,
 	.chain_deposit_put = w3w__sq_chain_deposit_put,
 	.chain_deposit_get = w3w__sq_chain_deposit_get,
+	.limit_set = w3w__sq_limit_set,
+	.limit_list = w3w__sq_limit_list,
 };
 
 static void fill_vtable(w3w_storage *b)

@@ -18,7 +18,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 4
+#define W3W__SQ_SCHEMA_VERSION 5
 
 typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 
@@ -241,6 +241,14 @@ typedef enum w3w__sq_move {
 /** Move `amount` on the account of `user_id`; each move checks its precondition in the UPDATE itself. */
 w3w_status w3w__sq_account_move(w3w__sq_conn *c, w3w__sq_move move, const char *user_id,
 	const char *currency, w3w_amount amount, w3w_time now);
+/**
+ * The withdrawal limits of (user_id, currency) allow `amount` now (else
+ * W3W_ELIMIT naming the limit and what remains); it is recorded as used at
+ * `now` under `source_id` (sqlite_limits.c). Every withdrawal calls it in
+ * its write transaction before it debits or holds.
+ */
+w3w_status w3w__sq_limit_take(w3w__sq_conn *c, const char *user_id, const char *currency, w3w_amount amount,
+	w3w_time now, const char *source_id);
 /** Insert transfer `t` and its two ledger entries (ids and balances already moved by the caller). */
 w3w_status w3w__sq_transfer_record(w3w__sq_conn *c, const w3w_transfer *t);
 

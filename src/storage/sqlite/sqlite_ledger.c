@@ -138,8 +138,9 @@ static w3w_status transfer(w3w__sq_conn *c, w3w_cmd_transfer *cmd, w3w_transfer 
 
 	if (st != W3W_OK || meta->replayed)
 		return st != W3W_OK ? st : w3w__sq_transfer_load(c, result_id, out);
-	/* The debit first: a refused withdrawal costs one UPDATE. */
-	if (!is_external(t->from_user_id))
+	if (t->kind == W3W_TRANSFER_WITHDRAWAL)
+		st = w3w__sq_limit_take(c, t->from_user_id, t->currency, t->amount, meta->now, t->id);
+	if (st == W3W_OK && !is_external(t->from_user_id))
 		st = w3w__sq_account_move(c, W3W__SQ_DEBIT, t->from_user_id, t->currency, t->amount, meta->now);
 	if (st == W3W_OK && !is_external(t->to_user_id))
 		st = w3w__sq_account_move(c, W3W__SQ_CREDIT, t->to_user_id, t->currency, t->amount, meta->now);

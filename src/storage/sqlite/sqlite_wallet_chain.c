@@ -86,7 +86,8 @@ static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *
 
 	if (st != W3W_OK || meta->replayed)
 		return st != W3W_OK ? st : withdrawal_load(c, result_id, out);
-	if ((st = w3w__sq_account_move(c, W3W__SQ_HOLD, w->user_id, w->currency, w->amount, meta->now)) != W3W_OK ||
+	if ((st = w3w__sq_limit_take(c, w->user_id, w->currency, w->amount, meta->now, w->id)) != W3W_OK ||
+	    (st = w3w__sq_account_move(c, W3W__SQ_HOLD, w->user_id, w->currency, w->amount, meta->now)) != W3W_OK ||
 	    (st = nonce_allocate(c, w->chain, w->from_address, cmd->nonce_floor, &nonce)) != W3W_OK)
 		return st;
 	st = w3w__sq_run(c, "INSERT INTO withdrawals(" WITHDRAWAL_COLS ") VALUES"

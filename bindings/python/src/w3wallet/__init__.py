@@ -19,7 +19,8 @@ from . import capi as _capi
 from .errors import (
     ClosedError, ConflictError, CryptoError, ForbiddenError, IdempotencyError, InsufficientFundsError,
     InternalError, InvalidInputError, InvalidStateError, NotFoundError, OutOfMemoryError, RateLimitedError,
-    UnauthenticatedError, UnavailableError, OutcomeUnknownError, VersionError, W3WError, error_class,
+    UnauthenticatedError, UnavailableError, OutcomeUnknownError, LimitExceededError, VersionError, W3WError,
+    error_class,
 )
 from .amount import MAX as AMOUNT_MAX, AmountLike, format_amount, from_units, parse_amount, to_units
 from .records import (
@@ -30,7 +31,7 @@ from .context import Context, Options, Subscription
 from .auth import JwtVerifier, now_us, sign_hs256
 from .wallet import (
     Chain, ChainDeposit, ChainOptions, ChainPollStats, MasterSeedInfo, Wallet, Withdrawal, WithdrawalStatus,
-    address_normalize, master_key_id,
+    WithdrawalLimit, LIMIT_NONE, address_normalize, master_key_id,
 )
 
 __version__: str = _capi.w3w_version()
@@ -75,9 +76,11 @@ __all__ = [
     "Transfer", "TransferKind", "Account", "LedgerTotals", "OutboxStats", "AuditReport", "Event", "Page",
     "W3WError", "InvalidInputError", "OutOfMemoryError", "NotFoundError", "ConflictError",
     "InsufficientFundsError", "ForbiddenError", "InvalidStateError", "IdempotencyError", "UnavailableError", "OutcomeUnknownError",
+    "LimitExceededError",
     "VersionError", "UnauthenticatedError", "RateLimitedError", "CryptoError", "InternalError", "ClosedError",
     "error_class", "AmountLike", "AMOUNT_MAX", "to_units", "from_units", "parse_amount", "format_amount",
     "Chain", "ChainDeposit", "ChainOptions", "ChainPollStats", "MasterSeedInfo", "Wallet", "Withdrawal",
+    "WithdrawalLimit", "LIMIT_NONE",
     "WithdrawalStatus", "address_normalize", "master_key_id",
     "JwtVerifier", "sign_hs256", "now_us", "version", "new_id", "normalize_id", "status_name",
     "commit_position", "read_after",

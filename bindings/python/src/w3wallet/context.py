@@ -14,7 +14,10 @@ from .records import (
     Account, Actor, AuditReport, Claim, Event, LedgerTotals, Order, OrderItem, OrderStatus,
     OutboxStats, Page, Supply, SupplyStatus, Transfer,
 )
-from .wallet import Chain, ChainDeposit, ChainOptions, MasterSeedInfo, Wallet, Withdrawal, chain_wallets
+from .wallet import (
+    Chain, ChainDeposit, ChainOptions, MasterSeedInfo, Wallet, Withdrawal, WithdrawalLimit, chain_wallets, limit_units,
+    withdrawal_limits,
+)
 
 __all__ = ["Options", "Context", "Subscription"]
 
@@ -343,6 +346,22 @@ class Context:
 
     def withdrawal_get(self, actor: Actor, withdrawal_id: str) -> "Withdrawal":
         return Withdrawal._from_c(self._run(_capi.w3w_withdrawal_get, actor._c, withdrawal_id))
+
+    def withdrawal_limit_set(self, actor: Actor, currency: str, per_withdrawal: Optional[AmountLike],
+                             daily: Optional[AmountLike], user_id: Optional[str] = None) -> "WithdrawalLimit":
+        """Set a currency's default withdrawal limits (user_id None) or a user's own (admin, audited).
+        None is no limit; 0 stops withdrawals."""
+        return WithdrawalLimit._from_c(self._run(_capi.w3w_withdrawal_limit_set, actor._c, user_id, currency,
+                                                 limit_units(per_withdrawal), limit_units(daily)))
+
+    def withdrawal_limit_clear(self, actor: Actor, currency: str, user_id: Optional[str] = None) -> None:
+        """Remove the values set for user_id (None: the default) in currency (admin; NotFoundError if none)."""
+        self._run(_capi.w3w_withdrawal_limit_clear, actor._c, user_id, currency)
+
+    def withdrawal_limits(self, actor: Actor, user_id: Optional[str] = None,
+                          currency: Optional[str] = None) -> List["WithdrawalLimit"]:
+        """The limits in force for user_id (None: the actor), what remains now and when more frees up."""
+        return withdrawal_limits(self._run(_capi.w3w_withdrawal_limits_get, actor._c, user_id, currency))
 
     def chain_deposit_get(self, actor: Actor, reference: str) -> "ChainDeposit":
         return ChainDeposit._from_c(self._run(_capi.w3w_chain_deposit_get, actor._c, reference))

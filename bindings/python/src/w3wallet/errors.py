@@ -22,6 +22,7 @@ __all__ = [
     "IdempotencyError",
     "UnavailableError",
     "OutcomeUnknownError",
+    "LimitExceededError",
     "VersionError",
     "UnauthenticatedError",
     "RateLimitedError",
@@ -103,6 +104,10 @@ class OutcomeUnknownError(W3WError):
     """
 
 
+class LimitExceededError(W3WError):
+    """A withdrawal limit refuses the withdrawal; the message names the limit and what remains (``W3W_ELIMIT``)."""
+
+
 class VersionError(W3WError):
     """Version mismatch of a struct, backend or schema (``W3W_EVERSION``)."""
 
@@ -147,6 +152,7 @@ _BY_CODE: Dict[int, Type[W3WError]] = {
     -13: CryptoError,
     -14: InternalError,
     -15: OutcomeUnknownError,
+    -16: LimitExceededError,
 }
 
 

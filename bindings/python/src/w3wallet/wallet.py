@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MasterSeedInfo", "Wallet", "WithdrawalStatus", "Withdrawal", "ChainDeposit", "ChainPollStats",
-    "ChainOptions", "Chain", "master_key_id", "address_normalize",
+    "ChainOptions", "Chain", "master_key_id", "address_normalize", "WithdrawalLimit", "LIMIT_NONE",
 ]
 
 
@@ -65,6 +65,45 @@ class Wallet:
     @classmethod
     def _from_c(cls, c: Any) -> "Wallet":
         return cls(c.id, c.user_id, c.chain, c.address, c.index, _time_required(c.created_at))
+
+
+LIMIT_NONE = -1  # W3W_LIMIT_NONE: a limit that is not set
+
+
+def _limit_or_none(units: int) -> Optional[Decimal]:
+    return None if units == LIMIT_NONE else from_units(units)
+
+
+def limit_units(amount: Optional[AmountLike]) -> int:
+    """A limit for the C API: None is no limit."""
+    return LIMIT_NONE if amount is None else to_units(amount)
+
+
+@dataclass(frozen=True)
+class WithdrawalLimit:
+    """Withdrawal limits of a user (or a currency's default) in one currency, and where the user stands
+    (include/w3wallet/limits.h). None is no limit."""
+
+    currency: str
+    user_id: str                        # "" for a currency's default
+    source: str                         # "user": the user's own values; "default": the currency's
+    per_withdrawal: Optional[Decimal]   # largest single withdrawal
+    daily: Optional[Decimal]            # most in any 24 hours (rolling)
+    used: Decimal                       # withdrawn or held in the last 24 hours
+    remaining: Optional[Decimal]        # the largest withdrawal allowed now; None: unlimited
+    next_release_at: Optional[datetime] # when the oldest part of `used` leaves the window
+    next_release_amount: Decimal
+    updated_at: Optional[datetime]
+
+    @classmethod
+    def _from_c(cls, c: Any) -> "WithdrawalLimit":
+        return cls(c.currency, c.user_id, c.source, _limit_or_none(c.per_withdrawal), _limit_or_none(c.daily),
+                   from_units(c.used), _limit_or_none(c.remaining), _time(c.next_release_at),
+                   from_units(c.next_release_amount), _time(c.updated_at))
+
+
+def withdrawal_limits(lst: Any) -> List[WithdrawalLimit]:
+    return [WithdrawalLimit._from_c(_capi.w3wb_withdrawal_limit_at(lst, i)) for i in range(lst.count)]
 
 
 class WithdrawalStatus(_NamedIntEnum):

@@ -199,6 +199,7 @@ SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); 
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
+SWIGINTERN void delete_w3w_withdrawal_limits(struct w3w_withdrawal_limits *self){ w3w_withdrawal_limits_free(self); }
 
 /* Copy text into a fixed-size field, refusing (not cutting) text that does not fit. */
 static w3w_status w3wb_set_text(char *dst, size_t size, const char *field, const char *value)
@@ -346,11 +347,16 @@ static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+static const w3w_withdrawal_limit *w3wb_withdrawal_limit_at(const w3w_withdrawal_limits *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_af5a3e406605d646(void *_swig_go_0) {
+void _wrap_Swig_free_capi_9e6814a5fca6c372(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -360,7 +366,7 @@ void _wrap_Swig_free_capi_af5a3e406605d646(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_af5a3e406605d646(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -373,7 +379,7 @@ void *_wrap_Swig_malloc_capi_af5a3e406605d646(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_af5a3e406605d646() {
+intgo _wrap_W3W_OK_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -385,7 +391,7 @@ intgo _wrap_W3W_OK_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EINVAL_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -397,7 +403,7 @@ intgo _wrap_W3W_EINVAL_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ENOMEM_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -409,7 +415,7 @@ intgo _wrap_W3W_ENOMEM_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ENOTFOUND_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -421,7 +427,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ECONFLICT_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -433,7 +439,7 @@ intgo _wrap_W3W_ECONFLICT_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -445,7 +451,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EFORBIDDEN_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -457,7 +463,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ESTATE_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -469,7 +475,7 @@ intgo _wrap_W3W_ESTATE_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -481,7 +487,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -493,7 +499,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EVERSION_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -505,7 +511,7 @@ intgo _wrap_W3W_EVERSION_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -517,7 +523,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ERATELIMIT_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -529,7 +535,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ECRYPTO_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -541,7 +547,7 @@ intgo _wrap_W3W_ECRYPTO_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EINTERNAL_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -553,7 +559,7 @@ intgo _wrap_W3W_EINTERNAL_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_af5a3e406605d646() {
+intgo _wrap_W3W_EUNKNOWN_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -565,7 +571,19 @@ intgo _wrap_W3W_EUNKNOWN_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
+intgo _wrap_W3W_ELIMIT_capi_9e6814a5fca6c372() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_ELIMIT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -578,7 +596,7 @@ _gostring_ _wrap_w3w_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_af5a3e406605d646() {
+_gostring_ _wrap_w3w_version_capi_9e6814a5fca6c372() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -589,7 +607,7 @@ _gostring_ _wrap_w3w_version_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_af5a3e406605d646() {
+intgo _wrap_w3w_version_number_capi_9e6814a5fca6c372() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -600,7 +618,7 @@ intgo _wrap_w3w_version_number_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_af5a3e406605d646(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_9e6814a5fca6c372(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -633,7 +651,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_af5a3e406605d646(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -665,7 +683,7 @@ _gostring_ _wrap_w3w_amount_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_af5a3e406605d646(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_9e6814a5fca6c372(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -695,7 +713,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_af5a3e406605d646(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_af5a3e406605d646(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_9e6814a5fca6c372(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -725,7 +743,7 @@ _gostring_ _wrap_w3w_amount_add_capi_af5a3e406605d646(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -755,7 +773,7 @@ _gostring_ _wrap_w3w_id_new_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_af5a3e406605d646(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -792,7 +810,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_af5a3e406605d646(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_af5a3e406605d646() {
+long long _wrap_w3w_time_now_capi_9e6814a5fca6c372() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -803,7 +821,7 @@ long long _wrap_w3w_time_now_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -835,7 +853,7 @@ _gostring_ _wrap_w3w_time_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -848,7 +866,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -861,7 +879,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -873,7 +891,7 @@ void _wrap_w3w_trace_context_flags_set_capi_af5a3e406605d646(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -886,7 +904,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_af5a3e406605d646(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_af5a3e406605d646() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_9e6814a5fca6c372() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -897,7 +915,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -907,7 +925,7 @@ void _wrap_delete_w3w_trace_context_capi_af5a3e406605d646(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -940,7 +958,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_af5a3e406605d646(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_af5a3e406605d646(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -972,7 +990,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_af5a3e406605d646(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -998,7 +1016,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_af5a3e406605d646(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1028,7 +1046,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1054,7 +1072,7 @@ _gostring_ _wrap_w3w_trace_set_capi_af5a3e406605d646(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_af5a3e406605d646(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1080,7 +1098,7 @@ _gostring_ _wrap_w3w_trace_get_capi_af5a3e406605d646(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1092,7 +1110,7 @@ void _wrap_w3w_options_version_set_capi_af5a3e406605d646(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1105,7 +1123,7 @@ intgo _wrap_w3w_options_version_get_capi_af5a3e406605d646(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1118,7 +1136,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_af5a3e406605d646(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1131,7 +1149,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_af5a3e406605d646(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1144,7 +1162,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_af5a3e406605d646(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1157,7 +1175,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1170,7 +1188,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_af5a3e406605d646(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1182,7 +1200,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_af5a3e406605d646(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1195,7 +1213,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_af5a3e406605d646(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1207,7 +1225,7 @@ void _wrap_w3w_options_pool_size_set_capi_af5a3e406605d646(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1220,7 +1238,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_af5a3e406605d646(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1232,7 +1250,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_af5a3e406605d646(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1245,7 +1263,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_af5a3e406605d646(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1257,7 +1275,7 @@ void _wrap_w3w_options_background_relay_set_capi_af5a3e406605d646(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1270,7 +1288,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_af5a3e406605d646(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1283,7 +1301,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_af5a3e406605d646(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1295,7 +1313,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_af5a3e406605d646(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1308,7 +1326,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1332,7 +1350,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_af5a3e406605d646(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1345,7 +1363,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_af5a3e406605d646(struct w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_af5a3e406605d646() {
+struct w3w_options *_wrap_new_w3w_options_capi_9e6814a5fca6c372() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1356,7 +1374,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_options_capi_af5a3e406605d646(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1366,7 +1384,7 @@ void _wrap_delete_w3w_options_capi_af5a3e406605d646(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_af5a3e406605d646(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_9e6814a5fca6c372(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1394,7 +1412,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_af5a3e406605d646(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1420,7 +1438,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_af5a3e406605d646(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1450,7 +1468,7 @@ _gostring_ _wrap_w3w_commit_position_capi_af5a3e406605d646(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1481,7 +1499,7 @@ _gostring_ _wrap_w3w_read_after_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1493,7 +1511,7 @@ void _wrap_w3w_replica_state_configured_set_capi_af5a3e406605d646(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1506,7 +1524,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_af5a3e406605d646(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1518,7 +1536,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_af5a3e406605d646(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1531,7 +1549,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_af5a3e406605d646(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1543,7 +1561,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_af5a3e406605d646(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1556,7 +1574,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_af5a3e406605d646(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1580,7 +1598,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_af5a3e406605d646(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1593,7 +1611,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_af5a3e406605d646() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_9e6814a5fca6c372() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1604,7 +1622,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1614,7 +1632,7 @@ void _wrap_delete_w3w_replica_state_capi_af5a3e406605d646(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_af5a3e406605d646(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1642,7 +1660,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_af5a3e406605d646(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1652,7 +1670,7 @@ void _wrap_w3w_ctx_close_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ROLE_USER_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -1664,7 +1682,7 @@ intgo _wrap_W3W_ROLE_USER_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -1676,7 +1694,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -1688,7 +1706,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_9e6814a5fca6c372() {
   int result;
   intgo _swig_go_result;
   
@@ -1700,7 +1718,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1713,7 +1731,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_af5a3e406605d646(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1725,7 +1743,7 @@ void _wrap_w3w_actor_roles_set_capi_af5a3e406605d646(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1738,7 +1756,7 @@ intgo _wrap_w3w_actor_roles_get_capi_af5a3e406605d646(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_af5a3e406605d646() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_9e6814a5fca6c372() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1749,7 +1767,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1759,7 +1777,7 @@ void _wrap_delete_w3w_actor_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1790,7 +1808,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_af5a3e406605d646(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1823,7 +1841,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1835,7 +1853,7 @@ void _wrap_w3w_list_query_version_set_capi_af5a3e406605d646(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1848,7 +1866,7 @@ intgo _wrap_w3w_list_query_version_get_capi_af5a3e406605d646(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1861,7 +1879,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_af5a3e406605d646(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1873,7 +1891,7 @@ void _wrap_w3w_list_query_status_set_capi_af5a3e406605d646(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1886,7 +1904,7 @@ intgo _wrap_w3w_list_query_status_get_capi_af5a3e406605d646(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1898,7 +1916,7 @@ void _wrap_w3w_list_query_limit_set_capi_af5a3e406605d646(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1911,7 +1929,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_af5a3e406605d646(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1924,7 +1942,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_af5a3e406605d646(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_af5a3e406605d646() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_9e6814a5fca6c372() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1935,7 +1953,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1945,7 +1963,7 @@ void _wrap_delete_w3w_list_query_capi_af5a3e406605d646(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af5a3e406605d646() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9e6814a5fca6c372() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1957,7 +1975,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af5a3e406605d646() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9e6814a5fca6c372() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1969,7 +1987,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af5a3e406605d646() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9e6814a5fca6c372() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1981,7 +1999,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af5a3e406605d646() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9e6814a5fca6c372() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1993,7 +2011,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2006,7 +2024,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_af5a3e406605d646(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2018,7 +2036,7 @@ void _wrap_w3w_transfer_kind_set_capi_af5a3e406605d646(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2031,7 +2049,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_af5a3e406605d646(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2044,7 +2062,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2057,7 +2075,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_af5a3e406605d646(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2070,7 +2088,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_af5a3e406605d646(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2082,7 +2100,7 @@ void _wrap_w3w_transfer_amount_set_capi_af5a3e406605d646(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2095,7 +2113,7 @@ long long _wrap_w3w_transfer_amount_get_capi_af5a3e406605d646(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2108,7 +2126,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_af5a3e406605d646(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2120,7 +2138,7 @@ void _wrap_w3w_transfer_created_at_set_capi_af5a3e406605d646(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2133,7 +2151,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_af5a3e406605d646(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_af5a3e406605d646() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_9e6814a5fca6c372() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2144,7 +2162,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2154,7 +2172,7 @@ void _wrap_delete_w3w_transfer_capi_af5a3e406605d646(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2167,7 +2185,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_af5a3e406605d646(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2180,7 +2198,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_af5a3e406605d646(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_af5a3e406605d646(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2192,7 +2210,7 @@ void _wrap_w3w_account_balance_set_capi_af5a3e406605d646(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2205,7 +2223,7 @@ long long _wrap_w3w_account_balance_get_capi_af5a3e406605d646(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_af5a3e406605d646(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2217,7 +2235,7 @@ void _wrap_w3w_account_held_set_capi_af5a3e406605d646(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2230,7 +2248,7 @@ long long _wrap_w3w_account_held_get_capi_af5a3e406605d646(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_af5a3e406605d646(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2242,7 +2260,7 @@ void _wrap_w3w_account_available_set_capi_af5a3e406605d646(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2255,7 +2273,7 @@ long long _wrap_w3w_account_available_get_capi_af5a3e406605d646(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_af5a3e406605d646() {
+struct w3w_account *_wrap_new_w3w_account_capi_9e6814a5fca6c372() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2266,7 +2284,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_account_capi_af5a3e406605d646(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2276,7 +2294,7 @@ void _wrap_delete_w3w_account_capi_af5a3e406605d646(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2289,7 +2307,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_af5a3e406605d646(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2302,7 +2320,7 @@ long long _wrap_w3w_account_list_count_get_capi_af5a3e406605d646(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2312,7 +2330,7 @@ void _wrap_delete_w3w_account_list_capi_af5a3e406605d646(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2372,7 +2390,7 @@ _gostring_ _wrap_w3w_deposit_capi_af5a3e406605d646(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2432,7 +2450,7 @@ _gostring_ _wrap_w3w_withdraw_capi_af5a3e406605d646(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_af5a3e406605d646(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2485,7 +2503,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_af5a3e406605d646(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_af5a3e406605d646(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_9e6814a5fca6c372(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2522,7 +2540,7 @@ _gostring_ _wrap_w3w_accounts_capi_af5a3e406605d646(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2532,7 +2550,7 @@ void _wrap_w3w_account_list_free_capi_af5a3e406605d646(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2545,7 +2563,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2557,7 +2575,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_af5a3e406605d646(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2570,7 +2588,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2582,7 +2600,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_af5a3e406605d646(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2595,7 +2613,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_af5a3e406605d646(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2607,7 +2625,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_af5a3e406605d646(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2620,7 +2638,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2632,7 +2650,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_af5a3e406605d646(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2645,7 +2663,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_af5a3e406605d646(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2657,7 +2675,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_af5a3e406605d646(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2670,7 +2688,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_af5a3e406605d646(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2682,7 +2700,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_af5a3e406605d646(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2695,7 +2713,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2707,7 +2725,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_af5a3e406605d646(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2720,7 +2738,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_af5a3e406605d646(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2732,7 +2750,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af5a3e406605d646(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2745,7 +2763,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af5a3e406605d646(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_af5a3e406605d646() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_9e6814a5fca6c372() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2756,7 +2774,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2766,7 +2784,7 @@ void _wrap_delete_w3w_ledger_totals_capi_af5a3e406605d646(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2803,7 +2821,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_af5a3e406605d646(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2816,7 +2834,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_af5a3e406605d646(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2849,7 +2867,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_af5a3e406605d646(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af5a3e406605d646() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9e6814a5fca6c372() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2861,7 +2879,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_9e6814a5fca6c372() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2873,7 +2891,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9e6814a5fca6c372() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2885,7 +2903,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_9e6814a5fca6c372() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2897,7 +2915,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2910,7 +2928,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_af5a3e406605d646(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2923,7 +2941,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_af5a3e406605d646(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2936,7 +2954,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_af5a3e406605d646(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2948,7 +2966,7 @@ void _wrap_w3w_supply_amount_set_capi_af5a3e406605d646(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2961,7 +2979,7 @@ long long _wrap_w3w_supply_amount_get_capi_af5a3e406605d646(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2973,7 +2991,7 @@ void _wrap_w3w_supply_reserved_set_capi_af5a3e406605d646(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2986,7 +3004,7 @@ long long _wrap_w3w_supply_reserved_get_capi_af5a3e406605d646(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -2998,7 +3016,7 @@ void _wrap_w3w_supply_status_set_capi_af5a3e406605d646(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3011,7 +3029,7 @@ intgo _wrap_w3w_supply_status_get_capi_af5a3e406605d646(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3023,7 +3041,7 @@ void _wrap_w3w_supply_created_at_set_capi_af5a3e406605d646(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3036,7 +3054,7 @@ long long _wrap_w3w_supply_created_at_get_capi_af5a3e406605d646(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3048,7 +3066,7 @@ void _wrap_w3w_supply_updated_at_set_capi_af5a3e406605d646(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3061,7 +3079,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_af5a3e406605d646(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_af5a3e406605d646() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_9e6814a5fca6c372() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3072,7 +3090,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3082,7 +3100,7 @@ void _wrap_delete_w3w_supply_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3095,7 +3113,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_af5a3e406605d646(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3108,7 +3126,7 @@ long long _wrap_w3w_supply_page_count_get_capi_af5a3e406605d646(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3121,7 +3139,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_af5a3e406605d646(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3131,7 +3149,7 @@ void _wrap_delete_w3w_supply_page_capi_af5a3e406605d646(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3143,7 +3161,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_af5a3e406605d646(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3156,7 +3174,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_af5a3e406605d646(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3168,7 +3186,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_af5a3e406605d646(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3181,7 +3199,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_af5a3e406605d646(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3193,7 +3211,7 @@ void _wrap_w3w_supply_patch_status_set_capi_af5a3e406605d646(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3206,7 +3224,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_af5a3e406605d646(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_af5a3e406605d646() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_9e6814a5fca6c372() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3217,7 +3235,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_af5a3e406605d646(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3227,7 +3245,7 @@ void _wrap_delete_w3w_supply_patch_capi_af5a3e406605d646(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3273,7 +3291,7 @@ _gostring_ _wrap_w3w_supply_create_capi_af5a3e406605d646(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3310,7 +3328,7 @@ _gostring_ _wrap_w3w_supply_get_capi_af5a3e406605d646(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_af5a3e406605d646(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_9e6814a5fca6c372(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3342,7 +3360,7 @@ _gostring_ _wrap_w3w_supply_list_capi_af5a3e406605d646(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3352,7 +3370,7 @@ void _wrap_w3w_supply_page_free_capi_af5a3e406605d646(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3398,7 +3416,7 @@ _gostring_ _wrap_w3w_supply_update_capi_af5a3e406605d646(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_af5a3e406605d646(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3442,7 +3460,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_af5a3e406605d646(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3455,7 +3473,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_af5a3e406605d646(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3488,7 +3506,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_af5a3e406605d646(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ORDER_OPEN_capi_9e6814a5fca6c372() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3500,7 +3518,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_9e6814a5fca6c372() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3512,7 +3530,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_9e6814a5fca6c372() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3524,7 +3542,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_9e6814a5fca6c372() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3536,7 +3554,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3549,7 +3567,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_af5a3e406605d646(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3562,7 +3580,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3575,7 +3593,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_af5a3e406605d646(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3587,7 +3605,7 @@ void _wrap_w3w_order_item_price_set_capi_af5a3e406605d646(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3600,7 +3618,7 @@ long long _wrap_w3w_order_item_price_get_capi_af5a3e406605d646(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3612,7 +3630,7 @@ void _wrap_w3w_order_item_quantity_set_capi_af5a3e406605d646(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3625,7 +3643,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_af5a3e406605d646(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_af5a3e406605d646() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_9e6814a5fca6c372() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3636,7 +3654,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3646,7 +3664,7 @@ void _wrap_delete_w3w_order_item_capi_af5a3e406605d646(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3659,7 +3677,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_af5a3e406605d646(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3672,7 +3690,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_af5a3e406605d646(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3685,7 +3703,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_af5a3e406605d646(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3697,7 +3715,7 @@ void _wrap_w3w_order_amount_set_capi_af5a3e406605d646(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3710,7 +3728,7 @@ long long _wrap_w3w_order_amount_get_capi_af5a3e406605d646(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3722,7 +3740,7 @@ void _wrap_w3w_order_status_set_capi_af5a3e406605d646(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3735,7 +3753,7 @@ intgo _wrap_w3w_order_status_get_capi_af5a3e406605d646(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3747,7 +3765,7 @@ void _wrap_w3w_order_created_at_set_capi_af5a3e406605d646(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3760,7 +3778,7 @@ long long _wrap_w3w_order_created_at_get_capi_af5a3e406605d646(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3772,7 +3790,7 @@ void _wrap_w3w_order_updated_at_set_capi_af5a3e406605d646(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3785,7 +3803,7 @@ long long _wrap_w3w_order_updated_at_get_capi_af5a3e406605d646(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3798,7 +3816,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_af5a3e406605d646(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3811,7 +3829,7 @@ long long _wrap_w3w_order_item_count_get_capi_af5a3e406605d646(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3821,7 +3839,7 @@ void _wrap_delete_w3w_order_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_af5a3e406605d646() {
+struct w3w_order *_wrap_new_w3w_order_capi_9e6814a5fca6c372() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3832,7 +3850,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_af5a3e406605d646() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3845,7 +3863,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_af5a3e406605d646(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3858,7 +3876,7 @@ long long _wrap_w3w_order_page_count_get_capi_af5a3e406605d646(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3871,7 +3889,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3881,7 +3899,7 @@ void _wrap_delete_w3w_order_page_capi_af5a3e406605d646(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_af5a3e406605d646(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3929,7 +3947,7 @@ _gostring_ _wrap_w3w_order_create_capi_af5a3e406605d646(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_af5a3e406605d646(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3966,7 +3984,7 @@ _gostring_ _wrap_w3w_order_get_capi_af5a3e406605d646(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_af5a3e406605d646(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_9e6814a5fca6c372(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3998,7 +4016,7 @@ _gostring_ _wrap_w3w_order_list_capi_af5a3e406605d646(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_af5a3e406605d646(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4042,7 +4060,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_af5a3e406605d646(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4052,7 +4070,7 @@ void _wrap_w3w_order_free_capi_af5a3e406605d646(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4062,7 +4080,7 @@ void _wrap_w3w_order_page_free_capi_af5a3e406605d646(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4075,7 +4093,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4108,7 +4126,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_af5a3e406605d646() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_9e6814a5fca6c372() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4120,7 +4138,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_9e6814a5fca6c372() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4132,7 +4150,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_9e6814a5fca6c372() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4144,7 +4162,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4157,7 +4175,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4170,7 +4188,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_af5a3e406605d646(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4183,7 +4201,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_af5a3e406605d646(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4196,7 +4214,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_af5a3e406605d646(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4208,7 +4226,7 @@ void _wrap_w3w_claim_status_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4221,7 +4239,7 @@ intgo _wrap_w3w_claim_status_get_capi_af5a3e406605d646(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4233,7 +4251,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_af5a3e406605d646(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4246,7 +4264,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_af5a3e406605d646(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4258,7 +4276,7 @@ void _wrap_w3w_claim_processed_at_set_capi_af5a3e406605d646(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4271,7 +4289,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_af5a3e406605d646(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4283,7 +4301,7 @@ void _wrap_w3w_claim_released_at_set_capi_af5a3e406605d646(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4296,7 +4314,7 @@ long long _wrap_w3w_claim_released_at_get_capi_af5a3e406605d646(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_af5a3e406605d646() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_9e6814a5fca6c372() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4307,7 +4325,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4317,7 +4335,7 @@ void _wrap_delete_w3w_claim_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4361,7 +4379,7 @@ _gostring_ _wrap_w3w_claim_order_capi_af5a3e406605d646(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4398,7 +4416,7 @@ _gostring_ _wrap_w3w_claim_get_capi_af5a3e406605d646(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4435,7 +4453,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_af5a3e406605d646(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4479,7 +4497,7 @@ _gostring_ _wrap_w3w_claim_process_capi_af5a3e406605d646(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_af5a3e406605d646(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4523,7 +4541,7 @@ _gostring_ _wrap_w3w_claim_release_capi_af5a3e406605d646(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4536,7 +4554,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4569,7 +4587,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_af5a3e406605d646(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_af5a3e406605d646(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -4581,7 +4599,7 @@ void _wrap_w3w_event_seq_set_capi_af5a3e406605d646(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4594,7 +4612,7 @@ long long _wrap_w3w_event_seq_get_capi_af5a3e406605d646(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4607,7 +4625,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4620,7 +4638,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_af5a3e406605d646(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4633,7 +4651,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_af5a3e406605d646(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4646,7 +4664,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_af5a3e406605d646(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4659,7 +4677,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_af5a3e406605d646(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4672,7 +4690,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_af5a3e406605d646(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_af5a3e406605d646(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4684,7 +4702,7 @@ void _wrap_w3w_event_created_at_set_capi_af5a3e406605d646(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4697,7 +4715,7 @@ long long _wrap_w3w_event_created_at_get_capi_af5a3e406605d646(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4710,7 +4728,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_af5a3e406605d646(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4720,7 +4738,7 @@ void _wrap_delete_w3w_event_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_af5a3e406605d646(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_9e6814a5fca6c372(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4750,7 +4768,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_af5a3e406605d646(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_af5a3e406605d646(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_9e6814a5fca6c372(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4763,7 +4781,7 @@ long long _wrap_w3w_subscription_dropped_capi_af5a3e406605d646(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_af5a3e406605d646(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_9e6814a5fca6c372(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4773,7 +4791,7 @@ void _wrap_w3w_unsubscribe_capi_af5a3e406605d646(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4783,7 +4801,7 @@ void _wrap_w3w_event_free_capi_af5a3e406605d646(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4813,7 +4831,7 @@ _gostring_ _wrap_w3w_events_pump_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4825,7 +4843,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_af5a3e406605d646(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4838,7 +4856,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_af5a3e406605d646(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4850,7 +4868,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_af5a3e406605d646(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4863,7 +4881,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_af5a3e406605d646(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4875,7 +4893,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af5a3e406605d646(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4888,7 +4906,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af5a3e406605d646(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4900,7 +4918,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_af5a3e406605d646(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4913,7 +4931,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_af5a3e406605d646(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_af5a3e406605d646() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_9e6814a5fca6c372() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4924,7 +4942,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4934,7 +4952,7 @@ void _wrap_delete_w3w_outbox_stats_capi_af5a3e406605d646(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4964,7 +4982,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_af5a3e406605d646(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -4976,7 +4994,7 @@ void _wrap_w3w_audit_report_ok_set_capi_af5a3e406605d646(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4989,7 +5007,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_af5a3e406605d646(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5001,7 +5019,7 @@ void _wrap_w3w_audit_report_records_set_capi_af5a3e406605d646(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5014,7 +5032,7 @@ long long _wrap_w3w_audit_report_records_get_capi_af5a3e406605d646(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5026,7 +5044,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_af5a3e406605d646(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5039,7 +5057,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_af5a3e406605d646(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5051,7 +5069,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_af5a3e406605d646(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5064,7 +5082,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5077,7 +5095,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_af5a3e406605d646(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_af5a3e406605d646() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_9e6814a5fca6c372() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -5088,7 +5106,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -5098,7 +5116,7 @@ void _wrap_delete_w3w_audit_report_capi_af5a3e406605d646(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_af5a3e406605d646(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5128,7 +5146,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_af5a3e406605d646(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5158,7 +5176,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -5192,7 +5210,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -5226,7 +5244,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_af5a3e406605d646(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -5260,7 +5278,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -5294,7 +5312,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_af5a3e406605d646(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -5328,7 +5346,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -5362,7 +5380,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_af5a3e406605d646(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -5396,7 +5414,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_af5a3e406605d646(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -5430,7 +5448,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_9e6814a5fca6c372(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5462,7 +5480,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_af5a3e406605d646(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_9e6814a5fca6c372(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5494,7 +5512,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_af5a3e406605d646(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_af5a3e406605d646(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_9e6814a5fca6c372(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -5504,7 +5522,7 @@ void _wrap_w3w_jwt_verifier_free_capi_af5a3e406605d646(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5543,7 +5561,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_af5a3e406605d646(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5594,7 +5612,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_af5a3e406605d646(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5645,7 +5663,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_af5a3e406605d646(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5686,7 +5704,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_af5a3e406605d646(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5698,7 +5716,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_af5a3e406605d646(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5711,7 +5729,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_af5a3e406605d646(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5724,7 +5742,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_af5a3e406605d646(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5736,7 +5754,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_af5a3e406605d646(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5749,7 +5767,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_af5a3e406605d646(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5762,7 +5780,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_af5a3e406605d646(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5775,7 +5793,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_af5a3e406605d646(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_af5a3e406605d646() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_9e6814a5fca6c372() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5786,7 +5804,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_af5a3e406605d64
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5796,7 +5814,7 @@ void _wrap_delete_w3w_master_seed_info_capi_af5a3e406605d646(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5838,7 +5856,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_af5a3e406605d646(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5868,7 +5886,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_af5a3e406605d646(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5904,7 +5922,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_af5a3e406605d646(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5939,7 +5957,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_af5a3e406605d646(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_af5a3e406605d646(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -5969,7 +5987,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_af5a3e406605d646(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_af5a3e406605d646(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6006,7 +6024,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_af5a3e406605d646(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6019,7 +6037,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_af5a3e406605d646(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6032,7 +6050,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_af5a3e406605d646(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6045,7 +6063,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_af5a3e406605d646(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6058,7 +6076,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_af5a3e406605d646(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -6070,7 +6088,7 @@ void _wrap_w3w_wallet_index_set_capi_af5a3e406605d646(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6083,7 +6101,7 @@ long long _wrap_w3w_wallet_index_get_capi_af5a3e406605d646(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -6095,7 +6113,7 @@ void _wrap_w3w_wallet_created_at_set_capi_af5a3e406605d646(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6108,7 +6126,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_af5a3e406605d646(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_af5a3e406605d646() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_9e6814a5fca6c372() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -6119,7 +6137,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -6129,7 +6147,7 @@ void _wrap_delete_w3w_wallet_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -6142,7 +6160,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6155,7 +6173,7 @@ long long _wrap_w3w_wallets_count_get_capi_af5a3e406605d646(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -6165,7 +6183,7 @@ void _wrap_delete_w3w_wallets_capi_af5a3e406605d646(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_af5a3e406605d646(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6202,7 +6220,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_af5a3e406605d646(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_af5a3e406605d646(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_9e6814a5fca6c372(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6239,7 +6257,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_af5a3e406605d646(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -6249,7 +6267,7 @@ void _wrap_w3w_wallets_free_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_af5a3e406605d646(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6293,7 +6311,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_af5a3e406605d646(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -6305,7 +6323,7 @@ void _wrap_w3w_chain_options_version_set_capi_af5a3e406605d646(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -6318,7 +6336,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_af5a3e406605d646(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6331,7 +6349,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6344,7 +6362,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_af5a3e406605d646(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6356,7 +6374,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_af5a3e406605d646(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6369,7 +6387,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6381,7 +6399,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_af5a3e406605d646(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6394,7 +6412,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6406,7 +6424,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_af5a3e406605d646(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6419,7 +6437,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af5a3e406605d646(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6432,7 +6450,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_af5a3e406605d646(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -6444,7 +6462,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_af5a3e406605d646(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6457,7 +6475,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_af5a3e406605d646(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6469,7 +6487,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af5a3e406605d646(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6482,7 +6500,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af5a3e406605d646(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_af5a3e406605d646() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_9e6814a5fca6c372() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -6493,7 +6511,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -6503,7 +6521,7 @@ void _wrap_delete_w3w_chain_options_capi_af5a3e406605d646(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_af5a3e406605d646(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_9e6814a5fca6c372(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -6533,7 +6551,7 @@ _gostring_ _wrap_w3w_chain_open_capi_af5a3e406605d646(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6543,7 +6561,7 @@ void _wrap_w3w_chain_close_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6556,7 +6574,7 @@ _gostring_ _wrap_w3w_chain_key_capi_af5a3e406605d646(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_af5a3e406605d646(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -6590,7 +6608,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_af5a3e406605d646(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6602,7 +6620,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_af5a3e406605d646(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6615,7 +6633,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_af5a3e406605d646(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6628,7 +6646,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6640,7 +6658,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_af5a3e406605d646(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6653,7 +6671,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6665,7 +6683,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af5a3e406605d646(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6678,7 +6696,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af5a3e406605d646
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6690,7 +6708,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af5a3e406605d646(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6703,7 +6721,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af5a3e406605d646(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6715,7 +6733,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af5a3e406605d646(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6728,7 +6746,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af5a3e406605d646(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6740,7 +6758,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af5a3e406605d646(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6753,7 +6771,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af5a3e406605
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6765,7 +6783,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af5a3e406605d646(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6778,7 +6796,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af5a3e406605d64
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6790,7 +6808,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af5a3e406605d646(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6803,7 +6821,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af5a3e406605d6
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6815,7 +6833,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af5a3e406605d646(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6828,7 +6846,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af5a3e406605d6
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_af5a3e406605d646() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_9e6814a5fca6c372() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6839,7 +6857,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_af5a3e406605d64
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6849,7 +6867,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_af5a3e406605d646(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -6879,7 +6897,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_af5a3e406605d646(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -6909,7 +6927,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_af5a3e406605d646(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_af5a3e406605d646(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6919,7 +6937,7 @@ void _wrap_w3w_chain_watch_stop_capi_af5a3e406605d646(struct w3w_chain *_swig_go
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af5a3e406605d646() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9e6814a5fca6c372() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6931,7 +6949,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9e6814a5fca6c372() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6943,7 +6961,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af5a3e406605d646() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9e6814a5fca6c372() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6955,7 +6973,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9e6814a5fca6c372() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6967,7 +6985,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9e6814a5fca6c372() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6979,7 +6997,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af5a3e406605d646() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af5a3e406605d646() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9e6814a5fca6c372() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6991,7 +7009,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af5a3e406605d646() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7004,7 +7022,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_af5a3e406605d646(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7017,7 +7035,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_af5a3e406605d646(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7030,7 +7048,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_af5a3e406605d646(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7043,7 +7061,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_af5a3e406605d646(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -7055,7 +7073,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_af5a3e406605d646(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7068,7 +7086,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_af5a3e406605d646(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7081,7 +7099,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7094,7 +7112,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_af5a3e406605d646(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -7106,7 +7124,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_af5a3e406605d646(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7119,7 +7137,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_af5a3e406605d646(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7132,7 +7150,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_af5a3e406605d646(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -7144,7 +7162,7 @@ void _wrap_w3w_withdrawal_status_set_capi_af5a3e406605d646(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7157,7 +7175,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_af5a3e406605d646(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7170,7 +7188,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_af5a3e406605d646(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7183,7 +7201,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7195,7 +7213,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_af5a3e406605d646(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7208,7 +7226,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_af5a3e406605d646(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7220,7 +7238,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_af5a3e406605d646(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7233,7 +7251,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_af5a3e406605d646(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_af5a3e406605d646() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_9e6814a5fca6c372() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -7244,7 +7262,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -7254,7 +7272,7 @@ void _wrap_delete_w3w_withdrawal_capi_af5a3e406605d646(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7307,7 +7325,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_af5a3e406605d646(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7344,7 +7362,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_af5a3e406605d646(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7357,7 +7375,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_af5a3e406605d646(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7375,7 +7393,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_af5a3e406605d646(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7388,7 +7406,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_af5a3e406605d646(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7401,7 +7419,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_af5a3e406605d646(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7414,7 +7432,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7427,7 +7445,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7440,7 +7458,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7453,7 +7471,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_af5a3e406605d646(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7465,7 +7483,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_af5a3e406605d646(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7478,7 +7496,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_af5a3e406605d646(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7490,7 +7508,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_af5a3e406605d646(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7503,7 +7521,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_af5a3e406605d646(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7516,7 +7534,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_af5a3e406605d646(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7529,7 +7547,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_af5a3e406605d646(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7541,7 +7559,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_af5a3e406605d646(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7554,7 +7572,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_af5a3e406605d646(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7567,7 +7585,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_af5a3e406605d646(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7580,7 +7598,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_af5a3e406605d646(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7593,7 +7611,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_af5a3e406605d646(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -7605,7 +7623,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_af5a3e406605d646(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7618,7 +7636,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_af5a3e406605d646(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_af5a3e406605d646() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_9e6814a5fca6c372() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -7629,7 +7647,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_af5a3e406605d646() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -7639,7 +7657,7 @@ void _wrap_delete_w3w_chain_deposit_capi_af5a3e406605d646(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7676,7 +7694,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_af5a3e406605d646(struct w3w_chain_de
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -7710,7 +7728,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -7744,7 +7762,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -7778,7 +7796,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_af5a3e406605d646(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -7812,7 +7830,514 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_af5a3e406605d646(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_af5a3e406605d646(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_source_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->source, (const char *)arg2, 8-1);
+      arg1->source[8-1] = 0;
+    } else {
+      arg1->source[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->source);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->per_withdrawal = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->per_withdrawal);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_daily_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->daily = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->daily);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_used_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->used = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_used_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->used);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->remaining = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->remaining);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->next_release_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->next_release_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->next_release_amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->next_release_amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->updated_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->updated_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_9e6814a5fca6c372() {
+  struct w3w_withdrawal_limit *result = 0 ;
+  struct w3w_withdrawal_limit *_swig_go_result;
+  
+  
+  result = (struct w3w_withdrawal_limit *)calloc(1, sizeof(struct w3w_withdrawal_limit));
+  *(struct w3w_withdrawal_limit **)&_swig_go_result = (struct w3w_withdrawal_limit *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_withdrawal_limit_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+  struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
+  
+  arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+  struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
+  w3w_withdrawal_limit *result = 0 ;
+  struct w3w_withdrawal_limit *_swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
+  
+  result = (w3w_withdrawal_limit *) ((arg1)->items);
+  *(w3w_withdrawal_limit **)&_swig_go_result = (w3w_withdrawal_limit *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_withdrawal_limits_count_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+  struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_withdrawal_limits_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+  struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
+  
+  arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
+  
+  delete_w3w_withdrawal_limits(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+  w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  w3w_amount arg6 ;
+  w3w_amount arg7 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_withdrawal_limit **)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  arg6 = (w3w_amount)_swig_go_5; 
+  arg7 = (w3w_amount)_swig_go_6; 
+  
+  result = (w3w_status)w3w_withdrawal_limit_set(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,(char const *)arg5,arg6,arg7);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  free(arg5); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  w3w_ctx *arg1 = (w3w_ctx *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_ctx **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_withdrawal_limit_clear(arg1,(struct w3w_actor const *)arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_9e6814a5fca6c372(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+  w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_withdrawal_limits **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_withdrawal_limits_get(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,(char const *)arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  free(arg5); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_limits_free_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+  w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
+  
+  arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
+  
+  w3w_withdrawal_limits_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_withdrawal_limit **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_withdrawal_limit_to_json(arg1,(struct w3w_withdrawal_limit const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_withdrawal_limits **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_withdrawal_limits_to_json(arg1,(struct w3w_withdrawal_limits const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_subscribe_capi_9e6814a5fca6c372(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -7842,7 +8367,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_af5a3e406605d646(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_af5a3e406605d646(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -7877,7 +8402,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_af5a3e406605d646(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7905,7 +8430,7 @@ _gostring_ _wrap_w3wb_options_init_capi_af5a3e406605d646(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -7933,7 +8458,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_af5a3e406605d646(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_af5a3e406605d646(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7973,7 +8498,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_af5a3e406605d646(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8001,7 +8526,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_af5a3e406605d646(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8041,7 +8566,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_af5a3e406605d646(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8062,7 +8587,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_af5a3e406605d646(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8102,7 +8627,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_af5a3e406605d646(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_af5a3e406605d646(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_9e6814a5fca6c372(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -8115,7 +8640,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_af5a3e406605d646(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -8161,7 +8686,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_af5a3e406605d646(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_af5a3e406605d646(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -8171,7 +8696,7 @@ void _wrap_w3wb_order_items_free_capi_af5a3e406605d646(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_af5a3e406605d646(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -8186,7 +8711,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_af5a3e406605d646(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_af5a3e406605d646(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -8201,7 +8726,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_af5a3e406605d646(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_af5a3e406605d646(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -8216,7 +8741,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_af5a3e406605d646(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_af5a3e406605d646(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -8231,7 +8756,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_af5a3e406605d646(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_af5a3e406605d646(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -8242,6 +8767,21 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_af5a3e406605d646(struct w3w_wallets
   
   result = (w3w_wallet *)w3wb_wallet_at((struct w3w_wallets const *)arg1,arg2);
   *(w3w_wallet **)&_swig_go_result = (w3w_wallet *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+  w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
+  size_t arg2 ;
+  w3w_withdrawal_limit *result = 0 ;
+  struct w3w_withdrawal_limit *_swig_go_result;
+  
+  arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_withdrawal_limit *)w3wb_withdrawal_limit_at((struct w3w_withdrawal_limits const *)arg1,arg2);
+  *(w3w_withdrawal_limit **)&_swig_go_result = (w3w_withdrawal_limit *)result; 
   return _swig_go_result;
 }
 
