@@ -655,6 +655,7 @@ START_TEST(test_amounts_and_times_exact)
 	strcpy(cmd.s.user_id, alice);
 	strcpy(cmd.s.currency, "BTC");
 	cmd.s.amount = 1;
+	cmd.s.status = W3W_SUPPLY_ACTIVE;
 	cmd.s.created_at = 1700000000123457LL;  /* odd microseconds survive */
 	cmd.s.updated_at = 4102444800000001LL;  /* 2100-01-01T00:00:00.000001Z */
 	ck_assert_int_eq(st->market->supply_create(st, &cmd, &s), W3W_OK);
@@ -1220,6 +1221,7 @@ START_TEST(test_idempotent_replay_and_mismatch)
 	strcpy(cmd.s.user_id, user);
 	strcpy(cmd.s.currency, "USD");
 	cmd.s.amount = 7;
+	cmd.s.status = W3W_SUPPLY_ACTIVE;
 	cmd.s.created_at = cmd.s.updated_at = cmd.meta.now;
 	ck_assert_int_eq(st->market->supply_create(st, &cmd, &first), W3W_OK);
 	ck_assert_int_eq(cmd.meta.replayed, 0);

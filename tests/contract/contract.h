@@ -67,5 +67,6 @@ TCase *contract_paging_tcase(void);
 TCase *contract_idempotency_tcase(void);
 TCase *contract_relays_tcase(void);
 TCase *contract_limits_tcase(void);
+TCase *contract_refusals_tcase(void);
 
 #endif

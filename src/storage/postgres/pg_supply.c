@@ -32,16 +32,15 @@ w3w_status w3w__pg_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3
 	w3w_status rc;
 
 	cmd->meta.replayed = 0;
-	if (s->status && !w3w__pg_supply_status(s->status))
+	if (!w3w__pg_supply_status(s->status))   /* core gives a complete supply: 0 is no status */
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", (int)s->status);
 	w3w__pg_command_params(&p, &cmd->meta);
 	w3w__pg_p_text(&p, s->id);
 	w3w__pg_p_text(&p, s->user_id);
 	w3w__pg_p_text(&p, s->currency);
 	w3w__pg_p_i64(&p, s->amount);
-	/* As given (core gives reserved 0, active); status 0 means active. */
-	w3w__pg_p_i64(&p, s->reserved);
-	w3w__pg_p_text(&p, s->status ? w3w__pg_supply_status(s->status) : "active");
+	w3w__pg_p_i64(&p, s->reserved);   /* as given: core gives reserved 0 */
+	w3w__pg_p_text(&p, w3w__pg_supply_status(s->status));
 	w3w__pg_p_i64(&p, s->created_at);
 	w3w__pg_p_i64(&p, s->updated_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_CREATE, &p, &cmd->meta, "supply_create", &r);

@@ -77,12 +77,14 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_supply_create *cmd, w3w_supply
 	const w3w_supply *in = &cmd->s;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+	w3w_status st;
+
+	if (!w3w__sq_supply_status(in->status))   /* core gives a complete supply: 0 is no status */
+		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", (int)in->status);
+	st = w3w__sq_idem_check(c, meta, result_id);
 
 	if (st != W3W_OK || meta->replayed)
 		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
-	if (!w3w__sq_supply_status(in->status))
-		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", in->id, (int)in->status);
 	st = w3w__sq_query(c, &s,
 		"INSERT INTO supplies(" SUPPLY_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		" RETURNING " SUPPLY_COLS, "tttIItII",
@@ -101,12 +103,14 @@ static w3w_status update(w3w__sq_conn *c, w3w_cmd_supply_update *cmd, w3w_supply
 	const w3w_supply_patch *p = &cmd->patch;
 	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+	w3w_status st;
+
+	if (p->status && !w3w__sq_supply_status(p->status))
+		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", p->status);
+	st = w3w__sq_idem_check(c, meta, result_id);
 
 	if (st != W3W_OK || meta->replayed)
 		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
-	if (p->status && !w3w__sq_supply_status(p->status))
-		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", cmd->id, p->status);
 	/*
 	 * ?4 set_amount, ?5 amount, ?6 explicit status or NULL. The status rule
 	 * of storage.h: explicit status wins; else amount 0 -> exhausted, > 0 on
