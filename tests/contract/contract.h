@@ -68,5 +68,8 @@ TCase *contract_idempotency_tcase(void);
 TCase *contract_relays_tcase(void);
 TCase *contract_limits_tcase(void);
 TCase *contract_refusals_tcase(void);
+TCase *contract_commands_tcase(void);
+TCase *contract_values_tcase(void);
+TCase *contract_races_tcase(void);
 
 #endif
