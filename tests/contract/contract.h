@@ -71,5 +71,6 @@ TCase *contract_refusals_tcase(void);
 TCase *contract_commands_tcase(void);
 TCase *contract_values_tcase(void);
 TCase *contract_races_tcase(void);
+TCase *contract_wallets_tcase(void);
 
 #endif
