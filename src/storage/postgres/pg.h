@@ -173,6 +173,12 @@ char *w3w__pg_array_end(w3w__pg_array *a);
 void w3w__pg_col_text(char *dst, size_t size, const PGresult *r, int row, int col);
 int64_t w3w__pg_col_i64(const PGresult *r, int row, int col);
 int w3w__pg_col_bool(const PGresult *r, int row, int col);
+/**
+ * Read row `row`'s columns from `first` on, one letter of `types` each:
+ * 't' char *dst and size_t size (truncated, NUL-terminated; NULL reads ""),
+ * 'I' int64_t * (NULL reads 0), '-' skip the column. As w3w__sq_cols.
+ */
+void w3w__pg_cols(const PGresult *r, int row, int first, const char *types, ...);
 /** Decode a hex column (encode(x, 'hex')) into `n` bytes; zeros when NULL. */
 void w3w__pg_col_hex(unsigned char *dst, size_t n, const PGresult *r, int row, int col);
 
@@ -198,13 +204,9 @@ void w3w__pg_order_free(w3w_order *o);
 /** From a write function's first row: meta->replayed (first column), meta->event.seq (last; 0 on replay). */
 void w3w__pg_take_meta(const PGresult *r, w3w_write_meta *meta);
 
-/* Stored status names (the database's vocabulary, independent of display names). */
+/* Stored status names: the public names (src/core/names.c), as SQLite stores them too. NULL: unknown. */
 const char *w3w__pg_supply_status(int status);
 const char *w3w__pg_transfer_kind(int kind);
-int w3w__pg_parse_supply_status(const char *text);
-int w3w__pg_parse_order_status(const char *text);
-int w3w__pg_parse_claim_status(const char *text);
-int w3w__pg_parse_transfer_kind(const char *text);
 
 /** 1 if `s` is a canonical UUID (36 chars, hex and dashes). */
 int w3w__pg_is_uuid(const char *s);
