@@ -1,6 +1,7 @@
 /*
  * The storage contract, wallet table: deposit wallets, chain deposits,
- * withdrawals with their holds and nonces, the watcher's cursor. Driven
+ * withdrawals with their holds and nonces, the watcher's cursor, the
+ * sealed master secrets. Driven
  * the way src/wallet drives it (indexes from wallet_index_next, credits
  * through the ledger first, withdrawals moved step by step).
  */
@@ -305,6 +306,77 @@ START_TEST(test_watch_cursor_advances_once)
 }
 END_TEST
 
+/* The seed and its mnemonic sealed under `key_id` (bytes, not text: a NUL inside). */
+static void secrets_init(w3w_secret_record recs[2], const char *key_id, unsigned char fill)
+{
+	static const char *const purposes[2] = { "seed", "mnemonic" };
+
+	for (int i = 0; i < 2; i++) {
+		memset(&recs[i], 0, sizeof(recs[i]));
+		strcpy(recs[i].purpose, purposes[i]);
+		strcpy(recs[i].key_id, key_id);
+		strcpy(recs[i].origin, "generated");
+		memset(recs[i].blob, fill + i, 100);
+		recs[i].blob[0] = 0;
+		recs[i].blob_len = 100;
+		recs[i].created_at = tick();
+	}
+}
+
+/* The sealed master secrets: created once, rotated to a new key, the old copies retired. */
+START_TEST(test_secrets_create_reseal_retire)
+{
+	w3w_secret_record recs[2], again[2], *list = NULL;
+	w3w_cmd_secrets_create create;
+	w3w_cmd_secrets_reseal reseal;
+	w3w_cmd_secrets_retire retire;
+	size_t n = 0;
+
+	ck_assert_int_eq(ws()->secret_list(st, "", &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 0);
+	free(list);
+	secrets_init(recs, "00000000000000k1", 0xa1);
+	memset(&create, 0, sizeof(create));
+	meta_init(&create.meta, ADMIN, NULL, 0x51, "wallet.seed_created", ADMIN);
+	create.records = recs;
+	create.count = 2;
+	ck_assert_int_eq(ws()->secrets_create(st, &create), W3W_OK);
+	meta_init(&create.meta, ADMIN, NULL, 0x51, "wallet.seed_created", ADMIN);
+	ck_assert_int_eq(ws()->secrets_create(st, &create), W3W_ECONFLICT);   /* never a second seed */
+
+	ck_assert_int_eq(ws()->secret_list(st, "", &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].purpose, "mnemonic");   /* purpose, then key id */
+	ck_assert_mem_eq(&list[1], &recs[0], sizeof(recs[0]));
+	free(list);
+
+	secrets_init(again, "00000000000000k2", 0xb1);
+	memset(&reseal, 0, sizeof(reseal));
+	meta_init(&reseal.meta, ADMIN, NULL, 0x52, "wallet.resealed", ADMIN);
+	reseal.records = again;
+	reseal.count = 2;
+	strcpy(reseal.from_key_id, "00000000000000k9");
+	ck_assert_int_eq(ws()->secrets_reseal(st, &reseal), W3W_ESTATE);   /* nothing under that key */
+	meta_init(&reseal.meta, ADMIN, NULL, 0x52, "wallet.resealed", ADMIN);
+	strcpy(reseal.from_key_id, "00000000000000k1");
+	ck_assert_int_eq(ws()->secrets_reseal(st, &reseal), W3W_OK);
+	ck_assert_int_eq(ws()->secret_list(st, "seed", &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[1].key_id, "00000000000000k2");
+	free(list);
+
+	memset(&retire, 0, sizeof(retire));
+	meta_init(&retire.meta, ADMIN, NULL, 0x53, "wallet.retired", ADMIN);
+	strcpy(retire.keep_key_id, "00000000000000k2");
+	ck_assert_int_eq(ws()->secrets_retire(st, &retire), W3W_OK);
+	ck_assert_int_eq(retire.deleted, 2);
+	ck_assert_int_eq(ws()->secret_list(st, "", &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(&list[1], &again[0], sizeof(again[0]));
+	free(list);
+}
+END_TEST
+
 TCase *contract_wallets_tcase(void)
 {
 	TCase *tc = tcase_create("wallets");
@@ -313,5 +385,6 @@ TCase *contract_wallets_tcase(void)
 	tcase_add_test(tc, test_chain_deposit_credit);
 	tcase_add_test(tc, test_withdrawal_holds_and_nonces);
 	tcase_add_test(tc, test_watch_cursor_advances_once);
+	tcase_add_test(tc, test_secrets_create_reseal_retire);
 	return tc;
 }
