@@ -40,10 +40,28 @@ START_TEST(test_supply_status_must_be_known)
 }
 END_TEST
 
+/* A list filtered by a status that does not exist. */
+START_TEST(test_list_status_must_be_known)
+{
+	w3w_storage_query q = { "", W3W_SUPPLY_DELETED + 1, 10, "" };
+	w3w_supply_page *supplies = (w3w_supply_page *)1;
+	w3w_order_page *orders = (w3w_order_page *)1;
+
+	ck_assert_int_eq(st->market->supply_list(st, &q, &supplies), W3W_EINVAL);
+	ck_assert_ptr_null(supplies);
+	ck_assert_msg(strstr(w3w_error_message(), "is not a supply status"), "%s", w3w_error_message());
+	q.status = -1;
+	ck_assert_int_eq(st->market->order_list(st, &q, &orders), W3W_EINVAL);
+	ck_assert_ptr_null(orders);
+	ck_assert_msg(strstr(w3w_error_message(), "is not an order status"), "%s", w3w_error_message());
+}
+END_TEST
+
 TCase *contract_refusals_tcase(void)
 {
 	TCase *tc = tcase_create("refusals");
 
 	tcase_add_test(tc, test_supply_status_must_be_known);
+	tcase_add_test(tc, test_list_status_must_be_known);
 	return tc;
 }

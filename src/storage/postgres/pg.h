@@ -16,6 +16,7 @@
 #define W3W_STORAGE_POSTGRES_PG_H
 
 #include <pthread.h>
+#include <stddef.h>
 
 #include <libpq-fe.h>
 
@@ -236,15 +237,24 @@ typedef void (*w3w__pg_row_drop)(void *item);
 w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
 	w3w__pg_row_drop drop, void **items, size_t *count);
 
+/* A keyset-paged list (supplies, orders): its statements, its rows, its page type. */
+typedef struct w3w__pg_list {
+	const char *noun;                 /* "supply", "order": statement names and messages */
+	const char *a_status;             /* "a supply": "status: N is not a supply status" */
+	const char *(*status_name)(int);  /* the stored name of a status; NULL when unknown */
+	int stmts[4];                     /* all rows, by status, by user, by user and status */
+	w3w__pg_row_reader read;
+	size_t elem;                      /* sizeof(T) */
+	size_t page_size, items_at, count_at, cursor_at;
+} w3w__pg_list;
+#define W3W__PG_PAGE_LAYOUT(type) \
+	sizeof(type), offsetof(type, items), offsetof(type, count), offsetof(type, next_cursor)
 /**
- * One page of a keyset-paged list (id cursor, id first column): `stmts` are
- * the statements for all rows, by status, by user, by user and status;
- * `status` is the stored status name or NULL for any. Items and count as
- * w3w__pg_read_rows(); next_cursor (W3W_CURSOR_SIZE) is set when more follow.
+ * One page (id cursor, id first column): the rows past q->after_id in id
+ * order, of q->user_id and q->status when given. *out is a page of the
+ * list's type (free its items, then it); next_cursor is set when more follow.
  */
-w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char *status,
-	const int stmts[4], const char *noun, size_t size, w3w__pg_row_reader read,
-	void **items, size_t *count, char *next_cursor);
+w3w_status w3w__pg_page(w3w__pg *pg, const w3w__pg_list *list, const w3w_storage_query *q, void **out);
 
 /* ---- execution (pg_exec.c) ------------------------------------------------- */
 

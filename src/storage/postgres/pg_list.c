@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "storage/postgres/pg.h"
 
@@ -51,7 +52,8 @@ w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_ro
 	return W3W_OK;
 }
 
-w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char *status,
+/* The rows of one page into items/count; next_cursor set when more follow. */
+static w3w_status page_rows(w3w__pg *pg, const w3w_storage_query *q, const char *status,
 	const int stmts[4], const char *noun, size_t size, w3w__pg_row_reader read,
 	void **items, size_t *count, char *next_cursor)
 {
@@ -85,4 +87,29 @@ w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char
 		w3w__pg_col_text(next_cursor, W3W_CURSOR_SIZE, r, limit - 1, 0);
 	PQclear(r);
 	return rc;
+}
+
+w3w_status w3w__pg_page(w3w__pg *pg, const w3w__pg_list *list, const w3w_storage_query *q, void **out)
+{
+	const char *status = NULL;
+	unsigned char *page;
+	size_t count = 0;
+	void *items = NULL;
+	w3w_status rc;
+
+	*out = NULL;
+	if (q->status && !(status = list->status_name(q->status)))
+		return w3w_error_set(W3W_EINVAL, "status: %d is not %s status", q->status, list->a_status);
+	if (!(page = calloc(1, list->page_size)))
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	rc = page_rows(pg, q, status, list->stmts, list->noun, list->elem, list->read, &items, &count,
+		(char *)page + list->cursor_at);
+	if (rc != W3W_OK) {
+		free(page);
+		return rc;
+	}
+	memcpy(page + list->items_at, &items, sizeof(items));
+	memcpy(page + list->count_at, &count, sizeof(count));
+	*out = page;
+	return W3W_OK;
 }

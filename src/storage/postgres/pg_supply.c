@@ -102,28 +102,21 @@ static w3w_status read_supply(const PGresult *r, int row, void *out)
 	return w3w__pg_row_supply(r, row, 0, out);
 }
 
+static const w3w__pg_list supplies = {
+	.noun = "supply",
+	.a_status = "a supply",
+	.status_name = w3w__pg_supply_status,
+	.stmts = { PG_SUPPLY_LIST_ALL, PG_SUPPLY_LIST_STATUS, PG_SUPPLY_LIST_USER, PG_SUPPLY_LIST_USER_STATUS },
+	.read = read_supply,
+	.elem = sizeof(w3w_supply),
+	W3W__PG_PAGE_LAYOUT(w3w_supply_page),
+};
+
 w3w_status w3w__pg_supply_list(w3w_storage *st, const w3w_storage_query *q, w3w_supply_page **out)
 {
-	static const int stmts[4] = {
-		PG_SUPPLY_LIST_ALL, PG_SUPPLY_LIST_STATUS, PG_SUPPLY_LIST_USER, PG_SUPPLY_LIST_USER_STATUS
-	};
-	const char *status = NULL;
-	w3w_supply_page *page;
-	w3w_status rc;
-	void *items;
+	void *page = NULL;
+	w3w_status rc = w3w__pg_page(w3w__pg_of(st), &supplies, q, &page);
 
-	*out = NULL;
-	if (q->status && !(status = w3w__pg_supply_status(q->status)))
-		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", q->status);
-	if (!(page = calloc(1, sizeof(*page))))
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	rc = w3w__pg_list_page(w3w__pg_of(st), q, status, stmts, "supply", sizeof(*page->items), read_supply,
-		&items, &page->count, page->next_cursor);
-	if (rc != W3W_OK) {
-		free(page);
-		return rc;
-	}
-	page->items = items;
 	*out = page;
-	return W3W_OK;
+	return rc;
 }

@@ -203,12 +203,16 @@ static w3w_status read_secret(const PGresult *r, int row, void *out)
 w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count)
 {
 	w3w__pg_params p;
+	void *items = NULL;
+	w3w_status rc;
 
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, purpose ? purpose : "");
-	return all(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
+	rc = all(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
 		" WHERE $1 = '' OR purpose = $1 ORDER BY purpose, key_id", &p, "secret_list", read_secret, sizeof(**out),
-		(void **)out, count);
+		&items, count);
+	*out = items;
+	return rc;
 }
 
 /* ---- wallets ------------------------------------------------------------------------- */
@@ -396,6 +400,8 @@ w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size
 	w3w_withdrawal_row **out, size_t *count)
 {
 	w3w__pg_params p;
+	void *items = NULL;
+	w3w_status rc;
 
 	*out = NULL;
 	*count = 0;
@@ -404,9 +410,11 @@ w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, chain);
 	w3w__pg_p_i64(&p, (int64_t)max);
-	return all(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
+	rc = all(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
 		" AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT $2", &p,
-		"withdrawal_list_open", read_withdrawal, sizeof(**out), (void **)out, count);
+		"withdrawal_list_open", read_withdrawal, sizeof(**out), &items, count);
+	*out = items;
+	return rc;
 }
 
 /* ---- the deposit watcher ---------------------------------------------------------------------- */

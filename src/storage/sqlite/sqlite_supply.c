@@ -165,6 +165,7 @@ w3w_status w3w__sq_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 static const w3w__sq_list supplies = {
 	.select = "SELECT " SUPPLY_COLS " FROM supplies",
 	.noun = "supply",
+	.a_status = "a supply",
 	.status_name = w3w__sq_supply_status,
 	.read = read_supply,
 	.elem = sizeof(w3w_supply),
