@@ -155,6 +155,8 @@ void w3w__pg_p_owned(w3w__pg_params *p, char *s);
  * event (8), the audit record (6).
  */
 void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m);
+/** Params of a read by user: $1 = user_id, which must be a UUID (else W3W_EINVAL, params empty). */
+w3w_status w3w__pg_user_params(w3w__pg_params *p, const char *user_id);
 
 /** Array literal builder: {"a","b"} with quoting, for text/uuid/bigint arrays. */
 typedef struct w3w__pg_array {
@@ -236,6 +238,16 @@ typedef void (*w3w__pg_row_drop)(void *item);
  */
 w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
 	w3w__pg_row_drop drop, void **items, size_t *count);
+/**
+ * A result list record ({T *items; size_t count; ...}, `size` bytes, items
+ * and count at the offsets given: W3W__PG_LIST_LAYOUT) holding `items` and
+ * `n` into *out; out of memory frees `items`.
+ */
+w3w_status w3w__pg_list_of(void *items, size_t n, size_t size, size_t items_at, size_t count_at, void **out);
+#define W3W__PG_LIST_LAYOUT(type) sizeof(type), offsetof(type, items), offsetof(type, count)
+/** Every row of the answer `r` to a read that returned `rc`, as w3w__pg_read_rows(); clears `r`. */
+w3w_status w3w__pg_take_rows(w3w_status rc, PGresult *r, size_t size, w3w__pg_row_reader read,
+	w3w__pg_row_drop drop, void **items, size_t *count);
 
 /* A keyset-paged list (supplies, orders): its statements, its rows, its page type. */
 typedef struct w3w__pg_list {
@@ -247,8 +259,7 @@ typedef struct w3w__pg_list {
 	size_t elem;                      /* sizeof(T) */
 	size_t page_size, items_at, count_at, cursor_at;
 } w3w__pg_list;
-#define W3W__PG_PAGE_LAYOUT(type) \
-	sizeof(type), offsetof(type, items), offsetof(type, count), offsetof(type, next_cursor)
+#define W3W__PG_PAGE_LAYOUT(type) W3W__PG_LIST_LAYOUT(type), offsetof(type, next_cursor)
 /**
  * One page (id cursor, id first column): the rows past q->after_id in id
  * order, of q->user_id and q->status when given. *out is a page of the

@@ -89,27 +89,46 @@ static w3w_status page_rows(w3w__pg *pg, const w3w_storage_query *q, const char 
 	return rc;
 }
 
+w3w_status w3w__pg_list_of(void *items, size_t n, size_t size, size_t items_at, size_t count_at, void **out)
+{
+	unsigned char *list = calloc(1, size);
+
+	*out = list;
+	if (!list) {
+		free(items);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	memcpy(list + items_at, &items, sizeof(items));
+	memcpy(list + count_at, &n, sizeof(n));
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_take_rows(w3w_status rc, PGresult *r, size_t size, w3w__pg_row_reader read,
+	w3w__pg_row_drop drop, void **items, size_t *count)
+{
+	*items = NULL;
+	*count = 0;
+	if (rc != W3W_OK)
+		return rc;
+	rc = w3w__pg_read_rows(r, -1, size, read, drop, items, count);
+	PQclear(r);
+	return rc;
+}
+
 w3w_status w3w__pg_page(w3w__pg *pg, const w3w__pg_list *list, const w3w_storage_query *q, void **out)
 {
+	char cursor[W3W_CURSOR_SIZE] = "";
 	const char *status = NULL;
-	unsigned char *page;
-	size_t count = 0;
 	void *items = NULL;
+	size_t count = 0;
 	w3w_status rc;
 
 	*out = NULL;
 	if (q->status && !(status = list->status_name(q->status)))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not %s status", q->status, list->a_status);
-	if (!(page = calloc(1, list->page_size)))
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	rc = page_rows(pg, q, status, list->stmts, list->noun, list->elem, list->read, &items, &count,
-		(char *)page + list->cursor_at);
-	if (rc != W3W_OK) {
-		free(page);
-		return rc;
-	}
-	memcpy(page + list->items_at, &items, sizeof(items));
-	memcpy(page + list->count_at, &count, sizeof(count));
-	*out = page;
-	return W3W_OK;
+	rc = page_rows(pg, q, status, list->stmts, list->noun, list->elem, list->read, &items, &count, cursor);
+	if (rc == W3W_OK && (rc = w3w__pg_list_of(items, count, list->page_size, list->items_at, list->count_at, out))
+		== W3W_OK)
+		memcpy((char *)*out + list->cursor_at, cursor, sizeof(cursor));
+	return rc;
 }

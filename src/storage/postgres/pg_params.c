@@ -120,6 +120,15 @@ void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m)
 	w3w__pg_p_i64(p, a->created_at);
 }
 
+w3w_status w3w__pg_user_params(w3w__pg_params *p, const char *user_id)
+{
+	w3w__pg_params_init(p);
+	if (!w3w__pg_is_uuid(user_id))
+		return w3w_error_set(W3W_EINVAL, "user_id: not a UUID");
+	w3w__pg_p_text(p, user_id);
+	return W3W_OK;
+}
+
 /* ---- array literals --------------------------------------------------------- */
 
 static void put(w3w__pg_array *a, const char *s, size_t n)

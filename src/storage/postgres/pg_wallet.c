@@ -62,13 +62,7 @@ static w3w_status all(w3w_storage *st, const char *sql, w3w__pg_params *p, const
 	w3w_status rc = run(st, sql, p, NULL, what, &r);
 
 	w3w__pg_params_free(p);
-	*items = NULL;
-	*count = 0;
-	if (rc != W3W_OK)
-		return rc;
-	rc = w3w__pg_read_rows(r, -1, size, read, NULL, items, count);
-	PQclear(r);
-	return rc;
+	return w3w__pg_take_rows(rc, r, size, read, NULL, items, count);
 }
 
 /*
@@ -278,25 +272,18 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 w3w_status w3w__pg_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
 {
 	w3w__pg_params p;
-	w3w_wallets *list;
+	void *items = NULL, *list = NULL;
 	w3w_status rc;
-	void *items;
+	size_t n = 0;
 
 	*out = NULL;
-	if (!w3w__pg_is_uuid(user_id))
-		return w3w_error_set(W3W_EINVAL, "user_id: not a UUID");
-	if (!(list = calloc(1, sizeof(*list))))
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, user_id);
-	if ((rc = all(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p,
-		"wallet_list", read_wallet, sizeof(*list->items), &items, &list->count)) != W3W_OK) {
-		free(list);
+	if ((rc = w3w__pg_user_params(&p, user_id)) != W3W_OK)
 		return rc;
-	}
-	list->items = items;
+	if ((rc = all(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p,
+		"wallet_list", read_wallet, sizeof(w3w_wallet), &items, &n)) == W3W_OK)
+		rc = w3w__pg_list_of(items, n, W3W__PG_LIST_LAYOUT(w3w_wallets), &list);
 	*out = list;
-	return W3W_OK;
+	return rc;
 }
 
 w3w_status w3w__pg_wallet_find(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out)
