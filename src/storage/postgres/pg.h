@@ -146,6 +146,12 @@ void w3w__pg_p_text_or_null(w3w__pg_params *p, const char *s);
 void w3w__pg_p_i64(w3w__pg_params *p, int64_t v);
 void w3w__pg_p_bool(w3w__pg_params *p, int v);
 void w3w__pg_p_bytea(w3w__pg_params *p, const unsigned char *bytes, size_t n);
+/**
+ * Append one parameter per letter of `types`: 't' const char * (NULL is
+ * SQL NULL), 'n' const char * ("" is NULL), 'I' int64_t, 'b' int (bool).
+ * As w3w__sq_query's letters.
+ */
+void w3w__pg_p(w3w__pg_params *p, const char *types, ...);
 /** Takes ownership of a malloc'd value (NULL sets p->oom). */
 void w3w__pg_p_owned(w3w__pg_params *p, char *s);
 /**

@@ -35,14 +35,8 @@ w3w_status w3w__pg_transfer(w3w_storage *st, w3w_cmd_transfer *cmd, w3w_transfer
 	if (!kind)
 		return w3w_error_set(W3W_EINVAL, "kind: %d is not a transfer kind", (int)t->kind);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, t->id);
-	w3w__pg_p_text(&p, kind);
-	w3w__pg_p_text(&p, t->from_user_id);
-	w3w__pg_p_text(&p, t->to_user_id);
-	w3w__pg_p_text(&p, t->currency);
-	w3w__pg_p_i64(&p, t->amount);
-	w3w__pg_p_text(&p, t->reference);
-	w3w__pg_p_i64(&p, t->created_at);
+	w3w__pg_p(&p, "tttttItI", t->id, kind, t->from_user_id, t->to_user_id, t->currency, t->amount, t->reference,
+		t->created_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_TRANSFER, &p, &cmd->meta, "transfer", &r);
 	w3w__pg_params_free(&p);
 	if (rc == W3W__PG_COMMITTED)

@@ -35,14 +35,9 @@ w3w_status w3w__pg_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3
 	if (!w3w__pg_supply_status(s->status))   /* core gives a complete supply: 0 is no status */
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", (int)s->status);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, s->id);
-	w3w__pg_p_text(&p, s->user_id);
-	w3w__pg_p_text(&p, s->currency);
-	w3w__pg_p_i64(&p, s->amount);
-	w3w__pg_p_i64(&p, s->reserved);   /* as given: core gives reserved 0 */
-	w3w__pg_p_text(&p, w3w__pg_supply_status(s->status));
-	w3w__pg_p_i64(&p, s->created_at);
-	w3w__pg_p_i64(&p, s->updated_at);
+	/* As given: core gives reserved 0. */
+	w3w__pg_p(&p, "tttIItII", s->id, s->user_id, s->currency, s->amount, s->reserved, w3w__pg_supply_status(s->status),
+		s->created_at, s->updated_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_CREATE, &p, &cmd->meta, "supply_create", &r);
 	w3w__pg_params_free(&p);
 	return write_result(st, rc, r, &cmd->meta, s->id, out);
@@ -60,11 +55,7 @@ w3w_status w3w__pg_supply_update(w3w_storage *st, w3w_cmd_supply_update *cmd, w3
 	if (patch->status && !(status = w3w__pg_supply_status(patch->status)))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", patch->status);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, cmd->id);
-	w3w__pg_p_text(&p, cmd->user_id);
-	w3w__pg_p_bool(&p, patch->set_amount);
-	w3w__pg_p_i64(&p, patch->amount);
-	w3w__pg_p_text(&p, status);
+	w3w__pg_p(&p, "ttbIt", cmd->id, cmd->user_id, patch->set_amount, patch->amount, status);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_UPDATE, &p, &cmd->meta, "supply_update", &r);
 	w3w__pg_params_free(&p);
 	return write_result(st, rc, r, &cmd->meta, cmd->id, out);

@@ -256,12 +256,7 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 	if (!out)
 		out = &scratch;
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, w->id);
-	w3w__pg_p_text(&p, w->user_id);
-	w3w__pg_p_text(&p, w->chain);
-	w3w__pg_p_text(&p, w->address);
-	w3w__pg_p_i64(&p, w->index);
-	w3w__pg_p_i64(&p, w->created_at);
+	w3w__pg_p(&p, "ttttII", w->id, w->user_id, w->chain, w->address, w->index, w->created_at);
 	rc = run(st, "SELECT * FROM w3w_wallet_create(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
 		"wallet_create", &r);
 	w3w__pg_params_free(&p);
@@ -341,15 +336,8 @@ w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create 
 	w3w_status rc;
 
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, w->id);
-	w3w__pg_p_text(&p, w->user_id);
-	w3w__pg_p_text(&p, w->chain);
-	w3w__pg_p_text(&p, w->currency);
-	w3w__pg_p_i64(&p, w->amount);
-	w3w__pg_p_text(&p, w->to_address);
-	w3w__pg_p_text(&p, w->from_address);
-	w3w__pg_p_i64(&p, cmd->nonce_floor);
-	w3w__pg_p_i64(&p, w->created_at);
+	w3w__pg_p(&p, "ttttIttII", w->id, w->user_id, w->chain, w->currency, w->amount, w->to_address, w->from_address,
+		cmd->nonce_floor, w->created_at);
 	rc = run(st, "SELECT * FROM w3w_withdrawal_create(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28)", &p,
 		&cmd->meta, "withdrawal_create", &r);
 	w3w__pg_params_free(&p);
@@ -367,16 +355,9 @@ w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update 
 	if (!from || !to)
 		return w3w_error_set(W3W_EINVAL, "withdrawal %s: unknown status", cmd->id);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, cmd->id);
-	w3w__pg_p_text(&p, from);
-	w3w__pg_p_text(&p, to);
-	w3w__pg_p_text(&p, cmd->tx_hash);
-	w3w__pg_p_text(&p, cmd->raw_tx);
-	w3w__pg_p_text(&p, cmd->error);
-	w3w__pg_p_bool(&p, cmd->give_back_nonce);
-	w3w__pg_p_text_or_null(&p, confirm ? cmd->settlement.id : "");
-	w3w__pg_p_i64(&p, confirm ? cmd->settlement.created_at : 0);
-	w3w__pg_p_text(&p, confirm ? cmd->settlement.reference : "");
+	w3w__pg_p(&p, "ttttttbnIt", cmd->id, from, to, cmd->tx_hash, cmd->raw_tx, cmd->error, cmd->give_back_nonce,
+		confirm ? cmd->settlement.id : "", (int64_t)(confirm ? cmd->settlement.created_at : 0),
+		confirm ? cmd->settlement.reference : "");
 	rc = run(st, "SELECT * FROM w3w_withdrawal_update(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)", &p,
 		&cmd->meta, "withdrawal_update", &r);
 	w3w__pg_params_free(&p);
@@ -479,21 +460,9 @@ w3w_status w3w__pg_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d
 	if (inserted)
 		*inserted = 0;
 	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, d->reference);
-	w3w__pg_p_text(&p, d->chain);
-	w3w__pg_p_text(&p, d->user_id);
-	w3w__pg_p_text(&p, d->address);
-	w3w__pg_p_text(&p, d->currency);
-	w3w__pg_p_text(&p, d->tx_hash);
-	w3w__pg_p_i64(&p, d->log_index);
-	w3w__pg_p_i64(&p, d->block_number);
-	w3w__pg_p_text(&p, d->block_hash);
-	w3w__pg_p_text(&p, d->value);
-	w3w__pg_p_i64(&p, d->amount);
-	w3w__pg_p_text(&p, d->dust);
-	w3w__pg_p_text(&p, d->status);
-	w3w__pg_p_text_or_null(&p, d->transfer_id);
-	w3w__pg_p_i64(&p, d->created_at);
+	w3w__pg_p(&p, "ttttttIIttIttnI", d->reference, d->chain, d->user_id, d->address, d->currency, d->tx_hash,
+		d->log_index, d->block_number, d->block_hash, d->value, d->amount, d->dust, d->status, d->transfer_id,
+		d->created_at);
 	rc = run(st, "INSERT INTO chain_deposits (" DEPOSIT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 		" w3w_amt($11), $12, $13, $14, w3w_ts($15)) ON CONFLICT (reference) DO NOTHING", &p, NULL,
 		"chain_deposit_put", &r);
