@@ -37,13 +37,7 @@ START_TEST(test_claim_commands_report_supply_and_owner)
 	ck_assert_int_eq(supply_create(SHOPPER, COIN, &small), W3W_OK);
 	ck_assert_int_eq(supply_create(SHOPPER, 4 * COIN, &s), W3W_OK);
 
-	memset(&cc, 0, sizeof(cc));
-	new_id(cc.c.id);
-	meta_init(&cc.meta, SHOPPER, NULL, 7, "order.claimed", order);
-	strcpy(cc.c.order_id, order);
-	strcpy(cc.c.user_id, SHOPPER);
-	cc.c.status = W3W_CLAIM_PENDING;
-	cc.c.claimed_at = cc.meta.now;
+	claim_cmd_init(&cc, order, SHOPPER, NULL);
 	ck_assert_int_eq(st->market->claim_create(st, &cc, &c), W3W_OK);
 	ck_assert_str_eq(cc.c.supply_id, s.id);   /* the command learns the supply it picked */
 	ck_assert_str_eq(c.supply_id, s.id);

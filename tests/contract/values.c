@@ -5,20 +5,7 @@
 
 static w3w_status deposit_in(const char *user, const char *currency, w3w_amount amount, const char *ref)
 {
-	w3w_cmd_transfer cmd;
-	w3w_transfer out;
-
-	memset(&cmd, 0, sizeof(cmd));
-	new_id(cmd.t.id);
-	meta_init(&cmd.meta, ADMIN, NULL, 1, "wallet.deposited", cmd.t.id);
-	cmd.t.kind = W3W_TRANSFER_DEPOSIT;
-	strcpy(cmd.t.from_user_id, W3W_EXTERNAL_USER_ID);
-	strcpy(cmd.t.to_user_id, user);
-	strcpy(cmd.t.currency, currency);
-	cmd.t.amount = amount;
-	strcpy(cmd.t.reference, ref);
-	cmd.t.created_at = cmd.meta.now;
-	return st->market->transfer(st, &cmd, &out);
+	return transfer_in(st, W3W_TRANSFER_DEPOSIT, W3W_EXTERNAL_USER_ID, user, currency, amount, ref, NULL, NULL);
 }
 
 START_TEST(test_amounts_and_times_exact)
