@@ -145,19 +145,15 @@ w3w_status w3w_chain_adapter_register(const char *name, w3w_chain_adapter_open_f
 /*
  * A backend of any interface version from 1 to this library's loads
  * (members are only appended; one past a backend's version counts as
- * absent). Anything else is freed and refused.
+ * absent). The caller frees a backend refused here.
  */
-#define CHECK_VERSION(kind, out, current)                                                          \
-	do {                                                                                           \
-		if ((out)->version == 0 || (out)->version > (current)) {                                   \
-			unsigned int v_ = (out)->version;                                                      \
-			if ((out)->free)                                                                       \
-				(out)->free(out);                                                                  \
-			(out) = NULL;                                                                          \
-			return w3w_error_set(W3W_EVERSION, "%s: interface version %u, this library loads 1 to %u", \
-				(kind), v_, (unsigned int)(current));                                              \
-		}                                                                                          \
-	} while (0)
+static w3w_status check_version(const char *kind, unsigned int version, unsigned int current)
+{
+	if (version >= 1 && version <= current)
+		return W3W_OK;
+	return w3w_error_set(W3W_EVERSION, "%s: interface version %u, this library loads 1 to %u", kind, version,
+		current);
+}
 
 w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
 {
@@ -174,8 +170,13 @@ w3w_status w3w__cache_open_url(w3w_cache **out, const char *url, const w3w_backe
 	w3w_status st;
 	if (!fn)
 		return W3W_EINVAL;
-	if ((st = fn(out, url, cfg)) == W3W_OK)
-		CHECK_VERSION("cache backend", *out, W3W_CACHE_VERSION);
+	if ((st = fn(out, url, cfg)) != W3W_OK)
+		return st;
+	if ((st = check_version("cache backend", (*out)->version, W3W_CACHE_VERSION)) != W3W_OK) {
+		if ((*out)->free)
+			(*out)->free(*out);
+		*out = NULL;
+	}
 	return st;
 }
 
@@ -185,8 +186,13 @@ w3w_status w3w__event_sink_open_url(w3w_event_sink **out, const char *url, const
 	w3w_status st;
 	if (!fn)
 		return W3W_EINVAL;
-	if ((st = fn(out, url, cfg)) == W3W_OK)
-		CHECK_VERSION("event sink", *out, W3W_EVENT_SINK_VERSION);
+	if ((st = fn(out, url, cfg)) != W3W_OK)
+		return st;
+	if ((st = check_version("event sink", (*out)->version, W3W_EVENT_SINK_VERSION)) != W3W_OK) {
+		if ((*out)->free)
+			(*out)->free(*out);
+		*out = NULL;
+	}
 	return st;
 }
 
@@ -196,8 +202,13 @@ w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, c
 	w3w_status st;
 	if (!fn)
 		return W3W_EINVAL;
-	if ((st = fn(out, url, cfg)) == W3W_OK)
-		CHECK_VERSION("event source", *out, W3W_EVENT_SOURCE_VERSION);
+	if ((st = fn(out, url, cfg)) != W3W_OK)
+		return st;
+	if ((st = check_version("event source", (*out)->version, W3W_EVENT_SOURCE_VERSION)) != W3W_OK) {
+		if ((*out)->free)
+			(*out)->free(*out);
+		*out = NULL;
+	}
 	return st;
 }
 
@@ -215,7 +226,11 @@ w3w_status w3w__chain_adapter_open(w3w_chain_adapter **out, const char *name, co
 		return st;
 	if (!a)
 		return w3w_error_set(W3W_EINTERNAL, "chain adapter %s: open returned nothing", name);
-	CHECK_VERSION("chain adapter", a, W3W_CHAIN_ADAPTER_VERSION);
+	if ((st = check_version("chain adapter", a->version, W3W_CHAIN_ADAPTER_VERSION)) != W3W_OK) {
+		if (a->free)
+			a->free(a);
+		return st;
+	}
 	if (!a->chain_id || !a->head || !a->block || !a->block_free || !a->receipt || !a->nonce || !a->fees ||
 	    !a->estimate_gas || !a->send_raw || !a->free) {
 		if (a->free)

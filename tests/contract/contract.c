@@ -1,8 +1,8 @@
 /*
- * The storage contract suite: every scenario in market.c, outbox.c and
- * audit.c runs against the backend named by a URL, each test on a fresh
- * database. The URL comes from --storage-url URL or --storage-env NAME;
- * without either, a temporary SQLite file per test.
+ * The storage contract suite: every scenario of this folder runs against
+ * the backend named by a URL, each test on a fresh database. The URL comes
+ * from --storage-url URL or --storage-env NAME; without either, a
+ * temporary SQLite file per test.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +111,9 @@ static Suite *contract_suite(void)
 {
 	Suite *s = suite_create("storage_contract");
 	TCase *(*const tcases[])(void) = { contract_market_tcase, contract_outbox_tcase, contract_audit_tcase,
-		contract_paging_tcase, contract_idempotency_tcase, contract_relays_tcase, contract_limits_tcase };
+		contract_paging_tcase, contract_idempotency_tcase, contract_relays_tcase, contract_limits_tcase,
+		contract_refusals_tcase, contract_commands_tcase, contract_values_tcase, contract_races_tcase,
+		contract_wallets_tcase };
 
 	for (size_t i = 0; i < sizeof(tcases) / sizeof(tcases[0]); i++) {
 		TCase *tc = tcases[i]();

@@ -36,6 +36,9 @@ void new_id(char out[W3W_ID_SIZE]);
 w3w_time tick(void);
 void meta_init(w3w_write_meta *m, const char *actor, const char *key, int hash_byte,
 	const char *type, const char *aggregate_id);
+/* A transfer of `currency`; do_transfer() is one of USDT. */
+w3w_status transfer_in(w3w_storage *s, w3w_transfer_kind kind, const char *from, const char *to,
+	const char *currency, w3w_amount amount, const char *reference, const char *key, w3w_transfer *out);
 w3w_status do_transfer(w3w_storage *s, w3w_transfer_kind kind, const char *from, const char *to,
 	w3w_amount amount, const char *reference, const char *key, w3w_transfer *out);
 w3w_status deposit(const char *user, w3w_amount amount);
@@ -49,6 +52,8 @@ w3w_status order_create_in(w3w_storage *s, const char *user, w3w_amount price, s
 	const char *key, int hash_byte, char id[W3W_ID_SIZE], w3w_order **out);
 w3w_status order_create(const char *user, w3w_amount price, size_t count, char id[W3W_ID_SIZE]);
 w3w_status order_cancel(const char *id, const char *user, int any_owner, w3w_order **out);
+/* A claim command as core makes it (pending, claimed now). */
+void claim_cmd_init(w3w_cmd_claim_create *cmd, const char *order_id, const char *user, const char *key);
 w3w_status claim_in(w3w_storage *s, const char *order_id, const char *user, const char *key,
 	w3w_claim *out, char order_user[W3W_ID_SIZE]);
 w3w_status claim(const char *order_id, const char *user, w3w_claim *out);
@@ -67,5 +72,10 @@ TCase *contract_paging_tcase(void);
 TCase *contract_idempotency_tcase(void);
 TCase *contract_relays_tcase(void);
 TCase *contract_limits_tcase(void);
+TCase *contract_refusals_tcase(void);
+TCase *contract_commands_tcase(void);
+TCase *contract_values_tcase(void);
+TCase *contract_races_tcase(void);
+TCase *contract_wallets_tcase(void);
 
 #endif

@@ -54,8 +54,8 @@ void meta_init(w3w_write_meta *m, const char *actor, const char *key, int hash_b
 
 /* ---- command helpers ------------------------------------------------------ */
 
-w3w_status do_transfer(w3w_storage *s, w3w_transfer_kind kind, const char *from, const char *to,
-	w3w_amount amount, const char *reference, const char *key, w3w_transfer *out)
+w3w_status transfer_in(w3w_storage *s, w3w_transfer_kind kind, const char *from, const char *to,
+	const char *currency, w3w_amount amount, const char *reference, const char *key, w3w_transfer *out)
 {
 	w3w_cmd_transfer cmd;
 	w3w_transfer tmp;
@@ -66,11 +66,17 @@ w3w_status do_transfer(w3w_storage *s, w3w_transfer_kind kind, const char *from,
 	cmd.t.kind = kind;
 	strcpy(cmd.t.from_user_id, from);
 	strcpy(cmd.t.to_user_id, to);
-	strcpy(cmd.t.currency, "USDT");
+	strcpy(cmd.t.currency, currency);
 	cmd.t.amount = amount;
 	snprintf(cmd.t.reference, sizeof(cmd.t.reference), "%s", reference ? reference : "");
 	cmd.t.created_at = cmd.meta.now;
 	return s->market->transfer(s, &cmd, out ? out : &tmp);
+}
+
+w3w_status do_transfer(w3w_storage *s, w3w_transfer_kind kind, const char *from, const char *to,
+	w3w_amount amount, const char *reference, const char *key, w3w_transfer *out)
+{
+	return transfer_in(s, kind, from, to, "USDT", amount, reference, key, out);
 }
 
 w3w_status deposit(const char *user, w3w_amount amount)
@@ -186,6 +192,17 @@ w3w_status order_cancel(const char *id, const char *user, int any_owner, w3w_ord
 	return rc;
 }
 
+void claim_cmd_init(w3w_cmd_claim_create *cmd, const char *order_id, const char *user, const char *key)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	new_id(cmd->c.id);
+	meta_init(&cmd->meta, user, key, 7, "order.claimed", order_id);
+	strcpy(cmd->c.order_id, order_id);
+	strcpy(cmd->c.user_id, user);
+	cmd->c.status = W3W_CLAIM_PENDING;
+	cmd->c.claimed_at = cmd->meta.now;
+}
+
 w3w_status claim_in(w3w_storage *s, const char *order_id, const char *user, const char *key,
 	w3w_claim *out, char order_user[W3W_ID_SIZE])
 {
@@ -193,13 +210,7 @@ w3w_status claim_in(w3w_storage *s, const char *order_id, const char *user, cons
 	w3w_claim tmp;
 	w3w_status rc;
 
-	memset(&cmd, 0, sizeof(cmd));
-	new_id(cmd.c.id);
-	meta_init(&cmd.meta, user, key, 7, "order.claimed", order_id);
-	strcpy(cmd.c.order_id, order_id);
-	strcpy(cmd.c.user_id, user);
-	cmd.c.status = W3W_CLAIM_PENDING;
-	cmd.c.claimed_at = cmd.meta.now;
+	claim_cmd_init(&cmd, order_id, user, key);
 	rc = s->market->claim_create(s, &cmd, out ? out : &tmp);
 	if (order_user)
 		strcpy(order_user, cmd.order_user_id);

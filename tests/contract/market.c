@@ -218,16 +218,16 @@ START_TEST(test_order_create_get_cancel)
 	char id[W3W_ID_SIZE], id2[W3W_ID_SIZE];
 	int64_t events, audits;
 
-	/* No account at all counts as zero funds; nothing is written. */
+	/* No account at all counts as zero funds; nothing is written, the key neither. */
 	events = outbox_total();
 	audits = audit_unsealed();
-	ck_assert_int_eq(order_create(BUYER, COIN, 1, id), W3W_EINSUFFICIENT);
+	ck_assert_int_eq(order_create_in(st, BUYER, COIN, 3, "key-1", 5, id, NULL), W3W_EINSUFFICIENT);
 	ck_assert_int_eq(outbox_total(), events);
 	ck_assert_int_eq(audit_unsealed(), audits);
 
 	ck_assert_int_eq(deposit(BUYER, 10 * COIN), W3W_OK);
-	/* 3 items: 1x + 2x + 3x price = 6 price. */
-	ck_assert_int_eq(order_create_in(st, BUYER, COIN, 3, NULL, 5, id, &o), W3W_OK);
+	/* The same request runs for real now. 3 items: 1x + 2x + 3x price = 6 price. */
+	ck_assert_int_eq(order_create_in(st, BUYER, COIN, 3, "key-1", 5, id, &o), W3W_OK);
 	ck_assert_int_eq(o->amount, 6 * COIN);
 	ck_assert_int_eq(o->status, W3W_ORDER_OPEN);
 	ck_assert_uint_eq(o->item_count, 3);
@@ -267,14 +267,16 @@ END_TEST
 START_TEST(test_order_cancel_claimed_and_completed)
 {
 	char id[W3W_ID_SIZE];
+	w3w_order *o = NULL;
 	w3w_claim c;
 
 	ck_assert_int_eq(deposit(BUYER, 10 * COIN), W3W_OK);
 	ck_assert_int_eq(supply_create(SHOPPER, 10 * COIN, NULL), W3W_OK);
 	ck_assert_int_eq(order_create(BUYER, COIN, 1, id), W3W_OK);
 	ck_assert_int_eq(claim(id, SHOPPER, &c), W3W_OK);
-	ck_assert_int_eq(order_cancel(id, BUYER, 0, NULL), W3W_ECONFLICT);
+	ck_assert_int_eq(order_cancel(id, BUYER, 0, &o), W3W_ECONFLICT);
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "already claimed"));
+	ck_assert_ptr_null(o);
 	ck_assert_int_eq(claim_process(c.id, NULL, NULL), W3W_OK);
 	ck_assert_int_eq(order_cancel(id, BUYER, 0, NULL), W3W_ESTATE);
 	check_invariants();

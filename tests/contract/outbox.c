@@ -71,6 +71,7 @@ START_TEST(test_outbox_take_lease_ack)
 	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(ev[0].seq, seqs[1]);
+	seqs[2] = ev[1].seq;   /* the newest event */
 	events_free(ev, n);
 	ck_assert_int_eq(st->outbox->take(st, 10, 60000, &ev, &n), W3W_OK);
 	ck_assert_uint_eq(n, 0);
@@ -79,6 +80,7 @@ START_TEST(test_outbox_take_lease_ack)
 	ck_assert_int_eq(st->outbox->stats(st, &s), W3W_OK);
 	ck_assert_int_eq(s.total, 6);
 	ck_assert_int_eq(s.pending, 2);
+	ck_assert_int_eq(s.last_seq, seqs[2]);
 }
 END_TEST
 

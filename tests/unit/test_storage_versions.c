@@ -2,8 +2,9 @@
  * Loading storage backends of every interface version: a flat handle of
  * versions 2 and 3 (0.1, 0.2) still loads and works, and a versioned
  * handle whose tables are half filled or of an unknown version is refused
- * by name. The flat layout is written out here on its own, member by
- * member in the order of the 0.2.0 header, independently of src/core/store.c.
+ * by name; so is a cache of a future version (and freed). The flat
+ * layout is written out here on its own, member by member in the order
+ * of the 0.2.0 header, independently of src/core/store.c.
  */
 #include <check.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "w3wallet.h"
+#include "w3wallet/sys/cache.h"
 #include "w3wallet/sys/storage.h"
 
 typedef void (*any_fn)(void);
@@ -235,6 +237,46 @@ START_TEST(wallet_table_version_1_has_no_limits)
 }
 END_TEST
 
+/* The registry checks every other backend's version too: one from the future is refused and freed. */
+static int future_cache_freed;
+static void future_cache_free(w3w_cache *c)
+{
+	future_cache_freed++;
+	free(c);
+}
+static w3w_status future_cache_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg)
+{
+	w3w_cache *c = calloc(1, sizeof(*c));
+	ck_assert_ptr_nonnull(c);
+	c->version = W3W_CACHE_VERSION + 1;
+	c->name = "future";
+	c->free = future_cache_free;
+	*out = c;
+	(void)url;
+	(void)cfg;
+	return W3W_OK;
+}
+
+START_TEST(future_cache_is_refused_and_freed)
+{
+	w3w_options o;
+	w3w_ctx *ctx = NULL;
+	char url[96];
+
+	ck_assert_int_eq(w3w_cache_register("future", future_cache_open), W3W_OK);
+	ck_assert_int_eq(w3w_options_init(&o, W3W_OPTIONS_VERSION), W3W_OK);
+	snprintf(url, sizeof(url), "sqlite:%s", db_path);
+	snprintf(o.storage_url, sizeof(o.storage_url), "%s", url);
+	snprintf(o.cache_url, sizeof(o.cache_url), "future:x");
+	o.background_relay = 0;
+	future_cache_freed = 0;
+	ck_assert_int_eq(w3w_ctx_open(&ctx, &o), W3W_EVERSION);
+	ck_assert_ptr_null(ctx);
+	ck_assert_int_eq(future_cache_freed, 1);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "cache backend: interface version 2"));
+}
+END_TEST
+
 START_TEST(init_functions)
 {
 	w3w_outbox_store t;
@@ -265,6 +307,7 @@ int main(void)
 	tcase_add_test(tc, half_a_table_is_refused);
 	tcase_add_test(tc, unknown_table_version_is_refused);
 	tcase_add_test(tc, wallet_table_version_1_has_no_limits);
+	tcase_add_test(tc, future_cache_is_refused_and_freed);
 	tcase_add_test(tc, init_functions);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

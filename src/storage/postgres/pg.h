@@ -16,6 +16,7 @@
 #define W3W_STORAGE_POSTGRES_PG_H
 
 #include <pthread.h>
+#include <stddef.h>
 
 #include <libpq-fe.h>
 
@@ -145,6 +146,12 @@ void w3w__pg_p_text_or_null(w3w__pg_params *p, const char *s);
 void w3w__pg_p_i64(w3w__pg_params *p, int64_t v);
 void w3w__pg_p_bool(w3w__pg_params *p, int v);
 void w3w__pg_p_bytea(w3w__pg_params *p, const unsigned char *bytes, size_t n);
+/**
+ * Append one parameter per letter of `types`: 't' const char * (NULL is
+ * SQL NULL), 'n' const char * ("" is NULL), 'I' int64_t, 'b' int (bool).
+ * As w3w__sq_query's letters.
+ */
+void w3w__pg_p(w3w__pg_params *p, const char *types, ...);
 /** Takes ownership of a malloc'd value (NULL sets p->oom). */
 void w3w__pg_p_owned(w3w__pg_params *p, char *s);
 /**
@@ -154,6 +161,8 @@ void w3w__pg_p_owned(w3w__pg_params *p, char *s);
  * event (8), the audit record (6).
  */
 void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m);
+/** Params of a read by user: $1 = user_id, which must be a UUID (else W3W_EINVAL, params empty). */
+w3w_status w3w__pg_user_params(w3w__pg_params *p, const char *user_id);
 
 /** Array literal builder: {"a","b"} with quoting, for text/uuid/bigint arrays. */
 typedef struct w3w__pg_array {
@@ -173,6 +182,12 @@ char *w3w__pg_array_end(w3w__pg_array *a);
 void w3w__pg_col_text(char *dst, size_t size, const PGresult *r, int row, int col);
 int64_t w3w__pg_col_i64(const PGresult *r, int row, int col);
 int w3w__pg_col_bool(const PGresult *r, int row, int col);
+/**
+ * Read row `row`'s columns from `first` on, one letter of `types` each:
+ * 't' char *dst and size_t size (truncated, NUL-terminated; NULL reads ""),
+ * 'I' int64_t * (NULL reads 0), '-' skip the column. As w3w__sq_cols.
+ */
+void w3w__pg_cols(const PGresult *r, int row, int first, const char *types, ...);
 /** Decode a hex column (encode(x, 'hex')) into `n` bytes; zeros when NULL. */
 void w3w__pg_col_hex(unsigned char *dst, size_t n, const PGresult *r, int row, int col);
 
@@ -198,13 +213,9 @@ void w3w__pg_order_free(w3w_order *o);
 /** From a write function's first row: meta->replayed (first column), meta->event.seq (last; 0 on replay). */
 void w3w__pg_take_meta(const PGresult *r, w3w_write_meta *meta);
 
-/* Stored status names (the database's vocabulary, independent of display names). */
+/* Stored status names: the public names (src/core/names.c), as SQLite stores them too. NULL: unknown. */
 const char *w3w__pg_supply_status(int status);
 const char *w3w__pg_transfer_kind(int kind);
-int w3w__pg_parse_supply_status(const char *text);
-int w3w__pg_parse_order_status(const char *text);
-int w3w__pg_parse_claim_status(const char *text);
-int w3w__pg_parse_transfer_kind(const char *text);
 
 /** 1 if `s` is a canonical UUID (36 chars, hex and dashes). */
 int w3w__pg_is_uuid(const char *s);
@@ -233,16 +244,34 @@ typedef void (*w3w__pg_row_drop)(void *item);
  */
 w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_row_reader read,
 	w3w__pg_row_drop drop, void **items, size_t *count);
-
 /**
- * One page of a keyset-paged list (id cursor, id first column): `stmts` are
- * the statements for all rows, by status, by user, by user and status;
- * `status` is the stored status name or NULL for any. Items and count as
- * w3w__pg_read_rows(); next_cursor (W3W_CURSOR_SIZE) is set when more follow.
+ * A result list record ({T *items; size_t count; ...}, `size` bytes, items
+ * and count at the offsets given: W3W__PG_LIST_LAYOUT) holding `items` and
+ * `n` into *out; out of memory frees `items`.
  */
-w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char *status,
-	const int stmts[4], const char *noun, size_t size, w3w__pg_row_reader read,
-	void **items, size_t *count, char *next_cursor);
+w3w_status w3w__pg_list_of(void *items, size_t n, size_t size, size_t items_at, size_t count_at, void **out);
+#define W3W__PG_LIST_LAYOUT(type) sizeof(type), offsetof(type, items), offsetof(type, count)
+/** Every row of the answer `r` to a read that returned `rc`, as w3w__pg_read_rows(); clears `r`. */
+w3w_status w3w__pg_take_rows(w3w_status rc, PGresult *r, size_t size, w3w__pg_row_reader read,
+	w3w__pg_row_drop drop, void **items, size_t *count);
+
+/* A keyset-paged list (supplies, orders): its statements, its rows, its page type. */
+typedef struct w3w__pg_list {
+	const char *noun;                 /* "supply", "order": statement names and messages */
+	const char *a_status;             /* "a supply": "status: N is not a supply status" */
+	const char *(*status_name)(int);  /* the stored name of a status; NULL when unknown */
+	int stmts[4];                     /* all rows, by status, by user, by user and status */
+	w3w__pg_row_reader read;
+	size_t elem;                      /* sizeof(T) */
+	size_t page_size, items_at, count_at, cursor_at;
+} w3w__pg_list;
+#define W3W__PG_PAGE_LAYOUT(type) W3W__PG_LIST_LAYOUT(type), offsetof(type, next_cursor)
+/**
+ * One page (id cursor, id first column): the rows past q->after_id in id
+ * order, of q->user_id and q->status when given. *out is a page of the
+ * list's type (free its items, then it); next_cursor is set when more follow.
+ */
+w3w_status w3w__pg_page(w3w__pg *pg, const w3w__pg_list *list, const w3w_storage_query *q, void **out);
 
 /* ---- execution (pg_exec.c) ------------------------------------------------- */
 

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "storage/postgres/pg.h"
 
@@ -51,7 +52,8 @@ w3w_status w3w__pg_read_rows(const PGresult *r, int max, size_t size, w3w__pg_ro
 	return W3W_OK;
 }
 
-w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char *status,
+/* The rows of one page into items/count; next_cursor set when more follow. */
+static w3w_status page_rows(w3w__pg *pg, const w3w_storage_query *q, const char *status,
 	const int stmts[4], const char *noun, size_t size, w3w__pg_row_reader read,
 	void **items, size_t *count, char *next_cursor)
 {
@@ -84,5 +86,49 @@ w3w_status w3w__pg_list_page(w3w__pg *pg, const w3w_storage_query *q, const char
 	if (rc == W3W_OK && PQntuples(r) > limit)
 		w3w__pg_col_text(next_cursor, W3W_CURSOR_SIZE, r, limit - 1, 0);
 	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_list_of(void *items, size_t n, size_t size, size_t items_at, size_t count_at, void **out)
+{
+	unsigned char *list = calloc(1, size);
+
+	*out = list;
+	if (!list) {
+		free(items);
+		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
+	}
+	memcpy(list + items_at, &items, sizeof(items));
+	memcpy(list + count_at, &n, sizeof(n));
+	return W3W_OK;
+}
+
+w3w_status w3w__pg_take_rows(w3w_status rc, PGresult *r, size_t size, w3w__pg_row_reader read,
+	w3w__pg_row_drop drop, void **items, size_t *count)
+{
+	*items = NULL;
+	*count = 0;
+	if (rc != W3W_OK)
+		return rc;
+	rc = w3w__pg_read_rows(r, -1, size, read, drop, items, count);
+	PQclear(r);
+	return rc;
+}
+
+w3w_status w3w__pg_page(w3w__pg *pg, const w3w__pg_list *list, const w3w_storage_query *q, void **out)
+{
+	char cursor[W3W_CURSOR_SIZE] = "";
+	const char *status = NULL;
+	void *items = NULL;
+	size_t count = 0;
+	w3w_status rc;
+
+	*out = NULL;
+	if (q->status && !(status = list->status_name(q->status)))
+		return w3w_error_set(W3W_EINVAL, "status: %d is not %s status", q->status, list->a_status);
+	rc = page_rows(pg, q, status, list->stmts, list->noun, list->elem, list->read, &items, &count, cursor);
+	if (rc == W3W_OK && (rc = w3w__pg_list_of(items, count, list->page_size, list->items_at, list->count_at, out))
+		== W3W_OK)
+		memcpy((char *)*out + list->cursor_at, cursor, sizeof(cursor));
 	return rc;
 }

@@ -112,31 +112,21 @@ static w3w_status read_order(const PGresult *r, int row, void *out)
 	return w3w__pg_row_order(r, row, 0, out);
 }
 
+static const w3w__pg_list orders = {
+	.noun = "order",
+	.a_status = "an order",
+	.status_name = w3w_order_status_name,
+	.stmts = { PG_ORDER_LIST_ALL, PG_ORDER_LIST_STATUS, PG_ORDER_LIST_USER, PG_ORDER_LIST_USER_STATUS },
+	.read = read_order,
+	.elem = sizeof(w3w_order),
+	W3W__PG_PAGE_LAYOUT(w3w_order_page),
+};
+
 w3w_status w3w__pg_order_list(w3w_storage *st, const w3w_storage_query *q, w3w_order_page **out)
 {
-	static const char *const names[] = { NULL, "open", "claimed", "completed", "cancelled" };
-	static const int stmts[4] = {
-		PG_ORDER_LIST_ALL, PG_ORDER_LIST_STATUS, PG_ORDER_LIST_USER, PG_ORDER_LIST_USER_STATUS
-	};
-	const char *status = NULL;
-	w3w_order_page *page;
-	w3w_status rc;
-	void *items;
+	void *page = NULL;
+	w3w_status rc = w3w__pg_page(w3w__pg_of(st), &orders, q, &page);
 
-	*out = NULL;
-	if (q->status && (q->status < W3W_ORDER_OPEN || q->status > W3W_ORDER_CANCELLED))
-		return w3w_error_set(W3W_EINVAL, "status: %d is not an order status", q->status);
-	if (q->status)
-		status = names[q->status];
-	if (!(page = calloc(1, sizeof(*page))))
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	rc = w3w__pg_list_page(w3w__pg_of(st), q, status, stmts, "order", sizeof(*page->items), read_order,
-		&items, &page->count, page->next_cursor);
-	if (rc != W3W_OK) {
-		free(page);
-		return rc;
-	}
-	page->items = items;
 	*out = page;
-	return W3W_OK;
+	return rc;
 }

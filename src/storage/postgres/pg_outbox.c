@@ -26,14 +26,9 @@ static w3w_status read_event(const PGresult *r, int i, void *item)
 {
 	w3w_event *e = item;
 
-	e->seq = w3w__pg_col_i64(r, i, 0);
-	w3w__pg_col_text(e->id, sizeof(e->id), r, i, 1);
-	w3w__pg_col_text(e->type, sizeof(e->type), r, i, 2);
-	w3w__pg_col_text(e->topic, sizeof(e->topic), r, i, 3);
-	w3w__pg_col_text(e->aggregate_id, sizeof(e->aggregate_id), r, i, 4);
-	w3w__pg_col_text(e->actor_id, sizeof(e->actor_id), r, i, 5);
-	w3w__pg_col_text(e->region, sizeof(e->region), r, i, 6);
-	e->created_at = w3w__pg_col_i64(r, i, 7);
+	w3w__pg_cols(r, i, 0, "IttttttI", &e->seq, e->id, sizeof(e->id), e->type, sizeof(e->type), e->topic,
+		sizeof(e->topic), e->aggregate_id, sizeof(e->aggregate_id), e->actor_id, sizeof(e->actor_id), e->region,
+		sizeof(e->region), &e->created_at);
 	if (!(e->payload = strdup(PQgetvalue(r, i, 8))))
 		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
 	return W3W_OK;
@@ -43,26 +38,22 @@ w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_ev
 {
 	w3w__pg_params p;
 	PGresult *r = NULL;
+	void *items = NULL;
 	w3w_status rc;
-	void *items;
 
 	*out = NULL;
 	*count = 0;
 	if (max == 0)
 		return W3W_OK;
-	if (max > TAKE_MAX)
-		max = TAKE_MAX;
 	w3w__pg_params_init(&p);
-	w3w__pg_p_i64(&p, (int64_t)max);
+	w3w__pg_p_i64(&p, (int64_t)(max > TAKE_MAX ? TAKE_MAX : max));
 	w3w__pg_p_i64(&p, lease_ms > 0 ? lease_ms : DEFAULT_LEASE_MS);
 	/*
 	 * Safe to retry: an answer lost after the commit only leaves rows leased;
 	 * relays get nothing until the lease ends, then the rows come back in order.
 	 */
-	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_TAKE, &p, "outbox_take", &r)) != W3W_OK)
-		return rc;
-	rc = w3w__pg_read_rows(r, -1, sizeof(w3w_event), read_event, event_drop, &items, count);
-	PQclear(r);
+	rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_TAKE, &p, "outbox_take", &r);
+	rc = w3w__pg_take_rows(rc, r, sizeof(w3w_event), read_event, event_drop, &items, count);
 	*out = items;
 	return rc;
 }
@@ -98,11 +89,7 @@ w3w_status w3w__pg_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	w3w__pg_params_init(&p);
 	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_STATS, &p, "outbox_stats", &r)) != W3W_OK)
 		return rc;
-	out->total = w3w__pg_col_i64(r, 0, 0);
-	out->pending = w3w__pg_col_i64(r, 0, 1);
-	out->oldest_pending_at = w3w__pg_col_i64(r, 0, 2);
-	out->last_seq = w3w__pg_col_i64(r, 0, 3);
-	out->last_seq = w3w__pg_col_i64(r, 0, 3);
+	w3w__pg_cols(r, 0, 0, "IIII", &out->total, &out->pending, &out->oldest_pending_at, &out->last_seq);
 	PQclear(r);
 	return W3W_OK;
 }

@@ -4,6 +4,7 @@
  * every element quoted (product names may hold any character).
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,24 @@ void w3w__pg_p_bytea(w3w__pg_params *p, const unsigned char *bytes, size_t n)
 	p->n++;
 }
 
+void w3w__pg_p(w3w__pg_params *p, const char *types, ...)
+{
+	va_list ap;
+
+	va_start(ap, types);
+	for (; *types; types++) {
+		if (*types == 't')
+			w3w__pg_p_text(p, va_arg(ap, const char *));
+		else if (*types == 'n')
+			w3w__pg_p_text_or_null(p, va_arg(ap, const char *));
+		else if (*types == 'I')
+			w3w__pg_p_i64(p, va_arg(ap, int64_t));
+		else if (*types == 'b')
+			w3w__pg_p_bool(p, va_arg(ap, int));
+	}
+	va_end(ap);
+}
+
 void w3w__pg_p_owned(w3w__pg_params *p, char *s)
 {
 	if (!s || p->nowned == (int)(sizeof(p->owned) / sizeof(p->owned[0])) || !room(p)) {
@@ -100,24 +119,20 @@ void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m)
 	w3w__pg_p_text(p, m->actor_id);
 	w3w__pg_p_text(p, m->idem_key);
 	w3w__pg_p_bytea(p, m->idem_hash, sizeof(m->idem_hash));
-	w3w__pg_p_i64(p, m->idem_expires_at);
-	w3w__pg_p_i64(p, m->now);
+	w3w__pg_p(p, "II", m->idem_expires_at, m->now);
+	/* The event (a NULL payload is stored as "{}"), then the audit record. */
+	w3w__pg_p(p, "ttttntIt", e->id, e->type, e->topic, e->aggregate_id, e->actor_id, e->region, e->created_at,
+		e->payload);
+	w3w__pg_p(p, "tntntI", a->id, a->actor_id, a->action, a->target_id, a->outcome, a->created_at);
+}
 
-	w3w__pg_p_text(p, e->id);
-	w3w__pg_p_text(p, e->type);
-	w3w__pg_p_text(p, e->topic);
-	w3w__pg_p_text(p, e->aggregate_id);
-	w3w__pg_p_text_or_null(p, e->actor_id);
-	w3w__pg_p_text(p, e->region);
-	w3w__pg_p_i64(p, e->created_at);
-	w3w__pg_p_text(p, e->payload); /* NULL payload is stored as "{}" */
-
-	w3w__pg_p_text(p, a->id);
-	w3w__pg_p_text_or_null(p, a->actor_id);
-	w3w__pg_p_text(p, a->action);
-	w3w__pg_p_text_or_null(p, a->target_id);
-	w3w__pg_p_text(p, a->outcome);
-	w3w__pg_p_i64(p, a->created_at);
+w3w_status w3w__pg_user_params(w3w__pg_params *p, const char *user_id)
+{
+	w3w__pg_params_init(p);
+	if (!w3w__pg_is_uuid(user_id))
+		return w3w_error_set(W3W_EINVAL, "user_id: not a UUID");
+	w3w__pg_p_text(p, user_id);
+	return W3W_OK;
 }
 
 /* ---- array literals --------------------------------------------------------- */

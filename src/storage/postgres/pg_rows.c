@@ -3,8 +3,9 @@
  * views of sql/001a_schema.sql already give wire-shaped columns: int64 units,
  * int64 microseconds, canonical UUID text, status names.
  */
-#include <stdlib.h>
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/hex.h"
@@ -45,56 +46,32 @@ void w3w__pg_col_hex(unsigned char *dst, size_t n, const PGresult *r, int row, i
 	w3w__crypto_hex_decode(dst, n, &written, v, len < 2 * n ? len : 2 * n);
 }
 
-/* ---- status names ------------------------------------------------------------ */
-
-static const char *const supply_names[] = { NULL, "active", "paused", "exhausted", "deleted" };
-static const char *const order_names[] = { NULL, "open", "claimed", "completed", "cancelled" };
-static const char *const claim_names[] = { NULL, "pending", "processed", "released" };
-static const char *const kind_names[] = { NULL, "deposit", "withdrawal", "transfer", "settlement" };
-
-#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static const char *name_of(const char *const *names, int count, int v)
+void w3w__pg_cols(const PGresult *r, int row, int first, const char *types, ...)
 {
-	return v > 0 && v < count ? names[v] : NULL;
+	va_list ap;
+
+	va_start(ap, types);
+	for (int col = first; *types; types++, col++) {
+		if (*types == 't') {
+			char *dst = va_arg(ap, char *);
+			w3w__pg_col_text(dst, va_arg(ap, size_t), r, row, col);
+		} else if (*types == 'I') {
+			*va_arg(ap, int64_t *) = w3w__pg_col_i64(r, row, col);
+		}
+	}
+	va_end(ap);
 }
 
-static int parse(const char *const *names, int count, const char *text)
-{
-	for (int i = 1; i < count; i++)
-		if (strcmp(names[i], text) == 0)
-			return i;
-	return 0;
-}
+/* ---- status names: the public ones, so names live in one place ---------------- */
 
 const char *w3w__pg_supply_status(int status)
 {
-	return name_of(supply_names, COUNT(supply_names), status);
+	return w3w_supply_status_name(status);
 }
 
 const char *w3w__pg_transfer_kind(int kind)
 {
-	return name_of(kind_names, COUNT(kind_names), kind);
-}
-
-int w3w__pg_parse_supply_status(const char *text)
-{
-	return parse(supply_names, COUNT(supply_names), text);
-}
-
-int w3w__pg_parse_order_status(const char *text)
-{
-	return parse(order_names, COUNT(order_names), text);
-}
-
-int w3w__pg_parse_claim_status(const char *text)
-{
-	return parse(claim_names, COUNT(claim_names), text);
-}
-
-int w3w__pg_parse_transfer_kind(const char *text)
-{
-	return parse(kind_names, COUNT(kind_names), text);
+	return w3w_transfer_kind_name((w3w_transfer_kind)kind);
 }
 
 int w3w__pg_is_uuid(const char *s)
@@ -119,35 +96,44 @@ static w3w_status bad_row(const char *what)
 	return w3w_error_set(W3W_EINTERNAL, "postgres: unexpected %s row from the database", what);
 }
 
+/* A record's status column, by its public parser; an unknown name is a bad row. */
+static w3w_status named(int *out, w3w_status (*parse)(int *, const char *), const char *text, const char *what)
+{
+	return parse(out, text) == W3W_OK ? W3W_OK : bad_row(what);
+}
+
 w3w_status w3w__pg_row_supply(const PGresult *r, int row, int col, w3w_supply *out)
 {
+	char status[16];
+	int v = 0;
+	w3w_status st;
+
 	memset(out, 0, sizeof(*out));
 	if (PQnfields(r) < col + W3W__PG_SUPPLY_NCOLS)
 		return bad_row("supply");
-	w3w__pg_col_text(out->id, sizeof(out->id), r, row, col);
-	w3w__pg_col_text(out->user_id, sizeof(out->user_id), r, row, col + 1);
-	w3w__pg_col_text(out->currency, sizeof(out->currency), r, row, col + 2);
-	out->amount = w3w__pg_col_i64(r, row, col + 3);
-	out->reserved = w3w__pg_col_i64(r, row, col + 4);
-	out->status = (w3w_supply_status)w3w__pg_parse_supply_status(PQgetvalue(r, row, col + 5));
-	out->created_at = w3w__pg_col_i64(r, row, col + 6);
-	out->updated_at = w3w__pg_col_i64(r, row, col + 7);
-	return out->status ? W3W_OK : bad_row("supply");
+	w3w__pg_cols(r, row, col, "tttIItII", out->id, sizeof(out->id), out->user_id, sizeof(out->user_id),
+		out->currency, sizeof(out->currency), &out->amount, &out->reserved, status, sizeof(status),
+		&out->created_at, &out->updated_at);
+	st = named(&v, w3w_supply_status_parse, status, "supply");
+	out->status = (w3w_supply_status)v;
+	return st;
 }
 
 w3w_status w3w__pg_row_order(const PGresult *r, int row, int col, w3w_order *out)
 {
+	char status[16];
+	int v = 0;
+	w3w_status st;
+
 	memset(out, 0, sizeof(*out));
 	if (PQnfields(r) < col + W3W__PG_ORDER_NCOLS)
 		return bad_row("order");
-	w3w__pg_col_text(out->id, sizeof(out->id), r, row, col);
-	w3w__pg_col_text(out->user_id, sizeof(out->user_id), r, row, col + 1);
-	w3w__pg_col_text(out->currency, sizeof(out->currency), r, row, col + 2);
-	out->amount = w3w__pg_col_i64(r, row, col + 3);
-	out->status = (w3w_order_status)w3w__pg_parse_order_status(PQgetvalue(r, row, col + 4));
-	out->created_at = w3w__pg_col_i64(r, row, col + 5);
-	out->updated_at = w3w__pg_col_i64(r, row, col + 6);
-	return out->status ? W3W_OK : bad_row("order");
+	w3w__pg_cols(r, row, col, "tttItII", out->id, sizeof(out->id), out->user_id, sizeof(out->user_id),
+		out->currency, sizeof(out->currency), &out->amount, status, sizeof(status), &out->created_at,
+		&out->updated_at);
+	st = named(&v, w3w_order_status_parse, status, "order");
+	out->status = (w3w_order_status)v;
+	return st;
 }
 
 void w3w__pg_take_meta(const PGresult *r, w3w_write_meta *meta)
@@ -189,11 +175,8 @@ w3w_status w3w__pg_rows_order(const PGresult *r, int col, int with_items, w3w_or
 		}
 		for (int i = 0; i < rows; i++) {
 			w3w_order_item *it = &o->items[i];
-			w3w__pg_col_text(it->id, sizeof(it->id), r, i, icol);
-			w3w__pg_col_text(it->product_id, sizeof(it->product_id), r, i, icol + 1);
-			w3w__pg_col_text(it->product_name, sizeof(it->product_name), r, i, icol + 2);
-			it->price = w3w__pg_col_i64(r, i, icol + 3);
-			it->quantity = w3w__pg_col_i64(r, i, icol + 4);
+			w3w__pg_cols(r, i, icol, "tttII", it->id, sizeof(it->id), it->product_id, sizeof(it->product_id),
+				it->product_name, sizeof(it->product_name), &it->price, &it->quantity);
 		}
 		o->item_count = (size_t)rows;
 	}
@@ -203,34 +186,36 @@ w3w_status w3w__pg_rows_order(const PGresult *r, int col, int with_items, w3w_or
 
 w3w_status w3w__pg_row_claim(const PGresult *r, int row, int col, w3w_claim *out, char *order_user_id)
 {
+	char status[16];
+	int v = 0;
+	w3w_status st;
+
 	memset(out, 0, sizeof(*out));
 	if (PQnfields(r) < col + W3W__PG_CLAIM_NCOLS)
 		return bad_row("claim");
-	w3w__pg_col_text(out->id, sizeof(out->id), r, row, col);
-	w3w__pg_col_text(out->order_id, sizeof(out->order_id), r, row, col + 1);
-	w3w__pg_col_text(out->user_id, sizeof(out->user_id), r, row, col + 2);
-	w3w__pg_col_text(out->supply_id, sizeof(out->supply_id), r, row, col + 3);
-	out->status = (w3w_claim_status)w3w__pg_parse_claim_status(PQgetvalue(r, row, col + 4));
-	out->claimed_at = w3w__pg_col_i64(r, row, col + 5);
-	out->processed_at = w3w__pg_col_i64(r, row, col + 6);
-	out->released_at = w3w__pg_col_i64(r, row, col + 7);
+	w3w__pg_cols(r, row, col, "tttttIII", out->id, sizeof(out->id), out->order_id, sizeof(out->order_id),
+		out->user_id, sizeof(out->user_id), out->supply_id, sizeof(out->supply_id), status, sizeof(status),
+		&out->claimed_at, &out->processed_at, &out->released_at);
 	if (order_user_id)
 		w3w__pg_col_text(order_user_id, W3W_ID_SIZE, r, row, col + 8);
-	return out->status ? W3W_OK : bad_row("claim");
+	st = named(&v, w3w_claim_status_parse, status, "claim");
+	out->status = (w3w_claim_status)v;
+	return st;
 }
 
 w3w_status w3w__pg_row_transfer(const PGresult *r, int row, int col, w3w_transfer *out)
 {
+	char kind[16];
+	int v = 0;
+	w3w_status st;
+
 	memset(out, 0, sizeof(*out));
 	if (PQnfields(r) < col + W3W__PG_TRANSFER_NCOLS)
 		return bad_row("transfer");
-	w3w__pg_col_text(out->id, sizeof(out->id), r, row, col);
-	out->kind = (w3w_transfer_kind)w3w__pg_parse_transfer_kind(PQgetvalue(r, row, col + 1));
-	w3w__pg_col_text(out->from_user_id, sizeof(out->from_user_id), r, row, col + 2);
-	w3w__pg_col_text(out->to_user_id, sizeof(out->to_user_id), r, row, col + 3);
-	w3w__pg_col_text(out->currency, sizeof(out->currency), r, row, col + 4);
-	out->amount = w3w__pg_col_i64(r, row, col + 5);
-	w3w__pg_col_text(out->reference, sizeof(out->reference), r, row, col + 6);
-	out->created_at = w3w__pg_col_i64(r, row, col + 7);
-	return out->kind ? W3W_OK : bad_row("transfer");
+	w3w__pg_cols(r, row, col, "tttttItI", out->id, sizeof(out->id), kind, sizeof(kind), out->from_user_id,
+		sizeof(out->from_user_id), out->to_user_id, sizeof(out->to_user_id), out->currency, sizeof(out->currency),
+		&out->amount, out->reference, sizeof(out->reference), &out->created_at);
+	st = named(&v, w3w_transfer_kind_parse, kind, "transfer");
+	out->kind = (w3w_transfer_kind)v;
+	return st;
 }

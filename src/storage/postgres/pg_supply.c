@@ -32,18 +32,12 @@ w3w_status w3w__pg_supply_create(w3w_storage *st, w3w_cmd_supply_create *cmd, w3
 	w3w_status rc;
 
 	cmd->meta.replayed = 0;
-	if (s->status && !w3w__pg_supply_status(s->status))
+	if (!w3w__pg_supply_status(s->status))   /* core gives a complete supply: 0 is no status */
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", (int)s->status);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, s->id);
-	w3w__pg_p_text(&p, s->user_id);
-	w3w__pg_p_text(&p, s->currency);
-	w3w__pg_p_i64(&p, s->amount);
-	/* As given (core gives reserved 0, active); status 0 means active. */
-	w3w__pg_p_i64(&p, s->reserved);
-	w3w__pg_p_text(&p, s->status ? w3w__pg_supply_status(s->status) : "active");
-	w3w__pg_p_i64(&p, s->created_at);
-	w3w__pg_p_i64(&p, s->updated_at);
+	/* As given: core gives reserved 0. */
+	w3w__pg_p(&p, "tttIItII", s->id, s->user_id, s->currency, s->amount, s->reserved, w3w__pg_supply_status(s->status),
+		s->created_at, s->updated_at);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_CREATE, &p, &cmd->meta, "supply_create", &r);
 	w3w__pg_params_free(&p);
 	return write_result(st, rc, r, &cmd->meta, s->id, out);
@@ -61,11 +55,7 @@ w3w_status w3w__pg_supply_update(w3w_storage *st, w3w_cmd_supply_update *cmd, w3
 	if (patch->status && !(status = w3w__pg_supply_status(patch->status)))
 		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", patch->status);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, cmd->id);
-	w3w__pg_p_text(&p, cmd->user_id);
-	w3w__pg_p_bool(&p, patch->set_amount);
-	w3w__pg_p_i64(&p, patch->amount);
-	w3w__pg_p_text(&p, status);
+	w3w__pg_p(&p, "ttbIt", cmd->id, cmd->user_id, patch->set_amount, patch->amount, status);
 	rc = w3w__pg_write(w3w__pg_of(st), PG_SUPPLY_UPDATE, &p, &cmd->meta, "supply_update", &r);
 	w3w__pg_params_free(&p);
 	return write_result(st, rc, r, &cmd->meta, cmd->id, out);
@@ -103,28 +93,21 @@ static w3w_status read_supply(const PGresult *r, int row, void *out)
 	return w3w__pg_row_supply(r, row, 0, out);
 }
 
+static const w3w__pg_list supplies = {
+	.noun = "supply",
+	.a_status = "a supply",
+	.status_name = w3w__pg_supply_status,
+	.stmts = { PG_SUPPLY_LIST_ALL, PG_SUPPLY_LIST_STATUS, PG_SUPPLY_LIST_USER, PG_SUPPLY_LIST_USER_STATUS },
+	.read = read_supply,
+	.elem = sizeof(w3w_supply),
+	W3W__PG_PAGE_LAYOUT(w3w_supply_page),
+};
+
 w3w_status w3w__pg_supply_list(w3w_storage *st, const w3w_storage_query *q, w3w_supply_page **out)
 {
-	static const int stmts[4] = {
-		PG_SUPPLY_LIST_ALL, PG_SUPPLY_LIST_STATUS, PG_SUPPLY_LIST_USER, PG_SUPPLY_LIST_USER_STATUS
-	};
-	const char *status = NULL;
-	w3w_supply_page *page;
-	w3w_status rc;
-	void *items;
+	void *page = NULL;
+	w3w_status rc = w3w__pg_page(w3w__pg_of(st), &supplies, q, &page);
 
-	*out = NULL;
-	if (q->status && !(status = w3w__pg_supply_status(q->status)))
-		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", q->status);
-	if (!(page = calloc(1, sizeof(*page))))
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	rc = w3w__pg_list_page(w3w__pg_of(st), q, status, stmts, "supply", sizeof(*page->items), read_supply,
-		&items, &page->count, page->next_cursor);
-	if (rc != W3W_OK) {
-		free(page);
-		return rc;
-	}
-	page->items = items;
 	*out = page;
-	return W3W_OK;
+	return rc;
 }

@@ -36,6 +36,62 @@ static w3w_status run(w3w_storage *st, const char *sql, const w3w__pg_params *p,
 	return w3w__pg_run_sql(w3w__pg_of(st), sql, p, meta, what, out);
 }
 
+/* Reads the record whose columns start at `col` of row `row`. */
+typedef w3w_status (*reader_at)(const PGresult *r, int row, int col, void *out);
+
+/* The one row of a read, by `read`; none: W3W_ENOTFOUND "<noun> <name>: <missing>". Frees `p`. */
+static w3w_status one(w3w_storage *st, const char *sql, w3w__pg_params *p, reader_at read, void *out,
+	const char *noun, const char *name, const char *missing)
+{
+	PGresult *r = NULL;
+	w3w_status rc = run(st, sql, p, NULL, noun, &r);
+
+	w3w__pg_params_free(p);
+	if (rc != W3W_OK)
+		return rc;
+	rc = PQntuples(r) == 1 ? read(r, 0, 0, out) : w3w_error_set(W3W_ENOTFOUND, "%s %s: %s", noun, name, missing);
+	PQclear(r);
+	return rc;
+}
+
+/* Every row of a read, by `read`, into a fresh array (NULL when none; free()). Frees `p`. */
+static w3w_status all(w3w_storage *st, const char *sql, w3w__pg_params *p, const char *what,
+	w3w__pg_row_reader read, size_t size, void **items, size_t *count)
+{
+	PGresult *r = NULL;
+	w3w_status rc = run(st, sql, p, NULL, what, &r);
+
+	w3w__pg_params_free(p);
+	return w3w__pg_take_rows(rc, r, size, read, NULL, items, count);
+}
+
+/*
+ * The row a write function returned: replayed, then the record from column
+ * 1. When it committed and the answer was lost, the record is read again
+ * by `by_id` ($1 = id).
+ */
+static w3w_status written(w3w_storage *st, w3w_status rc, PGresult *r, w3w_write_meta *meta, reader_at read,
+	void *out, const char *noun, const char *id, const char *by_id)
+{
+	w3w__pg_params p;
+
+	if (rc == W3W__PG_COMMITTED) {
+		w3w__pg_params_init(&p);
+		w3w__pg_p_text(&p, id);
+		return one(st, by_id, &p, read, out, noun, id, "not found");
+	}
+	if (rc != W3W_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		meta->replayed = w3w__pg_col_bool(r, 0, 0);
+		rc = read(r, 0, 1, out);
+	} else {
+		rc = w3w_error_set(W3W_EINTERNAL, "postgres: %s %s: no row returned", noun, id);
+	}
+	PQclear(r);
+	return rc;
+}
+
 /* Text array literal of the hex of each blob (decoded by the SQL side). */
 static char *blob_array(const w3w_secret_record *recs, size_t n)
 {
@@ -125,82 +181,49 @@ w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd)
 	return rc == W3W__PG_COMMITTED ? W3W_OK : rc;
 }
 
+static w3w_status read_secret(const PGresult *r, int row, void *out)
+{
+	w3w_secret_record *s = out;
+	const char *hex = PQgetvalue(r, row, 3);
+
+	w3w__pg_cols(r, row, 0, "ttt-I", s->purpose, sizeof(s->purpose), s->key_id, sizeof(s->key_id), s->origin,
+		sizeof(s->origin), &s->created_at);
+	if (w3w__crypto_hex_decode(s->blob, sizeof(s->blob), &s->blob_len, hex, strlen(hex)) != W3W__CRYPTO_OK)
+		return w3w_error_set(W3W_EINTERNAL, "postgres: secret %s: stored blob of %zu bytes", s->purpose,
+			strlen(hex) / 2);
+	return W3W_OK;
+}
+
 w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_record **out, size_t *count)
 {
 	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_secret_record *items;
+	void *items = NULL;
 	w3w_status rc;
-	int rows;
 
-	*out = NULL;
-	*count = 0;
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, purpose ? purpose : "");
-	rc = run(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
-		" WHERE $1 = '' OR purpose = $1 ORDER BY purpose, key_id", &p, NULL, "secret_list", &r);
-	if (rc != W3W_OK)
-		return rc;
-	rows = PQntuples(r);
-	if (!(items = calloc(rows ? (size_t)rows : 1, sizeof(*items)))) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	for (int i = 0; i < rows; i++) {
-		w3w_secret_record *s = &items[i];
-		const char *hex = PQgetvalue(r, i, 3);
-		size_t len = strlen(hex) / 2;
-		w3w__pg_col_text(s->purpose, sizeof(s->purpose), r, i, 0);
-		w3w__pg_col_text(s->key_id, sizeof(s->key_id), r, i, 1);
-		w3w__pg_col_text(s->origin, sizeof(s->origin), r, i, 2);
-		if (w3w__crypto_hex_decode(s->blob, sizeof(s->blob), &s->blob_len, hex, strlen(hex))
-			!= W3W__CRYPTO_OK) {
-			w3w_status bad = w3w_error_set(W3W_EINTERNAL, "postgres: secret %s: stored blob of %zu bytes",
-				s->purpose, len); /* before free(items): s points into it */
-			free(items);
-			PQclear(r);
-			return bad;
-		}
-		s->created_at = w3w__pg_col_i64(r, i, 4);
-	}
-	PQclear(r);
+	rc = all(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
+		" WHERE $1 = '' OR purpose = $1 ORDER BY purpose, key_id", &p, "secret_list", read_secret, sizeof(**out),
+		&items, count);
 	*out = items;
-	*count = (size_t)rows;
-	return W3W_OK;
+	return rc;
 }
 
 /* ---- wallets ------------------------------------------------------------------------- */
 
-static void read_wallet(const PGresult *r, int row, int col, w3w_wallet *w)
+static w3w_status wallet_at(const PGresult *r, int row, int col, void *out)
 {
+	w3w_wallet *w = out;
+
 	memset(w, 0, sizeof(*w));
-	w3w__pg_col_text(w->id, sizeof(w->id), r, row, col);
-	w3w__pg_col_text(w->user_id, sizeof(w->user_id), r, row, col + 1);
-	w3w__pg_col_text(w->chain, sizeof(w->chain), r, row, col + 2);
-	w3w__pg_col_text(w->address, sizeof(w->address), r, row, col + 3);
-	w->index = w3w__pg_col_i64(r, row, col + 4);
-	w->created_at = w3w__pg_col_i64(r, row, col + 5);
+	w3w__pg_cols(r, row, col, "ttttII", w->id, sizeof(w->id), w->user_id, sizeof(w->user_id), w->chain,
+		sizeof(w->chain), w->address, sizeof(w->address), &w->index, &w->created_at);
+	return W3W_OK;
 }
 
-static w3w_status wallet_one(w3w_storage *st, const char *sql, const char *a1, const char *a2, w3w_wallet *out,
-	const char *what)
+static w3w_status read_wallet(const PGresult *r, int row, void *out)
 {
-	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_status rc;
-
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, a1);
-	if (a2)
-		w3w__pg_p_text(&p, a2);
-	if ((rc = run(st, sql, &p, NULL, "wallet", &r)) != W3W_OK)
-		return rc;
-	if (PQntuples(r) == 1)
-		read_wallet(r, 0, 0, out);
-	else
-		rc = w3w_error_set(W3W_ENOTFOUND, "wallet %s: not found", what);
-	PQclear(r);
-	return rc;
+	return wallet_at(r, row, 0, out);
 }
 
 w3w_status w3w__pg_wallet_index_next(w3w_storage *st, const char *chain, int64_t *out)
@@ -233,134 +256,76 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 	if (!out)
 		out = &scratch;
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, w->id);
-	w3w__pg_p_text(&p, w->user_id);
-	w3w__pg_p_text(&p, w->chain);
-	w3w__pg_p_text(&p, w->address);
-	w3w__pg_p_i64(&p, w->index);
-	w3w__pg_p_i64(&p, w->created_at);
+	w3w__pg_p(&p, "ttttII", w->id, w->user_id, w->chain, w->address, w->index, w->created_at);
 	rc = run(st, "SELECT * FROM w3w_wallet_create(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
 		"wallet_create", &r);
 	w3w__pg_params_free(&p);
-	if (rc == W3W__PG_COMMITTED)
-		return wallet_one(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE id = $1", w->id, NULL, out, w->id);
-	if (rc != W3W_OK)
-		return rc;
-	if (PQntuples(r) == 1) {
-		cmd->meta.replayed = w3w__pg_col_bool(r, 0, 0);
-		read_wallet(r, 0, 1, out);
-	} else {
-		rc = w3w_error_set(W3W_EINTERNAL, "postgres: wallet_create: no row returned");
-	}
-	PQclear(r);
-	return rc;
-}
-
-static w3w_status read_wallet_row(const PGresult *r, int row, void *out)
-{
-	read_wallet(r, row, 0, out);
-	return W3W_OK;
+	return written(st, rc, r, &cmd->meta, wallet_at, out, "wallet", w->id,
+		"SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE id = $1");
 }
 
 w3w_status w3w__pg_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets **out)
 {
 	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_wallets *list;
+	void *items = NULL, *list = NULL;
 	w3w_status rc;
-	void *items;
+	size_t n = 0;
 
 	*out = NULL;
-	if (!w3w__pg_is_uuid(user_id))
-		return w3w_error_set(W3W_EINVAL, "user_id: not a UUID");
-	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, user_id);
-	if ((rc = run(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p, NULL,
-		"wallet_list", &r)) != W3W_OK)
+	if ((rc = w3w__pg_user_params(&p, user_id)) != W3W_OK)
 		return rc;
-	if (!(list = calloc(1, sizeof(*list))))
-		rc = w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	else if ((rc = w3w__pg_read_rows(r, -1, sizeof(*list->items), read_wallet_row, NULL, &items,
-		&list->count)) == W3W_OK)
-		list->items = items;
-	PQclear(r);
-	if (rc != W3W_OK) {
-		free(list);
-		return rc;
-	}
+	if ((rc = all(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p,
+		"wallet_list", read_wallet, sizeof(w3w_wallet), &items, &n)) == W3W_OK)
+		rc = w3w__pg_list_of(items, n, W3W__PG_LIST_LAYOUT(w3w_wallets), &list);
 	*out = list;
-	return W3W_OK;
+	return rc;
 }
 
 w3w_status w3w__pg_wallet_find(w3w_storage *st, const char *chain, const char *address, w3w_wallet *out)
 {
-	return wallet_one(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE chain = $1 AND address = $2",
-		chain, address, out, address);
+	w3w__pg_params p;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, chain);
+	w3w__pg_p_text(&p, address);
+	return one(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE chain = $1 AND address = $2", &p, wallet_at, out,
+		"wallet", address, "not found");
 }
 
 /* ---- withdrawals -------------------------------------------------------------------------- */
 
-static void read_withdrawal(const PGresult *r, int row, int col, w3w_withdrawal_row *out)
+static w3w_status withdrawal_at(const PGresult *r, int row, int col, void *out)
 {
-	w3w_withdrawal *w = &out->w;
+	w3w_withdrawal_row *wr = out;
+	w3w_withdrawal *w = &wr->w;
 	char status[16];
 
-	memset(out, 0, sizeof(*out));
-	w3w__pg_col_text(w->id, sizeof(w->id), r, row, col);
-	w3w__pg_col_text(w->user_id, sizeof(w->user_id), r, row, col + 1);
-	w3w__pg_col_text(w->chain, sizeof(w->chain), r, row, col + 2);
-	w3w__pg_col_text(w->currency, sizeof(w->currency), r, row, col + 3);
-	w->amount = w3w__pg_col_i64(r, row, col + 4);
-	w3w__pg_col_text(w->to_address, sizeof(w->to_address), r, row, col + 5);
-	w3w__pg_col_text(w->from_address, sizeof(w->from_address), r, row, col + 6);
-	w->nonce = w3w__pg_col_i64(r, row, col + 7);
-	w3w__pg_col_text(w->tx_hash, sizeof(w->tx_hash), r, row, col + 8);
-	w3w__pg_col_text(out->raw_tx, sizeof(out->raw_tx), r, row, col + 9);
-	w3w__pg_col_text(status, sizeof(status), r, row, col + 10);
+	memset(wr, 0, sizeof(*wr));
+	w3w__pg_cols(r, row, col, "ttttIttItttttII", w->id, sizeof(w->id), w->user_id, sizeof(w->user_id), w->chain,
+		sizeof(w->chain), w->currency, sizeof(w->currency), &w->amount, w->to_address, sizeof(w->to_address),
+		w->from_address, sizeof(w->from_address), &w->nonce, w->tx_hash, sizeof(w->tx_hash), wr->raw_tx,
+		sizeof(wr->raw_tx), status, sizeof(status), w->error, sizeof(w->error), w->transfer_id,
+		sizeof(w->transfer_id), &w->created_at, &w->updated_at);
 	w->status = w3w_withdrawal_status_from_name(status);
-	w3w__pg_col_text(w->error, sizeof(w->error), r, row, col + 11);
-	w3w__pg_col_text(w->transfer_id, sizeof(w->transfer_id), r, row, col + 12);
-	w->created_at = w3w__pg_col_i64(r, row, col + 13);
-	w->updated_at = w3w__pg_col_i64(r, row, col + 14);
+	return W3W_OK;
 }
+
+static w3w_status read_withdrawal(const PGresult *r, int row, void *out)
+{
+	return withdrawal_at(r, row, 0, out);
+}
+
+#define WITHDRAWAL_BY_ID "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE id = $1"
 
 w3w_status w3w__pg_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawal_row *out)
 {
 	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_status rc;
 
 	if (!w3w__pg_is_uuid(id))
 		return w3w_error_set(W3W_EINVAL, "id: not a UUID");
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, id);
-	rc = run(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE id = $1", &p, NULL, "withdrawal", &r);
-	if (rc != W3W_OK)
-		return rc;
-	if (PQntuples(r) == 1)
-		read_withdrawal(r, 0, 0, out);
-	else
-		rc = w3w_error_set(W3W_ENOTFOUND, "withdrawal %s: not found", id);
-	PQclear(r);
-	return rc;
-}
-
-/* The row a withdrawal function returned (replayed first); W3W__PG_COMMITTED reads it again. */
-static w3w_status withdrawal_result(w3w_storage *st, w3w_status rc, PGresult *r, const char *id,
-	w3w_write_meta *meta, w3w_withdrawal_row *out)
-{
-	if (rc == W3W__PG_COMMITTED)
-		return w3w__pg_withdrawal_get(st, id, out);
-	if (rc != W3W_OK)
-		return rc;
-	if (PQntuples(r) == 1) {
-		meta->replayed = w3w__pg_col_bool(r, 0, 0);
-		read_withdrawal(r, 0, 1, out);
-	} else {
-		rc = w3w_error_set(W3W_EINTERNAL, "postgres: withdrawal %s: no row returned", id);
-	}
-	PQclear(r);
-	return rc;
+	return one(st, WITHDRAWAL_BY_ID, &p, withdrawal_at, out, "withdrawal", id, "not found");
 }
 
 w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create *cmd, w3w_withdrawal_row *out)
@@ -371,19 +336,12 @@ w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create 
 	w3w_status rc;
 
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, w->id);
-	w3w__pg_p_text(&p, w->user_id);
-	w3w__pg_p_text(&p, w->chain);
-	w3w__pg_p_text(&p, w->currency);
-	w3w__pg_p_i64(&p, w->amount);
-	w3w__pg_p_text(&p, w->to_address);
-	w3w__pg_p_text(&p, w->from_address);
-	w3w__pg_p_i64(&p, cmd->nonce_floor);
-	w3w__pg_p_i64(&p, w->created_at);
+	w3w__pg_p(&p, "ttttIttII", w->id, w->user_id, w->chain, w->currency, w->amount, w->to_address, w->from_address,
+		cmd->nonce_floor, w->created_at);
 	rc = run(st, "SELECT * FROM w3w_withdrawal_create(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28)", &p,
 		&cmd->meta, "withdrawal_create", &r);
 	w3w__pg_params_free(&p);
-	return withdrawal_result(st, rc, r, w->id, &cmd->meta, out);
+	return written(st, rc, r, &cmd->meta, withdrawal_at, out, "withdrawal", w->id, WITHDRAWAL_BY_ID);
 }
 
 w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out)
@@ -397,30 +355,21 @@ w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update 
 	if (!from || !to)
 		return w3w_error_set(W3W_EINVAL, "withdrawal %s: unknown status", cmd->id);
 	w3w__pg_command_params(&p, &cmd->meta);
-	w3w__pg_p_text(&p, cmd->id);
-	w3w__pg_p_text(&p, from);
-	w3w__pg_p_text(&p, to);
-	w3w__pg_p_text(&p, cmd->tx_hash);
-	w3w__pg_p_text(&p, cmd->raw_tx);
-	w3w__pg_p_text(&p, cmd->error);
-	w3w__pg_p_bool(&p, cmd->give_back_nonce);
-	w3w__pg_p_text_or_null(&p, confirm ? cmd->settlement.id : "");
-	w3w__pg_p_i64(&p, confirm ? cmd->settlement.created_at : 0);
-	w3w__pg_p_text(&p, confirm ? cmd->settlement.reference : "");
+	w3w__pg_p(&p, "ttttttbnIt", cmd->id, from, to, cmd->tx_hash, cmd->raw_tx, cmd->error, cmd->give_back_nonce,
+		confirm ? cmd->settlement.id : "", (int64_t)(confirm ? cmd->settlement.created_at : 0),
+		confirm ? cmd->settlement.reference : "");
 	rc = run(st, "SELECT * FROM w3w_withdrawal_update(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)", &p,
 		&cmd->meta, "withdrawal_update", &r);
 	w3w__pg_params_free(&p);
-	return withdrawal_result(st, rc, r, cmd->id, &cmd->meta, out);
+	return written(st, rc, r, &cmd->meta, withdrawal_at, out, "withdrawal", cmd->id, WITHDRAWAL_BY_ID);
 }
 
 w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size_t max,
 	w3w_withdrawal_row **out, size_t *count)
 {
 	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_withdrawal_row *rows;
+	void *items = NULL;
 	w3w_status rc;
-	int n;
 
 	*out = NULL;
 	*count = 0;
@@ -429,42 +378,22 @@ w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, chain);
 	w3w__pg_p_i64(&p, (int64_t)max);
-	if ((rc = run(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
-		" AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT $2", &p, NULL,
-		"withdrawal_list_open", &r)) != W3W_OK)
-		return rc;
-	n = PQntuples(r);
-	if (!(rows = calloc(n ? (size_t)n : 1, sizeof(*rows)))) {
-		PQclear(r);
-		return w3w_error_set(W3W_ENOMEM, "postgres: out of memory");
-	}
-	for (int i = 0; i < n; i++)
-		read_withdrawal(r, i, 0, &rows[i]);
-	PQclear(r);
-	*out = rows;
-	*count = (size_t)n;
-	return W3W_OK;
+	rc = all(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
+		" AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT $2", &p,
+		"withdrawal_list_open", read_withdrawal, sizeof(**out), &items, count);
+	*out = items;
+	return rc;
 }
 
 /* ---- the deposit watcher ---------------------------------------------------------------------- */
 
-static w3w_status watch_one(w3w_storage *st, const char *sql, w3w__pg_params *p, w3w_watch_block *out,
-	const char *what, const char *chain)
+static w3w_status watch_at(const PGresult *r, int row, int col, void *out)
 {
-	PGresult *r = NULL;
-	w3w_status rc = run(st, sql, p, NULL, what, &r);
+	w3w_watch_block *b = out;
 
-	if (rc != W3W_OK)
-		return rc;
-	if (PQntuples(r) == 1) {
-		memset(out, 0, sizeof(*out));
-		out->number = w3w__pg_col_i64(r, 0, 0);
-		w3w__pg_col_text(out->hash, sizeof(out->hash), r, 0, 1);
-	} else {
-		rc = w3w_error_set(W3W_ENOTFOUND, "%s of %s: none", what, chain);
-	}
-	PQclear(r);
-	return rc;
+	memset(b, 0, sizeof(*b));
+	w3w__pg_cols(r, row, col, "It", &b->number, b->hash, sizeof(b->hash));
+	return W3W_OK;
 }
 
 w3w_status w3w__pg_watch_cursor(w3w_storage *st, const char *chain, w3w_watch_block *out)
@@ -473,7 +402,8 @@ w3w_status w3w__pg_watch_cursor(w3w_storage *st, const char *chain, w3w_watch_bl
 
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, chain);
-	return watch_one(st, "SELECT number, hash FROM watch_cursors WHERE chain = $1", &p, out, "watch cursor", chain);
+	return one(st, "SELECT number, hash FROM watch_cursors WHERE chain = $1", &p, watch_at, out, "watch cursor of",
+		chain, "none");
 }
 
 w3w_status w3w__pg_watch_block(w3w_storage *st, const char *chain, int64_t number, w3w_watch_block *out)
@@ -483,8 +413,8 @@ w3w_status w3w__pg_watch_block(w3w_storage *st, const char *chain, int64_t numbe
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, chain);
 	w3w__pg_p_i64(&p, number);
-	return watch_one(st, "SELECT number, hash FROM watch_blocks WHERE chain = $1 AND number = $2", &p, out,
-		"processed block", chain);
+	return one(st, "SELECT number, hash FROM watch_blocks WHERE chain = $1 AND number = $2", &p, watch_at, out,
+		"processed block of", chain, "none");
 }
 
 w3w_status w3w__pg_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *cmd)
@@ -530,21 +460,9 @@ w3w_status w3w__pg_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d
 	if (inserted)
 		*inserted = 0;
 	w3w__pg_params_init(&p);
-	w3w__pg_p_text(&p, d->reference);
-	w3w__pg_p_text(&p, d->chain);
-	w3w__pg_p_text(&p, d->user_id);
-	w3w__pg_p_text(&p, d->address);
-	w3w__pg_p_text(&p, d->currency);
-	w3w__pg_p_text(&p, d->tx_hash);
-	w3w__pg_p_i64(&p, d->log_index);
-	w3w__pg_p_i64(&p, d->block_number);
-	w3w__pg_p_text(&p, d->block_hash);
-	w3w__pg_p_text(&p, d->value);
-	w3w__pg_p_i64(&p, d->amount);
-	w3w__pg_p_text(&p, d->dust);
-	w3w__pg_p_text(&p, d->status);
-	w3w__pg_p_text_or_null(&p, d->transfer_id);
-	w3w__pg_p_i64(&p, d->created_at);
+	w3w__pg_p(&p, "ttttttIIttIttnI", d->reference, d->chain, d->user_id, d->address, d->currency, d->tx_hash,
+		d->log_index, d->block_number, d->block_hash, d->value, d->amount, d->dust, d->status, d->transfer_id,
+		d->created_at);
 	rc = run(st, "INSERT INTO chain_deposits (" DEPOSIT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 		" w3w_amt($11), $12, $13, $14, w3w_ts($15)) ON CONFLICT (reference) DO NOTHING", &p, NULL,
 		"chain_deposit_put", &r);
@@ -554,38 +472,25 @@ w3w_status w3w__pg_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d
 	return rc;
 }
 
+static w3w_status deposit_at(const PGresult *r, int row, int col, void *out)
+{
+	w3w_chain_deposit *d = out;
+
+	memset(d, 0, sizeof(*d));
+	w3w__pg_cols(r, row, col, "ttttttIIttItttI", d->reference, sizeof(d->reference), d->chain, sizeof(d->chain),
+		d->user_id, sizeof(d->user_id), d->address, sizeof(d->address), d->currency, sizeof(d->currency), d->tx_hash,
+		sizeof(d->tx_hash), &d->log_index, &d->block_number, d->block_hash, sizeof(d->block_hash), d->value,
+		sizeof(d->value), &d->amount, d->dust, sizeof(d->dust), d->status, sizeof(d->status), d->transfer_id,
+		sizeof(d->transfer_id), &d->created_at);
+	return W3W_OK;
+}
+
 w3w_status w3w__pg_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out)
 {
 	w3w__pg_params p;
-	PGresult *r = NULL;
-	w3w_status rc;
 
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, reference);
-	if ((rc = run(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE reference = $1", &p, NULL,
-		"chain_deposit", &r)) != W3W_OK)
-		return rc;
-	if (PQntuples(r) == 1) {
-		w3w_chain_deposit *d = out;
-		memset(d, 0, sizeof(*d));
-		w3w__pg_col_text(d->reference, sizeof(d->reference), r, 0, 0);
-		w3w__pg_col_text(d->chain, sizeof(d->chain), r, 0, 1);
-		w3w__pg_col_text(d->user_id, sizeof(d->user_id), r, 0, 2);
-		w3w__pg_col_text(d->address, sizeof(d->address), r, 0, 3);
-		w3w__pg_col_text(d->currency, sizeof(d->currency), r, 0, 4);
-		w3w__pg_col_text(d->tx_hash, sizeof(d->tx_hash), r, 0, 5);
-		d->log_index = w3w__pg_col_i64(r, 0, 6);
-		d->block_number = w3w__pg_col_i64(r, 0, 7);
-		w3w__pg_col_text(d->block_hash, sizeof(d->block_hash), r, 0, 8);
-		w3w__pg_col_text(d->value, sizeof(d->value), r, 0, 9);
-		d->amount = w3w__pg_col_i64(r, 0, 10);
-		w3w__pg_col_text(d->dust, sizeof(d->dust), r, 0, 11);
-		w3w__pg_col_text(d->status, sizeof(d->status), r, 0, 12);
-		w3w__pg_col_text(d->transfer_id, sizeof(d->transfer_id), r, 0, 13);
-		d->created_at = w3w__pg_col_i64(r, 0, 14);
-	} else {
-		rc = w3w_error_set(W3W_ENOTFOUND, "deposit %s: not found", reference);
-	}
-	PQclear(r);
-	return rc;
+	return one(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE reference = $1", &p, deposit_at, out,
+		"deposit", reference, "not found");
 }

@@ -132,6 +132,7 @@ w3w_status w3w__sq_collect(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn rea
 typedef struct w3w__sq_list {
 	const char *select;               /* "SELECT <columns> FROM <table>" */
 	const char *noun;                 /* "supply", "order": for messages */
+	const char *a_status;             /* "a supply": "status: N is not a supply status" */
 	const char *(*status_name)(int);  /* the stored name of a status; NULL when unknown */
 	int literal_status;               /* a status spelled out in the SQL (partial index); 0 none */
 	w3w__sq_read_fn read;

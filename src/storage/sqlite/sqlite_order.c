@@ -246,6 +246,7 @@ w3w_status w3w__sq_order_get(w3w_storage *st, const char *id, w3w_order **out)
 static const w3w__sq_list orders = {
 	.select = "SELECT " ORDER_COLS " FROM orders",
 	.noun = "order",
+	.a_status = "an order",
 	.status_name = w3w__sq_order_status,
 	.literal_status = W3W_ORDER_OPEN,
 	.read = read_order,

@@ -228,7 +228,7 @@ w3w_status w3w__sq_page(w3w__sq_storage *s, const w3w__sq_list *list, const w3w_
 	if (!q || q->limit < 1 || q->limit > W3W_LIST_LIMIT_MAX)
 		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", W3W_LIST_LIMIT_MAX);
 	if (!(status = q->status ? list->status_name(q->status) : ""))
-		return w3w_error_set(W3W_EINVAL, "status: unknown %s status %d", list->noun, q->status);
+		return w3w_error_set(W3W_EINVAL, "status: %d is not %s status", q->status, list->a_status);
 	limit = (size_t)q->limit;
 	/*
 	 * Each variant is its own statement, so each uses its index. The literal

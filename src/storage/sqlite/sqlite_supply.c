@@ -69,20 +69,35 @@ static w3w_status supply_write(w3w__sq_conn *c, w3w_write_meta *meta, sqlite3_st
 	return st;
 }
 
+/* The idempotency check of every supply write: a replay loads the first result into out. */
+static w3w_status replay(w3w__sq_conn *c, w3w_write_meta *meta, w3w_supply *out)
+{
+	char result_id[W3W_ID_SIZE];
+	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+
+	return st == W3W_OK && meta->replayed ? w3w__sq_supply_load(c, result_id, out) : st;
+}
+
+static w3w_status known_status(int status)
+{
+	if (!w3w__sq_supply_status(status))
+		return w3w_error_set(W3W_EINVAL, "status: %d is not a supply status", status);
+	return W3W_OK;
+}
+
 /* ---- create -------------------------------------------------------------- */
 
 static w3w_status create(w3w__sq_conn *c, w3w_cmd_supply_create *cmd, w3w_supply *out)
 {
 	w3w_write_meta *meta = &cmd->meta;
 	const w3w_supply *in = &cmd->s;
-	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+	w3w_status st;
 
-	if (st != W3W_OK || meta->replayed)
-		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
-	if (!w3w__sq_supply_status(in->status))
-		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", in->id, (int)in->status);
+	if ((st = known_status((int)in->status)) != W3W_OK)   /* core gives a complete supply: 0 is no status */
+		return st;
+	if ((st = replay(c, meta, out)) != W3W_OK || meta->replayed)
+		return st;
 	st = w3w__sq_query(c, &s,
 		"INSERT INTO supplies(" SUPPLY_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		" RETURNING " SUPPLY_COLS, "tttIItII",
@@ -99,14 +114,13 @@ static w3w_status update(w3w__sq_conn *c, w3w_cmd_supply_update *cmd, w3w_supply
 {
 	w3w_write_meta *meta = &cmd->meta;
 	const w3w_supply_patch *p = &cmd->patch;
-	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+	w3w_status st;
 
-	if (st != W3W_OK || meta->replayed)
-		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
-	if (p->status && !w3w__sq_supply_status(p->status))
-		return w3w_error_set(W3W_EINTERNAL, "supply %s: unknown status %d", cmd->id, p->status);
+	if (p->status && (st = known_status(p->status)) != W3W_OK)   /* 0: the status stays or follows the amount */
+		return st;
+	if ((st = replay(c, meta, out)) != W3W_OK || meta->replayed)
+		return st;
 	/*
 	 * ?4 set_amount, ?5 amount, ?6 explicit status or NULL. The status rule
 	 * of storage.h: explicit status wins; else amount 0 -> exhausted, > 0 on
@@ -134,12 +148,11 @@ W3W__SQ_WRITE_ENTRY(w3w__sq_supply_update, update, w3w_cmd_supply_update, w3w_su
 static w3w_status soft_delete(w3w__sq_conn *c, w3w_cmd_supply_delete *cmd, w3w_supply *out)
 {
 	w3w_write_meta *meta = &cmd->meta;
-	char result_id[W3W_ID_SIZE];
 	sqlite3_stmt *s;
-	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
+	w3w_status st;
 
-	if (st != W3W_OK || meta->replayed)
-		return st != W3W_OK ? st : w3w__sq_supply_load(c, result_id, out);
+	if ((st = replay(c, meta, out)) != W3W_OK || meta->replayed)
+		return st;
 	st = w3w__sq_query(c, &s,
 		"UPDATE supplies SET status = 'deleted', updated_at = ?3"
 		" WHERE id = ?1 AND user_id = ?2 AND status <> 'deleted' AND reserved = 0"
@@ -161,6 +174,7 @@ w3w_status w3w__sq_supply_get(w3w_storage *st, const char *id, w3w_supply *out)
 static const w3w__sq_list supplies = {
 	.select = "SELECT " SUPPLY_COLS " FROM supplies",
 	.noun = "supply",
+	.a_status = "a supply",
 	.status_name = w3w__sq_supply_status,
 	.read = read_supply,
 	.elem = sizeof(w3w_supply),
