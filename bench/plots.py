@@ -105,7 +105,7 @@ def library_vs_raw(out, written):
         ax.set_xlabel("threads / connections")
         ax.set_ylabel("per second")
         ax.set_title(title + " (ratio on the bar)", fontsize=10)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="lower center")
         ax.grid(True, axis="y", alpha=0.3)
     save(fig, out, "library_vs_raw.png", written)
 

@@ -5,6 +5,7 @@ answers take, so a slow server shows as latency, not as fewer requests (closed-l
 openloop.py targets WORK BASE_URL RATE SECONDS CHUNK   vegeta JSON targets on stdout: 80 % GET /v1/orders/{id},
                                                        15 % claims (distinct open orders of WORK/claim_ids.CHUNK),
                                                        5 % order creation, interleaved, RATE*SECONDS of them
+                                                       (CHUNK "warm": reads only, for the unrecorded warm-up)
 openloop.py hold N HOST PORT SECONDS                   keep N keep-alive connections open (one request each, then
                                                        idle) for SECONDS or until killed: the many open users
 openloop.py summary CSV TARGET RATE SECONDS CONNS      one JSON line: p50/p99/p99.9 ms, achieved rate, status counts
@@ -46,7 +47,7 @@ def targets(work, base, rate, seconds, chunk):
             t = {"method": "POST", "url": f"{base}/v1/orders/{claims[c % len(claims)]}/claim",
                  "header": {"Authorization": ["Bearer " + shoppers[c % len(shoppers)]]}}
             c += 1
-        elif kind == "N":
+        elif kind == "N" and chunk != "warm":
             t = {"method": "POST", "url": f"{base}/v1/orders", "body": body64,
                  "header": {"Authorization": ["Bearer " + buyers[i % len(buyers)]],
                             "Content-Type": ["application/json"]}}

@@ -136,6 +136,12 @@ open_loop() {
   echo "  open orders: $(python3 "$HERE/prepare.py" ids "http://127.0.0.1:$PORT" "$WORK" "$n_rates")"
   hold "$OPEN_CONNS" "$PORT"
   hold "$OPEN_CONNS" "$NGINX_PORT"
+  # Warm-up, not recorded: reads only (no claim ids for chunk "warm") at the lowest rate for a second, on both.
+  for base in "http://127.0.0.1:$PORT" "http://127.0.0.1:$NGINX_PORT"; do
+    python3 "$HERE/openloop.py" targets "$WORK" "$base" "${RATES%% *}" 1 warm > "$WORK/targets.json"
+    vegeta attack -format=json -targets="$WORK/targets.json" -rate="${RATES%% *}/s" -duration=1s -timeout=10s \
+      -max-body=0 > /dev/null
+  done
   for rate in $RATES; do
     attack "$target" "http://127.0.0.1:$PORT" "$rate" "$k"
     attack "nginx|$target" "http://127.0.0.1:$NGINX_PORT" "$rate" "$k"
