@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 FUZZ ?=
 
-.PHONY: all deps build run test docs bench fuzz sim install uninstall deb clean
+.PHONY: all deps build run test docs bench bench-quick fuzz sim install uninstall deb clean
 
 all: build
 
@@ -42,6 +42,12 @@ docs:
 # Benchmarks against the raw engines, in the same run; figures land in bench/results/.
 bench: build
 	@scripts/services/with-services.sh bench/run.sh $(BUILD)
+
+# The same parts and plots at small sizes (1-2 s per point, fewer levels and rates): a few minutes, figures noisier.
+bench-quick: build
+	@W3W_BENCH_SECONDS=1 W3W_BENCH_LEVELS="1 32" W3W_BENCH_READ_LEVELS=8 W3W_BENCH_DURATION=2 \
+	  W3W_BENCH_CONNECTIONS="100 1000" W3W_BENCH_RATES="500 1000 2000 5000" W3W_BENCH_OPEN_SECONDS=2 \
+	  W3W_BENCH_OPEN_CONNECTIONS=1000 scripts/services/with-services.sh bench/run.sh $(BUILD)
 
 # libFuzzer harnesses (tests/fuzz), FUZZ_SECONDS each, one after another (FUZZ=name for one);
 # new finds are merged into tests/fuzz/corpus/, figures land in build-fuzz/fuzz-results.tsv.

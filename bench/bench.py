@@ -639,9 +639,10 @@ def _find_bench(results, name):
 
 
 def sqlite_claims(b):
-    for lvl in (1, 8):
+    for lvl in sorted(set(LEVELS) | {1}):
         db = os.path.join(b.work, f"sqlite-{lvl}.db")
         prefill = 9000 if lvl == 1 else 12000  # about 3 s of claims here
+        prefill = int(min(prefill, max(500, prefill * SECONDS / 3)))
         out = b.run([b.w3w, "claims", "--storage", f"sqlite:{db}", "--threads", lvl, "--prefill", prefill,
                      "--duration", SECONDS, "--catchup", CATCHUP, "--label", "sqlite"],
                      timeout=20 * SECONDS + 180)
@@ -669,12 +670,39 @@ def http(b):
         b.notes.append(f"HTTP: bench/http/run.sh exited {p.returncode} (see http.log)")
 
 
+def plot_python():
+    """A Python with matplotlib: this one, or Debian's (python3-matplotlib) when python3 is another one."""
+    for py in (sys.executable, "/usr/bin/python3"):
+        if os.access(py, os.X_OK) and subprocess.run([py, "-c", "import matplotlib"],
+                                                     capture_output=True).returncode == 0:
+            return py
+    return None
+
+
+def plots(b, out):
+    """PNG plots of this run (bench/plots.py) beside report.md; a missing matplotlib is a failure, not a skip."""
+    p = subprocess.run([plot_python(), os.path.join(HERE, "plots.py"), out], capture_output=True, text=True,
+                       timeout=300)
+    if p.returncode != 0:
+        b.log(f"plots: FAILED: {p.stderr[-2000:]}")
+        return 1
+    b.log("plots: " + ", ".join(p.stdout.split()))
+    return 0
+
+
 def main():
     if len(sys.argv) != 3:
         print("usage: bench.py BUILD_DIR OUTDIR", file=sys.stderr)
         return 2
     build, out = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if not plot_python():
+        print("bench: matplotlib is required for the plots (scripts/install-deps.sh: python3-matplotlib)",
+              file=sys.stderr)
+        return 1
     os.makedirs(out, exist_ok=True)
+    for stale in os.listdir(out):  # a part not run this time leaves nothing behind (batch*.csv is another bench's)
+        if stale in ("http.md", "http.jsonl", "openloop.jsonl", "http-meta.json") or stale.endswith(".png"):
+            os.remove(os.path.join(out, stale))
     b = Bench(build, out)
     status = 0
     try:
@@ -700,6 +728,7 @@ def main():
     finally:
         b.results_file.close()
         shutil.rmtree(b.work, ignore_errors=True)
+    status |= plots(b, out)
     import report  # bench/report.py
     text = report.render(b.results, os.path.join(out, "http.md"))
     with open(os.path.join(out, "report.md"), "w") as f:

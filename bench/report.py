@@ -181,7 +181,7 @@ def reads_section(results, out):
             "`w3w_order_get` by T threads over 1,000 orders, ABBA like the claims. *No cache*: every read is one "
             "PostgreSQL round trip; pgbench runs the library's statement (`bench/pgbench/read_order.sql`). "
             "*Redis warm*: a first pass filled the cache, then the library reads the order and its items "
-            "(two GETs, one after the other); redis-benchmark GETs the same order key"
+            "(one MGET of the order and its items); redis-benchmark GETs the order key alone"
             + (f" ({val['key_bytes']} bytes; the items key holds {val['items_bytes']})." if val else "."), "",
             "| threads | library, no cache /s | p50 µs | p99 µs | pgbench SELECT /s | p50 µs | p99 µs | ratio | "
             "library, Redis warm /s | p50 µs | p99 µs | redis-benchmark GET /s | p50 µs | p99 µs | ratio | "
@@ -243,6 +243,76 @@ def sqlite_section(results, out):
     out.append("")
 
 
+def _jsonl(path):
+    if not path or not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def goals_section(results, out_dir, out):
+    """Issue 11's goals, each with its measured ratio (from this run's files)."""
+    http = _jsonl(os.path.join(out_dir, "http.jsonl"))
+    openl = _jsonl(os.path.join(out_dir, "openloop.jsonl"))
+    if not http and not openl:
+        return
+    out += ["## Goals (issue 11) in this run", "",
+            "Each ratio compares two measurements made one right after the other on this machine.", "",
+            "| goal | target | measured |", "|---|---|---|"]
+    nginx = {(r["target"].split("|", 1)[1], r["route"], r["connections"]): r for r in http
+             if r["target"].startswith("nginx|")}
+    for r in http:
+        if r["target"].startswith("nginx|") or r["route"] != "GET /v1/orders/{id}":
+            continue
+        n = nginx.get((r["target"], r["route"], r["connections"]))
+        if not n or not n["rps"] or not n["p99_ms"]:
+            continue
+        want = "≥ 0.6× nginx" if "sqlite" in r["target"] else "≥ 0.5× nginx, p99 ≤ 3× nginx's"
+        out.append(f"| GET by id, {r['target']}, {r['connections']:,} connections | {want} | "
+                   f"**{r['rps'] / n['rps']:.2f}×** ({r['rps']:,.0f} vs {n['rps']:,.0f} req/s); p99 "
+                   f"{r['p99_ms']:.1f} ms = **{r['p99_ms'] / n['p99_ms']:.1f}×** nginx's {n['p99_ms']:.1f} ms |")
+    # Claims over HTTP against the library's own claims at the server's concurrency (its worker threads).
+    for r in http:
+        if r["target"].startswith("nginx|") or "claim" not in r["route"]:
+            continue
+        storage = "sqlite" if "sqlite" in r["target"] else "postgres"
+        lib = _all(results, bench="claims", label=storage if storage == "sqlite" else "library", storage=storage)
+        if not lib:
+            continue
+        lvl = max(x["threads"] for x in lib)
+        won_s = r["rps"] * r.get("won", 0) / max(1, r.get("won", 0) + r.get("lost", 0) + r.get("other", 0))
+        lib_s = _mean([x for x in lib if x["threads"] == lvl], "per_s")
+        out.append(f"| claims over HTTP, {r['target']}, {r['connections']:,} connections | ≥ 0.9× the library's "
+                   f"claims at the same concurrency | **{won_s / lib_s:.2f}×** ({won_s:,.0f} claims won/s over HTTP "
+                   f"vs {lib_s:,.0f}/s for `w3w-bench claims` at {lvl} threads"
+                   + (" as the server's 32 workers" if lvl == 32 else f"; the server runs 32 workers")
+                   + (f"; {r['rps']:,.0f} answers/s with the 409s of orders run out: {r['rps'] / lib_s:.2f}×"
+                      if r.get("lost") else "") + ") |")
+    for t in sorted({r["target"] for r in openl if not r["target"].startswith("nginx|")}):
+        mine = sorted([r for r in openl if r["target"] == t], key=lambda r: r["rate"])
+        under = [r["rate"] for r in mine if r["p99_ms"] is not None and r["p99_ms"] < 100]
+        at = "; ".join(f"{r['rate']:,.0f}/s: {r['p50_ms']:.1f} / {r['p99_ms']:.1f} / {r['p999_ms']:.1f} ms"
+                       for r in mine)
+        conns = mine[0].get("open_connections", 0) if mine else 0
+        out.append(f"| open loop, {t}, {conns:,} connections held | p99 < 100 ms"
+                   + (" at 5k req/s" if "sqlite" in t else "") + " | highest rate with p99 < 100 ms: **"
+                   + (f"{max(under):,.0f} req/s" if under else "none tried") + f"**; p50 / p99 / p99.9 at {at} |")
+    out.append("")
+
+
+def plots_section(out_dir, out):
+    names = [("throughput_vs_connections.png", "Throughput and p99 by connections (GET by id, closed loop)"),
+             ("library_vs_raw.png", "The library against the raw engines"),
+             ("latency_vs_rate.png", "Latency percentiles by offered rate (open loop)"),
+             ("batch_vs_throughput.png", "Batched commands: throughput by batch size")]
+    present = [(f, t) for f, t in names if os.path.exists(os.path.join(out_dir, f))]
+    if not present:
+        return
+    out += ["## Plots", ""]
+    for f, t in present:
+        out += [f"**{t}**", "", f"![{t}]({f})", ""]
+
+
 def render(results, http_md=None):
     m = _find(results, bench="machine") or {}
     done = _find(results, bench="done") or {}
@@ -252,6 +322,9 @@ def render(results, http_md=None):
            f"{m.get('seconds_per_run', '?')} s per timed run; {done.get('seconds', 0):.0f} s in all. "
            "Absolute figures depend on what else the machine runs; the ratios compare runs made one right after "
            "the other.", ""]
+    out_dir = os.path.dirname(http_md) if http_md else ""
+    goals_section(results, out_dir, out)
+    plots_section(out_dir, out)
     claims_section(results, out)
     reads_section(results, out)
     replica_section(results, out)

@@ -25,6 +25,7 @@ TEST_PKGS=(
   python3-venv python3-dev openssl
   clang libclang-rt-dev doxygen
   prometheus python3-yaml  # promtool and the coverage check of deploy/prometheus/alerts.yml
+  python3-matplotlib  # make bench's plots (bench/plots.py)
   chromium chromium-driver
 )
 # Packaging: the Debian packages (make deb, make test); the systemd unit's and the container
@@ -46,7 +47,21 @@ missing=()
 for p in "${PKGS[@]}"; do
   installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# vegeta (make bench's open-loop load, bench/http/run.sh): a Go module, built with the machine's Go toolchain.
+VEGETA=github.com/tsenart/vegeta/v12@v12.13.0
+install_vegeta() {
+  command -v vegeta >/dev/null && return 0
+  local go
+  go=$(command -v go || echo /usr/local/go/bin/go)
+  [ -x "$go" ] || { echo "install-deps: vegeta needs a Go toolchain (go on PATH or /usr/local/go)" >&2; return 1; }
+  echo "install-deps: installing vegeta ($VEGETA) into /usr/local/bin"
+  ${SUDO:-} env GOBIN=/usr/local/bin "$go" install "$VEGETA"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  [ "$profile" = test ] && install_vegeta
+  exit 0
+fi
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -62,4 +77,5 @@ for p in "${missing[@]}"; do
       $SUDO service "$svc" stop >/dev/null 2>&1 || true ;;
   esac
 done
+[ "$profile" = test ] && install_vegeta
 echo "install-deps ($profile): done"

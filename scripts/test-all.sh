@@ -102,6 +102,9 @@ for runner in tests/server/run.sh tests/python/run.sh tests/go/run.sh tests/exam
   if [ -x "$runner" ]; then step "$runner" "$runner" "$BUILD"; fi
 done
 
+# 6b. The make bench pipeline at toy sizes (every part, the plots and the report; no speed asserted).
+step "bench pipeline smoke" bench/smoke.sh "$BUILD"
+
 # 7. Packages and deployment files as users get them. The Python sdist -> wheel -> clean venv.
 step "package: Python sdist and wheel" tests/packaging/python.sh "$BUILD"
 #    The Go module at its tagged version, through a file-based GOPROXY.

@@ -10,7 +10,41 @@ def fmt(x, digits=1):
     return f"{x:,.{digits}f}" if x is not None else "—"
 
 
-def main(results_path, out_path, meta_path):
+def open_loop_section(rows, meta, out):
+    """Latency at fixed rates: per target, each rate beside nginx at the same rate."""
+    if not rows:
+        return
+    out.append("\n## Open loop: latency at fixed rates\n")
+    out.append(f"vegeta sends at each rate for {meta.get('open_seconds', '?')} s whatever the answers take (a slow "
+               "answer does not slow the sender, so queueing shows as latency): 80 % GET /v1/orders/{id}, 15 % "
+               "claims of distinct open orders, 5 % order creation, interleaved; "
+               f"{meta.get('open_connections', 0):,} more keep-alive connections are held open (idle) on the "
+               "server and on nginx during the run. nginx answers the same requests at the same rate with static "
+               "bodies. *sent/s*: the rate vegeta reached; *2xx*: answers in 2xx (claims whose orders ran out "
+               "answer 409).\n")
+    for target in [t for t in meta["targets"]]:
+        mine = sorted([r for r in rows if r["target"] == target], key=lambda r: r["rate"])
+        if not mine:
+            continue
+        ng = {r["rate"]: r for r in rows if r["target"] == "nginx|" + target}
+        under = [r["rate"] for r in mine if r["p99_ms"] is not None and r["p99_ms"] < 100]
+        out.append(f"\n### {target}\n")
+        out.append(f"Highest rate tried with p99 < 100 ms: **{fmt(max(under), 0) + ' req/s' if under else 'none'}** "
+                   f"(of {', '.join(fmt(r['rate'], 0) for r in mine)}).\n")
+        out.append("| rate req/s | sent/s | p50 ms | p99 ms | p99.9 ms | max ms | 2xx of sent | other codes | "
+                   "nginx p50 / p99 / p99.9 ms |")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        for r in mine:
+            n = ng.get(r["rate"])
+            other = ", ".join(f"{k}: {v}" for k, v in sorted(r["codes"].items()) if not k.startswith("2")) or "—"
+            out.append(f"| {fmt(r['rate'], 0)} | {fmt(r['sent_per_s'], 0)} | {fmt(r['p50_ms'], 2)} | "
+                       f"{fmt(r['p99_ms'], 2)} | {fmt(r['p999_ms'], 2)} | {fmt(r['max_ms'], 1)} | "
+                       f"{r['ok']:,} of {r['requests']:,} | {other} | "
+                       + (f"{fmt(n['p50_ms'], 2)} / {fmt(n['p99_ms'], 2)} / {fmt(n['p999_ms'], 2)}" if n else "—")
+                       + " |")
+
+
+def main(results_path, out_path, meta_path, open_path=None):
     rows = [json.loads(line) for line in open(results_path) if line.strip()]
     meta = json.load(open(meta_path))
     # Each server point is paired with the nginx point measured right after it.
@@ -45,6 +79,8 @@ def main(results_path, out_path, meta_path):
                        f"{fmt(ratio, 2)} | {fmt(r['p50_ms'], 2)} | {fmt(r['p99_ms'], 2)} | {fmt(r['p999_ms'], 2)} | "
                        + (f"{fmt(n['p50_ms'], 2)} / {fmt(n['p99_ms'], 2)} / {fmt(n['p999_ms'], 2)}" if n else "—")
                        + f" | {fmt(p99_ratio, 1)} | {errs} |")
+    open_rows = [json.loads(line) for line in open(open_path) if line.strip()] if open_path else []
+    open_loop_section(open_rows, meta, out)
     out.append("\nThe system design asks for p99 < 100 ms with 10,000+ concurrent users.\n")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -52,4 +88,4 @@ def main(results_path, out_path, meta_path):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

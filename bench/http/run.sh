@@ -3,7 +3,13 @@
 # at 100, 1,000 and 10,000 connections, side by side with nginx serving a static JSON body of the same size
 # in the same run; p50/p99/p99.9 and req/s, as ratios, into OUTDIR/http.md.
 # Storage: the embedded default, and PostgreSQL + Redis + Kafka too when W3W_TEST_PG_URL etc. are set.
-# Knobs: W3W_BENCH_DURATION (10 s), W3W_BENCH_CONNECTIONS ("100 1000 10000"), W3W_BENCH_PORT (18480).
+# Then open-loop (vegeta at fixed rates, bench/http/openloop.py): 80 % GET by id, 15 % claims, 5 % order
+# creation, with W3W_BENCH_OPEN_CONNECTIONS keep-alive connections held open beside the load, on the server
+# and on nginx at the same rate (nginx answers every route with its static body).
+# Knobs: W3W_BENCH_DURATION (10 s), W3W_BENCH_CONNECTIONS ("100 1000 10000"), W3W_BENCH_PORT (18480),
+# W3W_BENCH_RATES ("500 1000 2000 3000 5000" req/s; "" skips the open loop), W3W_BENCH_OPEN_SECONDS (3),
+# W3W_BENCH_OPEN_CONNECTIONS (10000: what this box allows, see ulimit -n; the server and the holder each
+# need one descriptor per connection).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:?usage: run.sh BUILD_DIR OUTDIR}" && pwd)
@@ -15,25 +21,31 @@ LEVELS=${W3W_BENCH_CONNECTIONS:-"100 1000 10000"}
 PORT=${W3W_BENCH_PORT:-18480}
 NGINX_PORT=$((PORT + 1))
 THREADS=$(nproc)
+RATES=${W3W_BENCH_RATES-"500 1000 2000 3000 5000"}
+OPEN_SECONDS=${W3W_BENCH_OPEN_SECONDS:-3}
+OPEN_CONNS=${W3W_BENCH_OPEN_CONNECTIONS:-10000}
 export W3W_BENCH_LUA=$HERE
 
-for tool in wrk nginx python3; do
-  command -v "$tool" >/dev/null || { echo "bench/http: $tool is required (Debian: wrk, nginx-light)" >&2; exit 1; }
+for tool in wrk nginx python3 ${RATES:+vegeta}; do
+  command -v "$tool" >/dev/null || { echo "bench/http: $tool is required (scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -x "$BIN" ] || { echo "bench/http: $BIN is not built" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/w3w-bench-http.XXXXXX")
-SERVER_PID="" NGINX_PID=""
+SERVER_PID="" NGINX_PID="" HOLD_PIDS=""
 cleanup() {
+  for p in $HOLD_PIDS; do kill "$p" 2>/dev/null; done
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 RESULTS=$WORK/results.jsonl
+OPEN_RESULTS=$WORK/openloop.jsonl
 : > "$RESULTS"
+: > "$OPEN_RESULTS"
 export W3W_JWT_SECRET
 W3W_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 SERVER_FLAGS="--threads 32 --rate-limit 1000000:1000000 (limiter on, never binding), JSON access log to a file"
@@ -88,6 +100,56 @@ nginx_point() {
     -- "$method" "$path" "$WORK/reader.tok"
 }
 
+# hold N PORT: N idle keep-alive connections to PORT in the background; prints how many opened.
+hold() {
+  local out=$WORK/hold-$2.json
+  python3 "$HERE/openloop.py" hold "$1" 127.0.0.1 "$2" 3600 > "$out" &
+  HOLD_PIDS="$HOLD_PIDS $!"
+  for _ in $(seq 600); do [ -s "$out" ] && break; sleep 0.1; done
+  echo "  open connections held on :$2: $(cat "$out")"
+}
+
+release_holds() {
+  for p in $HOLD_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  HOLD_PIDS=""
+}
+
+# attack TARGET BASE_URL RATE CHUNK: one open-loop point into OPEN_RESULTS.
+attack() {
+  local target=$1 base=$2 rate=$3 chunk=$4 line
+  python3 "$HERE/openloop.py" targets "$WORK" "$base" "$rate" "$OPEN_SECONDS" "$chunk" > "$WORK/targets.json"
+  vegeta attack -format=json -targets="$WORK/targets.json" -rate="$rate/s" -duration="${OPEN_SECONDS}s" \
+    -timeout=10s -max-body=0 > "$WORK/attack.bin"
+  vegeta encode -to csv < "$WORK/attack.bin" > "$WORK/attack.csv"
+  line=$(python3 "$HERE/openloop.py" summary "$WORK/attack.csv" "$target" "$rate" "$OPEN_SECONDS" "$OPEN_CONNS")
+  echo "$line" >> "$OPEN_RESULTS"
+  echo "  open loop $target $rate/s: $line"
+}
+
+# The mix at each rate with many connections open, on the server and then on nginx at the same rate.
+open_loop() {
+  local target=$1 n_rates k=0
+  n_rates=$(echo $RATES | wc -w)
+  # Open orders for the claims (15 % of the mix), then the held connections.
+  wrk -t"$THREADS" -c64 -d"$(( OPEN_SECONDS * n_rates ))s" --timeout 10s -s "$HERE/create_orders.lua" \
+    "http://127.0.0.1:$PORT" -- "$WORK/buyers.tok" BENCH | grep '^{"requests"' | sed 's/^/  create orders: /'
+  echo "  open orders: $(python3 "$HERE/prepare.py" ids "http://127.0.0.1:$PORT" "$WORK" "$n_rates")"
+  hold "$OPEN_CONNS" "$PORT"
+  hold "$OPEN_CONNS" "$NGINX_PORT"
+  # Warm-up, not recorded: reads only (no claim ids for chunk "warm") at the lowest rate for a second, on both.
+  for base in "http://127.0.0.1:$PORT" "http://127.0.0.1:$NGINX_PORT"; do
+    python3 "$HERE/openloop.py" targets "$WORK" "$base" "${RATES%% *}" 1 warm > "$WORK/targets.json"
+    vegeta attack -format=json -targets="$WORK/targets.json" -rate="${RATES%% *}/s" -duration=1s -timeout=10s \
+      -max-body=0 > /dev/null
+  done
+  for rate in $RATES; do
+    attack "$target" "http://127.0.0.1:$PORT" "$rate" "$k"
+    attack "nginx|$target" "http://127.0.0.1:$NGINX_PORT" "$rate" "$k"
+    k=$((k + 1))
+  done
+  release_holds
+}
+
 bench_server() {
   local label=$1 target="w3wallet-server ($1)" n_levels
   echo "bench/http: $target"
@@ -111,6 +173,7 @@ bench_server() {
     nginx_point "$target" "POST /v1/orders/{id}/claim" "$c"
     k=$((k + 1))
   done
+  [ -z "$RATES" ] || open_loop "$target"
   grep -c '"msg":"request"' "$WORK/server-$label.log" | sed 's/^/  access log lines: /'
   stop_server
 }
@@ -135,11 +198,13 @@ targets='["w3wallet-server (sqlite)"'
 [ -n "${W3W_TEST_PG_URL:-}" ] && targets+=',"w3wallet-server (postgres+redis+kafka)"'
 targets+=']'
 cat > "$WORK/meta.json" <<JSON
-{"duration": $DUR, "threads": $THREADS, "cpus": $(nproc), "load": "$LOAD_BEFORE",
+{"duration": $DUR, "threads": $THREADS, "open_seconds": $OPEN_SECONDS, "open_connections": $OPEN_CONNS, "cpus": $(nproc), "load": "$LOAD_BEFORE",
  "order_bytes": $(wc -c < "$WORK/order_body.json"), "claim_bytes": $(wc -c < "$WORK/claim_body.json"),
  "server_flags": "$SERVER_FLAGS", "targets": $targets}
 JSON
-python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" > /dev/null
+python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" "$OPEN_RESULTS" > /dev/null
 cp "$RESULTS" "$OUT/http.jsonl"
+cp "$OPEN_RESULTS" "$OUT/openloop.jsonl"
+cp "$WORK/meta.json" "$OUT/http-meta.json"
 echo "bench/http: wrote $OUT/http.md"
 cat "$OUT/http.md"

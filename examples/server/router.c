@@ -146,7 +146,8 @@ static int authenticate(exchange *ex)
 
 /*
  * Per-user token bucket through the library (shared by every server process
- * when the cache is Redis; in-process otherwise). A cache outage allows.
+ * when the cache is Redis, within the bound of src/core/rate_local.h, with no
+ * Redis round trip per request; in-process otherwise). A cache outage allows.
  */
 static int rate_limited(exchange *ex)
 {

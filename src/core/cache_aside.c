@@ -5,25 +5,40 @@
 
 #include "core/cache_aside.h"
 #include "core/trace.h"
+#include "util/assert.h"
 
 #define MAX_TTL_US ((w3w_time)W3W__TTL_RECORD * 1000000)
 
-/* False while some invalidation could not be delivered. */
+/* False while some invalidation could not be delivered. Lock-free while nothing is owed (every read asks). */
 int w3w__cache_trusted(w3w_ctx *ctx)
 {
 	w3w__cache_debt *d = &ctx->debt;
 	int trusted;
+	if (!atomic_load_explicit(&d->owed, memory_order_acquire))
+		return 1;
 	pthread_mutex_lock(&d->lock);
 	trusted = d->count == 0 && (d->distrust_until == 0 || w3w_time_now() >= d->distrust_until);
+	if (trusted) {
+		d->distrust_until = 0;
+		atomic_store_explicit(&d->owed, 0, memory_order_release);
+	}
 	pthread_mutex_unlock(&d->lock);
 	return trusted;
+}
+
+/* A cache answer as JSON (NULL: miss or unparsable), counted as a hit or a miss. */
+static cJSON *parsed(w3w_ctx *ctx, w3w_status st, char *value, size_t len)
+{
+	cJSON *j = st == W3W_OK ? cJSON_ParseWithLength(value, len) : NULL;
+	free(value);
+	atomic_fetch_add(j ? &ctx->counters.cache_hits : &ctx->counters.cache_misses, 1);
+	return j;
 }
 
 cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 {
 	char *value = NULL;
 	size_t len = 0;
-	cJSON *j;
 	w3w__span span;
 	w3w_status st = W3W_ENOTFOUND;
 
@@ -32,15 +47,33 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
 		st = ctx->cache->get(ctx->cache, key, &value, &len);
 		w3w__span_end(&span, ctx, st);
 	}
-	if (st != W3W_OK) {
+	if (st != W3W_OK)
 		w3w_error_clear();
-		atomic_fetch_add(&ctx->counters.cache_misses, 1);
-		return NULL;
+	return parsed(ctx, st, value, len);
+}
+
+void w3w__cache_lookup_many(w3w_ctx *ctx, const char *const *keys, size_t count, cJSON **out)
+{
+	char *values[W3W__CACHE_MANY_MAX] = { 0 };
+	size_t lens[W3W__CACHE_MANY_MAX] = { 0 };
+	w3w__span span;
+	w3w_status st = W3W_ENOTFOUND;
+
+	W3W_ASSERT(count <= W3W__CACHE_MANY_MAX);
+	if (ctx->cache->version < 2 || !ctx->cache->get_many) {
+		for (size_t i = 0; i < count; i++)
+			out[i] = w3w__cache_lookup(ctx, keys[i]);
+		return;
 	}
-	j = cJSON_ParseWithLength(value, len);
-	free(value);
-	atomic_fetch_add(j ? &ctx->counters.cache_hits : &ctx->counters.cache_misses, 1);
-	return j;
+	if (w3w__cache_trusted(ctx)) {
+		w3w__span_begin(&span, ctx, "cache.get_many", W3W_SPAN_CLIENT, keys[0]);
+		st = ctx->cache->get_many(ctx->cache, keys, count, values, lens);
+		w3w__span_end(&span, ctx, st);
+	}
+	if (st != W3W_OK)
+		w3w_error_clear();
+	for (size_t i = 0; i < count; i++)
+		out[i] = parsed(ctx, st == W3W_OK && values[i] ? W3W_OK : W3W_ENOTFOUND, values[i], lens[i]);
 }
 
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s)
@@ -81,6 +114,7 @@ void w3w__cache_debt_free(w3w_ctx *ctx)
 static void debt_add(w3w__cache_debt *d, const char *const *keys, size_t count)
 {
 	pthread_mutex_lock(&d->lock);
+	atomic_store_explicit(&d->owed, 1, memory_order_release);
 	for (size_t i = 0; i < count; i++) {
 		if (d->count == W3W__PENDING_INVALIDATIONS || strlen(keys[i]) >= sizeof(d->keys[0])) {
 			d->distrust_until = w3w_time_now() + MAX_TTL_US;

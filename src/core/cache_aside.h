@@ -16,6 +16,9 @@
 
 /** Hit: *out parsed JSON (caller deletes). Miss, cache down, or bad value: NULL. */
 cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key);
+#define W3W__CACHE_MANY_MAX 8
+/** w3w__cache_lookup of `count` (<= W3W__CACHE_MANY_MAX) keys in one round trip where the cache can. */
+void w3w__cache_lookup_many(w3w_ctx *ctx, const char *const *keys, size_t count, cJSON **out);
 /** Store `value` (deleted here) under key if nothing newer is there. */
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s);
 

@@ -9,6 +9,7 @@
 #include "core/context.h"
 #include "core/follow.h"
 #include "core/registry.h"
+#include "core/rate_local.h"
 #include "core/relay.h"
 #include "core/replica.h"
 
@@ -143,6 +144,7 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	    (st = w3w__replica_open(ctx, &cfg)) != W3W_OK ||
 	    (st = open_cache(ctx, &cfg)) != W3W_OK ||
 	    (!ctx->cache->rate_take && (st = w3w__cache_memory_open(&ctx->limits, "memory:", &cfg)) != W3W_OK) ||
+	    (st = w3w__rate_local_open(&ctx->rate_local, ctx->cache)) != W3W_OK ||
 	    (ctx->opts.events_url[0] &&
 	     (st = w3w__event_sink_open_url(&ctx->sink, ctx->opts.events_url, &cfg)) != W3W_OK) ||
 	    (st = w3w__relay_start(ctx)) != W3W_OK ||
@@ -182,6 +184,7 @@ void w3w_ctx_close(w3w_ctx *ctx)
 	w3w__relay_stop(ctx);
 	if (ctx->sink)
 		ctx->sink->free(ctx->sink);
+	w3w__rate_local_close(ctx->rate_local); /* its last sync needs the cache */
 	if (ctx->cache)
 		ctx->cache->free(ctx->cache);
 	if (ctx->limits)

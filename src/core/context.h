@@ -25,6 +25,7 @@ typedef struct w3w__cache_debt {
 	char (*keys)[80];
 	size_t count;
 	w3w_time distrust_until;  /* overflowed: bypass until every TTL has run out */
+	atomic_int owed;          /* count or distrust_until set: readers take the lock */
 } w3w__cache_debt;
 
 struct w3w_ctx {
@@ -32,6 +33,7 @@ struct w3w_ctx {
 	w3w__store store;
 	w3w_cache *cache;          /* never NULL: "none:" is a cache that always misses */
 	w3w_cache *limits;         /* in-process token buckets when `cache` has no rate_take */
+	struct w3w__rate_local *rate_local; /* local buckets synced in batches when `cache` has rate_sync */
 	w3w_event_sink *sink;      /* NULL: in-process subscribers only */
 	unsigned char master_key[32];
 	int has_master_key;

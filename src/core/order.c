@@ -112,7 +112,7 @@ w3w_status w3w_order_create(w3w_order **out, w3w_ctx *ctx, const w3w_actor *acto
 	return w3w__write_finish(&w, st);
 }
 
-/* Reads an order with its items through the cache: order:{id} and order:{id}:items. */
+/* Reads an order with its items through the cache: order:{id} and order:{id}:items, in one round trip. */
 static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 {
 	char key[64], items_key[64];
@@ -122,8 +122,13 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 
 	snprintf(key, sizeof(key), "order:%s", id);
 	snprintf(items_key, sizeof(items_key), "order:%s:items", id);
-	head = w3w__cache_lookup(ctx, key);
-	items = head ? w3w__cache_lookup(ctx, items_key) : NULL;
+	{
+		const char *keys[2] = { key, items_key };
+		cJSON *got[2];
+		w3w__cache_lookup_many(ctx, keys, 2, got); /* one round trip (MGET) */
+		head = got[0];
+		items = got[1];
+	}
 	if (head && items && (o = calloc(1, sizeof(*o))) != NULL) {
 		if (w3w__order_from_json(o, head) == W3W_OK &&
 		    w3w__order_items_from_json(&o->items, &o->item_count, items) == W3W_OK) {

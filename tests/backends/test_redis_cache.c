@@ -6,6 +6,7 @@
 #include <check.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include "cache/redis/redis_rate.h"
+#include "core/rate_local.h"
 #include "cache/redis/redis_url.h"
 #include "w3wallet/sys/redis.h"
 
@@ -654,6 +656,167 @@ START_TEST(slow_redis_times_out_then_recovers)
 }
 END_TEST
 
+/* ---- version 2: get_many, rate_sync, and core's local buckets on top ------ */
+
+START_TEST(get_many_is_one_mget)
+{
+	w3w_cache *c = open_cache(redis_url);
+	char k1[128], k2[128], k3[128], *values[3];
+	const char *keys[3] = { key(k1, sizeof k1, "many:hit"), key(k2, sizeof k2, "many:tomb"),
+		key(k3, sizeof k3, "many:absent") };
+	size_t lens[3];
+
+	ck_assert_int_eq(c->fill(c, k1, "{\"a\":1}", 7, 60), W3W_OK);
+	ck_assert_int_eq(c->fill(c, k2, "{\"b\":2}", 7, 60), W3W_OK);
+	ck_assert_int_eq(c->invalidate(c, &keys[1], 1), W3W_OK);
+	ck_assert_int_eq(c->get_many(c, keys, 3, values, lens), W3W_OK);
+	ck_assert_str_eq(values[0], "{\"a\":1}");
+	ck_assert_uint_eq(lens[0], 7);
+	ck_assert_ptr_null(values[1]); /* the tombstone reads as a miss, as with get */
+	ck_assert_ptr_null(values[2]);
+	free(values[0]);
+	ck_assert_int_eq(c->get_many(c, keys, 0, values, lens), W3W_EINVAL);
+	c->free(c);
+}
+END_TEST
+
+/* The shared bucket's level now: a sync that takes nothing. */
+static double bucket_level(w3w_cache *c, const char *k, double rate, double burst)
+{
+	w3w_cache_rate_sync item = { k, rate, burst, 0, -1 };
+	ck_assert_int_eq(c->rate_sync(c, &item, 1), W3W_OK);
+	return item.tokens;
+}
+
+START_TEST(rate_sync_overdraws_and_rate_take_sees_it)
+{
+	w3w_cache *c = open_cache(redis_url);
+	char k[128], k2[128];
+	int allowed = -1;
+	int64_t retry = -1;
+	w3w_cache_rate_sync items[2] = {
+		{ key(k, sizeof k, "sync:over"), 0.001, 5, 8, 0 },
+		{ key(k2, sizeof k2, "sync:other"), 0.001, 5, 2, 0 },
+	};
+
+	/* hosts took 8 of a burst of 5 between syncs: the bucket owes 3, and refuses until repaid */
+	ck_assert_int_eq(c->rate_sync(c, items, 2), W3W_OK);
+	ck_assert_msg(items[0].tokens > -3.01 && items[0].tokens < -2.99, "tokens %f", items[0].tokens);
+	ck_assert_msg(items[1].tokens > 2.99 && items[1].tokens < 3.01, "tokens %f", items[1].tokens);
+	ck_assert_int_eq(c->rate_take(c, k, 0.001, 5, &allowed, &retry), W3W_OK);
+	ck_assert_int_eq(allowed, 0);
+	ck_assert_int_gt(retry, 3000 * 1000 - 1000);
+	items[0].rate_per_s = 0;
+	ck_assert_int_eq(c->rate_sync(c, items, 1), W3W_EINVAL);
+	c->free(c);
+}
+END_TEST
+
+/* Redis's count of EVALSHA calls (rate_take and rate_sync both use it). */
+static long long evalsha_calls(redisContext *r)
+{
+	redisReply *reply = raw_cmd(r, "INFO commandstats");
+	const char *p = reply->str ? strstr(reply->str, "cmdstat_evalsha:calls=") : NULL;
+	long long n = p ? atoll(p + strlen("cmdstat_evalsha:calls=")) : 0;
+	freeReplyObject(reply);
+	return n;
+}
+
+START_TEST(local_buckets_skip_redis_while_far_from_the_limit)
+{
+	w3w_cache *c = open_cache(redis_url);
+	w3w__rate_local *rl = NULL;
+	redisContext *r = raw();
+	char k[128];
+	int allowed = 0, taken = 0;
+	int64_t retry = 0;
+	long long before;
+
+	key(k, sizeof k, "local:far");
+	ck_assert_int_eq(w3w__rate_local_open(&rl, c), W3W_OK);
+	ck_assert_ptr_nonnull(rl);
+	before = evalsha_calls(r);
+	for (int i = 0; i < 2000; i++) {
+		ck_assert_int_eq(w3w__rate_local_take(rl, k, 1e6, 1e6, &allowed, &retry), W3W_OK);
+		taken += allowed;
+	}
+	ck_assert_int_eq(taken, 2000);
+	/* no round trip per take: only the sync thread's, one per W3W__RATE_SYNC_MS at most */
+	{
+		long long calls = evalsha_calls(r) - before;
+		ck_assert_msg(calls < 200, "%lld EVALSHA for 2000 takes", calls);
+	}
+	w3w__rate_local_close(rl); /* its last sync counts every take */
+	ck_assert_msg(bucket_level(c, k, 1e6, 1e6) <= 1e6, "bucket over its burst");
+	redisFree(r);
+	c->free(c);
+}
+END_TEST
+
+typedef struct host_run {
+	w3w__rate_local *rl;
+	const char *key;
+	atomic_int *admitted;
+	int tries;
+} host_run;
+
+static void *host_takes(void *arg)
+{
+	host_run *h = arg;
+	int allowed = 0;
+	int64_t retry = 0;
+	for (int i = 0; i < h->tries; i++) {
+		ck_assert_int_eq(w3w__rate_local_take(h->rl, h->key, 0.001, 50, &allowed, &retry), W3W_OK);
+		if (allowed)
+			atomic_fetch_add(h->admitted, 1);
+		else
+			ck_assert_int_gt(retry, 0);
+	}
+	return NULL;
+}
+
+/*
+ * The stated bound (core/rate_local.h), on two hosts sharing one Redis with
+ * 4 threads each: burst 50, no refill to speak of (0.001/s), q = 5. A single
+ * shared bucket admits exactly 50 of the 400 tries; the local buckets admit
+ * at least that (they never refuse while the shared bucket has a token) and
+ * at most 50 + 2 * q; and Redis counts every admission (the overdraft stays).
+ */
+START_TEST(local_buckets_bound_across_two_hosts)
+{
+	w3w_cache *ca = open_cache(redis_url), *cb = open_cache(redis_url);
+	w3w__rate_local *a = NULL, *b = NULL;
+	pthread_t th[8];
+	host_run runs[8];
+	atomic_int admitted = 0;
+	char k[128];
+	uint32_t q = w3w__rate_local_quota(50);
+
+	ck_assert_uint_eq(q, 5);
+	key(k, sizeof k, "local:bound");
+	ck_assert_int_eq(w3w__rate_local_open(&a, ca), W3W_OK);
+	ck_assert_int_eq(w3w__rate_local_open(&b, cb), W3W_OK);
+	for (int i = 0; i < 8; i++) {
+		runs[i] = (host_run){ i % 2 ? b : a, k, &admitted, 50 };
+		ck_assert_int_eq(pthread_create(&th[i], NULL, host_takes, &runs[i]), 0);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	fprintf(stderr, "local buckets: %d of 400 admitted on two hosts (burst 50, q %u)\n", atomic_load(&admitted), q);
+	ck_assert_int_ge(atomic_load(&admitted), 50);
+	ck_assert_int_le(atomic_load(&admitted), 50 + 2 * (int)q);
+	w3w__rate_local_close(a);
+	w3w__rate_local_close(b);
+	{
+		double level = bucket_level(ca, k, 0.001, 50);
+		ck_assert_msg(level > 50 - atomic_load(&admitted) - 0.1 && level < 50 - atomic_load(&admitted) + 0.1,
+			"Redis holds %f tokens after %d admissions of 50", level, atomic_load(&admitted));
+	}
+	ca->free(ca);
+	cb->free(cb);
+}
+END_TEST
+
 static Suite *redis_suite(void)
 {
 	Suite *s = suite_create("redis_cache");
@@ -670,6 +833,10 @@ static Suite *redis_suite(void)
 	tcase_add_test(tc, flushall_causes_misses);
 	tcase_add_test(tc, rate_take_burst_then_refuse_shared);
 	tcase_add_test(tc, rate_take_refills_over_time);
+	tcase_add_test(tc, get_many_is_one_mget);
+	tcase_add_test(tc, rate_sync_overdraws_and_rate_take_sees_it);
+	tcase_add_test(tc, local_buckets_skip_redis_while_far_from_the_limit);
+	tcase_add_test(tc, local_buckets_bound_across_two_hosts);
 	tcase_add_test(tc, threads_share_a_small_pool);
 	tcase_add_test(tc, slow_redis_times_out_then_recovers);
 	tcase_add_test(tc, redis_stopped_then_restarted); /* last: it restarts the server */

@@ -47,4 +47,5 @@ def admin(server):
 
 # These start PostgreSQL clusters of their own: once per run (with the services) is enough.
 collect_ignore = [] if __import__("helpers").MODE == "services" else [
-    "test_outage.py", "test_replica.py", "test_failover_drill.py", "test_pitr.py"]
+    "test_outage.py", "test_replica.py", "test_failover_drill.py", "test_pitr.py",
+    "test_rate_limit_shared.py"]

@@ -22,11 +22,20 @@
 extern "C" {
 #endif
 
-#define W3W_CACHE_VERSION 1
+#define W3W_CACHE_VERSION 2
 /** How long a tombstone blocks fills: longer than any storage read. */
 #define W3W_CACHE_TOMBSTONE_MS 10000
 
 typedef struct w3w_cache w3w_cache;
+
+/** One bucket of a w3w_cache.rate_sync call. */
+typedef struct w3w_cache_rate_sync {
+	const char *key;
+	double rate_per_s;
+	double burst;
+	uint32_t taken;   /**< tokens taken on this host since its last sync: the bucket loses them */
+	double tokens;    /**< out: tokens left after that, refilled to now; below 0 when hosts overdrew */
+} w3w_cache_rate_sync;
 
 struct w3w_cache {
 	unsigned int version;   /**< W3W_CACHE_VERSION */
@@ -47,6 +56,21 @@ struct w3w_cache {
 		int *allowed, int64_t *retry_after_ms);
 	w3w_status (*ping)(w3w_cache *c);
 	void (*free)(w3w_cache *c);
+	/* ---- version 2 (core reads these only from a handle of version >= 2) ---- */
+	/**
+	 * get() of `count` keys in one round trip: values[i] (malloc'd,
+	 * NUL-terminated, caller frees) and lens[i] per hit, NULL for a miss or a
+	 * tombstone. NULL member: core calls get() once per key.
+	 */
+	w3w_status (*get_many)(w3w_cache *c, const char *const *keys, size_t count, char **values, size_t *lens);
+	/**
+	 * Reconcile hosts' local token buckets with the shared ones, in one round
+	 * trip: each item's bucket (the rate_take bucket of the same key) is
+	 * refilled to now, loses `taken` tokens, even below zero (an overdraft is
+	 * paid back by refills, never forgiven), and reports what is left in
+	 * `tokens`. NULL member: core calls rate_take() for every request.
+	 */
+	w3w_status (*rate_sync)(w3w_cache *c, w3w_cache_rate_sync *items, size_t count);
 };
 
 /** A handle whose members are all NULL but version and name; or w3w_cache_init() on one you allocate. */

@@ -2,9 +2,11 @@
  * The Redis cache: the w3w_cache vtable on top of the connection pool.
  *
  *   get        GET key              (the tombstone marker reads as a miss)
+ *   get_many   MGET keys            (one round trip for an order and its items)
  *   fill       SET key value NX EX ttl
  *   invalidate SET key <marker> PX W3W_CACHE_TOMBSTONE_MS, pipelined
  *   rate_take  token bucket script (redis_rate.c)
+ *   rate_sync  reconcile script of hosts' local buckets, pipelined (redis_rate.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,25 @@ static w3w_status unexpected_reply(const char *op, const redisReply *r)
 		r->type == REDIS_REPLY_ERROR && r->str ? r->str : "unexpected reply type");
 }
 
+/* A GET-style reply: a copy of the value, or W3W_ENOTFOUND for nil and the tombstone marker. */
+static w3w_status value_of(const redisReply *r, const char *op, char **value, size_t *len)
+{
+	char *copy;
+	if (r->type == REDIS_REPLY_NIL)
+		return W3W_ENOTFOUND;
+	if (r->type != REDIS_REPLY_STRING)
+		return unexpected_reply(op, r);
+	if (r->len == TOMBSTONE_LEN && memcmp(r->str, TOMBSTONE, TOMBSTONE_LEN) == 0)
+		return W3W_ENOTFOUND;
+	if (!(copy = malloc(r->len + 1)))
+		return w3w_error_set(W3W_ENOMEM, "redis: out of memory");
+	memcpy(copy, r->str, r->len);
+	copy[r->len] = '\0';
+	*value = copy;
+	*len = r->len;
+	return W3W_OK;
+}
+
 static w3w_status redis_get(w3w_cache *c, const char *key, char **value, size_t *len)
 {
 	redis_cache *rc = (redis_cache *)c;
@@ -96,23 +117,82 @@ static w3w_status redis_get(w3w_cache *c, const char *key, char **value, size_t 
 	if (st != W3W_OK)
 		return st;
 
-	if (r->type == REDIS_REPLY_NIL) {
-		st = W3W_ENOTFOUND;
-	} else if (r->type != REDIS_REPLY_STRING) {
-		st = unexpected_reply("GET", r);
-	} else if (r->len == TOMBSTONE_LEN && memcmp(r->str, TOMBSTONE, TOMBSTONE_LEN) == 0) {
-		st = W3W_ENOTFOUND;
-	} else {
-		char *copy = malloc(r->len + 1);
-		if (!copy) {
-			st = w3w_error_set(W3W_ENOMEM, "redis: out of memory");
-		} else {
-			memcpy(copy, r->str, r->len);
-			copy[r->len] = '\0';
-			*value = copy;
-			*len = r->len;
+	st = value_of(r, "GET", value, len);
+	freeReplyObject(r);
+	return st;
+}
+
+static void keys_done(full_key *fk, size_t count)
+{
+	for (size_t i = 0; fk && i < count; i++)
+		key_done(&fk[i]);
+	free(fk);
+}
+
+/* `count` prefixed keys (fk[i]) and their argv entries from argv[first] on. */
+static w3w_status keys_make(full_key **out, const redis_cache *rc, const char *const *keys, size_t count,
+	const char **argv, size_t *argvlen)
+{
+	full_key *fk = calloc(count, sizeof *fk);
+	w3w_status st = W3W_OK;
+	if (!fk)
+		return w3w_error_set(W3W_ENOMEM, "redis: out of memory");
+	for (size_t i = 0; i < count && st == W3W_OK; i++) {
+		if ((st = key_make(&fk[i], rc, keys[i])) == W3W_OK) {
+			argv[i] = fk[i].p;
+			argvlen[i] = fk[i].len;
 		}
 	}
+	if (st != W3W_OK) {
+		keys_done(fk, count);
+		fk = NULL;
+	}
+	*out = fk;
+	return st;
+}
+
+static w3w_status redis_get_many(w3w_cache *c, const char *const *keys, size_t count, char **values, size_t *lens)
+{
+	redis_cache *rc = (redis_cache *)c;
+	const char **argv = NULL;
+	size_t *argvlen = NULL;
+	full_key *fk = NULL;
+	redisReply *r = NULL;
+	w3w_status st;
+
+	if (!keys || !values || !lens || count == 0)
+		return w3w_error_set(W3W_EINVAL, "get_many: missing keys or outputs");
+	memset(values, 0, count * sizeof *values);
+	memset(lens, 0, count * sizeof *lens);
+	argv = calloc(count + 1, sizeof *argv);
+	argvlen = calloc(count + 1, sizeof *argvlen);
+	if (!argv || !argvlen)
+		st = w3w_error_set(W3W_ENOMEM, "redis: out of memory");
+	else
+		st = keys_make(&fk, rc, keys, count, argv + 1, argvlen + 1);
+	if (st == W3W_OK) {
+		w3w__redis_cmd cmd = { (int)count + 1, argv, argvlen };
+		argv[0] = "MGET";
+		argvlen[0] = 4;
+		st = w3w__redis_pipeline(&rc->pool, &cmd, 1, &r);
+	}
+	keys_done(fk, count);
+	free(argv);
+	free(argvlen);
+	if (st != W3W_OK)
+		return st;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != count)
+		st = unexpected_reply("MGET", r);
+	for (size_t i = 0; st == W3W_OK && i < count; i++) {
+		w3w_status one = value_of(r->element[i], "MGET", &values[i], &lens[i]);
+		if (one != W3W_OK && one != W3W_ENOTFOUND)
+			st = one;
+	}
+	if (st != W3W_OK)
+		for (size_t i = 0; i < count; i++) {
+			free(values[i]);
+			values[i] = NULL;
+		}
 	freeReplyObject(r);
 	return st;
 }
@@ -227,6 +307,35 @@ static w3w_status redis_rate_take(w3w_cache *c, const char *key, double rate_per
 	return st;
 }
 
+static w3w_status redis_rate_sync(w3w_cache *c, w3w_cache_rate_sync *items, size_t count)
+{
+	redis_cache *rc = (redis_cache *)c;
+	const char **keys = NULL;
+	size_t *lens = NULL;
+	full_key *fk = NULL;
+	w3w_status st;
+
+	if (count == 0)
+		return W3W_OK;
+	if (!items)
+		return w3w_error_set(W3W_EINVAL, "rate_sync: items missing");
+	keys = calloc(count, sizeof *keys);
+	lens = calloc(count, sizeof *lens);
+	if (!keys || !lens) {
+		st = w3w_error_set(W3W_ENOMEM, "redis: out of memory");
+	} else {
+		for (size_t i = 0; i < count; i++)
+			keys[i] = items[i].key;
+		st = keys_make(&fk, rc, keys, count, keys, lens);
+	}
+	if (st == W3W_OK)
+		st = w3w__redis_rate_sync(&rc->pool, keys, lens, items, count);
+	keys_done(fk, count);
+	free(keys);
+	free(lens);
+	return st;
+}
+
 static w3w_status redis_ping(w3w_cache *c)
 {
 	redis_cache *rc = (redis_cache *)c;
@@ -285,6 +394,8 @@ W3W_EXTERN w3w_status w3w_cache_redis_open(w3w_cache **out, const char *url, con
 	rc->base.rate_take = redis_rate_take;
 	rc->base.ping = redis_ping;
 	rc->base.free = redis_free;
+	rc->base.get_many = redis_get_many;
+	rc->base.rate_sync = redis_rate_sync;
 	memcpy(rc->prefix, u.prefix, sizeof rc->prefix);
 	rc->prefix_len = strlen(rc->prefix);
 
