@@ -262,6 +262,21 @@ W3W_EXTERN void w3w_chain_watch_stop(w3w_chain *chain);
 W3W_EXTERN w3w_status w3w_chain_watch_last(w3w_chain *chain, w3w_chain_poll_stats *stats,
 	char *message, size_t message_len);
 
+/** What the watch thread has done since w3w_chain_watch_start(), for health checks and metrics. */
+typedef struct w3w_chain_watch_state {
+	int running;                /**< 1 while the watch thread runs */
+	uint64_t rounds;            /**< polls finished */
+	uint64_t errors;            /**< polls that ended in an error (node down, storage, deep reorganisation) */
+	w3w_status last_status;     /**< of the last poll (W3W_OK before the first) */
+	char last_error[256];       /**< its message ("" after a successful poll) */
+	w3w_time last_ok_at;        /**< end of the last successful poll; 0: none yet */
+	uint64_t head;              /**< the node's latest block, as of the last poll that read it */
+	int64_t cursor;             /**< last block fully processed, as of that poll (-1: none yet) */
+} w3w_chain_watch_state;
+
+/** The watch thread's counters and last known head and cursor. Never blocks on the node. */
+W3W_EXTERN w3w_status w3w_chain_watch_state_get(w3w_chain_watch_state *out, w3w_chain *chain);
+
 /* ---- withdrawals ------------------------------------------------------------ */
 
 typedef enum w3w_withdrawal_status {
