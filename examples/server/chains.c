@@ -16,6 +16,7 @@ int chains_start(w3w_ctx *ctx, const config *cfg, const w3w_actor *service)
 	for (int i = 0; i < cfg->chain_count; i++) {
 		const chain_spec *spec = &cfg->chains[i];
 		w3w_chain *c = NULL;
+		char hot[W3W_ADDRESS_SIZE];
 		w3w_status st = w3w_chain_open(&c, ctx, &spec->opts);
 		cJSON *f;
 		if (st != W3W_OK) {
@@ -33,6 +34,9 @@ int chains_start(w3w_ctx *ctx, const config *cfg, const w3w_actor *service)
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "chain", spec->name);
 		cJSON_AddStringToObject(f, "key", w3w_chain_key(c));
+		/* The address the operator funds with gas and the assets users withdraw. */
+		if (w3w_chain_hot_address(hot, sizeof(hot), c, service) == W3W_OK)
+			cJSON_AddStringToObject(f, "hot_address", hot);
 		cJSON_AddNumberToObject(f, "confirmations", w3w_chain_confirmations_required(c));
 		cJSON_AddNumberToObject(f, "poll_interval_ms", cfg->chain_poll_ms);
 		log_lifecycle("chain watcher started", f);

@@ -35,16 +35,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # 1. anvil and solc, installed once per lock file.
-mkdir -p "$cache"
-stamp=$(sha256sum "$here/package-lock.json" | cut -c1-16)
-if [ "$(cat "$cache/.stamp" 2>/dev/null)" != "$stamp" ]; then
-  cp "$here/package.json" "$here/package-lock.json" "$cache/"
-  (cd "$cache" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$stamp" > "$cache/.stamp"
-fi
-# The wrapper's postinstall is skipped; the Linux binary arrives as a dependency.
-anvil=$(ls "$cache"/node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -1)
-[ -x "$anvil" ] || { echo "chain e2e: no anvil binary under $cache" >&2; exit 1; }
+anvil=$("$here/anvil.sh")
 "$anvil" --version | head -1
 
 # 2. The test token, compiled by solc.
