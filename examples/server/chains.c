@@ -93,13 +93,13 @@ cJSON *chains_readyz(void)
 		w3w_chain_watch_state_get(&s, served[i].chain);
 		cJSON_AddStringToObject(j, "chain", w3w_chain_key(served[i].chain));
 		/* The status name only: the message (a node's host) goes to the log. */
-		cJSON_AddStringToObject(j, "status", !s.rounds ? "starting" : s.last_status == W3W_OK ? "ok" : "error");
-		if (s.last_status != W3W_OK) {
+		cJSON_AddStringToObject(j, "status", !s.rounds ? "starting" : s.status == W3W_OK ? "ok" : "error");
+		if (s.status != W3W_OK) {
 			cJSON *f = cJSON_CreateObject();
 			cJSON_AddStringToObject(f, "chain", served[i].spec->name);
 			cJSON_AddStringToObject(f, "detail", s.last_error);
 			log_event("warn", "chain watcher failing", f);
-			cJSON_AddStringToObject(j, "last_error", w3w_status_name(s.last_status));
+			cJSON_AddStringToObject(j, "last_error", w3w_status_name(s.status));
 		}
 		cJSON_AddNumberToObject(j, "head", (double)s.head);
 		cJSON_AddNumberToObject(j, "cursor", (double)s.cursor);
@@ -129,7 +129,7 @@ void chains_render(FILE *out)
 			double v;
 			w3w_chain_watch_state_get(&s, served[i].chain);
 			switch (k) {
-			case 0: v = s.rounds && s.last_status == W3W_OK; break;
+			case 0: v = s.rounds && s.status == W3W_OK; break;
 			case 1: v = (double)s.head; break;
 			case 2: v = (double)s.cursor; break;
 			case 3: v = lag_of(&s, w3w_chain_confirmations_required(served[i].chain)); break;

@@ -237,13 +237,13 @@ typedef struct w3w_chain_poll_stats {
 W3W_EXTERN w3w_status w3w_chain_poll(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *out);
 
 /**
- * How deep transaction `tx_hash` is on the node now: 0 while it is not in
+ * How deep transaction `tx_hash` is on the node now, in *depth: 0 while it is not in
  * a block (pending, unknown or dropped), else head - its block + 1 (the
  * head is depth 1). A withdrawal settles at options.confirmations.
  * W3W_EUNAVAILABLE when the node cannot be asked; W3W_EINVAL for a text
  * that is not "0x" and 64 hex digits.
  */
-W3W_EXTERN w3w_status w3w_chain_confirmations(int64_t *out, w3w_chain *chain, const char *tx_hash);
+W3W_EXTERN w3w_status w3w_chain_confirmations(int64_t *depth, w3w_chain *chain, const char *tx_hash);
 
 /** The confirmation depth the chain was opened with (options.confirmations). */
 W3W_EXTERN int w3w_chain_confirmations_required(const w3w_chain *chain);
@@ -267,7 +267,7 @@ typedef struct w3w_chain_watch_state {
 	int running;                /**< 1 while the watch thread runs */
 	uint64_t rounds;            /**< polls finished */
 	uint64_t errors;            /**< polls that ended in an error (node down, storage, deep reorganisation) */
-	w3w_status last_status;     /**< of the last poll (W3W_OK before the first) */
+	w3w_status status;          /**< of the last poll (W3W_OK before the first) */
 	char last_error[256];       /**< its message ("" after a successful poll) */
 	w3w_time last_ok_at;        /**< end of the last successful poll; 0: none yet */
 	uint64_t head;              /**< the node's latest block, as of the last poll that read it */

@@ -148,16 +148,16 @@ int w3w_chain_confirmations_required(const w3w_chain *chain)
 	return chain ? chain->opts.confirmations : 0;
 }
 
-w3w_status w3w_chain_confirmations(int64_t *out, w3w_chain *chain, const char *tx_hash)
+w3w_status w3w_chain_confirmations(int64_t *depth, w3w_chain *chain, const char *tx_hash)
 {
 	w3w_chain_adapter *a;
 	w3w_chain_receipt rc;
 	uint64_t head = 0;
 	w3w_status st;
 
-	if (!out || !chain)
-		return w3w_error_set(W3W_EINVAL, "out/chain: NULL");
-	*out = 0;
+	if (!depth || !chain)
+		return w3w_error_set(W3W_EINVAL, "depth/chain: NULL");
+	*depth = 0;
 	if (!tx_hash || strlen(tx_hash) != W3W_TX_HASH_SIZE - 1 || strncmp(tx_hash, "0x", 2) != 0 ||
 	    strspn(tx_hash + 2, "0123456789abcdefABCDEF") != W3W_TX_HASH_SIZE - 3)
 		return w3w_error_set(W3W_EINVAL, "tx_hash: expected 0x and 64 hex digits");
@@ -167,7 +167,7 @@ w3w_status w3w_chain_confirmations(int64_t *out, w3w_chain *chain, const char *t
 		return W3W_OK;
 	if (st != W3W_OK || (st = a->head(a, &head)) != W3W_OK)
 		return st;
-	*out = head >= rc.block_number ? (int64_t)(head - rc.block_number + 1) : 0;
+	*depth = head >= rc.block_number ? (int64_t)(head - rc.block_number + 1) : 0;
 	return W3W_OK;
 }
 

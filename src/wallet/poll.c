@@ -156,7 +156,7 @@ w3w_status w3w_chain_watch_state_get(w3w_chain_watch_state *out, w3w_chain *chai
 	out->running = chain->running;
 	out->rounds = chain->rounds;
 	out->errors = chain->errors;
-	out->last_status = chain->last_status;
+	out->status = chain->last_status;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", chain->last_message);
 	out->last_ok_at = chain->last_ok_at;
 	out->head = chain->known_head;
