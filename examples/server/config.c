@@ -51,7 +51,7 @@ static const option_def options[] = {
 	{ "--log-level", "W3W_LOG_LEVEL", TEXT, FIELD(log_level), CMD_SERVE, "debug, info, warn or error: the least severe lines written (info)" },
 	{ "--otlp-endpoint", "W3W_OTLP_ENDPOINT", TEXT, FIELD(otlp_endpoint), CMD_SERVE, "export spans as OTLP/HTTP JSON to http://host:port[/v1/traces] (none)" },
 	{ "--otlp-queue", "W3W_OTLP_QUEUE", INT, FIELD(otlp_queue), CMD_SERVE, "spans waiting for export at most; more are dropped and counted (4096)" },
-	{ "--chain", "W3W_CHAINS", LIST, FIELD(chain_specs), CMD_SERVE, "a chain: 'NAME=URL confirmations=N assets=ETH=native:18,...' (repeatable; W3W_CHAINS: ';' between chains)" },
+	{ "--chain", "W3W_CHAINS", LIST, FIELD(chain_specs), CMD_SERVE, "a chain served: 'NAME=URL assets=CUR=native:18[,CUR=0xCONTRACT:6] [confirmations=12] [chain_id=N] [start_block=N] [timeout_ms=5000] [allow_zero_address=no] [allow_custody_addresses=no]' (repeatable; W3W_CHAINS: ';' between chains)" },
 	{ "--chains-file", "W3W_CHAINS_FILE", TEXT, FIELD(chains_file), CMD_SERVE, "file of chains, one --chain value a line (# comments)" },
 	{ "--chain-poll-interval", "W3W_CHAIN_POLL_INTERVAL", INT, FIELD(chain_poll_ms), CMD_SERVE, "milliseconds between deposit watcher rounds of each chain (2000)" },
 	{ "--walkthrough", NULL, FLAG, FIELD(walkthrough), CMD_SERVE, "print a curl walkthrough with real tokens after start" },

@@ -235,3 +235,25 @@ def test_watcher_state_in_readyz_and_metrics_then_node_down(chain_server, node, 
                                                    "to_address": EXTERNAL}))
     assert_error(r, 503, "unavailable")
     assert eth(user) == (Decimal("0.25"), Decimal(0))
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("anvil", "expected NAME=URL"),
+    ("Anvil=http://127.0.0.1:1 assets=ETH=native:18", "expected NAME=URL"),
+    ("anvil=ftp://node assets=ETH=native:18", "http:// or https://"),
+    ("anvil=http://127.0.0.1:1", "assets="),
+    ("anvil=http://127.0.0.1:1 assets=ETH=native:18 confirmations=0", "confirmations=0"),
+    ("anvil=http://127.0.0.1:1 assets=ETH=native:18 colour=red", "unknown key"),
+    ("anvil=http://127.0.0.1:1 assets=ETH=native:18 allow_zero_address=maybe", "yes or no"),
+    ("anvil=http://127.0.0.1:1 assets=ETH=native:18 chain_id=1;anvil=http://127.0.0.1:2 assets=ETH=native:18",
+     "configured twice"),
+    ("anvil=http://127.0.0.1:1 assets=ETH=gold:18 chain_id=1", "assets"),
+])
+def test_bad_chain_configuration_stops_the_start(tmp_path, spec, words):
+    """A bad --chain (or W3W_CHAINS) value: exit 2 (or 1 when the library refuses it) naming the problem."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("W3W_") or k.startswith("W3W_TEST_")}
+    env["W3W_CHAINS"] = spec
+    r = subprocess.run([os.environ["W3W_SERVER_BIN"], "serve", "--data-dir", str(tmp_path), "--listen",
+                        "127.0.0.1:0"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode in (1, 2), r.stderr
+    assert words in r.stderr, r.stderr
