@@ -13,7 +13,7 @@ import pytest
 import requests
 
 import openapi_doc
-from helpers import Server, User, assert_error
+from helpers import Server, User, assert_error, item
 
 FUNDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"    # anvil's account 0 (unlocked, 10000 ETH)
 EXTERNAL = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"  # anvil's account 9: a destination outside custody
@@ -169,6 +169,27 @@ def test_deposit_withdraw_settle(chain_server, node, hot):
     # Owner or staff only; another user sees "not found".
     assert_error(User(chain_server).get(f"/v1/withdrawals/{w['id']}"), 404, "not_found")
     assert User(chain_server, ("auditor",)).get(f"/v1/withdrawals/{w['id']}").status_code == 200
+
+
+def test_story_deposit_order_withdraw(chain_server, node, hot):
+    """Money in on chain, through an order to the shopper, and out on chain again, the books right at each step."""
+    doc = openapi_doc.load()
+    buyer, _ = funded_user(chain_server, node, doc, 2 * WEI)
+    shopper = User(chain_server)
+    assert shopper.post("/v1/supplies", {"currency": "ETH", "amount": "5"}).status_code == 201
+    order = buyer.post("/v1/orders", {"currency": "ETH", "items": [item("0.75", 2)]}).json()
+    claim = shopper.post(f"/v1/orders/{order['id']}/claim").json()
+    assert buyer.post(f"/v1/claims/{claim['id']}/process").status_code == 200
+    assert eth(buyer) == (Decimal("0.5"), Decimal(0)) and eth(shopper) == (Decimal("1.5"), Decimal(0))
+
+    before = node.balance(EXTERNAL)
+    w = checked(doc, shopper.post("/v1/withdrawals", {"currency": "ETH", "amount": "1.25", "chain": "evm:31337",
+                                                      "to_address": EXTERNAL.lower()})).json()
+    assert w["status"] == "broadcast" and w["to_address"] == EXTERNAL  # stored in its EIP-55 form
+    node.mine(CONFIRMATIONS)
+    wait_for("the withdrawal settled", lambda: shopper.get(f"/v1/withdrawals/{w['id']}").json()["status"] == "confirmed")
+    assert node.balance(EXTERNAL) == before + 125 * WEI // 100
+    assert eth(shopper) == (Decimal("0.25"), Decimal(0))
 
 
 def test_refused_destinations_hold_nothing(chain_server, node, hot):
