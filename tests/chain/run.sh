@@ -17,7 +17,6 @@ root=$(cd "$here/../.." && pwd)
 build=$(cd "$build" && pwd)
 port=${W3W_ANVIL_PORT:-18545}
 spare=$((port + 1)) # three ports above anvil's: a node that is down, one that answers garbage, one that never answers
-cache=${W3W_CHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/w3wallet/chain-e2e}
 work=$(mktemp -d "${TMPDIR:-/tmp}/w3w-chain.XXXXXX")
 anvil_pid=""
 pg_schema=""
@@ -39,9 +38,7 @@ anvil=$("$here/anvil.sh")
 "$anvil" --version | head -1
 
 # 2. The test token, compiled by solc.
-cp "$here/compile_token.mjs" "$here/Token.sol" "$work/"
-ln -s "$cache/node_modules" "$work/node_modules"
-node "$work/compile_token.mjs" > "$work/token.hex"
+"$here/token.sh" "$work/token.hex"
 
 # 3. The test program, against the static library of BUILD_DIR.
 libs="sqlite3 libsodium libcjson libsecp256k1 libcurl"

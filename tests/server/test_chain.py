@@ -1,7 +1,8 @@
-"""On-chain money over HTTP, on a real local Ethereum node (anvil): a server with --chain credits a deposit
-at the confirmation depth, pays a withdrawal from its hot wallet (once per Idempotency-Key) and settles it,
-refuses the zero address, its own addresses and "0X", reports the watcher in /readyz and /metrics, and holds
-nothing while the node is down. Anvil comes from tests/chain/anvil.sh (W3W_ANVIL_BIN): missing is a failure."""
+"""On-chain money over HTTP, on a real local Ethereum node (anvil): a server with --chain credits native and
+ERC-20 deposits at the confirmation depth, pays withdrawals from its hot wallet (once per Idempotency-Key) and
+settles them, refuses the zero address, its own addresses and "0X", reports the watcher in /readyz and
+/metrics, and holds nothing while the node is down. Anvil comes from tests/chain/anvil.sh (W3W_ANVIL_BIN), the
+test token from tests/chain/token.sh (W3W_TOKEN_HEX): either missing is a failure."""
 import os
 import socket
 import subprocess
@@ -55,13 +56,22 @@ class Node:
         assert "error" not in body, body
         return body["result"]
 
+    def receipt(self, tx):
+        """The receipt of `tx`, waiting for anvil to mine it (automine answers before the block exists)."""
+        for _ in range(100):
+            r = self.rpc("eth_getTransactionReceipt", tx)
+            if r:
+                return r
+            time.sleep(0.05)
+        pytest.fail(f"{tx} not mined after 5 s")
+
     def mine(self, blocks):
         for _ in range(blocks):
             self.rpc("evm_mine")
 
     def send(self, to, wei):
         tx = self.rpc("eth_sendTransaction", {"from": FUNDER, "to": to, "value": hex(wei)})
-        assert self.rpc("eth_getTransactionReceipt", tx)["status"] == "0x1"
+        assert self.receipt(tx)["status"] == "0x1"
         return tx
 
     def balance(self, address):
@@ -69,6 +79,22 @@ class Node:
 
     def nonce(self, address):
         return int(self.rpc("eth_getTransactionCount", address, "pending"), 16)
+
+    def deploy(self, hex_file):
+        """Deploy the creation code in `hex_file` from FUNDER; the contract's address."""
+        with open(hex_file) as f:
+            code = f.read().strip()
+        tx = self.rpc("eth_sendTransaction", {"from": FUNDER, "data": "0x" + code, "gas": hex(3_000_000)})
+        return self.receipt(tx)["contractAddress"]
+
+    def token_send(self, token, to, units):
+        data = "0xa9059cbb" + to[2:].lower().rjust(64, "0") + hex(units)[2:].rjust(64, "0")  # transfer(to, units)
+        tx = self.rpc("eth_sendTransaction", {"from": FUNDER, "to": token, "data": data})
+        assert self.receipt(tx)["status"] == "0x1"
+
+    def token_balance(self, token, address):
+        data = "0x70a08231" + address[2:].lower().rjust(64, "0")  # balanceOf(address)
+        return int(self.rpc("eth_call", {"to": token, "data": data}, "latest"), 16)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -84,8 +110,18 @@ def node():
 
 
 @pytest.fixture(scope="module")
-def chain_server(node, secret):
-    spec = f"anvil={node.url} confirmations={CONFIRMATIONS} assets=ETH=native:18 chain_id=31337"
+def token(node):
+    hex_file = os.environ.get("W3W_TOKEN_HEX", "")
+    if not hex_file or not os.path.exists(hex_file):
+        pytest.fail("W3W_TOKEN_HEX names no compiled test token: run through tests/server/run.sh "
+                    "(it compiles tests/chain/Token.sol with tests/chain/token.sh)")
+    return node.deploy(hex_file)
+
+
+@pytest.fixture(scope="module")
+def chain_server(node, token, secret):
+    spec = (f"anvil={node.url} confirmations={CONFIRMATIONS} assets=ETH=native:18,TKN={token}:6"
+            " chain_id=31337")
     s = Server(["--rate-limit", "off", "--chain", spec, "--chain-poll-interval", "100"], secret=secret)
     yield s
     assert s.stop() == 0, "".join(s.raw_stderr[-20:])
@@ -151,7 +187,8 @@ def test_deposit_withdraw_settle(chain_server, node, hot):
     assert w["to_address"] == EXTERNAL and len(w["tx_hash"]) == 66
     assert w["confirmations_required"] == CONFIRMATIONS
     assert eth(user) == (Decimal(1), Decimal("0.4"))  # held while in flight
-    assert node.balance(EXTERNAL) == before + 4 * WEI // 10  # anvil mined it at once
+    node.receipt(w["tx_hash"])
+    assert node.balance(EXTERNAL) == before + 4 * WEI // 10
 
     # A retry with the same key is the same withdrawal: no second transaction.
     nonce = node.nonce(hot)
@@ -186,10 +223,38 @@ def test_story_deposit_order_withdraw(chain_server, node, hot):
     w = checked(doc, shopper.post("/v1/withdrawals", {"currency": "ETH", "amount": "1.25", "chain": "evm:31337",
                                                       "to_address": EXTERNAL.lower()})).json()
     assert w["status"] == "broadcast" and w["to_address"] == EXTERNAL  # stored in its EIP-55 form
+    node.receipt(w["tx_hash"])
     node.mine(CONFIRMATIONS)
     wait_for("the withdrawal settled", lambda: shopper.get(f"/v1/withdrawals/{w['id']}").json()["status"] == "confirmed")
     assert node.balance(EXTERNAL) == before + 125 * WEI // 100
     assert eth(shopper) == (Decimal("0.25"), Decimal(0))
+
+
+def test_token_deposit_and_withdrawal(chain_server, node, hot, token):
+    doc = openapi_doc.load()
+    user = User(chain_server)
+    address = checked(doc, user.post("/v1/wallets", {"chain": "evm"})).json()["address"]
+    node.token_send(token, hot, 100_000_000)       # 100 TKN for withdrawals
+    node.token_send(token, address, 2_500_000)     # 2.5 TKN deposited
+    node.mine(CONFIRMATIONS)
+    wait_for("the token deposit credited", lambda: user.balance("TKN")["balance"] == "2.5")
+    d = checked(doc, user.get("/v1/deposits?chain=anvil")).json()["items"]
+    assert len(d) == 1 and d[0]["currency"] == "TKN" and d[0]["value"] == "2500000" and d[0]["log_index"] >= 0
+
+    before = node.token_balance(token, EXTERNAL)
+    r = checked(doc, user.post("/v1/withdrawals", {"currency": "TKN", "amount": "1.5", "chain": "anvil",
+                                                   "to_address": EXTERNAL}))
+    assert r.status_code == 201 and r.json()["status"] == "broadcast", r.text
+    node.receipt(r.json()["tx_hash"])
+    assert node.token_balance(token, EXTERNAL) == before + 1_500_000
+    node.mine(CONFIRMATIONS)
+    wait_for("the token withdrawal settled",
+             lambda: user.get(f"/v1/withdrawals/{r.json()['id']}").json()["status"] == "confirmed")
+    assert user.balance("TKN") == {"currency": "TKN", "balance": "1", "held": "0", "available": "1"}
+    # More decimals than the token has: refused, nothing held.
+    assert_error(user.post("/v1/withdrawals", {"currency": "TKN", "amount": "0.0000001", "chain": "anvil",
+                                               "to_address": EXTERNAL}), 400, "invalid")
+    assert user.balance("TKN")["held"] == "0"
 
 
 def test_refused_destinations_hold_nothing(chain_server, node, hot):
