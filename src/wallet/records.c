@@ -210,8 +210,9 @@ w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
 	return w3w__json_print(out, j);
 }
 
-static cJSON *deposit_json(const w3w_chain_deposit *d)
+static cJSON *deposit_json(const void *item)
 {
+	const w3w_chain_deposit *d = item;
 	cJSON *j = cJSON_CreateObject();
 
 	if (!j)
@@ -243,17 +244,7 @@ w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *d)
 
 w3w_status w3w_chain_deposits_to_json(char **out, const w3w_chain_deposits *list)
 {
-	cJSON *j, *items;
-
 	if (!out || !list)
 		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
-	j = cJSON_CreateObject();
-	items = j ? cJSON_AddArrayToObject(j, "items") : NULL;
-	if (!items) {
-		cJSON_Delete(j);
-		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
-	}
-	for (size_t i = 0; i < list->count; i++)
-		cJSON_AddItemToArray(items, deposit_json(&list->items[i]));
-	return w3w__json_print(out, j);
+	return w3w__json_print_items(out, list->items, list->count, sizeof(list->items[0]), deposit_json);
 }
