@@ -77,6 +77,7 @@
 %ignore w3w_list_query_init;
 %ignore w3w_chain_options_init;
 %ignore w3w_chain_watch_last;  /* returns the watch thread's status, not its own: w3wb_chain_watch_last */
+%ignore w3w_chain_watch_state::status;  /* a status as data, not an outcome: last_error says it ("" when fine) */
 %ignore W3W_CHAIN_OPTIONS_INIT;
 %ignore W3W_OPTIONS_INIT;
 %ignore W3W_LIST_QUERY_INIT;
@@ -135,6 +136,7 @@
 %immutable value;
 %immutable dust;
 %immutable w3w_chain_deposit::status;
+%immutable last_error;
 %immutable count;
 %immutable item_count;
 %nodefaultctor w3w_supply_page;
@@ -145,6 +147,7 @@
 %nodefaultctor w3w_subscription;
 %nodefaultctor w3w_wallets;
 %nodefaultctor w3w_withdrawal_limits;
+%nodefaultctor w3w_chain_deposits;
 %nodefaultctor w3w_chain;
 %nodefaultdtor w3w_chain;
 %nodefaultdtor w3w_ctx;
@@ -158,6 +161,7 @@
 %extend w3w_event        { ~w3w_event()        { w3w_event_free($self); } }
 %extend w3w_wallets      { ~w3w_wallets()      { w3w_wallets_free($self); } }
 %extend w3w_withdrawal_limits { ~w3w_withdrawal_limits() { w3w_withdrawal_limits_free($self); } }
+%extend w3w_chain_deposits { ~w3w_chain_deposits() { w3w_chain_deposits_free($self); } }
 
 /* ======================================================================= */
 #if defined(SWIGPYTHON)
@@ -233,6 +237,7 @@ W3WB_NUMBER_OUT(size_t, sealed, PyLong_FromSize_t)
 W3WB_NUMBER_OUT(int, allowed, PyBool_FromLong)
 W3WB_NUMBER_OUT(int64_t, retry_after_ms, PyLong_FromLongLong)
 W3WB_NUMBER_OUT(int64_t, deleted, PyLong_FromLongLong)
+W3WB_NUMBER_OUT(int64_t, depth, PyLong_FromLongLong)
 
 /* Bytes in: anything with the buffer protocol (bytes, bytearray, memoryview). */
 %define W3WB_BYTES_IN(PTR, LEN)
@@ -299,6 +304,7 @@ W3WB_RECORD_OUT(w3w_wallet, out)
 W3WB_RECORD_OUT(w3w_withdrawal, out)
 W3WB_RECORD_OUT(w3w_chain_deposit, out)
 W3WB_RECORD_OUT(w3w_chain_poll_stats, out)
+W3WB_RECORD_OUT(w3w_chain_watch_state, out)
 W3WB_RECORD_OUT(w3w_chain_options, out)  /* w3wb_chain_options_init */
 W3WB_RECORD_OUT(w3w_withdrawal_limit, out)
 
@@ -317,6 +323,7 @@ W3WB_ALLOCATED_OUT(w3w_account_list, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_wallets, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_chain_deposits, SWIG_POINTER_OWN)
 /* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
 W3WB_ALLOCATED_OUT(w3w_ctx, 0)
 W3WB_ALLOCATED_OUT(w3w_subscription, 0)
@@ -330,6 +337,7 @@ W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_jwt_verifier **out "w3w_jwt_verifier_free(temp$argnum);";
 %typemap(freearg) w3w_wallets **out "w3w_wallets_free(temp$argnum);";
 %typemap(freearg) w3w_withdrawal_limits **out "w3w_withdrawal_limits_free(temp$argnum);";
+%typemap(freearg) w3w_chain_deposits **out "w3w_chain_deposits_free(temp$argnum);";
 %typemap(freearg) w3w_chain **out "w3w_chain_close(temp$argnum);";
 %typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
 %typemap(freearg) w3w_subscription **out "w3w_unsubscribe(temp$argnum);";
@@ -388,6 +396,8 @@ W3WB_BLOCKING(w3w_chain_deposit_get)
 W3WB_BLOCKING(w3w_withdrawal_limit_set)
 W3WB_BLOCKING(w3w_withdrawal_limit_clear)
 W3WB_BLOCKING(w3w_withdrawal_limits_get)
+W3WB_BLOCKING(w3w_chain_deposit_list)
+W3WB_BLOCKING(w3w_chain_confirmations)
 
 %inline %{
 /* Called once by the w3wallet package: maps status codes to its exception classes. */
@@ -498,6 +508,7 @@ W3WB_NUMBER_OUT(size_t, sealed, uint64)
 W3WB_NUMBER_OUT(int, allowed, int32)
 W3WB_NUMBER_OUT(int64_t, retry_after_ms, int64)
 W3WB_NUMBER_OUT(int64_t, deleted, int64)
+W3WB_NUMBER_OUT(int64_t, depth, int64)
 
 /* Bytes in: a []byte. */
 %define W3WB_BYTES_IN(PTR, LEN)
@@ -550,6 +561,7 @@ W3WB_ALLOCATED_OUT(w3w_subscription)
 W3WB_ALLOCATED_OUT(w3w_event)
 W3WB_ALLOCATED_OUT(w3w_jwt_verifier)
 W3WB_ALLOCATED_OUT(w3w_wallets)
+W3WB_ALLOCATED_OUT(w3w_chain_deposits)
 W3WB_ALLOCATED_OUT(w3w_chain)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits)
 
@@ -723,6 +735,11 @@ static const w3w_wallet *w3wb_wallet_at(const w3w_wallets *list, size_t i)
 }
 
 static const w3w_withdrawal_limit *w3wb_withdrawal_limit_at(const w3w_withdrawal_limits *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
 }

@@ -6,10 +6,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "chain_spec.h"
 #include "config.h"
 #include "log.h"
 
-enum kind { TEXT, INT, RATE, BOOL, FLAG };
+enum kind { TEXT, INT, RATE, BOOL, FLAG, LIST };
 
 typedef struct option_def {
 	const char *flag;   /* "--listen" */
@@ -50,6 +51,9 @@ static const option_def options[] = {
 	{ "--log-level", "W3W_LOG_LEVEL", TEXT, FIELD(log_level), CMD_SERVE, "debug, info, warn or error: the least severe lines written (info)" },
 	{ "--otlp-endpoint", "W3W_OTLP_ENDPOINT", TEXT, FIELD(otlp_endpoint), CMD_SERVE, "export spans as OTLP/HTTP JSON to http://host:port[/v1/traces] (none)" },
 	{ "--otlp-queue", "W3W_OTLP_QUEUE", INT, FIELD(otlp_queue), CMD_SERVE, "spans waiting for export at most; more are dropped and counted (4096)" },
+	{ "--chain", "W3W_CHAINS", LIST, FIELD(chain_specs), CMD_SERVE, "a chain served: 'NAME=URL assets=CUR=native:18[,CUR=0xCONTRACT:6] [confirmations=12] [chain_id=N] [start_block=N] [timeout_ms=5000] [allow_zero_address=no] [allow_custody_addresses=no]' (repeatable; W3W_CHAINS: ';' between chains)" },
+	{ "--chains-file", "W3W_CHAINS_FILE", TEXT, FIELD(chains_file), CMD_SERVE, "file of chains, one --chain value a line (# comments)" },
+	{ "--chain-poll-interval", "W3W_CHAIN_POLL_INTERVAL", INT, FIELD(chain_poll_ms), CMD_SERVE, "milliseconds between deposit watcher rounds of each chain (2000)" },
 	{ "--walkthrough", NULL, FLAG, FIELD(walkthrough), CMD_SERVE, "print a curl walkthrough with real tokens after start" },
 	{ "--sub", NULL, TEXT, FIELD(sub), CMD_TOKEN, "the user's UUID" },
 	{ "--roles", NULL, TEXT, FIELD(roles), CMD_TOKEN, "comma-separated roles: user, admin, auditor, service (user)" },
@@ -130,6 +134,16 @@ static int set_value(config *cfg, const option_def *o, const char *value, const 
 		return 0;
 	case FLAG:
 		*(int *)(void *)p = 1;
+		return 0;
+	case LIST:
+		/* Appended, one a line: a flag given twice adds a second value. */
+		if (strlen(p) + strlen(value) + 2 > o->size) {
+			fprintf(stderr, "w3wallet-server: %s: too long\n", source);
+			return -1;
+		}
+		if (*p)
+			strcat(p, "\n");
+		strcat(p, value);
 		return 0;
 	}
 	return -1;
@@ -241,6 +255,14 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 		fprintf(stderr, "w3wallet-server: --tls-cert and --tls-key go together\n");
 		return -1;
 	}
+	if (cfg->chain_poll_ms == 0)
+		cfg->chain_poll_ms = 2000;
+	if (cfg->chain_poll_ms < 10 || cfg->chain_poll_ms > 3600000) {
+		fprintf(stderr, "w3wallet-server: --chain-poll-interval: must be 10..3600000 ms\n");
+		return -1;
+	}
+	if (command == CMD_SERVE && chain_specs_parse(cfg) != 0)
+		return -1;
 	if (!cfg->max_connections)
 		cfg->max_connections = default_max_connections(cfg->threads, cfg->pool_size);
 	if (command == CMD_TOKEN && !cfg->sub[0]) {

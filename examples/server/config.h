@@ -13,6 +13,17 @@
 
 enum command { CMD_SERVE = 1, CMD_TOKEN = 2 };
 
+/** Chains the server serves at most. */
+#define CHAINS_MAX 8
+/** All --chain values (and W3W_CHAINS, --chains-file lines), joined by newlines. */
+#define CHAIN_SPECS_SIZE 16384
+
+/** One configured chain (chain_spec.c): the operator's name for it and its options. */
+typedef struct chain_spec {
+	char name[32];
+	w3w_chain_options opts;
+} chain_spec;
+
 typedef struct config {
 	enum command command;
 	char listen[256];          /**< host:port of the API */
@@ -42,6 +53,11 @@ typedef struct config {
 	int check_interval_s;      /**< period of the background checks (checks.h); 0 = off */
 	char check_currencies[200]; /**< currencies whose conservation is checked, comma separated */
 	char admin_dir[PATH_MAX]; /**< the dashboard's static files (/admin/) */
+	char chain_specs[CHAIN_SPECS_SIZE]; /**< --chain values, newline separated */
+	char chains_file[PATH_MAX];  /**< more of them, one a line */
+	int chain_poll_ms;           /**< period of each chain's deposit watcher */
+	chain_spec chains[CHAINS_MAX];
+	int chain_count;
 	/* token command */
 	char sub[64];
 	char roles[128];

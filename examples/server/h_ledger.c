@@ -1,6 +1,7 @@
 /* Ledger routes: deposits, withdrawals, transfers, balances. */
 #include <string.h>
 
+#include "chains.h"
 #include "handlers.h"
 #include "json_input.h"
 #include "metrics.h"
@@ -46,17 +47,60 @@ void h_deposit(exchange *ex)
 		ex->idempotency_key), &t);
 }
 
-void h_withdraw(exchange *ex)
+/*
+ * A withdrawal body: {currency, amount, chain, to_address}. Returns 0, or -1
+ * after a 400 response.
+ */
+static int withdrawal_body(exchange *ex, const char **currency, w3w_amount *amount, const char **chain,
+	const char **to_address)
 {
 	static const char *const fields[] = { "currency", "amount", "to_address", "chain", NULL };
+	return json_body_object(ex) || json_known_fields(ex, ex->json, "", fields) ||
+	       json_string(ex, ex->json, "", "currency", CURRENCY_MAX, 1, currency) ||
+	       json_amount(ex, ex->json, "", "amount", 1, NULL, amount) ||
+	       json_string(ex, ex->json, "", "to_address", 128, 1, to_address) ||
+	       json_string(ex, ex->json, "", "chain", 32, 1, chain) ? -1 : 0;
+}
+
+/*
+ * On a chain this server serves: paid on chain (h_chain.c). A server
+ * without chains records the withdrawal in the ledger only, as before:
+ * something else pays it out.
+ */
+void h_withdraw(exchange *ex)
+{
+	const char *currency, *to_address, *chain;
+	w3w_amount amount;
+	w3w_chain *served;
+	w3w_transfer t;
+	if (withdrawal_body(ex, &currency, &amount, &chain, &to_address))
+		return;
+	if ((served = chains_find(chain, NULL))) {
+		chain_withdraw(ex, served, currency, amount, to_address);
+		return;
+	}
+	if (chains_count() > 0) {
+		char names[256];
+		chains_names(names, sizeof(names));
+		ex_error(ex, 400, "invalid", "chain: %s is not a chain of this server (%s)", chain, names);
+		return;
+	}
+	respond_transfer(ex, w3w_withdraw(&t, ex->srv->ctx, &ex->actor, currency, amount, chain, to_address,
+		ex->idempotency_key), &t);
+}
+
+/* Ledger only, whatever chains are served: the service's or admin's own funds leave the books. */
+void h_ledger_withdraw(exchange *ex)
+{
 	const char *currency, *to_address, *chain;
 	w3w_amount amount;
 	w3w_transfer t;
-	if (json_body_object(ex) || json_known_fields(ex, ex->json, "", fields) ||
-	    json_string(ex, ex->json, "", "currency", CURRENCY_MAX, 1, &currency) ||
-	    json_amount(ex, ex->json, "", "amount", 1, NULL, &amount) ||
-	    json_string(ex, ex->json, "", "to_address", 128, 1, &to_address) ||
-	    json_string(ex, ex->json, "", "chain", 32, 1, &chain))
+	if (!(ex->actor.roles & (W3W_ROLE_SERVICE | W3W_ROLE_ADMIN))) {
+		ex_error(ex, 403, "forbidden", "ledger-only withdrawals: needs the service or admin role"
+			" (users withdraw on chain with POST /v1/withdrawals)");
+		return;
+	}
+	if (withdrawal_body(ex, &currency, &amount, &chain, &to_address))
 		return;
 	respond_transfer(ex, w3w_withdraw(&t, ex->srv->ctx, &ex->actor, currency, amount, chain, to_address,
 		ex->idempotency_key), &t);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chains.h"
 #include "handlers.h"
 #include "log.h"
 #include "metrics.h"
@@ -67,6 +68,9 @@ void h_readyz(exchange *ex)
 	cJSON_AddStringToObject(j, "cache", health.cache == W3W_OK ? "ok" : "unavailable");
 	cJSON_AddStringToObject(j, "events", health.events == W3W_OK ? "ok" : "unavailable");
 	add_replica(j, ex->srv->ctx);
+	/* Reported, not required: a node that is down stops its chain's deposits and withdrawals only. */
+	if (chains_count() > 0)
+		cJSON_AddItemToObject(j, "chains", chains_readyz());
 	outbox = cJSON_AddObjectToObject(j, "outbox");
 	cJSON_AddNumberToObject(outbox, "pending", (double)stats.pending);
 	cJSON_AddNumberToObject(outbox, "lag_seconds",

@@ -13,8 +13,14 @@ void h_audit_verify(exchange *ex);
 /* h_ledger.c */
 void h_deposit(exchange *ex);
 void h_withdraw(exchange *ex);
+void h_ledger_withdraw(exchange *ex);
 void h_transfer(exchange *ex);
 void h_accounts(exchange *ex);
+
+/* h_chain.c: on-chain withdrawals and deposits */
+void chain_withdraw(exchange *ex, w3w_chain *chain, const char *currency, w3w_amount amount, const char *to_address);
+void h_withdrawal_get(exchange *ex);
+void h_deposit_list(exchange *ex);
 
 /* h_wallet.c */
 void h_wallet_create(exchange *ex);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "chains.h"
 #include "checks.h"
 #include "metrics_health.h"
 
@@ -47,6 +48,7 @@ char *metrics_health_render(w3w_ctx *ctx)
 	render_backends(out, ctx);
 	render_replica(out, ctx);
 	checks_render(out);
+	chains_render(out);
 	if (fclose(out) != 0) {
 		free(text);
 		return NULL;

@@ -13,6 +13,7 @@ static const char *const q_list_orders[] = { "status", "user_id", "limit", "curs
 static const char *const q_list_supplies[] = { "status", "user_id", "limit", "cursor", NULL };
 static const char *const q_accounts[] = { "user_id", NULL };
 static const char *const q_wallets[] = { "user_id", NULL };
+static const char *const q_deposits[] = { "chain", "user_id", "limit", NULL };
 static const char *const q_ledger_totals[] = { "currency", NULL };
 static const char *const q_list_claims[] = { "status", "limit", "cursor", NULL };
 static const char *const q_limits[] = { "user_id", "currency", NULL };
@@ -24,6 +25,9 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/deposits",             h_deposit,       0, NULL },
 	{ "POST",   "/v1/withdrawals",          h_withdraw,      0, NULL },
 	{ "POST",   "/v1/transfers",            h_transfer,      0, NULL },
+	{ "GET",    "/v1/withdrawals/{id}",     h_withdrawal_get, 0, NULL },
+	{ "POST",   "/v1/ledger/withdrawals",   h_ledger_withdraw, 0, NULL },
+	{ "GET",    "/v1/deposits",             h_deposit_list,  0, q_deposits },
 	{ "GET",    "/v1/accounts",             h_accounts,      0, q_accounts },
 	{ "POST",   "/v1/wallets",              h_wallet_create, 0, NULL },
 	{ "GET",    "/v1/wallets",              h_wallet_list,   0, q_wallets },

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "chains.h"
 #include "checks.h"
 #include "http.h"
 #include "keys.h"
@@ -108,7 +109,7 @@ int serve(const config *cfg)
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';
 	log_set_access(cfg->access_log);
 
-	if (checks_start(srv.ctx, cfg) != 0)
+	if (checks_start(srv.ctx, cfg) != 0 || chains_start(srv.ctx, cfg, &srv.self) != 0)
 		goto out;
 	api = http_listen(&srv, cfg->listen, 0, bound, sizeof(bound));
 	if (!api)
@@ -127,6 +128,7 @@ int serve(const config *cfg)
 	cJSON_AddStringToObject(f, "cache", scheme);
 	scheme_of(scheme, sizeof(scheme), cfg->events);
 	cJSON_AddStringToObject(f, "events", scheme);
+	cJSON_AddNumberToObject(f, "chains", cfg->chain_count);
 	cJSON_AddNumberToObject(f, "threads", cfg->threads);
 	cJSON_AddNumberToObject(f, "max_connections", cfg->max_connections);
 	cJSON_AddStringToObject(f, "jwt_alg", srv.keys.alg == AUTH_EDDSA ? "EdDSA" : "HS256");
@@ -153,6 +155,7 @@ out:
 	http_stop(api);
 	http_stop(metrics);
 	checks_stop();
+	chains_stop();
 	w3w_ctx_close(srv.ctx); /* stops the relay after a last drain of the outbox */
 	otlp_stop();           /* after the relay: its last publish spans are exported too */
 	auth_clear(&srv.keys);

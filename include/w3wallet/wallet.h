@@ -151,7 +151,8 @@ W3W_EXTERN w3w_status w3w_address_normalize(char *buf, size_t buflen, const char
 
 typedef struct w3w_chain w3w_chain;
 
-#define W3W_CHAIN_OPTIONS_VERSION 1
+/** 2 added allow_zero_address and allow_custody_addresses; w3w_chain_open() still takes version 1. */
+#define W3W_CHAIN_OPTIONS_VERSION 2
 
 /** Options of w3w_chain_open(). Initialize with W3W_CHAIN_OPTIONS_INIT or w3w_chain_options_init(). */
 typedef struct w3w_chain_options {
@@ -176,14 +177,24 @@ typedef struct w3w_chain_options {
 	int64_t start_block;
 	/** Blocks examined per poll at most (bounds one call's work). Default 100. */
 	int max_blocks_per_poll;
+	/* ---- version 2 ---- */
+	/** 1: withdrawals may go to 0x000...000 (which burns them). Default 0: refused. */
+	int allow_zero_address;
+	/**
+	 * 1: withdrawals may go to the custody's own addresses (the hot wallet,
+	 * any user's deposit address): money that never leaves custody but
+	 * leaves the ledger. Default 0: refused.
+	 */
+	int allow_custody_addresses;
 } w3w_chain_options;
 
-#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100 }
+#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100, 0, 0 }
 
 W3W_EXTERN w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version);
 
 /**
- * Open a chain on `ctx` (which must outlive it). Checks the options (the
+ * Open a chain on `ctx` (which must outlive it). Options of version 1
+ * have the version 2 members at 0. Checks the options (the
  * message names the field: unknown adapter, bad asset list, bad contract
  * address, decimals out of 0..36); asks the node for its chain id only
  * when opts->chain_id is 0 (W3W_EUNAVAILABLE if it cannot be reached).
@@ -226,6 +237,18 @@ typedef struct w3w_chain_poll_stats {
 W3W_EXTERN w3w_status w3w_chain_poll(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *out);
 
 /**
+ * How deep transaction `tx_hash` is on the node now, in *depth: 0 while it is not in
+ * a block (pending, unknown or dropped), else head - its block + 1 (the
+ * head is depth 1). A withdrawal settles at options.confirmations.
+ * W3W_EUNAVAILABLE when the node cannot be asked; W3W_EINVAL for a text
+ * that is not "0x" and 64 hex digits.
+ */
+W3W_EXTERN w3w_status w3w_chain_confirmations(int64_t *depth, w3w_chain *chain, const char *tx_hash);
+
+/** The confirmation depth the chain was opened with (options.confirmations). */
+W3W_EXTERN int w3w_chain_confirmations_required(const w3w_chain *chain);
+
+/**
  * Run w3w_chain_poll() every `interval_ms` on a background thread until
  * w3w_chain_watch_stop() or w3w_chain_close(). W3W_ESTATE if already running.
  */
@@ -238,6 +261,21 @@ W3W_EXTERN void w3w_chain_watch_stop(w3w_chain *chain);
  */
 W3W_EXTERN w3w_status w3w_chain_watch_last(w3w_chain *chain, w3w_chain_poll_stats *stats,
 	char *message, size_t message_len);
+
+/** What the watch thread has done since w3w_chain_watch_start(), for health checks and metrics. */
+typedef struct w3w_chain_watch_state {
+	int running;                /**< 1 while the watch thread runs */
+	uint64_t rounds;            /**< polls finished */
+	uint64_t errors;            /**< polls that ended in an error (node down, storage, deep reorganisation) */
+	w3w_status status;          /**< of the last poll (W3W_OK before the first) */
+	char last_error[256];       /**< its message ("" after a successful poll) */
+	w3w_time last_ok_at;        /**< end of the last successful poll; 0: none yet */
+	uint64_t head;              /**< the node's latest block, as of the last poll that read it */
+	int64_t cursor;             /**< last block fully processed, as of that poll (-1: none yet) */
+} w3w_chain_watch_state;
+
+/** The watch thread's counters and last known head and cursor. Never blocks on the node. */
+W3W_EXTERN w3w_status w3w_chain_watch_state_get(w3w_chain_watch_state *out, w3w_chain *chain);
 
 /* ---- withdrawals ------------------------------------------------------------ */
 
@@ -280,7 +318,10 @@ typedef struct w3w_withdrawal {
  * is re-broadcast by w3w_chain_poll()), which later settles it.
  *
  * W3W_EINVAL: currency not configured on the chain, amount with more
- * decimals than the asset has, bad address. `idempotency_key` makes a
+ * decimals than the asset has, bad address ("0X" is refused: only "0x"),
+ * the zero address (unless options.allow_zero_address), the custody's own
+ * hot wallet or a deposit address of any user (unless
+ * options.allow_custody_addresses): nothing is held. `idempotency_key` makes a
  * retry return the first withdrawal as it is now. `out` may be NULL.
  */
 W3W_EXTERN w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_actor *actor,
@@ -324,6 +365,23 @@ typedef struct w3w_chain_deposit {
 W3W_EXTERN w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *reference);
 
+/** A list of recorded deposits (the type of w3w_chain_deposit_list()'s result). */
+typedef struct w3w_chain_deposits {
+	w3w_chain_deposit *items;
+	size_t count;
+} w3w_chain_deposits;
+
+/**
+ * The newest `limit` (1..500) recorded deposits of `user_id` (NULL or "":
+ * the actor's own; another user's need admin, service or auditor), newest
+ * first; only those of chain key `chain` ("evm:31337") unless it is NULL
+ * or "". Free with w3w_chain_deposits_free().
+ */
+W3W_EXTERN w3w_status w3w_chain_deposit_list(w3w_chain_deposits **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *user_id, const char *chain, int limit);
+
+W3W_EXTERN void w3w_chain_deposits_free(w3w_chain_deposits *list);
+
 /* ---- JSON ---------------------------------------------------------------------------- */
 
 /** {id, user_id, chain, address, index, created_at}; free with w3w_string_free(). */
@@ -331,6 +389,8 @@ W3W_EXTERN w3w_status w3w_wallet_to_json(char **out, const w3w_wallet *wallet);
 W3W_EXTERN w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list);
 W3W_EXTERN w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *withdrawal);
 W3W_EXTERN w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *deposit);
+/** {"items": [deposit, ...]} */
+W3W_EXTERN w3w_status w3w_chain_deposits_to_json(char **out, const w3w_chain_deposits *list);
 
 #ifdef __cplusplus
 }

@@ -18,8 +18,9 @@ typedef void (*any_fn)(void);
 static const size_t market_sizes[] = SIZES(w3w_market_store);
 static const size_t outbox_sizes[] = SIZES(w3w_outbox_store);
 static const size_t audit_sizes[] = SIZES(w3w_audit_store);
-/* Wallet version 2 appended the withdrawal limits. */
-static const size_t wallet_sizes[] = { 0, offsetof(w3w_wallet_store, limit_set), sizeof(w3w_wallet_store) };
+/* Wallet version 2 appended the withdrawal limits, 3 chain_deposit_list. */
+static const size_t wallet_sizes[] = { 0, offsetof(w3w_wallet_store, limit_set),
+	offsetof(w3w_wallet_store, chain_deposit_list), sizeof(w3w_wallet_store) };
 static const size_t replica_sizes[] = SIZES(w3w_replica_store);
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

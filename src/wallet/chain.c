@@ -1,5 +1,6 @@
 /* A chain: adapter, options, asset map; opened on a context. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,26 @@ w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version)
 	return W3W_OK;
 }
 
+/* Bytes of the options at each version (index = version; members are only appended). */
+static const size_t options_sizes[] = { 0, offsetof(w3w_chain_options, allow_zero_address),
+	sizeof(w3w_chain_options) };
+
+/* The caller's options at their version into *o at this library's, later members zero. */
+static w3w_status adopt_options(w3w_chain_options *o, const w3w_chain_options *given)
+{
+	unsigned int version = given->version;
+
+	if (version == 0 || version > W3W_CHAIN_OPTIONS_VERSION)
+		return w3w_error_set(W3W_EVERSION, "chain options: version %u, library takes 1 to %d (use w3w_chain_options_init)",
+			version, W3W_CHAIN_OPTIONS_VERSION);
+	memset(o, 0, sizeof(*o));
+	memcpy(o, given, options_sizes[version]);
+	o->version = W3W_CHAIN_OPTIONS_VERSION;
+	return W3W_OK;
+}
+
 static w3w_status check_options(w3w_chain_options *o)
 {
-	if (o->version != W3W_CHAIN_OPTIONS_VERSION)
-		return w3w_error_set(W3W_EVERSION, "chain options: version %u, library has %d (use w3w_chain_options_init)",
-			o->version, W3W_CHAIN_OPTIONS_VERSION);
 	if (!memchr(o->adapter, '\0', sizeof(o->adapter)) || !memchr(o->url, '\0', sizeof(o->url)) ||
 	    !memchr(o->assets, '\0', sizeof(o->assets)))
 		return w3w_error_set(W3W_EINVAL, "chain options: a text field is not NUL-terminated");
@@ -81,8 +97,7 @@ w3w_status w3w_chain_open(w3w_chain **out, w3w_ctx *ctx, const w3w_chain_options
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->ctx = ctx;
-	c->opts = *opts;
-	if ((st = check_options(&c->opts)) != W3W_OK ||
+	if ((st = adopt_options(&c->opts, opts)) != W3W_OK || (st = check_options(&c->opts)) != W3W_OK ||
 	    (st = w3w__assets_parse(c->assets, &c->asset_count, c->opts.assets)) != W3W_OK) {
 		chain_free(c);
 		return st;
@@ -126,6 +141,34 @@ void w3w_chain_close(w3w_chain *chain)
 const char *w3w_chain_key(const w3w_chain *chain)
 {
 	return chain ? chain->key : "";
+}
+
+int w3w_chain_confirmations_required(const w3w_chain *chain)
+{
+	return chain ? chain->opts.confirmations : 0;
+}
+
+w3w_status w3w_chain_confirmations(int64_t *depth, w3w_chain *chain, const char *tx_hash)
+{
+	w3w_chain_adapter *a;
+	w3w_chain_receipt rc;
+	uint64_t head = 0;
+	w3w_status st;
+
+	if (!depth || !chain)
+		return w3w_error_set(W3W_EINVAL, "depth/chain: NULL");
+	*depth = 0;
+	if (!tx_hash || strlen(tx_hash) != W3W_TX_HASH_SIZE - 1 || strncmp(tx_hash, "0x", 2) != 0 ||
+	    strspn(tx_hash + 2, "0123456789abcdefABCDEF") != W3W_TX_HASH_SIZE - 3)
+		return w3w_error_set(W3W_EINVAL, "tx_hash: expected 0x and 64 hex digits");
+	a = chain->adapter;
+	memset(&rc, 0, sizeof(rc));
+	if ((st = a->receipt(a, tx_hash, &rc)) == W3W_ENOTFOUND)
+		return W3W_OK;
+	if (st != W3W_OK || (st = a->head(a, &head)) != W3W_OK)
+		return st;
+	*depth = head >= rc.block_number ? (int64_t)(head - rc.block_number + 1) : 0;
+	return W3W_OK;
 }
 
 w3w_status w3w__chain_check_id(w3w_chain *chain)

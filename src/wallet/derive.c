@@ -144,6 +144,10 @@ w3w_status w3w__evm_address_read(unsigned char out[20], const char *text, const 
 
 	if (!text || !*text)
 		return w3w_error_set(W3W_EINVAL, "%s: missing", field);
+	/* One spelling of the prefix: "0X" is a typo or another tool's habit, never what a wallet shows. */
+	if (strncmp(text, "0X", 2) == 0)
+		return w3w_error_set(W3W_EINVAL, "%s: not an EVM address (starts with 0X; write the prefix as lowercase 0x)",
+			field);
 	err = w3w__evm_address_parse(out, text, strnlen(text, 64), 0);
 	if (err)
 		return w3w_error_set(W3W_EINVAL, "%s: not an EVM address (%s; expected 0x and 40 hex digits)",

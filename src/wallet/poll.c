@@ -65,6 +65,16 @@ static void *watch_main(void *arg)
 		c->last_status = st;
 		c->last_stats = stats;
 		snprintf(c->last_message, sizeof(c->last_message), "%s", st == W3W_OK ? "" : w3w_error_message());
+		c->rounds++;
+		if (st != W3W_OK)
+			c->errors++;
+		else
+			c->last_ok_at = w3w_time_now();
+		/* A failed round may not have reached the node or storage: keep what was last known. */
+		if (stats.head)
+			c->known_head = stats.head;
+		if (stats.cursor >= 0)
+			c->known_cursor = stats.cursor;
 		deadline_in(&until, c->interval_ms);
 		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu, &until) != ETIMEDOUT)
 			;
@@ -91,6 +101,7 @@ w3w_status w3w_chain_watch_start(w3w_chain *chain, const w3w_actor *actor, int i
 		return w3w_error_set(W3W_ESTATE, "chain watch: already running");
 	}
 	chain->watch_actor = *actor;
+	chain->known_cursor = -1;
 	chain->interval_ms = interval_ms;
 	chain->stop = 0;
 	if (pthread_create(&chain->thread, NULL, watch_main, chain) != 0) {
@@ -134,4 +145,22 @@ w3w_status w3w_chain_watch_last(w3w_chain *chain, w3w_chain_poll_stats *stats, c
 		snprintf(message, message_len, "%s", chain->last_message);
 	pthread_mutex_unlock(&chain->mu);
 	return st;
+}
+
+w3w_status w3w_chain_watch_state_get(w3w_chain_watch_state *out, w3w_chain *chain)
+{
+	if (!out || !chain)
+		return w3w_error_set(W3W_EINVAL, "out/chain: NULL");
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&chain->mu);
+	out->running = chain->running;
+	out->rounds = chain->rounds;
+	out->errors = chain->errors;
+	out->status = chain->last_status;
+	snprintf(out->last_error, sizeof(out->last_error), "%s", chain->last_message);
+	out->last_ok_at = chain->last_ok_at;
+	out->head = chain->known_head;
+	out->cursor = chain->rounds ? chain->known_cursor : -1;
+	pthread_mutex_unlock(&chain->mu);
+	return W3W_OK;
 }

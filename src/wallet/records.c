@@ -1,5 +1,6 @@
 /* Reading withdrawals and recorded deposits; status names; JSON forms. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -86,6 +87,56 @@ w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w
 	return W3W_OK;
 }
 
+#define DEPOSIT_LIST_MAX 500
+
+w3w_status w3w_chain_deposit_list(w3w_chain_deposits **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *user_id, const char *chain, int limit)
+{
+	const w3w__store *storage;
+	char uid[W3W_ID_SIZE], key[W3W_CHAIN_KEY_SIZE] = "";
+	w3w_chain_deposits *list;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	*out = NULL;
+	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)))
+		return st;
+	if (!storage->wallet.chain_deposit_list)
+		return w3w_error_set(W3W_EINVAL, "storage backend '%s' cannot list deposits (wallet table version %u)",
+			storage->name, storage->wallet.version);
+	if (limit < 1 || limit > DEPOSIT_LIST_MAX)
+		return w3w_error_set(W3W_EINVAL, "limit: must be 1..%d", DEPOSIT_LIST_MAX);
+	if (chain && *chain && (st = w3w__check_text(key, chain, 1, W3W_CHAIN_KEY_SIZE - 1, "chain")))
+		return st;
+	if (user_id && *user_id) {
+		if ((st = w3w__check_id(uid, user_id, "user_id")))
+			return st;
+		if (strcmp(uid, actor->user_id) != 0 && !may_read_others(actor))
+			return w3w_error_set(W3W_EFORBIDDEN, "deposits of another user: needs admin, service or auditor");
+	} else {
+		snprintf(uid, sizeof(uid), "%s", actor->user_id);
+	}
+	if (!(list = calloc(1, sizeof(*list))))
+		return w3w_error_set(W3W_ENOMEM, "deposits: out of memory");
+	st = storage->wallet.chain_deposit_list(storage->handle, uid, key, (size_t)limit, &list->items, &list->count);
+	if (st != W3W_OK) {
+		free(list->items);
+		free(list);
+		return st;
+	}
+	*out = list;
+	return W3W_OK;
+}
+
+void w3w_chain_deposits_free(w3w_chain_deposits *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	free(list);
+}
+
 /* ---- JSON ---------------------------------------------------------------------- */
 
 static void add_time(cJSON *j, const char *name, w3w_time t)
@@ -159,14 +210,13 @@ w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
 	return w3w__json_print(out, j);
 }
 
-w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *d)
+static cJSON *deposit_json(const void *item)
 {
-	cJSON *j;
+	const w3w_chain_deposit *d = item;
+	cJSON *j = cJSON_CreateObject();
 
-	if (!out || !d)
-		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
-	if (!(j = cJSON_CreateObject()))
-		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	if (!j)
+		return NULL;
 	cJSON_AddStringToObject(j, "reference", d->reference);
 	cJSON_AddStringToObject(j, "chain", d->chain);
 	cJSON_AddStringToObject(j, "user_id", d->user_id);
@@ -182,5 +232,19 @@ w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *d)
 	cJSON_AddStringToObject(j, "status", d->status);
 	cJSON_AddStringToObject(j, "transfer_id", d->transfer_id);
 	add_time(j, "created_at", d->created_at);
-	return w3w__json_print(out, j);
+	return j;
+}
+
+w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *d)
+{
+	if (!out || !d)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	return w3w__json_print(out, deposit_json(d));
+}
+
+w3w_status w3w_chain_deposits_to_json(char **out, const w3w_chain_deposits *list)
+{
+	if (!out || !list)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	return w3w__json_print_items(out, list->items, list->count, sizeof(list->items[0]), deposit_json);
 }

@@ -100,6 +100,10 @@ struct w3w_chain {
 	w3w_status last_status;
 	char last_message[256];
 	w3w_chain_poll_stats last_stats;
+	uint64_t rounds, errors;
+	w3w_time last_ok_at;
+	uint64_t known_head;
+	int64_t known_cursor;
 };
 
 /** Parse "ETH=native:18,USDC=0x...:6" into chain->assets. Messages name options.assets. */

@@ -337,6 +337,33 @@ static w3w_status check_request(request *r, w3w_chain *chain, const w3w_actor *a
 	return w3w__wallet_need_key(chain->ctx);
 }
 
+/*
+ * Where money must not go unless the chain's options allow it: nowhere
+ * (the zero address burns it), or back into custody (the hot wallet, a
+ * deposit address): the ledger would lose money the custody still holds.
+ */
+static w3w_status check_destination(w3w_chain *chain, const w3w__store *storage, const request *r,
+	const char *hot)
+{
+	static const char zero[] = "0x0000000000000000000000000000000000000000";
+	w3w_wallet owner;
+	w3w_status st;
+
+	if (!chain->opts.allow_zero_address && strcmp(r->to, zero) == 0)
+		return w3w_error_set(W3W_EINVAL, "to_address: the zero address burns what is sent there; refused"
+			" (chain option allow_zero_address)");
+	if (chain->opts.allow_custody_addresses)
+		return W3W_OK;
+	if (strcmp(r->to, hot) == 0)
+		return w3w_error_set(W3W_EINVAL, "to_address: %s is this custody's hot wallet; refused"
+			" (chain option allow_custody_addresses)", r->to);
+	st = storage->wallet.wallet_find(storage->handle, "evm", r->to, &owner);
+	if (st == W3W_OK)
+		return w3w_error_set(W3W_EINVAL, "to_address: %s is a deposit address of this custody; refused"
+			" (move funds between users with a transfer; chain option allow_custody_addresses)", r->to);
+	return st == W3W_ENOTFOUND ? W3W_OK : st;
+}
+
 static w3w_status create_row(w3w_chain *chain, const w3w_actor *actor, const request *r, w3w_amount amount,
 	const char *from, uint64_t floor, const char *idempotency_key, w3w_withdrawal_row *row, int *replayed)
 {
@@ -399,7 +426,7 @@ w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_
 		return st;
 	st = w3w__hot_wallet(from, NULL, seed);
 	w3w__secret_free(seed);
-	if (st != W3W_OK)
+	if (st != W3W_OK || (st = check_destination(chain, storage, &r, from)) != W3W_OK)
 		return st;
 
 	/* Preflight: the node must be there and able, before anything is held. */

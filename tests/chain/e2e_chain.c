@@ -507,6 +507,21 @@ int main(int argc, char **argv)
 	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == 150000000, "the 7 ETH of the lost branch never credited");
 	CHECK(balance_of(ctx, bob.user_id, "ETH", NULL) == 25000000, "bob's 0.25 ETH of the new branch credited");
 
+	/* 4b. The deposits recorded, as a user lists them: newest first, this chain only. */
+	{
+		w3w_chain_deposits *list = NULL;
+		CHECK(w3w_chain_deposit_list(&list, ctx, &alice, NULL, "evm:31337", 50) == W3W_OK && list->count == 2 &&
+			list->items[0].amount == 50000000 && list->items[1].amount == COIN, "alice's 2 deposits listed");
+		w3w_chain_deposits_free(list);
+		list = NULL;
+		CHECK(w3w_chain_deposit_list(&list, ctx, &bob, NULL, NULL, 50) == W3W_OK && list->count == 2,
+			"bob's token and native deposits listed");
+		w3w_chain_deposits_free(list);
+		list = NULL;
+		CHECK(w3w_chain_deposit_list(&list, ctx, &bob, alice.user_id, NULL, 50) == W3W_EFORBIDDEN && !list,
+			"another user's deposits are staff only");
+	}
+
 	/* 5. Withdrawals change balances on chain. */
 	eth_balance(before, EXTERNAL);
 	t0 = now_ms();
@@ -535,7 +550,14 @@ int main(int argc, char **argv)
 		}
 		CHECK(w3w__u256_cmp(&a, &want) == 0, "external balance %s -> %s", before, after);
 	}
-	mine(CONFIRMATIONS);
+	{
+		int64_t depth = -1;
+		CHECK(w3w_chain_confirmations(&depth, chain, w.tx_hash) == W3W_OK && depth == 1, "mined: depth %lld",
+			(long long)depth);
+		mine(CONFIRMATIONS);
+		CHECK(w3w_chain_confirmations(&depth, chain, w.tx_hash) == W3W_OK && depth == CONFIRMATIONS + 1,
+			"depth %lld after %d more blocks", (long long)depth, CONFIRMATIONS);
+	}
 	ps = poll_chain(chain);
 	CHECK(ps.withdrawals_confirmed == 1, "withdrawal confirmed: %zu", ps.withdrawals_confirmed);
 	CHECK(w3w_withdrawal_get(&w, ctx, &alice, w.id) == W3W_OK && w.status == W3W_WITHDRAWAL_CONFIRMED,
@@ -575,6 +597,14 @@ int main(int argc, char **argv)
 			strstr(w3w_error_message(), "not configured"), "unknown asset");
 		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", 50 * COIN, EXTERNAL, NULL) == W3W_EINSUFFICIENT,
 			"more than alice has");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, "0x0000000000000000000000000000000000000000",
+			NULL) == W3W_EINVAL && strstr(w3w_error_message(), "zero address"), "the zero address");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, hot, NULL) == W3W_EINVAL &&
+			strstr(w3w_error_message(), "hot wallet"), "the hot wallet");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, b_lower, NULL) == W3W_EINVAL &&
+			strstr(w3w_error_message(), "deposit address"), "bob's deposit address");
+		CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 10, "0XA0ee7A142d267C1f36714E4a8F75612F20a79720",
+			NULL) == W3W_EINVAL && strstr(w3w_error_message(), "lowercase 0x"), "0X prefix");
 		snprintf(params, sizeof(params), "[\"%s\", \"pending\"]", hot);
 		n = rpc("eth_getTransactionCount", params);
 		CHECK(n && strtoull(n->valuestring + 2, NULL, 16) == nonce_before, "nothing sent");

@@ -17,7 +17,6 @@ root=$(cd "$here/../.." && pwd)
 build=$(cd "$build" && pwd)
 port=${W3W_ANVIL_PORT:-18545}
 spare=$((port + 1)) # three ports above anvil's: a node that is down, one that answers garbage, one that never answers
-cache=${W3W_CHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/w3wallet/chain-e2e}
 work=$(mktemp -d "${TMPDIR:-/tmp}/w3w-chain.XXXXXX")
 anvil_pid=""
 pg_schema=""
@@ -35,22 +34,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # 1. anvil and solc, installed once per lock file.
-mkdir -p "$cache"
-stamp=$(sha256sum "$here/package-lock.json" | cut -c1-16)
-if [ "$(cat "$cache/.stamp" 2>/dev/null)" != "$stamp" ]; then
-  cp "$here/package.json" "$here/package-lock.json" "$cache/"
-  (cd "$cache" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$stamp" > "$cache/.stamp"
-fi
-# The wrapper's postinstall is skipped; the Linux binary arrives as a dependency.
-anvil=$(ls "$cache"/node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -1)
-[ -x "$anvil" ] || { echo "chain e2e: no anvil binary under $cache" >&2; exit 1; }
+anvil=$("$here/anvil.sh")
 "$anvil" --version | head -1
 
 # 2. The test token, compiled by solc.
-cp "$here/compile_token.mjs" "$here/Token.sol" "$work/"
-ln -s "$cache/node_modules" "$work/node_modules"
-node "$work/compile_token.mjs" > "$work/token.hex"
+"$here/token.sh" "$work/token.hex"
 
 # 3. The test program, against the static library of BUILD_DIR.
 libs="sqlite3 libsodium libcjson libsecp256k1 libcurl"

@@ -164,6 +164,53 @@ START_TEST(test_chain_deposit_credit)
 }
 END_TEST
 
+/* A user's recorded deposits, newest first, of one chain or all (wallet table version 3). */
+START_TEST(test_chain_deposit_list)
+{
+	static const char *const refs[] = {
+		CHAIN ":0x4444444444444444444444444444444444444444444444444444444444444444:0",
+		"evm:1:0x4444444444444444444444444444444444444444444444444444444444444444:native",
+		CHAIN ":0x5555555555555555555555555555555555555555555555555555555555555555:1",
+	};
+	w3w_chain_deposit d, *list = NULL;
+	size_t n = 99;
+
+	ck_assert_msg(ws()->version >= 3 && ws()->chain_deposit_list, "wallet table below version 3: no deposit list");
+	ck_assert_int_eq(ws()->chain_deposit_list(st, BUYER, "", 10, &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 0);
+	free(list);
+	for (int i = 0; i < 3; i++) {
+		chain_deposit_init(&d, refs[i], COIN);
+		if (i == 1)
+			strcpy(d.chain, "evm:1");
+		ck_assert_int_eq(ws()->chain_deposit_put(st, &d, NULL), W3W_OK);
+	}
+	chain_deposit_init(&d, CHAIN ":0x6666666666666666666666666666666666666666666666666666666666666666:0", COIN);
+	strcpy(d.user_id, SHOPPER);
+	ck_assert_int_eq(ws()->chain_deposit_put(st, &d, NULL), W3W_OK);
+
+	ck_assert_int_eq(ws()->chain_deposit_list(st, BUYER, "", 10, &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(list[0].reference, refs[2]);   /* newest first */
+	ck_assert_str_eq(list[1].reference, refs[1]);
+	ck_assert_str_eq(list[2].reference, refs[0]);
+	ck_assert_str_eq(list[0].user_id, BUYER);
+	free(list);
+	ck_assert_int_eq(ws()->chain_deposit_list(st, BUYER, CHAIN, 10, &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].reference, refs[2]);
+	ck_assert_str_eq(list[1].reference, refs[0]);
+	free(list);
+	ck_assert_int_eq(ws()->chain_deposit_list(st, BUYER, "", 1, &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].reference, refs[2]);
+	free(list);
+	ck_assert_int_eq(ws()->chain_deposit_list(st, SHOPPER, "", 10, &list, &n), W3W_OK);
+	ck_assert_uint_eq(n, 1);
+	free(list);
+}
+END_TEST
+
 static w3w_status withdrawal_create(w3w_amount amount, int64_t floor, const char *key, w3w_withdrawal_row *out)
 {
 	w3w_cmd_withdrawal_create cmd;
@@ -383,6 +430,7 @@ TCase *contract_wallets_tcase(void)
 
 	tcase_add_test(tc, test_wallet_create_list_find);
 	tcase_add_test(tc, test_chain_deposit_credit);
+	tcase_add_test(tc, test_chain_deposit_list);
 	tcase_add_test(tc, test_withdrawal_holds_and_nonces);
 	tcase_add_test(tc, test_watch_cursor_advances_once);
 	tcase_add_test(tc, test_secrets_create_reseal_retire);

@@ -38,7 +38,12 @@ case "$W3W_TEST_PG_URL" in
   *) export W3W_SERVER_PG_URL="$W3W_TEST_PG_URL?options=-csearch_path%3D$schema" ;;
 esac
 
-export W3W_SERVER_BIN=$BIN PYTHONDONTWRITEBYTECODE=1
+# test_chain.py runs its own anvil (Foundry's local Ethereum node) and deploys the test ERC-20,
+# both installed and compiled as tests/chain does.
+W3W_ANVIL_BIN=$("$HERE/../chain/anvil.sh")
+W3W_TOKEN_HEX=$BUILD/test-token.hex
+"$HERE/../chain/token.sh" "$W3W_TOKEN_HEX"
+export W3W_ANVIL_BIN W3W_TOKEN_HEX W3W_SERVER_BIN=$BIN PYTHONDONTWRITEBYTECODE=1
 rc=0
 # The full race (200 clients x 500 orders = 100,000 claims over HTTP) runs on the embedded
 # default; on the services it runs at 50 x 200, which proves the same on PostgreSQL+Redis+Kafka

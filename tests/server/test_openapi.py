@@ -51,6 +51,14 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
     check(shopper, "POST", "/v1/withdrawals", {"currency": cur, "amount": "0.2", "chain": "evm", "to_address": "0x1"})
     check(overseer, "DELETE", f"/v1/limits?currency={cur}&user_id={shopper.id}")
     check(overseer, "DELETE", f"/v1/limits?currency={cur}&user_id={shopper.id}")
+    check(service, "POST", "/v1/deposits", {"user_id": overseer.id, "currency": cur, "amount": "2",
+                                            "reference": "doc-" + str(uuid.uuid4())})
+    check(overseer, "POST", "/v1/ledger/withdrawals", {"currency": cur, "amount": "1", "chain": "evm", "to_address": "0x1"})
+    check(shopper, "POST", "/v1/ledger/withdrawals", {"currency": cur, "amount": "1", "chain": "evm", "to_address": "0x1"})
+    check(buyer, "GET", "/v1/deposits?limit=5")
+    check(overseer, "GET", f"/v1/deposits?user_id={buyer.id}&chain=evm:1")
+    # Its 200 needs a chain: test_chain.py checks that answer against this document.
+    check(buyer, "GET", f"/v1/withdrawals/{uuid.uuid4()}")
     check(buyer, "GET", "/v1/accounts")
     check(overseer, "GET", f"/v1/accounts?user_id={buyer.id}")
     check(buyer, "POST", "/v1/wallets", {"chain": "evm"})
@@ -93,8 +101,9 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
 
     missing = {(m, p) for m, p, _ in openapi_doc.operations(doc)} - set(seen)
     assert not missing, f"documented but not exercised: {missing}"
+    answered_elsewhere = {("GET", "/v1/withdrawals/{id}")}  # on anvil, in test_chain.py
     for (method, template), codes in seen.items():
         op = doc["paths"][template][method.lower()]
         success = {int(c) for c in op["responses"] if c.startswith("2")}
-        if success:
+        if success and (method, template) not in answered_elsewhere:
             assert codes & success, (method, template, codes)

@@ -196,10 +196,11 @@ START_TEST(unknown_table_version_is_refused)
 }
 END_TEST
 
-/* A backend built against wallet table version 1: no limits, and withdrawals are not limited. */
-static w3w_wallet_store wallet_v1;
+/* A backend built against wallet table version 1 (no limits) or 2 (no deposit list). */
+static unsigned int wallet_old_version;
+static w3w_wallet_store wallet_old;
 
-static w3w_status wallet_v1_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
+static w3w_status wallet_old_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
 {
 	char real[128];
 	w3w_status st;
@@ -207,10 +208,11 @@ static w3w_status wallet_v1_open(w3w_storage **out, const char *url, const w3w_b
 	snprintf(real, sizeof(real), "sqlite:%s", db_path);
 	if ((st = w3w_storage_sqlite_open(out, real, cfg)) != W3W_OK)
 		return st;
-	memset(&wallet_v1, 0, sizeof(wallet_v1));
-	memcpy(&wallet_v1, (*out)->wallet, offsetof(w3w_wallet_store, limit_set));
-	wallet_v1.version = 1;
-	(*out)->wallet = &wallet_v1;
+	memset(&wallet_old, 0, sizeof(wallet_old));
+	memcpy(&wallet_old, (*out)->wallet, wallet_old_version == 1 ? offsetof(w3w_wallet_store, limit_set)
+		: offsetof(w3w_wallet_store, chain_deposit_list));
+	wallet_old.version = wallet_old_version;
+	(*out)->wallet = &wallet_old;
 	(void)url;
 	return W3W_OK;
 }
@@ -221,7 +223,8 @@ START_TEST(wallet_table_version_1_has_no_limits)
 	w3w_ctx *ctx = NULL;
 	w3w_actor admin, user;
 
-	ck_assert_int_eq(w3w_storage_register("walletv1", wallet_v1_open), W3W_OK);
+	wallet_old_version = 1;
+	ck_assert_int_eq(w3w_storage_register("walletv1", wallet_old_open), W3W_OK);
 	ck_assert_int_eq(open_ctx(&ctx, "walletv1:x"), W3W_OK);
 	w3w_actor_init(&admin, "0190a000-0000-7000-8000-0000000000a1", W3W_ROLE_ADMIN | W3W_ROLE_SERVICE);
 	w3w_actor_init(&user, "0190a000-0000-7000-8000-000000000002", W3W_ROLE_USER);
@@ -278,6 +281,26 @@ START_TEST(future_cache_is_refused_and_freed)
 }
 END_TEST
 
+START_TEST(wallet_table_version_2_cannot_list_deposits)
+{
+	w3w_ctx *ctx = NULL;
+	w3w_actor shopper;
+	w3w_wallets *wallets = NULL;
+	w3w_chain_deposits *deposits = NULL;
+
+	wallet_old_version = 2;
+	ck_assert_int_eq(w3w_storage_register("walletv2", wallet_old_open), W3W_OK);
+	ck_assert_int_eq(open_ctx(&ctx, "walletv2:x"), W3W_OK);
+	w3w_actor_init(&shopper, "0190a000-0000-7000-8000-000000000001", W3W_ROLE_USER);
+	ck_assert_int_eq(w3w_wallet_list(&wallets, ctx, &shopper, NULL), W3W_OK);
+	w3w_wallets_free(wallets);
+	ck_assert_int_eq(w3w_chain_deposit_list(&deposits, ctx, &shopper, NULL, NULL, 10), W3W_EINVAL);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "cannot list deposits (wallet table version 2)"));
+	ck_assert_ptr_null(deposits);
+	w3w_ctx_close(ctx);
+}
+END_TEST
+
 START_TEST(init_functions)
 {
 	w3w_outbox_store t;
@@ -309,6 +332,7 @@ int main(void)
 	tcase_add_test(tc, unknown_table_version_is_refused);
 	tcase_add_test(tc, wallet_table_version_1_has_no_limits);
 	tcase_add_test(tc, future_cache_is_refused_and_freed);
+	tcase_add_test(tc, wallet_table_version_2_cannot_list_deposits);
 	tcase_add_test(tc, init_functions);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -460,7 +460,8 @@ typedef struct w3w_audit_store {
  * backend without wallet support leaves w3w_storage.wallet NULL, and the
  * wallet calls say so.
  */
-#define W3W_WALLET_STORE_VERSION 2
+/** 2 added limit_set and limit_list, 3 chain_deposit_list; core still loads versions 1 and 2. */
+#define W3W_WALLET_STORE_VERSION 3
 typedef struct w3w_wallet_store {
 	unsigned int version;   /**< W3W_WALLET_STORE_VERSION */
 	w3w_status (*secrets_create)(w3w_storage *st, w3w_cmd_secrets_create *cmd);
@@ -506,6 +507,15 @@ typedef struct w3w_wallet_store {
 	 */
 	w3w_status (*limit_list)(w3w_storage *st, const char *user_id, const char *currency, w3w_time now,
 		w3w_withdrawal_limit **out, size_t *count);
+
+	/* Version 3: the deposit list. */
+	/**
+	 * Up to `max` (>= 1) recorded deposits of `user_id`, of chain key `chain`
+	 * only unless it is "", newest first (created_at, then reference,
+	 * descending); an empty list is W3W_OK. *out malloc'd (free()).
+	 */
+	w3w_status (*chain_deposit_list)(w3w_storage *st, const char *user_id, const char *chain, size_t max,
+		w3w_chain_deposit **out, size_t *count);
 } w3w_wallet_store;
 #define W3W_WALLET_STORE_INIT { .version = W3W_WALLET_STORE_VERSION }
 

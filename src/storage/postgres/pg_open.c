@@ -148,6 +148,7 @@ static const w3w_wallet_store pg_wallet = {
 	.chain_deposit_get = w3w__pg_chain_deposit_get,
 	.limit_set = w3w__pg_limit_set,
 	.limit_list = w3w__pg_limit_list,
+	.chain_deposit_list = w3w__pg_chain_deposit_list,
 };
 
 static const w3w_replica_store pg_replica = {

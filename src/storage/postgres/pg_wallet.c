@@ -494,3 +494,28 @@ w3w_status w3w__pg_chain_deposit_get(w3w_storage *st, const char *reference, w3w
 	return one(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE reference = $1", &p, deposit_at, out,
 		"deposit", reference, "not found");
 }
+
+static w3w_status read_deposit(const PGresult *r, int row, void *out)
+{
+	return deposit_at(r, row, 0, out);
+}
+
+w3w_status w3w__pg_chain_deposit_list(w3w_storage *st, const char *user_id, const char *chain, size_t max,
+	w3w_chain_deposit **out, size_t *count)
+{
+	w3w__pg_params p;
+	void *items = NULL;
+	w3w_status rc;
+
+	*out = NULL;
+	*count = 0;
+	if ((rc = w3w__pg_user_params(&p, user_id)) != W3W_OK)
+		return rc;
+	w3w__pg_p_text(&p, chain);
+	w3w__pg_p_i64(&p, (int64_t)max);
+	rc = all(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE user_id = $1"
+		" AND ($2 = '' OR chain = $2) ORDER BY created_at DESC, reference DESC LIMIT $3", &p,
+		"chain_deposit_list", read_deposit, sizeof(**out), &items, count);
+	*out = items;
+	return rc;
+}

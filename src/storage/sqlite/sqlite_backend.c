@@ -437,6 +437,7 @@ static const w3w_wallet_store sq_wallet = {
 	.chain_deposit_get = w3w__sq_chain_deposit_get,
 	.limit_set = w3w__sq_limit_set,
 	.limit_list = w3w__sq_limit_list,
+	.chain_deposit_list = w3w__sq_chain_deposit_list,
 };
 
 static void fill_vtable(w3w_storage *b)

@@ -29,6 +29,8 @@ w3w_status w3w__sq_watch_block(w3w_storage *st, const char *chain, int64_t numbe
 w3w_status w3w__sq_watch_advance(w3w_storage *st, const w3w_cmd_watch_advance *cmd);
 w3w_status w3w__sq_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d, int *inserted);
 w3w_status w3w__sq_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
+w3w_status w3w__sq_chain_deposit_list(w3w_storage *st, const char *user_id, const char *chain, size_t max,
+	w3w_chain_deposit **out, size_t *count);
 
 /* Withdrawal limits (sqlite_limits.c), schema version 5. */
 w3w_status w3w__sq_limit_set(w3w_storage *st, w3w_cmd_limit_set *cmd, w3w_withdrawal_limit *out);

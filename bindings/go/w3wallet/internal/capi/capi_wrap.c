@@ -199,6 +199,7 @@ SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); 
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
+SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
 SWIGINTERN void delete_w3w_withdrawal_limits(struct w3w_withdrawal_limits *self){ w3w_withdrawal_limits_free(self); }
 
 /* Copy text into a fixed-size field, refusing (not cutting) text that does not fit. */
@@ -352,11 +353,16 @@ static const w3w_withdrawal_limit *w3wb_withdrawal_limit_at(const w3w_withdrawal
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_9e6814a5fca6c372(void *_swig_go_0) {
+void _wrap_Swig_free_capi_6e5668464847084a(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -366,7 +372,7 @@ void _wrap_Swig_free_capi_9e6814a5fca6c372(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_6e5668464847084a(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -379,7 +385,7 @@ void *_wrap_Swig_malloc_capi_9e6814a5fca6c372(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_OK_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -391,7 +397,7 @@ intgo _wrap_W3W_OK_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EINVAL_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -403,7 +409,7 @@ intgo _wrap_W3W_EINVAL_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ENOMEM_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -415,7 +421,7 @@ intgo _wrap_W3W_ENOMEM_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ENOTFOUND_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -427,7 +433,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ECONFLICT_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -439,7 +445,7 @@ intgo _wrap_W3W_ECONFLICT_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -451,7 +457,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EFORBIDDEN_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -463,7 +469,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ESTATE_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -475,7 +481,7 @@ intgo _wrap_W3W_ESTATE_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -487,7 +493,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -499,7 +505,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EVERSION_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -511,7 +517,7 @@ intgo _wrap_W3W_EVERSION_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -523,7 +529,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ERATELIMIT_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -535,7 +541,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ECRYPTO_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -547,7 +553,7 @@ intgo _wrap_W3W_ECRYPTO_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EINTERNAL_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -559,7 +565,7 @@ intgo _wrap_W3W_EINTERNAL_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_EUNKNOWN_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -571,7 +577,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ELIMIT_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -583,7 +589,7 @@ intgo _wrap_W3W_ELIMIT_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -596,7 +602,7 @@ _gostring_ _wrap_w3w_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_9e6814a5fca6c372() {
+_gostring_ _wrap_w3w_version_capi_6e5668464847084a() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -607,7 +613,7 @@ _gostring_ _wrap_w3w_version_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_9e6814a5fca6c372() {
+intgo _wrap_w3w_version_number_capi_6e5668464847084a() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -618,7 +624,7 @@ intgo _wrap_w3w_version_number_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_9e6814a5fca6c372(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_6e5668464847084a(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -651,7 +657,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_9e6814a5fca6c372(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_6e5668464847084a(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -683,7 +689,7 @@ _gostring_ _wrap_w3w_amount_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_9e6814a5fca6c372(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_6e5668464847084a(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -713,7 +719,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_9e6814a5fca6c372(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_9e6814a5fca6c372(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_6e5668464847084a(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -743,7 +749,7 @@ _gostring_ _wrap_w3w_amount_add_capi_9e6814a5fca6c372(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_6e5668464847084a(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -773,7 +779,7 @@ _gostring_ _wrap_w3w_id_new_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_6e5668464847084a(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -810,7 +816,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_9e6814a5fca6c372() {
+long long _wrap_w3w_time_now_capi_6e5668464847084a() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -821,7 +827,7 @@ long long _wrap_w3w_time_now_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_6e5668464847084a(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -853,7 +859,7 @@ _gostring_ _wrap_w3w_time_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -866,7 +872,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -879,7 +885,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -891,7 +897,7 @@ void _wrap_w3w_trace_context_flags_set_capi_9e6814a5fca6c372(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -904,7 +910,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_9e6814a5fca6c372(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_9e6814a5fca6c372() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_6e5668464847084a() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -915,7 +921,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -925,7 +931,7 @@ void _wrap_delete_w3w_trace_context_capi_9e6814a5fca6c372(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -958,7 +964,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_9e6814a5fca6c372(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_6e5668464847084a(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -990,7 +996,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_9e6814a5fca6c372(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1016,7 +1022,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_9e6814a5fca6c372(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_6e5668464847084a(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1046,7 +1052,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1072,7 +1078,7 @@ _gostring_ _wrap_w3w_trace_set_capi_9e6814a5fca6c372(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1098,7 +1104,7 @@ _gostring_ _wrap_w3w_trace_get_capi_9e6814a5fca6c372(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1110,7 +1116,7 @@ void _wrap_w3w_options_version_set_capi_9e6814a5fca6c372(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1123,7 +1129,7 @@ intgo _wrap_w3w_options_version_get_capi_9e6814a5fca6c372(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1136,7 +1142,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_9e6814a5fca6c372(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1149,7 +1155,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_9e6814a5fca6c372(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1162,7 +1168,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_9e6814a5fca6c372(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1175,7 +1181,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1188,7 +1194,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_9e6814a5fca6c372(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1200,7 +1206,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_9e6814a5fca6c372(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1213,7 +1219,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1225,7 +1231,7 @@ void _wrap_w3w_options_pool_size_set_capi_9e6814a5fca6c372(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1238,7 +1244,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_9e6814a5fca6c372(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1250,7 +1256,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_9e6814a5fca6c372(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1263,7 +1269,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_9e6814a5fca6c372(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1275,7 +1281,7 @@ void _wrap_w3w_options_background_relay_set_capi_9e6814a5fca6c372(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1288,7 +1294,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_9e6814a5fca6c372(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1301,7 +1307,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1313,7 +1319,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_9e6814a5fca6c372(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1326,7 +1332,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1350,7 +1356,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_9e6814a5fca6c372(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1363,7 +1369,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_9e6814a5fca6c372() {
+struct w3w_options *_wrap_new_w3w_options_capi_6e5668464847084a() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1374,7 +1380,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_options_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1384,7 +1390,7 @@ void _wrap_delete_w3w_options_capi_9e6814a5fca6c372(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_9e6814a5fca6c372(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_6e5668464847084a(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1412,7 +1418,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_9e6814a5fca6c372(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1438,7 +1444,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_9e6814a5fca6c372(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_6e5668464847084a(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1468,7 +1474,7 @@ _gostring_ _wrap_w3w_commit_position_capi_9e6814a5fca6c372(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_6e5668464847084a(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1499,7 +1505,7 @@ _gostring_ _wrap_w3w_read_after_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1511,7 +1517,7 @@ void _wrap_w3w_replica_state_configured_set_capi_9e6814a5fca6c372(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1524,7 +1530,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_9e6814a5fca6c372(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1536,7 +1542,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_9e6814a5fca6c372(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1549,7 +1555,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_9e6814a5fca6c372(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1561,7 +1567,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_9e6814a5fca6c372(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1574,7 +1580,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_9e6814a5fca6c372(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1598,7 +1604,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_9e6814a5fca6c372(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1611,7 +1617,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_9e6814a5fca6c372() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_6e5668464847084a() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1622,7 +1628,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1632,7 +1638,7 @@ void _wrap_delete_w3w_replica_state_capi_9e6814a5fca6c372(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_9e6814a5fca6c372(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1660,7 +1666,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_9e6814a5fca6c372(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1670,7 +1676,7 @@ void _wrap_w3w_ctx_close_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ROLE_USER_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -1682,7 +1688,7 @@ intgo _wrap_W3W_ROLE_USER_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -1694,7 +1700,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -1706,7 +1712,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_6e5668464847084a() {
   int result;
   intgo _swig_go_result;
   
@@ -1718,7 +1724,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1731,7 +1737,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_9e6814a5fca6c372(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_6e5668464847084a(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1743,7 +1749,7 @@ void _wrap_w3w_actor_roles_set_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1756,7 +1762,7 @@ intgo _wrap_w3w_actor_roles_get_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_9e6814a5fca6c372() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_6e5668464847084a() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1767,7 +1773,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1777,7 +1783,7 @@ void _wrap_delete_w3w_actor_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_6e5668464847084a(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1808,7 +1814,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_9e6814a5fca6c372(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1841,7 +1847,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1853,7 +1859,7 @@ void _wrap_w3w_list_query_version_set_capi_9e6814a5fca6c372(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1866,7 +1872,7 @@ intgo _wrap_w3w_list_query_version_get_capi_9e6814a5fca6c372(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1879,7 +1885,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_9e6814a5fca6c372(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1891,7 +1897,7 @@ void _wrap_w3w_list_query_status_set_capi_9e6814a5fca6c372(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1904,7 +1910,7 @@ intgo _wrap_w3w_list_query_status_get_capi_9e6814a5fca6c372(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1916,7 +1922,7 @@ void _wrap_w3w_list_query_limit_set_capi_9e6814a5fca6c372(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1929,7 +1935,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_9e6814a5fca6c372(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1942,7 +1948,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_9e6814a5fca6c372(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_9e6814a5fca6c372() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_6e5668464847084a() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1953,7 +1959,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1963,7 +1969,7 @@ void _wrap_delete_w3w_list_query_capi_9e6814a5fca6c372(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_6e5668464847084a() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1975,7 +1981,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_6e5668464847084a() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1987,7 +1993,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_6e5668464847084a() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1999,7 +2005,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_6e5668464847084a() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2011,7 +2017,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2024,7 +2030,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2036,7 +2042,7 @@ void _wrap_w3w_transfer_kind_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2049,7 +2055,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_9e6814a5fca6c372(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2062,7 +2068,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2075,7 +2081,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_9e6814a5fca6c372(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2088,7 +2094,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_9e6814a5fca6c372(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2100,7 +2106,7 @@ void _wrap_w3w_transfer_amount_set_capi_9e6814a5fca6c372(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2113,7 +2119,7 @@ long long _wrap_w3w_transfer_amount_get_capi_9e6814a5fca6c372(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2126,7 +2132,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_9e6814a5fca6c372(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2138,7 +2144,7 @@ void _wrap_w3w_transfer_created_at_set_capi_9e6814a5fca6c372(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2151,7 +2157,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_9e6814a5fca6c372(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_9e6814a5fca6c372() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_6e5668464847084a() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2162,7 +2168,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2172,7 +2178,7 @@ void _wrap_delete_w3w_transfer_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2185,7 +2191,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_9e6814a5fca6c372(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2198,7 +2204,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_9e6814a5fca6c372(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_6e5668464847084a(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2210,7 +2216,7 @@ void _wrap_w3w_account_balance_set_capi_9e6814a5fca6c372(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2223,7 +2229,7 @@ long long _wrap_w3w_account_balance_get_capi_9e6814a5fca6c372(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_6e5668464847084a(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2235,7 +2241,7 @@ void _wrap_w3w_account_held_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2248,7 +2254,7 @@ long long _wrap_w3w_account_held_get_capi_9e6814a5fca6c372(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_6e5668464847084a(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2260,7 +2266,7 @@ void _wrap_w3w_account_available_set_capi_9e6814a5fca6c372(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2273,7 +2279,7 @@ long long _wrap_w3w_account_available_get_capi_9e6814a5fca6c372(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_9e6814a5fca6c372() {
+struct w3w_account *_wrap_new_w3w_account_capi_6e5668464847084a() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2284,7 +2290,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_account_capi_9e6814a5fca6c372(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2294,7 +2300,7 @@ void _wrap_delete_w3w_account_capi_9e6814a5fca6c372(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2307,7 +2313,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_9e6814a5fca6c372(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2320,7 +2326,7 @@ long long _wrap_w3w_account_list_count_get_capi_9e6814a5fca6c372(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2330,7 +2336,7 @@ void _wrap_delete_w3w_account_list_capi_9e6814a5fca6c372(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2390,7 +2396,7 @@ _gostring_ _wrap_w3w_deposit_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2450,7 +2456,7 @@ _gostring_ _wrap_w3w_withdraw_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_9e6814a5fca6c372(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2503,7 +2509,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_9e6814a5fca6c372(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_9e6814a5fca6c372(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_6e5668464847084a(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2540,7 +2546,7 @@ _gostring_ _wrap_w3w_accounts_capi_9e6814a5fca6c372(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2550,7 +2556,7 @@ void _wrap_w3w_account_list_free_capi_9e6814a5fca6c372(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2563,7 +2569,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2575,7 +2581,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_9e6814a5fca6c372(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2588,7 +2594,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2600,7 +2606,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_9e6814a5fca6c372(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2613,7 +2619,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2625,7 +2631,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_9e6814a5fca6c372(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2638,7 +2644,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2650,7 +2656,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_9e6814a5fca6c372(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2663,7 +2669,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_9e6814a5fca6c372(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2675,7 +2681,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_9e6814a5fca6c372(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2688,7 +2694,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_9e6814a5fca6c372(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2700,7 +2706,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_9e6814a5fca6c372(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2713,7 +2719,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2725,7 +2731,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_9e6814a5fca6c372(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2738,7 +2744,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2750,7 +2756,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_9e6814a5fca6c372(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2763,7 +2769,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_9e6814a5fca6c372(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_9e6814a5fca6c372() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_6e5668464847084a() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2774,7 +2780,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2784,7 +2790,7 @@ void _wrap_delete_w3w_ledger_totals_capi_9e6814a5fca6c372(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_9e6814a5fca6c372(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2821,7 +2827,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_9e6814a5fca6c372(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_6e5668464847084a(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2834,7 +2840,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_9e6814a5fca6c372(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2867,7 +2873,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_9e6814a5fca6c372(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_6e5668464847084a() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2879,7 +2885,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_6e5668464847084a() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2891,7 +2897,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_6e5668464847084a() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2903,7 +2909,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_6e5668464847084a() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2915,7 +2921,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2928,7 +2934,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_9e6814a5fca6c372(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2941,7 +2947,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_9e6814a5fca6c372(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2954,7 +2960,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_9e6814a5fca6c372(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2966,7 +2972,7 @@ void _wrap_w3w_supply_amount_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2979,7 +2985,7 @@ long long _wrap_w3w_supply_amount_get_capi_9e6814a5fca6c372(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2991,7 +2997,7 @@ void _wrap_w3w_supply_reserved_set_capi_9e6814a5fca6c372(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3004,7 +3010,7 @@ long long _wrap_w3w_supply_reserved_get_capi_9e6814a5fca6c372(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3016,7 +3022,7 @@ void _wrap_w3w_supply_status_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3029,7 +3035,7 @@ intgo _wrap_w3w_supply_status_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3041,7 +3047,7 @@ void _wrap_w3w_supply_created_at_set_capi_9e6814a5fca6c372(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3054,7 +3060,7 @@ long long _wrap_w3w_supply_created_at_get_capi_9e6814a5fca6c372(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3066,7 +3072,7 @@ void _wrap_w3w_supply_updated_at_set_capi_9e6814a5fca6c372(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3079,7 +3085,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_9e6814a5fca6c372(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_9e6814a5fca6c372() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_6e5668464847084a() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3090,7 +3096,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3100,7 +3106,7 @@ void _wrap_delete_w3w_supply_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3113,7 +3119,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_9e6814a5fca6c372(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3126,7 +3132,7 @@ long long _wrap_w3w_supply_page_count_get_capi_9e6814a5fca6c372(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3139,7 +3145,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3149,7 +3155,7 @@ void _wrap_delete_w3w_supply_page_capi_9e6814a5fca6c372(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3161,7 +3167,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_9e6814a5fca6c372(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3174,7 +3180,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_9e6814a5fca6c372(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3186,7 +3192,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_9e6814a5fca6c372(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3199,7 +3205,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_9e6814a5fca6c372(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3211,7 +3217,7 @@ void _wrap_w3w_supply_patch_status_set_capi_9e6814a5fca6c372(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3224,7 +3230,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_9e6814a5fca6c372(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_9e6814a5fca6c372() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_6e5668464847084a() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3235,7 +3241,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_9e6814a5fca6c372(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3245,7 +3251,7 @@ void _wrap_delete_w3w_supply_patch_capi_9e6814a5fca6c372(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3291,7 +3297,7 @@ _gostring_ _wrap_w3w_supply_create_capi_9e6814a5fca6c372(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3328,7 +3334,7 @@ _gostring_ _wrap_w3w_supply_get_capi_9e6814a5fca6c372(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_9e6814a5fca6c372(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_6e5668464847084a(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3360,7 +3366,7 @@ _gostring_ _wrap_w3w_supply_list_capi_9e6814a5fca6c372(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3370,7 +3376,7 @@ void _wrap_w3w_supply_page_free_capi_9e6814a5fca6c372(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3416,7 +3422,7 @@ _gostring_ _wrap_w3w_supply_update_capi_9e6814a5fca6c372(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_9e6814a5fca6c372(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3460,7 +3466,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_9e6814a5fca6c372(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3473,7 +3479,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3506,7 +3512,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ORDER_OPEN_capi_6e5668464847084a() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3518,7 +3524,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_6e5668464847084a() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3530,7 +3536,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_6e5668464847084a() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3542,7 +3548,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_6e5668464847084a() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3554,7 +3560,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3567,7 +3573,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_9e6814a5fca6c372(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3580,7 +3586,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3593,7 +3599,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3605,7 +3611,7 @@ void _wrap_w3w_order_item_price_set_capi_9e6814a5fca6c372(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3618,7 +3624,7 @@ long long _wrap_w3w_order_item_price_get_capi_9e6814a5fca6c372(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3630,7 +3636,7 @@ void _wrap_w3w_order_item_quantity_set_capi_9e6814a5fca6c372(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3643,7 +3649,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_9e6814a5fca6c372(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_9e6814a5fca6c372() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_6e5668464847084a() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3654,7 +3660,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3664,7 +3670,7 @@ void _wrap_delete_w3w_order_item_capi_9e6814a5fca6c372(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3677,7 +3683,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3690,7 +3696,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_9e6814a5fca6c372(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3703,7 +3709,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_9e6814a5fca6c372(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3715,7 +3721,7 @@ void _wrap_w3w_order_amount_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3728,7 +3734,7 @@ long long _wrap_w3w_order_amount_get_capi_9e6814a5fca6c372(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3740,7 +3746,7 @@ void _wrap_w3w_order_status_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3753,7 +3759,7 @@ intgo _wrap_w3w_order_status_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3765,7 +3771,7 @@ void _wrap_w3w_order_created_at_set_capi_9e6814a5fca6c372(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3778,7 +3784,7 @@ long long _wrap_w3w_order_created_at_get_capi_9e6814a5fca6c372(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3790,7 +3796,7 @@ void _wrap_w3w_order_updated_at_set_capi_9e6814a5fca6c372(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3803,7 +3809,7 @@ long long _wrap_w3w_order_updated_at_get_capi_9e6814a5fca6c372(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3816,7 +3822,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3829,7 +3835,7 @@ long long _wrap_w3w_order_item_count_get_capi_9e6814a5fca6c372(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3839,7 +3845,7 @@ void _wrap_delete_w3w_order_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_9e6814a5fca6c372() {
+struct w3w_order *_wrap_new_w3w_order_capi_6e5668464847084a() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3850,7 +3856,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_9e6814a5fca6c372() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3863,7 +3869,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3876,7 +3882,7 @@ long long _wrap_w3w_order_page_count_get_capi_9e6814a5fca6c372(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3889,7 +3895,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3899,7 +3905,7 @@ void _wrap_delete_w3w_order_page_capi_9e6814a5fca6c372(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_6e5668464847084a(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3947,7 +3953,7 @@ _gostring_ _wrap_w3w_order_create_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_6e5668464847084a(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3984,7 +3990,7 @@ _gostring_ _wrap_w3w_order_get_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_9e6814a5fca6c372(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_6e5668464847084a(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4016,7 +4022,7 @@ _gostring_ _wrap_w3w_order_list_capi_9e6814a5fca6c372(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_6e5668464847084a(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4060,7 +4066,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_9e6814a5fca6c372(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4070,7 +4076,7 @@ void _wrap_w3w_order_free_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4080,7 +4086,7 @@ void _wrap_w3w_order_page_free_capi_9e6814a5fca6c372(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4093,7 +4099,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4126,7 +4132,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_6e5668464847084a() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4138,7 +4144,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_6e5668464847084a() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4150,7 +4156,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_6e5668464847084a() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4162,7 +4168,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4175,7 +4181,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4188,7 +4194,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_9e6814a5fca6c372(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4201,7 +4207,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4214,7 +4220,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_9e6814a5fca6c372(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4226,7 +4232,7 @@ void _wrap_w3w_claim_status_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4239,7 +4245,7 @@ intgo _wrap_w3w_claim_status_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4251,7 +4257,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4264,7 +4270,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_9e6814a5fca6c372(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4276,7 +4282,7 @@ void _wrap_w3w_claim_processed_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4289,7 +4295,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_9e6814a5fca6c372(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4301,7 +4307,7 @@ void _wrap_w3w_claim_released_at_set_capi_9e6814a5fca6c372(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4314,7 +4320,7 @@ long long _wrap_w3w_claim_released_at_get_capi_9e6814a5fca6c372(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_9e6814a5fca6c372() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_6e5668464847084a() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4325,7 +4331,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4335,7 +4341,7 @@ void _wrap_delete_w3w_claim_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4379,7 +4385,7 @@ _gostring_ _wrap_w3w_claim_order_capi_9e6814a5fca6c372(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4416,7 +4422,7 @@ _gostring_ _wrap_w3w_claim_get_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4453,7 +4459,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_9e6814a5fca6c372(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4497,7 +4503,7 @@ _gostring_ _wrap_w3w_claim_process_capi_9e6814a5fca6c372(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_9e6814a5fca6c372(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4541,7 +4547,7 @@ _gostring_ _wrap_w3w_claim_release_capi_9e6814a5fca6c372(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4554,7 +4560,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4587,7 +4593,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_9e6814a5fca6c372(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_6e5668464847084a(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -4599,7 +4605,7 @@ void _wrap_w3w_event_seq_set_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4612,7 +4618,7 @@ long long _wrap_w3w_event_seq_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4625,7 +4631,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4638,7 +4644,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_9e6814a5fca6c372(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4651,7 +4657,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_9e6814a5fca6c372(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4664,7 +4670,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_9e6814a5fca6c372(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4677,7 +4683,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_9e6814a5fca6c372(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4690,7 +4696,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_9e6814a5fca6c372(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_6e5668464847084a(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4702,7 +4708,7 @@ void _wrap_w3w_event_created_at_set_capi_9e6814a5fca6c372(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4715,7 +4721,7 @@ long long _wrap_w3w_event_created_at_get_capi_9e6814a5fca6c372(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4728,7 +4734,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_9e6814a5fca6c372(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4738,7 +4744,7 @@ void _wrap_delete_w3w_event_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_9e6814a5fca6c372(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_6e5668464847084a(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4768,7 +4774,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_9e6814a5fca6c372(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_9e6814a5fca6c372(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_6e5668464847084a(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4781,7 +4787,7 @@ long long _wrap_w3w_subscription_dropped_capi_9e6814a5fca6c372(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_9e6814a5fca6c372(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_6e5668464847084a(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4791,7 +4797,7 @@ void _wrap_w3w_unsubscribe_capi_9e6814a5fca6c372(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4801,7 +4807,7 @@ void _wrap_w3w_event_free_capi_9e6814a5fca6c372(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4831,7 +4837,7 @@ _gostring_ _wrap_w3w_events_pump_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4843,7 +4849,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_9e6814a5fca6c372(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4856,7 +4862,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_9e6814a5fca6c372(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4868,7 +4874,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_9e6814a5fca6c372(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4881,7 +4887,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_9e6814a5fca6c372(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4893,7 +4899,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_9e6814a5fca6c372(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4906,7 +4912,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_9e6814a5fca6c372(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4918,7 +4924,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_9e6814a5fca6c372(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4931,7 +4937,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_9e6814a5fca6c372(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_9e6814a5fca6c372() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_6e5668464847084a() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4942,7 +4948,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4952,7 +4958,7 @@ void _wrap_delete_w3w_outbox_stats_capi_9e6814a5fca6c372(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_9e6814a5fca6c372(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4982,7 +4988,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_9e6814a5fca6c372(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -4994,7 +5000,7 @@ void _wrap_w3w_audit_report_ok_set_capi_9e6814a5fca6c372(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5007,7 +5013,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_9e6814a5fca6c372(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5019,7 +5025,7 @@ void _wrap_w3w_audit_report_records_set_capi_9e6814a5fca6c372(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5032,7 +5038,7 @@ long long _wrap_w3w_audit_report_records_get_capi_9e6814a5fca6c372(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5044,7 +5050,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_9e6814a5fca6c372(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5057,7 +5063,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_9e6814a5fca6c372(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5069,7 +5075,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_9e6814a5fca6c372(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5082,7 +5088,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5095,7 +5101,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_9e6814a5fca6c372(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_9e6814a5fca6c372() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_6e5668464847084a() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -5106,7 +5112,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -5116,7 +5122,7 @@ void _wrap_delete_w3w_audit_report_capi_9e6814a5fca6c372(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_9e6814a5fca6c372(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5146,7 +5152,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_9e6814a5fca6c372(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5176,7 +5182,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -5210,7 +5216,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -5244,7 +5250,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_9e6814a5fca6c372(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -5278,7 +5284,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -5312,7 +5318,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -5346,7 +5352,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -5380,7 +5386,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -5414,7 +5420,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_9e6814a5fca6c372(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -5448,7 +5454,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_9e6814a5fca6c372(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_6e5668464847084a(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5480,7 +5486,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_9e6814a5fca6c372(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_9e6814a5fca6c372(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_6e5668464847084a(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5512,7 +5518,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_9e6814a5fca6c372(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_9e6814a5fca6c372(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_6e5668464847084a(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -5522,7 +5528,7 @@ void _wrap_w3w_jwt_verifier_free_capi_9e6814a5fca6c372(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_6e5668464847084a(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5561,7 +5567,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_6e5668464847084a(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5612,7 +5618,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_9e6814a5fca6c372(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_6e5668464847084a(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5663,7 +5669,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_9e6814a5fca6c372(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5704,7 +5710,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_9e6814a5fca6c372(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5716,7 +5722,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_9e6814a5fca6c372(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5729,7 +5735,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_9e6814a5fca6c372(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5742,7 +5748,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5754,7 +5760,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5767,7 +5773,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_9e6814a5fca6c372(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5780,7 +5786,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5793,7 +5799,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_9e6814a5fca6c372(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_9e6814a5fca6c372() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_6e5668464847084a() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5804,7 +5810,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_9e6814a5fca6c37
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5814,7 +5820,7 @@ void _wrap_delete_w3w_master_seed_info_capi_9e6814a5fca6c372(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5856,7 +5862,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_9e6814a5fca6c372(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_9e6814a5fca6c372(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5886,7 +5892,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_9e6814a5fca6c372(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5922,7 +5928,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_9e6814a5fca6c372(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5957,7 +5963,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_9e6814a5fca6c372(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -5987,7 +5993,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_9e6814a5fca6c372(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_6e5668464847084a(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6024,7 +6030,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6037,7 +6043,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6050,7 +6056,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_9e6814a5fca6c372(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6063,7 +6069,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_9e6814a5fca6c372(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6076,7 +6082,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_9e6814a5fca6c372(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -6088,7 +6094,7 @@ void _wrap_w3w_wallet_index_set_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6101,7 +6107,7 @@ long long _wrap_w3w_wallet_index_get_capi_9e6814a5fca6c372(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -6113,7 +6119,7 @@ void _wrap_w3w_wallet_created_at_set_capi_9e6814a5fca6c372(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6126,7 +6132,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_9e6814a5fca6c372(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_9e6814a5fca6c372() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_6e5668464847084a() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -6137,7 +6143,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -6147,7 +6153,7 @@ void _wrap_delete_w3w_wallet_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -6160,7 +6166,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6173,7 +6179,7 @@ long long _wrap_w3w_wallets_count_get_capi_9e6814a5fca6c372(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -6183,7 +6189,7 @@ void _wrap_delete_w3w_wallets_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_9e6814a5fca6c372(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6220,7 +6226,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_9e6814a5fca6c372(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_9e6814a5fca6c372(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_6e5668464847084a(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6257,7 +6263,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_9e6814a5fca6c372(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -6267,7 +6273,7 @@ void _wrap_w3w_wallets_free_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_6e5668464847084a(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6311,7 +6317,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_9e6814a5fca6c372(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -6323,7 +6329,7 @@ void _wrap_w3w_chain_options_version_set_capi_9e6814a5fca6c372(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -6336,7 +6342,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_9e6814a5fca6c372(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6349,7 +6355,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6362,7 +6368,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_9e6814a5fca6c372(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6374,7 +6380,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_9e6814a5fca6c372(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6387,7 +6393,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6399,7 +6405,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6412,7 +6418,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6424,7 +6430,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_9e6814a5fca6c372(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6437,7 +6443,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_9e6814a5fca6c372(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6450,7 +6456,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_9e6814a5fca6c372(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -6462,7 +6468,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_9e6814a5fca6c372(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6475,7 +6481,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6487,7 +6493,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_9e6814a5fca6c372(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6500,7 +6506,57 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_9e6814a5fca6c372(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_9e6814a5fca6c372() {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->allow_zero_address = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->allow_zero_address);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->allow_custody_addresses = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->allow_custody_addresses);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_6e5668464847084a() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -6511,7 +6567,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -6521,7 +6577,7 @@ void _wrap_delete_w3w_chain_options_capi_9e6814a5fca6c372(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_9e6814a5fca6c372(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_6e5668464847084a(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -6551,7 +6607,7 @@ _gostring_ _wrap_w3w_chain_open_capi_9e6814a5fca6c372(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6561,7 +6617,7 @@ void _wrap_w3w_chain_close_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6574,7 +6630,7 @@ _gostring_ _wrap_w3w_chain_key_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_9e6814a5fca6c372(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_6e5668464847084a(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -6608,7 +6664,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_9e6814a5fca6c372(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6620,7 +6676,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_9e6814a5fca6c372(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6633,7 +6689,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_9e6814a5fca6c372(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6646,7 +6702,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6658,7 +6714,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_9e6814a5fca6c372(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6671,7 +6727,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6683,7 +6739,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_9e6814a5fca6c372(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6696,7 +6752,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_9e6814a5fca6c372
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6708,7 +6764,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_9e6814a5fca6c372(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6721,7 +6777,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_9e6814a5fca6c372(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6733,7 +6789,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_9e6814a5fca6c372(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6746,7 +6802,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_9e6814a5fca6c372(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6758,7 +6814,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_9e6814a5fca6c372(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6771,7 +6827,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_9e6814a5fca6
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6783,7 +6839,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_9e6814a5fca6c372(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6796,7 +6852,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_9e6814a5fca6c37
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6808,7 +6864,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_9e6814a5fca6c372(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6821,7 +6877,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_9e6814a5fca6c3
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6833,7 +6889,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_9e6814a5fca6c372(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6846,7 +6902,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_9e6814a5fca6c3
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_9e6814a5fca6c372() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_6e5668464847084a() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6857,7 +6913,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_9e6814a5fca6c37
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6867,7 +6923,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_9e6814a5fca6c372(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_6e5668464847084a(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -6897,7 +6953,55 @@ _gostring_ _wrap_w3w_chain_poll_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_6e5668464847084a(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+  int64_t *arg1 = (int64_t *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  char *arg3 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (int64_t *)_swig_go_0;
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_chain_confirmations(arg1,arg2,(char const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_w3w_chain_confirmations_required_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  
+  result = (int)w3w_chain_confirmations_required((struct w3w_chain const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_watch_start_capi_6e5668464847084a(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -6927,7 +7031,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_9e6814a5fca6c372(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6937,7 +7041,207 @@ void _wrap_w3w_chain_watch_stop_capi_9e6814a5fca6c372(struct w3w_chain *_swig_go
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9e6814a5fca6c372() {
+void _wrap_w3w_chain_watch_state_running_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->running = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_watch_state_running_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->running);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_watch_state_rounds_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rounds = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->rounds);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_watch_state_errors_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->errors = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_watch_state_errors_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->last_error);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->last_ok_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->last_ok_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_watch_state_head_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->head = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_watch_state_head_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->head);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cursor);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_6e5668464847084a() {
+  struct w3w_chain_watch_state *result = 0 ;
+  struct w3w_chain_watch_state *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_watch_state *)calloc(1, sizeof(struct w3w_chain_watch_state));
+  *(struct w3w_chain_watch_state **)&_swig_go_result = (struct w3w_chain_watch_state *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_watch_state_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+  struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
+  
+  arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+  w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_watch_state **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_chain_watch_state_get(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_6e5668464847084a() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6949,7 +7253,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_6e5668464847084a() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6961,7 +7265,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_6e5668464847084a() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6973,7 +7277,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_6e5668464847084a() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6985,7 +7289,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_6e5668464847084a() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -6997,7 +7301,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_9e6814a5fca6c372() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9e6814a5fca6c372() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_6e5668464847084a() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7009,7 +7313,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_9e6814a5fca6c372() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7022,7 +7326,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_9e6814a5fca6c372(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7035,7 +7339,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_9e6814a5fca6c372(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7048,7 +7352,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_9e6814a5fca6c372(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7061,7 +7365,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_9e6814a5fca6c372(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -7073,7 +7377,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_9e6814a5fca6c372(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7086,7 +7390,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_9e6814a5fca6c372(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7099,7 +7403,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7112,7 +7416,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -7124,7 +7428,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_9e6814a5fca6c372(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7137,7 +7441,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_9e6814a5fca6c372(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7150,7 +7454,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_9e6814a5fca6c372(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -7162,7 +7466,7 @@ void _wrap_w3w_withdrawal_status_set_capi_9e6814a5fca6c372(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7175,7 +7479,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_9e6814a5fca6c372(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7188,7 +7492,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_9e6814a5fca6c372(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7201,7 +7505,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7213,7 +7517,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_9e6814a5fca6c372(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7226,7 +7530,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_9e6814a5fca6c372(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7238,7 +7542,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_9e6814a5fca6c372(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7251,7 +7555,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_9e6814a5fca6c372(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_9e6814a5fca6c372() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_6e5668464847084a() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -7262,7 +7566,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -7272,7 +7576,7 @@ void _wrap_delete_w3w_withdrawal_capi_9e6814a5fca6c372(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7325,7 +7629,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_9e6814a5fca6c372(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_9e6814a5fca6c372(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7362,7 +7666,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_9e6814a5fca6c372(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_9e6814a5fca6c372(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7375,7 +7679,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_9e6814a5fca6c372(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_9e6814a5fca6c372(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_6e5668464847084a(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7393,7 +7697,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_9e6814a5fca6c372(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7406,7 +7710,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7419,7 +7723,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_9e6814a5fca6c372(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7432,7 +7736,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7445,7 +7749,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7458,7 +7762,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7471,7 +7775,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7483,7 +7787,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_9e6814a5fca6c372(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7496,7 +7800,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7508,7 +7812,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_9e6814a5fca6c372(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7521,7 +7825,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_9e6814a5fca6c372(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7534,7 +7838,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7547,7 +7851,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_9e6814a5fca6c372(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7559,7 +7863,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_9e6814a5fca6c372(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7572,7 +7876,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_9e6814a5fca6c372(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7585,7 +7889,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_9e6814a5fca6c372(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7598,7 +7902,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_9e6814a5fca6c372(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7611,7 +7915,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_9e6814a5fca6c372(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -7623,7 +7927,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_9e6814a5fca6c372(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7636,7 +7940,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_9e6814a5fca6c372() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_6e5668464847084a() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -7647,7 +7951,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_9e6814a5fca6c372() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -7657,7 +7961,7 @@ void _wrap_delete_w3w_chain_deposit_capi_9e6814a5fca6c372(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_9e6814a5fca6c372(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7694,7 +7998,99 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_9e6814a5fca6c372(struct w3w_chain_de
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+  struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
+  w3w_chain_deposit *result = 0 ;
+  struct w3w_chain_deposit *_swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
+  
+  result = (w3w_chain_deposit *) ((arg1)->items);
+  *(w3w_chain_deposit **)&_swig_go_result = (w3w_chain_deposit *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_chain_deposits_count_get_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+  struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_deposits_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+  struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
+  
+  arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
+  
+  delete_w3w_chain_deposits(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_list_capi_6e5668464847084a(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+  w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  int arg6 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_chain_deposits **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  arg6 = (int)_swig_go_5; 
+  
+  result = (w3w_status)w3w_chain_deposit_list(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,(char const *)arg5,arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  free(arg5); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_deposits_free_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+  w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
+  
+  arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
+  
+  w3w_chain_deposits_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_wallet_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -7728,7 +8124,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -7762,7 +8158,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -7796,7 +8192,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -7830,7 +8226,41 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_9e6814a5fca6c372(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_chain_deposits **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_chain_deposits_to_json(arg1,(struct w3w_chain_deposits const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7843,7 +8273,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_9e6814a5fca6c372(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7856,7 +8286,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_9e6814a5fca6c372(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -7880,7 +8310,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_9e6814a5fca6c372(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7893,7 +8323,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_9e6814a5fca6c372(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7905,7 +8335,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_9e6814a5fca6c372(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7918,7 +8348,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_9e6814a5fca6c372(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7930,7 +8360,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_9e6814a5fca6c372(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7943,7 +8373,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7955,7 +8385,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_9e6814a5fca6c372(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7968,7 +8398,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_9e6814a5fca6c372(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7980,7 +8410,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_9e6814a5fca6c372(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7993,7 +8423,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_9e6814a5fca6c372(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -8005,7 +8435,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_9e6814a5fca6c372(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8018,7 +8448,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_9e6814a5fca6c372(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8030,7 +8460,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_9e6814a5fca6c372(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8043,7 +8473,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_9e6814a5fca6c3
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -8055,7 +8485,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_9e6814a5fca6c372(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8068,7 +8498,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_9e6814a5fca6c372(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_9e6814a5fca6c372() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_6e5668464847084a() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -8079,7 +8509,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_9e6814a5fca6c37
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -8089,7 +8519,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_9e6814a5fca6c372(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -8102,7 +8532,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_9e6814a5
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8115,7 +8545,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -8125,7 +8555,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_9e6814a5fca6c372(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_9e6814a5fca6c372(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8173,7 +8603,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_9e6814a5fca6c372(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_9e6814a5fca6c372(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8215,7 +8645,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_9e6814a5fca6c372(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_9e6814a5fca6c372(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_6e5668464847084a(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8259,7 +8689,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_9e6814a5fca6c372(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -8269,7 +8699,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_9e6814a5fca6c372(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -8303,7 +8733,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_9e6814a5fca6c372(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_9e6814a5fca6c372(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -8337,7 +8767,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_9e6814a5fca6c372(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_9e6814a5fca6c372(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_6e5668464847084a(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -8367,7 +8797,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_9e6814a5fca6c372(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_9e6814a5fca6c372(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_6e5668464847084a(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -8402,7 +8832,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_9e6814a5fca6c372(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8430,7 +8860,7 @@ _gostring_ _wrap_w3wb_options_init_capi_9e6814a5fca6c372(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8458,7 +8888,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_9e6814a5fca6c372(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_9e6814a5fca6c372(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_6e5668464847084a(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8498,7 +8928,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_9e6814a5fca6c372(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8526,7 +8956,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_9e6814a5fca6c372(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_9e6814a5fca6c372(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8566,7 +8996,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_9e6814a5fca6c372(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_9e6814a5fca6c372(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8587,7 +9017,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_9e6814a5fca6c372(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_9e6814a5fca6c372(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8627,7 +9057,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_9e6814a5fca6c372(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_9e6814a5fca6c372(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_6e5668464847084a(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -8640,7 +9070,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_9e6814a5fca6c372(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -8686,7 +9116,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_9e6814a5fca6c372(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_9e6814a5fca6c372(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -8696,7 +9126,7 @@ void _wrap_w3wb_order_items_free_capi_9e6814a5fca6c372(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_9e6814a5fca6c372(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -8711,7 +9141,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_9e6814a5fca6c372(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_9e6814a5fca6c372(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -8726,7 +9156,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_9e6814a5fca6c372(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_9e6814a5fca6c372(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -8741,7 +9171,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_9e6814a5fca6c372(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_9e6814a5fca6c372(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -8756,7 +9186,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_9e6814a5fca6c372(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_9e6814a5fca6c372(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -8771,7 +9201,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_9e6814a5fca6c372(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_9e6814a5fca6c372(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -8782,6 +9212,21 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_9e6814a5fca6c37
   
   result = (w3w_withdrawal_limit *)w3wb_withdrawal_limit_at((struct w3w_withdrawal_limits const *)arg1,arg2);
   *(w3w_withdrawal_limit **)&_swig_go_result = (w3w_withdrawal_limit *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+  w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
+  size_t arg2 ;
+  w3w_chain_deposit *result = 0 ;
+  struct w3w_chain_deposit *_swig_go_result;
+  
+  arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_chain_deposit *)w3wb_chain_deposit_at((struct w3w_chain_deposits const *)arg1,arg2);
+  *(w3w_chain_deposit **)&_swig_go_result = (w3w_chain_deposit *)result; 
   return _swig_go_result;
 }
 

@@ -1,0 +1,144 @@
+/* The configured chains and their deposit watchers (see chains.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "chains.h"
+#include "log.h"
+
+static struct served {
+	const chain_spec *spec;
+	w3w_chain *chain;
+} served[CHAINS_MAX];
+static int served_count;
+
+int chains_start(w3w_ctx *ctx, const config *cfg, const w3w_actor *service)
+{
+	for (int i = 0; i < cfg->chain_count; i++) {
+		const chain_spec *spec = &cfg->chains[i];
+		w3w_chain *c = NULL;
+		char hot[W3W_ADDRESS_SIZE];
+		w3w_status st = w3w_chain_open(&c, ctx, &spec->opts);
+		cJSON *f;
+		if (st != W3W_OK) {
+			fprintf(stderr, "w3wallet-server: chain %s: %s (%s)%s\n", spec->name, w3w_error_message(),
+				w3w_status_name(st), st == W3W_EUNAVAILABLE ?
+				"; give chain_id= to start while the node is down" : "");
+			return -1;
+		}
+		served[served_count].spec = spec;
+		served[served_count++].chain = c;
+		if ((st = w3w_chain_watch_start(c, service, cfg->chain_poll_ms)) != W3W_OK) {
+			fprintf(stderr, "w3wallet-server: chain %s: watcher: %s\n", spec->name, w3w_error_message());
+			return -1;
+		}
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "chain", spec->name);
+		cJSON_AddStringToObject(f, "key", w3w_chain_key(c));
+		/* The address the operator funds with gas and the assets users withdraw. */
+		if (w3w_chain_hot_address(hot, sizeof(hot), c, service) == W3W_OK)
+			cJSON_AddStringToObject(f, "hot_address", hot);
+		cJSON_AddNumberToObject(f, "confirmations", w3w_chain_confirmations_required(c));
+		cJSON_AddNumberToObject(f, "poll_interval_ms", cfg->chain_poll_ms);
+		log_lifecycle("chain watcher started", f);
+	}
+	return 0;
+}
+
+void chains_stop(void)
+{
+	for (int i = 0; i < served_count; i++)
+		w3w_chain_close(served[i].chain); /* stops its watcher first */
+	served_count = 0;
+}
+
+int chains_count(void)
+{
+	return served_count;
+}
+
+w3w_chain *chains_find(const char *name, const char **label)
+{
+	for (int i = 0; name && i < served_count; i++)
+		if (strcmp(served[i].spec->name, name) == 0 || strcmp(w3w_chain_key(served[i].chain), name) == 0) {
+			if (label)
+				*label = served[i].spec->name;
+			return served[i].chain;
+		}
+	return NULL;
+}
+
+void chains_names(char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < served_count && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", served[i].spec->name);
+}
+
+/* Final blocks the watcher has not processed yet (0 when it keeps up). */
+static double lag_of(const w3w_chain_watch_state *s, int confirmations)
+{
+	int64_t final = (int64_t)s->head - confirmations + 1;
+	if (!s->head || s->cursor < 0)
+		return 0;
+	return final > s->cursor ? (double)(final - s->cursor) : 0;
+}
+
+cJSON *chains_readyz(void)
+{
+	cJSON *all = cJSON_CreateObject();
+	for (int i = 0; i < served_count; i++) {
+		w3w_chain_watch_state s;
+		cJSON *j = cJSON_AddObjectToObject(all, served[i].spec->name);
+		w3w_chain_watch_state_get(&s, served[i].chain);
+		cJSON_AddStringToObject(j, "chain", w3w_chain_key(served[i].chain));
+		/* The status name only: the message (a node's host) goes to the log. */
+		cJSON_AddStringToObject(j, "status", !s.rounds ? "starting" : s.status == W3W_OK ? "ok" : "error");
+		if (s.status != W3W_OK) {
+			cJSON *f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "chain", served[i].spec->name);
+			cJSON_AddStringToObject(f, "detail", s.last_error);
+			log_event("warn", "chain watcher failing", f);
+			cJSON_AddStringToObject(j, "last_error", w3w_status_name(s.status));
+		}
+		cJSON_AddNumberToObject(j, "head", (double)s.head);
+		cJSON_AddNumberToObject(j, "cursor", (double)s.cursor);
+		cJSON_AddNumberToObject(j, "lag_blocks", lag_of(&s, w3w_chain_confirmations_required(served[i].chain)));
+		cJSON_AddNumberToObject(j, "confirmations", w3w_chain_confirmations_required(served[i].chain));
+		cJSON_AddNumberToObject(j, "polls", (double)s.rounds);
+		cJSON_AddNumberToObject(j, "errors", (double)s.errors);
+	}
+	return all;
+}
+
+void chains_render(FILE *out)
+{
+	static const struct { const char *name, *type, *help; } m[] = {
+		{ "w3w_chain_up", "gauge", "1 if the last deposit watcher round of the chain succeeded." },
+		{ "w3w_chain_head_block", "gauge", "The node's latest block, as of the watcher's last round that read it." },
+		{ "w3w_chain_cursor_block", "gauge", "The last block the deposit watcher fully processed (-1: none yet)." },
+		{ "w3w_chain_lag_blocks", "gauge", "Final blocks (at the confirmation depth) not processed yet." },
+		{ "w3w_chain_polls_total", "counter", "Deposit watcher rounds finished." },
+		{ "w3w_chain_poll_errors_total", "counter", "Deposit watcher rounds that failed (node down or wrong, storage, deep reorganisation)." },
+		{ "w3w_chain_last_ok_timestamp_seconds", "gauge", "End of the watcher's last successful round (0: none yet)." },
+	};
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
+		for (int i = 0; i < served_count; i++) {
+			w3w_chain_watch_state s;
+			double v;
+			w3w_chain_watch_state_get(&s, served[i].chain);
+			switch (k) {
+			case 0: v = s.rounds && s.status == W3W_OK; break;
+			case 1: v = (double)s.head; break;
+			case 2: v = (double)s.cursor; break;
+			case 3: v = lag_of(&s, w3w_chain_confirmations_required(served[i].chain)); break;
+			case 4: v = (double)s.rounds; break;
+			case 5: v = (double)s.errors; break;
+			default: v = (double)s.last_ok_at / 1e6; break;
+			}
+			fprintf(out, "%s{chain=\"%s\",key=\"%s\"} %.17g\n", m[k].name, served[i].spec->name,
+				w3w_chain_key(served[i].chain), v);
+		}
+	}
+}

@@ -1,0 +1,119 @@
+/*
+ * On-chain money: withdrawals paid by the hot wallet of a configured chain
+ * (POST /v1/withdrawals with a chain this server serves), following one
+ * (GET /v1/withdrawals/{id}), and the deposits the watchers recorded
+ * (GET /v1/deposits).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chains.h"
+#include "handlers.h"
+#include "server.h"
+
+#define DEPOSITS_DEFAULT_LIMIT 50
+
+/* The library's JSON of `w`, with how deep its transaction is now when its chain is served here. */
+static void respond_withdrawal(exchange *ex, unsigned int status, const w3w_withdrawal *w)
+{
+	w3w_chain *chain = chains_find(w->chain, NULL);
+	char *text = NULL;
+	int64_t depth = 0;
+	cJSON *j;
+	w3w_status st = w3w_withdrawal_to_json(&text, w);
+
+	if (st != W3W_OK) {
+		ex_fail(ex, st);
+		return;
+	}
+	j = cJSON_Parse(text);
+	w3w_string_free(text);
+	if (!j) {
+		ex_error(ex, 500, "internal", "withdrawal: out of memory");
+		return;
+	}
+	/* Unknown (null) when the chain is not served here or its node does not answer now. */
+	if (chain && w->tx_hash[0] && w3w_chain_confirmations(&depth, chain, w->tx_hash) == W3W_OK)
+		cJSON_AddNumberToObject(j, "confirmations", (double)depth);
+	else if (chain && !w->tx_hash[0])
+		cJSON_AddNumberToObject(j, "confirmations", 0);
+	else
+		cJSON_AddNullToObject(j, "confirmations");
+	if (chain)
+		cJSON_AddNumberToObject(j, "confirmations_required", w3w_chain_confirmations_required(chain));
+	else
+		cJSON_AddNullToObject(j, "confirmations_required");
+	ex_cjson(ex, status, j);
+}
+
+void chain_withdraw(exchange *ex, w3w_chain *chain, const char *currency, w3w_amount amount, const char *to_address)
+{
+	w3w_withdrawal w;
+	w3w_status st = w3w_wallet_withdraw(&w, chain, &ex->actor, currency, amount, to_address, ex->idempotency_key);
+
+	if (st != W3W_OK) {
+		ex_fail(ex, st);
+		return;
+	}
+	respond_withdrawal(ex, 201, &w);
+}
+
+void h_withdrawal_get(exchange *ex)
+{
+	w3w_withdrawal w;
+	w3w_status st = w3w_withdrawal_get(&w, ex->srv->ctx, &ex->actor, ex->params[0]);
+
+	if (st != W3W_OK) {
+		ex_fail(ex, st);
+		return;
+	}
+	respond_withdrawal(ex, 200, &w);
+}
+
+void h_deposit_list(exchange *ex)
+{
+	w3w_chain_deposits *list = NULL;
+	char *text = NULL, *end = NULL;
+	int has_user, has_chain, has_limit;
+	const char *user_id = ex_query(ex, "user_id", &has_user);
+	const char *chain = ex_query(ex, "chain", &has_chain);
+	const char *limit_text = ex_query(ex, "limit", &has_limit);
+	const char *key = NULL;
+	long limit = DEPOSITS_DEFAULT_LIMIT;
+	w3w_chain *served;
+	w3w_status st;
+
+	if (has_user && (!user_id || !*user_id)) {
+		ex_error(ex, 400, "invalid", "user_id: must be a UUID");
+		return;
+	}
+	if (has_limit) {
+		errno = 0;
+		limit = limit_text ? strtol(limit_text, &end, 10) : 0;
+		if (!limit_text || !*limit_text || *end || errno || limit < 1 || limit > 500) {
+			ex_error(ex, 400, "invalid", "limit: must be 1..500");
+			return;
+		}
+	}
+	if (has_chain) {
+		/* A served chain by name or key, or the key of one served before ("evm:1"). */
+		if ((served = chains_find(chain, NULL)))
+			key = w3w_chain_key(served);
+		else if (chain && strncmp(chain, "evm:", 4) == 0 && chain[4] && strspn(chain + 4, "0123456789") == strlen(chain + 4))
+			key = chain;
+		else {
+			char names[256];
+			chains_names(names, sizeof(names));
+			ex_error(ex, 400, "invalid", "chain: not a chain of this server (%s) nor a chain key like evm:1",
+				names[0] ? names : "none configured");
+			return;
+		}
+	}
+	st = w3w_chain_deposit_list(&list, ex->srv->ctx, &ex->actor, has_user ? user_id : NULL, key, (int)limit);
+	if (st == W3W_OK) {
+		st = w3w_chain_deposits_to_json(&text, list);
+		w3w_chain_deposits_free(list);
+	}
+	ex_record(ex, 200, st, text);
+}
