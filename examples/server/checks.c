@@ -143,16 +143,21 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int checks_start(w3w_ctx *ctx, const config *cfg)
+int checks_configure(const config *cfg)
 {
-	char id[W3W_ID_SIZE];
-	if (!cfg->check_interval_s)
-		return 0;
 	if (parse_currencies(cfg->check_currencies) != 0) {
 		fprintf(stderr, "w3wallet-server: --check-currencies: expected up to %d codes [A-Z0-9]{1,10}, comma separated\n",
 			CURRENCIES_MAX);
 		return -1;
 	}
+	return 0;
+}
+
+int checks_start(w3w_ctx *ctx, const config *cfg)
+{
+	char id[W3W_ID_SIZE];
+	if (!cfg->check_interval_s)
+		return 0;
 	chk.ctx = ctx;
 	chk.interval_s = cfg->check_interval_s;
 	chk.stop = 0;

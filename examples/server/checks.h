@@ -13,6 +13,9 @@
 
 #include "config.h"
 
+/** Read the options (--check-currencies), before anything is opened: -1 and a message if malformed. */
+int checks_configure(const config *cfg);
+
 /** Start the thread (nothing when cfg->check_interval_s is 0). Returns -1 if it cannot start. */
 int checks_start(w3w_ctx *ctx, const config *cfg);
 

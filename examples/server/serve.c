@@ -90,6 +90,9 @@ int serve(const config *cfg)
 	srv.cfg = cfg;
 	log_set_level(log_level_parse(cfg->log_level));
 	metrics_init();
+	/* Refuse bad options before the data directory, keys or database are made. */
+	if (checks_configure(cfg) != 0)
+		return 1;
 	if (cfg->otlp_endpoint[0] && otlp_start(cfg->otlp_endpoint, cfg->otlp_queue) != 0)
 		return 1;
 	if (keys_load(cfg, &srv.keys, master_hex) != 0) {

@@ -227,11 +227,13 @@ def test_checks_see_tampered_ledger_and_audit_chain(checked_server):
     assert not [e for e in s.logs if e.get("route") == "/metrics" and e.get("status") != 200]
 
 
-def test_checks_options():
-    """Bad currencies are refused at start; --check-interval 0 turns the checks off."""
+def test_checks_options(tmp_path):
+    """Bad currencies are refused at start, before anything is written; --check-interval 0 turns the checks off."""
+    data_dir = tmp_path / "never-made"
     r = subprocess.run([SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--check-currencies", "usd,"],
-                       capture_output=True, text=True, timeout=60, env={**os.environ, "W3W_DATA_DIR": "/nonexistent"})
+                       capture_output=True, text=True, timeout=60, env={**os.environ, "W3W_DATA_DIR": str(data_dir)})
     assert r.returncode != 0 and "--check-currencies" in r.stderr, r.stderr
+    assert not data_dir.exists(), "a refused start made the data directory"
     s = Server(["--check-interval", "0"])
     try:
         text = metrics(s)
