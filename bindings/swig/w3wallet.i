@@ -127,6 +127,8 @@
 %immutable adapter;
 %immutable url;
 %immutable assets;
+%immutable signer_url;
+%immutable signer_key_hex;
 %immutable to_address;
 %immutable from_address;
 %immutable tx_hash;
@@ -638,6 +640,10 @@ static w3w_status w3wb_options_set_text(w3w_options *opts, const char *field, co
 		return w3wb_set_text(opts->master_key_hex, sizeof(opts->master_key_hex), field, value);
 	if (strcmp(field, "region") == 0)
 		return w3wb_set_text(opts->region, sizeof(opts->region), field, value);
+	if (strcmp(field, "signer_url") == 0)
+		return w3wb_set_text(opts->signer_url, sizeof(opts->signer_url), field, value);
+	if (strcmp(field, "signer_key_hex") == 0)
+		return w3wb_set_text(opts->signer_key_hex, sizeof(opts->signer_key_hex), field, value);
 	return w3w_error_set(W3W_EINVAL, "options: no text field '%s'", field);
 }
 
@@ -657,6 +663,10 @@ static w3w_status w3wb_chain_options_set_text(w3w_chain_options *opts, const cha
 		return w3wb_set_text(opts->url, sizeof(opts->url), field, value);
 	if (strcmp(field, "assets") == 0)
 		return w3wb_set_text(opts->assets, sizeof(opts->assets), field, value);
+	if (strcmp(field, "signer_url") == 0)
+		return w3wb_set_text(opts->signer_url, sizeof(opts->signer_url), field, value);
+	if (strcmp(field, "signer_key_hex") == 0)
+		return w3wb_set_text(opts->signer_key_hex, sizeof(opts->signer_key_hex), field, value);
 	return w3w_error_set(W3W_EINVAL, "chain options: no text field '%s'", field);
 }
 

@@ -38,6 +38,7 @@ static const option_def options[] = {
 	{ "--region", "W3W_REGION", TEXT, FIELD(region), CMD_SERVE, "region stamped on events (local)" },
 	{ "--tls-cert", "W3W_TLS_CERT", TEXT, FIELD(tls_cert), CMD_SERVE, "PEM certificate: serve HTTPS (TLS 1.3 only)" },
 	{ "--tls-key", "W3W_TLS_KEY", TEXT, FIELD(tls_key), CMD_SERVE, "PEM private key of --tls-cert" },
+	{ "--signer", "W3W_SIGNER", TEXT, FIELD(signer), CMD_SERVE, "unix:PATH: wallet keys stay in w3wallet-signer on that socket (no master key here; key: W3W_SIGNER_KEY)" },
 	{ "--threads", "W3W_THREADS", INT, FIELD(threads), CMD_SERVE, "HTTP worker threads (32)" },
 	{ "--pool-size", "W3W_POOL_SIZE", INT, FIELD(pool_size), CMD_SERVE, "storage connections (SQLite 4: one writer at a time anyway; others 16)" },
 	{ "--max-connections", "W3W_MAX_CONNECTIONS", INT, FIELD(max_connections), CMD_SERVE, "open connections at most (from ulimit -n)" },
@@ -74,7 +75,9 @@ void config_usage(FILE *out)
 		"  W3W_JWT_ED25519_PUBLIC_KEY   verify EdDSA tokens instead (hex, base64 or PEM)\n"
 		"  W3W_JWT_ED25519_PRIVATE_KEY  sign EdDSA tokens with `token` (hex seed)\n"
 		"  W3W_MASTER_KEY               64 hex characters sealing wallet keys; default: DATA_DIR/master-key\n"
-		"  W3W_JWT_SECRET_FILE, W3W_MASTER_KEY_FILE  read those two from a file (mode 0600/0400), e.g. a systemd credential\n"
+		"  W3W_SIGNER_KEY               64 hex characters shared with w3wallet-signer (with --signer)\n"
+		"  W3W_JWT_SECRET_FILE, W3W_MASTER_KEY_FILE, W3W_SIGNER_KEY_FILE  read those from a file (mode 0600/0400),\n"
+		"                               e.g. a systemd credential\n"
 		"\nroutes, statuses and examples: docs/server.md (\"HTTP contract\") and docs/openapi.yaml,\n"
 		"installed under PREFIX/share/doc/w3wallet/docs/\n");
 }
@@ -236,6 +239,10 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	}
 	if (cfg->idle_timeout_s < 1) {
 		fprintf(stderr, "w3wallet-server: --idle-timeout: must be at least 1 second\n");
+		return -1;
+	}
+	if (cfg->signer[0] && strncmp(cfg->signer, "unix:/", 6) != 0) {
+		fprintf(stderr, "w3wallet-server: --signer: expected unix:/absolute/path/of/the/socket\n");
 		return -1;
 	}
 	if (log_level_parse(cfg->log_level) < 0) {

@@ -38,6 +38,7 @@ typedef struct config {
 	char region[W3W_REGION_SIZE];
 	char tls_cert[PATH_MAX];
 	char tls_key[PATH_MAX];
+	char signer[W3W_URL_SIZE]; /**< "" = withdrawals signed in process; "unix:PATH" = by w3wallet-signer */
 	int threads;               /**< HTTP worker threads (each blocks on storage calls) */
 	int pool_size;             /**< storage connections */
 	int max_connections;

@@ -246,6 +246,16 @@ int keys_load(const config *cfg, auth_keys *keys, char master_hex[65])
 		master_hex[0] = '\0';
 		return 0;
 	}
+	if (cfg->signer[0]) { /* the wallet keys are the signer's: none is read or made here */
+		master_hex[0] = '\0';
+		if ((getenv("W3W_MASTER_KEY") && *getenv("W3W_MASTER_KEY")) ||
+		    (getenv("W3W_MASTER_KEY_FILE") && *getenv("W3W_MASTER_KEY_FILE"))) {
+			fprintf(stderr, "w3wallet-server: with --signer the server holds no master key:"
+				" unset W3W_MASTER_KEY and W3W_MASTER_KEY_FILE (the signer has it)\n");
+			return -1;
+		}
+		return 0;
+	}
 	n = env_secret("W3W_MASTER_KEY", "W3W_MASTER_KEY_FILE", buf, sizeof(buf), &from);
 	if (n == -1)
 		return -1;
@@ -271,4 +281,31 @@ int keys_load(const config *cfg, auth_keys *keys, char master_hex[65])
 	memcpy(master_hex, buf, 65);
 	sodium_memzero(buf, sizeof(buf));
 	return 0;
+}
+
+int keys_signer(const config *cfg, char key_hex[65])
+{
+	const char *from;
+	char buf[SECRET_FILE_MAX];
+	long n;
+	int ok;
+
+	key_hex[0] = '\0';
+	if (!cfg->signer[0])
+		return 0;
+	n = env_secret("W3W_SIGNER_KEY", "W3W_SIGNER_KEY_FILE", buf, sizeof(buf), &from);
+	if (n == -2) {
+		fprintf(stderr, "w3wallet-server: --signer needs W3W_SIGNER_KEY or W3W_SIGNER_KEY_FILE"
+			" (the key w3wallet-signer was started with)\n");
+		return -1;
+	}
+	if (n < 0)
+		return -1;
+	ok = valid_hex64(buf);
+	if (ok)
+		memcpy(key_hex, buf, 65);
+	sodium_memzero(buf, sizeof(buf));
+	if (!ok)
+		fprintf(stderr, "w3wallet-server: %s: expected 64 hex characters\n", from);
+	return ok ? 0 : -1;
 }

@@ -12,7 +12,13 @@
 /** Create the data directory (0700) if needed. 0 or -1 (printed). */
 int keys_data_dir(const config *cfg);
 
-/** Load or generate the JWT keys (verifier built) and the master key (64 hex + NUL). 0 or -1 (printed). */
+/**
+ * Load or generate the JWT keys (verifier built) and the master key (64 hex + NUL). With --signer no
+ * master key is read or made ("" then; one set in the environment is refused). 0 or -1 (printed).
+ */
 int keys_load(const config *cfg, auth_keys *keys, char master_hex[65]);
+
+/** With --signer: its shared key (W3W_SIGNER_KEY or W3W_SIGNER_KEY_FILE, 64 hex + NUL); else "". 0 or -1 (printed). */
+int keys_signer(const config *cfg, char key_hex[65]);
 
 #endif

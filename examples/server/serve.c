@@ -33,7 +33,7 @@ static void scheme_of(char *out, size_t size, const char *url)
 		snprintf(out, size, "none");
 }
 
-static int open_library(struct server *srv, const config *cfg, const char *master_hex)
+static int open_library(struct server *srv, const config *cfg, const char *master_hex, const char *signer_key_hex)
 {
 	w3w_options opts;
 	w3w_status st;
@@ -43,6 +43,9 @@ static int open_library(struct server *srv, const config *cfg, const char *maste
 	snprintf(opts.events_url, sizeof(opts.events_url), "%s", cfg->events);
 	snprintf(opts.region, sizeof(opts.region), "%s", cfg->region);
 	memcpy(opts.master_key_hex, master_hex, sizeof(opts.master_key_hex));
+	/* With --signer the wallet keys stay in w3wallet-signer: deposit addresses and signatures come from it. */
+	snprintf(opts.signer_url, sizeof(opts.signer_url), "%s", cfg->signer);
+	memcpy(opts.signer_key_hex, signer_key_hex, sizeof(opts.signer_key_hex));
 	opts.pool_size = cfg->pool_size;
 	snprintf(opts.read_storage_url, sizeof(opts.read_storage_url), "%s", cfg->read_storage);
 	opts.max_replica_lag_ms = cfg->max_replica_lag_ms;
@@ -51,6 +54,7 @@ static int open_library(struct server *srv, const config *cfg, const char *maste
 		opts.tracer = otlp_tracer();
 	st = w3w_ctx_open(&srv->ctx, &opts);
 	sodium_memzero(opts.master_key_hex, sizeof(opts.master_key_hex));
+	sodium_memzero(opts.signer_key_hex, sizeof(opts.signer_key_hex));
 	if (st != W3W_OK) {
 		fprintf(stderr, "w3wallet-server: cannot open the library: %s (%s)\n", w3w_error_message(), w3w_status_name(st));
 		return -1;
@@ -69,7 +73,7 @@ static void wait_for_in_flight(int timeout_s)
 int serve(const config *cfg)
 {
 	static struct server srv; /* lives as long as the process: handlers reach it through exchanges */
-	char master_hex[65], bound[300] = "", metrics_bound[300] = "", self_id[W3W_ID_SIZE], scheme[32], url[320];
+	char master_hex[65], signer_key_hex[65], bound[300] = "", metrics_bound[300] = "", self_id[W3W_ID_SIZE], scheme[32], url[320];
 	http_listener *api = NULL, *metrics = NULL;
 	sigset_t stop;
 	int sig = 0, rc = 1;
@@ -95,18 +99,16 @@ int serve(const config *cfg)
 		return 1;
 	if (cfg->otlp_endpoint[0] && otlp_start(cfg->otlp_endpoint, cfg->otlp_queue) != 0)
 		return 1;
-	if (keys_load(cfg, &srv.keys, master_hex) != 0) {
-		auth_clear(&srv.keys);
-		otlp_stop();
-		return 1;
-	}
-	if (open_library(&srv, cfg, master_hex) != 0) {
+	if (keys_load(cfg, &srv.keys, master_hex) != 0 || keys_signer(cfg, signer_key_hex) != 0 ||
+	    open_library(&srv, cfg, master_hex, signer_key_hex) != 0) {
 		sodium_memzero(master_hex, sizeof(master_hex));
+		sodium_memzero(signer_key_hex, sizeof(signer_key_hex));
 		auth_clear(&srv.keys);
 		otlp_stop();
 		return 1;
 	}
 	sodium_memzero(master_hex, sizeof(master_hex));
+	sodium_memzero(signer_key_hex, sizeof(signer_key_hex));
 	w3w_id_new(self_id, sizeof(self_id));
 	w3w_actor_init(&srv.self, self_id, W3W_ROLE_SERVICE);
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';

@@ -16,8 +16,8 @@ extern "C" {
 typedef struct w3w_ctx w3w_ctx;
 
 /* 2: read_storage_url, max_replica_lag_ms, cache_follow_url appended (version 1 callers still work).
- * 3: tracer appended. */
-#define W3W_OPTIONS_VERSION 3
+ * 3: tracer appended. 4: signer_url, signer_key_hex appended. */
+#define W3W_OPTIONS_VERSION 4
 
 /**
  * Options for w3w_ctx_open(). Initialize with W3W_OPTIONS_INIT or
@@ -61,10 +61,21 @@ typedef struct w3w_options {
 	/* ---- version 3 ---- */
 	/** Span hooks (see w3wallet/trace.h); version 0 (the default): none, and spans cost nothing. */
 	w3w_tracer tracer;
+	/* ---- version 4 ---- */
+	/**
+	 * Wallet keys held elsewhere: "unix:/path/sock" = w3wallet-signer
+	 * (docs/signer.md). Deposit addresses are then derived by the signer,
+	 * and chains opened without a signer of their own sign through it:
+	 * this context never opens the seed, and needs no master_key_hex.
+	 * "" (default): keys are derived here from the seed.
+	 */
+	char signer_url[W3W_URL_SIZE];
+	/** The signer's shared key, 64 hex characters (with signer_url); wiped once the signer is opened. */
+	char signer_key_hex[65];
 } w3w_options;
 
 #define W3W_OPTIONS_INIT { W3W_OPTIONS_VERSION, "sqlite:w3wallet.db", "memory:", "", "", "local", 86400, 8, 5000, 1, \
-	"", 1000, "", { 0, NULL, NULL, NULL } }
+	"", 1000, "", { 0, NULL, NULL, NULL }, "", "" }
 
 /** Fill `opts` with the defaults of W3W_OPTIONS_INIT. `version` must be W3W_OPTIONS_VERSION. */
 W3W_EXTERN w3w_status w3w_options_init(w3w_options *opts, unsigned int version);

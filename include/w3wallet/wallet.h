@@ -151,8 +151,9 @@ W3W_EXTERN w3w_status w3w_address_normalize(char *buf, size_t buflen, const char
 
 typedef struct w3w_chain w3w_chain;
 
-/** 2 added allow_zero_address and allow_custody_addresses; w3w_chain_open() still takes version 1. */
-#define W3W_CHAIN_OPTIONS_VERSION 2
+/** 2 added allow_zero_address and allow_custody_addresses, 3 signer_url and signer_key_hex;
+ * w3w_chain_open() still takes versions 1 and 2. */
+#define W3W_CHAIN_OPTIONS_VERSION 3
 
 /** Options of w3w_chain_open(). Initialize with W3W_CHAIN_OPTIONS_INIT or w3w_chain_options_init(). */
 typedef struct w3w_chain_options {
@@ -186,15 +187,26 @@ typedef struct w3w_chain_options {
 	 * leaves the ledger. Default 0: refused.
 	 */
 	int allow_custody_addresses;
+	/* ---- version 3 ---- */
+	/**
+	 * Who signs this chain's withdrawals: "" = the context's signer
+	 * (w3w_options.signer_url) if it has one, else this process with the hot
+	 * key derived from the master seed; "unix:/path/sock" = w3wallet-signer
+	 * on that socket (w3wallet/sys/signer.h, docs/signer.md): then
+	 * withdrawals never open the seed, and need no master key.
+	 */
+	char signer_url[W3W_URL_SIZE];
+	/** The signer's shared key, 64 hex characters (required with signer_url); wiped at w3w_chain_open. */
+	char signer_key_hex[65];
 } w3w_chain_options;
 
-#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100, 0, 0 }
+#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100, 0, 0, "", "" }
 
 W3W_EXTERN w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version);
 
 /**
- * Open a chain on `ctx` (which must outlive it). Options of version 1
- * have the version 2 members at 0. Checks the options (the
+ * Open a chain on `ctx` (which must outlive it). Options of an older
+ * version have the later members at their defaults. Checks the options (the
  * message names the field: unknown adapter, bad asset list, bad contract
  * address, decimals out of 0..36); asks the node for its chain id only
  * when opts->chain_id is 0 (W3W_EUNAVAILABLE if it cannot be reached).
@@ -316,6 +328,12 @@ typedef struct w3w_withdrawal {
  * refusal, W3W_EUNAVAILABLE, with `out` filled). Otherwise it returns
  * W3W_OK in status `broadcast` (or `signed` when the answer was lost: it
  * is re-broadcast by w3w_chain_poll()), which later settles it.
+ *
+ * With a signer (options.signer_url): the signer signs, and no master key
+ * is needed. If its policy refuses, the withdrawal is `failed` with the
+ * hold released and the call returns W3W_EFORBIDDEN (`out` filled). If it
+ * cannot be reached, the withdrawal stays `held` and the call returns
+ * W3W_OK: w3w_chain_poll() signs and sends it once the signer answers.
  *
  * W3W_EINVAL: currency not configured on the chain, amount with more
  * decimals than the asset has, bad address ("0X" is refused: only "0x"),

@@ -7,6 +7,7 @@
 #include "w3wallet/sys/cache.h"
 #include "w3wallet/sys/chain.h"
 #include "w3wallet/sys/events.h"
+#include "w3wallet/sys/signer.h"
 #include "w3wallet/sys/storage.h"
 
 
@@ -32,3 +33,4 @@ DEFINE_INIT(w3w_cache_init, w3w_cache, 1, W3W_CACHE_VERSION)
 DEFINE_INIT(w3w_event_sink_init, w3w_event_sink, 1, W3W_EVENT_SINK_VERSION)
 DEFINE_INIT(w3w_event_source_init, w3w_event_source, 1, W3W_EVENT_SOURCE_VERSION)
 DEFINE_INIT(w3w_chain_adapter_init, w3w_chain_adapter, 1, W3W_CHAIN_ADAPTER_VERSION)
+DEFINE_INIT(w3w_signer_init, w3w_signer, 1, W3W_SIGNER_VERSION)

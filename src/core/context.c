@@ -12,14 +12,17 @@
 #include "core/rate_local.h"
 #include "core/relay.h"
 #include "core/replica.h"
+#include "signer/protocol.h"
 
 static const w3w_options default_options = W3W_OPTIONS_INIT;
 
 /* Bytes of w3w_options a caller of `version` has: members are only appended. */
 static size_t options_size(unsigned int version)
 {
-	if (version >= 3)
+	if (version >= 4)
 		return sizeof(w3w_options);
+	if (version == 3)
+		return offsetof(w3w_options, signer_url);
 	return version == 2 ? offsetof(w3w_options, tracer) : offsetof(w3w_options, read_storage_url);
 }
 
@@ -54,6 +57,10 @@ static w3w_status validate_options(const w3w_options *o)
 		if (o->max_replica_lag_ms < 0 || o->max_replica_lag_ms > 3600000)
 			return w3w_error_set(W3W_EINVAL, "options.max_replica_lag_ms: must be 0..3600000");
 	}
+	if (o->version >= 4 &&
+	    ((st = check_text_field(o->signer_url, sizeof(o->signer_url), "signer_url")) ||
+	     (st = check_text_field(o->signer_key_hex, sizeof(o->signer_key_hex), "signer_key_hex"))))
+		return st;
 	if (o->version >= 3 && o->tracer.version > W3W_TRACER_VERSION)
 		return w3w_error_set(W3W_EVERSION, "options.tracer: version %u, library has 0 to %u",
 			o->tracer.version, W3W_TRACER_VERSION);
@@ -72,6 +79,15 @@ static w3w_status validate_options(const w3w_options *o)
 	return W3W_OK;
 }
 
+/* The signer of options.signer_url (none when empty); its key leaves the options at once. */
+static w3w_status open_signer(w3w_ctx *ctx)
+{
+	if (!ctx->opts.signer_url[0])
+		return W3W_OK;
+	return w3w__signer_open_options(&ctx->signer, ctx->opts.signer_url, ctx->opts.signer_key_hex,
+		sizeof(ctx->opts.signer_key_hex), ctx->opts.timeout_ms);
+}
+
 static w3w_status load_master_key(w3w_ctx *ctx)
 {
 	size_t len = 0;
@@ -83,6 +99,9 @@ static w3w_status load_master_key(w3w_ctx *ctx)
 	    len != sizeof(ctx->master_key))
 		return w3w_error_set(W3W_EINVAL, "options.master_key_hex: must be 64 hex characters");
 	ctx->has_master_key = 1;
+	/* Kept out of swap and core dumps where the limits allow (best effort, as sodium_malloc). */
+	(void)sodium_mlock(ctx->master_key, sizeof(ctx->master_key));
+	(void)sodium_mlock(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));
 	return W3W_OK;
 }
 
@@ -139,7 +158,7 @@ w3w_status w3w_ctx_open(w3w_ctx **out, const w3w_options *opts)
 	cfg.region = ctx->opts.region;
 
 	if ((st = w3w__cache_debt_init(ctx)) != W3W_OK ||
-	    (st = load_master_key(ctx)) != W3W_OK ||
+	    (st = load_master_key(ctx)) != W3W_OK || (st = open_signer(ctx)) != W3W_OK ||
 	    (st = w3w__store_open(&ctx->store, ctx->opts.storage_url, &cfg)) != W3W_OK ||
 	    (st = w3w__replica_open(ctx, &cfg)) != W3W_OK ||
 	    (st = open_cache(ctx, &cfg)) != W3W_OK ||
@@ -192,8 +211,12 @@ void w3w_ctx_close(w3w_ctx *ctx)
 	w3w__replica_close(ctx);
 	w3w__store_close(&ctx->store);
 	w3w__cache_debt_free(ctx);
-	sodium_memzero(ctx->master_key, sizeof(ctx->master_key));
-	sodium_memzero(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));
+	if (ctx->signer)
+		ctx->signer->free(ctx->signer);
+	sodium_memzero(ctx->opts.signer_key_hex, sizeof(ctx->opts.signer_key_hex));
+	/* Wipes, then unlocks. */
+	sodium_munlock(ctx->master_key, sizeof(ctx->master_key));
+	sodium_munlock(ctx->opts.master_key_hex, sizeof(ctx->opts.master_key_hex));
 	free(ctx);
 }
 

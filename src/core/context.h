@@ -8,6 +8,7 @@
 #include "w3wallet.h"
 #include "w3wallet/sys/cache.h"
 #include "w3wallet/sys/events.h"
+#include "w3wallet/sys/signer.h"
 #include "w3wallet/sys/storage.h"
 #include "core/registry.h"
 #include "core/store.h"
@@ -37,6 +38,7 @@ struct w3w_ctx {
 	w3w_event_sink *sink;      /* NULL: in-process subscribers only */
 	unsigned char master_key[32];
 	int has_master_key;
+	w3w_signer *signer;        /* NULL: wallet keys are derived here (options.signer_url) */
 	w3w__relay *relay;
 	w3w__replica *replica;     /* NULL: every read goes to `storage` */
 	w3w__follower *follower;   /* NULL: the cache follows only this context's relay */

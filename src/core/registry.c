@@ -9,6 +9,7 @@
 #include "w3wallet/sys/chain.h"
 #include "w3wallet/sys/kafka.h"
 #include "w3wallet/sys/redis.h"
+#include "w3wallet/sys/signer.h"
 
 #define SCHEME_MAX 32  /* a URL scheme or a chain adapter's name, NUL included */
 #define REGISTRY_MAX 16
@@ -29,6 +30,7 @@ static struct registry caches = { "cache", 0, {{{0}, 0}} };
 static struct registry sinks = { "events", 0, {{{0}, 0}} };
 static struct registry sources = { "event source", 0, {{{0}, 0}} };
 static struct registry adapters = { "chain adapter", 0, {{{0}, 0}} };
+static struct registry signers = { "signer", 0, {{{0}, 0}} };
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t builtins_once = PTHREAD_ONCE_INIT;
 
@@ -72,6 +74,7 @@ static void register_builtins(void)
 	ADD(sinks, "kafka", w3w_event_sink_kafka_open);
 	ADD(sources, "kafka", w3w_event_source_kafka_open);
 	ADD(adapters, "evm", w3w_chain_adapter_evm_open);
+	ADD(signers, "unix", w3w_signer_unix_open);
 }
 
 /* The scheme of "sqlite:x", "redis://h", or a libpq conninfo ("host=... dbname=...") -> "postgres". */
@@ -140,6 +143,12 @@ w3w_status w3w_chain_adapter_register(const char *name, w3w_chain_adapter_open_f
 {
 	pthread_once(&builtins_once, register_builtins);
 	return ADD(adapters, name, open);
+}
+
+w3w_status w3w_signer_register(const char *scheme, w3w_signer_open_fn open)
+{
+	pthread_once(&builtins_once, register_builtins);
+	return ADD(signers, scheme, open);
 }
 
 /*
@@ -238,5 +247,28 @@ w3w_status w3w__chain_adapter_open(w3w_chain_adapter **out, const char *name, co
 		return w3w_error_set(W3W_EINVAL, "chain adapter %s: a required member is NULL", name);
 	}
 	*out = a;
+	return W3W_OK;
+}
+
+w3w_status w3w__signer_open_url(w3w_signer **out, const char *url, const w3w_signer_config *cfg)
+{
+	w3w_signer_open_fn fn = (w3w_signer_open_fn)registry_find(&signers, url);
+	w3w_signer *s = NULL;
+	w3w_status st;
+
+	*out = NULL;
+	if (!fn)
+		return W3W_EINVAL;
+	if ((st = fn(&s, url, cfg)) != W3W_OK)
+		return st;
+	if (!s)
+		return w3w_error_set(W3W_EINTERNAL, "signer %s: open returned nothing", url);
+	if ((st = check_version("signer", s->version, W3W_SIGNER_VERSION)) != W3W_OK ||
+	    (!s->address || !s->sign_tx || !s->free)) {
+		if (s->free)
+			s->free(s);
+		return st != W3W_OK ? st : w3w_error_set(W3W_EINVAL, "signer: a required member is NULL");
+	}
+	*out = s;
 	return W3W_OK;
 }

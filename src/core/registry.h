@@ -5,6 +5,7 @@
 #include "w3wallet/sys/cache.h"
 #include "w3wallet/sys/chain.h"
 #include "w3wallet/sys/events.h"
+#include "w3wallet/sys/signer.h"
 #include "w3wallet/sys/storage.h"
 
 w3w_status w3w__storage_open_url(w3w_storage **out, const char *url, const w3w_backend_config *cfg);
@@ -14,6 +15,9 @@ w3w_status w3w__event_source_open_url(w3w_event_source **out, const char *url, c
 /** Open the registered chain adapter `name`; W3W_EINVAL naming it when unknown. */
 w3w_status w3w__chain_adapter_open(w3w_chain_adapter **out, const char *name, const char *url,
 	const w3w_chain_adapter_config *cfg);
+
+/** Open the signer registered for `url`'s scheme; W3W_EINVAL naming the scheme when unknown. */
+w3w_status w3w__signer_open_url(w3w_signer **out, const char *url, const w3w_signer_config *cfg);
 
 /* Built-in backends that live in core's tree. */
 w3w_status w3w__cache_memory_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg);

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/validate.h"
-#include "crypto/seal.h"
+#include "signer/protocol.h"
 #include "wallet/wallet_internal.h"
 
 #define CONFIRMATIONS_MAX 10000
@@ -26,17 +28,17 @@ w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version)
 
 /* Bytes of the options at each version (index = version; members are only appended). */
 static const size_t options_sizes[] = { 0, offsetof(w3w_chain_options, allow_zero_address),
-	sizeof(w3w_chain_options) };
+	offsetof(w3w_chain_options, signer_url), sizeof(w3w_chain_options) };
 
-/* The caller's options at their version into *o at this library's, later members zero. */
+/* The caller's options at their version into *o at this library's, later members at their defaults. */
 static w3w_status adopt_options(w3w_chain_options *o, const w3w_chain_options *given)
 {
 	unsigned int version = given->version;
 
 	if (version == 0 || version > W3W_CHAIN_OPTIONS_VERSION)
-		return w3w_error_set(W3W_EVERSION, "chain options: version %u, library takes 1 to %d (use w3w_chain_options_init)",
-			version, W3W_CHAIN_OPTIONS_VERSION);
-	memset(o, 0, sizeof(*o));
+		return w3w_error_set(W3W_EVERSION, "chain options: version %u, library takes 1 to %d"
+			" (use w3w_chain_options_init)", version, W3W_CHAIN_OPTIONS_VERSION);
+	*o = default_options;
 	memcpy(o, given, options_sizes[version]);
 	o->version = W3W_CHAIN_OPTIONS_VERSION;
 	return W3W_OK;
@@ -45,7 +47,8 @@ static w3w_status adopt_options(w3w_chain_options *o, const w3w_chain_options *g
 static w3w_status check_options(w3w_chain_options *o)
 {
 	if (!memchr(o->adapter, '\0', sizeof(o->adapter)) || !memchr(o->url, '\0', sizeof(o->url)) ||
-	    !memchr(o->assets, '\0', sizeof(o->assets)))
+	    !memchr(o->assets, '\0', sizeof(o->assets)) || !memchr(o->signer_url, '\0', sizeof(o->signer_url)) ||
+	    !memchr(o->signer_key_hex, '\0', sizeof(o->signer_key_hex)))
 		return w3w_error_set(W3W_EINVAL, "chain options: a text field is not NUL-terminated");
 	if (!o->adapter[0])
 		strcpy(o->adapter, default_options.adapter);
@@ -68,10 +71,26 @@ static w3w_status check_options(w3w_chain_options *o)
 	return W3W_OK;
 }
 
+/* The signer of options.signer_url, else the context's (if any); the key leaves the options copy at once. */
+static w3w_status open_signer(w3w_chain *c)
+{
+	if (!c->opts.signer_url[0]) {
+		c->signer = c->ctx->signer;
+		return W3W_OK;
+	}
+	c->owns_signer = 1;
+	return w3w__signer_open_options(&c->signer, c->opts.signer_url, c->opts.signer_key_hex,
+		sizeof(c->opts.signer_key_hex), c->opts.timeout_ms);
+}
+
 static void chain_free(w3w_chain *c)
 {
 	if (c->adapter)
 		c->adapter->free(c->adapter);
+	if (c->signer && c->owns_signer)
+		c->signer->free(c->signer);
+	sodium_memzero(c->opts.signer_key_hex, sizeof(c->opts.signer_key_hex));
+	pthread_mutex_destroy(&c->hot_mu);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
 	free(c);
@@ -95,9 +114,11 @@ w3w_status w3w_chain_open(w3w_chain **out, w3w_ctx *ctx, const w3w_chain_options
 	if (!c)
 		return w3w_error_set(W3W_ENOMEM, "chain: out of memory");
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->hot_mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->ctx = ctx;
 	if ((st = adopt_options(&c->opts, opts)) != W3W_OK || (st = check_options(&c->opts)) != W3W_OK ||
+	    (st = open_signer(c)) != W3W_OK ||
 	    (st = w3w__assets_parse(c->assets, &c->asset_count, c->opts.assets)) != W3W_OK) {
 		chain_free(c);
 		return st;
@@ -186,7 +207,6 @@ w3w_status w3w__chain_check_id(w3w_chain *chain)
 
 w3w_status w3w_chain_hot_address(char *buf, size_t buflen, w3w_chain *chain, const w3w_actor *actor)
 {
-	unsigned char *seed = NULL;
 	w3w_status st;
 
 	if (!buf || buflen < W3W_ADDRESS_SIZE || !chain)
@@ -195,9 +215,5 @@ w3w_status w3w_chain_hot_address(char *buf, size_t buflen, w3w_chain *chain, con
 		return st;
 	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE))
 		return w3w_error_set(W3W_EFORBIDDEN, "hot wallet: needs admin or service");
-	if ((st = w3w__seed_get(chain->ctx, actor, 1, &seed)) != W3W_OK)
-		return st;
-	st = w3w__hot_wallet(buf, NULL, seed);
-	w3w__secret_free(seed);
-	return st;
+	return w3w__hot_address(chain, actor, 1, buf);
 }

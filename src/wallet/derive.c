@@ -13,6 +13,7 @@
 #include "crypto/crypto.h"
 #include "crypto/evm.h"
 #include "crypto/hdpath.h"
+#include "crypto/seal.h"
 #include "crypto/slip10.h"
 #include "crypto/solana.h"
 #include "wallet/wallet_internal.h"
@@ -37,28 +38,44 @@ static w3w_status crypto_fail(int err, const char *what)
 	return w3w_error_set(w3w__crypto_status(err), "%s: %s", what, w3w__crypto_strerror(err));
 }
 
-static w3w_status evm_key(w3w__bip32_key *key, const unsigned char *seed, const char *path)
+/*
+ * The key at `path`, in locked memory (sodium_malloc: guard pages, mlock,
+ * wiped on free) with the master key it came from: free *key with
+ * w3w__secret_free.
+ */
+static w3w_status evm_key(w3w__bip32_key **key, const unsigned char *seed, const char *path)
 {
-	w3w__bip32_key master;
-	int err = w3w__bip32_master_from_seed(&master, seed, 64);
+	unsigned char *mem = NULL;
+	w3w__bip32_key *pair;
+	int err;
 
+	*key = NULL;
+	if (w3w__secret_alloc(&mem, 2 * sizeof(w3w__bip32_key)) != 0)
+		return w3w_error_set(W3W_ENOMEM, "derive: out of memory");
+	pair = (w3w__bip32_key *)(void *)mem; /* sodium_malloc'd memory is aligned for any type */
+	err = w3w__bip32_master_from_seed(&pair[1], seed, 64);
 	if (err == 0)
-		err = w3w__bip32_derive_path(key, &master, path);
-	w3w__bip32_key_wipe(&master);
-	return err ? crypto_fail(err, "derive") : W3W_OK;
+		err = w3w__bip32_derive_path(&pair[0], &pair[1], path);
+	w3w__bip32_key_wipe(&pair[1]);
+	if (err) {
+		w3w__secret_free(mem);
+		return crypto_fail(err, "derive");
+	}
+	*key = pair;
+	return W3W_OK;
 }
 
 static w3w_status evm_address_at(char out[W3W_ADDRESS_SIZE], const unsigned char *seed, const char *path)
 {
-	w3w__bip32_key key;
+	w3w__bip32_key *key;
 	unsigned char addr[W3W__EVM_ADDRESS_LEN];
 	w3w_status st = evm_key(&key, seed, path);
 	int err;
 
 	if (st != W3W_OK)
 		return st;
-	err = w3w__evm_address_from_pubkey(addr, key.pub, sizeof(key.pub));
-	w3w__bip32_key_wipe(&key);
+	err = w3w__evm_address_from_pubkey(addr, key->pub, sizeof(key->pub));
+	w3w__secret_free((unsigned char *)key);
 	if (err)
 		return crypto_fail(err, "address");
 	w3w__evm_address_text(out, addr);
@@ -100,17 +117,17 @@ w3w_status w3w__derive_address(char out[W3W_ADDRESS_SIZE], const unsigned char *
 
 w3w_status w3w__hot_wallet(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed)
 {
-	w3w__bip32_key key;
+	w3w__bip32_key *key;
 	unsigned char addr[W3W__EVM_ADDRESS_LEN];
 	w3w_status st = evm_key(&key, seed, HOT_WALLET_PATH);
 	int err;
 
 	if (st != W3W_OK)
 		return st;
-	err = w3w__evm_address_from_pubkey(addr, key.pub, sizeof(key.pub));
+	err = w3w__evm_address_from_pubkey(addr, key->pub, sizeof(key->pub));
 	if (err == 0 && priv)
-		memcpy(priv, key.priv, sizeof(key.priv));
-	w3w__bip32_key_wipe(&key);
+		memcpy(priv, key->priv, sizeof(key->priv));
+	w3w__secret_free((unsigned char *)key);
 	if (err)
 		return crypto_fail(err, "hot wallet");
 	w3w__evm_address_text(address, addr);

@@ -8,7 +8,9 @@
  *   no receipt, the node does not know it       -> broadcast the stored bytes again:
  *       accepted -> wait;  refused -> failed (released, nonce given back);
  *       nonce used by another transaction -> dropped (released)
- *   held for longer than HELD_GRACE_US (a crash between steps) -> sign and broadcast
+ *   held for longer than HELD_GRACE_US (a crash between steps), or held by
+ *   this chain while its signer was down                -> sign and broadcast
+ *       (the signer's policy refuses -> failed, released)
  *
  * Every transition is a compare-and-set on the status in storage, so
  * several followers (threads, processes) never apply one twice.
@@ -103,11 +105,17 @@ static w3w_status follow_one(w3w_chain *chain, const w3w_actor *actor, w3w_withd
 	w3w_status st;
 
 	if (row->w.status == W3W_WITHDRAWAL_HELD) {
-		if (w3w_time_now() - row->w.updated_at < HELD_GRACE_US) {
+		/* One this chain held while its signer was down is not abandoned: it waits for the signer only. */
+		if (w3w_time_now() - row->w.updated_at < HELD_GRACE_US && !w3w__hot_deferred(chain, row->w.id)) {
 			stats->withdrawals_pending++;
 			return W3W_OK;
 		}
-		if ((st = w3w__withdrawal_sign(chain, actor, row)) != W3W_OK)
+		st = w3w__withdrawal_sign(chain, actor, row);
+		if (st == W3W_EFORBIDDEN && row->w.status == W3W_WITHDRAWAL_FAILED) {
+			stats->withdrawals_failed++; /* the signer's policy refused it: released */
+			return W3W_OK;
+		}
+		if (st != W3W_OK)
 			return st;
 	}
 	memset(&rc, 0, sizeof(rc));

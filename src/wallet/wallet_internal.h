@@ -12,6 +12,7 @@
 #include "core/context.h"
 #include "crypto/u256.h"
 #include "w3wallet/sys/chain.h"
+#include "w3wallet/sys/signer.h"
 
 #define W3W__ASSETS_MAX 16
 /* Processed block hashes kept beyond the cursor, for re-checking. */
@@ -20,6 +21,8 @@
 #define W3W__WATCH_FLUSH 64
 /* Withdrawals followed per poll at most. */
 #define W3W__FOLLOW_MAX 100
+/* Held withdrawals whose signing this chain put off (the signer was down), remembered at most. */
+#define W3W__DEFERRED_MAX 64
 
 /* ---- storage support (support.c) ------------------------------------------ */
 
@@ -104,6 +107,13 @@ struct w3w_chain {
 	w3w_time last_ok_at;
 	uint64_t known_head;
 	int64_t known_cursor;
+	/* the signer (NULL: the hot key is derived in process) and what hot.c remembers */
+	w3w_signer *signer;
+	int owns_signer;                     /* 0: the context's (options.signer_url), freed with it */
+	pthread_mutex_t hot_mu;
+	char hot_address[W3W_ADDRESS_SIZE];  /* the signer's address, once it answered */
+	char deferred[W3W__DEFERRED_MAX][W3W_ID_SIZE];
+	size_t deferred_next;
 };
 
 /** Parse "ETH=native:18,USDC=0x...:6" into chain->assets. Messages name options.assets. */
@@ -115,6 +125,25 @@ const w3w__asset *w3w__asset_native(const w3w_chain *chain);
 
 /** The node's chain id must be chain->chain_id (W3W_EUNAVAILABLE / W3W_EINVAL otherwise). */
 w3w_status w3w__chain_check_id(w3w_chain *chain);
+
+/* ---- the hot wallet (hot.c) -------------------------------------------------- */
+
+/**
+ * The hot wallet's address: the signer's (asked once, then remembered),
+ * or derived from the seed (generated first when `create`).
+ */
+w3w_status w3w__hot_address(w3w_chain *chain, const w3w_actor *actor, int create, char out[W3W_ADDRESS_SIZE]);
+/**
+ * Sign with the hot key: through the signer (W3W_EFORBIDDEN: its policy
+ * refused; W3W_EUNAVAILABLE: it cannot be asked now), or in process with
+ * the key derived into locked memory and wiped.
+ */
+w3w_status w3w__hot_sign(w3w_chain *chain, const w3w_actor *actor, const w3w_signer_tx *tx, unsigned char **raw,
+	size_t *raw_len, unsigned char hash[32]);
+/** Remember that withdrawal `id` stays held until the signer is back: the follower signs it without waiting. */
+void w3w__hot_defer(w3w_chain *chain, const char *id);
+/** 1 if `id` was deferred by this chain. */
+int w3w__hot_deferred(w3w_chain *chain, const char *id);
 
 /* ---- withdrawals (withdraw.c, follow.c) --------------------------------------- */
 

@@ -49,6 +49,28 @@ static w3w_status insert_wallet(w3w_ctx *ctx, const w3w_actor *actor, w3w_cmd_wa
 	return w3w__write_finish(&w, st);
 }
 
+/* The address of cmd->w.index, asked of the context's signer (the seed stays there). */
+static w3w_status signer_address(w3w_ctx *ctx, const w3w__store *storage, w3w_cmd_wallet_create *cmd)
+{
+	w3w_signer *s = ctx->signer;
+	char again[W3W_ADDRESS_SIZE];
+	w3w_status st;
+
+	if (!s->deposit_address)
+		return w3w_error_set(W3W_EINVAL, "options.signer_url: signer %s cannot derive deposit addresses", s->name);
+	/* Before an index is spent: the signer must be there. */
+	if ((st = s->deposit_address(s, cmd->w.chain, 0, again)) != W3W_OK ||
+	    (st = storage->wallet.wallet_index_next(storage->handle, cmd->w.chain, &cmd->w.index)) != W3W_OK ||
+	    (st = s->deposit_address(s, cmd->w.chain, cmd->w.index, cmd->w.address)) != W3W_OK)
+		return st;
+	/* What is stored is what this library reads back as an address of that family. */
+	if (w3w_address_normalize(again, sizeof(again), cmd->w.chain, cmd->w.address) != W3W_OK ||
+	    strcmp(again, cmd->w.address) != 0)
+		return w3w_error_set(W3W_EUNAVAILABLE, "signer: answered \"%.64s\", not a canonical %s address",
+			cmd->w.address, cmd->w.chain);
+	return W3W_OK;
+}
+
 w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *actor, const char *chain)
 {
 	w3w_cmd_wallet_create cmd;
@@ -58,19 +80,21 @@ w3w_status w3w_wallet_create(w3w_wallet *out, w3w_ctx *ctx, const w3w_actor *act
 	w3w_status st;
 
 	if ((st = w3w__wallet_storage(ctx, &storage)) || (st = w3w__check_actor(actor)) ||
-	    (st = w3w__family_parse(&family, chain, "chain")) || (st = w3w__wallet_need_key(ctx)))
+	    (st = w3w__family_parse(&family, chain, "chain")) || (!ctx->signer && (st = w3w__wallet_need_key(ctx))))
 		return st;
 	memset(&cmd, 0, sizeof(cmd));
 	snprintf(cmd.w.chain, sizeof(cmd.w.chain), "%s", chain);
 	strcpy(cmd.w.user_id, actor->user_id);
 	if ((st = refuse_second(storage, cmd.w.user_id, cmd.w.chain)) != W3W_OK)
 		return st;
-	if ((st = w3w__seed_get(ctx, actor, 1, &seed)) != W3W_OK)
-		return st;
-	st = storage->wallet.wallet_index_next(storage->handle, cmd.w.chain, &cmd.w.index);
-	if (st == W3W_OK)
-		st = w3w__derive_address(cmd.w.address, seed, family, cmd.w.index);
-	w3w__secret_free(seed);
+	if (ctx->signer) {
+		st = signer_address(ctx, storage, &cmd);
+	} else if ((st = w3w__seed_get(ctx, actor, 1, &seed)) == W3W_OK) {
+		st = storage->wallet.wallet_index_next(storage->handle, cmd.w.chain, &cmd.w.index);
+		if (st == W3W_OK)
+			st = w3w__derive_address(cmd.w.address, seed, family, cmd.w.index);
+		w3w__secret_free(seed);
+	}
 	if (st != W3W_OK)
 		return st;
 	w3w_id_new(cmd.w.id, sizeof(cmd.w.id));

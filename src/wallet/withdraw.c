@@ -15,14 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "core/validate.h"
 #include "core/write.h"
 #include "crypto/crypto.h"
-#include "crypto/evm.h"
 #include "crypto/hex.h"
-#include "crypto/seal.h"
 #include "wallet/wallet_internal.h"
 
 /* ERC-20 transfer(address,uint256) */
@@ -35,11 +31,6 @@ typedef struct plan {
 } plan;
 
 static void to_public(w3w_u256 *out, const w3w__u256 *v)
-{
-	memcpy(out->be, v->be, 32);
-}
-
-static void from_public(w3w__u256 *out, const w3w_u256 *v)
 {
 	memcpy(out->be, v->be, 32);
 }
@@ -183,40 +174,33 @@ w3w_status w3w__withdrawal_move(w3w_chain *chain, const w3w_actor *actor, w3w_wi
 static w3w_status sign_tx(w3w_chain *chain, const w3w_actor *actor, const tx_shape *shape, const plan *p,
 	int64_t nonce, unsigned char **raw, size_t *raw_len, unsigned char hash[32])
 {
-	unsigned char *seed = NULL, *priv = NULL;
-	char from[W3W_ADDRESS_SIZE];
-	w3w__evm_tx tx;
-	w3w_status st;
-	int err;
+	w3w_signer_tx tx;
 
-	w3w__evm_tx_init(&tx, p->fees.eip1559 ? W3W__EVM_TX_EIP1559 : W3W__EVM_TX_LEGACY);
+	memset(&tx, 0, sizeof(tx));
+	tx.type = p->fees.eip1559 ? 2 : 0;
 	tx.chain_id = chain->chain_id;
 	tx.nonce = (uint64_t)nonce;
-	from_public(&tx.gas_price, &p->fees.gas_price);
-	from_public(&tx.max_fee_per_gas, &p->fees.max_fee_per_gas);
-	from_public(&tx.max_priority_fee_per_gas, &p->fees.max_priority_fee_per_gas);
+	tx.gas_price = p->fees.gas_price;
+	tx.max_fee_per_gas = p->fees.max_fee_per_gas;
+	tx.max_priority_fee_per_gas = p->fees.max_priority_fee_per_gas;
 	tx.gas_limit = p->gas_limit;
-	tx.has_to = 1;
 	memcpy(tx.to, shape->to, 20);
-	tx.value = shape->value;
+	to_public(&tx.value, &shape->value);
 	tx.data = shape->data_len ? shape->data : NULL;
 	tx.data_len = shape->data_len;
+	return w3w__hot_sign(chain, actor, &tx, raw, raw_len, hash);
+}
 
-	if ((st = w3w__seed_get(chain->ctx, actor, 0, &seed)) != W3W_OK)
+/* The signer's policy refused: it never will sign this one, so the hold goes back (the nonce too). */
+static w3w_status refused(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row)
+{
+	char why[W3W_NAME_SIZE];
+	w3w_status st;
+
+	snprintf(why, sizeof(why), "%s", w3w_error_message());
+	if ((st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_FAILED, why, 1)) != W3W_OK)
 		return st;
-	if (w3w__secret_alloc(&priv, 32) != 0) {
-		w3w__secret_free(seed);
-		return w3w_error_set(W3W_ENOMEM, "sign: out of memory");
-	}
-	st = w3w__hot_wallet(from, priv, seed);
-	w3w__secret_free(seed);
-	if (st == W3W_OK) {
-		err = w3w__evm_tx_sign(raw, raw_len, hash, &tx, priv, 32);
-		if (err)
-			st = w3w_error_set(w3w__crypto_status(err), "sign: %s", w3w__crypto_strerror(err));
-	}
-	w3w__secret_free(priv);
-	return st;
+	return w3w_error_set(W3W_EFORBIDDEN, "chain %s: withdrawal %s: %s; hold released", chain->key, row->w.id, why);
 }
 
 /* Sign with fees and gas already asked for (`given`), or ask now. */
@@ -235,7 +219,10 @@ static w3w_status sign_with(w3w_chain *chain, const w3w_actor *actor, w3w_withdr
 		p = *given;
 	else if ((st = make_plan(&p, chain, &shape, row->w.from_address)) != W3W_OK)
 		return st;
-	if ((st = sign_tx(chain, actor, &shape, &p, row->w.nonce, &raw, &raw_len, hash)) != W3W_OK)
+	st = sign_tx(chain, actor, &shape, &p, row->w.nonce, &raw, &raw_len, hash);
+	if (st == W3W_EFORBIDDEN)
+		return refused(chain, actor, row);
+	if (st != W3W_OK)
 		return st;
 	if (2 + 2 * raw_len + 1 > sizeof(row->raw_tx)) {
 		free(raw);
@@ -334,7 +321,8 @@ static w3w_status check_request(request *r, w3w_chain *chain, const w3w_actor *a
 	    (st = w3w__evm_address_read(to, to_address, "to_address")) != W3W_OK)
 		return st;
 	w3w__evm_address_text(r->to, to);
-	return w3w__wallet_need_key(chain->ctx);
+	/* With a signer, the seed is not this context's business. */
+	return chain->signer ? W3W_OK : w3w__wallet_need_key(chain->ctx);
 }
 
 /*
@@ -404,7 +392,6 @@ w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_
 {
 	w3w_withdrawal_row *row;
 	const w3w__store *storage;
-	unsigned char *seed = NULL;
 	char from[W3W_ADDRESS_SIZE];
 	uint64_t floor = 0;
 	tx_shape shape;
@@ -422,11 +409,8 @@ w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_
 	    (st = check_request(&r, chain, actor, currency, amount, to_address)) ||
 	    (st = w3w_idempotency_key_check(idempotency_key)))
 		return st;
-	if ((st = w3w__seed_get(chain->ctx, actor, 1, &seed)) != W3W_OK)
-		return st;
-	st = w3w__hot_wallet(from, NULL, seed);
-	w3w__secret_free(seed);
-	if (st != W3W_OK || (st = check_destination(chain, storage, &r, from)) != W3W_OK)
+	if ((st = w3w__hot_address(chain, actor, 1, from)) != W3W_OK ||
+	    (st = check_destination(chain, storage, &r, from)) != W3W_OK)
 		return st;
 
 	/* Preflight: the node must be there and able, before anything is held. */
@@ -444,7 +428,11 @@ w3w_status w3w_wallet_withdraw(w3w_withdrawal *out, w3w_chain *chain, const w3w_
 	st = create_row(chain, actor, &r, amount, from, floor, idempotency_key, row, &replayed);
 	if (st == W3W_OK && !replayed) {
 		st = sign_with(chain, actor, row, &p);
-		if (st == W3W_OK)
+		/* The signer is down: the withdrawal stays held, and this chain's follower signs it once it is back. */
+		if (st == W3W_EUNAVAILABLE && chain->signer && row->w.status == W3W_WITHDRAWAL_HELD) {
+			w3w__hot_defer(chain, row->w.id);
+			st = W3W_OK;
+		} else if (st == W3W_OK)
 			st = w3w__withdrawal_broadcast(chain, actor, row);
 		/* Lost answer: the withdrawal stands (signed), the follower re-broadcasts it. */
 		if (st == W3W_EUNAVAILABLE && row->w.status == W3W_WITHDRAWAL_SIGNED)

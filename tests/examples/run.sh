@@ -58,6 +58,10 @@ installed_server() {
 	env -u LD_LIBRARY_PATH "$W3W_PREFIX/bin/w3wallet-server" version
 }
 run "installed w3wallet-server runs without LD_LIBRARY_PATH" installed_server
+installed_signer() {
+	grep -q "signer protocol 1" <<<"$(env -u LD_LIBRARY_PATH "$W3W_PREFIX/bin/w3wallet-signer" --version)"
+}
+run "installed w3wallet-signer runs" installed_signer
 
 # The installed server finds its admin dashboard under PREFIX/share/w3wallet/admin with no option.
 installed_admin() {

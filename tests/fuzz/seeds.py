@@ -167,6 +167,31 @@ def main():
                            b"\x0c" + rpc("0x").encode(), b"\x0c" + rpc("0xabc").encode(),
                            b"\0" + rpc("0x1", 2).encode(), b"\0" + err("x", 1e300).encode(),
                            b"\0{\"id\":1e300,\"result\":\"0x1\"}", b"\0not json", b"\0"])
+    session = "00112233445566778899aabbccddeeff"
+    head = {"v": 1, "session": session, "seq": "1"}
+    tx = {"type": 2, "chain_id": "31337", "nonce": "0", "max_fee_per_gas": "2000000000",
+          "max_priority_fee_per_gas": "1000000000", "gas_limit": "21000",
+          "to": "0xa0ee7a142d267c1f36714e4a8f75612f20a79720", "value": "1000000000000000000", "data": "0x"}
+    token_tx = dict(tx, to="0x5fbdb2315678afecb367f032d93f642f64180aa3", value="0",
+                    data="0xa9059cbb" + "00" * 12 + "a0" * 20 + "00" * 31 + "01")
+    legacy = {k: v for k, v in tx.items() if not k.startswith("max_")}
+    legacy.update(type=0, gas_price="1")
+    S = json.dumps
+    write("fuzz_signer", [b"\0" + S(dict(head, op="sign", tx=tx)).encode(),
+                          b"\0" + S(dict(head, op="sign", tx=token_tx)).encode(),
+                          b"\0" + S(dict(head, op="sign", tx=legacy)).encode(),
+                          b"\0" + S(dict(head, op="address")).encode(),
+                          b"\0" + S(dict(head, op="sign", tx=dict(tx, value=1))).encode(),
+                          b"\0" + S(dict(head, op="sign", tx=dict(tx, extra="x"))).encode(),
+                          b"\0" + S(dict(head, seq="18446744073709551616", op="address")).encode(),
+                          b"\0" + S(dict(head, op="deposit_address", family="solana", index="7")).encode(),
+                          b"\0" + S(dict(head, op="deposit_address", family="evm", index="2147483648")).encode(),
+                          b"\0" + S(dict(head, op="address", family="evm")).encode(),
+                          b"\1" + S(dict(head, ok=True, address="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+                                          raw="0x02f8", hash="0x" + "ee" * 32)).encode(),
+                          b"\1" + S(dict(head, ok=False, code="policy", error="to: the zero address")).encode(),
+                          b"\2" + S({"v": 1, "session": session}).encode(),
+                          b"\3" + bytes(32) + b"{}", b"\3" + bytes(8)])
 
 
 if __name__ == "__main__":

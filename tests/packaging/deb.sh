@@ -34,6 +34,7 @@ contains "$lib" "usr/lib/$multiarch/libw3wallet.so.$upstream" "usr/share/doc/lib
 contains "$dev" usr/include/w3wallet.h usr/include/w3wallet/version.h "usr/lib/$multiarch/libw3wallet.a" \
 	"usr/lib/$multiarch/pkgconfig/w3wallet.pc" "usr/lib/$multiarch/cmake/w3wallet/w3walletConfig.cmake"
 contains "$server" usr/bin/w3wallet-server lib/systemd/system/w3wallet-server.service \
+	usr/bin/w3wallet-signer lib/systemd/system/w3wallet-signer.service \
 	usr/share/w3wallet/admin/index.html usr/share/w3wallet/admin/app.js usr/share/w3wallet/admin/style.css
 # (Pipes into grep -q are avoided throughout: with pipefail, the writer's SIGPIPE would fail them.)
 grep -Eq ' \./usr/share/doc/w3wallet-server/operations\.md(\.gz)?$' <<<"$(dpkg-deb -c "$server")" ||
@@ -44,11 +45,12 @@ for deb in "$lib" "$dev" "$server"; do dpkg -x "$deb" "$root"; done
 
 # What the packages carry is what the tree has: the unit, and the license in debian/copyright.
 cmp "$root/lib/systemd/system/w3wallet-server.service" "$ROOT/packaging/systemd/w3wallet-server.service"
+cmp "$root/lib/systemd/system/w3wallet-signer.service" "$ROOT/packaging/systemd/w3wallet-signer.service"
 diff <(sed -n '/^Permission is hereby granted/,$p' "$ROOT/LICENSE") \
 	<(sed -n '/^License: MIT$/,$p' "$root/usr/share/doc/libw3wallet0/copyright" | sed -n '/^ Permission/,$p' |
 	  sed 's/^ //; s/^\.$//')
 # Debian policy: no RPATH/RUNPATH in packaged binaries (the library is on the loader's path).
-for elf in "$root/usr/bin/w3wallet-server" "$root/usr/lib/$multiarch/libw3wallet.so.$upstream"; do
+for elf in "$root/usr/bin/w3wallet-server" "$root/usr/bin/w3wallet-signer" "$root/usr/lib/$multiarch/libw3wallet.so.$upstream"; do
 	if grep -Eq 'RPATH|RUNPATH' <<<"$(readelf -d "$elf")"; then
 		echo "deb: $elf has an RPATH/RUNPATH" >&2; readelf -d "$elf" | grep -E 'RPATH|RUNPATH' >&2; exit 1
 	fi

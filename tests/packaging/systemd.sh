@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # packaging/systemd/w3wallet-server.service: systemd's own checks, then the server run the way the
-# unit runs it, as far as a machine without systemd as PID 1 allows.
+# unit runs it, as far as a machine without systemd as PID 1 allows. w3wallet-signer.service: 1 and 2.
 #  1. `systemd-analyze verify` prints nothing (it exits 0 on settings it ignores, so output fails);
 #  2. `systemd-analyze security --offline=yes` rates the sandbox at most 2.0 ("OK");
 #  3. the unit's ExecStart with its Environment= lines (%S, %d resolved), as an unprivileged user
@@ -23,15 +23,23 @@ chmod 0755 "$work"
 pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# 1, 2. The unit as installed, its ExecStart pointed at the binary built here.
-sed "s|^ExecStart=/usr/bin/w3wallet-server |ExecStart=$BIN |" "$UNIT" > "$work/w3wallet-server.service"
+# 1, 2. A unit as installed (packaging/systemd/$1.service), its ExecStart pointed at the binary $2 built here.
+check_unit() {
+	local name=$1 bin=$2 out exposure
+	sed "s|^ExecStart=/usr/bin/$name |ExecStart=$bin |" "$ROOT/packaging/systemd/$name.service" > "$work/$name.service"
+	grep -q "^ExecStart=$bin " "$work/$name.service"
+	out=$(systemd-analyze verify "$work/$name.service" 2>&1) || { echo "$out"; exit 1; }
+	[ -z "$out" ] || { echo "systemd: systemd-analyze verify complained about $name:"; echo "$out"; exit 1; }
+	exposure=$(systemd-analyze security --offline=yes "$work/$name.service" 2>&1 |
+		sed -n "s/.*Overall exposure level for $name.service: \([0-9.]*\).*/\1/p")
+	echo "systemd: $name: verify clean; exposure $exposure (systemd-analyze security --offline)"
+	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.0) }' || { echo "systemd: $name: exposure '$exposure' > 2.0" >&2; exit 1; }
+}
+check_unit w3wallet-server "$BIN"
 grep -q "^ExecStart=$BIN serve" "$work/w3wallet-server.service"
-out=$(systemd-analyze verify "$work/w3wallet-server.service" 2>&1) || { echo "$out"; exit 1; }
-[ -z "$out" ] || { echo "systemd: systemd-analyze verify complained:"; echo "$out"; exit 1; }
-exposure=$(systemd-analyze security --offline=yes "$work/w3wallet-server.service" 2>&1 |
-	sed -n 's/.*Overall exposure level for w3wallet-server.service: \([0-9.]*\).*/\1/p')
-echo "systemd: verify clean; exposure $exposure (systemd-analyze security --offline)"
-awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.0) }' || { echo "systemd: exposure '$exposure' > 2.0" >&2; exit 1; }
+# The signer's unit (packaging/systemd/w3wallet-signer.service) gets checks 1 and 2 only.
+[ -x "$BUILD/signer/w3wallet-signer" ] || { echo "systemd: $BUILD/signer/w3wallet-signer is not built" >&2; exit 1; }
+check_unit w3wallet-signer "$BUILD/signer/w3wallet-signer"
 
 # 3. The service's view: %S = $work/var/lib, %d = the credentials directory.
 user=nobody

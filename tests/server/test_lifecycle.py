@@ -193,6 +193,9 @@ def test_bad_configuration_is_refused():
         ([], {"W3W_JWT_SECRET": "s" * 40, "W3W_JWT_ED25519_PUBLIC_KEY": "00" * 32}, "not both"),
         ([], {"W3W_STORAGE": "nosuch://x"}, "cannot open"),
         (["--tls-cert", "/nonexistent"], {}, "tls"),
+        (["--signer", "tcp://127.0.0.1:1"], {}, "--signer: expected unix:/"),
+        (["--signer", "unix:/run/w3wallet-signer.sock"], {}, "needs W3W_SIGNER_KEY"),
+        (["--signer", "unix:/run/w3wallet-signer.sock"], {"W3W_SIGNER_KEY": "xyz"}, "W3W_SIGNER_KEY: expected 64 hex"),
     ]:
         r = subprocess.run([SERVER_BIN, "serve", "--data-dir", d, "--listen", "127.0.0.1:0"] + args,
                            env={**env, **extra}, capture_output=True, text=True, timeout=30)

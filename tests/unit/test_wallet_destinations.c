@@ -129,7 +129,7 @@ START_TEST(version_1_options_refuse_by_default)
 	ck_assert_int_eq(w3w_chain_open(&v1, ctx, &o), W3W_OK);
 	ck_assert_int_eq(w3w_wallet_withdraw(&w, v1, &alice, "ETH", COIN, ZERO, NULL), W3W_EINVAL);
 	w3w_chain_close(v1);
-	o.version = 3;
+	o.version = W3W_CHAIN_OPTIONS_VERSION + 1;
 	ck_assert_int_eq(w3w_chain_open(&v1, ctx, &o), W3W_EVERSION);
 	ck_assert_ptr_null(v1);
 }

@@ -37,6 +37,10 @@ type Options struct {
 	ReadStorageURL string
 	// MaxReplicaLag: reads without a position use the replica while it lags less (default 1 s).
 	MaxReplicaLag time.Duration
+	// SignerURL: "unix:/path/sock": wallet keys stay in w3wallet-signer (docs/signer.md); no MasterKeyHex needed.
+	SignerURL string
+	// SignerKeyHex: the signer's shared key, 64 hex characters (with SignerURL).
+	SignerKeyHex string
 }
 
 func (o Options) toC() (capi.W3w_options, error) {
@@ -51,6 +55,7 @@ func (o Options) toC() (capi.W3w_options, error) {
 	for _, f := range []struct{ name, value string }{
 		{"storage_url", o.StorageURL}, {"cache_url", o.CacheURL}, {"events_url", o.EventsURL},
 		{"master_key_hex", o.MasterKeyHex}, {"region", o.Region}, {"read_storage_url", o.ReadStorageURL},
+		{"signer_url", o.SignerURL}, {"signer_key_hex", o.SignerKeyHex},
 	} {
 		if f.value == "" {
 			continue

@@ -291,6 +291,8 @@ type ChainOptions struct {
 	Assets           string        // "ETH=native:18,USDC=0xA0b8...eB48:6"
 	StartBlock       *int64        // where a new watcher starts (default: the current final block)
 	MaxBlocksPerPoll int           // default 100
+	SignerURL        string        // "unix:/path/sock": withdrawals signed by w3wallet-signer (docs/signer.md)
+	SignerKeyHex     string        // the signer's shared key, 64 hex characters (with SignerURL)
 }
 
 // Chain is a connection to one chain on a Context; safe for concurrent use.
@@ -321,7 +323,8 @@ func (st *chainState) free() {
 // asked for it (ErrUnavailable if it cannot be reached).
 func (c *Context) ChainOpen(ctx context.Context, o ChainOptions) (*Chain, error) {
 	const op = "ChainOpen"
-	if err := noNUL(op, "adapter", o.Adapter, "url", o.URL, "assets", o.Assets); err != nil {
+	if err := noNUL(op, "adapter", o.Adapter, "url", o.URL, "assets", o.Assets, "signer_url", o.SignerURL,
+		"signer_key_hex", o.SignerKeyHex); err != nil {
 		return nil, err
 	}
 	co := capi.NewW3w_chain_options()
@@ -329,7 +332,8 @@ func (c *Context) ChainOpen(ctx context.Context, o ChainOptions) (*Chain, error)
 	if err := capi.W3wb_chain_options_init(co, uint(capi.W3W_CHAIN_OPTIONS_VERSION)); err != nil {
 		return nil, wrap(op, err)
 	}
-	for _, f := range []struct{ name, value string }{{"adapter", o.Adapter}, {"url", o.URL}, {"assets", o.Assets}} {
+	for _, f := range []struct{ name, value string }{{"adapter", o.Adapter}, {"url", o.URL}, {"assets", o.Assets},
+		{"signer_url", o.SignerURL}, {"signer_key_hex", o.SignerKeyHex}} {
 		if f.value != "" {
 			if err := capi.W3wb_chain_options_set_text(co, f.name, f.value); err != nil {
 				return nil, wrap(op, err)

@@ -81,6 +81,24 @@ func TestMasterSeedAndWallets(t *testing.T) {
 	}
 }
 
+// A chain that signs through w3wallet-signer: an unreachable signer is ErrUnavailable naming it.
+func TestChainWithAnAbsentSigner(t *testing.T) {
+	c := openWallet(t)
+	service := actor(w3wallet.RoleService)
+	key := strings.Repeat("ab", 32)
+	if _, err := c.ChainOpen(bg, w3wallet.ChainOptions{URL: deadNode, ChainID: 31337, SignerURL: "nope:x",
+		SignerKeyHex: key}); !errors.Is(err, w3wallet.ErrInvalid) || !strings.Contains(err.Error(), "unknown scheme") {
+		t.Fatalf("unknown signer scheme: %v", err)
+	}
+	ch := must(c.ChainOpen(bg, w3wallet.ChainOptions{URL: deadNode, ChainID: 31337,
+		SignerURL: "unix:/nonexistent/w3w.sock", SignerKeyHex: key}))(t)
+	defer ch.Close()
+	if _, err := ch.HotAddress(bg, service); !errors.Is(err, w3wallet.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "signer: not reachable") {
+		t.Fatalf("absent signer: %v", err)
+	}
+}
+
 func TestChainOffline(t *testing.T) {
 	c := openWallet(t)
 	cur := freshCurrency()

@@ -81,6 +81,20 @@ def test_wallets_need_a_master_key(sqlite_url, actors):
             ctx.wallet_create(actors(), "evm")
 
 
+def test_chain_with_a_signer_that_is_not_there(sqlite_url, actors, cur):
+    """Through a signer the context needs no master key; an unreachable signer is unavailable, not a crash."""
+    service = actors(Role.SERVICE)
+    with w3wallet.Context(storage_url=sqlite_url) as ctx:
+        with pytest.raises(InvalidInputError, match="unknown scheme 'nope'"):
+            ctx.chain_open(url=DEAD_NODE, chain_id=31337, signer_url="nope:x", signer_key_hex="ab" * 32)
+        with pytest.raises(InvalidInputError, match="64 hex"):
+            ctx.chain_open(url=DEAD_NODE, chain_id=31337, signer_url="unix:/nonexistent/w3w.sock", signer_key_hex="ab")
+        with ctx.chain_open(url=DEAD_NODE, chain_id=31337, assets=f"{cur}=native:18",
+                            signer_url="unix:/nonexistent/w3w.sock", signer_key_hex="ab" * 32) as chain:
+            with pytest.raises(UnavailableError, match="signer: not reachable"):
+                chain.hot_address(service)
+
+
 def test_chain_offline(wctx, actors, cur):
     service, admin, user = actors(Role.SERVICE), actors(Role.ADMIN), actors()
     with pytest.raises(UnavailableError):

@@ -23,7 +23,8 @@ __all__ = ["Options", "Context", "Subscription"]
 
 R = TypeVar("R")
 
-_TEXT_OPTIONS = ("storage_url", "cache_url", "events_url", "master_key_hex", "region", "read_storage_url")
+_TEXT_OPTIONS = ("storage_url", "cache_url", "events_url", "master_key_hex", "region", "read_storage_url",
+                 "signer_url", "signer_key_hex")
 
 
 @dataclass
@@ -51,6 +52,10 @@ class Options:
     """A PostgreSQL read replica for reads by id and lists (docs/api.md, "Read replicas")."""
     max_replica_lag_ms: Optional[int] = None
     """Reads without a position use the replica while it lags less than this (default 1000)."""
+    signer_url: Optional[str] = None
+    """"unix:/path/sock": wallet keys stay in w3wallet-signer (docs/signer.md); no master key needed."""
+    signer_key_hex: Optional[str] = field(default=None, repr=False)
+    """The signer's shared key, 64 hex characters (with signer_url)."""
 
     def _to_c(self) -> Any:
         c = _capi.w3wb_options_init(_capi.W3W_OPTIONS_VERSION)

@@ -188,7 +188,7 @@ class ChainPollStats:
         return cls(*(getattr(c, f.name) for f in fields(cls)))
 
 
-_CHAIN_TEXT = ("adapter", "url", "assets")
+_CHAIN_TEXT = ("adapter", "url", "assets", "signer_url", "signer_key_hex")
 
 
 @dataclass
@@ -207,6 +207,10 @@ class ChainOptions:
     """"ETH=native:18,USDC=0xA0b8...eB48:6"."""
     start_block: Optional[int] = None
     max_blocks_per_poll: Optional[int] = None
+    signer_url: Optional[str] = None
+    """"unix:/path/sock": withdrawals are signed by w3wallet-signer (docs/signer.md)."""
+    signer_key_hex: Optional[str] = None
+    """The signer's shared key, 64 hex characters (with signer_url)."""
 
     def _to_c(self) -> Any:
         c = _capi.w3wb_chain_options_init(_capi.W3W_CHAIN_OPTIONS_VERSION)
