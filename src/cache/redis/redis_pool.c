@@ -363,7 +363,12 @@ w3w_status w3w__redis_pool_check(w3w__redis_pool *pool, int timeout_ms)
 	const char *ping[1] = { "PING" };
 	int failed = 0;
 	uint64_t tag = 0;
+	unsigned int generation;
 
+	/* the generation it is connected in: a retire meanwhile (the near cache's) makes it stale */
+	pthread_mutex_lock(&pool->mu);
+	generation = pool->generation;
+	pthread_mutex_unlock(&pool->mu);
 	sigpipe_block(&guard);
 	c = open_connection(pool, timeout_ms, timeout_ms, err, sizeof err);
 	if (!c || setup_command(c, "PING", 1, ping, err, sizeof err, timeout_ms) != 0)
@@ -383,12 +388,13 @@ w3w_status w3w__redis_pool_check(w3w__redis_pool *pool, int timeout_ms)
 		/* keep the checked connection for the first caller */
 		pool->slots[0].ctx = c;
 		pool->slots[0].tag = tag;
-		pool->slots[0].generation = pool->generation;
+		pool->slots[0].generation = generation;
 		pool->failing = 0;
 		c = NULL;
 	}
 	pthread_mutex_unlock(&pool->mu);
 	if (c) redisFree(c);
+	if (c && tag && pool->on_drop) pool->on_drop(pool->hook_arg);
 	return failed ? unavailable(pool, err) : W3W_OK;
 }
 
