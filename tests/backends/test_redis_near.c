@@ -6,6 +6,8 @@
  * racing a read wins.
  */
 #include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +357,64 @@ START_TEST(invalidation_racing_a_read_wins)
 }
 END_TEST
 
+/* Readers hammer a few keys while a writer changes them; afterwards every reader sees the last values. */
+#define HAMMER_KEYS 8
+typedef struct hammer {
+	w3w_cache *c;
+	char keys[HAMMER_KEYS][128];
+	atomic_int stop;
+	atomic_long reads;
+} hammer;
+
+static void *hammer_reader(void *arg)
+{
+	hammer *h = arg;
+	for (unsigned i = 0; !atomic_load(&h->stop); i++) {
+		char *v = NULL;
+		size_t len = 0;
+		w3w_status st = h->c->get(h->c, h->keys[i % HAMMER_KEYS], &v, &len);
+		if (st != W3W_OK && st != W3W_ENOTFOUND)
+			w3w_error_clear();
+		free(v);
+		atomic_fetch_add(&h->reads, 1);
+	}
+	return NULL;
+}
+
+START_TEST(threads_converge_on_the_last_write)
+{
+	hammer h;
+	pthread_t readers[4];
+	redisContext *r = raw();
+	char name[32], last[32];
+	memset(&h, 0, sizeof h);
+	h.c = open_near(1000);
+	for (int k = 0; k < HAMMER_KEYS; k++) {
+		snprintf(name, sizeof name, "hammer:%d", k);
+		key(h.keys[k], sizeof h.keys[k], name);
+		raw_ok(r, "SET %s 0", h.keys[k]);
+	}
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&readers[i], NULL, hammer_reader, &h), 0);
+	for (int round = 1; round <= 200; round++) {
+		raw_ok(r, "SET %s %d", h.keys[round % HAMMER_KEYS], round);
+		sleep_ms(1);
+	}
+	atomic_store(&h.stop, 1);
+	for (int i = 0; i < 4; i++)
+		pthread_join(readers[i], NULL);
+	ck_assert_int_gt(atomic_load(&h.reads), 200);
+	ck_assert_uint_gt(stats(h.c).hits, 0);
+	for (int k = 0; k < HAMMER_KEYS; k++) {
+		int final = 200 - ((200 - k) % HAMMER_KEYS);   /* the last round that wrote key k */
+		snprintf(last, sizeof last, "%d", final);
+		ms_until(h.c, h.keys[k], last, STALE_BOUND_MS);
+	}
+	redisFree(r);
+	h.c->free(h.c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("redis_near");
@@ -383,6 +443,7 @@ int main(void)
 	tcase_add_test(tc, lost_tracking_connection_flushes);
 	tcase_add_test(tc, entries_are_bounded);
 	tcase_add_test(tc, invalidation_racing_a_read_wins);
+	tcase_add_test(tc, threads_converge_on_the_last_write);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
