@@ -9,7 +9,8 @@
 # Knobs: W3W_BENCH_DURATION (10 s), W3W_BENCH_CONNECTIONS ("100 1000 10000"), W3W_BENCH_PORT (18480),
 # W3W_BENCH_RATES ("500 1000 2000 3000 5000" req/s; "" skips the open loop), W3W_BENCH_OPEN_SECONDS (3),
 # W3W_BENCH_OPEN_CONNECTIONS (10000: what this box allows, see ulimit -n; the server and the holder each
-# need one descriptor per connection).
+# need one descriptor per connection), W3W_BENCH_NEAR_CACHE (10000: GET by id once more on PostgreSQL + Redis
+# with the Redis near cache of that many entries, `redis://...?near_cache=N`; 0 skips it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:?usage: run.sh BUILD_DIR OUTDIR}" && pwd)
@@ -24,6 +25,7 @@ THREADS=$(nproc)
 RATES=${W3W_BENCH_RATES-"500 1000 2000 3000 5000"}
 OPEN_SECONDS=${W3W_BENCH_OPEN_SECONDS:-3}
 OPEN_CONNS=${W3W_BENCH_OPEN_CONNECTIONS:-10000}
+NEAR=${W3W_BENCH_NEAR_CACHE:-10000}
 export W3W_BENCH_LUA=$HERE
 
 for tool in wrk nginx python3 ${RATES:+vegeta}; do
@@ -150,6 +152,7 @@ open_loop() {
   release_holds
 }
 
+# bench_server LABEL [reads]: every route, or with `reads` GET by id only.
 bench_server() {
   local label=$1 target="w3wallet-server ($1)" n_levels
   echo "bench/http: $target"
@@ -161,6 +164,7 @@ bench_server() {
       -- "$WORK/reader.tok" "$WORK/read_ids"
     nginx_point "$target" "GET /v1/orders/{id}" "$c"
   done
+  if [ "${2:-}" = reads ]; then stop_server; return 0; fi
   # Open orders for the claims: created at the server's own pace, a bit more than the claims can take.
   n_levels=$(echo $LEVELS | wc -w)
   wrk -t"$THREADS" -c64 -d"$(( DUR * n_levels * 13 / 10 ))s" --timeout 10s -s "$HERE/create_orders.lua" \
@@ -179,23 +183,35 @@ bench_server() {
 }
 
 bench_server sqlite
-if [ -n "${W3W_TEST_PG_URL:-}" ]; then
-  # A fresh PostgreSQL schema (search_path) of its own: nothing left by other runs in the way.
-  schema=w3w_bench_http_$$
+# pg_server LABEL CACHE_URL [reads]: bench_server on PostgreSQL in a fresh schema (search_path) of its own,
+# so nothing left by other runs is in the way.
+pg_server() {
+  local schema=w3w_bench_http_$$_${3:-all} pg_url rc=0
   psql -q "$W3W_TEST_PG_URL" -c "CREATE SCHEMA $schema" >/dev/null
   case "$W3W_TEST_PG_URL" in
     *\?*) pg_url="$W3W_TEST_PG_URL&options=-csearch_path%3D$schema" ;;
     *) pg_url="$W3W_TEST_PG_URL?options=-csearch_path%3D$schema" ;;
   esac
-  W3W_STORAGE=$pg_url W3W_CACHE=${W3W_TEST_REDIS_URL:-memory:} W3W_EVENTS=${W3W_TEST_KAFKA_URL:-} \
-    bench_server "postgres+redis+kafka" || { psql -q "$W3W_TEST_PG_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null; exit 1; }
+  W3W_STORAGE=$pg_url W3W_CACHE=$2 W3W_EVENTS=${W3W_TEST_KAFKA_URL:-} bench_server "$1" ${3:-} || rc=$?
   psql -q "$W3W_TEST_PG_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true
+  return $rc
+}
+NEAR_TARGET=""
+if [ -n "${W3W_TEST_PG_URL:-}" ]; then
+  pg_server "postgres+redis+kafka" "${W3W_TEST_REDIS_URL:-memory:}"
+  if [ "$NEAR" != 0 ] && [ -n "${W3W_TEST_REDIS_URL:-}" ]; then
+    case "$W3W_TEST_REDIS_URL" in *\?*) near_url="$W3W_TEST_REDIS_URL&near_cache=$NEAR" ;;
+      *) near_url="$W3W_TEST_REDIS_URL?near_cache=$NEAR" ;; esac
+    NEAR_TARGET="postgres+redis+kafka+near_cache"
+    pg_server "$NEAR_TARGET" "$near_url" reads
+  fi
 fi
 
 kill -TERM "$NGINX_PID"; wait "$NGINX_PID" || true; NGINX_PID=""
 
 targets='["w3wallet-server (sqlite)"'
 [ -n "${W3W_TEST_PG_URL:-}" ] && targets+=',"w3wallet-server (postgres+redis+kafka)"'
+[ -n "$NEAR_TARGET" ] && targets+=",\"w3wallet-server ($NEAR_TARGET)\""
 targets+=']'
 cat > "$WORK/meta.json" <<JSON
 {"duration": $DUR, "threads": $THREADS, "open_seconds": $OPEN_SECONDS, "open_connections": $OPEN_CONNS, "cpus": $(nproc), "load": "$LOAD_BEFORE",

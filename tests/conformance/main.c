@@ -2,11 +2,12 @@
  * The storage conformance suite: the same tests against every storage
  * backend. Usage:
  *
- *   conformance [--storage-env NAME] [--cache-env NAME] [test case ...]
+ *   conformance [--storage-env NAME] [--cache-env NAME] [--cache-options OPTS] [test case ...]
  *
  * --storage-env/--cache-env take the URL from environment variable NAME
  * and fail (exit 2) when it is unset, so a CI job that forgot to start its
- * server fails instead of silently testing SQLite. Without them the URLs
+ * server fails instead of silently testing SQLite. --cache-options appends
+ * URL options to the cache URL (e.g. near_cache=10000). Without them the URLs
  * come from W3W_TEST_STORAGE_URL (default: a fresh SQLite file per test)
  * and W3W_TEST_CACHE_URL (default "memory:"). Naming test cases runs only
  * those (Check's CK_RUN_CASE works too). W3W_TEST_KEEP=1 keeps the SQLite
@@ -28,6 +29,24 @@ static int take_url_from(const char *var_name, const char *target)
 	}
 	setenv(target, v, 1);
 	return 0;
+}
+
+/* W3W_TEST_CACHE_URL + "?opts" (or "&opts" when it has options already). */
+static int append_cache_options(const char *opts)
+{
+	const char *url = getenv("W3W_TEST_CACHE_URL");
+	char *joined;
+	int rc;
+	if (!url || !*url) {
+		fprintf(stderr, "conformance: --cache-options needs a cache URL (--cache-env first)\n");
+		return -1;
+	}
+	if (!(joined = malloc(strlen(url) + strlen(opts) + 2)))
+		return -1;
+	sprintf(joined, "%s%c%s", url, strchr(url, '?') ? '&' : '?', opts);
+	rc = setenv("W3W_TEST_CACHE_URL", joined, 1);
+	free(joined);
+	return rc;
 }
 
 static Suite *conformance_suite(void)
@@ -65,8 +84,12 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--cache-env") == 0 && i + 1 < argc) {
 			if (take_url_from(argv[++i], "W3W_TEST_CACHE_URL") != 0)
 				return 2;
+		} else if (strcmp(argv[i], "--cache-options") == 0 && i + 1 < argc) {
+			if (append_cache_options(argv[++i]) != 0)
+				return 2;
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: %s [--storage-env NAME] [--cache-env NAME] [test case ...]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--storage-env NAME] [--cache-env NAME] [--cache-options OPTS] "
+				"[test case ...]\n", argv[0]);
 			return 2;
 		} else {
 			first_case = i;

@@ -3,6 +3,8 @@
  *
  *   get        GET key              (the tombstone marker reads as a miss)
  *   get_many   MGET keys            (one round trip for an order and its items)
+ *              with near_cache=N: the near cache first, else CLIENT CACHING yes +
+ *              the read, and the values are kept near (redis_near.c)
  *   fill       SET key value NX EX ttl
  *   invalidate SET key <marker> PX W3W_CACHE_TOMBSTONE_MS, pipelined
  *   rate_take  token bucket script (redis_rate.c)
@@ -14,6 +16,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "cache/redis/redis_near.h"
 #include "cache/redis/redis_pool.h"
 #include "cache/redis/redis_rate.h"
 #include "cache/redis/redis_url.h"
@@ -34,6 +37,7 @@ static const char TOMBSTONE[] = "\0w3w:tombstone";
 typedef struct redis_cache {
 	w3w_cache base;   /* first member: the vtable the caller sees */
 	w3w__redis_pool pool;
+	w3w__near *near;  /* NULL without near_cache= */
 	char prefix[W3W__REDIS_PREFIX_SIZE];
 	size_t prefix_len;
 } redis_cache;
@@ -94,11 +98,40 @@ static w3w_status value_of(const redisReply *r, const char *op, char **value, si
 	return W3W_OK;
 }
 
+/*
+ * `cmd` preceded by CLIENT CACHING yes, so Redis tracks the keys it reads;
+ * *tag is the connection's near-cache tag, 0 when Redis would not track.
+ */
+static w3w_status tracked_read(redis_cache *rc, const w3w__redis_cmd *cmd, redisReply **r, uint64_t *tag)
+{
+	static const char *const caching[3] = { "CLIENT", "CACHING", "yes" };
+	static const size_t caching_len[3] = { 6, 7, 3 };
+	w3w__redis_cmd cmds[2] = { { 3, (const char **)caching, caching_len }, *cmd };
+	redisReply *replies[2] = { NULL, NULL };
+	w3w_status st = w3w__redis_pipeline_tagged(&rc->pool, cmds, 2, replies, tag);
+	if (st != W3W_OK)
+		return st;
+	if (replies[0]->type != REDIS_REPLY_STATUS)
+		*tag = 0;
+	freeReplyObject(replies[0]);
+	*r = replies[1];
+	return W3W_OK;
+}
+
+/* Send `cmd`, through tracked_read when there is a near cache. */
+static w3w_status read_cmd(redis_cache *rc, const w3w__redis_cmd *cmd, redisReply **r, uint64_t *tag)
+{
+	*tag = 0;
+	return rc->near ? tracked_read(rc, cmd, r, tag) : w3w__redis_pipeline(&rc->pool, cmd, 1, r);
+}
+
 static w3w_status redis_get(w3w_cache *c, const char *key, char **value, size_t *len)
 {
 	redis_cache *rc = (redis_cache *)c;
 	full_key k;
 	redisReply *r = NULL;
+	w3w__near_ticket ticket = { 0, 0 };
+	uint64_t tag;
 	w3w_status st;
 
 	if (!value || !len)
@@ -107,18 +140,26 @@ static w3w_status redis_get(w3w_cache *c, const char *key, char **value, size_t 
 	*len = 0;
 	if ((st = key_make(&k, rc, key)) != W3W_OK)
 		return st;
+	if (rc->near) {
+		if (w3w__near_get(rc->near, k.p, k.len, value, len)) {
+			key_done(&k);
+			return W3W_OK;
+		}
+		ticket = w3w__near_ticket_for(rc->near, k.p, k.len);
+	}
 	{
 		const char *argv[2] = { "GET", k.p };
 		size_t argvlen[2] = { 3, k.len };
 		w3w__redis_cmd cmd = { 2, argv, argvlen };
-		st = w3w__redis_pipeline(&rc->pool, &cmd, 1, &r);
+		st = read_cmd(rc, &cmd, &r, &tag);
+	}
+	if (st == W3W_OK) {
+		st = value_of(r, "GET", value, len);
+		freeReplyObject(r);
+		if (st == W3W_OK && rc->near)
+			w3w__near_store(rc->near, k.p, k.len, *value, *len, tag, ticket);
 	}
 	key_done(&k);
-	if (st != W3W_OK)
-		return st;
-
-	st = value_of(r, "GET", value, len);
-	freeReplyObject(r);
 	return st;
 }
 
@@ -151,13 +192,37 @@ static w3w_status keys_make(full_key **out, const redis_cache *rc, const char *c
 	return st;
 }
 
+/*
+ * Every key from the near cache (1), or none: then the values found are
+ * freed and each key's ticket taken for the read that follows.
+ */
+static int near_get_all(redis_cache *rc, const full_key *fk, size_t count, char **values, size_t *lens,
+	w3w__near_ticket *tickets)
+{
+	size_t i;
+	for (i = 0; i < count; i++)
+		if (!w3w__near_get(rc->near, fk[i].p, fk[i].len, &values[i], &lens[i]))
+			break;
+	if (i == count)
+		return 1;
+	for (i = 0; i < count; i++) {
+		free(values[i]);
+		values[i] = NULL;
+		lens[i] = 0;
+		tickets[i] = w3w__near_ticket_for(rc->near, fk[i].p, fk[i].len);
+	}
+	return 0;
+}
+
 static w3w_status redis_get_many(w3w_cache *c, const char *const *keys, size_t count, char **values, size_t *lens)
 {
 	redis_cache *rc = (redis_cache *)c;
 	const char **argv = NULL;
 	size_t *argvlen = NULL;
 	full_key *fk = NULL;
+	w3w__near_ticket *tickets = NULL;
 	redisReply *r = NULL;
+	uint64_t tag = 0;
 	w3w_status st;
 
 	if (!keys || !values || !lens || count == 0)
@@ -166,28 +231,43 @@ static w3w_status redis_get_many(w3w_cache *c, const char *const *keys, size_t c
 	memset(lens, 0, count * sizeof *lens);
 	argv = calloc(count + 1, sizeof *argv);
 	argvlen = calloc(count + 1, sizeof *argvlen);
-	if (!argv || !argvlen)
+	if (rc->near)
+		tickets = calloc(count, sizeof *tickets);
+	if (!argv || !argvlen || (rc->near && !tickets))
 		st = w3w_error_set(W3W_ENOMEM, "redis: out of memory");
 	else
 		st = keys_make(&fk, rc, keys, count, argv + 1, argvlen + 1);
+	if (st == W3W_OK && rc->near && near_get_all(rc, fk, count, values, lens, tickets)) {
+		keys_done(fk, count);
+		free(argv);
+		free(argvlen);
+		free(tickets);
+		return W3W_OK;
+	}
 	if (st == W3W_OK) {
 		w3w__redis_cmd cmd = { (int)count + 1, argv, argvlen };
 		argv[0] = "MGET";
 		argvlen[0] = 4;
-		st = w3w__redis_pipeline(&rc->pool, &cmd, 1, &r);
+		st = read_cmd(rc, &cmd, &r, &tag);
 	}
-	keys_done(fk, count);
 	free(argv);
 	free(argvlen);
-	if (st != W3W_OK)
+	if (st != W3W_OK) {
+		keys_done(fk, count);
+		free(tickets);
 		return st;
+	}
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != count)
 		st = unexpected_reply("MGET", r);
 	for (size_t i = 0; st == W3W_OK && i < count; i++) {
 		w3w_status one = value_of(r->element[i], "MGET", &values[i], &lens[i]);
 		if (one != W3W_OK && one != W3W_ENOTFOUND)
 			st = one;
+		else if (one == W3W_OK && rc->near)
+			w3w__near_store(rc->near, fk[i].p, fk[i].len, values[i], lens[i], tag, tickets[i]);
 	}
+	keys_done(fk, count);
+	free(tickets);
 	if (st != W3W_OK)
 		for (size_t i = 0; i < count; i++) {
 			free(values[i]);
@@ -271,6 +351,9 @@ static w3w_status redis_invalidate(w3w_cache *c, const char *const *keys, size_t
 		cmds[made].argvlen = l;
 	}
 	st = w3w__redis_pipeline(&rc->pool, cmds, count, replies);
+	/* after the write, so a read of the old value in flight cannot store it again */
+	for (size_t i = 0; rc->near && i < count; i++)
+		w3w__near_drop(rc->near, fk[i].p, fk[i].len);
 	if (st == W3W_OK) {
 		for (size_t i = 0; i < count; i++) {
 			if (st == W3W_OK && replies[i]->type != REDIS_REPLY_STATUS)
@@ -356,8 +439,14 @@ static void redis_free(w3w_cache *c)
 {
 	redis_cache *rc = (redis_cache *)c;
 	if (!rc) return;
+	w3w__near_stop(rc->near);
 	w3w__redis_pool_destroy(&rc->pool);
 	free(rc);
+}
+
+w3w__near *w3w__redis_cache_near(w3w_cache *c)
+{
+	return c && c->name && strcmp(c->name, "redis") == 0 ? ((redis_cache *)c)->near : NULL;
 }
 
 W3W_EXTERN w3w_status w3w_cache_redis_open(w3w_cache **out, const char *url, const w3w_backend_config *cfg)
@@ -404,6 +493,11 @@ W3W_EXTERN w3w_status w3w_cache_redis_open(w3w_cache **out, const char *url, con
 	w3w__redis_url_wipe(&u);
 	if (st != W3W_OK) {
 		free(rc);
+		return st;
+	}
+	if (rc->pool.url.near_cache > 0 &&
+	    (st = w3w__near_start(&rc->near, &rc->pool, (size_t)rc->pool.url.near_cache)) != W3W_OK) {
+		redis_free(&rc->base);
 		return st;
 	}
 	if (rc->pool.url.lazy) {

@@ -1,6 +1,7 @@
 #include "cache/redis/redis_pool.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,7 @@ static w3w_status acquire(w3w__redis_pool *pool, size_t *out)
 	redisContext *stale = NULL, *fresh;
 	w3w__redis_slot *slot;
 	unsigned int generation;
+	uint64_t stale_tag, tag = 0;
 	int probe = 0;
 	char err[256];
 	long idx;
@@ -254,12 +256,18 @@ static w3w_status acquire(w3w__redis_pool *pool, size_t *out)
 	}
 	slot->busy = 1;
 	stale = slot->ctx;
+	stale_tag = slot->tag;
 	slot->ctx = NULL;
+	slot->tag = 0;
 	generation = pool->generation;
 	pthread_mutex_unlock(&pool->mu);
 
-	if (stale) redisFree(stale);
+	if (stale) {
+		redisFree(stale);
+		if (stale_tag && pool->on_drop) pool->on_drop(pool->hook_arg);
+	}
 	fresh = open_connection(pool, pool->connect_timeout_ms, pool->command_timeout_ms, err, sizeof err);
+	if (fresh && pool->on_connect) tag = pool->on_connect(pool->hook_arg, fresh);
 
 	pthread_mutex_lock(&pool->mu);
 	if (probe) pool->probing = 0;
@@ -272,6 +280,7 @@ static w3w_status acquire(w3w__redis_pool *pool, size_t *out)
 	}
 	if (generation == pool->generation) pool->failing = 0;
 	slot->ctx = fresh;
+	slot->tag = tag;
 	slot->generation = generation;
 	pthread_mutex_unlock(&pool->mu);
 	*out = (size_t)idx;
@@ -283,21 +292,31 @@ static void release(w3w__redis_pool *pool, size_t idx, const char *broken_why)
 {
 	w3w__redis_slot *slot = &pool->slots[idx];
 	redisContext *drop = NULL;
+	uint64_t drop_tag = 0;
 
 	pthread_mutex_lock(&pool->mu);
 	if (broken_why) trip_locked(pool, broken_why);
 	if (slot->generation != pool->generation) {
 		drop = slot->ctx;
+		drop_tag = slot->tag;
 		slot->ctx = NULL;
+		slot->tag = 0;
 	}
 	slot->busy = 0;
 	pthread_cond_signal(&pool->freed);
 	pthread_mutex_unlock(&pool->mu);
 	if (drop) redisFree(drop);
+	if (drop && drop_tag && pool->on_drop) pool->on_drop(pool->hook_arg);
 }
 
 w3w_status w3w__redis_pipeline(w3w__redis_pool *pool, const w3w__redis_cmd *cmds, size_t count,
 	redisReply **replies)
+{
+	return w3w__redis_pipeline_tagged(pool, cmds, count, replies, NULL);
+}
+
+w3w_status w3w__redis_pipeline_tagged(w3w__redis_pool *pool, const w3w__redis_cmd *cmds, size_t count,
+	redisReply **replies, uint64_t *tag)
 {
 	sigpipe_guard guard;
 	redisContext *c;
@@ -313,6 +332,7 @@ w3w_status w3w__redis_pipeline(w3w__redis_pool *pool, const w3w__redis_cmd *cmds
 		return st;
 	}
 	c = pool->slots[idx].ctx;
+	if (tag) *tag = pool->slots[idx].tag;
 	for (size_t i = 0; i < count && !failed; i++)
 		if (redisAppendCommandArgv(c, cmds[i].argc, cmds[i].argv, cmds[i].argvlen) != REDIS_OK)
 			failed = 1;
@@ -342,7 +362,13 @@ w3w_status w3w__redis_pool_check(w3w__redis_pool *pool, int timeout_ms)
 	char err[256];
 	const char *ping[1] = { "PING" };
 	int failed = 0;
+	uint64_t tag = 0;
+	unsigned int generation;
 
+	/* the generation it is connected in: a retire meanwhile (the near cache's) makes it stale */
+	pthread_mutex_lock(&pool->mu);
+	generation = pool->generation;
+	pthread_mutex_unlock(&pool->mu);
 	sigpipe_block(&guard);
 	c = open_connection(pool, timeout_ms, timeout_ms, err, sizeof err);
 	if (!c || setup_command(c, "PING", 1, ping, err, sizeof err, timeout_ms) != 0)
@@ -350,6 +376,8 @@ w3w_status w3w__redis_pool_check(w3w__redis_pool *pool, int timeout_ms)
 	else if (redisSetTimeout(c, ms_to_timeval(pool->command_timeout_ms)) != REDIS_OK) {
 		snprintf(err, sizeof err, "cannot set socket timeout: %s", c->errstr);
 		failed = 1;
+	} else if (pool->on_connect) {
+		tag = pool->on_connect(pool->hook_arg, c);
 	}
 	sigpipe_restore(&guard, failed);
 
@@ -359,11 +387,51 @@ w3w_status w3w__redis_pool_check(w3w__redis_pool *pool, int timeout_ms)
 	} else if (pool->size > 0 && !pool->slots[0].busy && !pool->slots[0].ctx) {
 		/* keep the checked connection for the first caller */
 		pool->slots[0].ctx = c;
-		pool->slots[0].generation = pool->generation;
+		pool->slots[0].tag = tag;
+		pool->slots[0].generation = generation;
 		pool->failing = 0;
 		c = NULL;
 	}
 	pthread_mutex_unlock(&pool->mu);
 	if (c) redisFree(c);
+	if (c && tag && pool->on_drop) pool->on_drop(pool->hook_arg);
 	return failed ? unavailable(pool, err) : W3W_OK;
+}
+
+void w3w__redis_pool_retire(w3w__redis_pool *pool)
+{
+	pthread_mutex_lock(&pool->mu);
+	pool->generation++;
+	pthread_mutex_unlock(&pool->mu);
+}
+
+size_t w3w__redis_pool_sweep(w3w__redis_pool *pool)
+{
+	redisContext *dead[64];
+	size_t n = 0;
+
+	pthread_mutex_lock(&pool->mu);
+	for (size_t i = 0; i < pool->size && n < sizeof dead / sizeof dead[0]; i++) {
+		w3w__redis_slot *s = &pool->slots[i];
+		struct pollfd pfd;
+		if (s->busy || !s->ctx || !s->tag) continue;
+		/* an idle connection is sent nothing: readable means closed (or broken) */
+		pfd.fd = s->ctx->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 0) continue;
+		dead[n++] = s->ctx;
+		s->ctx = NULL;
+		s->tag = 0;
+	}
+	pthread_mutex_unlock(&pool->mu);
+	for (size_t i = 0; i < n; i++)
+		redisFree(dead[i]);
+	if (n && pool->on_drop) pool->on_drop(pool->hook_arg);
+	return n;
+}
+
+redisContext *w3w__redis_connect(w3w__redis_pool *pool, int timeout_ms, char *err, size_t errsize)
+{
+	return open_connection(pool, timeout_ms, timeout_ms, err, errsize);
 }

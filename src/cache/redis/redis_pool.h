@@ -23,6 +23,7 @@ typedef struct w3w__redis_slot {
 	redisContext *ctx;
 	unsigned int generation;  /* pool generation it was connected in */
 	int busy;
+	uint64_t tag;             /* from on_connect: which near-cache epoch it tracks for (0: none) */
 } w3w__redis_slot;
 
 typedef struct w3w__redis_pool {
@@ -38,6 +39,15 @@ typedef struct w3w__redis_pool {
 	int probing;              /* one caller is trying to reconnect */
 	int64_t retry_at_ms;      /* monotonic time of the next allowed probe */
 	char last_error[160];     /* why the breaker opened (no secrets) */
+	/*
+	 * Near cache hooks (redis_near.c), NULL without one: on_connect sets a new
+	 * connection up and returns its tag; on_drop hears that a tagged
+	 * connection was closed (Redis forgets what it tracked). Both run
+	 * without pool->mu held.
+	 */
+	uint64_t (*on_connect)(void *arg, redisContext *c);
+	void (*on_drop)(void *arg);
+	void *hook_arg;
 } w3w__redis_pool;
 
 /** One command of a pipeline: argv with binary-safe lengths. */
@@ -63,6 +73,19 @@ void w3w__redis_pool_destroy(w3w__redis_pool *pool);
  */
 w3w_status w3w__redis_pipeline(w3w__redis_pool *pool, const w3w__redis_cmd *cmds, size_t count,
 	redisReply **replies);
+
+/** w3w__redis_pipeline that also tells the tag of the connection used. */
+w3w_status w3w__redis_pipeline_tagged(w3w__redis_pool *pool, const w3w__redis_cmd *cmds, size_t count,
+	redisReply **replies, uint64_t *tag);
+
+/** Retire every connection: each is closed and reopened when next used (no breaker). */
+void w3w__redis_pool_retire(w3w__redis_pool *pool);
+
+/** Close idle tagged connections the server has closed; how many there were. */
+size_t w3w__redis_pool_sweep(w3w__redis_pool *pool);
+
+/** A connection of its own (authenticated, database selected, no hooks); NULL with `err` set. */
+redisContext *w3w__redis_connect(w3w__redis_pool *pool, int timeout_ms, char *err, size_t errsize);
 
 /**
  * Connect now with `timeout_ms` (the open-time check); W3W_EUNAVAILABLE

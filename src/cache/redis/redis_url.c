@@ -71,12 +71,15 @@ static w3w_status parse_option(void *arg, const char *s, size_t n)
 	} else if (KEY_IS("lazy")) {
 		if (parse_int(v, vlen, 0, 1, &u->lazy))
 			return w3w_error_set(W3W_EINVAL, "redis URL: lazy must be 0 or 1");
+	} else if (KEY_IS("near_cache")) {
+		if (parse_int(v, vlen, 0, 10000000, &u->near_cache))
+			return w3w_error_set(W3W_EINVAL, "redis URL: near_cache must be 0..10000000 (entries)");
 	} else if (KEY_IS("prefix")) {
 		if (percent_decode(u->prefix, sizeof u->prefix, v, vlen))
 			return w3w_error_set(W3W_EINVAL, "redis URL: prefix is malformed or longer than %d bytes",
 				W3W__REDIS_PREFIX_SIZE - 1);
 	} else {
-		return w3w_error_set(W3W_EINVAL, "redis URL: unknown option '%.*s' (known: pool, timeout_ms, prefix, lazy)",
+		return w3w_error_set(W3W_EINVAL, "redis URL: unknown option '%.*s' (known: pool, timeout_ms, prefix, lazy, near_cache)",
 			(int)(klen > 40 ? 40 : klen), s);
 	}
 #undef KEY_IS

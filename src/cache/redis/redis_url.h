@@ -1,6 +1,7 @@
 /*
  * Parsing of `redis://[[user]:password@]host[:port][/db][?option=value&...]`.
- * Options: pool=N, timeout_ms=N (command timeout), prefix=TEXT, lazy=0|1.
+ * Options: pool=N, timeout_ms=N (command timeout), prefix=TEXT, lazy=0|1,
+ * near_cache=N (entries of the in-process near cache; 0 = none).
  */
 #ifndef W3W_CACHE_REDIS_URL_H
 #define W3W_CACHE_REDIS_URL_H
@@ -22,6 +23,7 @@ typedef struct w3w__redis_url {
 	int pool;                               /* 0 = not given */
 	int timeout_ms;                         /* 0 = not given */
 	int lazy;                               /* open even if the server is unreachable */
+	int near_cache;                         /* near cache entries, 0 = no near cache */
 } w3w__redis_url;
 
 /**
