@@ -185,6 +185,31 @@ void w3w__pg_array_add_i64(w3w__pg_array *a, int64_t v)
 	w3w__pg_array_add(a, num);
 }
 
+void w3w__pg_array_add_null(w3w__pg_array *a)
+{
+	if (a->len > 1)
+		put(a, ",", 1);
+	put(a, "NULL", 4);
+}
+
+void w3w__pg_array_add_or_null(w3w__pg_array *a, const char *elem)
+{
+	if (elem && *elem)
+		w3w__pg_array_add(a, elem);
+	else
+		w3w__pg_array_add_null(a);
+}
+
+void w3w__pg_array_add_bytea(w3w__pg_array *a, const unsigned char *bytes, size_t n)
+{
+	char hex[W3W__PG_NUM_SIZE] = "\\x";
+
+	if (w3w__crypto_hex_encode(hex + 2, sizeof(hex) - 2, bytes, n) != W3W__CRYPTO_OK)
+		a->oom = 1;
+	else
+		w3w__pg_array_add(a, hex);
+}
+
 char *w3w__pg_array_end(w3w__pg_array *a)
 {
 	put(a, "}", 1);

@@ -399,6 +399,10 @@ static const w3w_market_store sq_market = {
 	.accounts = w3w__sq_accounts,
 	.ledger_totals = w3w__sq_ledger_totals,
 	.purge_expired = w3w__sq_purge_expired,
+	.transfer_batch = w3w__sq_transfer_batch,
+	.order_create_batch = w3w__sq_order_create_batch,
+	.claim_create_batch = w3w__sq_claim_create_batch,
+	.claim_process_batch = w3w__sq_claim_process_batch,
 };
 
 static const w3w_outbox_store sq_outbox = {
