@@ -1,7 +1,7 @@
 -- Schema version 5: batched commands (w3wallet/batch.h). One call runs many commands of one
 -- kind in one transaction and one round trip. Parameters are the single function's, each as
--- an array with one entry per element. Each element is the single function called in its own
--- subtransaction (a BEGIN ... EXCEPTION block): a refusal (a W3xxx SQLSTATE, or a unique
+-- an array with one entry per element. Each element (claims apart, see below) is the single
+-- function called in its own subtransaction (a BEGIN ... EXCEPTION block): a refusal (a W3xxx SQLSTATE, or a unique
 -- violation) rolls back that element alone and is answered in its row; any other error
 -- (deadlock, serialization failure, timeout) aborts the whole call, which the client retries.
 -- One row per element: idx (1-based element number), code (the SQLSTATE, NULL on success),
@@ -22,17 +22,22 @@ RETURNS TABLE (idx integer, code text, message text, replayed boolean, id uuid, 
   from_user_id uuid, to_user_id uuid, currency text, amount bigint, reference text,
   created_at bigint, event_seq bigint)
 LANGUAGE plpgsql AS $$
+DECLARE r record;
 BEGIN
-  FOR i IN 1 .. coalesce(array_length(p_id, 1), 0) LOOP
-    idx := i; code := NULL; message := NULL;
+  FOR r IN SELECT * FROM unnest(p_actor, p_key, p_hash, p_expires, p_now, e_id, e_type, e_topic, e_aggregate, e_actor, e_region,
+      e_at, e_payload, a_id, a_actor, a_action, a_target, a_outcome, a_at,
+      p_id, p_kind, p_from, p_to, p_currency, p_amount, p_reference, p_created) WITH ORDINALITY
+      AS u(m_actor, m_key, m_hash, m_expires, m_now, m_eid, m_etype, m_etopic, m_eagg, m_eactor, m_eregion,
+        m_eat, m_epayload, m_aid, m_aactor, m_aaction, m_atarget, m_aoutcome, m_aat,
+        t_id, t_kind, t_from, t_to, t_currency, t_amount, t_reference, t_created, n) LOOP
+    idx := r.n; code := NULL; message := NULL;
     BEGIN
       SELECT * INTO replayed, id, kind, from_user_id, to_user_id, currency, amount, reference,
           created_at, event_seq
-        FROM w3w_transfer(p_actor[i], p_key[i], p_hash[i], p_expires[i], p_now[i], e_id[i],
-          e_type[i], e_topic[i], e_aggregate[i], e_actor[i], e_region[i], e_at[i], e_payload[i],
-          a_id[i], a_actor[i], a_action[i], a_target[i], a_outcome[i], a_at[i], p_id[i],
-          p_kind[i], p_from[i], p_to[i], p_currency[i], p_amount[i], p_reference[i],
-          p_created[i]);
+        FROM w3w_transfer(r.m_actor, r.m_key, r.m_hash, r.m_expires, r.m_now, r.m_eid,
+          r.m_etype, r.m_etopic, r.m_eagg, r.m_eactor, r.m_eregion, r.m_eat, r.m_epayload,
+          r.m_aid, r.m_aactor, r.m_aaction, r.m_atarget, r.m_aoutcome, r.m_aat, r.t_id,
+          r.t_kind, r.t_from, r.t_to, r.t_currency, r.t_amount, r.t_reference, r.t_created);
     EXCEPTION WHEN OTHERS THEN
       IF NOT w3w_batch_refusal(SQLSTATE) THEN RAISE; END IF;
       code := SQLSTATE; message := SQLERRM;
@@ -41,7 +46,7 @@ BEGIN
   END LOOP;
 END $$;
 
--- Items of all orders in flat arrays: order i has p_item_count[i] of them from p_item_first[i].
+-- Items of all orders in flat arrays: order k has p_item_count[k] of them from p_item_first[k].
 CREATE FUNCTION w3w_order_create_batch(p_actor uuid[], p_key text[], p_hash bytea[],
   p_expires bigint[], p_now bigint[], e_id uuid[], e_type text[], e_topic text[],
   e_aggregate uuid[], e_actor uuid[], e_region text[], e_at bigint[], e_payload text[],
@@ -53,19 +58,24 @@ RETURNS TABLE (idx integer, code text, message text, replayed boolean, id uuid, 
   currency text, amount bigint, status text, created_at bigint, updated_at bigint,
   event_seq bigint)
 LANGUAGE plpgsql AS $$
-DECLARE lo integer; hi integer;
+DECLARE r record; lo integer; hi integer;
 BEGIN
-  FOR i IN 1 .. coalesce(array_length(p_id, 1), 0) LOOP
-    idx := i; code := NULL; message := NULL;
-    lo := p_item_first[i]; hi := p_item_first[i] + p_item_count[i] - 1;
+  FOR r IN SELECT * FROM unnest(p_actor, p_key, p_hash, p_expires, p_now, e_id, e_type, e_topic, e_aggregate, e_actor, e_region,
+      e_at, e_payload, a_id, a_actor, a_action, a_target, a_outcome, a_at,
+      p_id, p_user, p_currency, p_amount, p_created, p_updated, p_item_first, p_item_count) WITH ORDINALITY
+      AS u(m_actor, m_key, m_hash, m_expires, m_now, m_eid, m_etype, m_etopic, m_eagg, m_eactor, m_eregion,
+        m_eat, m_epayload, m_aid, m_aactor, m_aaction, m_atarget, m_aoutcome, m_aat,
+        o_id, o_user, o_currency, o_amount, o_created, o_updated, o_first, o_count, n) LOOP
+    idx := r.n; code := NULL; message := NULL;
+    lo := r.o_first; hi := r.o_first + r.o_count - 1;
     BEGIN
       SELECT o.replayed, o.id, o.user_id, o.currency, o.amount, o.status, o.created_at,
           o.updated_at, o.event_seq
         INTO replayed, id, user_id, currency, amount, status, created_at, updated_at, event_seq
-        FROM w3w_order_create(p_actor[i], p_key[i], p_hash[i], p_expires[i], p_now[i], e_id[i],
-          e_type[i], e_topic[i], e_aggregate[i], e_actor[i], e_region[i], e_at[i], e_payload[i],
-          a_id[i], a_actor[i], a_action[i], a_target[i], a_outcome[i], a_at[i], p_id[i],
-          p_user[i], p_currency[i], p_amount[i], p_created[i], p_updated[i],
+        FROM w3w_order_create(r.m_actor, r.m_key, r.m_hash, r.m_expires, r.m_now, r.m_eid,
+          r.m_etype, r.m_etopic, r.m_eagg, r.m_eactor, r.m_eregion, r.m_eat, r.m_epayload,
+          r.m_aid, r.m_aactor, r.m_aaction, r.m_atarget, r.m_aoutcome, r.m_aat, r.o_id,
+          r.o_user, r.o_currency, r.o_amount, r.o_created, r.o_updated,
           p_item_ids[lo:hi], p_product_ids[lo:hi], p_names[lo:hi], p_prices[lo:hi],
           p_quantities[lo:hi]) o
         LIMIT 1;
@@ -77,6 +87,13 @@ BEGIN
   END LOOP;
 END $$;
 
+-- Claims, the hot path, without subtransactions: each element decides everything that can
+-- refuse it (key, order, supply) before it writes, so a refusal leaves nothing to roll back.
+-- (Subtransactions that lock and update the same supply row make PostgreSQL build ever
+-- longer multixacts: a thousand of them took seconds.) The same decisions, locks and
+-- messages as w3w_claim_create; the idempotency key is written with the success, and a key
+-- taken meanwhile by a concurrent call aborts the whole batch as a serialization failure,
+-- which the client retries (and then replays the element).
 CREATE FUNCTION w3w_claim_create_batch(p_actor uuid[], p_key text[], p_hash bytea[],
   p_expires bigint[], p_now bigint[], e_id uuid[], e_type text[], e_topic text[],
   e_aggregate uuid[], e_actor uuid[], e_region text[], e_at bigint[], e_payload text[],
@@ -86,23 +103,84 @@ RETURNS TABLE (idx integer, code text, message text, replayed boolean, id uuid, 
   user_id uuid, supply_id uuid, status text, claimed_at bigint, processed_at bigint,
   released_at bigint, order_user_id uuid, event_seq bigint)
 LANGUAGE plpgsql AS $$
-DECLARE i integer;
+#variable_conflict use_column
+DECLARE r record; v_now timestamptz; v_hash bytea; v_result uuid; v_owner uuid; v_status text;
+  v_currency text; v_amt numeric; v_supply uuid;
 BEGIN
   -- In order-id order (ties in element order): batches racing for the same orders lock them
   -- in one order, so they wait for each other instead of deadlocking.
-  FOR i IN SELECT k FROM generate_subscripts(p_id, 1) AS k ORDER BY p_order[k], k LOOP
-    idx := i; code := NULL; message := NULL;
-    BEGIN
-      SELECT * INTO replayed, id, order_id, user_id, supply_id, status, claimed_at, processed_at,
-          released_at, order_user_id, event_seq
-        FROM w3w_claim_create(p_actor[i], p_key[i], p_hash[i], p_expires[i], p_now[i], e_id[i],
-          e_type[i], e_topic[i], e_aggregate[i], e_actor[i], e_region[i], e_at[i], e_payload[i],
-          a_id[i], a_actor[i], a_action[i], a_target[i], a_outcome[i], a_at[i], p_id[i],
-          p_order[i], p_user[i], p_claimed[i]);
-    EXCEPTION WHEN OTHERS THEN
-      IF NOT w3w_batch_refusal(SQLSTATE) THEN RAISE; END IF;
-      code := SQLSTATE; message := SQLERRM;
-    END;
+  FOR r IN SELECT * FROM unnest(p_actor, p_key, p_hash, p_expires, p_now, e_id, e_type, e_topic, e_aggregate, e_actor, e_region,
+      e_at, e_payload, a_id, a_actor, a_action, a_target, a_outcome, a_at,
+      p_id, p_order, p_user, p_claimed) WITH ORDINALITY
+      AS u(m_actor, m_key, m_hash, m_expires, m_now, m_eid, m_etype, m_etopic, m_eagg, m_eactor, m_eregion,
+        m_eat, m_epayload, m_aid, m_aactor, m_aaction, m_atarget, m_aoutcome, m_aat,
+        c_id, c_order, c_user, c_claimed, n)
+      ORDER BY u.c_order, u.n LOOP
+    idx := r.n; code := NULL; message := NULL; replayed := false; event_seq := 0;
+    v_now := w3w_ts(r.m_now);
+    v_result := NULL;
+    IF r.m_key <> '' THEN
+      SELECT k.request_hash, k.result_id INTO v_hash, v_result FROM idempotency_keys k
+       WHERE k.actor_id = r.m_actor AND k.key = r.m_key AND k.expires_at > v_now;
+      IF FOUND AND v_hash <> r.m_hash THEN
+        code := 'W3006'; message := 'idempotency key reused with a different request';
+        RETURN NEXT; CONTINUE;
+      END IF;
+    END IF;
+    IF v_result IS NOT NULL THEN
+      replayed := true;
+      SELECT c.id, c.order_id, c.user_id, c.supply_id, c.status, c.claimed_at, c.processed_at,
+          c.released_at, c.order_user_id
+        INTO id, order_id, user_id, supply_id, status, claimed_at, processed_at, released_at,
+          order_user_id
+        FROM w3w_claim_v c WHERE c.id = v_result;
+      RETURN NEXT; CONTINUE;
+    END IF;
+    SELECT o.user_id, o.status, o.currency, o.amount INTO v_owner, v_status, v_currency, v_amt
+      FROM orders o WHERE o.id = r.c_order FOR UPDATE;
+    IF NOT FOUND THEN
+      code := 'W3001'; message := format('order %s not found', r.c_order);
+    ELSIF v_owner = r.c_user THEN
+      code := 'W3004'; message := format('order %s is the claimer''s own order', r.c_order);
+    ELSIF v_status = 'cancelled' THEN
+      code := 'W3005'; message := format('order %s is cancelled', r.c_order);
+    ELSIF v_status <> 'open' THEN
+      code := 'W3002'; message := format('order %s is already %s', r.c_order, v_status);
+    ELSE
+      SELECT s.id INTO v_supply FROM supplies s
+       WHERE s.user_id = r.c_user AND s.currency = v_currency AND s.status = 'active'
+         AND s.amount - s.reserved >= v_amt
+       ORDER BY s.created_at, s.id LIMIT 1 FOR UPDATE;
+      IF NOT FOUND THEN
+        code := 'W3003';
+        message := format('no active %s supply of user %s has %s unreserved', v_currency, r.c_user,
+          v_amt);
+      END IF;
+    END IF;
+    IF code IS NOT NULL THEN RETURN NEXT; CONTINUE; END IF;
+
+    UPDATE orders SET status = 'claimed', updated_at = v_now WHERE id = r.c_order;
+    UPDATE supplies SET reserved = reserved + v_amt, updated_at = v_now WHERE id = v_supply;
+    INSERT INTO claims (id, order_id, user_id, supply_id, status, claimed_at)
+    VALUES (r.c_id, r.c_order, r.c_user, v_supply, 'pending', w3w_ts(r.c_claimed));
+    IF r.m_key <> '' THEN
+      INSERT INTO idempotency_keys AS k (actor_id, key, request_hash, result_id, created_at,
+        expires_at)
+      VALUES (r.m_actor, r.m_key, r.m_hash, r.c_id, v_now, w3w_ts(r.m_expires))
+      ON CONFLICT (actor_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
+        result_id = EXCLUDED.result_id, created_at = EXCLUDED.created_at,
+        expires_at = EXCLUDED.expires_at
+      WHERE k.expires_at <= EXCLUDED.created_at;
+      IF NOT FOUND THEN
+        PERFORM w3w_fail('40001', format('idempotency key %s was taken meanwhile', r.m_key));
+      END IF;
+    END IF;
+    event_seq := w3w_record(r.m_eid, r.m_etype, r.m_etopic, r.m_eagg, r.m_eactor,
+      r.m_eregion, r.m_eat, r.m_epayload, r.m_aid, r.m_aactor, r.m_aaction, r.m_atarget,
+      r.m_aoutcome, r.m_aat);
+    id := r.c_id; order_id := r.c_order; user_id := r.c_user; supply_id := v_supply;
+    status := 'pending'; claimed_at := r.c_claimed; processed_at := NULL; released_at := NULL;
+    order_user_id := v_owner;
     RETURN NEXT;
   END LOOP;
 END $$;
@@ -117,17 +195,23 @@ RETURNS TABLE (idx integer, code text, message text, replayed boolean, id uuid, 
   released_at bigint, order_user_id uuid, t_id uuid, t_kind text, t_from uuid, t_to uuid,
   t_currency text, t_amount bigint, t_reference text, t_created_at bigint, event_seq bigint)
 LANGUAGE plpgsql AS $$
+DECLARE r record;
 BEGIN
-  FOR i IN 1 .. coalesce(array_length(p_id, 1), 0) LOOP
-    idx := i; code := NULL; message := NULL;
+  FOR r IN SELECT * FROM unnest(p_actor, p_key, p_hash, p_expires, p_now, e_id, e_type, e_topic, e_aggregate, e_actor, e_region,
+      e_at, e_payload, a_id, a_actor, a_action, a_target, a_outcome, a_at,
+      p_id, p_transfer, p_transfer_at) WITH ORDINALITY
+      AS u(m_actor, m_key, m_hash, m_expires, m_now, m_eid, m_etype, m_etopic, m_eagg, m_eactor, m_eregion,
+        m_eat, m_epayload, m_aid, m_aactor, m_aaction, m_atarget, m_aoutcome, m_aat,
+        c_id, c_transfer, c_transfer_at, n) LOOP
+    idx := r.n; code := NULL; message := NULL;
     BEGIN
       SELECT * INTO replayed, id, order_id, user_id, supply_id, status, claimed_at, processed_at,
           released_at, order_user_id, t_id, t_kind, t_from, t_to, t_currency, t_amount,
           t_reference, t_created_at, event_seq
-        FROM w3w_claim_process(p_actor[i], p_key[i], p_hash[i], p_expires[i], p_now[i], e_id[i],
-          e_type[i], e_topic[i], e_aggregate[i], e_actor[i], e_region[i], e_at[i], e_payload[i],
-          a_id[i], a_actor[i], a_action[i], a_target[i], a_outcome[i], a_at[i], p_id[i],
-          p_transfer[i], p_transfer_at[i]);
+        FROM w3w_claim_process(r.m_actor, r.m_key, r.m_hash, r.m_expires, r.m_now, r.m_eid,
+          r.m_etype, r.m_etopic, r.m_eagg, r.m_eactor, r.m_eregion, r.m_eat, r.m_epayload,
+          r.m_aid, r.m_aactor, r.m_aaction, r.m_atarget, r.m_aoutcome, r.m_aat, r.c_id,
+          r.c_transfer, r.c_transfer_at);
     EXCEPTION WHEN OTHERS THEN
       IF NOT w3w_batch_refusal(SQLSTATE) THEN RAISE; END IF;
       code := SQLSTATE; message := SQLERRM;
