@@ -197,6 +197,7 @@ SWIGINTERN void delete_w3w_account_list(struct w3w_account_list *self){ w3w_acco
 SWIGINTERN void delete_w3w_supply_page(struct w3w_supply_page *self){ w3w_supply_page_free(self); }
 SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); }
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
+SWIGINTERN void delete_w3w_batch_results(struct w3w_batch_results *self){ w3w_batch_results_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
 SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
@@ -358,11 +359,115 @@ static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+
+static w3w_claim_request *w3wb_claim_requests_new(size_t count)
+{
+	return (w3w_claim_request *)calloc(count ? count : 1, sizeof(w3w_claim_request));
+}
+
+static w3w_status w3wb_claim_request_set(w3w_claim_request *r, size_t i, const char *order_id, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].order_id, sizeof(r[i].order_id), "order_id", order_id)) != W3W_OK)
+		return st;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_process_request *w3wb_process_requests_new(size_t count)
+{
+	return (w3w_process_request *)calloc(count ? count : 1, sizeof(w3w_process_request));
+}
+
+static w3w_status w3wb_process_request_set(w3w_process_request *r, size_t i, const char *claim_id, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].claim_id, sizeof(r[i].claim_id), "claim_id", claim_id)) != W3W_OK)
+		return st;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_deposit_request *w3wb_deposit_requests_new(size_t count)
+{
+	return (w3w_deposit_request *)calloc(count ? count : 1, sizeof(w3w_deposit_request));
+}
+
+static w3w_status w3wb_deposit_request_set(w3w_deposit_request *r, size_t i, const char *user_id,
+	const char *currency, w3w_amount amount, const char *reference, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].user_id, sizeof(r[i].user_id), "user_id", user_id)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].reference, sizeof(r[i].reference), "reference", reference)) != W3W_OK)
+		return st;
+	r[i].amount = amount;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_transfer_request *w3wb_transfer_requests_new(size_t count)
+{
+	return (w3w_transfer_request *)calloc(count ? count : 1, sizeof(w3w_transfer_request));
+}
+
+static w3w_status w3wb_transfer_request_set(w3w_transfer_request *r, size_t i, const char *to_user_id,
+	const char *currency, w3w_amount amount, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].to_user_id, sizeof(r[i].to_user_id), "to_user_id", to_user_id)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK)
+		return st;
+	r[i].amount = amount;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_order_request *w3wb_order_requests_new(size_t count)
+{
+	return (w3w_order_request *)calloc(count ? count : 1, sizeof(w3w_order_request));
+}
+
+/* `items` (from w3wb_order_items_new) stay the caller's: free them after the batch call. */
+static w3w_status w3wb_order_request_set(w3w_order_request *r, size_t i, const char *currency,
+	const w3w_order_item *items, size_t item_count, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK)
+		return st;
+	r[i].items = items;
+	r[i].item_count = item_count;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static void w3wb_requests_free(void *requests)
+{
+	free(requests);
+}
+
+/* An element's status as a number: a w3w_status member would read as a raised error. */
+static int w3wb_batch_result_code(const w3w_batch_result *r)
+{
+	return r ? r->status : W3W_EINVAL;
+}
+
+/* Result i of a batch (borrowed: valid while the results live), NULL past the end. */
+static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res, size_t i)
+{
+	return res && i < res->count ? &res->items[i] : NULL;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_6e5668464847084a(void *_swig_go_0) {
+void _wrap_Swig_free_capi_2ee4294f711319fe(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -372,7 +477,7 @@ void _wrap_Swig_free_capi_6e5668464847084a(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_6e5668464847084a(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_2ee4294f711319fe(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -385,7 +490,7 @@ void *_wrap_Swig_malloc_capi_6e5668464847084a(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_6e5668464847084a() {
+intgo _wrap_W3W_OK_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -397,7 +502,7 @@ intgo _wrap_W3W_OK_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_6e5668464847084a() {
+intgo _wrap_W3W_EINVAL_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -409,7 +514,7 @@ intgo _wrap_W3W_EINVAL_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_6e5668464847084a() {
+intgo _wrap_W3W_ENOMEM_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -421,7 +526,7 @@ intgo _wrap_W3W_ENOMEM_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_6e5668464847084a() {
+intgo _wrap_W3W_ENOTFOUND_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -433,7 +538,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_6e5668464847084a() {
+intgo _wrap_W3W_ECONFLICT_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -445,7 +550,7 @@ intgo _wrap_W3W_ECONFLICT_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_6e5668464847084a() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -457,7 +562,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_6e5668464847084a() {
+intgo _wrap_W3W_EFORBIDDEN_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -469,7 +574,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_6e5668464847084a() {
+intgo _wrap_W3W_ESTATE_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -481,7 +586,7 @@ intgo _wrap_W3W_ESTATE_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_6e5668464847084a() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -493,7 +598,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_6e5668464847084a() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -505,7 +610,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_6e5668464847084a() {
+intgo _wrap_W3W_EVERSION_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -517,7 +622,7 @@ intgo _wrap_W3W_EVERSION_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_6e5668464847084a() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -529,7 +634,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_6e5668464847084a() {
+intgo _wrap_W3W_ERATELIMIT_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -541,7 +646,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_6e5668464847084a() {
+intgo _wrap_W3W_ECRYPTO_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -553,7 +658,7 @@ intgo _wrap_W3W_ECRYPTO_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_6e5668464847084a() {
+intgo _wrap_W3W_EINTERNAL_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -565,7 +670,7 @@ intgo _wrap_W3W_EINTERNAL_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_6e5668464847084a() {
+intgo _wrap_W3W_EUNKNOWN_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -577,7 +682,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_6e5668464847084a() {
+intgo _wrap_W3W_ELIMIT_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -589,7 +694,7 @@ intgo _wrap_W3W_ELIMIT_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_2ee4294f711319fe(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -602,7 +707,7 @@ _gostring_ _wrap_w3w_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_6e5668464847084a() {
+_gostring_ _wrap_w3w_version_capi_2ee4294f711319fe() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -613,7 +718,7 @@ _gostring_ _wrap_w3w_version_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_6e5668464847084a() {
+intgo _wrap_w3w_version_number_capi_2ee4294f711319fe() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -624,7 +729,7 @@ intgo _wrap_w3w_version_number_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_6e5668464847084a(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_2ee4294f711319fe(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -657,7 +762,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_6e5668464847084a(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_6e5668464847084a(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_2ee4294f711319fe(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -689,7 +794,7 @@ _gostring_ _wrap_w3w_amount_format_capi_6e5668464847084a(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_6e5668464847084a(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_2ee4294f711319fe(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -719,7 +824,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_6e5668464847084a(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_6e5668464847084a(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_2ee4294f711319fe(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -749,7 +854,7 @@ _gostring_ _wrap_w3w_amount_add_capi_6e5668464847084a(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_6e5668464847084a(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_2ee4294f711319fe(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -779,7 +884,7 @@ _gostring_ _wrap_w3w_id_new_capi_6e5668464847084a(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_6e5668464847084a(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_2ee4294f711319fe(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -816,7 +921,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_6e5668464847084a(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_6e5668464847084a() {
+long long _wrap_w3w_time_now_capi_2ee4294f711319fe() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -827,7 +932,7 @@ long long _wrap_w3w_time_now_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_6e5668464847084a(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_2ee4294f711319fe(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -859,7 +964,7 @@ _gostring_ _wrap_w3w_time_format_capi_6e5668464847084a(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -872,7 +977,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_6e5668464847084a(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -885,7 +990,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -897,7 +1002,7 @@ void _wrap_w3w_trace_context_flags_set_capi_6e5668464847084a(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -910,7 +1015,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_6e5668464847084a(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_6e5668464847084a() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_2ee4294f711319fe() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -921,7 +1026,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -931,7 +1036,7 @@ void _wrap_delete_w3w_trace_context_capi_6e5668464847084a(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -964,7 +1069,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_6e5668464847084a(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_6e5668464847084a(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_2ee4294f711319fe(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -996,7 +1101,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_6e5668464847084a(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1022,7 +1127,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_6e5668464847084a(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_6e5668464847084a(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_2ee4294f711319fe(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1052,7 +1157,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_6e5668464847084a(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1078,7 +1183,7 @@ _gostring_ _wrap_w3w_trace_set_capi_6e5668464847084a(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_6e5668464847084a(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_2ee4294f711319fe(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1104,7 +1209,7 @@ _gostring_ _wrap_w3w_trace_get_capi_6e5668464847084a(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1116,7 +1221,7 @@ void _wrap_w3w_options_version_set_capi_6e5668464847084a(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1129,7 +1234,7 @@ intgo _wrap_w3w_options_version_get_capi_6e5668464847084a(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1142,7 +1247,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_6e5668464847084a(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1155,7 +1260,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_6e5668464847084a(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1168,7 +1273,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_6e5668464847084a(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1181,7 +1286,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_6e5668464847084a(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1194,7 +1299,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_6e5668464847084a(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1206,7 +1311,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_6e5668464847084a(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1219,7 +1324,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_6e5668464847084a(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1231,7 +1336,7 @@ void _wrap_w3w_options_pool_size_set_capi_6e5668464847084a(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1244,7 +1349,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_6e5668464847084a(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1256,7 +1361,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_6e5668464847084a(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1269,7 +1374,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_6e5668464847084a(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1281,7 +1386,7 @@ void _wrap_w3w_options_background_relay_set_capi_6e5668464847084a(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1294,7 +1399,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_6e5668464847084a(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1307,7 +1412,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_6e5668464847084a(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1319,7 +1424,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_6e5668464847084a(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1332,7 +1437,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_6e5668464847084a(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1356,7 +1461,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_6e5668464847084a(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1369,7 +1474,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_6e5668464847084a(struct w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_6e5668464847084a() {
+struct w3w_options *_wrap_new_w3w_options_capi_2ee4294f711319fe() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1380,7 +1485,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_options_capi_6e5668464847084a(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1390,7 +1495,7 @@ void _wrap_delete_w3w_options_capi_6e5668464847084a(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_6e5668464847084a(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_2ee4294f711319fe(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1418,7 +1523,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_6e5668464847084a(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1444,7 +1549,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_6e5668464847084a(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_2ee4294f711319fe(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1474,7 +1579,7 @@ _gostring_ _wrap_w3w_commit_position_capi_6e5668464847084a(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_6e5668464847084a(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_2ee4294f711319fe(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1505,7 +1610,7 @@ _gostring_ _wrap_w3w_read_after_capi_6e5668464847084a(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1517,7 +1622,7 @@ void _wrap_w3w_replica_state_configured_set_capi_6e5668464847084a(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1530,7 +1635,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_6e5668464847084a(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1542,7 +1647,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_6e5668464847084a(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1555,7 +1660,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_6e5668464847084a(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1567,7 +1672,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_6e5668464847084a(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1580,7 +1685,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_6e5668464847084a(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1604,7 +1709,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_6e5668464847084a(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1617,7 +1722,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_6e5668464847084a(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_6e5668464847084a() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_2ee4294f711319fe() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1628,7 +1733,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1638,7 +1743,7 @@ void _wrap_delete_w3w_replica_state_capi_6e5668464847084a(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_6e5668464847084a(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_2ee4294f711319fe(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1666,7 +1771,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_6e5668464847084a(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1676,7 +1781,7 @@ void _wrap_w3w_ctx_close_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_6e5668464847084a() {
+intgo _wrap_W3W_ROLE_USER_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -1688,7 +1793,7 @@ intgo _wrap_W3W_ROLE_USER_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_6e5668464847084a() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -1700,7 +1805,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_6e5668464847084a() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -1712,7 +1817,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_6e5668464847084a() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_2ee4294f711319fe() {
   int result;
   intgo _swig_go_result;
   
@@ -1724,7 +1829,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_2ee4294f711319fe(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1737,7 +1842,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_6e5668464847084a(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_6e5668464847084a(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_2ee4294f711319fe(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1749,7 +1854,7 @@ void _wrap_w3w_actor_roles_set_capi_6e5668464847084a(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_2ee4294f711319fe(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1762,7 +1867,7 @@ intgo _wrap_w3w_actor_roles_get_capi_6e5668464847084a(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_6e5668464847084a() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_2ee4294f711319fe() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1773,7 +1878,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_2ee4294f711319fe(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1783,7 +1888,7 @@ void _wrap_delete_w3w_actor_capi_6e5668464847084a(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_6e5668464847084a(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_2ee4294f711319fe(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1814,7 +1919,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_6e5668464847084a(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_2ee4294f711319fe(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1847,7 +1952,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_6e5668464847084a(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1859,7 +1964,7 @@ void _wrap_w3w_list_query_version_set_capi_6e5668464847084a(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1872,7 +1977,7 @@ intgo _wrap_w3w_list_query_version_get_capi_6e5668464847084a(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1885,7 +1990,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_6e5668464847084a(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1897,7 +2002,7 @@ void _wrap_w3w_list_query_status_set_capi_6e5668464847084a(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1910,7 +2015,7 @@ intgo _wrap_w3w_list_query_status_get_capi_6e5668464847084a(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1922,7 +2027,7 @@ void _wrap_w3w_list_query_limit_set_capi_6e5668464847084a(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1935,7 +2040,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_6e5668464847084a(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1948,7 +2053,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_6e5668464847084a(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_6e5668464847084a() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_2ee4294f711319fe() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1959,7 +2064,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -1969,7 +2074,7 @@ void _wrap_delete_w3w_list_query_capi_6e5668464847084a(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_6e5668464847084a() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_2ee4294f711319fe() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1981,7 +2086,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_6e5668464847084a() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_2ee4294f711319fe() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -1993,7 +2098,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_6e5668464847084a() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_2ee4294f711319fe() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2005,7 +2110,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_6e5668464847084a() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_2ee4294f711319fe() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2017,7 +2122,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2030,7 +2135,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_6e5668464847084a(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2042,7 +2147,7 @@ void _wrap_w3w_transfer_kind_set_capi_6e5668464847084a(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2055,7 +2160,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_6e5668464847084a(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2068,7 +2173,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2081,7 +2186,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_6e5668464847084a(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2094,7 +2199,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_6e5668464847084a(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2106,7 +2211,7 @@ void _wrap_w3w_transfer_amount_set_capi_6e5668464847084a(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2119,7 +2224,7 @@ long long _wrap_w3w_transfer_amount_get_capi_6e5668464847084a(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2132,7 +2237,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_6e5668464847084a(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2144,7 +2249,7 @@ void _wrap_w3w_transfer_created_at_set_capi_6e5668464847084a(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2157,7 +2262,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_6e5668464847084a(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_6e5668464847084a() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_2ee4294f711319fe() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2168,7 +2273,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2178,7 +2283,7 @@ void _wrap_delete_w3w_transfer_capi_6e5668464847084a(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2191,7 +2296,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_6e5668464847084a(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2204,7 +2309,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_6e5668464847084a(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_6e5668464847084a(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2216,7 +2321,7 @@ void _wrap_w3w_account_balance_set_capi_6e5668464847084a(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2229,7 +2334,7 @@ long long _wrap_w3w_account_balance_get_capi_6e5668464847084a(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_6e5668464847084a(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2241,7 +2346,7 @@ void _wrap_w3w_account_held_set_capi_6e5668464847084a(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2254,7 +2359,7 @@ long long _wrap_w3w_account_held_get_capi_6e5668464847084a(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_6e5668464847084a(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2266,7 +2371,7 @@ void _wrap_w3w_account_available_set_capi_6e5668464847084a(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2279,7 +2384,7 @@ long long _wrap_w3w_account_available_get_capi_6e5668464847084a(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_6e5668464847084a() {
+struct w3w_account *_wrap_new_w3w_account_capi_2ee4294f711319fe() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2290,7 +2395,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_account_capi_6e5668464847084a(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_2ee4294f711319fe(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2300,7 +2405,7 @@ void _wrap_delete_w3w_account_capi_6e5668464847084a(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_2ee4294f711319fe(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2313,7 +2418,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_6e5668464847084a(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_2ee4294f711319fe(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2326,7 +2431,7 @@ long long _wrap_w3w_account_list_count_get_capi_6e5668464847084a(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_2ee4294f711319fe(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2336,7 +2441,7 @@ void _wrap_delete_w3w_account_list_capi_6e5668464847084a(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2396,7 +2501,7 @@ _gostring_ _wrap_w3w_deposit_capi_6e5668464847084a(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2456,7 +2561,7 @@ _gostring_ _wrap_w3w_withdraw_capi_6e5668464847084a(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_6e5668464847084a(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_2ee4294f711319fe(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2509,7 +2614,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_6e5668464847084a(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_6e5668464847084a(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_2ee4294f711319fe(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2546,7 +2651,7 @@ _gostring_ _wrap_w3w_accounts_capi_6e5668464847084a(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_2ee4294f711319fe(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2556,7 +2661,7 @@ void _wrap_w3w_account_list_free_capi_6e5668464847084a(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2569,7 +2674,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2581,7 +2686,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_6e5668464847084a(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2594,7 +2699,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2606,7 +2711,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_6e5668464847084a(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2619,7 +2724,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_6e5668464847084a(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2631,7 +2736,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_6e5668464847084a(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2644,7 +2749,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2656,7 +2761,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_6e5668464847084a(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2669,7 +2774,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_6e5668464847084a(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2681,7 +2786,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_6e5668464847084a(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2694,7 +2799,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_6e5668464847084a(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2706,7 +2811,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_6e5668464847084a(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2719,7 +2824,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2731,7 +2836,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_6e5668464847084a(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2744,7 +2849,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_6e5668464847084a(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2756,7 +2861,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_6e5668464847084a(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2769,7 +2874,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_6e5668464847084a(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_6e5668464847084a() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_2ee4294f711319fe() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2780,7 +2885,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2790,7 +2895,7 @@ void _wrap_delete_w3w_ledger_totals_capi_6e5668464847084a(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_6e5668464847084a(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_2ee4294f711319fe(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2827,7 +2932,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_6e5668464847084a(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_6e5668464847084a(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_2ee4294f711319fe(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2840,7 +2945,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_6e5668464847084a(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_2ee4294f711319fe(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2873,7 +2978,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_6e5668464847084a(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_6e5668464847084a() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_2ee4294f711319fe() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2885,7 +2990,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_6e5668464847084a() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_2ee4294f711319fe() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2897,7 +3002,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_6e5668464847084a() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_2ee4294f711319fe() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2909,7 +3014,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_6e5668464847084a() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_2ee4294f711319fe() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2921,7 +3026,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2934,7 +3039,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_6e5668464847084a(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2947,7 +3052,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_6e5668464847084a(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2960,7 +3065,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_6e5668464847084a(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2972,7 +3077,7 @@ void _wrap_w3w_supply_amount_set_capi_6e5668464847084a(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2985,7 +3090,7 @@ long long _wrap_w3w_supply_amount_get_capi_6e5668464847084a(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -2997,7 +3102,7 @@ void _wrap_w3w_supply_reserved_set_capi_6e5668464847084a(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3010,7 +3115,7 @@ long long _wrap_w3w_supply_reserved_get_capi_6e5668464847084a(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3022,7 +3127,7 @@ void _wrap_w3w_supply_status_set_capi_6e5668464847084a(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3035,7 +3140,7 @@ intgo _wrap_w3w_supply_status_get_capi_6e5668464847084a(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3047,7 +3152,7 @@ void _wrap_w3w_supply_created_at_set_capi_6e5668464847084a(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3060,7 +3165,7 @@ long long _wrap_w3w_supply_created_at_get_capi_6e5668464847084a(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3072,7 +3177,7 @@ void _wrap_w3w_supply_updated_at_set_capi_6e5668464847084a(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3085,7 +3190,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_6e5668464847084a(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_6e5668464847084a() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_2ee4294f711319fe() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3096,7 +3201,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_6e5668464847084a(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3106,7 +3211,7 @@ void _wrap_delete_w3w_supply_capi_6e5668464847084a(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_2ee4294f711319fe(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3119,7 +3224,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_6e5668464847084a(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_2ee4294f711319fe(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3132,7 +3237,7 @@ long long _wrap_w3w_supply_page_count_get_capi_6e5668464847084a(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_2ee4294f711319fe(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3145,7 +3250,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_6e5668464847084a(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_2ee4294f711319fe(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3155,7 +3260,7 @@ void _wrap_delete_w3w_supply_page_capi_6e5668464847084a(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3167,7 +3272,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_6e5668464847084a(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3180,7 +3285,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_6e5668464847084a(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3192,7 +3297,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_6e5668464847084a(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3205,7 +3310,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_6e5668464847084a(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3217,7 +3322,7 @@ void _wrap_w3w_supply_patch_status_set_capi_6e5668464847084a(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3230,7 +3335,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_6e5668464847084a(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_6e5668464847084a() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_2ee4294f711319fe() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3241,7 +3346,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_6e5668464847084a(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_2ee4294f711319fe(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3251,7 +3356,7 @@ void _wrap_delete_w3w_supply_patch_capi_6e5668464847084a(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3297,7 +3402,7 @@ _gostring_ _wrap_w3w_supply_create_capi_6e5668464847084a(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3334,7 +3439,7 @@ _gostring_ _wrap_w3w_supply_get_capi_6e5668464847084a(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_6e5668464847084a(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_2ee4294f711319fe(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3366,7 +3471,7 @@ _gostring_ _wrap_w3w_supply_list_capi_6e5668464847084a(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_2ee4294f711319fe(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3376,7 +3481,7 @@ void _wrap_w3w_supply_page_free_capi_6e5668464847084a(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3422,7 +3527,7 @@ _gostring_ _wrap_w3w_supply_update_capi_6e5668464847084a(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_6e5668464847084a(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_2ee4294f711319fe(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3466,7 +3571,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_6e5668464847084a(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_2ee4294f711319fe(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3479,7 +3584,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_6e5668464847084a(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_2ee4294f711319fe(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3512,7 +3617,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_6e5668464847084a(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_6e5668464847084a() {
+intgo _wrap_W3W_ORDER_OPEN_capi_2ee4294f711319fe() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3524,7 +3629,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_6e5668464847084a() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_2ee4294f711319fe() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3536,7 +3641,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_6e5668464847084a() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_2ee4294f711319fe() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3548,7 +3653,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_6e5668464847084a() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_2ee4294f711319fe() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3560,7 +3665,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3573,7 +3678,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_6e5668464847084a(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3586,7 +3691,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3599,7 +3704,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_6e5668464847084a(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3611,7 +3716,7 @@ void _wrap_w3w_order_item_price_set_capi_6e5668464847084a(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3624,7 +3729,7 @@ long long _wrap_w3w_order_item_price_get_capi_6e5668464847084a(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3636,7 +3741,7 @@ void _wrap_w3w_order_item_quantity_set_capi_6e5668464847084a(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3649,7 +3754,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_6e5668464847084a(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_6e5668464847084a() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_2ee4294f711319fe() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3660,7 +3765,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3670,7 +3775,7 @@ void _wrap_delete_w3w_order_item_capi_6e5668464847084a(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3683,7 +3788,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_6e5668464847084a(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3696,7 +3801,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_6e5668464847084a(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3709,7 +3814,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_6e5668464847084a(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3721,7 +3826,7 @@ void _wrap_w3w_order_amount_set_capi_6e5668464847084a(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3734,7 +3839,7 @@ long long _wrap_w3w_order_amount_get_capi_6e5668464847084a(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3746,7 +3851,7 @@ void _wrap_w3w_order_status_set_capi_6e5668464847084a(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3759,7 +3864,7 @@ intgo _wrap_w3w_order_status_get_capi_6e5668464847084a(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3771,7 +3876,7 @@ void _wrap_w3w_order_created_at_set_capi_6e5668464847084a(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3784,7 +3889,7 @@ long long _wrap_w3w_order_created_at_get_capi_6e5668464847084a(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3796,7 +3901,7 @@ void _wrap_w3w_order_updated_at_set_capi_6e5668464847084a(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3809,7 +3914,7 @@ long long _wrap_w3w_order_updated_at_get_capi_6e5668464847084a(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3822,7 +3927,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_6e5668464847084a(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3835,7 +3940,7 @@ long long _wrap_w3w_order_item_count_get_capi_6e5668464847084a(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3845,7 +3950,7 @@ void _wrap_delete_w3w_order_capi_6e5668464847084a(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_6e5668464847084a() {
+struct w3w_order *_wrap_new_w3w_order_capi_2ee4294f711319fe() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3856,7 +3961,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_6e5668464847084a() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_2ee4294f711319fe(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3869,7 +3974,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_6e5668464847084a(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_2ee4294f711319fe(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3882,7 +3987,7 @@ long long _wrap_w3w_order_page_count_get_capi_6e5668464847084a(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_2ee4294f711319fe(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3895,7 +4000,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_2ee4294f711319fe(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3905,7 +4010,7 @@ void _wrap_delete_w3w_order_page_capi_6e5668464847084a(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_6e5668464847084a(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_2ee4294f711319fe(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3953,7 +4058,7 @@ _gostring_ _wrap_w3w_order_create_capi_6e5668464847084a(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_6e5668464847084a(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_2ee4294f711319fe(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3990,7 +4095,7 @@ _gostring_ _wrap_w3w_order_get_capi_6e5668464847084a(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_6e5668464847084a(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_2ee4294f711319fe(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4022,7 +4127,7 @@ _gostring_ _wrap_w3w_order_list_capi_6e5668464847084a(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_6e5668464847084a(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_2ee4294f711319fe(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4066,7 +4171,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_6e5668464847084a(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4076,7 +4181,7 @@ void _wrap_w3w_order_free_capi_6e5668464847084a(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_2ee4294f711319fe(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4086,7 +4191,7 @@ void _wrap_w3w_order_page_free_capi_6e5668464847084a(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_2ee4294f711319fe(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4099,7 +4204,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_2ee4294f711319fe(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4132,7 +4237,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_6e5668464847084a(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_6e5668464847084a() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_2ee4294f711319fe() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4144,7 +4249,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_6e5668464847084a() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_2ee4294f711319fe() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4156,7 +4261,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_6e5668464847084a() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_2ee4294f711319fe() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4168,7 +4273,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4181,7 +4286,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4194,7 +4299,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_6e5668464847084a(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4207,7 +4312,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_6e5668464847084a(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4220,7 +4325,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_6e5668464847084a(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4232,7 +4337,7 @@ void _wrap_w3w_claim_status_set_capi_6e5668464847084a(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4245,7 +4350,7 @@ intgo _wrap_w3w_claim_status_get_capi_6e5668464847084a(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4257,7 +4362,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_6e5668464847084a(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4270,7 +4375,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_6e5668464847084a(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4282,7 +4387,7 @@ void _wrap_w3w_claim_processed_at_set_capi_6e5668464847084a(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4295,7 +4400,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_6e5668464847084a(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4307,7 +4412,7 @@ void _wrap_w3w_claim_released_at_set_capi_6e5668464847084a(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4320,7 +4425,7 @@ long long _wrap_w3w_claim_released_at_get_capi_6e5668464847084a(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_6e5668464847084a() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_2ee4294f711319fe() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4331,7 +4436,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4341,7 +4446,7 @@ void _wrap_delete_w3w_claim_capi_6e5668464847084a(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4385,7 +4490,7 @@ _gostring_ _wrap_w3w_claim_order_capi_6e5668464847084a(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4422,7 +4527,7 @@ _gostring_ _wrap_w3w_claim_get_capi_6e5668464847084a(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4459,7 +4564,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_6e5668464847084a(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4503,7 +4608,7 @@ _gostring_ _wrap_w3w_claim_process_capi_6e5668464847084a(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_6e5668464847084a(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_2ee4294f711319fe(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4547,7 +4652,7 @@ _gostring_ _wrap_w3w_claim_release_capi_6e5668464847084a(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_2ee4294f711319fe(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4560,7 +4665,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_6e5668464847084a(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_2ee4294f711319fe(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4593,7 +4698,658 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_6e5668464847084a(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_6e5668464847084a(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_batch_result_replayed_set_capi_2ee4294f711319fe(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->replayed = arg2;
+  
+}
+
+
+intgo _wrap_w3w_batch_result_replayed_get_capi_2ee4294f711319fe(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->replayed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_batch_result_id_get_capi_2ee4294f711319fe(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_batch_result_message_get_capi_2ee4294f711319fe(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->message);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_2ee4294f711319fe() {
+  struct w3w_batch_result *result = 0 ;
+  struct w3w_batch_result *_swig_go_result;
+  
+  
+  result = (struct w3w_batch_result *)calloc(1, sizeof(struct w3w_batch_result));
+  *(struct w3w_batch_result **)&_swig_go_result = (struct w3w_batch_result *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_batch_result_capi_2ee4294f711319fe(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_2ee4294f711319fe(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  w3w_batch_result *result = 0 ;
+  struct w3w_batch_result *_swig_go_result;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  result = (w3w_batch_result *) ((arg1)->items);
+  *(w3w_batch_result **)&_swig_go_result = (w3w_batch_result *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_batch_results_count_get_capi_2ee4294f711319fe(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_batch_results_ok_get_capi_2ee4294f711319fe(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  result =  ((arg1)->ok);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_batch_results_capi_2ee4294f711319fe(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  delete_w3w_batch_results(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_claim_request_order_id_get_capi_2ee4294f711319fe(struct w3w_claim_request *_swig_go_0) {
+  struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->order_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_2ee4294f711319fe(struct w3w_claim_request *_swig_go_0) {
+  struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_2ee4294f711319fe() {
+  struct w3w_claim_request *result = 0 ;
+  struct w3w_claim_request *_swig_go_result;
+  
+  
+  result = (struct w3w_claim_request *)calloc(1, sizeof(struct w3w_claim_request));
+  *(struct w3w_claim_request **)&_swig_go_result = (struct w3w_claim_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_claim_request_capi_2ee4294f711319fe(struct w3w_claim_request *_swig_go_0) {
+  struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
+  
+  arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_currency_get_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_deposit_request_amount_set_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_deposit_request_amount_get_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_reference_get_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->reference);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_2ee4294f711319fe() {
+  struct w3w_deposit_request *result = 0 ;
+  struct w3w_deposit_request *_swig_go_result;
+  
+  
+  result = (struct w3w_deposit_request *)calloc(1, sizeof(struct w3w_deposit_request));
+  *(struct w3w_deposit_request **)&_swig_go_result = (struct w3w_deposit_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_deposit_request_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->to_user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_transfer_request_currency_get_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_transfer_request_amount_set_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_transfer_request_amount_get_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_2ee4294f711319fe() {
+  struct w3w_transfer_request *result = 0 ;
+  struct w3w_transfer_request *_swig_go_result;
+  
+  
+  result = (struct w3w_transfer_request *)calloc(1, sizeof(struct w3w_transfer_request));
+  *(struct w3w_transfer_request **)&_swig_go_result = (struct w3w_transfer_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_transfer_request_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_order_request_currency_get_capi_2ee4294f711319fe(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_2ee4294f711319fe(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  w3w_order_item *result = 0 ;
+  struct w3w_order_item *_swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result = (w3w_order_item *) ((arg1)->items);
+  *(w3w_order_item **)&_swig_go_result = (w3w_order_item *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_order_request_item_count_get_capi_2ee4294f711319fe(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result =  ((arg1)->item_count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_2ee4294f711319fe(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_order_request *_wrap_new_w3w_order_request_capi_2ee4294f711319fe() {
+  struct w3w_order_request *result = 0 ;
+  struct w3w_order_request *_swig_go_result;
+  
+  
+  result = (struct w3w_order_request *)calloc(1, sizeof(struct w3w_order_request));
+  *(struct w3w_order_request **)&_swig_go_result = (struct w3w_order_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_order_request_capi_2ee4294f711319fe(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_process_request_claim_id_get_capi_2ee4294f711319fe(struct w3w_process_request *_swig_go_0) {
+  struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_process_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->claim_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_2ee4294f711319fe(struct w3w_process_request *_swig_go_0) {
+  struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_process_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_process_request *_wrap_new_w3w_process_request_capi_2ee4294f711319fe() {
+  struct w3w_process_request *result = 0 ;
+  struct w3w_process_request *_swig_go_result;
+  
+  
+  result = (struct w3w_process_request *)calloc(1, sizeof(struct w3w_process_request));
+  *(struct w3w_process_request **)&_swig_go_result = (struct w3w_process_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_process_request_capi_2ee4294f711319fe(struct w3w_process_request *_swig_go_0) {
+  struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
+  
+  arg1 = *(struct w3w_process_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_claim_batch_capi_2ee4294f711319fe(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_claim_request *arg4 = (w3w_claim_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_claim_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_claim_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_claim_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_batch_capi_2ee4294f711319fe(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_deposit_request *arg4 = (w3w_deposit_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_deposit_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_deposit_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_deposit_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_transfer_batch_capi_2ee4294f711319fe(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_transfer_request *arg4 = (w3w_transfer_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_transfer_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_transfer_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_transfer_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_order_create_batch_capi_2ee4294f711319fe(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_order_request *arg4 = (w3w_order_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_order_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_order_create_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_order_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_claim_process_batch_capi_2ee4294f711319fe(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_process_request *arg4 = (w3w_process_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_process_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_claim_process_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_process_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_batch_results_free_capi_2ee4294f711319fe(struct w3w_batch_results *_swig_go_0) {
+  w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
+  
+  arg1 = *(w3w_batch_results **)&_swig_go_0; 
+  
+  w3w_batch_results_free(arg1);
+  
+}
+
+
+void _wrap_w3w_event_seq_set_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -4605,7 +5361,7 @@ void _wrap_w3w_event_seq_set_capi_6e5668464847084a(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4618,7 +5374,7 @@ long long _wrap_w3w_event_seq_get_capi_6e5668464847084a(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4631,7 +5387,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_6e5668464847084a(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4644,7 +5400,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_6e5668464847084a(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4657,7 +5413,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_6e5668464847084a(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4670,7 +5426,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_6e5668464847084a(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4683,7 +5439,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_6e5668464847084a(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4696,7 +5452,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_6e5668464847084a(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_6e5668464847084a(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4708,7 +5464,7 @@ void _wrap_w3w_event_created_at_set_capi_6e5668464847084a(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4721,7 +5477,7 @@ long long _wrap_w3w_event_created_at_get_capi_6e5668464847084a(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4734,7 +5490,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_6e5668464847084a(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4744,7 +5500,7 @@ void _wrap_delete_w3w_event_capi_6e5668464847084a(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_6e5668464847084a(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_2ee4294f711319fe(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4774,7 +5530,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_6e5668464847084a(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_6e5668464847084a(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_2ee4294f711319fe(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4787,7 +5543,7 @@ long long _wrap_w3w_subscription_dropped_capi_6e5668464847084a(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_6e5668464847084a(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_2ee4294f711319fe(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4797,7 +5553,7 @@ void _wrap_w3w_unsubscribe_capi_6e5668464847084a(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_2ee4294f711319fe(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4807,7 +5563,7 @@ void _wrap_w3w_event_free_capi_6e5668464847084a(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4837,7 +5593,7 @@ _gostring_ _wrap_w3w_events_pump_capi_6e5668464847084a(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4849,7 +5605,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_6e5668464847084a(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4862,7 +5618,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_6e5668464847084a(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4874,7 +5630,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_6e5668464847084a(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4887,7 +5643,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_6e5668464847084a(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4899,7 +5655,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_6e5668464847084a(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4912,7 +5668,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_6e5668464847084a(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4924,7 +5680,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_6e5668464847084a(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4937,7 +5693,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_6e5668464847084a(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_6e5668464847084a() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_2ee4294f711319fe() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4948,7 +5704,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4958,7 +5714,7 @@ void _wrap_delete_w3w_outbox_stats_capi_6e5668464847084a(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_6e5668464847084a(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_2ee4294f711319fe(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4988,7 +5744,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_6e5668464847084a(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -5000,7 +5756,7 @@ void _wrap_w3w_audit_report_ok_set_capi_6e5668464847084a(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5013,7 +5769,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_6e5668464847084a(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5025,7 +5781,7 @@ void _wrap_w3w_audit_report_records_set_capi_6e5668464847084a(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5038,7 +5794,7 @@ long long _wrap_w3w_audit_report_records_get_capi_6e5668464847084a(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5050,7 +5806,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_6e5668464847084a(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5063,7 +5819,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_6e5668464847084a(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5075,7 +5831,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_6e5668464847084a(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5088,7 +5844,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5101,7 +5857,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_6e5668464847084a(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_6e5668464847084a() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_2ee4294f711319fe() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -5112,7 +5868,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -5122,7 +5878,7 @@ void _wrap_delete_w3w_audit_report_capi_6e5668464847084a(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_6e5668464847084a(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_2ee4294f711319fe(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5152,7 +5908,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_6e5668464847084a(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5182,7 +5938,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -5216,7 +5972,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -5250,7 +6006,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_6e5668464847084a(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -5284,7 +6040,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -5318,7 +6074,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_6e5668464847084a(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -5352,7 +6108,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -5386,7 +6142,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_6e5668464847084a(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -5420,7 +6176,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_6e5668464847084a(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -5454,7 +6210,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_6e5668464847084a(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_2ee4294f711319fe(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5486,7 +6242,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_6e5668464847084a(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_6e5668464847084a(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_2ee4294f711319fe(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5518,7 +6274,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_6e5668464847084a(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_6e5668464847084a(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_2ee4294f711319fe(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -5528,7 +6284,7 @@ void _wrap_w3w_jwt_verifier_free_capi_6e5668464847084a(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_6e5668464847084a(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_2ee4294f711319fe(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5567,7 +6323,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_6e5668464847084a(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_6e5668464847084a(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_2ee4294f711319fe(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5618,7 +6374,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_6e5668464847084a(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_6e5668464847084a(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_2ee4294f711319fe(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5669,7 +6425,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_6e5668464847084a(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5710,7 +6466,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_6e5668464847084a(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5722,7 +6478,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_6e5668464847084a(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5735,7 +6491,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_6e5668464847084a(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5748,7 +6504,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_6e5668464847084a(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5760,7 +6516,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_6e5668464847084a(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5773,7 +6529,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_6e5668464847084a(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5786,7 +6542,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_6e5668464847084a(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5799,7 +6555,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_6e5668464847084a(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_6e5668464847084a() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_2ee4294f711319fe() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5810,7 +6566,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_6e5668464847084
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5820,7 +6576,7 @@ void _wrap_delete_w3w_master_seed_info_capi_6e5668464847084a(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5862,7 +6618,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_6e5668464847084a(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_6e5668464847084a(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_2ee4294f711319fe(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5892,7 +6648,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_6e5668464847084a(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5928,7 +6684,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_6e5668464847084a(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5963,7 +6719,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_6e5668464847084a(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -5993,7 +6749,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_6e5668464847084a(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_6e5668464847084a(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_2ee4294f711319fe(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6030,7 +6786,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_6e5668464847084a(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6043,7 +6799,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_6e5668464847084a(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6056,7 +6812,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_6e5668464847084a(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6069,7 +6825,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_6e5668464847084a(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6082,7 +6838,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_6e5668464847084a(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -6094,7 +6850,7 @@ void _wrap_w3w_wallet_index_set_capi_6e5668464847084a(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6107,7 +6863,7 @@ long long _wrap_w3w_wallet_index_get_capi_6e5668464847084a(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -6119,7 +6875,7 @@ void _wrap_w3w_wallet_created_at_set_capi_6e5668464847084a(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6132,7 +6888,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_6e5668464847084a(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_6e5668464847084a() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_2ee4294f711319fe() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -6143,7 +6899,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -6153,7 +6909,7 @@ void _wrap_delete_w3w_wallet_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_2ee4294f711319fe(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -6166,7 +6922,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_2ee4294f711319fe(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6179,7 +6935,7 @@ long long _wrap_w3w_wallets_count_get_capi_6e5668464847084a(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_2ee4294f711319fe(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -6189,7 +6945,7 @@ void _wrap_delete_w3w_wallets_capi_6e5668464847084a(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_6e5668464847084a(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_2ee4294f711319fe(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6226,7 +6982,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_6e5668464847084a(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_6e5668464847084a(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_2ee4294f711319fe(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6263,7 +7019,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_6e5668464847084a(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_2ee4294f711319fe(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -6273,7 +7029,7 @@ void _wrap_w3w_wallets_free_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_6e5668464847084a(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_2ee4294f711319fe(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6317,7 +7073,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_6e5668464847084a(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -6329,7 +7085,7 @@ void _wrap_w3w_chain_options_version_set_capi_6e5668464847084a(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -6342,7 +7098,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_6e5668464847084a(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6355,7 +7111,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6368,7 +7124,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_6e5668464847084a(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6380,7 +7136,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_6e5668464847084a(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6393,7 +7149,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6405,7 +7161,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_6e5668464847084a(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6418,7 +7174,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6430,7 +7186,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_6e5668464847084a(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6443,7 +7199,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6456,7 +7212,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_6e5668464847084a(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -6468,7 +7224,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6481,7 +7237,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_6e5668464847084a(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6493,7 +7249,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_6e5668464847084a(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6506,7 +7262,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_6e5668464847084a(stru
 }
 
 
-void _wrap_w3w_chain_options_allow_zero_address_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6518,7 +7274,7 @@ void _wrap_w3w_chain_options_allow_zero_address_set_capi_6e5668464847084a(struct
 }
 
 
-intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6531,7 +7287,7 @@ intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_6e5668464847084a(struc
 }
 
 
-void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6543,7 +7299,7 @@ void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_6e5668464847084a(s
 }
 
 
-intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6556,7 +7312,7 @@ intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_6e5668464847084a(
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_6e5668464847084a() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_2ee4294f711319fe() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -6567,7 +7323,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -6577,7 +7333,7 @@ void _wrap_delete_w3w_chain_options_capi_6e5668464847084a(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_6e5668464847084a(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_2ee4294f711319fe(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -6607,7 +7363,7 @@ _gostring_ _wrap_w3w_chain_open_capi_6e5668464847084a(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_2ee4294f711319fe(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6617,7 +7373,7 @@ void _wrap_w3w_chain_close_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_2ee4294f711319fe(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6630,7 +7386,7 @@ _gostring_ _wrap_w3w_chain_key_capi_6e5668464847084a(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_6e5668464847084a(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_2ee4294f711319fe(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -6664,7 +7420,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_6e5668464847084a(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6676,7 +7432,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_6e5668464847084a(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6689,7 +7445,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_6e5668464847084a(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6702,7 +7458,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6714,7 +7470,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_6e5668464847084a(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6727,7 +7483,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6739,7 +7495,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_6e5668464847084a(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6752,7 +7508,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_6e5668464847084a
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6764,7 +7520,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_6e5668464847084a(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6777,7 +7533,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_6e5668464847084a(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6789,7 +7545,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_6e5668464847084a(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6802,7 +7558,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_6e5668464847084a(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6814,7 +7570,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_6e5668464847084a(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6827,7 +7583,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_6e5668464847
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6839,7 +7595,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_6e5668464847084a(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6852,7 +7608,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_6e5668464847084
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6864,7 +7620,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_6e5668464847084a(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6877,7 +7633,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_6e566846484708
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6889,7 +7645,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_6e5668464847084a(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6902,7 +7658,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_6e566846484708
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_6e5668464847084a() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_2ee4294f711319fe() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6913,7 +7669,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_6e5668464847084
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6923,7 +7679,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_6e5668464847084a(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_6e5668464847084a(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_2ee4294f711319fe(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -6953,7 +7709,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_6e5668464847084a(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_confirmations_capi_6e5668464847084a(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_2ee4294f711319fe(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
   int64_t *arg1 = (int64_t *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6988,7 +7744,7 @@ _gostring_ _wrap_w3w_chain_confirmations_capi_6e5668464847084a(long long *_swig_
 }
 
 
-intgo _wrap_w3w_chain_confirmations_required_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
+intgo _wrap_w3w_chain_confirmations_required_capi_2ee4294f711319fe(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7001,7 +7757,7 @@ intgo _wrap_w3w_chain_confirmations_required_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_6e5668464847084a(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_2ee4294f711319fe(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -7031,7 +7787,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_6e5668464847084a(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_6e5668464847084a(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_2ee4294f711319fe(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -7041,7 +7797,7 @@ void _wrap_w3w_chain_watch_stop_capi_6e5668464847084a(struct w3w_chain *_swig_go
 }
 
 
-void _wrap_w3w_chain_watch_state_running_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_watch_state_running_set_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int arg2 ;
   
@@ -7053,7 +7809,7 @@ void _wrap_w3w_chain_watch_state_running_set_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_watch_state_running_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+intgo _wrap_w3w_chain_watch_state_running_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7066,7 +7822,7 @@ intgo _wrap_w3w_chain_watch_state_running_get_capi_6e5668464847084a(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_watch_state_rounds_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_rounds_set_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7078,7 +7834,7 @@ void _wrap_w3w_chain_watch_state_rounds_set_capi_6e5668464847084a(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_rounds_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7091,7 +7847,7 @@ long long _wrap_w3w_chain_watch_state_rounds_get_capi_6e5668464847084a(struct w3
 }
 
 
-void _wrap_w3w_chain_watch_state_errors_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_errors_set_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7103,7 +7859,7 @@ void _wrap_w3w_chain_watch_state_errors_set_capi_6e5668464847084a(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_errors_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_errors_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7116,7 +7872,7 @@ long long _wrap_w3w_chain_watch_state_errors_get_capi_6e5668464847084a(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7129,7 +7885,7 @@ _gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_6e5668464847084a(stru
 }
 
 
-void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time arg2 ;
   
@@ -7141,7 +7897,7 @@ void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_6e5668464847084a(struct w3w
 }
 
 
-long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7154,7 +7910,7 @@ long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_6e5668464847084a(struc
 }
 
 
-void _wrap_w3w_chain_watch_state_head_set_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_head_set_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7166,7 +7922,7 @@ void _wrap_w3w_chain_watch_state_head_set_capi_6e5668464847084a(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_watch_state_head_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_head_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7179,7 +7935,7 @@ long long _wrap_w3w_chain_watch_state_head_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_watch_state_cursor_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7192,7 +7948,7 @@ long long _wrap_w3w_chain_watch_state_cursor_get_capi_6e5668464847084a(struct w3
 }
 
 
-struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_6e5668464847084a() {
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_2ee4294f711319fe() {
   struct w3w_chain_watch_state *result = 0 ;
   struct w3w_chain_watch_state *_swig_go_result;
   
@@ -7203,7 +7959,7 @@ struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_6e56684648470
 }
 
 
-void _wrap_delete_w3w_chain_watch_state_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_watch_state_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   
   arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
@@ -7213,7 +7969,7 @@ void _wrap_delete_w3w_chain_watch_state_capi_6e5668464847084a(struct w3w_chain_w
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_get_capi_6e5668464847084a(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_2ee4294f711319fe(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -7241,7 +7997,7 @@ _gostring_ _wrap_w3w_chain_watch_state_get_capi_6e5668464847084a(struct w3w_chai
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_6e5668464847084a() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_2ee4294f711319fe() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7253,7 +8009,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_6e5668464847084a() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_2ee4294f711319fe() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7265,7 +8021,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_6e5668464847084a() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_2ee4294f711319fe() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7277,7 +8033,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_6e5668464847084a() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_2ee4294f711319fe() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7289,7 +8045,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_6e5668464847084a() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_2ee4294f711319fe() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7301,7 +8057,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_6e5668464847084a() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_6e5668464847084a() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_2ee4294f711319fe() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7313,7 +8069,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_6e5668464847084a() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7326,7 +8082,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_6e5668464847084a(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7339,7 +8095,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_6e5668464847084a(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7352,7 +8108,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_6e5668464847084a(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7365,7 +8121,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_6e5668464847084a(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -7377,7 +8133,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_6e5668464847084a(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7390,7 +8146,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_6e5668464847084a(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7403,7 +8159,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7416,7 +8172,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_6e5668464847084a(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -7428,7 +8184,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_6e5668464847084a(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7441,7 +8197,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_6e5668464847084a(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7454,7 +8210,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_6e5668464847084a(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -7466,7 +8222,7 @@ void _wrap_w3w_withdrawal_status_set_capi_6e5668464847084a(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7479,7 +8235,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_6e5668464847084a(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7492,7 +8248,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_6e5668464847084a(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7505,7 +8261,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7517,7 +8273,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_6e5668464847084a(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7530,7 +8286,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_6e5668464847084a(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7542,7 +8298,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_6e5668464847084a(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7555,7 +8311,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_6e5668464847084a(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_6e5668464847084a() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_2ee4294f711319fe() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -7566,7 +8322,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -7576,7 +8332,7 @@ void _wrap_delete_w3w_withdrawal_capi_6e5668464847084a(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7629,7 +8385,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_6e5668464847084a(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_6e5668464847084a(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_2ee4294f711319fe(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7666,7 +8422,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_6e5668464847084a(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_6e5668464847084a(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_2ee4294f711319fe(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7679,7 +8435,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_6e5668464847084a(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_6e5668464847084a(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_2ee4294f711319fe(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7697,7 +8453,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_6e5668464847084a(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7710,7 +8466,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_6e5668464847084a(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7723,7 +8479,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7736,7 +8492,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7749,7 +8505,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7762,7 +8518,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_6e5668464847084a(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7775,7 +8531,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7787,7 +8543,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_6e5668464847084a(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7800,7 +8556,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7812,7 +8568,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_6e5668464847084a(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7825,7 +8581,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_6e5668464847084a(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7838,7 +8594,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_6e5668464847084a(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7851,7 +8607,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7863,7 +8619,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_6e5668464847084a(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7876,7 +8632,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7889,7 +8645,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_6e5668464847084a(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7902,7 +8658,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_6e5668464847084a(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7915,7 +8671,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_6e5668464847084a(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -7927,7 +8683,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_6e5668464847084a(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7940,7 +8696,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_6e5668464847084a(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_6e5668464847084a() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_2ee4294f711319fe() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -7951,7 +8707,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_6e5668464847084a() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -7961,7 +8717,7 @@ void _wrap_delete_w3w_chain_deposit_capi_6e5668464847084a(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_6e5668464847084a(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_2ee4294f711319fe(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7998,7 +8754,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_6e5668464847084a(struct w3w_chain_de
 }
 
 
-struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_2ee4294f711319fe(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
@@ -8011,7 +8767,7 @@ struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_6e566846484708
 }
 
 
-long long _wrap_w3w_chain_deposits_count_get_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+long long _wrap_w3w_chain_deposits_count_get_capi_2ee4294f711319fe(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8024,7 +8780,7 @@ long long _wrap_w3w_chain_deposits_count_get_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-void _wrap_delete_w3w_chain_deposits_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposits_capi_2ee4294f711319fe(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   
   arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
@@ -8034,7 +8790,7 @@ void _wrap_delete_w3w_chain_deposits_capi_6e5668464847084a(struct w3w_chain_depo
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_list_capi_6e5668464847084a(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_chain_deposit_list_capi_2ee4294f711319fe(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8080,7 +8836,7 @@ _gostring_ _wrap_w3w_chain_deposit_list_capi_6e5668464847084a(w3w_chain_deposits
 }
 
 
-void _wrap_w3w_chain_deposits_free_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_w3w_chain_deposits_free_capi_2ee4294f711319fe(struct w3w_chain_deposits *_swig_go_0) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   
   arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
@@ -8090,7 +8846,7 @@ void _wrap_w3w_chain_deposits_free_capi_6e5668464847084a(struct w3w_chain_deposi
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -8124,7 +8880,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -8158,7 +8914,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_6e5668464847084a(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -8192,7 +8948,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_6e5668464847084a(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -8226,7 +8982,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_6e5668464847084a(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposits_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
   char *temp1 = NULL ;
@@ -8260,7 +9016,7 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_6e5668464847084a(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8273,7 +9029,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_6e5668464847084a(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8286,7 +9042,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_6e5668464847084a(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -8310,7 +9066,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_6e5668464847084a(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8323,7 +9079,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_6e5668464847084a(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8335,7 +9091,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_6e5668464847084a(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8348,7 +9104,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_6e5668464847084a(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8360,7 +9116,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_6e5668464847084a(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8373,7 +9129,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_6e5668464847084a(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8385,7 +9141,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_6e5668464847084a(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8398,7 +9154,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_6e5668464847084a(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8410,7 +9166,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_6e5668464847084a(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8423,7 +9179,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_6e5668464847084a(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -8435,7 +9191,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_6e5668464847084a(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8448,7 +9204,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_6e5668464847084a(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8460,7 +9216,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_6e5668464847084a(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8473,7 +9229,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_6e566846484708
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -8485,7 +9241,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_6e5668464847084a(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8498,7 +9254,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_6e5668464847084a(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_6e5668464847084a() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_2ee4294f711319fe() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -8509,7 +9265,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_6e5668464847084
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -8519,7 +9275,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_6e5668464847084a(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -8532,7 +9288,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_6e566846
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_2ee4294f711319fe(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8545,7 +9301,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_6e5668464847084a(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_2ee4294f711319fe(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -8555,7 +9311,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_6e5668464847084a(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_6e5668464847084a(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_2ee4294f711319fe(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8603,7 +9359,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_6e5668464847084a(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_6e5668464847084a(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_2ee4294f711319fe(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8645,7 +9401,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_6e5668464847084a(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_6e5668464847084a(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_2ee4294f711319fe(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8689,7 +9445,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_6e5668464847084a(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_2ee4294f711319fe(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -8699,7 +9455,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_6e5668464847084a(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -8733,7 +9489,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_6e5668464847084a(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_6e5668464847084a(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_2ee4294f711319fe(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -8767,7 +9523,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_6e5668464847084a(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_6e5668464847084a(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_2ee4294f711319fe(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -8797,7 +9553,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_6e5668464847084a(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_6e5668464847084a(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_2ee4294f711319fe(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -8832,7 +9588,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_6e5668464847084a(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_6e5668464847084a(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8860,7 +9616,7 @@ _gostring_ _wrap_w3wb_options_init_capi_6e5668464847084a(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8888,7 +9644,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_6e5668464847084a(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_6e5668464847084a(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_2ee4294f711319fe(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8928,7 +9684,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_6e5668464847084a(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8956,7 +9712,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_6e5668464847084a(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_6e5668464847084a(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_2ee4294f711319fe(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8996,7 +9752,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_6e5668464847084a(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_6e5668464847084a(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_2ee4294f711319fe(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9017,7 +9773,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_6e5668464847084a(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_6e5668464847084a(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_2ee4294f711319fe(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9057,7 +9813,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_6e5668464847084a(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_6e5668464847084a(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_2ee4294f711319fe(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -9070,7 +9826,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_6e5668464847084a(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -9116,7 +9872,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_6e5668464847084a(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_6e5668464847084a(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_2ee4294f711319fe(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -9126,7 +9882,7 @@ void _wrap_w3wb_order_items_free_capi_6e5668464847084a(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_6e5668464847084a(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_2ee4294f711319fe(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -9141,7 +9897,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_6e5668464847084a(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_6e5668464847084a(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_2ee4294f711319fe(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -9156,7 +9912,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_6e5668464847084a(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_6e5668464847084a(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_2ee4294f711319fe(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -9171,7 +9927,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_6e5668464847084a(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_6e5668464847084a(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_2ee4294f711319fe(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -9186,7 +9942,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_6e5668464847084a(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_6e5668464847084a(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_2ee4294f711319fe(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -9201,7 +9957,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_6e5668464847084a(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_6e5668464847084a(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_2ee4294f711319fe(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -9216,7 +9972,7 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_6e5668464847084
 }
 
 
-struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_6e5668464847084a(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_2ee4294f711319fe(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   size_t arg2 ;
   w3w_chain_deposit *result = 0 ;
@@ -9227,6 +9983,348 @@ struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_6e5668464847084a(stru
   
   result = (w3w_chain_deposit *)w3wb_chain_deposit_at((struct w3w_chain_deposits const *)arg1,arg2);
   *(w3w_chain_deposit **)&_swig_go_result = (w3w_chain_deposit *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_2ee4294f711319fe(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_claim_request *result = 0 ;
+  struct w3w_claim_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_claim_request *)w3wb_claim_requests_new(arg1);
+  *(w3w_claim_request **)&_swig_go_result = (w3w_claim_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_claim_request_set_capi_2ee4294f711319fe(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  w3w_claim_request *arg1 = (w3w_claim_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_claim_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_claim_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_2ee4294f711319fe(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_process_request *result = 0 ;
+  struct w3w_process_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_process_request *)w3wb_process_requests_new(arg1);
+  *(w3w_process_request **)&_swig_go_result = (w3w_process_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_process_request_set_capi_2ee4294f711319fe(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  w3w_process_request *arg1 = (w3w_process_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_process_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_process_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_2ee4294f711319fe(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_deposit_request *result = 0 ;
+  struct w3w_deposit_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_deposit_request *)w3wb_deposit_requests_new(arg1);
+  *(w3w_deposit_request **)&_swig_go_result = (w3w_deposit_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_deposit_request_set_capi_2ee4294f711319fe(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+  w3w_deposit_request *arg1 = (w3w_deposit_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_amount arg5 ;
+  char *arg6 = (char *) 0 ;
+  char *arg7 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_deposit_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (w3w_amount)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  arg7 = (char *)malloc(_swig_go_6.n + 1);
+  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
+  arg7[_swig_go_6.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_deposit_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4,arg5,(char const *)arg6,(char const *)arg7);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  free(arg6); 
+  free(arg7); 
+  return _swig_go_result;
+}
+
+
+struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_2ee4294f711319fe(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_transfer_request *result = 0 ;
+  struct w3w_transfer_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_transfer_request *)w3wb_transfer_requests_new(arg1);
+  *(w3w_transfer_request **)&_swig_go_result = (w3w_transfer_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_transfer_request_set_capi_2ee4294f711319fe(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+  w3w_transfer_request *arg1 = (w3w_transfer_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_amount arg5 ;
+  char *arg6 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_transfer_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (w3w_amount)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_transfer_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4,arg5,(char const *)arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_2ee4294f711319fe(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_order_request *result = 0 ;
+  struct w3w_order_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_order_request *)w3wb_order_requests_new(arg1);
+  *(w3w_order_request **)&_swig_go_result = (w3w_order_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_order_request_set_capi_2ee4294f711319fe(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+  w3w_order_request *arg1 = (w3w_order_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  w3w_order_item *arg4 = (w3w_order_item *) 0 ;
+  size_t arg5 ;
+  char *arg6 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_order_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = *(w3w_order_item **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_order_request_set(arg1,arg2,(char const *)arg3,(struct w3w_order_item const *)arg4,arg5,(char const *)arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3wb_requests_free_capi_2ee4294f711319fe(void *_swig_go_0) {
+  void *arg1 = (void *) 0 ;
+  
+  arg1 = *(void **)&_swig_go_0; 
+  
+  w3wb_requests_free(arg1);
+  
+}
+
+
+intgo _wrap_w3wb_batch_result_code_capi_2ee4294f711319fe(struct w3w_batch_result *_swig_go_0) {
+  w3w_batch_result *arg1 = (w3w_batch_result *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(w3w_batch_result **)&_swig_go_0; 
+  
+  result = (int)w3wb_batch_result_code((struct w3w_batch_result const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_2ee4294f711319fe(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
+  w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
+  size_t arg2 ;
+  w3w_batch_result *result = 0 ;
+  struct w3w_batch_result *_swig_go_result;
+  
+  arg1 = *(w3w_batch_results **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_batch_result *)w3wb_batch_result_at((struct w3w_batch_results const *)arg1,arg2);
+  *(w3w_batch_result **)&_swig_go_result = (w3w_batch_result *)result; 
   return _swig_go_result;
 }
 
