@@ -93,7 +93,8 @@ END $$;
 -- longer multixacts: a thousand of them took seconds.) The same decisions, locks and
 -- messages as w3w_claim_create; the idempotency key is written with the success, and a key
 -- taken meanwhile by a concurrent call aborts the whole batch as a serialization failure,
--- which the client retries (and then replays the element).
+-- which the client retries (and then replays the element). The events and audit records are
+-- written after the loop, one statement each for the batch (event_seq is 0).
 CREATE FUNCTION w3w_claim_create_batch(p_actor uuid[], p_key text[], p_hash bytea[],
   p_expires bigint[], p_now bigint[], e_id uuid[], e_type text[], e_topic text[],
   e_aggregate uuid[], e_actor uuid[], e_region text[], e_at bigint[], e_payload text[],
@@ -104,7 +105,7 @@ RETURNS TABLE (idx integer, code text, message text, replayed boolean, id uuid, 
   released_at bigint, order_user_id uuid, event_seq bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
-DECLARE r record; v_now timestamptz; v_hash bytea; v_result uuid; v_owner uuid; v_status text;
+DECLARE r record; v_done integer[] := '{}'; v_now timestamptz; v_hash bytea; v_result uuid; v_owner uuid; v_status text;
   v_currency text; v_amt numeric; v_supply uuid;
 BEGIN
   -- In order-id order (ties in element order): batches racing for the same orders lock them
@@ -175,14 +176,27 @@ BEGIN
         PERFORM w3w_fail('40001', format('idempotency key %s was taken meanwhile', r.m_key));
       END IF;
     END IF;
-    event_seq := w3w_record(r.m_eid, r.m_etype, r.m_etopic, r.m_eagg, r.m_eactor,
-      r.m_eregion, r.m_eat, r.m_epayload, r.m_aid, r.m_aactor, r.m_aaction, r.m_atarget,
-      r.m_aoutcome, r.m_aat);
+    v_done := v_done || r.n;
     id := r.c_id; order_id := r.c_order; user_id := r.c_user; supply_id := v_supply;
     status := 'pending'; claimed_at := r.c_claimed; processed_at := NULL; released_at := NULL;
     order_user_id := v_owner;
     RETURN NEXT;
   END LOOP;
+  -- The audit records and outbox events of the claims made, as w3w_record writes them, in the
+  -- order the claims were made (two statements for the batch instead of two per claim).
+  INSERT INTO audit_log (id, actor_id, action, target_id, outcome, created_at)
+  SELECT u.aid, u.aactor, u.aaction, u.atarget, u.aoutcome, w3w_ts(u.aat)
+    FROM unnest(v_done) WITH ORDINALITY AS d(n, pos)
+    JOIN unnest(a_id, a_actor, a_action, a_target, a_outcome, a_at) WITH ORDINALITY
+      AS u(aid, aactor, aaction, atarget, aoutcome, aat, n) USING (n)
+   ORDER BY d.pos;
+  INSERT INTO outbox (id, type, topic, aggregate_id, actor_id, region, created_at, payload)
+  SELECT u.eid, u.etype, u.etopic, u.eagg, u.eactor, u.eregion, w3w_ts(u.eat),
+      coalesce(u.epayload, '{}')
+    FROM unnest(v_done) WITH ORDINALITY AS d(n, pos)
+    JOIN unnest(e_id, e_type, e_topic, e_aggregate, e_actor, e_region, e_at, e_payload)
+      WITH ORDINALITY AS u(eid, etype, etopic, eagg, eactor, eregion, eat, epayload, n) USING (n)
+   ORDER BY d.pos;
 END $$;
 
 CREATE FUNCTION w3w_claim_process_batch(p_actor uuid[], p_key text[], p_hash bytea[],
