@@ -259,16 +259,22 @@ static void set_result(w3w_batch_result *r, w3w_status st, const char *message)
 	snprintf(r->message, sizeof(r->message), "%s", st == W3W_OK ? "" : message);
 }
 
-/* Storage: the batch member, or one single command per element on an older backend. */
+/*
+ * Storage: the batch member, or one single command per element on an older
+ * backend, or for a lone element (the single member is the cheaper call).
+ */
 static w3w_status run_storage(const batch_kind *k, w3w_ctx *ctx, batch_run *b)
 {
-	w3w_status st = k->batch(&ctx->store, b->cmds, b->outs, b->storage, b->prepared);
+	w3w_status st = b->prepared > 1 ? k->batch(&ctx->store, b->cmds, b->outs, b->storage, b->prepared) : NO_BATCH;
 	if (st != NO_BATCH)
 		return st;
 	for (size_t i = 0; i < b->prepared; i++) {
 		st = k->one(&ctx->store, AT(b->cmds, k->cmd_size, i), AT(b->outs, k->out_size, i));
 		set_result(&b->storage[i], st, w3w_error_message());
 	}
+	/* A lone element's outage is the call's, as a batch transaction's would be. */
+	if (b->prepared == 1 && (st == W3W_EUNAVAILABLE || st == W3W_EUNKNOWN || st == W3W_ENOMEM))
+		return st;
 	return W3W_OK;
 }
 
