@@ -2,16 +2,18 @@
 /*
  * w3w-bench batch: claims per second against the batch size, on one thread.
  *
- *   batch --storage URL --sizes 0,1,10,100,1000 --claims N [--duration S] [--label X]
+ *   batch --storage URL --sizes 0,1,10,100,1000 --claims N [--duration S] [--rounds R] [--label X]
  *
  * Size 0 is the single command (w3w_claim_order), the baseline; size k > 0
  * claims through w3w_claim_batch, k orders a call. For each size: N fresh
  * open orders (made with order batches, untimed) and one shopper with room
  * for all of them; then one thread claims them until they or the duration
  * run out. The relay is off; the events and audit records are relayed and
- * sealed afterwards, untimed. One JSON line per size:
- *   {"bench":"batch","label":..,"storage":..,"size":k,"n":claims,"failed":..,"seconds":..,
- *    "per_s":..,"calls":..,"call_p50_us":..,"call_p99_us":..,"rt_per_op":..}
+ * sealed afterwards, untimed. R rounds (3) of all the sizes, interleaved, so
+ * that the machine's load moving between runs hits every size alike; one
+ * JSON line per size with the median of its rounds:
+ *   {"bench":"batch","label":..,"storage":..,"size":k,"rounds":R,"n":claims,"failed":..,"seconds":..,
+ *    "per_s":median,"per_s_rounds":[..],"call_p50_us":..,"call_p99_us":..,"rt_per_op":..}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,59 +138,101 @@ static void claim_all(w3w_ctx *ctx, const bench_id *orders, size_t n, size_t siz
 	free(req);
 }
 
+/* The median of n values (sorts them). */
+static double median(double *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define MAX_SIZES 16
+#define MAX_ROUNDS 9
+
 int bench_batch_main(const bench_args *a)
 {
-	static const char *const known[] = { "--storage", "--sizes", "--claims", "--duration", "--label", NULL };
+	static const char *const known[] = { "--storage", "--sizes", "--claims", "--duration", "--rounds", "--label", NULL };
 	const char *storage = bench_arg(a, "--storage", "sqlite:bench.db");
-	const char *sizes = bench_arg(a, "--sizes", "0,1,10,100,1000");
+	const char *sizes_arg = bench_arg(a, "--sizes", "0,1,10,100,1000");
 	size_t n = (size_t)bench_arg_long(a, "--claims", 5000);
 	double duration = bench_arg_double(a, "--duration", 10);
+	int rounds = (int)bench_arg_long(a, "--rounds", 3);
+	size_t sizes[MAX_SIZES];
+	int nsizes = 0, failed = 0;
+	static run runs[MAX_SIZES][MAX_ROUNDS];
 	char *list, *save = NULL;
 	bench_id *orders;
 	w3w_ctx *ctx;
-	int failed = 0;
 
-	if (bench_args_check(a, known) || n == 0) {
+	if (bench_args_check(a, known) || n == 0 || rounds < 1 || rounds > MAX_ROUNDS) {
 		fprintf(stderr, "usage: w3w-bench batch --storage URL [--sizes 0,1,10,...] [--claims N]"
-			" [--duration S] [--label X]\n");
+			" [--duration S] [--rounds 1..%d] [--label X]\n", MAX_ROUNDS);
 		return 2;
 	}
+	if (!(list = strdup(sizes_arg)))
+		return 1;
+	for (char *tok = strtok_r(list, ",", &save); tok && nsizes < MAX_SIZES; tok = strtok_r(NULL, ",", &save)) {
+		size_t size = (size_t)strtoul(tok, NULL, 10);
+		sizes[nsizes++] = size > W3W_BATCH_MAX ? W3W_BATCH_MAX : size;
+	}
+	free(list);
 	ctx = bench_open(storage, "memory:", 2, 0);
-	orders = calloc(n, sizeof(*orders));
-	list = strdup(sizes);
-	if (!orders || !list)
+	if (!(orders = calloc(n, sizeof(*orders))))
 		return 1;
 	pq_trace_mark_worker();
-	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		size_t size = (size_t)strtoul(tok, NULL, 10);
+	/* Rounds outside, sizes inside: a change of the machine's load between runs hits every size alike. */
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < nsizes; k++) {
+			make_orders(ctx, orders, n);
+			settle(ctx);
+			claim_all(ctx, orders, n, sizes[k], duration, &runs[k][r]);
+			settle(ctx);
+		}
+	for (int k = 0; k < nsizes; k++) {
+		double per_s[MAX_ROUNDS], p50[MAX_ROUNDS], p99[MAX_ROUNDS], rt = 0, secs = 0;
+		size_t claims = 0, bad = 0;
+		const char *error = NULL;
+		char rounds_json[512];
+		size_t len = 0;
 		bench_json j;
-		run r;
 
-		if (size > W3W_BATCH_MAX)
-			size = W3W_BATCH_MAX;
-		make_orders(ctx, orders, n);
-		settle(ctx);
-		claim_all(ctx, orders, n, size, duration, &r);
-		settle(ctx);
+		rounds_json[len++] = '[';
+		for (int r = 0; r < rounds; r++) {
+			const run *x = &runs[k][r];
+			per_s[r] = x->seconds > 0 ? (double)x->claims / x->seconds : 0;
+			p50[r] = x->call.p50;
+			p99[r] = x->call.p99;
+			claims += x->claims;
+			bad += x->failed;
+			secs += x->seconds;
+			rt += x->rt;
+			if (x->error[0] && !error)
+				error = x->error;
+			len += (size_t)snprintf(rounds_json + len, sizeof(rounds_json) - len, "%s%.1f", r ? "," : "", per_s[r]);
+		}
+		snprintf(rounds_json + len, sizeof(rounds_json) - len, "]");
 		bench_json_begin(&j, "batch");
 		bench_json_str(&j, "label", bench_arg(a, "--label", ""));
 		bench_json_str(&j, "storage", bench_backend_name(storage));
-		bench_json_num(&j, "size", (double)size);
-		bench_json_num(&j, "n", (double)r.claims);
-		bench_json_num(&j, "failed", (double)r.failed);
-		if (r.error[0])
-			bench_json_str(&j, "error", r.error);
-		bench_json_num(&j, "seconds", r.seconds);
-		bench_json_num(&j, "per_s", r.seconds > 0 ? (double)r.claims / r.seconds : 0);
-		bench_json_num(&j, "calls", (double)r.calls);
-		bench_json_num(&j, "call_p50_us", r.call.p50);
-		bench_json_num(&j, "call_p99_us", r.call.p99);
-		bench_json_num(&j, "rt_per_op", r.claims ? r.rt / (double)r.claims : 0);
+		bench_json_num(&j, "size", (double)sizes[k]);
+		bench_json_num(&j, "rounds", rounds);
+		bench_json_num(&j, "n", (double)claims);
+		bench_json_num(&j, "failed", (double)bad);
+		if (error)
+			bench_json_str(&j, "error", error);
+		bench_json_num(&j, "seconds", secs);
+		bench_json_num(&j, "per_s", median(per_s, rounds));
+		bench_json_raw(&j, "per_s_rounds", rounds_json);
+		bench_json_num(&j, "call_p50_us", median(p50, rounds));
+		bench_json_num(&j, "call_p99_us", median(p99, rounds));
+		bench_json_num(&j, "rt_per_op", claims ? rt / (double)claims : 0);
 		bench_json_end(&j);
-		fflush(stdout);
-		failed |= r.failed != 0;
+		failed |= bad != 0;
 	}
-	free(list);
 	free(orders);
 	w3w_ctx_close(ctx);
 	return failed;

@@ -654,12 +654,13 @@ def sqlite_claims(b):
 
 BATCH_SIZES = os.environ.get("W3W_BENCH_BATCH_SIZES", "") or "0,1,10,100,1000"
 _batch_csv_started = set()
-BATCH_CSV = ("storage", "size", "n", "seconds", "per_s", "speedup", "call_p50_us", "call_p99_us", "rt_per_op")
+BATCH_CSV = ("storage", "size", "rounds", "n", "seconds", "per_s", "speedup", "call_p50_us", "call_p99_us", "rt_per_op")
 
 
 def batch_sizes(b, storage, url):
-    """Claims/s against the batch size on one thread (w3w-bench batch; size 0 = single claims) into
-    results.jsonl ("bench": "batch") and batch.csv, with the speedup over size 0 of the same run."""
+    """Claims/s against the batch size on one thread (w3w-bench batch; size 0 = single claims; per_s the
+    median of 3 interleaved rounds) into results.jsonl ("bench": "batch") and batch.csv, with the speedup
+    over size 0 of the same run."""
     out = b.run([b.w3w, "batch", "--storage", url, "--sizes", BATCH_SIZES, "--claims", 5000,
                  "--duration", SECONDS, "--label", storage], timeout=60 * SECONDS + 600)
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
