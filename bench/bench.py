@@ -11,7 +11,8 @@ measured right next to it (load generator and servers share the same cores):
   2. reads by id: cache none: vs Redis warm, beside pgbench SELECT and redis-benchmark GET;
   3. reads by id through a streaming replica vs the primary, with and without a commit position
      (W3W-Read-After), beside pgbench SELECT on the replica (its own primary + replica, pg-replicas.sh);
-  4. SQLite claims at 1 and 8 threads, for reference;
+  4. SQLite claims at 1 and 8 threads, for reference; claims/s against the batch size at 1 thread on
+     PostgreSQL and SQLite (w3w-bench batch, bench/results/batch.csv; W3W_BENCH_BATCH_SIZES);
   5. the HTTP bench (bench/http/run.sh), if present.
 
 Writes OUTDIR/results.jsonl (one JSON object per measurement), OUTDIR/report.md, OUTDIR/bench.log.
@@ -651,6 +652,33 @@ def sqlite_claims(b):
         b.log(f"sqlite claims x{lvl}: {d['per_s']:.0f}/s p50 {d['p50_us'] / 1e3:.2f} ms p99 {d['p99_us'] / 1e3:.2f} ms")
 
 
+BATCH_SIZES = os.environ.get("W3W_BENCH_BATCH_SIZES", "") or "0,1,10,100,1000"
+_batch_csv_started = set()
+BATCH_CSV = ("storage", "size", "rounds", "n", "seconds", "per_s", "speedup", "call_p50_us", "call_p99_us", "rt_per_op")
+
+
+def batch_sizes(b, storage, url):
+    """Claims/s against the batch size on one thread (w3w-bench batch; size 0 = single claims; per_s the
+    median of 3 interleaved rounds) into results.jsonl ("bench": "batch") and batch.csv, with the speedup
+    over size 0 of the same run."""
+    out = b.run([b.w3w, "batch", "--storage", url, "--sizes", BATCH_SIZES, "--claims", 5000,
+                 "--duration", SECONDS, "--label", storage], timeout=60 * SECONDS + 600)
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    single = next((r["per_s"] for r in rows if r["size"] == 0), None)
+    path = os.path.join(b.out, "batch.csv")
+    new = path not in _batch_csv_started  # a file of this run's figures only
+    _batch_csv_started.add(path)
+    with open(path, "w" if new else "a") as f:
+        if new:
+            f.write(",".join(BATCH_CSV) + "\n")
+        for r in rows:
+            r["speedup"] = r["per_s"] / single if single else None
+            b.record(r)
+            f.write(",".join("" if r.get(k) is None else str(r.get(k)) for k in BATCH_CSV) + "\n")
+            b.log(f"{storage} batch {r['size']}: {r['per_s']:.0f} claims/s"
+                  + (f" ({r['speedup']:.1f}x single)" if r["speedup"] else ""))
+
+
 def http(b):
     script = os.path.join(HERE, "http", "run.sh")
     if not os.access(script, os.X_OK) or os.environ.get("W3W_BENCH_HTTP", "1") == "0":
@@ -712,10 +740,13 @@ def main():
         if b.pg_url and b.postmaster:
             pg = Postgres(b)
             steps += [("claims on PostgreSQL", lambda: claims_on_postgres(b, pg)), ("reads", lambda: reads(b, pg)),
-                      ("replica reads", lambda: replica_reads(b))]
+                      ("replica reads", lambda: replica_reads(b)),
+                      ("batches on PostgreSQL", lambda: batch_sizes(b, "postgres", b.pg_url))]
         else:
             b.notes.append("PostgreSQL: W3W_TEST_PG_URL/W3W_PG_DATA not set (run under scripts/services/with-services.sh)")
-        steps += [("SQLite claims", lambda: sqlite_claims(b)), ("HTTP", lambda: http(b))]
+        steps += [("SQLite claims", lambda: sqlite_claims(b)),
+                  ("batches on SQLite", lambda: batch_sizes(b, "sqlite", "sqlite:" + os.path.join(b.work, "batch.db"))),
+                  ("HTTP", lambda: http(b))]
         for name, step in steps:
             try:
                 step()

@@ -65,6 +65,8 @@ void bench_json_end(bench_json *j);
 
 /* The reads subcommand (read_bench.c). */
 int bench_reads_main(const bench_args *a);
+/* The batch subcommand: claims/s against the batch size (batch_bench.c). */
+int bench_batch_main(const bench_args *a);
 
 /* Start `n` threads running fn(arg + i * size) and join them. */
 void bench_run_threads(int n, void *(*fn)(void *), void *args, size_t size);

@@ -24,6 +24,8 @@
  *       w3w_audit_seal() every M ms instead (a host-driven relay).
  *   reads   --storage URL --cache URL --threads T --orders FILE [--skip K] --count N
  *           [--duration S] [--fill 1] [--label X]     (read_bench.c)
+ *   batch   --storage URL [--sizes 0,1,10,...] [--claims N] [--duration S]    (batch_bench.c)
+ *       Claims/s against the batch size on one thread; size 0 = single commands.
  *   drain   --storage URL [--max-seconds S]
  *       Relays and seals what others left in the outbox and audit log
  *       (pgbench's claims, a relay that fell behind), timed, for at most
@@ -447,7 +449,7 @@ int main(int argc, char **argv)
 	bench_args a = { argc - 2, argv + 2 };
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: w3w-bench prefill|claims|reads|drain [--option value]...\n");
+		fprintf(stderr, "usage: w3w-bench prefill|claims|reads|drain|batch [--option value]...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "prefill") == 0)
@@ -458,6 +460,8 @@ int main(int argc, char **argv)
 		return bench_reads_main(&a);
 	if (strcmp(argv[1], "drain") == 0)
 		return drain_main(&a);
+	if (strcmp(argv[1], "batch") == 0)
+		return bench_batch_main(&a);
 	fprintf(stderr, "w3w-bench: unknown subcommand %s\n", argv[1]);
 	return 2;
 }

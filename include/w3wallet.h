@@ -16,6 +16,7 @@
 #include "w3wallet/supply.h"
 #include "w3wallet/order.h"
 #include "w3wallet/claim.h"
+#include "w3wallet/batch.h"
 #include "w3wallet/events.h"
 #include "w3wallet/audit.h"
 #include "w3wallet/json.h"

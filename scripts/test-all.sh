@@ -66,6 +66,7 @@ valgrind_core() {
     echo "$BUILD/tests/contract/contract"
     echo "$conf race"
     echo "$conf races state_machine"
+    echo "$conf batch"
     echo "$conf context ledger supply order claim idempotency paging events audit cache json"
   } > "$logs/jobs"
   CK_FORK=no W3W_VALGRIND=1 CK_DEFAULT_TIMEOUT=900 W3W_VECTORS_DIR="$ROOT/tests/vectors" \

@@ -141,6 +141,11 @@
 %immutable last_error;
 %immutable count;
 %immutable item_count;
+%immutable message;
+%immutable claim_id;
+%immutable idempotency_key;
+%immutable w3w_batch_results::ok;
+%ignore w3w_batch_result::status; /* read with w3wb_batch_result_code() */
 %nodefaultctor w3w_supply_page;
 %nodefaultctor w3w_order_page;
 %nodefaultctor w3w_account_list;
@@ -150,6 +155,7 @@
 %nodefaultctor w3w_wallets;
 %nodefaultctor w3w_withdrawal_limits;
 %nodefaultctor w3w_chain_deposits;
+%nodefaultctor w3w_batch_results;
 %nodefaultctor w3w_chain;
 %nodefaultdtor w3w_chain;
 %nodefaultdtor w3w_ctx;
@@ -164,6 +170,7 @@
 %extend w3w_wallets      { ~w3w_wallets()      { w3w_wallets_free($self); } }
 %extend w3w_withdrawal_limits { ~w3w_withdrawal_limits() { w3w_withdrawal_limits_free($self); } }
 %extend w3w_chain_deposits { ~w3w_chain_deposits() { w3w_chain_deposits_free($self); } }
+%extend w3w_batch_results { ~w3w_batch_results() { w3w_batch_results_free($self); } }
 
 /* ======================================================================= */
 #if defined(SWIGPYTHON)
@@ -326,6 +333,7 @@ W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_wallets, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_chain_deposits, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_batch_results, SWIG_POINTER_OWN)
 /* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
 W3WB_ALLOCATED_OUT(w3w_ctx, 0)
 W3WB_ALLOCATED_OUT(w3w_subscription, 0)
@@ -340,6 +348,7 @@ W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_wallets **out "w3w_wallets_free(temp$argnum);";
 %typemap(freearg) w3w_withdrawal_limits **out "w3w_withdrawal_limits_free(temp$argnum);";
 %typemap(freearg) w3w_chain_deposits **out "w3w_chain_deposits_free(temp$argnum);";
+%typemap(freearg) w3w_batch_results **out "w3w_batch_results_free(temp$argnum);";
 %typemap(freearg) w3w_chain **out "w3w_chain_close(temp$argnum);";
 %typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
 %typemap(freearg) w3w_subscription **out "w3w_unsubscribe(temp$argnum);";
@@ -566,6 +575,7 @@ W3WB_ALLOCATED_OUT(w3w_wallets)
 W3WB_ALLOCATED_OUT(w3w_chain_deposits)
 W3WB_ALLOCATED_OUT(w3w_chain)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits)
+W3WB_ALLOCATED_OUT(w3w_batch_results)
 
 #endif
 
@@ -580,6 +590,7 @@ W3WB_ALLOCATED_OUT(w3w_withdrawal_limits)
 %include "w3wallet/supply.h"
 %include "w3wallet/order.h"
 %include "w3wallet/claim.h"
+%include "w3wallet/batch.h"
 %include "w3wallet/events.h"
 %include "w3wallet/audit.h"
 %include "w3wallet/json.h"
@@ -752,5 +763,112 @@ static const w3w_withdrawal_limit *w3wb_withdrawal_limit_at(const w3w_withdrawal
 static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
+}
+%}
+
+/* Batch requests (w3wallet/batch.h): an array made here, filled element by element (text that does
+ * not fit is refused), passed to w3w_*_batch(), freed with w3wb_requests_free(). */
+%inline %{
+static w3w_claim_request *w3wb_claim_requests_new(size_t count)
+{
+	return (w3w_claim_request *)calloc(count ? count : 1, sizeof(w3w_claim_request));
+}
+
+static w3w_status w3wb_claim_request_set(w3w_claim_request *r, size_t i, const char *order_id, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].order_id, sizeof(r[i].order_id), "order_id", order_id)) != W3W_OK)
+		return st;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_process_request *w3wb_process_requests_new(size_t count)
+{
+	return (w3w_process_request *)calloc(count ? count : 1, sizeof(w3w_process_request));
+}
+
+static w3w_status w3wb_process_request_set(w3w_process_request *r, size_t i, const char *claim_id, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].claim_id, sizeof(r[i].claim_id), "claim_id", claim_id)) != W3W_OK)
+		return st;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_deposit_request *w3wb_deposit_requests_new(size_t count)
+{
+	return (w3w_deposit_request *)calloc(count ? count : 1, sizeof(w3w_deposit_request));
+}
+
+static w3w_status w3wb_deposit_request_set(w3w_deposit_request *r, size_t i, const char *user_id,
+	const char *currency, w3w_amount amount, const char *reference, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].user_id, sizeof(r[i].user_id), "user_id", user_id)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].reference, sizeof(r[i].reference), "reference", reference)) != W3W_OK)
+		return st;
+	r[i].amount = amount;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_transfer_request *w3wb_transfer_requests_new(size_t count)
+{
+	return (w3w_transfer_request *)calloc(count ? count : 1, sizeof(w3w_transfer_request));
+}
+
+static w3w_status w3wb_transfer_request_set(w3w_transfer_request *r, size_t i, const char *to_user_id,
+	const char *currency, w3w_amount amount, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].to_user_id, sizeof(r[i].to_user_id), "to_user_id", to_user_id)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK)
+		return st;
+	r[i].amount = amount;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_order_request *w3wb_order_requests_new(size_t count)
+{
+	return (w3w_order_request *)calloc(count ? count : 1, sizeof(w3w_order_request));
+}
+
+/* `items` (from w3wb_order_items_new) stay the caller's: free them after the batch call. */
+static w3w_status w3wb_order_request_set(w3w_order_request *r, size_t i, const char *currency,
+	const w3w_order_item *items, size_t item_count, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK)
+		return st;
+	r[i].items = items;
+	r[i].item_count = item_count;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static void w3wb_requests_free(void *requests)
+{
+	free(requests);
+}
+
+/* An element's status as a number: a w3w_status member would read as a raised error. */
+static int w3wb_batch_result_code(const w3w_batch_result *r)
+{
+	return r ? r->status : W3W_EINVAL;
+}
+
+/* Result i of a batch (borrowed: valid while the results live), NULL past the end. */
+static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res, size_t i)
+{
+	return res && i < res->count ? &res->items[i] : NULL;
 }
 %}

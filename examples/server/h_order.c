@@ -26,15 +26,15 @@ static void respond_order(exchange *ex, unsigned int status, w3w_status st, w3w_
 	ex_record(ex, status, st, text);
 }
 
-static int read_item(exchange *ex, const cJSON *j, size_t index, w3w_order_item *item)
+static int read_item(exchange *ex, const cJSON *j, const char *prefix, size_t index, w3w_order_item *item)
 {
 	static const char *const fields[] = { "product_id", "product_name", "price", "quantity", NULL };
-	char where[32];
+	char where[64];
 	const char *product_id, *product_name;
 	long long quantity;
-	snprintf(where, sizeof(where), "items[%zu].", index);
+	snprintf(where, sizeof(where), "%sitems[%zu].", prefix, index);
 	if (!cJSON_IsObject(j)) {
-		ex_error(ex, 400, "invalid", "items[%zu]: must be an object", index);
+		ex_error(ex, 400, "invalid", "%sitems[%zu]: must be an object", prefix, index);
 		return -1;
 	}
 	if (json_known_fields(ex, j, where, fields) ||
@@ -52,43 +52,53 @@ static int read_item(exchange *ex, const cJSON *j, size_t index, w3w_order_item 
 	return 0;
 }
 
+int order_items_read(exchange *ex, const cJSON *obj, const char *prefix, w3w_order_item **out, size_t *count)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(obj, "items"), *j;
+	w3w_order_item *list;
+	size_t i = 0;
+
+	*out = NULL;
+	if (!items) {
+		ex_error(ex, 400, "invalid", "%sitems: missing", prefix);
+		return -1;
+	}
+	if (!cJSON_IsArray(items)) {
+		ex_error(ex, 400, "invalid", "%sitems: must be an array", prefix);
+		return -1;
+	}
+	*count = (size_t)cJSON_GetArraySize(items);
+	if (*count < 1 || *count > W3W_ORDER_ITEMS_MAX) {
+		ex_error(ex, 400, "invalid", "%sitems: must hold 1 to %d items", prefix, W3W_ORDER_ITEMS_MAX);
+		return -1;
+	}
+	list = calloc(*count, sizeof(*list));
+	if (!list) {
+		ex_error(ex, 503, "unavailable", "out of memory");
+		return -1;
+	}
+	cJSON_ArrayForEach(j, items) {
+		if (read_item(ex, j, prefix, i, &list[i]) != 0) {
+			free(list);
+			return -1;
+		}
+		i++;
+	}
+	*out = list;
+	return 0;
+}
+
 void h_order_create(exchange *ex)
 {
 	static const char *const fields[] = { "currency", "items", NULL };
 	const char *currency;
-	const cJSON *items, *j;
 	w3w_order_item *list = NULL;
 	w3w_order *order = NULL;
-	size_t count, i = 0;
+	size_t count = 0;
 	if (json_body_object(ex) || json_known_fields(ex, ex->json, "", fields) ||
-	    json_string(ex, ex->json, "", "currency", W3W_CURRENCY_SIZE - 1, 1, &currency))
+	    json_string(ex, ex->json, "", "currency", W3W_CURRENCY_SIZE - 1, 1, &currency) ||
+	    order_items_read(ex, ex->json, "", &list, &count))
 		return;
-	items = cJSON_GetObjectItemCaseSensitive(ex->json, "items");
-	if (!items) {
-		ex_error(ex, 400, "invalid", "items: missing");
-		return;
-	}
-	if (!cJSON_IsArray(items)) {
-		ex_error(ex, 400, "invalid", "items: must be an array");
-		return;
-	}
-	count = (size_t)cJSON_GetArraySize(items);
-	if (count < 1 || count > W3W_ORDER_ITEMS_MAX) {
-		ex_error(ex, 400, "invalid", "items: must hold 1 to %d items", W3W_ORDER_ITEMS_MAX);
-		return;
-	}
-	list = calloc(count, sizeof(*list));
-	if (!list) {
-		ex_error(ex, 503, "unavailable", "out of memory");
-		return;
-	}
-	cJSON_ArrayForEach(j, items) {
-		if (read_item(ex, j, i, &list[i]) != 0) {
-			free(list);
-			return;
-		}
-		i++;
-	}
 	respond_order(ex, 201, w3w_order_create(&order, ex->srv->ctx, &ex->actor, currency, list, count,
 		ex->idempotency_key), &order);
 	free(list);

@@ -43,6 +43,15 @@ void h_order_create(exchange *ex);
 void h_order_get(exchange *ex);
 void h_order_list(exchange *ex);
 void h_order_cancel(exchange *ex);
+/** The "items" array of `obj` (1..W3W_ORDER_ITEMS_MAX), checked; names fields after `prefix`. *out: free(). */
+int order_items_read(exchange *ex, const cJSON *obj, const char *prefix, w3w_order_item **out, size_t *count);
+
+/* h_batch.c: batched commands, one result per element */
+void h_batch_claims(exchange *ex);
+void h_batch_deposits(exchange *ex);
+void h_batch_transfers(exchange *ex);
+void h_batch_orders(exchange *ex);
+void h_batch_process(exchange *ex);
 
 /* h_claim.c */
 void h_order_claim(exchange *ex);

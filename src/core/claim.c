@@ -4,6 +4,7 @@
 
 #include "core/cache_aside.h"
 #include "core/codec.h"
+#include "core/commands.h"
 #include "core/replica.h"
 #include "core/validate.h"
 #include "core/write.h"
@@ -19,12 +20,9 @@ static void invalidate_claim(w3w__write *w, const w3w_claim *c, const char *orde
 	w3w__write_invalidate(w, "supplies:user:%s", c->user_id);
 }
 
-w3w_status w3w_claim_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
-	const char *order_id, const char *idempotency_key)
+w3w_status w3w__claim_create_prepare(w3w__write *w, w3w_cmd_claim_create *cmd, w3w_ctx *ctx,
+	const w3w_actor *actor, const char *order_id, const char *idempotency_key)
 {
-	w3w_cmd_claim_create cmd;
-	w3w_claim result;
-	w3w__write w;
 	w3w_status st;
 	char oid[W3W_ID_SIZE];
 
@@ -32,27 +30,46 @@ w3w_status w3w_claim_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
 		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(oid, order_id, "order_id")))
 		return st;
-	if ((st = w3w__write_begin(&w, &cmd.meta, ctx, actor, "claim.create", idempotency_key)) != W3W_OK)
+	if ((st = w3w__write_begin(w, &cmd->meta, ctx, actor, "claim.create", idempotency_key)) != W3W_OK)
 		return st;
-	memset(&cmd.c, 0, sizeof(cmd.c));
-	cmd.order_user_id[0] = '\0';
-	w3w__write_field(&w, "order_id", oid);
-	w3w_id_new(cmd.c.id, sizeof(cmd.c.id));
-	strcpy(cmd.c.order_id, oid);
-	strcpy(cmd.c.user_id, actor->user_id);
-	cmd.c.status = W3W_CLAIM_PENDING;
-	cmd.c.claimed_at = w.meta->now;
-	w3w__write_payload(&w, "claim_id", cmd.c.id);
-	w3w__write_payload(&w, "user_id", cmd.c.user_id);
+	memset(&cmd->c, 0, sizeof(cmd->c));
+	cmd->order_user_id[0] = '\0';
+	w3w__write_field(w, "order_id", oid);
+	w3w_id_new(cmd->c.id, sizeof(cmd->c.id));
+	strcpy(cmd->c.order_id, oid);
+	strcpy(cmd->c.user_id, actor->user_id);
+	cmd->c.status = W3W_CLAIM_PENDING;
+	cmd->c.claimed_at = w->meta->now;
+	w3w__write_payload(w, "claim_id", cmd->c.id);
+	w3w__write_payload(w, "user_id", cmd->c.user_id);
 	/* Keyed by the order: per-order event order holds across claim and release. */
-	if ((st = w3w__write_prepare(&w, "order.claimed", oid, oid)) == W3W_OK)
-		st = ctx->store.market.claim_create(ctx->store.handle, &cmd, &result);
-	if (st == W3W_OK) {
-		invalidate_claim(&w, &result, cmd.order_user_id);
-		if (out)
-			*out = result;
-	}
-	return w3w__write_finish(&w, st);
+	if ((st = w3w__write_prepare(w, "order.claimed", oid, oid)) != W3W_OK)
+		return w3w__write_finish(w, st);
+	return W3W_OK;
+}
+
+w3w_status w3w__claim_create_finish(w3w__write *w, w3w_cmd_claim_create *cmd, const w3w_claim *result,
+	w3w_status st)
+{
+	if (st == W3W_OK)
+		invalidate_claim(w, result, cmd->order_user_id);
+	return w3w__write_finish(w, st);
+}
+
+w3w_status w3w_claim_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *order_id, const char *idempotency_key)
+{
+	w3w_cmd_claim_create cmd;
+	w3w_claim result;
+	w3w__write w;
+	w3w_status st;
+
+	if ((st = w3w__claim_create_prepare(&w, &cmd, ctx, actor, order_id, idempotency_key)) != W3W_OK)
+		return st;
+	st = ctx->store.market.claim_create(ctx->store.handle, &cmd, &result);
+	if (st == W3W_OK && out)
+		*out = result;
+	return w3w__claim_create_finish(&w, &cmd, &result, st);
 }
 
 static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int by_order, w3w_claim *out)
@@ -172,36 +189,53 @@ static w3w_status claim_step_end(w3w__write *w, w3w_claim *out, w3w_status st, c
 	return w3w__write_finish(w, st);
 }
 
-w3w_status w3w_claim_process(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
-	const char *claim_id, const char *idempotency_key)
+w3w_status w3w__claim_process_prepare(w3w__write *w, w3w_cmd_claim_process *cmd, w3w_claim *current,
+	w3w_ctx *ctx, const w3w_actor *actor, const char *claim_id, const char *idempotency_key)
 {
 	const char *action = "claim.process";
 	char id[W3W_ID_SIZE], owner[W3W_ID_SIZE];
-	w3w_cmd_claim_process cmd;
-	w3w_claim current, result;
-	w3w__write w;
 	w3w_status st;
 
-	if ((st = claim_current(&current, id, ctx, actor, claim_id, action)) != W3W_OK)
+	if ((st = claim_current(current, id, ctx, actor, claim_id, action)) != W3W_OK)
 		return st;
 	/* The order owner (buyer) confirms delivery; admin and service may too. */
 	if (!w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE)) {
-		if ((st = claim_order_owner(ctx, &current, owner)) != W3W_OK)
+		if ((st = claim_order_owner(ctx, current, owner)) != W3W_OK)
 			return st;
 		if (strcmp(owner, actor->user_id) != 0)
 			return w3w__audit_refusal(ctx, actor, action, id, w3w_error_set(W3W_EFORBIDDEN,
 				"claim %s: only the order owner, admin or service may process it", id));
 	}
-	memset(&cmd, 0, sizeof(cmd));
-	if ((st = claim_step_begin(&w, &cmd.meta, ctx, actor, action, idempotency_key, &current)) != W3W_OK)
+	memset(cmd, 0, sizeof(*cmd));
+	if ((st = claim_step_begin(w, &cmd->meta, ctx, actor, action, idempotency_key, current)) != W3W_OK)
 		return st;
-	strcpy(cmd.id, id);
-	w3w_id_new(cmd.settlement.id, sizeof(cmd.settlement.id));
-	cmd.settlement.kind = W3W_TRANSFER_SETTLEMENT;
-	cmd.settlement.created_at = w.meta->now;
-	w3w__write_payload(&w, "transfer_id", cmd.settlement.id);
-	if ((st = w3w__write_prepare(&w, "claim.processed", current.order_id, id)) == W3W_OK)
-		st = ctx->store.market.claim_process(ctx->store.handle, &cmd, &result);
+	strcpy(cmd->id, id);
+	w3w_id_new(cmd->settlement.id, sizeof(cmd->settlement.id));
+	cmd->settlement.kind = W3W_TRANSFER_SETTLEMENT;
+	cmd->settlement.created_at = w->meta->now;
+	w3w__write_payload(w, "transfer_id", cmd->settlement.id);
+	if ((st = w3w__write_prepare(w, "claim.processed", current->order_id, id)) != W3W_OK)
+		return w3w__write_finish(w, st);
+	return W3W_OK;
+}
+
+w3w_status w3w__claim_process_finish(w3w__write *w, w3w_cmd_claim_process *cmd, const w3w_claim *result,
+	w3w_status st)
+{
+	return claim_step_end(w, NULL, st, result, cmd->order_user_id);
+}
+
+w3w_status w3w_claim_process(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *claim_id, const char *idempotency_key)
+{
+	w3w_cmd_claim_process cmd;
+	w3w_claim current, result;
+	w3w__write w;
+	w3w_status st;
+
+	if ((st = w3w__claim_process_prepare(&w, &cmd, &current, ctx, actor, claim_id, idempotency_key)) != W3W_OK)
+		return st;
+	st = ctx->store.market.claim_process(ctx->store.handle, &cmd, &result);
 	return claim_step_end(&w, out, st, &result, cmd.order_user_id);
 }
 

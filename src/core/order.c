@@ -5,6 +5,7 @@
 
 #include "core/cache_aside.h"
 #include "core/codec.h"
+#include "core/commands.h"
 #include "core/query.h"
 #include "core/replica.h"
 #include "core/validate.h"
@@ -72,6 +73,41 @@ static void items_request(w3w__write *w, const w3w_order *o)
 	}
 }
 
+w3w_status w3w__order_create_prepare(w3w__write *w, w3w_cmd_order_create *cmd, w3w_order *o, w3w_ctx *ctx,
+	const w3w_actor *actor, const char *currency, const w3w_order_item *items, size_t item_count,
+	const char *idempotency_key)
+{
+	w3w_status st;
+
+	memset(o, 0, sizeof(*o));
+	if (!ctx)
+		return w3w_error_set(W3W_EINVAL, "ctx: NULL");
+	if ((st = w3w__check_actor(actor)) || (st = w3w__check_currency(o->currency, currency, "currency")) ||
+	    (st = items_prepare(o, items, item_count)))
+		return st;
+	if ((st = w3w__write_begin(w, &cmd->meta, ctx, actor, "order.create", idempotency_key)) != W3W_OK)
+		return st;
+	w3w__write_field(w, "currency", o->currency);
+	items_request(w, o);
+	w3w_id_new(o->id, sizeof(o->id));
+	strcpy(o->user_id, actor->user_id);
+	o->status = W3W_ORDER_OPEN;
+	o->created_at = o->updated_at = w->meta->now;
+	w3w__write_payload(w, "order_id", o->id);
+	w3w__write_payload(w, "user_id", o->user_id);
+	w3w__write_payload_amount(w, "amount", o->amount);
+	if ((st = w3w__write_prepare(w, "order.created", o->id, o->id)) != W3W_OK)
+		return w3w__write_finish(w, st);
+	w3w__write_invalidate(w, "orders:user:%s", o->user_id);
+	cmd->o = o;
+	return W3W_OK;
+}
+
+w3w_status w3w__order_create_finish(w3w__write *w, w3w_status st)
+{
+	return w3w__write_finish(w, st);
+}
+
 w3w_status w3w_order_create(w3w_order **out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *currency, const w3w_order_item *items, size_t item_count, const char *idempotency_key)
 {
@@ -82,34 +118,13 @@ w3w_status w3w_order_create(w3w_order **out, w3w_ctx *ctx, const w3w_actor *acto
 
 	if (out)
 		*out = NULL;
-	memset(&o, 0, sizeof(o));
 	if (!out || !ctx)
 		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
-	if ((st = w3w__check_actor(actor)) || (st = w3w__check_currency(o.currency, currency, "currency")) ||
-	    (st = items_prepare(&o, items, item_count))) {
-		free(o.items);
-		return st;
-	}
-	if ((st = w3w__write_begin(&w, &cmd.meta, ctx, actor, "order.create", idempotency_key)) != W3W_OK) {
-		free(o.items);
-		return st;
-	}
-	w3w__write_field(&w, "currency", o.currency);
-	items_request(&w, &o);
-	w3w_id_new(o.id, sizeof(o.id));
-	strcpy(o.user_id, actor->user_id);
-	o.status = W3W_ORDER_OPEN;
-	o.created_at = o.updated_at = w.meta->now;
-	w3w__write_payload(&w, "order_id", o.id);
-	w3w__write_payload(&w, "user_id", o.user_id);
-	w3w__write_payload_amount(&w, "amount", o.amount);
-	if ((st = w3w__write_prepare(&w, "order.created", o.id, o.id)) == W3W_OK) {
-		w3w__write_invalidate(&w, "orders:user:%s", o.user_id);
-		cmd.o = &o;
-		st = ctx->store.market.order_create(ctx->store.handle, &cmd, out);
-	}
+	st = w3w__order_create_prepare(&w, &cmd, &o, ctx, actor, currency, items, item_count, idempotency_key);
+	if (st == W3W_OK)
+		st = w3w__order_create_finish(&w, ctx->store.market.order_create(ctx->store.handle, &cmd, out));
 	free(o.items);
-	return w3w__write_finish(&w, st);
+	return st;
 }
 
 /* Reads an order with its items through the cache: order:{id} and order:{id}:items, in one round trip. */

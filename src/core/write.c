@@ -174,9 +174,13 @@ w3w_status w3w__write_finish(w3w__write *w, w3w_status status)
 	if (status == W3W_OK) {
 		/* A replay too: the first execution's caller may never have got to invalidate. */
 		const char *keys[W3W__INVALIDATE_MAX];
-		for (size_t i = 0; i < w->key_count; i++)
+		for (size_t i = 0; i < w->key_count; i++) {
 			keys[i] = w->keys[i];
-		w3w__cache_invalidate(w->ctx, keys, w->key_count);
+			if (w->sink && w->sink->count < w->sink->cap)
+				w->sink->keys[w->sink->count++] = w->keys[i];
+		}
+		if (!w->sink)
+			w3w__cache_invalidate(w->ctx, keys, w->key_count);
 		w3w__note_commit(w->ctx);
 		if (!w->meta->replayed)
 			w3w__relay_notify(w->ctx);

@@ -18,14 +18,23 @@
 
 #define W3W__INVALIDATE_MAX 8
 
+#define W3W__CACHE_KEY_SIZE (W3W_ID_SIZE + 24)
+
+/* Where a batch gathers its elements' stale cache keys, to drop them in one call. */
+typedef struct w3w__key_sink {
+	const char **keys;   /* point into the writes' own keys: valid while they live */
+	size_t count, cap;
+} w3w__key_sink;
+
 typedef struct w3w__write {
 	w3w_ctx *ctx;
 	const w3w_actor *actor;
 	w3w_write_meta *meta;  /* inside the command struct handed to storage */
 	cJSON *request;   /* what the caller asked: hashed for idempotency */
 	cJSON *payload;   /* the event payload */
-	char keys[W3W__INVALIDATE_MAX][W3W_ID_SIZE + 24];
+	char keys[W3W__INVALIDATE_MAX][W3W__CACHE_KEY_SIZE];
 	size_t key_count;
+	w3w__key_sink *sink; /* set: finish hands its keys there instead of invalidating them */
 	w3w__span command;  /* the command, then */
 	w3w__span storage;  /* its storage transaction */
 } w3w__write;

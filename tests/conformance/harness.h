@@ -153,6 +153,7 @@ TCase *conf_race_tcase(void);
 TCase *conf_races_tcase(void);
 TCase *conf_json_tcase(void);
 TCase *conf_limits_tcase(void);
+TCase *conf_batch_tcase(void);
 
 /** Remove a directory and what is in it (one level of subdirectories deep). */
 void h_remove_dir(const char *path);

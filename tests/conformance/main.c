@@ -67,6 +67,7 @@ static Suite *conformance_suite(void)
 	suite_add_tcase(s, conf_races_tcase());
 	suite_add_tcase(s, conf_race_tcase());
 	suite_add_tcase(s, conf_limits_tcase());
+	suite_add_tcase(s, conf_batch_tcase());
 	return s;
 }
 

@@ -81,6 +81,13 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
     check(shopper, "POST", f"/v1/claims/{claim['id']}/release")
     claim = check(shopper, "POST", f"/v1/orders/{order['id']}/claim").json()
     check(buyer, "POST", f"/v1/claims/{claim['id']}/process")
+    batched = check(buyer, "POST", "/v1/batch/orders", {"elements": [{"currency": cur, "items": [item("1", 1)]}]})
+    batched = check(shopper, "POST", "/v1/batch/claims", {"elements": [{"order_id": batched.json()["results"][0]["id"]}]})
+    check(buyer, "POST", "/v1/batch/claims/process", {"elements": [{"claim_id": batched.json()["results"][0]["id"]}]})
+    check(service, "POST", "/v1/batch/deposits", {"elements": [{"user_id": buyer.id, "currency": cur, "amount": "1",
+                                                                "reference": "doc-" + str(uuid.uuid4())}]})
+    check(buyer, "POST", "/v1/batch/transfers", {"elements": [{"to_user_id": shopper.id, "currency": cur,
+                                                               "amount": "1000"}]})
     check(overseer, "GET", "/v1/audit/verify")
     check(buyer, "GET", f"/v1/orders/{order['id']}/claim")
     check(overseer, "GET", "/v1/claims?status=processed&limit=1")

@@ -152,9 +152,18 @@ END_TEST
 START_TEST(flat_version_3_loads) { flat_handle_works(3); }
 END_TEST
 
-/* A versioned handle whose market table is altered: one member NULL, or a version from the future. */
+/* A versioned handle whose market table is altered: one member NULL, a version from the future, or version 1. */
 static w3w_market_store altered;
-static int alter_null;
+static int alter_null, alter_v1;
+static int batch_calls;
+
+static w3w_status counted_claim_batch(w3w_storage *st, w3w_cmd_claim_create *cmds, w3w_claim *outs,
+	w3w_batch_result *results, size_t count)
+{
+	batch_calls++;
+	(void)st; (void)cmds; (void)outs; (void)results; (void)count;
+	return W3W_EINTERNAL; /* a version 1 table has no such member: never called */
+}
 
 static w3w_status altered_open(w3w_storage **out, const char *url, const w3w_backend_config *cfg)
 {
@@ -167,7 +176,10 @@ static w3w_status altered_open(w3w_storage **out, const char *url, const w3w_bac
 	altered = *(*out)->market;
 	if (alter_null)
 		altered.claim_release = NULL;
-	else
+	else if (alter_v1) {
+		altered.version = 1;
+		altered.claim_create_batch = counted_claim_batch; /* past version 1: must not be read */
+	} else
 		altered.version = W3W_MARKET_STORE_VERSION + 1;
 	(*out)->market = &altered;
 	(void)url;
@@ -192,7 +204,38 @@ START_TEST(unknown_table_version_is_refused)
 	alter_null = 0;
 	ck_assert_int_eq(open_ctx(&ctx, "altered:x"), W3W_EVERSION);
 	ck_assert_ptr_null(ctx);
-	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "market table version 2"));
+	char expect[64];
+	snprintf(expect, sizeof(expect), "market table version %d", W3W_MARKET_STORE_VERSION + 1);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), expect));
+}
+END_TEST
+
+/* A market table of version 1 (before batches) still runs batches, one single command per element. */
+START_TEST(batch_falls_back_on_version_1)
+{
+	w3w_ctx *ctx = NULL;
+	w3w_actor shopper;
+	w3w_claim_request req[2];
+	w3w_batch_results *res = NULL;
+
+	ck_assert_int_eq(w3w_storage_register("altered", altered_open), W3W_OK);
+	alter_null = 0;
+	alter_v1 = 1;
+	batch_calls = 0;
+	ck_assert_int_eq(open_ctx(&ctx, "altered:x"), W3W_OK);
+	alter_v1 = 0;
+	w3w_actor_init(&shopper, "0190a000-0000-7000-8000-000000000002", W3W_ROLE_USER);
+	memset(req, 0, sizeof(req));
+	strcpy(req[0].order_id, "0190a000-0000-7000-8000-0000000000aa");
+	strcpy(req[1].order_id, "not-an-id");
+	ck_assert_int_eq(w3w_claim_batch(&res, ctx, &shopper, req, 2), W3W_OK);
+	ck_assert_int_eq(res->items[0].status, W3W_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(res->items[0].message, req[0].order_id));
+	ck_assert_int_eq(res->items[1].status, W3W_EINVAL);
+	ck_assert_uint_eq(res->ok, 0);
+	ck_assert_int_eq(batch_calls, 0);
+	w3w_batch_results_free(res);
+	w3w_ctx_close(ctx);
 }
 END_TEST
 
@@ -333,6 +376,7 @@ int main(void)
 	tcase_add_test(tc, wallet_table_version_1_has_no_limits);
 	tcase_add_test(tc, future_cache_is_refused_and_freed);
 	tcase_add_test(tc, wallet_table_version_2_cannot_list_deposits);
+	tcase_add_test(tc, batch_falls_back_on_version_1);
 	tcase_add_test(tc, init_functions);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

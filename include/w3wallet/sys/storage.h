@@ -21,6 +21,7 @@
 #define W3WALLET_SYS_STORAGE_H
 
 #include "w3wallet/audit.h"
+#include "w3wallet/batch.h"
 #include "w3wallet/claim.h"
 #include "w3wallet/events.h"
 #include "w3wallet/ledger.h"
@@ -379,7 +380,8 @@ typedef struct w3w_storage w3w_storage;
  */
 
 /** Marketplace commands and reads: supplies, orders, claims, the ledger. */
-#define W3W_MARKET_STORE_VERSION 1
+/* 2: the batch members appended (transfer_batch ... claim_process_batch). */
+#define W3W_MARKET_STORE_VERSION 2
 typedef struct w3w_market_store {
 	unsigned int version;   /**< W3W_MARKET_STORE_VERSION */
 
@@ -408,6 +410,30 @@ typedef struct w3w_market_store {
 	w3w_status (*ledger_totals)(w3w_storage *st, const char *currency, w3w_ledger_totals *out);
 	/** Delete expired idempotency keys; *deleted may be NULL. */
 	w3w_status (*purge_expired)(w3w_storage *st, w3w_time now, int64_t *deleted);
+
+	/* ---- version 2: batches (w3wallet/batch.h) ---- */
+	/*
+	 * `count` (1..W3W_BATCH_MAX) commands of one actor in ONE transaction,
+	 * in array order, each applied as its single command would be (event,
+	 * audit record, idempotency key) or not at all: each in a savepoint or
+	 * subtransaction, so a refused element does not abort the others.
+	 * Answer W3W_OK when the transaction committed, with results[i].status
+	 * and .message set per element (W3W_OK, or one of the refusals the
+	 * single command may answer) and cmds[i] and outs[i] as the single
+	 * command leaves them (meta.replayed included). A failure of the
+	 * transaction itself (W3W_EUNAVAILABLE, W3W_EUNKNOWN, W3W_EINTERNAL)
+	 * is the call's answer: then no element was applied (or, EUNKNOWN,
+	 * it is not known), and results are not read.
+	 */
+	w3w_status (*transfer_batch)(w3w_storage *st, w3w_cmd_transfer *cmds, w3w_transfer *outs,
+		w3w_batch_result *results, size_t count);
+	/** outs[i]: the order without its items (items NULL, item_count 0). */
+	w3w_status (*order_create_batch)(w3w_storage *st, w3w_cmd_order_create *cmds, w3w_order *outs,
+		w3w_batch_result *results, size_t count);
+	w3w_status (*claim_create_batch)(w3w_storage *st, w3w_cmd_claim_create *cmds, w3w_claim *outs,
+		w3w_batch_result *results, size_t count);
+	w3w_status (*claim_process_batch)(w3w_storage *st, w3w_cmd_claim_process *cmds, w3w_claim *outs,
+		w3w_batch_result *results, size_t count);
 } w3w_market_store;
 #define W3W_MARKET_STORE_INIT { .version = W3W_MARKET_STORE_VERSION }
 

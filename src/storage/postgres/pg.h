@@ -23,7 +23,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; a newer database is refused (W3W_EVERSION). */
-#define W3W__PG_SCHEMA_VERSION 4
+#define W3W__PG_SCHEMA_VERSION 5
 
 /* SQLSTATEs raised by the installed functions (class W3: ours). */
 #define W3W__PG_SQLSTATE_NOTFOUND     "W3001"
@@ -51,6 +51,7 @@ enum w3w__pg_stmt_id {
 	PG_AUDIT_APPEND, PG_AUDIT_PENDING, PG_AUDIT_LINK, PG_AUDIT_READ, PG_AUDIT_UNSEALED,
 	PG_PURGE_EXPIRED,
 	PG_COMMIT_POSITION, PG_REPLAY_POSITION,
+	PG_TRANSFER_BATCH, PG_ORDER_CREATE_BATCH, PG_CLAIM_CREATE_BATCH, PG_CLAIM_PROCESS_BATCH,
 	PG_STMT_COUNT
 };
 
@@ -134,7 +135,7 @@ typedef struct w3w__pg_params {
 	int oom;                                   /* an owned value could not be allocated */
 	const char *v[W3W__PG_MAX_PARAMS];
 	char num[W3W__PG_MAX_PARAMS][W3W__PG_NUM_SIZE];
-	char *owned[8];                            /* malloc'd values (arrays) */
+	char *owned[W3W__PG_MAX_PARAMS];           /* malloc'd values (arrays) */
 	int nowned;
 } w3w__pg_params;
 
@@ -174,6 +175,10 @@ typedef struct w3w__pg_array {
 void w3w__pg_array_begin(w3w__pg_array *a);
 void w3w__pg_array_add(w3w__pg_array *a, const char *elem);
 void w3w__pg_array_add_i64(w3w__pg_array *a, int64_t v);
+/** SQL NULL; "" as NULL (optional ids); 32-byte-or-less bytes as a bytea element. */
+void w3w__pg_array_add_null(w3w__pg_array *a);
+void w3w__pg_array_add_or_null(w3w__pg_array *a, const char *elem);
+void w3w__pg_array_add_bytea(w3w__pg_array *a, const unsigned char *bytes, size_t n);
 /** The finished literal (malloc'd; NULL if out of memory). */
 char *w3w__pg_array_end(w3w__pg_array *a);
 
@@ -314,6 +319,13 @@ w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write
 w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p, w3w_write_meta *meta,
 	const char *what, PGresult **out);
 
+/**
+ * Run the batch function behind statement `id` (pg_batch.c): retried as
+ * w3w__pg_run() when the server answered that it rolled back, but an
+ * answer lost is W3W_EUNKNOWN, never a retry.
+ */
+w3w_status w3w__pg_run_batch(w3w__pg *pg, int id, const w3w__pg_params *p, const char *what, PGresult **out);
+
 /** Wait for the answer to what was sent on `conn`, up to wait_ms. NULL: none (lost, or late). */
 PGresult *w3w__pg_wait(PGconn *conn, int wait_ms);
 /**
@@ -358,6 +370,15 @@ w3w_status w3w__pg_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_
 w3w_status w3w__pg_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3w_claim *out);
 w3w_status w3w__pg_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3w_claim *out);
 w3w_status w3w__pg_claim_get(w3w_storage *st, const char *id, w3w_claim *out);
+
+w3w_status w3w__pg_transfer_batch(w3w_storage *st, w3w_cmd_transfer *cmds, w3w_transfer *outs,
+	w3w_batch_result *results, size_t count);
+w3w_status w3w__pg_order_create_batch(w3w_storage *st, w3w_cmd_order_create *cmds, w3w_order *outs,
+	w3w_batch_result *results, size_t count);
+w3w_status w3w__pg_claim_create_batch(w3w_storage *st, w3w_cmd_claim_create *cmds, w3w_claim *outs,
+	w3w_batch_result *results, size_t count);
+w3w_status w3w__pg_claim_process_batch(w3w_storage *st, w3w_cmd_claim_process *cmds, w3w_claim *outs,
+	w3w_batch_result *results, size_t count);
 w3w_status w3w__pg_claim_get_live(w3w_storage *st, const char *order_id, w3w_claim *out);
 
 w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);

@@ -290,8 +290,9 @@ static w3w_status give_up(w3w__pg *pg, w3w_write_meta *meta, int unsure, w3w_sta
 	return w3w_error_set(W3W_EUNAVAILABLE, "postgres: %s: gave up after %d attempts: %s", what, attempts, last);
 }
 
+/* `batch`: a lost answer is not retried (elements without keys would apply twice): W3W_EUNKNOWN. */
 static w3w_status run(w3w__pg *pg, const statement *stmt, const w3w__pg_params *p, w3w_write_meta *meta,
-	const char *what, PGresult **out)
+	int batch, const char *what, PGresult **out)
 {
 	w3w__pg_pool *pool = &pg->pool;
 	int64_t give_up_at = mono_ms() + pool->timeout_ms;
@@ -349,6 +350,9 @@ static w3w_status run(w3w__pg *pg, const statement *stmt, const w3w__pg_params *
 			snprintf(last, sizeof(last), "connection lost or no answer within %d ms",
 				answer_wait_ms(pool->timeout_ms));
 		PQclear(r);
+		if (o == NO_ANSWER && batch)
+			return w3w_error_set(W3W_EUNKNOWN, "postgres: %s: the answer was lost (%s): the batch may or may not"
+				" have committed; retry it with the same idempotency keys", what, last);
 		if (o == NO_ANSWER && meta) {
 			unsure = 1;
 			/* Without a key, a retry of a committed command would be refused: ask first. */
@@ -365,7 +369,7 @@ w3w_status w3w__pg_run(w3w__pg *pg, int id, const w3w__pg_params *p, const char 
 	PGresult **out)
 {
 	statement s = { id, NULL };
-	return run(pg, &s, p, NULL, what, out);
+	return run(pg, &s, p, NULL, 0, what, out);
 }
 
 static w3w_status check_meta(const w3w_write_meta *meta, const char *what)
@@ -390,7 +394,7 @@ w3w_status w3w__pg_write(w3w__pg *pg, int id, const w3w__pg_params *p, w3w_write
 {
 	statement s = { id, NULL };
 	w3w_status st = check_meta(meta, what);
-	return st != W3W_OK ? st : name_the_key(run(pg, &s, p, meta, what, out), meta);
+	return st != W3W_OK ? st : name_the_key(run(pg, &s, p, meta, 0, what, out), meta);
 }
 
 w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p, w3w_write_meta *meta,
@@ -398,7 +402,13 @@ w3w_status w3w__pg_run_sql(w3w__pg *pg, const char *sql, const w3w__pg_params *p
 {
 	statement s = { -1, sql };
 	w3w_status st = meta ? check_meta(meta, what) : W3W_OK;
-	return st != W3W_OK ? st : name_the_key(run(pg, &s, p, meta, what, out), meta);
+	return st != W3W_OK ? st : name_the_key(run(pg, &s, p, meta, 0, what, out), meta);
+}
+
+w3w_status w3w__pg_run_batch(w3w__pg *pg, int id, const w3w__pg_params *p, const char *what, PGresult **out)
+{
+	statement s = { id, NULL };
+	return run(pg, &s, p, NULL, 1, what, out);
 }
 
 int w3w__pg_answer_wait_ms(int timeout_ms)

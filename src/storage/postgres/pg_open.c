@@ -110,6 +110,10 @@ static const w3w_market_store pg_market = {
 	.accounts = w3w__pg_accounts,
 	.ledger_totals = w3w__pg_ledger_totals,
 	.purge_expired = pg_purge_expired,
+	.transfer_batch = w3w__pg_transfer_batch,
+	.order_create_batch = w3w__pg_order_create_batch,
+	.claim_create_batch = w3w__pg_claim_create_batch,
+	.claim_process_batch = w3w__pg_claim_process_batch,
 };
 
 static const w3w_outbox_store pg_outbox = {

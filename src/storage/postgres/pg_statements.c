@@ -122,4 +122,14 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		" CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
 		" ELSE greatest(0, (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000))::bigint"
 		" END" },
+
+	/* Batches (sql/004_batch.sql): every parameter an array, one entry per element. */
+	[PG_TRANSFER_BATCH] = { "w3w_transfer_batch",
+		"SELECT * FROM w3w_transfer_batch(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27)" },
+	[PG_ORDER_CREATE_BATCH] = { "w3w_order_create_batch",
+		"SELECT * FROM w3w_order_create_batch(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32)" },
+	[PG_CLAIM_CREATE_BATCH] = { "w3w_claim_create_batch",
+		"SELECT * FROM w3w_claim_create_batch(" META_PH ",$20,$21,$22,$23)" },
+	[PG_CLAIM_PROCESS_BATCH] = { "w3w_claim_process_batch",
+		"SELECT * FROM w3w_claim_process_batch(" META_PH ",$20,$21,$22)" },
 };

@@ -95,15 +95,17 @@ static void conn_close(w3w__sq_conn *c)
 }
 
 /*
- * Pragmas of every connection. Switching a new file to WAL needs an
+ * Pragmas of every connection. temp_store=MEMORY keeps the savepoint
+ * journals of batches (sqlite_batch.c) in memory instead of a temporary
+ * file written page by page. Switching a new file to WAL needs an
  * exclusive lock, and SQLite answers SQLITE_BUSY there without calling the
  * busy handler when other processes open the same new file at that moment:
  * retry until the timeout.
  */
 static w3w_status configure(w3w__sq_conn *c, int memory)
 {
-	const char *sql = memory ? "PRAGMA foreign_keys=ON"
-		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON";
+	const char *sql = memory ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY"
+		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY";
 	int64_t deadline = w3w__sq_mono_us() + (int64_t)c->timeout_ms * 1000;
 	struct timespec pause = { 0, 1000000 };
 	int rc;
@@ -399,6 +401,10 @@ static const w3w_market_store sq_market = {
 	.accounts = w3w__sq_accounts,
 	.ledger_totals = w3w__sq_ledger_totals,
 	.purge_expired = w3w__sq_purge_expired,
+	.transfer_batch = w3w__sq_transfer_batch,
+	.order_create_batch = w3w__sq_order_create_batch,
+	.claim_create_batch = w3w__sq_claim_create_batch,
+	.claim_process_batch = w3w__sq_claim_process_batch,
 };
 
 static const w3w_outbox_store sq_outbox = {

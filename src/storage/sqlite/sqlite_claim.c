@@ -155,6 +155,7 @@ static w3w_status create(w3w__sq_conn *c, w3w_cmd_claim_create *cmd, w3w_claim *
 }
 
 W3W__SQ_WRITE_ENTRY(w3w__sq_claim_create, create, w3w_cmd_claim_create, w3w_claim)
+W3W__SQ_BATCH_ENTRY(w3w__sq_claim_create_batch, create, w3w_cmd_claim_create, w3w_claim)
 
 /* ---- process and release ------------------------------------------------- */
 
@@ -258,6 +259,7 @@ static w3w_status process(w3w__sq_conn *c, w3w_cmd_claim_process *cmd, w3w_claim
 }
 
 W3W__SQ_WRITE_ENTRY(w3w__sq_claim_process, process, w3w_cmd_claim_process, w3w_claim)
+W3W__SQ_BATCH_ENTRY(w3w__sq_claim_process_batch, process, w3w_cmd_claim_process, w3w_claim)
 
 static w3w_status release(w3w__sq_conn *c, w3w_cmd_claim_release *cmd, w3w_claim *out)
 {

@@ -92,6 +92,23 @@ w3w_status w3w__sq_end(w3w__sq_conn *c, w3w_status st);
 		return c ? w3w__sq_end(c, body(c, cmd, out ? out : &scratch)) : w3w_error_code(); \
 	}
 
+/** Element i of a batch: the body of its single command on cmds[i], outs[i]. */
+typedef w3w_status (*w3w__sq_batch_fn)(w3w__sq_conn *c, void *cmds, void *outs, size_t i);
+/** One transaction, a savepoint per element (sqlite_batch.c); results[i] per element. */
+w3w_status w3w__sq_batch(w3w__sq_storage *s, w3w__sq_batch_fn one, void *cmds, void *outs,
+	w3w_batch_result *results, size_t count);
+
+/* Defines the batch entry `entry` of the market table over the plain function `body`. */
+#define W3W__SQ_BATCH_ENTRY(entry, body, cmd_type, out_type) \
+	static w3w_status entry##_element(w3w__sq_conn *c, void *cmds, void *outs, size_t i) \
+	{ \
+		return body(c, (cmd_type *)cmds + i, (out_type *)outs + i); \
+	} \
+	w3w_status entry(w3w_storage *st, cmd_type *cmds, out_type *outs, w3w_batch_result *results, size_t count) \
+	{ \
+		return w3w__sq_batch(w3w__sq(st), entry##_element, cmds, outs, results, count); \
+	}
+
 int64_t w3w__sq_wall_us(void);
 int64_t w3w__sq_mono_us(void);
 
@@ -271,6 +288,14 @@ w3w_status w3w__sq_order_get(w3w_storage *st, const char *id, w3w_order **out);
 w3w_status w3w__sq_order_list(w3w_storage *st, const w3w_storage_query *q, w3w_order_page **out);
 
 w3w_status w3w__sq_claim_create(w3w_storage *st, w3w_cmd_claim_create *cmd, w3w_claim *out);
+w3w_status w3w__sq_claim_create_batch(w3w_storage *st, w3w_cmd_claim_create *cmds, w3w_claim *outs,
+	w3w_batch_result *results, size_t count);
+w3w_status w3w__sq_claim_process_batch(w3w_storage *st, w3w_cmd_claim_process *cmds, w3w_claim *outs,
+	w3w_batch_result *results, size_t count);
+w3w_status w3w__sq_transfer_batch(w3w_storage *st, w3w_cmd_transfer *cmds, w3w_transfer *outs,
+	w3w_batch_result *results, size_t count);
+w3w_status w3w__sq_order_create_batch(w3w_storage *st, w3w_cmd_order_create *cmds, w3w_order *outs,
+	w3w_batch_result *results, size_t count);
 w3w_status w3w__sq_claim_process(w3w_storage *st, w3w_cmd_claim_process *cmd, w3w_claim *out);
 w3w_status w3w__sq_claim_release(w3w_storage *st, w3w_cmd_claim_release *cmd, w3w_claim *out);
 w3w_status w3w__sq_claim_get(w3w_storage *st, const char *id, w3w_claim *out);

@@ -154,6 +154,7 @@ static w3w_status transfer(w3w__sq_conn *c, w3w_cmd_transfer *cmd, w3w_transfer 
 }
 
 W3W__SQ_WRITE_ENTRY(w3w__sq_transfer, transfer, w3w_cmd_transfer, w3w_transfer)
+W3W__SQ_BATCH_ENTRY(w3w__sq_transfer_batch, transfer, w3w_cmd_transfer, w3w_transfer)
 
 /* ---- reads --------------------------------------------------------------- */
 

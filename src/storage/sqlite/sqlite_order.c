@@ -157,6 +157,23 @@ w3w_status w3w__sq_order_create(w3w_storage *st, w3w_cmd_order_create *cmd, w3w_
 	return deliver(rc, result, out);
 }
 
+/* A batch element: the order's head is its result (storage.h: without items). */
+static w3w_status create_head(w3w__sq_conn *c, w3w_cmd_order_create *cmd, w3w_order *out)
+{
+	w3w_order *result = NULL;
+	w3w_status st = cmd->o ? create(c, cmd, &result) : w3w_error_set(W3W_EINVAL, "order: NULL");
+
+	if (st == W3W_OK) {
+		*out = *result;
+		out->items = NULL;
+		out->item_count = 0;
+	}
+	w3w__sq_order_free(result);
+	return st;
+}
+
+W3W__SQ_BATCH_ENTRY(w3w__sq_order_create_batch, create_head, w3w_cmd_order_create, w3w_order)
+
 /* ---- cancel -------------------------------------------------------------- */
 
 static w3w_status cancel_refused(w3w__sq_conn *c, const w3w_cmd_order_cancel *cmd)

@@ -24,7 +24,7 @@ from .errors import (
 )
 from .amount import MAX as AMOUNT_MAX, AmountLike, format_amount, from_units, parse_amount, to_units
 from .records import (
-    Account, Actor, AuditReport, Claim, ClaimStatus, Event, LedgerTotals, Order, OrderItem, OrderStatus,
+    Account, Actor, AuditReport, BatchResult, Claim, ClaimStatus, Event, LedgerTotals, Order, OrderItem, OrderStatus,
     OutboxStats, Page, Role, Supply, SupplyStatus, Transfer, TransferKind,
 )
 from .context import Context, Options, Subscription
@@ -73,7 +73,7 @@ def status_name(code: int) -> str:
 __all__ = [
     "Context", "Options", "Subscription", "Actor", "Role",
     "Supply", "SupplyStatus", "Order", "OrderItem", "OrderStatus", "Claim", "ClaimStatus",
-    "Transfer", "TransferKind", "Account", "LedgerTotals", "OutboxStats", "AuditReport", "Event", "Page",
+    "Transfer", "TransferKind", "Account", "LedgerTotals", "OutboxStats", "AuditReport", "Event", "Page", "BatchResult",
     "W3WError", "InvalidInputError", "OutOfMemoryError", "NotFoundError", "ConflictError",
     "InsufficientFundsError", "ForbiddenError", "InvalidStateError", "IdempotencyError", "UnavailableError", "OutcomeUnknownError",
     "LimitExceededError",

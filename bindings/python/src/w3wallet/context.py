@@ -11,7 +11,7 @@ from . import capi as _capi
 from .amount import AmountLike, to_units
 from .errors import ClosedError, NotFoundError
 from .records import (
-    Account, Actor, AuditReport, Claim, Event, LedgerTotals, Order, OrderItem, OrderStatus,
+    Account, Actor, AuditReport, BatchResult, Claim, Event, LedgerTotals, Order, OrderItem, OrderStatus,
     OutboxStats, Page, Supply, SupplyStatus, Transfer,
 )
 from .wallet import (
@@ -318,6 +318,83 @@ class Context:
     def claim_release(self, actor: Actor, claim_id: str, idempotency_key: Optional[str] = None) -> Claim:
         """Release a pending claim: the order is open again with its escrow still held."""
         return Claim._from_c(self._run(_capi.w3w_claim_release, actor._c, claim_id, idempotency_key))
+
+    # ---- batches (w3wallet/batch.h) ---------------------------------------
+    #
+    # Many commands of one actor in one storage transaction and commit. Each
+    # element is its single command with its own outcome (a BatchResult, in
+    # request order): a refused element changes nothing and does not fail the
+    # others. 1..8190 elements (else InvalidInputError, nothing run); a failure
+    # of the whole transaction raises (UnavailableError: nothing applied).
+    # `idempotency_keys`: None, or one key (or None) per element.
+
+    def _batch(self, new: Callable[[int], Any], set_: Callable[..., Any], run: Callable[..., Any],
+               actor: Actor, rows: List[Tuple[Any, ...]], keys: Optional[Iterable[Optional[str]]]) -> List[BatchResult]:
+        keys_list = list(keys) if keys is not None else [None] * len(rows)
+        if len(keys_list) != len(rows):
+            raise ValueError(f"idempotency_keys: {len(keys_list)} keys for {len(rows)} elements")
+        arr = new(len(rows))
+        if arr is None:
+            raise MemoryError("requests")
+        try:
+            for i, (row, key) in enumerate(zip(rows, keys_list)):
+                set_(arr, i, *row, key)
+            res = self._run(run, actor._c, arr, len(rows))
+        finally:
+            _capi.w3wb_requests_free(arr)
+        return [BatchResult._from_c(_capi.w3wb_batch_result_at(res, i)) for i in range(res.count)]
+
+    def claim_batch(self, actor: Actor, order_ids: Iterable[str],
+                    idempotency_keys: Optional[Iterable[Optional[str]]] = None) -> List[BatchResult]:
+        """Claim many orders at once; one winner per order still (ConflictError's status for the losers)."""
+        return self._batch(_capi.w3wb_claim_requests_new, _capi.w3wb_claim_request_set, _capi.w3w_claim_batch,
+                           actor, [(o,) for o in order_ids], idempotency_keys)
+
+    def claim_process_batch(self, actor: Actor, claim_ids: Iterable[str],
+                            idempotency_keys: Optional[Iterable[Optional[str]]] = None) -> List[BatchResult]:
+        """Settle many pending claims at once."""
+        return self._batch(_capi.w3wb_process_requests_new, _capi.w3wb_process_request_set,
+                           _capi.w3w_claim_process_batch, actor, [(c,) for c in claim_ids], idempotency_keys)
+
+    def deposit_batch(self, actor: Actor, deposits: Iterable[Tuple[str, str, AmountLike, str]],
+                      idempotency_keys: Optional[Iterable[Optional[str]]] = None) -> List[BatchResult]:
+        """Many deposits, each (user_id, currency, amount, reference) (roles: service or admin)."""
+        rows = [(u, c, to_units(a, f"deposits[{i}].amount"), r) for i, (u, c, a, r) in enumerate(deposits)]
+        return self._batch(_capi.w3wb_deposit_requests_new, _capi.w3wb_deposit_request_set, _capi.w3w_deposit_batch,
+                           actor, rows, idempotency_keys)
+
+    def transfer_batch(self, actor: Actor, transfers: Iterable[Tuple[str, str, AmountLike]],
+                       idempotency_keys: Optional[Iterable[Optional[str]]] = None) -> List[BatchResult]:
+        """Many transfers of the actor's funds, each (to_user_id, currency, amount)."""
+        rows = [(t, c, to_units(a, f"transfers[{i}].amount")) for i, (t, c, a) in enumerate(transfers)]
+        return self._batch(_capi.w3wb_transfer_requests_new, _capi.w3wb_transfer_request_set,
+                           _capi.w3w_transfer_batch, actor, rows, idempotency_keys)
+
+    def order_create_batch(self, actor: Actor,
+                           orders: Iterable[Tuple[str, Iterable[Union[OrderItem, Tuple[str, str, AmountLike, int]]]]],
+                           idempotency_keys: Optional[Iterable[Optional[str]]] = None) -> List[BatchResult]:
+        """Place many orders, each (currency, items) with items as for :meth:`order_create`."""
+        arrays = []
+        try:
+            rows = []
+            for n, (currency, items) in enumerate(orders):
+                lines = [it if isinstance(it, OrderItem) else OrderItem(it[0], it[1], it[2], it[3])  # type: ignore[arg-type]
+                         for it in items]
+                arr = _capi.w3wb_order_items_new(len(lines))
+                if arr is None:
+                    raise MemoryError("items")
+                arrays.append(arr)
+                for i, it in enumerate(lines):
+                    if isinstance(it.quantity, bool) or not isinstance(it.quantity, int):
+                        raise TypeError(f"orders[{n}].items[{i}].quantity: expected int, got {type(it.quantity).__name__}")
+                    _capi.w3wb_order_items_set(arr, i, it.product_id, it.product_name,
+                                               to_units(it.price, f"orders[{n}].items[{i}].price"), it.quantity)
+                rows.append((currency, arr, len(lines)))
+            return self._batch(_capi.w3wb_order_requests_new, _capi.w3wb_order_request_set,
+                               _capi.w3w_order_create_batch, actor, rows, idempotency_keys)
+        finally:
+            for arr in arrays:
+                _capi.w3wb_order_items_free(arr)
 
     # ---- wallets ---------------------------------------------------------
 

@@ -19,7 +19,7 @@ from .amount import from_units
 __all__ = [
     "Role", "SupplyStatus", "OrderStatus", "ClaimStatus", "TransferKind",
     "Actor", "Supply", "OrderItem", "Order", "Claim", "Transfer", "Account",
-    "LedgerTotals", "OutboxStats", "AuditReport", "Event", "Page",
+    "LedgerTotals", "OutboxStats", "AuditReport", "Event", "Page", "BatchResult",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -96,6 +96,37 @@ class TransferKind(_NamedIntEnum):
     WITHDRAWAL = 2  # W3W_TRANSFER_WITHDRAWAL
     TRANSFER = 3  # W3W_TRANSFER_TRANSFER
     SETTLEMENT = 4  # W3W_TRANSFER_SETTLEMENT
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One element's outcome of a batch (``Context.claim_batch`` ...), in request order.
+
+    ``status`` is "ok" or the library's name of the refusal ("conflict",
+    "not_found", ...); on success ``id`` is the claim, transfer or order
+    made (or replayed), else ``message`` says why.
+    """
+
+    status: str
+    code: int
+    id: Optional[str]
+    replayed: bool
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    def error(self) -> Optional[Exception]:
+        """The exception the single command would have raised, or None on success."""
+        from .errors import error_class
+        return None if self.ok else error_class(self.code)(self.code, self.message)
+
+    @classmethod
+    def _from_c(cls, c: Any) -> "BatchResult":
+        code = _capi.w3wb_batch_result_code(c)
+        return cls(status=_capi.w3w_status_name(code), code=code, id=c.id or None,
+                   replayed=bool(c.replayed), message=c.message)
 
 
 @dataclass(frozen=True)

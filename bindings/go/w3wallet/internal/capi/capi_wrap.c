@@ -197,6 +197,7 @@ SWIGINTERN void delete_w3w_account_list(struct w3w_account_list *self){ w3w_acco
 SWIGINTERN void delete_w3w_supply_page(struct w3w_supply_page *self){ w3w_supply_page_free(self); }
 SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); }
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
+SWIGINTERN void delete_w3w_batch_results(struct w3w_batch_results *self){ w3w_batch_results_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
 SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
@@ -366,11 +367,115 @@ static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+
+static w3w_claim_request *w3wb_claim_requests_new(size_t count)
+{
+	return (w3w_claim_request *)calloc(count ? count : 1, sizeof(w3w_claim_request));
+}
+
+static w3w_status w3wb_claim_request_set(w3w_claim_request *r, size_t i, const char *order_id, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].order_id, sizeof(r[i].order_id), "order_id", order_id)) != W3W_OK)
+		return st;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_process_request *w3wb_process_requests_new(size_t count)
+{
+	return (w3w_process_request *)calloc(count ? count : 1, sizeof(w3w_process_request));
+}
+
+static w3w_status w3wb_process_request_set(w3w_process_request *r, size_t i, const char *claim_id, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].claim_id, sizeof(r[i].claim_id), "claim_id", claim_id)) != W3W_OK)
+		return st;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_deposit_request *w3wb_deposit_requests_new(size_t count)
+{
+	return (w3w_deposit_request *)calloc(count ? count : 1, sizeof(w3w_deposit_request));
+}
+
+static w3w_status w3wb_deposit_request_set(w3w_deposit_request *r, size_t i, const char *user_id,
+	const char *currency, w3w_amount amount, const char *reference, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].user_id, sizeof(r[i].user_id), "user_id", user_id)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].reference, sizeof(r[i].reference), "reference", reference)) != W3W_OK)
+		return st;
+	r[i].amount = amount;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_transfer_request *w3wb_transfer_requests_new(size_t count)
+{
+	return (w3w_transfer_request *)calloc(count ? count : 1, sizeof(w3w_transfer_request));
+}
+
+static w3w_status w3wb_transfer_request_set(w3w_transfer_request *r, size_t i, const char *to_user_id,
+	const char *currency, w3w_amount amount, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].to_user_id, sizeof(r[i].to_user_id), "to_user_id", to_user_id)) != W3W_OK ||
+	    (st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK)
+		return st;
+	r[i].amount = amount;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static w3w_order_request *w3wb_order_requests_new(size_t count)
+{
+	return (w3w_order_request *)calloc(count ? count : 1, sizeof(w3w_order_request));
+}
+
+/* `items` (from w3wb_order_items_new) stay the caller's: free them after the batch call. */
+static w3w_status w3wb_order_request_set(w3w_order_request *r, size_t i, const char *currency,
+	const w3w_order_item *items, size_t item_count, const char *key)
+{
+	w3w_status st;
+	if (!r)
+		return w3w_error_set(W3W_ENOMEM, "requests: out of memory");
+	if ((st = w3wb_set_text(r[i].currency, sizeof(r[i].currency), "currency", currency)) != W3W_OK)
+		return st;
+	r[i].items = items;
+	r[i].item_count = item_count;
+	return w3wb_set_text(r[i].idempotency_key, sizeof(r[i].idempotency_key), "idempotency_key", key);
+}
+
+static void w3wb_requests_free(void *requests)
+{
+	free(requests);
+}
+
+/* An element's status as a number: a w3w_status member would read as a raised error. */
+static int w3wb_batch_result_code(const w3w_batch_result *r)
+{
+	return r ? r->status : W3W_EINVAL;
+}
+
+/* Result i of a batch (borrowed: valid while the results live), NULL past the end. */
+static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res, size_t i)
+{
+	return res && i < res->count ? &res->items[i] : NULL;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_29c49a1f7e745fa9(void *_swig_go_0) {
+void _wrap_Swig_free_capi_95869995342e49f0(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -380,7 +485,7 @@ void _wrap_Swig_free_capi_29c49a1f7e745fa9(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_95869995342e49f0(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -393,7 +498,7 @@ void *_wrap_Swig_malloc_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_OK_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -405,7 +510,7 @@ intgo _wrap_W3W_OK_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EINVAL_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -417,7 +522,7 @@ intgo _wrap_W3W_EINVAL_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ENOMEM_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -429,7 +534,7 @@ intgo _wrap_W3W_ENOMEM_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ENOTFOUND_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -441,7 +546,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ECONFLICT_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -453,7 +558,7 @@ intgo _wrap_W3W_ECONFLICT_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -465,7 +570,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EFORBIDDEN_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -477,7 +582,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ESTATE_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -489,7 +594,7 @@ intgo _wrap_W3W_ESTATE_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -501,7 +606,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -513,7 +618,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EVERSION_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -525,7 +630,7 @@ intgo _wrap_W3W_EVERSION_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -537,7 +642,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ERATELIMIT_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -549,7 +654,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ECRYPTO_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -561,7 +666,7 @@ intgo _wrap_W3W_ECRYPTO_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EINTERNAL_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -573,7 +678,7 @@ intgo _wrap_W3W_EINTERNAL_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_EUNKNOWN_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -585,7 +690,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ELIMIT_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -597,7 +702,7 @@ intgo _wrap_W3W_ELIMIT_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -610,7 +715,7 @@ _gostring_ _wrap_w3w_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_29c49a1f7e745fa9() {
+_gostring_ _wrap_w3w_version_capi_95869995342e49f0() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -621,7 +726,7 @@ _gostring_ _wrap_w3w_version_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_29c49a1f7e745fa9() {
+intgo _wrap_w3w_version_number_capi_95869995342e49f0() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -632,7 +737,7 @@ intgo _wrap_w3w_version_number_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_29c49a1f7e745fa9(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_95869995342e49f0(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -665,7 +770,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_29c49a1f7e745fa9(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_95869995342e49f0(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -697,7 +802,7 @@ _gostring_ _wrap_w3w_amount_format_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_29c49a1f7e745fa9(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_95869995342e49f0(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -727,7 +832,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_29c49a1f7e745fa9(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_29c49a1f7e745fa9(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_95869995342e49f0(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -757,7 +862,7 @@ _gostring_ _wrap_w3w_amount_add_capi_29c49a1f7e745fa9(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_95869995342e49f0(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -787,7 +892,7 @@ _gostring_ _wrap_w3w_id_new_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_95869995342e49f0(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -824,7 +929,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_29c49a1f7e745fa9() {
+long long _wrap_w3w_time_now_capi_95869995342e49f0() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -835,7 +940,7 @@ long long _wrap_w3w_time_now_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_95869995342e49f0(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -867,7 +972,7 @@ _gostring_ _wrap_w3w_time_format_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -880,7 +985,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -893,7 +998,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -905,7 +1010,7 @@ void _wrap_w3w_trace_context_flags_set_capi_29c49a1f7e745fa9(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -918,7 +1023,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_29c49a1f7e745fa9(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_29c49a1f7e745fa9() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_95869995342e49f0() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -929,7 +1034,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -939,7 +1044,7 @@ void _wrap_delete_w3w_trace_context_capi_29c49a1f7e745fa9(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -972,7 +1077,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_29c49a1f7e745fa9(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_95869995342e49f0(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -1004,7 +1109,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_29c49a1f7e745fa9(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1030,7 +1135,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_29c49a1f7e745fa9(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_95869995342e49f0(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1060,7 +1165,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1086,7 +1191,7 @@ _gostring_ _wrap_w3w_trace_set_capi_29c49a1f7e745fa9(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_29c49a1f7e745fa9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1112,7 +1217,7 @@ _gostring_ _wrap_w3w_trace_get_capi_29c49a1f7e745fa9(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1124,7 +1229,7 @@ void _wrap_w3w_options_version_set_capi_29c49a1f7e745fa9(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1137,7 +1242,7 @@ intgo _wrap_w3w_options_version_get_capi_29c49a1f7e745fa9(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1150,7 +1255,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_29c49a1f7e745fa9(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1163,7 +1268,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_29c49a1f7e745fa9(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1176,7 +1281,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_29c49a1f7e745fa9(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1189,7 +1294,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1202,7 +1307,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_29c49a1f7e745fa9(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1214,7 +1319,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_29c49a1f7e745fa9(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1227,7 +1332,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1239,7 +1344,7 @@ void _wrap_w3w_options_pool_size_set_capi_29c49a1f7e745fa9(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1252,7 +1357,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_29c49a1f7e745fa9(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1264,7 +1369,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_29c49a1f7e745fa9(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1277,7 +1382,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_29c49a1f7e745fa9(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1289,7 +1394,7 @@ void _wrap_w3w_options_background_relay_set_capi_29c49a1f7e745fa9(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1302,7 +1407,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_29c49a1f7e745fa9(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1315,7 +1420,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1327,7 +1432,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_29c49a1f7e745fa9(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1340,7 +1445,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1364,7 +1469,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_29c49a1f7e745fa9(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1377,7 +1482,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-_gostring_ _wrap_w3w_options_signer_url_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1390,7 +1495,7 @@ _gostring_ _wrap_w3w_options_signer_url_get_capi_29c49a1f7e745fa9(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1403,7 +1508,7 @@ _gostring_ _wrap_w3w_options_signer_key_hex_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_29c49a1f7e745fa9() {
+struct w3w_options *_wrap_new_w3w_options_capi_95869995342e49f0() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1414,7 +1519,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_options_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1424,7 +1529,7 @@ void _wrap_delete_w3w_options_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_29c49a1f7e745fa9(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_95869995342e49f0(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1452,7 +1557,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_29c49a1f7e745fa9(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1478,7 +1583,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_95869995342e49f0(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1508,7 +1613,7 @@ _gostring_ _wrap_w3w_commit_position_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_29c49a1f7e745fa9(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_95869995342e49f0(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1539,7 +1644,7 @@ _gostring_ _wrap_w3w_read_after_capi_29c49a1f7e745fa9(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1551,7 +1656,7 @@ void _wrap_w3w_replica_state_configured_set_capi_29c49a1f7e745fa9(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1564,7 +1669,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_29c49a1f7e745fa9(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1576,7 +1681,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_29c49a1f7e745fa9(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1589,7 +1694,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_29c49a1f7e745fa9(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1601,7 +1706,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_29c49a1f7e745fa9(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1614,7 +1719,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_29c49a1f7e745fa9(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1638,7 +1743,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_29c49a1f7e745fa9(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1651,7 +1756,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_29c49a1f7e745fa9() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_95869995342e49f0() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1662,7 +1767,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1672,7 +1777,7 @@ void _wrap_delete_w3w_replica_state_capi_29c49a1f7e745fa9(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_29c49a1f7e745fa9(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1700,7 +1805,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_29c49a1f7e745fa9(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1710,7 +1815,7 @@ void _wrap_w3w_ctx_close_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ROLE_USER_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -1722,7 +1827,7 @@ intgo _wrap_W3W_ROLE_USER_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -1734,7 +1839,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -1746,7 +1851,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_95869995342e49f0() {
   int result;
   intgo _swig_go_result;
   
@@ -1758,7 +1863,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1771,7 +1876,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_29c49a1f7e745fa9(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_95869995342e49f0(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1783,7 +1888,7 @@ void _wrap_w3w_actor_roles_set_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1796,7 +1901,7 @@ intgo _wrap_w3w_actor_roles_get_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_29c49a1f7e745fa9() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_95869995342e49f0() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1807,7 +1912,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1817,7 +1922,7 @@ void _wrap_delete_w3w_actor_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_29c49a1f7e745fa9(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_95869995342e49f0(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1848,7 +1953,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_29c49a1f7e745fa9(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1881,7 +1986,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1893,7 +1998,7 @@ void _wrap_w3w_list_query_version_set_capi_29c49a1f7e745fa9(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1906,7 +2011,7 @@ intgo _wrap_w3w_list_query_version_get_capi_29c49a1f7e745fa9(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1919,7 +2024,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_29c49a1f7e745fa9(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1931,7 +2036,7 @@ void _wrap_w3w_list_query_status_set_capi_29c49a1f7e745fa9(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1944,7 +2049,7 @@ intgo _wrap_w3w_list_query_status_get_capi_29c49a1f7e745fa9(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -1956,7 +2061,7 @@ void _wrap_w3w_list_query_limit_set_capi_29c49a1f7e745fa9(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1969,7 +2074,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_29c49a1f7e745fa9(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1982,7 +2087,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_29c49a1f7e745fa9(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_29c49a1f7e745fa9() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_95869995342e49f0() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -1993,7 +2098,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -2003,7 +2108,7 @@ void _wrap_delete_w3w_list_query_capi_29c49a1f7e745fa9(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_95869995342e49f0() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2015,7 +2120,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_95869995342e49f0() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2027,7 +2132,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_95869995342e49f0() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2039,7 +2144,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_95869995342e49f0() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2051,7 +2156,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2064,7 +2169,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_29c49a1f7e745fa9(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2076,7 +2181,7 @@ void _wrap_w3w_transfer_kind_set_capi_29c49a1f7e745fa9(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2089,7 +2194,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2102,7 +2207,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2115,7 +2220,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_29c49a1f7e745fa9(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2128,7 +2233,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_29c49a1f7e745fa9(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2140,7 +2245,7 @@ void _wrap_w3w_transfer_amount_set_capi_29c49a1f7e745fa9(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2153,7 +2258,7 @@ long long _wrap_w3w_transfer_amount_get_capi_29c49a1f7e745fa9(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2166,7 +2271,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_29c49a1f7e745fa9(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2178,7 +2283,7 @@ void _wrap_w3w_transfer_created_at_set_capi_29c49a1f7e745fa9(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2191,7 +2296,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_29c49a1f7e745fa9(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_29c49a1f7e745fa9() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_95869995342e49f0() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2202,7 +2307,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2212,7 +2317,7 @@ void _wrap_delete_w3w_transfer_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2225,7 +2330,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_29c49a1f7e745fa9(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2238,7 +2343,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_29c49a1f7e745fa9(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_95869995342e49f0(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2250,7 +2355,7 @@ void _wrap_w3w_account_balance_set_capi_29c49a1f7e745fa9(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2263,7 +2368,7 @@ long long _wrap_w3w_account_balance_get_capi_29c49a1f7e745fa9(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_95869995342e49f0(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2275,7 +2380,7 @@ void _wrap_w3w_account_held_set_capi_29c49a1f7e745fa9(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2288,7 +2393,7 @@ long long _wrap_w3w_account_held_get_capi_29c49a1f7e745fa9(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_95869995342e49f0(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2300,7 +2405,7 @@ void _wrap_w3w_account_available_set_capi_29c49a1f7e745fa9(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2313,7 +2418,7 @@ long long _wrap_w3w_account_available_get_capi_29c49a1f7e745fa9(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_29c49a1f7e745fa9() {
+struct w3w_account *_wrap_new_w3w_account_capi_95869995342e49f0() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2324,7 +2429,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_account_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2334,7 +2439,7 @@ void _wrap_delete_w3w_account_capi_29c49a1f7e745fa9(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_29c49a1f7e745fa9(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2347,7 +2452,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_29c49a1f7e745fa9(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_29c49a1f7e745fa9(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2360,7 +2465,7 @@ long long _wrap_w3w_account_list_count_get_capi_29c49a1f7e745fa9(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_29c49a1f7e745fa9(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2370,7 +2475,7 @@ void _wrap_delete_w3w_account_list_capi_29c49a1f7e745fa9(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2430,7 +2535,7 @@ _gostring_ _wrap_w3w_deposit_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2490,7 +2595,7 @@ _gostring_ _wrap_w3w_withdraw_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_29c49a1f7e745fa9(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2543,7 +2648,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_29c49a1f7e745fa9(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_29c49a1f7e745fa9(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_95869995342e49f0(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2580,7 +2685,7 @@ _gostring_ _wrap_w3w_accounts_capi_29c49a1f7e745fa9(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_29c49a1f7e745fa9(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2590,7 +2695,7 @@ void _wrap_w3w_account_list_free_capi_29c49a1f7e745fa9(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2603,7 +2708,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2615,7 +2720,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_29c49a1f7e745fa9(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2628,7 +2733,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2640,7 +2745,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_29c49a1f7e745fa9(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2653,7 +2758,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2665,7 +2770,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_29c49a1f7e745fa9(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2678,7 +2783,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2690,7 +2795,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_29c49a1f7e745fa9(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2703,7 +2808,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_29c49a1f7e745fa9(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2715,7 +2820,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_29c49a1f7e745fa9(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2728,7 +2833,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_29c49a1f7e745fa9(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2740,7 +2845,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_29c49a1f7e745fa9(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2753,7 +2858,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2765,7 +2870,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_29c49a1f7e745fa9(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2778,7 +2883,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2790,7 +2895,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_29c49a1f7e745fa9(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2803,7 +2908,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_29c49a1f7e745fa9(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_29c49a1f7e745fa9() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_95869995342e49f0() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2814,7 +2919,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2824,7 +2929,7 @@ void _wrap_delete_w3w_ledger_totals_capi_29c49a1f7e745fa9(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_29c49a1f7e745fa9(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2861,7 +2966,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_29c49a1f7e745fa9(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_95869995342e49f0(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2874,7 +2979,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2907,7 +3012,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_95869995342e49f0() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2919,7 +3024,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_95869995342e49f0() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2931,7 +3036,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_95869995342e49f0() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2943,7 +3048,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_95869995342e49f0() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -2955,7 +3060,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2968,7 +3073,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2981,7 +3086,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_29c49a1f7e745fa9(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2994,7 +3099,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_29c49a1f7e745fa9(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3006,7 +3111,7 @@ void _wrap_w3w_supply_amount_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3019,7 +3124,7 @@ long long _wrap_w3w_supply_amount_get_capi_29c49a1f7e745fa9(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3031,7 +3136,7 @@ void _wrap_w3w_supply_reserved_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3044,7 +3149,7 @@ long long _wrap_w3w_supply_reserved_get_capi_29c49a1f7e745fa9(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3056,7 +3161,7 @@ void _wrap_w3w_supply_status_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3069,7 +3174,7 @@ intgo _wrap_w3w_supply_status_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3081,7 +3186,7 @@ void _wrap_w3w_supply_created_at_set_capi_29c49a1f7e745fa9(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3094,7 +3199,7 @@ long long _wrap_w3w_supply_created_at_get_capi_29c49a1f7e745fa9(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3106,7 +3211,7 @@ void _wrap_w3w_supply_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3119,7 +3224,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_29c49a1f7e745fa9() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_95869995342e49f0() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3130,7 +3235,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3140,7 +3245,7 @@ void _wrap_delete_w3w_supply_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_29c49a1f7e745fa9(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3153,7 +3258,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_29c49a1f7e745fa9(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_29c49a1f7e745fa9(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3166,7 +3271,7 @@ long long _wrap_w3w_supply_page_count_get_capi_29c49a1f7e745fa9(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_29c49a1f7e745fa9(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3179,7 +3284,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_29c49a1f7e745fa9(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3189,7 +3294,7 @@ void _wrap_delete_w3w_supply_page_capi_29c49a1f7e745fa9(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3201,7 +3306,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_29c49a1f7e745fa9(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3214,7 +3319,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_29c49a1f7e745fa9(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3226,7 +3331,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_29c49a1f7e745fa9(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3239,7 +3344,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_29c49a1f7e745fa9(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3251,7 +3356,7 @@ void _wrap_w3w_supply_patch_status_set_capi_29c49a1f7e745fa9(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3264,7 +3369,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_29c49a1f7e745fa9(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_29c49a1f7e745fa9() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_95869995342e49f0() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3275,7 +3380,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_29c49a1f7e745fa9(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3285,7 +3390,7 @@ void _wrap_delete_w3w_supply_patch_capi_29c49a1f7e745fa9(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3331,7 +3436,7 @@ _gostring_ _wrap_w3w_supply_create_capi_29c49a1f7e745fa9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3368,7 +3473,7 @@ _gostring_ _wrap_w3w_supply_get_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_29c49a1f7e745fa9(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_95869995342e49f0(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3400,7 +3505,7 @@ _gostring_ _wrap_w3w_supply_list_capi_29c49a1f7e745fa9(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_29c49a1f7e745fa9(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3410,7 +3515,7 @@ void _wrap_w3w_supply_page_free_capi_29c49a1f7e745fa9(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3456,7 +3561,7 @@ _gostring_ _wrap_w3w_supply_update_capi_29c49a1f7e745fa9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_29c49a1f7e745fa9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3500,7 +3605,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_29c49a1f7e745fa9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3513,7 +3618,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3546,7 +3651,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ORDER_OPEN_capi_95869995342e49f0() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3558,7 +3663,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_95869995342e49f0() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3570,7 +3675,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_95869995342e49f0() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3582,7 +3687,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_95869995342e49f0() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3594,7 +3699,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3607,7 +3712,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_29c49a1f7e745fa9(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3620,7 +3725,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3633,7 +3738,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3645,7 +3750,7 @@ void _wrap_w3w_order_item_price_set_capi_29c49a1f7e745fa9(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3658,7 +3763,7 @@ long long _wrap_w3w_order_item_price_get_capi_29c49a1f7e745fa9(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3670,7 +3775,7 @@ void _wrap_w3w_order_item_quantity_set_capi_29c49a1f7e745fa9(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3683,7 +3788,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_29c49a1f7e745fa9(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_29c49a1f7e745fa9() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_95869995342e49f0() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3694,7 +3799,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3704,7 +3809,7 @@ void _wrap_delete_w3w_order_item_capi_29c49a1f7e745fa9(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3717,7 +3822,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3730,7 +3835,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_29c49a1f7e745fa9(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3743,7 +3848,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_29c49a1f7e745fa9(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3755,7 +3860,7 @@ void _wrap_w3w_order_amount_set_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3768,7 +3873,7 @@ long long _wrap_w3w_order_amount_get_capi_29c49a1f7e745fa9(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3780,7 +3885,7 @@ void _wrap_w3w_order_status_set_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3793,7 +3898,7 @@ intgo _wrap_w3w_order_status_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3805,7 +3910,7 @@ void _wrap_w3w_order_created_at_set_capi_29c49a1f7e745fa9(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3818,7 +3923,7 @@ long long _wrap_w3w_order_created_at_get_capi_29c49a1f7e745fa9(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3830,7 +3935,7 @@ void _wrap_w3w_order_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3843,7 +3948,7 @@ long long _wrap_w3w_order_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3856,7 +3961,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3869,7 +3974,7 @@ long long _wrap_w3w_order_item_count_get_capi_29c49a1f7e745fa9(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3879,7 +3984,7 @@ void _wrap_delete_w3w_order_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_29c49a1f7e745fa9() {
+struct w3w_order *_wrap_new_w3w_order_capi_95869995342e49f0() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3890,7 +3995,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_29c49a1f7e745fa9() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_29c49a1f7e745fa9(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -3903,7 +4008,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_29c49a1f7e745fa9(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3916,7 +4021,7 @@ long long _wrap_w3w_order_page_count_get_capi_29c49a1f7e745fa9(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_29c49a1f7e745fa9(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3929,7 +4034,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_29c49a1f7e745fa9(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -3939,7 +4044,7 @@ void _wrap_delete_w3w_order_page_capi_29c49a1f7e745fa9(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_29c49a1f7e745fa9(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_95869995342e49f0(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3987,7 +4092,7 @@ _gostring_ _wrap_w3w_order_create_capi_29c49a1f7e745fa9(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_29c49a1f7e745fa9(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_95869995342e49f0(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4024,7 +4129,7 @@ _gostring_ _wrap_w3w_order_get_capi_29c49a1f7e745fa9(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_29c49a1f7e745fa9(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_95869995342e49f0(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4056,7 +4161,7 @@ _gostring_ _wrap_w3w_order_list_capi_29c49a1f7e745fa9(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_29c49a1f7e745fa9(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_95869995342e49f0(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4100,7 +4205,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_29c49a1f7e745fa9(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4110,7 +4215,7 @@ void _wrap_w3w_order_free_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_29c49a1f7e745fa9(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4120,7 +4225,7 @@ void _wrap_w3w_order_page_free_capi_29c49a1f7e745fa9(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4133,7 +4238,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4166,7 +4271,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_95869995342e49f0() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4178,7 +4283,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_95869995342e49f0() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4190,7 +4295,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_95869995342e49f0() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4202,7 +4307,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4215,7 +4320,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4228,7 +4333,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4241,7 +4346,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4254,7 +4359,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_29c49a1f7e745fa9(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4266,7 +4371,7 @@ void _wrap_w3w_claim_status_set_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4279,7 +4384,7 @@ intgo _wrap_w3w_claim_status_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4291,7 +4396,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_29c49a1f7e745fa9(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4304,7 +4409,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_29c49a1f7e745fa9(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4316,7 +4421,7 @@ void _wrap_w3w_claim_processed_at_set_capi_29c49a1f7e745fa9(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4329,7 +4434,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_29c49a1f7e745fa9(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4341,7 +4446,7 @@ void _wrap_w3w_claim_released_at_set_capi_29c49a1f7e745fa9(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4354,7 +4459,7 @@ long long _wrap_w3w_claim_released_at_get_capi_29c49a1f7e745fa9(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_29c49a1f7e745fa9() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_95869995342e49f0() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4365,7 +4470,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4375,7 +4480,7 @@ void _wrap_delete_w3w_claim_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4419,7 +4524,7 @@ _gostring_ _wrap_w3w_claim_order_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4456,7 +4561,7 @@ _gostring_ _wrap_w3w_claim_get_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4493,7 +4598,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_29c49a1f7e745fa9(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4537,7 +4642,7 @@ _gostring_ _wrap_w3w_claim_process_capi_29c49a1f7e745fa9(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_29c49a1f7e745fa9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4581,7 +4686,7 @@ _gostring_ _wrap_w3w_claim_release_capi_29c49a1f7e745fa9(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4594,7 +4699,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4627,7 +4732,658 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_29c49a1f7e745fa9(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_event_seq_set_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_batch_result_replayed_set_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->replayed = arg2;
+  
+}
+
+
+intgo _wrap_w3w_batch_result_replayed_get_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->replayed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_batch_result_id_get_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_batch_result_message_get_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->message);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_95869995342e49f0() {
+  struct w3w_batch_result *result = 0 ;
+  struct w3w_batch_result *_swig_go_result;
+  
+  
+  result = (struct w3w_batch_result *)calloc(1, sizeof(struct w3w_batch_result));
+  *(struct w3w_batch_result **)&_swig_go_result = (struct w3w_batch_result *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_batch_result_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+  struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
+  
+  arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  w3w_batch_result *result = 0 ;
+  struct w3w_batch_result *_swig_go_result;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  result = (w3w_batch_result *) ((arg1)->items);
+  *(w3w_batch_result **)&_swig_go_result = (w3w_batch_result *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_batch_results_count_get_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_batch_results_ok_get_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  result =  ((arg1)->ok);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_batch_results_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+  struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
+  
+  arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
+  
+  delete_w3w_batch_results(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_claim_request_order_id_get_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0) {
+  struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->order_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0) {
+  struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_95869995342e49f0() {
+  struct w3w_claim_request *result = 0 ;
+  struct w3w_claim_request *_swig_go_result;
+  
+  
+  result = (struct w3w_claim_request *)calloc(1, sizeof(struct w3w_claim_request));
+  *(struct w3w_claim_request **)&_swig_go_result = (struct w3w_claim_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_claim_request_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0) {
+  struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
+  
+  arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_currency_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_deposit_request_amount_set_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_deposit_request_amount_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_reference_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->reference);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_95869995342e49f0() {
+  struct w3w_deposit_request *result = 0 ;
+  struct w3w_deposit_request *_swig_go_result;
+  
+  
+  result = (struct w3w_deposit_request *)calloc(1, sizeof(struct w3w_deposit_request));
+  *(struct w3w_deposit_request **)&_swig_go_result = (struct w3w_deposit_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_deposit_request_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+  struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
+  
+  arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->to_user_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_transfer_request_currency_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_transfer_request_amount_set_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  w3w_amount arg2 ;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  arg2 = (w3w_amount)_swig_go_1; 
+  
+  if (arg1) (arg1)->amount = arg2;
+  
+}
+
+
+long long _wrap_w3w_transfer_request_amount_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  w3w_amount result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (w3w_amount) ((arg1)->amount);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_95869995342e49f0() {
+  struct w3w_transfer_request *result = 0 ;
+  struct w3w_transfer_request *_swig_go_result;
+  
+  
+  result = (struct w3w_transfer_request *)calloc(1, sizeof(struct w3w_transfer_request));
+  *(struct w3w_transfer_request **)&_swig_go_result = (struct w3w_transfer_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_transfer_request_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+  struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
+  
+  arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_order_request_currency_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  w3w_order_item *result = 0 ;
+  struct w3w_order_item *_swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result = (w3w_order_item *) ((arg1)->items);
+  *(w3w_order_item **)&_swig_go_result = (w3w_order_item *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_order_request_item_count_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result =  ((arg1)->item_count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_order_request *_wrap_new_w3w_order_request_capi_95869995342e49f0() {
+  struct w3w_order_request *result = 0 ;
+  struct w3w_order_request *_swig_go_result;
+  
+  
+  result = (struct w3w_order_request *)calloc(1, sizeof(struct w3w_order_request));
+  *(struct w3w_order_request **)&_swig_go_result = (struct w3w_order_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_order_request_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+  struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
+  
+  arg1 = *(struct w3w_order_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_process_request_claim_id_get_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0) {
+  struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_process_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->claim_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0) {
+  struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_process_request **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->idempotency_key);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_process_request *_wrap_new_w3w_process_request_capi_95869995342e49f0() {
+  struct w3w_process_request *result = 0 ;
+  struct w3w_process_request *_swig_go_result;
+  
+  
+  result = (struct w3w_process_request *)calloc(1, sizeof(struct w3w_process_request));
+  *(struct w3w_process_request **)&_swig_go_result = (struct w3w_process_request *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_process_request_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0) {
+  struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
+  
+  arg1 = *(struct w3w_process_request **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_claim_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_claim_request *arg4 = (w3w_claim_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_claim_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_claim_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_claim_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_deposit_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_deposit_request *arg4 = (w3w_deposit_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_deposit_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_deposit_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_deposit_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_transfer_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_transfer_request *arg4 = (w3w_transfer_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_transfer_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_transfer_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_transfer_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_order_create_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_order_request *arg4 = (w3w_order_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_order_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_order_create_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_order_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_claim_process_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
+  w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  w3w_process_request *arg4 = (w3w_process_request *) 0 ;
+  size_t arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_batch_results **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = *(w3w_process_request **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  result = (w3w_status)w3w_claim_process_batch(arg1,arg2,(struct w3w_actor const *)arg3,(struct w3w_process_request const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_batch_results_free_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+  w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
+  
+  arg1 = *(w3w_batch_results **)&_swig_go_0; 
+  
+  w3w_batch_results_free(arg1);
+  
+}
+
+
+void _wrap_w3w_event_seq_set_capi_95869995342e49f0(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -4639,7 +5395,7 @@ void _wrap_w3w_event_seq_set_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4652,7 +5408,7 @@ long long _wrap_w3w_event_seq_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4665,7 +5421,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4678,7 +5434,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_29c49a1f7e745fa9(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4691,7 +5447,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_29c49a1f7e745fa9(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4704,7 +5460,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_29c49a1f7e745fa9(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4717,7 +5473,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_29c49a1f7e745fa9(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4730,7 +5486,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_29c49a1f7e745fa9(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_95869995342e49f0(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -4742,7 +5498,7 @@ void _wrap_w3w_event_created_at_set_capi_29c49a1f7e745fa9(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4755,7 +5511,7 @@ long long _wrap_w3w_event_created_at_get_capi_29c49a1f7e745fa9(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4768,7 +5524,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_29c49a1f7e745fa9(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -4778,7 +5534,7 @@ void _wrap_delete_w3w_event_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_29c49a1f7e745fa9(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_95869995342e49f0(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -4808,7 +5564,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_29c49a1f7e745fa9(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_29c49a1f7e745fa9(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_95869995342e49f0(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -4821,7 +5577,7 @@ long long _wrap_w3w_subscription_dropped_capi_29c49a1f7e745fa9(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_29c49a1f7e745fa9(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_95869995342e49f0(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -4831,7 +5587,7 @@ void _wrap_w3w_unsubscribe_capi_29c49a1f7e745fa9(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -4841,7 +5597,7 @@ void _wrap_w3w_event_free_capi_29c49a1f7e745fa9(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -4871,7 +5627,7 @@ _gostring_ _wrap_w3w_events_pump_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4883,7 +5639,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_29c49a1f7e745fa9(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4896,7 +5652,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_29c49a1f7e745fa9(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4908,7 +5664,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_29c49a1f7e745fa9(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4921,7 +5677,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_29c49a1f7e745fa9(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -4933,7 +5689,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_29c49a1f7e745fa9(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4946,7 +5702,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_29c49a1f7e745fa9(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -4958,7 +5714,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_29c49a1f7e745fa9(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4971,7 +5727,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_29c49a1f7e745fa9(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_29c49a1f7e745fa9() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_95869995342e49f0() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -4982,7 +5738,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -4992,7 +5748,7 @@ void _wrap_delete_w3w_outbox_stats_capi_29c49a1f7e745fa9(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_29c49a1f7e745fa9(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5022,7 +5778,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_29c49a1f7e745fa9(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -5034,7 +5790,7 @@ void _wrap_w3w_audit_report_ok_set_capi_29c49a1f7e745fa9(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5047,7 +5803,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_29c49a1f7e745fa9(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5059,7 +5815,7 @@ void _wrap_w3w_audit_report_records_set_capi_29c49a1f7e745fa9(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5072,7 +5828,7 @@ long long _wrap_w3w_audit_report_records_get_capi_29c49a1f7e745fa9(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5084,7 +5840,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_29c49a1f7e745fa9(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5097,7 +5853,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_29c49a1f7e745fa9(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5109,7 +5865,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_29c49a1f7e745fa9(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5122,7 +5878,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5135,7 +5891,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_29c49a1f7e745fa9(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_29c49a1f7e745fa9() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_95869995342e49f0() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -5146,7 +5902,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -5156,7 +5912,7 @@ void _wrap_delete_w3w_audit_report_capi_29c49a1f7e745fa9(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_29c49a1f7e745fa9(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5186,7 +5942,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_29c49a1f7e745fa9(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5216,7 +5972,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -5250,7 +6006,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -5284,7 +6040,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -5318,7 +6074,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -5352,7 +6108,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -5386,7 +6142,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -5420,7 +6176,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -5454,7 +6210,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_29c49a1f7e745fa9(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -5488,7 +6244,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_29c49a1f7e745fa9(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_95869995342e49f0(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5520,7 +6276,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_29c49a1f7e745fa9(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_29c49a1f7e745fa9(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_95869995342e49f0(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5552,7 +6308,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_29c49a1f7e745fa9(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_29c49a1f7e745fa9(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_95869995342e49f0(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -5562,7 +6318,7 @@ void _wrap_w3w_jwt_verifier_free_capi_29c49a1f7e745fa9(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_95869995342e49f0(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5601,7 +6357,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_95869995342e49f0(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5652,7 +6408,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_95869995342e49f0(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -5703,7 +6459,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -5744,7 +6500,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -5756,7 +6512,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_29c49a1f7e745fa9(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5769,7 +6525,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_29c49a1f7e745fa9(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5782,7 +6538,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -5794,7 +6550,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5807,7 +6563,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_29c49a1f7e745fa9(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5820,7 +6576,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5833,7 +6589,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_29c49a1f7e745fa9(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_29c49a1f7e745fa9() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_95869995342e49f0() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -5844,7 +6600,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_29c49a1f7e745fa
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -5854,7 +6610,7 @@ void _wrap_delete_w3w_master_seed_info_capi_29c49a1f7e745fa9(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5896,7 +6652,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_29c49a1f7e745fa9(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_29c49a1f7e745fa9(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5926,7 +6682,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_29c49a1f7e745fa9(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5962,7 +6718,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_29c49a1f7e745fa9(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5997,7 +6753,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_29c49a1f7e745fa9(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -6027,7 +6783,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_29c49a1f7e745fa9(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_95869995342e49f0(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6064,7 +6820,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6077,7 +6833,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6090,7 +6846,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_29c49a1f7e745fa9(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6103,7 +6859,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6116,7 +6872,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_29c49a1f7e745fa9(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -6128,7 +6884,7 @@ void _wrap_w3w_wallet_index_set_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6141,7 +6897,7 @@ long long _wrap_w3w_wallet_index_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -6153,7 +6909,7 @@ void _wrap_w3w_wallet_created_at_set_capi_29c49a1f7e745fa9(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6166,7 +6922,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_29c49a1f7e745fa9(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_29c49a1f7e745fa9() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_95869995342e49f0() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -6177,7 +6933,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -6187,7 +6943,7 @@ void _wrap_delete_w3w_wallet_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -6200,7 +6956,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6213,7 +6969,7 @@ long long _wrap_w3w_wallets_count_get_capi_29c49a1f7e745fa9(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -6223,7 +6979,7 @@ void _wrap_delete_w3w_wallets_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_29c49a1f7e745fa9(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6260,7 +7016,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_29c49a1f7e745fa9(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_29c49a1f7e745fa9(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_95869995342e49f0(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6297,7 +7053,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_29c49a1f7e745fa9(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -6307,7 +7063,7 @@ void _wrap_w3w_wallets_free_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_95869995342e49f0(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6351,7 +7107,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_29c49a1f7e745fa9(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -6363,7 +7119,7 @@ void _wrap_w3w_chain_options_version_set_capi_29c49a1f7e745fa9(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -6376,7 +7132,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_29c49a1f7e745fa9(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6389,7 +7145,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6402,7 +7158,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_29c49a1f7e745fa9(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -6414,7 +7170,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_29c49a1f7e745fa9(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6427,7 +7183,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6439,7 +7195,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6452,7 +7208,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6464,7 +7220,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_29c49a1f7e745fa9(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6477,7 +7233,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6490,7 +7246,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_29c49a1f7e745fa9(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -6502,7 +7258,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6515,7 +7271,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6527,7 +7283,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_29c49a1f7e745fa9(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6540,7 +7296,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_29c49a1f7e745fa9(stru
 }
 
 
-void _wrap_w3w_chain_options_allow_zero_address_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6552,7 +7308,7 @@ void _wrap_w3w_chain_options_allow_zero_address_set_capi_29c49a1f7e745fa9(struct
 }
 
 
-intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6565,7 +7321,7 @@ intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_29c49a1f7e745fa9(struc
 }
 
 
-void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -6577,7 +7333,7 @@ void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_29c49a1f7e745fa9(s
 }
 
 
-intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6590,7 +7346,7 @@ intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_29c49a1f7e745fa9(
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6603,7 +7359,7 @@ _gostring_ _wrap_w3w_chain_options_signer_url_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6616,7 +7372,7 @@ _gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_29c49a1f7e745fa9(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_29c49a1f7e745fa9() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_95869995342e49f0() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -6627,7 +7383,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -6637,7 +7393,7 @@ void _wrap_delete_w3w_chain_options_capi_29c49a1f7e745fa9(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_29c49a1f7e745fa9(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_95869995342e49f0(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -6667,7 +7423,7 @@ _gostring_ _wrap_w3w_chain_open_capi_29c49a1f7e745fa9(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -6677,7 +7433,7 @@ void _wrap_w3w_chain_close_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6690,7 +7446,7 @@ _gostring_ _wrap_w3w_chain_key_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_29c49a1f7e745fa9(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_95869995342e49f0(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -6724,7 +7480,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_29c49a1f7e745fa9(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -6736,7 +7492,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_29c49a1f7e745fa9(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6749,7 +7505,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_29c49a1f7e745fa9(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6762,7 +7518,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6774,7 +7530,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_29c49a1f7e745fa9(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6787,7 +7543,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6799,7 +7555,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_29c49a1f7e745fa9(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6812,7 +7568,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_29c49a1f7e745fa9
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6824,7 +7580,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_29c49a1f7e745fa9(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6837,7 +7593,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_29c49a1f7e745fa9(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6849,7 +7605,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_29c49a1f7e745fa9(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6862,7 +7618,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_29c49a1f7e745fa9(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6874,7 +7630,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_29c49a1f7e745fa9(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6887,7 +7643,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_29c49a1f7e74
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6899,7 +7655,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_29c49a1f7e745fa9(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6912,7 +7668,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_29c49a1f7e745fa
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6924,7 +7680,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_29c49a1f7e745fa9(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6937,7 +7693,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_29c49a1f7e745f
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -6949,7 +7705,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_29c49a1f7e745fa9(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6962,7 +7718,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_29c49a1f7e745f
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_29c49a1f7e745fa9() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_95869995342e49f0() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -6973,7 +7729,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_29c49a1f7e745fa
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -6983,7 +7739,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_29c49a1f7e745fa9(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_95869995342e49f0(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -7013,7 +7769,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_confirmations_capi_29c49a1f7e745fa9(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_95869995342e49f0(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
   int64_t *arg1 = (int64_t *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7048,7 +7804,7 @@ _gostring_ _wrap_w3w_chain_confirmations_capi_29c49a1f7e745fa9(long long *_swig_
 }
 
 
-intgo _wrap_w3w_chain_confirmations_required_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0) {
+intgo _wrap_w3w_chain_confirmations_required_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7061,7 +7817,7 @@ intgo _wrap_w3w_chain_confirmations_required_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_95869995342e49f0(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -7091,7 +7847,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_29c49a1f7e745fa9(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -7101,7 +7857,7 @@ void _wrap_w3w_chain_watch_stop_capi_29c49a1f7e745fa9(struct w3w_chain *_swig_go
 }
 
 
-void _wrap_w3w_chain_watch_state_running_set_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_watch_state_running_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int arg2 ;
   
@@ -7113,7 +7869,7 @@ void _wrap_w3w_chain_watch_state_running_set_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_watch_state_running_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+intgo _wrap_w3w_chain_watch_state_running_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7126,7 +7882,7 @@ intgo _wrap_w3w_chain_watch_state_running_get_capi_29c49a1f7e745fa9(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_watch_state_rounds_set_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_rounds_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7138,7 +7894,7 @@ void _wrap_w3w_chain_watch_state_rounds_set_capi_29c49a1f7e745fa9(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_rounds_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7151,7 +7907,7 @@ long long _wrap_w3w_chain_watch_state_rounds_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-void _wrap_w3w_chain_watch_state_errors_set_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_errors_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7163,7 +7919,7 @@ void _wrap_w3w_chain_watch_state_errors_set_capi_29c49a1f7e745fa9(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_errors_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_errors_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7176,7 +7932,7 @@ long long _wrap_w3w_chain_watch_state_errors_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7189,7 +7945,7 @@ _gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_29c49a1f7e745fa9(stru
 }
 
 
-void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time arg2 ;
   
@@ -7201,7 +7957,7 @@ void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7214,7 +7970,7 @@ long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_29c49a1f7e745fa9(struc
 }
 
 
-void _wrap_w3w_chain_watch_state_head_set_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_head_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7226,7 +7982,7 @@ void _wrap_w3w_chain_watch_state_head_set_capi_29c49a1f7e745fa9(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_watch_state_head_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_head_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7239,7 +7995,7 @@ long long _wrap_w3w_chain_watch_state_head_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_watch_state_cursor_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7252,7 +8008,7 @@ long long _wrap_w3w_chain_watch_state_cursor_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_29c49a1f7e745fa9() {
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_95869995342e49f0() {
   struct w3w_chain_watch_state *result = 0 ;
   struct w3w_chain_watch_state *_swig_go_result;
   
@@ -7263,7 +8019,7 @@ struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_29c49a1f7e745
 }
 
 
-void _wrap_delete_w3w_chain_watch_state_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_watch_state_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   
   arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
@@ -7273,7 +8029,7 @@ void _wrap_delete_w3w_chain_watch_state_capi_29c49a1f7e745fa9(struct w3w_chain_w
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_get_capi_29c49a1f7e745fa9(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -7301,7 +8057,7 @@ _gostring_ _wrap_w3w_chain_watch_state_get_capi_29c49a1f7e745fa9(struct w3w_chai
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_95869995342e49f0() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7313,7 +8069,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_95869995342e49f0() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7325,7 +8081,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_95869995342e49f0() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7337,7 +8093,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_95869995342e49f0() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7349,7 +8105,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_95869995342e49f0() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7361,7 +8117,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_29c49a1f7e745fa9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_29c49a1f7e745fa9() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_95869995342e49f0() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -7373,7 +8129,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_29c49a1f7e745fa9() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7386,7 +8142,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_29c49a1f7e745fa9(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7399,7 +8155,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_29c49a1f7e745fa9(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7412,7 +8168,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_29c49a1f7e745fa9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7425,7 +8181,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_29c49a1f7e745fa9(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -7437,7 +8193,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7450,7 +8206,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_29c49a1f7e745fa9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7463,7 +8219,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7476,7 +8232,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -7488,7 +8244,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7501,7 +8257,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_29c49a1f7e745fa9(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7514,7 +8270,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_29c49a1f7e745fa9(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -7526,7 +8282,7 @@ void _wrap_w3w_withdrawal_status_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7539,7 +8295,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_29c49a1f7e745fa9(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7552,7 +8308,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_29c49a1f7e745fa9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7565,7 +8321,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7577,7 +8333,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_29c49a1f7e745fa9(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7590,7 +8346,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_29c49a1f7e745fa9(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -7602,7 +8358,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7615,7 +8371,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_29c49a1f7e745fa9() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_95869995342e49f0() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -7626,7 +8382,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -7636,7 +8392,7 @@ void _wrap_delete_w3w_withdrawal_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7689,7 +8445,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_29c49a1f7e745fa9(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7726,7 +8482,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_29c49a1f7e745fa9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7739,7 +8495,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_29c49a1f7e745fa9(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_29c49a1f7e745fa9(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_95869995342e49f0(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -7757,7 +8513,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_29c49a1f7e745fa9(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7770,7 +8526,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7783,7 +8539,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7796,7 +8552,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7809,7 +8565,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7822,7 +8578,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7835,7 +8591,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7847,7 +8603,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_29c49a1f7e745fa9(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7860,7 +8616,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -7872,7 +8628,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_29c49a1f7e745fa9(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7885,7 +8641,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_29c49a1f7e745fa9(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7898,7 +8654,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7911,7 +8667,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -7923,7 +8679,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_29c49a1f7e745fa9(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -7936,7 +8692,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7949,7 +8705,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_29c49a1f7e745fa9(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7962,7 +8718,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_29c49a1f7e745fa9(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7975,7 +8731,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_29c49a1f7e745fa9(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -7987,7 +8743,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_29c49a1f7e745fa9(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8000,7 +8756,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_29c49a1f7e745fa9() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_95869995342e49f0() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -8011,7 +8767,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_29c49a1f7e745fa9() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -8021,7 +8777,7 @@ void _wrap_delete_w3w_chain_deposit_capi_29c49a1f7e745fa9(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8058,7 +8814,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_29c49a1f7e745fa9(struct w3w_chain_de
 }
 
 
-struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposits *_swig_go_0) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
@@ -8071,7 +8827,7 @@ struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_29c49a1f7e745f
 }
 
 
-long long _wrap_w3w_chain_deposits_count_get_capi_29c49a1f7e745fa9(struct w3w_chain_deposits *_swig_go_0) {
+long long _wrap_w3w_chain_deposits_count_get_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8084,7 +8840,7 @@ long long _wrap_w3w_chain_deposits_count_get_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-void _wrap_delete_w3w_chain_deposits_capi_29c49a1f7e745fa9(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposits_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   
   arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
@@ -8094,7 +8850,7 @@ void _wrap_delete_w3w_chain_deposits_capi_29c49a1f7e745fa9(struct w3w_chain_depo
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_list_capi_29c49a1f7e745fa9(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_chain_deposit_list_capi_95869995342e49f0(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8140,7 +8896,7 @@ _gostring_ _wrap_w3w_chain_deposit_list_capi_29c49a1f7e745fa9(w3w_chain_deposits
 }
 
 
-void _wrap_w3w_chain_deposits_free_capi_29c49a1f7e745fa9(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_w3w_chain_deposits_free_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   
   arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
@@ -8150,7 +8906,7 @@ void _wrap_w3w_chain_deposits_free_capi_29c49a1f7e745fa9(struct w3w_chain_deposi
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -8184,7 +8940,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -8218,7 +8974,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -8252,7 +9008,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -8286,7 +9042,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_29c49a1f7e745fa9(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposits_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
   char *temp1 = NULL ;
@@ -8320,7 +9076,7 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_29c49a1f7e745fa9(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8333,7 +9089,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_29c49a1f7e745fa9(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8346,7 +9102,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_29c49a1f7e745fa9(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -8370,7 +9126,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_29c49a1f7e745fa9(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8383,7 +9139,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_29c49a1f7e745fa9(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8395,7 +9151,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_29c49a1f7e745fa9(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8408,7 +9164,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_29c49a1f7e745fa9(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8420,7 +9176,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_29c49a1f7e745fa9(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8433,7 +9189,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8445,7 +9201,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_29c49a1f7e745fa9(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8458,7 +9214,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_29c49a1f7e745fa9(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8470,7 +9226,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_29c49a1f7e745fa9(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8483,7 +9239,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_29c49a1f7e745fa9(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -8495,7 +9251,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_29c49a1f7e745fa9(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8508,7 +9264,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_29c49a1f7e745fa9(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8520,7 +9276,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_29c49a1f7e745fa9(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8533,7 +9289,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_29c49a1f7e745f
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -8545,7 +9301,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_29c49a1f7e745fa9(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8558,7 +9314,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_29c49a1f7e745fa9(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_29c49a1f7e745fa9() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_95869995342e49f0() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -8569,7 +9325,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_29c49a1f7e745fa
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -8579,7 +9335,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_29c49a1f7e745fa9(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -8592,7 +9348,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_29c49a1f
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8605,7 +9361,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -8615,7 +9371,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_29c49a1f7e745fa9(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8663,7 +9419,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_29c49a1f7e745fa9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_29c49a1f7e745fa9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8705,7 +9461,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_29c49a1f7e745fa9(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_29c49a1f7e745fa9(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_95869995342e49f0(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8749,7 +9505,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_29c49a1f7e745fa9(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -8759,7 +9515,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_29c49a1f7e745fa9(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -8793,7 +9549,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_29c49a1f7e745fa9(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_29c49a1f7e745fa9(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -8827,7 +9583,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_29c49a1f7e745fa9(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_29c49a1f7e745fa9(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_95869995342e49f0(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -8857,7 +9613,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_29c49a1f7e745fa9(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_95869995342e49f0(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -8892,7 +9648,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_29c49a1f7e745fa9(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8920,7 +9676,7 @@ _gostring_ _wrap_w3wb_options_init_capi_29c49a1f7e745fa9(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -8948,7 +9704,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_29c49a1f7e745fa9(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_29c49a1f7e745fa9(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_95869995342e49f0(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8988,7 +9744,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_29c49a1f7e745fa9(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -9016,7 +9772,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_29c49a1f7e745fa9(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_29c49a1f7e745fa9(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9056,7 +9812,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_29c49a1f7e745fa9(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_29c49a1f7e745fa9(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9077,7 +9833,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_29c49a1f7e745fa9(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_29c49a1f7e745fa9(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9117,7 +9873,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_29c49a1f7e745fa9(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_29c49a1f7e745fa9(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_95869995342e49f0(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -9130,7 +9886,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_29c49a1f7e745fa9(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -9176,7 +9932,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_29c49a1f7e745fa9(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_29c49a1f7e745fa9(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -9186,7 +9942,7 @@ void _wrap_w3wb_order_items_free_capi_29c49a1f7e745fa9(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_29c49a1f7e745fa9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -9201,7 +9957,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_29c49a1f7e745fa9(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_29c49a1f7e745fa9(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -9216,7 +9972,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_29c49a1f7e745fa9(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_29c49a1f7e745fa9(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -9231,7 +9987,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_29c49a1f7e745fa9(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_29c49a1f7e745fa9(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -9246,7 +10002,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_29c49a1f7e745fa9(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_29c49a1f7e745fa9(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -9261,7 +10017,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_29c49a1f7e745fa9(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_29c49a1f7e745fa9(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -9276,7 +10032,7 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_29c49a1f7e745fa
 }
 
 
-struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_29c49a1f7e745fa9(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   size_t arg2 ;
   w3w_chain_deposit *result = 0 ;
@@ -9287,6 +10043,348 @@ struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_29c49a1f7e745fa9(stru
   
   result = (w3w_chain_deposit *)w3wb_chain_deposit_at((struct w3w_chain_deposits const *)arg1,arg2);
   *(w3w_chain_deposit **)&_swig_go_result = (w3w_chain_deposit *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_claim_request *result = 0 ;
+  struct w3w_claim_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_claim_request *)w3wb_claim_requests_new(arg1);
+  *(w3w_claim_request **)&_swig_go_result = (w3w_claim_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_claim_request_set_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  w3w_claim_request *arg1 = (w3w_claim_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_claim_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_claim_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_process_request *result = 0 ;
+  struct w3w_process_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_process_request *)w3wb_process_requests_new(arg1);
+  *(w3w_process_request **)&_swig_go_result = (w3w_process_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_process_request_set_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  w3w_process_request *arg1 = (w3w_process_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_process_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_process_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_deposit_request *result = 0 ;
+  struct w3w_deposit_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_deposit_request *)w3wb_deposit_requests_new(arg1);
+  *(w3w_deposit_request **)&_swig_go_result = (w3w_deposit_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_deposit_request_set_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+  w3w_deposit_request *arg1 = (w3w_deposit_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_amount arg5 ;
+  char *arg6 = (char *) 0 ;
+  char *arg7 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_deposit_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (w3w_amount)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  arg7 = (char *)malloc(_swig_go_6.n + 1);
+  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
+  arg7[_swig_go_6.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_deposit_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4,arg5,(char const *)arg6,(char const *)arg7);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  free(arg6); 
+  free(arg7); 
+  return _swig_go_result;
+}
+
+
+struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_transfer_request *result = 0 ;
+  struct w3w_transfer_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_transfer_request *)w3wb_transfer_requests_new(arg1);
+  *(w3w_transfer_request **)&_swig_go_result = (w3w_transfer_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_transfer_request_set_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+  w3w_transfer_request *arg1 = (w3w_transfer_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_amount arg5 ;
+  char *arg6 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_transfer_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (w3w_amount)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_transfer_request_set(arg1,arg2,(char const *)arg3,(char const *)arg4,arg5,(char const *)arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg4); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+  size_t arg1 ;
+  w3w_order_request *result = 0 ;
+  struct w3w_order_request *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (w3w_order_request *)w3wb_order_requests_new(arg1);
+  *(w3w_order_request **)&_swig_go_result = (w3w_order_request *)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3wb_order_request_set_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+  w3w_order_request *arg1 = (w3w_order_request *) 0 ;
+  size_t arg2 ;
+  char *arg3 = (char *) 0 ;
+  w3w_order_item *arg4 = (w3w_order_item *) 0 ;
+  size_t arg5 ;
+  char *arg6 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_order_request **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  arg4 = *(w3w_order_item **)&_swig_go_3; 
+  arg5 = (size_t)_swig_go_4; 
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  result = (w3w_status)w3wb_order_request_set(arg1,arg2,(char const *)arg3,(struct w3w_order_item const *)arg4,arg5,(char const *)arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg3); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3wb_requests_free_capi_95869995342e49f0(void *_swig_go_0) {
+  void *arg1 = (void *) 0 ;
+  
+  arg1 = *(void **)&_swig_go_0; 
+  
+  w3wb_requests_free(arg1);
+  
+}
+
+
+intgo _wrap_w3wb_batch_result_code_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+  w3w_batch_result *arg1 = (w3w_batch_result *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(w3w_batch_result **)&_swig_go_0; 
+  
+  result = (int)w3wb_batch_result_code((struct w3w_batch_result const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
+  w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
+  size_t arg2 ;
+  w3w_batch_result *result = 0 ;
+  struct w3w_batch_result *_swig_go_result;
+  
+  arg1 = *(w3w_batch_results **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_batch_result *)w3wb_batch_result_at((struct w3w_batch_results const *)arg1,arg2);
+  *(w3w_batch_result **)&_swig_go_result = (w3w_batch_result *)result; 
   return _swig_go_result;
 }
 
