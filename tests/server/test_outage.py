@@ -4,6 +4,7 @@ Each test makes its own primary and standby (scripts/services/pg-replicas.sh) in
 directory, because it stops the primary and promotes the standby.
 """
 import os
+import re
 import random
 import shutil
 import socket
@@ -190,7 +191,7 @@ def test_no_schema_on_a_standby_is_a_clear_error(secret, pair):
                        env={"PATH": "/usr/bin:/bin", "W3W_STORAGE": pair.url(pair.standby_port),
                             "W3W_JWT_SECRET": secret}, capture_output=True, text=True, timeout=60)
     assert s.returncode != 0
-    assert "read-only" in s.stderr and "schema version 3" in s.stderr, s.stderr
+    assert "read-only" in s.stderr and re.search(r"creates schema version [1-9][0-9]*\b", s.stderr), s.stderr
 
 
 def test_readyz_reports_cache_and_sink_without_failing(secret, tmp_path):
