@@ -175,6 +175,48 @@ def test_claim_span_tree_log_line_and_event():
         rx.close()
 
 
+def test_reads_have_command_and_storage_spans():
+    """Every read command is a span under the HTTP request, with its storage or cache calls under it."""
+    rx = Receiver()
+    server = start_server(["--otlp-endpoint", rx.url])
+    try:
+        shopper, order_id = claimable_order(server)
+        claim_id = shopper.post(f"/v1/orders/{order_id}/claim").json()["id"]
+        r = shopper.post("/v1/supplies", {"currency": new_currency(), "amount": "7"})
+        assert r.status_code == 201, r.text
+        supply_id = r.json()["id"]
+        reads = [("supply.get", f"/v1/supplies/{supply_id}"), ("supply.list", "/v1/supplies?limit=3"),
+                 ("order.get", f"/v1/orders/{order_id}"), ("order.list", "/v1/orders?limit=3"),
+                 ("claim.get", f"/v1/claims/{claim_id}"), ("claim.get_by_order", f"/v1/orders/{order_id}/claim")]
+        storage_reads = set()
+        for name, path in reads:
+            trace_id = secrets.token_hex(16)
+            r = shopper.get(path, headers={"traceparent": f"00-{trace_id}-{CALLER_SPAN}-01"})
+            assert r.status_code == 200, (path, r.text)
+
+            def command_and_children():
+                spans = rx.trace(trace_id)
+                command = [s for s in spans if s["name"] == name]
+                children = [s for s in spans if command and s["parentSpanId"] == command[0]["spanId"]]
+                http = [s for s in spans if s["parentSpanId"] == CALLER_SPAN]
+                return (command, children, http) if command and children and http else None
+            found = wait_for(command_and_children)
+            assert found, f"{name}: spans {[s['name'] for s in rx.trace(trace_id)]}"
+            command, children, http = found
+            assert len(command) == 1 and command[0]["kind"] == 1 and command[0]["status"]["code"] == 1, command
+            assert command[0]["parentSpanId"] == http[0]["spanId"], name
+            assert all(c["kind"] == 3 and (c["name"] == "storage.read" or c["name"].startswith("cache.")) for c in children), children
+            t = lambda s, k: int(s[k + "TimeUnixNano"])
+            for c in children:
+                assert t(command[0], "start") <= t(c, "start") <= t(c, "end") <= t(command[0], "end"), (name, c)
+            storage_reads |= {name for c in children if c["name"] == "storage.read"}
+        # A new supply is in no cache, and only default first pages are cached: both are read from storage.
+        assert {"supply.get", "order.list"} <= storage_reads, storage_reads
+    finally:
+        assert server.stop() == 0
+        rx.close()
+
+
 def test_spans_are_flushed_on_shutdown():
     rx = Receiver()
     server = start_server(["--otlp-endpoint", rx.url, "--log-level", "debug"])
