@@ -206,3 +206,11 @@ int w3w__event_trace(const w3w_event *e, w3w_trace_context *out)
 	cJSON_Delete(j);
 	return found;
 }
+
+void w3w_event_trace_id(const w3w_event *event, char out[W3W_TRACE_ID_SIZE])
+{
+	w3w_trace_context tc;
+	out[0] = '\0';
+	if (event && w3w__event_trace(event, &tc))
+		strcpy(out, tc.trace_id);
+}

@@ -217,6 +217,52 @@ def test_reads_have_command_and_storage_spans():
         rx.close()
 
 
+def audit_records_of(admin, target_id):
+    """The audit records about `target_id`, read through GET /v1/audit/records from near the chain's end."""
+    r = admin.get("/v1/audit/verify")
+    assert r.status_code == 200 and r.json()["ok"], r.text
+    after, found = max(0, r.json()["records"] - 200), []
+    while True:
+        r = admin.get(f"/v1/audit/records?after={after}&limit=100")
+        assert r.status_code == 200, r.text
+        page = r.json()
+        found += [rec for rec in page["items"] if rec["target_id"] == target_id]
+        if not page["items"]:
+            return found
+        assert page["next_after"] == page["items"][-1]["chain_pos"] > after
+        after = page["next_after"]
+
+
+def test_audit_records_carry_the_trace():
+    """A traced claim's audit record, and a traced refusal's, name their trace; the chain still verifies."""
+    server = start_server([])
+    try:
+        shopper, order_id = claimable_order(server)
+        admin, auditor, rival = User(server, ("admin",)), User(server, ("auditor",)), User(server)
+        r = shopper.post(f"/v1/orders/{order_id}/claim", headers={"traceparent": TRACEPARENT})
+        assert r.status_code == 201, r.text
+        refused_trace = secrets.token_hex(16)
+        r = rival.post(f"/v1/orders/{order_id}/claim", headers={"traceparent": f"00-{refused_trace}-{CALLER_SPAN}-01"})
+        assert r.status_code == 409, r.text
+
+        records = {rec["actor_id"]: rec for rec in audit_records_of(auditor, order_id) if rec["action"] == "claim.create"}
+        won, lost = records[shopper.id], records[rival.id]
+        assert won["outcome"] == "ok" and won["trace_id"] == TRACE_ID, won
+        assert lost["outcome"] != "ok" and lost["trace_id"] == refused_trace, lost
+        assert re.fullmatch(r"[0-9a-f]{64}", won["hash"]) and won["chain_pos"] >= 1
+        # Every record has a trace: a request without traceparent runs in one of its own.
+        order_records = audit_records_of(admin, order_id)
+        assert all(re.fullmatch(r"[0-9a-f]{32}", rec["trace_id"]) for rec in order_records), order_records
+        assert admin.get("/v1/audit/verify").json()["ok"]
+
+        # Only auditors and admins read it, and bad paging is refused.
+        assert shopper.get("/v1/audit/records").status_code == 403
+        for bad in ("after=-1", "after=x", "limit=0", "limit=501", "cursor=abc"):
+            assert auditor.get(f"/v1/audit/records?{bad}").status_code == 400, bad
+    finally:
+        assert server.stop() == 0
+
+
 def test_spans_are_flushed_on_shutdown():
     rx = Receiver()
     server = start_server(["--otlp-endpoint", rx.url, "--log-level", "debug"])

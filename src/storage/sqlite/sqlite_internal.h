@@ -18,7 +18,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 5
+#define W3W__SQ_SCHEMA_VERSION 6
 
 typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 
@@ -230,6 +230,8 @@ w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const cha
 
 w3w_status w3w__sq_outbox_put(w3w__sq_conn *c, w3w_event *ev);
 w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec);
+/** The audit record of a command (meta->audit), in the trace of its event. */
+w3w_status w3w__sq_audit_put_command(w3w__sq_conn *c, const w3w_write_meta *meta);
 
 /* ---- loaders shared between commands and reads --------------------------- */
 
