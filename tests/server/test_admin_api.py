@@ -4,8 +4,9 @@ import socket
 import uuid
 
 import pytest
+import requests
 
-from helpers import Server, User, assert_error, deposit, item, new_currency
+from helpers import Server, User, assert_error, deposit, item, new_currency, seed_withdrawal
 
 ADMIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "server", "admin")
 
@@ -164,3 +165,20 @@ def test_order_claim_read(dash, claimed):
     assert_error(buyer.get(f"/v1/orders/{order['id']}/claim"), 404, "not_found")
     assert_error(buyer.get("/v1/orders/not-a-uuid/claim"), 400, "invalid")
 
+
+
+def test_withdrawal_by_id(dash):
+    """GET /v1/withdrawals/{id}: the owner and the operators see it, anyone else gets 404; bad ids are 400."""
+    owner, other = User(dash), User(dash)
+    wid = seed_withdrawal(dash, owner.id)
+    r = owner.get(f"/v1/withdrawals/{wid}")
+    assert r.status_code == 200, r.text
+    w = r.json()
+    assert (w["id"], w["user_id"], w["status"], w["amount"], w["nonce"]) == (wid, owner.id, "broadcast", "1.5", 7)
+    assert w["chain"] == "evm:31337" and w["tx_hash"] == "0x" + "ef" * 32 and w["transfer_id"] == ""
+    for role in ("admin", "auditor", "service"):
+        assert User(dash, (role,)).get(f"/v1/withdrawals/{wid}").json()["id"] == wid, role
+    assert_error(other.get(f"/v1/withdrawals/{wid}"), 404, "not_found")
+    assert_error(owner.get(f"/v1/withdrawals/{uuid.uuid4()}"), 404, "not_found")
+    assert_error(owner.get("/v1/withdrawals/not-a-uuid"), 400, "invalid")
+    assert requests.get(dash.url + f"/v1/withdrawals/{wid}", timeout=10).status_code == 401
