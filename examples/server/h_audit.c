@@ -1,6 +1,4 @@
 /* The audit log's records, in chain order (auditor or admin): GET /v1/audit/records. */
-#include <stdlib.h>
-#include <string.h>
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -44,24 +42,6 @@ static cJSON *record_json(const w3w_audit_record *r)
 	return j;
 }
 
-/* ?after=: a chain position, 0 or more (0 = from the start). */
-static int parse_after(exchange *ex, int64_t *after)
-{
-	int present;
-	const char *v = ex_query(ex, "after", &present);
-	size_t len = v ? strlen(v) : 0;
-
-	*after = 0;
-	if (!present)
-		return 0;
-	if (len == 0 || len > 18 || strspn(v, "0123456789") != len) {
-		ex_error(ex, 400, "invalid", "after: must be a chain position (an integer, 0 or more)");
-		return -1;
-	}
-	*after = strtoll(v, NULL, 10);
-	return 0;
-}
-
 void h_audit_records(exchange *ex)
 {
 	w3w_list_query q;
@@ -71,7 +51,7 @@ void h_audit_records(exchange *ex)
 	cJSON *j, *items;
 
 	/* The route allows only after and limit: the status parser is never reached. */
-	if (parse_after(ex, &after) || list_query_parse(ex, &q, NULL))
+	if (list_query_after(ex, &after) || list_query_parse(ex, &q, NULL))
 		return;
 	st = w3w_audit_read(&page, ex->srv->ctx, &ex->actor, after, q.limit);
 	if (st != W3W_OK) {

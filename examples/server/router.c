@@ -18,6 +18,7 @@ static const char *const q_ledger_totals[] = { "currency", NULL };
 static const char *const q_list_claims[] = { "status", "limit", "cursor", NULL };
 static const char *const q_limits[] = { "user_id", "currency", NULL };
 static const char *const q_audit_records[] = { "after", "limit", NULL };
+static const char *const q_order_events[] = { "after", "limit", NULL };
 
 static const struct route routes[] = {
 	{ "GET",    "/healthz",                 h_healthz,       ROUTE_PUBLIC | ROUTE_METRICS, NULL },
@@ -58,6 +59,7 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/batch/deposits",       h_batch_deposits,  0, NULL },
 	{ "POST",   "/v1/batch/transfers",      h_batch_transfers, 0, NULL },
 	{ "POST",   "/v1/batch/orders",         h_batch_orders,    0, NULL },
+	{ "GET",    "/v1/orders/{id}/events",   h_order_events,  0, q_order_events },
 	{ "GET",    "/admin",                   h_admin_index,   ROUTE_PUBLIC, NULL },
 	{ "GET",    "/admin/",                  h_admin_index,   ROUTE_PUBLIC, NULL },
 	{ "GET",    "/admin/{id}",              h_admin_file,    ROUTE_PUBLIC, NULL },

@@ -17,7 +17,7 @@ typedef void (*any_fn)(void);
 /* Size of each table at each of its versions (index = version; members are only appended). */
 #define SIZES(T) { 0, sizeof(T) }
 static const size_t market_sizes[] = { 0, offsetof(w3w_market_store, transfer_batch), sizeof(w3w_market_store) };
-static const size_t outbox_sizes[] = SIZES(w3w_outbox_store);
+static const size_t outbox_sizes[] = { 0, offsetof(w3w_outbox_store, events_of), sizeof(w3w_outbox_store) };
 /* Audit version 2 has the same members; its records carry trace_id (w3w__store_audit_read). */
 static const size_t audit_sizes[] = { 0, sizeof(w3w_audit_store), sizeof(w3w_audit_store) };
 /* Wallet version 2 appended the withdrawal limits, 3 chain_deposit_list. */

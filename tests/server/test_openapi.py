@@ -92,6 +92,8 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
     check(overseer, "GET", "/v1/audit/records?after=0&limit=5")
     check(buyer, "GET", "/v1/audit/records")
     check(buyer, "GET", f"/v1/orders/{order['id']}/claim")
+    check(overseer, "GET", f"/v1/orders/{order['id']}/events?limit=2")
+    check(buyer, "GET", f"/v1/orders/{order['id']}/events")
     check(overseer, "GET", "/v1/claims?status=processed&limit=1")
     check(overseer, "GET", f"/v1/ledger/totals?currency={cur}")
     check(buyer, "GET", f"/v1/ledger/totals?currency={cur}")

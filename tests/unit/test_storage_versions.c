@@ -130,6 +130,15 @@ static void flat_handle_works(unsigned int version)
 	ck_assert_int_eq(w3w_supply_create(&made, ctx, &shopper, "USDC", 500000000, NULL), W3W_OK);
 	ck_assert_int_eq(w3w_supply_get(&seen, ctx, &shopper, made.id), W3W_OK);
 	ck_assert_str_eq(seen.id, made.id);
+	/* An outbox of version 1 cannot list an aggregate's events: said, not called. */
+	{
+		w3w_event_list *events = NULL;
+		w3w_actor admin;
+		w3w_actor_init(&admin, "0190a000-0000-7000-8000-000000000003", W3W_ROLE_ADMIN);
+		ck_assert_int_eq(w3w_events_of(&events, ctx, &admin, made.id, 0, 0), W3W_EINVAL);
+		ck_assert_ptr_nonnull(strstr(w3w_error_message(), "outbox table version 1"));
+		ck_assert_ptr_null(events);
+	}
 	/* The old wallet-less backend: the wallet calls say so instead of calling NULL. */
 	{
 		w3w_wallet w;

@@ -455,8 +455,8 @@ typedef struct w3w_market_store {
 } w3w_market_store;
 #define W3W_MARKET_STORE_INIT { .version = W3W_MARKET_STORE_VERSION }
 
-/** The transactional outbox the commands write their events to. */
-#define W3W_OUTBOX_STORE_VERSION 1
+/** The transactional outbox the commands write their events to. Version 2 adds events_of. */
+#define W3W_OUTBOX_STORE_VERSION 2
 typedef struct w3w_outbox_store {
 	unsigned int version;   /**< W3W_OUTBOX_STORE_VERSION */
 	/**
@@ -476,6 +476,12 @@ typedef struct w3w_outbox_store {
 	w3w_status (*ack)(w3w_storage *st, const int64_t *seqs, size_t count);
 	/** Counts of the outbox (total written, pending, oldest pending time). */
 	w3w_status (*stats)(w3w_storage *st, w3w_outbox_stats *out);
+	/**
+	 * (Version 2.) Events of one aggregate, sent or not, with seq > after_seq
+	 * in seq order, at most `max`; none is W3W_OK with count 0. *out as take's.
+	 */
+	w3w_status (*events_of)(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+		w3w_event **out, size_t *count);
 } w3w_outbox_store;
 #define W3W_OUTBOX_STORE_INIT { .version = W3W_OUTBOX_STORE_VERSION }
 

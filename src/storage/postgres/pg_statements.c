@@ -91,6 +91,9 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		" (SELECT coalesce(max(seq), 0) FROM outbox)" },
 	[PG_OUTBOX_HAS_EVENT] = { "w3w_outbox_has_event",
 		"SELECT seq FROM outbox WHERE id = $1" },
+	[PG_OUTBOX_EVENTS_OF] = { "w3w_outbox_events_of",
+		"SELECT seq, id, type, topic, aggregate_id, actor_id, region, w3w_us(created_at), payload"
+		" FROM outbox WHERE aggregate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3" },
 
 	/* ON CONFLICT: a retry after a lost answer cannot append twice. */
 	[PG_AUDIT_APPEND] = { "w3w_audit_append",

@@ -18,7 +18,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 6
+#define W3W__SQ_SCHEMA_VERSION 7
 
 typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 
@@ -306,6 +306,8 @@ w3w_status w3w__sq_claim_get_live(w3w_storage *st, const char *order_id, w3w_cla
 w3w_status w3w__sq_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);
 w3w_status w3w__sq_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count);
 w3w_status w3w__sq_outbox_stats(w3w_storage *st, w3w_outbox_stats *out);
+w3w_status w3w__sq_outbox_events_of(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+	w3w_event **out, size_t *count);
 
 w3w_status w3w__sq_audit_append(w3w_storage *st, const w3w_audit_record *record);
 w3w_status w3w__sq_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed);

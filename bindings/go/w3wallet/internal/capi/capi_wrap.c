@@ -199,6 +199,7 @@ SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); 
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
 SWIGINTERN void delete_w3w_batch_results(struct w3w_batch_results *self){ w3w_batch_results_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
+SWIGINTERN void delete_w3w_event_list(struct w3w_event_list *self){ w3w_event_list_free(self); }
 SWIGINTERN void delete_w3w_audit_page(struct w3w_audit_page *self){ w3w_audit_page_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
 SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
@@ -353,6 +354,11 @@ static const w3w_audit_record *w3wb_audit_page_at(const w3w_audit_page *page, si
 	return page && i < page->count ? &page->items[i] : NULL;
 }
 
+static const w3w_event *w3wb_event_list_at(const w3w_event_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
@@ -481,7 +487,7 @@ static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_af06fa4aaeaa39d9(void *_swig_go_0) {
+void _wrap_Swig_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -491,7 +497,7 @@ void _wrap_Swig_free_capi_af06fa4aaeaa39d9(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -504,7 +510,7 @@ void *_wrap_Swig_malloc_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_OK_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -516,7 +522,7 @@ intgo _wrap_W3W_OK_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EINVAL_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -528,7 +534,7 @@ intgo _wrap_W3W_EINVAL_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ENOMEM_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -540,7 +546,7 @@ intgo _wrap_W3W_ENOMEM_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ENOTFOUND_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -552,7 +558,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ECONFLICT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -564,7 +570,7 @@ intgo _wrap_W3W_ECONFLICT_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -576,7 +582,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EFORBIDDEN_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -588,7 +594,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ESTATE_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -600,7 +606,7 @@ intgo _wrap_W3W_ESTATE_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -612,7 +618,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -624,7 +630,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EVERSION_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -636,7 +642,7 @@ intgo _wrap_W3W_EVERSION_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -648,7 +654,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ERATELIMIT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -660,7 +666,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ECRYPTO_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -672,7 +678,7 @@ intgo _wrap_W3W_ECRYPTO_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EINTERNAL_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -684,7 +690,7 @@ intgo _wrap_W3W_EINTERNAL_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_EUNKNOWN_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -696,7 +702,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ELIMIT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -708,7 +714,7 @@ intgo _wrap_W3W_ELIMIT_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -721,7 +727,7 @@ _gostring_ _wrap_w3w_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_af06fa4aaeaa39d9() {
+_gostring_ _wrap_w3w_version_capi_c5e6815ef5b6f254() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -732,7 +738,7 @@ _gostring_ _wrap_w3w_version_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_af06fa4aaeaa39d9() {
+intgo _wrap_w3w_version_number_capi_c5e6815ef5b6f254() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -743,7 +749,7 @@ intgo _wrap_w3w_version_number_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_af06fa4aaeaa39d9(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_c5e6815ef5b6f254(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -776,7 +782,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_af06fa4aaeaa39d9(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -808,7 +814,7 @@ _gostring_ _wrap_w3w_amount_format_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_af06fa4aaeaa39d9(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_c5e6815ef5b6f254(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -838,7 +844,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_af06fa4aaeaa39d9(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_af06fa4aaeaa39d9(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_c5e6815ef5b6f254(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -868,7 +874,7 @@ _gostring_ _wrap_w3w_amount_add_capi_af06fa4aaeaa39d9(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -898,7 +904,7 @@ _gostring_ _wrap_w3w_id_new_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -935,7 +941,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_af06fa4aaeaa39d9() {
+long long _wrap_w3w_time_now_capi_c5e6815ef5b6f254() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -946,7 +952,7 @@ long long _wrap_w3w_time_now_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -978,7 +984,7 @@ _gostring_ _wrap_w3w_time_format_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -991,7 +997,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1004,7 +1010,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -1016,7 +1022,7 @@ void _wrap_w3w_trace_context_flags_set_capi_af06fa4aaeaa39d9(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1029,7 +1035,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_af06fa4aaeaa39d9(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_af06fa4aaeaa39d9() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_c5e6815ef5b6f254() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -1040,7 +1046,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -1050,7 +1056,7 @@ void _wrap_delete_w3w_trace_context_capi_af06fa4aaeaa39d9(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1083,7 +1089,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_af06fa4aaeaa39d9(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -1115,7 +1121,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_af06fa4aaeaa39d9(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1141,7 +1147,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_af06fa4aaeaa39d9(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1171,7 +1177,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1197,7 +1203,7 @@ _gostring_ _wrap_w3w_trace_set_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1223,7 +1229,7 @@ _gostring_ _wrap_w3w_trace_get_capi_af06fa4aaeaa39d9(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1235,7 +1241,7 @@ void _wrap_w3w_options_version_set_capi_af06fa4aaeaa39d9(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1248,7 +1254,7 @@ intgo _wrap_w3w_options_version_get_capi_af06fa4aaeaa39d9(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1261,7 +1267,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_af06fa4aaeaa39d9(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1274,7 +1280,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_af06fa4aaeaa39d9(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1287,7 +1293,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_af06fa4aaeaa39d9(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1300,7 +1306,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1313,7 +1319,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_af06fa4aaeaa39d9(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1325,7 +1331,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_af06fa4aaeaa39d9(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1338,7 +1344,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1350,7 +1356,7 @@ void _wrap_w3w_options_pool_size_set_capi_af06fa4aaeaa39d9(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1363,7 +1369,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_af06fa4aaeaa39d9(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1375,7 +1381,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_af06fa4aaeaa39d9(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1388,7 +1394,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_af06fa4aaeaa39d9(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1400,7 +1406,7 @@ void _wrap_w3w_options_background_relay_set_capi_af06fa4aaeaa39d9(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1413,7 +1419,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_af06fa4aaeaa39d9(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1426,7 +1432,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1438,7 +1444,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_af06fa4aaeaa39d9(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1451,7 +1457,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1475,7 +1481,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_af06fa4aaeaa39d9(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1488,7 +1494,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-_gostring_ _wrap_w3w_options_signer_url_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1501,7 +1507,7 @@ _gostring_ _wrap_w3w_options_signer_url_get_capi_af06fa4aaeaa39d9(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1514,7 +1520,7 @@ _gostring_ _wrap_w3w_options_signer_key_hex_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_af06fa4aaeaa39d9() {
+struct w3w_options *_wrap_new_w3w_options_capi_c5e6815ef5b6f254() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1525,7 +1531,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_options_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1535,7 +1541,7 @@ void _wrap_delete_w3w_options_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_af06fa4aaeaa39d9(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_c5e6815ef5b6f254(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1563,7 +1569,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_af06fa4aaeaa39d9(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1589,7 +1595,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1619,7 +1625,7 @@ _gostring_ _wrap_w3w_commit_position_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_af06fa4aaeaa39d9(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1650,7 +1656,7 @@ _gostring_ _wrap_w3w_read_after_capi_af06fa4aaeaa39d9(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1662,7 +1668,7 @@ void _wrap_w3w_replica_state_configured_set_capi_af06fa4aaeaa39d9(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1675,7 +1681,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_af06fa4aaeaa39d9(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1687,7 +1693,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_af06fa4aaeaa39d9(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1700,7 +1706,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_af06fa4aaeaa39d9(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1712,7 +1718,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_af06fa4aaeaa39d9(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1725,7 +1731,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_af06fa4aaeaa39d9(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1749,7 +1755,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_af06fa4aaeaa39d9(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1762,7 +1768,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_af06fa4aaeaa39d9() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_c5e6815ef5b6f254() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1773,7 +1779,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1783,7 +1789,7 @@ void _wrap_delete_w3w_replica_state_capi_af06fa4aaeaa39d9(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_af06fa4aaeaa39d9(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1811,7 +1817,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_af06fa4aaeaa39d9(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1821,7 +1827,7 @@ void _wrap_w3w_ctx_close_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ROLE_USER_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1833,7 +1839,7 @@ intgo _wrap_W3W_ROLE_USER_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1845,7 +1851,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1857,7 +1863,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1869,7 +1875,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1882,7 +1888,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1894,7 +1900,7 @@ void _wrap_w3w_actor_roles_set_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1907,7 +1913,7 @@ intgo _wrap_w3w_actor_roles_get_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_af06fa4aaeaa39d9() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_c5e6815ef5b6f254() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1918,7 +1924,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1928,7 +1934,7 @@ void _wrap_delete_w3w_actor_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_af06fa4aaeaa39d9(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1959,7 +1965,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_af06fa4aaeaa39d9(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1992,7 +1998,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -2004,7 +2010,7 @@ void _wrap_w3w_list_query_version_set_capi_af06fa4aaeaa39d9(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -2017,7 +2023,7 @@ intgo _wrap_w3w_list_query_version_get_capi_af06fa4aaeaa39d9(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2030,7 +2036,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2042,7 +2048,7 @@ void _wrap_w3w_list_query_status_set_capi_af06fa4aaeaa39d9(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2055,7 +2061,7 @@ intgo _wrap_w3w_list_query_status_get_capi_af06fa4aaeaa39d9(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2067,7 +2073,7 @@ void _wrap_w3w_list_query_limit_set_capi_af06fa4aaeaa39d9(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2080,7 +2086,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_af06fa4aaeaa39d9(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2093,7 +2099,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_af06fa4aaeaa39d9(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_af06fa4aaeaa39d9() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_c5e6815ef5b6f254() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -2104,7 +2110,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -2114,7 +2120,7 @@ void _wrap_delete_w3w_list_query_capi_af06fa4aaeaa39d9(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2126,7 +2132,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2138,7 +2144,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2150,7 +2156,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2162,7 +2168,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2175,7 +2181,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2187,7 +2193,7 @@ void _wrap_w3w_transfer_kind_set_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2200,7 +2206,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2213,7 +2219,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2226,7 +2232,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2239,7 +2245,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_af06fa4aaeaa39d9(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2251,7 +2257,7 @@ void _wrap_w3w_transfer_amount_set_capi_af06fa4aaeaa39d9(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2264,7 +2270,7 @@ long long _wrap_w3w_transfer_amount_get_capi_af06fa4aaeaa39d9(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2277,7 +2283,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_af06fa4aaeaa39d9(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2289,7 +2295,7 @@ void _wrap_w3w_transfer_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2302,7 +2308,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_af06fa4aaeaa39d9() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_c5e6815ef5b6f254() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2313,7 +2319,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2323,7 +2329,7 @@ void _wrap_delete_w3w_transfer_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2336,7 +2342,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2349,7 +2355,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_af06fa4aaeaa39d9(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2361,7 +2367,7 @@ void _wrap_w3w_account_balance_set_capi_af06fa4aaeaa39d9(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2374,7 +2380,7 @@ long long _wrap_w3w_account_balance_get_capi_af06fa4aaeaa39d9(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2386,7 +2392,7 @@ void _wrap_w3w_account_held_set_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2399,7 +2405,7 @@ long long _wrap_w3w_account_held_get_capi_af06fa4aaeaa39d9(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2411,7 +2417,7 @@ void _wrap_w3w_account_available_set_capi_af06fa4aaeaa39d9(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2424,7 +2430,7 @@ long long _wrap_w3w_account_available_get_capi_af06fa4aaeaa39d9(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_af06fa4aaeaa39d9() {
+struct w3w_account *_wrap_new_w3w_account_capi_c5e6815ef5b6f254() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2435,7 +2441,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_account_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2445,7 +2451,7 @@ void _wrap_delete_w3w_account_capi_af06fa4aaeaa39d9(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_af06fa4aaeaa39d9(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2458,7 +2464,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_af06fa4aaeaa39d9(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_af06fa4aaeaa39d9(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2471,7 +2477,7 @@ long long _wrap_w3w_account_list_count_get_capi_af06fa4aaeaa39d9(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_af06fa4aaeaa39d9(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2481,7 +2487,7 @@ void _wrap_delete_w3w_account_list_capi_af06fa4aaeaa39d9(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2541,7 +2547,7 @@ _gostring_ _wrap_w3w_deposit_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2601,7 +2607,7 @@ _gostring_ _wrap_w3w_withdraw_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_af06fa4aaeaa39d9(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2654,7 +2660,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_af06fa4aaeaa39d9(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_af06fa4aaeaa39d9(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_c5e6815ef5b6f254(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2691,7 +2697,7 @@ _gostring_ _wrap_w3w_accounts_capi_af06fa4aaeaa39d9(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_af06fa4aaeaa39d9(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2701,7 +2707,7 @@ void _wrap_w3w_account_list_free_capi_af06fa4aaeaa39d9(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2714,7 +2720,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2726,7 +2732,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_af06fa4aaeaa39d9(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2739,7 +2745,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2751,7 +2757,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_af06fa4aaeaa39d9(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2764,7 +2770,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2776,7 +2782,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_af06fa4aaeaa39d9(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2789,7 +2795,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2801,7 +2807,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2814,7 +2820,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_af06fa4aaeaa39d9(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2826,7 +2832,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2839,7 +2845,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_af06fa4aaeaa39d9(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2851,7 +2857,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_af06fa4aaeaa39d9(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2864,7 +2870,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2876,7 +2882,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_af06fa4aaeaa39d9(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2889,7 +2895,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2901,7 +2907,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2914,7 +2920,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_af06fa4aaeaa39d9(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_af06fa4aaeaa39d9() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_c5e6815ef5b6f254() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2925,7 +2931,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2935,7 +2941,7 @@ void _wrap_delete_w3w_ledger_totals_capi_af06fa4aaeaa39d9(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2972,7 +2978,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_af06fa4aaeaa39d9(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2985,7 +2991,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3018,7 +3024,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3030,7 +3036,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3042,7 +3048,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3054,7 +3060,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3066,7 +3072,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3079,7 +3085,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3092,7 +3098,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3105,7 +3111,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_af06fa4aaeaa39d9(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3117,7 +3123,7 @@ void _wrap_w3w_supply_amount_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3130,7 +3136,7 @@ long long _wrap_w3w_supply_amount_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3142,7 +3148,7 @@ void _wrap_w3w_supply_reserved_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3155,7 +3161,7 @@ long long _wrap_w3w_supply_reserved_get_capi_af06fa4aaeaa39d9(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3167,7 +3173,7 @@ void _wrap_w3w_supply_status_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3180,7 +3186,7 @@ intgo _wrap_w3w_supply_status_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3192,7 +3198,7 @@ void _wrap_w3w_supply_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3205,7 +3211,7 @@ long long _wrap_w3w_supply_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3217,7 +3223,7 @@ void _wrap_w3w_supply_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3230,7 +3236,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_af06fa4aaeaa39d9() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_c5e6815ef5b6f254() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3241,7 +3247,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3251,7 +3257,7 @@ void _wrap_delete_w3w_supply_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3264,7 +3270,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3277,7 +3283,7 @@ long long _wrap_w3w_supply_page_count_get_capi_af06fa4aaeaa39d9(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3290,7 +3296,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3300,7 +3306,7 @@ void _wrap_delete_w3w_supply_page_capi_af06fa4aaeaa39d9(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3312,7 +3318,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_af06fa4aaeaa39d9(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3325,7 +3331,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_af06fa4aaeaa39d9(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3337,7 +3343,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_af06fa4aaeaa39d9(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3350,7 +3356,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_af06fa4aaeaa39d9(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3362,7 +3368,7 @@ void _wrap_w3w_supply_patch_status_set_capi_af06fa4aaeaa39d9(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3375,7 +3381,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_af06fa4aaeaa39d9(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_af06fa4aaeaa39d9() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_c5e6815ef5b6f254() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3386,7 +3392,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_af06fa4aaeaa39d9(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3396,7 +3402,7 @@ void _wrap_delete_w3w_supply_patch_capi_af06fa4aaeaa39d9(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3442,7 +3448,7 @@ _gostring_ _wrap_w3w_supply_create_capi_af06fa4aaeaa39d9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3479,7 +3485,7 @@ _gostring_ _wrap_w3w_supply_get_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_af06fa4aaeaa39d9(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_c5e6815ef5b6f254(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3511,7 +3517,7 @@ _gostring_ _wrap_w3w_supply_list_capi_af06fa4aaeaa39d9(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3521,7 +3527,7 @@ void _wrap_w3w_supply_page_free_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3567,7 +3573,7 @@ _gostring_ _wrap_w3w_supply_update_capi_af06fa4aaeaa39d9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_af06fa4aaeaa39d9(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3611,7 +3617,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_af06fa4aaeaa39d9(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3624,7 +3630,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3657,7 +3663,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ORDER_OPEN_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3669,7 +3675,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3681,7 +3687,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3693,7 +3699,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3705,7 +3711,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3718,7 +3724,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_af06fa4aaeaa39d9(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3731,7 +3737,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3744,7 +3750,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3756,7 +3762,7 @@ void _wrap_w3w_order_item_price_set_capi_af06fa4aaeaa39d9(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3769,7 +3775,7 @@ long long _wrap_w3w_order_item_price_get_capi_af06fa4aaeaa39d9(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3781,7 +3787,7 @@ void _wrap_w3w_order_item_quantity_set_capi_af06fa4aaeaa39d9(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3794,7 +3800,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_af06fa4aaeaa39d9(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_af06fa4aaeaa39d9() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_c5e6815ef5b6f254() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3805,7 +3811,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3815,7 +3821,7 @@ void _wrap_delete_w3w_order_item_capi_af06fa4aaeaa39d9(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3828,7 +3834,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3841,7 +3847,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3854,7 +3860,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_af06fa4aaeaa39d9(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3866,7 +3872,7 @@ void _wrap_w3w_order_amount_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3879,7 +3885,7 @@ long long _wrap_w3w_order_amount_get_capi_af06fa4aaeaa39d9(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3891,7 +3897,7 @@ void _wrap_w3w_order_status_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3904,7 +3910,7 @@ intgo _wrap_w3w_order_status_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3916,7 +3922,7 @@ void _wrap_w3w_order_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3929,7 +3935,7 @@ long long _wrap_w3w_order_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3941,7 +3947,7 @@ void _wrap_w3w_order_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3954,7 +3960,7 @@ long long _wrap_w3w_order_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3967,7 +3973,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3980,7 +3986,7 @@ long long _wrap_w3w_order_item_count_get_capi_af06fa4aaeaa39d9(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3990,7 +3996,7 @@ void _wrap_delete_w3w_order_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_af06fa4aaeaa39d9() {
+struct w3w_order *_wrap_new_w3w_order_capi_c5e6815ef5b6f254() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -4001,7 +4007,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_af06fa4aaeaa39d9() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -4014,7 +4020,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4027,7 +4033,7 @@ long long _wrap_w3w_order_page_count_get_capi_af06fa4aaeaa39d9(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4040,7 +4046,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -4050,7 +4056,7 @@ void _wrap_delete_w3w_order_page_capi_af06fa4aaeaa39d9(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_af06fa4aaeaa39d9(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4098,7 +4104,7 @@ _gostring_ _wrap_w3w_order_create_capi_af06fa4aaeaa39d9(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_af06fa4aaeaa39d9(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4135,7 +4141,7 @@ _gostring_ _wrap_w3w_order_get_capi_af06fa4aaeaa39d9(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_af06fa4aaeaa39d9(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_c5e6815ef5b6f254(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4167,7 +4173,7 @@ _gostring_ _wrap_w3w_order_list_capi_af06fa4aaeaa39d9(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_af06fa4aaeaa39d9(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4211,7 +4217,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_af06fa4aaeaa39d9(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4221,7 +4227,7 @@ void _wrap_w3w_order_free_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4231,7 +4237,7 @@ void _wrap_w3w_order_page_free_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4244,7 +4250,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4277,7 +4283,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_c5e6815ef5b6f254() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4289,7 +4295,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_c5e6815ef5b6f254() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4301,7 +4307,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_c5e6815ef5b6f254() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4313,7 +4319,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4326,7 +4332,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4339,7 +4345,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4352,7 +4358,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4365,7 +4371,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4377,7 +4383,7 @@ void _wrap_w3w_claim_status_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4390,7 +4396,7 @@ intgo _wrap_w3w_claim_status_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4402,7 +4408,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4415,7 +4421,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_af06fa4aaeaa39d9(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4427,7 +4433,7 @@ void _wrap_w3w_claim_processed_at_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4440,7 +4446,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_af06fa4aaeaa39d9(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4452,7 +4458,7 @@ void _wrap_w3w_claim_released_at_set_capi_af06fa4aaeaa39d9(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4465,7 +4471,7 @@ long long _wrap_w3w_claim_released_at_get_capi_af06fa4aaeaa39d9(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_af06fa4aaeaa39d9() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_c5e6815ef5b6f254() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4476,7 +4482,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4486,7 +4492,7 @@ void _wrap_delete_w3w_claim_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4530,7 +4536,7 @@ _gostring_ _wrap_w3w_claim_order_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4567,7 +4573,7 @@ _gostring_ _wrap_w3w_claim_get_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4604,7 +4610,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_af06fa4aaeaa39d9(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4648,7 +4654,7 @@ _gostring_ _wrap_w3w_claim_process_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4692,7 +4698,7 @@ _gostring_ _wrap_w3w_claim_release_capi_af06fa4aaeaa39d9(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4705,7 +4711,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4738,7 +4744,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_af06fa4aaeaa39d9(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_batch_result_replayed_set_capi_af06fa4aaeaa39d9(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_batch_result_replayed_set_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int arg2 ;
   
@@ -4750,7 +4756,7 @@ void _wrap_w3w_batch_result_replayed_set_capi_af06fa4aaeaa39d9(struct w3w_batch_
 }
 
 
-intgo _wrap_w3w_batch_result_replayed_get_capi_af06fa4aaeaa39d9(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3w_batch_result_replayed_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4763,7 +4769,7 @@ intgo _wrap_w3w_batch_result_replayed_get_capi_af06fa4aaeaa39d9(struct w3w_batch
 }
 
 
-_gostring_ _wrap_w3w_batch_result_id_get_capi_af06fa4aaeaa39d9(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_id_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4776,7 +4782,7 @@ _gostring_ _wrap_w3w_batch_result_id_get_capi_af06fa4aaeaa39d9(struct w3w_batch_
 }
 
 
-_gostring_ _wrap_w3w_batch_result_message_get_capi_af06fa4aaeaa39d9(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_message_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4789,7 +4795,7 @@ _gostring_ _wrap_w3w_batch_result_message_get_capi_af06fa4aaeaa39d9(struct w3w_b
 }
 
 
-struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_af06fa4aaeaa39d9() {
+struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_c5e6815ef5b6f254() {
   struct w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
   
@@ -4800,7 +4806,7 @@ struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_batch_result_capi_af06fa4aaeaa39d9(struct w3w_batch_result *_swig_go_0) {
+void _wrap_delete_w3w_batch_result_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   
   arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
@@ -4810,7 +4816,7 @@ void _wrap_delete_w3w_batch_result_capi_af06fa4aaeaa39d9(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_af06fa4aaeaa39d9(struct w3w_batch_results *_swig_go_0) {
+struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
@@ -4823,7 +4829,7 @@ struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_af06fa4aaeaa39d9
 }
 
 
-long long _wrap_w3w_batch_results_count_get_capi_af06fa4aaeaa39d9(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_count_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4836,7 +4842,7 @@ long long _wrap_w3w_batch_results_count_get_capi_af06fa4aaeaa39d9(struct w3w_bat
 }
 
 
-long long _wrap_w3w_batch_results_ok_get_capi_af06fa4aaeaa39d9(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_ok_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4849,7 +4855,7 @@ long long _wrap_w3w_batch_results_ok_get_capi_af06fa4aaeaa39d9(struct w3w_batch_
 }
 
 
-void _wrap_delete_w3w_batch_results_capi_af06fa4aaeaa39d9(struct w3w_batch_results *_swig_go_0) {
+void _wrap_delete_w3w_batch_results_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   
   arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
@@ -4859,7 +4865,7 @@ void _wrap_delete_w3w_batch_results_capi_af06fa4aaeaa39d9(struct w3w_batch_resul
 }
 
 
-_gostring_ _wrap_w3w_claim_request_order_id_get_capi_af06fa4aaeaa39d9(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4872,7 +4878,7 @@ _gostring_ _wrap_w3w_claim_request_order_id_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_af06fa4aaeaa39d9(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4885,7 +4891,7 @@ _gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_af06fa4aaeaa39d9(str
 }
 
 
-struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_af06fa4aaeaa39d9() {
+struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_c5e6815ef5b6f254() {
   struct w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
   
@@ -4896,7 +4902,7 @@ struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_claim_request_capi_af06fa4aaeaa39d9(struct w3w_claim_request *_swig_go_0) {
+void _wrap_delete_w3w_claim_request_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   
   arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
@@ -4906,7 +4912,7 @@ void _wrap_delete_w3w_claim_request_capi_af06fa4aaeaa39d9(struct w3w_claim_reque
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4919,7 +4925,7 @@ _gostring_ _wrap_w3w_deposit_request_user_id_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_currency_get_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4932,7 +4938,7 @@ _gostring_ _wrap_w3w_deposit_request_currency_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_deposit_request_amount_set_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_deposit_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -4944,7 +4950,7 @@ void _wrap_w3w_deposit_request_amount_set_capi_af06fa4aaeaa39d9(struct w3w_depos
 }
 
 
-long long _wrap_w3w_deposit_request_amount_get_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0) {
+long long _wrap_w3w_deposit_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -4957,7 +4963,7 @@ long long _wrap_w3w_deposit_request_amount_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_reference_get_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_reference_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4970,7 +4976,7 @@ _gostring_ _wrap_w3w_deposit_request_reference_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4983,7 +4989,7 @@ _gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_af06fa4aaeaa39d9(s
 }
 
 
-struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_af06fa4aaeaa39d9() {
+struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_c5e6815ef5b6f254() {
   struct w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
   
@@ -4994,7 +5000,7 @@ struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_af06fa4aaeaa39d9(
 }
 
 
-void _wrap_delete_w3w_deposit_request_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0) {
+void _wrap_delete_w3w_deposit_request_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   
   arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
@@ -5004,7 +5010,7 @@ void _wrap_delete_w3w_deposit_request_capi_af06fa4aaeaa39d9(struct w3w_deposit_r
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5017,7 +5023,7 @@ _gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_af06fa4aaeaa39d9(struc
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_currency_get_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5030,7 +5036,7 @@ _gostring_ _wrap_w3w_transfer_request_currency_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-void _wrap_w3w_transfer_request_amount_set_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -5042,7 +5048,7 @@ void _wrap_w3w_transfer_request_amount_set_capi_af06fa4aaeaa39d9(struct w3w_tran
 }
 
 
-long long _wrap_w3w_transfer_request_amount_get_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0) {
+long long _wrap_w3w_transfer_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -5055,7 +5061,7 @@ long long _wrap_w3w_transfer_request_amount_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5068,7 +5074,7 @@ _gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_af06fa4aaeaa39d9(
 }
 
 
-struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_af06fa4aaeaa39d9() {
+struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_c5e6815ef5b6f254() {
   struct w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
   
@@ -5079,7 +5085,7 @@ struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_af06fa4aaeaa39d
 }
 
 
-void _wrap_delete_w3w_transfer_request_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0) {
+void _wrap_delete_w3w_transfer_request_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   
   arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
@@ -5089,7 +5095,7 @@ void _wrap_delete_w3w_transfer_request_capi_af06fa4aaeaa39d9(struct w3w_transfer
 }
 
 
-_gostring_ _wrap_w3w_order_request_currency_get_capi_af06fa4aaeaa39d9(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5102,7 +5108,7 @@ _gostring_ _wrap_w3w_order_request_currency_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_af06fa4aaeaa39d9(struct w3w_order_request *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -5115,7 +5121,7 @@ struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_af06fa4aaeaa39d9(s
 }
 
 
-long long _wrap_w3w_order_request_item_count_get_capi_af06fa4aaeaa39d9(struct w3w_order_request *_swig_go_0) {
+long long _wrap_w3w_order_request_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5128,7 +5134,7 @@ long long _wrap_w3w_order_request_item_count_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_af06fa4aaeaa39d9(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5141,7 +5147,7 @@ _gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_af06fa4aaeaa39d9(str
 }
 
 
-struct w3w_order_request *_wrap_new_w3w_order_request_capi_af06fa4aaeaa39d9() {
+struct w3w_order_request *_wrap_new_w3w_order_request_capi_c5e6815ef5b6f254() {
   struct w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
   
@@ -5152,7 +5158,7 @@ struct w3w_order_request *_wrap_new_w3w_order_request_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_order_request_capi_af06fa4aaeaa39d9(struct w3w_order_request *_swig_go_0) {
+void _wrap_delete_w3w_order_request_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   
   arg1 = *(struct w3w_order_request **)&_swig_go_0; 
@@ -5162,7 +5168,7 @@ void _wrap_delete_w3w_order_request_capi_af06fa4aaeaa39d9(struct w3w_order_reque
 }
 
 
-_gostring_ _wrap_w3w_process_request_claim_id_get_capi_af06fa4aaeaa39d9(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5175,7 +5181,7 @@ _gostring_ _wrap_w3w_process_request_claim_id_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_af06fa4aaeaa39d9(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5188,7 +5194,7 @@ _gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_af06fa4aaeaa39d9(s
 }
 
 
-struct w3w_process_request *_wrap_new_w3w_process_request_capi_af06fa4aaeaa39d9() {
+struct w3w_process_request *_wrap_new_w3w_process_request_capi_c5e6815ef5b6f254() {
   struct w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
   
@@ -5199,7 +5205,7 @@ struct w3w_process_request *_wrap_new_w3w_process_request_capi_af06fa4aaeaa39d9(
 }
 
 
-void _wrap_delete_w3w_process_request_capi_af06fa4aaeaa39d9(struct w3w_process_request *_swig_go_0) {
+void _wrap_delete_w3w_process_request_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   
   arg1 = *(struct w3w_process_request **)&_swig_go_0; 
@@ -5209,7 +5215,7 @@ void _wrap_delete_w3w_process_request_capi_af06fa4aaeaa39d9(struct w3w_process_r
 }
 
 
-_gostring_ _wrap_w3w_claim_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5243,7 +5249,7 @@ _gostring_ _wrap_w3w_claim_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_swig
 }
 
 
-_gostring_ _wrap_w3w_deposit_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_deposit_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5277,7 +5283,7 @@ _gostring_ _wrap_w3w_deposit_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_transfer_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5311,7 +5317,7 @@ _gostring_ _wrap_w3w_transfer_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_order_create_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5345,7 +5351,7 @@ _gostring_ _wrap_w3w_order_create_batch_capi_af06fa4aaeaa39d9(w3w_batch_results 
 }
 
 
-_gostring_ _wrap_w3w_claim_process_batch_capi_af06fa4aaeaa39d9(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5379,7 +5385,7 @@ _gostring_ _wrap_w3w_claim_process_batch_capi_af06fa4aaeaa39d9(w3w_batch_results
 }
 
 
-void _wrap_w3w_batch_results_free_capi_af06fa4aaeaa39d9(struct w3w_batch_results *_swig_go_0) {
+void _wrap_w3w_batch_results_free_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   
   arg1 = *(w3w_batch_results **)&_swig_go_0; 
@@ -5389,7 +5395,7 @@ void _wrap_w3w_batch_results_free_capi_af06fa4aaeaa39d9(struct w3w_batch_results
 }
 
 
-void _wrap_w3w_event_seq_set_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -5401,7 +5407,7 @@ void _wrap_w3w_event_seq_set_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5414,7 +5420,7 @@ long long _wrap_w3w_event_seq_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5427,7 +5433,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5440,7 +5446,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_af06fa4aaeaa39d9(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5453,7 +5459,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_af06fa4aaeaa39d9(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5466,7 +5472,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_af06fa4aaeaa39d9(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5479,7 +5485,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_af06fa4aaeaa39d9(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5492,7 +5498,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_af06fa4aaeaa39d9(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -5504,7 +5510,7 @@ void _wrap_w3w_event_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5517,7 +5523,7 @@ long long _wrap_w3w_event_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5530,7 +5536,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_af06fa4aaeaa39d9(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -5540,7 +5546,7 @@ void _wrap_delete_w3w_event_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_af06fa4aaeaa39d9(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_c5e6815ef5b6f254(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -5570,7 +5576,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_af06fa4aaeaa39d9(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_af06fa4aaeaa39d9(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5583,7 +5589,7 @@ long long _wrap_w3w_subscription_dropped_capi_af06fa4aaeaa39d9(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_af06fa4aaeaa39d9(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -5593,7 +5599,7 @@ void _wrap_w3w_unsubscribe_capi_af06fa4aaeaa39d9(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -5603,7 +5609,7 @@ void _wrap_w3w_event_free_capi_af06fa4aaeaa39d9(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5633,7 +5639,7 @@ _gostring_ _wrap_w3w_events_pump_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5645,7 +5651,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_af06fa4aaeaa39d9(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5658,7 +5664,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_af06fa4aaeaa39d9(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5670,7 +5676,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_af06fa4aaeaa39d9(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5683,7 +5689,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_af06fa4aaeaa39d9(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -5695,7 +5701,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5708,7 +5714,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_af06fa4aaeaa39d9(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5720,7 +5726,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_af06fa4aaeaa39d9(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5733,7 +5739,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_af06fa4aaeaa39d9(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_af06fa4aaeaa39d9() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_c5e6815ef5b6f254() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -5744,7 +5750,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -5754,7 +5760,7 @@ void _wrap_delete_w3w_outbox_stats_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_af06fa4aaeaa39d9(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5784,7 +5790,119 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_af06fa4aaeaa39d9(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_record_chain_pos_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+struct w3w_event *_wrap_w3w_event_list_items_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  w3w_event *result = 0 ;
+  struct w3w_event *_swig_go_result;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  result = (w3w_event *) ((arg1)->items);
+  *(w3w_event **)&_swig_go_result = (w3w_event *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_event_list_count_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_event_list_next_after_set_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->next_after = arg2;
+  
+}
+
+
+long long _wrap_w3w_event_list_next_after_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->next_after);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_event_list_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  delete_w3w_event_list(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_events_of_capi_c5e6815ef5b6f254(w3w_event_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, intgo _swig_go_5) {
+  w3w_event_list **arg1 = (w3w_event_list **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  int64_t arg5 ;
+  int arg6 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_event_list **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (int64_t)_swig_go_4; 
+  arg6 = (int)_swig_go_5; 
+  
+  result = (w3w_status)w3w_events_of(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,arg5,arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_event_list_free_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  w3w_event_list *arg1 = (w3w_event_list *) 0 ;
+  
+  arg1 = *(w3w_event_list **)&_swig_go_0; 
+  
+  w3w_event_list_free(arg1);
+  
+}
+
+
+void _wrap_w3w_audit_record_chain_pos_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   int64_t arg2 ;
   
@@ -5796,7 +5914,7 @@ void _wrap_w3w_audit_record_chain_pos_set_capi_af06fa4aaeaa39d9(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_record_chain_pos_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+long long _wrap_w3w_audit_record_chain_pos_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5809,7 +5927,7 @@ long long _wrap_w3w_audit_record_chain_pos_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_record_id_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5822,7 +5940,7 @@ _gostring_ _wrap_w3w_audit_record_id_get_capi_af06fa4aaeaa39d9(struct w3w_audit_
 }
 
 
-_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5835,7 +5953,7 @@ _gostring_ _wrap_w3w_audit_record_actor_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_audit_record_action_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_action_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -5859,7 +5977,7 @@ void _wrap_w3w_audit_record_action_set_capi_af06fa4aaeaa39d9(struct w3w_audit_re
 }
 
 
-_gostring_ _wrap_w3w_audit_record_action_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_action_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5872,7 +5990,7 @@ _gostring_ _wrap_w3w_audit_record_action_get_capi_af06fa4aaeaa39d9(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_record_target_id_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_target_id_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -5896,7 +6014,7 @@ void _wrap_w3w_audit_record_target_id_set_capi_af06fa4aaeaa39d9(struct w3w_audit
 }
 
 
-_gostring_ _wrap_w3w_audit_record_target_id_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_target_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5909,7 +6027,7 @@ _gostring_ _wrap_w3w_audit_record_target_id_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_audit_record_outcome_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_outcome_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -5933,7 +6051,7 @@ void _wrap_w3w_audit_record_outcome_set_capi_af06fa4aaeaa39d9(struct w3w_audit_r
 }
 
 
-_gostring_ _wrap_w3w_audit_record_outcome_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_outcome_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5946,7 +6064,7 @@ _gostring_ _wrap_w3w_audit_record_outcome_get_capi_af06fa4aaeaa39d9(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_record_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_record_created_at_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   w3w_time arg2 ;
   
@@ -5958,7 +6076,7 @@ void _wrap_w3w_audit_record_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_audi
 }
 
 
-long long _wrap_w3w_audit_record_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+long long _wrap_w3w_audit_record_created_at_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5971,7 +6089,7 @@ long long _wrap_w3w_audit_record_created_at_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_audit_record_prev_hash_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+void _wrap_w3w_audit_record_prev_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *arg2 ;
   
@@ -5987,7 +6105,7 @@ void _wrap_w3w_audit_record_prev_hash_set_capi_af06fa4aaeaa39d9(struct w3w_audit
 }
 
 
-char *_wrap_w3w_audit_record_prev_hash_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+char *_wrap_w3w_audit_record_prev_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *result = 0 ;
   char *_swig_go_result;
@@ -6000,7 +6118,7 @@ char *_wrap_w3w_audit_record_prev_hash_get_capi_af06fa4aaeaa39d9(struct w3w_audi
 }
 
 
-void _wrap_w3w_audit_record_hash_set_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+void _wrap_w3w_audit_record_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *arg2 ;
   
@@ -6016,7 +6134,7 @@ void _wrap_w3w_audit_record_hash_set_capi_af06fa4aaeaa39d9(struct w3w_audit_reco
 }
 
 
-char *_wrap_w3w_audit_record_hash_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+char *_wrap_w3w_audit_record_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *result = 0 ;
   char *_swig_go_result;
@@ -6029,7 +6147,7 @@ char *_wrap_w3w_audit_record_hash_get_capi_af06fa4aaeaa39d9(struct w3w_audit_rec
 }
 
 
-_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6042,7 +6160,7 @@ _gostring_ _wrap_w3w_audit_record_trace_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_af06fa4aaeaa39d9() {
+struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_c5e6815ef5b6f254() {
   struct w3w_audit_record *result = 0 ;
   struct w3w_audit_record *_swig_go_result;
   
@@ -6053,7 +6171,7 @@ struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_audit_record_capi_af06fa4aaeaa39d9(struct w3w_audit_record *_swig_go_0) {
+void _wrap_delete_w3w_audit_record_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   
   arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
@@ -6063,7 +6181,7 @@ void _wrap_delete_w3w_audit_record_capi_af06fa4aaeaa39d9(struct w3w_audit_record
 }
 
 
-struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0) {
+struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   w3w_audit_record *result = 0 ;
   struct w3w_audit_record *_swig_go_result;
@@ -6076,7 +6194,7 @@ struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_af06fa4aaeaa39d9(st
 }
 
 
-long long _wrap_w3w_audit_page_count_get_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0) {
+long long _wrap_w3w_audit_page_count_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6089,7 +6207,7 @@ long long _wrap_w3w_audit_page_count_get_capi_af06fa4aaeaa39d9(struct w3w_audit_
 }
 
 
-void _wrap_w3w_audit_page_next_after_set_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_page_next_after_set_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   int64_t arg2 ;
   
@@ -6101,7 +6219,7 @@ void _wrap_w3w_audit_page_next_after_set_capi_af06fa4aaeaa39d9(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_page_next_after_get_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0) {
+long long _wrap_w3w_audit_page_next_after_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6114,7 +6232,7 @@ long long _wrap_w3w_audit_page_next_after_get_capi_af06fa4aaeaa39d9(struct w3w_a
 }
 
 
-void _wrap_delete_w3w_audit_page_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0) {
+void _wrap_delete_w3w_audit_page_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   
   arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
@@ -6124,7 +6242,7 @@ void _wrap_delete_w3w_audit_page_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_s
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -6136,7 +6254,7 @@ void _wrap_w3w_audit_report_ok_set_capi_af06fa4aaeaa39d9(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6149,7 +6267,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_af06fa4aaeaa39d9(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6161,7 +6279,7 @@ void _wrap_w3w_audit_report_records_set_capi_af06fa4aaeaa39d9(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6174,7 +6292,7 @@ long long _wrap_w3w_audit_report_records_get_capi_af06fa4aaeaa39d9(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6186,7 +6304,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_af06fa4aaeaa39d9(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6199,7 +6317,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_af06fa4aaeaa39d9(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6211,7 +6329,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_af06fa4aaeaa39d9(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6224,7 +6342,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6237,7 +6355,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_af06fa4aaeaa39d9(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_af06fa4aaeaa39d9() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_c5e6815ef5b6f254() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -6248,7 +6366,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -6258,7 +6376,7 @@ void _wrap_delete_w3w_audit_report_capi_af06fa4aaeaa39d9(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_af06fa4aaeaa39d9(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6288,7 +6406,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_af06fa4aaeaa39d9(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_read_capi_af06fa4aaeaa39d9(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_audit_read_capi_c5e6815ef5b6f254(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_audit_page **arg1 = (w3w_audit_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6322,7 +6440,7 @@ _gostring_ _wrap_w3w_audit_read_capi_af06fa4aaeaa39d9(w3w_audit_page **_swig_go_
 }
 
 
-void _wrap_w3w_audit_page_free_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0) {
+void _wrap_w3w_audit_page_free_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
   w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
   
   arg1 = *(w3w_audit_page **)&_swig_go_0; 
@@ -6332,7 +6450,7 @@ void _wrap_w3w_audit_page_free_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -6362,7 +6480,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -6396,7 +6514,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -6430,7 +6548,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -6464,7 +6582,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -6498,7 +6616,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -6532,7 +6650,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -6566,7 +6684,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -6600,7 +6718,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -6634,7 +6752,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_af06fa4aaeaa39d9(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_c5e6815ef5b6f254(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6666,7 +6784,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_af06fa4aaeaa39d9(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_af06fa4aaeaa39d9(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_c5e6815ef5b6f254(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6698,7 +6816,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_af06fa4aaeaa39d9(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_af06fa4aaeaa39d9(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_c5e6815ef5b6f254(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -6708,7 +6826,7 @@ void _wrap_w3w_jwt_verifier_free_capi_af06fa4aaeaa39d9(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6747,7 +6865,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6798,7 +6916,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6849,7 +6967,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -6890,7 +7008,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -6902,7 +7020,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_af06fa4aaeaa39d9(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6915,7 +7033,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_af06fa4aaeaa39d9(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6928,7 +7046,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -6940,7 +7058,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6953,7 +7071,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_af06fa4aaeaa39d9(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6966,7 +7084,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6979,7 +7097,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_af06fa4aaeaa39d9(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_af06fa4aaeaa39d9() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_c5e6815ef5b6f254() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -6990,7 +7108,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_af06fa4aaeaa39d
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -7000,7 +7118,7 @@ void _wrap_delete_w3w_master_seed_info_capi_af06fa4aaeaa39d9(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7042,7 +7160,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_af06fa4aaeaa39d9(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_af06fa4aaeaa39d9(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7072,7 +7190,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_af06fa4aaeaa39d9(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7108,7 +7226,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_af06fa4aaeaa39d9(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7143,7 +7261,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_af06fa4aaeaa39d9(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -7173,7 +7291,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_af06fa4aaeaa39d9(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7210,7 +7328,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7223,7 +7341,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7236,7 +7354,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7249,7 +7367,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7262,7 +7380,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_af06fa4aaeaa39d9(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -7274,7 +7392,7 @@ void _wrap_w3w_wallet_index_set_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7287,7 +7405,7 @@ long long _wrap_w3w_wallet_index_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -7299,7 +7417,7 @@ void _wrap_w3w_wallet_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7312,7 +7430,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_af06fa4aaeaa39d9() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_c5e6815ef5b6f254() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -7323,7 +7441,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -7333,7 +7451,7 @@ void _wrap_delete_w3w_wallet_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -7346,7 +7464,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7359,7 +7477,7 @@ long long _wrap_w3w_wallets_count_get_capi_af06fa4aaeaa39d9(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -7369,7 +7487,7 @@ void _wrap_delete_w3w_wallets_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7406,7 +7524,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_af06fa4aaeaa39d9(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_af06fa4aaeaa39d9(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_c5e6815ef5b6f254(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7443,7 +7561,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_af06fa4aaeaa39d9(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -7453,7 +7571,7 @@ void _wrap_w3w_wallets_free_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7497,7 +7615,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -7509,7 +7627,7 @@ void _wrap_w3w_chain_options_version_set_capi_af06fa4aaeaa39d9(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7522,7 +7640,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_af06fa4aaeaa39d9(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7535,7 +7653,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7548,7 +7666,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_af06fa4aaeaa39d9(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -7560,7 +7678,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_af06fa4aaeaa39d9(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7573,7 +7691,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7585,7 +7703,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7598,7 +7716,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7610,7 +7728,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_af06fa4aaeaa39d9(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7623,7 +7741,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7636,7 +7754,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_af06fa4aaeaa39d9(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -7648,7 +7766,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7661,7 +7779,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7673,7 +7791,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_af06fa4aaeaa39d9(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7686,7 +7804,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_af06fa4aaeaa39d9(stru
 }
 
 
-void _wrap_w3w_chain_options_allow_zero_address_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7698,7 +7816,7 @@ void _wrap_w3w_chain_options_allow_zero_address_set_capi_af06fa4aaeaa39d9(struct
 }
 
 
-intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7711,7 +7829,7 @@ intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_af06fa4aaeaa39d9(struc
 }
 
 
-void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7723,7 +7841,7 @@ void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_af06fa4aaeaa39d9(s
 }
 
 
-intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7736,7 +7854,7 @@ intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_af06fa4aaeaa39d9(
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7749,7 +7867,7 @@ _gostring_ _wrap_w3w_chain_options_signer_url_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7762,7 +7880,7 @@ _gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_af06fa4aaeaa39d9(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_af06fa4aaeaa39d9() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -7773,7 +7891,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -7783,7 +7901,7 @@ void _wrap_delete_w3w_chain_options_capi_af06fa4aaeaa39d9(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_af06fa4aaeaa39d9(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_c5e6815ef5b6f254(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -7813,7 +7931,7 @@ _gostring_ _wrap_w3w_chain_open_capi_af06fa4aaeaa39d9(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -7823,7 +7941,7 @@ void _wrap_w3w_chain_close_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7836,7 +7954,7 @@ _gostring_ _wrap_w3w_chain_key_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -7870,7 +7988,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_af06fa4aaeaa39d9(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -7882,7 +8000,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_af06fa4aaeaa39d9(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7895,7 +8013,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_af06fa4aaeaa39d9(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7908,7 +8026,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7920,7 +8038,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_af06fa4aaeaa39d9(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7933,7 +8051,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7945,7 +8063,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_af06fa4aaeaa39d9(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7958,7 +8076,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_af06fa4aaeaa39d9
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7970,7 +8088,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7983,7 +8101,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_af06fa4aaeaa39d9(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7995,7 +8113,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8008,7 +8126,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_af06fa4aaeaa39d9(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8020,7 +8138,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_af06fa4aaeaa39d9(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8033,7 +8151,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_af06fa4aaeaa
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8045,7 +8163,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_af06fa4aaeaa39d9(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8058,7 +8176,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_af06fa4aaeaa39d
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8070,7 +8188,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_af06fa4aaeaa39d9(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8083,7 +8201,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_af06fa4aaeaa39
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8095,7 +8213,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_af06fa4aaeaa39d9(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8108,7 +8226,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_af06fa4aaeaa39
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_af06fa4aaeaa39d9() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_c5e6815ef5b6f254() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -8119,7 +8237,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_af06fa4aaeaa39d
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -8129,7 +8247,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_af06fa4aaeaa39d9(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -8159,7 +8277,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_confirmations_capi_af06fa4aaeaa39d9(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
   int64_t *arg1 = (int64_t *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8194,7 +8312,7 @@ _gostring_ _wrap_w3w_chain_confirmations_capi_af06fa4aaeaa39d9(long long *_swig_
 }
 
 
-intgo _wrap_w3w_chain_confirmations_required_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0) {
+intgo _wrap_w3w_chain_confirmations_required_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8207,7 +8325,7 @@ intgo _wrap_w3w_chain_confirmations_required_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -8237,7 +8355,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_af06fa4aaeaa39d9(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -8247,7 +8365,7 @@ void _wrap_w3w_chain_watch_stop_capi_af06fa4aaeaa39d9(struct w3w_chain *_swig_go
 }
 
 
-void _wrap_w3w_chain_watch_state_running_set_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_watch_state_running_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int arg2 ;
   
@@ -8259,7 +8377,7 @@ void _wrap_w3w_chain_watch_state_running_set_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_watch_state_running_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+intgo _wrap_w3w_chain_watch_state_running_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8272,7 +8390,7 @@ intgo _wrap_w3w_chain_watch_state_running_get_capi_af06fa4aaeaa39d9(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_watch_state_rounds_set_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8284,7 +8402,7 @@ void _wrap_w3w_chain_watch_state_rounds_set_capi_af06fa4aaeaa39d9(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_rounds_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8297,7 +8415,7 @@ long long _wrap_w3w_chain_watch_state_rounds_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-void _wrap_w3w_chain_watch_state_errors_set_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8309,7 +8427,7 @@ void _wrap_w3w_chain_watch_state_errors_set_capi_af06fa4aaeaa39d9(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_errors_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_errors_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8322,7 +8440,7 @@ long long _wrap_w3w_chain_watch_state_errors_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8335,7 +8453,7 @@ _gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_af06fa4aaeaa39d9(stru
 }
 
 
-void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time arg2 ;
   
@@ -8347,7 +8465,7 @@ void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8360,7 +8478,7 @@ long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_af06fa4aaeaa39d9(struc
 }
 
 
-void _wrap_w3w_chain_watch_state_head_set_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8372,7 +8490,7 @@ void _wrap_w3w_chain_watch_state_head_set_capi_af06fa4aaeaa39d9(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_watch_state_head_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_head_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8385,7 +8503,7 @@ long long _wrap_w3w_chain_watch_state_head_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_watch_state_cursor_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8398,7 +8516,7 @@ long long _wrap_w3w_chain_watch_state_cursor_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_af06fa4aaeaa39d9() {
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_c5e6815ef5b6f254() {
   struct w3w_chain_watch_state *result = 0 ;
   struct w3w_chain_watch_state *_swig_go_result;
   
@@ -8409,7 +8527,7 @@ struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_af06fa4aaeaa3
 }
 
 
-void _wrap_delete_w3w_chain_watch_state_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_watch_state_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   
   arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
@@ -8419,7 +8537,7 @@ void _wrap_delete_w3w_chain_watch_state_capi_af06fa4aaeaa39d9(struct w3w_chain_w
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_get_capi_af06fa4aaeaa39d9(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -8447,7 +8565,7 @@ _gostring_ _wrap_w3w_chain_watch_state_get_capi_af06fa4aaeaa39d9(struct w3w_chai
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8459,7 +8577,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8471,7 +8589,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8483,7 +8601,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8495,7 +8613,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8507,7 +8625,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_af06fa4aaeaa39d9() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af06fa4aaeaa39d9() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8519,7 +8637,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_af06fa4aaeaa39d9() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8532,7 +8650,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_af06fa4aaeaa39d9(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8545,7 +8663,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8558,7 +8676,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_af06fa4aaeaa39d9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8571,7 +8689,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_af06fa4aaeaa39d9(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -8583,7 +8701,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8596,7 +8714,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_af06fa4aaeaa39d9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8609,7 +8727,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8622,7 +8740,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -8634,7 +8752,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8647,7 +8765,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_af06fa4aaeaa39d9(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8660,7 +8778,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_af06fa4aaeaa39d9(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -8672,7 +8790,7 @@ void _wrap_w3w_withdrawal_status_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -8685,7 +8803,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8698,7 +8816,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_af06fa4aaeaa39d9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8711,7 +8829,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8723,7 +8841,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8736,7 +8854,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8748,7 +8866,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8761,7 +8879,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_af06fa4aaeaa39d9() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_c5e6815ef5b6f254() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -8772,7 +8890,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -8782,7 +8900,7 @@ void _wrap_delete_w3w_withdrawal_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8835,7 +8953,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_af06fa4aaeaa39d9(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8872,7 +8990,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8885,7 +9003,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_af06fa4aaeaa39d9(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_af06fa4aaeaa39d9(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -8903,7 +9021,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_af06fa4aaeaa39d9(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8916,7 +9034,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8929,7 +9047,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8942,7 +9060,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8955,7 +9073,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8968,7 +9086,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8981,7 +9099,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -8993,7 +9111,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_af06fa4aaeaa39d9(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9006,7 +9124,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -9018,7 +9136,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_af06fa4aaeaa39d9(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9031,7 +9149,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9044,7 +9162,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9057,7 +9175,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9069,7 +9187,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_af06fa4aaeaa39d9(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9082,7 +9200,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9095,7 +9213,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_af06fa4aaeaa39d9(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9108,7 +9226,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_af06fa4aaeaa39d9(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9121,7 +9239,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -9133,7 +9251,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_af06fa4aaeaa39d9(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9146,7 +9264,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_af06fa4aaeaa39d9() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_c5e6815ef5b6f254() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -9157,7 +9275,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_af06fa4aaeaa39d9() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -9167,7 +9285,7 @@ void _wrap_delete_w3w_chain_deposit_capi_af06fa4aaeaa39d9(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9204,7 +9322,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_af06fa4aaeaa39d9(struct w3w_chain_de
 }
 
 
-struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposits *_swig_go_0) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
@@ -9217,7 +9335,7 @@ struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_af06fa4aaeaa39
 }
 
 
-long long _wrap_w3w_chain_deposits_count_get_capi_af06fa4aaeaa39d9(struct w3w_chain_deposits *_swig_go_0) {
+long long _wrap_w3w_chain_deposits_count_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -9230,7 +9348,7 @@ long long _wrap_w3w_chain_deposits_count_get_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-void _wrap_delete_w3w_chain_deposits_capi_af06fa4aaeaa39d9(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposits_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   
   arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
@@ -9240,7 +9358,7 @@ void _wrap_delete_w3w_chain_deposits_capi_af06fa4aaeaa39d9(struct w3w_chain_depo
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_list_capi_af06fa4aaeaa39d9(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9286,7 +9404,7 @@ _gostring_ _wrap_w3w_chain_deposit_list_capi_af06fa4aaeaa39d9(w3w_chain_deposits
 }
 
 
-void _wrap_w3w_chain_deposits_free_capi_af06fa4aaeaa39d9(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   
   arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
@@ -9296,7 +9414,7 @@ void _wrap_w3w_chain_deposits_free_capi_af06fa4aaeaa39d9(struct w3w_chain_deposi
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -9330,7 +9448,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -9364,7 +9482,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -9398,7 +9516,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -9432,7 +9550,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_af06fa4aaeaa39d9(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposits_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
   char *temp1 = NULL ;
@@ -9466,7 +9584,7 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_af06fa4aaeaa39d9(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9479,7 +9597,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9492,7 +9610,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -9516,7 +9634,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_af06fa4aaeaa39d9(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9529,7 +9647,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_af06fa4aaeaa39d9(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9541,7 +9659,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9554,7 +9672,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_af06fa4aaeaa39d9(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9566,7 +9684,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_af06fa4aaeaa39d9(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9579,7 +9697,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9591,7 +9709,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_af06fa4aaeaa39d9(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9604,7 +9722,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_af06fa4aaeaa39d9(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9616,7 +9734,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_af06fa4aaeaa39d9(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9629,7 +9747,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_af06fa4aaeaa39d9(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -9641,7 +9759,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_af06fa4aaeaa39d9(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9654,7 +9772,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_af06fa4aaeaa39d9(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9666,7 +9784,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_af06fa4aaeaa39d9(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9679,7 +9797,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_af06fa4aaeaa39
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -9691,7 +9809,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_af06fa4aaeaa39d9(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9704,7 +9822,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_af06fa4aaeaa39d9(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_af06fa4aaeaa39d9() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_c5e6815ef5b6f254() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -9715,7 +9833,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_af06fa4aaeaa39d
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -9725,7 +9843,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_af06fa4aaeaa39d9(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -9738,7 +9856,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_af06fa4a
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -9751,7 +9869,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -9761,7 +9879,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_af06fa4aaeaa39d9(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9809,7 +9927,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_af06fa4aaeaa39d9(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_af06fa4aaeaa39d9(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9851,7 +9969,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_af06fa4aaeaa39d9(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_af06fa4aaeaa39d9(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9895,7 +10013,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_af06fa4aaeaa39d9(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -9905,7 +10023,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_af06fa4aaeaa39d9(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -9939,7 +10057,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_af06fa4aaeaa39d9(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_af06fa4aaeaa39d9(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -9973,7 +10091,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_af06fa4aaeaa39d9(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_af06fa4aaeaa39d9(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -10003,7 +10121,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_af06fa4aaeaa39d9(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -10038,7 +10156,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_af06fa4aaeaa39d9(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -10066,7 +10184,7 @@ _gostring_ _wrap_w3wb_options_init_capi_af06fa4aaeaa39d9(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -10094,7 +10212,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_af06fa4aaeaa39d9(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_af06fa4aaeaa39d9(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10134,7 +10252,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_af06fa4aaeaa39d9(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -10162,7 +10280,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_af06fa4aaeaa39d9(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_af06fa4aaeaa39d9(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10202,7 +10320,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_af06fa4aaeaa39d9(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10223,7 +10341,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_af06fa4aaeaa39d9(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_af06fa4aaeaa39d9(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10263,7 +10381,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_af06fa4aaeaa39d9(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_af06fa4aaeaa39d9(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -10276,7 +10394,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_af06fa4aaeaa39d9(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10322,7 +10440,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_af06fa4aaeaa39d9(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_af06fa4aaeaa39d9(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -10332,7 +10450,7 @@ void _wrap_w3wb_order_items_free_capi_af06fa4aaeaa39d9(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_af06fa4aaeaa39d9(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -10347,7 +10465,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_af06fa4aaeaa39d9(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_af06fa4aaeaa39d9(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -10362,7 +10480,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_af06fa4aaeaa39d9(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_af06fa4aaeaa39d9(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -10377,7 +10495,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_af06fa4aaeaa39d9(struct w3w_su
 }
 
 
-struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_af06fa4aaeaa39d9(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
   w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
   size_t arg2 ;
   w3w_audit_record *result = 0 ;
@@ -10392,7 +10510,22 @@ struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_af06fa4aaeaa39d9(struct w
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_af06fa4aaeaa39d9(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_event *_wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+  w3w_event_list *arg1 = (w3w_event_list *) 0 ;
+  size_t arg2 ;
+  w3w_event *result = 0 ;
+  struct w3w_event *_swig_go_result;
+  
+  arg1 = *(w3w_event_list **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_event *)w3wb_event_list_at((struct w3w_event_list const *)arg1,arg2);
+  *(w3w_event **)&_swig_go_result = (w3w_event *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_account *_wrap_w3wb_account_at_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -10407,7 +10540,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_af06fa4aaeaa39d9(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_af06fa4aaeaa39d9(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -10422,7 +10555,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_af06fa4aaeaa39d9(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_af06fa4aaeaa39d9(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -10437,7 +10570,7 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_af06fa4aaeaa39d
 }
 
 
-struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_af06fa4aaeaa39d9(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   size_t arg2 ;
   w3w_chain_deposit *result = 0 ;
@@ -10452,7 +10585,7 @@ struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_af06fa4aaeaa39d9(stru
 }
 
 
-struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_af06fa4aaeaa39d9(long long _swig_go_0) {
+struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
@@ -10465,7 +10598,7 @@ struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_af06fa4aaeaa39d9(lo
 }
 
 
-_gostring_ _wrap_w3wb_claim_request_set_capi_af06fa4aaeaa39d9(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim_request *arg1 = (w3w_claim_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10507,7 +10640,7 @@ _gostring_ _wrap_w3wb_claim_request_set_capi_af06fa4aaeaa39d9(struct w3w_claim_r
 }
 
 
-struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_af06fa4aaeaa39d9(long long _swig_go_0) {
+struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
@@ -10520,7 +10653,7 @@ struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_af06fa4aaeaa39d
 }
 
 
-_gostring_ _wrap_w3wb_process_request_set_capi_af06fa4aaeaa39d9(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_process_request *arg1 = (w3w_process_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10562,7 +10695,7 @@ _gostring_ _wrap_w3wb_process_request_set_capi_af06fa4aaeaa39d9(struct w3w_proce
 }
 
 
-struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_af06fa4aaeaa39d9(long long _swig_go_0) {
+struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
@@ -10575,7 +10708,7 @@ struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_af06fa4aaeaa39d
 }
 
 
-_gostring_ _wrap_w3wb_deposit_request_set_capi_af06fa4aaeaa39d9(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_deposit_request *arg1 = (w3w_deposit_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10633,7 +10766,7 @@ _gostring_ _wrap_w3wb_deposit_request_set_capi_af06fa4aaeaa39d9(struct w3w_depos
 }
 
 
-struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_af06fa4aaeaa39d9(long long _swig_go_0) {
+struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
@@ -10646,7 +10779,7 @@ struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_af06fa4aaeaa3
 }
 
 
-_gostring_ _wrap_w3wb_transfer_request_set_capi_af06fa4aaeaa39d9(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_transfer_request *arg1 = (w3w_transfer_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10697,7 +10830,7 @@ _gostring_ _wrap_w3wb_transfer_request_set_capi_af06fa4aaeaa39d9(struct w3w_tran
 }
 
 
-struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_af06fa4aaeaa39d9(long long _swig_go_0) {
+struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
@@ -10710,7 +10843,7 @@ struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_af06fa4aaeaa39d9(lo
 }
 
 
-_gostring_ _wrap_w3wb_order_request_set_capi_af06fa4aaeaa39d9(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_order_request *arg1 = (w3w_order_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10756,7 +10889,7 @@ _gostring_ _wrap_w3wb_order_request_set_capi_af06fa4aaeaa39d9(struct w3w_order_r
 }
 
 
-void _wrap_w3wb_requests_free_capi_af06fa4aaeaa39d9(void *_swig_go_0) {
+void _wrap_w3wb_requests_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -10766,7 +10899,7 @@ void _wrap_w3wb_requests_free_capi_af06fa4aaeaa39d9(void *_swig_go_0) {
 }
 
 
-intgo _wrap_w3wb_batch_result_code_capi_af06fa4aaeaa39d9(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3wb_batch_result_code_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   w3w_batch_result *arg1 = (w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -10779,7 +10912,7 @@ intgo _wrap_w3wb_batch_result_code_capi_af06fa4aaeaa39d9(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_af06fa4aaeaa39d9(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
+struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   size_t arg2 ;
   w3w_batch_result *result = 0 ;
