@@ -296,7 +296,8 @@ class Books:
 def seed_withdrawal(server, user_id, status="broadcast"):
     """An on-chain withdrawal row as the wallet module writes one (the server has no chain to make it): its id."""
     wid, books = str(uuid.uuid4()), Books(server)
-    to, sender, tx = "0x" + "ab" * 20, "0x" + "cd" * 20, "0x" + "ef" * 32
+    # A sender of its own: a nonce carries one withdrawal of a sender (uq_withdrawals_nonce).
+    to, sender, tx = "0x" + "ab" * 20, "0x" + uuid.uuid4().hex + "cdcdcdcd", "0x" + "ef" * 32
     try:
         if MODE != "services":
             now = int(time.time() * 1e6)
