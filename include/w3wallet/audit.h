@@ -1,9 +1,10 @@
 /*
  * Audit: every command (committed or refused) leaves a record (actor,
- * action, target, outcome). Records are written inside the command's
- * transaction and linked afterwards, in commit order, into a BLAKE2b hash
- * chain by a sealer (the relay thread, or w3w_audit_seal()), so the chain
- * is never one global lock that every command waits on.
+ * action, target, outcome, and the trace it ran in). Records are written
+ * inside the command's transaction and linked afterwards, in commit order,
+ * into a BLAKE2b hash chain by a sealer (the relay thread, or
+ * w3w_audit_seal()), so the chain is never one global lock that every
+ * command waits on.
  */
 #ifndef W3WALLET_AUDIT_H
 #define W3WALLET_AUDIT_H
