@@ -212,9 +212,18 @@ def test_reads_have_command_and_storage_spans():
             storage_reads |= {name for c in children if c["name"] == "storage.read"}
         # A new supply is in no cache, and only default first pages are cached: both are read from storage.
         assert {"supply.get", "order.list"} <= storage_reads, storage_reads
+        outbox_drained(server)
     finally:
         assert server.stop() == 0
         rx.close()
+
+
+def outbox_drained(server):
+    """Wait until the outbox has nothing pending: a server stopped mid-batch would leave its lease to the next."""
+    def pending():
+        m = re.search(r"^w3w_outbox_pending (\d+)", requests.get(server.url + "/metrics", timeout=10).text, re.M)
+        return m and int(m.group(1)) == 0
+    assert wait_for(pending, timeout=60), "the outbox did not drain"
 
 
 def audit_records_of(admin, target_id):
@@ -259,6 +268,7 @@ def test_audit_records_carry_the_trace():
         assert shopper.get("/v1/audit/records").status_code == 403
         for bad in ("after=-1", "after=x", "limit=0", "limit=501", "cursor=abc"):
             assert auditor.get(f"/v1/audit/records?{bad}").status_code == 400, bad
+        outbox_drained(server)
     finally:
         assert server.stop() == 0
 
