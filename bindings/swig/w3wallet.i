@@ -148,6 +148,8 @@
 %ignore w3w_batch_result::status; /* read with w3wb_batch_result_code() */
 %nodefaultctor w3w_supply_page;
 %nodefaultctor w3w_order_page;
+%nodefaultctor w3w_audit_page;
+%nodefaultctor w3w_event_list;
 %nodefaultctor w3w_account_list;
 %nodefaultctor w3w_event;
 %nodefaultctor w3w_ctx;
@@ -165,6 +167,8 @@
 %extend w3w_order        { ~w3w_order()        { w3w_order_free($self); } }
 %extend w3w_order_page   { ~w3w_order_page()   { w3w_order_page_free($self); } }
 %extend w3w_supply_page  { ~w3w_supply_page()  { w3w_supply_page_free($self); } }
+%extend w3w_audit_page   { ~w3w_audit_page()   { w3w_audit_page_free($self); } }
+%extend w3w_event_list   { ~w3w_event_list()   { w3w_event_list_free($self); } }
 %extend w3w_account_list { ~w3w_account_list() { w3w_account_list_free($self); } }
 %extend w3w_event        { ~w3w_event()        { w3w_event_free($self); } }
 %extend w3w_wallets      { ~w3w_wallets()      { w3w_wallets_free($self); } }
@@ -328,6 +332,8 @@ W3WB_RECORD_OUT(w3w_withdrawal_limit, out)
 W3WB_ALLOCATED_OUT(w3w_order, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_order_page, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_supply_page, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_audit_page, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_event_list, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_account_list, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_wallets, SWIG_POINTER_OWN)
@@ -342,6 +348,8 @@ W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_order **out "w3w_order_free(temp$argnum);";
 %typemap(freearg) w3w_order_page **out "w3w_order_page_free(temp$argnum);";
 %typemap(freearg) w3w_supply_page **out "w3w_supply_page_free(temp$argnum);";
+%typemap(freearg) w3w_audit_page **out "w3w_audit_page_free(temp$argnum);";
+%typemap(freearg) w3w_event_list **out "w3w_event_list_free(temp$argnum);";
 %typemap(freearg) w3w_account_list **out "w3w_account_list_free(temp$argnum);";
 %typemap(freearg) w3w_event **out "w3w_event_free(temp$argnum);";
 %typemap(freearg) w3w_jwt_verifier **out "w3w_jwt_verifier_free(temp$argnum);";
@@ -387,6 +395,8 @@ W3WB_BLOCKING(w3w_events_pump)
 W3WB_BLOCKING(w3w_outbox_stats_get)
 W3WB_BLOCKING(w3w_audit_verify)
 W3WB_BLOCKING(w3w_audit_seal)
+W3WB_BLOCKING(w3w_audit_read)
+W3WB_BLOCKING(w3w_events_of)
 W3WB_BLOCKING(w3w_rate_limit_take)
 W3WB_BLOCKING(w3w_master_seed_import)
 W3WB_BLOCKING(w3w_master_seed_info_get)
@@ -567,6 +577,8 @@ W3WB_ALLOCATED_OUT(w3w_ctx)
 W3WB_ALLOCATED_OUT(w3w_order)
 W3WB_ALLOCATED_OUT(w3w_order_page)
 W3WB_ALLOCATED_OUT(w3w_supply_page)
+W3WB_ALLOCATED_OUT(w3w_audit_page)
+W3WB_ALLOCATED_OUT(w3w_event_list)
 W3WB_ALLOCATED_OUT(w3w_account_list)
 W3WB_ALLOCATED_OUT(w3w_subscription)
 W3WB_ALLOCATED_OUT(w3w_event)
@@ -743,6 +755,16 @@ static const w3w_order *w3wb_order_page_at(const w3w_order_page *page, size_t i)
 static const w3w_supply *w3wb_supply_page_at(const w3w_supply_page *page, size_t i)
 {
 	return page && i < page->count ? &page->items[i] : NULL;
+}
+
+static const w3w_audit_record *w3wb_audit_page_at(const w3w_audit_page *page, size_t i)
+{
+	return page && i < page->count ? &page->items[i] : NULL;
+}
+
+static const w3w_event *w3wb_event_list_at(const w3w_event_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
 }
 
 static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i)

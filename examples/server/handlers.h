@@ -63,6 +63,12 @@ void h_claim_release(exchange *ex);
 void h_admin_index(exchange *ex);
 void h_admin_file(exchange *ex);
 
+/* h_order_events.c */
+void h_order_events(exchange *ex);
+
+/* h_audit.c */
+void h_audit_records(exchange *ex);
+
 /* h_ops.c: operator reads for the dashboard */
 void h_ledger_totals(exchange *ex);
 void h_claim_list(exchange *ex);

@@ -45,3 +45,20 @@ int list_query_parse(exchange *ex, w3w_list_query *q, status_parse_fn parse_stat
 	}
 	return 0;
 }
+
+int list_query_after(exchange *ex, int64_t *after)
+{
+	int present;
+	const char *v = ex_query(ex, "after", &present);
+	size_t len = v ? strlen(v) : 0;
+
+	*after = 0;
+	if (!present)
+		return 0;
+	if (len == 0 || len > 18 || strspn(v, "0123456789") != len) {
+		ex_error(ex, 400, "invalid", "after: must be the next_after of a previous page (an integer, 0 or more)");
+		return -1;
+	}
+	*after = strtoll(v, NULL, 10);
+	return 0;
+}

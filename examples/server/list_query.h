@@ -9,4 +9,7 @@ typedef w3w_status (*status_parse_fn)(int *out, const char *text);
 /** Fill *q from the query string; 0, or -1 after a 400 response. */
 int list_query_parse(exchange *ex, w3w_list_query *q, status_parse_fn parse_status);
 
+/** ?after= of routes paged by position (audit records, events): 0 when absent; 0, or -1 after a 400. */
+int list_query_after(exchange *ex, int64_t *after);
+
 #endif

@@ -17,6 +17,8 @@ static const char *const q_deposits[] = { "chain", "user_id", "limit", NULL };
 static const char *const q_ledger_totals[] = { "currency", NULL };
 static const char *const q_list_claims[] = { "status", "limit", "cursor", NULL };
 static const char *const q_limits[] = { "user_id", "currency", NULL };
+static const char *const q_audit_records[] = { "after", "limit", NULL };
+static const char *const q_order_events[] = { "after", "limit", NULL };
 
 static const struct route routes[] = {
 	{ "GET",    "/healthz",                 h_healthz,       ROUTE_PUBLIC | ROUTE_METRICS, NULL },
@@ -48,6 +50,7 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/claims/{id}/process",  h_claim_process, 0, NULL },
 	{ "POST",   "/v1/claims/{id}/release",  h_claim_release, 0, NULL },
 	{ "GET",    "/v1/audit/verify",         h_audit_verify,  0, NULL },
+	{ "GET",    "/v1/audit/records",        h_audit_records, 0, q_audit_records },
 	{ "GET",    "/v1/ledger/totals",        h_ledger_totals, 0, q_ledger_totals },
 	{ "GET",    "/v1/claims",               h_claim_list,    0, q_list_claims },
 	{ "GET",    "/v1/orders/{id}/claim",    h_order_claim_get, 0, NULL },
@@ -56,6 +59,7 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/batch/deposits",       h_batch_deposits,  0, NULL },
 	{ "POST",   "/v1/batch/transfers",      h_batch_transfers, 0, NULL },
 	{ "POST",   "/v1/batch/orders",         h_batch_orders,    0, NULL },
+	{ "GET",    "/v1/orders/{id}/events",   h_order_events,  0, q_order_events },
 	{ "GET",    "/admin",                   h_admin_index,   ROUTE_PUBLIC, NULL },
 	{ "GET",    "/admin/",                  h_admin_index,   ROUTE_PUBLIC, NULL },
 	{ "GET",    "/admin/{id}",              h_admin_file,    ROUTE_PUBLIC, NULL },

@@ -8,7 +8,7 @@
 
 #include "exchange.h"
 
-#define ROUTER_ROUTES_MAX 40
+#define ROUTER_ROUTES_MAX 48
 
 typedef void (*handler_fn)(exchange *ex);
 

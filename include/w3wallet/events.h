@@ -81,6 +81,25 @@ typedef struct w3w_outbox_stats {
 /** Outbox counters (any actor with admin, auditor or service role). */
 W3W_EXTERN w3w_status w3w_outbox_stats_get(w3w_outbox_stats *out, w3w_ctx *ctx, const w3w_actor *actor);
 
+/** Events of one aggregate, oldest first. Free with w3w_event_list_free(). */
+typedef struct w3w_event_list {
+	w3w_event *items;
+	size_t count;
+	int64_t next_after; /**< the next page's after_seq: seq of the last item (after_seq when none) */
+} w3w_event_list;
+
+/**
+ * The events of one aggregate (an order's: order.* and claim.*; a supply's;
+ * a transfer's) as the outbox keeps them, delivered or not: seq > after_seq,
+ * up to `limit` (1..500; 0: 50), oldest first. Roles: admin, auditor or
+ * service. W3W_EINVAL when the storage backend cannot list them (outbox
+ * table version 1).
+ */
+W3W_EXTERN w3w_status w3w_events_of(w3w_event_list **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *aggregate_id, int64_t after_seq, int limit);
+
+W3W_EXTERN void w3w_event_list_free(w3w_event_list *list);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,7 +8,8 @@
  * event, its file line and its Kafka message headers carry the trace), and
  * reports spans to the tracer of the context options, if any: the command,
  * its storage transaction, its cache calls and the relay's publish of its
- * event. The library never exports spans itself: the host does (OTLP, logs).
+ * event. Read commands report their span and their storage reads and cache
+ * calls too. The library never exports spans itself: the host does (OTLP, logs).
  * With no tracer and no trace context set, nothing is measured or stamped.
  */
 #ifndef W3WALLET_TRACE_H
@@ -72,7 +73,7 @@ typedef struct w3w_span {
 	char trace_id[W3W_TRACE_ID_SIZE];
 	char span_id[W3W_SPAN_ID_SIZE];
 	char parent_span_id[W3W_SPAN_ID_SIZE];
-	const char *name;        /**< "claim.create", "storage.write", "cache.get", "relay.publish" */
+	const char *name;        /**< "claim.create", "order.get", "storage.read", "cache.get", "relay.publish" */
 	const char *detail;      /**< a cache key, an event id, ... ("" when none) */
 	w3w_span_kind kind;
 	unsigned int flags;      /**< the trace's W3C trace-flags (bit 0: the caller wants it sampled) */

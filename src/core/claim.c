@@ -75,6 +75,7 @@ w3w_status w3w_claim_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor,
 static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int by_order, w3w_claim *out)
 {
 	cJSON *j = w3w__cache_lookup(ctx, key);
+	w3w__span read;
 	w3w_status st;
 
 	if (j) {
@@ -85,7 +86,9 @@ static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int 
 		w3w_error_clear();
 	}
 	const w3w__store *from = w3w__reader(ctx);
+	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, by_order ? "claim_get_live" : "claim_get");
 	st = by_order ? from->market.claim_get_live(from->handle, id, out) : from->market.claim_get(from->handle, id, out);
+	w3w__span_end(&read, ctx, st);
 	if (st == W3W_OK)
 		w3w__cache_store(ctx, key, w3w__claim_json(out), W3W__TTL_RECORD);
 	return st;
@@ -95,7 +98,11 @@ static w3w_status claim_load(w3w_ctx *ctx, const char *key, const char *id, int 
 static w3w_status claim_order_owner(w3w_ctx *ctx, const w3w_claim *c, char *owner)
 {
 	w3w_order *o = NULL;
-	w3w_status st = ctx->store.market.order_get(ctx->store.handle, c->order_id, &o);
+	w3w__span read;
+	w3w_status st;
+
+	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, "order_get");
+	st = w3w__span_done(&read, ctx, ctx->store.market.order_get(ctx->store.handle, c->order_id, &o));
 	if (st == W3W_OK)
 		strcpy(owner, o->user_id);
 	w3w_order_free(o);
@@ -118,6 +125,7 @@ static w3w_status claim_visible(w3w_ctx *ctx, const w3w_actor *actor, const w3w_
 w3w_status w3w_claim_get(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor, const char *claim_id)
 {
 	char id[W3W_ID_SIZE], key[64];
+	w3w__span command;
 	w3w_claim c;
 	w3w_status st;
 
@@ -126,15 +134,16 @@ w3w_status w3w_claim_get(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor, c
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, claim_id, "claim_id")))
 		return st;
 	snprintf(key, sizeof(key), "claim:%s", id);
-	if ((st = claim_load(ctx, key, id, 0, &c)) || (st = claim_visible(ctx, actor, &c)))
-		return st;
-	*out = c;
-	return W3W_OK;
+	w3w__span_begin(&command, ctx, "claim.get", W3W_SPAN_INTERNAL, id);
+	if ((st = claim_load(ctx, key, id, 0, &c)) == W3W_OK && (st = claim_visible(ctx, actor, &c)) == W3W_OK)
+		*out = c;
+	return w3w__span_done(&command, ctx, st);
 }
 
 w3w_status w3w_claim_get_by_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor *actor, const char *order_id)
 {
 	char id[W3W_ID_SIZE], key[64];
+	w3w__span command;
 	w3w_claim c;
 	w3w_status st;
 
@@ -143,10 +152,10 @@ w3w_status w3w_claim_get_by_order(w3w_claim *out, w3w_ctx *ctx, const w3w_actor 
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, order_id, "order_id")))
 		return st;
 	snprintf(key, sizeof(key), "claim:order:%s", id);
-	if ((st = claim_load(ctx, key, id, 1, &c)) || (st = claim_visible(ctx, actor, &c)))
-		return st;
-	*out = c;
-	return W3W_OK;
+	w3w__span_begin(&command, ctx, "claim.get_by_order", W3W_SPAN_INTERNAL, id);
+	if ((st = claim_load(ctx, key, id, 1, &c)) == W3W_OK && (st = claim_visible(ctx, actor, &c)) == W3W_OK)
+		*out = c;
+	return w3w__span_done(&command, ctx, st);
 }
 
 /* Process and release: the current claim, the caller's right to it, then one storage command. */

@@ -133,6 +133,7 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 	char key[64], items_key[64];
 	cJSON *head, *items;
 	w3w_order *o;
+	w3w__span read;
 	w3w_status st;
 
 	snprintf(key, sizeof(key), "order:%s", id);
@@ -159,7 +160,9 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 	w3w_error_clear();
 
 	const w3w__store *from = w3w__reader(ctx);
-	if ((st = from->market.order_get(from->handle, id, out)) != W3W_OK)
+	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, "order_get");
+	st = w3w__span_done(&read, ctx, from->market.order_get(from->handle, id, out));
+	if (st != W3W_OK)
 		return st;
 	w3w__cache_store(ctx, key, w3w__order_json(*out, 0), W3W__TTL_RECORD);
 	w3w__cache_store(ctx, items_key, w3w__order_items_json((*out)->items, (*out)->item_count), W3W__TTL_RECORD);
@@ -169,6 +172,7 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 w3w_status w3w_order_get(w3w_order **out, w3w_ctx *ctx, const w3w_actor *actor, const char *order_id)
 {
 	char id[W3W_ID_SIZE];
+	w3w__span command;
 	w3w_status st;
 
 	if (!out || !ctx)
@@ -176,25 +180,19 @@ w3w_status w3w_order_get(w3w_order **out, w3w_ctx *ctx, const w3w_actor *actor, 
 	*out = NULL;
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, order_id, "order_id")))
 		return st;
-	return order_load(ctx, id, out);
+	w3w__span_begin(&command, ctx, "order.get", W3W_SPAN_INTERNAL, id);
+	return w3w__span_done(&command, ctx, order_load(ctx, id, out));
 }
 
-w3w_status w3w_order_list(w3w_order_page **out, w3w_ctx *ctx, const w3w_actor *actor,
-	const w3w_list_query *query)
+/* A page of orders through the cache: only one user's default first page is cached (orders:user:{id}). */
+static w3w_status order_page_load(w3w_order_page **out, w3w_ctx *ctx, const w3w_storage_query *sq, int first_page)
 {
-	w3w_storage_query sq;
+	w3w__span read;
 	w3w_status st;
 	char key[64];
-	int cacheable;
+	int cacheable = sq->user_id[0] && first_page;
 
-	if (!out || !ctx)
-		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
-	*out = NULL;
-	if ((st = w3w__check_actor(actor)) || (st = w3w__query_prepare(&sq, query, W3W_ORDER_CANCELLED)))
-		return st;
-	/* Only one user's default first page is cached (orders:user:{id}). */
-	cacheable = sq.user_id[0] && w3w__query_is_first_page(query);
-	snprintf(key, sizeof(key), "orders:user:%s", sq.user_id);
+	snprintf(key, sizeof(key), "orders:user:%s", sq->user_id);
 	if (cacheable) {
 		cJSON *j = w3w__cache_lookup(ctx, key);
 		st = j ? w3w__order_page_from_json(out, j) : W3W_ENOTFOUND;
@@ -204,11 +202,28 @@ w3w_status w3w_order_list(w3w_order_page **out, w3w_ctx *ctx, const w3w_actor *a
 		w3w_error_clear();
 	}
 	const w3w__store *from = w3w__reader(ctx);
-	if ((st = from->market.order_list(from->handle, &sq, out)) != W3W_OK)
+	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, "order_list");
+	if ((st = w3w__span_done(&read, ctx, from->market.order_list(from->handle, sq, out))) != W3W_OK)
 		return st;
 	if (cacheable)
 		w3w__cache_store(ctx, key, w3w__order_page_json(*out), W3W__TTL_LIST);
 	return W3W_OK;
+}
+
+w3w_status w3w_order_list(w3w_order_page **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const w3w_list_query *query)
+{
+	w3w_storage_query sq;
+	w3w__span command;
+	w3w_status st;
+
+	if (!out || !ctx)
+		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
+	*out = NULL;
+	if ((st = w3w__check_actor(actor)) || (st = w3w__query_prepare(&sq, query, W3W_ORDER_CANCELLED)))
+		return st;
+	w3w__span_begin(&command, ctx, "order.list", W3W_SPAN_INTERNAL, sq.user_id);
+	return w3w__span_done(&command, ctx, order_page_load(out, ctx, &sq, w3w__query_is_first_page(query)));
 }
 
 w3w_status w3w_order_cancel(w3w_order **out, w3w_ctx *ctx, const w3w_actor *actor,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
 #include "core/registry.h"
 #include "core/store.h"
 #include "util/assert.h"
@@ -16,8 +17,9 @@ typedef void (*any_fn)(void);
 /* Size of each table at each of its versions (index = version; members are only appended). */
 #define SIZES(T) { 0, sizeof(T) }
 static const size_t market_sizes[] = { 0, offsetof(w3w_market_store, transfer_batch), sizeof(w3w_market_store) };
-static const size_t outbox_sizes[] = SIZES(w3w_outbox_store);
-static const size_t audit_sizes[] = SIZES(w3w_audit_store);
+static const size_t outbox_sizes[] = { 0, offsetof(w3w_outbox_store, events_of), sizeof(w3w_outbox_store) };
+/* Audit version 2 has the same members; its records carry trace_id (w3w__store_audit_read). */
+static const size_t audit_sizes[] = { 0, sizeof(w3w_audit_store), sizeof(w3w_audit_store) };
 /* Wallet version 2 appended the withdrawal limits, 3 chain_deposit_list. */
 static const size_t wallet_sizes[] = { 0, offsetof(w3w_wallet_store, limit_set),
 	offsetof(w3w_wallet_store, chain_deposit_list), sizeof(w3w_wallet_store) };
@@ -187,3 +189,45 @@ void w3w__store_close(w3w__store *s)
 	memset(s, 0, sizeof(*s));
 }
 
+
+/* A version 1 record is a version 2 record cut before trace_id: same members, same offsets. */
+_Static_assert(sizeof(w3w_audit_record_v1) == offsetof(w3w_audit_record, trace_id), "audit record v1 is a prefix");
+_Static_assert(offsetof(w3w_audit_record_v1, hash) == offsetof(w3w_audit_record, hash), "audit record v1 is a prefix");
+_Static_assert(offsetof(w3w_audit_record_v1, created_at) == offsetof(w3w_audit_record, created_at),
+	"audit record v1 is a prefix");
+
+w3w_status w3w__store_audit_read(const w3w__store *s, int64_t after_pos, size_t max,
+	w3w_audit_record **out, size_t *count)
+{
+	w3w_audit_record *wide;
+	unsigned char *narrow = NULL;
+	size_t n = 0;
+	w3w_status st;
+
+	*out = NULL;
+	*count = 0;
+	if (s->audit.version >= 2)
+		return s->audit.read(s->handle, after_pos, max, out, count);
+	/* Version 1 answers an array of the shorter record: widen it, with no trace. */
+	if ((st = s->audit.read(s->handle, after_pos, max, (w3w_audit_record **)(void *)&narrow, &n)) != W3W_OK ||
+	    n == 0) {
+		free(narrow);
+		return st;
+	}
+	if (!(wide = calloc(n, sizeof(*wide)))) {
+		free(narrow);
+		return w3w_error_set(W3W_ENOMEM, "audit read: out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(&wide[i], narrow + i * sizeof(w3w_audit_record_v1), sizeof(w3w_audit_record_v1));
+	free(narrow);
+	*out = wide;
+	*count = n;
+	return W3W_OK;
+}
+
+w3w_audit_hash_fn w3w__store_audit_hash(const w3w__store *s)
+{
+	/* A version 1 backend hands the hash function its shorter record: trace_id must not be read. */
+	return s->audit.version >= 2 ? w3w__audit_hash : w3w__audit_hash_v1;
+}

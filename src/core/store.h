@@ -28,4 +28,10 @@ w3w_status w3w__store_open(w3w__store *out, const char *url, const w3w_backend_c
 w3w_status w3w__store_adopt(w3w__store *out, w3w_storage *handle);
 void w3w__store_close(w3w__store *s);
 
+/* Sealed audit records as this library's w3w_audit_record, whatever the backend's audit table version. */
+w3w_status w3w__store_audit_read(const w3w__store *s, int64_t after_pos, size_t max,
+	w3w_audit_record **out, size_t *count);
+/* The hash function to give the backend's audit seal (its version decides the record it passes). */
+w3w_audit_hash_fn w3w__store_audit_hash(const w3w__store *s);
+
 #endif

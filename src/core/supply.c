@@ -15,6 +15,7 @@ static w3w_status supply_load(w3w_ctx *ctx, const char *id, w3w_supply *out)
 {
 	char key[64];
 	cJSON *j;
+	w3w__span read;
 	w3w_status st;
 
 	snprintf(key, sizeof(key), "supply:%s", id);
@@ -25,7 +26,8 @@ static w3w_status supply_load(w3w_ctx *ctx, const char *id, w3w_supply *out)
 			return W3W_OK;
 	}
 	const w3w__store *from = w3w__reader(ctx);
-	st = from->market.supply_get(from->handle, id, out);
+	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, "supply_get");
+	st = w3w__span_done(&read, ctx, from->market.supply_get(from->handle, id, out));
 	if (st == W3W_OK)
 		w3w__cache_store(ctx, key, w3w__supply_json(out), W3W__TTL_RECORD);
 	return st;
@@ -76,6 +78,7 @@ w3w_status w3w_supply_create(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *act
 w3w_status w3w_supply_get(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *actor, const char *supply_id)
 {
 	char id[W3W_ID_SIZE];
+	w3w__span command;
 	w3w_supply s;
 	w3w_status st;
 
@@ -83,11 +86,37 @@ w3w_status w3w_supply_get(w3w_supply *out, w3w_ctx *ctx, const w3w_actor *actor,
 		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
 	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, supply_id, "supply_id")))
 		return st;
+	w3w__span_begin(&command, ctx, "supply.get", W3W_SPAN_INTERNAL, id);
 	if ((st = supply_load(ctx, id, &s)) != W3W_OK)
-		return st;
+		return w3w__span_done(&command, ctx, st);
 	if (strcmp(s.user_id, actor->user_id) != 0 && !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE))
-		return w3w_error_set(W3W_ENOTFOUND, "supply %s: not found", id);
+		return w3w__span_done(&command, ctx, w3w_error_set(W3W_ENOTFOUND, "supply %s: not found", id));
 	*out = s;
+	return w3w__span_done(&command, ctx, W3W_OK);
+}
+
+/* A page of one user's supplies through the cache: the default first page is cached (supplies:user:{id}). */
+static w3w_status supply_page_load(w3w_supply_page **out, w3w_ctx *ctx, const w3w_storage_query *sq, int cacheable)
+{
+	w3w__span read;
+	w3w_status st;
+	char key[64];
+
+	snprintf(key, sizeof(key), "supplies:user:%s", sq->user_id);
+	if (cacheable) {
+		cJSON *j = w3w__cache_lookup(ctx, key);
+		st = j ? w3w__supply_page_from_json(out, j) : W3W_ENOTFOUND;
+		cJSON_Delete(j);
+		if (st == W3W_OK)
+			return W3W_OK;
+		w3w_error_clear();
+	}
+	const w3w__store *from = w3w__reader(ctx);
+	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, "supply_list");
+	if ((st = w3w__span_done(&read, ctx, from->market.supply_list(from->handle, sq, out))) != W3W_OK)
+		return st;
+	if (cacheable)
+		w3w__cache_store(ctx, key, w3w__supply_page_json(*out), W3W__TTL_LIST);
 	return W3W_OK;
 }
 
@@ -95,9 +124,8 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 	const w3w_list_query *query)
 {
 	w3w_storage_query sq;
+	w3w__span command;
 	w3w_status st;
-	char key[64];
-	int cacheable;
 
 	if (!out || !ctx)
 		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
@@ -108,22 +136,8 @@ w3w_status w3w_supply_list(w3w_supply_page **out, w3w_ctx *ctx, const w3w_actor 
 		strcpy(sq.user_id, actor->user_id);
 	else if (strcmp(sq.user_id, actor->user_id) != 0 && !w3w__has_role(actor, W3W_ROLE_ADMIN | W3W_ROLE_SERVICE))
 		return w3w_error_set(W3W_EFORBIDDEN, "user_id: listing another user's supplies needs admin");
-	cacheable = w3w__query_is_first_page(query);
-	snprintf(key, sizeof(key), "supplies:user:%s", sq.user_id);
-	if (cacheable) {
-		cJSON *j = w3w__cache_lookup(ctx, key);
-		st = j ? w3w__supply_page_from_json(out, j) : W3W_ENOTFOUND;
-		cJSON_Delete(j);
-		if (st == W3W_OK)
-			return W3W_OK;
-		w3w_error_clear();
-	}
-	const w3w__store *from = w3w__reader(ctx);
-	if ((st = from->market.supply_list(from->handle, &sq, out)) != W3W_OK)
-		return st;
-	if (cacheable)
-		w3w__cache_store(ctx, key, w3w__supply_page_json(*out), W3W__TTL_LIST);
-	return W3W_OK;
+	w3w__span_begin(&command, ctx, "supply.list", W3W_SPAN_INTERNAL, sq.user_id);
+	return w3w__span_done(&command, ctx, supply_page_load(out, ctx, &sq, w3w__query_is_first_page(query)));
 }
 
 void w3w_supply_page_free(w3w_supply_page *page)

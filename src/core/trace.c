@@ -183,6 +183,12 @@ void w3w__span_end(w3w__span *sp, const w3w_ctx *ctx, w3w_status status)
 		ctx->opts.tracer.span_end(&sp->s, ctx->opts.tracer.userdata);
 }
 
+w3w_status w3w__span_done(w3w__span *sp, const w3w_ctx *ctx, w3w_status status)
+{
+	w3w__span_end(sp, ctx, status);
+	return status;
+}
+
 int w3w__event_trace(const w3w_event *e, w3w_trace_context *out)
 {
 	cJSON *j;
@@ -199,4 +205,12 @@ int w3w__event_trace(const w3w_event *e, w3w_trace_context *out)
 		w3w_error_clear();
 	cJSON_Delete(j);
 	return found;
+}
+
+void w3w_event_trace_id(const w3w_event *event, char out[W3W_TRACE_ID_SIZE])
+{
+	w3w_trace_context tc;
+	out[0] = '\0';
+	if (event && w3w__event_trace(event, &tc))
+		strcpy(out, tc.trace_id);
 }

@@ -24,6 +24,8 @@ void w3w__span_begin_under(w3w__span *sp, const w3w_ctx *ctx, const w3w_trace_co
 	const char *name, w3w_span_kind kind, const char *detail);
 /** End a span begun above (inactive spans are ignored). */
 void w3w__span_end(w3w__span *sp, const w3w_ctx *ctx, w3w_status status);
+/** w3w__span_end(), then `status`: `return w3w__span_done(&sp, ctx, st);` */
+w3w_status w3w__span_done(w3w__span *sp, const w3w_ctx *ctx, w3w_status status);
 
 /** 1 and *out = the thread's trace context (its current span as parent) when one is set, else 0. */
 int w3w__trace_current(w3w_trace_context *out);

@@ -86,7 +86,7 @@ w3w_status w3w__write_prepare(w3w__write *w, const char *event_type, const char 
 	const char *target_id)
 {
 	w3w_event *ev = &w->meta->event;
-	w3w_audit_record *au = &w->meta->audit;
+	w3w_audit_record_v1 *au = &w->meta->audit;
 	w3w_trace_context trace;
 	char traceparent[W3W_TRACEPARENT_SIZE], *request, *payload;
 
@@ -128,6 +128,7 @@ w3w_status w3w__audit_append_as(w3w_ctx *ctx, const w3w_actor *actor, const char
 	const char *target_id, w3w_status outcome)
 {
 	w3w_audit_record rec;
+	w3w_trace_context trace;
 	w3w_status code = w3w_error_code(), st;
 	char message[512];
 
@@ -139,6 +140,8 @@ w3w_status w3w__audit_append_as(w3w_ctx *ctx, const w3w_actor *actor, const char
 	snprintf(rec.target_id, sizeof(rec.target_id), "%s", target_id ? target_id : "");
 	snprintf(rec.outcome, sizeof(rec.outcome), "%s", w3w_status_name(outcome));
 	rec.created_at = w3w_time_now();
+	if (w3w__trace_current(&trace))
+		strcpy(rec.trace_id, trace.trace_id);
 	st = ctx->store.audit.append(ctx->store.handle, &rec);
 	if (code != W3W_OK)
 		w3w_error_set(code, "%s", message);

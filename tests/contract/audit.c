@@ -79,8 +79,74 @@ static void record_hash(unsigned char hash[32], const unsigned char prev[32], co
 	crypto_generichash_update(&s, (const unsigned char *)r->target_id, strlen(r->target_id));
 	crypto_generichash_update(&s, (const unsigned char *)r->outcome, strlen(r->outcome));
 	crypto_generichash_update(&s, (const unsigned char *)&r->created_at, sizeof(r->created_at));
+	crypto_generichash_update(&s, (const unsigned char *)r->trace_id, strlen(r->trace_id));
 	crypto_generichash_final(&s, hash, 32);
 }
+
+/* A deposit whose event carries `event_payload`, as core writes it. */
+static w3w_status deposit_with_payload(const char *event_payload)
+{
+	w3w_cmd_transfer cmd;
+	w3w_transfer out;
+
+	memset(&cmd, 0, sizeof(cmd));
+	new_id(cmd.t.id);
+	meta_init(&cmd.meta, ADMIN, NULL, 1, "wallet.moved", cmd.t.id);
+	cmd.meta.event.payload = (char *)event_payload;
+	cmd.t.kind = W3W_TRANSFER_DEPOSIT;
+	strcpy(cmd.t.from_user_id, W3W_EXTERNAL_USER_ID);
+	strcpy(cmd.t.to_user_id, BUYER);
+	strcpy(cmd.t.currency, "USDT");
+	cmd.t.amount = COIN;
+	strcpy(cmd.t.reference, cmd.t.id);
+	cmd.t.created_at = cmd.meta.now;
+	return st->market->transfer(st, &cmd, &out);
+}
+
+#define TRACE_A "4bf92f3577b34da6a3ce929d0e0e4736"
+#define TRACE_B "0af7651916cd43dd8448eb211c80319c"
+
+/*
+ * Trace ids (audit table version 2): a refusal's record keeps the one it is
+ * appended with; a command's record takes its event's traceparent; none is
+ * "", also when a payload only quotes the key inside a string; the hash
+ * function is handed the trace id.
+ */
+START_TEST(test_audit_keeps_trace_ids)
+{
+	w3w_audit_record rec, *recs = NULL;
+	unsigned char expect[32];
+	size_t n = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	new_id(rec.id);
+	strcpy(rec.actor_id, SHOPPER);
+	strcpy(rec.action, "claim.create");
+	strcpy(rec.outcome, "insufficient");
+	strcpy(rec.trace_id, TRACE_A);
+	rec.created_at = tick();
+	ck_assert_int_eq(st->audit->append(st, &rec), W3W_OK);
+	ck_assert_int_eq(deposit_with_payload("{\"amount\":\"1\",\"traceparent\":\"00-" TRACE_B "-00f067aa0ba902b7-01\"}"),
+		W3W_OK);
+	ck_assert_int_eq(deposit_with_payload("{\"note\":\"\\\"traceparent\\\":\\\"00-" TRACE_A "-00f067aa0ba902b7-01\\\"\"}"),
+		W3W_OK);
+	ck_assert_int_eq(deposit(BUYER, COIN), W3W_OK);
+	ck_assert_int_eq(st->audit->seal(st, record_hash, 0, NULL), W3W_OK);
+
+	ck_assert_int_eq(st->audit->read(st, 0, 10, &recs, &n), W3W_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(recs[0].id, rec.id);
+	ck_assert_str_eq(recs[0].trace_id, TRACE_A);
+	ck_assert_str_eq(recs[1].trace_id, TRACE_B);
+	ck_assert_str_eq(recs[2].trace_id, "");
+	ck_assert_str_eq(recs[3].trace_id, "");
+	for (size_t i = 0; i < n; i++) {
+		record_hash(expect, recs[i].prev_hash, &recs[i]);
+		ck_assert_mem_eq(recs[i].hash, expect, 32);
+	}
+	free(recs);
+}
+END_TEST
 
 typedef struct sealer {
 	size_t sealed;
@@ -180,5 +246,6 @@ TCase *contract_audit_tcase(void)
 
 	tcase_add_test(tc, test_audit_append_seal_read);
 	tcase_add_test(tc, test_audit_sealers_share_one_chain);
+	tcase_add_test(tc, test_audit_keeps_trace_ids);
 	return tc;
 }

@@ -88,10 +88,62 @@ END_TEST
 
 /* A stand-in chain hash: any pure function of (prev, record) will do here. */
 
+/* events_of (outbox version 2): one aggregate's events, sent or not, in seq order, paged by seq. */
+START_TEST(test_outbox_events_of_an_aggregate)
+{
+	char order[W3W_ID_SIZE], other[W3W_ID_SIZE], nobody[W3W_ID_SIZE];
+	w3w_event *ev = NULL, *taken = NULL;
+	w3w_claim c;
+	size_t n = 0, nt = 0;
+	int64_t seq;
+
+	ck_assert_int_eq(deposit(BUYER, 100 * COIN), W3W_OK);
+	ck_assert_int_eq(supply_create(SHOPPER, 50 * COIN, NULL), W3W_OK);
+	ck_assert_int_eq(order_create(BUYER, COIN, 1, order), W3W_OK);
+	ck_assert_int_eq(order_create(BUYER, COIN, 2, other), W3W_OK);
+	/* Some events sent already: they are listed all the same. */
+	ck_assert_int_eq(st->outbox->take(st, 100, 60000, &taken, &nt), W3W_OK);
+	for (size_t i = 0; i < nt; i++) {
+		seq = taken[i].seq;
+		ck_assert_int_eq(st->outbox->ack(st, &seq, 1), W3W_OK);
+	}
+	events_free(taken, nt);
+	ck_assert_int_eq(claim(order, SHOPPER, &c), W3W_OK);
+	ck_assert_int_eq(claim_release(c.id, NULL), W3W_OK);
+
+	ck_assert_int_eq(st->outbox->events_of(st, order, 0, 10, &ev, &n), W3W_OK);
+	ck_assert_uint_eq(n, 2); /* created (sent), claimed; the release is its claim's here (helpers.c) */
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_str_eq(ev[i].aggregate_id, order);
+		ck_assert_ptr_nonnull(ev[i].payload);
+		if (i)
+			ck_assert_int_gt(ev[i].seq, ev[i - 1].seq);
+	}
+	ck_assert_str_eq(ev[0].type, "order.created");
+	ck_assert_str_eq(ev[1].type, "order.claimed");
+	seq = ev[0].seq;
+	events_free(ev, n);
+	/* Paged by seq, bounded by max. */
+	ck_assert_int_eq(st->outbox->events_of(st, order, seq, 1, &ev, &n), W3W_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ev[0].type, "order.claimed");
+	events_free(ev, n);
+	ck_assert_int_eq(st->outbox->events_of(st, other, 0, 10, &ev, &n), W3W_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(ev[0].aggregate_id, other);
+	events_free(ev, n);
+	new_id(nobody);
+	ck_assert_int_eq(st->outbox->events_of(st, nobody, 0, 10, &ev, &n), W3W_OK);
+	ck_assert_uint_eq(n, 0);
+	free(ev);
+}
+END_TEST
+
 TCase *contract_outbox_tcase(void)
 {
 	TCase *tc = tcase_create("outbox");
 
 	tcase_add_test(tc, test_outbox_take_lease_ack);
+	tcase_add_test(tc, test_outbox_events_of_an_aggregate);
 	return tc;
 }

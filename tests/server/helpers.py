@@ -5,6 +5,7 @@ import hmac
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -268,3 +269,45 @@ class RawClient:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
+
+
+class Books:
+    """Hand-made changes to the server's storage: its SQLite file, or its PostgreSQL schema (psql)."""
+
+    def __init__(self, server):
+        self.server = server
+        if MODE != "services":
+            self.db = sqlite3.connect(os.path.join(server.data_dir, "w3wallet.db"), timeout=30, isolation_level=None)
+
+    def run(self, sql, *params):
+        """One statement; returns the rows (as text on PostgreSQL). Parameters are quoted literals."""
+        if MODE != "services":
+            return self.db.execute(sql.replace("%s", "?"), params).fetchall()
+        literal = tuple("'" + str(p).replace("'", "''") + "'" for p in params)
+        out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql % literal,
+                              self.server.env["W3W_STORAGE"]], capture_output=True, text=True, timeout=60, check=True)
+        return [tuple(line.split("|")) for line in out.stdout.splitlines() if line]
+
+    def close(self):
+        if MODE != "services":
+            self.db.close()
+
+
+def seed_withdrawal(server, user_id, status="broadcast"):
+    """An on-chain withdrawal row as the wallet module writes one (the server has no chain to make it): its id."""
+    wid, books = str(uuid.uuid4()), Books(server)
+    # A sender of its own: a nonce carries one withdrawal of a sender (uq_withdrawals_nonce).
+    to, sender, tx = "0x" + "ab" * 20, "0x" + uuid.uuid4().hex + "cdcdcdcd", "0x" + "ef" * 32
+    try:
+        if MODE != "services":
+            now = int(time.time() * 1e6)
+            books.run("INSERT INTO withdrawals (id, user_id, chain, currency, amount, to_address, from_address, nonce,"
+                      " tx_hash, status, created_at, updated_at) VALUES (%s, %s, 'evm:31337', 'USDC', 150000000, %s,"
+                      " %s, 7, %s, %s, %s, %s)", wid, user_id, to, sender, tx, status, now, now)
+        else:
+            books.run("INSERT INTO withdrawals (id, user_id, chain, currency, amount, to_address, from_address, nonce,"
+                      " tx_hash, status, created_at, updated_at) VALUES (%s, %s, 'evm:31337', 'USDC', 1.5, %s, %s, 7,"
+                      " %s, %s, now(), now())", wid, user_id, to, sender, tx, status)
+    finally:
+        books.close()
+    return wid

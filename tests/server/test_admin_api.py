@@ -4,8 +4,9 @@ import socket
 import uuid
 
 import pytest
+import requests
 
-from helpers import Server, User, assert_error, deposit, item, new_currency
+from helpers import Server, User, assert_error, deposit, item, new_currency, seed_withdrawal
 
 ADMIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "server", "admin")
 
@@ -164,3 +165,52 @@ def test_order_claim_read(dash, claimed):
     assert_error(buyer.get(f"/v1/orders/{order['id']}/claim"), 404, "not_found")
     assert_error(buyer.get("/v1/orders/not-a-uuid/claim"), 400, "invalid")
 
+
+
+def test_withdrawal_by_id(dash):
+    """GET /v1/withdrawals/{id}: the owner and the operators see it, anyone else gets 404; bad ids are 400."""
+    owner, other = User(dash), User(dash)
+    wid = seed_withdrawal(dash, owner.id)
+    r = owner.get(f"/v1/withdrawals/{wid}")
+    assert r.status_code == 200, r.text
+    w = r.json()
+    assert (w["id"], w["user_id"], w["status"], w["amount"], w["nonce"]) == (wid, owner.id, "broadcast", "1.5", 7)
+    assert w["chain"] == "evm:31337" and w["tx_hash"] == "0x" + "ef" * 32 and w["transfer_id"] == ""
+    for role in ("admin", "auditor", "service"):
+        assert User(dash, (role,)).get(f"/v1/withdrawals/{wid}").json()["id"] == wid, role
+    assert_error(other.get(f"/v1/withdrawals/{wid}"), 404, "not_found")
+    assert_error(owner.get(f"/v1/withdrawals/{uuid.uuid4()}"), 404, "not_found")
+    assert_error(owner.get("/v1/withdrawals/not-a-uuid"), 400, "invalid")
+    assert requests.get(dash.url + f"/v1/withdrawals/{wid}", timeout=10).status_code == 401
+
+
+def test_order_events(dash):
+    """GET /v1/orders/{id}/events: the order's envelopes in order, paged; operators only."""
+    cur = new_currency()
+    service, buyer, shopper, admin = User(dash, ("service",)), User(dash), User(dash), User(dash, ("admin",))
+    deposit(service, buyer, cur, "20")
+    assert shopper.post("/v1/supplies", {"currency": cur, "amount": "20"}).status_code == 201
+    order_id = buyer.post("/v1/orders", {"currency": cur, "items": [item("3", 1)]}).json()["id"]
+    claim_id = shopper.post(f"/v1/orders/{order_id}/claim").json()["id"]
+    assert shopper.post(f"/v1/claims/{claim_id}/release").status_code == 200
+
+    r = admin.get(f"/v1/orders/{order_id}/events")
+    assert r.status_code == 200, r.text
+    events = r.json()["items"]
+    assert [e["type"] for e in events] == ["order.created", "order.claimed", "claim.released"], events
+    assert all(e["aggregate_id"] == order_id for e in events)
+    assert events[1]["actor_id"] == shopper.id and events[1]["payload"]["claim_id"] == claim_id
+    # Paged by position, one at a time.
+    seen, after = [], 0
+    while True:
+        page = User(dash, ("auditor",)).get(f"/v1/orders/{order_id}/events?after={after}&limit=1").json()
+        if not page["items"]:
+            break
+        assert len(page["items"]) == 1 and page["next_after"] > after
+        seen.append(page["items"][0]["id"])
+        after = page["next_after"]
+    assert seen == [e["id"] for e in events]
+    assert admin.get(f"/v1/orders/{uuid.uuid4()}/events").json() == {"items": [], "next_after": 0}
+    assert_error(buyer.get(f"/v1/orders/{order_id}/events"), 403, "forbidden")
+    assert_error(admin.get("/v1/orders/nope/events"), 400, "invalid")
+    assert_error(admin.get(f"/v1/orders/{order_id}/events?after=-1"), 400, "invalid")

@@ -1,12 +1,15 @@
 """The admin dashboard in a real headless Chromium (Debian chromium + chromium-driver, Selenium).
 
-Signs in as admin, watches the overview, finds an order, releases its claim through the confirm dialog,
-pages through the open orders, checks the ledger's conservation and the audit chain; signs in as auditor
-(audit and ledger); then signs in with a user token and sees the API's 403s. A screenshot of each view goes
-to BUILD/test-artifacts/admin/MODE/. No console errors are allowed (the user's session may only show the
-network errors of those 403s). Chromium missing is a failure.
+Signs in as admin, watches the overview, finds an order (with its events) and a withdrawal, releases a claim
+through the confirm dialog, pages through the open orders, checks the ledger's conservation and the audit chain
+(its latest records with their trace ids); signs in as auditor (audit and ledger); then signs in with a user
+token and sees the API's 403s. A screenshot of each view goes to BUILD/test-artifacts/admin/MODE/. No console
+errors are allowed (the user's session may only show the network errors of those 403s). Chromium missing is a
+failure.
 """
 import os
+import re
+import secrets
 import shutil
 
 import pytest
@@ -16,7 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from helpers import MODE, SERVER_BIN, Server, User, deposit, item, new_currency
+from helpers import MODE, SERVER_BIN, Server, User, deposit, item, new_currency, seed_withdrawal
 
 ADMIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "server", "admin")
 ARTIFACTS = os.environ.get("W3W_TEST_ARTIFACTS") or os.path.join(
@@ -109,10 +112,25 @@ def test_dashboard_in_chromium(dash, browser, shots):
     Select(browser.find_element(By.ID, "search-kind")).select_by_value("order")
     browser.find_element(By.ID, "search-id").send_keys(order["id"])
     browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
-    wait_text(browser, By.ID, "search-result", "Buyer's accounts")
+    wait_text(browser, By.ID, "search-result", "Events (2)")
     result = browser.find_element(By.ID, "search-result").text
     assert claim["id"] in result and "Hardware wallet" in result and "held from the buyer" in result
+    assert "Buyer's accounts" in result and "order.created" in result and "order.claimed" in result
+    # The lower half of the result: the live claim, the buyer's accounts and the order's events.
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.XPATH, "//h4[.='Live claim']"))
     browser.save_screenshot(os.path.join(shots, "2-search-order.png"))
+
+    # Search a withdrawal (an on-chain one, as the wallet module records it).
+    withdrawal_id = seed_withdrawal(dash, buyer.id)
+    Select(browser.find_element(By.ID, "search-kind")).select_by_value("withdrawal")
+    field = browser.find_element(By.ID, "search-id")
+    field.clear()
+    field.send_keys(withdrawal_id)
+    browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
+    wait_text(browser, By.ID, "search-result", "broadcast")
+    result = browser.find_element(By.ID, "search-result").text
+    assert withdrawal_id in result and "0x" + "ef" * 32 in result and "evm:31337" in result
+    browser.save_screenshot(os.path.join(shots, "2b-search-withdrawal.png"))
 
     # Pending claims; release ours through the confirm dialog (the ordinary API route does it).
     view(browser, "lists")
@@ -154,11 +172,18 @@ def test_dashboard_in_chromium(dash, browser, shots):
     assert "OK" in browser.find_element(By.ID, "ledger-result").text
     browser.save_screenshot(os.path.join(shots, "5-ledger.png"))
 
-    # Audit: the chain verifies.
+    # Audit: the chain verifies, and the latest records show the trace of their request.
+    trace_id = secrets.token_hex(16)
+    r = buyer.post("/v1/orders", {"currency": currency, "items": [item("2", 1)]},
+                   headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"})
+    assert r.status_code == 201, r.text
     view(browser, "audit")
     browser.find_element(By.ID, "audit-run").click()
     wait_text(browser, By.ID, "audit-status", "OK", timeout=120)
     assert "records" in browser.find_element(By.ID, "audit-result").text
+    wait_text(browser, By.ID, "audit-records", trace_id)
+    rows = browser.find_element(By.ID, "audit-records").text
+    assert "order.create" in rows and len(re.findall(r"\b[0-9a-f]{32}\b", rows)) >= 2, rows
     browser.save_screenshot(os.path.join(shots, "6-audit.png"))
 
     assert severe(browser) == [], "console errors in the admin's session"
@@ -207,7 +232,7 @@ def test_dashboard_in_chromium(dash, browser, shots):
     assert len(errors) == 3, errors
     assert all("status of 403" in e["message"] for e in errors), errors
 
-    for name in ("1-overview", "2-search-order", "3-claims-pending", "4-claim-released", "5-ledger", "6-audit",
+    for name in ("1-overview", "2-search-order", "2b-search-withdrawal", "3-claims-pending", "4-claim-released", "5-ledger", "6-audit",
                  "7-user-forbidden"):
         with open(os.path.join(shots, name + ".png"), "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n", name

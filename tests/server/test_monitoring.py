@@ -4,7 +4,6 @@ checks turn to "broken" when the books are really broken (rows of the SQLite fil
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import time
 
@@ -12,7 +11,7 @@ import pytest
 import requests
 import yaml
 
-from helpers import MODE, SERVER_BIN, Server, User, deposit, item, new_currency
+from helpers import MODE, SERVER_BIN, Books, Server, User, deposit, item, new_currency
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "w3wallet.json")
@@ -163,28 +162,6 @@ def test_every_name_in_the_dashboard_and_alerts_is_exported(checked_server):
                                 "w3w_http_request_duration_seconds_bucket", "w3w_backend_up"} <= set(used)
     # The latency histogram has the SLO's 100 ms bound as a bucket.
     assert 'le="0.1"' in text
-
-
-class Books:
-    """Hand-made changes to the server's storage: its SQLite file, or its PostgreSQL schema (psql)."""
-
-    def __init__(self, server):
-        self.server = server
-        if MODE != "services":
-            self.db = sqlite3.connect(os.path.join(server.data_dir, "w3wallet.db"), timeout=30, isolation_level=None)
-
-    def run(self, sql, *params):
-        """One statement; returns the rows (as text on PostgreSQL). Parameters are quoted literals."""
-        if MODE != "services":
-            return self.db.execute(sql.replace("%s", "?"), params).fetchall()
-        literal = tuple("'" + str(p).replace("'", "''") + "'" for p in params)
-        out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql % literal,
-                              self.server.env["W3W_STORAGE"]], capture_output=True, text=True, timeout=60, check=True)
-        return [tuple(line.split("|")) for line in out.stdout.splitlines() if line]
-
-    def close(self):
-        if MODE != "services":
-            self.db.close()
 
 
 def test_checks_see_tampered_ledger_and_audit_chain(checked_server):

@@ -89,7 +89,11 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
     check(buyer, "POST", "/v1/batch/transfers", {"elements": [{"to_user_id": shopper.id, "currency": cur,
                                                                "amount": "1000"}]})
     check(overseer, "GET", "/v1/audit/verify")
+    check(overseer, "GET", "/v1/audit/records?after=0&limit=5")
+    check(buyer, "GET", "/v1/audit/records")
     check(buyer, "GET", f"/v1/orders/{order['id']}/claim")
+    check(overseer, "GET", f"/v1/orders/{order['id']}/events?limit=2")
+    check(buyer, "GET", f"/v1/orders/{order['id']}/events")
     check(overseer, "GET", "/v1/claims?status=processed&limit=1")
     check(overseer, "GET", f"/v1/ledger/totals?currency={cur}")
     check(buyer, "GET", f"/v1/ledger/totals?currency={cur}")

@@ -175,6 +175,104 @@ def test_claim_span_tree_log_line_and_event():
         rx.close()
 
 
+def test_reads_have_command_and_storage_spans():
+    """Every read command is a span under the HTTP request, with its storage or cache calls under it."""
+    rx = Receiver()
+    server = start_server(["--otlp-endpoint", rx.url])
+    try:
+        shopper, order_id = claimable_order(server)
+        claim_id = shopper.post(f"/v1/orders/{order_id}/claim").json()["id"]
+        r = shopper.post("/v1/supplies", {"currency": new_currency(), "amount": "7"})
+        assert r.status_code == 201, r.text
+        supply_id = r.json()["id"]
+        reads = [("supply.get", f"/v1/supplies/{supply_id}"), ("supply.list", "/v1/supplies?limit=3"),
+                 ("order.get", f"/v1/orders/{order_id}"), ("order.list", "/v1/orders?limit=3"),
+                 ("claim.get", f"/v1/claims/{claim_id}"), ("claim.get_by_order", f"/v1/orders/{order_id}/claim")]
+        storage_reads = set()
+        for name, path in reads:
+            trace_id = secrets.token_hex(16)
+            r = shopper.get(path, headers={"traceparent": f"00-{trace_id}-{CALLER_SPAN}-01"})
+            assert r.status_code == 200, (path, r.text)
+
+            def command_and_children():
+                spans = rx.trace(trace_id)
+                command = [s for s in spans if s["name"] == name]
+                children = [s for s in spans if command and s["parentSpanId"] == command[0]["spanId"]]
+                http = [s for s in spans if s["parentSpanId"] == CALLER_SPAN]
+                return (command, children, http) if command and children and http else None
+            found = wait_for(command_and_children)
+            assert found, f"{name}: spans {[s['name'] for s in rx.trace(trace_id)]}"
+            command, children, http = found
+            assert len(command) == 1 and command[0]["kind"] == 1 and command[0]["status"]["code"] == 1, command
+            assert command[0]["parentSpanId"] == http[0]["spanId"], name
+            assert all(c["kind"] == 3 and (c["name"] == "storage.read" or c["name"].startswith("cache.")) for c in children), children
+            t = lambda s, k: int(s[k + "TimeUnixNano"])
+            for c in children:
+                assert t(command[0], "start") <= t(c, "start") <= t(c, "end") <= t(command[0], "end"), (name, c)
+            storage_reads |= {name for c in children if c["name"] == "storage.read"}
+        # A new supply is in no cache, and only default first pages are cached: both are read from storage.
+        assert {"supply.get", "order.list"} <= storage_reads, storage_reads
+        outbox_drained(server)
+    finally:
+        assert server.stop() == 0
+        rx.close()
+
+
+def outbox_drained(server):
+    """Wait until the outbox has nothing pending: a server stopped mid-batch would leave its lease to the next."""
+    def pending():
+        m = re.search(r"^w3w_outbox_pending (\d+)", requests.get(server.url + "/metrics", timeout=10).text, re.M)
+        return m and int(m.group(1)) == 0
+    assert wait_for(pending, timeout=60), "the outbox did not drain"
+
+
+def audit_records_of(admin, target_id):
+    """The audit records about `target_id`, read through GET /v1/audit/records from near the chain's end."""
+    r = admin.get("/v1/audit/verify")
+    assert r.status_code == 200 and r.json()["ok"], r.text
+    after, found = max(0, r.json()["records"] - 200), []
+    while True:
+        r = admin.get(f"/v1/audit/records?after={after}&limit=100")
+        assert r.status_code == 200, r.text
+        page = r.json()
+        found += [rec for rec in page["items"] if rec["target_id"] == target_id]
+        if not page["items"]:
+            return found
+        assert page["next_after"] == page["items"][-1]["chain_pos"] > after
+        after = page["next_after"]
+
+
+def test_audit_records_carry_the_trace():
+    """A traced claim's audit record, and a traced refusal's, name their trace; the chain still verifies."""
+    server = start_server([])
+    try:
+        shopper, order_id = claimable_order(server)
+        admin, auditor, rival = User(server, ("admin",)), User(server, ("auditor",)), User(server)
+        r = shopper.post(f"/v1/orders/{order_id}/claim", headers={"traceparent": TRACEPARENT})
+        assert r.status_code == 201, r.text
+        refused_trace = secrets.token_hex(16)
+        r = rival.post(f"/v1/orders/{order_id}/claim", headers={"traceparent": f"00-{refused_trace}-{CALLER_SPAN}-01"})
+        assert r.status_code == 409, r.text
+
+        records = {rec["actor_id"]: rec for rec in audit_records_of(auditor, order_id) if rec["action"] == "claim.create"}
+        won, lost = records[shopper.id], records[rival.id]
+        assert won["outcome"] == "ok" and won["trace_id"] == TRACE_ID, won
+        assert lost["outcome"] != "ok" and lost["trace_id"] == refused_trace, lost
+        assert re.fullmatch(r"[0-9a-f]{64}", won["hash"]) and won["chain_pos"] >= 1
+        # Every record has a trace: a request without traceparent runs in one of its own.
+        order_records = audit_records_of(admin, order_id)
+        assert all(re.fullmatch(r"[0-9a-f]{32}", rec["trace_id"]) for rec in order_records), order_records
+        assert admin.get("/v1/audit/verify").json()["ok"]
+
+        # Only auditors and admins read it, and bad paging is refused.
+        assert shopper.get("/v1/audit/records").status_code == 403
+        for bad in ("after=-1", "after=x", "limit=0", "limit=501", "cursor=abc"):
+            assert auditor.get(f"/v1/audit/records?{bad}").status_code == 400, bad
+        outbox_drained(server)
+    finally:
+        assert server.stop() == 0
+
+
 def test_spans_are_flushed_on_shutdown():
     rx = Receiver()
     server = start_server(["--otlp-endpoint", rx.url, "--log-level", "debug"])

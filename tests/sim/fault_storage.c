@@ -147,6 +147,12 @@ static w3w_status fs_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	return inner(st)->outbox->stats(inner(st), out);
 }
 
+static w3w_status fs_outbox_events_of(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+	w3w_event **out, size_t *count)
+{
+	return inner(st)->outbox->events_of(inner(st), aggregate_id, after_seq, max, out, count);
+}
+
 /* Never faulted; a failure of its own is noted (the caller, core, drops it silently). */
 static w3w_status fs_audit_append(w3w_storage *st, const w3w_audit_record *record)
 {
@@ -233,6 +239,7 @@ static const w3w_outbox_store fs_outbox = {
 	.take = fs_outbox_take,
 	.ack = fs_outbox_ack,
 	.stats = fs_outbox_stats,
+	.events_of = fs_outbox_events_of,
 };
 
 static const w3w_audit_store fs_audit = {

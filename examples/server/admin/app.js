@@ -237,6 +237,10 @@
   };
 
   const ORDER_COLUMNS = ['id', 'user_id', 'currency', 'amount', 'status', 'created_at'];
+  const AUDIT_COLUMNS = ['chain_pos', 'created_at', 'action', 'outcome', 'actor_id', 'target_id', 'trace_id'];
+
+  /** The trace id of an event payload's traceparent ("00-<trace>-<span>-<flags>"), '' when none. */
+  const traceOf = (payload) => ((payload && payload.traceparent) || '').split('-')[1] || '';
   const CLAIM_COLUMNS = ['id', 'order_id', 'user_id', 'supply_id', 'status', 'claimed_at', 'processed_at', 'released_at'];
 
   async function search(ev) {
@@ -255,7 +259,11 @@
       await section(box, 'Live claim', '/v1/orders/' + id + '/claim');
       await section(box, 'Buyer\'s accounts', '/v1/accounts?user_id=' + order.user_id,
         listOf('Buyer\'s accounts', ['currency', 'balance', 'held', 'available']));
-      box.appendChild(el('p', 'Events: the API has no read of the event stream; follow them in the event sink.', 'notice'));
+      await section(box, 'Events', '/v1/orders/' + id + '/events?limit=100', (body) =>
+        listOf('Events', ['created_at', 'type', 'actor_id', 'trace', 'id'])(body.items.map((e) =>
+          Object.assign({}, e, { trace: traceOf(e.payload) }))));
+    } else if (kind === 'withdrawal') {
+      await section(box, 'Withdrawal', '/v1/withdrawals/' + id);
     } else if (kind === 'claim') {
       const claim = await section(box, 'Claim', '/v1/claims/' + id);
       if (claim) {
@@ -401,6 +409,15 @@
     box.appendChild(line);
     box.appendChild(record('Report', r));
     if (!r.ok) box.appendChild(el('p', 'First bad record: #' + r.first_bad + ' — ' + r.reason, 'error'));
+    // The latest records, with the trace each command ran in (follow it in the tracing backend).
+    const latest = await api('GET', '/v1/audit/records?limit=20&after=' + Math.max(0, r.records - 20));
+    if (latest.status !== 200) {
+      box.appendChild(el('p', apiError(latest), 'error'));
+      return;
+    }
+    const list = listOf('Latest records, newest first', AUDIT_COLUMNS)(latest.body.items.slice().reverse());
+    list.id = 'audit-records';
+    box.appendChild(list);
   }
 
   // ---- wiring ---------------------------------------------------------------

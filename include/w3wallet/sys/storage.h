@@ -38,8 +38,14 @@ extern "C" {
 /** Nil UUID: the external account of deposits and withdrawals. */
 #define W3W_EXTERNAL_USER_ID "00000000-0000-0000-0000-000000000000"
 
-/** An audit record as core prepares it; chain fields are filled by sealing. */
-typedef struct w3w_audit_record {
+/**
+ * An audit record as audit table version 1 has it: w3w_audit_record (audit.h)
+ * without trace_id, the same members at the same offsets. w3w_write_meta
+ * embeds this one, so that the command structs keep the layout backends
+ * built against older headers know. The trace of a command's record is its
+ * event's: see w3w_write_meta.audit.
+ */
+typedef struct w3w_audit_record_v1 {
 	int64_t chain_pos;                  /**< 0 until sealed */
 	char id[W3W_ID_SIZE];
 	char actor_id[W3W_ID_SIZE];
@@ -49,7 +55,7 @@ typedef struct w3w_audit_record {
 	w3w_time created_at;
 	unsigned char prev_hash[32];        /**< sealed only */
 	unsigned char hash[32];             /**< sealed only */
-} w3w_audit_record;
+} w3w_audit_record_v1;
 
 /** What every write command carries besides its own fields. */
 typedef struct w3w_write_meta {
@@ -69,8 +75,13 @@ typedef struct w3w_write_meta {
 	 * leaves them out leaves those keys stale until their TTL.
 	 */
 	w3w_event event;
-	/** The audit record of the success; written in the same transaction. */
-	w3w_audit_record audit;
+	/**
+	 * The audit record of the success; written in the same transaction.
+	 * Its trace id is the one of the event payload's "traceparent"
+	 * (w3w_event_trace_id()): an audit table of version 2 stores it with
+	 * the record.
+	 */
+	w3w_audit_record_v1 audit;
 	/**
 	 * Set by the backend to 1 when (actor_id, idem_key) already existed
 	 * unexpired with the same idem_hash: nothing was written, and the
@@ -200,6 +211,13 @@ typedef struct w3w_storage_query {
 	int limit;
 	char after_id[W3W_ID_SIZE]; /**< "" = from the start; else ids > after_id */
 } w3w_storage_query;
+
+/**
+ * The trace id of the event payload's "traceparent" (what core stamps on the
+ * event of a command that runs in a trace), "" when it has none: what a
+ * backend stores as the trace id of the command's audit record.
+ */
+W3W_EXTERN void w3w_event_trace_id(const w3w_event *event, char out[W3W_TRACE_ID_SIZE]);
 
 /**
  * Hash function core gives to audit_seal: hash = H(prev_hash, record).
@@ -437,8 +455,8 @@ typedef struct w3w_market_store {
 } w3w_market_store;
 #define W3W_MARKET_STORE_INIT { .version = W3W_MARKET_STORE_VERSION }
 
-/** The transactional outbox the commands write their events to. */
-#define W3W_OUTBOX_STORE_VERSION 1
+/** The transactional outbox the commands write their events to. Version 2 adds events_of. */
+#define W3W_OUTBOX_STORE_VERSION 2
 typedef struct w3w_outbox_store {
 	unsigned int version;   /**< W3W_OUTBOX_STORE_VERSION */
 	/**
@@ -458,14 +476,25 @@ typedef struct w3w_outbox_store {
 	w3w_status (*ack)(w3w_storage *st, const int64_t *seqs, size_t count);
 	/** Counts of the outbox (total written, pending, oldest pending time). */
 	w3w_status (*stats)(w3w_storage *st, w3w_outbox_stats *out);
+	/**
+	 * (Version 2.) Events of one aggregate, sent or not, with seq > after_seq
+	 * in seq order, at most `max`; none is W3W_OK with count 0. *out as take's.
+	 */
+	w3w_status (*events_of)(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+		w3w_event **out, size_t *count);
 } w3w_outbox_store;
 #define W3W_OUTBOX_STORE_INIT { .version = W3W_OUTBOX_STORE_VERSION }
 
-/** The hash-chained audit log. */
-#define W3W_AUDIT_STORE_VERSION 1
+/**
+ * The hash-chained audit log. Version 2 has the same members and stores
+ * trace ids: its records (append, read, and those it gives the hash
+ * function) are w3w_audit_record; those of version 1 are
+ * w3w_audit_record_v1, and core reads and hashes them as such.
+ */
+#define W3W_AUDIT_STORE_VERSION 2
 typedef struct w3w_audit_store {
 	unsigned int version;   /**< W3W_AUDIT_STORE_VERSION */
-	/** Append a record of a refused command, in its own transaction. */
+	/** Append a record of a refused command (trace_id included), in its own transaction. */
 	w3w_status (*append)(w3w_storage *st, const w3w_audit_record *record);
 	/**
 	 * Under a lock that serializes sealers (across processes): read the

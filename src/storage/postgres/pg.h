@@ -23,7 +23,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; a newer database is refused (W3W_EVERSION). */
-#define W3W__PG_SCHEMA_VERSION 5
+#define W3W__PG_SCHEMA_VERSION 7
 
 /* SQLSTATEs raised by the installed functions (class W3: ours). */
 #define W3W__PG_SQLSTATE_NOTFOUND     "W3001"
@@ -47,7 +47,7 @@ enum w3w__pg_stmt_id {
 	PG_CLAIM_CREATE, PG_CLAIM_PROCESS, PG_CLAIM_RELEASE, PG_CLAIM_GET, PG_CLAIM_GET_LIVE,
 	PG_CLAIM_OUTCOME,
 	PG_ACCOUNTS, PG_LEDGER_TOTALS,
-	PG_OUTBOX_TAKE, PG_OUTBOX_ACK, PG_OUTBOX_STATS, PG_OUTBOX_HAS_EVENT,
+	PG_OUTBOX_TAKE, PG_OUTBOX_ACK, PG_OUTBOX_STATS, PG_OUTBOX_HAS_EVENT, PG_OUTBOX_EVENTS_OF,
 	PG_AUDIT_APPEND, PG_AUDIT_PENDING, PG_AUDIT_LINK, PG_AUDIT_READ, PG_AUDIT_UNSEALED,
 	PG_PURGE_EXPIRED,
 	PG_COMMIT_POSITION, PG_REPLAY_POSITION,
@@ -383,6 +383,8 @@ w3w_status w3w__pg_claim_get_live(w3w_storage *st, const char *order_id, w3w_cla
 
 w3w_status w3w__pg_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);
 w3w_status w3w__pg_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count);
+w3w_status w3w__pg_outbox_events_of(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+	w3w_event **out, size_t *count);
 w3w_status w3w__pg_outbox_stats(w3w_storage *st, w3w_outbox_stats *out);
 
 w3w_status w3w__pg_audit_append(w3w_storage *st, const w3w_audit_record *record);

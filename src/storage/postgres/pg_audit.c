@@ -34,12 +34,13 @@ w3w_status w3w__pg_audit_append(w3w_storage *st, const w3w_audit_record *rec)
 	w3w__pg_p_text_or_null(&p, rec->target_id);
 	w3w__pg_p_text(&p, rec->outcome);
 	w3w__pg_p_i64(&p, rec->created_at);
+	w3w__pg_p_text_or_null(&p, rec->trace_id);
 	rc = w3w__pg_run(w3w__pg_of(st), PG_AUDIT_APPEND, &p, "audit_append", &r);
 	PQclear(r);
 	return rc;
 }
 
-/* Columns of w3w_audit_pending() and PG_AUDIT_READ after chain_pos: id .. created_at. */
+/* Columns of w3w_audit_pending() and PG_AUDIT_READ after chain_pos: id .. created_at (both have trace_id in column 9). */
 static void read_record(const PGresult *r, int row, int col, w3w_audit_record *rec)
 {
 	w3w__pg_col_text(rec->id, sizeof(rec->id), r, row, col);
@@ -48,6 +49,7 @@ static void read_record(const PGresult *r, int row, int col, w3w_audit_record *r
 	w3w__pg_col_text(rec->target_id, sizeof(rec->target_id), r, row, col + 3);
 	w3w__pg_col_text(rec->outcome, sizeof(rec->outcome), r, row, col + 4);
 	rec->created_at = w3w__pg_col_i64(r, row, col + 5);
+	w3w__pg_col_text(rec->trace_id, sizeof(rec->trace_id), r, row, 9);
 }
 
 

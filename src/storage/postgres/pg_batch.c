@@ -38,7 +38,7 @@ typedef struct pg_batch_kind {
 static void add_meta(w3w__pg_array *a, const w3w_write_meta *m)
 {
 	const w3w_event *e = &m->event;
-	const w3w_audit_record *au = &m->audit;
+	const w3w_audit_record_v1 *au = &m->audit;
 
 	w3w__pg_array_add(&a[0], m->actor_id);
 	w3w__pg_array_add(&a[1], m->idem_key);

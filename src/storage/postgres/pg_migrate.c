@@ -30,6 +30,8 @@ static const char *const *const migrations[W3W__PG_SCHEMA_VERSION] = {
 	(const char *const[]){ w3w__pg_sql_v3_event_facts, NULL },
 	(const char *const[]){ w3w__pg_sql_v4_withdrawal_limits, NULL },
 	(const char *const[]){ w3w__pg_sql_v5_batch, NULL },
+	(const char *const[]){ w3w__pg_sql_v6_audit_trace, NULL },
+	(const char *const[]){ w3w__pg_sql_v7_outbox_aggregate, NULL },
 };
 
 /* DDL and waiting for another process's migration may take longer than a command. */

@@ -121,6 +121,7 @@ static const w3w_outbox_store pg_outbox = {
 	.take = w3w__pg_outbox_take,
 	.ack = w3w__pg_outbox_ack,
 	.stats = w3w__pg_outbox_stats,
+	.events_of = w3w__pg_outbox_events_of,
 };
 
 static const w3w_audit_store pg_audit = {

@@ -93,3 +93,31 @@ w3w_status w3w__pg_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 	PQclear(r);
 	return W3W_OK;
 }
+
+w3w_status w3w__pg_outbox_events_of(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+	w3w_event **out, size_t *count)
+{
+	w3w__pg_params p;
+	PGresult *r = NULL;
+	w3w_status rc;
+	void *items;
+
+	*out = NULL;
+	*count = 0;
+	if (max == 0)
+		return W3W_OK;
+	if (!w3w__pg_is_uuid(aggregate_id))
+		return w3w_error_set(W3W_EINVAL, "events_of: aggregate_id must be a UUID");
+	if (max > TAKE_MAX)
+		max = TAKE_MAX;
+	w3w__pg_params_init(&p);
+	w3w__pg_p_text(&p, aggregate_id);
+	w3w__pg_p_i64(&p, after_seq);
+	w3w__pg_p_i64(&p, (int64_t)max);
+	if ((rc = w3w__pg_run(w3w__pg_of(st), PG_OUTBOX_EVENTS_OF, &p, "outbox_events_of", &r)) != W3W_OK)
+		return rc;
+	rc = w3w__pg_read_rows(r, -1, sizeof(w3w_event), read_event, event_drop, &items, count);
+	PQclear(r);
+	*out = items;
+	return rc;
+}

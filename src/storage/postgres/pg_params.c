@@ -111,7 +111,7 @@ void w3w__pg_p_owned(w3w__pg_params *p, char *s)
 void w3w__pg_command_params(w3w__pg_params *p, w3w_write_meta *m)
 {
 	const w3w_event *e = &m->event;
-	const w3w_audit_record *a = &m->audit;
+	const w3w_audit_record_v1 *a = &m->audit;
 
 	w3w__pg_params_init(p);
 	m->replayed = 0;

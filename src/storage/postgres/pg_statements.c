@@ -91,11 +91,14 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		" (SELECT coalesce(max(seq), 0) FROM outbox)" },
 	[PG_OUTBOX_HAS_EVENT] = { "w3w_outbox_has_event",
 		"SELECT seq FROM outbox WHERE id = $1" },
+	[PG_OUTBOX_EVENTS_OF] = { "w3w_outbox_events_of",
+		"SELECT seq, id, type, topic, aggregate_id, actor_id, region, w3w_us(created_at), payload"
+		" FROM outbox WHERE aggregate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3" },
 
 	/* ON CONFLICT: a retry after a lost answer cannot append twice. */
 	[PG_AUDIT_APPEND] = { "w3w_audit_append",
-		"INSERT INTO audit_log (id, actor_id, action, target_id, outcome, created_at)"
-		" VALUES ($1, $2, $3, $4, $5, w3w_ts($6)) ON CONFLICT (id) DO NOTHING" },
+		"INSERT INTO audit_log (id, actor_id, action, target_id, outcome, created_at, trace_id)"
+		" VALUES ($1, $2, $3, $4, $5, w3w_ts($6), $7) ON CONFLICT (id) DO NOTHING" },
 	[PG_AUDIT_PENDING] = { "w3w_audit_pending", "SELECT * FROM w3w_audit_pending($1)" },
 	[PG_AUDIT_LINK] = { "w3w_audit_link",
 		"UPDATE audit_log a SET chain_pos = u.pos, prev_hash = decode(u.prev, 'hex'),"
@@ -104,7 +107,7 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		" WHERE a.seq = u.seq AND a.chain_pos IS NULL" },
 	[PG_AUDIT_READ] = { "w3w_audit_read",
 		"SELECT chain_pos, id, actor_id, action, target_id, outcome, w3w_us(created_at),"
-		" encode(prev_hash, 'hex'), encode(hash, 'hex')"
+		" encode(prev_hash, 'hex'), encode(hash, 'hex'), trace_id"
 		" FROM audit_log WHERE chain_pos > $1 ORDER BY chain_pos LIMIT $2" },
 	[PG_AUDIT_UNSEALED] = { "w3w_audit_unsealed",
 		"SELECT count(*) FROM audit_log WHERE chain_pos IS NULL" },

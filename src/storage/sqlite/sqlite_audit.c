@@ -18,9 +18,21 @@ w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec)
 {
 	return w3w__sq_run(c,
 		/* Once per id, whoever repeats it (idx_audit_log_id). */
-		"INSERT INTO audit_log(id, actor_id, action, target_id, outcome, created_at)"
-		" SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE id = ?1)", "tttttI",
-		rec->id, rec->actor_id, rec->action, rec->target_id, rec->outcome, rec->created_at);
+		"INSERT INTO audit_log(id, actor_id, action, target_id, outcome, created_at, trace_id)"
+		" SELECT ?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, '')"
+		" WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE id = ?1)", "tttttIt",
+		rec->id, rec->actor_id, rec->action, rec->target_id, rec->outcome, rec->created_at, rec->trace_id);
+}
+
+w3w_status w3w__sq_audit_put_command(w3w__sq_conn *c, const w3w_write_meta *meta)
+{
+	w3w_audit_record rec;
+
+	/* The record core prepared, and the trace its event names. */
+	memset(&rec, 0, sizeof(rec));
+	memcpy(&rec, &meta->audit, sizeof(meta->audit));
+	w3w_event_trace_id(&meta->event, rec.trace_id);
+	return w3w__sq_audit_put(c, &rec);
 }
 
 w3w_status w3w__sq_audit_append(w3w_storage *st, const w3w_audit_record *record)
@@ -45,16 +57,16 @@ static void copy_hash(unsigned char dst[32], sqlite3_stmt *s, int col)
 }
 
 /*
- * Columns chain_pos and the record's fields. An unsealed row gives its seq
- * instead, parked in chain_pos until the seal numbers it.
+ * Columns chain_pos, the record's fields and trace_id. An unsealed row
+ * gives its seq instead, parked in chain_pos until the seal numbers it.
  */
 static w3w_status read_fields(sqlite3_stmt *s, void *item)
 {
 	w3w_audit_record *r = item;
 
-	w3w__sq_cols(s, 0, "ItttttI", &r->chain_pos, r->id, sizeof(r->id), r->actor_id, sizeof(r->actor_id),
+	w3w__sq_cols(s, 0, "ItttttIt", &r->chain_pos, r->id, sizeof(r->id), r->actor_id, sizeof(r->actor_id),
 		r->action, sizeof(r->action), r->target_id, sizeof(r->target_id),
-		r->outcome, sizeof(r->outcome), &r->created_at);
+		r->outcome, sizeof(r->outcome), &r->created_at, r->trace_id, sizeof(r->trace_id));
 	return W3W_OK;
 }
 
@@ -64,8 +76,8 @@ static w3w_status read_sealed(sqlite3_stmt *s, void *item)
 	w3w_audit_record *r = item;
 
 	read_fields(s, r);
-	copy_hash(r->prev_hash, s, 7);
-	copy_hash(r->hash, s, 8);
+	copy_hash(r->prev_hash, s, 8);
+	copy_hash(r->hash, s, 9);
 	return W3W_OK;
 }
 
@@ -100,7 +112,7 @@ static w3w_status seal(w3w__sq_conn *c, w3w_audit_hash_fn fn, size_t want, void 
 	/* Read the batch first: updating rows of the index being scanned is avoided. */
 	if (st == W3W_OK)
 		st = w3w__sq_query(c, &s,
-			"SELECT seq, id, actor_id, action, target_id, outcome, created_at FROM audit_log"
+			"SELECT seq, id, actor_id, action, target_id, outcome, created_at, trace_id FROM audit_log"
 			" WHERE chain_pos IS NULL ORDER BY seq LIMIT ?1", "I", (int64_t)want);
 	if (st == W3W_OK)
 		st = w3w__sq_collect(c, s, read_fields, sizeof(w3w_audit_record), want, batch, &n);
@@ -169,7 +181,7 @@ w3w_status w3w__sq_audit_read(w3w_storage *st, int64_t after_pos, size_t max,
 	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
 		return w3w_error_code();
 	rc = w3w__sq_query(c, &s,
-		"SELECT chain_pos, id, actor_id, action, target_id, outcome, created_at, prev_hash, hash"
+		"SELECT chain_pos, id, actor_id, action, target_id, outcome, created_at, trace_id, prev_hash, hash"
 		" FROM audit_log WHERE chain_pos > ?1 ORDER BY chain_pos LIMIT ?2", "II", after_pos, (int64_t)max);
 	if (rc == W3W_OK)
 		rc = w3w__sq_collect(c, s, read_sealed, sizeof(w3w_audit_record), max, &recs, &n);

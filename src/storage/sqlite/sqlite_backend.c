@@ -412,6 +412,7 @@ static const w3w_outbox_store sq_outbox = {
 	.take = w3w__sq_outbox_take,
 	.ack = w3w__sq_outbox_ack,
 	.stats = w3w__sq_outbox_stats,
+	.events_of = w3w__sq_outbox_events_of,
 };
 
 static const w3w_audit_store sq_audit = {

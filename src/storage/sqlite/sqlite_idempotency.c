@@ -57,7 +57,7 @@ w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const cha
 	w3w_status st = w3w__sq_outbox_put(c, &meta->event);
 
 	if (st == W3W_OK)
-		st = w3w__sq_audit_put(c, &meta->audit);
+		st = w3w__sq_audit_put_command(c, meta);
 	if (st == W3W_OK && meta->idem_key[0])
 		st = idem_put(c, meta, result_id);
 	return st;

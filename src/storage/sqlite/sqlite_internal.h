@@ -18,7 +18,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 5
+#define W3W__SQ_SCHEMA_VERSION 7
 
 typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 
@@ -230,6 +230,8 @@ w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const cha
 
 w3w_status w3w__sq_outbox_put(w3w__sq_conn *c, w3w_event *ev);
 w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec);
+/** The audit record of a command (meta->audit), in the trace of its event. */
+w3w_status w3w__sq_audit_put_command(w3w__sq_conn *c, const w3w_write_meta *meta);
 
 /* ---- loaders shared between commands and reads --------------------------- */
 
@@ -304,6 +306,8 @@ w3w_status w3w__sq_claim_get_live(w3w_storage *st, const char *order_id, w3w_cla
 w3w_status w3w__sq_outbox_take(w3w_storage *st, size_t max, int lease_ms, w3w_event **out, size_t *count);
 w3w_status w3w__sq_outbox_ack(w3w_storage *st, const int64_t *seqs, size_t count);
 w3w_status w3w__sq_outbox_stats(w3w_storage *st, w3w_outbox_stats *out);
+w3w_status w3w__sq_outbox_events_of(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+	w3w_event **out, size_t *count);
 
 w3w_status w3w__sq_audit_append(w3w_storage *st, const w3w_audit_record *record);
 w3w_status w3w__sq_audit_seal(w3w_storage *st, w3w_audit_hash_fn fn, size_t max, size_t *sealed);

@@ -172,3 +172,36 @@ w3w_status w3w__sq_outbox_stats(w3w_storage *st, w3w_outbox_stats *out)
 		" (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL),"
 		" (SELECT COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at IS NULL)", NULL, read_stats, out);
 }
+
+/* ---- the events of one aggregate --------------------------------------------- */
+
+w3w_status w3w__sq_outbox_events_of(w3w_storage *st, const char *aggregate_id, int64_t after_seq, size_t max,
+	w3w_event **out, size_t *count)
+{
+	void *events = NULL;
+	size_t n = 0;
+	sqlite3_stmt *s;
+	w3w__sq_conn *c;
+	w3w_status rc;
+
+	*out = NULL;
+	*count = 0;
+	if (max == 0)
+		return W3W_OK;
+	if (max > TAKE_MAX)
+		max = TAKE_MAX;
+	if (!(c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ)))
+		return w3w_error_code();
+	rc = w3w__sq_query(c, &s, "SELECT " OUTBOX_COLS " FROM outbox WHERE aggregate_id = ?1 AND seq > ?2"
+		" ORDER BY seq LIMIT ?3", "tII", aggregate_id, after_seq, (int64_t)max);
+	if (rc == W3W_OK)
+		rc = w3w__sq_collect(c, s, read_event, sizeof(w3w_event), max, &events, &n);
+	rc = w3w__sq_end(c, rc);
+	if (rc != W3W_OK) {
+		events_free(events, n);
+		return rc;
+	}
+	*out = events;
+	*count = n;
+	return W3W_OK;
+}

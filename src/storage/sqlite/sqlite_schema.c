@@ -14,6 +14,8 @@
 static const char *const migrations[W3W__SQ_SCHEMA_VERSION] = {
 	w3w__sq_sql_v1_schema, w3w__sq_sql_v2_wallet, w3w__sq_sql_v3_event_facts, w3w__sq_sql_v4_audit_id,
 	w3w__sq_sql_v5_withdrawal_limits,
+	w3w__sq_sql_v6_audit_trace,
+	w3w__sq_sql_v7_outbox_aggregate,
 };
 
 static w3w_status current_version(w3w__sq_conn *c, int64_t *out)

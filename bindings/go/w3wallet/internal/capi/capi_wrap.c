@@ -199,6 +199,8 @@ SWIGINTERN void delete_w3w_order(struct w3w_order *self){ w3w_order_free(self); 
 SWIGINTERN void delete_w3w_order_page(struct w3w_order_page *self){ w3w_order_page_free(self); }
 SWIGINTERN void delete_w3w_batch_results(struct w3w_batch_results *self){ w3w_batch_results_free(self); }
 SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); }
+SWIGINTERN void delete_w3w_event_list(struct w3w_event_list *self){ w3w_event_list_free(self); }
+SWIGINTERN void delete_w3w_audit_page(struct w3w_audit_page *self){ w3w_audit_page_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
 SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
 SWIGINTERN void delete_w3w_withdrawal_limits(struct w3w_withdrawal_limits *self){ w3w_withdrawal_limits_free(self); }
@@ -347,6 +349,16 @@ static const w3w_supply *w3wb_supply_page_at(const w3w_supply_page *page, size_t
 	return page && i < page->count ? &page->items[i] : NULL;
 }
 
+static const w3w_audit_record *w3wb_audit_page_at(const w3w_audit_page *page, size_t i)
+{
+	return page && i < page->count ? &page->items[i] : NULL;
+}
+
+static const w3w_event *w3wb_event_list_at(const w3w_event_list *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 static const w3w_account *w3wb_account_at(const w3w_account_list *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
@@ -475,7 +487,7 @@ static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_95869995342e49f0(void *_swig_go_0) {
+void _wrap_Swig_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -485,7 +497,7 @@ void _wrap_Swig_free_capi_95869995342e49f0(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_95869995342e49f0(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -498,7 +510,7 @@ void *_wrap_Swig_malloc_capi_95869995342e49f0(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_95869995342e49f0() {
+intgo _wrap_W3W_OK_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -510,7 +522,7 @@ intgo _wrap_W3W_OK_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_95869995342e49f0() {
+intgo _wrap_W3W_EINVAL_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -522,7 +534,7 @@ intgo _wrap_W3W_EINVAL_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_95869995342e49f0() {
+intgo _wrap_W3W_ENOMEM_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -534,7 +546,7 @@ intgo _wrap_W3W_ENOMEM_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_95869995342e49f0() {
+intgo _wrap_W3W_ENOTFOUND_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -546,7 +558,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_95869995342e49f0() {
+intgo _wrap_W3W_ECONFLICT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -558,7 +570,7 @@ intgo _wrap_W3W_ECONFLICT_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_95869995342e49f0() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -570,7 +582,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_95869995342e49f0() {
+intgo _wrap_W3W_EFORBIDDEN_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -582,7 +594,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_95869995342e49f0() {
+intgo _wrap_W3W_ESTATE_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -594,7 +606,7 @@ intgo _wrap_W3W_ESTATE_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_95869995342e49f0() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -606,7 +618,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_95869995342e49f0() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -618,7 +630,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_95869995342e49f0() {
+intgo _wrap_W3W_EVERSION_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -630,7 +642,7 @@ intgo _wrap_W3W_EVERSION_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_95869995342e49f0() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -642,7 +654,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_95869995342e49f0() {
+intgo _wrap_W3W_ERATELIMIT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -654,7 +666,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_95869995342e49f0() {
+intgo _wrap_W3W_ECRYPTO_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -666,7 +678,7 @@ intgo _wrap_W3W_ECRYPTO_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_95869995342e49f0() {
+intgo _wrap_W3W_EINTERNAL_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -678,7 +690,7 @@ intgo _wrap_W3W_EINTERNAL_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_95869995342e49f0() {
+intgo _wrap_W3W_EUNKNOWN_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -690,7 +702,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_95869995342e49f0() {
+intgo _wrap_W3W_ELIMIT_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -702,7 +714,7 @@ intgo _wrap_W3W_ELIMIT_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -715,7 +727,7 @@ _gostring_ _wrap_w3w_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_95869995342e49f0() {
+_gostring_ _wrap_w3w_version_capi_c5e6815ef5b6f254() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -726,7 +738,7 @@ _gostring_ _wrap_w3w_version_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_95869995342e49f0() {
+intgo _wrap_w3w_version_number_capi_c5e6815ef5b6f254() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -737,7 +749,7 @@ intgo _wrap_w3w_version_number_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_95869995342e49f0(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_c5e6815ef5b6f254(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -770,7 +782,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_95869995342e49f0(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_95869995342e49f0(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -802,7 +814,7 @@ _gostring_ _wrap_w3w_amount_format_capi_95869995342e49f0(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_95869995342e49f0(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_c5e6815ef5b6f254(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -832,7 +844,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_95869995342e49f0(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_95869995342e49f0(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_c5e6815ef5b6f254(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -862,7 +874,7 @@ _gostring_ _wrap_w3w_amount_add_capi_95869995342e49f0(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_95869995342e49f0(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -892,7 +904,7 @@ _gostring_ _wrap_w3w_id_new_capi_95869995342e49f0(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_95869995342e49f0(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -929,7 +941,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_95869995342e49f0(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_95869995342e49f0() {
+long long _wrap_w3w_time_now_capi_c5e6815ef5b6f254() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -940,7 +952,7 @@ long long _wrap_w3w_time_now_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_95869995342e49f0(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -972,7 +984,7 @@ _gostring_ _wrap_w3w_time_format_capi_95869995342e49f0(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -985,7 +997,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_95869995342e49f0(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -998,7 +1010,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -1010,7 +1022,7 @@ void _wrap_w3w_trace_context_flags_set_capi_95869995342e49f0(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1023,7 +1035,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_95869995342e49f0(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_95869995342e49f0() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_c5e6815ef5b6f254() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -1034,7 +1046,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -1044,7 +1056,7 @@ void _wrap_delete_w3w_trace_context_capi_95869995342e49f0(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1077,7 +1089,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_95869995342e49f0(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_95869995342e49f0(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -1109,7 +1121,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_95869995342e49f0(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1135,7 +1147,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_95869995342e49f0(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_95869995342e49f0(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1165,7 +1177,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_95869995342e49f0(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1191,7 +1203,7 @@ _gostring_ _wrap_w3w_trace_set_capi_95869995342e49f0(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_95869995342e49f0(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1217,7 +1229,7 @@ _gostring_ _wrap_w3w_trace_get_capi_95869995342e49f0(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1229,7 +1241,7 @@ void _wrap_w3w_options_version_set_capi_95869995342e49f0(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1242,7 +1254,7 @@ intgo _wrap_w3w_options_version_get_capi_95869995342e49f0(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1255,7 +1267,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_95869995342e49f0(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1268,7 +1280,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_95869995342e49f0(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1281,7 +1293,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_95869995342e49f0(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1294,7 +1306,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_95869995342e49f0(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1307,7 +1319,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_95869995342e49f0(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1319,7 +1331,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_95869995342e49f0(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1332,7 +1344,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1344,7 +1356,7 @@ void _wrap_w3w_options_pool_size_set_capi_95869995342e49f0(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1357,7 +1369,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_95869995342e49f0(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1369,7 +1381,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_95869995342e49f0(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1382,7 +1394,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_95869995342e49f0(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1394,7 +1406,7 @@ void _wrap_w3w_options_background_relay_set_capi_95869995342e49f0(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1407,7 +1419,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_95869995342e49f0(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1420,7 +1432,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1432,7 +1444,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_95869995342e49f0(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1445,7 +1457,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_95869995342e49f0(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1469,7 +1481,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_95869995342e49f0(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1482,7 +1494,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_95869995342e49f0(struct w
 }
 
 
-_gostring_ _wrap_w3w_options_signer_url_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1495,7 +1507,7 @@ _gostring_ _wrap_w3w_options_signer_url_get_capi_95869995342e49f0(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1508,7 +1520,7 @@ _gostring_ _wrap_w3w_options_signer_key_hex_get_capi_95869995342e49f0(struct w3w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_95869995342e49f0() {
+struct w3w_options *_wrap_new_w3w_options_capi_c5e6815ef5b6f254() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1519,7 +1531,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_options_capi_95869995342e49f0(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1529,7 +1541,7 @@ void _wrap_delete_w3w_options_capi_95869995342e49f0(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_95869995342e49f0(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_c5e6815ef5b6f254(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1557,7 +1569,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_95869995342e49f0(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1583,7 +1595,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_95869995342e49f0(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1613,7 +1625,7 @@ _gostring_ _wrap_w3w_commit_position_capi_95869995342e49f0(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_95869995342e49f0(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1644,7 +1656,7 @@ _gostring_ _wrap_w3w_read_after_capi_95869995342e49f0(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1656,7 +1668,7 @@ void _wrap_w3w_replica_state_configured_set_capi_95869995342e49f0(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1669,7 +1681,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_95869995342e49f0(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1681,7 +1693,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_95869995342e49f0(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1694,7 +1706,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_95869995342e49f0(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1706,7 +1718,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_95869995342e49f0(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1719,7 +1731,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_95869995342e49f0(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1743,7 +1755,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_95869995342e49f0(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1756,7 +1768,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_95869995342e49f0(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_95869995342e49f0() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_c5e6815ef5b6f254() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1767,7 +1779,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1777,7 +1789,7 @@ void _wrap_delete_w3w_replica_state_capi_95869995342e49f0(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_95869995342e49f0(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1805,7 +1817,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_95869995342e49f0(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1815,7 +1827,7 @@ void _wrap_w3w_ctx_close_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_95869995342e49f0() {
+intgo _wrap_W3W_ROLE_USER_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1827,7 +1839,7 @@ intgo _wrap_W3W_ROLE_USER_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_95869995342e49f0() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1839,7 +1851,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_95869995342e49f0() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1851,7 +1863,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_95869995342e49f0() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_c5e6815ef5b6f254() {
   int result;
   intgo _swig_go_result;
   
@@ -1863,7 +1875,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1876,7 +1888,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_95869995342e49f0(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_95869995342e49f0(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1888,7 +1900,7 @@ void _wrap_w3w_actor_roles_set_capi_95869995342e49f0(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1901,7 +1913,7 @@ intgo _wrap_w3w_actor_roles_get_capi_95869995342e49f0(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_95869995342e49f0() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_c5e6815ef5b6f254() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1912,7 +1924,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1922,7 +1934,7 @@ void _wrap_delete_w3w_actor_capi_95869995342e49f0(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_95869995342e49f0(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1953,7 +1965,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_95869995342e49f0(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1986,7 +1998,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_95869995342e49f0(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -1998,7 +2010,7 @@ void _wrap_w3w_list_query_version_set_capi_95869995342e49f0(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -2011,7 +2023,7 @@ intgo _wrap_w3w_list_query_version_get_capi_95869995342e49f0(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2024,7 +2036,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_95869995342e49f0(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2036,7 +2048,7 @@ void _wrap_w3w_list_query_status_set_capi_95869995342e49f0(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2049,7 +2061,7 @@ intgo _wrap_w3w_list_query_status_get_capi_95869995342e49f0(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2061,7 +2073,7 @@ void _wrap_w3w_list_query_limit_set_capi_95869995342e49f0(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2074,7 +2086,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_95869995342e49f0(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2087,7 +2099,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_95869995342e49f0(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_95869995342e49f0() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_c5e6815ef5b6f254() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -2098,7 +2110,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -2108,7 +2120,7 @@ void _wrap_delete_w3w_list_query_capi_95869995342e49f0(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_95869995342e49f0() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2120,7 +2132,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_95869995342e49f0() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2132,7 +2144,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_95869995342e49f0() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2144,7 +2156,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_95869995342e49f0() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_c5e6815ef5b6f254() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2156,7 +2168,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2169,7 +2181,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_95869995342e49f0(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2181,7 +2193,7 @@ void _wrap_w3w_transfer_kind_set_capi_95869995342e49f0(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2194,7 +2206,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_95869995342e49f0(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2207,7 +2219,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2220,7 +2232,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_95869995342e49f0(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2233,7 +2245,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_95869995342e49f0(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2245,7 +2257,7 @@ void _wrap_w3w_transfer_amount_set_capi_95869995342e49f0(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2258,7 +2270,7 @@ long long _wrap_w3w_transfer_amount_get_capi_95869995342e49f0(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2271,7 +2283,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_95869995342e49f0(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2283,7 +2295,7 @@ void _wrap_w3w_transfer_created_at_set_capi_95869995342e49f0(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2296,7 +2308,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_95869995342e49f0(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_95869995342e49f0() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_c5e6815ef5b6f254() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2307,7 +2319,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2317,7 +2329,7 @@ void _wrap_delete_w3w_transfer_capi_95869995342e49f0(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2330,7 +2342,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_95869995342e49f0(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2343,7 +2355,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_95869995342e49f0(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_95869995342e49f0(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2355,7 +2367,7 @@ void _wrap_w3w_account_balance_set_capi_95869995342e49f0(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2368,7 +2380,7 @@ long long _wrap_w3w_account_balance_get_capi_95869995342e49f0(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_95869995342e49f0(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2380,7 +2392,7 @@ void _wrap_w3w_account_held_set_capi_95869995342e49f0(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2393,7 +2405,7 @@ long long _wrap_w3w_account_held_get_capi_95869995342e49f0(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_95869995342e49f0(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2405,7 +2417,7 @@ void _wrap_w3w_account_available_set_capi_95869995342e49f0(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2418,7 +2430,7 @@ long long _wrap_w3w_account_available_get_capi_95869995342e49f0(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_95869995342e49f0() {
+struct w3w_account *_wrap_new_w3w_account_capi_c5e6815ef5b6f254() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2429,7 +2441,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_account_capi_95869995342e49f0(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2439,7 +2451,7 @@ void _wrap_delete_w3w_account_capi_95869995342e49f0(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2452,7 +2464,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_95869995342e49f0(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2465,7 +2477,7 @@ long long _wrap_w3w_account_list_count_get_capi_95869995342e49f0(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2475,7 +2487,7 @@ void _wrap_delete_w3w_account_list_capi_95869995342e49f0(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2535,7 +2547,7 @@ _gostring_ _wrap_w3w_deposit_capi_95869995342e49f0(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2595,7 +2607,7 @@ _gostring_ _wrap_w3w_withdraw_capi_95869995342e49f0(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_95869995342e49f0(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2648,7 +2660,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_95869995342e49f0(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_95869995342e49f0(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_c5e6815ef5b6f254(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2685,7 +2697,7 @@ _gostring_ _wrap_w3w_accounts_capi_95869995342e49f0(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2695,7 +2707,7 @@ void _wrap_w3w_account_list_free_capi_95869995342e49f0(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2708,7 +2720,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2720,7 +2732,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_95869995342e49f0(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2733,7 +2745,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2745,7 +2757,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_95869995342e49f0(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2758,7 +2770,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2770,7 +2782,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_95869995342e49f0(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2783,7 +2795,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2795,7 +2807,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_95869995342e49f0(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2808,7 +2820,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_95869995342e49f0(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2820,7 +2832,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_95869995342e49f0(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2833,7 +2845,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_95869995342e49f0(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2845,7 +2857,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_95869995342e49f0(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2858,7 +2870,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2870,7 +2882,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_95869995342e49f0(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2883,7 +2895,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2895,7 +2907,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_95869995342e49f0(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2908,7 +2920,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_95869995342e49f0(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_95869995342e49f0() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_c5e6815ef5b6f254() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2919,7 +2931,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2929,7 +2941,7 @@ void _wrap_delete_w3w_ledger_totals_capi_95869995342e49f0(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_95869995342e49f0(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2966,7 +2978,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_95869995342e49f0(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_95869995342e49f0(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2979,7 +2991,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_95869995342e49f0(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3012,7 +3024,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_95869995342e49f0(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_95869995342e49f0() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3024,7 +3036,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_95869995342e49f0() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3036,7 +3048,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_95869995342e49f0() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3048,7 +3060,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_95869995342e49f0() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_c5e6815ef5b6f254() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3060,7 +3072,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3073,7 +3085,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_95869995342e49f0(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3086,7 +3098,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_95869995342e49f0(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3099,7 +3111,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_95869995342e49f0(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3111,7 +3123,7 @@ void _wrap_w3w_supply_amount_set_capi_95869995342e49f0(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3124,7 +3136,7 @@ long long _wrap_w3w_supply_amount_get_capi_95869995342e49f0(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3136,7 +3148,7 @@ void _wrap_w3w_supply_reserved_set_capi_95869995342e49f0(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3149,7 +3161,7 @@ long long _wrap_w3w_supply_reserved_get_capi_95869995342e49f0(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3161,7 +3173,7 @@ void _wrap_w3w_supply_status_set_capi_95869995342e49f0(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3174,7 +3186,7 @@ intgo _wrap_w3w_supply_status_get_capi_95869995342e49f0(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3186,7 +3198,7 @@ void _wrap_w3w_supply_created_at_set_capi_95869995342e49f0(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3199,7 +3211,7 @@ long long _wrap_w3w_supply_created_at_get_capi_95869995342e49f0(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3211,7 +3223,7 @@ void _wrap_w3w_supply_updated_at_set_capi_95869995342e49f0(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3224,7 +3236,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_95869995342e49f0(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_95869995342e49f0() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_c5e6815ef5b6f254() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3235,7 +3247,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_95869995342e49f0(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3245,7 +3257,7 @@ void _wrap_delete_w3w_supply_capi_95869995342e49f0(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3258,7 +3270,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_95869995342e49f0(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3271,7 +3283,7 @@ long long _wrap_w3w_supply_page_count_get_capi_95869995342e49f0(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3284,7 +3296,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_95869995342e49f0(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3294,7 +3306,7 @@ void _wrap_delete_w3w_supply_page_capi_95869995342e49f0(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3306,7 +3318,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_95869995342e49f0(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3319,7 +3331,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_95869995342e49f0(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3331,7 +3343,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_95869995342e49f0(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3344,7 +3356,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_95869995342e49f0(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3356,7 +3368,7 @@ void _wrap_w3w_supply_patch_status_set_capi_95869995342e49f0(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3369,7 +3381,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_95869995342e49f0(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_95869995342e49f0() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_c5e6815ef5b6f254() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3380,7 +3392,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_95869995342e49f0(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3390,7 +3402,7 @@ void _wrap_delete_w3w_supply_patch_capi_95869995342e49f0(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3436,7 +3448,7 @@ _gostring_ _wrap_w3w_supply_create_capi_95869995342e49f0(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3473,7 +3485,7 @@ _gostring_ _wrap_w3w_supply_get_capi_95869995342e49f0(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_95869995342e49f0(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_c5e6815ef5b6f254(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3505,7 +3517,7 @@ _gostring_ _wrap_w3w_supply_list_capi_95869995342e49f0(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3515,7 +3527,7 @@ void _wrap_w3w_supply_page_free_capi_95869995342e49f0(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3561,7 +3573,7 @@ _gostring_ _wrap_w3w_supply_update_capi_95869995342e49f0(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_95869995342e49f0(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3605,7 +3617,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_95869995342e49f0(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3618,7 +3630,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_95869995342e49f0(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3651,7 +3663,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_95869995342e49f0(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_95869995342e49f0() {
+intgo _wrap_W3W_ORDER_OPEN_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3663,7 +3675,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_95869995342e49f0() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3675,7 +3687,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_95869995342e49f0() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3687,7 +3699,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_95869995342e49f0() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_c5e6815ef5b6f254() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3699,7 +3711,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3712,7 +3724,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_95869995342e49f0(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3725,7 +3737,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3738,7 +3750,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_95869995342e49f0(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3750,7 +3762,7 @@ void _wrap_w3w_order_item_price_set_capi_95869995342e49f0(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3763,7 +3775,7 @@ long long _wrap_w3w_order_item_price_get_capi_95869995342e49f0(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3775,7 +3787,7 @@ void _wrap_w3w_order_item_quantity_set_capi_95869995342e49f0(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3788,7 +3800,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_95869995342e49f0(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_95869995342e49f0() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_c5e6815ef5b6f254() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3799,7 +3811,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3809,7 +3821,7 @@ void _wrap_delete_w3w_order_item_capi_95869995342e49f0(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3822,7 +3834,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_95869995342e49f0(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3835,7 +3847,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_95869995342e49f0(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3848,7 +3860,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_95869995342e49f0(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3860,7 +3872,7 @@ void _wrap_w3w_order_amount_set_capi_95869995342e49f0(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3873,7 +3885,7 @@ long long _wrap_w3w_order_amount_get_capi_95869995342e49f0(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3885,7 +3897,7 @@ void _wrap_w3w_order_status_set_capi_95869995342e49f0(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3898,7 +3910,7 @@ intgo _wrap_w3w_order_status_get_capi_95869995342e49f0(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3910,7 +3922,7 @@ void _wrap_w3w_order_created_at_set_capi_95869995342e49f0(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3923,7 +3935,7 @@ long long _wrap_w3w_order_created_at_get_capi_95869995342e49f0(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3935,7 +3947,7 @@ void _wrap_w3w_order_updated_at_set_capi_95869995342e49f0(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3948,7 +3960,7 @@ long long _wrap_w3w_order_updated_at_get_capi_95869995342e49f0(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3961,7 +3973,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_95869995342e49f0(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3974,7 +3986,7 @@ long long _wrap_w3w_order_item_count_get_capi_95869995342e49f0(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3984,7 +3996,7 @@ void _wrap_delete_w3w_order_capi_95869995342e49f0(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_95869995342e49f0() {
+struct w3w_order *_wrap_new_w3w_order_capi_c5e6815ef5b6f254() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -3995,7 +4007,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_95869995342e49f0() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -4008,7 +4020,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_95869995342e49f0(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4021,7 +4033,7 @@ long long _wrap_w3w_order_page_count_get_capi_95869995342e49f0(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4034,7 +4046,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -4044,7 +4056,7 @@ void _wrap_delete_w3w_order_page_capi_95869995342e49f0(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_95869995342e49f0(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4092,7 +4104,7 @@ _gostring_ _wrap_w3w_order_create_capi_95869995342e49f0(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_95869995342e49f0(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4129,7 +4141,7 @@ _gostring_ _wrap_w3w_order_get_capi_95869995342e49f0(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_95869995342e49f0(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_c5e6815ef5b6f254(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4161,7 +4173,7 @@ _gostring_ _wrap_w3w_order_list_capi_95869995342e49f0(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_95869995342e49f0(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4205,7 +4217,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_95869995342e49f0(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4215,7 +4227,7 @@ void _wrap_w3w_order_free_capi_95869995342e49f0(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4225,7 +4237,7 @@ void _wrap_w3w_order_page_free_capi_95869995342e49f0(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4238,7 +4250,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4271,7 +4283,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_95869995342e49f0(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_95869995342e49f0() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_c5e6815ef5b6f254() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4283,7 +4295,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_95869995342e49f0() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_c5e6815ef5b6f254() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4295,7 +4307,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_95869995342e49f0() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_c5e6815ef5b6f254() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4307,7 +4319,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4320,7 +4332,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4333,7 +4345,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_95869995342e49f0(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4346,7 +4358,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_95869995342e49f0(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4359,7 +4371,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_95869995342e49f0(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4371,7 +4383,7 @@ void _wrap_w3w_claim_status_set_capi_95869995342e49f0(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4384,7 +4396,7 @@ intgo _wrap_w3w_claim_status_get_capi_95869995342e49f0(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4396,7 +4408,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_95869995342e49f0(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4409,7 +4421,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_95869995342e49f0(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4421,7 +4433,7 @@ void _wrap_w3w_claim_processed_at_set_capi_95869995342e49f0(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4434,7 +4446,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_95869995342e49f0(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4446,7 +4458,7 @@ void _wrap_w3w_claim_released_at_set_capi_95869995342e49f0(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4459,7 +4471,7 @@ long long _wrap_w3w_claim_released_at_get_capi_95869995342e49f0(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_95869995342e49f0() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_c5e6815ef5b6f254() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4470,7 +4482,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4480,7 +4492,7 @@ void _wrap_delete_w3w_claim_capi_95869995342e49f0(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4524,7 +4536,7 @@ _gostring_ _wrap_w3w_claim_order_capi_95869995342e49f0(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4561,7 +4573,7 @@ _gostring_ _wrap_w3w_claim_get_capi_95869995342e49f0(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4598,7 +4610,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_95869995342e49f0(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4642,7 +4654,7 @@ _gostring_ _wrap_w3w_claim_process_capi_95869995342e49f0(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_95869995342e49f0(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4686,7 +4698,7 @@ _gostring_ _wrap_w3w_claim_release_capi_95869995342e49f0(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4699,7 +4711,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_95869995342e49f0(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4732,7 +4744,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_95869995342e49f0(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_batch_result_replayed_set_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_batch_result_replayed_set_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int arg2 ;
   
@@ -4744,7 +4756,7 @@ void _wrap_w3w_batch_result_replayed_set_capi_95869995342e49f0(struct w3w_batch_
 }
 
 
-intgo _wrap_w3w_batch_result_replayed_get_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3w_batch_result_replayed_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4757,7 +4769,7 @@ intgo _wrap_w3w_batch_result_replayed_get_capi_95869995342e49f0(struct w3w_batch
 }
 
 
-_gostring_ _wrap_w3w_batch_result_id_get_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_id_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4770,7 +4782,7 @@ _gostring_ _wrap_w3w_batch_result_id_get_capi_95869995342e49f0(struct w3w_batch_
 }
 
 
-_gostring_ _wrap_w3w_batch_result_message_get_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_message_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4783,7 +4795,7 @@ _gostring_ _wrap_w3w_batch_result_message_get_capi_95869995342e49f0(struct w3w_b
 }
 
 
-struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_95869995342e49f0() {
+struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_c5e6815ef5b6f254() {
   struct w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
   
@@ -4794,7 +4806,7 @@ struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_batch_result_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+void _wrap_delete_w3w_batch_result_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   
   arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
@@ -4804,7 +4816,7 @@ void _wrap_delete_w3w_batch_result_capi_95869995342e49f0(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
@@ -4817,7 +4829,7 @@ struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_95869995342e49f0
 }
 
 
-long long _wrap_w3w_batch_results_count_get_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_count_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4830,7 +4842,7 @@ long long _wrap_w3w_batch_results_count_get_capi_95869995342e49f0(struct w3w_bat
 }
 
 
-long long _wrap_w3w_batch_results_ok_get_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_ok_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4843,7 +4855,7 @@ long long _wrap_w3w_batch_results_ok_get_capi_95869995342e49f0(struct w3w_batch_
 }
 
 
-void _wrap_delete_w3w_batch_results_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+void _wrap_delete_w3w_batch_results_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   
   arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
@@ -4853,7 +4865,7 @@ void _wrap_delete_w3w_batch_results_capi_95869995342e49f0(struct w3w_batch_resul
 }
 
 
-_gostring_ _wrap_w3w_claim_request_order_id_get_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4866,7 +4878,7 @@ _gostring_ _wrap_w3w_claim_request_order_id_get_capi_95869995342e49f0(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4879,7 +4891,7 @@ _gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_95869995342e49f0(str
 }
 
 
-struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_95869995342e49f0() {
+struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_c5e6815ef5b6f254() {
   struct w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
   
@@ -4890,7 +4902,7 @@ struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_claim_request_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0) {
+void _wrap_delete_w3w_claim_request_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   
   arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
@@ -4900,7 +4912,7 @@ void _wrap_delete_w3w_claim_request_capi_95869995342e49f0(struct w3w_claim_reque
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4913,7 +4925,7 @@ _gostring_ _wrap_w3w_deposit_request_user_id_get_capi_95869995342e49f0(struct w3
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_currency_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4926,7 +4938,7 @@ _gostring_ _wrap_w3w_deposit_request_currency_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_deposit_request_amount_set_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_deposit_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -4938,7 +4950,7 @@ void _wrap_w3w_deposit_request_amount_set_capi_95869995342e49f0(struct w3w_depos
 }
 
 
-long long _wrap_w3w_deposit_request_amount_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+long long _wrap_w3w_deposit_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -4951,7 +4963,7 @@ long long _wrap_w3w_deposit_request_amount_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_reference_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_reference_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4964,7 +4976,7 @@ _gostring_ _wrap_w3w_deposit_request_reference_get_capi_95869995342e49f0(struct 
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4977,7 +4989,7 @@ _gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_95869995342e49f0(s
 }
 
 
-struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_95869995342e49f0() {
+struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_c5e6815ef5b6f254() {
   struct w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
   
@@ -4988,7 +5000,7 @@ struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_95869995342e49f0(
 }
 
 
-void _wrap_delete_w3w_deposit_request_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0) {
+void _wrap_delete_w3w_deposit_request_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   
   arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
@@ -4998,7 +5010,7 @@ void _wrap_delete_w3w_deposit_request_capi_95869995342e49f0(struct w3w_deposit_r
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5011,7 +5023,7 @@ _gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_95869995342e49f0(struc
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_currency_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5024,7 +5036,7 @@ _gostring_ _wrap_w3w_transfer_request_currency_get_capi_95869995342e49f0(struct 
 }
 
 
-void _wrap_w3w_transfer_request_amount_set_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -5036,7 +5048,7 @@ void _wrap_w3w_transfer_request_amount_set_capi_95869995342e49f0(struct w3w_tran
 }
 
 
-long long _wrap_w3w_transfer_request_amount_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+long long _wrap_w3w_transfer_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -5049,7 +5061,7 @@ long long _wrap_w3w_transfer_request_amount_get_capi_95869995342e49f0(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5062,7 +5074,7 @@ _gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_95869995342e49f0(
 }
 
 
-struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_95869995342e49f0() {
+struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_c5e6815ef5b6f254() {
   struct w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
   
@@ -5073,7 +5085,7 @@ struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_95869995342e49f
 }
 
 
-void _wrap_delete_w3w_transfer_request_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0) {
+void _wrap_delete_w3w_transfer_request_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   
   arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
@@ -5083,7 +5095,7 @@ void _wrap_delete_w3w_transfer_request_capi_95869995342e49f0(struct w3w_transfer
 }
 
 
-_gostring_ _wrap_w3w_order_request_currency_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5096,7 +5108,7 @@ _gostring_ _wrap_w3w_order_request_currency_get_capi_95869995342e49f0(struct w3w
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -5109,7 +5121,7 @@ struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_95869995342e49f0(s
 }
 
 
-long long _wrap_w3w_order_request_item_count_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+long long _wrap_w3w_order_request_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5122,7 +5134,7 @@ long long _wrap_w3w_order_request_item_count_get_capi_95869995342e49f0(struct w3
 }
 
 
-_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5135,7 +5147,7 @@ _gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_95869995342e49f0(str
 }
 
 
-struct w3w_order_request *_wrap_new_w3w_order_request_capi_95869995342e49f0() {
+struct w3w_order_request *_wrap_new_w3w_order_request_capi_c5e6815ef5b6f254() {
   struct w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
   
@@ -5146,7 +5158,7 @@ struct w3w_order_request *_wrap_new_w3w_order_request_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_order_request_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0) {
+void _wrap_delete_w3w_order_request_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   
   arg1 = *(struct w3w_order_request **)&_swig_go_0; 
@@ -5156,7 +5168,7 @@ void _wrap_delete_w3w_order_request_capi_95869995342e49f0(struct w3w_order_reque
 }
 
 
-_gostring_ _wrap_w3w_process_request_claim_id_get_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5169,7 +5181,7 @@ _gostring_ _wrap_w3w_process_request_claim_id_get_capi_95869995342e49f0(struct w
 }
 
 
-_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5182,7 +5194,7 @@ _gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_95869995342e49f0(s
 }
 
 
-struct w3w_process_request *_wrap_new_w3w_process_request_capi_95869995342e49f0() {
+struct w3w_process_request *_wrap_new_w3w_process_request_capi_c5e6815ef5b6f254() {
   struct w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
   
@@ -5193,7 +5205,7 @@ struct w3w_process_request *_wrap_new_w3w_process_request_capi_95869995342e49f0(
 }
 
 
-void _wrap_delete_w3w_process_request_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0) {
+void _wrap_delete_w3w_process_request_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   
   arg1 = *(struct w3w_process_request **)&_swig_go_0; 
@@ -5203,7 +5215,7 @@ void _wrap_delete_w3w_process_request_capi_95869995342e49f0(struct w3w_process_r
 }
 
 
-_gostring_ _wrap_w3w_claim_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5237,7 +5249,7 @@ _gostring_ _wrap_w3w_claim_batch_capi_95869995342e49f0(w3w_batch_results **_swig
 }
 
 
-_gostring_ _wrap_w3w_deposit_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_deposit_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5271,7 +5283,7 @@ _gostring_ _wrap_w3w_deposit_batch_capi_95869995342e49f0(w3w_batch_results **_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_transfer_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5305,7 +5317,7 @@ _gostring_ _wrap_w3w_transfer_batch_capi_95869995342e49f0(w3w_batch_results **_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_order_create_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5339,7 +5351,7 @@ _gostring_ _wrap_w3w_order_create_batch_capi_95869995342e49f0(w3w_batch_results 
 }
 
 
-_gostring_ _wrap_w3w_claim_process_batch_capi_95869995342e49f0(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5373,7 +5385,7 @@ _gostring_ _wrap_w3w_claim_process_batch_capi_95869995342e49f0(w3w_batch_results
 }
 
 
-void _wrap_w3w_batch_results_free_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0) {
+void _wrap_w3w_batch_results_free_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   
   arg1 = *(w3w_batch_results **)&_swig_go_0; 
@@ -5383,7 +5395,7 @@ void _wrap_w3w_batch_results_free_capi_95869995342e49f0(struct w3w_batch_results
 }
 
 
-void _wrap_w3w_event_seq_set_capi_95869995342e49f0(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -5395,7 +5407,7 @@ void _wrap_w3w_event_seq_set_capi_95869995342e49f0(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5408,7 +5420,7 @@ long long _wrap_w3w_event_seq_get_capi_95869995342e49f0(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5421,7 +5433,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_95869995342e49f0(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5434,7 +5446,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_95869995342e49f0(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5447,7 +5459,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_95869995342e49f0(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5460,7 +5472,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_95869995342e49f0(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5473,7 +5485,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_95869995342e49f0(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5486,7 +5498,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_95869995342e49f0(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_95869995342e49f0(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -5498,7 +5510,7 @@ void _wrap_w3w_event_created_at_set_capi_95869995342e49f0(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5511,7 +5523,7 @@ long long _wrap_w3w_event_created_at_get_capi_95869995342e49f0(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5524,7 +5536,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_95869995342e49f0(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -5534,7 +5546,7 @@ void _wrap_delete_w3w_event_capi_95869995342e49f0(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_95869995342e49f0(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_c5e6815ef5b6f254(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -5564,7 +5576,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_95869995342e49f0(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_95869995342e49f0(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5577,7 +5589,7 @@ long long _wrap_w3w_subscription_dropped_capi_95869995342e49f0(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_95869995342e49f0(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -5587,7 +5599,7 @@ void _wrap_w3w_unsubscribe_capi_95869995342e49f0(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -5597,7 +5609,7 @@ void _wrap_w3w_event_free_capi_95869995342e49f0(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5627,7 +5639,7 @@ _gostring_ _wrap_w3w_events_pump_capi_95869995342e49f0(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5639,7 +5651,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_95869995342e49f0(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5652,7 +5664,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_95869995342e49f0(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5664,7 +5676,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_95869995342e49f0(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5677,7 +5689,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_95869995342e49f0(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -5689,7 +5701,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_95869995342e49f0(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5702,7 +5714,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_95869995342e49f0(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5714,7 +5726,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_95869995342e49f0(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5727,7 +5739,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_95869995342e49f0(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_95869995342e49f0() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_c5e6815ef5b6f254() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -5738,7 +5750,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -5748,7 +5760,7 @@ void _wrap_delete_w3w_outbox_stats_capi_95869995342e49f0(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_95869995342e49f0(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5778,7 +5790,459 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_95869995342e49f0(struct w3w_outbox_st
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+struct w3w_event *_wrap_w3w_event_list_items_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  w3w_event *result = 0 ;
+  struct w3w_event *_swig_go_result;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  result = (w3w_event *) ((arg1)->items);
+  *(w3w_event **)&_swig_go_result = (w3w_event *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_event_list_count_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_event_list_next_after_set_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->next_after = arg2;
+  
+}
+
+
+long long _wrap_w3w_event_list_next_after_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->next_after);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_event_list_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
+  
+  arg1 = *(struct w3w_event_list **)&_swig_go_0; 
+  
+  delete_w3w_event_list(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_events_of_capi_c5e6815ef5b6f254(w3w_event_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, intgo _swig_go_5) {
+  w3w_event_list **arg1 = (w3w_event_list **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  int64_t arg5 ;
+  int arg6 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_event_list **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (int64_t)_swig_go_4; 
+  arg6 = (int)_swig_go_5; 
+  
+  result = (w3w_status)w3w_events_of(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,arg5,arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_event_list_free_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+  w3w_event_list *arg1 = (w3w_event_list *) 0 ;
+  
+  arg1 = *(w3w_event_list **)&_swig_go_0; 
+  
+  w3w_event_list_free(arg1);
+  
+}
+
+
+void _wrap_w3w_audit_record_chain_pos_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->chain_pos = arg2;
+  
+}
+
+
+long long _wrap_w3w_audit_record_chain_pos_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->chain_pos);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_audit_record_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->actor_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_record_action_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->action, (const char *)arg2, 32-1);
+      arg1->action[32-1] = 0;
+    } else {
+      arg1->action[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_audit_record_action_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->action);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_record_target_id_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->target_id, (const char *)arg2, 37-1);
+      arg1->target_id[37-1] = 0;
+    } else {
+      arg1->target_id[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_audit_record_target_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->target_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_record_outcome_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->outcome, (const char *)arg2, 32-1);
+      arg1->outcome[32-1] = 0;
+    } else {
+      arg1->outcome[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_audit_record_outcome_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->outcome);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_record_created_at_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_audit_record_created_at_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_record_prev_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  unsigned char *arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  arg2 = *(unsigned char **)&_swig_go_1; 
+  
+  {
+    size_t ii;
+    unsigned char *b = (unsigned char *) arg1->prev_hash;
+    for (ii = 0; ii < (size_t)32; ii++) b[ii] = *((unsigned char *) arg2 + ii);
+  }
+  
+}
+
+
+char *_wrap_w3w_audit_record_prev_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  unsigned char *result = 0 ;
+  char *_swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (unsigned char *)(unsigned char *) ((arg1)->prev_hash);
+  *(unsigned char **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_record_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  unsigned char *arg2 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  arg2 = *(unsigned char **)&_swig_go_1; 
+  
+  {
+    size_t ii;
+    unsigned char *b = (unsigned char *) arg1->hash;
+    for (ii = 0; ii < (size_t)32; ii++) b[ii] = *((unsigned char *) arg2 + ii);
+  }
+  
+}
+
+
+char *_wrap_w3w_audit_record_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  unsigned char *result = 0 ;
+  char *_swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (unsigned char *)(unsigned char *) ((arg1)->hash);
+  *(unsigned char **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->trace_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_c5e6815ef5b6f254() {
+  struct w3w_audit_record *result = 0 ;
+  struct w3w_audit_record *_swig_go_result;
+  
+  
+  result = (struct w3w_audit_record *)calloc(1, sizeof(struct w3w_audit_record));
+  *(struct w3w_audit_record **)&_swig_go_result = (struct w3w_audit_record *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_audit_record_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+  struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
+  
+  arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+  struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
+  w3w_audit_record *result = 0 ;
+  struct w3w_audit_record *_swig_go_result;
+  
+  arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
+  
+  result = (w3w_audit_record *) ((arg1)->items);
+  *(w3w_audit_record **)&_swig_go_result = (w3w_audit_record *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_audit_page_count_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+  struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_page_next_after_set_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+  struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->next_after = arg2;
+  
+}
+
+
+long long _wrap_w3w_audit_page_next_after_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+  struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->next_after);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_audit_page_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+  struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
+  
+  arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
+  
+  delete_w3w_audit_page(arg1);
+  
+}
+
+
+void _wrap_w3w_audit_report_ok_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -5790,7 +6254,7 @@ void _wrap_w3w_audit_report_ok_set_capi_95869995342e49f0(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -5803,7 +6267,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_95869995342e49f0(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5815,7 +6279,7 @@ void _wrap_w3w_audit_report_records_set_capi_95869995342e49f0(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5828,7 +6292,7 @@ long long _wrap_w3w_audit_report_records_get_capi_95869995342e49f0(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5840,7 +6304,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_95869995342e49f0(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5853,7 +6317,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_95869995342e49f0(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -5865,7 +6329,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_95869995342e49f0(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5878,7 +6342,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5891,7 +6355,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_95869995342e49f0(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_95869995342e49f0() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_c5e6815ef5b6f254() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -5902,7 +6366,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -5912,7 +6376,7 @@ void _wrap_delete_w3w_audit_report_capi_95869995342e49f0(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_95869995342e49f0(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5942,7 +6406,51 @@ _gostring_ _wrap_w3w_audit_verify_capi_95869995342e49f0(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_read_capi_c5e6815ef5b6f254(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+  w3w_audit_page **arg1 = (w3w_audit_page **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  int64_t arg4 ;
+  int arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_audit_page **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  arg4 = (int64_t)_swig_go_3; 
+  arg5 = (int)_swig_go_4; 
+  
+  result = (w3w_status)w3w_audit_read(arg1,arg2,(struct w3w_actor const *)arg3,arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_audit_page_free_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+  w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
+  
+  arg1 = *(w3w_audit_page **)&_swig_go_0; 
+  
+  w3w_audit_page_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_audit_seal_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5972,7 +6480,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -6006,7 +6514,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -6040,7 +6548,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_95869995342e49f0(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -6074,7 +6582,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -6108,7 +6616,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_95869995342e49f0(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -6142,7 +6650,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -6176,7 +6684,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_95869995342e49f0(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -6210,7 +6718,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_95869995342e49f0(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -6244,7 +6752,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_95869995342e49f0(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_c5e6815ef5b6f254(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6276,7 +6784,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_95869995342e49f0(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_95869995342e49f0(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_c5e6815ef5b6f254(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6308,7 +6816,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_95869995342e49f0(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_95869995342e49f0(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_c5e6815ef5b6f254(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -6318,7 +6826,7 @@ void _wrap_w3w_jwt_verifier_free_capi_95869995342e49f0(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_95869995342e49f0(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6357,7 +6865,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_95869995342e49f0(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_95869995342e49f0(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6408,7 +6916,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_95869995342e49f0(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_95869995342e49f0(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6459,7 +6967,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_95869995342e49f0(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -6500,7 +7008,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_95869995342e49f0(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -6512,7 +7020,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_95869995342e49f0(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6525,7 +7033,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_95869995342e49f0(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6538,7 +7046,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_95869995342e49f0(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -6550,7 +7058,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_95869995342e49f0(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6563,7 +7071,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_95869995342e49f0(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6576,7 +7084,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_95869995342e49f0(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6589,7 +7097,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_95869995342e49f0(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_95869995342e49f0() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_c5e6815ef5b6f254() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -6600,7 +7108,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_95869995342e49f
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -6610,7 +7118,7 @@ void _wrap_delete_w3w_master_seed_info_capi_95869995342e49f0(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6652,7 +7160,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_95869995342e49f0(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_95869995342e49f0(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6682,7 +7190,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_95869995342e49f0(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6718,7 +7226,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_95869995342e49f0(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6753,7 +7261,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_95869995342e49f0(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -6783,7 +7291,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_95869995342e49f0(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_95869995342e49f0(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6820,7 +7328,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_95869995342e49f0(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6833,7 +7341,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_95869995342e49f0(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6846,7 +7354,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_95869995342e49f0(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6859,7 +7367,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_95869995342e49f0(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6872,7 +7380,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_95869995342e49f0(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -6884,7 +7392,7 @@ void _wrap_w3w_wallet_index_set_capi_95869995342e49f0(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6897,7 +7405,7 @@ long long _wrap_w3w_wallet_index_get_capi_95869995342e49f0(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -6909,7 +7417,7 @@ void _wrap_w3w_wallet_created_at_set_capi_95869995342e49f0(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6922,7 +7430,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_95869995342e49f0(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_95869995342e49f0() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_c5e6815ef5b6f254() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -6933,7 +7441,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -6943,7 +7451,7 @@ void _wrap_delete_w3w_wallet_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -6956,7 +7464,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6969,7 +7477,7 @@ long long _wrap_w3w_wallets_count_get_capi_95869995342e49f0(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -6979,7 +7487,7 @@ void _wrap_delete_w3w_wallets_capi_95869995342e49f0(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_95869995342e49f0(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7016,7 +7524,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_95869995342e49f0(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_95869995342e49f0(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_c5e6815ef5b6f254(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7053,7 +7561,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_95869995342e49f0(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -7063,7 +7571,7 @@ void _wrap_w3w_wallets_free_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_95869995342e49f0(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7107,7 +7615,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_95869995342e49f0(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -7119,7 +7627,7 @@ void _wrap_w3w_chain_options_version_set_capi_95869995342e49f0(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7132,7 +7640,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_95869995342e49f0(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7145,7 +7653,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7158,7 +7666,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_95869995342e49f0(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -7170,7 +7678,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_95869995342e49f0(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7183,7 +7691,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7195,7 +7703,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_95869995342e49f0(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7208,7 +7716,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7220,7 +7728,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_95869995342e49f0(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7233,7 +7741,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7246,7 +7754,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_95869995342e49f0(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -7258,7 +7766,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7271,7 +7779,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7283,7 +7791,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_95869995342e49f0(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7296,7 +7804,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_95869995342e49f0(stru
 }
 
 
-void _wrap_w3w_chain_options_allow_zero_address_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7308,7 +7816,7 @@ void _wrap_w3w_chain_options_allow_zero_address_set_capi_95869995342e49f0(struct
 }
 
 
-intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7321,7 +7829,7 @@ intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_95869995342e49f0(struc
 }
 
 
-void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7333,7 +7841,7 @@ void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_95869995342e49f0(s
 }
 
 
-intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7346,7 +7854,7 @@ intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_95869995342e49f0(
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7359,7 +7867,7 @@ _gostring_ _wrap_w3w_chain_options_signer_url_get_capi_95869995342e49f0(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7372,7 +7880,7 @@ _gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_95869995342e49f0(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_95869995342e49f0() {
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -7383,7 +7891,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -7393,7 +7901,7 @@ void _wrap_delete_w3w_chain_options_capi_95869995342e49f0(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_95869995342e49f0(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_c5e6815ef5b6f254(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -7423,7 +7931,7 @@ _gostring_ _wrap_w3w_chain_open_capi_95869995342e49f0(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -7433,7 +7941,7 @@ void _wrap_w3w_chain_close_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7446,7 +7954,7 @@ _gostring_ _wrap_w3w_chain_key_capi_95869995342e49f0(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_95869995342e49f0(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -7480,7 +7988,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_95869995342e49f0(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -7492,7 +8000,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_95869995342e49f0(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7505,7 +8013,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_95869995342e49f0(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7518,7 +8026,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7530,7 +8038,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_95869995342e49f0(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7543,7 +8051,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7555,7 +8063,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_95869995342e49f0(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7568,7 +8076,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_95869995342e49f0
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7580,7 +8088,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_95869995342e49f0(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7593,7 +8101,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_95869995342e49f0(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7605,7 +8113,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_95869995342e49f0(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7618,7 +8126,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_95869995342e49f0(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7630,7 +8138,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_95869995342e49f0(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7643,7 +8151,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_95869995342e
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7655,7 +8163,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_95869995342e49f0(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7668,7 +8176,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_95869995342e49f
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7680,7 +8188,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_95869995342e49f0(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7693,7 +8201,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_95869995342e49
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -7705,7 +8213,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_95869995342e49f0(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7718,7 +8226,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_95869995342e49
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_95869995342e49f0() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_c5e6815ef5b6f254() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -7729,7 +8237,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_95869995342e49f
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -7739,7 +8247,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_95869995342e49f0(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_95869995342e49f0(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -7769,7 +8277,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_95869995342e49f0(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_confirmations_capi_95869995342e49f0(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
   int64_t *arg1 = (int64_t *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7804,7 +8312,7 @@ _gostring_ _wrap_w3w_chain_confirmations_capi_95869995342e49f0(long long *_swig_
 }
 
 
-intgo _wrap_w3w_chain_confirmations_required_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
+intgo _wrap_w3w_chain_confirmations_required_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7817,7 +8325,7 @@ intgo _wrap_w3w_chain_confirmations_required_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_95869995342e49f0(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -7847,7 +8355,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_95869995342e49f0(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_95869995342e49f0(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -7857,7 +8365,7 @@ void _wrap_w3w_chain_watch_stop_capi_95869995342e49f0(struct w3w_chain *_swig_go
 }
 
 
-void _wrap_w3w_chain_watch_state_running_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_watch_state_running_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int arg2 ;
   
@@ -7869,7 +8377,7 @@ void _wrap_w3w_chain_watch_state_running_set_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_watch_state_running_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+intgo _wrap_w3w_chain_watch_state_running_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7882,7 +8390,7 @@ intgo _wrap_w3w_chain_watch_state_running_get_capi_95869995342e49f0(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_watch_state_rounds_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7894,7 +8402,7 @@ void _wrap_w3w_chain_watch_state_rounds_set_capi_95869995342e49f0(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_rounds_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7907,7 +8415,7 @@ long long _wrap_w3w_chain_watch_state_rounds_get_capi_95869995342e49f0(struct w3
 }
 
 
-void _wrap_w3w_chain_watch_state_errors_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7919,7 +8427,7 @@ void _wrap_w3w_chain_watch_state_errors_set_capi_95869995342e49f0(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_errors_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_errors_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7932,7 +8440,7 @@ long long _wrap_w3w_chain_watch_state_errors_get_capi_95869995342e49f0(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7945,7 +8453,7 @@ _gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_95869995342e49f0(stru
 }
 
 
-void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time arg2 ;
   
@@ -7957,7 +8465,7 @@ void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_95869995342e49f0(struct w3w
 }
 
 
-long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7970,7 +8478,7 @@ long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_95869995342e49f0(struc
 }
 
 
-void _wrap_w3w_chain_watch_state_head_set_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -7982,7 +8490,7 @@ void _wrap_w3w_chain_watch_state_head_set_capi_95869995342e49f0(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_watch_state_head_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_head_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7995,7 +8503,7 @@ long long _wrap_w3w_chain_watch_state_head_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_watch_state_cursor_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8008,7 +8516,7 @@ long long _wrap_w3w_chain_watch_state_cursor_get_capi_95869995342e49f0(struct w3
 }
 
 
-struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_95869995342e49f0() {
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_c5e6815ef5b6f254() {
   struct w3w_chain_watch_state *result = 0 ;
   struct w3w_chain_watch_state *_swig_go_result;
   
@@ -8019,7 +8527,7 @@ struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_95869995342e4
 }
 
 
-void _wrap_delete_w3w_chain_watch_state_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_watch_state_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   
   arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
@@ -8029,7 +8537,7 @@ void _wrap_delete_w3w_chain_watch_state_capi_95869995342e49f0(struct w3w_chain_w
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_get_capi_95869995342e49f0(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -8057,7 +8565,7 @@ _gostring_ _wrap_w3w_chain_watch_state_get_capi_95869995342e49f0(struct w3w_chai
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_95869995342e49f0() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8069,7 +8577,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_95869995342e49f0() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8081,7 +8589,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_95869995342e49f0() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8093,7 +8601,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_95869995342e49f0() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8105,7 +8613,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_95869995342e49f0() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8117,7 +8625,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_95869995342e49f0() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_95869995342e49f0() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_c5e6815ef5b6f254() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8129,7 +8637,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_95869995342e49f0() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8142,7 +8650,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_95869995342e49f0(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8155,7 +8663,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_95869995342e49f0(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8168,7 +8676,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_95869995342e49f0(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8181,7 +8689,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_95869995342e49f0(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -8193,7 +8701,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_95869995342e49f0(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8206,7 +8714,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_95869995342e49f0(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8219,7 +8727,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8232,7 +8740,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_95869995342e49f0(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -8244,7 +8752,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_95869995342e49f0(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8257,7 +8765,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_95869995342e49f0(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8270,7 +8778,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_95869995342e49f0(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -8282,7 +8790,7 @@ void _wrap_w3w_withdrawal_status_set_capi_95869995342e49f0(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -8295,7 +8803,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_95869995342e49f0(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8308,7 +8816,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_95869995342e49f0(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8321,7 +8829,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8333,7 +8841,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_95869995342e49f0(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8346,7 +8854,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_95869995342e49f0(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8358,7 +8866,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_95869995342e49f0(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8371,7 +8879,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_95869995342e49f0(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_95869995342e49f0() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_c5e6815ef5b6f254() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -8382,7 +8890,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -8392,7 +8900,7 @@ void _wrap_delete_w3w_withdrawal_capi_95869995342e49f0(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8445,7 +8953,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_95869995342e49f0(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_95869995342e49f0(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8482,7 +8990,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_95869995342e49f0(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_95869995342e49f0(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8495,7 +9003,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_95869995342e49f0(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_95869995342e49f0(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -8513,7 +9021,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_95869995342e49f0(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8526,7 +9034,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_95869995342e49f0(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8539,7 +9047,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8552,7 +9060,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8565,7 +9073,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8578,7 +9086,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_95869995342e49f0(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8591,7 +9099,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -8603,7 +9111,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_95869995342e49f0(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8616,7 +9124,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -8628,7 +9136,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_95869995342e49f0(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8641,7 +9149,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_95869995342e49f0(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8654,7 +9162,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_95869995342e49f0(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8667,7 +9175,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -8679,7 +9187,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_95869995342e49f0(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8692,7 +9200,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8705,7 +9213,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_95869995342e49f0(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8718,7 +9226,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_95869995342e49f0(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8731,7 +9239,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_95869995342e49f0(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -8743,7 +9251,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_95869995342e49f0(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8756,7 +9264,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_95869995342e49f0(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_95869995342e49f0() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_c5e6815ef5b6f254() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -8767,7 +9275,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_95869995342e49f0() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -8777,7 +9285,7 @@ void _wrap_delete_w3w_chain_deposit_capi_95869995342e49f0(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_95869995342e49f0(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8814,7 +9322,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_95869995342e49f0(struct w3w_chain_de
 }
 
 
-struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
@@ -8827,7 +9335,7 @@ struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_95869995342e49
 }
 
 
-long long _wrap_w3w_chain_deposits_count_get_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
+long long _wrap_w3w_chain_deposits_count_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8840,7 +9348,7 @@ long long _wrap_w3w_chain_deposits_count_get_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-void _wrap_delete_w3w_chain_deposits_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposits_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   
   arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
@@ -8850,7 +9358,7 @@ void _wrap_delete_w3w_chain_deposits_capi_95869995342e49f0(struct w3w_chain_depo
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_list_capi_95869995342e49f0(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8896,7 +9404,7 @@ _gostring_ _wrap_w3w_chain_deposit_list_capi_95869995342e49f0(w3w_chain_deposits
 }
 
 
-void _wrap_w3w_chain_deposits_free_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   
   arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
@@ -8906,7 +9414,7 @@ void _wrap_w3w_chain_deposits_free_capi_95869995342e49f0(struct w3w_chain_deposi
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -8940,7 +9448,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -8974,7 +9482,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_95869995342e49f0(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -9008,7 +9516,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_95869995342e49f0(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -9042,7 +9550,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_95869995342e49f0(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposits_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
   char *temp1 = NULL ;
@@ -9076,7 +9584,7 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_95869995342e49f0(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9089,7 +9597,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_95869995342e49f0(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9102,7 +9610,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_95869995342e49f0(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -9126,7 +9634,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_95869995342e49f0(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9139,7 +9647,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_95869995342e49f0(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9151,7 +9659,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_95869995342e49f0(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9164,7 +9672,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_95869995342e49f0(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9176,7 +9684,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_95869995342e49f0(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9189,7 +9697,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_95869995342e49f0(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9201,7 +9709,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_95869995342e49f0(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9214,7 +9722,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_95869995342e49f0(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9226,7 +9734,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_95869995342e49f0(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9239,7 +9747,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_95869995342e49f0(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -9251,7 +9759,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_95869995342e49f0(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9264,7 +9772,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_95869995342e49f0(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9276,7 +9784,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_95869995342e49f0(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9289,7 +9797,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_95869995342e49
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -9301,7 +9809,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_95869995342e49f0(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9314,7 +9822,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_95869995342e49f0(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_95869995342e49f0() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_c5e6815ef5b6f254() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -9325,7 +9833,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_95869995342e49f
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -9335,7 +9843,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_95869995342e49f0(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -9348,7 +9856,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_95869995
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -9361,7 +9869,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_95869995342e49f0(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -9371,7 +9879,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_95869995342e49f0(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_95869995342e49f0(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9419,7 +9927,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_95869995342e49f0(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_95869995342e49f0(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9461,7 +9969,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_95869995342e49f0(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_95869995342e49f0(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9505,7 +10013,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_95869995342e49f0(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -9515,7 +10023,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_95869995342e49f0(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -9549,7 +10057,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_95869995342e49f0(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_95869995342e49f0(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -9583,7 +10091,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_95869995342e49f0(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_95869995342e49f0(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -9613,7 +10121,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_95869995342e49f0(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_95869995342e49f0(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -9648,7 +10156,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_95869995342e49f0(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_95869995342e49f0(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -9676,7 +10184,7 @@ _gostring_ _wrap_w3wb_options_init_capi_95869995342e49f0(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -9704,7 +10212,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_95869995342e49f0(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_95869995342e49f0(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9744,7 +10252,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_95869995342e49f0(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -9772,7 +10280,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_95869995342e49f0(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_95869995342e49f0(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9812,7 +10320,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_95869995342e49f0(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_95869995342e49f0(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9833,7 +10341,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_95869995342e49f0(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_95869995342e49f0(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9873,7 +10381,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_95869995342e49f0(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_95869995342e49f0(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -9886,7 +10394,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_95869995342e49f0(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -9932,7 +10440,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_95869995342e49f0(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_95869995342e49f0(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -9942,7 +10450,7 @@ void _wrap_w3wb_order_items_free_capi_95869995342e49f0(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_95869995342e49f0(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -9957,7 +10465,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_95869995342e49f0(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_95869995342e49f0(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -9972,7 +10480,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_95869995342e49f0(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_95869995342e49f0(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -9987,7 +10495,37 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_95869995342e49f0(struct w3w_su
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_95869995342e49f0(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+  w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
+  size_t arg2 ;
+  w3w_audit_record *result = 0 ;
+  struct w3w_audit_record *_swig_go_result;
+  
+  arg1 = *(w3w_audit_page **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_audit_record *)w3wb_audit_page_at((struct w3w_audit_page const *)arg1,arg2);
+  *(w3w_audit_record **)&_swig_go_result = (w3w_audit_record *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_event *_wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+  w3w_event_list *arg1 = (w3w_event_list *) 0 ;
+  size_t arg2 ;
+  w3w_event *result = 0 ;
+  struct w3w_event *_swig_go_result;
+  
+  arg1 = *(w3w_event_list **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_event *)w3wb_event_list_at((struct w3w_event_list const *)arg1,arg2);
+  *(w3w_event **)&_swig_go_result = (w3w_event *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_account *_wrap_w3wb_account_at_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -10002,7 +10540,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_95869995342e49f0(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_95869995342e49f0(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -10017,7 +10555,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_95869995342e49f0(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_95869995342e49f0(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -10032,7 +10570,7 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_95869995342e49f
 }
 
 
-struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_95869995342e49f0(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   size_t arg2 ;
   w3w_chain_deposit *result = 0 ;
@@ -10047,7 +10585,7 @@ struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_95869995342e49f0(stru
 }
 
 
-struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
@@ -10060,7 +10598,7 @@ struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_95869995342e49f0(lo
 }
 
 
-_gostring_ _wrap_w3wb_claim_request_set_capi_95869995342e49f0(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim_request *arg1 = (w3w_claim_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10102,7 +10640,7 @@ _gostring_ _wrap_w3wb_claim_request_set_capi_95869995342e49f0(struct w3w_claim_r
 }
 
 
-struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
@@ -10115,7 +10653,7 @@ struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_95869995342e49f
 }
 
 
-_gostring_ _wrap_w3wb_process_request_set_capi_95869995342e49f0(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_process_request *arg1 = (w3w_process_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10157,7 +10695,7 @@ _gostring_ _wrap_w3wb_process_request_set_capi_95869995342e49f0(struct w3w_proce
 }
 
 
-struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
@@ -10170,7 +10708,7 @@ struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_95869995342e49f
 }
 
 
-_gostring_ _wrap_w3wb_deposit_request_set_capi_95869995342e49f0(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_deposit_request *arg1 = (w3w_deposit_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10228,7 +10766,7 @@ _gostring_ _wrap_w3wb_deposit_request_set_capi_95869995342e49f0(struct w3w_depos
 }
 
 
-struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
@@ -10241,7 +10779,7 @@ struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_95869995342e4
 }
 
 
-_gostring_ _wrap_w3wb_transfer_request_set_capi_95869995342e49f0(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_transfer_request *arg1 = (w3w_transfer_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10292,7 +10830,7 @@ _gostring_ _wrap_w3wb_transfer_request_set_capi_95869995342e49f0(struct w3w_tran
 }
 
 
-struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_95869995342e49f0(long long _swig_go_0) {
+struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
@@ -10305,7 +10843,7 @@ struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_95869995342e49f0(lo
 }
 
 
-_gostring_ _wrap_w3wb_order_request_set_capi_95869995342e49f0(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_order_request *arg1 = (w3w_order_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10351,7 +10889,7 @@ _gostring_ _wrap_w3wb_order_request_set_capi_95869995342e49f0(struct w3w_order_r
 }
 
 
-void _wrap_w3wb_requests_free_capi_95869995342e49f0(void *_swig_go_0) {
+void _wrap_w3wb_requests_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -10361,7 +10899,7 @@ void _wrap_w3wb_requests_free_capi_95869995342e49f0(void *_swig_go_0) {
 }
 
 
-intgo _wrap_w3wb_batch_result_code_capi_95869995342e49f0(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3wb_batch_result_code_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
   w3w_batch_result *arg1 = (w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -10374,7 +10912,7 @@ intgo _wrap_w3wb_batch_result_code_capi_95869995342e49f0(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_95869995342e49f0(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
+struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   size_t arg2 ;
   w3w_batch_result *result = 0 ;
