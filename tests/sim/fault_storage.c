@@ -212,8 +212,10 @@ static w3w_status open_inner(w3w_storage **out, const char *url, const w3w_backe
 	return w3w_error_set(W3W_EINVAL, "sim storage: inner URL must be sqlite: or postgres (built in?)");
 }
 
+/* Version 1, before the batch members: the simulator drives single commands
+ * (core would run a batch element by element through this table). */
 static const w3w_market_store fs_market = {
-	.version = W3W_MARKET_STORE_VERSION,
+	.version = 1,
 	.transfer = fs_transfer,
 	.supply_create = fs_supply_create,
 	.supply_update = fs_supply_update,
