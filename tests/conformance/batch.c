@@ -89,6 +89,59 @@ START_TEST(claim_batch_outcomes)
 }
 END_TEST
 
+/* ---- a traced batch: every record of it names the trace -------------------------- */
+
+/* The trace id of the sealed `action` record on `target` ("" if it has none). */
+static void audit_trace_of(char *out, const char *action, const char *target)
+{
+	w3w_audit_page *page = NULL;
+	int64_t after = 0;
+	out[0] = '\0';
+	for (;;) {
+		H_OK(w3w_audit_read(&page, H.ctx, &H.auditor, after, 500));
+		for (size_t i = 0; i < page->count; i++)
+			if (strcmp(page->items[i].target_id, target) == 0 && strcmp(page->items[i].action, action) == 0)
+				snprintf(out, W3W_TRACE_ID_SIZE, "%s", page->items[i].trace_id);
+		after = page->next_after;
+		if (page->count == 0) {
+			w3w_audit_page_free(page);
+			return;
+		}
+		w3w_audit_page_free(page);
+	}
+}
+
+START_TEST(traced_batch_audits_its_trace)
+{
+	w3w_actor buyer, shopper;
+	w3w_supply s;
+	w3w_batch_results *res = NULL;
+	w3w_claim_request req[2];
+	w3w_trace_context tc;
+	char o1[W3W_ID_SIZE], o2[W3W_ID_SIZE], trace[W3W_TRACE_ID_SIZE];
+
+	h_user(&buyer);
+	h_user(&shopper);
+	h_fund(&buyer, H.cur, "10");
+	h_supply(&s, &shopper, H.cur, "10");
+	h_order(o1, &buyer, H.cur, "2");
+	h_order(o2, &buyer, H.cur, "3");
+	claim_req(&req[0], o1, NULL);
+	claim_req(&req[1], o2, NULL);
+	H_OK(w3w_trace_context_new(&tc));
+	H_OK(w3w_trace_set(&tc));
+	H_OK(w3w_claim_batch(&res, H.ctx, &shopper, req, 2));
+	w3w_trace_set(NULL);
+	ck_assert_uint_eq(res->ok, 2);
+	for (size_t i = 0; i < 2; i++) {
+		audit_trace_of(trace, "claim.create", req[i].order_id); /* a claim's record names its order */
+		ck_assert_msg(strcmp(trace, tc.trace_id) == 0, "claim %zu: audit trace \"%s\", want %s", i, trace,
+			tc.trace_id);
+	}
+	w3w_batch_results_free(res);
+}
+END_TEST
+
 START_TEST(batch_limits)
 {
 	w3w_actor shopper;
@@ -468,5 +521,6 @@ TCase *conf_batch_tcase(void)
 	tcase_add_test(tc, deposit_and_transfer_batches);
 	tcase_add_test(tc, order_and_process_batches);
 	tcase_add_test(tc, batch_claim_race);
+	tcase_add_test(tc, traced_batch_audits_its_trace);
 	return tc;
 }

@@ -227,8 +227,13 @@ START_TEST(postgres_files_make_a_current_database)
 	pg_value(url, "SELECT string_agg(version || ' ' || applied_at, ',' ORDER BY version) FROM schema_version",
 		rows_after, sizeof(rows_after));
 	ck_assert_str_eq(rows_after, rows_before);
-	ck_assert_msg(strncmp(rows_after, "1 ", 2) == 0 && strstr(rows_after, ",7 ") && !strstr(rows_after, ",8 "),
-		"schema_version: %s", rows_after);
+	{
+		char last[16], past[16];
+		snprintf(last, sizeof(last), ",%d ", W3W__PG_SCHEMA_VERSION);
+		snprintf(past, sizeof(past), ",%d ", W3W__PG_SCHEMA_VERSION + 1);
+		ck_assert_msg(strncmp(rows_after, "1 ", 2) == 0 && strstr(rows_after, last) && !strstr(rows_after, past),
+			"schema_version: %s", rows_after);
+	}
 
 	/* The same schema as a database the library migrated itself. */
 	e2e_pg_fresh(url2, name2);
