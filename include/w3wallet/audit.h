@@ -30,7 +30,7 @@ typedef struct w3w_audit_record {
 	/**
 	 * The W3C trace the command ran in (w3w_trace_set() on its thread): ""
 	 * when none, and in records written by libw3wallet 0.2 and older. Part
-	 * of the record's hash when set (docs/api.md#audit).
+	 * of the record's hash when set (see "Audit" in docs/api.md).
 	 */
 	char trace_id[W3W_TRACE_ID_SIZE];
 } w3w_audit_record;
