@@ -28,7 +28,7 @@ class Signer:
         self.log = tempfile.NamedTemporaryFile(prefix="w3w-signer-", suffix=".log", delete=False)
         env = {"PATH": "/usr/bin:/bin", "W3W_MASTER_KEY": MASTER_KEY, "W3W_SIGNER_KEY": key}
         self.proc = subprocess.Popen(
-            [SIGNER_BIN, "--socket", sock, "--storage", storage, "--create-seed", "--chain-id", "31337",
+            [SIGNER_BIN, "--socket", sock, "--storage", storage, "--create-seed", "--chain-id", "31337", "--chain-id", "31338",
              "--max", "native=" + max_native], env=env, stderr=self.log)
         for _ in range(500):
             if os.path.exists(sock) or self.proc.poll() is not None:
@@ -89,7 +89,9 @@ def test_a_master_key_beside_the_signer_is_refused():
 
 def test_custody_over_http_through_the_signer():
     from test_chain import EXTERNAL, WEI, Node, wait_for
-    node = Node()
+    # A chain id of its own: on shared storage (services mode) test_chain's anvil left its cursor and
+    # nonces under evm:31337, which a new anvil of that id would contradict.
+    node = Node(chain_id=31338)
     data_dir = tempfile.mkdtemp(prefix="w3w-signer-chain-")
     storage = backend_env().get("W3W_STORAGE") or f"sqlite:{data_dir}/w3wallet.db"
     sock, key = os.path.join(data_dir, "signer.sock"), secrets.token_hex(32)
@@ -97,7 +99,7 @@ def test_custody_over_http_through_the_signer():
     server = None
     try:
         server = Server(["--rate-limit", "off", "--signer", "unix:" + sock, "--chain-poll-interval", "100",
-                         "--chain", f"anvil={node.url} confirmations=1 assets=ETH=native:18 chain_id=31337"],
+                         "--chain", f"anvil={node.url} confirmations=1 assets=ETH=native:18 chain_id=31338"],
                         secret=secrets.token_hex(24), data_dir=data_dir,
                         env={"W3W_MASTER_KEY": "", "W3W_SIGNER_KEY": key})
         started = [e for e in server.logs if e.get("msg") == "chain watcher started"]
