@@ -17,6 +17,8 @@ struct route;
 
 /** Bodies above this many bytes are refused with 413 before being read. */
 #define EX_BODY_MAX (64 * 1024)
+/** The same for /v1/batch/...: room for the largest batch (8,190 elements with their keys). */
+#define EX_BATCH_BODY_MAX (2 * 1024 * 1024)
 /** Path segments longer than this never match a route parameter. */
 #define EX_PARAM_MAX 64
 #define EX_PARAMS 2
@@ -38,7 +40,8 @@ typedef struct exchange {
 	char params[EX_PARAMS][EX_PARAM_MAX + 1]; /**< {id} segments, in order */
 	char *body;                       /**< raw body, NUL-terminated (NULL if none) */
 	size_t body_len;
-	int body_too_large;               /**< 1 once the body passed EX_BODY_MAX */
+	size_t body_max;                  /**< EX_BODY_MAX, or EX_BATCH_BODY_MAX on a batch route */
+	int body_too_large;               /**< 1 once the body passed body_max */
 	cJSON *json;                      /**< parsed body, owned by the exchange */
 	w3w_actor actor;
 	int authenticated;

@@ -164,6 +164,7 @@ static exchange *exchange_new(struct server *srv, struct MHD_Connection *conn, c
 		free(ex);
 		return NULL;
 	}
+	ex->body_max = strncmp(ex->path, "/v1/batch/", 10) == 0 ? EX_BATCH_BODY_MAX : EX_BODY_MAX;
 	w3w_id_new(ex->request_id, sizeof(ex->request_id));
 	trace_begin(ex, conn);
 	return ex;
@@ -219,18 +220,18 @@ static enum MHD_Result send_response(exchange *ex)
 static void too_large(exchange *ex)
 {
 	metrics_count(M_TOO_LARGE);
-	ex_error(ex, 413, "too_large", "body: larger than %d bytes", EX_BODY_MAX);
+	ex_error(ex, 413, "too_large", "body: larger than %zu bytes", ex->body_max);
 }
 
 /* Content-Length known and too big: refuse before reading a byte of the body. */
-static int declared_too_large(struct MHD_Connection *conn)
+static int declared_too_large(struct MHD_Connection *conn, size_t max)
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	size_t len;
 	if (!cl)
 		return 0;
 	len = strlen(cl);
-	return len > 9 || strtoul(cl, NULL, 10) > EX_BODY_MAX;
+	return len > 9 || strtoul(cl, NULL, 10) > max;
 }
 
 static int json_content_type(const exchange *ex)
@@ -258,7 +259,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = ex;
 		metrics_in_flight(1);
-		if (declared_too_large(conn)) {
+		if (declared_too_large(conn, ex->body_max)) {
 			too_large(ex);
 			return send_response(ex); /* libmicrohttpd closes the connection instead of reading the body */
 		}
@@ -271,7 +272,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			ex->body_len += n; /* counts discarded bytes now */
 			return ex->body_len > DISCARD_MAX ? MHD_NO : MHD_YES;
 		}
-		if (ex->body_len + n > EX_BODY_MAX) {
+		if (ex->body_len + n > ex->body_max) {
 			ex->body_too_large = 1;
 			free(ex->body);
 			ex->body = NULL;
