@@ -309,3 +309,26 @@ int keys_signer(const config *cfg, char key_hex[65])
 		fprintf(stderr, "w3wallet-server: %s: expected 64 hex characters\n", from);
 	return ok ? 0 : -1;
 }
+
+int keys_check_seed(w3w_ctx *ctx, const w3w_actor *service, const config *cfg)
+{
+	w3w_master_seed_info info;
+	w3w_status st;
+	size_t n;
+	const char *p;
+
+	if (cfg->signer[0])
+		return 0;
+	/* A storage without wallet support (or one that cannot tell now) has nothing to refuse. */
+	if ((st = w3w_master_seed_info_get(&info, ctx, service)) != W3W_OK || !info.exists)
+		return 0;
+	n = strlen(info.context_key_id);
+	for (p = info.key_ids; n && *p; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, info.context_key_id, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 0;
+	fprintf(stderr, "w3wallet-server: the wallet seed in this storage is sealed under master key %s, not under"
+		" this server's key %s: start with the master key it was sealed under (W3W_MASTER_KEY or"
+		" W3W_MASTER_KEY_FILE), or rotate it to this key first (docs/operations.md)\n",
+		info.key_ids, info.context_key_id);
+	return -1;
+}

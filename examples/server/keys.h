@@ -21,4 +21,12 @@ int keys_load(const config *cfg, auth_keys *keys, char master_hex[65]);
 /** With --signer: its shared key (W3W_SIGNER_KEY or W3W_SIGNER_KEY_FILE, 64 hex + NUL); else "". 0 or -1 (printed). */
 int keys_signer(const config *cfg, char key_hex[65]);
 
+/**
+ * The stored wallet seed (if any) must be sealed under this server's master key: otherwise every
+ * wallet call would fail later, so the start is refused naming the key ids (never a key).
+ * Nothing to check with a signer (it holds the seed), without a seed or without wallet support.
+ * 0 or -1 (printed).
+ */
+int keys_check_seed(w3w_ctx *ctx, const w3w_actor *service, const config *cfg);
+
 #endif

@@ -114,7 +114,8 @@ int serve(const config *cfg)
 	srv.metrics_separate = cfg->metrics_listen[0] != '\0';
 	log_set_access(cfg->access_log);
 
-	if (checks_start(srv.ctx, cfg) != 0 || chains_start(srv.ctx, cfg, &srv.self) != 0)
+	if (keys_check_seed(srv.ctx, &srv.self, cfg) != 0 || checks_start(srv.ctx, cfg) != 0 ||
+	    chains_start(srv.ctx, cfg, &srv.self) != 0)
 		goto out;
 	api = http_listen(&srv, cfg->listen, 0, bound, sizeof(bound));
 	if (!api)

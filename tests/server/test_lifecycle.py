@@ -200,3 +200,19 @@ def test_bad_configuration_is_refused():
         r = subprocess.run([SERVER_BIN, "serve", "--data-dir", d, "--listen", "127.0.0.1:0"] + args,
                            env={**env, **extra}, capture_output=True, text=True, timeout=30)
         assert r.returncode != 0 and needle in r.stderr, (args, extra, r.stderr)
+
+
+def test_a_seed_under_another_master_key_is_refused_at_start(secret):
+    """Every wallet call would fail later: the start is refused, naming key ids and never a key."""
+    from helpers import SERVER_BIN, backend_env
+    server = Server(secret=secret)
+    try:
+        assert User(server).post("/v1/wallets", {"chain": "evm"}).status_code == 201  # the seed exists now
+    finally:
+        assert server.stop() == 0
+    other = "5e" * 32
+    r = subprocess.run([SERVER_BIN, "serve", "--data-dir", server.data_dir, "--listen", "127.0.0.1:0"],
+                       env={"PATH": "/usr/bin:/bin", **backend_env(), "W3W_JWT_SECRET": secret, "W3W_MASTER_KEY": other},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "sealed under master key" in r.stderr and "rotate" in r.stderr, r.stderr
+    assert other not in r.stderr + r.stdout
