@@ -294,7 +294,9 @@ class Books:
 
 
 def seed_withdrawal(server, user_id, status="broadcast"):
-    """An on-chain withdrawal row as the wallet module writes one (the server has no chain to make it): its id."""
+    """An on-chain withdrawal row as the wallet module writes one (the server has no chain to make it): its id.
+
+    On a chain no test serves: on shared storage a watcher of evm:31337 (test_chain) would try to follow it."""
     wid, books = str(uuid.uuid4()), Books(server)
     # A sender of its own: a nonce carries one withdrawal of a sender (uq_withdrawals_nonce).
     to, sender, tx = "0x" + "ab" * 20, "0x" + uuid.uuid4().hex + "cdcdcdcd", "0x" + "ef" * 32
@@ -302,11 +304,11 @@ def seed_withdrawal(server, user_id, status="broadcast"):
         if MODE != "services":
             now = int(time.time() * 1e6)
             books.run("INSERT INTO withdrawals (id, user_id, chain, currency, amount, to_address, from_address, nonce,"
-                      " tx_hash, status, created_at, updated_at) VALUES (%s, %s, 'evm:31337', 'USDC', 150000000, %s,"
+                      " tx_hash, status, created_at, updated_at) VALUES (%s, %s, 'evm:4242424', 'USDC', 150000000, %s,"
                       " %s, 7, %s, %s, %s, %s)", wid, user_id, to, sender, tx, status, now, now)
         else:
             books.run("INSERT INTO withdrawals (id, user_id, chain, currency, amount, to_address, from_address, nonce,"
-                      " tx_hash, status, created_at, updated_at) VALUES (%s, %s, 'evm:31337', 'USDC', 1.5, %s, %s, 7,"
+                      " tx_hash, status, created_at, updated_at) VALUES (%s, %s, 'evm:4242424', 'USDC', 1.5, %s, %s, 7,"
                       " %s, %s, now(), now())", wid, user_id, to, sender, tx, status)
     finally:
         books.close()

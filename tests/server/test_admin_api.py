@@ -175,7 +175,7 @@ def test_withdrawal_by_id(dash):
     assert r.status_code == 200, r.text
     w = r.json()
     assert (w["id"], w["user_id"], w["status"], w["amount"], w["nonce"]) == (wid, owner.id, "broadcast", "1.5", 7)
-    assert w["chain"] == "evm:31337" and w["tx_hash"] == "0x" + "ef" * 32 and w["transfer_id"] == ""
+    assert w["chain"] == "evm:4242424" and w["tx_hash"] == "0x" + "ef" * 32 and w["transfer_id"] == ""
     for role in ("admin", "auditor", "service"):
         assert User(dash, (role,)).get(f"/v1/withdrawals/{wid}").json()["id"] == wid, role
     assert_error(other.get(f"/v1/withdrawals/{wid}"), 404, "not_found")

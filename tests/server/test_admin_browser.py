@@ -129,7 +129,7 @@ def test_dashboard_in_chromium(dash, browser, shots):
     browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
     wait_text(browser, By.ID, "search-result", "broadcast")
     result = browser.find_element(By.ID, "search-result").text
-    assert withdrawal_id in result and "0x" + "ef" * 32 in result and "evm:31337" in result
+    assert withdrawal_id in result and "0x" + "ef" * 32 in result and "evm:4242424" in result
     browser.save_screenshot(os.path.join(shots, "2b-search-withdrawal.png"))
 
     # Pending claims; release ours through the confirm dialog (the ordinary API route does it).
