@@ -177,11 +177,12 @@ w3w_status w3w__sq_one_of(w3w__sq_conn *c, sqlite3_stmt *s, w3w__sq_read_fn read
 w3w_status w3w__sq_read_row(w3w__sq_storage *s, const char *sql, const char *key, w3w__sq_read_fn read,
 	void *out);
 /**
- * Every row of `sql` (bound ?1 key, ?2 max; 0 = no limit) in one read
- * snapshot, collected as by w3w__sq_collect; on failure none (*items NULL).
+ * Every row of `sql` (bound as by w3w__sq_query; at most `max`, 0 = all) in
+ * one read snapshot, collected as by w3w__sq_collect; on failure none
+ * (*items NULL, *count 0).
  */
-w3w_status w3w__sq_read_all(w3w__sq_storage *s, const char *sql, const char *key, size_t max,
-	w3w__sq_read_fn read, size_t elem, void **items, size_t *count);
+w3w_status w3w__sq_read_all(w3w__sq_storage *s, w3w__sq_read_fn read, size_t elem, size_t max, void **items,
+	size_t *count, const char *sql, const char *types, ...);
 /**
  * Read the current row's columns from `first` on, one letter of `types`
  * each: 't' char *dst and size_t size (truncated, NUL-terminated),

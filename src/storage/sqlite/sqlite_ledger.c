@@ -179,9 +179,8 @@ w3w_status w3w__sq_accounts(w3w_storage *st, const char *user_id, w3w_account_li
 	if (!(list = calloc(1, sizeof(*list))))
 		return w3w_error_set(W3W_ENOMEM, "accounts: out of memory");
 	/* The external account never has a row, so it is never listed. */
-	rc = w3w__sq_read_all(w3w__sq(st),
-		"SELECT currency, balance, held FROM accounts WHERE user_id = ?1 ORDER BY currency", user_id, 0,
-		read_account, sizeof(w3w_account), &items, &list->count);
+	rc = w3w__sq_read_all(w3w__sq(st), read_account, sizeof(w3w_account), 0, &items, &list->count,
+		"SELECT currency, balance, held FROM accounts WHERE user_id = ?1 ORDER BY currency", "t", user_id);
 	list->items = items;
 	if (rc != W3W_OK) {
 		free(list->items);

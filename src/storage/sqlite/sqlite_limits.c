@@ -173,28 +173,19 @@ static w3w_status read_standing(sqlite3_stmt *s, void *item)
 w3w_status w3w__sq_limit_list(w3w_storage *st, const char *user_id, const char *currency, w3w_time now,
 	w3w_withdrawal_limit **out, size_t *count)
 {
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
-	sqlite3_stmt *s;
 	void *items = NULL;
 	w3w_status rc;
 
 	*out = NULL;
 	*count = 0;
-	if (!c)
-		return w3w_error_code();
 	/* The user's rows, and the defaults of the currencies where the user has none. */
-	rc = w3w__sq_query(c, &s, "SELECT " LIMIT_COLS ", " WINDOW_OF("?1", "l.currency", "?3")
+	rc = w3w__sq_read_all(w3w__sq(st), read_standing, sizeof(w3w_withdrawal_limit), 0, &items, count,
+		"SELECT " LIMIT_COLS ", " WINDOW_OF("?1", "l.currency", "?3")
 		" FROM withdrawal_limits l WHERE (?2 = '' OR l.currency = ?2) AND (l.user_id = ?1 OR (l.user_id = ''"
 		"   AND NOT EXISTS (SELECT 1 FROM withdrawal_limits u WHERE u.currency = l.currency AND u.user_id = ?1)))"
 		" ORDER BY l.currency", "ttI", user_id, currency, now - W3W_LIMIT_WINDOW);
-	if (rc == W3W_OK)
-		rc = w3w__sq_collect(c, s, read_standing, sizeof(w3w_withdrawal_limit), 0, &items, count);
-	rc = w3w__sq_end(c, rc);
-	if (rc != W3W_OK) {
-		free(items);
-		*count = 0;
+	if (rc != W3W_OK)
 		return rc;
-	}
 	*out = items;
 	for (size_t i = 0; i < *count; i++)
 		strcpy((*out)[i].user_id, user_id); /* whose standing it is, whichever row gave the values */

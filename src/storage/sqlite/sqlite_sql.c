@@ -302,18 +302,22 @@ w3w_status w3w__sq_read_row(w3w__sq_storage *s, const char *sql, const char *key
 	return w3w__sq_end(c, st);
 }
 
-w3w_status w3w__sq_read_all(w3w__sq_storage *s, const char *sql, const char *key, size_t max,
-	w3w__sq_read_fn read, size_t elem, void **items, size_t *count)
+w3w_status w3w__sq_read_all(w3w__sq_storage *s, w3w__sq_read_fn read, size_t elem, size_t max, void **items,
+	size_t *count, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *stmt;
+	va_list ap;
 	w3w__sq_conn *c = w3w__sq_begin(s, W3W__SQ_READ);
 	w3w_status st;
 
 	if (!c)
 		return w3w_error_code();
-	st = w3w__sq_query(c, &stmt, sql, "tI", key, (int64_t)max);
-	if (st == W3W_OK)
+	if ((st = w3w__sq_prepare(c, sql, &stmt)) == W3W_OK) {
+		va_start(ap, types);
+		bind_args(stmt, types, ap);
+		va_end(ap);
 		st = w3w__sq_collect(c, stmt, read, elem, max, items, count);
+	}
 	if ((st = w3w__sq_end(c, st)) != W3W_OK) {
 		free(*items);
 		*items = NULL;

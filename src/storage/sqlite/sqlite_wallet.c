@@ -149,10 +149,9 @@ w3w_status w3w__sq_secret_list(w3w_storage *st, const char *purpose, w3w_secret_
 	w3w_status rc;
 
 	*count = 0;
-	rc = w3w__sq_read_all(w3w__sq(st),
+	rc = w3w__sq_read_all(w3w__sq(st), read_secret, sizeof(w3w_secret_record), 0, &items, count,
 		"SELECT purpose, key_id, origin, blob, created_at FROM wallet_secrets"
-		" WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, key_id", purpose ? purpose : "", 0,
-		read_secret, sizeof(w3w_secret_record), &items, count);
+		" WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, key_id", "t", purpose ? purpose : "");
 	*out = items;
 	return rc;
 }
@@ -258,8 +257,8 @@ w3w_status w3w__sq_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets
 	*out = NULL;
 	if (!(list = calloc(1, sizeof(*list))))
 		return w3w_error_set(W3W_ENOMEM, "wallets: out of memory");
-	rc = w3w__sq_read_all(w3w__sq(st), "SELECT " WALLET_COLS " FROM wallets WHERE user_id = ?1 ORDER BY chain, id",
-		user_id, 0, read_wallet, sizeof(w3w_wallet), &items, &list->count);
+	rc = w3w__sq_read_all(w3w__sq(st), read_wallet, sizeof(w3w_wallet), 0, &items, &list->count,
+		"SELECT " WALLET_COLS " FROM wallets WHERE user_id = ?1 ORDER BY chain, id", "t", user_id);
 	list->items = items;
 	if (rc != W3W_OK) {
 		free(list->items);

@@ -197,9 +197,10 @@ w3w_status w3w__sq_withdrawal_list_open(w3w_storage *st, const char *chain, size
 
 	*count = 0;
 	if (max > 0)
-		rc = w3w__sq_read_all(w3w__sq(st), "SELECT " WITHDRAWAL_COLS " FROM withdrawals"
+		rc = w3w__sq_read_all(w3w__sq(st), read_withdrawal, sizeof(w3w_withdrawal_row), max, &items, count,
+			"SELECT " WITHDRAWAL_COLS " FROM withdrawals"
 			" WHERE chain = ?1 AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT ?2",
-			chain, max, read_withdrawal, sizeof(w3w_withdrawal_row), &items, count);
+			"tI", chain, (int64_t)max);
 	*out = items;
 	return rc;
 }
@@ -338,25 +339,14 @@ w3w_status w3w__sq_chain_deposit_get(w3w_storage *st, const char *reference, w3w
 w3w_status w3w__sq_chain_deposit_list(w3w_storage *st, const char *user_id, const char *chain, size_t max,
 	w3w_chain_deposit **out, size_t *count)
 {
-	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
-	sqlite3_stmt *s;
 	void *items = NULL;
 	w3w_status rc;
 
-	*out = NULL;
 	*count = 0;
-	if (!c)
-		return w3w_error_code();
-	rc = w3w__sq_query(c, &s, "SELECT " DEPOSIT_COLS " FROM chain_deposits WHERE user_id = ?1"
+	rc = w3w__sq_read_all(w3w__sq(st), read_deposit, sizeof(w3w_chain_deposit), max, &items, count,
+		"SELECT " DEPOSIT_COLS " FROM chain_deposits WHERE user_id = ?1"
 		" AND (?2 = '' OR chain = ?2) ORDER BY created_at DESC, reference DESC LIMIT ?3", "ttI",
 		user_id, chain, (int64_t)max);
-	if (rc == W3W_OK)
-		rc = w3w__sq_collect(c, s, read_deposit, sizeof(w3w_chain_deposit), max, &items, count);
-	if ((rc = w3w__sq_end(c, rc)) != W3W_OK) {
-		free(items);
-		*count = 0;
-		return rc;
-	}
 	*out = items;
-	return W3W_OK;
+	return rc;
 }
