@@ -122,17 +122,6 @@ static w3w_status run_orders(w3w_batch_results **out, exchange *ex, void *reques
 	return w3w_order_create_batch(out, ex->srv->ctx, &ex->actor, requests, count);
 }
 
-/* As the single claim route counts them. */
-static void count_claim(w3w_status st)
-{
-	if (st == W3W_OK)
-		metrics_count(M_CLAIMS_WON);
-	else if (st == W3W_ECONFLICT)
-		metrics_count(M_CLAIMS_LOST);
-	else if (st == W3W_EINSUFFICIENT)
-		metrics_count(M_CLAIMS_INSUFFICIENT);
-}
-
 static const char *const claim_fields[] = { "order_id", "idempotency_key", NULL };
 static const char *const process_fields[] = { "claim_id", "idempotency_key", NULL };
 static const char *const deposit_fields[] = { "user_id", "currency", "amount", "reference", "idempotency_key", NULL };
@@ -140,7 +129,7 @@ static const char *const transfer_fields[] = { "to_user_id", "currency", "amount
 static const char *const order_fields[] = { "currency", "items", "idempotency_key", NULL };
 
 static const batch_route claims = { sizeof(w3w_claim_request), 201, claim_fields, read_claim, run_claims, NULL,
-	count_claim };
+	metrics_count_claim }; /* as the single claim route counts them */
 static const batch_route processes = { sizeof(w3w_process_request), 200, process_fields, read_process, run_process,
 	NULL, NULL };
 static const batch_route deposits = { sizeof(w3w_deposit_request), 201, deposit_fields, read_deposit, run_deposits,

@@ -24,12 +24,7 @@ void h_order_claim(exchange *ex)
 	if (json_body_empty(ex) != 0)
 		return;
 	st = w3w_claim_order(&c, ex->srv->ctx, &ex->actor, ex->params[0], ex->idempotency_key);
-	if (st == W3W_OK)
-		metrics_count(M_CLAIMS_WON);
-	else if (st == W3W_ECONFLICT)
-		metrics_count(M_CLAIMS_LOST);
-	else if (st == W3W_EINSUFFICIENT)
-		metrics_count(M_CLAIMS_INSUFFICIENT);
+	metrics_count_claim(st);
 	respond_claim(ex, 201, st, &c);
 }
 

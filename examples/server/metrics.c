@@ -86,6 +86,16 @@ void metrics_count(enum metric_counter which)
 	atomic_fetch_add_explicit(&counters[which], 1, memory_order_relaxed);
 }
 
+void metrics_count_claim(w3w_status st)
+{
+	if (st == W3W_OK)
+		metrics_count(M_CLAIMS_WON);
+	else if (st == W3W_ECONFLICT)
+		metrics_count(M_CLAIMS_LOST);
+	else if (st == W3W_EINSUFFICIENT)
+		metrics_count(M_CLAIMS_INSUFFICIENT);
+}
+
 void metrics_connections(int delta)
 {
 	atomic_fetch_add_explicit(&connections, delta, memory_order_relaxed);

@@ -28,6 +28,8 @@ void metrics_request(int route, unsigned int status, int64_t latency_us);
 /** Time spent in the route's handler (mostly the library call). */
 void metrics_handler(int route, int64_t duration_us);
 void metrics_count(enum metric_counter which);
+/** A claim attempt's outcome: won, lost to another claimer, or short of supply (others are not counted). */
+void metrics_count_claim(w3w_status st);
 void metrics_connections(int delta);
 void metrics_in_flight(int delta);
 int64_t metrics_in_flight_now(void);
