@@ -23,13 +23,14 @@ SIGNER_BIN = os.environ.get("W3W_SIGNER_BIN") or os.path.join(
 
 
 class Signer:
-    def __init__(self, storage, sock, key, max_native="1000000000000000000"):
+    def __init__(self, storage, sock, key, max_native="1000000000000000000", chain_ids=(31337, 31338)):
         assert os.access(SIGNER_BIN, os.X_OK), f"{SIGNER_BIN} is not built (W3W_SIGNER_BIN)"
         self.log = tempfile.NamedTemporaryFile(prefix="w3w-signer-", suffix=".log", delete=False)
         env = {"PATH": "/usr/bin:/bin", "W3W_MASTER_KEY": MASTER_KEY, "W3W_SIGNER_KEY": key}
         self.proc = subprocess.Popen(
-            [SIGNER_BIN, "--socket", sock, "--storage", storage, "--create-seed", "--chain-id", "31337", "--chain-id", "31338",
-             "--max", "native=" + max_native], env=env, stderr=self.log)
+            [SIGNER_BIN, "--socket", sock, "--storage", storage, "--create-seed",
+             *[a for c in chain_ids for a in ("--chain-id", str(c))], "--max", "native=" + max_native],
+            env=env, stderr=self.log)
         for _ in range(500):
             if os.path.exists(sock) or self.proc.poll() is not None:
                 break

@@ -1,0 +1,97 @@
+"""The whole custody story over HTTP, on a real node (anvil), with the keys in w3wallet-signer, a process of
+its own, and a server that holds no master key: a deposit is credited at the confirmation depth and not
+before, pays an order, the shopper withdraws on chain within the limits an admin set (past them: 422, nothing
+held), and the withdrawal settles; at every step the ledger and the chain agree. Runs on SQLite (embedded)
+and PostgreSQL (services), like every server test."""
+import os
+import secrets
+import tempfile
+from decimal import Decimal
+
+import requests
+
+import openapi_doc
+from helpers import Server, User, assert_error, backend_env, item
+from test_chain import EXTERNAL, WEI, Node, checked, eth, wait_for
+from test_signer import Signer
+
+# A chain id of its own: on shared storage (services mode) other tests' anvils left cursors and nonces
+# under theirs, which a new anvil of the same id would contradict.
+CHAIN_ID = 31339
+CONFIRMATIONS = 2
+
+
+def polls(server):
+    return requests.get(server.url + "/readyz", timeout=10).json()["chains"]["anvil"]["polls"]
+
+
+def test_custody_story():
+    doc = openapi_doc.load()
+    node = Node(chain_id=CHAIN_ID)
+    data_dir = tempfile.mkdtemp(prefix="w3w-custody-story-")
+    storage = backend_env().get("W3W_STORAGE") or f"sqlite:{data_dir}/w3wallet.db"
+    sock, key = os.path.join(data_dir, "signer.sock"), secrets.token_hex(32)
+    signer = Signer(storage, sock, key, max_native=str(5 * WEI), chain_ids=(CHAIN_ID,))
+    server = None
+    try:
+        server = Server(["--rate-limit", "off", "--signer", "unix:" + sock, "--chain-poll-interval", "100",
+                         "--chain", f"anvil={node.url} confirmations={CONFIRMATIONS} assets=ETH=native:18"
+                                    f" chain_id={CHAIN_ID}"],
+                        secret=secrets.token_hex(24), data_dir=data_dir,
+                        env={"W3W_MASTER_KEY": "", "W3W_SIGNER_KEY": key})
+        hot = [e for e in server.logs if e.get("msg") == "chain watcher started"][0]["hot_address"]
+        node.send(hot, 10 * WEI)
+        admin = User(server, ("admin",))
+
+        # 1. A deposit: seen at depth 1, credited only at the confirmation depth.
+        buyer = User(server)
+        address = checked(doc, buyer.post("/v1/wallets", {"chain": "evm"})).json()["address"]
+        node.send(address, 2 * WEI)
+        seen = polls(server)
+        wait_for("two more watcher rounds", lambda: polls(server) >= seen + 2)
+        assert eth(buyer) == (Decimal(0), Decimal(0))
+        assert checked(doc, buyer.get("/v1/deposits?chain=anvil")).json()["items"] == []
+        node.mine(CONFIRMATIONS - 1)
+        wait_for("the deposit credited", lambda: eth(buyer)[0] == 2)
+        [d] = checked(doc, buyer.get("/v1/deposits?chain=anvil")).json()["items"]
+        assert (d["address"], d["amount"], d["status"]) == (address, "2", "credited")
+
+        # 2. It pays an order: the shopper claims it and the buyer processes the claim.
+        shopper = User(server)
+        assert shopper.post("/v1/supplies", {"currency": "ETH", "amount": "5"}).status_code == 201
+        order = buyer.post("/v1/orders", {"currency": "ETH", "items": [item("0.75", 2)]}).json()
+        claim = shopper.post(f"/v1/orders/{order['id']}/claim").json()
+        assert buyer.post(f"/v1/claims/{claim['id']}/process").status_code == 200
+        assert eth(buyer) == (Decimal("0.5"), Decimal(0)) and eth(shopper) == (Decimal("1.5"), Decimal(0))
+
+        # 3. Limits: an admin gives the shopper 1 ETH a day; past it, 422 and nothing held.
+        r = admin.call("PUT", "/v1/limits", {"currency": "ETH", "user_id": shopper.id, "per_withdrawal": None,
+                                            "daily": "1"})
+        assert r.status_code == 200, r.text
+        body = {"currency": "ETH", "chain": "anvil", "to_address": EXTERNAL}
+        message = assert_error(shopper.post("/v1/withdrawals", {**body, "amount": "1.2"}), 422, "limit_exceeded")
+        assert "24-hour limit of 1 ETH" in message, message
+        assert eth(shopper) == (Decimal("1.5"), Decimal(0))
+
+        # 4. A withdrawal within it: signed by the signer, mined, settled once at the depth.
+        before, nonce = node.balance(EXTERNAL), node.nonce(hot)
+        w = checked(doc, shopper.post("/v1/withdrawals", {**body, "amount": "0.8"})).json()
+        assert w["status"] == "broadcast" and w["from_address"] == hot, w
+        assert any(e["event"] == "signed" and e.get("tx_hash") == w["tx_hash"] for e in signer.lines())
+        assert eth(shopper) == (Decimal("1.5"), Decimal("0.8"))
+        node.receipt(w["tx_hash"])
+        node.mine(CONFIRMATIONS)
+        wait_for("the withdrawal settled",
+                 lambda: shopper.get(f"/v1/withdrawals/{w['id']}").json()["status"] == "confirmed")
+        assert node.balance(EXTERNAL) == before + 8 * WEI // 10 and node.nonce(hot) == nonce + 1
+        assert eth(shopper) == (Decimal("0.7"), Decimal(0))
+        [standing] = shopper.get("/v1/limits", params={"currency": "ETH"}).json()["items"]
+        assert (standing["used"], standing["remaining"]) == ("0.8", "0.2"), standing
+        assert_error(shopper.post("/v1/withdrawals", {**body, "amount": "0.3"}), 422, "limit_exceeded")
+        assert eth(shopper) == (Decimal("0.7"), Decimal(0)) and node.nonce(hot) == nonce + 1
+    finally:
+        if server:
+            assert server.stop() == 0, "".join(server.raw_stderr[-20:])
+        if signer.proc.poll() is None:
+            assert signer.stop() == 0
+        node.stop()
