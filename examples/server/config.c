@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "chain_spec.h"
 #include "config.h"
@@ -261,6 +262,15 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {
 		fprintf(stderr, "w3wallet-server: --tls-cert and --tls-key go together\n");
 		return -1;
+	}
+	/* Before anything is created or opened: a typo here must not leave a new data directory behind. */
+	for (int i = 0; cfg->tls_cert[0] && i < 2; i++) {
+		const char *path = i ? cfg->tls_key : cfg->tls_cert;
+		if (access(path, R_OK) != 0) {
+			fprintf(stderr, "w3wallet-server: %s: cannot read %s: %s\n", i ? "--tls-key" : "--tls-cert",
+				path, strerror(errno));
+			return -1;
+		}
 	}
 	if (cfg->chain_poll_ms == 0)
 		cfg->chain_poll_ms = 2000;

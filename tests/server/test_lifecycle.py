@@ -202,6 +202,16 @@ def test_bad_configuration_is_refused():
         assert r.returncode != 0 and needle in r.stderr, (args, extra, r.stderr)
 
 
+def test_an_unreadable_certificate_is_refused_before_anything_is_made():
+    from helpers import SERVER_BIN
+    data_dir = os.path.join(tempfile.mkdtemp(), "new")
+    r = subprocess.run([SERVER_BIN, "serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0",
+                        "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"],
+                       env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "--tls-cert: cannot read /nonexistent.pem" in r.stderr, r.stderr
+    assert not os.path.exists(data_dir)
+
+
 def test_a_seed_under_another_master_key_is_refused_at_start(secret):
     """Every wallet call would fail later: the start is refused, naming key ids and never a key."""
     from helpers import SERVER_BIN, backend_env
