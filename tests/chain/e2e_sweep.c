@@ -531,6 +531,9 @@ int main(int argc, char **argv)
 	/* 3. The ledger did not move: users own what they owned. */
 	CHECK(balance_of(ctx, alice.user_id, "ETH", NULL) == COIN + COIN / 5 && balance_of(ctx, bob.user_id, "TKN", NULL) ==
 		5 * COIN, "alice 1.2 ETH and bob 5 TKN on the ledger, as deposited");
+	/* The gas top-up of bob's address (seen by the watcher since) is custody's own money, not a deposit. */
+	CHECK(balance_of(ctx, bob.user_id, "ETH", NULL) == 0, "bob's gas top-up not credited: %lld",
+		(long long)balance_of(ctx, bob.user_id, "ETH", NULL));
 	CHECK(w3w_ledger_totals_get(&t1, ctx, &admin, "TKN") == W3W_OK && t1.balances == t0.balances &&
 		t1.deposits == t0.deposits && t1.withdrawals == t0.withdrawals && t1.entries_sum_zero, "TKN books unchanged");
 
