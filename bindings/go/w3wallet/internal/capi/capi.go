@@ -400,11 +400,11 @@ typedef _gostring_ swig_type_370;
 typedef _gostring_ swig_type_371;
 typedef _gostring_ swig_type_372;
 typedef _gostring_ swig_type_373;
-typedef _goslice_ swig_type_374;
-typedef long long swig_type_375;
-typedef long long swig_type_376;
-typedef long long swig_type_377;
-typedef long long swig_type_378;
+typedef _gostring_ swig_type_374;
+typedef _gostring_ swig_type_375;
+typedef _gostring_ swig_type_376;
+typedef _gostring_ swig_type_377;
+typedef _goslice_ swig_type_378;
 typedef long long swig_type_379;
 typedef long long swig_type_380;
 typedef long long swig_type_381;
@@ -420,45 +420,45 @@ typedef long long swig_type_390;
 typedef long long swig_type_391;
 typedef long long swig_type_392;
 typedef long long swig_type_393;
-typedef _gostring_ swig_type_394;
-typedef _gostring_ swig_type_395;
-typedef _gostring_ swig_type_396;
-typedef _gostring_ swig_type_397;
-typedef long long swig_type_398;
-typedef long long swig_type_399;
-typedef long long swig_type_400;
-typedef long long swig_type_401;
-typedef _gostring_ swig_type_402;
+typedef long long swig_type_394;
+typedef long long swig_type_395;
+typedef long long swig_type_396;
+typedef long long swig_type_397;
+typedef _gostring_ swig_type_398;
+typedef _gostring_ swig_type_399;
+typedef _gostring_ swig_type_400;
+typedef _gostring_ swig_type_401;
+typedef long long swig_type_402;
 typedef long long swig_type_403;
 typedef long long swig_type_404;
 typedef long long swig_type_405;
-typedef long long swig_type_406;
+typedef _gostring_ swig_type_406;
 typedef long long swig_type_407;
-typedef _gostring_ swig_type_408;
-typedef _gostring_ swig_type_409;
-typedef _gostring_ swig_type_410;
-typedef _gostring_ swig_type_411;
+typedef long long swig_type_408;
+typedef long long swig_type_409;
+typedef long long swig_type_410;
+typedef long long swig_type_411;
 typedef _gostring_ swig_type_412;
-typedef long long swig_type_413;
-typedef long long swig_type_414;
+typedef _gostring_ swig_type_413;
+typedef _gostring_ swig_type_414;
 typedef _gostring_ swig_type_415;
 typedef _gostring_ swig_type_416;
 typedef long long swig_type_417;
 typedef long long swig_type_418;
 typedef _gostring_ swig_type_419;
 typedef _gostring_ swig_type_420;
-typedef _gostring_ swig_type_421;
+typedef long long swig_type_421;
 typedef long long swig_type_422;
-typedef long long swig_type_423;
-typedef long long swig_type_424;
-typedef long long swig_type_425;
-typedef _gostring_ swig_type_426;
-typedef _gostring_ swig_type_427;
+typedef _gostring_ swig_type_423;
+typedef _gostring_ swig_type_424;
+typedef _gostring_ swig_type_425;
+typedef long long swig_type_426;
+typedef long long swig_type_427;
 typedef long long swig_type_428;
-typedef _gostring_ swig_type_429;
+typedef long long swig_type_429;
 typedef _gostring_ swig_type_430;
 typedef _gostring_ swig_type_431;
-typedef _gostring_ swig_type_432;
+typedef long long swig_type_432;
 typedef _gostring_ swig_type_433;
 typedef _gostring_ swig_type_434;
 typedef _gostring_ swig_type_435;
@@ -467,127 +467,205 @@ typedef _gostring_ swig_type_437;
 typedef _gostring_ swig_type_438;
 typedef _gostring_ swig_type_439;
 typedef _gostring_ swig_type_440;
-typedef long long swig_type_441;
-typedef long long swig_type_442;
-typedef long long swig_type_443;
-typedef long long swig_type_444;
-typedef _gostring_ swig_type_445;
-typedef _gostring_ swig_type_446;
+typedef _gostring_ swig_type_441;
+typedef _gostring_ swig_type_442;
+typedef _gostring_ swig_type_443;
+typedef _gostring_ swig_type_444;
+typedef long long swig_type_445;
+typedef long long swig_type_446;
 typedef long long swig_type_447;
 typedef long long swig_type_448;
 typedef _gostring_ swig_type_449;
 typedef _gostring_ swig_type_450;
-typedef _gostring_ swig_type_451;
+typedef long long swig_type_451;
 typedef long long swig_type_452;
-typedef long long swig_type_453;
+typedef _gostring_ swig_type_453;
 typedef _gostring_ swig_type_454;
 typedef _gostring_ swig_type_455;
 typedef long long swig_type_456;
-typedef _gostring_ swig_type_457;
+typedef long long swig_type_457;
 typedef _gostring_ swig_type_458;
 typedef _gostring_ swig_type_459;
-typedef _gostring_ swig_type_460;
+typedef long long swig_type_460;
 typedef _gostring_ swig_type_461;
 typedef _gostring_ swig_type_462;
 typedef _gostring_ swig_type_463;
 typedef _gostring_ swig_type_464;
 typedef _gostring_ swig_type_465;
 typedef _gostring_ swig_type_466;
-typedef _gostring_ swig_type_467;
-typedef _gostring_ swig_type_468;
-typedef long long swig_type_469;
-typedef long long swig_type_470;
-typedef long long swig_type_471;
-typedef long long swig_type_472;
+typedef long long swig_type_467;
+typedef long long swig_type_468;
+typedef _gostring_ swig_type_469;
+typedef _gostring_ swig_type_470;
+typedef _gostring_ swig_type_471;
+typedef _gostring_ swig_type_472;
 typedef long long swig_type_473;
 typedef long long swig_type_474;
-typedef long long swig_type_475;
-typedef long long swig_type_476;
-typedef long long swig_type_477;
+typedef _gostring_ swig_type_475;
+typedef _gostring_ swig_type_476;
+typedef _gostring_ swig_type_477;
 typedef long long swig_type_478;
 typedef long long swig_type_479;
-typedef long long swig_type_480;
-typedef long long swig_type_481;
-typedef long long swig_type_482;
-typedef long long swig_type_483;
+typedef _gostring_ swig_type_480;
+typedef _gostring_ swig_type_481;
+typedef _gostring_ swig_type_482;
+typedef _gostring_ swig_type_483;
 typedef _gostring_ swig_type_484;
 typedef _gostring_ swig_type_485;
 typedef _gostring_ swig_type_486;
-typedef long long swig_type_487;
-typedef long long swig_type_488;
-typedef _gostring_ swig_type_489;
-typedef _gostring_ swig_type_490;
-typedef _gostring_ swig_type_491;
-typedef _gostring_ swig_type_492;
-typedef _gostring_ swig_type_493;
-typedef _gostring_ swig_type_494;
-typedef _gostring_ swig_type_495;
-typedef _gostring_ swig_type_496;
-typedef _gostring_ swig_type_497;
+typedef _gostring_ swig_type_487;
+typedef _gostring_ swig_type_488;
+typedef long long swig_type_489;
+typedef long long swig_type_490;
+typedef long long swig_type_491;
+typedef long long swig_type_492;
+typedef long long swig_type_493;
+typedef long long swig_type_494;
+typedef long long swig_type_495;
+typedef long long swig_type_496;
+typedef long long swig_type_497;
 typedef long long swig_type_498;
-typedef _gostring_ swig_type_499;
-typedef _gostring_ swig_type_500;
-typedef _gostring_ swig_type_501;
-typedef _gostring_ swig_type_502;
-typedef _gostring_ swig_type_503;
-typedef _gostring_ swig_type_504;
-typedef _gostring_ swig_type_505;
-typedef _gostring_ swig_type_506;
-typedef _gostring_ swig_type_507;
-typedef _gostring_ swig_type_508;
-typedef _gostring_ swig_type_509;
-typedef _goslice_ swig_type_510;
+typedef long long swig_type_499;
+typedef long long swig_type_500;
+typedef long long swig_type_501;
+typedef long long swig_type_502;
+typedef long long swig_type_503;
+typedef long long swig_type_504;
+typedef long long swig_type_505;
+typedef long long swig_type_506;
+typedef long long swig_type_507;
+typedef long long swig_type_508;
+typedef long long swig_type_509;
+typedef _gostring_ swig_type_510;
 typedef _gostring_ swig_type_511;
 typedef _gostring_ swig_type_512;
 typedef _gostring_ swig_type_513;
-typedef long long swig_type_514;
+typedef _gostring_ swig_type_514;
 typedef _gostring_ swig_type_515;
-typedef long long swig_type_516;
+typedef _gostring_ swig_type_516;
 typedef _gostring_ swig_type_517;
 typedef _gostring_ swig_type_518;
 typedef long long swig_type_519;
 typedef long long swig_type_520;
 typedef long long swig_type_521;
-typedef long long swig_type_522;
-typedef long long swig_type_523;
+typedef _gostring_ swig_type_522;
+typedef _gostring_ swig_type_523;
 typedef long long swig_type_524;
 typedef long long swig_type_525;
 typedef long long swig_type_526;
 typedef long long swig_type_527;
-typedef long long swig_type_528;
+typedef _gostring_ swig_type_528;
 typedef long long swig_type_529;
 typedef long long swig_type_530;
-typedef _gostring_ swig_type_531;
+typedef long long swig_type_531;
 typedef long long swig_type_532;
-typedef _gostring_ swig_type_533;
-typedef _gostring_ swig_type_534;
-typedef long long swig_type_535;
+typedef long long swig_type_533;
+typedef long long swig_type_534;
+typedef _gostring_ swig_type_535;
 typedef _gostring_ swig_type_536;
-typedef long long swig_type_537;
+typedef _gostring_ swig_type_537;
 typedef _gostring_ swig_type_538;
 typedef _gostring_ swig_type_539;
-typedef long long swig_type_540;
+typedef _gostring_ swig_type_540;
 typedef _gostring_ swig_type_541;
-typedef long long swig_type_542;
+typedef _gostring_ swig_type_542;
 typedef _gostring_ swig_type_543;
 typedef _gostring_ swig_type_544;
-typedef long long swig_type_545;
+typedef _gostring_ swig_type_545;
 typedef _gostring_ swig_type_546;
-typedef _gostring_ swig_type_547;
+typedef long long swig_type_547;
 typedef long long swig_type_548;
-typedef _gostring_ swig_type_549;
+typedef long long swig_type_549;
 typedef long long swig_type_550;
-typedef _gostring_ swig_type_551;
-typedef _gostring_ swig_type_552;
+typedef long long swig_type_551;
+typedef long long swig_type_552;
 typedef long long swig_type_553;
-typedef _gostring_ swig_type_554;
+typedef long long swig_type_554;
 typedef long long swig_type_555;
-typedef _gostring_ swig_type_556;
+typedef long long swig_type_556;
 typedef long long swig_type_557;
-typedef _gostring_ swig_type_558;
+typedef long long swig_type_558;
 typedef long long swig_type_559;
-typedef _gostring_ swig_type_560;
+typedef long long swig_type_560;
 typedef long long swig_type_561;
+typedef _gostring_ swig_type_562;
+typedef _gostring_ swig_type_563;
+typedef _gostring_ swig_type_564;
+typedef long long swig_type_565;
+typedef long long swig_type_566;
+typedef _gostring_ swig_type_567;
+typedef _gostring_ swig_type_568;
+typedef _gostring_ swig_type_569;
+typedef _gostring_ swig_type_570;
+typedef _gostring_ swig_type_571;
+typedef _gostring_ swig_type_572;
+typedef _gostring_ swig_type_573;
+typedef _gostring_ swig_type_574;
+typedef _gostring_ swig_type_575;
+typedef long long swig_type_576;
+typedef _gostring_ swig_type_577;
+typedef _gostring_ swig_type_578;
+typedef _gostring_ swig_type_579;
+typedef _gostring_ swig_type_580;
+typedef _gostring_ swig_type_581;
+typedef _gostring_ swig_type_582;
+typedef _gostring_ swig_type_583;
+typedef _gostring_ swig_type_584;
+typedef _gostring_ swig_type_585;
+typedef _gostring_ swig_type_586;
+typedef _gostring_ swig_type_587;
+typedef _goslice_ swig_type_588;
+typedef _gostring_ swig_type_589;
+typedef _gostring_ swig_type_590;
+typedef _gostring_ swig_type_591;
+typedef long long swig_type_592;
+typedef _gostring_ swig_type_593;
+typedef long long swig_type_594;
+typedef _gostring_ swig_type_595;
+typedef _gostring_ swig_type_596;
+typedef long long swig_type_597;
+typedef long long swig_type_598;
+typedef long long swig_type_599;
+typedef long long swig_type_600;
+typedef long long swig_type_601;
+typedef long long swig_type_602;
+typedef long long swig_type_603;
+typedef long long swig_type_604;
+typedef long long swig_type_605;
+typedef long long swig_type_606;
+typedef long long swig_type_607;
+typedef long long swig_type_608;
+typedef _gostring_ swig_type_609;
+typedef long long swig_type_610;
+typedef _gostring_ swig_type_611;
+typedef _gostring_ swig_type_612;
+typedef long long swig_type_613;
+typedef _gostring_ swig_type_614;
+typedef long long swig_type_615;
+typedef _gostring_ swig_type_616;
+typedef _gostring_ swig_type_617;
+typedef long long swig_type_618;
+typedef _gostring_ swig_type_619;
+typedef long long swig_type_620;
+typedef _gostring_ swig_type_621;
+typedef _gostring_ swig_type_622;
+typedef long long swig_type_623;
+typedef _gostring_ swig_type_624;
+typedef _gostring_ swig_type_625;
+typedef long long swig_type_626;
+typedef _gostring_ swig_type_627;
+typedef long long swig_type_628;
+typedef _gostring_ swig_type_629;
+typedef _gostring_ swig_type_630;
+typedef long long swig_type_631;
+typedef _gostring_ swig_type_632;
+typedef long long swig_type_633;
+typedef _gostring_ swig_type_634;
+typedef long long swig_type_635;
+typedef _gostring_ swig_type_636;
+typedef long long swig_type_637;
+typedef _gostring_ swig_type_638;
+typedef long long swig_type_639;
 extern void _wrap_Swig_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_c5e6815ef5b6f254(swig_intgo arg1);
 
@@ -1041,179 +1119,289 @@ extern void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_c5e6815ef5b
 extern swig_intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern swig_type_369 _wrap_w3w_chain_options_signer_url_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern swig_type_370 _wrap_w3w_chain_options_signer_key_hex_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_thresholds_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_371 arg2);
+extern swig_type_372 _wrap_w3w_chain_options_sweep_thresholds_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_373 arg2);
+extern swig_type_374 _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254(void);
 extern void _wrap_delete_w3w_chain_options_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_371 _wrap_w3w_chain_open_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_375 _wrap_w3w_chain_open_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_chain_close_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_372 _wrap_w3w_chain_key_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_373 _wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(swig_type_374 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_375 arg2);
-extern swig_type_376 _wrap_w3w_chain_poll_stats_head_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_377 _wrap_w3w_chain_poll_stats_cursor_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_378 arg2);
-extern swig_type_379 _wrap_w3w_chain_poll_stats_blocks_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_380 arg2);
-extern swig_type_381 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_382 arg2);
-extern swig_type_383 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_384 arg2);
-extern swig_type_385 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_386 arg2);
-extern swig_type_387 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_388 arg2);
-extern swig_type_389 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_390 arg2);
-extern swig_type_391 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_392 arg2);
-extern swig_type_393 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_376 _wrap_w3w_chain_key_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_377 _wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(swig_type_378 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_379 arg2);
+extern swig_type_380 _wrap_w3w_chain_poll_stats_head_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_381 _wrap_w3w_chain_poll_stats_cursor_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_382 arg2);
+extern swig_type_383 _wrap_w3w_chain_poll_stats_blocks_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_384 arg2);
+extern swig_type_385 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_386 arg2);
+extern swig_type_387 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_388 arg2);
+extern swig_type_389 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_390 arg2);
+extern swig_type_391 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_392 arg2);
+extern swig_type_393 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_394 arg2);
+extern swig_type_395 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_396 arg2);
+extern swig_type_397 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_c5e6815ef5b6f254(void);
 extern void _wrap_delete_w3w_chain_poll_stats_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_394 _wrap_w3w_chain_poll_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_395 _wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, swig_type_396 arg3);
+extern swig_type_398 _wrap_w3w_chain_poll_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_399 _wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, swig_type_400 arg3);
 extern swig_intgo _wrap_w3w_chain_confirmations_required_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_397 _wrap_w3w_chain_watch_start_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_401 _wrap_w3w_chain_watch_start_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
 extern void _wrap_w3w_chain_watch_stop_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern void _wrap_w3w_chain_watch_state_running_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_watch_state_running_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_398 arg2);
-extern swig_type_399 _wrap_w3w_chain_watch_state_rounds_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_400 arg2);
-extern swig_type_401 _wrap_w3w_chain_watch_state_errors_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_402 _wrap_w3w_chain_watch_state_last_error_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_403 arg2);
-extern swig_type_404 _wrap_w3w_chain_watch_state_last_ok_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_405 arg2);
-extern swig_type_406 _wrap_w3w_chain_watch_state_head_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_407 _wrap_w3w_chain_watch_state_cursor_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_402 arg2);
+extern swig_type_403 _wrap_w3w_chain_watch_state_rounds_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_404 arg2);
+extern swig_type_405 _wrap_w3w_chain_watch_state_errors_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_406 _wrap_w3w_chain_watch_state_last_error_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_407 arg2);
+extern swig_type_408 _wrap_w3w_chain_watch_state_last_ok_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_409 arg2);
+extern swig_type_410 _wrap_w3w_chain_watch_state_head_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_411 _wrap_w3w_chain_watch_state_cursor_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_watch_state_capi_c5e6815ef5b6f254(void);
 extern void _wrap_delete_w3w_chain_watch_state_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_408 _wrap_w3w_chain_watch_state_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_412 _wrap_w3w_chain_watch_state_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_c5e6815ef5b6f254(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_c5e6815ef5b6f254(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_c5e6815ef5b6f254(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_c5e6815ef5b6f254(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_c5e6815ef5b6f254(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_c5e6815ef5b6f254(void);
-extern swig_type_409 _wrap_w3w_withdrawal_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_410 _wrap_w3w_withdrawal_user_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_411 _wrap_w3w_withdrawal_chain_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_412 _wrap_w3w_withdrawal_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_413 arg2);
-extern swig_type_414 _wrap_w3w_withdrawal_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_415 _wrap_w3w_withdrawal_to_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_416 _wrap_w3w_withdrawal_from_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_417 arg2);
-extern swig_type_418 _wrap_w3w_withdrawal_nonce_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_419 _wrap_w3w_withdrawal_tx_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_413 _wrap_w3w_withdrawal_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_414 _wrap_w3w_withdrawal_user_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_415 _wrap_w3w_withdrawal_chain_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_416 _wrap_w3w_withdrawal_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_417 arg2);
+extern swig_type_418 _wrap_w3w_withdrawal_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_419 _wrap_w3w_withdrawal_to_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_420 _wrap_w3w_withdrawal_from_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_421 arg2);
+extern swig_type_422 _wrap_w3w_withdrawal_nonce_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_423 _wrap_w3w_withdrawal_tx_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern void _wrap_w3w_withdrawal_status_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_420 _wrap_w3w_withdrawal_error_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_421 _wrap_w3w_withdrawal_transfer_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_422 arg2);
-extern swig_type_423 _wrap_w3w_withdrawal_created_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_424 arg2);
-extern swig_type_425 _wrap_w3w_withdrawal_updated_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_424 _wrap_w3w_withdrawal_error_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_425 _wrap_w3w_withdrawal_transfer_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_426 arg2);
+extern swig_type_427 _wrap_w3w_withdrawal_created_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_428 arg2);
+extern swig_type_429 _wrap_w3w_withdrawal_updated_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_capi_c5e6815ef5b6f254(void);
 extern void _wrap_delete_w3w_withdrawal_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_426 _wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_427 arg4, swig_type_428 arg5, swig_type_429 arg6, swig_type_430 arg7);
-extern swig_type_431 _wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_432 arg4);
-extern swig_type_433 _wrap_w3w_withdrawal_status_name_capi_c5e6815ef5b6f254(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(swig_type_434 arg1);
-extern swig_type_435 _wrap_w3w_chain_deposit_reference_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_436 _wrap_w3w_chain_deposit_chain_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_437 _wrap_w3w_chain_deposit_user_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_438 _wrap_w3w_chain_deposit_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_439 _wrap_w3w_chain_deposit_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_440 _wrap_w3w_chain_deposit_tx_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_441 arg2);
-extern swig_type_442 _wrap_w3w_chain_deposit_log_index_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_443 arg2);
-extern swig_type_444 _wrap_w3w_chain_deposit_block_number_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_445 _wrap_w3w_chain_deposit_block_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_446 _wrap_w3w_chain_deposit_value_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_447 arg2);
-extern swig_type_448 _wrap_w3w_chain_deposit_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_449 _wrap_w3w_chain_deposit_dust_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_450 _wrap_w3w_chain_deposit_status_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_451 _wrap_w3w_chain_deposit_transfer_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_452 arg2);
-extern swig_type_453 _wrap_w3w_chain_deposit_created_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_430 _wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_431 arg4, swig_type_432 arg5, swig_type_433 arg6, swig_type_434 arg7);
+extern swig_type_435 _wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_436 arg4);
+extern swig_type_437 _wrap_w3w_withdrawal_status_name_capi_c5e6815ef5b6f254(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(swig_type_438 arg1);
+extern swig_type_439 _wrap_w3w_chain_deposit_reference_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_440 _wrap_w3w_chain_deposit_chain_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_441 _wrap_w3w_chain_deposit_user_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_442 _wrap_w3w_chain_deposit_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_443 _wrap_w3w_chain_deposit_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_444 _wrap_w3w_chain_deposit_tx_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_445 arg2);
+extern swig_type_446 _wrap_w3w_chain_deposit_log_index_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_447 arg2);
+extern swig_type_448 _wrap_w3w_chain_deposit_block_number_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_449 _wrap_w3w_chain_deposit_block_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_450 _wrap_w3w_chain_deposit_value_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_451 arg2);
+extern swig_type_452 _wrap_w3w_chain_deposit_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_453 _wrap_w3w_chain_deposit_dust_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_454 _wrap_w3w_chain_deposit_status_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_455 _wrap_w3w_chain_deposit_transfer_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_456 arg2);
+extern swig_type_457 _wrap_w3w_chain_deposit_created_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_deposit_capi_c5e6815ef5b6f254(void);
 extern void _wrap_delete_w3w_chain_deposit_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_454 _wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_455 arg4);
+extern swig_type_458 _wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_459 arg4);
 extern uintptr_t _wrap_w3w_chain_deposits_items_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_456 _wrap_w3w_chain_deposits_count_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_460 _wrap_w3w_chain_deposits_count_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern void _wrap_delete_w3w_chain_deposits_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_457 _wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_458 arg4, swig_type_459 arg5, swig_intgo arg6);
+extern swig_type_461 _wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_462 arg4, swig_type_463 arg5, swig_intgo arg6);
 extern void _wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_460 _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_461 _wrap_w3w_wallets_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_462 _wrap_w3w_withdrawal_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_463 _wrap_w3w_chain_deposit_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_464 _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_465 _wrap_w3w_withdrawal_limit_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_466 _wrap_w3w_withdrawal_limit_user_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_467 arg2);
-extern swig_type_468 _wrap_w3w_withdrawal_limit_source_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_469 arg2);
-extern swig_type_470 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_471 arg2);
-extern swig_type_472 _wrap_w3w_withdrawal_limit_daily_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_473 arg2);
-extern swig_type_474 _wrap_w3w_withdrawal_limit_used_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_475 arg2);
-extern swig_type_476 _wrap_w3w_withdrawal_limit_remaining_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_477 arg2);
-extern swig_type_478 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_479 arg2);
-extern swig_type_480 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_481 arg2);
-extern swig_type_482 _wrap_w3w_withdrawal_limit_updated_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_SWEEP_PLANNED_capi_c5e6815ef5b6f254(void);
+extern swig_intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_c5e6815ef5b6f254(void);
+extern swig_intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_c5e6815ef5b6f254(void);
+extern swig_intgo _wrap_W3W_SWEEP_SIGNED_capi_c5e6815ef5b6f254(void);
+extern swig_intgo _wrap_W3W_SWEEP_CONFIRMED_capi_c5e6815ef5b6f254(void);
+extern swig_intgo _wrap_W3W_SWEEP_FAILED_capi_c5e6815ef5b6f254(void);
+extern swig_type_464 _wrap_w3w_sweep_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_465 _wrap_w3w_sweep_chain_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_466 _wrap_w3w_sweep_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_wallet_index_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_467 arg2);
+extern swig_type_468 _wrap_w3w_sweep_wallet_index_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_469 _wrap_w3w_sweep_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_470 _wrap_w3w_sweep_to_address_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_status_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_sweep_status_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_471 arg2);
+extern swig_type_472 _wrap_w3w_sweep_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_nonce_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_473 arg2);
+extern swig_type_474 _wrap_w3w_sweep_nonce_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_475 _wrap_w3w_sweep_tx_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_value_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_476 arg2);
+extern swig_type_477 _wrap_w3w_sweep_topup_value_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_nonce_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_478 arg2);
+extern swig_type_479 _wrap_w3w_sweep_topup_nonce_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_480 arg2);
+extern swig_type_481 _wrap_w3w_sweep_topup_tx_hash_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_currency_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_482 arg2);
+extern swig_type_483 _wrap_w3w_sweep_fee_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_fee_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_484 arg2);
+extern swig_type_485 _wrap_w3w_sweep_topup_fee_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_sweep_fee_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_486 arg2);
+extern swig_type_487 _wrap_w3w_sweep_sweep_fee_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_488 _wrap_w3w_sweep_error_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_created_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_489 arg2);
+extern swig_type_490 _wrap_w3w_sweep_created_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_updated_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_491 arg2);
+extern swig_type_492 _wrap_w3w_sweep_updated_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_capi_c5e6815ef5b6f254(void);
+extern void _wrap_delete_w3w_sweep_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_sweeps_items_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_493 _wrap_w3w_sweeps_count_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweeps_capi_c5e6815ef5b6f254(void);
+extern void _wrap_delete_w3w_sweeps_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_addresses_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_494 arg2);
+extern swig_type_495 _wrap_w3w_sweep_stats_addresses_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_planned_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_496 arg2);
+extern swig_type_497 _wrap_w3w_sweep_stats_planned_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_topups_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_498 arg2);
+extern swig_type_499 _wrap_w3w_sweep_stats_topups_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_sent_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_500 arg2);
+extern swig_type_501 _wrap_w3w_sweep_stats_sent_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_confirmed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_502 arg2);
+extern swig_type_503 _wrap_w3w_sweep_stats_confirmed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_failed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_504 arg2);
+extern swig_type_505 _wrap_w3w_sweep_stats_failed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_pending_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_506 arg2);
+extern swig_type_507 _wrap_w3w_sweep_stats_pending_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_skipped_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_508 arg2);
+extern swig_type_509 _wrap_w3w_sweep_stats_skipped_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_stats_capi_c5e6815ef5b6f254(void);
+extern void _wrap_delete_w3w_sweep_stats_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_510 _wrap_w3w_chain_sweep_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_511 _wrap_w3w_sweep_list_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_512 arg4, swig_intgo arg5);
+extern void _wrap_w3w_sweeps_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_513 _wrap_w3w_sweep_status_name_capi_c5e6815ef5b6f254(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_c5e6815ef5b6f254(swig_type_514 arg1);
+extern swig_type_515 _wrap_w3w_sweep_fee_total_chain_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_516 _wrap_w3w_sweep_fee_total_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_total_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_517 arg2);
+extern swig_type_518 _wrap_w3w_sweep_fee_total_total_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_519 arg2);
+extern swig_type_520 _wrap_w3w_sweep_fee_total_transactions_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_fee_total_capi_c5e6815ef5b6f254(void);
+extern void _wrap_delete_w3w_sweep_fee_total_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_sweep_fee_totals_items_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_521 _wrap_w3w_sweep_fee_totals_count_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_fee_totals_capi_c5e6815ef5b6f254(void);
+extern void _wrap_delete_w3w_sweep_fee_totals_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_522 _wrap_w3w_sweep_fee_totals_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_523 arg4);
+extern void _wrap_w3w_sweep_fee_totals_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_enabled_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_524 arg2);
+extern swig_type_525 _wrap_w3w_chain_sweep_state_rounds_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_errors_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_526 arg2);
+extern swig_type_527 _wrap_w3w_chain_sweep_state_errors_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_status_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_sweep_state_status_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_528 _wrap_w3w_chain_sweep_state_last_error_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_529 arg2);
+extern swig_type_530 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_last_set_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_w3w_chain_sweep_state_last_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_531 arg2);
+extern swig_type_532 _wrap_w3w_chain_sweep_state_confirmed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_failed_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_533 arg2);
+extern swig_type_534 _wrap_w3w_chain_sweep_state_failed_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_sweep_state_capi_c5e6815ef5b6f254(void);
+extern void _wrap_delete_w3w_chain_sweep_state_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_535 _wrap_w3w_chain_sweep_state_get_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_536 _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_537 _wrap_w3w_wallets_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_538 _wrap_w3w_withdrawal_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_539 _wrap_w3w_chain_deposit_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_540 _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_541 _wrap_w3w_sweeps_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_542 _wrap_w3w_sweep_fee_totals_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_543 _wrap_w3w_withdrawal_limit_currency_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_544 _wrap_w3w_withdrawal_limit_user_id_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_545 arg2);
+extern swig_type_546 _wrap_w3w_withdrawal_limit_source_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_547 arg2);
+extern swig_type_548 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_549 arg2);
+extern swig_type_550 _wrap_w3w_withdrawal_limit_daily_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_551 arg2);
+extern swig_type_552 _wrap_w3w_withdrawal_limit_used_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_553 arg2);
+extern swig_type_554 _wrap_w3w_withdrawal_limit_remaining_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_555 arg2);
+extern swig_type_556 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_557 arg2);
+extern swig_type_558 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_559 arg2);
+extern swig_type_560 _wrap_w3w_withdrawal_limit_updated_at_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_limit_capi_c5e6815ef5b6f254(void);
 extern void _wrap_delete_w3w_withdrawal_limit_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_withdrawal_limits_items_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_483 _wrap_w3w_withdrawal_limits_count_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
+extern swig_type_561 _wrap_w3w_withdrawal_limits_count_get_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern void _wrap_delete_w3w_withdrawal_limits_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_484 _wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_485 arg4, swig_type_486 arg5, swig_type_487 arg6, swig_type_488 arg7);
-extern swig_type_489 _wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, swig_type_490 arg3, swig_type_491 arg4);
-extern swig_type_492 _wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_493 arg4, swig_type_494 arg5);
+extern swig_type_562 _wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_563 arg4, swig_type_564 arg5, swig_type_565 arg6, swig_type_566 arg7);
+extern swig_type_567 _wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, swig_type_568 arg3, swig_type_569 arg4);
+extern swig_type_570 _wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_571 arg4, swig_type_572 arg5);
 extern void _wrap_w3w_withdrawal_limits_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern swig_type_495 _wrap_w3w_withdrawal_limit_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_496 _wrap_w3w_withdrawal_limits_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_497 _wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, swig_type_498 arg3);
-extern swig_type_499 _wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_500 arg2, swig_intgo arg3);
-extern swig_type_501 _wrap_w3wb_options_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_502 _wrap_w3wb_list_query_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_503 _wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_504 arg2, swig_type_505 arg3);
-extern swig_type_506 _wrap_w3wb_chain_options_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_507 _wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_508 arg2, swig_type_509 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, swig_type_510 arg3);
-extern swig_type_511 _wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_512 arg2, swig_type_513 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(swig_type_514 arg1);
-extern swig_type_515 _wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_516 arg2, swig_type_517 arg3, swig_type_518 arg4, swig_type_519 arg5, swig_type_520 arg6);
+extern swig_type_573 _wrap_w3w_withdrawal_limit_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_574 _wrap_w3w_withdrawal_limits_to_json_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_575 _wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(swig_voidp arg1, uintptr_t arg2, swig_type_576 arg3);
+extern swig_type_577 _wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_578 arg2, swig_intgo arg3);
+extern swig_type_579 _wrap_w3wb_options_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_580 _wrap_w3wb_list_query_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_581 _wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_582 arg2, swig_type_583 arg3);
+extern swig_type_584 _wrap_w3wb_chain_options_init_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_585 _wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_586 arg2, swig_type_587 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(uintptr_t arg1, uintptr_t arg2, swig_type_588 arg3);
+extern swig_type_589 _wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_590 arg2, swig_type_591 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(swig_type_592 arg1);
+extern swig_type_593 _wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_594 arg2, swig_type_595 arg3, swig_type_596 arg4, swig_type_597 arg5, swig_type_598 arg6);
 extern void _wrap_w3wb_order_items_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_521 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_522 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_523 arg2);
-extern uintptr_t _wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_524 arg2);
-extern uintptr_t _wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_525 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_526 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_527 arg2);
-extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_528 arg2);
-extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_529 arg2);
-extern uintptr_t _wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(swig_type_530 arg1);
-extern swig_type_531 _wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_532 arg2, swig_type_533 arg3, swig_type_534 arg4);
-extern uintptr_t _wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(swig_type_535 arg1);
-extern swig_type_536 _wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_537 arg2, swig_type_538 arg3, swig_type_539 arg4);
-extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(swig_type_540 arg1);
-extern swig_type_541 _wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_542 arg2, swig_type_543 arg3, swig_type_544 arg4, swig_type_545 arg5, swig_type_546 arg6, swig_type_547 arg7);
-extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(swig_type_548 arg1);
-extern swig_type_549 _wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_550 arg2, swig_type_551 arg3, swig_type_552 arg4, swig_type_553 arg5, swig_type_554 arg6);
-extern uintptr_t _wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(swig_type_555 arg1);
-extern swig_type_556 _wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_557 arg2, swig_type_558 arg3, uintptr_t arg4, swig_type_559 arg5, swig_type_560 arg6);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_599 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_600 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_601 arg2);
+extern uintptr_t _wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_602 arg2);
+extern uintptr_t _wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_603 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_604 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_605 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_606 arg2);
+extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_607 arg2);
+extern uintptr_t _wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(swig_type_608 arg1);
+extern swig_type_609 _wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_610 arg2, swig_type_611 arg3, swig_type_612 arg4);
+extern uintptr_t _wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(swig_type_613 arg1);
+extern swig_type_614 _wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_615 arg2, swig_type_616 arg3, swig_type_617 arg4);
+extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(swig_type_618 arg1);
+extern swig_type_619 _wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_620 arg2, swig_type_621 arg3, swig_type_622 arg4, swig_type_623 arg5, swig_type_624 arg6, swig_type_625 arg7);
+extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(swig_type_626 arg1);
+extern swig_type_627 _wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_628 arg2, swig_type_629 arg3, swig_type_630 arg4, swig_type_631 arg5, swig_type_632 arg6);
+extern uintptr_t _wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(swig_type_633 arg1);
+extern swig_type_634 _wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_635 arg2, swig_type_636 arg3, uintptr_t arg4, swig_type_637 arg5, swig_type_638 arg6);
 extern void _wrap_w3wb_requests_free_capi_c5e6815ef5b6f254(uintptr_t arg1);
 extern swig_intgo _wrap_w3wb_batch_result_code_capi_c5e6815ef5b6f254(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_561 arg2);
+extern uintptr_t _wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(uintptr_t arg1, swig_type_639 arg2);
 #undef intgo
 */
 import "C"
@@ -6258,7 +6446,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	return swig_r_1
 }
 
-const W3W_CHAIN_OPTIONS_VERSION int = 3
+const W3W_CHAIN_OPTIONS_VERSION int = 4
 
 type SwigcptrW3w_chain_options uintptr
 
@@ -6423,6 +6611,70 @@ func (arg1 SwigcptrW3w_chain_options) GetSigner_key_hex() (_swig_ret string) {
 	return swig_r_1
 }
 
+func (arg1 SwigcptrW3w_chain_options) SetSweep_thresholds(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_sweep_thresholds_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetSweep_thresholds() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_options_sweep_thresholds_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetSweep_interval_ms(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_sweep_interval_ms_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetSweep_interval_ms() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_options_sweep_interval_ms_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetSweep_max_per_round(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_sweep_max_per_round_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetSweep_max_per_round() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_options_sweep_max_per_round_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetSweep_topup_max_wei(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetSweep_topup_max_wei() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
 func NewW3w_chain_options() (_swig_ret W3w_chain_options) {
 	var swig_r W3w_chain_options
 	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254()))
@@ -6458,6 +6710,14 @@ type W3w_chain_options interface {
 	GetAllow_custody_addresses() (_swig_ret int)
 	GetSigner_url() (_swig_ret string)
 	GetSigner_key_hex() (_swig_ret string)
+	SetSweep_thresholds(arg2 string)
+	GetSweep_thresholds() (_swig_ret string)
+	SetSweep_interval_ms(arg2 int)
+	GetSweep_interval_ms() (_swig_ret int)
+	SetSweep_max_per_round(arg2 int)
+	GetSweep_max_per_round() (_swig_ret int)
+	SetSweep_topup_max_wei(arg2 string)
+	GetSweep_topup_max_wei() (_swig_ret string)
 }
 
 func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_options) (_swig_ret error) {
@@ -6498,7 +6758,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(*(*C.swig_type_374)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(*(*C.swig_type_378)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6526,7 +6786,7 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_375(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_379(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
@@ -6546,7 +6806,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_378(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_382(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
@@ -6559,7 +6819,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_380(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
@@ -6572,7 +6832,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_382(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
@@ -6585,7 +6845,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
@@ -6598,7 +6858,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
@@ -6611,7 +6871,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret i
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
@@ -6624,7 +6884,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int6
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_394(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
@@ -6637,7 +6897,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
@@ -6705,7 +6965,7 @@ func W3w_chain_confirmations(arg1 *int64, arg2 Struct_SS_w3w_chain, arg3 string)
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6776,7 +7036,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetRunning() (_swig_ret int) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetRounds(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_402(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetRounds() (_swig_ret uint64) {
@@ -6789,7 +7049,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetRounds() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetErrors(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_400(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_404(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetErrors() (_swig_ret uint64) {
@@ -6812,7 +7072,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetLast_ok_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_403(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_407(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetLast_ok_at() (_swig_ret int64) {
@@ -6825,7 +7085,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetLast_ok_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_405(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetHead() (_swig_ret uint64) {
@@ -6989,7 +7249,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_413(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_417(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
@@ -7022,7 +7282,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_417(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_421(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
@@ -7078,7 +7338,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_422(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_426(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
@@ -7091,7 +7351,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_424(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
@@ -7145,7 +7405,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_427)(unsafe.Pointer(&_swig_i_3)), C.swig_type_428(_swig_i_4), *(*C.swig_type_429)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_430)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_431)(unsafe.Pointer(&_swig_i_3)), C.swig_type_432(_swig_i_4), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_434)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7173,7 +7433,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_432)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7202,7 +7462,7 @@ func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret s
 func W3w_withdrawal_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(*(*C.swig_type_434)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(*(*C.swig_type_438)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -7281,7 +7541,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_441(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_445(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
@@ -7294,7 +7554,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_443(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_447(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
@@ -7327,7 +7587,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_447(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_451(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
@@ -7370,7 +7630,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_452(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_456(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
@@ -7421,7 +7681,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_455)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_459)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7480,7 +7740,7 @@ func W3w_chain_deposit_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_458)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_459)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_462)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_463)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7502,6 +7762,958 @@ func W3w_chain_deposit_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 func W3w_chain_deposits_free(arg1 W3w_chain_deposits) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type Enum_SS_w3w_sweep_status int
+
+func _swig_getW3W_SWEEP_PLANNED() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_PLANNED_capi_c5e6815ef5b6f254())
+	return swig_r
+}
+
+var W3W_SWEEP_PLANNED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_PLANNED()
+
+func _swig_getW3W_SWEEP_TOPUP_SIGNED() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_TOPUP_SIGNED_capi_c5e6815ef5b6f254())
+	return swig_r
+}
+
+var W3W_SWEEP_TOPUP_SIGNED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_TOPUP_SIGNED()
+
+func _swig_getW3W_SWEEP_TOPUP_MINED() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_TOPUP_MINED_capi_c5e6815ef5b6f254())
+	return swig_r
+}
+
+var W3W_SWEEP_TOPUP_MINED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_TOPUP_MINED()
+
+func _swig_getW3W_SWEEP_SIGNED() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_SIGNED_capi_c5e6815ef5b6f254())
+	return swig_r
+}
+
+var W3W_SWEEP_SIGNED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_SIGNED()
+
+func _swig_getW3W_SWEEP_CONFIRMED() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_CONFIRMED_capi_c5e6815ef5b6f254())
+	return swig_r
+}
+
+var W3W_SWEEP_CONFIRMED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_CONFIRMED()
+
+func _swig_getW3W_SWEEP_FAILED() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_FAILED_capi_c5e6815ef5b6f254())
+	return swig_r
+}
+
+var W3W_SWEEP_FAILED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_FAILED()
+
+type SwigcptrW3w_sweep uintptr
+
+func (p SwigcptrW3w_sweep) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_sweep) SwigIsW3w_sweep() {
+}
+
+func (arg1 SwigcptrW3w_sweep) GetId() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_id_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) GetChain() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_chain_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) GetAddress() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_address_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetWallet_index(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_wallet_index_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_467(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep) GetWallet_index() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_wallet_index_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep) GetCurrency() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_currency_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) GetTo_address() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_to_address_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetStatus(arg2 Enum_SS_w3w_sweep_status) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_status_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep) GetStatus() (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	_swig_i_0 := arg1
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep) SetAmount(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_471)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep) GetAmount() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_amount_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetNonce(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_nonce_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_473(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep) GetNonce() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_nonce_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep) GetTx_hash() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_tx_hash_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetTopup_value(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_topup_value_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep) GetTopup_value() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_topup_value_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetTopup_nonce(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_topup_nonce_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_478(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep) GetTopup_nonce() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_topup_nonce_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep) SetTopup_tx_hash(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_topup_tx_hash_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_480)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep) GetTopup_tx_hash() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_topup_tx_hash_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetFee_currency(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_fee_currency_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_482)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep) GetFee_currency() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_fee_currency_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetTopup_fee(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_topup_fee_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_484)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep) GetTopup_fee() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_topup_fee_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetSweep_fee(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_sweep_fee_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_486)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep) GetSweep_fee() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_sweep_fee_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) GetError() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_error_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep) SetCreated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_created_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_489(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep) GetCreated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_created_at_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep) SetUpdated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_updated_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_491(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep) GetUpdated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_updated_at_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_sweep() (_swig_ret W3w_sweep) {
+	var swig_r W3w_sweep
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_new_w3w_sweep_capi_c5e6815ef5b6f254()))
+	return swig_r
+}
+
+func DeleteW3w_sweep(arg1 W3w_sweep) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_sweep_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_sweep interface {
+	Swigcptr() uintptr
+	SwigIsW3w_sweep()
+	GetId() (_swig_ret string)
+	GetChain() (_swig_ret string)
+	GetAddress() (_swig_ret string)
+	SetWallet_index(arg2 int64)
+	GetWallet_index() (_swig_ret int64)
+	GetCurrency() (_swig_ret string)
+	GetTo_address() (_swig_ret string)
+	SetStatus(arg2 Enum_SS_w3w_sweep_status)
+	GetStatus() (_swig_ret Enum_SS_w3w_sweep_status)
+	SetAmount(arg2 string)
+	GetAmount() (_swig_ret string)
+	SetNonce(arg2 int64)
+	GetNonce() (_swig_ret int64)
+	GetTx_hash() (_swig_ret string)
+	SetTopup_value(arg2 string)
+	GetTopup_value() (_swig_ret string)
+	SetTopup_nonce(arg2 int64)
+	GetTopup_nonce() (_swig_ret int64)
+	SetTopup_tx_hash(arg2 string)
+	GetTopup_tx_hash() (_swig_ret string)
+	SetFee_currency(arg2 string)
+	GetFee_currency() (_swig_ret string)
+	SetTopup_fee(arg2 string)
+	GetTopup_fee() (_swig_ret string)
+	SetSweep_fee(arg2 string)
+	GetSweep_fee() (_swig_ret string)
+	GetError() (_swig_ret string)
+	SetCreated_at(arg2 int64)
+	GetCreated_at() (_swig_ret int64)
+	SetUpdated_at(arg2 int64)
+	GetUpdated_at() (_swig_ret int64)
+}
+
+type SwigcptrW3w_sweeps uintptr
+
+func (p SwigcptrW3w_sweeps) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_sweeps) SwigIsW3w_sweeps() {
+}
+
+func (arg1 SwigcptrW3w_sweeps) GetItems() (_swig_ret W3w_sweep) {
+	var swig_r W3w_sweep
+	_swig_i_0 := arg1
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3w_sweeps_items_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweeps) GetCount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweeps_count_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_sweeps() (_swig_ret W3w_sweeps) {
+	var swig_r W3w_sweeps
+	swig_r = (W3w_sweeps)(SwigcptrW3w_sweeps(C._wrap_new_w3w_sweeps_capi_c5e6815ef5b6f254()))
+	return swig_r
+}
+
+func DeleteW3w_sweeps(arg1 W3w_sweeps) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_sweeps_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_sweeps interface {
+	Swigcptr() uintptr
+	SwigIsW3w_sweeps()
+	GetItems() (_swig_ret W3w_sweep)
+	GetCount() (_swig_ret int64)
+}
+
+type SwigcptrW3w_sweep_stats uintptr
+
+func (p SwigcptrW3w_sweep_stats) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_sweep_stats) SwigIsW3w_sweep_stats() {
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetAddresses(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_addresses_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_494(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetAddresses() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_addresses_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetPlanned(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_planned_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_496(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetPlanned() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_planned_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetTopups(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_topups_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_498(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetTopups() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_topups_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetSent(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_sent_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_500(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetSent() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_sent_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetConfirmed(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_confirmed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_502(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetConfirmed() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_confirmed_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetFailed(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_failed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_504(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetFailed() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_failed_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetPending(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_pending_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_506(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetPending() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_pending_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) SetSkipped(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_stats_skipped_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_508(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_stats) GetSkipped() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_skipped_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_sweep_stats() (_swig_ret W3w_sweep_stats) {
+	var swig_r W3w_sweep_stats
+	swig_r = (W3w_sweep_stats)(SwigcptrW3w_sweep_stats(C._wrap_new_w3w_sweep_stats_capi_c5e6815ef5b6f254()))
+	return swig_r
+}
+
+func DeleteW3w_sweep_stats(arg1 W3w_sweep_stats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_sweep_stats_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_sweep_stats interface {
+	Swigcptr() uintptr
+	SwigIsW3w_sweep_stats()
+	SetAddresses(arg2 int64)
+	GetAddresses() (_swig_ret int64)
+	SetPlanned(arg2 int64)
+	GetPlanned() (_swig_ret int64)
+	SetTopups(arg2 int64)
+	GetTopups() (_swig_ret int64)
+	SetSent(arg2 int64)
+	GetSent() (_swig_ret int64)
+	SetConfirmed(arg2 int64)
+	GetConfirmed() (_swig_ret int64)
+	SetFailed(arg2 int64)
+	GetFailed() (_swig_ret int64)
+	SetPending(arg2 int64)
+	GetPending() (_swig_ret int64)
+	SetSkipped(arg2 int64)
+	GetSkipped() (_swig_ret int64)
+}
+
+func W3w_chain_sweep(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 W3w_sweep_stats) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_chain_sweep_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_sweep_list(arg1 W3w_sweeps, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string, arg5 int) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	swig_r_p := C._wrap_w3w_sweep_list_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_512)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_sweeps_free(arg1 W3w_sweeps) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_w3w_sweeps_free_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+func W3w_sweep_status_name(arg1 Enum_SS_w3w_sweep_status) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_status_name_capi_c5e6815ef5b6f254(C.swig_intgo(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func W3w_sweep_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_sweep_status) {
+	var swig_r Enum_SS_w3w_sweep_status
+	_swig_i_0 := arg1
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_c5e6815ef5b6f254(*(*C.swig_type_514)(unsafe.Pointer(&_swig_i_0))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	return swig_r
+}
+
+type SwigcptrW3w_sweep_fee_total uintptr
+
+func (p SwigcptrW3w_sweep_fee_total) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_sweep_fee_total) SwigIsW3w_sweep_fee_total() {
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_total) GetChain() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_fee_total_chain_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_total) GetCurrency() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_fee_total_currency_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_total) SetTotal(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_fee_total_total_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_517)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_total) GetTotal() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_sweep_fee_total_total_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_total) SetTransactions(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_sweep_fee_total_transactions_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_519(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_total) GetTransactions() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_fee_total_transactions_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_sweep_fee_total() (_swig_ret W3w_sweep_fee_total) {
+	var swig_r W3w_sweep_fee_total
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_new_w3w_sweep_fee_total_capi_c5e6815ef5b6f254()))
+	return swig_r
+}
+
+func DeleteW3w_sweep_fee_total(arg1 W3w_sweep_fee_total) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_sweep_fee_total_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_sweep_fee_total interface {
+	Swigcptr() uintptr
+	SwigIsW3w_sweep_fee_total()
+	GetChain() (_swig_ret string)
+	GetCurrency() (_swig_ret string)
+	SetTotal(arg2 string)
+	GetTotal() (_swig_ret string)
+	SetTransactions(arg2 int64)
+	GetTransactions() (_swig_ret int64)
+}
+
+type SwigcptrW3w_sweep_fee_totals uintptr
+
+func (p SwigcptrW3w_sweep_fee_totals) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_sweep_fee_totals) SwigIsW3w_sweep_fee_totals() {
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_totals) GetItems() (_swig_ret W3w_sweep_fee_total) {
+	var swig_r W3w_sweep_fee_total
+	_swig_i_0 := arg1
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3w_sweep_fee_totals_items_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_sweep_fee_totals) GetCount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_sweep_fee_totals_count_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_sweep_fee_totals() (_swig_ret W3w_sweep_fee_totals) {
+	var swig_r W3w_sweep_fee_totals
+	swig_r = (W3w_sweep_fee_totals)(SwigcptrW3w_sweep_fee_totals(C._wrap_new_w3w_sweep_fee_totals_capi_c5e6815ef5b6f254()))
+	return swig_r
+}
+
+func DeleteW3w_sweep_fee_totals(arg1 W3w_sweep_fee_totals) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_sweep_fee_totals_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_sweep_fee_totals interface {
+	Swigcptr() uintptr
+	SwigIsW3w_sweep_fee_totals()
+	GetItems() (_swig_ret W3w_sweep_fee_total)
+	GetCount() (_swig_ret int64)
+}
+
+func W3w_sweep_fee_totals_get(arg1 W3w_sweep_fee_totals, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_523)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_sweep_fee_totals_free(arg1 W3w_sweep_fee_totals) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_w3w_sweep_fee_totals_free_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type SwigcptrW3w_chain_sweep_state uintptr
+
+func (p SwigcptrW3w_chain_sweep_state) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_chain_sweep_state) SwigIsW3w_chain_sweep_state() {
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetEnabled(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_enabled_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetEnabled() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_sweep_state_enabled_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetRounds(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_rounds_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_524(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetRounds() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_rounds_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetErrors(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_errors_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_526(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetErrors() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_errors_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetStatus(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_status_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetStatus() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_sweep_state_status_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	var swig_r_1 int
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_error() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_sweep_state_last_error_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetLast_ok_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_529(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_ok_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_sweep_state_last_ok_at_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetLast(arg2 W3w_sweep_stats) {
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	C._wrap_w3w_chain_sweep_state_last_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetLast() (_swig_ret W3w_sweep_stats) {
+	var swig_r W3w_sweep_stats
+	_swig_i_0 := arg1
+	swig_r = (W3w_sweep_stats)(SwigcptrW3w_sweep_stats(C._wrap_w3w_chain_sweep_state_last_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetConfirmed(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_531(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetConfirmed() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_confirmed_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) SetFailed(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_sweep_state_failed_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_533(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_sweep_state) GetFailed() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_failed_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_chain_sweep_state() (_swig_ret W3w_chain_sweep_state) {
+	var swig_r W3w_chain_sweep_state
+	swig_r = (W3w_chain_sweep_state)(SwigcptrW3w_chain_sweep_state(C._wrap_new_w3w_chain_sweep_state_capi_c5e6815ef5b6f254()))
+	return swig_r
+}
+
+func DeleteW3w_chain_sweep_state(arg1 W3w_chain_sweep_state) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_chain_sweep_state_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_chain_sweep_state interface {
+	Swigcptr() uintptr
+	SwigIsW3w_chain_sweep_state()
+	SetEnabled(arg2 int)
+	GetEnabled() (_swig_ret int)
+	SetRounds(arg2 uint64)
+	GetRounds() (_swig_ret uint64)
+	SetErrors(arg2 uint64)
+	GetErrors() (_swig_ret uint64)
+	SetStatus(arg2 int)
+	GetStatus() (_swig_ret int)
+	GetLast_error() (_swig_ret string)
+	SetLast_ok_at(arg2 int64)
+	GetLast_ok_at() (_swig_ret int64)
+	SetLast(arg2 W3w_sweep_stats)
+	GetLast() (_swig_ret W3w_sweep_stats)
+	SetConfirmed(arg2 uint64)
+	GetConfirmed() (_swig_ret uint64)
+	SetFailed(arg2 uint64)
+	GetFailed() (_swig_ret uint64)
+}
+
+func W3w_chain_sweep_state_get(arg1 W3w_chain_sweep_state, arg2 Struct_SS_w3w_chain) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_chain_sweep_state_get_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
 }
 
 func W3w_wallet_to_json(arg1 *string, arg2 W3w_wallet) (_swig_ret error) {
@@ -7614,6 +8826,50 @@ func W3w_chain_deposits_to_json(arg1 *string, arg2 W3w_chain_deposits) (_swig_re
 	return swig_r_1
 }
 
+func W3w_sweeps_to_json(arg1 *string, arg2 W3w_sweeps) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_sweeps_to_json_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_sweep_fee_totals_to_json(arg1 *string, arg2 W3w_sweep_fee_totals) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_sweep_fee_totals_to_json_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
 type SwigcptrW3w_withdrawal_limit uintptr
 
 func (p SwigcptrW3w_withdrawal_limit) Swigcptr() uintptr {
@@ -7646,7 +8902,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetSource(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_467)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_545)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7665,7 +8921,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetSource() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetPer_withdrawal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_469(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_547(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
@@ -7678,7 +8934,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetDaily(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_471(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_549(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
@@ -7691,7 +8947,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUsed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_473(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_551(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
@@ -7704,7 +8960,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetRemaining(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_475(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_553(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
@@ -7717,7 +8973,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_477(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_555(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) {
@@ -7730,7 +8986,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_amount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_479(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_557(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int64) {
@@ -7743,7 +8999,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_481(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_559(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUpdated_at() (_swig_ret int64) {
@@ -7831,7 +9087,7 @@ func W3w_withdrawal_limit_set(arg1 W3w_withdrawal_limit, arg2 Struct_SS_w3w_ctx,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_485)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_486)(unsafe.Pointer(&_swig_i_4)), C.swig_type_487(_swig_i_5), C.swig_type_488(_swig_i_6))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_563)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_564)(unsafe.Pointer(&_swig_i_4)), C.swig_type_565(_swig_i_5), C.swig_type_566(_swig_i_6))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7856,7 +9112,7 @@ func W3w_withdrawal_limit_clear(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 str
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_490)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_491)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_568)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_569)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -7882,7 +9138,7 @@ func W3w_withdrawal_limits_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_493)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_494)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_571)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_572)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7955,7 +9211,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_498(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_576(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -7973,7 +9229,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_500)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_578)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -8028,7 +9284,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_504)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_505)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_582)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_583)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -8069,7 +9325,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_508)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_509)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_586)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_587)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -8093,7 +9349,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_510)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_588)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -8105,7 +9361,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_512)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_513)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), *(*C.swig_type_590)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_591)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -8127,7 +9383,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(C.swig_type_514(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(C.swig_type_592(_swig_i_0))))
 	return swig_r
 }
 
@@ -8139,7 +9395,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_516(_swig_i_1), *(*C.swig_type_517)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_518)(unsafe.Pointer(&_swig_i_3)), C.swig_type_519(_swig_i_4), C.swig_type_520(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_594(_swig_i_1), *(*C.swig_type_595)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_596)(unsafe.Pointer(&_swig_i_3)), C.swig_type_597(_swig_i_4), C.swig_type_598(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -8167,7 +9423,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_521(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_599(_swig_i_1))))
 	return swig_r
 }
 
@@ -8175,7 +9431,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_522(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_600(_swig_i_1))))
 	return swig_r
 }
 
@@ -8183,7 +9439,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_523(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_601(_swig_i_1))))
 	return swig_r
 }
 
@@ -8191,7 +9447,7 @@ func W3wb_audit_page_at(arg1 W3w_audit_page, arg2 int64) (_swig_ret W3w_audit_re
 	var swig_r W3w_audit_record
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_524(_swig_i_1))))
+	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_602(_swig_i_1))))
 	return swig_r
 }
 
@@ -8199,7 +9455,7 @@ func W3wb_event_list_at(arg1 W3w_event_list, arg2 int64) (_swig_ret W3w_event) {
 	var swig_r W3w_event
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_525(_swig_i_1))))
+	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_603(_swig_i_1))))
 	return swig_r
 }
 
@@ -8207,7 +9463,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_526(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_604(_swig_i_1))))
 	return swig_r
 }
 
@@ -8215,7 +9471,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_527(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_605(_swig_i_1))))
 	return swig_r
 }
 
@@ -8223,7 +9479,7 @@ func W3wb_withdrawal_limit_at(arg1 W3w_withdrawal_limits, arg2 int64) (_swig_ret
 	var swig_r W3w_withdrawal_limit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_528(_swig_i_1))))
+	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_606(_swig_i_1))))
 	return swig_r
 }
 
@@ -8231,14 +9487,14 @@ func W3wb_chain_deposit_at(arg1 W3w_chain_deposits, arg2 int64) (_swig_ret W3w_c
 	var swig_r W3w_chain_deposit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_529(_swig_i_1))))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_607(_swig_i_1))))
 	return swig_r
 }
 
 func W3wb_claim_requests_new(arg1 int64) (_swig_ret W3w_claim_request) {
 	var swig_r W3w_claim_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(C.swig_type_530(_swig_i_0))))
+	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(C.swig_type_608(_swig_i_0))))
 	return swig_r
 }
 
@@ -8248,7 +9504,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_532(_swig_i_1), *(*C.swig_type_533)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_534)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_610(_swig_i_1), *(*C.swig_type_611)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_612)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -8270,7 +9526,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 func W3wb_process_requests_new(arg1 int64) (_swig_ret W3w_process_request) {
 	var swig_r W3w_process_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(C.swig_type_535(_swig_i_0))))
+	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(C.swig_type_613(_swig_i_0))))
 	return swig_r
 }
 
@@ -8280,7 +9536,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_537(_swig_i_1), *(*C.swig_type_538)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_539)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_615(_swig_i_1), *(*C.swig_type_616)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_617)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -8302,7 +9558,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 func W3wb_deposit_requests_new(arg1 int64) (_swig_ret W3w_deposit_request) {
 	var swig_r W3w_deposit_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(C.swig_type_540(_swig_i_0))))
+	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(C.swig_type_618(_swig_i_0))))
 	return swig_r
 }
 
@@ -8315,7 +9571,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_542(_swig_i_1), *(*C.swig_type_543)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_544)(unsafe.Pointer(&_swig_i_3)), C.swig_type_545(_swig_i_4), *(*C.swig_type_546)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_547)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_620(_swig_i_1), *(*C.swig_type_621)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_622)(unsafe.Pointer(&_swig_i_3)), C.swig_type_623(_swig_i_4), *(*C.swig_type_624)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_625)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -8343,7 +9599,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 func W3wb_transfer_requests_new(arg1 int64) (_swig_ret W3w_transfer_request) {
 	var swig_r W3w_transfer_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(C.swig_type_548(_swig_i_0))))
+	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(C.swig_type_626(_swig_i_0))))
 	return swig_r
 }
 
@@ -8355,7 +9611,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_550(_swig_i_1), *(*C.swig_type_551)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_552)(unsafe.Pointer(&_swig_i_3)), C.swig_type_553(_swig_i_4), *(*C.swig_type_554)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_628(_swig_i_1), *(*C.swig_type_629)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_630)(unsafe.Pointer(&_swig_i_3)), C.swig_type_631(_swig_i_4), *(*C.swig_type_632)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -8380,7 +9636,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 func W3wb_order_requests_new(arg1 int64) (_swig_ret W3w_order_request) {
 	var swig_r W3w_order_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(C.swig_type_555(_swig_i_0))))
+	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(C.swig_type_633(_swig_i_0))))
 	return swig_r
 }
 
@@ -8392,7 +9648,7 @@ func W3wb_order_request_set(arg1 W3w_order_request, arg2 int64, arg3 string, arg
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_557(_swig_i_1), *(*C.swig_type_558)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_559(_swig_i_4), *(*C.swig_type_560)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_635(_swig_i_1), *(*C.swig_type_636)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_637(_swig_i_4), *(*C.swig_type_638)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -8427,7 +9683,7 @@ func W3wb_batch_result_at(arg1 W3w_batch_results, arg2 int64) (_swig_ret W3w_bat
 	var swig_r W3w_batch_result
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_561(_swig_i_1))))
+	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(C.uintptr_t(_swig_i_0), C.swig_type_639(_swig_i_1))))
 	return swig_r
 }
 

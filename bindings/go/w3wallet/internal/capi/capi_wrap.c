@@ -7880,6 +7880,130 @@ _gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_c5e6815ef5b6f254(stru
 }
 
 
+void _wrap_w3w_chain_options_sweep_thresholds_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->sweep_thresholds, (const char *)arg2, 512-1);
+      arg1->sweep_thresholds[512-1] = 0;
+    } else {
+      arg1->sweep_thresholds[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_chain_options_sweep_thresholds_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->sweep_thresholds);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->sweep_interval_ms = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->sweep_interval_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->sweep_max_per_round = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->sweep_max_per_round);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->sweep_topup_max_wei, (const char *)arg2, 80-1);
+      arg1->sweep_topup_max_wei[80-1] = 0;
+    } else {
+      arg1->sweep_topup_max_wei[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->sweep_topup_max_wei);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
 struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
@@ -9414,6 +9538,1418 @@ void _wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(struct w3w_chain_deposi
 }
 
 
+intgo _wrap_W3W_SWEEP_PLANNED_capi_c5e6815ef5b6f254() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_PLANNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_c5e6815ef5b6f254() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_TOPUP_SIGNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_c5e6815ef5b6f254() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_TOPUP_MINED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_SIGNED_capi_c5e6815ef5b6f254() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_SIGNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_CONFIRMED_capi_c5e6815ef5b6f254() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_CONFIRMED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_FAILED_capi_c5e6815ef5b6f254() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_FAILED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_id_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_chain_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_address_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_wallet_index_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->wallet_index = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_wallet_index_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->wallet_index);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_currency_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_to_address_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->to_address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_status_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_sweep_status arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (w3w_sweep_status)_swig_go_1; 
+  
+  if (arg1) (arg1)->status = arg2;
+  
+}
+
+
+intgo _wrap_w3w_sweep_status_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (w3w_sweep_status) ((arg1)->status);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_amount_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->amount, (const char *)arg2, 80-1);
+      arg1->amount[80-1] = 0;
+    } else {
+      arg1->amount[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_amount_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->amount);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_nonce_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->nonce = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_nonce_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->nonce);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_value_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->topup_value, (const char *)arg2, 80-1);
+      arg1->topup_value[80-1] = 0;
+    } else {
+      arg1->topup_value[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_topup_value_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->topup_value);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_nonce_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->topup_nonce = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_topup_nonce_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->topup_nonce);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_tx_hash_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->topup_tx_hash, (const char *)arg2, 67-1);
+      arg1->topup_tx_hash[67-1] = 0;
+    } else {
+      arg1->topup_tx_hash[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_topup_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->topup_tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_currency_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->fee_currency, (const char *)arg2, 11-1);
+      arg1->fee_currency[11-1] = 0;
+    } else {
+      arg1->fee_currency[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_currency_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->fee_currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_fee_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->topup_fee, (const char *)arg2, 80-1);
+      arg1->topup_fee[80-1] = 0;
+    } else {
+      arg1->topup_fee[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_topup_fee_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->topup_fee);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_sweep_fee_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->sweep_fee, (const char *)arg2, 80-1);
+      arg1->sweep_fee[80-1] = 0;
+    } else {
+      arg1->sweep_fee[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_sweep_fee_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->sweep_fee);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_error_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->error);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_created_at_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_created_at_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->updated_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->updated_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep *_wrap_new_w3w_sweep_capi_c5e6815ef5b6f254() {
+  struct w3w_sweep *result = 0 ;
+  struct w3w_sweep *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep *)calloc(1, sizeof(struct w3w_sweep));
+  *(struct w3w_sweep **)&_swig_go_result = (struct w3w_sweep *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_capi_c5e6815ef5b6f254(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_sweep *_wrap_w3w_sweeps_items_get_capi_c5e6815ef5b6f254(struct w3w_sweeps *_swig_go_0) {
+  struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
+  w3w_sweep *result = 0 ;
+  struct w3w_sweep *_swig_go_result;
+  
+  arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
+  
+  result = (w3w_sweep *) ((arg1)->items);
+  *(w3w_sweep **)&_swig_go_result = (w3w_sweep *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_sweeps_count_get_capi_c5e6815ef5b6f254(struct w3w_sweeps *_swig_go_0) {
+  struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweeps *_wrap_new_w3w_sweeps_capi_c5e6815ef5b6f254() {
+  struct w3w_sweeps *result = 0 ;
+  struct w3w_sweeps *_swig_go_result;
+  
+  
+  result = (struct w3w_sweeps *)calloc(1, sizeof(struct w3w_sweeps));
+  *(struct w3w_sweeps **)&_swig_go_result = (struct w3w_sweeps *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweeps_capi_c5e6815ef5b6f254(struct w3w_sweeps *_swig_go_0) {
+  struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
+  
+  arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+void _wrap_w3w_sweep_stats_addresses_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->addresses = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_addresses_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->addresses);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_planned_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->planned = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_planned_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->planned);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_topups_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->topups = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_topups_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->topups);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_sent_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->sent = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_sent_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->sent);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_confirmed_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->confirmed = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_confirmed_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->confirmed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_failed_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->failed = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_failed_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->failed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_pending_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->pending = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_pending_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->pending);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_skipped_set_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->skipped = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_skipped_get_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->skipped);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep_stats *_wrap_new_w3w_sweep_stats_capi_c5e6815ef5b6f254() {
+  struct w3w_sweep_stats *result = 0 ;
+  struct w3w_sweep_stats *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep_stats *)calloc(1, sizeof(struct w3w_sweep_stats));
+  *(struct w3w_sweep_stats **)&_swig_go_result = (struct w3w_sweep_stats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_stats_capi_c5e6815ef5b6f254(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_sweep_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_sweep_stats *_swig_go_2) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  w3w_sweep_stats *arg3 = (w3w_sweep_stats *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  arg3 = *(w3w_sweep_stats **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_chain_sweep(arg1,(struct w3w_actor const *)arg2,arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_list_capi_c5e6815ef5b6f254(struct w3w_sweeps **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4) {
+  w3w_sweeps **arg1 = (w3w_sweeps **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  int arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_sweeps ***)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (int)_swig_go_4; 
+  
+  result = (w3w_status)w3w_sweep_list(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweeps_free_capi_c5e6815ef5b6f254(struct w3w_sweeps *_swig_go_0) {
+  w3w_sweeps *arg1 = (w3w_sweeps *) 0 ;
+  
+  arg1 = *(w3w_sweeps **)&_swig_go_0; 
+  
+  w3w_sweeps_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_sweep_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+  w3w_sweep_status arg1 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_sweep_status)_swig_go_0; 
+  
+  result = (char *)w3w_sweep_status_name(arg1);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_w3w_sweep_status_from_name_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (w3w_sweep_status)w3w_sweep_status_from_name((char const *)arg1);
+  _swig_go_result = (intgo)result; 
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_total_chain_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_total_currency_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_total_total_set_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->total, (const char *)arg2, 80-1);
+      arg1->total[80-1] = 0;
+    } else {
+      arg1->total[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_total_total_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->total);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_total_transactions_set_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->transactions = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_fee_total_transactions_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->transactions);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep_fee_total *_wrap_new_w3w_sweep_fee_total_capi_c5e6815ef5b6f254() {
+  struct w3w_sweep_fee_total *result = 0 ;
+  struct w3w_sweep_fee_total *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep_fee_total *)calloc(1, sizeof(struct w3w_sweep_fee_total));
+  *(struct w3w_sweep_fee_total **)&_swig_go_result = (struct w3w_sweep_fee_total *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_fee_total_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_sweep_fee_total *_wrap_w3w_sweep_fee_totals_items_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_totals *_swig_go_0) {
+  struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
+  w3w_sweep_fee_total *result = 0 ;
+  struct w3w_sweep_fee_total *_swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  result = (w3w_sweep_fee_total *) ((arg1)->items);
+  *(w3w_sweep_fee_total **)&_swig_go_result = (w3w_sweep_fee_total *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_sweep_fee_totals_count_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_totals *_swig_go_0) {
+  struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep_fee_totals *_wrap_new_w3w_sweep_fee_totals_capi_c5e6815ef5b6f254() {
+  struct w3w_sweep_fee_totals *result = 0 ;
+  struct w3w_sweep_fee_totals *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep_fee_totals *)calloc(1, sizeof(struct w3w_sweep_fee_totals));
+  *(struct w3w_sweep_fee_totals **)&_swig_go_result = (struct w3w_sweep_fee_totals *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_fee_totals_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_totals *_swig_go_0) {
+  struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
+  
+  arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_totals_get_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_totals **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_sweep_fee_totals **arg1 = (w3w_sweep_fee_totals **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_sweep_fee_totals ***)&_swig_go_0; 
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_sweep_fee_totals_get(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_totals_free_capi_c5e6815ef5b6f254(struct w3w_sweep_fee_totals *_swig_go_0) {
+  w3w_sweep_fee_totals *arg1 = (w3w_sweep_fee_totals *) 0 ;
+  
+  arg1 = *(w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  w3w_sweep_fee_totals_free(arg1);
+  
+}
+
+
+void _wrap_w3w_chain_sweep_state_enabled_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->enabled = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->enabled);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_rounds_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rounds = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_rounds_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->rounds);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_errors_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->errors = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_errors_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_status_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_status arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (w3w_status)_swig_go_1;
+  
+  if (arg1) (arg1)->status = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_sweep_state_status_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (w3w_status) ((arg1)->status);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_sweep_state_last_error_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->last_error);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->last_ok_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->last_ok_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_last_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_sweep_stats *_swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_sweep_stats *arg2 = (w3w_sweep_stats *) 0 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = *(w3w_sweep_stats **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->last = *arg2;
+  
+}
+
+
+struct w3w_sweep_stats *_wrap_w3w_chain_sweep_state_last_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_sweep_stats *result = 0 ;
+  struct w3w_sweep_stats *_swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (w3w_sweep_stats *)& ((arg1)->last);
+  *(w3w_sweep_stats **)&_swig_go_result = (w3w_sweep_stats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_confirmed_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->confirmed = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_confirmed_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->confirmed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_failed_set_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->failed = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_failed_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->failed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_sweep_state *_wrap_new_w3w_chain_sweep_state_capi_c5e6815ef5b6f254() {
+  struct w3w_chain_sweep_state *result = 0 ;
+  struct w3w_chain_sweep_state *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_sweep_state *)calloc(1, sizeof(struct w3w_chain_sweep_state));
+  *(struct w3w_chain_sweep_state **)&_swig_go_result = (struct w3w_chain_sweep_state *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_sweep_state_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_sweep_state_get_capi_c5e6815ef5b6f254(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+  w3w_chain_sweep_state *arg1 = (w3w_chain_sweep_state *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_chain_sweep_state_get(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
@@ -9561,6 +11097,74 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(_gostring_* _s
   arg2 = *(w3w_chain_deposits **)&_swig_go_1; 
   
   result = (w3w_status)w3w_chain_deposits_to_json(arg1,(struct w3w_chain_deposits const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweeps_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_sweeps *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_sweeps *arg2 = (w3w_sweeps *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_sweeps **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_sweeps_to_json(arg1,(struct w3w_sweeps const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_totals_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_sweep_fee_totals *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_sweep_fee_totals *arg2 = (w3w_sweep_fee_totals *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_sweep_fee_totals **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_sweep_fee_totals_to_json(arg1,(struct w3w_sweep_fee_totals const *)arg2);
   {
     if (result == W3W_OK) {
       _swig_go_result.p = NULL;
