@@ -206,7 +206,7 @@ static void restart_between_topup_and_sweep(const w3w_wallet *wb, const char *ho
 	char hot_eth0[W3W_U256_TEXT_SIZE], hot_eth1[W3W_U256_TEXT_SIZE], dep_eth[W3W_U256_TEXT_SIZE];
 	uint64_t hot_nonce0 = nonce_of(hot), hot_tkn0 = token_balance(hot);
 	w3w_sweep_stats s;
-	w3w_sweep sw;
+	w3w_sweep sw = { .status = 0 };
 	w3w_ctx *ctx;
 	w3w_chain *chain;
 	int status = 0, n = 0;
@@ -268,7 +268,7 @@ static void native_sweep(w3w_ctx *ctx, w3w_chain *chain, const w3w_wallet *wa, c
 	char hot0[W3W_U256_TEXT_SIZE], hot1[W3W_U256_TEXT_SIZE], dep0[W3W_U256_TEXT_SIZE], dep1[W3W_U256_TEXT_SIZE];
 	uint64_t hot_nonce = nonce_of(hot);
 	w3w_sweep_stats s;
-	w3w_sweep sw;
+	w3w_sweep sw = { .status = 0 };
 	int n = 0;
 
 	eth_balance(hot0, hot);
@@ -310,7 +310,7 @@ static void rounds_at_once(const w3w_wallet *wc, const char *hot)
 	w3w_chain *a = open_chain(c1), *b = open_chain(c2);
 	uint64_t hot_nonce = nonce_of(hot);
 	pthread_t t1, t2;
-	w3w_sweep sw;
+	w3w_sweep sw = { .status = 0 };
 	int n = 0;
 
 	pthread_create(&t1, NULL, concurrent_round, a);
@@ -439,7 +439,7 @@ static void through_the_signer(const w3w_wallet *wd, const char *hot)
 {
 	w3w_ctx *ctx;
 	w3w_chain *chain;
-	w3w_sweep sw;
+	w3w_sweep sw = { .status = 0 };
 	int n = 0;
 	uint64_t hot_tkn = token_balance(hot), hot_nonce = nonce_of(hot);
 
