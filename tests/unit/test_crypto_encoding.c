@@ -1,10 +1,10 @@
 /* Hex, base58 / base58check, 256-bit integers and derivation path text. */
+#include <stdint.h>
+
 #include "test_crypto_vectors.h"
 
 #include "crypto/base58.h"
 #include "crypto/hdpath.h"
-#include <stdint.h>
-
 #include "crypto/u256.h"
 
 START_TEST(hex_round_trip_and_errors)
