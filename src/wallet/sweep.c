@@ -13,6 +13,8 @@
 #include "wallet/wallet_internal.h"
 
 #define NATIVE_GAS 21000
+/* The watch thread leaves an address whose sweep failed alone for this many intervals. */
+#define SWEEP_BACKOFF_ROUNDS 10
 
 /* ---- starting a sweep -------------------------------------------------------------------- */
 
@@ -176,10 +178,12 @@ static w3w_status examine(w3w_chain *chain, const w3w_actor *actor, const w3w_wa
 	return W3W_OK;
 }
 
-static int has_open(const w3w_sweep_row *rows, size_t n, const char *address)
+/* 1 if `rows` hold a sweep of `address` (with `failed_since` > 0: one that failed after that time). */
+static int has_sweep(const w3w_sweep_row *rows, size_t n, const char *address, w3w_time failed_since)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(rows[i].s.address, address) == 0)
+		if (strcmp(rows[i].s.address, address) == 0 &&
+		    (!failed_since || (rows[i].s.status == W3W_SWEEP_FAILED && rows[i].s.updated_at > failed_since)))
 			return 1;
 	return 0;
 }
@@ -198,12 +202,19 @@ static int keep_first(w3w_status st, w3w_status *first, char *message, size_t si
 	return st == W3W_EUNAVAILABLE;
 }
 
+/*
+ * A round. With backoff_us > 0 (the watch thread's rounds), an address whose
+ * sweep failed less than that long ago is left alone: a cause that persists
+ * (a refusing signer, a node refusing the top-up) is not retried, and
+ * recorded, every interval. Among the chain's newest sweeps only.
+ */
 static w3w_status round_of(w3w_chain *chain, const w3w_actor *actor, const w3w__store *storage, const char *hot,
-	w3w_sweep_stats *stats)
+	w3w_time backoff_us, w3w_sweep_stats *stats)
 {
-	w3w_sweep_row *open = NULL;
+	w3w_sweep_row *open = NULL, *recent = NULL;
 	w3w_wallet *wallets = NULL;
-	size_t n_open = 0, n_wallets = 0;
+	size_t n_open = 0, n_wallets = 0, n_recent = 0;
+	w3w_time failed_since = backoff_us > 0 ? w3w_time_now() - backoff_us : 0;
 	char message[512] = "";
 	int64_t from;
 	w3w_status st, first = W3W_OK;
@@ -216,13 +227,21 @@ static w3w_status round_of(w3w_chain *chain, const w3w_actor *actor, const w3w__
 	pthread_mutex_lock(&chain->hot_mu);
 	from = chain->sweep_next_index;
 	pthread_mutex_unlock(&chain->hot_mu);
+	if (!node_gone && failed_since &&
+	    (st = storage->wallet.sweep_list(storage->handle, chain->key, 0, W3W__SWEEP_FOLLOW_MAX, &recent, &n_recent)) != W3W_OK)
+		keep_first(st, &first, message, sizeof(message));
 	if (!node_gone && (st = storage->wallet.wallet_list_from(storage->handle, "evm", from,
 		(size_t)chain->opts.sweep_max_per_round, &wallets, &n_wallets)) != W3W_OK)
 		keep_first(st, &first, message, sizeof(message));
 	for (size_t i = 0; i < n_wallets && !node_gone; i++) {
 		stats->addresses++;
-		if (!has_open(open, n_open, wallets[i].address))
-			node_gone = keep_first(examine(chain, actor, &wallets[i], hot, stats), &first, message, sizeof(message));
+		if (has_sweep(open, n_open, wallets[i].address, 0))
+			continue;
+		if (failed_since && has_sweep(recent, n_recent, wallets[i].address, failed_since)) {
+			stats->skipped++;
+			continue;
+		}
+		node_gone = keep_first(examine(chain, actor, &wallets[i], hot, stats), &first, message, sizeof(message));
 	}
 	/* The next round goes on after the last wallet examined, or from the start once all were. */
 	pthread_mutex_lock(&chain->hot_mu);
@@ -231,11 +250,13 @@ static w3w_status round_of(w3w_chain *chain, const w3w_actor *actor, const w3w__
 			? wallets[n_wallets - 1].index + 1 : 0;
 	pthread_mutex_unlock(&chain->hot_mu);
 	free(open);
+	free(recent);
 	free(wallets);
 	return first == W3W_OK ? W3W_OK : w3w_error_set(first, "%s", message);
 }
 
-w3w_status w3w_chain_sweep(w3w_chain *chain, const w3w_actor *actor, w3w_sweep_stats *out)
+/* w3w_chain_sweep() with the watch thread's backoff (0: none). */
+static w3w_status sweep_round(w3w_chain *chain, const w3w_actor *actor, w3w_time backoff_us, w3w_sweep_stats *out)
 {
 	w3w_sweep_stats stats;
 	const w3w__store *storage;
@@ -257,10 +278,15 @@ w3w_status w3w_chain_sweep(w3w_chain *chain, const w3w_actor *actor, w3w_sweep_s
 	if ((st = w3w__chain_check_id(chain)) != W3W_OK || (st = w3w__hot_address(chain, actor, 0, hot)) != W3W_OK)
 		return st;
 	memset(&stats, 0, sizeof(stats));
-	st = round_of(chain, actor, storage, hot, &stats);
+	st = round_of(chain, actor, storage, hot, backoff_us, &stats);
 	if (out)
 		*out = stats;
 	return st;
+}
+
+w3w_status w3w_chain_sweep(w3w_chain *chain, const w3w_actor *actor, w3w_sweep_stats *out)
+{
+	return sweep_round(chain, actor, 0, out);
 }
 
 /* ---- from the watch thread ---------------------------------------------------------------------- */
@@ -274,7 +300,8 @@ void w3w__sweep_watch_round(w3w_chain *chain)
 	if (!chain->opts.sweep_interval_ms || now < chain->next_sweep_at)
 		return;
 	chain->next_sweep_at = now + (w3w_time)chain->opts.sweep_interval_ms * 1000;
-	st = w3w_chain_sweep(chain, &chain->watch_actor, &stats);
+	st = sweep_round(chain, &chain->watch_actor, (w3w_time)chain->opts.sweep_interval_ms * 1000 * SWEEP_BACKOFF_ROUNDS,
+		&stats);
 	pthread_mutex_lock(&chain->mu);
 	chain->sweep_state.rounds++;
 	chain->sweep_state.status = st;

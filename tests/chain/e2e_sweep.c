@@ -34,6 +34,7 @@ static const char *rpc_url, *storage_url, *signer_bin, *work;
 static char sock_path[100], log_path[256];
 static pid_t signer_pid = -1;
 static w3w_actor carol, dave;
+static int sweep_interval_ms; /* of the chains opened from now on */
 
 /* ---- the library ------------------------------------------------------------------- */
 
@@ -76,6 +77,7 @@ static w3w_chain *open_chain_with(w3w_ctx *ctx, const char *adapter, const char 
 	snprintf(o.assets, sizeof(o.assets), "ETH=native:18,TKN=%s:6", token);
 	snprintf(o.sweep_thresholds, sizeof(o.sweep_thresholds), "%s", thresholds);
 	strcpy(o.sweep_topup_max_wei, TOPUP_MAX);
+	o.sweep_interval_ms = sweep_interval_ms;
 	if (w3w_chain_open(&chain, ctx, &o) != W3W_OK) {
 		fprintf(stderr, "e2e_sweep: chain open: %s\n", w3w_error_message());
 		exit(2);
@@ -334,7 +336,8 @@ static void rounds_at_once(const w3w_wallet *wc, const char *hot)
 
 /* ---- through w3wallet-signer ------------------------------------------------------------------------ */
 
-static void signer_start(void)
+/* w3wallet-signer in its own process; without `topups` it signs no gas top-up. */
+static void signer_start(int topups)
 {
 	char max_token[128];
 	struct stat st;
@@ -343,10 +346,13 @@ static void signer_start(void)
 	signer_pid = fork();
 	if (signer_pid == 0) {
 		char *env[] = { "W3W_MASTER_KEY=" KEY, "W3W_SIGNER_KEY=" SHARED, NULL };
+		char *argv[] = { (char *)signer_bin, "--socket", sock_path, "--storage", (char *)storage_url, "--chain-id",
+			"31337", "--max", "native=1000", "--max", max_token, "--max-topup", TOPUP_MAX, NULL };
 		int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		dup2(fd, 2);
-		execle(signer_bin, signer_bin, "--socket", sock_path, "--storage", storage_url, "--chain-id", "31337",
-			"--max", "native=1000", "--max", max_token, "--max-topup", TOPUP_MAX, (char *)NULL, env);
+		if (!topups)
+			argv[11] = NULL;
+		execve(signer_bin, argv, env);
 		_exit(127);
 	}
 	for (int i = 0; i < 500 && stat(sock_path, &st) != 0; i++) {
@@ -443,14 +449,40 @@ static void through_the_signer(const w3w_wallet *wd, const char *hot)
 	int n = 0;
 	uint64_t hot_tkn = token_balance(hot), hot_nonce = nonce_of(hot);
 
-	signer_start();
+	/* A signer that signs no top-up: the sweep fails, its nonce goes back, and the watch thread leaves the address alone. */
+	signer_start(0);
 	ctx = open_ctx_signed("", 1); /* no master key: only the signer can sign */
 	chain = open_chain(ctx);
+	{
+		w3w_chain_sweep_state state = { .rounds = 0 };
+		w3w_sweep_stats s = sweep_round(chain);
+		w3w_chain *watched;
+		struct timespec pause = { 0, 600 * 1000000L };
+
+		CHECK(s.planned == 1 && s.failed == 1 && s.topups == 0, "top-up refused: planned %zu, failed %zu", s.planned,
+			s.failed);
+		CHECK(sweep_of(ctx, wd->address, &sw, &n) && n == 1 && sw.status == W3W_SWEEP_FAILED &&
+			strstr(sw.error, "--max-topup"), "failed, saying why: %s", sw.error);
+		sweep_interval_ms = 100; /* the watch thread's rounds leave dave alone for 10 intervals */
+		watched = open_chain(ctx);
+		sweep_interval_ms = 0;
+		CHECK(w3w_chain_watch_start(watched, &service, 50) == W3W_OK, "watch thread");
+		nanosleep(&pause, NULL);
+		w3w_chain_watch_stop(watched);
+		CHECK(w3w_chain_sweep_state_get(&state, watched) == W3W_OK && state.enabled && state.rounds >= 2 &&
+			state.last.skipped >= 1 && state.status == W3W_OK, "watch rounds: %llu, skipped %zu",
+			(unsigned long long)state.rounds, state.last.skipped);
+		CHECK(sweep_of(ctx, wd->address, &sw, &n) && n == 1, "no second failed sweep of dave: %d", n);
+		CHECK(nonce_of(hot) == hot_nonce, "no top-up sent");
+		w3w_chain_close(watched);
+	}
+	signer_stop();
+	signer_start(1);
 	for (int i = 0; i < 10 && (!sweep_of(ctx, wd->address, &sw, &n) || sw.status != W3W_SWEEP_CONFIRMED); i++) {
 		w3w_chain_sweep(chain, &service, NULL);
 		mine(1);
 	}
-	CHECK(sweep_of(ctx, wd->address, &sw, &n) && sw.status == W3W_SWEEP_CONFIRMED && n == 1,
+	CHECK(sweep_of(ctx, wd->address, &sw, &n) && sw.status == W3W_SWEEP_CONFIRMED && n == 2,
 		"dave's tokens swept through the signer (%s: %s)", w3w_sweep_status_name(sw.status), sw.error);
 	CHECK(token_balance(hot) == hot_tkn + 3000000 && nonce_of(hot) == hot_nonce + 1, "3 TKN at the hot wallet, one top-up");
 	signer_refusals(wd->index, wd->address, hot);
