@@ -104,6 +104,21 @@ static void sweeps_readyz(cJSON *j, const struct served *sv)
 	cJSON_AddNumberToObject(o, "pending", (double)s.last.pending);
 }
 
+/* The currency of "CUR=native:DECIMALS" in an assets list (fees are paid in it); 0 when there is none. */
+static int native_currency(const char *assets, char out[W3W_CURRENCY_SIZE])
+{
+	const char *at = strstr(assets, "=native:"), *start;
+
+	if (!at)
+		return 0;
+	for (start = at; start > assets && start[-1] != ','; start--)
+		;
+	if (at - start <= 0 || at - start >= W3W_CURRENCY_SIZE)
+		return 0;
+	snprintf(out, W3W_CURRENCY_SIZE, "%.*s", (int)(at - start), start);
+	return 1;
+}
+
 /* Sweep counters of the watch threads and the fees sweeping has cost (Prometheus text). */
 static void sweeps_render(FILE *out)
 {
@@ -132,12 +147,25 @@ static void sweeps_render(FILE *out)
 	/* An operator cost, from the sweep records (not the ledger): base units of the fee currency. */
 	fprintf(out, "# HELP w3w_sweep_fees_total Fees paid by sweeps and their gas top-ups, in base units (wei) of the"
 		" currency.\n# TYPE w3w_sweep_fees_total counter\n");
-	if (served_count && w3w_sweep_fee_totals_get(&fees, served_ctx, &served_service, NULL) == W3W_OK) {
-		for (size_t i = 0; i < fees->count; i++)
-			fprintf(out, "w3w_sweep_fees_total{key=\"%s\",currency=\"%s\"} %s\n", fees->items[i].chain,
-				fees->items[i].currency, fees->items[i].total);
-		w3w_sweep_fee_totals_free(fees);
+	if (!served_count || w3w_sweep_fee_totals_get(&fees, served_ctx, &served_service, NULL) != W3W_OK)
+		return;
+	for (size_t i = 0; i < fees->count; i++)
+		fprintf(out, "w3w_sweep_fees_total{key=\"%s\",currency=\"%s\"} %s\n", fees->items[i].chain,
+			fees->items[i].currency, fees->items[i].total);
+	/* A sweeping chain that has paid nothing yet starts at 0 (a counter is exported from the start). */
+	for (int i = 0; i < served_count; i++) {
+		char native[W3W_CURRENCY_SIZE];
+		int paid = 0;
+		if (!served[i].spec->opts.sweep_thresholds[0] || !native_currency(served[i].spec->opts.assets, native))
+			continue;
+		for (size_t k = 0; k < fees->count && !paid; k++)
+			paid = strcmp(fees->items[k].chain, w3w_chain_key(served[i].chain)) == 0 &&
+				strcmp(fees->items[k].currency, native) == 0;
+		if (!paid)
+			fprintf(out, "w3w_sweep_fees_total{key=\"%s\",currency=\"%s\"} 0\n", w3w_chain_key(served[i].chain),
+				native);
 	}
+	w3w_sweep_fee_totals_free(fees);
 }
 
 /* Final blocks the watcher has not processed yet (0 when it keeps up). */
