@@ -14,7 +14,7 @@ from helpers import Server, User, assert_error
 from test_chain import WEI, Node, checked, wait_for
 
 CONFIRMATIONS = 2
-CHAIN_ID = 31338  # not test_chain's: on shared storage its records stay apart
+CHAIN_ID = 31340  # no other test's (test_chain 31337, test_signer 31338, test_custody_story 31339): on shared storage records stay apart
 KEY = f"evm:{CHAIN_ID}"
 
 
