@@ -4,7 +4,7 @@
  *   w3wallet-signer --version
  *   w3wallet-signer --socket PATH --storage URL --chain-id ID [--chain-id ID...]
  *                   --max native=WEI [--max 0xTOKEN=UNITS...] [--allow-zero-address]
- *                   [--max-gas N] [--max-fee-per-gas WEI] [--socket-mode 0660] [--timeout-ms 5000]
+ *                   [--max-gas N] [--max-fee-per-gas WEI] [--max-topup WEI] [--socket-mode 0660] [--timeout-ms 5000]
  *
  * Secrets only from the environment (never flags: they show in ps):
  * W3W_MASTER_KEY or W3W_MASTER_KEY_FILE opens the sealed master seed in
@@ -37,7 +37,8 @@ static int usage(void)
 	fprintf(stderr, "usage: w3wallet-signer --version\n"
 		"       w3wallet-signer --socket PATH --storage URL --chain-id ID [--chain-id ID...]\n"
 		"                       --max native=WEI [--max 0xTOKEN=UNITS...] [--allow-zero-address]\n"
-		"                       [--max-gas N] [--max-fee-per-gas WEI] [--socket-mode 0600] [--timeout-ms 5000]\n"
+		"                       [--max-gas N] [--max-fee-per-gas WEI] [--max-topup WEI] [--socket-mode 0600]\n"
+		"                       [--timeout-ms 5000]\n"
 		"                       [--create-seed]\n"
 		"environment: W3W_MASTER_KEY or W3W_MASTER_KEY_FILE, W3W_SIGNER_KEY or W3W_SIGNER_KEY_FILE\n"
 		"(64 hex characters each); see docs/signer.md\n");
@@ -161,6 +162,8 @@ static int parse_args(args *a, signer_state *s, int argc, char **argv)
 			rc = w3w__sp_policy_max(&s->policy, v, why, sizeof(why));
 		else if (strcmp(f, "--max-fee-per-gas") == 0)
 			rc = w3w__sp_policy_max_fee(&s->policy, v, why, sizeof(why));
+		else if (strcmp(f, "--max-topup") == 0)
+			rc = w3w__sp_policy_topup_max(&s->policy, v, why, sizeof(why));
 		else if (strcmp(f, "--max-gas") == 0)
 			rc = (s->policy.max_gas = strtoull(v, &end, 10)) == 0 || *end || errno ? -1 : 0;
 		else if (strcmp(f, "--socket-mode") == 0)

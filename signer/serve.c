@@ -75,16 +75,16 @@ static void refuse(w3w__sp_answer *a, const char *code, const char *why)
 static void log_request(const w3w__sp_request *r, const w3w__sp_answer *a, const peer *p)
 {
 	char chain[24] = "", nonce[24] = "", to[43] = "", hash[67] = "", index[24] = "";
-	const char *op = !r ? "?" : r->op == W3W__SP_OP_SIGN ? "sign" :
-		r->op == W3W__SP_OP_DEPOSIT_ADDRESS ? "deposit_address" : "address";
+	const char *op = r ? w3w__sp_op_name(r->op) : "?";
+	int signs = r && (r->op == W3W__SP_OP_SIGN || r->op == W3W__SP_OP_SWEEP || r->op == W3W__SP_OP_TOPUP);
 
-	if (r && r->op == W3W__SP_OP_SIGN) {
+	if (signs) {
 		snprintf(chain, sizeof(chain), "%" PRIu64, r->tx.chain_id);
 		snprintf(nonce, sizeof(nonce), "%" PRIu64, r->tx.nonce);
 		strcpy(to, "0x");
 		w3w__crypto_hex_encode(to + 2, sizeof(to) - 2, r->tx.to, 20);
 	}
-	if (r && r->op == W3W__SP_OP_DEPOSIT_ADDRESS)
+	if (r && r->op != W3W__SP_OP_ADDRESS && r->op != W3W__SP_OP_SIGN)
 		snprintf(index, sizeof(index), "%lld", (long long)r->index);
 	if (a->ok && a->raw_len) {
 		strcpy(hash, "0x");
@@ -109,21 +109,16 @@ static void deposit_address(signer_state *s, const w3w__sp_request *r, w3w__sp_a
 		refuse(a, "internal", "the address could not be derived");
 }
 
-static void sign(signer_state *s, const w3w__sp_request *r, w3w__sp_answer *a)
+/* Sign `r->tx` with `key` (made readable for the length of this call only) into the answer. */
+static void sign_with(unsigned char *key, const w3w__sp_request *r, w3w__sp_answer *a)
 {
 	unsigned char *raw = NULL;
 	size_t raw_len = 0;
-	char why[W3W__SP_ERROR_SIZE];
 	int err;
 
-	if (w3w__sp_policy_check(&s->policy, &r->tx, why, sizeof(why)) != 0) {
-		refuse(a, "policy", why);
-		return;
-	}
-	/* The key is readable only for the length of this call. */
-	sodium_mprotect_readonly(s->hot_key);
-	err = w3w__sp_sign(&r->tx, s->hot_key, &raw, &raw_len, a->hash);
-	sodium_mprotect_noaccess(s->hot_key);
+	sodium_mprotect_readonly(key);
+	err = w3w__sp_sign(&r->tx, key, &raw, &raw_len, a->hash);
+	sodium_mprotect_noaccess(key);
 	if (err != 0 || raw_len > sizeof(a->raw)) {
 		free(raw);
 		refuse(a, "internal", "the transaction could not be signed");
@@ -132,6 +127,50 @@ static void sign(signer_state *s, const w3w__sp_request *r, w3w__sp_answer *a)
 	memcpy(a->raw, raw, raw_len);
 	a->raw_len = raw_len;
 	free(raw);
+}
+
+static void sign(signer_state *s, const w3w__sp_request *r, w3w__sp_answer *a)
+{
+	char why[W3W__SP_ERROR_SIZE];
+
+	if (w3w__sp_policy_check(&s->policy, &r->tx, why, sizeof(why)) != 0) {
+		refuse(a, "policy", why);
+		return;
+	}
+	sign_with(s->hot_key, r, a);
+}
+
+/*
+ * A sweep (signed by deposit key `index`, paying the hot wallet) or a gas
+ * top-up of that deposit address (signed by the hot key): the deposit
+ * address comes from the seed here, never from the request.
+ */
+static void sign_custody(signer_state *s, const w3w__sp_request *r, w3w__sp_answer *a)
+{
+	unsigned char hot[20], deposit[20], *key = NULL;
+	char address[W3W_ADDRESS_SIZE], why[W3W__SP_ERROR_SIZE];
+	w3w_status st;
+
+	if ((key = sodium_malloc(32)) == NULL) {
+		refuse(a, "internal", "out of memory");
+		return;
+	}
+	sodium_mprotect_readonly(s->seed);
+	st = w3w__deposit_key(address, key, s->seed, r->index);
+	sodium_mprotect_noaccess(s->seed);
+	if (st != W3W_OK || w3w__evm_address_read(deposit, address, "deposit") != W3W_OK ||
+	    w3w__evm_address_read(hot, s->address, "hot") != W3W_OK) {
+		sodium_free(key);
+		refuse(a, "internal", "the deposit key could not be derived");
+		return;
+	}
+	if (w3w__sp_policy_custody(&s->policy, r->op, &r->tx, hot, deposit, why, sizeof(why)) != 0)
+		refuse(a, "policy", why);
+	else if (r->op == W3W__SP_OP_SWEEP)
+		sign_with(key, r, a);
+	else
+		sign_with(s->hot_key, r, a);
+	sodium_free(key); /* wiped */
 }
 
 static int answer(signer_state *s, int fd, const w3w__sp_answer *a)
@@ -195,6 +234,8 @@ static void converse(signer_state *s, int fd)
 				sign(s, req, a);
 			else if (req->op == W3W__SP_OP_DEPOSIT_ADDRESS)
 				deposit_address(s, req, a);
+			else if (req->op == W3W__SP_OP_SWEEP || req->op == W3W__SP_OP_TOPUP)
+				sign_custody(s, req, a);
 		}
 		log_request(parsed ? req : NULL, a, &p);
 		if (answer(s, fd, a) != 0 || (!a->ok && strcmp(a->code, "policy") != 0))

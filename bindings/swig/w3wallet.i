@@ -78,6 +78,7 @@
 %ignore w3w_chain_options_init;
 %ignore w3w_chain_watch_last;  /* returns the watch thread's status, not its own: w3wb_chain_watch_last */
 %ignore w3w_chain_watch_state::status;  /* a status as data, not an outcome: last_error says it ("" when fine) */
+%ignore w3w_chain_sweep_state::status;  /* the same for the sweep rounds */
 %ignore W3W_CHAIN_OPTIONS_INIT;
 %ignore W3W_OPTIONS_INIT;
 %ignore W3W_LIST_QUERY_INIT;
@@ -157,6 +158,8 @@
 %nodefaultctor w3w_wallets;
 %nodefaultctor w3w_withdrawal_limits;
 %nodefaultctor w3w_chain_deposits;
+%nodefaultctor w3w_sweeps;
+%nodefaultctor w3w_sweep_fee_totals;
 %nodefaultctor w3w_batch_results;
 %nodefaultctor w3w_chain;
 %nodefaultdtor w3w_chain;
@@ -174,6 +177,8 @@
 %extend w3w_wallets      { ~w3w_wallets()      { w3w_wallets_free($self); } }
 %extend w3w_withdrawal_limits { ~w3w_withdrawal_limits() { w3w_withdrawal_limits_free($self); } }
 %extend w3w_chain_deposits { ~w3w_chain_deposits() { w3w_chain_deposits_free($self); } }
+%extend w3w_sweeps { ~w3w_sweeps() { w3w_sweeps_free($self); } }
+%extend w3w_sweep_fee_totals { ~w3w_sweep_fee_totals() { w3w_sweep_fee_totals_free($self); } }
 %extend w3w_batch_results { ~w3w_batch_results() { w3w_batch_results_free($self); } }
 
 /* ======================================================================= */
@@ -318,6 +323,8 @@ W3WB_RECORD_OUT(w3w_withdrawal, out)
 W3WB_RECORD_OUT(w3w_chain_deposit, out)
 W3WB_RECORD_OUT(w3w_chain_poll_stats, out)
 W3WB_RECORD_OUT(w3w_chain_watch_state, out)
+W3WB_RECORD_OUT(w3w_sweep_stats, out)
+W3WB_RECORD_OUT(w3w_chain_sweep_state, out)
 W3WB_RECORD_OUT(w3w_chain_options, out)  /* w3wb_chain_options_init */
 W3WB_RECORD_OUT(w3w_withdrawal_limit, out)
 
@@ -339,6 +346,8 @@ W3WB_ALLOCATED_OUT(w3w_event, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_wallets, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_chain_deposits, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_sweeps, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_sweep_fee_totals, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_batch_results, SWIG_POINTER_OWN)
 /* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
 W3WB_ALLOCATED_OUT(w3w_ctx, 0)
@@ -356,6 +365,8 @@ W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_wallets **out "w3w_wallets_free(temp$argnum);";
 %typemap(freearg) w3w_withdrawal_limits **out "w3w_withdrawal_limits_free(temp$argnum);";
 %typemap(freearg) w3w_chain_deposits **out "w3w_chain_deposits_free(temp$argnum);";
+%typemap(freearg) w3w_sweeps **out "w3w_sweeps_free(temp$argnum);";
+%typemap(freearg) w3w_sweep_fee_totals **out "w3w_sweep_fee_totals_free(temp$argnum);";
 %typemap(freearg) w3w_batch_results **out "w3w_batch_results_free(temp$argnum);";
 %typemap(freearg) w3w_chain **out "w3w_chain_close(temp$argnum);";
 %typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
@@ -418,6 +429,9 @@ W3WB_BLOCKING(w3w_withdrawal_limit_set)
 W3WB_BLOCKING(w3w_withdrawal_limit_clear)
 W3WB_BLOCKING(w3w_withdrawal_limits_get)
 W3WB_BLOCKING(w3w_chain_deposit_list)
+W3WB_BLOCKING(w3w_chain_sweep)
+W3WB_BLOCKING(w3w_sweep_list)
+W3WB_BLOCKING(w3w_sweep_fee_totals_get)
 W3WB_BLOCKING(w3w_chain_confirmations)
 
 %inline %{
@@ -585,6 +599,8 @@ W3WB_ALLOCATED_OUT(w3w_event)
 W3WB_ALLOCATED_OUT(w3w_jwt_verifier)
 W3WB_ALLOCATED_OUT(w3w_wallets)
 W3WB_ALLOCATED_OUT(w3w_chain_deposits)
+W3WB_ALLOCATED_OUT(w3w_sweeps)
+W3WB_ALLOCATED_OUT(w3w_sweep_fee_totals)
 W3WB_ALLOCATED_OUT(w3w_chain)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits)
 W3WB_ALLOCATED_OUT(w3w_batch_results)
@@ -783,6 +799,16 @@ static const w3w_withdrawal_limit *w3wb_withdrawal_limit_at(const w3w_withdrawal
 }
 
 static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_sweep *w3wb_sweep_at(const w3w_sweeps *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_sweep_fee_total *w3wb_sweep_fee_total_at(const w3w_sweep_fee_totals *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
 }

@@ -65,9 +65,26 @@ static int apply(chain_spec *c, const char *word)
 		return parse_yes_no(key, v, &c->opts.allow_zero_address);
 	} else if (strcmp(key, "allow_custody_addresses") == 0) {
 		return parse_yes_no(key, v, &c->opts.allow_custody_addresses);
+	} else if (strcmp(key, "sweep_thresholds") == 0) {
+		if (strlen(v) >= sizeof(c->opts.sweep_thresholds))
+			return FAIL("%s: sweep_thresholds: too long", c->name);
+		snprintf(c->opts.sweep_thresholds, sizeof(c->opts.sweep_thresholds), "%s", v);
+	} else if (strcmp(key, "sweep_interval_ms") == 0) {
+		if (parse_i64(key, v, 0, 86400000, &n))
+			return -1;
+		c->opts.sweep_interval_ms = (int)n;
+	} else if (strcmp(key, "sweep_max_per_round") == 0) {
+		if (parse_i64(key, v, 1, 10000, &n))
+			return -1;
+		c->opts.sweep_max_per_round = (int)n;
+	} else if (strcmp(key, "sweep_topup_max_wei") == 0) {
+		if (!*v || strlen(v) >= sizeof(c->opts.sweep_topup_max_wei) || strspn(v, "0123456789") != strlen(v))
+			return FAIL("%s=%s: expected wei as a decimal number", key, v);
+		snprintf(c->opts.sweep_topup_max_wei, sizeof(c->opts.sweep_topup_max_wei), "%s", v);
 	} else {
 		return FAIL("%s: unknown key \"%s\" (confirmations, assets, chain_id, start_block, timeout_ms,"
-			" allow_zero_address, allow_custody_addresses)", c->name, key);
+			" allow_zero_address, allow_custody_addresses, sweep_thresholds, sweep_interval_ms,"
+			" sweep_max_per_round, sweep_topup_max_wei)", c->name, key);
 	}
 	return 0;
 }

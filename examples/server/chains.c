@@ -10,9 +10,13 @@ static struct served {
 	w3w_chain *chain;
 } served[CHAINS_MAX];
 static int served_count;
+static w3w_ctx *served_ctx;          /* for the sweep fee totals of /metrics */
+static w3w_actor served_service;
 
 int chains_start(w3w_ctx *ctx, const config *cfg, const w3w_actor *service)
 {
+	served_ctx = ctx;
+	served_service = *service;
 	for (int i = 0; i < cfg->chain_count; i++) {
 		const chain_spec *spec = &cfg->chains[i];
 		w3w_chain *c = NULL;
@@ -39,6 +43,7 @@ int chains_start(w3w_ctx *ctx, const config *cfg, const w3w_actor *service)
 			cJSON_AddStringToObject(f, "hot_address", hot);
 		cJSON_AddNumberToObject(f, "confirmations", w3w_chain_confirmations_required(c));
 		cJSON_AddNumberToObject(f, "poll_interval_ms", cfg->chain_poll_ms);
+		cJSON_AddNumberToObject(f, "sweep_interval_ms", spec->opts.sweep_interval_ms);
 		log_lifecycle("chain watcher started", f);
 	}
 	return 0;
@@ -75,6 +80,94 @@ void chains_names(char *buf, size_t size)
 		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", served[i].spec->name);
 }
 
+/* The sweep rounds of the watch thread, when the chain has them: "sweeps" of its /readyz entry. */
+static void sweeps_readyz(cJSON *j, const struct served *sv)
+{
+	w3w_chain_sweep_state s;
+	cJSON *o;
+
+	if (w3w_chain_sweep_state_get(&s, sv->chain) != W3W_OK || !s.enabled)
+		return;
+	o = cJSON_AddObjectToObject(j, "sweeps");
+	cJSON_AddStringToObject(o, "status", !s.rounds ? "starting" : s.status == W3W_OK ? "ok" : "error");
+	if (s.status != W3W_OK) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "chain", sv->spec->name);
+		cJSON_AddStringToObject(f, "detail", s.last_error);
+		log_event("warn", "sweeps failing", f);
+		cJSON_AddStringToObject(o, "last_error", w3w_status_name(s.status));
+	}
+	cJSON_AddNumberToObject(o, "rounds", (double)s.rounds);
+	cJSON_AddNumberToObject(o, "errors", (double)s.errors);
+	cJSON_AddNumberToObject(o, "confirmed", (double)s.confirmed);
+	cJSON_AddNumberToObject(o, "failed", (double)s.failed);
+	cJSON_AddNumberToObject(o, "pending", (double)s.last.pending);
+}
+
+/* The currency of "CUR=native:DECIMALS" in an assets list (fees are paid in it); 0 when there is none. */
+static int native_currency(const char *assets, char out[W3W_CURRENCY_SIZE])
+{
+	const char *at = strstr(assets, "=native:"), *start;
+
+	if (!at)
+		return 0;
+	for (start = at; start > assets && start[-1] != ','; start--)
+		;
+	if (at - start <= 0 || at - start >= W3W_CURRENCY_SIZE)
+		return 0;
+	snprintf(out, W3W_CURRENCY_SIZE, "%.*s", (int)(at - start), start);
+	return 1;
+}
+
+/* Sweep counters of the watch threads and the fees sweeping has cost (Prometheus text). */
+static void sweeps_render(FILE *out)
+{
+	static const struct { const char *name, *type, *help; } m[] = {
+		{ "w3w_chain_sweep_up", "gauge", "1 if the last sweep round of the chain's watch thread succeeded." },
+		{ "w3w_chain_sweep_rounds_total", "counter", "Sweep rounds the watch thread finished." },
+		{ "w3w_chain_sweep_errors_total", "counter", "Sweep rounds that ended in an error." },
+		{ "w3w_chain_sweeps_confirmed_total", "counter", "Sweeps confirmed by the watch thread's rounds." },
+		{ "w3w_chain_sweeps_failed_total", "counter", "Sweeps failed in the watch thread's rounds." },
+	};
+	w3w_sweep_fee_totals *fees = NULL;
+
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
+		for (int i = 0; i < served_count; i++) {
+			w3w_chain_sweep_state s;
+			double v;
+			if (w3w_chain_sweep_state_get(&s, served[i].chain) != W3W_OK || !s.enabled)
+				continue;
+			v = k == 0 ? (s.rounds && s.status == W3W_OK) : k == 1 ? (double)s.rounds : k == 2 ? (double)s.errors
+				: k == 3 ? (double)s.confirmed : (double)s.failed;
+			fprintf(out, "%s{chain=\"%s\",key=\"%s\"} %.17g\n", m[k].name, served[i].spec->name,
+				w3w_chain_key(served[i].chain), v);
+		}
+	}
+	/* An operator cost, from the sweep records (not the ledger): base units of the fee currency. */
+	fprintf(out, "# HELP w3w_sweep_fees_total Fees paid by sweeps and their gas top-ups, in base units (wei) of the"
+		" currency.\n# TYPE w3w_sweep_fees_total counter\n");
+	if (!served_count || w3w_sweep_fee_totals_get(&fees, served_ctx, &served_service, NULL) != W3W_OK)
+		return;
+	for (size_t i = 0; i < fees->count; i++)
+		fprintf(out, "w3w_sweep_fees_total{key=\"%s\",currency=\"%s\"} %s\n", fees->items[i].chain,
+			fees->items[i].currency, fees->items[i].total);
+	/* A sweeping chain that has paid nothing yet starts at 0 (a counter is exported from the start). */
+	for (int i = 0; i < served_count; i++) {
+		char native[W3W_CURRENCY_SIZE];
+		int paid = 0;
+		if (!served[i].spec->opts.sweep_thresholds[0] || !native_currency(served[i].spec->opts.assets, native))
+			continue;
+		for (size_t k = 0; k < fees->count && !paid; k++)
+			paid = strcmp(fees->items[k].chain, w3w_chain_key(served[i].chain)) == 0 &&
+				strcmp(fees->items[k].currency, native) == 0;
+		if (!paid)
+			fprintf(out, "w3w_sweep_fees_total{key=\"%s\",currency=\"%s\"} 0\n", w3w_chain_key(served[i].chain),
+				native);
+	}
+	w3w_sweep_fee_totals_free(fees);
+}
+
 /* Final blocks the watcher has not processed yet (0 when it keeps up). */
 static double lag_of(const w3w_chain_watch_state *s, int confirmations)
 {
@@ -107,6 +200,7 @@ cJSON *chains_readyz(void)
 		cJSON_AddNumberToObject(j, "confirmations", w3w_chain_confirmations_required(served[i].chain));
 		cJSON_AddNumberToObject(j, "polls", (double)s.rounds);
 		cJSON_AddNumberToObject(j, "errors", (double)s.errors);
+		sweeps_readyz(j, &served[i]);
 	}
 	return all;
 }
@@ -141,4 +235,5 @@ void chains_render(FILE *out)
 				w3w_chain_key(served[i].chain), v);
 		}
 	}
+	sweeps_render(out);
 }

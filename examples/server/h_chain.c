@@ -71,6 +71,26 @@ void h_withdrawal_get(exchange *ex)
 	respond_withdrawal(ex, 200, &w);
 }
 
+int chain_key_query(exchange *ex, const char *chain, const char **key)
+{
+	w3w_chain *served;
+	char names[256];
+
+	/* A served chain by name or key, or the key of one served before ("evm:1"). */
+	if ((served = chains_find(chain, NULL))) {
+		*key = w3w_chain_key(served);
+		return 0;
+	}
+	if (chain && strncmp(chain, "evm:", 4) == 0 && chain[4] && strspn(chain + 4, "0123456789") == strlen(chain + 4)) {
+		*key = chain;
+		return 0;
+	}
+	chains_names(names, sizeof(names));
+	ex_error(ex, 400, "invalid", "chain: not a chain of this server (%s) nor a chain key like evm:1",
+		names[0] ? names : "none configured");
+	return -1;
+}
+
 void h_deposit_list(exchange *ex)
 {
 	w3w_chain_deposits *list = NULL;
@@ -81,7 +101,6 @@ void h_deposit_list(exchange *ex)
 	const char *limit_text = ex_query(ex, "limit", &has_limit);
 	const char *key = NULL;
 	long limit = DEPOSITS_DEFAULT_LIMIT;
-	w3w_chain *served;
 	w3w_status st;
 
 	if (has_user && (!user_id || !*user_id)) {
@@ -96,20 +115,8 @@ void h_deposit_list(exchange *ex)
 			return;
 		}
 	}
-	if (has_chain) {
-		/* A served chain by name or key, or the key of one served before ("evm:1"). */
-		if ((served = chains_find(chain, NULL)))
-			key = w3w_chain_key(served);
-		else if (chain && strncmp(chain, "evm:", 4) == 0 && chain[4] && strspn(chain + 4, "0123456789") == strlen(chain + 4))
-			key = chain;
-		else {
-			char names[256];
-			chains_names(names, sizeof(names));
-			ex_error(ex, 400, "invalid", "chain: not a chain of this server (%s) nor a chain key like evm:1",
-				names[0] ? names : "none configured");
-			return;
-		}
-	}
+	if (has_chain && chain_key_query(ex, chain, &key))
+		return;
 	st = w3w_chain_deposit_list(&list, ex->srv->ctx, &ex->actor, has_user ? user_id : NULL, key, (int)limit);
 	if (st == W3W_OK) {
 		st = w3w_chain_deposits_to_json(&text, list);

@@ -21,6 +21,11 @@ void h_accounts(exchange *ex);
 void chain_withdraw(exchange *ex, w3w_chain *chain, const char *currency, w3w_amount amount, const char *to_address);
 void h_withdrawal_get(exchange *ex);
 void h_deposit_list(exchange *ex);
+/** The chain key of query value `chain` (a served chain's name or key, or "evm:N"); 400 and -1 otherwise. */
+int chain_key_query(exchange *ex, const char *chain, const char **key);
+/* h_sweep.c: sweeps of deposit addresses to the hot wallet */
+void h_sweep_list(exchange *ex);
+void h_sweep_run(exchange *ex);
 
 /* h_wallet.c */
 void h_wallet_create(exchange *ex);

@@ -14,6 +14,7 @@ static const char *const q_list_supplies[] = { "status", "user_id", "limit", "cu
 static const char *const q_accounts[] = { "user_id", NULL };
 static const char *const q_wallets[] = { "user_id", NULL };
 static const char *const q_deposits[] = { "chain", "user_id", "limit", NULL };
+static const char *const q_sweeps[] = { "chain", "limit", NULL };
 static const char *const q_ledger_totals[] = { "currency", NULL };
 static const char *const q_list_claims[] = { "status", "limit", "cursor", NULL };
 static const char *const q_limits[] = { "user_id", "currency", NULL };
@@ -30,6 +31,8 @@ static const struct route routes[] = {
 	{ "GET",    "/v1/withdrawals/{id}",     h_withdrawal_get, 0, NULL },
 	{ "POST",   "/v1/ledger/withdrawals",   h_ledger_withdraw, 0, NULL },
 	{ "GET",    "/v1/deposits",             h_deposit_list,  0, q_deposits },
+	{ "GET",    "/v1/sweeps",               h_sweep_list,    0, q_sweeps },
+	{ "POST",   "/v1/sweeps/run",           h_sweep_run,     0, NULL },
 	{ "GET",    "/v1/accounts",             h_accounts,      0, q_accounts },
 	{ "POST",   "/v1/wallets",              h_wallet_create, 0, NULL },
 	{ "GET",    "/v1/wallets",              h_wallet_list,   0, q_wallets },

@@ -151,9 +151,9 @@ W3W_EXTERN w3w_status w3w_address_normalize(char *buf, size_t buflen, const char
 
 typedef struct w3w_chain w3w_chain;
 
-/** 2 added allow_zero_address and allow_custody_addresses, 3 signer_url and signer_key_hex;
- * w3w_chain_open() still takes versions 1 and 2. */
-#define W3W_CHAIN_OPTIONS_VERSION 3
+/** 2 added allow_zero_address and allow_custody_addresses, 3 signer_url and signer_key_hex,
+ * 4 the sweep policy (sweep_*); w3w_chain_open() still takes versions 1 to 3. */
+#define W3W_CHAIN_OPTIONS_VERSION 4
 
 /** Options of w3w_chain_open(). Initialize with W3W_CHAIN_OPTIONS_INIT or w3w_chain_options_init(). */
 typedef struct w3w_chain_options {
@@ -198,9 +198,28 @@ typedef struct w3w_chain_options {
 	char signer_url[W3W_URL_SIZE];
 	/** The signer's shared key, 64 hex characters (required with signer_url); wiped at w3w_chain_open. */
 	char signer_key_hex[65];
+	/* ---- version 4: sweeps (w3w_chain_sweep, docs/wallets.md "Sweeps") ---- */
+	/**
+	 * When a deposit address's asset is swept to the hot wallet: comma
+	 * separated CURRENCY=AMOUNT, the on-chain balance (in the currency's
+	 * units) at which it is, for currencies of `assets`: "ETH=0.05,USDC=100".
+	 * "" (the default): no sweeps. Sweeping a token needs the native
+	 * currency in `assets` (its gas and fees are native).
+	 */
+	char sweep_thresholds[512];
+	/** The watch thread runs a sweep round every this many ms (0, the default: only w3w_chain_sweep() does). */
+	int sweep_interval_ms;
+	/** Deposit addresses a round examines at most (the next round goes on from there). Default 50. */
+	int sweep_max_per_round;
+	/**
+	 * The most one gas top-up may send to a deposit address, in wei
+	 * (decimal): a token sweep needing more is not started. "": 10^16 (0.01 ETH).
+	 */
+	char sweep_topup_max_wei[W3W_U256_TEXT_SIZE];
 } w3w_chain_options;
 
-#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100, 0, 0, "", "" }
+#define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100, 0, 0, "", "", \
+	"", 0, 0, "" }
 
 W3W_EXTERN w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version);
 
@@ -400,6 +419,128 @@ W3W_EXTERN w3w_status w3w_chain_deposit_list(w3w_chain_deposits **out, w3w_ctx *
 
 W3W_EXTERN void w3w_chain_deposits_free(w3w_chain_deposits *list);
 
+/* ---- sweeps: deposit addresses -> the hot wallet ------------------------------------------------ */
+
+/**
+ * A sweep moves one asset of one deposit address to the hot wallet: custody
+ * moves, user balances do not (the ledger is not touched). Token sweeps
+ * first top the address up with the gas it needs, from the hot wallet.
+ */
+typedef enum w3w_sweep_status {
+	W3W_SWEEP_PLANNED      = 1, /**< recorded (with the top-up's nonce when one is needed), nothing signed */
+	W3W_SWEEP_TOPUP_SIGNED = 2, /**< the gas top-up is signed and stored, broadcast or about to be */
+	W3W_SWEEP_TOPUP_MINED  = 3, /**< the top-up is in a block: the address can pay for its sweep */
+	W3W_SWEEP_SIGNED       = 4, /**< the sweep is signed and stored, broadcast or about to be */
+	W3W_SWEEP_CONFIRMED    = 5, /**< the sweep is mined with success at the confirmation depth */
+	W3W_SWEEP_FAILED       = 6  /**< given up (error says why); fees already paid stay recorded */
+} w3w_sweep_status;
+
+typedef struct w3w_sweep {
+	char id[W3W_ID_SIZE];
+	char chain[W3W_CHAIN_KEY_SIZE];           /**< "evm:31337" */
+	char address[W3W_ADDRESS_SIZE];           /**< the deposit address (EIP-55) */
+	int64_t wallet_index;                     /**< its derivation index */
+	char currency[W3W_CURRENCY_SIZE];
+	char to_address[W3W_ADDRESS_SIZE];        /**< the hot wallet */
+	w3w_sweep_status status;
+	char amount[W3W_U256_TEXT_SIZE];          /**< base units sent to the hot wallet ("0" until signed) */
+	int64_t nonce;                            /**< the deposit address's nonce of the sweep (-1 until signed) */
+	char tx_hash[W3W_TX_HASH_SIZE];           /**< of the sweep ("" until signed) */
+	char topup_value[W3W_U256_TEXT_SIZE];     /**< wei the top-up sends ("0": none needed) */
+	int64_t topup_nonce;                      /**< the hot wallet's nonce of the top-up (-1: none) */
+	char topup_tx_hash[W3W_TX_HASH_SIZE];     /**< "" until signed, or without a top-up */
+	char fee_currency[W3W_CURRENCY_SIZE];     /**< the chain's native currency: fees are paid in it */
+	char topup_fee[W3W_U256_TEXT_SIZE];       /**< wei the top-up cost (gas used x effective price), "0" until mined */
+	char sweep_fee[W3W_U256_TEXT_SIZE];       /**< wei the sweep cost, "0" until mined */
+	char error[W3W_NAME_SIZE];                /**< why it failed ("" otherwise) */
+	w3w_time created_at;
+	w3w_time updated_at;
+} w3w_sweep;
+
+/** A list of sweeps (the type of w3w_sweep_list()'s result). */
+typedef struct w3w_sweeps {
+	w3w_sweep *items;
+	size_t count;
+} w3w_sweeps;
+
+/** What one sweep round did. */
+typedef struct w3w_sweep_stats {
+	size_t addresses;   /**< deposit addresses examined for new sweeps */
+	size_t planned;     /**< sweeps started */
+	size_t topups;      /**< gas top-ups signed and sent */
+	size_t sent;        /**< sweeps signed and sent */
+	size_t confirmed;
+	size_t failed;
+	size_t pending;     /**< open sweeps still waiting (a receipt, confirmations) */
+	size_t skipped;     /**< above the threshold, but not started (top-up above the maximum, balance below the fee) */
+} w3w_sweep_stats;
+
+/**
+ * One sweep round on `chain` as `actor` (admin or service), by the chain's
+ * sweep policy (options.sweep_*): first every open sweep is moved on
+ * (receipts, re-broadcast of the stored bytes, the sweep after its top-up
+ * is mined), then up to options.sweep_max_per_round deposit addresses are
+ * examined and a sweep started for each whose balance of an asset is at
+ * least its threshold (tokens before the native coin; one open sweep per
+ * address at a time). Each step is stored before it is broadcast, so a
+ * round that dies anywhere is resumed by the next one, in any process;
+ * rounds of several processes at once never double a top-up or a sweep.
+ * W3W_EINVAL without a sweep policy, or "storage backend has no sweep
+ * support". `out` may be NULL.
+ */
+W3W_EXTERN w3w_status w3w_chain_sweep(w3w_chain *chain, const w3w_actor *actor, w3w_sweep_stats *out);
+
+/**
+ * The newest `limit` (1..500) sweeps, of chain key `chain` only unless it
+ * is NULL or "", newest first. Admin, service or auditor. Free with w3w_sweeps_free().
+ */
+W3W_EXTERN w3w_status w3w_sweep_list(w3w_sweeps **out, w3w_ctx *ctx, const w3w_actor *actor, const char *chain,
+	int limit);
+W3W_EXTERN void w3w_sweeps_free(w3w_sweeps *list);
+
+/** "planned", "topup_signed", "topup_mined", "signed", "confirmed", "failed"; NULL for anything else. */
+W3W_EXTERN const char *w3w_sweep_status_name(w3w_sweep_status status);
+/** The status named `name`; 0 (no status) for anything else. */
+W3W_EXTERN w3w_sweep_status w3w_sweep_status_from_name(const char *name);
+
+/** What sweeping has cost on one chain in one currency: an operator cost, not a ledger entry. */
+typedef struct w3w_sweep_fee_total {
+	char chain[W3W_CHAIN_KEY_SIZE];
+	char currency[W3W_CURRENCY_SIZE];
+	char total[W3W_U256_TEXT_SIZE];   /**< base units (wei), decimal: every top-up's and sweep's fee */
+	int64_t transactions;             /**< mined top-ups and sweeps counted in it */
+} w3w_sweep_fee_total;
+
+typedef struct w3w_sweep_fee_totals {
+	w3w_sweep_fee_total *items;
+	size_t count;
+} w3w_sweep_fee_totals;
+
+/**
+ * Sweep fees per chain and currency (of chain key `chain` only unless NULL
+ * or ""), chain then currency ascending. Admin, service or auditor. Free
+ * with w3w_sweep_fee_totals_free().
+ */
+W3W_EXTERN w3w_status w3w_sweep_fee_totals_get(w3w_sweep_fee_totals **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *chain);
+W3W_EXTERN void w3w_sweep_fee_totals_free(w3w_sweep_fee_totals *list);
+
+/** What the watch thread's sweep rounds have done (all zero when the chain has no sweep interval). */
+typedef struct w3w_chain_sweep_state {
+	int enabled;                /**< 1: the watch thread runs sweep rounds (options.sweep_interval_ms) */
+	uint64_t rounds;            /**< rounds finished */
+	uint64_t errors;            /**< rounds that ended in an error */
+	w3w_status status;          /**< of the last round (W3W_OK before the first) */
+	char last_error[256];       /**< its message ("" after a successful round) */
+	w3w_time last_ok_at;        /**< end of the last successful round; 0: none yet */
+	w3w_sweep_stats last;       /**< the last round's stats */
+	uint64_t confirmed;         /**< sweeps confirmed by these rounds */
+	uint64_t failed;            /**< sweeps failed in these rounds */
+} w3w_chain_sweep_state;
+
+/** The watch thread's sweep counters. Never blocks on the node or the storage. */
+W3W_EXTERN w3w_status w3w_chain_sweep_state_get(w3w_chain_sweep_state *out, w3w_chain *chain);
+
 /* ---- JSON ---------------------------------------------------------------------------- */
 
 /** {id, user_id, chain, address, index, created_at}; free with w3w_string_free(). */
@@ -409,6 +550,10 @@ W3W_EXTERN w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w
 W3W_EXTERN w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *deposit);
 /** {"items": [deposit, ...]} */
 W3W_EXTERN w3w_status w3w_chain_deposits_to_json(char **out, const w3w_chain_deposits *list);
+/** {"items": [sweep, ...]}: amounts, values and fees as decimal strings of base units. */
+W3W_EXTERN w3w_status w3w_sweeps_to_json(char **out, const w3w_sweeps *list);
+/** {"items": [{chain, currency, total, transactions}, ...]} */
+W3W_EXTERN w3w_status w3w_sweep_fee_totals_to_json(char **out, const w3w_sweep_fee_totals *list);
 
 #ifdef __cplusplus
 }

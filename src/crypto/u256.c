@@ -114,3 +114,57 @@ int w3w__u256_cmp(const w3w__u256 *a, const w3w__u256 *b)
 
 	return (c > 0) - (c < 0);
 }
+
+int w3w__u256_add(w3w__u256 *out, const w3w__u256 *a, const w3w__u256 *b)
+{
+	w3w__u256 r;
+	unsigned carry = 0;
+
+	for (int i = 31; i >= 0; i--) {
+		carry += (unsigned)a->be[i] + b->be[i];
+		r.be[i] = (unsigned char)carry;
+		carry >>= 8;
+	}
+	if (carry)
+		return W3W__CRYPTO_ERANGE;
+	*out = r;
+	return W3W__CRYPTO_OK;
+}
+
+int w3w__u256_sub(w3w__u256 *out, const w3w__u256 *a, const w3w__u256 *b)
+{
+	w3w__u256 r;
+	int borrow = 0;
+
+	if (w3w__u256_cmp(a, b) < 0)
+		return W3W__CRYPTO_ERANGE;
+	for (int i = 31; i >= 0; i--) {
+		int d = (int)a->be[i] - b->be[i] - borrow;
+		borrow = d < 0;
+		r.be[i] = (unsigned char)(d + (borrow ? 256 : 0));
+	}
+	*out = r;
+	return W3W__CRYPTO_OK;
+}
+
+int w3w__u256_mul_u64(w3w__u256 *out, const w3w__u256 *a, uint64_t m)
+{
+	w3w__u256 r = *a;
+
+	/* Two 32-bit halves: r = a * hi * 2^32 + a * lo, each step checked for overflow. */
+	uint32_t hi = (uint32_t)(m >> 32), lo = (uint32_t)m;
+	w3w__u256 part = *a;
+	if (w3w__u256_mul_add_small(&r, lo, 0) != W3W__CRYPTO_OK)
+		return W3W__CRYPTO_ERANGE;
+	if (hi) {
+		if (w3w__u256_mul_add_small(&part, hi, 0) != W3W__CRYPTO_OK)
+			return W3W__CRYPTO_ERANGE;
+		for (int k = 0; k < 4; k++)
+			if (w3w__u256_mul_add_small(&part, 256, 0) != W3W__CRYPTO_OK)
+				return W3W__CRYPTO_ERANGE;
+		if (w3w__u256_add(&r, &r, &part) != W3W__CRYPTO_OK)
+			return W3W__CRYPTO_ERANGE;
+	}
+	*out = r;
+	return W3W__CRYPTO_OK;
+}

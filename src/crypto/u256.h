@@ -37,4 +37,9 @@ int w3w__u256_is_zero(const w3w__u256 *v);
 /* -1, 0 or 1 as a <, ==, > b. */
 int w3w__u256_cmp(const w3w__u256 *a, const w3w__u256 *b);
 
+/* out = a + b, a - b, a * m (out may be a); ERANGE (out unchanged) on overflow, or when a < b. */
+int w3w__u256_add(w3w__u256 *out, const w3w__u256 *a, const w3w__u256 *b);
+int w3w__u256_sub(w3w__u256 *out, const w3w__u256 *a, const w3w__u256 *b);
+int w3w__u256_mul_u64(w3w__u256 *out, const w3w__u256 *a, uint64_t m);
+
 #endif

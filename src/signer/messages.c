@@ -232,23 +232,34 @@ static cJSON *tx_json(const w3w_signer_tx *tx)
 	return o;
 }
 
+const char *w3w__sp_op_name(w3w__sp_op op)
+{
+	switch (op) {
+	case W3W__SP_OP_SIGN:            return "sign";
+	case W3W__SP_OP_DEPOSIT_ADDRESS: return "deposit_address";
+	case W3W__SP_OP_SWEEP:           return "sweep";
+	case W3W__SP_OP_TOPUP:           return "topup";
+	default:                         return "address";
+	}
+}
+
 char *w3w__sp_request_json(const w3w__sp_request *r)
 {
 	cJSON *root = header(r->session, r->seq, 1);
+	int with_tx = r->op == W3W__SP_OP_SIGN || r->op == W3W__SP_OP_SWEEP || r->op == W3W__SP_OP_TOPUP;
 
 	if (!root)
 		return NULL;
-	cJSON_AddStringToObject(root, "op", r->op == W3W__SP_OP_SIGN ? "sign" :
-		r->op == W3W__SP_OP_DEPOSIT_ADDRESS ? "deposit_address" : "address");
-	if (r->op == W3W__SP_OP_DEPOSIT_ADDRESS) {
+	cJSON_AddStringToObject(root, "op", w3w__sp_op_name(r->op));
+	if (r->op == W3W__SP_OP_DEPOSIT_ADDRESS)
 		cJSON_AddStringToObject(root, "family", r->family);
+	if (r->op != W3W__SP_OP_ADDRESS && r->op != W3W__SP_OP_SIGN)
 		add_u64(root, "index", (uint64_t)r->index);
-	}
-	if (r->op == W3W__SP_OP_SIGN && r->tx.data_len > W3W__SP_DATA_MAX) {
+	if (with_tx && r->tx.data_len > W3W__SP_DATA_MAX) {
 		cJSON_Delete(root);
 		return NULL;
 	}
-	if (r->op == W3W__SP_OP_SIGN)
+	if (with_tx)
 		cJSON_AddItemToObject(root, "tx", tx_json(&r->tx));
 	return print(root);
 }
@@ -299,6 +310,24 @@ static int deposit_parse(w3w__sp_request *r, const cJSON *root, char *why, size_
 	                                                      : 0;
 }
 
+/* index and tx of ops sweep and topup (EVM deposit addresses only: no family). */
+static int custody_parse(w3w__sp_request *r, const cJSON *root, char *why, size_t n)
+{
+	uint64_t index = 0;
+
+	if (cJSON_GetObjectItemCaseSensitive(root, "family"))
+		return w3w__sp_refuse(why, n, "family: not part of ops sweep and topup (EVM only)");
+	if (u64_member(&index, root, "index", why, n) != 0)
+		return -1;
+	if (index >= (uint64_t)W3W__SP_INDEX_LIMIT)
+		return w3w__sp_refuse(why, n, "index: at most 2^31 - 1");
+	r->index = (int64_t)index;
+	if (tx_parse(r, cJSON_GetObjectItemCaseSensitive(root, "tx"), why, n) != 0)
+		return -1;
+	r->tx.data = r->tx.data_len ? r->data : NULL;
+	return 0;
+}
+
 int w3w__sp_request_parse(w3w__sp_request *r, const char *json, char *why, size_t why_len)
 {
 	static const char *const names[] = { "v", "session", "seq", "op", "tx", "family", "index", NULL };
@@ -316,9 +345,14 @@ int w3w__sp_request_parse(w3w__sp_request *r, const char *json, char *why, size_
 		rc = deposit_parse(r, root, why, why_len);
 		goto done;
 	}
-	/* family and index belong to op deposit_address only. */
+	if (strcmp(op, "sweep") == 0 || strcmp(op, "topup") == 0) {
+		r->op = op[0] == 's' ? W3W__SP_OP_SWEEP : W3W__SP_OP_TOPUP;
+		rc = custody_parse(r, root, why, why_len);
+		goto done;
+	}
+	/* family and index belong to ops deposit_address, sweep and topup only. */
 	if (cJSON_GetObjectItemCaseSensitive(root, "family") || cJSON_GetObjectItemCaseSensitive(root, "index")) {
-		rc = w3w__sp_refuse(why, why_len, "family, index: only with op deposit_address");
+		rc = w3w__sp_refuse(why, why_len, "family, index: only with ops deposit_address, sweep and topup");
 		goto done;
 	}
 	if (strcmp(op, "address") == 0) {
@@ -329,7 +363,7 @@ int w3w__sp_request_parse(w3w__sp_request *r, const char *json, char *why, size_
 		rc = tx_parse(r, cJSON_GetObjectItemCaseSensitive(root, "tx"), why, why_len);
 		r->tx.data = r->tx.data_len ? r->data : NULL;
 	} else {
-		rc = w3w__sp_refuse(why, why_len, "op: \"address\", \"sign\" or \"deposit_address\"");
+		rc = w3w__sp_refuse(why, why_len, "op: \"address\", \"sign\", \"deposit_address\", \"sweep\" or \"topup\"");
 	}
 done:
 	cJSON_Delete(root);

@@ -142,10 +142,10 @@ static int fee_allowed(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *w
 	return w3w__sp_refuse(why, why_len, "fee: %s wei per gas above the maximum %s", fee_text, max_text);
 }
 
-int w3w__sp_policy_check(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *why, size_t why_len)
+/* What every signed transaction must be: an allowed chain, a known type, bounded gas and fee. */
+static int envelope_allowed(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *why, size_t why_len)
 {
 	uint64_t max_gas = p->max_gas ? p->max_gas : W3W__SP_GAS_DEFAULT;
-	char value_text[W3W__U256_DECIMAL_SIZE], max_text[W3W__U256_DECIMAL_SIZE];
 
 	if (!chain_allowed(p, tx->chain_id))
 		return w3w__sp_refuse(why, why_len, "chain_id: %" PRIu64 " is not a chain this signer signs for", tx->chain_id);
@@ -153,7 +153,14 @@ int w3w__sp_policy_check(const w3w__sp_policy *p, const w3w_signer_tx *tx, char 
 		return w3w__sp_refuse(why, why_len, "type: %d is not 0 or 2", tx->type);
 	if (tx->gas_limit > max_gas)
 		return w3w__sp_refuse(why, why_len, "gas_limit: %" PRIu64 " above %" PRIu64, tx->gas_limit, max_gas);
-	if (fee_allowed(p, tx, why, why_len) != 0)
+	return fee_allowed(p, tx, why, why_len);
+}
+
+int w3w__sp_policy_check(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *why, size_t why_len)
+{
+	char value_text[W3W__U256_DECIMAL_SIZE], max_text[W3W__U256_DECIMAL_SIZE];
+
+	if (envelope_allowed(p, tx, why, why_len) != 0)
 		return -1;
 	if (tx->data_len)
 		return token_transfer(p, tx, why, why_len);
@@ -165,6 +172,56 @@ int w3w__sp_policy_check(const w3w__sp_policy *p, const w3w_signer_tx *tx, char 
 		decimal(value_text, &tx->value);
 		decimal(max_text, &p->native_max);
 		return w3w__sp_refuse(why, why_len, "value: %s wei above the per-transaction maximum %s", value_text, max_text);
+	}
+	return 0;
+}
+
+int w3w__sp_policy_topup_max(w3w__sp_policy *p, const char *text, char *why, size_t why_len)
+{
+	if (parse_u256(&p->topup_max, text) != 0)
+		return w3w__sp_refuse(why, why_len, "max top-up \"%s\": expected wei (decimal)", text);
+	p->has_topup_max = 1;
+	return 0;
+}
+
+/* A sweep: the whole balance may go, but only to the hot wallet (it never leaves custody). */
+static int sweep_allowed(const w3w__sp_policy *p, const w3w_signer_tx *tx, const unsigned char hot[20], char *why,
+	size_t why_len)
+{
+	size_t i;
+
+	if (!tx->data_len)
+		return memcmp(tx->to, hot, 20) == 0 ? 0 : w3w__sp_refuse(why, why_len, "to: a sweep pays only the hot wallet");
+	if (tx->data_len != 68 || memcmp(tx->data, transfer_selector, 4) != 0 || memcmp(tx->data + 4, zero, 12) != 0)
+		return w3w__sp_refuse(why, why_len, "call data: only an ERC-20 transfer(address,uint256) is signed");
+	if (memcmp(tx->value.be, zero, 32) != 0)
+		return w3w__sp_refuse(why, why_len, "value: a token transfer sends no native value");
+	for (i = 0; i < p->token_count && memcmp(p->tokens[i].contract, tx->to, 20) != 0; i++)
+		;
+	if (i == p->token_count)
+		return w3w__sp_refuse(why, why_len, "to: contract is not a listed token");
+	if (memcmp(tx->data + 16, hot, 20) != 0)
+		return w3w__sp_refuse(why, why_len, "recipient: a sweep pays only the hot wallet");
+	return 0;
+}
+
+int w3w__sp_policy_custody(const w3w__sp_policy *p, w3w__sp_op op, const w3w_signer_tx *tx, const unsigned char hot[20],
+	const unsigned char deposit[20], char *why, size_t why_len)
+{
+	char value_text[W3W__U256_DECIMAL_SIZE], max_text[W3W__U256_DECIMAL_SIZE];
+
+	if (envelope_allowed(p, tx, why, why_len) != 0)
+		return -1;
+	if (op == W3W__SP_OP_SWEEP)
+		return sweep_allowed(p, tx, hot, why, why_len);
+	if (tx->data_len || memcmp(tx->to, deposit, 20) != 0)
+		return w3w__sp_refuse(why, why_len, "to: a top-up sends only gas, only to the deposit address of its index");
+	if (!p->has_topup_max)
+		return w3w__sp_refuse(why, why_len, "value: no maximum for gas top-ups is configured (--max-topup)");
+	if (above(&tx->value, &p->topup_max)) {
+		decimal(value_text, &tx->value);
+		decimal(max_text, &p->topup_max);
+		return w3w__sp_refuse(why, why_len, "value: top-up of %s wei above the maximum %s", value_text, max_text);
 	}
 	return 0;
 }

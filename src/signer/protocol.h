@@ -65,7 +65,10 @@ int w3w__sp_refuse(char *why, size_t why_len, const char *fmt, ...)
 
 /* ---- messages ------------------------------------------------------------------- */
 
-typedef enum { W3W__SP_OP_ADDRESS = 1, W3W__SP_OP_SIGN = 2, W3W__SP_OP_DEPOSIT_ADDRESS = 3 } w3w__sp_op;
+typedef enum {
+	W3W__SP_OP_ADDRESS = 1, W3W__SP_OP_SIGN = 2, W3W__SP_OP_DEPOSIT_ADDRESS = 3,
+	W3W__SP_OP_SWEEP = 4, W3W__SP_OP_TOPUP = 5  /* custody transactions of deposit address `index` */
+} w3w__sp_op;
 
 /* Deposit address indexes are below 2^31 (the hardened bit of a derivation path). */
 #define W3W__SP_INDEX_LIMIT 2147483648LL
@@ -75,7 +78,7 @@ typedef struct w3w__sp_request {
 	uint64_t seq;
 	w3w__sp_op op;
 	char family[W3W_CHAIN_SIZE];            /* op deposit_address: "evm" or "solana" */
-	int64_t index;                          /* op deposit_address */
+	int64_t index;                          /* ops deposit_address, sweep, topup */
 	w3w_signer_tx tx;                       /* op sign; tx.data points into data */
 	unsigned char data[W3W__SP_DATA_MAX];
 } w3w__sp_request;
@@ -92,6 +95,8 @@ typedef struct w3w__sp_answer {
 	unsigned char hash[32];
 } w3w__sp_answer;
 
+/* "address", "sign", "deposit_address", "sweep", "topup". */
+const char *w3w__sp_op_name(w3w__sp_op op);
 /* JSON texts, malloc'd; NULL when out of memory. */
 char *w3w__sp_hello_json(const char *session);
 char *w3w__sp_request_json(const w3w__sp_request *r);
@@ -131,6 +136,8 @@ typedef struct w3w__sp_policy {
 	uint64_t max_gas;                       /* gas limit at most (0: W3W__SP_GAS_DEFAULT) */
 	int has_max_fee;
 	w3w_u256 max_fee;                       /* wei per gas at most (unset: W3W__SP_FEE_DEFAULT) */
+	int has_topup_max;
+	w3w_u256 topup_max;                     /* wei per gas top-up of a deposit address (unset: none signed) */
 } w3w__sp_policy;
 
 /* "31337" as an allowed chain id. 0, or -1 with the reason. */
@@ -141,5 +148,15 @@ int w3w__sp_policy_max(w3w__sp_policy *p, const char *text, char *why, size_t wh
 int w3w__sp_policy_max_fee(w3w__sp_policy *p, const char *text, char *why, size_t why_len);
 /* 0 when `tx` may be signed; -1 with the rule it breaks in `why`. */
 int w3w__sp_policy_check(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *why, size_t why_len);
+/* "WEI": the largest gas top-up of a deposit address. 0, or -1 with the reason. */
+int w3w__sp_policy_topup_max(w3w__sp_policy *p, const char *text, char *why, size_t why_len);
+/*
+ * Custody transactions (ops sweep, topup): a sweep (signed by `deposit`) pays
+ * only `hot`, natively or by a listed token's transfer, of any amount; a
+ * top-up (signed by `hot`) sends only native value, at most the top-up
+ * maximum, to `deposit`. 0, or -1 with the rule it breaks.
+ */
+int w3w__sp_policy_custody(const w3w__sp_policy *p, w3w__sp_op op, const w3w_signer_tx *tx, const unsigned char hot[20],
+	const unsigned char deposit[20], char *why, size_t why_len);
 
 #endif

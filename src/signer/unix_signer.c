@@ -141,8 +141,9 @@ static w3w_status unix_deposit_address(w3w_signer *base, const char *family, int
 	return ask_address((unix_signer *)base, W3W__SP_OP_DEPOSIT_ADDRESS, family, index, out);
 }
 
-static w3w_status unix_sign(w3w_signer *base, const w3w_signer_tx *tx, unsigned char **raw, size_t *raw_len,
-	unsigned char hash[32])
+/* A sign request of `op` (sign, sweep, topup) for `tx`; `index` is the deposit address of sweep and topup. */
+static w3w_status sign_request(unix_signer *s, w3w__sp_op op, int64_t index, const w3w_signer_tx *tx,
+	unsigned char **raw, size_t *raw_len, unsigned char hash[32])
 {
 	w3w__sp_request *req = calloc(1, sizeof(*req));
 	w3w__sp_answer *ans = calloc(1, sizeof(*ans));
@@ -155,9 +156,10 @@ static w3w_status unix_sign(w3w_signer *base, const w3w_signer_tx *tx, unsigned 
 		free(ans);
 		return w3w_error_set(W3W_ENOMEM, "signer: out of memory");
 	}
-	req->op = W3W__SP_OP_SIGN;
+	req->op = op;
+	req->index = index;
 	req->tx = *tx;
-	st = exchange((unix_signer *)base, req, ans);
+	st = exchange(s, req, ans);
 	if (st == W3W_OK && ans->raw_len == 0)
 		st = down("bad answer", "no signed transaction");
 	if (st == W3W_OK && !(*raw = malloc(ans->raw_len)))
@@ -170,6 +172,19 @@ static w3w_status unix_sign(w3w_signer *base, const w3w_signer_tx *tx, unsigned 
 	free(req);
 	free(ans);
 	return st;
+}
+
+static w3w_status unix_sign(w3w_signer *base, const w3w_signer_tx *tx, unsigned char **raw, size_t *raw_len,
+	unsigned char hash[32])
+{
+	return sign_request((unix_signer *)base, W3W__SP_OP_SIGN, 0, tx, raw, raw_len, hash);
+}
+
+static w3w_status unix_sign_custody(w3w_signer *base, w3w_signer_purpose purpose, int64_t index,
+	const w3w_signer_tx *tx, unsigned char **raw, size_t *raw_len, unsigned char hash[32])
+{
+	return sign_request((unix_signer *)base, purpose == W3W_SIGNER_SWEEP ? W3W__SP_OP_SWEEP : W3W__SP_OP_TOPUP, index,
+		tx, raw, raw_len, hash);
 }
 
 static void unix_free(w3w_signer *base)
@@ -212,6 +227,7 @@ w3w_status w3w_signer_unix_open(w3w_signer **out, const char *url, const w3w_sig
 	s->base.sign_tx = unix_sign;
 	s->base.free = unix_free;
 	s->base.deposit_address = unix_deposit_address;
+	s->base.sign_custody_tx = unix_sign_custody;
 	s->addr.sun_family = AF_UNIX;
 	strcpy(s->addr.sun_path, path);
 	s->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;

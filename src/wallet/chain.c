@@ -12,6 +12,7 @@
 #include "wallet/wallet_internal.h"
 
 #define CONFIRMATIONS_MAX 10000
+#define SWEEP_MAX_PER_ROUND_DEFAULT 50
 
 static const w3w_chain_options default_options = W3W_CHAIN_OPTIONS_INIT;
 
@@ -28,7 +29,8 @@ w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version)
 
 /* Bytes of the options at each version (index = version; members are only appended). */
 static const size_t options_sizes[] = { 0, offsetof(w3w_chain_options, allow_zero_address),
-	offsetof(w3w_chain_options, signer_url), sizeof(w3w_chain_options) };
+	offsetof(w3w_chain_options, signer_url), offsetof(w3w_chain_options, sweep_thresholds),
+	sizeof(w3w_chain_options) };
 
 /* The caller's options at their version into *o at this library's, later members at their defaults. */
 static w3w_status adopt_options(w3w_chain_options *o, const w3w_chain_options *given)
@@ -48,7 +50,9 @@ static w3w_status check_options(w3w_chain_options *o)
 {
 	if (!memchr(o->adapter, '\0', sizeof(o->adapter)) || !memchr(o->url, '\0', sizeof(o->url)) ||
 	    !memchr(o->assets, '\0', sizeof(o->assets)) || !memchr(o->signer_url, '\0', sizeof(o->signer_url)) ||
-	    !memchr(o->signer_key_hex, '\0', sizeof(o->signer_key_hex)))
+	    !memchr(o->signer_key_hex, '\0', sizeof(o->signer_key_hex)) ||
+	    !memchr(o->sweep_thresholds, '\0', sizeof(o->sweep_thresholds)) ||
+	    !memchr(o->sweep_topup_max_wei, '\0', sizeof(o->sweep_topup_max_wei)))
 		return w3w_error_set(W3W_EINVAL, "chain options: a text field is not NUL-terminated");
 	if (!o->adapter[0])
 		strcpy(o->adapter, default_options.adapter);
@@ -68,6 +72,12 @@ static w3w_status check_options(w3w_chain_options *o)
 		return w3w_error_set(W3W_EINVAL, "options.max_blocks_per_poll: must be 1..100000");
 	if (o->start_block < -1)
 		return w3w_error_set(W3W_EINVAL, "options.start_block: a block number or -1");
+	if (o->sweep_interval_ms != 0 && (o->sweep_interval_ms < 10 || o->sweep_interval_ms > 86400000))
+		return w3w_error_set(W3W_EINVAL, "options.sweep_interval_ms: 0 (none) or 10..86400000");
+	if (o->sweep_max_per_round == 0)
+		o->sweep_max_per_round = SWEEP_MAX_PER_ROUND_DEFAULT;
+	if (o->sweep_max_per_round < 1 || o->sweep_max_per_round > 10000)
+		return w3w_error_set(W3W_EINVAL, "options.sweep_max_per_round: must be 1..10000");
 	return W3W_OK;
 }
 
@@ -119,7 +129,8 @@ w3w_status w3w_chain_open(w3w_chain **out, w3w_ctx *ctx, const w3w_chain_options
 	c->ctx = ctx;
 	if ((st = adopt_options(&c->opts, opts)) != W3W_OK || (st = check_options(&c->opts)) != W3W_OK ||
 	    (st = open_signer(c)) != W3W_OK ||
-	    (st = w3w__assets_parse(c->assets, &c->asset_count, c->opts.assets)) != W3W_OK) {
+	    (st = w3w__assets_parse(c->assets, &c->asset_count, c->opts.assets)) != W3W_OK ||
+	    (st = w3w__sweep_policy_parse(c)) != W3W_OK) {
 		chain_free(c);
 		return st;
 	}

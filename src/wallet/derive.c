@@ -65,7 +65,9 @@ static w3w_status evm_key(w3w__bip32_key **key, const unsigned char *seed, const
 	return W3W_OK;
 }
 
-static w3w_status evm_address_at(char out[W3W_ADDRESS_SIZE], const unsigned char *seed, const char *path)
+/* Address of the EVM key at `path`, and its private key when priv is not NULL (32 bytes). */
+static w3w_status evm_pair(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed,
+	const char *path)
 {
 	w3w__bip32_key *key;
 	unsigned char addr[W3W__EVM_ADDRESS_LEN];
@@ -75,10 +77,12 @@ static w3w_status evm_address_at(char out[W3W_ADDRESS_SIZE], const unsigned char
 	if (st != W3W_OK)
 		return st;
 	err = w3w__evm_address_from_pubkey(addr, key->pub, sizeof(key->pub));
+	if (err == 0 && priv)
+		memcpy(priv, key->priv, sizeof(key->priv));
 	w3w__secret_free((unsigned char *)key);
 	if (err)
-		return crypto_fail(err, "address");
-	w3w__evm_address_text(out, addr);
+		return crypto_fail(err, "key");
+	w3w__evm_address_text(address, addr);
 	return W3W_OK;
 }
 
@@ -112,26 +116,23 @@ w3w_status w3w__derive_address(char out[W3W_ADDRESS_SIZE], const unsigned char *
 	if (f == W3W__FAMILY_SOLANA)
 		return solana_address_at(out, seed, index);
 	snprintf(path, sizeof(path), "m/44'/60'/0'/0/%lld", (long long)index);
-	return evm_address_at(out, seed, path);
+	return evm_pair(out, NULL, seed, path);
 }
 
 w3w_status w3w__hot_wallet(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed)
 {
-	w3w__bip32_key *key;
-	unsigned char addr[W3W__EVM_ADDRESS_LEN];
-	w3w_status st = evm_key(&key, seed, HOT_WALLET_PATH);
-	int err;
+	return evm_pair(address, priv, seed, HOT_WALLET_PATH);
+}
 
-	if (st != W3W_OK)
-		return st;
-	err = w3w__evm_address_from_pubkey(addr, key->pub, sizeof(key->pub));
-	if (err == 0 && priv)
-		memcpy(priv, key->priv, sizeof(key->priv));
-	w3w__secret_free((unsigned char *)key);
-	if (err)
-		return crypto_fail(err, "hot wallet");
-	w3w__evm_address_text(address, addr);
-	return W3W_OK;
+w3w_status w3w__deposit_key(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed,
+	int64_t index)
+{
+	char path[64];
+
+	if (index < 0 || index >= (int64_t)W3W__HD_HARDENED)
+		return w3w_error_set(W3W_EINTERNAL, "derive: index %lld out of range", (long long)index);
+	snprintf(path, sizeof(path), "m/44'/60'/0'/0/%lld", (long long)index);
+	return evm_pair(address, priv, seed, path);
 }
 
 /* ---- address text ------------------------------------------------------------ */

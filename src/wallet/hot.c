@@ -39,28 +39,48 @@ w3w_status w3w__hot_address(w3w_chain *chain, const w3w_actor *actor, int create
 	return st;
 }
 
-w3w_status w3w__hot_sign(w3w_chain *chain, const w3w_actor *actor, const w3w_signer_tx *tx, unsigned char **raw,
-	size_t *raw_len, unsigned char hash[32])
+/* Sign in process with the key of `index` (the hot key when index < 0), derived into locked memory and wiped. */
+static w3w_status sign_with_seed(w3w_chain *chain, const w3w_actor *actor, int64_t index, const w3w_signer_tx *tx,
+	unsigned char **raw, size_t *raw_len, unsigned char hash[32])
 {
 	unsigned char *seed = NULL, *priv = NULL;
 	char from[W3W_ADDRESS_SIZE];
 	w3w_status st;
 	int err;
 
-	if (chain->signer)
-		return chain->signer->sign_tx(chain->signer, tx, raw, raw_len, hash);
 	if ((st = w3w__seed_get(chain->ctx, actor, 0, &seed)) != W3W_OK)
 		return st;
 	if (w3w__secret_alloc(&priv, 32) != 0) {
 		w3w__secret_free(seed);
 		return w3w_error_set(W3W_ENOMEM, "sign: out of memory");
 	}
-	st = w3w__hot_wallet(from, priv, seed);
+	st = index < 0 ? w3w__hot_wallet(from, priv, seed) : w3w__deposit_key(from, priv, seed, index);
 	w3w__secret_free(seed);
 	if (st == W3W_OK && (err = w3w__sp_sign(tx, priv, raw, raw_len, hash)) != 0)
 		st = w3w_error_set(w3w__crypto_status(err), "sign: %s", w3w__crypto_strerror(err));
 	w3w__secret_free(priv);
 	return st;
+}
+
+w3w_status w3w__hot_sign(w3w_chain *chain, const w3w_actor *actor, const w3w_signer_tx *tx, unsigned char **raw,
+	size_t *raw_len, unsigned char hash[32])
+{
+	if (chain->signer)
+		return chain->signer->sign_tx(chain->signer, tx, raw, raw_len, hash);
+	return sign_with_seed(chain, actor, -1, tx, raw, raw_len, hash);
+}
+
+w3w_status w3w__custody_sign(w3w_chain *chain, const w3w_actor *actor, w3w_signer_purpose purpose, int64_t index,
+	const w3w_signer_tx *tx, unsigned char **raw, size_t *raw_len, unsigned char hash[32])
+{
+	w3w_signer *s = chain->signer;
+
+	if (!s)
+		return sign_with_seed(chain, actor, purpose == W3W_SIGNER_SWEEP ? index : -1, tx, raw, raw_len, hash);
+	/* A version 1 signer's table ends before sign_custody_tx. */
+	if (s->version < 2 || !s->sign_custody_tx)
+		return w3w_error_set(W3W_EINVAL, "signer %s cannot sign sweeps (no sign_custody_tx)", s->name);
+	return s->sign_custody_tx(s, purpose, index, tx, raw, raw_len, hash);
 }
 
 void w3w__hot_defer(w3w_chain *chain, const char *id)

@@ -61,6 +61,7 @@ static void *watch_main(void *arg)
 
 		pthread_mutex_unlock(&c->mu);
 		st = w3w_chain_poll(c, &c->watch_actor, &stats);
+		w3w__sweep_watch_round(c); /* at its own interval; its outcome is kept apart from the poll's */
 		pthread_mutex_lock(&c->mu);
 		c->last_status = st;
 		c->last_stats = stats;

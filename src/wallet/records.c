@@ -139,7 +139,7 @@ void w3w_chain_deposits_free(w3w_chain_deposits *list)
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
-static void add_time(cJSON *j, const char *name, w3w_time t)
+void w3w__wallet_json_time(cJSON *j, const char *name, w3w_time t)
 {
 	char buf[W3W_TIME_STRLEN];
 	w3w_time_format(buf, sizeof(buf), t);
@@ -165,7 +165,7 @@ static cJSON *wallet_json(const void *item)
 	cJSON_AddStringToObject(j, "chain", w->chain);
 	cJSON_AddStringToObject(j, "address", w->address);
 	cJSON_AddNumberToObject(j, "index", (double)w->index);
-	add_time(j, "created_at", w->created_at);
+	w3w__wallet_json_time(j, "created_at", w->created_at);
 	return j;
 }
 
@@ -205,8 +205,8 @@ w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
 	cJSON_AddStringToObject(j, "status", status ? status : "unknown");
 	cJSON_AddStringToObject(j, "error", w->error);
 	cJSON_AddStringToObject(j, "transfer_id", w->transfer_id);
-	add_time(j, "created_at", w->created_at);
-	add_time(j, "updated_at", w->updated_at);
+	w3w__wallet_json_time(j, "created_at", w->created_at);
+	w3w__wallet_json_time(j, "updated_at", w->updated_at);
 	return w3w__json_print(out, j);
 }
 
@@ -231,7 +231,7 @@ static cJSON *deposit_json(const void *item)
 	cJSON_AddStringToObject(j, "dust", d->dust);
 	cJSON_AddStringToObject(j, "status", d->status);
 	cJSON_AddStringToObject(j, "transfer_id", d->transfer_id);
-	add_time(j, "created_at", d->created_at);
+	w3w__wallet_json_time(j, "created_at", d->created_at);
 	return j;
 }
 

@@ -56,6 +56,9 @@ w3w_status w3w__derive_address(char out[W3W_ADDRESS_SIZE], const unsigned char *
 	int64_t index);
 /** The EVM hot wallet m/44'/60'/1'/0/0: address, and the private key when priv is not NULL (32 bytes, wipe it). */
 w3w_status w3w__hot_wallet(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed);
+/** EVM deposit address m/44'/60'/0'/0/index, and its private key when priv is not NULL (32 bytes, wipe it). */
+w3w_status w3w__deposit_key(char address[W3W_ADDRESS_SIZE], unsigned char *priv, const unsigned char *seed,
+	int64_t index);
 /** Parse an EVM address (non-strict EIP-55 rules) into bytes; messages name `field`. */
 w3w_status w3w__evm_address_read(unsigned char out[20], const char *text, const char *field);
 /** EIP-55 text of 20 bytes. */
@@ -114,6 +117,14 @@ struct w3w_chain {
 	char hot_address[W3W_ADDRESS_SIZE];  /* the signer's address, once it answered */
 	char deferred[W3W__DEFERRED_MAX][W3W_ID_SIZE];
 	size_t deferred_next;
+	/* the sweep policy (options.sweep_*, parsed at open) and the watch thread's sweep rounds (under mu) */
+	w3w__u256 sweep_threshold[W3W__ASSETS_MAX]; /* base units, by the index of assets[] */
+	int sweep_has[W3W__ASSETS_MAX];
+	int sweep_enabled;                  /* some asset has a threshold */
+	w3w__u256 topup_max;
+	int64_t sweep_next_index;           /* the wallet index the next round starts at (under hot_mu) */
+	w3w_chain_sweep_state sweep_state;
+	w3w_time next_sweep_at;
 };
 
 /** Parse "ETH=native:18,USDC=0x...:6" into chain->assets. Messages name options.assets. */
@@ -152,6 +163,10 @@ int w3w__hot_deferred(w3w_chain *chain, const char *id);
  * signed, storing raw bytes and hash. `row` is updated.
  */
 w3w_status w3w__withdrawal_sign(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row);
+/** Call data of an ERC-20 transfer(address,uint256): selector, recipient, value. */
+void w3w__erc20_transfer_data(unsigned char data[68], const unsigned char to[20], const w3w__u256 *value);
+/** Broadcast signed bytes stored as "0x" hex; `res` says what became of them. */
+w3w_status w3w__send_raw_hex(w3w_chain *chain, const char *raw_hex, w3w_chain_send_result *res);
 /** Send a signed withdrawal's stored bytes; `res` says what became of them. */
 w3w_status w3w__withdrawal_send(w3w_chain *chain, const w3w_withdrawal_row *row, w3w_chain_send_result *res);
 /** Broadcast a signed withdrawal and record the outcome (broadcast / failed). */
@@ -166,8 +181,30 @@ w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w
 
 w3w_status w3w__watch_deposits(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats);
 
+/* ---- sweeps (sweep_policy.c, sweep.c, sweep_steps.c, sweep_records.c) ---------------------- */
+
+/* Open sweeps moved on per round at most. */
+#define W3W__SWEEP_FOLLOW_MAX 100
+
+/** Parse options.sweep_thresholds and sweep_topup_max_wei into the chain (after its assets). */
+w3w_status w3w__sweep_policy_parse(w3w_chain *chain);
+/** The context's storage if it has the sweep members, else W3W_EINVAL "storage backend has no sweep support". */
+w3w_status w3w__sweep_storage(w3w_ctx *ctx, const w3w__store **out);
+/** Move one open sweep on as far as it goes now (sweep_steps.c). `hot`: the hot wallet's address. */
+w3w_status w3w__sweep_advance(w3w_chain *chain, const w3w_actor *actor, w3w_sweep_row *row, w3w_sweep_stats *stats);
+/** Balance of `asset` (native, or a token's balanceOf) of `address` at the latest block. */
+w3w_status w3w__sweep_balance(w3w_chain *chain, const w3w__asset *asset, const char *address, w3w__u256 *out);
+/** Sign with deposit key `index` (SWEEP) or the hot key (TOPUP): the signer's sign_custody_tx, or in process. */
+w3w_status w3w__custody_sign(w3w_chain *chain, const w3w_actor *actor, w3w_signer_purpose purpose, int64_t index,
+	const w3w_signer_tx *tx, unsigned char **raw, size_t *raw_len, unsigned char hash[32]);
+/** Run a sweep round from the watch thread when the chain's sweep interval has passed (poll.c calls it). */
+void w3w__sweep_watch_round(w3w_chain *chain);
+
 /* ---- records (records.c) ---------------------------------------------------------- */
 
 const char *w3w__withdrawal_status_event(w3w_withdrawal_status s);
+/** Add time `t` to JSON object `j` as RFC 3339 text. */
+struct cJSON;
+void w3w__wallet_json_time(struct cJSON *j, const char *name, w3w_time t);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto/crypto.h"
 #include "crypto/hex.h"
@@ -122,6 +123,24 @@ static void u256_from_public(w3w__u256 *out, const w3w_u256 *in)
 	memcpy(out->be, in->be, 32);
 }
 
+/*
+ * Native value the hot wallet sends a deposit address is custody moving
+ * within itself (a sweep's gas top-up), not a user's deposit: never
+ * credited. A chain that sweeps must know its hot wallet to tell; one
+ * that does not and cannot (no master key, no signer) has made no top-ups.
+ */
+static w3w_status from_hot_wallet(w3w_chain *chain, const w3w_actor *actor, const w3w_chain_tx *tx, int *yes)
+{
+	char hot[W3W_ADDRESS_SIZE];
+	w3w_status st = w3w__hot_address(chain, actor, 0, hot);
+
+	*yes = 0;
+	if (st != W3W_OK)
+		return chain->sweep_enabled ? st : W3W_OK;
+	*yes = strcasecmp(hot, tx->from) == 0;
+	return W3W_OK;
+}
+
 static w3w_status native_deposits(w3w_chain *chain, const w3w_actor *actor, const w3w_chain_block *b,
 	const w3w__asset *native, w3w_chain_poll_stats *stats)
 {
@@ -142,6 +161,10 @@ static w3w_status native_deposits(w3w_chain *chain, const w3w_actor *actor, cons
 		if ((st = wallet_at(chain, tx->to, &wallet, &hit)) != W3W_OK)
 			return st;
 		if (!hit)
+			continue;
+		if ((st = from_hot_wallet(chain, actor, tx, &hit)) != W3W_OK)
+			return st;
+		if (hit)
 			continue;
 		/* A reverted transaction moved nothing. A final block's receipt must exist. */
 		memset(&rc, 0, sizeof(rc));

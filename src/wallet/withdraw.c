@@ -21,8 +21,6 @@
 #include "crypto/hex.h"
 #include "wallet/wallet_internal.h"
 
-/* ERC-20 transfer(address,uint256) */
-static const unsigned char transfer_selector[4] = { 0xa9, 0x05, 0x9c, 0xbb };
 
 /* What a transaction needs from the node besides the nonce. */
 typedef struct plan {
@@ -35,9 +33,11 @@ static void to_public(w3w_u256 *out, const w3w__u256 *v)
 	memcpy(out->be, v->be, 32);
 }
 
-/* Call data of an ERC-20 transfer: selector, recipient, value. */
-static void token_call_data(unsigned char data[68], const unsigned char to[20], const w3w__u256 *value)
+void w3w__erc20_transfer_data(unsigned char data[68], const unsigned char to[20], const w3w__u256 *value)
 {
+	/* transfer(address,uint256) */
+	static const unsigned char transfer_selector[4] = { 0xa9, 0x05, 0x9c, 0xbb };
+
 	memcpy(data, transfer_selector, 4);
 	memset(data + 4, 0, 12);
 	memcpy(data + 16, to, 20);
@@ -71,7 +71,7 @@ static w3w_status shape_of(tx_shape *s, const w3w_chain *chain, const w3w_withdr
 		s->value = value;
 	} else {
 		memcpy(s->to, asset->contract, 20);
-		token_call_data(s->data, recipient, &value);
+		w3w__erc20_transfer_data(s->data, recipient, &value);
 		s->data_len = sizeof(s->data);
 	}
 	strcpy(s->to_hex, "0x");
@@ -241,18 +241,18 @@ w3w_status w3w__withdrawal_sign(w3w_chain *chain, const w3w_actor *actor, w3w_wi
 	return sign_with(chain, actor, row, NULL);
 }
 
-w3w_status w3w__withdrawal_send(w3w_chain *chain, const w3w_withdrawal_row *row, w3w_chain_send_result *res)
+w3w_status w3w__send_raw_hex(w3w_chain *chain, const char *raw_hex, w3w_chain_send_result *res)
 {
 	w3w_chain_adapter *a = chain->adapter;
 	unsigned char *raw;
-	size_t len = 0, hex_len = strlen(row->raw_tx);
+	size_t len = 0, hex_len = strlen(raw_hex);
 	w3w_status st;
 
 	memset(res, 0, sizeof(*res));
 	res->outcome = W3W_SEND_NOT_SENT;
 	if (hex_len < 4 || !(raw = malloc(hex_len / 2)))
 		return w3w_error_set(hex_len < 4 ? W3W_EINTERNAL : W3W_ENOMEM, "broadcast: no raw transaction");
-	if (w3w__crypto_hex_decode(raw, hex_len / 2, &len, row->raw_tx, hex_len) != 0) {
+	if (w3w__crypto_hex_decode(raw, hex_len / 2, &len, raw_hex, hex_len) != 0) {
 		free(raw);
 		return w3w_error_set(W3W_EINTERNAL, "broadcast: stored raw transaction is not hex");
 	}
@@ -265,6 +265,11 @@ w3w_status w3w__withdrawal_send(w3w_chain *chain, const w3w_withdrawal_row *row,
 	if (st != W3W_OK && !res->message[0])
 		snprintf(res->message, sizeof(res->message), "%s", w3w_error_message());
 	return st;
+}
+
+w3w_status w3w__withdrawal_send(w3w_chain *chain, const w3w_withdrawal_row *row, w3w_chain_send_result *res)
+{
+	return w3w__send_raw_hex(chain, row->raw_tx, res);
 }
 
 w3w_status w3w__withdrawal_broadcast(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row)

@@ -6,7 +6,7 @@
 # Installs Foundry's anvil and solc from npm (pinned by package-lock.json)
 # into a cache directory, compiles the test ERC-20, starts anvil on
 # 127.0.0.1:${W3W_ANVIL_PORT:-18545}, builds tests/chain/e2e_chain.c and
-# e2e_signer.c (with BUILD_DIR's w3wallet-signer in its own process)
+# e2e_signer.c and e2e_sweep.c (with BUILD_DIR's w3wallet-signer in its own process)
 # against BUILD_DIR's static library and runs them on SQLite, and on
 # PostgreSQL too when W3W_TEST_PG_URL is set (make test sets it). Anvil is
 # stopped on exit.
@@ -49,7 +49,7 @@ for opt in libpq hiredis rdkafka; do
 done
 signer="$build/signer/w3wallet-signer"
 [ -x "$signer" ] || { echo "chain e2e: $signer is not built" >&2; exit 1; }
-for prog in e2e_chain e2e_signer; do
+for prog in e2e_chain e2e_signer e2e_sweep; do
   # shellcheck disable=SC2046
   ${CC:-cc} -std=c11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
     -I"$root/include" -I"$build/include" -I"$root/src" $(pkg-config --cflags libcjson) \
@@ -81,11 +81,14 @@ pg_fresh() {
 rc=0
 "$work/e2e_chain" "http://127.0.0.1:$port" "$work/token.hex" "sqlite:$work/e2e.db" "$spare" || rc=1
 "$work/e2e_signer" "http://127.0.0.1:$port" "$work/token.hex" "sqlite:$work/signer.db" "$signer" "$work" || rc=1
+"$work/e2e_sweep" "http://127.0.0.1:$port" "$work/token.hex" "sqlite:$work/sweep.db" "$signer" "$work" || rc=1
 if [ -n "${W3W_TEST_PG_URL:-}" ]; then
   pg_fresh "w3w_chain_$$"
   "$work/e2e_chain" "http://127.0.0.1:$port" "$work/token.hex" "$pg_url" "$spare" || rc=1
   pg_fresh "w3w_signer_$$"
   "$work/e2e_signer" "http://127.0.0.1:$port" "$work/token.hex" "$pg_url" "$signer" "$work" || rc=1
+  pg_fresh "w3w_sweep_$$"
+  "$work/e2e_sweep" "http://127.0.0.1:$port" "$work/token.hex" "$pg_url" "$signer" "$work" || rc=1
 fi
 [ $rc -eq 0 ] || { echo "chain e2e: the signer's log:" >&2; cat "$work"/signer-*.log >&2 2>/dev/null || true; }
 [ $rc -eq 0 ] && echo "chain e2e: OK"

@@ -77,5 +77,6 @@ TCase *contract_commands_tcase(void);
 TCase *contract_values_tcase(void);
 TCase *contract_races_tcase(void);
 TCase *contract_wallets_tcase(void);
+TCase *contract_sweeps_tcase(void);
 
 #endif

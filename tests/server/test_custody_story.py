@@ -1,7 +1,8 @@
 """The whole custody story over HTTP, on a real node (anvil), with the keys in w3wallet-signer, a process of
 its own, and a server that holds no master key: a deposit is credited at the confirmation depth and not
 before, pays an order, the shopper withdraws on chain within the limits an admin set (past them: 422, nothing
-held), and the withdrawal settles; at every step the ledger and the chain agree. Runs on SQLite (embedded)
+held), and the withdrawal settles; the deposit address is swept to the hot wallet (the deposit key signs in the
+signer), the ledger unmoved and the fee recorded; at every step the ledger and the chain agree. Runs on SQLite (embedded)
 and PostgreSQL (services), like every server test."""
 import os
 import secrets
@@ -36,7 +37,7 @@ def test_custody_story():
     try:
         server = Server(["--rate-limit", "off", "--signer", "unix:" + sock, "--chain-poll-interval", "100",
                          "--chain", f"anvil={node.url} confirmations={CONFIRMATIONS} assets=ETH=native:18"
-                                    f" chain_id={CHAIN_ID}"],
+                                    f" chain_id={CHAIN_ID} sweep_thresholds=ETH=1"],
                         secret=secrets.token_hex(24), data_dir=data_dir,
                         env={"W3W_MASTER_KEY": "", "W3W_SIGNER_KEY": key})
         hot = [e for e in server.logs if e.get("msg") == "chain watcher started"][0]["hot_address"]
@@ -89,6 +90,23 @@ def test_custody_story():
         assert (standing["used"], standing["remaining"]) == ("0.8", "0.2"), standing
         assert_error(shopper.post("/v1/withdrawals", {**body, "amount": "0.3"}), 422, "limit_exceeded")
         assert eth(shopper) == (Decimal("0.7"), Decimal(0)) and node.nonce(hot) == nonce + 1
+
+        # 5. A sweep (run by an admin): the 2 ETH on the deposit address move to the hot wallet, signed in the
+        # signer by the deposit address's key; users' balances do not move; the chain's charge is the fee recorded.
+        hot_before, address_before = node.balance(hot), node.balance(address)
+        r = checked(doc, admin.post("/v1/sweeps/run", {"chain": "anvil"}))
+        assert r.status_code == 200 and r.json()["stats"]["sent"] == 1, r.text
+        [s] = [x for x in admin.get("/v1/sweeps?chain=anvil").json()["items"] if x["address"] == address]
+        node.receipt(s["tx_hash"])
+        node.mine(CONFIRMATIONS)
+        assert checked(doc, admin.post("/v1/sweeps/run", {"chain": "anvil"})).json()["stats"]["confirmed"] == 1
+        [s] = [x for x in checked(doc, admin.get("/v1/sweeps?chain=anvil")).json()["items"] if x["address"] == address]
+        assert s["status"] == "confirmed" and s["to_address"] == hot and s["topup_value"] == "0", s
+        assert node.balance(hot) == hot_before + int(s["amount"]) and node.nonce(hot) == nonce + 1
+        assert node.balance(address) == address_before - int(s["amount"]) - int(s["sweep_fee"])
+        assert any(e["event"] == "signed" and e.get("op") == "sweep" and e.get("tx_hash") == s["tx_hash"]
+                   for e in signer.lines())
+        assert eth(buyer) == (Decimal("0.5"), Decimal(0)) and eth(shopper) == (Decimal("0.7"), Decimal(0))
     finally:
         if server:
             assert server.stop() == 0, "".join(server.raw_stderr[-20:])

@@ -113,9 +113,10 @@ def wait_for(server, predicate, timeout=20):
 def checked_server(secret):
     """A server of its own whose checks run every second, on a currency of its own."""
     cur = new_currency()
-    # A chain whose node never answers (nothing listens on port 9): its watcher's metrics are exported too.
+    # A chain whose node never answers (nothing listens on port 9): its watcher's and sweeps' metrics are exported too.
     s = Server(["--check-interval", "1", "--check-currencies", f"USDC,{cur}",
-                "--chain", "nowhere=http://127.0.0.1:9 assets=ETH=native:18 chain_id=1 timeout_ms=200"], secret=secret)
+                "--chain", "nowhere=http://127.0.0.1:9 assets=ETH=native:18 chain_id=1 timeout_ms=200"
+                " sweep_thresholds=ETH=1 sweep_interval_ms=1000"], secret=secret)
     s.currency = cur
     yield s
     assert s.stop() == 0, "".join(s.raw_stderr[-20:])

@@ -1,4 +1,6 @@
 /* Hex, base58 / base58check, 256-bit integers and derivation path text. */
+#include <stdint.h>
+
 #include "test_crypto_vectors.h"
 
 #include "crypto/base58.h"
@@ -106,6 +108,45 @@ START_TEST(base58check_round_trip_and_errors)
 }
 END_TEST
 
+/* Add, subtract, multiply by 64 bits: the sums and products of fees (gas x price) and their totals. */
+START_TEST(u256_arithmetic)
+{
+	const char *max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+	char text[W3W__U256_DECIMAL_SIZE];
+	w3w__u256 a, b, r, one;
+
+	w3w__u256_from_u64(&one, 1);
+	ck_assert_int_eq(w3w__u256_parse(&a, "18446744073709551615", 20), 0); /* 2^64 - 1 */
+	ck_assert_int_eq(w3w__u256_add(&r, &a, &one), 0);
+	w3w__u256_to_decimal(text, sizeof text, &r);
+	ck_assert_str_eq(text, "18446744073709551616");
+	ck_assert_int_eq(w3w__u256_mul_u64(&r, &a, UINT64_MAX), 0);
+	w3w__u256_to_decimal(text, sizeof text, &r);
+	ck_assert_str_eq(text, "340282366920938463426481119284349108225"); /* (2^64 - 1)^2 */
+	ck_assert_int_eq(w3w__u256_parse(&b, "21000", 5), 0);
+	ck_assert_int_eq(w3w__u256_mul_u64(&r, &b, 1500000007ULL), 0);
+	w3w__u256_to_decimal(text, sizeof text, &r);
+	ck_assert_str_eq(text, "31500000147000");
+	ck_assert_int_eq(w3w__u256_sub(&r, &r, &b), 0);
+	w3w__u256_to_decimal(text, sizeof text, &r);
+	ck_assert_str_eq(text, "31500000126000");
+	ck_assert_int_eq(w3w__u256_sub(&r, &b, &b), 0);
+	ck_assert(w3w__u256_is_zero(&r));
+	/* Out of range: nothing written. */
+	r = one;
+	ck_assert_int_ne(w3w__u256_sub(&r, &one, &b), 0);
+	ck_assert_int_eq(w3w__u256_cmp(&r, &one), 0);
+	ck_assert_int_eq(w3w__u256_parse(&a, max, strlen(max)), 0);
+	ck_assert_int_ne(w3w__u256_add(&r, &a, &one), 0);
+	ck_assert_int_ne(w3w__u256_mul_u64(&r, &a, 2), 0);
+	ck_assert_int_eq(w3w__u256_mul_u64(&r, &a, 1), 0);
+	ck_assert_int_eq(w3w__u256_cmp(&r, &a), 0);
+	ck_assert_int_eq(w3w__u256_parse(&b, "0x1" "00000000000000000000000000000000000000000000000000000000", 59), 0); /* 2^224 */
+	ck_assert_int_ne(w3w__u256_mul_u64(&r, &b, 1ULL << 32), 0);
+	ck_assert_int_eq(w3w__u256_mul_u64(&r, &b, (1ULL << 32) - 1), 0);
+}
+END_TEST
+
 START_TEST(u256_parse_print)
 {
 	static const char *max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
@@ -205,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, base58_errors);
 	tcase_add_test(tc, base58check_round_trip_and_errors);
 	tcase_add_test(tc, u256_parse_print);
+	tcase_add_test(tc, u256_arithmetic);
 	tcase_add_test(tc, u256_errors);
 	tcase_add_test(tc, hdpath_parse);
 	tcase_add_loop_test(tc, hdpath_rejects, 0, (int)(sizeof bad_paths / sizeof bad_paths[0]));

@@ -183,7 +183,7 @@ START_TEST(requests_are_parsed_strictly)
 	refused("{\"v\":1,\"session\":\"" SESSION "\",\"seq\":\"1\",\"op\":\"deposit_address\",\"family\":\"evm\"}",
 		"index: missing");
 	refused("{\"v\":1,\"session\":\"" SESSION "\",\"seq\":\"1\",\"op\":\"address\",\"index\":\"1\"}",
-		"only with op deposit_address");
+		"only with ops deposit_address, sweep and topup");
 	/* A legacy transaction has no EIP-1559 fees, and the other way round. */
 	refused(HEAD "{\"type\":0,\"max_fee_per_gas\":\"1\"," TX_REST, "unknown member \"max_fee_per_gas\"");
 	refused(HEAD "{\"type\":2,\"gas_price\":\"1\"," TX_REST, "unknown member \"gas_price\"");
@@ -361,6 +361,62 @@ START_TEST(policy_allows_only_what_it_lists)
 }
 END_TEST
 
+/* Custody transactions: sweeps pay only the hot wallet (any amount), top-ups only gas to their own address. */
+START_TEST(policy_of_sweeps_and_topups)
+{
+	unsigned char hot[20], deposit[20];
+	w3w__sp_request r, back;
+	w3w_signer_tx tx;
+	char why[200] = "", *json;
+
+	policy_setup();
+	memset(hot, 0x42, 20);     /* the recipient native() and token() use */
+	memset(deposit, 0x77, 20);
+	native(&tx, 60000);        /* above the native maximum: a sweep may move the whole balance */
+	ck_assert_msg(w3w__sp_policy_custody(&policy, W3W__SP_OP_SWEEP, &tx, hot, deposit, why, sizeof(why)) == 0, "%s", why);
+	tx.to[0] = 0x43;
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_SWEEP, &tx, hot, deposit, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "a sweep pays only the hot wallet"));
+	token(&tx, 60000, 0);      /* above the token maximum too */
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_SWEEP, &tx, hot, deposit, why, sizeof(why)), 0);
+	call[16] = 0x43;
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_SWEEP, &tx, hot, deposit, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "recipient: a sweep pays only the hot wallet"));
+	tx.chain_id = 1;
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_SWEEP, &tx, hot, deposit, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "chain_id"));
+
+	/* Top-ups: none without --max-topup, then up to it, only to the index's own address, no call data. */
+	native(&tx, 500);
+	memcpy(tx.to, deposit, 20);
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_TOPUP, &tx, hot, deposit, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "--max-topup"));
+	ck_assert_int_eq(w3w__sp_policy_topup_max(&policy, "500", why, sizeof(why)), 0);
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_TOPUP, &tx, hot, deposit, why, sizeof(why)), 0);
+	tx.value.be[31]++;
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_TOPUP, &tx, hot, deposit, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "top-up of 501 wei above the maximum 500"));
+	native(&tx, 1);
+	ck_assert_int_eq(w3w__sp_policy_custody(&policy, W3W__SP_OP_TOPUP, &tx, hot, deposit, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "only to the deposit address of its index"));
+	ck_assert_int_eq(w3w__sp_policy_topup_max(&policy, "-1", why, sizeof(why)), -1);
+
+	/* Their requests: index and tx, no family. */
+	sample(&r, 2);
+	r.op = W3W__SP_OP_SWEEP;
+	r.index = 17;
+	json = w3w__sp_request_json(&r);
+	ck_assert_msg(w3w__sp_request_parse(&back, json, why, sizeof(why)) == 0, "%s", why);
+	free(json);
+	ck_assert_int_eq(back.op, W3W__SP_OP_SWEEP);
+	ck_assert_int_eq(back.index, 17);
+	ck_assert_uint_eq(back.tx.data_len, 68);
+	refused("{\"v\":1,\"session\":\"" SESSION "\",\"seq\":\"1\",\"op\":\"topup\",\"index\":\"1\"}", "tx: missing");
+	refused("{\"v\":1,\"session\":\"" SESSION "\",\"seq\":\"1\",\"op\":\"sweep\",\"family\":\"evm\",\"index\":\"1\","
+		"\"tx\":{}}", "family: not part of ops sweep and topup");
+}
+END_TEST
+
 START_TEST(policy_options_are_checked)
 {
 	w3w__sp_policy p;
@@ -397,6 +453,7 @@ int main(void)
 	tcase_add_test(tc, answers_round_trip);
 	tcase_add_test(tc, policy_allows_only_what_it_lists);
 	tcase_add_test(tc, policy_options_are_checked);
+	tcase_add_test(tc, policy_of_sweeps_and_topups);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -248,7 +248,7 @@ START_TEST(batch_falls_back_on_version_1)
 }
 END_TEST
 
-/* A backend built against wallet table version 1 (no limits) or 2 (no deposit list). */
+/* A backend built against wallet table version 1 (no limits), 2 (no deposit list) or 3 (no sweeps). */
 static unsigned int wallet_old_version;
 static w3w_wallet_store wallet_old;
 
@@ -262,7 +262,8 @@ static w3w_status wallet_old_open(w3w_storage **out, const char *url, const w3w_
 		return st;
 	memset(&wallet_old, 0, sizeof(wallet_old));
 	memcpy(&wallet_old, (*out)->wallet, wallet_old_version == 1 ? offsetof(w3w_wallet_store, limit_set)
-		: offsetof(w3w_wallet_store, chain_deposit_list));
+		: wallet_old_version == 2 ? offsetof(w3w_wallet_store, chain_deposit_list)
+		: offsetof(w3w_wallet_store, wallet_list_from));
 	wallet_old.version = wallet_old_version;
 	(*out)->wallet = &wallet_old;
 	(void)url;
@@ -349,6 +350,30 @@ START_TEST(wallet_table_version_2_cannot_list_deposits)
 	ck_assert_int_eq(w3w_chain_deposit_list(&deposits, ctx, &shopper, NULL, NULL, 10), W3W_EINVAL);
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "cannot list deposits (wallet table version 2)"));
 	ck_assert_ptr_null(deposits);
+	w3w_ctx_close(ctx);
+}
+END_TEST
+
+START_TEST(wallet_table_version_3_has_no_sweeps)
+{
+	w3w_ctx *ctx = NULL;
+	w3w_actor service;
+	w3w_sweeps *sweeps = NULL;
+	w3w_sweep_fee_totals *fees = NULL;
+	w3w_chain_deposits *deposits = NULL;
+
+	wallet_old_version = 3;
+	ck_assert_int_eq(w3w_storage_register("walletv3", wallet_old_open), W3W_OK);
+	ck_assert_int_eq(open_ctx(&ctx, "walletv3:x"), W3W_OK);
+	w3w_actor_init(&service, "0190a000-0000-7000-8000-000000000005", W3W_ROLE_SERVICE);
+	ck_assert_int_eq(w3w_chain_deposit_list(&deposits, ctx, &service, NULL, NULL, 10), W3W_OK);
+	w3w_chain_deposits_free(deposits);
+	ck_assert_int_eq(w3w_sweep_list(&sweeps, ctx, &service, NULL, 10), W3W_EINVAL);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "storage backend has no sweep support"));
+	ck_assert_int_eq(w3w_sweep_fee_totals_get(&fees, ctx, &service, NULL), W3W_EINVAL);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "no sweep support (wallet table version 3"));
+	ck_assert_ptr_null(sweeps);
+	ck_assert_ptr_null(fees);
 	w3w_ctx_close(ctx);
 }
 END_TEST
@@ -502,6 +527,7 @@ int main(void)
 	tcase_add_test(tc, batch_falls_back_on_version_1);
 	tcase_add_test(tc, init_functions);
 	tcase_add_test(tc, audit_table_version_1_reads_and_verifies);
+	tcase_add_test(tc, wallet_table_version_3_has_no_sweeps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -294,7 +294,7 @@ START_TEST(chain_options_of_older_versions_still_open)
 	char hot[W3W_ADDRESS_SIZE];
 
 	/* Callers of versions 1 and 2 have no signer members: whatever lies there is not read. */
-	for (unsigned int v = 1; v < W3W_CHAIN_OPTIONS_VERSION; v++) {
+	for (unsigned int v = 1; v < 3; v++) {
 		ck_assert_int_eq(open_chain(&chain, v, "fake:x", SHARED), W3W_OK);
 		ck_assert_int_eq(w3w_chain_hot_address(hot, sizeof(hot), chain, &service), W3W_EINVAL);
 		ck_assert_ptr_nonnull(strstr(w3w_error_message(), "master_key_hex"));
@@ -313,7 +313,7 @@ START_TEST(bad_signer_options_are_refused)
 
 	ck_assert_int_eq(w3w_signer_init(NULL, W3W_SIGNER_VERSION), W3W_EINVAL);
 	ck_assert_int_eq(open_chain(&chain, W3W_CHAIN_OPTIONS_VERSION, "fake:future", SHARED), W3W_EVERSION);
-	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "signer: interface version 2"));
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "signer: interface version 3"));
 	ck_assert_int_eq(open_chain(&chain, W3W_CHAIN_OPTIONS_VERSION, "nope:x", SHARED), W3W_EINVAL);
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "unknown scheme 'nope'"));
 	ck_assert_int_eq(open_chain(&chain, W3W_CHAIN_OPTIONS_VERSION, "unix:relative/sock", SHARED), W3W_EINVAL);

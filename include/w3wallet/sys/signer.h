@@ -24,7 +24,16 @@
 extern "C" {
 #endif
 
-#define W3W_SIGNER_VERSION 1
+/** 2 added sign_custody_tx (sweeps); core still takes version 1 signers (which cannot sweep). */
+#define W3W_SIGNER_VERSION 2
+
+/** What a custody transaction of sign_custody_tx is. */
+typedef enum w3w_signer_purpose {
+	/** Signed by deposit address `index`; pays only the hot wallet (native, or a listed token's transfer). */
+	W3W_SIGNER_SWEEP = 1,
+	/** Signed by the hot wallet; sends gas (native, no call data) to deposit address `index`. */
+	W3W_SIGNER_TOPUP = 2
+} w3w_signer_purpose;
 
 /** An EVM transaction to sign (what the wallet core built). */
 typedef struct w3w_signer_tx {
@@ -66,6 +75,16 @@ struct w3w_signer {
 	 * base58). W3W_EUNAVAILABLE when unreachable.
 	 */
 	w3w_status (*deposit_address)(w3w_signer *s, const char *family, int64_t index, char out[W3W_ADDRESS_SIZE]);
+
+	/* Version 2, optional (NULL: sweeps cannot be signed through this signer). */
+	/**
+	 * Sign a custody transaction of EVM deposit address `index`
+	 * (m/44'/60'/0'/0/index): its sweep to the hot wallet, or the hot
+	 * wallet's gas top-up of it (w3w_signer_purpose). Results and errors as
+	 * sign_tx.
+	 */
+	w3w_status (*sign_custody_tx)(w3w_signer *s, w3w_signer_purpose purpose, int64_t index, const w3w_signer_tx *tx,
+		unsigned char **raw, size_t *raw_len, unsigned char hash[32]);
 };
 
 /** A vtable whose members are all NULL but version and name. */

@@ -386,6 +386,46 @@ typedef struct w3w_cmd_watch_advance {
 	int64_t keep;
 } w3w_cmd_watch_advance;
 
+/** A sweep with what only the sweeper needs: the signed bytes and the fee plan both transactions use. */
+typedef struct w3w_sweep_row {
+	w3w_sweep s;
+	char topup_raw[W3W_RAW_TX_SIZE];          /**< the top-up's signed bytes, "0x" hex ("" before signing) */
+	char raw_tx[W3W_RAW_TX_SIZE];             /**< the sweep's signed bytes, "0x" hex ("" before signing) */
+	int fee_type;                             /**< 0: legacy (max_fee is the gas price), 2: EIP-1559 */
+	int64_t gas_limit;                        /**< of the sweep */
+	char max_fee[W3W_U256_TEXT_SIZE];         /**< wei per gas, decimal */
+	char priority_fee[W3W_U256_TEXT_SIZE];    /**< wei per gas, decimal ("0" for legacy) */
+} w3w_sweep_row;
+
+/**
+ * Wallet table version 4. Insert sweep `row` (complete, status planned).
+ * At most one open sweep (planned, topup_signed, topup_mined, signed) per
+ * (s.chain, s.address): another one open gives W3W_ECONFLICT naming it,
+ * nothing written. With topup_nonce_floor >= 0 the top-up's nonce is
+ * allocated, in the same transaction, by the allocator of withdrawals for
+ * (s.chain, s.to_address) (the hot wallet): see w3w_cmd_withdrawal_create.
+ */
+typedef struct w3w_cmd_sweep_create {
+	w3w_write_meta meta;
+	w3w_sweep_row row;
+	int64_t topup_nonce_floor;  /**< -1: no top-up */
+} w3w_cmd_sweep_create;
+
+/**
+ * Move sweep row.s.id from `from_status` to row.s.status (absent:
+ * W3W_ENOTFOUND; in another status: W3W_ESTATE, nothing written), storing
+ * every other member of `row` but id, chain, address, wallet_index,
+ * currency, to_address, topup_nonce and created_at; updated_at =
+ * meta.now. give_back_topup_nonce: the top-up never reached a pool, its
+ * nonce goes back to the hot wallet's allocator.
+ */
+typedef struct w3w_cmd_sweep_update {
+	w3w_write_meta meta;
+	w3w_sweep_status from_status;
+	w3w_sweep_row row;
+	int give_back_topup_nonce;
+} w3w_cmd_sweep_update;
+
 typedef struct w3w_storage w3w_storage;
 
 /*
@@ -515,8 +555,8 @@ typedef struct w3w_audit_store {
  * backend without wallet support leaves w3w_storage.wallet NULL, and the
  * wallet calls say so.
  */
-/** 2 added limit_set and limit_list, 3 chain_deposit_list; core still loads versions 1 and 2. */
-#define W3W_WALLET_STORE_VERSION 3
+/** 2 added limit_set and limit_list, 3 chain_deposit_list, 4 the sweep members; core still loads 1 to 3. */
+#define W3W_WALLET_STORE_VERSION 4
 typedef struct w3w_wallet_store {
 	unsigned int version;   /**< W3W_WALLET_STORE_VERSION */
 	w3w_status (*secrets_create)(w3w_storage *st, w3w_cmd_secrets_create *cmd);
@@ -571,6 +611,26 @@ typedef struct w3w_wallet_store {
 	 */
 	w3w_status (*chain_deposit_list)(w3w_storage *st, const char *user_id, const char *chain, size_t max,
 		w3w_chain_deposit **out, size_t *count);
+
+	/* Version 4: sweeps (w3w_cmd_sweep_create and _update say the rules). */
+	/** Up to `max` wallets of address family `chain` ("evm") with index >= from_index, index ascending. *out malloc'd. */
+	w3w_status (*wallet_list_from)(w3w_storage *st, const char *chain, int64_t from_index, size_t max,
+		w3w_wallet **out, size_t *count);
+	w3w_status (*sweep_create)(w3w_storage *st, w3w_cmd_sweep_create *cmd, w3w_sweep_row *out);
+	w3w_status (*sweep_update)(w3w_storage *st, w3w_cmd_sweep_update *cmd, w3w_sweep_row *out);
+	/**
+	 * Up to `max` sweeps of chain key `chain` ("": all chains): with
+	 * open_only the open ones oldest first (created_at, id), else all of
+	 * them newest first. *out malloc'd (free()).
+	 */
+	w3w_status (*sweep_list)(w3w_storage *st, const char *chain, int open_only, size_t max, w3w_sweep_row **out,
+		size_t *count);
+	/**
+	 * Per (chain, fee_currency), chain "" meaning all: the sum of topup_fee
+	 * and sweep_fee over every sweep, and how many of those fees are not
+	 * "0"; chain then currency ascending. *out malloc'd (free()).
+	 */
+	w3w_status (*sweep_fee_totals)(w3w_storage *st, const char *chain, w3w_sweep_fee_total **out, size_t *count);
 } w3w_wallet_store;
 #define W3W_WALLET_STORE_INIT { .version = W3W_WALLET_STORE_VERSION }
 

@@ -154,6 +154,11 @@ static const w3w_wallet_store pg_wallet = {
 	.limit_set = w3w__pg_limit_set,
 	.limit_list = w3w__pg_limit_list,
 	.chain_deposit_list = w3w__pg_chain_deposit_list,
+	.wallet_list_from = w3w__pg_wallet_list_from,
+	.sweep_create = w3w__pg_sweep_create,
+	.sweep_update = w3w__pg_sweep_update,
+	.sweep_list = w3w__pg_sweep_list,
+	.sweep_fee_totals = w3w__pg_sweep_fee_totals,
 };
 
 static const w3w_replica_store pg_replica = {

@@ -36,11 +36,9 @@ static w3w_status run(w3w_storage *st, const char *sql, const w3w__pg_params *p,
 	return w3w__pg_run_sql(w3w__pg_of(st), sql, p, meta, what, out);
 }
 
-/* Reads the record whose columns start at `col` of row `row`. */
-typedef w3w_status (*reader_at)(const PGresult *r, int row, int col, void *out);
 
 /* The one row of a read, by `read`; none: W3W_ENOTFOUND "<noun> <name>: <missing>". Frees `p`. */
-static w3w_status one(w3w_storage *st, const char *sql, w3w__pg_params *p, reader_at read, void *out,
+static w3w_status one(w3w_storage *st, const char *sql, w3w__pg_params *p, w3w__pgw_reader_at read, void *out,
 	const char *noun, const char *name, const char *missing)
 {
 	PGresult *r = NULL;
@@ -55,7 +53,7 @@ static w3w_status one(w3w_storage *st, const char *sql, w3w__pg_params *p, reade
 }
 
 /* Every row of a read, by `read`, into a fresh array (NULL when none; free()). Frees `p`. */
-static w3w_status all(w3w_storage *st, const char *sql, w3w__pg_params *p, const char *what,
+w3w_status w3w__pgw_all(w3w_storage *st, const char *sql, w3w__pg_params *p, const char *what,
 	w3w__pg_row_reader read, size_t size, void **items, size_t *count)
 {
 	PGresult *r = NULL;
@@ -70,7 +68,7 @@ static w3w_status all(w3w_storage *st, const char *sql, w3w__pg_params *p, const
  * 1. When it committed and the answer was lost, the record is read again
  * by `by_id` ($1 = id).
  */
-static w3w_status written(w3w_storage *st, w3w_status rc, PGresult *r, w3w_write_meta *meta, reader_at read,
+w3w_status w3w__pgw_written(w3w_storage *st, w3w_status rc, PGresult *r, w3w_write_meta *meta, w3w__pgw_reader_at read,
 	void *out, const char *noun, const char *id, const char *by_id)
 {
 	w3w__pg_params p;
@@ -202,7 +200,7 @@ w3w_status w3w__pg_secret_list(w3w_storage *st, const char *purpose, w3w_secret_
 
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, purpose ? purpose : "");
-	rc = all(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
+	rc = w3w__pgw_all(st, "SELECT purpose, key_id, origin, encode(blob, 'hex'), w3w_us(created_at) FROM wallet_secrets"
 		" WHERE $1 = '' OR purpose = $1 ORDER BY purpose, key_id", &p, "secret_list", read_secret, sizeof(**out),
 		&items, count);
 	*out = items;
@@ -260,7 +258,7 @@ w3w_status w3w__pg_wallet_create(w3w_storage *st, w3w_cmd_wallet_create *cmd, w3
 	rc = run(st, "SELECT * FROM w3w_wallet_create(" META_PH ",$20,$21,$22,$23,$24,$25)", &p, &cmd->meta,
 		"wallet_create", &r);
 	w3w__pg_params_free(&p);
-	return written(st, rc, r, &cmd->meta, wallet_at, out, "wallet", w->id,
+	return w3w__pgw_written(st, rc, r, &cmd->meta, wallet_at, out, "wallet", w->id,
 		"SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE id = $1");
 }
 
@@ -274,10 +272,25 @@ w3w_status w3w__pg_wallet_list(w3w_storage *st, const char *user_id, w3w_wallets
 	*out = NULL;
 	if ((rc = w3w__pg_user_params(&p, user_id)) != W3W_OK)
 		return rc;
-	if ((rc = all(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p,
+	if ((rc = w3w__pgw_all(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE user_id = $1 ORDER BY chain, id", &p,
 		"wallet_list", read_wallet, sizeof(w3w_wallet), &items, &n)) == W3W_OK)
 		rc = w3w__pg_list_of(items, n, W3W__PG_LIST_LAYOUT(w3w_wallets), &list);
 	*out = list;
+	return rc;
+}
+
+w3w_status w3w__pg_wallet_list_from(w3w_storage *st, const char *chain, int64_t from_index, size_t max,
+	w3w_wallet **out, size_t *count)
+{
+	w3w__pg_params p;
+	void *items = NULL;
+	w3w_status rc;
+
+	w3w__pg_params_init(&p);
+	w3w__pg_p(&p, "tII", chain, from_index, (int64_t)max);
+	rc = w3w__pgw_all(st, "SELECT " WALLET_COLS " FROM w3w_wallet_v WHERE chain = $1 AND idx >= $2 ORDER BY idx"
+		" LIMIT $3", &p, "wallet_list_from", read_wallet, sizeof(w3w_wallet), &items, count);
+	*out = items;
 	return rc;
 }
 
@@ -341,7 +354,7 @@ w3w_status w3w__pg_withdrawal_create(w3w_storage *st, w3w_cmd_withdrawal_create 
 	rc = run(st, "SELECT * FROM w3w_withdrawal_create(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28)", &p,
 		&cmd->meta, "withdrawal_create", &r);
 	w3w__pg_params_free(&p);
-	return written(st, rc, r, &cmd->meta, withdrawal_at, out, "withdrawal", w->id, WITHDRAWAL_BY_ID);
+	return w3w__pgw_written(st, rc, r, &cmd->meta, withdrawal_at, out, "withdrawal", w->id, WITHDRAWAL_BY_ID);
 }
 
 w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out)
@@ -361,7 +374,7 @@ w3w_status w3w__pg_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update 
 	rc = run(st, "SELECT * FROM w3w_withdrawal_update(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)", &p,
 		&cmd->meta, "withdrawal_update", &r);
 	w3w__pg_params_free(&p);
-	return written(st, rc, r, &cmd->meta, withdrawal_at, out, "withdrawal", cmd->id, WITHDRAWAL_BY_ID);
+	return w3w__pgw_written(st, rc, r, &cmd->meta, withdrawal_at, out, "withdrawal", cmd->id, WITHDRAWAL_BY_ID);
 }
 
 w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size_t max,
@@ -378,7 +391,7 @@ w3w_status w3w__pg_withdrawal_list_open(w3w_storage *st, const char *chain, size
 	w3w__pg_params_init(&p);
 	w3w__pg_p_text(&p, chain);
 	w3w__pg_p_i64(&p, (int64_t)max);
-	rc = all(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
+	rc = w3w__pgw_all(st, "SELECT " WITHDRAWAL_COLS " FROM w3w_withdrawal_v WHERE chain = $1"
 		" AND status IN ('held','signed','broadcast') ORDER BY created_at, id LIMIT $2", &p,
 		"withdrawal_list_open", read_withdrawal, sizeof(**out), &items, count);
 	*out = items;
@@ -513,7 +526,7 @@ w3w_status w3w__pg_chain_deposit_list(w3w_storage *st, const char *user_id, cons
 		return rc;
 	w3w__pg_p_text(&p, chain);
 	w3w__pg_p_i64(&p, (int64_t)max);
-	rc = all(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE user_id = $1"
+	rc = w3w__pgw_all(st, "SELECT " DEPOSIT_COLS " FROM w3w_chain_deposit_v WHERE user_id = $1"
 		" AND ($2 = '' OR chain = $2) ORDER BY created_at DESC, reference DESC LIMIT $3", &p,
 		"chain_deposit_list", read_deposit, sizeof(**out), &items, count);
 	*out = items;

@@ -10,6 +10,19 @@
 
 #include "storage/postgres/pg.h"
 
+/* Reads the record whose columns start at `col` of row `row`. */
+typedef w3w_status (*w3w__pgw_reader_at)(const PGresult *r, int row, int col, void *out);
+/* Every row of a read, by `read`, into a fresh array (NULL when none; free()). Frees `p`. */
+w3w_status w3w__pgw_all(w3w_storage *st, const char *sql, w3w__pg_params *p, const char *what,
+	w3w__pg_row_reader read, size_t size, void **items, size_t *count);
+/*
+ * The row a write function returned: replayed, then the record from column
+ * 1. When it committed and the answer was lost, the record is read again
+ * by `by_id` ($1 = id).
+ */
+w3w_status w3w__pgw_written(w3w_storage *st, w3w_status rc, PGresult *r, w3w_write_meta *meta,
+	w3w__pgw_reader_at read, void *out, const char *noun, const char *id, const char *by_id);
+
 w3w_status w3w__pg_secrets_create(w3w_storage *st, w3w_cmd_secrets_create *cmd);
 w3w_status w3w__pg_secrets_reseal(w3w_storage *st, w3w_cmd_secrets_reseal *cmd);
 w3w_status w3w__pg_secrets_retire(w3w_storage *st, w3w_cmd_secrets_retire *cmd);
@@ -33,6 +46,15 @@ w3w_status w3w__pg_chain_deposit_put(w3w_storage *st, const w3w_chain_deposit *d
 w3w_status w3w__pg_chain_deposit_get(w3w_storage *st, const char *reference, w3w_chain_deposit *out);
 w3w_status w3w__pg_chain_deposit_list(w3w_storage *st, const char *user_id, const char *chain, size_t max,
 	w3w_chain_deposit **out, size_t *count);
+
+/* Sweeps (pg_sweep.c), schema version 9. */
+w3w_status w3w__pg_wallet_list_from(w3w_storage *st, const char *chain, int64_t from_index, size_t max,
+	w3w_wallet **out, size_t *count);
+w3w_status w3w__pg_sweep_create(w3w_storage *st, w3w_cmd_sweep_create *cmd, w3w_sweep_row *out);
+w3w_status w3w__pg_sweep_update(w3w_storage *st, w3w_cmd_sweep_update *cmd, w3w_sweep_row *out);
+w3w_status w3w__pg_sweep_list(w3w_storage *st, const char *chain, int open_only, size_t max, w3w_sweep_row **out,
+	size_t *count);
+w3w_status w3w__pg_sweep_fee_totals(w3w_storage *st, const char *chain, w3w_sweep_fee_total **out, size_t *count);
 
 /* Withdrawal limits (pg_limits.c), schema version 4. */
 w3w_status w3w__pg_limit_set(w3w_storage *st, w3w_cmd_limit_set *cmd, w3w_withdrawal_limit *out);

@@ -445,6 +445,11 @@ static const w3w_wallet_store sq_wallet = {
 	.limit_set = w3w__sq_limit_set,
 	.limit_list = w3w__sq_limit_list,
 	.chain_deposit_list = w3w__sq_chain_deposit_list,
+	.wallet_list_from = w3w__sq_wallet_list_from,
+	.sweep_create = w3w__sq_sweep_create,
+	.sweep_update = w3w__sq_sweep_update,
+	.sweep_list = w3w__sq_sweep_list,
+	.sweep_fee_totals = w3w__sq_sweep_fee_totals,
 };
 
 static void fill_vtable(w3w_storage *b)

@@ -277,3 +277,17 @@ w3w_status w3w__sq_wallet_find(w3w_storage *st, const char *chain, const char *a
 		"SELECT " WALLET_COLS " FROM wallets WHERE chain = ?1 AND address = ?2",
 		chain, address, out, address)) : w3w_error_code();
 }
+
+w3w_status w3w__sq_wallet_list_from(w3w_storage *st, const char *chain, int64_t from_index, size_t max,
+	w3w_wallet **out, size_t *count)
+{
+	void *items = NULL;
+	w3w_status rc;
+
+	*count = 0;
+	rc = w3w__sq_read_all(w3w__sq(st), read_wallet, sizeof(w3w_wallet), max, &items, count,
+		"SELECT " WALLET_COLS " FROM wallets WHERE chain = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3", "tII",
+		chain, from_index, (int64_t)max);
+	*out = items;
+	return rc;
+}

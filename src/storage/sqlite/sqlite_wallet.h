@@ -32,6 +32,19 @@ w3w_status w3w__sq_chain_deposit_get(w3w_storage *st, const char *reference, w3w
 w3w_status w3w__sq_chain_deposit_list(w3w_storage *st, const char *user_id, const char *chain, size_t max,
 	w3w_chain_deposit **out, size_t *count);
 
+/* The allocator of a sender's nonces (withdrawals, sweep top-ups): the smallest given-back one >= floor, else the next. */
+w3w_status w3w__sq_nonce_allocate(w3w__sq_conn *c, const char *chain, const char *address, int64_t floor,
+	int64_t *out);
+
+/* Sweeps (sqlite_sweep.c), schema version 8. */
+w3w_status w3w__sq_wallet_list_from(w3w_storage *st, const char *chain, int64_t from_index, size_t max,
+	w3w_wallet **out, size_t *count);
+w3w_status w3w__sq_sweep_create(w3w_storage *st, w3w_cmd_sweep_create *cmd, w3w_sweep_row *out);
+w3w_status w3w__sq_sweep_update(w3w_storage *st, w3w_cmd_sweep_update *cmd, w3w_sweep_row *out);
+w3w_status w3w__sq_sweep_list(w3w_storage *st, const char *chain, int open_only, size_t max, w3w_sweep_row **out,
+	size_t *count);
+w3w_status w3w__sq_sweep_fee_totals(w3w_storage *st, const char *chain, w3w_sweep_fee_total **out, size_t *count);
+
 /* Withdrawal limits (sqlite_limits.c), schema version 5. */
 w3w_status w3w__sq_limit_set(w3w_storage *st, w3w_cmd_limit_set *cmd, w3w_withdrawal_limit *out);
 w3w_status w3w__sq_limit_list(w3w_storage *st, const char *user_id, const char *currency, w3w_time now,

@@ -44,7 +44,7 @@ static w3w_status read_int64(sqlite3_stmt *s, void *item)
 }
 
 /* The smallest given-back nonce >= floor (forgetting those below), else the counter's next. */
-static w3w_status nonce_allocate(w3w__sq_conn *c, const char *chain, const char *address, int64_t floor,
+w3w_status w3w__sq_nonce_allocate(w3w__sq_conn *c, const char *chain, const char *address, int64_t floor,
 	int64_t *out)
 {
 	sqlite3_stmt *s;
@@ -88,7 +88,7 @@ static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *
 		return st != W3W_OK ? st : withdrawal_load(c, result_id, out);
 	if ((st = w3w__sq_limit_take(c, w->user_id, w->currency, w->amount, meta->now, w->id)) != W3W_OK ||
 	    (st = w3w__sq_account_move(c, W3W__SQ_HOLD, w->user_id, w->currency, w->amount, meta->now)) != W3W_OK ||
-	    (st = nonce_allocate(c, w->chain, w->from_address, cmd->nonce_floor, &nonce)) != W3W_OK)
+	    (st = w3w__sq_nonce_allocate(c, w->chain, w->from_address, cmd->nonce_floor, &nonce)) != W3W_OK)
 		return st;
 	st = w3w__sq_run(c, "INSERT INTO withdrawals(" WITHDRAWAL_COLS ") VALUES"
 		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '', 'held', '', '', ?9, ?10)", "ttttIttIII",

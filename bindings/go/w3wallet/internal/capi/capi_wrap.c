@@ -203,6 +203,8 @@ SWIGINTERN void delete_w3w_event_list(struct w3w_event_list *self){ w3w_event_li
 SWIGINTERN void delete_w3w_audit_page(struct w3w_audit_page *self){ w3w_audit_page_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
 SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
+SWIGINTERN void delete_w3w_sweeps(struct w3w_sweeps *self){ w3w_sweeps_free(self); }
+SWIGINTERN void delete_w3w_sweep_fee_totals(struct w3w_sweep_fee_totals *self){ w3w_sweep_fee_totals_free(self); }
 SWIGINTERN void delete_w3w_withdrawal_limits(struct w3w_withdrawal_limits *self){ w3w_withdrawal_limits_free(self); }
 
 /* Copy text into a fixed-size field, refusing (not cutting) text that does not fit. */
@@ -379,6 +381,16 @@ static const w3w_chain_deposit *w3wb_chain_deposit_at(const w3w_chain_deposits *
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+static const w3w_sweep *w3wb_sweep_at(const w3w_sweeps *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_sweep_fee_total *w3wb_sweep_fee_total_at(const w3w_sweep_fee_totals *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 
 static w3w_claim_request *w3wb_claim_requests_new(size_t count)
 {
@@ -487,7 +499,7 @@ static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
+void _wrap_Swig_free_capi_7cddaa3dc2f923d8(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -497,7 +509,7 @@ void _wrap_Swig_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -510,7 +522,7 @@ void *_wrap_Swig_malloc_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_OK_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -522,7 +534,7 @@ intgo _wrap_W3W_OK_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EINVAL_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -534,7 +546,7 @@ intgo _wrap_W3W_EINVAL_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ENOMEM_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -546,7 +558,7 @@ intgo _wrap_W3W_ENOMEM_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ENOTFOUND_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -558,7 +570,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ECONFLICT_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -570,7 +582,7 @@ intgo _wrap_W3W_ECONFLICT_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -582,7 +594,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EFORBIDDEN_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -594,7 +606,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ESTATE_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -606,7 +618,7 @@ intgo _wrap_W3W_ESTATE_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -618,7 +630,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -630,7 +642,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EVERSION_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -642,7 +654,7 @@ intgo _wrap_W3W_EVERSION_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -654,7 +666,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ERATELIMIT_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -666,7 +678,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ECRYPTO_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -678,7 +690,7 @@ intgo _wrap_W3W_ECRYPTO_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EINTERNAL_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -690,7 +702,7 @@ intgo _wrap_W3W_EINTERNAL_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_EUNKNOWN_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -702,7 +714,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ELIMIT_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -714,7 +726,7 @@ intgo _wrap_W3W_ELIMIT_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -727,7 +739,7 @@ _gostring_ _wrap_w3w_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_c5e6815ef5b6f254() {
+_gostring_ _wrap_w3w_version_capi_7cddaa3dc2f923d8() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -738,7 +750,7 @@ _gostring_ _wrap_w3w_version_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_c5e6815ef5b6f254() {
+intgo _wrap_w3w_version_number_capi_7cddaa3dc2f923d8() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -749,7 +761,7 @@ intgo _wrap_w3w_version_number_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_c5e6815ef5b6f254(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_7cddaa3dc2f923d8(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -782,7 +794,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_c5e6815ef5b6f254(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -814,7 +826,7 @@ _gostring_ _wrap_w3w_amount_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_c5e6815ef5b6f254(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_7cddaa3dc2f923d8(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -844,7 +856,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_c5e6815ef5b6f254(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_c5e6815ef5b6f254(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_7cddaa3dc2f923d8(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -874,7 +886,7 @@ _gostring_ _wrap_w3w_amount_add_capi_c5e6815ef5b6f254(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -904,7 +916,7 @@ _gostring_ _wrap_w3w_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -941,7 +953,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_c5e6815ef5b6f254() {
+long long _wrap_w3w_time_now_capi_7cddaa3dc2f923d8() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -952,7 +964,7 @@ long long _wrap_w3w_time_now_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -984,7 +996,7 @@ _gostring_ _wrap_w3w_time_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -997,7 +1009,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1010,7 +1022,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -1022,7 +1034,7 @@ void _wrap_w3w_trace_context_flags_set_capi_c5e6815ef5b6f254(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1035,7 +1047,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_c5e6815ef5b6f254(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_c5e6815ef5b6f254() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_7cddaa3dc2f923d8() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -1046,7 +1058,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -1056,7 +1068,7 @@ void _wrap_delete_w3w_trace_context_capi_c5e6815ef5b6f254(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1089,7 +1101,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_c5e6815ef5b6f254(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -1121,7 +1133,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_c5e6815ef5b6f254(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1147,7 +1159,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_c5e6815ef5b6f254(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1177,7 +1189,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1203,7 +1215,7 @@ _gostring_ _wrap_w3w_trace_set_capi_c5e6815ef5b6f254(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1229,7 +1241,7 @@ _gostring_ _wrap_w3w_trace_get_capi_c5e6815ef5b6f254(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1241,7 +1253,7 @@ void _wrap_w3w_options_version_set_capi_c5e6815ef5b6f254(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1254,7 +1266,7 @@ intgo _wrap_w3w_options_version_get_capi_c5e6815ef5b6f254(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1267,7 +1279,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1280,7 +1292,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_c5e6815ef5b6f254(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1293,7 +1305,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_c5e6815ef5b6f254(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1306,7 +1318,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1319,7 +1331,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_c5e6815ef5b6f254(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1331,7 +1343,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_c5e6815ef5b6f254(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1344,7 +1356,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1356,7 +1368,7 @@ void _wrap_w3w_options_pool_size_set_capi_c5e6815ef5b6f254(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1369,7 +1381,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_c5e6815ef5b6f254(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1381,7 +1393,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1394,7 +1406,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1406,7 +1418,7 @@ void _wrap_w3w_options_background_relay_set_capi_c5e6815ef5b6f254(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1419,7 +1431,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_c5e6815ef5b6f254(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1432,7 +1444,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1444,7 +1456,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1457,7 +1469,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1481,7 +1493,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_c5e6815ef5b6f254(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1494,7 +1506,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-_gostring_ _wrap_w3w_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1507,7 +1519,7 @@ _gostring_ _wrap_w3w_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1520,7 +1532,7 @@ _gostring_ _wrap_w3w_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_c5e6815ef5b6f254() {
+struct w3w_options *_wrap_new_w3w_options_capi_7cddaa3dc2f923d8() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1531,7 +1543,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_options_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1541,7 +1553,7 @@ void _wrap_delete_w3w_options_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_c5e6815ef5b6f254(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_7cddaa3dc2f923d8(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1569,7 +1581,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_c5e6815ef5b6f254(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1595,7 +1607,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1625,7 +1637,7 @@ _gostring_ _wrap_w3w_commit_position_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1656,7 +1668,7 @@ _gostring_ _wrap_w3w_read_after_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1668,7 +1680,7 @@ void _wrap_w3w_replica_state_configured_set_capi_c5e6815ef5b6f254(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1681,7 +1693,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_c5e6815ef5b6f254(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1693,7 +1705,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_c5e6815ef5b6f254(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1706,7 +1718,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_c5e6815ef5b6f254(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1718,7 +1730,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_c5e6815ef5b6f254(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1731,7 +1743,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_c5e6815ef5b6f254(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1755,7 +1767,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_c5e6815ef5b6f254(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1768,7 +1780,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_c5e6815ef5b6f254() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_7cddaa3dc2f923d8() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1779,7 +1791,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1789,7 +1801,7 @@ void _wrap_delete_w3w_replica_state_capi_c5e6815ef5b6f254(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_c5e6815ef5b6f254(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1817,7 +1829,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_c5e6815ef5b6f254(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1827,7 +1839,7 @@ void _wrap_w3w_ctx_close_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ROLE_USER_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -1839,7 +1851,7 @@ intgo _wrap_W3W_ROLE_USER_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -1851,7 +1863,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -1863,7 +1875,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_7cddaa3dc2f923d8() {
   int result;
   intgo _swig_go_result;
   
@@ -1875,7 +1887,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1888,7 +1900,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_c5e6815ef5b6f254(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1900,7 +1912,7 @@ void _wrap_w3w_actor_roles_set_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1913,7 +1925,7 @@ intgo _wrap_w3w_actor_roles_get_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_c5e6815ef5b6f254() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_7cddaa3dc2f923d8() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1924,7 +1936,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1934,7 +1946,7 @@ void _wrap_delete_w3w_actor_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1965,7 +1977,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_c5e6815ef5b6f254(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1998,7 +2010,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -2010,7 +2022,7 @@ void _wrap_w3w_list_query_version_set_capi_c5e6815ef5b6f254(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -2023,7 +2035,7 @@ intgo _wrap_w3w_list_query_version_get_capi_c5e6815ef5b6f254(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2036,7 +2048,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_c5e6815ef5b6f254(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2048,7 +2060,7 @@ void _wrap_w3w_list_query_status_set_capi_c5e6815ef5b6f254(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2061,7 +2073,7 @@ intgo _wrap_w3w_list_query_status_get_capi_c5e6815ef5b6f254(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2073,7 +2085,7 @@ void _wrap_w3w_list_query_limit_set_capi_c5e6815ef5b6f254(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2086,7 +2098,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_c5e6815ef5b6f254(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2099,7 +2111,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_c5e6815ef5b6f254(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_c5e6815ef5b6f254() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_7cddaa3dc2f923d8() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -2110,7 +2122,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -2120,7 +2132,7 @@ void _wrap_delete_w3w_list_query_capi_c5e6815ef5b6f254(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_7cddaa3dc2f923d8() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2132,7 +2144,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_7cddaa3dc2f923d8() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2144,7 +2156,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_7cddaa3dc2f923d8() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2156,7 +2168,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_7cddaa3dc2f923d8() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2168,7 +2180,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2181,7 +2193,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2193,7 +2205,7 @@ void _wrap_w3w_transfer_kind_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2206,7 +2218,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2219,7 +2231,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2232,7 +2244,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2245,7 +2257,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_c5e6815ef5b6f254(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2257,7 +2269,7 @@ void _wrap_w3w_transfer_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2270,7 +2282,7 @@ long long _wrap_w3w_transfer_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2283,7 +2295,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_c5e6815ef5b6f254(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2295,7 +2307,7 @@ void _wrap_w3w_transfer_created_at_set_capi_c5e6815ef5b6f254(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2308,7 +2320,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_c5e6815ef5b6f254(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_c5e6815ef5b6f254() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_7cddaa3dc2f923d8() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2319,7 +2331,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2329,7 +2341,7 @@ void _wrap_delete_w3w_transfer_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2342,7 +2354,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_c5e6815ef5b6f254(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2355,7 +2367,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_c5e6815ef5b6f254(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2367,7 +2379,7 @@ void _wrap_w3w_account_balance_set_capi_c5e6815ef5b6f254(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2380,7 +2392,7 @@ long long _wrap_w3w_account_balance_get_capi_c5e6815ef5b6f254(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2392,7 +2404,7 @@ void _wrap_w3w_account_held_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2405,7 +2417,7 @@ long long _wrap_w3w_account_held_get_capi_c5e6815ef5b6f254(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2417,7 +2429,7 @@ void _wrap_w3w_account_available_set_capi_c5e6815ef5b6f254(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2430,7 +2442,7 @@ long long _wrap_w3w_account_available_get_capi_c5e6815ef5b6f254(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_c5e6815ef5b6f254() {
+struct w3w_account *_wrap_new_w3w_account_capi_7cddaa3dc2f923d8() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2441,7 +2453,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_account_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2451,7 +2463,7 @@ void _wrap_delete_w3w_account_capi_c5e6815ef5b6f254(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2464,7 +2476,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_c5e6815ef5b6f254(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2477,7 +2489,7 @@ long long _wrap_w3w_account_list_count_get_capi_c5e6815ef5b6f254(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2487,7 +2499,7 @@ void _wrap_delete_w3w_account_list_capi_c5e6815ef5b6f254(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2547,7 +2559,7 @@ _gostring_ _wrap_w3w_deposit_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2607,7 +2619,7 @@ _gostring_ _wrap_w3w_withdraw_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_c5e6815ef5b6f254(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2660,7 +2672,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_c5e6815ef5b6f254(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_c5e6815ef5b6f254(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_7cddaa3dc2f923d8(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2697,7 +2709,7 @@ _gostring_ _wrap_w3w_accounts_capi_c5e6815ef5b6f254(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2707,7 +2719,7 @@ void _wrap_w3w_account_list_free_capi_c5e6815ef5b6f254(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2720,7 +2732,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2732,7 +2744,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_c5e6815ef5b6f254(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2745,7 +2757,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2757,7 +2769,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_c5e6815ef5b6f254(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2770,7 +2782,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2782,7 +2794,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_c5e6815ef5b6f254(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2795,7 +2807,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2807,7 +2819,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_c5e6815ef5b6f254(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2820,7 +2832,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_c5e6815ef5b6f254(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2832,7 +2844,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_c5e6815ef5b6f254(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2845,7 +2857,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_c5e6815ef5b6f254(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2857,7 +2869,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_c5e6815ef5b6f254(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2870,7 +2882,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2882,7 +2894,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_c5e6815ef5b6f254(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2895,7 +2907,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2907,7 +2919,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_c5e6815ef5b6f254(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2920,7 +2932,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_c5e6815ef5b6f254(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_c5e6815ef5b6f254() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_7cddaa3dc2f923d8() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2931,7 +2943,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2941,7 +2953,7 @@ void _wrap_delete_w3w_ledger_totals_capi_c5e6815ef5b6f254(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2978,7 +2990,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_c5e6815ef5b6f254(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2991,7 +3003,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3024,7 +3036,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_7cddaa3dc2f923d8() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3036,7 +3048,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_7cddaa3dc2f923d8() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3048,7 +3060,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_7cddaa3dc2f923d8() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3060,7 +3072,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_7cddaa3dc2f923d8() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3072,7 +3084,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3085,7 +3097,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3098,7 +3110,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_c5e6815ef5b6f254(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3111,7 +3123,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_c5e6815ef5b6f254(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3123,7 +3135,7 @@ void _wrap_w3w_supply_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3136,7 +3148,7 @@ long long _wrap_w3w_supply_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3148,7 +3160,7 @@ void _wrap_w3w_supply_reserved_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3161,7 +3173,7 @@ long long _wrap_w3w_supply_reserved_get_capi_c5e6815ef5b6f254(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3173,7 +3185,7 @@ void _wrap_w3w_supply_status_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3186,7 +3198,7 @@ intgo _wrap_w3w_supply_status_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3198,7 +3210,7 @@ void _wrap_w3w_supply_created_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3211,7 +3223,7 @@ long long _wrap_w3w_supply_created_at_get_capi_c5e6815ef5b6f254(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3223,7 +3235,7 @@ void _wrap_w3w_supply_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3236,7 +3248,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_c5e6815ef5b6f254() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_7cddaa3dc2f923d8() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3247,7 +3259,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3257,7 +3269,7 @@ void _wrap_delete_w3w_supply_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3270,7 +3282,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3283,7 +3295,7 @@ long long _wrap_w3w_supply_page_count_get_capi_c5e6815ef5b6f254(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3296,7 +3308,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3306,7 +3318,7 @@ void _wrap_delete_w3w_supply_page_capi_c5e6815ef5b6f254(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3318,7 +3330,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_c5e6815ef5b6f254(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3331,7 +3343,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_c5e6815ef5b6f254(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3343,7 +3355,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_c5e6815ef5b6f254(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3356,7 +3368,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_c5e6815ef5b6f254(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3368,7 +3380,7 @@ void _wrap_w3w_supply_patch_status_set_capi_c5e6815ef5b6f254(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3381,7 +3393,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_c5e6815ef5b6f254(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_c5e6815ef5b6f254() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_7cddaa3dc2f923d8() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3392,7 +3404,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_c5e6815ef5b6f254(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3402,7 +3414,7 @@ void _wrap_delete_w3w_supply_patch_capi_c5e6815ef5b6f254(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3448,7 +3460,7 @@ _gostring_ _wrap_w3w_supply_create_capi_c5e6815ef5b6f254(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3485,7 +3497,7 @@ _gostring_ _wrap_w3w_supply_get_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_c5e6815ef5b6f254(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_7cddaa3dc2f923d8(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3517,7 +3529,7 @@ _gostring_ _wrap_w3w_supply_list_capi_c5e6815ef5b6f254(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3527,7 +3539,7 @@ void _wrap_w3w_supply_page_free_capi_c5e6815ef5b6f254(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3573,7 +3585,7 @@ _gostring_ _wrap_w3w_supply_update_capi_c5e6815ef5b6f254(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_c5e6815ef5b6f254(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3617,7 +3629,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_c5e6815ef5b6f254(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3630,7 +3642,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3663,7 +3675,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ORDER_OPEN_capi_7cddaa3dc2f923d8() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3675,7 +3687,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_7cddaa3dc2f923d8() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3687,7 +3699,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_7cddaa3dc2f923d8() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3699,7 +3711,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_7cddaa3dc2f923d8() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3711,7 +3723,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3724,7 +3736,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_c5e6815ef5b6f254(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3737,7 +3749,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3750,7 +3762,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3762,7 +3774,7 @@ void _wrap_w3w_order_item_price_set_capi_c5e6815ef5b6f254(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3775,7 +3787,7 @@ long long _wrap_w3w_order_item_price_get_capi_c5e6815ef5b6f254(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3787,7 +3799,7 @@ void _wrap_w3w_order_item_quantity_set_capi_c5e6815ef5b6f254(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3800,7 +3812,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_c5e6815ef5b6f254(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_c5e6815ef5b6f254() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_7cddaa3dc2f923d8() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3811,7 +3823,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3821,7 +3833,7 @@ void _wrap_delete_w3w_order_item_capi_c5e6815ef5b6f254(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3834,7 +3846,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3847,7 +3859,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_c5e6815ef5b6f254(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3860,7 +3872,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_c5e6815ef5b6f254(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3872,7 +3884,7 @@ void _wrap_w3w_order_amount_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3885,7 +3897,7 @@ long long _wrap_w3w_order_amount_get_capi_c5e6815ef5b6f254(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3897,7 +3909,7 @@ void _wrap_w3w_order_status_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3910,7 +3922,7 @@ intgo _wrap_w3w_order_status_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3922,7 +3934,7 @@ void _wrap_w3w_order_created_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3935,7 +3947,7 @@ long long _wrap_w3w_order_created_at_get_capi_c5e6815ef5b6f254(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3947,7 +3959,7 @@ void _wrap_w3w_order_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3960,7 +3972,7 @@ long long _wrap_w3w_order_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3973,7 +3985,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3986,7 +3998,7 @@ long long _wrap_w3w_order_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -3996,7 +4008,7 @@ void _wrap_delete_w3w_order_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_c5e6815ef5b6f254() {
+struct w3w_order *_wrap_new_w3w_order_capi_7cddaa3dc2f923d8() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -4007,7 +4019,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_c5e6815ef5b6f254() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -4020,7 +4032,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4033,7 +4045,7 @@ long long _wrap_w3w_order_page_count_get_capi_c5e6815ef5b6f254(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4046,7 +4058,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -4056,7 +4068,7 @@ void _wrap_delete_w3w_order_page_capi_c5e6815ef5b6f254(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4104,7 +4116,7 @@ _gostring_ _wrap_w3w_order_create_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4141,7 +4153,7 @@ _gostring_ _wrap_w3w_order_get_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_c5e6815ef5b6f254(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_7cddaa3dc2f923d8(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4173,7 +4185,7 @@ _gostring_ _wrap_w3w_order_list_capi_c5e6815ef5b6f254(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4217,7 +4229,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_c5e6815ef5b6f254(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4227,7 +4239,7 @@ void _wrap_w3w_order_free_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4237,7 +4249,7 @@ void _wrap_w3w_order_page_free_capi_c5e6815ef5b6f254(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4250,7 +4262,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4283,7 +4295,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_7cddaa3dc2f923d8() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4295,7 +4307,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_7cddaa3dc2f923d8() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4307,7 +4319,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_7cddaa3dc2f923d8() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4319,7 +4331,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4332,7 +4344,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4345,7 +4357,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4358,7 +4370,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4371,7 +4383,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_c5e6815ef5b6f254(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4383,7 +4395,7 @@ void _wrap_w3w_claim_status_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4396,7 +4408,7 @@ intgo _wrap_w3w_claim_status_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4408,7 +4420,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4421,7 +4433,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4433,7 +4445,7 @@ void _wrap_w3w_claim_processed_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4446,7 +4458,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_c5e6815ef5b6f254(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4458,7 +4470,7 @@ void _wrap_w3w_claim_released_at_set_capi_c5e6815ef5b6f254(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4471,7 +4483,7 @@ long long _wrap_w3w_claim_released_at_get_capi_c5e6815ef5b6f254(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_c5e6815ef5b6f254() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_7cddaa3dc2f923d8() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4482,7 +4494,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4492,7 +4504,7 @@ void _wrap_delete_w3w_claim_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4536,7 +4548,7 @@ _gostring_ _wrap_w3w_claim_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4573,7 +4585,7 @@ _gostring_ _wrap_w3w_claim_get_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4610,7 +4622,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_c5e6815ef5b6f254(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4654,7 +4666,7 @@ _gostring_ _wrap_w3w_claim_process_capi_c5e6815ef5b6f254(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_c5e6815ef5b6f254(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4698,7 +4710,7 @@ _gostring_ _wrap_w3w_claim_release_capi_c5e6815ef5b6f254(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4711,7 +4723,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4744,7 +4756,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_c5e6815ef5b6f254(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_batch_result_replayed_set_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_batch_result_replayed_set_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int arg2 ;
   
@@ -4756,7 +4768,7 @@ void _wrap_w3w_batch_result_replayed_set_capi_c5e6815ef5b6f254(struct w3w_batch_
 }
 
 
-intgo _wrap_w3w_batch_result_replayed_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3w_batch_result_replayed_get_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4769,7 +4781,7 @@ intgo _wrap_w3w_batch_result_replayed_get_capi_c5e6815ef5b6f254(struct w3w_batch
 }
 
 
-_gostring_ _wrap_w3w_batch_result_id_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_id_get_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4782,7 +4794,7 @@ _gostring_ _wrap_w3w_batch_result_id_get_capi_c5e6815ef5b6f254(struct w3w_batch_
 }
 
 
-_gostring_ _wrap_w3w_batch_result_message_get_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_message_get_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4795,7 +4807,7 @@ _gostring_ _wrap_w3w_batch_result_message_get_capi_c5e6815ef5b6f254(struct w3w_b
 }
 
 
-struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_c5e6815ef5b6f254() {
+struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_7cddaa3dc2f923d8() {
   struct w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
   
@@ -4806,7 +4818,7 @@ struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_batch_result_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
+void _wrap_delete_w3w_batch_result_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   
   arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
@@ -4816,7 +4828,7 @@ void _wrap_delete_w3w_batch_result_capi_c5e6815ef5b6f254(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
+struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
@@ -4829,7 +4841,7 @@ struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_c5e6815ef5b6f254
 }
 
 
-long long _wrap_w3w_batch_results_count_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_count_get_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4842,7 +4854,7 @@ long long _wrap_w3w_batch_results_count_get_capi_c5e6815ef5b6f254(struct w3w_bat
 }
 
 
-long long _wrap_w3w_batch_results_ok_get_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_ok_get_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4855,7 +4867,7 @@ long long _wrap_w3w_batch_results_ok_get_capi_c5e6815ef5b6f254(struct w3w_batch_
 }
 
 
-void _wrap_delete_w3w_batch_results_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
+void _wrap_delete_w3w_batch_results_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   
   arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
@@ -4865,7 +4877,7 @@ void _wrap_delete_w3w_batch_results_capi_c5e6815ef5b6f254(struct w3w_batch_resul
 }
 
 
-_gostring_ _wrap_w3w_claim_request_order_id_get_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4878,7 +4890,7 @@ _gostring_ _wrap_w3w_claim_request_order_id_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4891,7 +4903,7 @@ _gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_c5e6815ef5b6f254(str
 }
 
 
-struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_c5e6815ef5b6f254() {
+struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_7cddaa3dc2f923d8() {
   struct w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
   
@@ -4902,7 +4914,7 @@ struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_claim_request_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0) {
+void _wrap_delete_w3w_claim_request_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   
   arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
@@ -4912,7 +4924,7 @@ void _wrap_delete_w3w_claim_request_capi_c5e6815ef5b6f254(struct w3w_claim_reque
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4925,7 +4937,7 @@ _gostring_ _wrap_w3w_deposit_request_user_id_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4938,7 +4950,7 @@ _gostring_ _wrap_w3w_deposit_request_currency_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_deposit_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_deposit_request_amount_set_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -4950,7 +4962,7 @@ void _wrap_w3w_deposit_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_depos
 }
 
 
-long long _wrap_w3w_deposit_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
+long long _wrap_w3w_deposit_request_amount_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -4963,7 +4975,7 @@ long long _wrap_w3w_deposit_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_reference_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_reference_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4976,7 +4988,7 @@ _gostring_ _wrap_w3w_deposit_request_reference_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4989,7 +5001,7 @@ _gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_c5e6815ef5b6f254(s
 }
 
 
-struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_c5e6815ef5b6f254() {
+struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_7cddaa3dc2f923d8() {
   struct w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
   
@@ -5000,7 +5012,7 @@ struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_c5e6815ef5b6f254(
 }
 
 
-void _wrap_delete_w3w_deposit_request_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0) {
+void _wrap_delete_w3w_deposit_request_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   
   arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
@@ -5010,7 +5022,7 @@ void _wrap_delete_w3w_deposit_request_capi_c5e6815ef5b6f254(struct w3w_deposit_r
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5023,7 +5035,7 @@ _gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_c5e6815ef5b6f254(struc
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5036,7 +5048,7 @@ _gostring_ _wrap_w3w_transfer_request_currency_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-void _wrap_w3w_transfer_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_request_amount_set_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -5048,7 +5060,7 @@ void _wrap_w3w_transfer_request_amount_set_capi_c5e6815ef5b6f254(struct w3w_tran
 }
 
 
-long long _wrap_w3w_transfer_request_amount_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
+long long _wrap_w3w_transfer_request_amount_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -5061,7 +5073,7 @@ long long _wrap_w3w_transfer_request_amount_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5074,7 +5086,7 @@ _gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_c5e6815ef5b6f254(
 }
 
 
-struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_c5e6815ef5b6f254() {
+struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_7cddaa3dc2f923d8() {
   struct w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
   
@@ -5085,7 +5097,7 @@ struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_c5e6815ef5b6f25
 }
 
 
-void _wrap_delete_w3w_transfer_request_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0) {
+void _wrap_delete_w3w_transfer_request_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   
   arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
@@ -5095,7 +5107,7 @@ void _wrap_delete_w3w_transfer_request_capi_c5e6815ef5b6f254(struct w3w_transfer
 }
 
 
-_gostring_ _wrap_w3w_order_request_currency_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5108,7 +5120,7 @@ _gostring_ _wrap_w3w_order_request_currency_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -5121,7 +5133,7 @@ struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_c5e6815ef5b6f254(s
 }
 
 
-long long _wrap_w3w_order_request_item_count_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
+long long _wrap_w3w_order_request_item_count_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5134,7 +5146,7 @@ long long _wrap_w3w_order_request_item_count_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5147,7 +5159,7 @@ _gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_c5e6815ef5b6f254(str
 }
 
 
-struct w3w_order_request *_wrap_new_w3w_order_request_capi_c5e6815ef5b6f254() {
+struct w3w_order_request *_wrap_new_w3w_order_request_capi_7cddaa3dc2f923d8() {
   struct w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
   
@@ -5158,7 +5170,7 @@ struct w3w_order_request *_wrap_new_w3w_order_request_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_order_request_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0) {
+void _wrap_delete_w3w_order_request_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   
   arg1 = *(struct w3w_order_request **)&_swig_go_0; 
@@ -5168,7 +5180,7 @@ void _wrap_delete_w3w_order_request_capi_c5e6815ef5b6f254(struct w3w_order_reque
 }
 
 
-_gostring_ _wrap_w3w_process_request_claim_id_get_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_claim_id_get_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5181,7 +5193,7 @@ _gostring_ _wrap_w3w_process_request_claim_id_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5194,7 +5206,7 @@ _gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_c5e6815ef5b6f254(s
 }
 
 
-struct w3w_process_request *_wrap_new_w3w_process_request_capi_c5e6815ef5b6f254() {
+struct w3w_process_request *_wrap_new_w3w_process_request_capi_7cddaa3dc2f923d8() {
   struct w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
   
@@ -5205,7 +5217,7 @@ struct w3w_process_request *_wrap_new_w3w_process_request_capi_c5e6815ef5b6f254(
 }
 
 
-void _wrap_delete_w3w_process_request_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0) {
+void _wrap_delete_w3w_process_request_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   
   arg1 = *(struct w3w_process_request **)&_swig_go_0; 
@@ -5215,7 +5227,7 @@ void _wrap_delete_w3w_process_request_capi_c5e6815ef5b6f254(struct w3w_process_r
 }
 
 
-_gostring_ _wrap_w3w_claim_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5249,7 +5261,7 @@ _gostring_ _wrap_w3w_claim_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig
 }
 
 
-_gostring_ _wrap_w3w_deposit_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_deposit_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5283,7 +5295,7 @@ _gostring_ _wrap_w3w_deposit_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_transfer_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5317,7 +5329,7 @@ _gostring_ _wrap_w3w_transfer_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_order_create_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5351,7 +5363,7 @@ _gostring_ _wrap_w3w_order_create_batch_capi_c5e6815ef5b6f254(w3w_batch_results 
 }
 
 
-_gostring_ _wrap_w3w_claim_process_batch_capi_c5e6815ef5b6f254(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5385,7 +5397,7 @@ _gostring_ _wrap_w3w_claim_process_batch_capi_c5e6815ef5b6f254(w3w_batch_results
 }
 
 
-void _wrap_w3w_batch_results_free_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0) {
+void _wrap_w3w_batch_results_free_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   
   arg1 = *(w3w_batch_results **)&_swig_go_0; 
@@ -5395,7 +5407,7 @@ void _wrap_w3w_batch_results_free_capi_c5e6815ef5b6f254(struct w3w_batch_results
 }
 
 
-void _wrap_w3w_event_seq_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -5407,7 +5419,7 @@ void _wrap_w3w_event_seq_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5420,7 +5432,7 @@ long long _wrap_w3w_event_seq_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5433,7 +5445,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5446,7 +5458,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_c5e6815ef5b6f254(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5459,7 +5471,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_c5e6815ef5b6f254(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5472,7 +5484,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_c5e6815ef5b6f254(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5485,7 +5497,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5498,7 +5510,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_c5e6815ef5b6f254(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -5510,7 +5522,7 @@ void _wrap_w3w_event_created_at_set_capi_c5e6815ef5b6f254(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5523,7 +5535,7 @@ long long _wrap_w3w_event_created_at_get_capi_c5e6815ef5b6f254(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5536,7 +5548,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_c5e6815ef5b6f254(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -5546,7 +5558,7 @@ void _wrap_delete_w3w_event_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_c5e6815ef5b6f254(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_7cddaa3dc2f923d8(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -5576,7 +5588,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_c5e6815ef5b6f254(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_7cddaa3dc2f923d8(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5589,7 +5601,7 @@ long long _wrap_w3w_subscription_dropped_capi_c5e6815ef5b6f254(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_7cddaa3dc2f923d8(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -5599,7 +5611,7 @@ void _wrap_w3w_unsubscribe_capi_c5e6815ef5b6f254(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -5609,7 +5621,7 @@ void _wrap_w3w_event_free_capi_c5e6815ef5b6f254(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5639,7 +5651,7 @@ _gostring_ _wrap_w3w_events_pump_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5651,7 +5663,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_c5e6815ef5b6f254(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5664,7 +5676,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_c5e6815ef5b6f254(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5676,7 +5688,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_c5e6815ef5b6f254(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5689,7 +5701,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_c5e6815ef5b6f254(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -5701,7 +5713,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_c5e6815ef5b6f254(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5714,7 +5726,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_c5e6815ef5b6f254(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5726,7 +5738,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_c5e6815ef5b6f254(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5739,7 +5751,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_c5e6815ef5b6f254(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_c5e6815ef5b6f254() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_7cddaa3dc2f923d8() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -5750,7 +5762,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -5760,7 +5772,7 @@ void _wrap_delete_w3w_outbox_stats_capi_c5e6815ef5b6f254(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_c5e6815ef5b6f254(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5790,7 +5802,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_c5e6815ef5b6f254(struct w3w_outbox_st
 }
 
 
-struct w3w_event *_wrap_w3w_event_list_items_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+struct w3w_event *_wrap_w3w_event_list_items_get_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   w3w_event *result = 0 ;
   struct w3w_event *_swig_go_result;
@@ -5803,7 +5815,7 @@ struct w3w_event *_wrap_w3w_event_list_items_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-long long _wrap_w3w_event_list_count_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+long long _wrap_w3w_event_list_count_get_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5816,7 +5828,7 @@ long long _wrap_w3w_event_list_count_get_capi_c5e6815ef5b6f254(struct w3w_event_
 }
 
 
-void _wrap_w3w_event_list_next_after_set_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_list_next_after_set_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   int64_t arg2 ;
   
@@ -5828,7 +5840,7 @@ void _wrap_w3w_event_list_next_after_set_capi_c5e6815ef5b6f254(struct w3w_event_
 }
 
 
-long long _wrap_w3w_event_list_next_after_get_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+long long _wrap_w3w_event_list_next_after_get_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5841,7 +5853,7 @@ long long _wrap_w3w_event_list_next_after_get_capi_c5e6815ef5b6f254(struct w3w_e
 }
 
 
-void _wrap_delete_w3w_event_list_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+void _wrap_delete_w3w_event_list_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   
   arg1 = *(struct w3w_event_list **)&_swig_go_0; 
@@ -5851,7 +5863,7 @@ void _wrap_delete_w3w_event_list_capi_c5e6815ef5b6f254(struct w3w_event_list *_s
 }
 
 
-_gostring_ _wrap_w3w_events_of_capi_c5e6815ef5b6f254(w3w_event_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_events_of_capi_7cddaa3dc2f923d8(w3w_event_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, intgo _swig_go_5) {
   w3w_event_list **arg1 = (w3w_event_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5892,7 +5904,7 @@ _gostring_ _wrap_w3w_events_of_capi_c5e6815ef5b6f254(w3w_event_list **_swig_go_0
 }
 
 
-void _wrap_w3w_event_list_free_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0) {
+void _wrap_w3w_event_list_free_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
   w3w_event_list *arg1 = (w3w_event_list *) 0 ;
   
   arg1 = *(w3w_event_list **)&_swig_go_0; 
@@ -5902,7 +5914,7 @@ void _wrap_w3w_event_list_free_capi_c5e6815ef5b6f254(struct w3w_event_list *_swi
 }
 
 
-void _wrap_w3w_audit_record_chain_pos_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_record_chain_pos_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   int64_t arg2 ;
   
@@ -5914,7 +5926,7 @@ void _wrap_w3w_audit_record_chain_pos_set_capi_c5e6815ef5b6f254(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_record_chain_pos_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+long long _wrap_w3w_audit_record_chain_pos_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5927,7 +5939,7 @@ long long _wrap_w3w_audit_record_chain_pos_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_record_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5940,7 +5952,7 @@ _gostring_ _wrap_w3w_audit_record_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_
 }
 
 
-_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5953,7 +5965,7 @@ _gostring_ _wrap_w3w_audit_record_actor_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_audit_record_action_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_action_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -5977,7 +5989,7 @@ void _wrap_w3w_audit_record_action_set_capi_c5e6815ef5b6f254(struct w3w_audit_re
 }
 
 
-_gostring_ _wrap_w3w_audit_record_action_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_action_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5990,7 +6002,7 @@ _gostring_ _wrap_w3w_audit_record_action_get_capi_c5e6815ef5b6f254(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_record_target_id_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_target_id_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -6014,7 +6026,7 @@ void _wrap_w3w_audit_record_target_id_set_capi_c5e6815ef5b6f254(struct w3w_audit
 }
 
 
-_gostring_ _wrap_w3w_audit_record_target_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_target_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6027,7 +6039,7 @@ _gostring_ _wrap_w3w_audit_record_target_id_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_audit_record_outcome_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_outcome_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -6051,7 +6063,7 @@ void _wrap_w3w_audit_record_outcome_set_capi_c5e6815ef5b6f254(struct w3w_audit_r
 }
 
 
-_gostring_ _wrap_w3w_audit_record_outcome_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_outcome_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6064,7 +6076,7 @@ _gostring_ _wrap_w3w_audit_record_outcome_get_capi_c5e6815ef5b6f254(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_record_created_at_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_record_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   w3w_time arg2 ;
   
@@ -6076,7 +6088,7 @@ void _wrap_w3w_audit_record_created_at_set_capi_c5e6815ef5b6f254(struct w3w_audi
 }
 
 
-long long _wrap_w3w_audit_record_created_at_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+long long _wrap_w3w_audit_record_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6089,7 +6101,7 @@ long long _wrap_w3w_audit_record_created_at_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_audit_record_prev_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+void _wrap_w3w_audit_record_prev_hash_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *arg2 ;
   
@@ -6105,7 +6117,7 @@ void _wrap_w3w_audit_record_prev_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit
 }
 
 
-char *_wrap_w3w_audit_record_prev_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+char *_wrap_w3w_audit_record_prev_hash_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *result = 0 ;
   char *_swig_go_result;
@@ -6118,7 +6130,7 @@ char *_wrap_w3w_audit_record_prev_hash_get_capi_c5e6815ef5b6f254(struct w3w_audi
 }
 
 
-void _wrap_w3w_audit_record_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+void _wrap_w3w_audit_record_hash_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *arg2 ;
   
@@ -6134,7 +6146,7 @@ void _wrap_w3w_audit_record_hash_set_capi_c5e6815ef5b6f254(struct w3w_audit_reco
 }
 
 
-char *_wrap_w3w_audit_record_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+char *_wrap_w3w_audit_record_hash_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *result = 0 ;
   char *_swig_go_result;
@@ -6147,7 +6159,7 @@ char *_wrap_w3w_audit_record_hash_get_capi_c5e6815ef5b6f254(struct w3w_audit_rec
 }
 
 
-_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6160,7 +6172,7 @@ _gostring_ _wrap_w3w_audit_record_trace_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_c5e6815ef5b6f254() {
+struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_7cddaa3dc2f923d8() {
   struct w3w_audit_record *result = 0 ;
   struct w3w_audit_record *_swig_go_result;
   
@@ -6171,7 +6183,7 @@ struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_audit_record_capi_c5e6815ef5b6f254(struct w3w_audit_record *_swig_go_0) {
+void _wrap_delete_w3w_audit_record_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   
   arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
@@ -6181,7 +6193,7 @@ void _wrap_delete_w3w_audit_record_capi_c5e6815ef5b6f254(struct w3w_audit_record
 }
 
 
-struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   w3w_audit_record *result = 0 ;
   struct w3w_audit_record *_swig_go_result;
@@ -6194,7 +6206,7 @@ struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_c5e6815ef5b6f254(st
 }
 
 
-long long _wrap_w3w_audit_page_count_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+long long _wrap_w3w_audit_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6207,7 +6219,7 @@ long long _wrap_w3w_audit_page_count_get_capi_c5e6815ef5b6f254(struct w3w_audit_
 }
 
 
-void _wrap_w3w_audit_page_next_after_set_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_page_next_after_set_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   int64_t arg2 ;
   
@@ -6219,7 +6231,7 @@ void _wrap_w3w_audit_page_next_after_set_capi_c5e6815ef5b6f254(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_page_next_after_get_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+long long _wrap_w3w_audit_page_next_after_get_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6232,7 +6244,7 @@ long long _wrap_w3w_audit_page_next_after_get_capi_c5e6815ef5b6f254(struct w3w_a
 }
 
 
-void _wrap_delete_w3w_audit_page_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+void _wrap_delete_w3w_audit_page_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   
   arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
@@ -6242,7 +6254,7 @@ void _wrap_delete_w3w_audit_page_capi_c5e6815ef5b6f254(struct w3w_audit_page *_s
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -6254,7 +6266,7 @@ void _wrap_w3w_audit_report_ok_set_capi_c5e6815ef5b6f254(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6267,7 +6279,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_c5e6815ef5b6f254(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6279,7 +6291,7 @@ void _wrap_w3w_audit_report_records_set_capi_c5e6815ef5b6f254(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6292,7 +6304,7 @@ long long _wrap_w3w_audit_report_records_get_capi_c5e6815ef5b6f254(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6304,7 +6316,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_c5e6815ef5b6f254(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6317,7 +6329,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_c5e6815ef5b6f254(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6329,7 +6341,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_c5e6815ef5b6f254(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6342,7 +6354,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6355,7 +6367,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_c5e6815ef5b6f254(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_c5e6815ef5b6f254() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_7cddaa3dc2f923d8() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -6366,7 +6378,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -6376,7 +6388,7 @@ void _wrap_delete_w3w_audit_report_capi_c5e6815ef5b6f254(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_c5e6815ef5b6f254(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6406,7 +6418,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_c5e6815ef5b6f254(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_read_capi_c5e6815ef5b6f254(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_audit_read_capi_7cddaa3dc2f923d8(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_audit_page **arg1 = (w3w_audit_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6440,7 +6452,7 @@ _gostring_ _wrap_w3w_audit_read_capi_c5e6815ef5b6f254(w3w_audit_page **_swig_go_
 }
 
 
-void _wrap_w3w_audit_page_free_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0) {
+void _wrap_w3w_audit_page_free_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
   w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
   
   arg1 = *(w3w_audit_page **)&_swig_go_0; 
@@ -6450,7 +6462,7 @@ void _wrap_w3w_audit_page_free_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -6480,7 +6492,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -6514,7 +6526,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -6548,7 +6560,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -6582,7 +6594,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -6616,7 +6628,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -6650,7 +6662,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -6684,7 +6696,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -6718,7 +6730,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_c5e6815ef5b6f254(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -6752,7 +6764,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_c5e6815ef5b6f254(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_7cddaa3dc2f923d8(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6784,7 +6796,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_c5e6815ef5b6f254(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_c5e6815ef5b6f254(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_7cddaa3dc2f923d8(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6816,7 +6828,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_c5e6815ef5b6f254(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_c5e6815ef5b6f254(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_7cddaa3dc2f923d8(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -6826,7 +6838,7 @@ void _wrap_w3w_jwt_verifier_free_capi_c5e6815ef5b6f254(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6865,7 +6877,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6916,7 +6928,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6967,7 +6979,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -7008,7 +7020,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -7020,7 +7032,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_c5e6815ef5b6f254(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7033,7 +7045,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_c5e6815ef5b6f254(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7046,7 +7058,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -7058,7 +7070,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7071,7 +7083,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_c5e6815ef5b6f254(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7084,7 +7096,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7097,7 +7109,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_c5e6815ef5b6f254(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_c5e6815ef5b6f254() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_7cddaa3dc2f923d8() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -7108,7 +7120,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_c5e6815ef5b6f25
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -7118,7 +7130,7 @@ void _wrap_delete_w3w_master_seed_info_capi_c5e6815ef5b6f254(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7160,7 +7172,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_c5e6815ef5b6f254(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_c5e6815ef5b6f254(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7190,7 +7202,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_c5e6815ef5b6f254(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7226,7 +7238,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_c5e6815ef5b6f254(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7261,7 +7273,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_c5e6815ef5b6f254(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -7291,7 +7303,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_c5e6815ef5b6f254(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7328,7 +7340,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7341,7 +7353,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7354,7 +7366,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_c5e6815ef5b6f254(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7367,7 +7379,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7380,7 +7392,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_c5e6815ef5b6f254(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -7392,7 +7404,7 @@ void _wrap_w3w_wallet_index_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7405,7 +7417,7 @@ long long _wrap_w3w_wallet_index_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -7417,7 +7429,7 @@ void _wrap_w3w_wallet_created_at_set_capi_c5e6815ef5b6f254(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7430,7 +7442,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_c5e6815ef5b6f254(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_c5e6815ef5b6f254() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_7cddaa3dc2f923d8() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -7441,7 +7453,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -7451,7 +7463,7 @@ void _wrap_delete_w3w_wallet_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -7464,7 +7476,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7477,7 +7489,7 @@ long long _wrap_w3w_wallets_count_get_capi_c5e6815ef5b6f254(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -7487,7 +7499,7 @@ void _wrap_delete_w3w_wallets_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_c5e6815ef5b6f254(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7524,7 +7536,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_c5e6815ef5b6f254(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_c5e6815ef5b6f254(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_7cddaa3dc2f923d8(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7561,7 +7573,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_c5e6815ef5b6f254(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -7571,7 +7583,7 @@ void _wrap_w3w_wallets_free_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7615,7 +7627,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_c5e6815ef5b6f254(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -7627,7 +7639,7 @@ void _wrap_w3w_chain_options_version_set_capi_c5e6815ef5b6f254(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7640,7 +7652,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_c5e6815ef5b6f254(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7653,7 +7665,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7666,7 +7678,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_c5e6815ef5b6f254(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -7678,7 +7690,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_c5e6815ef5b6f254(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7691,7 +7703,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7703,7 +7715,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7716,7 +7728,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7728,7 +7740,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_c5e6815ef5b6f254(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7741,7 +7753,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7754,7 +7766,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_c5e6815ef5b6f254(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -7766,7 +7778,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7779,7 +7791,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7791,7 +7803,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_c5e6815ef5b6f254(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7804,7 +7816,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_c5e6815ef5b6f254(stru
 }
 
 
-void _wrap_w3w_chain_options_allow_zero_address_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7816,7 +7828,7 @@ void _wrap_w3w_chain_options_allow_zero_address_set_capi_c5e6815ef5b6f254(struct
 }
 
 
-intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7829,7 +7841,7 @@ intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_c5e6815ef5b6f254(struc
 }
 
 
-void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7841,7 +7853,7 @@ void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_c5e6815ef5b6f254(s
 }
 
 
-intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7854,7 +7866,7 @@ intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_c5e6815ef5b6f254(
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7867,7 +7879,7 @@ _gostring_ _wrap_w3w_chain_options_signer_url_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7880,7 +7892,131 @@ _gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_c5e6815ef5b6f254(stru
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254() {
+void _wrap_w3w_chain_options_sweep_thresholds_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->sweep_thresholds, (const char *)arg2, 512-1);
+      arg1->sweep_thresholds[512-1] = 0;
+    } else {
+      arg1->sweep_thresholds[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_chain_options_sweep_thresholds_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->sweep_thresholds);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->sweep_interval_ms = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->sweep_interval_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->sweep_max_per_round = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->sweep_max_per_round);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->sweep_topup_max_wei, (const char *)arg2, 80-1);
+      arg1->sweep_topup_max_wei[80-1] = 0;
+    } else {
+      arg1->sweep_topup_max_wei[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->sweep_topup_max_wei);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_7cddaa3dc2f923d8() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -7891,7 +8027,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -7901,7 +8037,7 @@ void _wrap_delete_w3w_chain_options_capi_c5e6815ef5b6f254(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_c5e6815ef5b6f254(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_7cddaa3dc2f923d8(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -7931,7 +8067,7 @@ _gostring_ _wrap_w3w_chain_open_capi_c5e6815ef5b6f254(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -7941,7 +8077,7 @@ void _wrap_w3w_chain_close_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7954,7 +8090,7 @@ _gostring_ _wrap_w3w_chain_key_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -7988,7 +8124,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_c5e6815ef5b6f254(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -8000,7 +8136,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8013,7 +8149,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_c5e6815ef5b6f254(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8026,7 +8162,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8038,7 +8174,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_c5e6815ef5b6f254(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8051,7 +8187,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8063,7 +8199,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_c5e6815ef5b6f254(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8076,7 +8212,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_c5e6815ef5b6f254
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8088,7 +8224,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_c5e6815ef5b6f254(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8101,7 +8237,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_c5e6815ef5b6f254(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8113,7 +8249,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_c5e6815ef5b6f254(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8126,7 +8262,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_c5e6815ef5b6f254(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8138,7 +8274,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_c5e6815ef5b6f254(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8151,7 +8287,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_c5e6815ef5b6
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8163,7 +8299,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_c5e6815ef5b6f254(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8176,7 +8312,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_c5e6815ef5b6f25
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8188,7 +8324,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_c5e6815ef5b6f254(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8201,7 +8337,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_c5e6815ef5b6f2
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8213,7 +8349,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_c5e6815ef5b6f254(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8226,7 +8362,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_c5e6815ef5b6f2
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_c5e6815ef5b6f254() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -8237,7 +8373,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_c5e6815ef5b6f25
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -8247,7 +8383,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_c5e6815ef5b6f254(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -8277,7 +8413,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_7cddaa3dc2f923d8(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
   int64_t *arg1 = (int64_t *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8312,7 +8448,7 @@ _gostring_ _wrap_w3w_chain_confirmations_capi_c5e6815ef5b6f254(long long *_swig_
 }
 
 
-intgo _wrap_w3w_chain_confirmations_required_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
+intgo _wrap_w3w_chain_confirmations_required_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8325,7 +8461,7 @@ intgo _wrap_w3w_chain_confirmations_required_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -8355,7 +8491,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_c5e6815ef5b6f254(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -8365,7 +8501,7 @@ void _wrap_w3w_chain_watch_stop_capi_c5e6815ef5b6f254(struct w3w_chain *_swig_go
 }
 
 
-void _wrap_w3w_chain_watch_state_running_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_watch_state_running_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int arg2 ;
   
@@ -8377,7 +8513,7 @@ void _wrap_w3w_chain_watch_state_running_set_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_watch_state_running_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+intgo _wrap_w3w_chain_watch_state_running_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8390,7 +8526,7 @@ intgo _wrap_w3w_chain_watch_state_running_get_capi_c5e6815ef5b6f254(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_rounds_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8402,7 +8538,7 @@ void _wrap_w3w_chain_watch_state_rounds_set_capi_c5e6815ef5b6f254(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_rounds_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8415,7 +8551,7 @@ long long _wrap_w3w_chain_watch_state_rounds_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-void _wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_errors_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8427,7 +8563,7 @@ void _wrap_w3w_chain_watch_state_errors_set_capi_c5e6815ef5b6f254(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_errors_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_errors_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8440,7 +8576,7 @@ long long _wrap_w3w_chain_watch_state_errors_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8453,7 +8589,7 @@ _gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_c5e6815ef5b6f254(stru
 }
 
 
-void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time arg2 ;
   
@@ -8465,7 +8601,7 @@ void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8478,7 +8614,7 @@ long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_c5e6815ef5b6f254(struc
 }
 
 
-void _wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_head_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8490,7 +8626,7 @@ void _wrap_w3w_chain_watch_state_head_set_capi_c5e6815ef5b6f254(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_watch_state_head_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_head_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8503,7 +8639,7 @@ long long _wrap_w3w_chain_watch_state_head_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_watch_state_cursor_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8516,7 +8652,7 @@ long long _wrap_w3w_chain_watch_state_cursor_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_c5e6815ef5b6f254() {
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_7cddaa3dc2f923d8() {
   struct w3w_chain_watch_state *result = 0 ;
   struct w3w_chain_watch_state *_swig_go_result;
   
@@ -8527,7 +8663,7 @@ struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_c5e6815ef5b6f
 }
 
 
-void _wrap_delete_w3w_chain_watch_state_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_watch_state_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   
   arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
@@ -8537,7 +8673,7 @@ void _wrap_delete_w3w_chain_watch_state_capi_c5e6815ef5b6f254(struct w3w_chain_w
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_get_capi_c5e6815ef5b6f254(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -8565,7 +8701,7 @@ _gostring_ _wrap_w3w_chain_watch_state_get_capi_c5e6815ef5b6f254(struct w3w_chai
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_7cddaa3dc2f923d8() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8577,7 +8713,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_7cddaa3dc2f923d8() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8589,7 +8725,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_7cddaa3dc2f923d8() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8601,7 +8737,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_7cddaa3dc2f923d8() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8613,7 +8749,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_7cddaa3dc2f923d8() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8625,7 +8761,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_c5e6815ef5b6f254() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_c5e6815ef5b6f254() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_7cddaa3dc2f923d8() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8637,7 +8773,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_c5e6815ef5b6f254() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8650,7 +8786,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_c5e6815ef5b6f254(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8663,7 +8799,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_c5e6815ef5b6f254(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8676,7 +8812,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_c5e6815ef5b6f254(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8689,7 +8825,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_c5e6815ef5b6f254(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -8701,7 +8837,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8714,7 +8850,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_c5e6815ef5b6f254(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8727,7 +8863,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8740,7 +8876,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -8752,7 +8888,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8765,7 +8901,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_c5e6815ef5b6f254(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8778,7 +8914,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -8790,7 +8926,7 @@ void _wrap_w3w_withdrawal_status_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -8803,7 +8939,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_c5e6815ef5b6f254(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8816,7 +8952,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_c5e6815ef5b6f254(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8829,7 +8965,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8841,7 +8977,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_c5e6815ef5b6f254(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8854,7 +8990,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_c5e6815ef5b6f254(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8866,7 +9002,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8879,7 +9015,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_c5e6815ef5b6f254() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_7cddaa3dc2f923d8() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -8890,7 +9026,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -8900,7 +9036,7 @@ void _wrap_delete_w3w_withdrawal_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8953,7 +9089,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_c5e6815ef5b6f254(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -8990,7 +9126,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_c5e6815ef5b6f254(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9003,7 +9139,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_c5e6815ef5b6f254(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -9021,7 +9157,7 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_c5e6815ef5b6f254(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9034,7 +9170,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9047,7 +9183,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9060,7 +9196,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9073,7 +9209,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9086,7 +9222,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9099,7 +9235,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -9111,7 +9247,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_c5e6815ef5b6f254(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9124,7 +9260,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -9136,7 +9272,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_c5e6815ef5b6f254(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9149,7 +9285,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9162,7 +9298,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9175,7 +9311,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9187,7 +9323,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_c5e6815ef5b6f254(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9200,7 +9336,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9213,7 +9349,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_c5e6815ef5b6f254(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9226,7 +9362,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_c5e6815ef5b6f254(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9239,7 +9375,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -9251,7 +9387,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_c5e6815ef5b6f254(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9264,7 +9400,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_c5e6815ef5b6f254() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_7cddaa3dc2f923d8() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -9275,7 +9411,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_c5e6815ef5b6f254() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -9285,7 +9421,7 @@ void _wrap_delete_w3w_chain_deposit_capi_c5e6815ef5b6f254(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9322,7 +9458,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_c5e6815ef5b6f254(struct w3w_chain_de
 }
 
 
-struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
@@ -9335,7 +9471,7 @@ struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_c5e6815ef5b6f2
 }
 
 
-long long _wrap_w3w_chain_deposits_count_get_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
+long long _wrap_w3w_chain_deposits_count_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -9348,7 +9484,7 @@ long long _wrap_w3w_chain_deposits_count_get_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-void _wrap_delete_w3w_chain_deposits_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposits_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   
   arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
@@ -9358,7 +9494,7 @@ void _wrap_delete_w3w_chain_deposits_capi_c5e6815ef5b6f254(struct w3w_chain_depo
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_chain_deposit_list_capi_7cddaa3dc2f923d8(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9404,7 +9540,7 @@ _gostring_ _wrap_w3w_chain_deposit_list_capi_c5e6815ef5b6f254(w3w_chain_deposits
 }
 
 
-void _wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_w3w_chain_deposits_free_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   
   arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
@@ -9414,7 +9550,1359 @@ void _wrap_w3w_chain_deposits_free_capi_c5e6815ef5b6f254(struct w3w_chain_deposi
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+intgo _wrap_W3W_SWEEP_PLANNED_capi_7cddaa3dc2f923d8() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_PLANNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_7cddaa3dc2f923d8() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_TOPUP_SIGNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_7cddaa3dc2f923d8() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_TOPUP_MINED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_SIGNED_capi_7cddaa3dc2f923d8() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_SIGNED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_CONFIRMED_capi_7cddaa3dc2f923d8() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_CONFIRMED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_SWEEP_FAILED_capi_7cddaa3dc2f923d8() {
+  enum w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_SWEEP_FAILED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_id_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_chain_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_address_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_wallet_index_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->wallet_index = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_wallet_index_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->wallet_index);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_to_address_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->to_address);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_status_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_sweep_status arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (w3w_sweep_status)_swig_go_1; 
+  
+  if (arg1) (arg1)->status = arg2;
+  
+}
+
+
+intgo _wrap_w3w_sweep_status_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (w3w_sweep_status) ((arg1)->status);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_amount_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->amount, (const char *)arg2, 80-1);
+      arg1->amount[80-1] = 0;
+    } else {
+      arg1->amount[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_amount_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->amount);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->nonce = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->nonce);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_value_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->topup_value, (const char *)arg2, 80-1);
+      arg1->topup_value[80-1] = 0;
+    } else {
+      arg1->topup_value[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_topup_value_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->topup_value);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->topup_nonce = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_topup_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->topup_nonce);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_tx_hash_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->topup_tx_hash, (const char *)arg2, 67-1);
+      arg1->topup_tx_hash[67-1] = 0;
+    } else {
+      arg1->topup_tx_hash[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_topup_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->topup_tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_currency_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->fee_currency, (const char *)arg2, 11-1);
+      arg1->fee_currency[11-1] = 0;
+    } else {
+      arg1->fee_currency[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->fee_currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_topup_fee_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->topup_fee, (const char *)arg2, 80-1);
+      arg1->topup_fee[80-1] = 0;
+    } else {
+      arg1->topup_fee[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_topup_fee_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->topup_fee);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_sweep_fee_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->sweep_fee, (const char *)arg2, 80-1);
+      arg1->sweep_fee[80-1] = 0;
+    } else {
+      arg1->sweep_fee[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_sweep_fee_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->sweep_fee);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_error_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->error);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->updated_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->updated_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep *_wrap_new_w3w_sweep_capi_7cddaa3dc2f923d8() {
+  struct w3w_sweep *result = 0 ;
+  struct w3w_sweep *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep *)calloc(1, sizeof(struct w3w_sweep));
+  *(struct w3w_sweep **)&_swig_go_result = (struct w3w_sweep *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+  struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
+  
+  arg1 = *(struct w3w_sweep **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_sweep *_wrap_w3w_sweeps_items_get_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+  struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
+  w3w_sweep *result = 0 ;
+  struct w3w_sweep *_swig_go_result;
+  
+  arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
+  
+  result = (w3w_sweep *) ((arg1)->items);
+  *(w3w_sweep **)&_swig_go_result = (w3w_sweep *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_sweeps_count_get_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+  struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweeps_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+  struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
+  
+  arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
+  
+  delete_w3w_sweeps(arg1);
+  
+}
+
+
+void _wrap_w3w_sweep_stats_addresses_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->addresses = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_addresses_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->addresses);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_planned_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->planned = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_planned_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->planned);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_topups_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->topups = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_topups_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->topups);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_sent_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->sent = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_sent_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->sent);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->confirmed = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->confirmed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_failed_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->failed = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_failed_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->failed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_pending_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->pending = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_pending_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->pending);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_stats_skipped_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->skipped = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_stats_skipped_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  result =  ((arg1)->skipped);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep_stats *_wrap_new_w3w_sweep_stats_capi_7cddaa3dc2f923d8() {
+  struct w3w_sweep_stats *result = 0 ;
+  struct w3w_sweep_stats *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep_stats *)calloc(1, sizeof(struct w3w_sweep_stats));
+  *(struct w3w_sweep_stats **)&_swig_go_result = (struct w3w_sweep_stats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_stats_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+  struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
+  
+  arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_sweep_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_sweep_stats *_swig_go_2) {
+  w3w_chain *arg1 = (w3w_chain *) 0 ;
+  w3w_actor *arg2 = (w3w_actor *) 0 ;
+  w3w_sweep_stats *arg3 = (w3w_sweep_stats *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain **)&_swig_go_0; 
+  arg2 = *(w3w_actor **)&_swig_go_1; 
+  arg3 = *(w3w_sweep_stats **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_chain_sweep(arg1,(struct w3w_actor const *)arg2,arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_list_capi_7cddaa3dc2f923d8(w3w_sweeps **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4) {
+  w3w_sweeps **arg1 = (w3w_sweeps **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  int arg5 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_sweeps **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  arg5 = (int)_swig_go_4; 
+  
+  result = (w3w_status)w3w_sweep_list(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,arg5);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweeps_free_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+  w3w_sweeps *arg1 = (w3w_sweeps *) 0 ;
+  
+  arg1 = *(w3w_sweeps **)&_swig_go_0; 
+  
+  w3w_sweeps_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_sweep_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+  w3w_sweep_status arg1 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_sweep_status)_swig_go_0; 
+  
+  result = (char *)w3w_sweep_status_name(arg1);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_w3w_sweep_status_from_name_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  w3w_sweep_status result;
+  intgo _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (w3w_sweep_status)w3w_sweep_status_from_name((char const *)arg1);
+  _swig_go_result = (intgo)result; 
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_total_chain_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->chain);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_total_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->currency);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_total_total_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->total, (const char *)arg2, 80-1);
+      arg1->total[80-1] = 0;
+    } else {
+      arg1->total[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_total_total_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->total);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_total_transactions_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0, long long _swig_go_1) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->transactions = arg2;
+  
+}
+
+
+long long _wrap_w3w_sweep_fee_total_transactions_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->transactions);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep_fee_total *_wrap_new_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8() {
+  struct w3w_sweep_fee_total *result = 0 ;
+  struct w3w_sweep_fee_total *_swig_go_result;
+  
+  
+  result = (struct w3w_sweep_fee_total *)calloc(1, sizeof(struct w3w_sweep_fee_total));
+  *(struct w3w_sweep_fee_total **)&_swig_go_result = (struct w3w_sweep_fee_total *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+  struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
+  
+  arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_sweep_fee_total *_wrap_w3w_sweep_fee_totals_items_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+  struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
+  w3w_sweep_fee_total *result = 0 ;
+  struct w3w_sweep_fee_total *_swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  result = (w3w_sweep_fee_total *) ((arg1)->items);
+  *(w3w_sweep_fee_total **)&_swig_go_result = (w3w_sweep_fee_total *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_sweep_fee_totals_count_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+  struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_sweep_fee_totals_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+  struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
+  
+  arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  delete_w3w_sweep_fee_totals(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_totals_get_capi_7cddaa3dc2f923d8(w3w_sweep_fee_totals **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_sweep_fee_totals **arg1 = (w3w_sweep_fee_totals **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_sweep_fee_totals **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_sweep_fee_totals_get(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_sweep_fee_totals_free_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+  w3w_sweep_fee_totals *arg1 = (w3w_sweep_fee_totals *) 0 ;
+  
+  arg1 = *(w3w_sweep_fee_totals **)&_swig_go_0; 
+  
+  w3w_sweep_fee_totals_free(arg1);
+  
+}
+
+
+void _wrap_w3w_chain_sweep_state_enabled_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->enabled = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->enabled);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_rounds_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rounds = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_rounds_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->rounds);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_errors_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->errors = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_errors_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_sweep_state_last_error_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->last_error);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->last_ok_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->last_ok_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_last_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_sweep_stats *_swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_sweep_stats *arg2 = (w3w_sweep_stats *) 0 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = *(w3w_sweep_stats **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->last = *arg2;
+  
+}
+
+
+struct w3w_sweep_stats *_wrap_w3w_chain_sweep_state_last_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  w3w_sweep_stats *result = 0 ;
+  struct w3w_sweep_stats *_swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (w3w_sweep_stats *)& ((arg1)->last);
+  *(w3w_sweep_stats **)&_swig_go_result = (w3w_sweep_stats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->confirmed = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->confirmed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_sweep_state_failed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->failed = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_sweep_state_failed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->failed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_sweep_state *_wrap_new_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8() {
+  struct w3w_chain_sweep_state *result = 0 ;
+  struct w3w_chain_sweep_state *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_sweep_state *)calloc(1, sizeof(struct w3w_chain_sweep_state));
+  *(struct w3w_chain_sweep_state **)&_swig_go_result = (struct w3w_chain_sweep_state *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+  struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
+  
+  arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_sweep_state_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+  w3w_chain_sweep_state *arg1 = (w3w_chain_sweep_state *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_sweep_state **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_chain_sweep_state_get(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_wallet_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -9448,7 +10936,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -9482,7 +10970,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -9516,7 +11004,7 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -9550,7 +11038,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_c5e6815ef5b6f254(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
   char *temp1 = NULL ;
@@ -9584,7 +11072,75 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_c5e6815ef5b6f254(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_sweeps_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_sweeps *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_sweeps *arg2 = (w3w_sweeps *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_sweeps **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_sweeps_to_json(arg1,(struct w3w_sweeps const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_sweep_fee_totals_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_sweep_fee_totals *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  w3w_sweep_fee_totals *arg2 = (w3w_sweep_fee_totals *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_sweep_fee_totals **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_sweep_fee_totals_to_json(arg1,(struct w3w_sweep_fee_totals const *)arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9597,7 +11153,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9610,7 +11166,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_c5e6815ef5b6f254(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -9634,7 +11190,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_c5e6815ef5b6f254(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9647,7 +11203,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_c5e6815ef5b6f254(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9659,7 +11215,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_c5e6815ef5b6f254(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9672,7 +11228,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_c5e6815ef5b6f254(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9684,7 +11240,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_c5e6815ef5b6f254(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9697,7 +11253,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9709,7 +11265,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_c5e6815ef5b6f254(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9722,7 +11278,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_c5e6815ef5b6f254(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9734,7 +11290,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_c5e6815ef5b6f254(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9747,7 +11303,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_c5e6815ef5b6f254(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -9759,7 +11315,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_c5e6815ef5b6f254(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9772,7 +11328,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_c5e6815ef5b6f254(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9784,7 +11340,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_c5e6815ef5b6f254(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9797,7 +11353,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_c5e6815ef5b6f2
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -9809,7 +11365,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_c5e6815ef5b6f254(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9822,7 +11378,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_c5e6815ef5b6f254(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_c5e6815ef5b6f254() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -9833,7 +11389,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_c5e6815ef5b6f25
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -9843,7 +11399,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_c5e6815ef5b6f254(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -9856,7 +11412,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_c5e6815e
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -9869,7 +11425,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -9879,7 +11435,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_c5e6815ef5b6f254(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9927,7 +11483,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_c5e6815ef5b6f254(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9969,7 +11525,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_c5e6815ef5b6f254(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_7cddaa3dc2f923d8(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -10013,7 +11569,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_c5e6815ef5b6f254(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -10023,7 +11579,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_c5e6815ef5b6f254(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -10057,7 +11613,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_c5e6815ef5b6f254(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_c5e6815ef5b6f254(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -10091,7 +11647,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_c5e6815ef5b6f254(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_7cddaa3dc2f923d8(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -10121,7 +11677,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_c5e6815ef5b6f254(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -10156,7 +11712,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_c5e6815ef5b6f254(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -10184,7 +11740,7 @@ _gostring_ _wrap_w3wb_options_init_capi_c5e6815ef5b6f254(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -10212,7 +11768,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_c5e6815ef5b6f254(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10252,7 +11808,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_c5e6815ef5b6f254(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -10280,7 +11836,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_c5e6815ef5b6f254(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10320,7 +11876,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_c5e6815ef5b6f254(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10341,7 +11897,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_c5e6815ef5b6f254(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -10381,7 +11937,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_c5e6815ef5b6f254(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -10394,7 +11950,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_c5e6815ef5b6f254(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10440,7 +11996,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_c5e6815ef5b6f254(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_c5e6815ef5b6f254(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -10450,7 +12006,7 @@ void _wrap_w3wb_order_items_free_capi_c5e6815ef5b6f254(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -10465,7 +12021,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_c5e6815ef5b6f254(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -10480,7 +12036,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_c5e6815ef5b6f254(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -10495,7 +12051,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_c5e6815ef5b6f254(struct w3w_su
 }
 
 
-struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
   w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
   size_t arg2 ;
   w3w_audit_record *result = 0 ;
@@ -10510,7 +12066,7 @@ struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_c5e6815ef5b6f254(struct w
 }
 
 
-struct w3w_event *_wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_event *_wrap_w3wb_event_list_at_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
   w3w_event_list *arg1 = (w3w_event_list *) 0 ;
   size_t arg2 ;
   w3w_event *result = 0 ;
@@ -10525,7 +12081,7 @@ struct w3w_event *_wrap_w3wb_event_list_at_capi_c5e6815ef5b6f254(struct w3w_even
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_c5e6815ef5b6f254(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -10540,7 +12096,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_c5e6815ef5b6f254(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -10555,7 +12111,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_c5e6815ef5b6f254(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f254(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -10570,7 +12126,7 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_c5e6815ef5b6f25
 }
 
 
-struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   size_t arg2 ;
   w3w_chain_deposit *result = 0 ;
@@ -10585,7 +12141,37 @@ struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_c5e6815ef5b6f254(stru
 }
 
 
-struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
+struct w3w_sweep *_wrap_w3wb_sweep_at_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0, long long _swig_go_1) {
+  w3w_sweeps *arg1 = (w3w_sweeps *) 0 ;
+  size_t arg2 ;
+  w3w_sweep *result = 0 ;
+  struct w3w_sweep *_swig_go_result;
+  
+  arg1 = *(w3w_sweeps **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_sweep *)w3wb_sweep_at((struct w3w_sweeps const *)arg1,arg2);
+  *(w3w_sweep **)&_swig_go_result = (w3w_sweep *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_sweep_fee_total *_wrap_w3wb_sweep_fee_total_at_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0, long long _swig_go_1) {
+  w3w_sweep_fee_totals *arg1 = (w3w_sweep_fee_totals *) 0 ;
+  size_t arg2 ;
+  w3w_sweep_fee_total *result = 0 ;
+  struct w3w_sweep_fee_total *_swig_go_result;
+  
+  arg1 = *(w3w_sweep_fee_totals **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_sweep_fee_total *)w3wb_sweep_fee_total_at((struct w3w_sweep_fee_totals const *)arg1,arg2);
+  *(w3w_sweep_fee_total **)&_swig_go_result = (w3w_sweep_fee_total *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
   size_t arg1 ;
   w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
@@ -10598,7 +12184,7 @@ struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_c5e6815ef5b6f254(lo
 }
 
 
-_gostring_ _wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_claim_request_set_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim_request *arg1 = (w3w_claim_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10640,7 +12226,7 @@ _gostring_ _wrap_w3wb_claim_request_set_capi_c5e6815ef5b6f254(struct w3w_claim_r
 }
 
 
-struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
+struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
   size_t arg1 ;
   w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
@@ -10653,7 +12239,7 @@ struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_c5e6815ef5b6f25
 }
 
 
-_gostring_ _wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_process_request_set_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_process_request *arg1 = (w3w_process_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10695,7 +12281,7 @@ _gostring_ _wrap_w3wb_process_request_set_capi_c5e6815ef5b6f254(struct w3w_proce
 }
 
 
-struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
+struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
   size_t arg1 ;
   w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
@@ -10708,7 +12294,7 @@ struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_c5e6815ef5b6f25
 }
 
 
-_gostring_ _wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3wb_deposit_request_set_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_deposit_request *arg1 = (w3w_deposit_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10766,7 +12352,7 @@ _gostring_ _wrap_w3wb_deposit_request_set_capi_c5e6815ef5b6f254(struct w3w_depos
 }
 
 
-struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
+struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
   size_t arg1 ;
   w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
@@ -10779,7 +12365,7 @@ struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_c5e6815ef5b6f
 }
 
 
-_gostring_ _wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_transfer_request_set_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_transfer_request *arg1 = (w3w_transfer_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10830,7 +12416,7 @@ _gostring_ _wrap_w3wb_transfer_request_set_capi_c5e6815ef5b6f254(struct w3w_tran
 }
 
 
-struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(long long _swig_go_0) {
+struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
@@ -10843,7 +12429,7 @@ struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_c5e6815ef5b6f254(lo
 }
 
 
-_gostring_ _wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_order_request_set_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_order_request *arg1 = (w3w_order_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -10889,7 +12475,7 @@ _gostring_ _wrap_w3wb_order_request_set_capi_c5e6815ef5b6f254(struct w3w_order_r
 }
 
 
-void _wrap_w3wb_requests_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
+void _wrap_w3wb_requests_free_capi_7cddaa3dc2f923d8(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -10899,7 +12485,7 @@ void _wrap_w3wb_requests_free_capi_c5e6815ef5b6f254(void *_swig_go_0) {
 }
 
 
-intgo _wrap_w3wb_batch_result_code_capi_c5e6815ef5b6f254(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3wb_batch_result_code_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
   w3w_batch_result *arg1 = (w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -10912,7 +12498,7 @@ intgo _wrap_w3wb_batch_result_code_capi_c5e6815ef5b6f254(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_c5e6815ef5b6f254(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
+struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   size_t arg2 ;
   w3w_batch_result *result = 0 ;
