@@ -189,25 +189,6 @@ static void *race_withdraw(void *arg)
 
 /* ---- stuck withdrawals: replaced, cancelled, or the first one mined after all -------- */
 
-static void automine(int on)
-{
-	cJSON_Delete(rpc("evm_setAutomine", on ? "[true]" : "[false]"));
-}
-
-/* A block at 1 gwei base fee: the next withdrawal's cap is about 3 gwei. */
-static void calm(void)
-{
-	cJSON_Delete(rpc("anvil_setNextBlockBaseFeePerGas", "[\"0x3b9aca00\"]"));
-	mine(1);
-}
-
-/* The next block's base fee (100 gwei) is above a pending transaction's cap: anvil mines without it. */
-static void stick(void)
-{
-	cJSON_Delete(rpc("anvil_setNextBlockBaseFeePerGas", "[\"0x174876e800\"]"));
-	mine(1);
-}
-
 static w3w_withdrawal_attempts *attempts_of(w3w_ctx *ctx, const char *id)
 {
 	w3w_withdrawal_attempts *list = NULL;
