@@ -14,9 +14,9 @@ import openapi_doc
 from helpers import Server, User, assert_error, deposit
 from test_chain import EXTERNAL, WEI, Node, wait_for
 
-# A chain id of its own: on shared storage (services mode) the other anvil tests' watchers and cursors
-# live under evm:31337 and evm:31338.
-CHAIN_ID = 31339
+# A chain id of its own: on shared storage (services mode) the other anvil tests' watchers and records
+# live under theirs (test_chain 31337, test_signer 31338, test_custody_story 31339, test_sweeps 31340).
+CHAIN_ID = 31341
 CONFIRMATIONS = 2
 REPLACE_AFTER = 3   # blocks: the manual cases act within fewer
 GWEI = 10 ** 9
