@@ -327,13 +327,12 @@ w3w_status w3w__withdrawal_attempt_record(w3w_chain *chain, const w3w_actor *act
 {
 	w3w_ctx *ctx = chain->ctx;
 	const w3w_withdrawal_attempt *a = &attempt->a;
-	w3w_cmd_withdrawal_attempt *cmd = malloc(sizeof(*cmd));
+	w3w_cmd_withdrawal_attempt *cmd = calloc(1, sizeof(*cmd));
 	w3w__write w;
 	w3w_status st;
 
 	if (!cmd)
 		return w3w_error_set(W3W_ENOMEM, "withdrawal: out of memory");
-	memset(cmd, 0, sizeof(*cmd));
 	strcpy(cmd->id, row->w.id);
 	cmd->from_status = row->w.status;
 	cmd->attempt = *attempt;
@@ -358,8 +357,9 @@ w3w_status w3w__withdrawal_attempt_record(w3w_chain *chain, const w3w_actor *act
 	}
 	if ((st = w3w__write_prepare(&w, attempt_event(a->kind), row->w.id, row->w.id)) == W3W_OK)
 		st = ctx->store.wallet.withdrawal_attempt_add(ctx->store.handle, cmd, row);
+	st = w3w__write_finish(&w, st); /* reads cmd->meta */
 	free(cmd);
-	return w3w__write_finish(&w, st);
+	return st;
 }
 
 w3w_status w3w__withdrawal_sign(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row)
