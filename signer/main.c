@@ -117,6 +117,9 @@ static int load_keys(signer_state *s, const char *storage, const char *master_he
 		memcpy(s->seed, seed, 64);
 		st = w3w__hot_wallet(s->address, s->hot_key, seed);
 	}
+	/* Its own address: where a cancellation sends 0. */
+	if (st == W3W_OK)
+		s->policy.has_self = w3w__evm_address_read(s->policy.self, s->address, "address") == W3W_OK;
 	w3w__secret_free(seed);
 	if (st != W3W_OK)
 		fprintf(stderr, "w3wallet-signer: the master seed: %s%s\n", w3w_error_message(),

@@ -160,6 +160,7 @@
 %nodefaultctor w3w_chain_deposits;
 %nodefaultctor w3w_sweeps;
 %nodefaultctor w3w_sweep_fee_totals;
+%nodefaultctor w3w_withdrawal_attempts;
 %nodefaultctor w3w_batch_results;
 %nodefaultctor w3w_chain;
 %nodefaultdtor w3w_chain;
@@ -179,6 +180,7 @@
 %extend w3w_chain_deposits { ~w3w_chain_deposits() { w3w_chain_deposits_free($self); } }
 %extend w3w_sweeps { ~w3w_sweeps() { w3w_sweeps_free($self); } }
 %extend w3w_sweep_fee_totals { ~w3w_sweep_fee_totals() { w3w_sweep_fee_totals_free($self); } }
+%extend w3w_withdrawal_attempts { ~w3w_withdrawal_attempts() { w3w_withdrawal_attempts_free($self); } }
 %extend w3w_batch_results { ~w3w_batch_results() { w3w_batch_results_free($self); } }
 
 /* ======================================================================= */
@@ -348,6 +350,7 @@ W3WB_ALLOCATED_OUT(w3w_withdrawal_limits, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_chain_deposits, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_sweeps, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_sweep_fee_totals, SWIG_POINTER_OWN)
+W3WB_ALLOCATED_OUT(w3w_withdrawal_attempts, SWIG_POINTER_OWN)
 W3WB_ALLOCATED_OUT(w3w_batch_results, SWIG_POINTER_OWN)
 /* Opaque handles with an explicit close: owned by the Python classes Context, Subscription, JwtVerifier. */
 W3WB_ALLOCATED_OUT(w3w_ctx, 0)
@@ -367,6 +370,7 @@ W3WB_ALLOCATED_OUT(w3w_chain, 0)
 %typemap(freearg) w3w_chain_deposits **out "w3w_chain_deposits_free(temp$argnum);";
 %typemap(freearg) w3w_sweeps **out "w3w_sweeps_free(temp$argnum);";
 %typemap(freearg) w3w_sweep_fee_totals **out "w3w_sweep_fee_totals_free(temp$argnum);";
+%typemap(freearg) w3w_withdrawal_attempts **out "w3w_withdrawal_attempts_free(temp$argnum);";
 %typemap(freearg) w3w_batch_results **out "w3w_batch_results_free(temp$argnum);";
 %typemap(freearg) w3w_chain **out "w3w_chain_close(temp$argnum);";
 %typemap(freearg) w3w_ctx **out "w3w_ctx_close(temp$argnum);";
@@ -432,6 +436,9 @@ W3WB_BLOCKING(w3w_chain_deposit_list)
 W3WB_BLOCKING(w3w_chain_sweep)
 W3WB_BLOCKING(w3w_sweep_list)
 W3WB_BLOCKING(w3w_sweep_fee_totals_get)
+W3WB_BLOCKING(w3w_withdrawal_replace)
+W3WB_BLOCKING(w3w_withdrawal_cancel)
+W3WB_BLOCKING(w3w_withdrawal_attempt_list)
 W3WB_BLOCKING(w3w_chain_confirmations)
 
 %inline %{
@@ -601,6 +608,7 @@ W3WB_ALLOCATED_OUT(w3w_wallets)
 W3WB_ALLOCATED_OUT(w3w_chain_deposits)
 W3WB_ALLOCATED_OUT(w3w_sweeps)
 W3WB_ALLOCATED_OUT(w3w_sweep_fee_totals)
+W3WB_ALLOCATED_OUT(w3w_withdrawal_attempts)
 W3WB_ALLOCATED_OUT(w3w_chain)
 W3WB_ALLOCATED_OUT(w3w_withdrawal_limits)
 W3WB_ALLOCATED_OUT(w3w_batch_results)
@@ -809,6 +817,11 @@ static const w3w_sweep *w3wb_sweep_at(const w3w_sweeps *list, size_t i)
 }
 
 static const w3w_sweep_fee_total *w3wb_sweep_fee_total_at(const w3w_sweep_fee_totals *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
+static const w3w_withdrawal_attempt *w3wb_withdrawal_attempt_at(const w3w_withdrawal_attempts *list, size_t i)
 {
 	return list && i < list->count ? &list->items[i] : NULL;
 }

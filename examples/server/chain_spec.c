@@ -81,10 +81,19 @@ static int apply(chain_spec *c, const char *word)
 		if (!*v || strlen(v) >= sizeof(c->opts.sweep_topup_max_wei) || strspn(v, "0123456789") != strlen(v))
 			return FAIL("%s=%s: expected wei as a decimal number", key, v);
 		snprintf(c->opts.sweep_topup_max_wei, sizeof(c->opts.sweep_topup_max_wei), "%s", v);
+	} else if (strcmp(key, "replace_after_blocks") == 0) {
+		if (parse_i64(key, v, 0, 100000, &n))
+			return -1;
+		c->opts.replace_after_blocks = (int)n;
+	} else if (strcmp(key, "replace_max_fee_per_gas") == 0) {
+		if (parse_i64(key, v, 1, (long long)1 << 62, &n))
+			return -1;
+		c->opts.replace_max_fee_per_gas = (uint64_t)n;
 	} else {
 		return FAIL("%s: unknown key \"%s\" (confirmations, assets, chain_id, start_block, timeout_ms,"
 			" allow_zero_address, allow_custody_addresses, sweep_thresholds, sweep_interval_ms,"
-			" sweep_max_per_round, sweep_topup_max_wei)", c->name, key);
+			" sweep_max_per_round, sweep_topup_max_wei, replace_after_blocks, replace_max_fee_per_gas)",
+			c->name, key);
 	}
 	return 0;
 }

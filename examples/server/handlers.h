@@ -20,6 +20,8 @@ void h_accounts(exchange *ex);
 /* h_chain.c: on-chain withdrawals and deposits */
 void chain_withdraw(exchange *ex, w3w_chain *chain, const char *currency, w3w_amount amount, const char *to_address);
 void h_withdrawal_get(exchange *ex);
+void h_withdrawal_replace(exchange *ex);
+void h_withdrawal_cancel(exchange *ex);
 void h_deposit_list(exchange *ex);
 /** The chain key of query value `chain` (a served chain's name or key, or "evm:N"); 400 and -1 otherwise. */
 int chain_key_query(exchange *ex, const char *chain, const char **key);

@@ -29,6 +29,8 @@ static const struct route routes[] = {
 	{ "POST",   "/v1/withdrawals",          h_withdraw,      0, NULL },
 	{ "POST",   "/v1/transfers",            h_transfer,      0, NULL },
 	{ "GET",    "/v1/withdrawals/{id}",     h_withdrawal_get, 0, NULL },
+	{ "POST",   "/v1/withdrawals/{id}/replace", h_withdrawal_replace, 0, NULL },
+	{ "POST",   "/v1/withdrawals/{id}/cancel",  h_withdrawal_cancel,  0, NULL },
 	{ "POST",   "/v1/ledger/withdrawals",   h_ledger_withdraw, 0, NULL },
 	{ "GET",    "/v1/deposits",             h_deposit_list,  0, q_deposits },
 	{ "GET",    "/v1/sweeps",               h_sweep_list,    0, q_sweeps },

@@ -152,8 +152,9 @@ W3W_EXTERN w3w_status w3w_address_normalize(char *buf, size_t buflen, const char
 typedef struct w3w_chain w3w_chain;
 
 /** 2 added allow_zero_address and allow_custody_addresses, 3 signer_url and signer_key_hex,
- * 4 the sweep policy (sweep_*); w3w_chain_open() still takes versions 1 to 3. */
-#define W3W_CHAIN_OPTIONS_VERSION 4
+ * 4 the sweep policy (sweep_*), 5 replace_after_blocks and replace_max_fee_per_gas; w3w_chain_open() still
+ * takes versions 1 to 4. */
+#define W3W_CHAIN_OPTIONS_VERSION 5
 
 /** Options of w3w_chain_open(). Initialize with W3W_CHAIN_OPTIONS_INIT or w3w_chain_options_init(). */
 typedef struct w3w_chain_options {
@@ -216,10 +217,22 @@ typedef struct w3w_chain_options {
 	 * (decimal): a token sweep needing more is not started. "": 10^16 (0.01 ETH).
 	 */
 	char sweep_topup_max_wei[W3W_U256_TEXT_SIZE];
+	/* ---- version 5: stuck withdrawals (w3w_withdrawal_replace, docs/wallets.md) ---- */
+	/**
+	 * Automatic replacement of stuck withdrawals by w3w_chain_poll(): a
+	 * withdrawal whose latest transaction has waited this many blocks
+	 * unmined while the base fee is above its max fee (legacy chains: the
+	 * node's gas price above its gas price) is replaced with bumped fees
+	 * (w3w_withdrawal_replace()), never above replace_max_fee_per_gas.
+	 * 0 (default): never automatically.
+	 */
+	int replace_after_blocks;
+	/** The operator's fee ceiling of automatic replacements, wei per gas (required with replace_after_blocks). */
+	uint64_t replace_max_fee_per_gas;
 } w3w_chain_options;
 
 #define W3W_CHAIN_OPTIONS_INIT { W3W_CHAIN_OPTIONS_VERSION, "evm", "", 0, 12, 5000, "", -1, 100, 0, 0, "", "", \
-	"", 0, 0, "" }
+	"", 0, 0, "", 0, 0 }
 
 W3W_EXTERN w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version);
 
@@ -372,6 +385,87 @@ W3W_EXTERN w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, cons
 W3W_EXTERN const char *w3w_withdrawal_status_name(w3w_withdrawal_status status);
 /** The status named `name` ("held", ...); 0 (no status) for anything else. */
 W3W_EXTERN w3w_withdrawal_status w3w_withdrawal_status_from_name(const char *name);
+
+/* ---- stuck withdrawals: replacement and cancellation ------------------------------ */
+
+/** What one transaction sent at a withdrawal's nonce does. */
+typedef enum w3w_withdrawal_attempt_kind {
+	W3W_ATTEMPT_ORIGINAL     = 1, /**< the withdrawal's first transaction */
+	W3W_ATTEMPT_REPLACEMENT  = 2, /**< the same transfer at higher fees */
+	W3W_ATTEMPT_CANCELLATION = 3  /**< 0 to the hot wallet itself at higher fees: the transfer never happens */
+} w3w_withdrawal_attempt_kind;
+
+/** One transaction signed at a withdrawal's nonce. Fees are wei per gas, decimal text. */
+typedef struct w3w_withdrawal_attempt {
+	int seq;                                           /**< 0, 1, 2, ... in the order signed */
+	w3w_withdrawal_attempt_kind kind;
+	char tx_hash[W3W_TX_HASH_SIZE];
+	char max_fee_per_gas[W3W_U256_TEXT_SIZE];          /**< EIP-1559 ("" on a legacy chain) */
+	char max_priority_fee_per_gas[W3W_U256_TEXT_SIZE]; /**< EIP-1559 ("" on a legacy chain) */
+	char gas_price[W3W_U256_TEXT_SIZE];                /**< legacy chains ("" with EIP-1559) */
+	uint64_t gas_limit;
+	uint64_t block;                                    /**< the node's latest block when it was signed */
+	char fee_paid[W3W_U256_TEXT_SIZE];                 /**< wei, gas used x effective gas price, once mined ("" before) */
+	w3w_time created_at;
+} w3w_withdrawal_attempt;
+
+/** The transactions of a withdrawal (the type of w3w_withdrawal_attempt_list()'s result). */
+typedef struct w3w_withdrawal_attempts {
+	w3w_withdrawal_attempt *items;
+	size_t count;
+	/** The fee the custody paid for the withdrawal (the mined attempt's), wei; "" while none is mined. An operator cost: the ledger is not charged. */
+	char fee_paid[W3W_U256_TEXT_SIZE];
+} w3w_withdrawal_attempts;
+
+/**
+ * Replace withdrawal `id` (status signed or broadcast) of this chain by the
+ * same transfer at its nonce with higher fees, and broadcast it. The fees
+ * are `max_fee_per_gas` and `max_priority_fee_per_gas` (wei per gas,
+ * decimal; NULL or "": the minimum) on EIP-1559 chains, `max_fee_per_gas`
+ * as the gas price on legacy chains; the minimum, and what given fees must
+ * reach, is ceil(1.125 x) of the highest fee of any earlier attempt, and
+ * at least the node's current suggestion. Admin or service; an event
+ * (wallet.withdrawal_replaced) and an audit record. Whichever attempt is
+ * mined settles the withdrawal, once (w3w_chain_poll()).
+ *
+ * W3W_ENOTFOUND: no such withdrawal on this chain. W3W_ESTATE: it is
+ * held (not sent yet), final (confirmed, failed, dropped), one of its
+ * transactions is already mined, or (replace only) a cancellation was
+ * sent. W3W_EINVAL: fees below the minimum or not numbers. W3W_EFORBIDDEN:
+ * not admin/service, or the signer's policy refused (nothing changed).
+ * W3W_EUNAVAILABLE: the node could not be asked (nothing changed), or it
+ * refused the new transaction (recorded; the earlier ones stand and are
+ * still followed). "storage backend has no replacement support" for a
+ * wallet store before version 4. `out` (may be NULL) is the withdrawal after.
+ */
+W3W_EXTERN w3w_status w3w_withdrawal_replace(w3w_withdrawal *out, w3w_chain *chain, const w3w_actor *actor,
+	const char *id, const char *max_fee_per_gas, const char *max_priority_fee_per_gas);
+
+/**
+ * Cancel withdrawal `id`: send 0 to the hot wallet itself at its nonce
+ * with higher fees (the same rules as w3w_withdrawal_replace(); event
+ * wallet.withdrawal_cancel_sent). If the cancellation is mined, the
+ * withdrawal ends `failed` with error "cancelled ..." and the hold is
+ * released; if an earlier transfer is mined first, it is confirmed as usual.
+ */
+W3W_EXTERN w3w_status w3w_withdrawal_cancel(w3w_withdrawal *out, w3w_chain *chain, const w3w_actor *actor,
+	const char *id, const char *max_fee_per_gas, const char *max_priority_fee_per_gas);
+
+/**
+ * The transactions sent for withdrawal `id`, seq ascending, and the fee
+ * paid: its owner, or admin, service, auditor (as w3w_withdrawal_get()).
+ * A withdrawal signed before attempts were recorded lists none. Free
+ * with w3w_withdrawal_attempts_free().
+ */
+W3W_EXTERN w3w_status w3w_withdrawal_attempt_list(w3w_withdrawal_attempts **out, w3w_ctx *ctx,
+	const w3w_actor *actor, const char *id);
+
+W3W_EXTERN void w3w_withdrawal_attempts_free(w3w_withdrawal_attempts *list);
+
+/** "original", "replacement", "cancellation"; NULL for anything else. */
+W3W_EXTERN const char *w3w_withdrawal_attempt_kind_name(w3w_withdrawal_attempt_kind kind);
+/** The kind named `name`; 0 (no kind) for anything else. */
+W3W_EXTERN w3w_withdrawal_attempt_kind w3w_withdrawal_attempt_kind_from_name(const char *name);
 
 /* ---- deposits seen on chain ------------------------------------------------------------ */
 
@@ -547,6 +641,9 @@ W3W_EXTERN w3w_status w3w_chain_sweep_state_get(w3w_chain_sweep_state *out, w3w_
 W3W_EXTERN w3w_status w3w_wallet_to_json(char **out, const w3w_wallet *wallet);
 W3W_EXTERN w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list);
 W3W_EXTERN w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *withdrawal);
+/** The withdrawal's JSON with "attempts": [attempt, ...] and "fee_paid" ("" while none is mined). */
+W3W_EXTERN w3w_status w3w_withdrawal_detail_to_json(char **out, const w3w_withdrawal *withdrawal,
+	const w3w_withdrawal_attempts *attempts);
 W3W_EXTERN w3w_status w3w_chain_deposit_to_json(char **out, const w3w_chain_deposit *deposit);
 /** {"items": [deposit, ...]} */
 W3W_EXTERN w3w_status w3w_chain_deposits_to_json(char **out, const w3w_chain_deposits *list);

@@ -20,9 +20,10 @@ static const size_t market_sizes[] = { 0, offsetof(w3w_market_store, transfer_ba
 static const size_t outbox_sizes[] = { 0, offsetof(w3w_outbox_store, events_of), sizeof(w3w_outbox_store) };
 /* Audit version 2 has the same members; its records carry trace_id (w3w__store_audit_read). */
 static const size_t audit_sizes[] = { 0, sizeof(w3w_audit_store), sizeof(w3w_audit_store) };
-/* Wallet version 2 appended the withdrawal limits, 3 chain_deposit_list, 4 the sweeps. */
+/* Wallet version 2 appended the withdrawal limits, 3 chain_deposit_list, 4 the sweeps, 5 the withdrawal attempts. */
 static const size_t wallet_sizes[] = { 0, offsetof(w3w_wallet_store, limit_set),
 	offsetof(w3w_wallet_store, chain_deposit_list), offsetof(w3w_wallet_store, wallet_list_from),
+	offsetof(w3w_wallet_store, withdrawal_attempt_add),
 	sizeof(w3w_wallet_store) };
 static const size_t replica_sizes[] = SIZES(w3w_replica_store);
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -4,7 +4,9 @@
  * chain, to anyone but the zero address (unless allowed), of at most the
  * asset's per-transaction maximum, with a bounded gas limit and fee per
  * gas (fees are paid from the hot wallet too: an unbounded fee would be
- * a way to empty it to whoever produces the block). Anything
+ * a way to empty it to whoever produces the block). A cancellation (0 to
+ * the hot wallet itself, no call data: only its nonce is used, to replace
+ * a stuck withdrawal) is signed whatever the native maximum. Anything
  * else (other call data, value sent to a token, an unlisted contract) is
  * refused: the signer never signs what it cannot read.
  */
@@ -166,6 +168,8 @@ int w3w__sp_policy_check(const w3w__sp_policy *p, const w3w_signer_tx *tx, char 
 		return token_transfer(p, tx, why, why_len);
 	if (!p->allow_zero_address && memcmp(tx->to, zero, 20) == 0)
 		return w3w__sp_refuse(why, why_len, "to: the zero address");
+	if (p->has_self && memcmp(tx->to, p->self, 20) == 0 && memcmp(tx->value.be, zero, 32) == 0)
+		return 0;
 	if (!p->has_native_max)
 		return w3w__sp_refuse(why, why_len, "value: no maximum for native transfers is configured");
 	if (above(&tx->value, &p->native_max)) {

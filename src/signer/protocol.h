@@ -138,6 +138,8 @@ typedef struct w3w__sp_policy {
 	w3w_u256 max_fee;                       /* wei per gas at most (unset: W3W__SP_FEE_DEFAULT) */
 	int has_topup_max;
 	w3w_u256 topup_max;                     /* wei per gas top-up of a deposit address (unset: none signed) */
+	int has_self;
+	unsigned char self[20];                 /* the hot wallet: 0 sent to it cancels a withdrawal */
 } w3w__sp_policy;
 
 /* "31337" as an allowed chain id. 0, or -1 with the reason. */

@@ -30,6 +30,7 @@ w3w_status w3w_chain_options_init(w3w_chain_options *opts, unsigned int version)
 /* Bytes of the options at each version (index = version; members are only appended). */
 static const size_t options_sizes[] = { 0, offsetof(w3w_chain_options, allow_zero_address),
 	offsetof(w3w_chain_options, signer_url), offsetof(w3w_chain_options, sweep_thresholds),
+	offsetof(w3w_chain_options, replace_after_blocks),
 	sizeof(w3w_chain_options) };
 
 /* The caller's options at their version into *o at this library's, later members at their defaults. */
@@ -78,6 +79,11 @@ static w3w_status check_options(w3w_chain_options *o)
 		o->sweep_max_per_round = SWEEP_MAX_PER_ROUND_DEFAULT;
 	if (o->sweep_max_per_round < 1 || o->sweep_max_per_round > 10000)
 		return w3w_error_set(W3W_EINVAL, "options.sweep_max_per_round: must be 1..10000");
+	if (o->replace_after_blocks < 0 || o->replace_after_blocks > 100000)
+		return w3w_error_set(W3W_EINVAL, "options.replace_after_blocks: must be 0 (never) ..100000");
+	if (o->replace_after_blocks > 0 && o->replace_max_fee_per_gas == 0)
+		return w3w_error_set(W3W_EINVAL, "options.replace_max_fee_per_gas: required with replace_after_blocks"
+			" (the highest fee per gas, wei, an automatic replacement may offer)");
 	return W3W_OK;
 }
 

@@ -1,19 +1,26 @@
 /*
  * Following open withdrawals (held, signed, broadcast) until they are
- * final, one poll at a time:
+ * final, one poll at a time. A withdrawal may have several transactions
+ * at its nonce (the first, replacements, a cancellation: its attempts);
+ * all are followed, and whichever is mined decides:
  *
- *   receipt at depth >= confirmations, success  -> confirmed (settled)
- *   receipt at depth >= confirmations, reverted -> failed (released; the nonce was used)
- *   no receipt, the node knows the transaction  -> wait
- *   no receipt, the node does not know it       -> broadcast the stored bytes again:
- *       accepted -> wait;  refused -> failed (released, nonce given back);
+ *   receipt at depth >= confirmations, a transfer, success -> confirmed (settled, once)
+ *   receipt at depth >= confirmations, the cancellation    -> failed "cancelled" (released)
+ *   receipt at depth >= confirmations, reverted            -> failed (released; the nonce was used)
+ *   no receipt, the node knows one of them                 -> wait (and the automatic
+ *       replacement of options.replace_after_blocks, when the fee is behind)
+ *   no receipt, the node knows none -> broadcast the stored bytes again, newest first:
+ *       one accepted -> wait;  refused as underpriced (the fee is below the
+ *       base fee now) -> stuck: wait, or the automatic replacement;
+ *       all refused otherwise -> failed (released, nonce given back);
  *       nonce used by another transaction -> dropped (released)
  *   held for longer than HELD_GRACE_US (a crash between steps), or held by
  *   this chain while its signer was down                -> sign and broadcast
  *       (the signer's policy refuses -> failed, released)
  *
  * Every transition is a compare-and-set on the status in storage, so
- * several followers (threads, processes) never apply one twice.
+ * several followers (threads, processes) never apply one twice: the
+ * settlement happens once, whichever attempt's receipt is seen and when.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +33,102 @@
 
 typedef enum { PENDING, MOVED } progress;
 
-static w3w_status settle_by_receipt(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
-	const w3w_chain_receipt *rc, uint64_t head, progress *p, w3w_chain_poll_stats *stats)
+w3w_status w3w__withdrawal_attempts_load(w3w_chain *chain, const w3w_withdrawal_row *row,
+	w3w_withdrawal_attempt_row **out, size_t *count)
 {
+	const w3w__store *s = &chain->ctx->store;
+	w3w_withdrawal_attempt_row *items = NULL, *more;
+	size_t n = 0;
+	w3w_status st;
+
+	*out = NULL;
+	*count = 0;
+	if (s->wallet.withdrawal_attempt_list &&
+	    (st = s->wallet.withdrawal_attempt_list(s->handle, row->w.id, &items, &n)) != W3W_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i].a.tx_hash, row->w.tx_hash) == 0) {
+			*out = items;
+			*count = n;
+			return W3W_OK;
+		}
+	/* Signed before attempts were recorded (or by a store without them): its own transaction. */
+	if (!(more = realloc(items, (n + 1) * sizeof(*items)))) {
+		free(items);
+		return w3w_error_set(W3W_ENOMEM, "withdrawal: out of memory");
+	}
+	memset(&more[n], 0, sizeof(more[n]));
+	more[n].a.seq = (int)n;
+	more[n].a.kind = W3W_ATTEMPT_ORIGINAL;
+	snprintf(more[n].a.tx_hash, sizeof(more[n].a.tx_hash), "%s", row->w.tx_hash);
+	snprintf(more[n].raw_tx, sizeof(more[n].raw_tx), "%s", row->raw_tx);
+	*out = more;
+	*count = n + 1;
+	return W3W_OK;
+}
+
+w3w_status w3w__withdrawal_find_mined(w3w_chain *chain, const w3w_withdrawal_attempt_row *items, size_t n,
+	w3w_chain_receipt *rc, size_t *which)
+{
+	w3w_chain_adapter *a = chain->adapter;
+
+	for (size_t i = 0; i < n; i++) {
+		w3w_status st;
+		memset(rc, 0, sizeof(*rc));
+		st = a->receipt(a, items[i].a.tx_hash, rc);
+		if (st == W3W_OK) {
+			*which = i;
+			return W3W_OK;
+		}
+		if (st != W3W_ENOTFOUND)
+			return st;
+	}
+	return w3w_error_set(W3W_ENOTFOUND, "no transaction of the withdrawal is mined");
+}
+
+/* gas used x effective gas price, wei; "" when the node did not say the price. */
+static void fee_paid(char out[W3W_U256_TEXT_SIZE], const w3w_chain_receipt *rc)
+{
+	static const unsigned char zero[32];
+	w3w__u256 fee;
+
+	out[0] = '\0';
+	if (memcmp(rc->effective_gas_price.be, zero, 32) == 0 || rc->gas_used > UINT32_MAX)
+		return;
+	memcpy(fee.be, rc->effective_gas_price.be, 32);
+	if (w3w__u256_mul_add_small(&fee, (uint32_t)rc->gas_used, 0) == 0)
+		w3w__u256_to_decimal(out, W3W_U256_TEXT_SIZE, &fee);
+}
+
+static w3w_status settle_by_receipt(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	const w3w_withdrawal_attempt_row *mined, const w3w_chain_receipt *rc, uint64_t head, progress *p,
+	w3w_chain_poll_stats *stats)
+{
+	const w3w__store *s = &chain->ctx->store;
 	uint64_t depth = head >= rc->block_number ? head - rc->block_number + 1 : 0;
+	char fee[W3W_U256_TEXT_SIZE], why[W3W_NAME_SIZE];
 	w3w_status st;
 
 	if (depth < (uint64_t)chain->opts.confirmations) {
 		*p = PENDING;
 		return W3W_OK;
 	}
-	if (rc->success) {
-		st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_CONFIRMED, NULL, 0);
-		if (st == W3W_OK)
+	*p = MOVED;
+	/* The fee is the custody's cost whatever the outcome; recorded first, idempotently. */
+	fee_paid(fee, rc);
+	if (s->wallet.withdrawal_attempt_mined && fee[0] &&
+	    (st = s->wallet.withdrawal_attempt_mined(s->handle, row->w.id, mined->a.tx_hash, fee)) != W3W_OK &&
+	    st != W3W_ENOTFOUND)
+		return st;
+	/* The settlement names the transaction that was mined. */
+	snprintf(row->w.tx_hash, sizeof(row->w.tx_hash), "%s", mined->a.tx_hash);
+	snprintf(row->raw_tx, sizeof(row->raw_tx), "%s", mined->raw_tx);
+	if (rc->success && mined->a.kind == W3W_ATTEMPT_CANCELLATION) {
+		snprintf(why, sizeof(why), "cancelled: the cancellation %s was mined", mined->a.tx_hash);
+		if ((st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_FAILED, why, 0)) == W3W_OK)
+			stats->withdrawals_failed++;
+	} else if (rc->success) {
+		if ((st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_CONFIRMED, NULL, 0)) == W3W_OK)
 			stats->withdrawals_confirmed++;
 	} else {
 		st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_FAILED,
@@ -46,23 +136,76 @@ static w3w_status settle_by_receipt(w3w_chain *chain, const w3w_actor *actor, w3
 		if (st == W3W_OK)
 			stats->withdrawals_failed++;
 	}
-	*p = MOVED;
 	return st;
 }
 
-/*
- * The node has neither a receipt nor the transaction: send the stored bytes
- * again (the same transaction, so the same hash) and act on the answer.
- */
-static w3w_status resend(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
-	w3w_chain_poll_stats *stats)
+/* 1 when the latest attempt's fee is behind the chain: the base fee above its cap (legacy: the gas price above its). */
+static int fee_behind(w3w_chain *chain, const w3w_withdrawal_attempt *latest, uint64_t head)
 {
 	w3w_chain_adapter *a = chain->adapter;
+	w3w_chain_block *block = NULL;
+	w3w_chain_fees fees;
+	w3w_u256 cap;
+	int behind = 0;
+
+	if (latest->max_fee_per_gas[0]) {
+		if (w3w__u256_read(&cap, latest->max_fee_per_gas, "max_fee_per_gas") != W3W_OK ||
+		    a->block(a, head, 0, &block) != W3W_OK)
+			return 0;
+		behind = block->has_base_fee && memcmp(block->base_fee.be, cap.be, 32) > 0;
+		a->block_free(a, block);
+		return behind;
+	}
+	if (w3w__u256_read(&cap, latest->gas_price, "gas_price") != W3W_OK || a->fees(a, &fees) != W3W_OK)
+		return 0;
+	return memcmp(fees.gas_price.be, cap.be, 32) > 0;
+}
+
+/* options.replace_after_blocks: the latest attempt waited that long with its fee behind: bump it. */
+static w3w_status replace_if_stuck(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	const w3w_withdrawal_attempt_row *items, size_t n, uint64_t head)
+{
+	const w3w_withdrawal_attempt *latest = &items[n - 1].a;
+	w3w_status st;
+
+	if (chain->opts.replace_after_blocks <= 0 || !chain->ctx->store.wallet.withdrawal_attempt_add ||
+	    !latest->block || head < latest->block + (uint64_t)chain->opts.replace_after_blocks ||
+	    !fee_behind(chain, latest, head))
+		return W3W_OK;
+	st = w3w__withdrawal_bump(chain, actor, row,
+		latest->kind == W3W_ATTEMPT_CANCELLATION ? W3W_ATTEMPT_CANCELLATION : W3W_ATTEMPT_REPLACEMENT,
+		NULL, NULL, chain->opts.replace_max_fee_per_gas);
+	/* Above the ceiling, refused by the signer or the node: it waits (the operator decides); the rest are errors. */
+	return st == W3W_ESTATE || st == W3W_EFORBIDDEN || st == W3W_EUNAVAILABLE ? W3W_OK : st;
+}
+
+/*
+ * The node has no receipt and none of the transactions: send the stored
+ * bytes again (the same transactions, so the same hashes), newest first,
+ * and act on the answers.
+ */
+static w3w_status resend(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	const w3w_withdrawal_attempt_row *items, size_t n, uint64_t head, w3w_chain_poll_stats *stats)
+{
 	w3w_chain_send_result res;
 	w3w_chain_receipt rc;
 	char why[W3W_NAME_SIZE + 64];
-	w3w_status st = w3w__withdrawal_send(chain, row, &res);
+	size_t which;
+	int underpriced = 0;
+	w3w_status st = W3W_OK;
 
+	memset(&res, 0, sizeof(res));
+	for (size_t i = n; i-- > 0;) {
+		st = w3w__send_raw_hex(chain, items[i].raw_tx, &res);
+		underpriced |= res.outcome == W3W_SEND_UNDERPRICED;
+		if (res.outcome != W3W_SEND_REJECTED && res.outcome != W3W_SEND_UNDERPRICED)
+			break;
+	}
+	/* Valid but below the fee the node takes now: stuck, not failed; a replacement (or the policy) moves it. */
+	if (underpriced && (res.outcome == W3W_SEND_REJECTED || res.outcome == W3W_SEND_UNDERPRICED)) {
+		stats->withdrawals_pending++;
+		return replace_if_stuck(chain, actor, row, items, n, head);
+	}
 	switch (res.outcome) {
 	case W3W_SEND_ACCEPTED:
 		stats->withdrawals_pending++;
@@ -70,16 +213,15 @@ static w3w_status resend(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawa
 			return w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_BROADCAST, NULL, 0);
 		return W3W_OK;
 	case W3W_SEND_REJECTED:
-		/* Not in the node's pool and refused now: it cannot be mined; its nonce is free. */
+		/* None in the node's pool and each refused now: none can be mined; the nonce is free. */
 		snprintf(why, sizeof(why), "node refused it on re-broadcast: %s", res.message);
 		why[W3W_NAME_SIZE - 1] = '\0';
 		if ((st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_FAILED, why, 1)) == W3W_OK)
 			stats->withdrawals_failed++;
 		return st;
 	case W3W_SEND_NONCE_USED:
-		/* Mined meanwhile (then the next poll settles it), or replaced by another transaction. */
-		memset(&rc, 0, sizeof(rc));
-		st = a->receipt(a, row->w.tx_hash, &rc);
+		/* Mined meanwhile (then the next poll settles it), or the nonce went to another transaction. */
+		st = w3w__withdrawal_find_mined(chain, items, n, &rc, &which);
 		if (st == W3W_OK) {
 			stats->withdrawals_pending++;
 			return W3W_OK;
@@ -95,13 +237,58 @@ static w3w_status resend(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawa
 	}
 }
 
+/* Sent, no receipt: some attempt the node knows (wait), or none (resend). */
+static w3w_status follow_unmined(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	const w3w_withdrawal_attempt_row *items, size_t n, uint64_t head, w3w_chain_poll_stats *stats)
+{
+	w3w_chain_adapter *a = chain->adapter;
+	int known = 0;
+	w3w_status st;
+
+	if (!a->tx_known)
+		return resend(chain, actor, row, items, n, head, stats);
+	for (size_t i = n; i-- > 0 && !known;)
+		if ((st = a->tx_known(a, items[i].a.tx_hash, &known)) != W3W_OK)
+			return st;
+	if (!known)
+		return resend(chain, actor, row, items, n, head, stats);
+	stats->withdrawals_pending++;
+	if (row->w.status == W3W_WITHDRAWAL_SIGNED &&
+	    (st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_BROADCAST, NULL, 0)) != W3W_OK)
+		return st;
+	return replace_if_stuck(chain, actor, row, items, n, head);
+}
+
+static w3w_status follow_sent(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	uint64_t head, w3w_chain_poll_stats *stats)
+{
+	w3w_withdrawal_attempt_row *items = NULL;
+	w3w_chain_receipt rc;
+	progress p = PENDING;
+	size_t n = 0, which = 0;
+	w3w_status st;
+
+	if ((st = w3w__withdrawal_attempts_load(chain, row, &items, &n)) != W3W_OK)
+		return st;
+	st = w3w__withdrawal_find_mined(chain, items, n, &rc, &which);
+	if (st == W3W_OK) {
+		/* The bytes reached a block: a signed withdrawal whose answer was lost was broadcast after all. */
+		if (row->w.status == W3W_WITHDRAWAL_SIGNED)
+			st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_BROADCAST, NULL, 0);
+		if (st == W3W_OK)
+			st = settle_by_receipt(chain, actor, row, &items[which], &rc, head, &p, stats);
+		if (st == W3W_OK && p == PENDING)
+			stats->withdrawals_pending++;
+	} else if (st == W3W_ENOTFOUND) {
+		st = follow_unmined(chain, actor, row, items, n, head, stats);
+	}
+	free(items);
+	return st;
+}
+
 static w3w_status follow_one(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
 	uint64_t head, w3w_chain_poll_stats *stats)
 {
-	w3w_chain_adapter *a = chain->adapter;
-	w3w_chain_receipt rc;
-	progress p = PENDING;
-	int known = 0;
 	w3w_status st;
 
 	if (row->w.status == W3W_WITHDRAWAL_HELD) {
@@ -118,31 +305,7 @@ static w3w_status follow_one(w3w_chain *chain, const w3w_actor *actor, w3w_withd
 		if (st != W3W_OK)
 			return st;
 	}
-	memset(&rc, 0, sizeof(rc));
-	st = a->receipt(a, row->w.tx_hash, &rc);
-	if (st == W3W_OK) {
-		/* The bytes reached a block: a signed withdrawal whose answer was lost was broadcast after all. */
-		if (row->w.status == W3W_WITHDRAWAL_SIGNED &&
-		    (st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_BROADCAST, NULL, 0)) != W3W_OK)
-			return st;
-		st = settle_by_receipt(chain, actor, row, &rc, head, &p, stats);
-		if (p == PENDING)
-			stats->withdrawals_pending++;
-		return st;
-	}
-	if (st != W3W_ENOTFOUND)
-		return st;
-	if (a->tx_known) {
-		if ((st = a->tx_known(a, row->w.tx_hash, &known)) != W3W_OK)
-			return st;
-		if (known) {
-			stats->withdrawals_pending++;
-			if (row->w.status == W3W_WITHDRAWAL_SIGNED)
-				return w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_BROADCAST, NULL, 0);
-			return W3W_OK;
-		}
-	}
-	return resend(chain, actor, row, stats);
+	return follow_sent(chain, actor, row, head, stats);
 }
 
 w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats)

@@ -66,6 +66,65 @@ w3w_status w3w_withdrawal_get(w3w_withdrawal *out, w3w_ctx *ctx, const w3w_actor
 	return W3W_OK;
 }
 
+static const char *const kind_names[] = { NULL, "original", "replacement", "cancellation" };
+
+const char *w3w_withdrawal_attempt_kind_name(w3w_withdrawal_attempt_kind kind)
+{
+	return kind >= W3W_ATTEMPT_ORIGINAL && kind <= W3W_ATTEMPT_CANCELLATION ? kind_names[kind] : NULL;
+}
+
+w3w_withdrawal_attempt_kind w3w_withdrawal_attempt_kind_from_name(const char *name)
+{
+	for (int k = W3W_ATTEMPT_ORIGINAL; name && k <= W3W_ATTEMPT_CANCELLATION; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return (w3w_withdrawal_attempt_kind)k;
+	return (w3w_withdrawal_attempt_kind)0;
+}
+
+w3w_status w3w_withdrawal_attempt_list(w3w_withdrawal_attempts **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *id)
+{
+	w3w_withdrawal_attempt_row *rows = NULL;
+	w3w_withdrawal_attempts *list;
+	w3w_withdrawal w;
+	size_t n = 0;
+	w3w_status st;
+
+	if (!out)
+		return w3w_error_set(W3W_EINVAL, "out: NULL");
+	*out = NULL;
+	if (ctx && ctx->store.wallet.version && !ctx->store.wallet.withdrawal_attempt_list)
+		return w3w_error_set(W3W_EINVAL, "storage backend has no replacement support (%s, wallet table version %u)",
+			ctx->store.name, ctx->store.wallet.version);
+	/* Whoever may read the withdrawal may read its transactions. */
+	if ((st = w3w_withdrawal_get(&w, ctx, actor, id)) != W3W_OK)
+		return st;
+	if ((st = ctx->store.wallet.withdrawal_attempt_list(ctx->store.handle, w.id, &rows, &n)) != W3W_OK)
+		return st;
+	if (!(list = calloc(1, sizeof(*list))) || (n && !(list->items = calloc(n, sizeof(*list->items))))) {
+		free(list);
+		free(rows);
+		return w3w_error_set(W3W_ENOMEM, "attempts: out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		list->items[i] = rows[i].a;
+		if (rows[i].a.fee_paid[0])
+			snprintf(list->fee_paid, sizeof(list->fee_paid), "%s", rows[i].a.fee_paid);
+	}
+	list->count = n;
+	free(rows);
+	*out = list;
+	return W3W_OK;
+}
+
+void w3w_withdrawal_attempts_free(w3w_withdrawal_attempts *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	free(list);
+}
+
 w3w_status w3w_chain_deposit_get(w3w_chain_deposit *out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *reference)
 {
@@ -183,15 +242,13 @@ w3w_status w3w_wallets_to_json(char **out, const w3w_wallets *list)
 	return w3w__json_print_items(out, list->items, list->count, sizeof(list->items[0]), wallet_json);
 }
 
-w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
+static cJSON *withdrawal_json(const w3w_withdrawal *w)
 {
-	cJSON *j;
+	cJSON *j = cJSON_CreateObject();
 	const char *status;
 
-	if (!out || !w)
-		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
-	if (!(j = cJSON_CreateObject()))
-		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	if (!j)
+		return NULL;
 	status = w3w_withdrawal_status_name(w->status);
 	cJSON_AddStringToObject(j, "id", w->id);
 	cJSON_AddStringToObject(j, "user_id", w->user_id);
@@ -207,6 +264,48 @@ w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
 	cJSON_AddStringToObject(j, "transfer_id", w->transfer_id);
 	w3w__wallet_json_time(j, "created_at", w->created_at);
 	w3w__wallet_json_time(j, "updated_at", w->updated_at);
+	return j;
+}
+
+w3w_status w3w_withdrawal_to_json(char **out, const w3w_withdrawal *w)
+{
+	if (!out || !w)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	return w3w__json_print(out, withdrawal_json(w));
+}
+
+static cJSON *attempt_json(const w3w_withdrawal_attempt *a)
+{
+	const char *kind = w3w_withdrawal_attempt_kind_name(a->kind);
+	cJSON *j = cJSON_CreateObject();
+
+	if (!j)
+		return NULL;
+	cJSON_AddNumberToObject(j, "seq", a->seq);
+	cJSON_AddStringToObject(j, "kind", kind ? kind : "unknown");
+	cJSON_AddStringToObject(j, "tx_hash", a->tx_hash);
+	cJSON_AddStringToObject(j, "max_fee_per_gas", a->max_fee_per_gas);
+	cJSON_AddStringToObject(j, "max_priority_fee_per_gas", a->max_priority_fee_per_gas);
+	cJSON_AddStringToObject(j, "gas_price", a->gas_price);
+	cJSON_AddNumberToObject(j, "gas_limit", (double)a->gas_limit);
+	cJSON_AddNumberToObject(j, "block", (double)a->block);
+	cJSON_AddStringToObject(j, "fee_paid", a->fee_paid);
+	w3w__wallet_json_time(j, "created_at", a->created_at);
+	return j;
+}
+
+w3w_status w3w_withdrawal_detail_to_json(char **out, const w3w_withdrawal *w, const w3w_withdrawal_attempts *list)
+{
+	cJSON *j, *items;
+
+	if (!out || !w || !list)
+		return w3w_error_set(W3W_EINVAL, "to_json: NULL argument");
+	if (!(j = withdrawal_json(w)))
+		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	cJSON_AddStringToObject(j, "fee_paid", list->fee_paid);
+	items = cJSON_AddArrayToObject(j, "attempts");
+	for (size_t i = 0; items && i < list->count; i++)
+		cJSON_AddItemToArray(items, attempt_json(&list->items[i]));
 	return w3w__json_print(out, j);
 }
 

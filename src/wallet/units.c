@@ -97,3 +97,22 @@ w3w_status w3w__units_to_chain(w3w__u256 *value, w3w_amount units, int decimals,
 			return w3w_error_set(W3W_EINVAL, "amount: too large for %s", currency);
 	return W3W_OK;
 }
+
+void w3w__u256_text(char out[W3W_U256_TEXT_SIZE], const w3w_u256 *v)
+{
+	w3w__u256 x;
+
+	memcpy(x.be, v->be, 32);
+	w3w__u256_to_decimal(out, W3W_U256_TEXT_SIZE, &x);
+}
+
+w3w_status w3w__u256_read(w3w_u256 *out, const char *text, const char *field)
+{
+	w3w__u256 x;
+	size_t n = strlen(text);
+
+	if (n == 0 || strspn(text, "0123456789") != n || w3w__u256_parse(&x, text, n) != 0)
+		return w3w_error_set(W3W_EINVAL, "%s: \"%.40s\" is not a decimal number of wei", field, text);
+	memcpy(out->be, x.be, 32);
+	return W3W_OK;
+}

@@ -77,6 +77,10 @@ w3w_status w3w__units_from_chain(w3w_amount *units, char dust[W3W_U256_TEXT_SIZE
 w3w_status w3w__units_to_chain(w3w__u256 *value, w3w_amount units, int decimals, const char *currency);
 /** 10^n for n <= 77 into v. */
 void w3w__u256_pow10(w3w__u256 *v, int n);
+/** Decimal text of a fee or value ("" never: zero is "0"). */
+void w3w__u256_text(char out[W3W_U256_TEXT_SIZE], const w3w_u256 *v);
+/** Decimal text (digits only) into *out; W3W_EINVAL naming `field` otherwise. */
+w3w_status w3w__u256_read(w3w_u256 *out, const char *text, const char *field);
 
 /* ---- chains (chain.c, assets.c, adapters.c) ----------------------------------- */
 
@@ -174,6 +178,29 @@ w3w_status w3w__withdrawal_broadcast(w3w_chain *chain, const w3w_actor *actor, w
 /** One transition through storage with its event and audit record. */
 w3w_status w3w__withdrawal_move(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
 	w3w_withdrawal_status to, const char *error, int give_back_nonce);
+/**
+ * Sign the transaction of `kind` at row's nonce with `fees` (the transfer
+ * for original and replacement, 0 to the hot wallet for a cancellation)
+ * into *out, dated `head`. Nothing is stored. W3W_EFORBIDDEN: the signer refused.
+ */
+w3w_status w3w__withdrawal_attempt_sign(w3w_chain *chain, const w3w_actor *actor, const w3w_withdrawal_row *row,
+	w3w_withdrawal_attempt_kind kind, const w3w_chain_fees *fees, uint64_t head, w3w_withdrawal_attempt_row *out);
+/** Store `attempt` as row's current transaction (status signed), with its event and audit record. */
+w3w_status w3w__withdrawal_attempt_record(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	const w3w_withdrawal_attempt_row *attempt);
+/**
+ * Replace or cancel (kind) row's transaction with bumped fees (replace.c):
+ * given fees (NULL or "": the minimum) must reach the minimum bump; with
+ * `ceiling` (wei per gas, 0: none) W3W_ESTATE when the minimum is above it.
+ */
+w3w_status w3w__withdrawal_bump(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	w3w_withdrawal_attempt_kind kind, const char *max_fee, const char *tip, uint64_t ceiling);
+/** The transactions of `row` to follow: its recorded attempts, and its current one if not among them. *out malloc'd. */
+w3w_status w3w__withdrawal_attempts_load(w3w_chain *chain, const w3w_withdrawal_row *row,
+	w3w_withdrawal_attempt_row **out, size_t *count);
+/** The receipt of whichever of `items` is mined (*which its index); W3W_ENOTFOUND when none is. */
+w3w_status w3w__withdrawal_find_mined(w3w_chain *chain, const w3w_withdrawal_attempt_row *items, size_t n,
+	w3w_chain_receipt *rc, size_t *which);
 /** Follow open withdrawals of the chain: receipts, re-broadcast, settle, release. */
 w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats);
 

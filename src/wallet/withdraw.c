@@ -203,12 +203,42 @@ static w3w_status refused(w3w_chain *chain, const w3w_actor *actor, w3w_withdraw
 	return w3w_error_set(W3W_EFORBIDDEN, "chain %s: withdrawal %s: %s; hold released", chain->key, row->w.id, why);
 }
 
+/* The record of a signed transaction: kind, hash, bytes, fees, gas, and the head it was signed at. */
+static w3w_status attempt_of(w3w_withdrawal_attempt_row *out, w3w_withdrawal_attempt_kind kind, const plan *p,
+	uint64_t head, unsigned char *raw, size_t raw_len, const unsigned char hash[32])
+{
+	w3w_withdrawal_attempt *a = &out->a;
+
+	memset(out, 0, sizeof(*out));
+	if (2 + 2 * raw_len + 1 > sizeof(out->raw_tx)) {
+		free(raw);
+		return w3w_error_set(W3W_EINTERNAL, "sign: raw transaction of %zu bytes too long", raw_len);
+	}
+	strcpy(out->raw_tx, "0x");
+	w3w__crypto_hex_encode(out->raw_tx + 2, sizeof(out->raw_tx) - 2, raw, raw_len);
+	free(raw);
+	strcpy(a->tx_hash, "0x");
+	w3w__crypto_hex_encode(a->tx_hash + 2, sizeof(a->tx_hash) - 2, hash, 32);
+	a->kind = kind;
+	if (p->fees.eip1559) {
+		w3w__u256_text(a->max_fee_per_gas, &p->fees.max_fee_per_gas);
+		w3w__u256_text(a->max_priority_fee_per_gas, &p->fees.max_priority_fee_per_gas);
+	} else {
+		w3w__u256_text(a->gas_price, &p->fees.gas_price);
+	}
+	a->gas_limit = p->gas_limit;
+	a->block = head;
+	return W3W_OK;
+}
+
 /* Sign with fees and gas already asked for (`given`), or ask now. */
 static w3w_status sign_with(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
 	const plan *given)
 {
 	unsigned char *raw = NULL, hash[32];
 	size_t raw_len = 0;
+	uint64_t head = 0;
+	w3w_withdrawal_attempt_row *attempt;
 	tx_shape shape;
 	plan p;
 	w3w_status st;
@@ -224,6 +254,19 @@ static w3w_status sign_with(w3w_chain *chain, const w3w_actor *actor, w3w_withdr
 		return refused(chain, actor, row);
 	if (st != W3W_OK)
 		return st;
+	/* A store that keeps attempts records the first one with the move to signed. */
+	if (chain->ctx->store.wallet.withdrawal_attempt_add) {
+		if (!(attempt = malloc(sizeof(*attempt)))) {
+			free(raw);
+			return w3w_error_set(W3W_ENOMEM, "sign: out of memory");
+		}
+		(void)chain->adapter->head(chain->adapter, &head); /* only dates the attempt: 0 when unknown */
+		st = attempt_of(attempt, W3W_ATTEMPT_ORIGINAL, &p, head, raw, raw_len, hash);
+		if (st == W3W_OK)
+			st = w3w__withdrawal_attempt_record(chain, actor, row, attempt);
+		free(attempt);
+		return st;
+	}
 	if (2 + 2 * raw_len + 1 > sizeof(row->raw_tx)) {
 		free(raw);
 		return w3w_error_set(W3W_EINTERNAL, "sign: raw transaction of %zu bytes too long", raw_len);
@@ -234,6 +277,89 @@ static w3w_status sign_with(w3w_chain *chain, const w3w_actor *actor, w3w_withdr
 	w3w__crypto_hex_encode(row->w.tx_hash + 2, sizeof(row->w.tx_hash) - 2, hash, 32);
 	free(raw);
 	return w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_SIGNED, NULL, 0);
+}
+
+/* 0 to the hot wallet itself: what a cancellation sends (the nonce is used, nothing leaves). */
+static void cancel_shape(tx_shape *s, const char *hot)
+{
+	memset(s, 0, sizeof(*s));
+	(void)w3w__evm_address_read(s->to, hot, "from_address");
+	snprintf(s->to_hex, sizeof(s->to_hex), "%s", hot);
+}
+
+w3w_status w3w__withdrawal_attempt_sign(w3w_chain *chain, const w3w_actor *actor, const w3w_withdrawal_row *row,
+	w3w_withdrawal_attempt_kind kind, const w3w_chain_fees *fees, uint64_t head, w3w_withdrawal_attempt_row *out)
+{
+	unsigned char *raw = NULL, hash[32];
+	size_t raw_len = 0;
+	tx_shape shape;
+	plan p;
+	w3w_status st;
+
+	if (kind == W3W_ATTEMPT_CANCELLATION) {
+		cancel_shape(&shape, row->w.from_address);
+		memset(&p, 0, sizeof(p));
+		p.gas_limit = 21000; /* a plain transfer costs exactly that */
+	} else if ((st = shape_of(&shape, chain, &row->w)) != W3W_OK ||
+		   (st = make_plan(&p, chain, &shape, row->w.from_address)) != W3W_OK) {
+		return st;
+	}
+	p.fees = *fees;
+	if ((st = sign_tx(chain, actor, &shape, &p, row->w.nonce, &raw, &raw_len, hash)) != W3W_OK)
+		return st;
+	return attempt_of(out, kind, &p, head, raw, raw_len, hash);
+}
+
+static const char *attempt_action(w3w_withdrawal_attempt_kind kind)
+{
+	return kind == W3W_ATTEMPT_ORIGINAL ? "wallet.withdrawal_sign" :
+		kind == W3W_ATTEMPT_REPLACEMENT ? "wallet.withdrawal_replace" : "wallet.withdrawal_cancel";
+}
+
+static const char *attempt_event(w3w_withdrawal_attempt_kind kind)
+{
+	return kind == W3W_ATTEMPT_ORIGINAL ? "wallet.withdrawal_signed" :
+		kind == W3W_ATTEMPT_REPLACEMENT ? "wallet.withdrawal_replaced" : "wallet.withdrawal_cancel_sent";
+}
+
+w3w_status w3w__withdrawal_attempt_record(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row,
+	const w3w_withdrawal_attempt_row *attempt)
+{
+	w3w_ctx *ctx = chain->ctx;
+	const w3w_withdrawal_attempt *a = &attempt->a;
+	w3w_cmd_withdrawal_attempt *cmd = calloc(1, sizeof(*cmd));
+	w3w__write w;
+	w3w_status st;
+
+	if (!cmd)
+		return w3w_error_set(W3W_ENOMEM, "withdrawal: out of memory");
+	strcpy(cmd->id, row->w.id);
+	cmd->from_status = row->w.status;
+	cmd->attempt = *attempt;
+	if ((st = w3w__write_begin(&w, &cmd->meta, ctx, actor, attempt_action(a->kind), NULL)) != W3W_OK) {
+		free(cmd);
+		return st;
+	}
+	w3w__write_field(&w, "withdrawal_id", row->w.id);
+	w3w__write_field(&w, "status", "signed");
+	w3w__write_payload(&w, "user_id", row->w.user_id);
+	w3w__write_payload(&w, "chain", row->w.chain);
+	w3w__write_payload(&w, "currency", row->w.currency);
+	w3w__write_payload_amount(&w, "amount", row->w.amount);
+	w3w__write_payload(&w, "to_address", row->w.to_address);
+	w3w__write_payload(&w, "tx_hash", a->tx_hash);
+	w3w__write_payload(&w, "kind", w3w_withdrawal_attempt_kind_name(a->kind));
+	if (a->max_fee_per_gas[0]) {
+		w3w__write_payload(&w, "max_fee_per_gas", a->max_fee_per_gas);
+		w3w__write_payload(&w, "max_priority_fee_per_gas", a->max_priority_fee_per_gas);
+	} else {
+		w3w__write_payload(&w, "gas_price", a->gas_price);
+	}
+	if ((st = w3w__write_prepare(&w, attempt_event(a->kind), row->w.id, row->w.id)) == W3W_OK)
+		st = ctx->store.wallet.withdrawal_attempt_add(ctx->store.handle, cmd, row);
+	st = w3w__write_finish(&w, st); /* reads cmd->meta */
+	free(cmd);
+	return st;
 }
 
 w3w_status w3w__withdrawal_sign(w3w_chain *chain, const w3w_actor *actor, w3w_withdrawal_row *row)
@@ -284,6 +410,7 @@ w3w_status w3w__withdrawal_broadcast(w3w_chain *chain, const w3w_actor *actor, w
 	why[W3W_NAME_SIZE - 1] = '\0'; /* fits the record's error field */
 	switch (res.outcome) {
 	case W3W_SEND_REJECTED:
+	case W3W_SEND_UNDERPRICED:
 	case W3W_SEND_NOT_SENT:
 		/* Never in any pool: the nonce is free again. */
 		st = w3w__withdrawal_move(chain, actor, row, W3W_WITHDRAWAL_FAILED, why, 1);

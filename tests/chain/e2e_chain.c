@@ -3,7 +3,8 @@
  * addresses credited after confirmations (native and ERC-20, with dust),
  * a restart of the watcher midway, a reorganisation shallower than the
  * confirmation depth (evm_snapshot / evm_revert), withdrawals that change
- * on-chain balances, bad input, and nodes that are down, answer garbage or
+ * on-chain balances, stuck withdrawals (a base fee raised above their cap)
+ * replaced, cancelled or replaced by the poll and settled once, bad input, and nodes that are down, answer garbage or
  * never answer. Driven by tests/chain/run.sh.
  *
  *   e2e_chain RPC_URL TOKEN_BYTECODE_FILE STORAGE_URL [SPARE_PORT_BASE]
@@ -54,7 +55,9 @@ static w3w_ctx *open_ctx(void)
 	return open_ctx_with(KEY);
 }
 
-static w3w_chain *open_chain(w3w_ctx *ctx, const char *url, int64_t start, int timeout_ms)
+/* The test chain's options; replace_after_blocks > 0 turns the automatic replacement on. */
+static w3w_chain *open_chain_with(w3w_ctx *ctx, const char *url, int64_t start, int timeout_ms,
+	int replace_after_blocks, uint64_t replace_max_fee)
 {
 	w3w_chain_options o;
 	w3w_chain *chain = NULL;
@@ -66,11 +69,18 @@ static w3w_chain *open_chain(w3w_ctx *ctx, const char *url, int64_t start, int t
 	o.timeout_ms = timeout_ms;
 	o.start_block = start;
 	snprintf(o.assets, sizeof(o.assets), "ETH=native:18,TKN=%s:6", token);
+	o.replace_after_blocks = replace_after_blocks;
+	o.replace_max_fee_per_gas = replace_max_fee;
 	if (w3w_chain_open(&chain, ctx, &o) != W3W_OK) {
 		fprintf(stderr, "e2e_chain: chain open: %s\n", w3w_error_message());
 		exit(2);
 	}
 	return chain;
+}
+
+static w3w_chain *open_chain(w3w_ctx *ctx, const char *url, int64_t start, int timeout_ms)
+{
+	return open_chain_with(ctx, url, start, timeout_ms, 0, 0);
 }
 
 static void lower(char *out, const char *in)
@@ -175,6 +185,209 @@ static void *race_withdraw(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* ---- stuck withdrawals: replaced, cancelled, or the first one mined after all -------- */
+
+static w3w_withdrawal_attempts *attempts_of(w3w_ctx *ctx, const char *id)
+{
+	w3w_withdrawal_attempts *list = NULL;
+	if (w3w_withdrawal_attempt_list(&list, ctx, &admin, id) != W3W_OK)
+		fprintf(stderr, "e2e_chain: attempts of %s: %s\n", id, w3w_error_message());
+	return list;
+}
+
+static size_t attempt_count(w3w_ctx *ctx, const char *id)
+{
+	w3w_withdrawal_attempts *list = attempts_of(ctx, id);
+	size_t n = list ? list->count : 0;
+	w3w_withdrawal_attempts_free(list);
+	return n;
+}
+
+static int fee_at_least(const char *fee, const char *earlier)
+{
+	w3w__u256 a, b;
+	/* a >= ceil(1.125 b), checked as 8a >= 9b */
+	if (w3w__u256_parse(&a, fee, strlen(fee)) != 0 || w3w__u256_parse(&b, earlier, strlen(earlier)) != 0 ||
+	    w3w__u256_mul_add_small(&a, 8, 0) != 0 || w3w__u256_mul_add_small(&b, 9, 0) != 0)
+		return 0;
+	return w3w__u256_cmp(&a, &b) >= 0;
+}
+
+static w3w_chain *open_chain_replacing(w3w_ctx *ctx, int after_blocks, uint64_t ceiling)
+{
+	return open_chain_with(ctx, rpc_url, (int64_t)head(), 5000, after_blocks, ceiling);
+}
+
+typedef struct racing_poll {
+	w3w_chain *chain;
+	w3w_chain_poll_stats stats;
+	w3w_status st;
+} racing_poll;
+
+static void *poll_main(void *arg)
+{
+	racing_poll *p = arg;
+	p->st = w3w_chain_poll(p->chain, &service, &p->stats);
+	return NULL;
+}
+
+/* Two processes' worth of followers (own contexts on the same storage) settle at once: only one does. */
+static size_t race_settle(w3w_chain *chain)
+{
+	w3w_ctx *other = open_ctx();
+	w3w_chain *chain2 = open_chain(other, rpc_url, (int64_t)head(), 5000);
+	racing_poll p[2] = { { chain, { 0 }, W3W_OK }, { chain2, { 0 }, W3W_OK } };
+	pthread_t th[2];
+
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, poll_main, &p[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK(p[0].st == W3W_OK && p[1].st == W3W_OK, "racing polls: %s, %s", w3w_status_name(p[0].st),
+		w3w_status_name(p[1].st));
+	w3w_chain_close(chain2);
+	w3w_ctx_close(other);
+	return p[0].stats.withdrawals_confirmed + p[1].stats.withdrawals_confirmed;
+}
+
+static void stuck_withdrawals(w3w_ctx *ctx, w3w_chain *chain)
+{
+	const w3w_amount amount = 5000000; /* 0.05 ETH */
+	w3w_amount start = balance_of(ctx, alice.user_id, "ETH", NULL), held = -1;
+	char before[W3W_U256_TEXT_SIZE], after[W3W_U256_TEXT_SIZE], first_hash[W3W_TX_HASH_SIZE];
+	w3w_withdrawal_attempts *list;
+	w3w_withdrawal w, r;
+	w3w_chain_poll_stats ps;
+	w3w_chain *chain_low, *chain_auto;
+	int64_t depth = -1;
+
+	automine(0);
+
+	/* a. Stuck under the base fee; replaced; the replacement mines and settles once. */
+	calm();
+	eth_balance(before, EXTERNAL);
+	CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", amount, EXTERNAL, NULL) == W3W_OK &&
+		w.status == W3W_WITHDRAWAL_BROADCAST, "stuck a: withdrawn");
+	stick();
+	CHECK(w3w_chain_confirmations(&depth, chain, w.tx_hash) == W3W_OK && depth == 0, "stuck a: not mined under"
+		" the higher base fee");
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_pending == 1 && ps.withdrawals_failed == 0 && ps.withdrawals_dropped == 0,
+		"stuck a: stuck is pending, not failed (%zu/%zu)", ps.withdrawals_pending, ps.withdrawals_failed);
+	CHECK(w3w_withdrawal_replace(&r, chain, &admin, w.id, NULL, NULL) == W3W_OK &&
+		r.status == W3W_WITHDRAWAL_BROADCAST && strcmp(r.tx_hash, w.tx_hash) != 0 && r.nonce == w.nonce,
+		"stuck a: replaced (%s)", w3w_error_message());
+	list = attempts_of(ctx, w.id);
+	CHECK(list && list->count == 2 && list->items[0].kind == W3W_ATTEMPT_ORIGINAL &&
+		list->items[1].kind == W3W_ATTEMPT_REPLACEMENT && strcmp(list->items[1].tx_hash, r.tx_hash) == 0 &&
+		fee_at_least(list->items[1].max_fee_per_gas, list->items[0].max_fee_per_gas) &&
+		fee_at_least(list->items[1].max_priority_fee_per_gas, list->items[0].max_priority_fee_per_gas),
+		"stuck a: two attempts, fees raised by at least 12.5%%");
+	w3w_withdrawal_attempts_free(list);
+	mine(1 + CONFIRMATIONS);
+	CHECK(w3w_chain_confirmations(&depth, chain, r.tx_hash) == W3W_OK && depth == CONFIRMATIONS + 1,
+		"stuck a: the replacement mined (depth %lld)", (long long)depth);
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_confirmed == 1, "stuck a: confirmed: %zu", ps.withdrawals_confirmed);
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_confirmed == 0, "stuck a: and only once");
+	CHECK(w3w_withdrawal_get(&w, ctx, &alice, w.id) == W3W_OK && w.status == W3W_WITHDRAWAL_CONFIRMED &&
+		strcmp(w.tx_hash, r.tx_hash) == 0, "stuck a: confirmed with the replacement's hash");
+	list = attempts_of(ctx, w.id);
+	CHECK(list && list->fee_paid[0] && strcmp(list->fee_paid, list->items[1].fee_paid) == 0 &&
+		!list->items[0].fee_paid[0], "stuck a: fee paid recorded on the replacement (%s wei)",
+		list ? list->fee_paid : "?");
+	w3w_withdrawal_attempts_free(list);
+	eth_balance(after, EXTERNAL);
+	CHECK(wei_grew(before, after, 50000000000000000ULL), "stuck a: external +0.05 ETH once (%s -> %s)", before, after);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == start - amount && held == 0, "stuck a: alice paid once");
+	CHECK(w3w_withdrawal_replace(NULL, chain, &admin, w.id, NULL, NULL) == W3W_ESTATE &&
+		strstr(w3w_error_message(), "confirmed"), "stuck a: a confirmed withdrawal is not replaced");
+
+	/* b. Stuck beyond the policy's ceiling (waits), refused input, then cancelled. */
+	calm();
+	chain_low = open_chain_replacing(ctx, 1, 1000); /* 1000 wei per gas: never enough */
+	eth_balance(before, EXTERNAL);
+	CHECK(w3w_wallet_withdraw(&w, chain_low, &alice, "ETH", amount, EXTERNAL, NULL) == W3W_OK, "stuck b: withdrawn");
+	strcpy(first_hash, w.tx_hash);
+	stick();
+	mine(1);
+	ps = poll_chain(chain_low);
+	CHECK(ps.withdrawals_pending == 1 && attempt_count(ctx, w.id) == 1, "stuck b: above the ceiling, not replaced");
+	CHECK(w3w_withdrawal_replace(&r, chain, &alice, w.id, NULL, NULL) == W3W_EFORBIDDEN, "stuck b: users may not");
+	CHECK(w3w_withdrawal_cancel(&r, chain, &alice, w.id, NULL, NULL) == W3W_EFORBIDDEN, "stuck b: nor cancel");
+	CHECK(w3w_withdrawal_replace(&r, chain, &admin, "01900000-0000-7000-8000-00000000dead", NULL, NULL) ==
+		W3W_ENOTFOUND, "stuck b: unknown id");
+	CHECK(w3w_withdrawal_replace(&r, chain, &admin, "not-an-id", NULL, NULL) == W3W_EINVAL, "stuck b: bad id");
+	CHECK(w3w_withdrawal_replace(&r, chain, &service, w.id, "1000", NULL) == W3W_EINVAL &&
+		strstr(w3w_error_message(), "below the minimum"), "stuck b: a fee below the minimum (%s)", w3w_error_message());
+	CHECK(w3w_withdrawal_replace(&r, chain, &service, w.id, "12x", NULL) == W3W_EINVAL, "stuck b: not a number");
+	CHECK(attempt_count(ctx, w.id) == 1, "stuck b: refusals changed nothing");
+	CHECK(w3w_withdrawal_cancel(&r, chain, &service, w.id, NULL, NULL) == W3W_OK &&
+		r.status == W3W_WITHDRAWAL_BROADCAST && r.nonce == w.nonce, "stuck b: cancellation sent (%s)",
+		w3w_error_message());
+	CHECK(w3w_withdrawal_replace(NULL, chain, &admin, w.id, NULL, NULL) == W3W_ESTATE &&
+		strstr(w3w_error_message(), "cancellation was sent"), "stuck b: no replacement after a cancellation");
+	list = attempts_of(ctx, w.id);
+	CHECK(list && list->count == 2 && list->items[1].kind == W3W_ATTEMPT_CANCELLATION, "stuck b: recorded");
+	w3w_withdrawal_attempts_free(list);
+	balance_of(ctx, alice.user_id, "ETH", &held);
+	CHECK(held == amount, "stuck b: still held while the cancellation is pending");
+	mine(1 + CONFIRMATIONS);
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_failed == 1, "stuck b: ended: %zu", ps.withdrawals_failed);
+	CHECK(w3w_withdrawal_get(&w, ctx, &alice, w.id) == W3W_OK && w.status == W3W_WITHDRAWAL_FAILED &&
+		strncmp(w.error, "cancelled", 9) == 0 && !w.transfer_id[0], "stuck b: failed \"%s\"", w.error);
+	list = attempts_of(ctx, w.id);
+	CHECK(list && list->fee_paid[0] && strcmp(list->fee_paid, "0") != 0, "stuck b: the cancellation's fee recorded"
+		" (%s wei)", list ? list->fee_paid : "?");
+	w3w_withdrawal_attempts_free(list);
+	eth_balance(after, EXTERNAL);
+	CHECK(strcmp(before, after) == 0, "stuck b: nothing reached the recipient");
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == start - amount && held == 0,
+		"stuck b: hold released, alice has her 0.05 ETH back");
+	CHECK(w3w_withdrawal_cancel(NULL, chain, &admin, w.id, NULL, NULL) == W3W_ESTATE, "stuck b: a final one is refused");
+	w3w_chain_close(chain_low);
+
+	/* c. A replacement the node refused; the first transaction is mined: settled once, by two racing followers. */
+	calm();
+	eth_balance(before, EXTERNAL);
+	CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", amount, EXTERNAL, NULL) == W3W_OK, "stuck c: withdrawn");
+	CHECK(w3w_withdrawal_replace(&r, chain, &admin, w.id, "1000000000000000000000", NULL) == W3W_EUNAVAILABLE &&
+		strstr(w3w_error_message(), "earlier transactions stand"), "stuck c: the node refused the replacement (%s)",
+		w3w_error_message());
+	CHECK(attempt_count(ctx, w.id) == 2, "stuck c: it is recorded all the same");
+	mine(1 + CONFIRMATIONS);
+	CHECK(race_settle(chain) == 1, "stuck c: two racing followers settled it once");
+	CHECK(w3w_withdrawal_get(&r, ctx, &alice, w.id) == W3W_OK && r.status == W3W_WITHDRAWAL_CONFIRMED &&
+		strcmp(r.tx_hash, w.tx_hash) == 0, "stuck c: confirmed with the first transaction's hash");
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_confirmed == 0, "stuck c: nothing left to settle");
+	eth_balance(after, EXTERNAL);
+	CHECK(wei_grew(before, after, 50000000000000000ULL), "stuck c: external +0.05 ETH once");
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == start - 2 * amount && held == 0, "stuck c: alice paid once");
+
+	/* d. The poll replaces by itself after 2 blocks stuck, within its ceiling (1000 gwei). */
+	calm();
+	chain_auto = open_chain_replacing(ctx, 2, 1000000000000ULL);
+	CHECK(w3w_wallet_withdraw(&w, chain_auto, &alice, "ETH", amount, EXTERNAL, NULL) == W3W_OK, "stuck d: withdrawn");
+	stick();
+	ps = poll_chain(chain_auto);
+	CHECK(attempt_count(ctx, w.id) == 1, "stuck d: 1 block stuck: waits");
+	mine(1);
+	ps = poll_chain(chain_auto);
+	list = attempts_of(ctx, w.id);
+	CHECK(list && list->count == 2 && list->items[1].kind == W3W_ATTEMPT_REPLACEMENT, "stuck d: replaced by the poll");
+	w3w_withdrawal_attempts_free(list);
+	mine(1 + CONFIRMATIONS);
+	ps = poll_chain(chain_auto);
+	CHECK(ps.withdrawals_confirmed == 1, "stuck d: confirmed");
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == start - 3 * amount && held == 0, "stuck d: alice paid once");
+	w3w_chain_close(chain_auto);
+
+	automine(1);
 }
 
 /* ---- the story ---------------------------------------------------------------------- */
@@ -475,6 +688,9 @@ int main(int argc, char **argv)
 		CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == 110000000 - total * (COIN / 100) && held == 0,
 			"alice paid exactly the racing withdrawals");
 	}
+
+	/* 8b. Stuck withdrawals: replaced, cancelled, the first one mined after a replacement, replaced by the poll. */
+	stuck_withdrawals(ctx, chain);
 
 	/* 9. Rotating the master key on this storage: both keys work, then only the new one. */
 	{

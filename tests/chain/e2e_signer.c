@@ -343,6 +343,55 @@ static void context_wide_signer(void)
 
 /* ---- the story ------------------------------------------------------------------------ */
 
+/* A stuck withdrawal replaced, another cancelled: both signed by the signer; a fee above its cap refused, changing nothing. */
+static void stuck_through_the_signer(w3w_ctx *ctx, w3w_chain *chain)
+{
+	w3w_withdrawal w, r;
+	w3w_withdrawal_attempts *list = NULL;
+	w3w_chain_poll_stats ps;
+	w3w_amount start = balance_of(ctx, alice.user_id, "ETH", NULL), held = -1;
+
+	automine(0);
+	calm();
+	CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 20, EXTERNAL, NULL) == W3W_OK, "stuck: withdrawn");
+	stick();
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_pending == 1, "stuck: pending under the higher base fee");
+	CHECK(w3w_withdrawal_replace(&r, chain, &service, w.id, NULL, NULL) == W3W_OK && r.nonce == w.nonce &&
+		strcmp(r.tx_hash, w.tx_hash) != 0, "stuck: the signer signed the replacement (%s)", w3w_error_message());
+	mine(1 + CONFIRMATIONS);
+	ps = poll_chain(chain);
+	CHECK(ps.withdrawals_confirmed == 1, "stuck: the replacement settled");
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == start - COIN / 20 && held == 0, "stuck: paid once");
+
+	calm();
+	CHECK(w3w_wallet_withdraw(&w, chain, &alice, "ETH", COIN / 20, EXTERNAL, NULL) == W3W_OK, "cancel: withdrawn");
+	stick();
+	CHECK(w3w_withdrawal_replace(&r, chain, &service, w.id, "2000000000000", NULL) == W3W_EFORBIDDEN &&
+		strstr(w3w_error_message(), "fee"), "cancel: a fee above the signer's cap refused (%s)", w3w_error_message());
+	CHECK(w3w_withdrawal_get(&r, ctx, &alice, w.id) == W3W_OK && r.status == W3W_WITHDRAWAL_BROADCAST &&
+		strcmp(r.tx_hash, w.tx_hash) == 0, "cancel: the refusal changed nothing");
+	CHECK(w3w_withdrawal_cancel(&r, chain, &service, w.id, NULL, NULL) == W3W_OK, "cancel: the signer signed the"
+		" cancellation (%s)", w3w_error_message());
+	{
+		char hot[W3W_ADDRESS_SIZE], needle[W3W_ADDRESS_SIZE + 16];
+		CHECK(w3w_chain_hot_address(hot, sizeof(hot), chain, &service) == W3W_OK, "hot address");
+		for (char *c = hot; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
+		snprintf(needle, sizeof(needle), "\"to\":\"%s\"", hot);
+		CHECK(log_has(needle), "cancel: the signer signed 0 to itself (%s)", needle);
+	}
+	CHECK(w3w_withdrawal_attempt_list(&list, ctx, &admin, w.id) == W3W_OK && list->count == 2 &&
+		list->items[1].kind == W3W_ATTEMPT_CANCELLATION, "cancel: recorded");
+	w3w_withdrawal_attempts_free(list);
+	mine(1 + CONFIRMATIONS);
+	ps = poll_chain(chain);
+	CHECK(w3w_withdrawal_get(&r, ctx, &alice, w.id) == W3W_OK && r.status == W3W_WITHDRAWAL_FAILED &&
+		strncmp(r.error, "cancelled", 9) == 0, "cancel: ended \"%s\"", r.error);
+	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == start - COIN / 20 && held == 0, "cancel: released");
+	automine(1);
+}
+
 int main(int argc, char **argv)
 {
 	w3w_ctx *ctx;
@@ -435,6 +484,9 @@ int main(int argc, char **argv)
 	CHECK(ps.withdrawals_confirmed == 1, "and confirmed: %zu", ps.withdrawals_confirmed);
 	CHECK(balance_of(ctx, alice.user_id, "ETH", &held) == 5 * COIN - COIN / 10 - COIN / 5 && held == 0,
 		"alice paid exactly 0.1 + 0.2 ETH");
+
+	/* 3b. Stuck withdrawals through the signer: replaced, cancelled. */
+	stuck_through_the_signer(ctx, chain);
 
 	/* 4. Tampered requests, spoken directly on the socket. */
 	tampered_requests();

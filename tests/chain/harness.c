@@ -235,3 +235,21 @@ w3w_chain_poll_stats poll_chain(w3w_chain *chain)
 	return ps;
 }
 
+void automine(int on)
+{
+	cJSON_Delete(rpc("evm_setAutomine", on ? "[true]" : "[false]"));
+}
+
+/* A block at 1 gwei base fee: the next withdrawal's cap is about 3 gwei. */
+void calm(void)
+{
+	cJSON_Delete(rpc("anvil_setNextBlockBaseFeePerGas", "[\"0x3b9aca00\"]"));
+	mine(1);
+}
+
+/* The next block's base fee (100 gwei) is above a pending transaction's cap: anvil mines without it. */
+void stick(void)
+{
+	cJSON_Delete(rpc("anvil_setNextBlockBaseFeePerGas", "[\"0x174876e800\"]"));
+	mine(1);
+}

@@ -49,6 +49,12 @@ uint64_t token_balance(const char *address);
 /* 1 if the decimal wei text `after` is `before` + wei. */
 int wei_grew(const char *before, const char *after, uint64_t wei);
 
+/* Stuck transactions: anvil's automine off or on; a block at 1 gwei base fee (a withdrawal's cap is then
+ * about 3 gwei); a block at 100 gwei base fee, which leaves such a transaction out. */
+void automine(int on);
+void calm(void);
+void stick(void);
+
 /* A user's balance of `currency` (and what of it is held), read as admin; -1 on error. */
 w3w_amount balance_of(w3w_ctx *ctx, const char *user, const char *currency, w3w_amount *held);
 /* One w3w_chain_poll as service, checked to succeed. */

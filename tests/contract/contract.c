@@ -113,7 +113,7 @@ static Suite *contract_suite(void)
 	TCase *(*const tcases[])(void) = { contract_market_tcase, contract_outbox_tcase, contract_audit_tcase,
 		contract_paging_tcase, contract_idempotency_tcase, contract_relays_tcase, contract_limits_tcase,
 		contract_refusals_tcase, contract_commands_tcase, contract_values_tcase, contract_races_tcase,
-		contract_wallets_tcase, contract_sweeps_tcase };
+		contract_wallets_tcase, contract_sweeps_tcase, contract_attempts_tcase };
 
 	for (size_t i = 0; i < sizeof(tcases) / sizeof(tcases[0]); i++) {
 		TCase *tc = tcases[i]();

@@ -60,6 +60,9 @@ w3w_status claim(const char *order_id, const char *user, w3w_claim *out);
 w3w_status claim_process(const char *id, w3w_claim *out, w3w_transfer *settlement);
 w3w_status claim_release(const char *id, w3w_claim *out);
 w3w_account account_of(const char *user);
+/* An on-chain withdrawal of `amount` USDT held at `now` (limits.c); `out` may be NULL. */
+w3w_status chain_withdraw_in(w3w_storage *s, w3w_time now, const char *user, w3w_amount amount,
+	w3w_withdrawal_row *out);
 int64_t outbox_total(void);
 int64_t audit_unsealed(void);
 w3w_order_status order_status(const char *id);
@@ -78,5 +81,6 @@ TCase *contract_values_tcase(void);
 TCase *contract_races_tcase(void);
 TCase *contract_wallets_tcase(void);
 TCase *contract_sweeps_tcase(void);
+TCase *contract_attempts_tcase(void);
 
 #endif

@@ -63,7 +63,7 @@ static w3w_status ledger_withdraw(w3w_time now, const char *user, w3w_amount amo
 	return ledger_withdraw_in(st, now, user, amount);
 }
 
-static w3w_status chain_withdraw_in(w3w_storage *s, w3w_time now, const char *user, w3w_amount amount,
+w3w_status chain_withdraw_in(w3w_storage *s, w3w_time now, const char *user, w3w_amount amount,
 	w3w_withdrawal_row *out)
 {
 	w3w_cmd_withdrawal_create cmd;

@@ -61,6 +61,9 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
     check(overseer, "POST", "/v1/sweeps/run", {"chain": "evm"})  # no chain served here: 404
     # Its 200 needs a chain: test_chain.py checks that answer against this document.
     check(buyer, "GET", f"/v1/withdrawals/{uuid.uuid4()}")
+    # Theirs need a stuck withdrawal on anvil: test_stuck.py checks those answers.
+    check(overseer, "POST", f"/v1/withdrawals/{uuid.uuid4()}/replace")
+    check(overseer, "POST", f"/v1/withdrawals/{uuid.uuid4()}/cancel", {"max_fee_per_gas": "1"})
     check(buyer, "GET", "/v1/accounts")
     check(overseer, "GET", f"/v1/accounts?user_id={buyer.id}")
     check(buyer, "POST", "/v1/wallets", {"chain": "evm"})
@@ -114,8 +117,9 @@ def test_every_documented_route_answers_per_schema(server, service, make_user):
 
     missing = {(m, p) for m, p, _ in openapi_doc.operations(doc)} - set(seen)
     assert not missing, f"documented but not exercised: {missing}"
-    # On anvil: in test_chain.py and test_sweeps.py.
-    answered_elsewhere = {("GET", "/v1/withdrawals/{id}"), ("POST", "/v1/sweeps/run")}
+    # On anvil: in test_chain.py, test_sweeps.py and test_stuck.py.
+    answered_elsewhere = {("GET", "/v1/withdrawals/{id}"), ("POST", "/v1/sweeps/run"),
+                          ("POST", "/v1/withdrawals/{id}/replace"), ("POST", "/v1/withdrawals/{id}/cancel")}
     for (method, template), codes in seen.items():
         op = doc["paths"][template][method.lower()]
         success = {int(c) for c in op["responses"] if c.startswith("2")}

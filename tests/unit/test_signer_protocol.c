@@ -417,6 +417,30 @@ START_TEST(policy_of_sweeps_and_topups)
 }
 END_TEST
 
+/* A cancellation (0 to the hot wallet itself) uses a stuck withdrawal's nonce: signed even without a native maximum. */
+START_TEST(policy_signs_a_cancellation)
+{
+	w3w_signer_tx tx;
+	char why[200] = "";
+
+	policy_setup();
+	policy.has_native_max = 0;
+	policy.has_self = 1;
+	memset(policy.self, 0x42, 20);
+	native(&tx, 0);
+	ck_assert_msg(w3w__sp_policy_check(&policy, &tx, why, sizeof(why)) == 0, "%s", why);
+	native(&tx, 1);
+	check_refused(&tx, "value: no maximum for native transfers");
+	native(&tx, 0);
+	memset(tx.to, 0x43, 20);
+	check_refused(&tx, "value: no maximum for native transfers");
+	/* Its fee is bounded like any other. */
+	native(&tx, 0);
+	tx.max_fee_per_gas.be[25] = 0x01;
+	check_refused(&tx, "fee: 281474976710656 wei per gas above the maximum");
+}
+END_TEST
+
 START_TEST(policy_options_are_checked)
 {
 	w3w__sp_policy p;
@@ -454,6 +478,7 @@ int main(void)
 	tcase_add_test(tc, policy_allows_only_what_it_lists);
 	tcase_add_test(tc, policy_options_are_checked);
 	tcase_add_test(tc, policy_of_sweeps_and_topups);
+	tcase_add_test(tc, policy_signs_a_cancellation);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -248,7 +248,8 @@ START_TEST(batch_falls_back_on_version_1)
 }
 END_TEST
 
-/* A backend built against wallet table version 1 (no limits), 2 (no deposit list) or 3 (no sweeps). */
+/* A backend built against wallet table version 1 (no limits), 2 (no deposit list), 3 (no sweeps) or 4 (no
+ * withdrawal attempts). */
 static unsigned int wallet_old_version;
 static w3w_wallet_store wallet_old;
 
@@ -263,7 +264,8 @@ static w3w_status wallet_old_open(w3w_storage **out, const char *url, const w3w_
 	memset(&wallet_old, 0, sizeof(wallet_old));
 	memcpy(&wallet_old, (*out)->wallet, wallet_old_version == 1 ? offsetof(w3w_wallet_store, limit_set)
 		: wallet_old_version == 2 ? offsetof(w3w_wallet_store, chain_deposit_list)
-		: offsetof(w3w_wallet_store, wallet_list_from));
+		: wallet_old_version == 3 ? offsetof(w3w_wallet_store, wallet_list_from)
+		: offsetof(w3w_wallet_store, withdrawal_attempt_add));
 	wallet_old.version = wallet_old_version;
 	(*out)->wallet = &wallet_old;
 	(void)url;
@@ -374,6 +376,27 @@ START_TEST(wallet_table_version_3_has_no_sweeps)
 	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "no sweep support (wallet table version 3"));
 	ck_assert_ptr_null(sweeps);
 	ck_assert_ptr_null(fees);
+	w3w_ctx_close(ctx);
+}
+END_TEST
+
+START_TEST(wallet_table_version_4_has_no_replacements)
+{
+	w3w_ctx *ctx = NULL;
+	w3w_actor admin;
+	w3w_withdrawal_attempts *list = NULL;
+	w3w_sweeps *sweeps = NULL;
+
+	wallet_old_version = 4;
+	ck_assert_int_eq(w3w_storage_register("walletv4", wallet_old_open), W3W_OK);
+	ck_assert_int_eq(open_ctx(&ctx, "walletv4:x"), W3W_OK);
+	w3w_actor_init(&admin, "0190a000-0000-7000-8000-0000000000a1", W3W_ROLE_ADMIN);
+	ck_assert_int_eq(w3w_sweep_list(&sweeps, ctx, &admin, NULL, 10), W3W_OK);
+	w3w_sweeps_free(sweeps);
+	ck_assert_int_eq(w3w_withdrawal_attempt_list(&list, ctx, &admin, "0190a000-0000-7000-8000-0000000000ff"),
+		W3W_EINVAL);
+	ck_assert_ptr_nonnull(strstr(w3w_error_message(), "has no replacement support (sqlite, wallet table version 4)"));
+	ck_assert_ptr_null(list);
 	w3w_ctx_close(ctx);
 }
 END_TEST
@@ -528,6 +551,7 @@ int main(void)
 	tcase_add_test(tc, init_functions);
 	tcase_add_test(tc, audit_table_version_1_reads_and_verifies);
 	tcase_add_test(tc, wallet_table_version_3_has_no_sweeps);
+	tcase_add_test(tc, wallet_table_version_4_has_no_replacements);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -57,6 +57,7 @@ static struct mock_chain {
 	w3w_chain_send_outcome next_send; /* 0: accept */
 	int revert_next;               /* the next mined pooled transaction reverts */
 	int estimate_fails;
+	int legacy;                    /* fees: a gas price (no base fee) */
 	int sends;
 	/* the next block's content */
 	w3w_chain_tx next_txs[MOCK_TXS];
@@ -88,7 +89,7 @@ static inline void mock_reset(uint64_t id)
 	M.nreceipts = M.npool = M.next_ntx = M.next_nlogs = 0;
 	M.fork = 0;
 	M.nonce = 0;
-	M.down = M.revert_next = M.estimate_fails = M.sends = 0;
+	M.down = M.revert_next = M.estimate_fails = M.sends = M.legacy = 0;
 	M.next_send = (w3w_chain_send_outcome)0;
 	mock_hash(M.blocks[0].hash, "block", 0, 0);
 	strcpy(M.blocks[0].parent, "0x0000000000000000000000000000000000000000000000000000000000000000");
@@ -330,9 +331,11 @@ static w3w_status m_fees(w3w_chain_adapter *a, w3w_chain_fees *out)
 	pthread_mutex_lock(&M.mu);
 	MOCK_GUARD();
 	memset(out, 0, sizeof(*out));
-	out->eip1559 = 1;
-	u256_set(&out->max_fee_per_gas, "2000000000");
-	u256_set(&out->max_priority_fee_per_gas, "1000000000");
+	out->eip1559 = !M.legacy;
+	if (M.legacy)
+		u256_set(&out->gas_price, "2000000000");
+	u256_set(&out->max_fee_per_gas, M.legacy ? "0" : "2000000000");
+	u256_set(&out->max_priority_fee_per_gas, M.legacy ? "0" : "1000000000");
 	pthread_mutex_unlock(&M.mu);
 	return W3W_OK;
 }

@@ -74,6 +74,8 @@ typedef struct w3w_chain_receipt {
 	uint64_t block_number;
 	int success;                 /**< status 1 */
 	uint64_t gas_used;
+	/** What each unit of gas cost (effectiveGasPrice); all zero when the node did not say. */
+	w3w_u256 effective_gas_price;
 } w3w_chain_receipt;
 
 /** Fee suggestion: EIP-1559 (max fee, priority fee) when the chain has a base fee, else a gas price. */
@@ -99,7 +101,14 @@ typedef enum w3w_chain_send_outcome {
 	W3W_SEND_REJECTED   = 2, /**< the node refused it for good (funds for gas, fee, format) */
 	W3W_SEND_NONCE_USED = 3, /**< the sender's nonce is already used ("nonce too low") */
 	W3W_SEND_NOT_SENT   = 4, /**< nothing reached the node (connection refused, name unknown) */
-	W3W_SEND_UNKNOWN    = 5  /**< sent, but no usable answer (timeout, garbage): it may have arrived */
+	W3W_SEND_UNKNOWN    = 5, /**< sent, but no usable answer (timeout, garbage): it may have arrived */
+	/**
+	 * Valid, but its fee is below what the node takes now (under the base
+	 * fee; too small a raise over a transaction of the same nonce in its
+	 * pool): a replacement with higher fees may be taken. Adapters of
+	 * version 1 may say W3W_SEND_REJECTED instead.
+	 */
+	W3W_SEND_UNDERPRICED = 6
 } w3w_chain_send_outcome;
 
 typedef struct w3w_chain_send_result {

@@ -365,6 +365,28 @@ typedef struct w3w_cmd_limit_set {
 	int clear;
 } w3w_cmd_limit_set;
 
+/** One transaction at a withdrawal's nonce, with its signed bytes (wallet table version 4). */
+typedef struct w3w_withdrawal_attempt_row {
+	w3w_withdrawal_attempt a;
+	char raw_tx[W3W_RAW_TX_SIZE]; /**< signed bytes, "0x" hex */
+} w3w_withdrawal_attempt_row;
+
+/**
+ * Record attempt `attempt` (complete but seq, which the backend sets to
+ * the number of attempts recorded before) of withdrawal `id`, which must
+ * be in `from_status` (held for the first, signed or broadcast for a
+ * replacement or cancellation; absent: W3W_ENOTFOUND; in another status:
+ * W3W_ESTATE), and make it the current transaction, in one transaction:
+ * tx_hash and raw_tx = the attempt's, status signed, updated_at =
+ * meta.now. A tx_hash already recorded: W3W_ECONFLICT.
+ */
+typedef struct w3w_cmd_withdrawal_attempt {
+	w3w_write_meta meta;
+	char id[W3W_ID_SIZE];
+	w3w_withdrawal_status from_status;
+	w3w_withdrawal_attempt_row attempt;
+} w3w_cmd_withdrawal_attempt;
+
 /** A block the deposit watcher has processed. */
 typedef struct w3w_watch_block {
 	int64_t number;
@@ -555,8 +577,9 @@ typedef struct w3w_audit_store {
  * backend without wallet support leaves w3w_storage.wallet NULL, and the
  * wallet calls say so.
  */
-/** 2 added limit_set and limit_list, 3 chain_deposit_list, 4 the sweep members; core still loads 1 to 3. */
-#define W3W_WALLET_STORE_VERSION 4
+/** 2 added limit_set and limit_list, 3 chain_deposit_list, 4 the sweep members, 5 the withdrawal attempts;
+ * core still loads 1 to 4. */
+#define W3W_WALLET_STORE_VERSION 5
 typedef struct w3w_wallet_store {
 	unsigned int version;   /**< W3W_WALLET_STORE_VERSION */
 	w3w_status (*secrets_create)(w3w_storage *st, w3w_cmd_secrets_create *cmd);
@@ -631,6 +654,18 @@ typedef struct w3w_wallet_store {
 	 * "0"; chain then currency ascending. *out malloc'd (free()).
 	 */
 	w3w_status (*sweep_fee_totals)(w3w_storage *st, const char *chain, w3w_sweep_fee_total **out, size_t *count);
+
+	/* Version 5: every transaction sent at a withdrawal's nonce (replacements, a cancellation). */
+	w3w_status (*withdrawal_attempt_add)(w3w_storage *st, w3w_cmd_withdrawal_attempt *cmd, w3w_withdrawal_row *out);
+	/** Attempts of withdrawal `id`, seq ascending; none is W3W_OK with *count 0. *out malloc'd (free()). */
+	w3w_status (*withdrawal_attempt_list)(w3w_storage *st, const char *id, w3w_withdrawal_attempt_row **out,
+		size_t *count);
+	/**
+	 * Record that attempt `tx_hash` of withdrawal `id` was mined and paid
+	 * `fee_paid` (wei, decimal). Idempotent; W3W_ENOTFOUND when no such attempt.
+	 */
+	w3w_status (*withdrawal_attempt_mined)(w3w_storage *st, const char *id, const char *tx_hash,
+		const char *fee_paid);
 } w3w_wallet_store;
 #define W3W_WALLET_STORE_INIT { .version = W3W_WALLET_STORE_VERSION }
 

@@ -191,6 +191,10 @@ static w3w_status evm_receipt(w3w_chain_adapter *a, const char *tx_hash, w3w_cha
 	    (st = w3w__ej_quantity(w3w__ej_get(r.result, "gasUsed"), &out->gas_used, m, "gasUsed")) == W3W_OK &&
 	    (st = w3w__ej_quantity(status, &ok, m, "status")) == W3W_OK)
 		out->success = ok == 1;
+	/* Nodes before the London fork may not say it: then it stays zero (unknown). */
+	if (st == W3W_OK && w3w__ej_get(r.result, "effectiveGasPrice"))
+		st = w3w__ej_u256(w3w__ej_get(r.result, "effectiveGasPrice"), &out->effective_gas_price, m,
+			"effectiveGasPrice");
 	w3w__rpc_reply_free(&r);
 	return st;
 }
@@ -357,6 +361,8 @@ static w3w_status evm_send_raw(w3w_chain_adapter *a, const unsigned char *raw, s
 		"alreadyknown", "already exists", NULL };
 	static const char *const nonce_used[] = { "nonce too low", "noncetoolow", "nonce is too low",
 		"old nonce", NULL };
+	static const char *const underpriced[] = { "underpriced", "less than block base fee", "fee cap less than",
+		"feecaptoolow", "fee too low", NULL };
 	unsigned char hash[32];
 	w3w__rpc_reply r;
 	w3w_status st;
@@ -377,7 +383,8 @@ static w3w_status evm_send_raw(w3w_chain_adapter *a, const unsigned char *raw, s
 			w3w__crypto_hex_encode(out->tx_hash + 2, sizeof(out->tx_hash) - 2, hash, 32);
 			st = W3W_OK;
 		} else {
-			out->outcome = mentions(r.message, nonce_used) ? W3W_SEND_NONCE_USED : W3W_SEND_REJECTED;
+			out->outcome = mentions(r.message, nonce_used) ? W3W_SEND_NONCE_USED :
+				mentions(r.message, underpriced) ? W3W_SEND_UNDERPRICED : W3W_SEND_REJECTED;
 			st = w3w_error_set(W3W_EUNAVAILABLE, "evm node: eth_sendRawTransaction refused: %s", r.message);
 		}
 		break;

@@ -159,6 +159,9 @@ static const w3w_wallet_store pg_wallet = {
 	.sweep_update = w3w__pg_sweep_update,
 	.sweep_list = w3w__pg_sweep_list,
 	.sweep_fee_totals = w3w__pg_sweep_fee_totals,
+	.withdrawal_attempt_add = w3w__pg_withdrawal_attempt_add,
+	.withdrawal_attempt_list = w3w__pg_withdrawal_attempt_list,
+	.withdrawal_attempt_mined = w3w__pg_withdrawal_attempt_mined,
 };
 
 static const w3w_replica_store pg_replica = {

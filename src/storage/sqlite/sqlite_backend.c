@@ -450,6 +450,9 @@ static const w3w_wallet_store sq_wallet = {
 	.sweep_update = w3w__sq_sweep_update,
 	.sweep_list = w3w__sq_sweep_list,
 	.sweep_fee_totals = w3w__sq_sweep_fee_totals,
+	.withdrawal_attempt_add = w3w__sq_withdrawal_attempt_add,
+	.withdrawal_attempt_list = w3w__sq_withdrawal_attempt_list,
+	.withdrawal_attempt_mined = w3w__sq_withdrawal_attempt_mined,
 };
 
 static void fill_vtable(w3w_storage *b)

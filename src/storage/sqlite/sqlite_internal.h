@@ -18,7 +18,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; newer databases are refused. */
-#define W3W__SQ_SCHEMA_VERSION 8
+#define W3W__SQ_SCHEMA_VERSION 9
 
 typedef struct w3w__sq_stmt_slot w3w__sq_stmt_slot;
 

@@ -17,6 +17,7 @@ static const char *const migrations[W3W__SQ_SCHEMA_VERSION] = {
 	w3w__sq_sql_v6_audit_trace,
 	w3w__sq_sql_v7_outbox_aggregate,
 	w3w__sq_sql_v8_sweeps,
+	w3w__sq_sql_v9_withdrawal_attempts,
 };
 
 static w3w_status current_version(w3w__sq_conn *c, int64_t *out)

@@ -50,4 +50,12 @@ w3w_status w3w__sq_limit_set(w3w_storage *st, w3w_cmd_limit_set *cmd, w3w_withdr
 w3w_status w3w__sq_limit_list(w3w_storage *st, const char *user_id, const char *currency, w3w_time now,
 	w3w_withdrawal_limit **out, size_t *count);
 
+/* Withdrawal attempts (sqlite_withdrawal_attempts.c), schema version 9. */
+w3w_status w3w__sq_withdrawal_load(w3w__sq_conn *c, const char *id, w3w_withdrawal_row *out);
+w3w_status w3w__sq_withdrawal_attempt_add(w3w_storage *st, w3w_cmd_withdrawal_attempt *cmd, w3w_withdrawal_row *out);
+w3w_status w3w__sq_withdrawal_attempt_list(w3w_storage *st, const char *id, w3w_withdrawal_attempt_row **out,
+	size_t *count);
+w3w_status w3w__sq_withdrawal_attempt_mined(w3w_storage *st, const char *id, const char *tx_hash,
+	const char *fee_paid);
+
 #endif

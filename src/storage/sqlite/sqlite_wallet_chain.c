@@ -29,7 +29,7 @@ static w3w_status read_withdrawal(sqlite3_stmt *s, void *item)
 	return W3W_OK;
 }
 
-static w3w_status withdrawal_load(w3w__sq_conn *c, const char *id, w3w_withdrawal_row *out)
+w3w_status w3w__sq_withdrawal_load(w3w__sq_conn *c, const char *id, w3w_withdrawal_row *out)
 {
 	return w3w__sq_get(c, "SELECT " WITHDRAWAL_COLS " FROM withdrawals WHERE id = ?1", id, read_withdrawal, out,
 		"withdrawal %s: not found");
@@ -85,7 +85,7 @@ static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *
 	w3w_status st = w3w__sq_idem_check(c, meta, result_id);
 
 	if (st != W3W_OK || meta->replayed)
-		return st != W3W_OK ? st : withdrawal_load(c, result_id, out);
+		return st != W3W_OK ? st : w3w__sq_withdrawal_load(c, result_id, out);
 	if ((st = w3w__sq_limit_take(c, w->user_id, w->currency, w->amount, meta->now, w->id)) != W3W_OK ||
 	    (st = w3w__sq_account_move(c, W3W__SQ_HOLD, w->user_id, w->currency, w->amount, meta->now)) != W3W_OK ||
 	    (st = w3w__sq_nonce_allocate(c, w->chain, w->from_address, cmd->nonce_floor, &nonce)) != W3W_OK)
@@ -100,7 +100,7 @@ static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, meta, w->id);
 	if (st == W3W_OK)
-		st = withdrawal_load(c, w->id, out);
+		st = w3w__sq_withdrawal_load(c, w->id, out);
 	return st;
 }
 
@@ -143,7 +143,7 @@ static w3w_status withdrawal_update(w3w__sq_conn *c, w3w_cmd_withdrawal_update *
 
 	if (!to || !w3w_withdrawal_status_name(cmd->from_status))
 		return w3w_error_set(W3W_EINVAL, "withdrawal %s: unknown status", cmd->id);
-	if ((st = withdrawal_load(c, cmd->id, cur)) != W3W_OK)
+	if ((st = w3w__sq_withdrawal_load(c, cmd->id, cur)) != W3W_OK)
 		return st;
 	if (w->status != cmd->from_status)
 		return w3w_error_set(W3W_ESTATE, "withdrawal %s: is %s, not %s", cmd->id,
@@ -165,7 +165,7 @@ static w3w_status withdrawal_update(w3w__sq_conn *c, w3w_cmd_withdrawal_update *
 			"ttI", w->chain, w->from_address, w->nonce);
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, &cmd->meta, cmd->id);
-	return st == W3W_OK ? withdrawal_load(c, cmd->id, out) : st;
+	return st == W3W_OK ? w3w__sq_withdrawal_load(c, cmd->id, out) : st;
 }
 
 w3w_status w3w__sq_withdrawal_update(w3w_storage *st, w3w_cmd_withdrawal_update *cmd, w3w_withdrawal_row *out)
@@ -186,7 +186,7 @@ w3w_status w3w__sq_withdrawal_get(w3w_storage *st, const char *id, w3w_withdrawa
 {
 	w3w__sq_conn *c = w3w__sq_begin(w3w__sq(st), W3W__SQ_READ);
 
-	return c ? w3w__sq_end(c, withdrawal_load(c, id, out)) : w3w_error_code();
+	return c ? w3w__sq_end(c, w3w__sq_withdrawal_load(c, id, out)) : w3w_error_code();
 }
 
 w3w_status w3w__sq_withdrawal_list_open(w3w_storage *st, const char *chain, size_t max,

@@ -401,12 +401,12 @@ typedef _gostring_ swig_type_371;
 typedef _gostring_ swig_type_372;
 typedef _gostring_ swig_type_373;
 typedef _gostring_ swig_type_374;
-typedef _gostring_ swig_type_375;
-typedef _gostring_ swig_type_376;
+typedef long long swig_type_375;
+typedef long long swig_type_376;
 typedef _gostring_ swig_type_377;
-typedef _goslice_ swig_type_378;
-typedef long long swig_type_379;
-typedef long long swig_type_380;
+typedef _gostring_ swig_type_378;
+typedef _gostring_ swig_type_379;
+typedef _goslice_ swig_type_380;
 typedef long long swig_type_381;
 typedef long long swig_type_382;
 typedef long long swig_type_383;
@@ -424,43 +424,43 @@ typedef long long swig_type_394;
 typedef long long swig_type_395;
 typedef long long swig_type_396;
 typedef long long swig_type_397;
-typedef _gostring_ swig_type_398;
-typedef _gostring_ swig_type_399;
+typedef long long swig_type_398;
+typedef long long swig_type_399;
 typedef _gostring_ swig_type_400;
 typedef _gostring_ swig_type_401;
-typedef long long swig_type_402;
-typedef long long swig_type_403;
+typedef _gostring_ swig_type_402;
+typedef _gostring_ swig_type_403;
 typedef long long swig_type_404;
 typedef long long swig_type_405;
-typedef _gostring_ swig_type_406;
+typedef long long swig_type_406;
 typedef long long swig_type_407;
-typedef long long swig_type_408;
+typedef _gostring_ swig_type_408;
 typedef long long swig_type_409;
 typedef long long swig_type_410;
 typedef long long swig_type_411;
-typedef _gostring_ swig_type_412;
-typedef _gostring_ swig_type_413;
+typedef long long swig_type_412;
+typedef long long swig_type_413;
 typedef _gostring_ swig_type_414;
 typedef _gostring_ swig_type_415;
 typedef _gostring_ swig_type_416;
-typedef long long swig_type_417;
-typedef long long swig_type_418;
-typedef _gostring_ swig_type_419;
-typedef _gostring_ swig_type_420;
-typedef long long swig_type_421;
-typedef long long swig_type_422;
-typedef _gostring_ swig_type_423;
-typedef _gostring_ swig_type_424;
+typedef _gostring_ swig_type_417;
+typedef _gostring_ swig_type_418;
+typedef long long swig_type_419;
+typedef long long swig_type_420;
+typedef _gostring_ swig_type_421;
+typedef _gostring_ swig_type_422;
+typedef long long swig_type_423;
+typedef long long swig_type_424;
 typedef _gostring_ swig_type_425;
-typedef long long swig_type_426;
-typedef long long swig_type_427;
+typedef _gostring_ swig_type_426;
+typedef _gostring_ swig_type_427;
 typedef long long swig_type_428;
 typedef long long swig_type_429;
-typedef _gostring_ swig_type_430;
-typedef _gostring_ swig_type_431;
-typedef long long swig_type_432;
+typedef long long swig_type_430;
+typedef long long swig_type_431;
+typedef _gostring_ swig_type_432;
 typedef _gostring_ swig_type_433;
-typedef _gostring_ swig_type_434;
+typedef long long swig_type_434;
 typedef _gostring_ swig_type_435;
 typedef _gostring_ swig_type_436;
 typedef _gostring_ swig_type_437;
@@ -471,73 +471,73 @@ typedef _gostring_ swig_type_441;
 typedef _gostring_ swig_type_442;
 typedef _gostring_ swig_type_443;
 typedef _gostring_ swig_type_444;
-typedef long long swig_type_445;
-typedef long long swig_type_446;
-typedef long long swig_type_447;
+typedef _gostring_ swig_type_445;
+typedef _gostring_ swig_type_446;
+typedef _gostring_ swig_type_447;
 typedef long long swig_type_448;
-typedef _gostring_ swig_type_449;
-typedef _gostring_ swig_type_450;
+typedef long long swig_type_449;
+typedef long long swig_type_450;
 typedef long long swig_type_451;
-typedef long long swig_type_452;
+typedef _gostring_ swig_type_452;
 typedef _gostring_ swig_type_453;
-typedef _gostring_ swig_type_454;
-typedef _gostring_ swig_type_455;
+typedef long long swig_type_454;
+typedef long long swig_type_455;
 typedef long long swig_type_456;
-typedef long long swig_type_457;
+typedef _gostring_ swig_type_457;
 typedef _gostring_ swig_type_458;
 typedef _gostring_ swig_type_459;
-typedef long long swig_type_460;
+typedef _gostring_ swig_type_460;
 typedef _gostring_ swig_type_461;
 typedef _gostring_ swig_type_462;
 typedef _gostring_ swig_type_463;
 typedef _gostring_ swig_type_464;
 typedef _gostring_ swig_type_465;
 typedef _gostring_ swig_type_466;
-typedef long long swig_type_467;
-typedef long long swig_type_468;
+typedef _gostring_ swig_type_467;
+typedef _gostring_ swig_type_468;
 typedef _gostring_ swig_type_469;
 typedef _gostring_ swig_type_470;
 typedef _gostring_ swig_type_471;
 typedef _gostring_ swig_type_472;
-typedef long long swig_type_473;
-typedef long long swig_type_474;
+typedef _gostring_ swig_type_473;
+typedef _gostring_ swig_type_474;
 typedef _gostring_ swig_type_475;
 typedef _gostring_ swig_type_476;
-typedef _gostring_ swig_type_477;
+typedef long long swig_type_477;
 typedef long long swig_type_478;
 typedef long long swig_type_479;
-typedef _gostring_ swig_type_480;
+typedef long long swig_type_480;
 typedef _gostring_ swig_type_481;
 typedef _gostring_ swig_type_482;
-typedef _gostring_ swig_type_483;
-typedef _gostring_ swig_type_484;
+typedef long long swig_type_483;
+typedef long long swig_type_484;
 typedef _gostring_ swig_type_485;
 typedef _gostring_ swig_type_486;
 typedef _gostring_ swig_type_487;
-typedef _gostring_ swig_type_488;
+typedef long long swig_type_488;
 typedef long long swig_type_489;
-typedef long long swig_type_490;
-typedef long long swig_type_491;
+typedef _gostring_ swig_type_490;
+typedef _gostring_ swig_type_491;
 typedef long long swig_type_492;
-typedef long long swig_type_493;
-typedef long long swig_type_494;
-typedef long long swig_type_495;
-typedef long long swig_type_496;
-typedef long long swig_type_497;
-typedef long long swig_type_498;
+typedef _gostring_ swig_type_493;
+typedef _gostring_ swig_type_494;
+typedef _gostring_ swig_type_495;
+typedef _gostring_ swig_type_496;
+typedef _gostring_ swig_type_497;
+typedef _gostring_ swig_type_498;
 typedef long long swig_type_499;
 typedef long long swig_type_500;
-typedef long long swig_type_501;
-typedef long long swig_type_502;
-typedef long long swig_type_503;
-typedef long long swig_type_504;
+typedef _gostring_ swig_type_501;
+typedef _gostring_ swig_type_502;
+typedef _gostring_ swig_type_503;
+typedef _gostring_ swig_type_504;
 typedef long long swig_type_505;
 typedef long long swig_type_506;
-typedef long long swig_type_507;
-typedef long long swig_type_508;
-typedef long long swig_type_509;
-typedef _gostring_ swig_type_510;
-typedef _gostring_ swig_type_511;
+typedef _gostring_ swig_type_507;
+typedef _gostring_ swig_type_508;
+typedef _gostring_ swig_type_509;
+typedef long long swig_type_510;
+typedef long long swig_type_511;
 typedef _gostring_ swig_type_512;
 typedef _gostring_ swig_type_513;
 typedef _gostring_ swig_type_514;
@@ -545,52 +545,52 @@ typedef _gostring_ swig_type_515;
 typedef _gostring_ swig_type_516;
 typedef _gostring_ swig_type_517;
 typedef _gostring_ swig_type_518;
-typedef long long swig_type_519;
-typedef long long swig_type_520;
+typedef _gostring_ swig_type_519;
+typedef _gostring_ swig_type_520;
 typedef long long swig_type_521;
-typedef _gostring_ swig_type_522;
-typedef _gostring_ swig_type_523;
+typedef long long swig_type_522;
+typedef long long swig_type_523;
 typedef long long swig_type_524;
 typedef long long swig_type_525;
 typedef long long swig_type_526;
 typedef long long swig_type_527;
-typedef _gostring_ swig_type_528;
+typedef long long swig_type_528;
 typedef long long swig_type_529;
 typedef long long swig_type_530;
 typedef long long swig_type_531;
 typedef long long swig_type_532;
 typedef long long swig_type_533;
 typedef long long swig_type_534;
-typedef _gostring_ swig_type_535;
-typedef _gostring_ swig_type_536;
-typedef _gostring_ swig_type_537;
-typedef _gostring_ swig_type_538;
-typedef _gostring_ swig_type_539;
-typedef _gostring_ swig_type_540;
-typedef _gostring_ swig_type_541;
+typedef long long swig_type_535;
+typedef long long swig_type_536;
+typedef long long swig_type_537;
+typedef long long swig_type_538;
+typedef long long swig_type_539;
+typedef long long swig_type_540;
+typedef long long swig_type_541;
 typedef _gostring_ swig_type_542;
 typedef _gostring_ swig_type_543;
 typedef _gostring_ swig_type_544;
 typedef _gostring_ swig_type_545;
 typedef _gostring_ swig_type_546;
-typedef long long swig_type_547;
-typedef long long swig_type_548;
-typedef long long swig_type_549;
-typedef long long swig_type_550;
+typedef _gostring_ swig_type_547;
+typedef _gostring_ swig_type_548;
+typedef _gostring_ swig_type_549;
+typedef _gostring_ swig_type_550;
 typedef long long swig_type_551;
 typedef long long swig_type_552;
 typedef long long swig_type_553;
-typedef long long swig_type_554;
-typedef long long swig_type_555;
+typedef _gostring_ swig_type_554;
+typedef _gostring_ swig_type_555;
 typedef long long swig_type_556;
 typedef long long swig_type_557;
 typedef long long swig_type_558;
 typedef long long swig_type_559;
-typedef long long swig_type_560;
+typedef _gostring_ swig_type_560;
 typedef long long swig_type_561;
-typedef _gostring_ swig_type_562;
-typedef _gostring_ swig_type_563;
-typedef _gostring_ swig_type_564;
+typedef long long swig_type_562;
+typedef long long swig_type_563;
+typedef long long swig_type_564;
 typedef long long swig_type_565;
 typedef long long swig_type_566;
 typedef _gostring_ swig_type_567;
@@ -602,806 +602,881 @@ typedef _gostring_ swig_type_572;
 typedef _gostring_ swig_type_573;
 typedef _gostring_ swig_type_574;
 typedef _gostring_ swig_type_575;
-typedef long long swig_type_576;
+typedef _gostring_ swig_type_576;
 typedef _gostring_ swig_type_577;
 typedef _gostring_ swig_type_578;
 typedef _gostring_ swig_type_579;
-typedef _gostring_ swig_type_580;
-typedef _gostring_ swig_type_581;
-typedef _gostring_ swig_type_582;
-typedef _gostring_ swig_type_583;
-typedef _gostring_ swig_type_584;
-typedef _gostring_ swig_type_585;
-typedef _gostring_ swig_type_586;
-typedef _gostring_ swig_type_587;
-typedef _goslice_ swig_type_588;
-typedef _gostring_ swig_type_589;
-typedef _gostring_ swig_type_590;
-typedef _gostring_ swig_type_591;
+typedef long long swig_type_580;
+typedef long long swig_type_581;
+typedef long long swig_type_582;
+typedef long long swig_type_583;
+typedef long long swig_type_584;
+typedef long long swig_type_585;
+typedef long long swig_type_586;
+typedef long long swig_type_587;
+typedef long long swig_type_588;
+typedef long long swig_type_589;
+typedef long long swig_type_590;
+typedef long long swig_type_591;
 typedef long long swig_type_592;
-typedef _gostring_ swig_type_593;
+typedef long long swig_type_593;
 typedef long long swig_type_594;
 typedef _gostring_ swig_type_595;
 typedef _gostring_ swig_type_596;
-typedef long long swig_type_597;
+typedef _gostring_ swig_type_597;
 typedef long long swig_type_598;
 typedef long long swig_type_599;
-typedef long long swig_type_600;
-typedef long long swig_type_601;
-typedef long long swig_type_602;
-typedef long long swig_type_603;
-typedef long long swig_type_604;
-typedef long long swig_type_605;
-typedef long long swig_type_606;
-typedef long long swig_type_607;
-typedef long long swig_type_608;
+typedef _gostring_ swig_type_600;
+typedef _gostring_ swig_type_601;
+typedef _gostring_ swig_type_602;
+typedef _gostring_ swig_type_603;
+typedef _gostring_ swig_type_604;
+typedef _gostring_ swig_type_605;
+typedef _gostring_ swig_type_606;
+typedef _gostring_ swig_type_607;
+typedef _gostring_ swig_type_608;
 typedef long long swig_type_609;
-typedef long long swig_type_610;
+typedef _gostring_ swig_type_610;
 typedef _gostring_ swig_type_611;
-typedef long long swig_type_612;
+typedef _gostring_ swig_type_612;
 typedef _gostring_ swig_type_613;
 typedef _gostring_ swig_type_614;
-typedef long long swig_type_615;
+typedef _gostring_ swig_type_615;
 typedef _gostring_ swig_type_616;
-typedef long long swig_type_617;
+typedef _gostring_ swig_type_617;
 typedef _gostring_ swig_type_618;
 typedef _gostring_ swig_type_619;
-typedef long long swig_type_620;
-typedef _gostring_ swig_type_621;
-typedef long long swig_type_622;
+typedef _gostring_ swig_type_620;
+typedef _goslice_ swig_type_621;
+typedef _gostring_ swig_type_622;
 typedef _gostring_ swig_type_623;
 typedef _gostring_ swig_type_624;
 typedef long long swig_type_625;
 typedef _gostring_ swig_type_626;
-typedef _gostring_ swig_type_627;
-typedef long long swig_type_628;
+typedef long long swig_type_627;
+typedef _gostring_ swig_type_628;
 typedef _gostring_ swig_type_629;
 typedef long long swig_type_630;
-typedef _gostring_ swig_type_631;
-typedef _gostring_ swig_type_632;
+typedef long long swig_type_631;
+typedef long long swig_type_632;
 typedef long long swig_type_633;
-typedef _gostring_ swig_type_634;
+typedef long long swig_type_634;
 typedef long long swig_type_635;
-typedef _gostring_ swig_type_636;
+typedef long long swig_type_636;
 typedef long long swig_type_637;
-typedef _gostring_ swig_type_638;
+typedef long long swig_type_638;
 typedef long long swig_type_639;
-typedef _gostring_ swig_type_640;
+typedef long long swig_type_640;
 typedef long long swig_type_641;
-extern void _wrap_Swig_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_7cddaa3dc2f923d8(swig_intgo arg1);
+typedef long long swig_type_642;
+typedef long long swig_type_643;
+typedef long long swig_type_644;
+typedef _gostring_ swig_type_645;
+typedef long long swig_type_646;
+typedef _gostring_ swig_type_647;
+typedef _gostring_ swig_type_648;
+typedef long long swig_type_649;
+typedef _gostring_ swig_type_650;
+typedef long long swig_type_651;
+typedef _gostring_ swig_type_652;
+typedef _gostring_ swig_type_653;
+typedef long long swig_type_654;
+typedef _gostring_ swig_type_655;
+typedef long long swig_type_656;
+typedef _gostring_ swig_type_657;
+typedef _gostring_ swig_type_658;
+typedef long long swig_type_659;
+typedef _gostring_ swig_type_660;
+typedef _gostring_ swig_type_661;
+typedef long long swig_type_662;
+typedef _gostring_ swig_type_663;
+typedef long long swig_type_664;
+typedef _gostring_ swig_type_665;
+typedef _gostring_ swig_type_666;
+typedef long long swig_type_667;
+typedef _gostring_ swig_type_668;
+typedef long long swig_type_669;
+typedef _gostring_ swig_type_670;
+typedef long long swig_type_671;
+typedef _gostring_ swig_type_672;
+typedef long long swig_type_673;
+typedef _gostring_ swig_type_674;
+typedef long long swig_type_675;
+extern void _wrap_Swig_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_4615f20394d28f01(swig_intgo arg1);
 
 #cgo pkg-config: w3wallet
 
-extern swig_intgo _wrap_W3W_OK_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EINVAL_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ENOMEM_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ENOTFOUND_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ECONFLICT_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ESTATE_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EVERSION_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ERATELIMIT_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ECRYPTO_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EINTERNAL_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_EUNKNOWN_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ELIMIT_capi_7cddaa3dc2f923d8(void);
-extern swig_type_1 _wrap_w3w_status_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_type_2 _wrap_w3w_version_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_w3w_version_number_capi_7cddaa3dc2f923d8(void);
-extern swig_type_3 _wrap_w3w_amount_parse_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_4 arg2);
-extern swig_type_5 _wrap_w3w_amount_format_capi_7cddaa3dc2f923d8(swig_type_6 arg1, swig_type_7 arg2);
-extern swig_type_8 _wrap_w3w_amount_mul_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
-extern swig_type_11 _wrap_w3w_amount_add_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
-extern swig_type_14 _wrap_w3w_id_new_capi_7cddaa3dc2f923d8(swig_type_15 arg1);
-extern swig_type_16 _wrap_w3w_id_normalize_capi_7cddaa3dc2f923d8(swig_type_17 arg1, swig_type_18 arg2);
-extern swig_type_19 _wrap_w3w_time_now_capi_7cddaa3dc2f923d8(void);
-extern swig_type_20 _wrap_w3w_time_format_capi_7cddaa3dc2f923d8(swig_type_21 arg1, swig_type_22 arg2);
-extern swig_type_23 _wrap_w3w_trace_context_trace_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_24 _wrap_w3w_trace_context_span_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_trace_context_flags_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_trace_context_flags_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_trace_context_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_trace_context_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_25 _wrap_w3w_traceparent_parse_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_26 arg2);
-extern swig_type_27 _wrap_w3w_traceparent_format_capi_7cddaa3dc2f923d8(swig_type_28 arg1, uintptr_t arg2);
-extern swig_type_29 _wrap_w3w_trace_context_new_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_30 _wrap_w3w_span_id_new_capi_7cddaa3dc2f923d8(swig_type_31 arg1);
-extern swig_type_32 _wrap_w3w_trace_set_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_33 _wrap_w3w_trace_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_version_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_version_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_34 _wrap_w3w_options_storage_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_35 _wrap_w3w_options_cache_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_36 _wrap_w3w_options_events_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_37 _wrap_w3w_options_master_key_hex_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_38 _wrap_w3w_options_region_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_39 arg2);
-extern swig_type_40 _wrap_w3w_options_idempotency_ttl_s_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_pool_size_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_pool_size_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_timeout_ms_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_background_relay_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_background_relay_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_41 _wrap_w3w_options_read_storage_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_max_replica_lag_ms_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_options_cache_follow_url_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_42 arg2);
-extern swig_type_43 _wrap_w3w_options_cache_follow_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_44 _wrap_w3w_options_signer_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_45 _wrap_w3w_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_options_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_options_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_46 _wrap_w3w_ctx_open_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_47 _wrap_w3w_ctx_ping_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_48 _wrap_w3w_commit_position_capi_7cddaa3dc2f923d8(swig_type_49 arg1);
-extern swig_type_50 _wrap_w3w_read_after_capi_7cddaa3dc2f923d8(swig_type_51 arg1);
-extern void _wrap_w3w_replica_state_configured_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_replica_state_configured_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_reachable_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_replica_state_reachable_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_lag_ms_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_52 arg2);
-extern swig_type_53 _wrap_w3w_replica_state_lag_ms_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_replica_state_replayed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_w3w_replica_state_replayed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_replica_state_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_replica_state_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_56 _wrap_w3w_replica_state_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2);
-extern void _wrap_w3w_ctx_close_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_ROLE_USER_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_7cddaa3dc2f923d8(void);
-extern swig_type_57 _wrap_w3w_actor_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_actor_roles_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_actor_roles_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_actor_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_actor_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_58 _wrap_w3w_idempotency_key_check_capi_7cddaa3dc2f923d8(swig_type_59 arg1);
-extern swig_type_60 _wrap_w3w_roles_parse_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_61 arg2);
-extern void _wrap_w3w_list_query_version_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_version_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_62 _wrap_w3w_list_query_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_list_query_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_list_query_limit_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_list_query_limit_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_63 _wrap_w3w_list_query_cursor_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_list_query_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_list_query_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_7cddaa3dc2f923d8(void);
-extern swig_type_64 _wrap_w3w_transfer_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_transfer_kind_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_transfer_kind_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_65 _wrap_w3w_transfer_from_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_66 _wrap_w3w_transfer_to_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_67 _wrap_w3w_transfer_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_transfer_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_68 arg2);
-extern swig_type_69 _wrap_w3w_transfer_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_70 _wrap_w3w_transfer_reference_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_transfer_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_71 arg2);
-extern swig_type_72 _wrap_w3w_transfer_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_transfer_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_transfer_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_73 _wrap_w3w_account_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_74 _wrap_w3w_account_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_account_balance_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_w3w_account_balance_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_account_held_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_77 arg2);
-extern swig_type_78 _wrap_w3w_account_held_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_account_available_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_79 arg2);
-extern swig_type_80 _wrap_w3w_account_available_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_account_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_account_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_account_list_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_81 _wrap_w3w_account_list_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_account_list_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_82 _wrap_w3w_deposit_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_83 arg4, swig_type_84 arg5, swig_type_85 arg6, swig_type_86 arg7, swig_type_87 arg8);
-extern swig_type_88 _wrap_w3w_withdraw_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_89 arg4, swig_type_90 arg5, swig_type_91 arg6, swig_type_92 arg7, swig_type_93 arg8);
-extern swig_type_94 _wrap_w3w_transfer_funds_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_95 arg4, swig_type_96 arg5, swig_type_97 arg6, swig_type_98 arg7);
-extern swig_type_99 _wrap_w3w_accounts_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_100 arg4);
-extern void _wrap_w3w_account_list_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_101 _wrap_w3w_ledger_totals_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_deposits_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_102 arg2);
-extern swig_type_103 _wrap_w3w_ledger_totals_deposits_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_104 arg2);
-extern swig_type_105 _wrap_w3w_ledger_totals_withdrawals_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_balances_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_106 arg2);
-extern swig_type_107 _wrap_w3w_ledger_totals_balances_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_held_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_w3w_ledger_totals_held_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_escrow_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_w3w_ledger_totals_escrow_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_reserved_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_w3w_ledger_totals_reserved_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_live_claims_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_w3w_ledger_totals_live_claims_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_ledger_totals_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_ledger_totals_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_118 _wrap_w3w_ledger_totals_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_119 arg4);
-extern swig_type_120 _wrap_w3w_transfer_kind_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_type_121 _wrap_w3w_transfer_kind_parse_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_122 arg2);
-extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_7cddaa3dc2f923d8(void);
-extern swig_type_123 _wrap_w3w_supply_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_124 _wrap_w3w_supply_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_125 _wrap_w3w_supply_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_126 arg2);
-extern swig_type_127 _wrap_w3w_supply_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_reserved_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_128 arg2);
-extern swig_type_129 _wrap_w3w_supply_reserved_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_130 arg2);
-extern swig_type_131 _wrap_w3w_supply_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_updated_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_132 arg2);
-extern swig_type_133 _wrap_w3w_supply_updated_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_supply_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_supply_page_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_134 _wrap_w3w_supply_page_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_135 _wrap_w3w_supply_page_next_cursor_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_supply_page_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_set_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_136 arg2);
-extern swig_type_137 _wrap_w3w_supply_patch_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_supply_patch_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_supply_patch_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_supply_patch_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_138 _wrap_w3w_supply_create_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_139 arg4, swig_type_140 arg5, swig_type_141 arg6);
-extern swig_type_142 _wrap_w3w_supply_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_143 arg4);
-extern swig_type_144 _wrap_w3w_supply_list_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_w3w_supply_page_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_145 _wrap_w3w_supply_update_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_146 arg4, uintptr_t arg5, swig_type_147 arg6);
-extern swig_type_148 _wrap_w3w_supply_delete_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_149 arg4, swig_type_150 arg5);
-extern swig_type_151 _wrap_w3w_supply_status_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_type_152 _wrap_w3w_supply_status_parse_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_153 arg2);
-extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_7cddaa3dc2f923d8(void);
-extern swig_type_154 _wrap_w3w_order_item_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_155 _wrap_w3w_order_item_product_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_156 _wrap_w3w_order_item_product_name_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_item_price_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_157 arg2);
-extern swig_type_158 _wrap_w3w_order_item_price_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_item_quantity_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_159 arg2);
-extern swig_type_160 _wrap_w3w_order_item_quantity_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_item_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_order_item_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_161 _wrap_w3w_order_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_162 _wrap_w3w_order_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_163 _wrap_w3w_order_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_164 arg2);
-extern swig_type_165 _wrap_w3w_order_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_order_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_166 arg2);
-extern swig_type_167 _wrap_w3w_order_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_updated_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_168 arg2);
-extern swig_type_169 _wrap_w3w_order_updated_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_order_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_170 _wrap_w3w_order_item_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_capi_7cddaa3dc2f923d8(void);
-extern uintptr_t _wrap_w3w_order_page_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_171 _wrap_w3w_order_page_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_172 _wrap_w3w_order_page_next_cursor_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_order_page_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_173 _wrap_w3w_order_create_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4, uintptr_t arg5, swig_type_175 arg6, swig_type_176 arg7);
-extern swig_type_177 _wrap_w3w_order_get_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_178 arg4);
-extern swig_type_179 _wrap_w3w_order_list_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_180 _wrap_w3w_order_cancel_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_181 arg4, swig_type_182 arg5);
-extern void _wrap_w3w_order_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_order_page_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_183 _wrap_w3w_order_status_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_type_184 _wrap_w3w_order_status_parse_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_185 arg2);
-extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_7cddaa3dc2f923d8(void);
-extern swig_type_186 _wrap_w3w_claim_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_187 _wrap_w3w_claim_order_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_188 _wrap_w3w_claim_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_189 _wrap_w3w_claim_supply_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_claim_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_claim_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_190 arg2);
-extern swig_type_191 _wrap_w3w_claim_claimed_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_w3w_claim_processed_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_194 arg2);
-extern swig_type_195 _wrap_w3w_claim_released_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_claim_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_claim_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_196 _wrap_w3w_claim_order_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_197 arg4, swig_type_198 arg5);
-extern swig_type_199 _wrap_w3w_claim_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_200 arg4);
-extern swig_type_201 _wrap_w3w_claim_get_by_order_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_202 arg4);
-extern swig_type_203 _wrap_w3w_claim_process_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_204 arg4, swig_type_205 arg5);
-extern swig_type_206 _wrap_w3w_claim_release_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_207 arg4, swig_type_208 arg5);
-extern swig_type_209 _wrap_w3w_claim_status_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_type_210 _wrap_w3w_claim_status_parse_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_211 arg2);
-extern void _wrap_w3w_batch_result_replayed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_batch_result_replayed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_212 _wrap_w3w_batch_result_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_213 _wrap_w3w_batch_result_message_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_batch_result_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_batch_result_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_batch_results_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_214 _wrap_w3w_batch_results_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_215 _wrap_w3w_batch_results_ok_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_batch_results_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_216 _wrap_w3w_claim_request_order_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_217 _wrap_w3w_claim_request_idempotency_key_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_claim_request_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_claim_request_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_218 _wrap_w3w_deposit_request_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_219 _wrap_w3w_deposit_request_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_deposit_request_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_220 arg2);
-extern swig_type_221 _wrap_w3w_deposit_request_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_222 _wrap_w3w_deposit_request_reference_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_223 _wrap_w3w_deposit_request_idempotency_key_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_deposit_request_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_deposit_request_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_224 _wrap_w3w_transfer_request_to_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_225 _wrap_w3w_transfer_request_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_transfer_request_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_226 arg2);
-extern swig_type_227 _wrap_w3w_transfer_request_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_228 _wrap_w3w_transfer_request_idempotency_key_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_transfer_request_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_transfer_request_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_229 _wrap_w3w_order_request_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_order_request_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_230 _wrap_w3w_order_request_item_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_231 _wrap_w3w_order_request_idempotency_key_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_order_request_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_order_request_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_232 _wrap_w3w_process_request_claim_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_233 _wrap_w3w_process_request_idempotency_key_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_process_request_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_process_request_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_234 _wrap_w3w_claim_batch_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_235 arg5);
-extern swig_type_236 _wrap_w3w_deposit_batch_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_237 arg5);
-extern swig_type_238 _wrap_w3w_transfer_batch_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_239 arg5);
-extern swig_type_240 _wrap_w3w_order_create_batch_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_241 arg5);
-extern swig_type_242 _wrap_w3w_claim_process_batch_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_243 arg5);
-extern void _wrap_w3w_batch_results_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_event_seq_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_244 arg2);
-extern swig_type_245 _wrap_w3w_event_seq_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_246 _wrap_w3w_event_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_247 _wrap_w3w_event_event_type_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_248 _wrap_w3w_event_topic_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_249 _wrap_w3w_event_aggregate_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_250 _wrap_w3w_event_actor_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_251 _wrap_w3w_event_region_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_252 arg2);
-extern swig_type_253 _wrap_w3w_event_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_254 _wrap_w3w_event_payload_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_event_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_255 _wrap_w3w_subscription_next_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_256 _wrap_w3w_subscription_dropped_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_unsubscribe_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_event_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_257 _wrap_w3w_events_pump_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_258 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_w3w_outbox_stats_total_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_w3w_outbox_stats_pending_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_w3w_outbox_stats_last_seq_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_outbox_stats_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_outbox_stats_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_267 _wrap_w3w_outbox_stats_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern uintptr_t _wrap_w3w_event_list_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_268 _wrap_w3w_event_list_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_event_list_next_after_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_w3w_event_list_next_after_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_event_list_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_271 _wrap_w3w_events_of_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_272 arg4, swig_type_273 arg5, swig_intgo arg6);
-extern void _wrap_w3w_event_list_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_chain_pos_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_274 arg2);
-extern swig_type_275 _wrap_w3w_audit_record_chain_pos_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_276 _wrap_w3w_audit_record_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_277 _wrap_w3w_audit_record_actor_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_action_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_278 arg2);
-extern swig_type_279 _wrap_w3w_audit_record_action_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_target_id_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_280 arg2);
-extern swig_type_281 _wrap_w3w_audit_record_target_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_outcome_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_282 arg2);
-extern swig_type_283 _wrap_w3w_audit_record_outcome_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_284 arg2);
-extern swig_type_285 _wrap_w3w_audit_record_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_prev_hash_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_voidp arg2);
-extern swig_voidp _wrap_w3w_audit_record_prev_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_hash_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_voidp arg2);
-extern swig_voidp _wrap_w3w_audit_record_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_286 _wrap_w3w_audit_record_trace_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_audit_record_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_audit_record_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_audit_page_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_287 _wrap_w3w_audit_page_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_page_next_after_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_288 arg2);
-extern swig_type_289 _wrap_w3w_audit_page_next_after_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_audit_page_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_ok_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_290 arg2);
-extern swig_type_291 _wrap_w3w_audit_report_records_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_292 arg2);
-extern swig_type_293 _wrap_w3w_audit_report_unsealed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_294 arg2);
-extern swig_type_295 _wrap_w3w_audit_report_first_bad_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_296 _wrap_w3w_audit_report_reason_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_audit_report_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_audit_report_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_297 _wrap_w3w_audit_verify_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_298 _wrap_w3w_audit_read_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_299 arg4, swig_intgo arg5);
-extern void _wrap_w3w_audit_page_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_300 _wrap_w3w_audit_seal_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_301 arg2, swig_voidp arg3);
-extern swig_type_302 _wrap_w3w_supply_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_303 _wrap_w3w_supply_page_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_304 _wrap_w3w_order_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_305 _wrap_w3w_order_page_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_306 _wrap_w3w_claim_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_307 _wrap_w3w_transfer_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_308 _wrap_w3w_account_list_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_309 _wrap_w3w_event_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_310 _wrap_w3w_jwt_verifier_hs256_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_311 arg2);
-extern swig_type_312 _wrap_w3w_jwt_verifier_eddsa_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_313 arg2);
-extern void _wrap_w3w_jwt_verifier_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_314 _wrap_w3w_jwt_verify_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_type_315 arg3, swig_type_316 arg4, swig_intgo arg5);
-extern swig_type_317 _wrap_w3w_jwt_sign_hs256_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_318 arg2, swig_type_319 arg3, swig_intgo arg4, swig_type_320 arg5, swig_type_321 arg6);
-extern swig_type_322 _wrap_w3w_jwt_sign_eddsa_capi_7cddaa3dc2f923d8(swig_voidp arg1, swig_type_323 arg2, swig_type_324 arg3, swig_intgo arg4, swig_type_325 arg5, swig_type_326 arg6);
-extern swig_type_327 _wrap_w3w_rate_limit_take_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_328 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
-extern void _wrap_w3w_master_seed_info_exists_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_329 _wrap_w3w_master_seed_info_origin_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_master_seed_info_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_w3w_master_seed_info_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_332 _wrap_w3w_master_seed_info_key_ids_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_333 _wrap_w3w_master_seed_info_context_key_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_master_seed_info_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_master_seed_info_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_334 _wrap_w3w_master_seed_import_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_type_335 arg3, swig_type_336 arg4);
-extern swig_type_337 _wrap_w3w_master_seed_info_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_338 _wrap_w3w_master_mnemonic_export_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_339 _wrap_w3w_master_key_rotate_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_type_340 arg3);
-extern swig_type_341 _wrap_w3w_master_key_retire_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_342 _wrap_w3w_master_key_id_capi_7cddaa3dc2f923d8(swig_type_343 arg1, swig_type_344 arg2);
-extern swig_type_345 _wrap_w3w_wallet_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_346 _wrap_w3w_wallet_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_347 _wrap_w3w_wallet_chain_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_348 _wrap_w3w_wallet_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_wallet_index_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_349 arg2);
-extern swig_type_350 _wrap_w3w_wallet_index_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_wallet_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_351 arg2);
-extern swig_type_352 _wrap_w3w_wallet_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_wallet_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_wallet_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_wallets_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_353 _wrap_w3w_wallets_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_wallets_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_354 _wrap_w3w_wallet_create_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_355 arg4);
-extern swig_type_356 _wrap_w3w_wallet_list_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
-extern void _wrap_w3w_wallets_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_358 _wrap_w3w_address_normalize_capi_7cddaa3dc2f923d8(swig_type_359 arg1, swig_type_360 arg2, swig_type_361 arg3);
-extern void _wrap_w3w_chain_options_version_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_version_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_362 _wrap_w3w_chain_options_adapter_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_363 _wrap_w3w_chain_options_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_chain_id_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_364 arg2);
-extern swig_type_365 _wrap_w3w_chain_options_chain_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_confirmations_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_timeout_ms_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_366 _wrap_w3w_chain_options_assets_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_start_block_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_367 arg2);
-extern swig_type_368 _wrap_w3w_chain_options_start_block_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_allow_zero_address_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_369 _wrap_w3w_chain_options_signer_url_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_370 _wrap_w3w_chain_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_sweep_thresholds_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_371 arg2);
-extern swig_type_372 _wrap_w3w_chain_options_sweep_thresholds_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_373 arg2);
-extern swig_type_374 _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_options_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_chain_options_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_375 _wrap_w3w_chain_open_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_close_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_376 _wrap_w3w_chain_key_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_377 _wrap_w3w_chain_hot_address_capi_7cddaa3dc2f923d8(swig_type_378 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_379 arg2);
-extern swig_type_380 _wrap_w3w_chain_poll_stats_head_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_381 _wrap_w3w_chain_poll_stats_cursor_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_382 arg2);
-extern swig_type_383 _wrap_w3w_chain_poll_stats_blocks_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_384 arg2);
-extern swig_type_385 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_386 arg2);
-extern swig_type_387 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_388 arg2);
-extern swig_type_389 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_390 arg2);
-extern swig_type_391 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_392 arg2);
-extern swig_type_393 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_394 arg2);
-extern swig_type_395 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_396 arg2);
-extern swig_type_397 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_398 _wrap_w3w_chain_poll_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_399 _wrap_w3w_chain_confirmations_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, swig_type_400 arg3);
-extern swig_intgo _wrap_w3w_chain_confirmations_required_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_401 _wrap_w3w_chain_watch_start_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
-extern void _wrap_w3w_chain_watch_stop_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_running_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_watch_state_running_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_rounds_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_402 arg2);
-extern swig_type_403 _wrap_w3w_chain_watch_state_rounds_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_errors_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_404 arg2);
-extern swig_type_405 _wrap_w3w_chain_watch_state_errors_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_406 _wrap_w3w_chain_watch_state_last_error_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_407 arg2);
-extern swig_type_408 _wrap_w3w_chain_watch_state_last_ok_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_head_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_409 arg2);
-extern swig_type_410 _wrap_w3w_chain_watch_state_head_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_411 _wrap_w3w_chain_watch_state_cursor_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_watch_state_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_chain_watch_state_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_412 _wrap_w3w_chain_watch_state_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_7cddaa3dc2f923d8(void);
-extern swig_type_413 _wrap_w3w_withdrawal_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_414 _wrap_w3w_withdrawal_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_415 _wrap_w3w_withdrawal_chain_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_416 _wrap_w3w_withdrawal_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_417 arg2);
-extern swig_type_418 _wrap_w3w_withdrawal_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_419 _wrap_w3w_withdrawal_to_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_420 _wrap_w3w_withdrawal_from_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_421 arg2);
-extern swig_type_422 _wrap_w3w_withdrawal_nonce_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_423 _wrap_w3w_withdrawal_tx_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_424 _wrap_w3w_withdrawal_error_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_425 _wrap_w3w_withdrawal_transfer_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_426 arg2);
-extern swig_type_427 _wrap_w3w_withdrawal_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_428 arg2);
-extern swig_type_429 _wrap_w3w_withdrawal_updated_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_withdrawal_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_withdrawal_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_430 _wrap_w3w_wallet_withdraw_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_431 arg4, swig_type_432 arg5, swig_type_433 arg6, swig_type_434 arg7);
-extern swig_type_435 _wrap_w3w_withdrawal_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_436 arg4);
-extern swig_type_437 _wrap_w3w_withdrawal_status_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_7cddaa3dc2f923d8(swig_type_438 arg1);
-extern swig_type_439 _wrap_w3w_chain_deposit_reference_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_440 _wrap_w3w_chain_deposit_chain_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_441 _wrap_w3w_chain_deposit_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_442 _wrap_w3w_chain_deposit_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_443 _wrap_w3w_chain_deposit_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_444 _wrap_w3w_chain_deposit_tx_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_445 arg2);
-extern swig_type_446 _wrap_w3w_chain_deposit_log_index_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_447 arg2);
-extern swig_type_448 _wrap_w3w_chain_deposit_block_number_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_449 _wrap_w3w_chain_deposit_block_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_450 _wrap_w3w_chain_deposit_value_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_451 arg2);
-extern swig_type_452 _wrap_w3w_chain_deposit_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_453 _wrap_w3w_chain_deposit_dust_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_454 _wrap_w3w_chain_deposit_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_455 _wrap_w3w_chain_deposit_transfer_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_456 arg2);
-extern swig_type_457 _wrap_w3w_chain_deposit_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_deposit_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_chain_deposit_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_458 _wrap_w3w_chain_deposit_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_459 arg4);
-extern uintptr_t _wrap_w3w_chain_deposits_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_460 _wrap_w3w_chain_deposits_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_chain_deposits_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_461 _wrap_w3w_chain_deposit_list_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_462 arg4, swig_type_463 arg5, swig_intgo arg6);
-extern void _wrap_w3w_chain_deposits_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_intgo _wrap_W3W_SWEEP_PLANNED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SWEEP_SIGNED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SWEEP_CONFIRMED_capi_7cddaa3dc2f923d8(void);
-extern swig_intgo _wrap_W3W_SWEEP_FAILED_capi_7cddaa3dc2f923d8(void);
-extern swig_type_464 _wrap_w3w_sweep_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_465 _wrap_w3w_sweep_chain_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_466 _wrap_w3w_sweep_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_wallet_index_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_467 arg2);
-extern swig_type_468 _wrap_w3w_sweep_wallet_index_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_469 _wrap_w3w_sweep_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_470 _wrap_w3w_sweep_to_address_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_status_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_sweep_status_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_471 arg2);
-extern swig_type_472 _wrap_w3w_sweep_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_nonce_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_473 arg2);
-extern swig_type_474 _wrap_w3w_sweep_nonce_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_475 _wrap_w3w_sweep_tx_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_value_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_476 arg2);
-extern swig_type_477 _wrap_w3w_sweep_topup_value_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_nonce_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_478 arg2);
-extern swig_type_479 _wrap_w3w_sweep_topup_nonce_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_480 arg2);
-extern swig_type_481 _wrap_w3w_sweep_topup_tx_hash_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_currency_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_482 arg2);
-extern swig_type_483 _wrap_w3w_sweep_fee_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_fee_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_484 arg2);
-extern swig_type_485 _wrap_w3w_sweep_topup_fee_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_sweep_fee_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_486 arg2);
-extern swig_type_487 _wrap_w3w_sweep_sweep_fee_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_488 _wrap_w3w_sweep_error_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_created_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_489 arg2);
-extern swig_type_490 _wrap_w3w_sweep_created_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_updated_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_491 arg2);
-extern swig_type_492 _wrap_w3w_sweep_updated_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_sweep_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_sweep_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_sweeps_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_493 _wrap_w3w_sweeps_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_sweeps_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_addresses_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_494 arg2);
-extern swig_type_495 _wrap_w3w_sweep_stats_addresses_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_planned_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_496 arg2);
-extern swig_type_497 _wrap_w3w_sweep_stats_planned_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_topups_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_498 arg2);
-extern swig_type_499 _wrap_w3w_sweep_stats_topups_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_sent_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_500 arg2);
-extern swig_type_501 _wrap_w3w_sweep_stats_sent_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_confirmed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_502 arg2);
-extern swig_type_503 _wrap_w3w_sweep_stats_confirmed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_failed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_504 arg2);
-extern swig_type_505 _wrap_w3w_sweep_stats_failed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_pending_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_506 arg2);
-extern swig_type_507 _wrap_w3w_sweep_stats_pending_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_skipped_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_508 arg2);
-extern swig_type_509 _wrap_w3w_sweep_stats_skipped_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_sweep_stats_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_sweep_stats_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_510 _wrap_w3w_chain_sweep_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_511 _wrap_w3w_sweep_list_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_512 arg4, swig_intgo arg5);
-extern void _wrap_w3w_sweeps_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_513 _wrap_w3w_sweep_status_name_capi_7cddaa3dc2f923d8(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_7cddaa3dc2f923d8(swig_type_514 arg1);
-extern swig_type_515 _wrap_w3w_sweep_fee_total_chain_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_516 _wrap_w3w_sweep_fee_total_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_total_total_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_517 arg2);
-extern swig_type_518 _wrap_w3w_sweep_fee_total_total_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_519 arg2);
-extern swig_type_520 _wrap_w3w_sweep_fee_total_transactions_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_sweep_fee_totals_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_521 _wrap_w3w_sweep_fee_totals_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_sweep_fee_totals_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_522 _wrap_w3w_sweep_fee_totals_get_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_523 arg4);
-extern void _wrap_w3w_sweep_fee_totals_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_enabled_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_524 arg2);
-extern swig_type_525 _wrap_w3w_chain_sweep_state_rounds_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_errors_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_526 arg2);
-extern swig_type_527 _wrap_w3w_chain_sweep_state_errors_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_528 _wrap_w3w_chain_sweep_state_last_error_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_529 arg2);
-extern swig_type_530 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_last_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_w3w_chain_sweep_state_last_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_531 arg2);
-extern swig_type_532 _wrap_w3w_chain_sweep_state_confirmed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_failed_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_533 arg2);
-extern swig_type_534 _wrap_w3w_chain_sweep_state_failed_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_535 _wrap_w3w_chain_sweep_state_get_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_536 _wrap_w3w_wallet_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_537 _wrap_w3w_wallets_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_538 _wrap_w3w_withdrawal_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_539 _wrap_w3w_chain_deposit_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_540 _wrap_w3w_chain_deposits_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_541 _wrap_w3w_sweeps_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_542 _wrap_w3w_sweep_fee_totals_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_543 _wrap_w3w_withdrawal_limit_currency_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_544 _wrap_w3w_withdrawal_limit_user_id_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_source_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_545 arg2);
-extern swig_type_546 _wrap_w3w_withdrawal_limit_source_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_547 arg2);
-extern swig_type_548 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_daily_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_549 arg2);
-extern swig_type_550 _wrap_w3w_withdrawal_limit_daily_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_used_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_551 arg2);
-extern swig_type_552 _wrap_w3w_withdrawal_limit_used_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_553 arg2);
-extern swig_type_554 _wrap_w3w_withdrawal_limit_remaining_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_555 arg2);
-extern swig_type_556 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_557 arg2);
-extern swig_type_558 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_559 arg2);
-extern swig_type_560 _wrap_w3w_withdrawal_limit_updated_at_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_new_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8(void);
-extern void _wrap_delete_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3w_withdrawal_limits_items_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_561 _wrap_w3w_withdrawal_limits_count_get_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern void _wrap_delete_w3w_withdrawal_limits_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_562 _wrap_w3w_withdrawal_limit_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_563 arg4, swig_type_564 arg5, swig_type_565 arg6, swig_type_566 arg7);
-extern swig_type_567 _wrap_w3w_withdrawal_limit_clear_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_type_568 arg3, swig_type_569 arg4);
-extern swig_type_570 _wrap_w3w_withdrawal_limits_get_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_571 arg4, swig_type_572 arg5);
-extern void _wrap_w3w_withdrawal_limits_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_type_573 _wrap_w3w_withdrawal_limit_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_574 _wrap_w3w_withdrawal_limits_to_json_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_575 _wrap_w3wb_subscribe_capi_7cddaa3dc2f923d8(swig_voidp arg1, uintptr_t arg2, swig_type_576 arg3);
-extern swig_type_577 _wrap_w3wb_actor_init_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_578 arg2, swig_intgo arg3);
-extern swig_type_579 _wrap_w3wb_options_init_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_580 _wrap_w3wb_list_query_init_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_581 _wrap_w3wb_options_set_text_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_582 arg2, swig_type_583 arg3);
-extern swig_type_584 _wrap_w3wb_chain_options_init_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_585 _wrap_w3wb_chain_options_set_text_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_586 arg2, swig_type_587 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_7cddaa3dc2f923d8(uintptr_t arg1, uintptr_t arg2, swig_type_588 arg3);
-extern swig_type_589 _wrap_w3wb_list_query_set_text_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_590 arg2, swig_type_591 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_7cddaa3dc2f923d8(swig_type_592 arg1);
-extern swig_type_593 _wrap_w3wb_order_items_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_594 arg2, swig_type_595 arg3, swig_type_596 arg4, swig_type_597 arg5, swig_type_598 arg6);
-extern void _wrap_w3wb_order_items_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_599 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_600 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_601 arg2);
-extern uintptr_t _wrap_w3wb_audit_page_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_602 arg2);
-extern uintptr_t _wrap_w3wb_event_list_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_603 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_604 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_605 arg2);
-extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_606 arg2);
-extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_607 arg2);
-extern uintptr_t _wrap_w3wb_sweep_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_608 arg2);
-extern uintptr_t _wrap_w3wb_sweep_fee_total_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_609 arg2);
-extern uintptr_t _wrap_w3wb_claim_requests_new_capi_7cddaa3dc2f923d8(swig_type_610 arg1);
-extern swig_type_611 _wrap_w3wb_claim_request_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_612 arg2, swig_type_613 arg3, swig_type_614 arg4);
-extern uintptr_t _wrap_w3wb_process_requests_new_capi_7cddaa3dc2f923d8(swig_type_615 arg1);
-extern swig_type_616 _wrap_w3wb_process_request_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_617 arg2, swig_type_618 arg3, swig_type_619 arg4);
-extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_7cddaa3dc2f923d8(swig_type_620 arg1);
-extern swig_type_621 _wrap_w3wb_deposit_request_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_622 arg2, swig_type_623 arg3, swig_type_624 arg4, swig_type_625 arg5, swig_type_626 arg6, swig_type_627 arg7);
-extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_7cddaa3dc2f923d8(swig_type_628 arg1);
-extern swig_type_629 _wrap_w3wb_transfer_request_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_630 arg2, swig_type_631 arg3, swig_type_632 arg4, swig_type_633 arg5, swig_type_634 arg6);
-extern uintptr_t _wrap_w3wb_order_requests_new_capi_7cddaa3dc2f923d8(swig_type_635 arg1);
-extern swig_type_636 _wrap_w3wb_order_request_set_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_637 arg2, swig_type_638 arg3, uintptr_t arg4, swig_type_639 arg5, swig_type_640 arg6);
-extern void _wrap_w3wb_requests_free_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern swig_intgo _wrap_w3wb_batch_result_code_capi_7cddaa3dc2f923d8(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_batch_result_at_capi_7cddaa3dc2f923d8(uintptr_t arg1, swig_type_641 arg2);
+extern swig_intgo _wrap_W3W_OK_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EINVAL_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ENOMEM_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ENOTFOUND_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ECONFLICT_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EINSUFFICIENT_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EFORBIDDEN_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ESTATE_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EIDEMPOTENCY_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EUNAVAILABLE_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EVERSION_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EUNAUTHENTICATED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ERATELIMIT_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ECRYPTO_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EINTERNAL_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_EUNKNOWN_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ELIMIT_capi_4615f20394d28f01(void);
+extern swig_type_1 _wrap_w3w_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_2 _wrap_w3w_version_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_w3w_version_number_capi_4615f20394d28f01(void);
+extern swig_type_3 _wrap_w3w_amount_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_4 arg2);
+extern swig_type_5 _wrap_w3w_amount_format_capi_4615f20394d28f01(swig_type_6 arg1, swig_type_7 arg2);
+extern swig_type_8 _wrap_w3w_amount_mul_capi_4615f20394d28f01(swig_voidp arg1, swig_type_9 arg2, swig_type_10 arg3);
+extern swig_type_11 _wrap_w3w_amount_add_capi_4615f20394d28f01(swig_voidp arg1, swig_type_12 arg2, swig_type_13 arg3);
+extern swig_type_14 _wrap_w3w_id_new_capi_4615f20394d28f01(swig_type_15 arg1);
+extern swig_type_16 _wrap_w3w_id_normalize_capi_4615f20394d28f01(swig_type_17 arg1, swig_type_18 arg2);
+extern swig_type_19 _wrap_w3w_time_now_capi_4615f20394d28f01(void);
+extern swig_type_20 _wrap_w3w_time_format_capi_4615f20394d28f01(swig_type_21 arg1, swig_type_22 arg2);
+extern swig_type_23 _wrap_w3w_trace_context_trace_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_24 _wrap_w3w_trace_context_span_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_trace_context_flags_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_trace_context_flags_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_trace_context_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_trace_context_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_25 _wrap_w3w_traceparent_parse_capi_4615f20394d28f01(uintptr_t arg1, swig_type_26 arg2);
+extern swig_type_27 _wrap_w3w_traceparent_format_capi_4615f20394d28f01(swig_type_28 arg1, uintptr_t arg2);
+extern swig_type_29 _wrap_w3w_trace_context_new_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_30 _wrap_w3w_span_id_new_capi_4615f20394d28f01(swig_type_31 arg1);
+extern swig_type_32 _wrap_w3w_trace_set_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_33 _wrap_w3w_trace_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_version_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_version_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_34 _wrap_w3w_options_storage_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_35 _wrap_w3w_options_cache_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_36 _wrap_w3w_options_events_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_37 _wrap_w3w_options_master_key_hex_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_38 _wrap_w3w_options_region_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_idempotency_ttl_s_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_39 arg2);
+extern swig_type_40 _wrap_w3w_options_idempotency_ttl_s_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_pool_size_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_pool_size_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_timeout_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_timeout_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_background_relay_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_background_relay_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_41 _wrap_w3w_options_read_storage_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_max_replica_lag_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_options_cache_follow_url_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_42 arg2);
+extern swig_type_43 _wrap_w3w_options_cache_follow_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_44 _wrap_w3w_options_signer_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_45 _wrap_w3w_options_signer_key_hex_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_options_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_options_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_46 _wrap_w3w_ctx_open_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_47 _wrap_w3w_ctx_ping_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_48 _wrap_w3w_commit_position_capi_4615f20394d28f01(swig_type_49 arg1);
+extern swig_type_50 _wrap_w3w_read_after_capi_4615f20394d28f01(swig_type_51 arg1);
+extern void _wrap_w3w_replica_state_configured_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_replica_state_configured_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_reachable_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_replica_state_reachable_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_lag_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_w3w_replica_state_lag_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_replica_state_replayed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_w3w_replica_state_replayed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_replica_state_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_replica_state_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_56 _wrap_w3w_replica_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern void _wrap_w3w_ctx_close_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_ROLE_USER_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ROLE_ADMIN_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ROLE_AUDITOR_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ROLE_SERVICE_capi_4615f20394d28f01(void);
+extern swig_type_57 _wrap_w3w_actor_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_actor_roles_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_actor_roles_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_actor_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_actor_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_58 _wrap_w3w_idempotency_key_check_capi_4615f20394d28f01(swig_type_59 arg1);
+extern swig_type_60 _wrap_w3w_roles_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_61 arg2);
+extern void _wrap_w3w_list_query_version_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_version_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_62 _wrap_w3w_list_query_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_list_query_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_list_query_limit_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_list_query_limit_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_63 _wrap_w3w_list_query_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_list_query_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_list_query_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_TRANSFER_TRANSFER_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_4615f20394d28f01(void);
+extern swig_type_64 _wrap_w3w_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_transfer_kind_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_transfer_kind_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_65 _wrap_w3w_transfer_from_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_66 _wrap_w3w_transfer_to_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_67 _wrap_w3w_transfer_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_transfer_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_68 arg2);
+extern swig_type_69 _wrap_w3w_transfer_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_70 _wrap_w3w_transfer_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_transfer_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_71 arg2);
+extern swig_type_72 _wrap_w3w_transfer_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_transfer_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_transfer_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_73 _wrap_w3w_account_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_74 _wrap_w3w_account_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_account_balance_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_75 arg2);
+extern swig_type_76 _wrap_w3w_account_balance_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_account_held_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_77 arg2);
+extern swig_type_78 _wrap_w3w_account_held_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_account_available_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_79 arg2);
+extern swig_type_80 _wrap_w3w_account_available_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_account_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_account_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_account_list_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_81 _wrap_w3w_account_list_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_account_list_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_82 _wrap_w3w_deposit_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_83 arg4, swig_type_84 arg5, swig_type_85 arg6, swig_type_86 arg7, swig_type_87 arg8);
+extern swig_type_88 _wrap_w3w_withdraw_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_89 arg4, swig_type_90 arg5, swig_type_91 arg6, swig_type_92 arg7, swig_type_93 arg8);
+extern swig_type_94 _wrap_w3w_transfer_funds_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_95 arg4, swig_type_96 arg5, swig_type_97 arg6, swig_type_98 arg7);
+extern swig_type_99 _wrap_w3w_accounts_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_100 arg4);
+extern void _wrap_w3w_account_list_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_101 _wrap_w3w_ledger_totals_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_deposits_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_102 arg2);
+extern swig_type_103 _wrap_w3w_ledger_totals_deposits_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_withdrawals_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_104 arg2);
+extern swig_type_105 _wrap_w3w_ledger_totals_withdrawals_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_balances_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_106 arg2);
+extern swig_type_107 _wrap_w3w_ledger_totals_balances_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_held_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_108 arg2);
+extern swig_type_109 _wrap_w3w_ledger_totals_held_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_escrow_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_110 arg2);
+extern swig_type_111 _wrap_w3w_ledger_totals_escrow_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_reserved_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_112 arg2);
+extern swig_type_113 _wrap_w3w_ledger_totals_reserved_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_live_claims_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_114 arg2);
+extern swig_type_115 _wrap_w3w_ledger_totals_live_claims_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_116 arg2);
+extern swig_type_117 _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_ledger_totals_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_ledger_totals_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_118 _wrap_w3w_ledger_totals_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_119 arg4);
+extern swig_type_120 _wrap_w3w_transfer_kind_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_121 _wrap_w3w_transfer_kind_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_122 arg2);
+extern swig_intgo _wrap_W3W_SUPPLY_ACTIVE_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SUPPLY_PAUSED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SUPPLY_DELETED_capi_4615f20394d28f01(void);
+extern swig_type_123 _wrap_w3w_supply_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_124 _wrap_w3w_supply_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_125 _wrap_w3w_supply_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_w3w_supply_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_reserved_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_w3w_supply_reserved_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_131 _wrap_w3w_supply_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_132 arg2);
+extern swig_type_133 _wrap_w3w_supply_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_supply_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_supply_page_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_134 _wrap_w3w_supply_page_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_135 _wrap_w3w_supply_page_next_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_supply_page_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_set_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_set_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_136 arg2);
+extern swig_type_137 _wrap_w3w_supply_patch_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_supply_patch_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_supply_patch_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_supply_patch_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_supply_patch_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_138 _wrap_w3w_supply_create_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_139 arg4, swig_type_140 arg5, swig_type_141 arg6);
+extern swig_type_142 _wrap_w3w_supply_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_143 arg4);
+extern swig_type_144 _wrap_w3w_supply_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_w3w_supply_page_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_145 _wrap_w3w_supply_update_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_146 arg4, uintptr_t arg5, swig_type_147 arg6);
+extern swig_type_148 _wrap_w3w_supply_delete_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_149 arg4, swig_type_150 arg5);
+extern swig_type_151 _wrap_w3w_supply_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_152 _wrap_w3w_supply_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_153 arg2);
+extern swig_intgo _wrap_W3W_ORDER_OPEN_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ORDER_CLAIMED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ORDER_COMPLETED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ORDER_CANCELLED_capi_4615f20394d28f01(void);
+extern swig_type_154 _wrap_w3w_order_item_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_155 _wrap_w3w_order_item_product_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_156 _wrap_w3w_order_item_product_name_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_item_price_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_w3w_order_item_price_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_item_quantity_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_160 _wrap_w3w_order_item_quantity_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_item_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_order_item_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_161 _wrap_w3w_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_162 _wrap_w3w_order_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_163 _wrap_w3w_order_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_w3w_order_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_order_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_166 arg2);
+extern swig_type_167 _wrap_w3w_order_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_168 arg2);
+extern swig_type_169 _wrap_w3w_order_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_order_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_170 _wrap_w3w_order_item_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_capi_4615f20394d28f01(void);
+extern uintptr_t _wrap_w3w_order_page_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_171 _wrap_w3w_order_page_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_172 _wrap_w3w_order_page_next_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_order_page_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_173 _wrap_w3w_order_create_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4, uintptr_t arg5, swig_type_175 arg6, swig_type_176 arg7);
+extern swig_type_177 _wrap_w3w_order_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_178 arg4);
+extern swig_type_179 _wrap_w3w_order_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_180 _wrap_w3w_order_cancel_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_181 arg4, swig_type_182 arg5);
+extern void _wrap_w3w_order_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_order_page_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_183 _wrap_w3w_order_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_184 _wrap_w3w_order_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_185 arg2);
+extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_4615f20394d28f01(void);
+extern swig_type_186 _wrap_w3w_claim_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_187 _wrap_w3w_claim_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_188 _wrap_w3w_claim_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_189 _wrap_w3w_claim_supply_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_claim_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_190 arg2);
+extern swig_type_191 _wrap_w3w_claim_claimed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_w3w_claim_processed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_194 arg2);
+extern swig_type_195 _wrap_w3w_claim_released_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_claim_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_claim_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_196 _wrap_w3w_claim_order_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_197 arg4, swig_type_198 arg5);
+extern swig_type_199 _wrap_w3w_claim_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_200 arg4);
+extern swig_type_201 _wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_202 arg4);
+extern swig_type_203 _wrap_w3w_claim_process_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_204 arg4, swig_type_205 arg5);
+extern swig_type_206 _wrap_w3w_claim_release_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_207 arg4, swig_type_208 arg5);
+extern swig_type_209 _wrap_w3w_claim_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_210 _wrap_w3w_claim_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_211 arg2);
+extern void _wrap_w3w_batch_result_replayed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_batch_result_replayed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_212 _wrap_w3w_batch_result_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_213 _wrap_w3w_batch_result_message_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_batch_result_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_batch_result_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_batch_results_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_214 _wrap_w3w_batch_results_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_215 _wrap_w3w_batch_results_ok_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_batch_results_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_216 _wrap_w3w_claim_request_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_217 _wrap_w3w_claim_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_claim_request_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_claim_request_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_218 _wrap_w3w_deposit_request_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_219 _wrap_w3w_deposit_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_220 arg2);
+extern swig_type_221 _wrap_w3w_deposit_request_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_222 _wrap_w3w_deposit_request_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_223 _wrap_w3w_deposit_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_deposit_request_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_deposit_request_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_224 _wrap_w3w_transfer_request_to_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_225 _wrap_w3w_transfer_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_226 arg2);
+extern swig_type_227 _wrap_w3w_transfer_request_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_228 _wrap_w3w_transfer_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_transfer_request_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_transfer_request_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_229 _wrap_w3w_order_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_order_request_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_230 _wrap_w3w_order_request_item_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_231 _wrap_w3w_order_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_order_request_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_order_request_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_232 _wrap_w3w_process_request_claim_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_233 _wrap_w3w_process_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_process_request_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_process_request_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_234 _wrap_w3w_claim_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_235 arg5);
+extern swig_type_236 _wrap_w3w_deposit_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_237 arg5);
+extern swig_type_238 _wrap_w3w_transfer_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_239 arg5);
+extern swig_type_240 _wrap_w3w_order_create_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_241 arg5);
+extern swig_type_242 _wrap_w3w_claim_process_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_243 arg5);
+extern void _wrap_w3w_batch_results_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_244 arg2);
+extern swig_type_245 _wrap_w3w_event_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_246 _wrap_w3w_event_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_247 _wrap_w3w_event_event_type_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_248 _wrap_w3w_event_topic_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_249 _wrap_w3w_event_aggregate_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_250 _wrap_w3w_event_actor_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_251 _wrap_w3w_event_region_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_252 arg2);
+extern swig_type_253 _wrap_w3w_event_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_254 _wrap_w3w_event_payload_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_event_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_255 _wrap_w3w_subscription_next_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_256 _wrap_w3w_subscription_dropped_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_unsubscribe_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_257 _wrap_w3w_events_pump_capi_4615f20394d28f01(uintptr_t arg1, swig_type_258 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_w3w_outbox_stats_total_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_w3w_outbox_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_w3w_outbox_stats_last_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_outbox_stats_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_outbox_stats_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_267 _wrap_w3w_outbox_stats_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern uintptr_t _wrap_w3w_event_list_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_268 _wrap_w3w_event_list_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_269 arg2);
+extern swig_type_270 _wrap_w3w_event_list_next_after_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_event_list_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_271 _wrap_w3w_events_of_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_272 arg4, swig_type_273 arg5, swig_intgo arg6);
+extern void _wrap_w3w_event_list_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_274 arg2);
+extern swig_type_275 _wrap_w3w_audit_record_chain_pos_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_276 _wrap_w3w_audit_record_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_277 _wrap_w3w_audit_record_actor_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_w3w_audit_record_action_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_w3w_audit_record_target_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_282 arg2);
+extern swig_type_283 _wrap_w3w_audit_record_outcome_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_284 arg2);
+extern swig_type_285 _wrap_w3w_audit_record_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_prev_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_voidp arg2);
+extern swig_voidp _wrap_w3w_audit_record_prev_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_voidp arg2);
+extern swig_voidp _wrap_w3w_audit_record_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_286 _wrap_w3w_audit_record_trace_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_audit_record_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_audit_record_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_audit_page_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_287 _wrap_w3w_audit_page_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_288 arg2);
+extern swig_type_289 _wrap_w3w_audit_page_next_after_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_audit_page_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_ok_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_290 arg2);
+extern swig_type_291 _wrap_w3w_audit_report_records_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_292 arg2);
+extern swig_type_293 _wrap_w3w_audit_report_unsealed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_294 arg2);
+extern swig_type_295 _wrap_w3w_audit_report_first_bad_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_296 _wrap_w3w_audit_report_reason_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_audit_report_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_audit_report_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_297 _wrap_w3w_audit_verify_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_298 _wrap_w3w_audit_read_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_299 arg4, swig_intgo arg5);
+extern void _wrap_w3w_audit_page_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_300 _wrap_w3w_audit_seal_capi_4615f20394d28f01(uintptr_t arg1, swig_type_301 arg2, swig_voidp arg3);
+extern swig_type_302 _wrap_w3w_supply_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_303 _wrap_w3w_supply_page_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_304 _wrap_w3w_order_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_305 _wrap_w3w_order_page_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_306 _wrap_w3w_claim_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_307 _wrap_w3w_transfer_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_308 _wrap_w3w_account_list_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_309 _wrap_w3w_event_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_310 _wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(swig_voidp arg1, swig_type_311 arg2);
+extern swig_type_312 _wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(swig_voidp arg1, swig_type_313 arg2);
+extern void _wrap_w3w_jwt_verifier_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_314 _wrap_w3w_jwt_verify_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_315 arg3, swig_type_316 arg4, swig_intgo arg5);
+extern swig_type_317 _wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(swig_voidp arg1, swig_type_318 arg2, swig_type_319 arg3, swig_intgo arg4, swig_type_320 arg5, swig_type_321 arg6);
+extern swig_type_322 _wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(swig_voidp arg1, swig_type_323 arg2, swig_type_324 arg3, swig_intgo arg4, swig_type_325 arg5, swig_type_326 arg6);
+extern swig_type_327 _wrap_w3w_rate_limit_take_capi_4615f20394d28f01(uintptr_t arg1, swig_type_328 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern void _wrap_w3w_master_seed_info_exists_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_329 _wrap_w3w_master_seed_info_origin_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_330 arg2);
+extern swig_type_331 _wrap_w3w_master_seed_info_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_332 _wrap_w3w_master_seed_info_key_ids_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_333 _wrap_w3w_master_seed_info_context_key_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_master_seed_info_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_master_seed_info_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_334 _wrap_w3w_master_seed_import_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_335 arg3, swig_type_336 arg4);
+extern swig_type_337 _wrap_w3w_master_seed_info_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_338 _wrap_w3w_master_mnemonic_export_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_339 _wrap_w3w_master_key_rotate_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_340 arg3);
+extern swig_type_341 _wrap_w3w_master_key_retire_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_342 _wrap_w3w_master_key_id_capi_4615f20394d28f01(swig_type_343 arg1, swig_type_344 arg2);
+extern swig_type_345 _wrap_w3w_wallet_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_346 _wrap_w3w_wallet_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_347 _wrap_w3w_wallet_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_348 _wrap_w3w_wallet_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_349 arg2);
+extern swig_type_350 _wrap_w3w_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_351 arg2);
+extern swig_type_352 _wrap_w3w_wallet_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_wallet_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_wallet_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_wallets_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_353 _wrap_w3w_wallets_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_wallets_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_354 _wrap_w3w_wallet_create_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_355 arg4);
+extern swig_type_356 _wrap_w3w_wallet_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
+extern void _wrap_w3w_wallets_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_358 _wrap_w3w_address_normalize_capi_4615f20394d28f01(swig_type_359 arg1, swig_type_360 arg2, swig_type_361 arg3);
+extern void _wrap_w3w_chain_options_version_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_version_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_362 _wrap_w3w_chain_options_adapter_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_363 _wrap_w3w_chain_options_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_364 arg2);
+extern swig_type_365 _wrap_w3w_chain_options_chain_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_confirmations_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_timeout_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_366 _wrap_w3w_chain_options_assets_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_367 arg2);
+extern swig_type_368 _wrap_w3w_chain_options_start_block_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_allow_zero_address_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_369 _wrap_w3w_chain_options_signer_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_370 _wrap_w3w_chain_options_signer_key_hex_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_371 arg2);
+extern swig_type_372 _wrap_w3w_chain_options_sweep_thresholds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_373 arg2);
+extern swig_type_374 _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_replace_after_blocks_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_options_replace_after_blocks_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_375 arg2);
+extern swig_type_376 _wrap_w3w_chain_options_replace_max_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_options_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_chain_options_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_377 _wrap_w3w_chain_open_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_close_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_378 _wrap_w3w_chain_key_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_379 _wrap_w3w_chain_hot_address_capi_4615f20394d28f01(swig_type_380 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_381 arg2);
+extern swig_type_382 _wrap_w3w_chain_poll_stats_head_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_383 _wrap_w3w_chain_poll_stats_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_384 arg2);
+extern swig_type_385 _wrap_w3w_chain_poll_stats_blocks_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_386 arg2);
+extern swig_type_387 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_388 arg2);
+extern swig_type_389 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_390 arg2);
+extern swig_type_391 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_392 arg2);
+extern swig_type_393 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_394 arg2);
+extern swig_type_395 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_396 arg2);
+extern swig_type_397 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_398 arg2);
+extern swig_type_399 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_chain_poll_stats_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_400 _wrap_w3w_chain_poll_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_401 _wrap_w3w_chain_confirmations_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_402 arg3);
+extern swig_intgo _wrap_w3w_chain_confirmations_required_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_403 _wrap_w3w_chain_watch_start_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern void _wrap_w3w_chain_watch_stop_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_running_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_watch_state_running_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_404 arg2);
+extern swig_type_405 _wrap_w3w_chain_watch_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_406 arg2);
+extern swig_type_407 _wrap_w3w_chain_watch_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_408 _wrap_w3w_chain_watch_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_409 arg2);
+extern swig_type_410 _wrap_w3w_chain_watch_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_411 arg2);
+extern swig_type_412 _wrap_w3w_chain_watch_state_head_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_413 _wrap_w3w_chain_watch_state_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_watch_state_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_chain_watch_state_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_414 _wrap_w3w_chain_watch_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_4615f20394d28f01(void);
+extern swig_type_415 _wrap_w3w_withdrawal_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_416 _wrap_w3w_withdrawal_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_417 _wrap_w3w_withdrawal_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_418 _wrap_w3w_withdrawal_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_419 arg2);
+extern swig_type_420 _wrap_w3w_withdrawal_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_421 _wrap_w3w_withdrawal_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_422 _wrap_w3w_withdrawal_from_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_423 arg2);
+extern swig_type_424 _wrap_w3w_withdrawal_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_425 _wrap_w3w_withdrawal_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_426 _wrap_w3w_withdrawal_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_427 _wrap_w3w_withdrawal_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_428 arg2);
+extern swig_type_429 _wrap_w3w_withdrawal_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_430 arg2);
+extern swig_type_431 _wrap_w3w_withdrawal_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_withdrawal_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_withdrawal_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_432 _wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_433 arg4, swig_type_434 arg5, swig_type_435 arg6, swig_type_436 arg7);
+extern swig_type_437 _wrap_w3w_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_438 arg4);
+extern swig_type_439 _wrap_w3w_withdrawal_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(swig_type_440 arg1);
+extern swig_intgo _wrap_W3W_ATTEMPT_ORIGINAL_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ATTEMPT_REPLACEMENT_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_ATTEMPT_CANCELLATION_capi_4615f20394d28f01(void);
+extern void _wrap_w3w_withdrawal_attempt_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_withdrawal_attempt_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_kind_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_withdrawal_attempt_kind_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_441 _wrap_w3w_withdrawal_attempt_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_442 arg2);
+extern swig_type_443 _wrap_w3w_withdrawal_attempt_max_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_444 arg2);
+extern swig_type_445 _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_446 arg2);
+extern swig_type_447 _wrap_w3w_withdrawal_attempt_gas_price_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_448 arg2);
+extern swig_type_449 _wrap_w3w_withdrawal_attempt_gas_limit_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_450 arg2);
+extern swig_type_451 _wrap_w3w_withdrawal_attempt_block_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_452 arg2);
+extern swig_type_453 _wrap_w3w_withdrawal_attempt_fee_paid_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_454 arg2);
+extern swig_type_455 _wrap_w3w_withdrawal_attempt_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_withdrawal_attempt_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_withdrawal_attempt_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_withdrawal_attempts_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_456 _wrap_w3w_withdrawal_attempts_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_457 arg2);
+extern swig_type_458 _wrap_w3w_withdrawal_attempts_fee_paid_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_withdrawal_attempts_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_459 _wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_460 arg4, swig_type_461 arg5, swig_type_462 arg6);
+extern swig_type_463 _wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_464 arg4, swig_type_465 arg5, swig_type_466 arg6);
+extern swig_type_467 _wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_468 arg4);
+extern void _wrap_w3w_withdrawal_attempts_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_469 _wrap_w3w_withdrawal_attempt_kind_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(swig_type_470 arg1);
+extern swig_type_471 _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_472 _wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_473 _wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_474 _wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_475 _wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_476 _wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_477 arg2);
+extern swig_type_478 _wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_479 arg2);
+extern swig_type_480 _wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_481 _wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_482 _wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_483 arg2);
+extern swig_type_484 _wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_485 _wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_486 _wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_487 _wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_488 arg2);
+extern swig_type_489 _wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_deposit_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_chain_deposit_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_490 _wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_491 arg4);
+extern uintptr_t _wrap_w3w_chain_deposits_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_492 _wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_chain_deposits_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_493 _wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_494 arg4, swig_type_495 arg5, swig_intgo arg6);
+extern void _wrap_w3w_chain_deposits_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_intgo _wrap_W3W_SWEEP_PLANNED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SWEEP_SIGNED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SWEEP_CONFIRMED_capi_4615f20394d28f01(void);
+extern swig_intgo _wrap_W3W_SWEEP_FAILED_capi_4615f20394d28f01(void);
+extern swig_type_496 _wrap_w3w_sweep_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_497 _wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_498 _wrap_w3w_sweep_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_499 arg2);
+extern swig_type_500 _wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_501 _wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_502 _wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_sweep_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_503 arg2);
+extern swig_type_504 _wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_505 arg2);
+extern swig_type_506 _wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_507 _wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_508 arg2);
+extern swig_type_509 _wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_510 arg2);
+extern swig_type_511 _wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_512 arg2);
+extern swig_type_513 _wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_514 arg2);
+extern swig_type_515 _wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_516 arg2);
+extern swig_type_517 _wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_518 arg2);
+extern swig_type_519 _wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_520 _wrap_w3w_sweep_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_521 arg2);
+extern swig_type_522 _wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_523 arg2);
+extern swig_type_524 _wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_sweep_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_sweeps_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_525 _wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_sweeps_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_526 arg2);
+extern swig_type_527 _wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_528 arg2);
+extern swig_type_529 _wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_530 arg2);
+extern swig_type_531 _wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_532 arg2);
+extern swig_type_533 _wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_534 arg2);
+extern swig_type_535 _wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_536 arg2);
+extern swig_type_537 _wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_538 arg2);
+extern swig_type_539 _wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_540 arg2);
+extern swig_type_541 _wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_stats_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_sweep_stats_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_542 _wrap_w3w_chain_sweep_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_543 _wrap_w3w_sweep_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_544 arg4, swig_intgo arg5);
+extern void _wrap_w3w_sweeps_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_545 _wrap_w3w_sweep_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(swig_type_546 arg1);
+extern swig_type_547 _wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_548 _wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_549 arg2);
+extern swig_type_550 _wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_551 arg2);
+extern swig_type_552 _wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_sweep_fee_total_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_sweep_fee_total_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_sweep_fee_totals_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_553 _wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_sweep_fee_totals_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_554 _wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_555 arg4);
+extern void _wrap_w3w_sweep_fee_totals_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_enabled_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_556 arg2);
+extern swig_type_557 _wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_558 arg2);
+extern swig_type_559 _wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_560 _wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_561 arg2);
+extern swig_type_562 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_last_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_w3w_chain_sweep_state_last_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_563 arg2);
+extern swig_type_564 _wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_565 arg2);
+extern swig_type_566 _wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_sweep_state_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_chain_sweep_state_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_567 _wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_568 _wrap_w3w_wallet_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_569 _wrap_w3w_wallets_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_570 _wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_571 _wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_572 _wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_573 _wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_574 _wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_575 _wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_576 _wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_577 _wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_578 arg2);
+extern swig_type_579 _wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_580 arg2);
+extern swig_type_581 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_582 arg2);
+extern swig_type_583 _wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_584 arg2);
+extern swig_type_585 _wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_586 arg2);
+extern swig_type_587 _wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_588 arg2);
+extern swig_type_589 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_590 arg2);
+extern swig_type_591 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_592 arg2);
+extern swig_type_593 _wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_withdrawal_limit_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_withdrawal_limit_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3w_withdrawal_limits_items_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_594 _wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_delete_w3w_withdrawal_limits_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_595 _wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_596 arg4, swig_type_597 arg5, swig_type_598 arg6, swig_type_599 arg7);
+extern swig_type_600 _wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_601 arg3, swig_type_602 arg4);
+extern swig_type_603 _wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_604 arg4, swig_type_605 arg5);
+extern void _wrap_w3w_withdrawal_limits_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_606 _wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_607 _wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_608 _wrap_w3wb_subscribe_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_609 arg3);
+extern swig_type_610 _wrap_w3wb_actor_init_capi_4615f20394d28f01(uintptr_t arg1, swig_type_611 arg2, swig_intgo arg3);
+extern swig_type_612 _wrap_w3wb_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_613 _wrap_w3wb_list_query_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_614 _wrap_w3wb_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_615 arg2, swig_type_616 arg3);
+extern swig_type_617 _wrap_w3wb_chain_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_618 _wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_619 arg2, swig_type_620 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_621 arg3);
+extern swig_type_622 _wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_623 arg2, swig_type_624 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_4615f20394d28f01(swig_type_625 arg1);
+extern swig_type_626 _wrap_w3wb_order_items_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_627 arg2, swig_type_628 arg3, swig_type_629 arg4, swig_type_630 arg5, swig_type_631 arg6);
+extern void _wrap_w3wb_order_items_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_632 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_633 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_634 arg2);
+extern uintptr_t _wrap_w3wb_audit_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_635 arg2);
+extern uintptr_t _wrap_w3wb_event_list_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_636 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_637 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_638 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_639 arg2);
+extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_640 arg2);
+extern uintptr_t _wrap_w3wb_sweep_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_641 arg2);
+extern uintptr_t _wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_642 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_643 arg2);
+extern uintptr_t _wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(swig_type_644 arg1);
+extern swig_type_645 _wrap_w3wb_claim_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_646 arg2, swig_type_647 arg3, swig_type_648 arg4);
+extern uintptr_t _wrap_w3wb_process_requests_new_capi_4615f20394d28f01(swig_type_649 arg1);
+extern swig_type_650 _wrap_w3wb_process_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_651 arg2, swig_type_652 arg3, swig_type_653 arg4);
+extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(swig_type_654 arg1);
+extern swig_type_655 _wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_656 arg2, swig_type_657 arg3, swig_type_658 arg4, swig_type_659 arg5, swig_type_660 arg6, swig_type_661 arg7);
+extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(swig_type_662 arg1);
+extern swig_type_663 _wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_664 arg2, swig_type_665 arg3, swig_type_666 arg4, swig_type_667 arg5, swig_type_668 arg6);
+extern uintptr_t _wrap_w3wb_order_requests_new_capi_4615f20394d28f01(swig_type_669 arg1);
+extern swig_type_670 _wrap_w3wb_order_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_671 arg2, swig_type_672 arg3, uintptr_t arg4, swig_type_673 arg5, swig_type_674 arg6);
+extern void _wrap_w3wb_requests_free_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_intgo _wrap_w3wb_batch_result_code_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_w3wb_batch_result_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_675 arg2);
 #undef intgo
 */
 import "C"
@@ -1436,13 +1511,13 @@ func w3wbCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -1475,7 +1550,7 @@ func swigStatusError(s string) error {
 
 func _swig_getW3W_OK() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_OK_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_OK_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1483,7 +1558,7 @@ var W3W_OK int = _swig_getW3W_OK()
 
 func _swig_getW3W_EINVAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINVAL_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EINVAL_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1491,7 +1566,7 @@ var W3W_EINVAL int = _swig_getW3W_EINVAL()
 
 func _swig_getW3W_ENOMEM() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ENOMEM_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1499,7 +1574,7 @@ var W3W_ENOMEM int = _swig_getW3W_ENOMEM()
 
 func _swig_getW3W_ENOTFOUND() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ENOTFOUND_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1507,7 +1582,7 @@ var W3W_ENOTFOUND int = _swig_getW3W_ENOTFOUND()
 
 func _swig_getW3W_ECONFLICT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ECONFLICT_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1515,7 +1590,7 @@ var W3W_ECONFLICT int = _swig_getW3W_ECONFLICT()
 
 func _swig_getW3W_EINSUFFICIENT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EINSUFFICIENT_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1523,7 +1598,7 @@ var W3W_EINSUFFICIENT int = _swig_getW3W_EINSUFFICIENT()
 
 func _swig_getW3W_EFORBIDDEN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EFORBIDDEN_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1531,7 +1606,7 @@ var W3W_EFORBIDDEN int = _swig_getW3W_EFORBIDDEN()
 
 func _swig_getW3W_ESTATE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ESTATE_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ESTATE_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1539,7 +1614,7 @@ var W3W_ESTATE int = _swig_getW3W_ESTATE()
 
 func _swig_getW3W_EIDEMPOTENCY() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EIDEMPOTENCY_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1547,7 +1622,7 @@ var W3W_EIDEMPOTENCY int = _swig_getW3W_EIDEMPOTENCY()
 
 func _swig_getW3W_EUNAVAILABLE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EUNAVAILABLE_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1555,7 +1630,7 @@ var W3W_EUNAVAILABLE int = _swig_getW3W_EUNAVAILABLE()
 
 func _swig_getW3W_EVERSION() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EVERSION_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EVERSION_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1563,7 +1638,7 @@ var W3W_EVERSION int = _swig_getW3W_EVERSION()
 
 func _swig_getW3W_EUNAUTHENTICATED() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EUNAUTHENTICATED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1571,7 +1646,7 @@ var W3W_EUNAUTHENTICATED int = _swig_getW3W_EUNAUTHENTICATED()
 
 func _swig_getW3W_ERATELIMIT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ERATELIMIT_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1579,7 +1654,7 @@ var W3W_ERATELIMIT int = _swig_getW3W_ERATELIMIT()
 
 func _swig_getW3W_ECRYPTO() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ECRYPTO_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1587,7 +1662,7 @@ var W3W_ECRYPTO int = _swig_getW3W_ECRYPTO()
 
 func _swig_getW3W_EINTERNAL() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EINTERNAL_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1595,7 +1670,7 @@ var W3W_EINTERNAL int = _swig_getW3W_EINTERNAL()
 
 func _swig_getW3W_EUNKNOWN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_EUNKNOWN_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1603,7 +1678,7 @@ var W3W_EUNKNOWN int = _swig_getW3W_EUNKNOWN()
 
 func _swig_getW3W_ELIMIT() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ELIMIT_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ELIMIT_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1612,7 +1687,7 @@ var W3W_ELIMIT int = _swig_getW3W_ELIMIT()
 func W3w_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_status_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_status_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1621,7 +1696,7 @@ func W3w_status_name(arg1 int) (_swig_ret string) {
 
 func W3w_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_w3w_version_capi_7cddaa3dc2f923d8()
+	swig_r_p := C._wrap_w3w_version_capi_4615f20394d28f01()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1630,7 +1705,7 @@ func W3w_version() (_swig_ret string) {
 
 func W3w_version_number() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_w3w_version_number_capi_7cddaa3dc2f923d8())
+	swig_r = (uint)(C._wrap_w3w_version_number_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1651,7 +1726,7 @@ func W3w_amount_parse(arg1 *int64, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_parse_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_amount_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1671,7 +1746,7 @@ func W3w_amount_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_amount_format_capi_7cddaa3dc2f923d8(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
+	swig_r_p := C._wrap_w3w_amount_format_capi_4615f20394d28f01(*(*C.swig_type_6)(unsafe.Pointer(&_swig_i_0)), C.swig_type_7(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1692,7 +1767,7 @@ func W3w_amount_mul(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_mul_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_mul_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.swig_type_9(_swig_i_1), C.swig_type_10(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1710,7 +1785,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_amount_add_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
+	swig_r_p := C._wrap_w3w_amount_add_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.swig_type_12(_swig_i_1), C.swig_type_13(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1726,7 +1801,7 @@ func W3w_amount_add(arg1 *int64, arg2 int64, arg3 int64) (_swig_ret error) {
 func W3w_id_new(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_id_new_capi_7cddaa3dc2f923d8(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_id_new_capi_4615f20394d28f01(*(*C.swig_type_15)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1746,7 +1821,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_id_normalize_capi_7cddaa3dc2f923d8(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_id_normalize_capi_4615f20394d28f01(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1767,7 +1842,7 @@ func W3w_id_normalize(arg1 []byte, arg2 string) (_swig_ret error) {
 
 func W3w_time_now() (_swig_ret int64) {
 	var swig_r int64
-	swig_r = (int64)(C._wrap_w3w_time_now_capi_7cddaa3dc2f923d8())
+	swig_r = (int64)(C._wrap_w3w_time_now_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -1775,7 +1850,7 @@ func W3w_time_format(arg1 []byte, arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_time_format_capi_7cddaa3dc2f923d8(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
+	swig_r_p := C._wrap_w3w_time_format_capi_4615f20394d28f01(*(*C.swig_type_21)(unsafe.Pointer(&_swig_i_0)), C.swig_type_22(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1808,7 +1883,7 @@ func (p SwigcptrW3w_trace_context) SwigIsW3w_trace_context() {
 func (arg1 SwigcptrW3w_trace_context) GetTrace_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_trace_context_trace_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_trace_context_trace_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1818,7 +1893,7 @@ func (arg1 SwigcptrW3w_trace_context) GetTrace_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_trace_context) GetSpan_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_trace_context_span_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_trace_context_span_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -1828,25 +1903,25 @@ func (arg1 SwigcptrW3w_trace_context) GetSpan_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_trace_context) SetFlags(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_trace_context_flags_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_trace_context_flags_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_trace_context) GetFlags() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_trace_context_flags_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_trace_context_flags_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_trace_context() (_swig_ret W3w_trace_context) {
 	var swig_r W3w_trace_context
-	swig_r = (W3w_trace_context)(SwigcptrW3w_trace_context(C._wrap_new_w3w_trace_context_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_trace_context)(SwigcptrW3w_trace_context(C._wrap_new_w3w_trace_context_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_trace_context(arg1 W3w_trace_context) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_trace_context_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_trace_context_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_trace_context interface {
@@ -1862,7 +1937,7 @@ func W3w_traceparent_parse(arg1 W3w_trace_context, arg2 string) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_traceparent_parse_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_traceparent_parse_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_26)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1882,7 +1957,7 @@ func W3w_traceparent_format(arg1 []byte, arg2 W3w_trace_context) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_traceparent_format_capi_7cddaa3dc2f923d8(*(*C.swig_type_28)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_traceparent_format_capi_4615f20394d28f01(*(*C.swig_type_28)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1901,7 +1976,7 @@ func W3w_traceparent_format(arg1 []byte, arg2 W3w_trace_context) (_swig_ret erro
 func W3w_trace_context_new(arg1 W3w_trace_context) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_trace_context_new_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_trace_context_new_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1917,7 +1992,7 @@ func W3w_trace_context_new(arg1 W3w_trace_context) (_swig_ret error) {
 func W3w_span_id_new(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_span_id_new_capi_7cddaa3dc2f923d8(*(*C.swig_type_31)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_span_id_new_capi_4615f20394d28f01(*(*C.swig_type_31)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -1936,7 +2011,7 @@ func W3w_span_id_new(arg1 []byte) (_swig_ret error) {
 func W3w_trace_set(arg1 W3w_trace_context) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_trace_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_trace_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1952,7 +2027,7 @@ func W3w_trace_set(arg1 W3w_trace_context) (_swig_ret error) {
 func W3w_trace_get(arg1 W3w_trace_context) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_trace_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_trace_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -1980,20 +2055,20 @@ func (p SwigcptrW3w_options) SwigIsW3w_options() {
 func (arg1 SwigcptrW3w_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_version_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_version_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_options_version_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_storage_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2003,7 +2078,7 @@ func (arg1 SwigcptrW3w_options) GetStorage_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_cache_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2013,7 +2088,7 @@ func (arg1 SwigcptrW3w_options) GetCache_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_events_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_events_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2023,7 +2098,7 @@ func (arg1 SwigcptrW3w_options) GetEvents_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_master_key_hex_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2033,7 +2108,7 @@ func (arg1 SwigcptrW3w_options) GetMaster_key_hex() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_region_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_region_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2043,59 +2118,59 @@ func (arg1 SwigcptrW3w_options) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) SetIdempotency_ttl_s(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_idempotency_ttl_s_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))
+	C._wrap_w3w_options_idempotency_ttl_s_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetIdempotency_ttl_s() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_options_idempotency_ttl_s_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetPool_size(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_pool_size_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_pool_size_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetPool_size() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_pool_size_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_timeout_ms_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_timeout_ms_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_timeout_ms_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetBackground_relay(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_background_relay_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_background_relay_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetBackground_relay() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_background_relay_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) GetRead_storage_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_read_storage_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_read_storage_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2105,20 +2180,20 @@ func (arg1 SwigcptrW3w_options) GetRead_storage_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) SetMax_replica_lag_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_max_replica_lag_ms_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_options_max_replica_lag_ms_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_options) GetMax_replica_lag_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_options_max_replica_lag_ms_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_options_max_replica_lag_ms_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_options) SetCache_follow_url(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_options_cache_follow_url_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_options_cache_follow_url_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2127,7 +2202,7 @@ func (arg1 SwigcptrW3w_options) SetCache_follow_url(arg2 string) {
 func (arg1 SwigcptrW3w_options) GetCache_follow_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_cache_follow_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_cache_follow_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2137,7 +2212,7 @@ func (arg1 SwigcptrW3w_options) GetCache_follow_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetSigner_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_signer_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_signer_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2147,7 +2222,7 @@ func (arg1 SwigcptrW3w_options) GetSigner_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_options) GetSigner_key_hex() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_options_signer_key_hex_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2156,13 +2231,13 @@ func (arg1 SwigcptrW3w_options) GetSigner_key_hex() (_swig_ret string) {
 
 func NewW3w_options() (_swig_ret W3w_options) {
 	var swig_r W3w_options
-	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_options)(SwigcptrW3w_options(C._wrap_new_w3w_options_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_options(arg1 W3w_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_options_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_options_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_options interface {
@@ -2196,7 +2271,7 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_ctx_open_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_ctx_open_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2212,7 +2287,7 @@ func W3w_ctx_open(arg1 *uintptr, arg2 W3w_options) (_swig_ret error) {
 func W3w_ctx_ping(arg1 Struct_SS_w3w_ctx) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_ctx_ping_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_ctx_ping_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2228,7 +2303,7 @@ func W3w_ctx_ping(arg1 Struct_SS_w3w_ctx) (_swig_ret error) {
 func W3w_commit_position(arg1 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_commit_position_capi_7cddaa3dc2f923d8(*(*C.swig_type_49)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_commit_position_capi_4615f20394d28f01(*(*C.swig_type_49)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2247,7 +2322,7 @@ func W3w_commit_position(arg1 []byte) (_swig_ret error) {
 func W3w_read_after(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_read_after_capi_7cddaa3dc2f923d8(*(*C.swig_type_51)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_read_after_capi_4615f20394d28f01(*(*C.swig_type_51)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2275,46 +2350,46 @@ func (p SwigcptrW3w_replica_state) SwigIsW3w_replica_state() {
 func (arg1 SwigcptrW3w_replica_state) SetConfigured(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_configured_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_replica_state_configured_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetConfigured() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_replica_state_configured_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_replica_state_configured_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_replica_state) SetReachable(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_reachable_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_replica_state_reachable_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetReachable() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_replica_state_reachable_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_replica_state_reachable_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_replica_state) SetLag_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_lag_ms_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))
+	C._wrap_w3w_replica_state_lag_ms_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_replica_state) GetLag_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_replica_state_lag_ms_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_replica_state_lag_ms_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_replica_state) SetReplayed(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_replica_state_replayed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_replica_state_replayed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2323,7 +2398,7 @@ func (arg1 SwigcptrW3w_replica_state) SetReplayed(arg2 string) {
 func (arg1 SwigcptrW3w_replica_state) GetReplayed() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_replica_state_replayed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_replica_state_replayed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2332,13 +2407,13 @@ func (arg1 SwigcptrW3w_replica_state) GetReplayed() (_swig_ret string) {
 
 func NewW3w_replica_state() (_swig_ret W3w_replica_state) {
 	var swig_r W3w_replica_state
-	swig_r = (W3w_replica_state)(SwigcptrW3w_replica_state(C._wrap_new_w3w_replica_state_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_replica_state)(SwigcptrW3w_replica_state(C._wrap_new_w3w_replica_state_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_replica_state(arg1 W3w_replica_state) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_replica_state_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_replica_state_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_replica_state interface {
@@ -2358,7 +2433,7 @@ func W3w_replica_state_get(arg1 W3w_replica_state, arg2 Struct_SS_w3w_ctx) (_swi
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_replica_state_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_replica_state_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -2373,12 +2448,12 @@ func W3w_replica_state_get(arg1 W3w_replica_state, arg2 Struct_SS_w3w_ctx) (_swi
 
 func W3w_ctx_close(arg1 Struct_SS_w3w_ctx) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_ctx_close_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_ctx_close_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func _swig_getW3W_ROLE_USER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ROLE_USER_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2386,7 +2461,7 @@ var W3W_ROLE_USER int = _swig_getW3W_ROLE_USER()
 
 func _swig_getW3W_ROLE_ADMIN() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ROLE_ADMIN_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2394,7 +2469,7 @@ var W3W_ROLE_ADMIN int = _swig_getW3W_ROLE_ADMIN()
 
 func _swig_getW3W_ROLE_AUDITOR() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ROLE_AUDITOR_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2402,7 +2477,7 @@ var W3W_ROLE_AUDITOR int = _swig_getW3W_ROLE_AUDITOR()
 
 func _swig_getW3W_ROLE_SERVICE() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_7cddaa3dc2f923d8())
+	swig_r = (int)(C._wrap_W3W_ROLE_SERVICE_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2420,7 +2495,7 @@ func (p SwigcptrW3w_actor) SwigIsW3w_actor() {
 func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_actor_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2430,25 +2505,25 @@ func (arg1 SwigcptrW3w_actor) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_actor) SetRoles(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_actor_roles_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_actor_roles_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_actor) GetRoles() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_actor_roles_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_actor() (_swig_ret W3w_actor) {
 	var swig_r W3w_actor
-	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_actor)(SwigcptrW3w_actor(C._wrap_new_w3w_actor_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_actor(arg1 W3w_actor) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_actor_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_actor_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_actor interface {
@@ -2462,7 +2537,7 @@ type W3w_actor interface {
 func W3w_idempotency_key_check(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_idempotency_key_check_capi_7cddaa3dc2f923d8(*(*C.swig_type_59)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_w3w_idempotency_key_check_capi_4615f20394d28f01(*(*C.swig_type_59)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -2482,7 +2557,7 @@ func W3w_roles_parse(arg1 *uint32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_roles_parse_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_roles_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2513,20 +2588,20 @@ func (p SwigcptrW3w_list_query) SwigIsW3w_list_query() {
 func (arg1 SwigcptrW3w_list_query) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_version_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_version_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_list_query_version_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2536,33 +2611,33 @@ func (arg1 SwigcptrW3w_list_query) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_list_query) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) SetLimit(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_list_query_limit_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_list_query_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_list_query) GetLimit() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_list_query_limit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_list_query_cursor_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2571,13 +2646,13 @@ func (arg1 SwigcptrW3w_list_query) GetCursor() (_swig_ret string) {
 
 func NewW3w_list_query() (_swig_ret W3w_list_query) {
 	var swig_r W3w_list_query
-	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_list_query)(SwigcptrW3w_list_query(C._wrap_new_w3w_list_query_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_list_query(arg1 W3w_list_query) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_list_query_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_list_query_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_list_query interface {
@@ -2597,7 +2672,7 @@ type Enum_SS_w3w_transfer_kind int
 
 func _swig_getW3W_TRANSFER_DEPOSIT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_DEPOSIT_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2605,7 +2680,7 @@ var W3W_TRANSFER_DEPOSIT Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_DEPOS
 
 func _swig_getW3W_TRANSFER_WITHDRAWAL() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_WITHDRAWAL_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2613,7 +2688,7 @@ var W3W_TRANSFER_WITHDRAWAL Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_WI
 
 func _swig_getW3W_TRANSFER_TRANSFER() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_TRANSFER_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2621,7 +2696,7 @@ var W3W_TRANSFER_TRANSFER Enum_SS_w3w_transfer_kind = _swig_getW3W_TRANSFER_TRAN
 
 func _swig_getW3W_TRANSFER_SETTLEMENT() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_W3W_TRANSFER_SETTLEMENT_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -2639,7 +2714,7 @@ func (p SwigcptrW3w_transfer) SwigIsW3w_transfer() {
 func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2649,20 +2724,20 @@ func (arg1 SwigcptrW3w_transfer) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetKind(arg2 Enum_SS_w3w_transfer_kind) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_kind_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_transfer_kind_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetKind() (_swig_ret Enum_SS_w3w_transfer_kind) {
 	var swig_r Enum_SS_w3w_transfer_kind
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_transfer_kind)(C._wrap_w3w_transfer_kind_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_from_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2672,7 +2747,7 @@ func (arg1 SwigcptrW3w_transfer) GetFrom_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_to_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2682,7 +2757,7 @@ func (arg1 SwigcptrW3w_transfer) GetTo_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2692,20 +2767,20 @@ func (arg1 SwigcptrW3w_transfer) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))
+	C._wrap_w3w_transfer_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_reference_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2715,25 +2790,25 @@ func (arg1 SwigcptrW3w_transfer) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
+	C._wrap_w3w_transfer_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_transfer() (_swig_ret W3w_transfer) {
 	var swig_r W3w_transfer
-	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_transfer)(SwigcptrW3w_transfer(C._wrap_new_w3w_transfer_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_transfer(arg1 W3w_transfer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_transfer_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_transfer_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_transfer interface {
@@ -2764,7 +2839,7 @@ func (p SwigcptrW3w_account) SwigIsW3w_account() {
 func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2774,7 +2849,7 @@ func (arg1 SwigcptrW3w_account) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_account_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_account_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -2784,51 +2859,51 @@ func (arg1 SwigcptrW3w_account) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_account) SetBalance(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_balance_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
+	C._wrap_w3w_account_balance_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetBalance() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_balance_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_held_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_77(_swig_i_1))
+	C._wrap_w3w_account_held_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_77(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_held_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account) SetAvailable(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_account_available_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1))
+	C._wrap_w3w_account_available_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_account) GetAvailable() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_available_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_account() (_swig_ret W3w_account) {
 	var swig_r W3w_account
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_new_w3w_account_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_account(arg1 W3w_account) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account interface {
@@ -2856,20 +2931,20 @@ func (p SwigcptrW3w_account_list) SwigIsW3w_account_list() {
 func (arg1 SwigcptrW3w_account_list) GetItems() (_swig_ret W3w_account) {
 	var swig_r W3w_account
 	_swig_i_0 := arg1
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3w_account_list_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_account_list) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_account_list_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_account_list(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_account_list_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_account_list_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_account_list interface {
@@ -2889,7 +2964,7 @@ func W3w_deposit(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_deposit_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_4)), C.swig_type_85(_swig_i_5), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_deposit_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_4)), C.swig_type_85(_swig_i_5), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2924,7 +2999,7 @@ func W3w_withdraw(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_w3w_withdraw_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_3)), C.swig_type_90(_swig_i_4), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_7)))
+	swig_r_p := C._wrap_w3w_withdraw_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_3)), C.swig_type_90(_swig_i_4), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_7)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2958,7 +3033,7 @@ func W3w_transfer_funds(arg1 W3w_transfer, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_transfer_funds_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_4)), C.swig_type_97(_swig_i_5), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_transfer_funds_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_96)(unsafe.Pointer(&_swig_i_4)), C.swig_type_97(_swig_i_5), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -2986,7 +3061,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_accounts_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_100)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_accounts_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_100)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3004,7 +3079,7 @@ func W3w_accounts(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 st
 
 func W3w_account_list_free(arg1 W3w_account_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_account_list_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_account_list_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_ledger_totals uintptr
@@ -3019,7 +3094,7 @@ func (p SwigcptrW3w_ledger_totals) SwigIsW3w_ledger_totals() {
 func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_ledger_totals_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3029,116 +3104,116 @@ func (arg1 SwigcptrW3w_ledger_totals) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_ledger_totals) SetDeposits(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_deposits_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+	C._wrap_w3w_ledger_totals_deposits_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetDeposits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_deposits_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetWithdrawals(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_withdrawals_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
+	C._wrap_w3w_ledger_totals_withdrawals_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_104(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetWithdrawals() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_withdrawals_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetBalances(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_balances_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
+	C._wrap_w3w_ledger_totals_balances_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_106(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetBalances() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_balances_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetHeld(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_held_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
+	C._wrap_w3w_ledger_totals_held_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetHeld() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_held_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEscrow(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_escrow_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_w3w_ledger_totals_escrow_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEscrow() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_escrow_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_reserved_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
+	C._wrap_w3w_ledger_totals_reserved_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_reserved_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetLive_claims(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_live_claims_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
+	C._wrap_w3w_ledger_totals_live_claims_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetLive_claims() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_live_claims_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) SetEntries_sum_zero(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
+	C._wrap_w3w_ledger_totals_entries_sum_zero_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_ledger_totals) GetEntries_sum_zero() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_ledger_totals_entries_sum_zero_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_ledger_totals() (_swig_ret W3w_ledger_totals) {
 	var swig_r W3w_ledger_totals
-	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_ledger_totals)(SwigcptrW3w_ledger_totals(C._wrap_new_w3w_ledger_totals_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_ledger_totals(arg1 W3w_ledger_totals) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_ledger_totals_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_ledger_totals_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_ledger_totals interface {
@@ -3169,7 +3244,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_ledger_totals_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_119)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3188,7 +3263,7 @@ func W3w_ledger_totals_get(arg1 W3w_ledger_totals, arg2 Struct_SS_w3w_ctx, arg3 
 func W3w_transfer_kind_name(arg1 Enum_SS_w3w_transfer_kind) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_kind_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3199,7 +3274,7 @@ func W3w_transfer_kind_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_transfer_kind_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3219,7 +3294,7 @@ type Enum_SS_w3w_supply_status int
 
 func _swig_getW3W_SUPPLY_ACTIVE() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_ACTIVE_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3227,7 +3302,7 @@ var W3W_SUPPLY_ACTIVE Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_ACTIVE()
 
 func _swig_getW3W_SUPPLY_PAUSED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_PAUSED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3235,7 +3310,7 @@ var W3W_SUPPLY_PAUSED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_PAUSED()
 
 func _swig_getW3W_SUPPLY_EXHAUSTED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_EXHAUSTED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3243,7 +3318,7 @@ var W3W_SUPPLY_EXHAUSTED Enum_SS_w3w_supply_status = _swig_getW3W_SUPPLY_EXHAUST
 
 func _swig_getW3W_SUPPLY_DELETED() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_W3W_SUPPLY_DELETED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3261,7 +3336,7 @@ func (p SwigcptrW3w_supply) SwigIsW3w_supply() {
 func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3271,7 +3346,7 @@ func (arg1 SwigcptrW3w_supply) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3281,7 +3356,7 @@ func (arg1 SwigcptrW3w_supply) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3291,77 +3366,77 @@ func (arg1 SwigcptrW3w_supply) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_supply) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
+	C._wrap_w3w_supply_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetReserved(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_reserved_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
+	C._wrap_w3w_supply_reserved_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetReserved() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_reserved_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetStatus(arg2 Enum_SS_w3w_supply_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetStatus() (_swig_ret Enum_SS_w3w_supply_status) {
 	var swig_r Enum_SS_w3w_supply_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_supply_status)(C._wrap_w3w_supply_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
+	C._wrap_w3w_supply_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_updated_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_132(_swig_i_1))
+	C._wrap_w3w_supply_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_132(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_updated_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_new_w3w_supply_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_supply(arg1 W3w_supply) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply interface {
@@ -3394,21 +3469,21 @@ func (p SwigcptrW3w_supply_page) SwigIsW3w_supply_page() {
 func (arg1 SwigcptrW3w_supply_page) GetItems() (_swig_ret W3w_supply) {
 	var swig_r W3w_supply
 	_swig_i_0 := arg1
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3w_supply_page_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_page_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_page_next_cursor_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3417,7 +3492,7 @@ func (arg1 SwigcptrW3w_supply_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_supply_page(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_page_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_page_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_page interface {
@@ -3440,51 +3515,51 @@ func (p SwigcptrW3w_supply_patch) SwigIsW3w_supply_patch() {
 func (arg1 SwigcptrW3w_supply_patch) SetSet_amount(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_set_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_set_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetSet_amount() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_set_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_136(_swig_i_1))
+	C._wrap_w3w_supply_patch_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_136(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_supply_patch_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_supply_patch) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_supply_patch_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_supply_patch_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_supply_patch) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_supply_patch_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_supply_patch() (_swig_ret W3w_supply_patch) {
 	var swig_r W3w_supply_patch
-	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_supply_patch)(SwigcptrW3w_supply_patch(C._wrap_new_w3w_supply_patch_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_supply_patch(arg1 W3w_supply_patch) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_supply_patch_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_supply_patch_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_supply_patch interface {
@@ -3506,7 +3581,7 @@ func W3w_supply_create(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_create_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_3)), C.swig_type_140(_swig_i_4), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_create_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_3)), C.swig_type_140(_swig_i_4), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3531,7 +3606,7 @@ func W3w_supply_get(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_supply_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_supply_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3553,7 +3628,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_supply_list_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_supply_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -3568,7 +3643,7 @@ func W3w_supply_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_supply_page_free(arg1 W3w_supply_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_supply_page_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_supply_page_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string, arg5 W3w_supply_patch, arg6 string) (_swig_ret error) {
@@ -3579,7 +3654,7 @@ func W3w_supply_update(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_supply_update_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_supply_update_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3605,7 +3680,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_supply_delete_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_supply_delete_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3627,7 +3702,7 @@ func W3w_supply_delete(arg1 W3w_supply, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 func W3w_supply_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_supply_status_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_supply_status_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3638,7 +3713,7 @@ func W3w_supply_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_supply_status_parse_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_supply_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3658,7 +3733,7 @@ type Enum_SS_w3w_order_status int
 
 func _swig_getW3W_ORDER_OPEN() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_OPEN_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3666,7 +3741,7 @@ var W3W_ORDER_OPEN Enum_SS_w3w_order_status = _swig_getW3W_ORDER_OPEN()
 
 func _swig_getW3W_ORDER_CLAIMED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CLAIMED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3674,7 +3749,7 @@ var W3W_ORDER_CLAIMED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_CLAIMED()
 
 func _swig_getW3W_ORDER_COMPLETED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_COMPLETED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3682,7 +3757,7 @@ var W3W_ORDER_COMPLETED Enum_SS_w3w_order_status = _swig_getW3W_ORDER_COMPLETED(
 
 func _swig_getW3W_ORDER_CANCELLED() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_W3W_ORDER_CANCELLED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -3703,7 +3778,7 @@ func (p SwigcptrW3w_order_item) SwigIsW3w_order_item() {
 func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3713,7 +3788,7 @@ func (arg1 SwigcptrW3w_order_item) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3723,7 +3798,7 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_item_product_name_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3733,38 +3808,38 @@ func (arg1 SwigcptrW3w_order_item) GetProduct_name() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_item) SetPrice(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_price_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
+	C._wrap_w3w_order_item_price_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetPrice() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_price_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_item) SetQuantity(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_item_quantity_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
+	C._wrap_w3w_order_item_quantity_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order_item) GetQuantity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_quantity_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_order_item() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_new_w3w_order_item_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_order_item(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_item_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_item_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_item interface {
@@ -3791,7 +3866,7 @@ func (p SwigcptrW3w_order) SwigIsW3w_order() {
 func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3801,7 +3876,7 @@ func (arg1 SwigcptrW3w_order) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3811,7 +3886,7 @@ func (arg1 SwigcptrW3w_order) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3821,77 +3896,77 @@ func (arg1 SwigcptrW3w_order) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_w3w_order_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetStatus(arg2 Enum_SS_w3w_order_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_order_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetStatus() (_swig_ret Enum_SS_w3w_order_status) {
 	var swig_r Enum_SS_w3w_order_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_order_status)(C._wrap_w3w_order_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+	C._wrap_w3w_order_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_order_updated_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
+	C._wrap_w3w_order_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_order) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_updated_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItems() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order) GetItem_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_item_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_order(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func NewW3w_order() (_swig_ret W3w_order) {
 	var swig_r W3w_order
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_new_w3w_order_capi_4615f20394d28f01()))
 	return swig_r
 }
 
@@ -3925,21 +4000,21 @@ func (p SwigcptrW3w_order_page) SwigIsW3w_order_page() {
 func (arg1 SwigcptrW3w_order_page) GetItems() (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := arg1
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3w_order_page_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_page_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_page_next_cursor_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -3948,7 +4023,7 @@ func (arg1 SwigcptrW3w_order_page) GetNext_cursor() (_swig_ret string) {
 
 func DeleteW3w_order_page(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_page_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_page_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_page interface {
@@ -3968,7 +4043,7 @@ func W3w_order_create(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_order_create_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_175(_swig_i_5), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_order_create_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_175(_swig_i_5), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -3993,7 +4068,7 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_order_get_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_order_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4015,7 +4090,7 @@ func W3w_order_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_w3w_order_list_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_w3w_order_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4035,7 +4110,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4056,18 +4131,18 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 
 func W3w_order_free(arg1 W3w_order) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_page_free(arg1 W3w_order_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_order_page_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_order_page_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_order_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_status_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_status_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4078,7 +4153,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4098,7 +4173,7 @@ type Enum_SS_w3w_claim_status int
 
 func _swig_getW3W_CLAIM_PENDING() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PENDING_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -4106,7 +4181,7 @@ var W3W_CLAIM_PENDING Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PENDING()
 
 func _swig_getW3W_CLAIM_PROCESSED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_PROCESSED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -4114,7 +4189,7 @@ var W3W_CLAIM_PROCESSED Enum_SS_w3w_claim_status = _swig_getW3W_CLAIM_PROCESSED(
 
 func _swig_getW3W_CLAIM_RELEASED() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_W3W_CLAIM_RELEASED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -4132,7 +4207,7 @@ func (p SwigcptrW3w_claim) SwigIsW3w_claim() {
 func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4142,7 +4217,7 @@ func (arg1 SwigcptrW3w_claim) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_order_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4152,7 +4227,7 @@ func (arg1 SwigcptrW3w_claim) GetOrder_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4162,7 +4237,7 @@ func (arg1 SwigcptrW3w_claim) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_supply_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4172,64 +4247,64 @@ func (arg1 SwigcptrW3w_claim) GetSupply_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim) SetStatus(arg2 Enum_SS_w3w_claim_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_claim_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 	var swig_r Enum_SS_w3w_claim_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_claim_status)(C._wrap_w3w_claim_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_claimed_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_processed_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_claim_released_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_claim() (_swig_ret W3w_claim) {
 	var swig_r W3w_claim
-	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_claim)(SwigcptrW3w_claim(C._wrap_new_w3w_claim_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_claim(arg1 W3w_claim) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_claim_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_claim_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_claim interface {
@@ -4256,7 +4331,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4281,7 +4356,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4303,7 +4378,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_202)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_202)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4326,7 +4401,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4352,7 +4427,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4374,7 +4449,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 func W3w_claim_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_status_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_status_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4385,7 +4460,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_211)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_211)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4416,20 +4491,20 @@ func (p SwigcptrW3w_batch_result) SwigIsW3w_batch_result() {
 func (arg1 SwigcptrW3w_batch_result) SetReplayed(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_batch_result_replayed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_batch_result_replayed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_batch_result) GetReplayed() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_batch_result_replayed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_batch_result_replayed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_batch_result) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_batch_result_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_batch_result_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4439,7 +4514,7 @@ func (arg1 SwigcptrW3w_batch_result) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_batch_result) GetMessage() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_batch_result_message_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_batch_result_message_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4448,13 +4523,13 @@ func (arg1 SwigcptrW3w_batch_result) GetMessage() (_swig_ret string) {
 
 func NewW3w_batch_result() (_swig_ret W3w_batch_result) {
 	var swig_r W3w_batch_result
-	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_new_w3w_batch_result_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_new_w3w_batch_result_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_batch_result(arg1 W3w_batch_result) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_batch_result_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_batch_result_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_batch_result interface {
@@ -4478,27 +4553,27 @@ func (p SwigcptrW3w_batch_results) SwigIsW3w_batch_results() {
 func (arg1 SwigcptrW3w_batch_results) GetItems() (_swig_ret W3w_batch_result) {
 	var swig_r W3w_batch_result
 	_swig_i_0 := arg1
-	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3w_batch_results_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3w_batch_results_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_batch_results) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_batch_results_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_batch_results_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_batch_results) GetOk() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_batch_results_ok_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_batch_results_ok_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_batch_results(arg1 W3w_batch_results) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_batch_results_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_batch_results_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_batch_results interface {
@@ -4521,7 +4596,7 @@ func (p SwigcptrW3w_claim_request) SwigIsW3w_claim_request() {
 func (arg1 SwigcptrW3w_claim_request) GetOrder_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_request_order_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_request_order_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4531,7 +4606,7 @@ func (arg1 SwigcptrW3w_claim_request) GetOrder_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_claim_request) GetIdempotency_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_claim_request_idempotency_key_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_claim_request_idempotency_key_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4540,13 +4615,13 @@ func (arg1 SwigcptrW3w_claim_request) GetIdempotency_key() (_swig_ret string) {
 
 func NewW3w_claim_request() (_swig_ret W3w_claim_request) {
 	var swig_r W3w_claim_request
-	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_new_w3w_claim_request_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_new_w3w_claim_request_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_claim_request(arg1 W3w_claim_request) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_claim_request_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_claim_request_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_claim_request interface {
@@ -4568,7 +4643,7 @@ func (p SwigcptrW3w_deposit_request) SwigIsW3w_deposit_request() {
 func (arg1 SwigcptrW3w_deposit_request) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_deposit_request_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_deposit_request_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4578,7 +4653,7 @@ func (arg1 SwigcptrW3w_deposit_request) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_deposit_request) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_deposit_request_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_deposit_request_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4588,20 +4663,20 @@ func (arg1 SwigcptrW3w_deposit_request) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_deposit_request) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_deposit_request_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1))
+	C._wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_deposit_request) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_deposit_request_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_deposit_request_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_deposit_request) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_deposit_request_reference_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_deposit_request_reference_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4611,7 +4686,7 @@ func (arg1 SwigcptrW3w_deposit_request) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_deposit_request) GetIdempotency_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_deposit_request_idempotency_key_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_deposit_request_idempotency_key_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4620,13 +4695,13 @@ func (arg1 SwigcptrW3w_deposit_request) GetIdempotency_key() (_swig_ret string) 
 
 func NewW3w_deposit_request() (_swig_ret W3w_deposit_request) {
 	var swig_r W3w_deposit_request
-	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_new_w3w_deposit_request_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_new_w3w_deposit_request_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_deposit_request(arg1 W3w_deposit_request) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_deposit_request_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_deposit_request_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_deposit_request interface {
@@ -4652,7 +4727,7 @@ func (p SwigcptrW3w_transfer_request) SwigIsW3w_transfer_request() {
 func (arg1 SwigcptrW3w_transfer_request) GetTo_user_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_request_to_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_request_to_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4662,7 +4737,7 @@ func (arg1 SwigcptrW3w_transfer_request) GetTo_user_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer_request) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_request_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_request_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4672,20 +4747,20 @@ func (arg1 SwigcptrW3w_transfer_request) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer_request) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_request_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
+	C._wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer_request) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_transfer_request_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_transfer_request_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_transfer_request) GetIdempotency_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_transfer_request_idempotency_key_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_transfer_request_idempotency_key_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4694,13 +4769,13 @@ func (arg1 SwigcptrW3w_transfer_request) GetIdempotency_key() (_swig_ret string)
 
 func NewW3w_transfer_request() (_swig_ret W3w_transfer_request) {
 	var swig_r W3w_transfer_request
-	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_new_w3w_transfer_request_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_new_w3w_transfer_request_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_transfer_request(arg1 W3w_transfer_request) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_transfer_request_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_transfer_request_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_transfer_request interface {
@@ -4725,7 +4800,7 @@ func (p SwigcptrW3w_order_request) SwigIsW3w_order_request() {
 func (arg1 SwigcptrW3w_order_request) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_request_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_request_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4735,21 +4810,21 @@ func (arg1 SwigcptrW3w_order_request) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_order_request) GetItems() (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_request_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3w_order_request_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_request) GetItem_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_order_request_item_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_order_request_item_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_order_request) GetIdempotency_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_order_request_idempotency_key_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_order_request_idempotency_key_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4758,13 +4833,13 @@ func (arg1 SwigcptrW3w_order_request) GetIdempotency_key() (_swig_ret string) {
 
 func NewW3w_order_request() (_swig_ret W3w_order_request) {
 	var swig_r W3w_order_request
-	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_new_w3w_order_request_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_new_w3w_order_request_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_order_request(arg1 W3w_order_request) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_order_request_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_order_request_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_order_request interface {
@@ -4788,7 +4863,7 @@ func (p SwigcptrW3w_process_request) SwigIsW3w_process_request() {
 func (arg1 SwigcptrW3w_process_request) GetClaim_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_process_request_claim_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_process_request_claim_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4798,7 +4873,7 @@ func (arg1 SwigcptrW3w_process_request) GetClaim_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_process_request) GetIdempotency_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_process_request_idempotency_key_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_process_request_idempotency_key_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4807,13 +4882,13 @@ func (arg1 SwigcptrW3w_process_request) GetIdempotency_key() (_swig_ret string) 
 
 func NewW3w_process_request() (_swig_ret W3w_process_request) {
 	var swig_r W3w_process_request
-	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_new_w3w_process_request_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_new_w3w_process_request_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_process_request(arg1 W3w_process_request) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_process_request_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_process_request_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_process_request interface {
@@ -4830,7 +4905,7 @@ func W3w_claim_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_batch_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_235(_swig_i_4))
+	swig_r_p := C._wrap_w3w_claim_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_235(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4850,7 +4925,7 @@ func W3w_deposit_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, ar
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_deposit_batch_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_237(_swig_i_4))
+	swig_r_p := C._wrap_w3w_deposit_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_237(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4870,7 +4945,7 @@ func W3w_transfer_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_transfer_batch_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_239(_swig_i_4))
+	swig_r_p := C._wrap_w3w_transfer_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_239(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4890,7 +4965,7 @@ func W3w_order_create_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_create_batch_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_241(_swig_i_4))
+	swig_r_p := C._wrap_w3w_order_create_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_241(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4910,7 +4985,7 @@ func W3w_claim_process_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_batch_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_243(_swig_i_4))
+	swig_r_p := C._wrap_w3w_claim_process_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_243(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4925,7 +5000,7 @@ func W3w_claim_process_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 
 func W3w_batch_results_free(arg1 W3w_batch_results) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_batch_results_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_batch_results_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_event uintptr
@@ -4940,20 +5015,20 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_seq_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4963,7 +5038,7 @@ func (arg1 SwigcptrW3w_event) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_event_type_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_event_type_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4973,7 +5048,7 @@ func (arg1 SwigcptrW3w_event) GetEvent_type() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_topic_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_topic_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4983,7 +5058,7 @@ func (arg1 SwigcptrW3w_event) GetTopic() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_aggregate_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -4993,7 +5068,7 @@ func (arg1 SwigcptrW3w_event) GetAggregate_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_actor_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5003,7 +5078,7 @@ func (arg1 SwigcptrW3w_event) GetActor_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_region_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_region_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5013,20 +5088,20 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_event_payload_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_event_payload_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5035,7 +5110,7 @@ func (arg1 SwigcptrW3w_event) GetPayload() (_swig_ret string) {
 
 func DeleteW3w_event(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_event_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_event_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_event interface {
@@ -5059,7 +5134,7 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_subscription_next_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_subscription_next_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5075,18 +5150,18 @@ func W3w_subscription_next(arg1 *uintptr, arg2 Struct_SS_w3w_subscription, arg3 
 func W3w_subscription_dropped(arg1 Struct_SS_w3w_subscription) (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_subscription_dropped_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func W3w_unsubscribe(arg1 Struct_SS_w3w_subscription) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_unsubscribe_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_unsubscribe_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_event_free(arg1 W3w_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_event_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_event_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret error) {
@@ -5094,7 +5169,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5119,64 +5194,64 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_total_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_pending_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_oldest_pending_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_outbox_stats_last_seq_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_outbox_stats() (_swig_ret W3w_outbox_stats) {
 	var swig_r W3w_outbox_stats
-	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_outbox_stats)(SwigcptrW3w_outbox_stats(C._wrap_new_w3w_outbox_stats_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_outbox_stats(arg1 W3w_outbox_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_outbox_stats_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_outbox_stats_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_outbox_stats interface {
@@ -5197,7 +5272,7 @@ func W3w_outbox_stats_get(arg1 W3w_outbox_stats, arg2 Struct_SS_w3w_ctx, arg3 W3
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_outbox_stats_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5222,33 +5297,33 @@ func (p SwigcptrW3w_event_list) SwigIsW3w_event_list() {
 func (arg1 SwigcptrW3w_event_list) GetItems() (_swig_ret W3w_event) {
 	var swig_r W3w_event
 	_swig_i_0 := arg1
-	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3w_event_list_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3w_event_list_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event_list) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_list_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_list_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_event_list) SetNext_after(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_list_next_after_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event_list) GetNext_after() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_event_list_next_after_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_event_list_next_after_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_event_list(arg1 W3w_event_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_event_list_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_event_list_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_event_list interface {
@@ -5268,7 +5343,7 @@ func W3w_events_of(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_events_of_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_3)), C.swig_type_273(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_w3w_events_of_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_3)), C.swig_type_273(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5286,7 +5361,7 @@ func W3w_events_of(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 
 func W3w_event_list_free(arg1 W3w_event_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_event_list_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_event_list_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_audit_record uintptr
@@ -5301,20 +5376,20 @@ func (p SwigcptrW3w_audit_record) SwigIsW3w_audit_record() {
 func (arg1 SwigcptrW3w_audit_record) SetChain_pos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_chain_pos_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
+	C._wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetChain_pos() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_record_chain_pos_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_record_chain_pos_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_record_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_record_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5324,7 +5399,7 @@ func (arg1 SwigcptrW3w_audit_record) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) GetActor_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_record_actor_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_record_actor_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5334,7 +5409,7 @@ func (arg1 SwigcptrW3w_audit_record) GetActor_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetAction(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_action_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5343,7 +5418,7 @@ func (arg1 SwigcptrW3w_audit_record) SetAction(arg2 string) {
 func (arg1 SwigcptrW3w_audit_record) GetAction() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_record_action_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_record_action_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5353,7 +5428,7 @@ func (arg1 SwigcptrW3w_audit_record) GetAction() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetTarget_id(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_target_id_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5362,7 +5437,7 @@ func (arg1 SwigcptrW3w_audit_record) SetTarget_id(arg2 string) {
 func (arg1 SwigcptrW3w_audit_record) GetTarget_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_record_target_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_record_target_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5372,7 +5447,7 @@ func (arg1 SwigcptrW3w_audit_record) GetTarget_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetOutcome(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_outcome_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5381,7 +5456,7 @@ func (arg1 SwigcptrW3w_audit_record) SetOutcome(arg2 string) {
 func (arg1 SwigcptrW3w_audit_record) GetOutcome() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_record_outcome_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_record_outcome_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5391,46 +5466,46 @@ func (arg1 SwigcptrW3w_audit_record) GetOutcome() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
+	C._wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_record_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_record_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_record) SetPrev_hash(arg2 *byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_prev_hash_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	C._wrap_w3w_audit_record_prev_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetPrev_hash() (_swig_ret *byte) {
 	var swig_r *byte
 	_swig_i_0 := arg1
-	swig_r = (*byte)(C._wrap_w3w_audit_record_prev_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (*byte)(C._wrap_w3w_audit_record_prev_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_record) SetHash(arg2 *byte) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_hash_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
+	C._wrap_w3w_audit_record_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetHash() (_swig_ret *byte) {
 	var swig_r *byte
 	_swig_i_0 := arg1
-	swig_r = (*byte)(C._wrap_w3w_audit_record_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (*byte)(C._wrap_w3w_audit_record_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetTrace_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_record_trace_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_record_trace_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5439,13 +5514,13 @@ func (arg1 SwigcptrW3w_audit_record) GetTrace_id() (_swig_ret string) {
 
 func NewW3w_audit_record() (_swig_ret W3w_audit_record) {
 	var swig_r W3w_audit_record
-	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_new_w3w_audit_record_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_new_w3w_audit_record_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_audit_record(arg1 W3w_audit_record) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_audit_record_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_audit_record_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_audit_record interface {
@@ -5482,33 +5557,33 @@ func (p SwigcptrW3w_audit_page) SwigIsW3w_audit_page() {
 func (arg1 SwigcptrW3w_audit_page) GetItems() (_swig_ret W3w_audit_record) {
 	var swig_r W3w_audit_record
 	_swig_i_0 := arg1
-	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3w_audit_page_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3w_audit_page_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_page) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_page_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_page_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_page) SetNext_after(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_page_next_after_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_288(_swig_i_1))
+	C._wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_288(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_page) GetNext_after() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_page_next_after_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_page_next_after_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_audit_page(arg1 W3w_audit_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_audit_page_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_audit_page_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_audit_page interface {
@@ -5532,59 +5607,59 @@ func (p SwigcptrW3w_audit_report) SwigIsW3w_audit_report() {
 func (arg1 SwigcptrW3w_audit_report) SetOk(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_ok_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_audit_report_ok_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_audit_report_ok_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_records_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_unsealed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_audit_report_first_bad_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_audit_report_reason_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -5593,13 +5668,13 @@ func (arg1 SwigcptrW3w_audit_report) GetReason() (_swig_ret string) {
 
 func NewW3w_audit_report() (_swig_ret W3w_audit_report) {
 	var swig_r W3w_audit_report
-	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_audit_report)(SwigcptrW3w_audit_report(C._wrap_new_w3w_audit_report_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_audit_report(arg1 W3w_audit_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_audit_report_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_audit_report_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_audit_report interface {
@@ -5621,7 +5696,7 @@ func W3w_audit_verify(arg1 W3w_audit_report, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_audit_verify_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_verify_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5641,7 +5716,7 @@ func W3w_audit_read(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_audit_read_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_299(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_audit_read_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_299(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5656,7 +5731,7 @@ func W3w_audit_read(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 
 func W3w_audit_page_free(arg1 W3w_audit_page) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_audit_page_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_audit_page_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret error) {
@@ -5664,7 +5739,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_301(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_301(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5681,7 +5756,7 @@ func W3w_supply_to_json(arg1 *string, arg2 W3w_supply) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5703,7 +5778,7 @@ func W3w_supply_page_to_json(arg1 *string, arg2 W3w_supply_page) (_swig_ret erro
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_supply_page_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5725,7 +5800,7 @@ func W3w_order_to_json(arg1 *string, arg2 W3w_order) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5747,7 +5822,7 @@ func W3w_order_page_to_json(arg1 *string, arg2 W3w_order_page) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_order_page_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_order_page_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5769,7 +5844,7 @@ func W3w_claim_to_json(arg1 *string, arg2 W3w_claim) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_claim_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_claim_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5791,7 +5866,7 @@ func W3w_transfer_to_json(arg1 *string, arg2 W3w_transfer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_transfer_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_transfer_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5813,7 +5888,7 @@ func W3w_account_list_to_json(arg1 *string, arg2 W3w_account_list) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_account_list_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_account_list_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5835,7 +5910,7 @@ func W3w_event_to_json(arg1 *string, arg2 W3w_event) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_event_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_event_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5861,7 +5936,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5881,7 +5956,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5899,7 +5974,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 
 func W3w_jwt_verifier_free(arg1 Struct_SS_w3w_jwt_verifier) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_jwt_verifier_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_jwt_verifier_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string, arg4 int64, arg5 int) (_swig_ret error) {
@@ -5909,7 +5984,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_2)), C.swig_type_316(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_2)), C.swig_type_316(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -5933,7 +6008,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_320(_swig_i_4), C.swig_type_321(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_320(_swig_i_4), C.swig_type_321(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5965,7 +6040,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_325(_swig_i_4), C.swig_type_326(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_325(_swig_i_4), C.swig_type_326(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -5997,7 +6072,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6032,20 +6107,20 @@ func (p SwigcptrW3w_master_seed_info) SwigIsW3w_master_seed_info() {
 func (arg1 SwigcptrW3w_master_seed_info) SetExists(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_exists_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_master_seed_info_exists_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetExists() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_master_seed_info_exists_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_origin_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6055,20 +6130,20 @@ func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_master_seed_info_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_key_ids_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6078,7 +6153,7 @@ func (arg1 SwigcptrW3w_master_seed_info) GetKey_ids() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_master_seed_info_context_key_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6087,13 +6162,13 @@ func (arg1 SwigcptrW3w_master_seed_info) GetContext_key_id() (_swig_ret string) 
 
 func NewW3w_master_seed_info() (_swig_ret W3w_master_seed_info) {
 	var swig_r W3w_master_seed_info
-	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_master_seed_info)(SwigcptrW3w_master_seed_info(C._wrap_new_w3w_master_seed_info_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_master_seed_info(arg1 W3w_master_seed_info) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_master_seed_info_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_master_seed_info_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_master_seed_info interface {
@@ -6114,7 +6189,7 @@ func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string,
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_master_seed_import_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6138,7 +6213,7 @@ func W3w_master_seed_info_get(arg1 W3w_master_seed_info, arg2 Struct_SS_w3w_ctx,
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_seed_info_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6156,7 +6231,7 @@ func W3w_master_mnemonic_export(arg1 *string, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_mnemonic_export_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -6179,7 +6254,7 @@ func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_rotate_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6200,7 +6275,7 @@ func W3w_master_key_retire(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 *int64) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_retire_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_master_key_retire_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6217,7 +6292,7 @@ func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_master_key_id_capi_7cddaa3dc2f923d8(*(*C.swig_type_343)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_master_key_id_capi_4615f20394d28f01(*(*C.swig_type_343)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6248,7 +6323,7 @@ func (p SwigcptrW3w_wallet) SwigIsW3w_wallet() {
 func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6258,7 +6333,7 @@ func (arg1 SwigcptrW3w_wallet) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6268,7 +6343,7 @@ func (arg1 SwigcptrW3w_wallet) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_chain_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6278,7 +6353,7 @@ func (arg1 SwigcptrW3w_wallet) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_wallet_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_wallet_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6288,38 +6363,38 @@ func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_index_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_349(_swig_i_1))
+	C._wrap_w3w_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_349(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallet_index_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_351(_swig_i_1))
+	C._wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_351(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallet_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_wallet() (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_new_w3w_wallet_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_wallet(arg1 W3w_wallet) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_wallet_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_wallet_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_wallet interface {
@@ -6347,20 +6422,20 @@ func (p SwigcptrW3w_wallets) SwigIsW3w_wallets() {
 func (arg1 SwigcptrW3w_wallets) GetItems() (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := arg1
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3w_wallets_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_wallets) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_wallets_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_wallets(arg1 W3w_wallets) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_wallets_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_wallets_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_wallets interface {
@@ -6376,7 +6451,7 @@ func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_create_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_create_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -6398,7 +6473,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_list_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -6416,7 +6491,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 
 func W3w_wallets_free(arg1 W3w_wallets) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_wallets_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_wallets_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret error) {
@@ -6424,7 +6499,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_address_normalize_capi_7cddaa3dc2f923d8(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_address_normalize_capi_4615f20394d28f01(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6446,7 +6521,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	return swig_r_1
 }
 
-const W3W_CHAIN_OPTIONS_VERSION int = 4
+const W3W_CHAIN_OPTIONS_VERSION int = 5
 
 type SwigcptrW3w_chain_options uintptr
 
@@ -6460,20 +6535,20 @@ func (p SwigcptrW3w_chain_options) SwigIsW3w_chain_options() {
 func (arg1 SwigcptrW3w_chain_options) SetVersion(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_version_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_version_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetVersion() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_w3w_chain_options_version_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_adapter_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6483,7 +6558,7 @@ func (arg1 SwigcptrW3w_chain_options) GetAdapter() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6493,46 +6568,46 @@ func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_chain_id_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_364(_swig_i_1))
+	C._wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_364(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_options_chain_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetConfirmations(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_confirmations_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_confirmations_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetConfirmations() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_confirmations_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetTimeout_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_timeout_ms_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_timeout_ms_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetTimeout_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_timeout_ms_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_assets_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6542,59 +6617,59 @@ func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_start_block_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_367(_swig_i_1))
+	C._wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_367(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_options_start_block_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetMax_blocks_per_poll(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_max_blocks_per_poll_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetMax_blocks_per_poll() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_max_blocks_per_poll_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetAllow_zero_address(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_allow_zero_address_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_allow_zero_address_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAllow_zero_address() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_allow_zero_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_allow_zero_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetAllow_custody_addresses(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_allow_custody_addresses_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_allow_custody_addresses_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetAllow_custody_addresses() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_allow_custody_addresses_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_allow_custody_addresses_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetSigner_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_signer_url_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_signer_url_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6604,7 +6679,7 @@ func (arg1 SwigcptrW3w_chain_options) GetSigner_url() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) GetSigner_key_hex() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_signer_key_hex_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6614,7 +6689,7 @@ func (arg1 SwigcptrW3w_chain_options) GetSigner_key_hex() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetSweep_thresholds(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_sweep_thresholds_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6623,7 +6698,7 @@ func (arg1 SwigcptrW3w_chain_options) SetSweep_thresholds(arg2 string) {
 func (arg1 SwigcptrW3w_chain_options) GetSweep_thresholds() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_sweep_thresholds_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_sweep_thresholds_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6633,33 +6708,33 @@ func (arg1 SwigcptrW3w_chain_options) GetSweep_thresholds() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetSweep_interval_ms(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_sweep_interval_ms_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_sweep_interval_ms_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetSweep_interval_ms() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_sweep_interval_ms_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_sweep_interval_ms_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetSweep_max_per_round(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_sweep_max_per_round_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_options_sweep_max_per_round_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetSweep_max_per_round() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_options_sweep_max_per_round_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_options_sweep_max_per_round_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_options) SetSweep_topup_max_wei(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6668,22 +6743,48 @@ func (arg1 SwigcptrW3w_chain_options) SetSweep_topup_max_wei(arg2 string) {
 func (arg1 SwigcptrW3w_chain_options) GetSweep_topup_max_wei() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
 	return swig_r_1
 }
 
+func (arg1 SwigcptrW3w_chain_options) SetReplace_after_blocks(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_replace_after_blocks_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetReplace_after_blocks() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_chain_options_replace_after_blocks_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_options) SetReplace_max_fee_per_gas(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_375(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_options) GetReplace_max_fee_per_gas() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_chain_options_replace_max_fee_per_gas_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func NewW3w_chain_options() (_swig_ret W3w_chain_options) {
 	var swig_r W3w_chain_options
-	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_chain_options)(SwigcptrW3w_chain_options(C._wrap_new_w3w_chain_options_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_chain_options(arg1 W3w_chain_options) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_options_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_options_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_options interface {
@@ -6718,6 +6819,10 @@ type W3w_chain_options interface {
 	GetSweep_max_per_round() (_swig_ret int)
 	SetSweep_topup_max_wei(arg2 string)
 	GetSweep_topup_max_wei() (_swig_ret string)
+	SetReplace_after_blocks(arg2 int)
+	GetReplace_after_blocks() (_swig_ret int)
+	SetReplace_max_fee_per_gas(arg2 uint64)
+	GetReplace_max_fee_per_gas() (_swig_ret uint64)
 }
 
 func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_options) (_swig_ret error) {
@@ -6725,7 +6830,7 @@ func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_option
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_open_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_open_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6740,13 +6845,13 @@ func W3w_chain_open(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_chain_option
 
 func W3w_chain_close(arg1 Struct_SS_w3w_chain) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_close_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_close_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_chain_key(arg1 Struct_SS_w3w_chain) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_w3w_chain_key_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_key_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -6758,7 +6863,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_7cddaa3dc2f923d8(*(*C.swig_type_378)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_4615f20394d28f01(*(*C.swig_type_380)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6786,136 +6891,136 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_379(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_381(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_poll_stats_head_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_cursor_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_382(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_blocks_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_credited_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_known_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_deposits_dust_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_394(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_394(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_poll_stats() (_swig_ret W3w_chain_poll_stats) {
 	var swig_r W3w_chain_poll_stats
-	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_chain_poll_stats)(SwigcptrW3w_chain_poll_stats(C._wrap_new_w3w_chain_poll_stats_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_chain_poll_stats(arg1 W3w_chain_poll_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_poll_stats_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_poll_stats interface {
@@ -6947,7 +7052,7 @@ func W3w_chain_poll(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 W3w_chain_pol
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_poll_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_poll_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -6965,7 +7070,7 @@ func W3w_chain_confirmations(arg1 *int64, arg2 Struct_SS_w3w_chain, arg3 string)
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_chain_confirmations_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_chain_confirmations_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_402)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6984,7 +7089,7 @@ func W3w_chain_confirmations(arg1 *int64, arg2 Struct_SS_w3w_chain, arg3 string)
 func W3w_chain_confirmations_required(arg1 Struct_SS_w3w_chain) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_w3w_chain_confirmations_required_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_confirmations_required_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -6993,7 +7098,7 @@ func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_chain_watch_start_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_watch_start_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -7008,7 +7113,7 @@ func W3w_chain_watch_start(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 int) (
 
 func W3w_chain_watch_stop(arg1 Struct_SS_w3w_chain) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_watch_stop_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_watch_stop_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_chain_watch_state uintptr
@@ -7023,46 +7128,46 @@ func (p SwigcptrW3w_chain_watch_state) SwigIsW3w_chain_watch_state() {
 func (arg1 SwigcptrW3w_chain_watch_state) SetRunning(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_running_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_running_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetRunning() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_watch_state_running_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_watch_state_running_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) SetRounds(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_rounds_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_402(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_404(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetRounds() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_watch_state_rounds_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_watch_state_rounds_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) SetErrors(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_errors_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_404(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_406(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetErrors() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_watch_state_errors_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_watch_state_errors_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetLast_error() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_watch_state_last_error_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_watch_state_last_error_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7072,45 +7177,45 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetLast_ok_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_last_ok_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_407(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetLast_ok_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_watch_state_last_ok_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_watch_state_last_ok_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_head_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetHead() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_watch_state_head_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_watch_state_head_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetCursor() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_watch_state_cursor_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_watch_state_cursor_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_watch_state() (_swig_ret W3w_chain_watch_state) {
 	var swig_r W3w_chain_watch_state
-	swig_r = (W3w_chain_watch_state)(SwigcptrW3w_chain_watch_state(C._wrap_new_w3w_chain_watch_state_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_chain_watch_state)(SwigcptrW3w_chain_watch_state(C._wrap_new_w3w_chain_watch_state_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_chain_watch_state(arg1 W3w_chain_watch_state) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_watch_state_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_watch_state_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_watch_state interface {
@@ -7134,7 +7239,7 @@ func W3w_chain_watch_state_get(arg1 W3w_chain_watch_state, arg2 Struct_SS_w3w_ch
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_chain_watch_state_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_chain_watch_state_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -7151,7 +7256,7 @@ type Enum_SS_w3w_withdrawal_status int
 
 func _swig_getW3W_WITHDRAWAL_HELD() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_HELD_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7159,7 +7264,7 @@ var W3W_WITHDRAWAL_HELD Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWAL_
 
 func _swig_getW3W_WITHDRAWAL_SIGNED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_SIGNED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7167,7 +7272,7 @@ var W3W_WITHDRAWAL_SIGNED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWA
 
 func _swig_getW3W_WITHDRAWAL_BROADCAST() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_BROADCAST_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7175,7 +7280,7 @@ var W3W_WITHDRAWAL_BROADCAST Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDR
 
 func _swig_getW3W_WITHDRAWAL_CONFIRMED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_CONFIRMED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7183,7 +7288,7 @@ var W3W_WITHDRAWAL_CONFIRMED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDR
 
 func _swig_getW3W_WITHDRAWAL_FAILED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_FAILED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7191,7 +7296,7 @@ var W3W_WITHDRAWAL_FAILED Enum_SS_w3w_withdrawal_status = _swig_getW3W_WITHDRAWA
 
 func _swig_getW3W_WITHDRAWAL_DROPPED() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_W3W_WITHDRAWAL_DROPPED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7209,7 +7314,7 @@ func (p SwigcptrW3w_withdrawal) SwigIsW3w_withdrawal() {
 func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7219,7 +7324,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7229,7 +7334,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_chain_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7239,7 +7344,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7249,20 +7354,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_417(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_419(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_to_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7272,7 +7377,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTo_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_from_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7282,20 +7387,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_421(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_423(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_nonce_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_tx_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7305,20 +7410,20 @@ func (arg1 SwigcptrW3w_withdrawal) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetStatus(arg2 Enum_SS_w3w_withdrawal_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_withdrawal_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetStatus() (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_error_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7328,7 +7433,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetError() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_transfer_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7338,38 +7443,38 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_426(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_430(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_updated_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_withdrawal() (_swig_ret W3w_withdrawal) {
 	var swig_r W3w_withdrawal
-	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_withdrawal)(SwigcptrW3w_withdrawal(C._wrap_new_w3w_withdrawal_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_withdrawal(arg1 W3w_withdrawal) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_withdrawal_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_withdrawal_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_withdrawal interface {
@@ -7405,7 +7510,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_431)(unsafe.Pointer(&_swig_i_3)), C.swig_type_432(_swig_i_4), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_434)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_3)), C.swig_type_434(_swig_i_4), *(*C.swig_type_435)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7433,7 +7538,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_438)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7452,7 +7557,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_status_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7462,7 +7567,391 @@ func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret s
 func W3w_withdrawal_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_7cddaa3dc2f923d8(*(*C.swig_type_438)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_440)(unsafe.Pointer(&_swig_i_0))))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	return swig_r
+}
+
+type Enum_SS_w3w_withdrawal_attempt_kind int
+
+func _swig_getW3W_ATTEMPT_ORIGINAL() (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind) {
+	var swig_r Enum_SS_w3w_withdrawal_attempt_kind
+	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_W3W_ATTEMPT_ORIGINAL_capi_4615f20394d28f01())
+	return swig_r
+}
+
+var W3W_ATTEMPT_ORIGINAL Enum_SS_w3w_withdrawal_attempt_kind = _swig_getW3W_ATTEMPT_ORIGINAL()
+
+func _swig_getW3W_ATTEMPT_REPLACEMENT() (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind) {
+	var swig_r Enum_SS_w3w_withdrawal_attempt_kind
+	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_W3W_ATTEMPT_REPLACEMENT_capi_4615f20394d28f01())
+	return swig_r
+}
+
+var W3W_ATTEMPT_REPLACEMENT Enum_SS_w3w_withdrawal_attempt_kind = _swig_getW3W_ATTEMPT_REPLACEMENT()
+
+func _swig_getW3W_ATTEMPT_CANCELLATION() (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind) {
+	var swig_r Enum_SS_w3w_withdrawal_attempt_kind
+	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_W3W_ATTEMPT_CANCELLATION_capi_4615f20394d28f01())
+	return swig_r
+}
+
+var W3W_ATTEMPT_CANCELLATION Enum_SS_w3w_withdrawal_attempt_kind = _swig_getW3W_ATTEMPT_CANCELLATION()
+
+type SwigcptrW3w_withdrawal_attempt uintptr
+
+func (p SwigcptrW3w_withdrawal_attempt) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_withdrawal_attempt) SwigIsW3w_withdrawal_attempt() {
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetSeq(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetSeq() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_w3w_withdrawal_attempt_seq_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetKind(arg2 Enum_SS_w3w_withdrawal_attempt_kind) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_kind_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetKind() (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind) {
+	var swig_r Enum_SS_w3w_withdrawal_attempt_kind
+	_swig_i_0 := arg1
+	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_w3w_withdrawal_attempt_kind_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetTx_hash() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_tx_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetMax_fee_per_gas(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_442)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetMax_fee_per_gas() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_max_fee_per_gas_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetMax_priority_fee_per_gas(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_444)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetMax_priority_fee_per_gas() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetGas_price(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_446)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetGas_price() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_gas_price_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetGas_limit(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_448(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetGas_limit() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_withdrawal_attempt_gas_limit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetBlock(arg2 uint64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_450(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetBlock() (_swig_ret uint64) {
+	var swig_r uint64
+	_swig_i_0 := arg1
+	swig_r = (uint64)(C._wrap_w3w_withdrawal_attempt_block_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetFee_paid(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_452)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetFee_paid() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_fee_paid_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) SetCreated_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_454(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempt) GetCreated_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_withdrawal_attempt_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_withdrawal_attempt() (_swig_ret W3w_withdrawal_attempt) {
+	var swig_r W3w_withdrawal_attempt
+	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_new_w3w_withdrawal_attempt_capi_4615f20394d28f01()))
+	return swig_r
+}
+
+func DeleteW3w_withdrawal_attempt(arg1 W3w_withdrawal_attempt) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_withdrawal_attempt_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_withdrawal_attempt interface {
+	Swigcptr() uintptr
+	SwigIsW3w_withdrawal_attempt()
+	SetSeq(arg2 int)
+	GetSeq() (_swig_ret int)
+	SetKind(arg2 Enum_SS_w3w_withdrawal_attempt_kind)
+	GetKind() (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind)
+	GetTx_hash() (_swig_ret string)
+	SetMax_fee_per_gas(arg2 string)
+	GetMax_fee_per_gas() (_swig_ret string)
+	SetMax_priority_fee_per_gas(arg2 string)
+	GetMax_priority_fee_per_gas() (_swig_ret string)
+	SetGas_price(arg2 string)
+	GetGas_price() (_swig_ret string)
+	SetGas_limit(arg2 uint64)
+	GetGas_limit() (_swig_ret uint64)
+	SetBlock(arg2 uint64)
+	GetBlock() (_swig_ret uint64)
+	SetFee_paid(arg2 string)
+	GetFee_paid() (_swig_ret string)
+	SetCreated_at(arg2 int64)
+	GetCreated_at() (_swig_ret int64)
+}
+
+type SwigcptrW3w_withdrawal_attempts uintptr
+
+func (p SwigcptrW3w_withdrawal_attempts) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_withdrawal_attempts) SwigIsW3w_withdrawal_attempts() {
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempts) GetItems() (_swig_ret W3w_withdrawal_attempt) {
+	var swig_r W3w_withdrawal_attempt
+	_swig_i_0 := arg1
+	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_w3w_withdrawal_attempts_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempts) GetCount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_withdrawal_attempts_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempts) SetFee_paid(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_457)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_withdrawal_attempts) GetFee_paid() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempts_fee_paid_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func DeleteW3w_withdrawal_attempts(arg1 W3w_withdrawal_attempts) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_withdrawal_attempts_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_withdrawal_attempts interface {
+	Swigcptr() uintptr
+	SwigIsW3w_withdrawal_attempts()
+	GetItems() (_swig_ret W3w_withdrawal_attempt)
+	GetCount() (_swig_ret int64)
+	SetFee_paid(arg2 string)
+	GetFee_paid() (_swig_ret string)
+}
+
+func W3w_withdrawal_replace(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w_actor, arg4 string, arg5 string, arg6 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r_p := C._wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_460)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_461)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_462)(unsafe.Pointer(&_swig_i_5)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_cancel(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w_actor, arg4 string, arg5 string, arg6 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r_p := C._wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_464)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_465)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_466)(unsafe.Pointer(&_swig_i_5)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_attempt_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_468)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_attempts_free(arg1 W3w_withdrawal_attempts) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_w3w_withdrawal_attempts_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+}
+
+func W3w_withdrawal_attempt_kind_name(arg1 Enum_SS_w3w_withdrawal_attempt_kind) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_kind_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func W3w_withdrawal_attempt_kind_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind) {
+	var swig_r Enum_SS_w3w_withdrawal_attempt_kind
+	_swig_i_0 := arg1
+	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(*(*C.swig_type_470)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -7481,7 +7970,7 @@ func (p SwigcptrW3w_chain_deposit) SwigIsW3w_chain_deposit() {
 func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7491,7 +7980,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetReference() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7501,7 +7990,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7511,7 +8000,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7521,7 +8010,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7531,7 +8020,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7541,33 +8030,33 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_445(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_477(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_447(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_479(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7577,7 +8066,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetBlock_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7587,20 +8076,20 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_451(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_483(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7610,7 +8099,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetDust() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7620,7 +8109,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetStatus() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7630,25 +8119,25 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_456(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_488(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_deposit() (_swig_ret W3w_chain_deposit) {
 	var swig_r W3w_chain_deposit
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_new_w3w_chain_deposit_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_chain_deposit(arg1 W3w_chain_deposit) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_deposit_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_deposit_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_deposit interface {
@@ -7681,7 +8170,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_459)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_491)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7709,20 +8198,20 @@ func (p SwigcptrW3w_chain_deposits) SwigIsW3w_chain_deposits() {
 func (arg1 SwigcptrW3w_chain_deposits) GetItems() (_swig_ret W3w_chain_deposit) {
 	var swig_r W3w_chain_deposit
 	_swig_i_0 := arg1
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3w_chain_deposits_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3w_chain_deposits_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_deposits) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_deposits_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_chain_deposits(arg1 W3w_chain_deposits) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_deposits_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_deposits_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_deposits interface {
@@ -7740,7 +8229,7 @@ func W3w_chain_deposit_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_462)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_463)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_494)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_495)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7761,14 +8250,14 @@ func W3w_chain_deposit_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 
 func W3w_chain_deposits_free(arg1 W3w_chain_deposits) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_chain_deposits_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_chain_deposits_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type Enum_SS_w3w_sweep_status int
 
 func _swig_getW3W_SWEEP_PLANNED() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_PLANNED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_PLANNED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7776,7 +8265,7 @@ var W3W_SWEEP_PLANNED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_PLANNED()
 
 func _swig_getW3W_SWEEP_TOPUP_SIGNED() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_TOPUP_SIGNED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_TOPUP_SIGNED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7784,7 +8273,7 @@ var W3W_SWEEP_TOPUP_SIGNED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_TOPUP_S
 
 func _swig_getW3W_SWEEP_TOPUP_MINED() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_TOPUP_MINED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_TOPUP_MINED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7792,7 +8281,7 @@ var W3W_SWEEP_TOPUP_MINED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_TOPUP_MI
 
 func _swig_getW3W_SWEEP_SIGNED() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_SIGNED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_SIGNED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7800,7 +8289,7 @@ var W3W_SWEEP_SIGNED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_SIGNED()
 
 func _swig_getW3W_SWEEP_CONFIRMED() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_CONFIRMED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_CONFIRMED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7808,7 +8297,7 @@ var W3W_SWEEP_CONFIRMED Enum_SS_w3w_sweep_status = _swig_getW3W_SWEEP_CONFIRMED(
 
 func _swig_getW3W_SWEEP_FAILED() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_FAILED_capi_7cddaa3dc2f923d8())
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_W3W_SWEEP_FAILED_capi_4615f20394d28f01())
 	return swig_r
 }
 
@@ -7826,7 +8315,7 @@ func (p SwigcptrW3w_sweep) SwigIsW3w_sweep() {
 func (arg1 SwigcptrW3w_sweep) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7836,7 +8325,7 @@ func (arg1 SwigcptrW3w_sweep) GetId() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_chain_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7846,7 +8335,7 @@ func (arg1 SwigcptrW3w_sweep) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) GetAddress() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7856,20 +8345,20 @@ func (arg1 SwigcptrW3w_sweep) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetWallet_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_wallet_index_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_467(_swig_i_1))
+	C._wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_499(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetWallet_index() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_wallet_index_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7879,7 +8368,7 @@ func (arg1 SwigcptrW3w_sweep) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) GetTo_address() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_to_address_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7889,20 +8378,20 @@ func (arg1 SwigcptrW3w_sweep) GetTo_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetStatus(arg2 Enum_SS_w3w_sweep_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_status_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_sweep_status_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetStatus() (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep) SetAmount(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_471)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_503)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7911,7 +8400,7 @@ func (arg1 SwigcptrW3w_sweep) SetAmount(arg2 string) {
 func (arg1 SwigcptrW3w_sweep) GetAmount() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7921,20 +8410,20 @@ func (arg1 SwigcptrW3w_sweep) GetAmount() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_nonce_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_473(_swig_i_1))
+	C._wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_505(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetNonce() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_nonce_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep) GetTx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_tx_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7944,7 +8433,7 @@ func (arg1 SwigcptrW3w_sweep) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_value(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_value_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_508)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7953,7 +8442,7 @@ func (arg1 SwigcptrW3w_sweep) SetTopup_value(arg2 string) {
 func (arg1 SwigcptrW3w_sweep) GetTopup_value() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_topup_value_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7963,20 +8452,20 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_value() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_nonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_nonce_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_478(_swig_i_1))
+	C._wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_510(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetTopup_nonce() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_topup_nonce_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep) SetTopup_tx_hash(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_tx_hash_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_480)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_512)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7985,7 +8474,7 @@ func (arg1 SwigcptrW3w_sweep) SetTopup_tx_hash(arg2 string) {
 func (arg1 SwigcptrW3w_sweep) GetTopup_tx_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_topup_tx_hash_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -7995,7 +8484,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_tx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetFee_currency(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_currency_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_482)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_514)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8004,7 +8493,7 @@ func (arg1 SwigcptrW3w_sweep) SetFee_currency(arg2 string) {
 func (arg1 SwigcptrW3w_sweep) GetFee_currency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_fee_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8014,7 +8503,7 @@ func (arg1 SwigcptrW3w_sweep) GetFee_currency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_fee(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_fee_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_484)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_516)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8023,7 +8512,7 @@ func (arg1 SwigcptrW3w_sweep) SetTopup_fee(arg2 string) {
 func (arg1 SwigcptrW3w_sweep) GetTopup_fee() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_topup_fee_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8033,7 +8522,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_fee() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetSweep_fee(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_sweep_fee_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_486)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_518)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8042,7 +8531,7 @@ func (arg1 SwigcptrW3w_sweep) SetSweep_fee(arg2 string) {
 func (arg1 SwigcptrW3w_sweep) GetSweep_fee() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_sweep_fee_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8052,7 +8541,7 @@ func (arg1 SwigcptrW3w_sweep) GetSweep_fee() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) GetError() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_error_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_error_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8062,38 +8551,38 @@ func (arg1 SwigcptrW3w_sweep) GetError() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_created_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_489(_swig_i_1))
+	C._wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_521(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_created_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_updated_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_491(_swig_i_1))
+	C._wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_523(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_updated_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_sweep() (_swig_ret W3w_sweep) {
 	var swig_r W3w_sweep
-	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_new_w3w_sweep_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_new_w3w_sweep_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_sweep(arg1 W3w_sweep) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_sweep_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_sweep_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_sweep interface {
@@ -8144,20 +8633,20 @@ func (p SwigcptrW3w_sweeps) SwigIsW3w_sweeps() {
 func (arg1 SwigcptrW3w_sweeps) GetItems() (_swig_ret W3w_sweep) {
 	var swig_r W3w_sweep
 	_swig_i_0 := arg1
-	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3w_sweeps_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3w_sweeps_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweeps) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweeps_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_sweeps(arg1 W3w_sweeps) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_sweeps_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_sweeps_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_sweeps interface {
@@ -8179,116 +8668,116 @@ func (p SwigcptrW3w_sweep_stats) SwigIsW3w_sweep_stats() {
 func (arg1 SwigcptrW3w_sweep_stats) SetAddresses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_addresses_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_494(_swig_i_1))
+	C._wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_526(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetAddresses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_addresses_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetPlanned(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_planned_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_496(_swig_i_1))
+	C._wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_528(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetPlanned() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_planned_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetTopups(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_topups_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_498(_swig_i_1))
+	C._wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_530(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetTopups() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_topups_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetSent(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_sent_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_500(_swig_i_1))
+	C._wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_532(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetSent() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_sent_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetConfirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_confirmed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_502(_swig_i_1))
+	C._wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_534(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetConfirmed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_confirmed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetFailed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_failed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_504(_swig_i_1))
+	C._wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_536(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetFailed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_failed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_pending_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_506(_swig_i_1))
+	C._wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_538(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetPending() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_pending_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) SetSkipped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_skipped_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_508(_swig_i_1))
+	C._wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_540(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetSkipped() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_stats_skipped_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_sweep_stats() (_swig_ret W3w_sweep_stats) {
 	var swig_r W3w_sweep_stats
-	swig_r = (W3w_sweep_stats)(SwigcptrW3w_sweep_stats(C._wrap_new_w3w_sweep_stats_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_sweep_stats)(SwigcptrW3w_sweep_stats(C._wrap_new_w3w_sweep_stats_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_sweep_stats(arg1 W3w_sweep_stats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_sweep_stats_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_sweep_stats_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_sweep_stats interface {
@@ -8317,7 +8806,7 @@ func W3w_chain_sweep(arg1 Struct_SS_w3w_chain, arg2 W3w_actor, arg3 W3w_sweep_st
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_sweep_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_sweep_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -8337,7 +8826,7 @@ func W3w_sweep_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_sweep_list_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_512)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_sweep_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_544)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8355,13 +8844,13 @@ func W3w_sweep_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 
 func W3w_sweeps_free(arg1 W3w_sweeps) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_sweeps_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_sweeps_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_sweep_status_name(arg1 Enum_SS_w3w_sweep_status) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_status_name_capi_7cddaa3dc2f923d8(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_status_name_capi_4615f20394d28f01(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8371,7 +8860,7 @@ func W3w_sweep_status_name(arg1 Enum_SS_w3w_sweep_status) (_swig_ret string) {
 func W3w_sweep_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_7cddaa3dc2f923d8(*(*C.swig_type_514)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_546)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -8390,7 +8879,7 @@ func (p SwigcptrW3w_sweep_fee_total) SwigIsW3w_sweep_fee_total() {
 func (arg1 SwigcptrW3w_sweep_fee_total) GetChain() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_fee_total_chain_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8400,7 +8889,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetChain() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_fee_total_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8410,7 +8899,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) SetTotal(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_total_total_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_517)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_549)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8419,7 +8908,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) SetTotal(arg2 string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) GetTotal() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_sweep_fee_total_total_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8429,25 +8918,25 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetTotal() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) SetTransactions(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_total_transactions_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_519(_swig_i_1))
+	C._wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_551(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_fee_total) GetTransactions() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_fee_total_transactions_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_sweep_fee_total() (_swig_ret W3w_sweep_fee_total) {
 	var swig_r W3w_sweep_fee_total
-	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_new_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_new_w3w_sweep_fee_total_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_sweep_fee_total(arg1 W3w_sweep_fee_total) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_sweep_fee_total_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_sweep_fee_total interface {
@@ -8473,20 +8962,20 @@ func (p SwigcptrW3w_sweep_fee_totals) SwigIsW3w_sweep_fee_totals() {
 func (arg1 SwigcptrW3w_sweep_fee_totals) GetItems() (_swig_ret W3w_sweep_fee_total) {
 	var swig_r W3w_sweep_fee_total
 	_swig_i_0 := arg1
-	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3w_sweep_fee_totals_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3w_sweep_fee_totals_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_sweep_fee_totals) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_sweep_fee_totals_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_sweep_fee_totals(arg1 W3w_sweep_fee_totals) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_sweep_fee_totals_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_sweep_fee_totals_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_sweep_fee_totals interface {
@@ -8502,7 +8991,7 @@ func W3w_sweep_fee_totals_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_523)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_555)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8520,7 +9009,7 @@ func W3w_sweep_fee_totals_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 
 func W3w_sweep_fee_totals_free(arg1 W3w_sweep_fee_totals) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_sweep_fee_totals_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_sweep_fee_totals_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type SwigcptrW3w_chain_sweep_state uintptr
@@ -8535,46 +9024,46 @@ func (p SwigcptrW3w_chain_sweep_state) SwigIsW3w_chain_sweep_state() {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetEnabled(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_enabled_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_enabled_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetEnabled() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_w3w_chain_sweep_state_enabled_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3w_chain_sweep_state_enabled_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetRounds(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_rounds_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_524(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_556(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetRounds() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_rounds_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetErrors(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_errors_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_526(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_558(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetErrors() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_errors_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_error() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_chain_sweep_state_last_error_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8584,64 +9073,64 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetLast_ok_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_529(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_561(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_ok_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_chain_sweep_state_last_ok_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetLast(arg2 W3w_sweep_stats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_w3w_chain_sweep_state_last_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_last_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetLast() (_swig_ret W3w_sweep_stats) {
 	var swig_r W3w_sweep_stats
 	_swig_i_0 := arg1
-	swig_r = (W3w_sweep_stats)(SwigcptrW3w_sweep_stats(C._wrap_w3w_chain_sweep_state_last_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_sweep_stats)(SwigcptrW3w_sweep_stats(C._wrap_w3w_chain_sweep_state_last_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetConfirmed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_531(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_563(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetConfirmed() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_confirmed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetFailed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_failed_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_533(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_565(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetFailed() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_failed_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_chain_sweep_state() (_swig_ret W3w_chain_sweep_state) {
 	var swig_r W3w_chain_sweep_state
-	swig_r = (W3w_chain_sweep_state)(SwigcptrW3w_chain_sweep_state(C._wrap_new_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_chain_sweep_state)(SwigcptrW3w_chain_sweep_state(C._wrap_new_w3w_chain_sweep_state_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_chain_sweep_state(arg1 W3w_chain_sweep_state) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_chain_sweep_state_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_chain_sweep_state interface {
@@ -8668,7 +9157,7 @@ func W3w_chain_sweep_state_get(arg1 W3w_chain_sweep_state, arg2 Struct_SS_w3w_ch
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_chain_sweep_state_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -8685,7 +9174,7 @@ func W3w_wallet_to_json(arg1 *string, arg2 W3w_wallet) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_wallet_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_wallet_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8707,7 +9196,7 @@ func W3w_wallets_to_json(arg1 *string, arg2 W3w_wallets) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_wallets_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_wallets_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8729,7 +9218,30 @@ func W3w_withdrawal_to_json(arg1 *string, arg2 W3w_withdrawal) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
+func W3w_withdrawal_detail_to_json(arg1 *string, arg2 W3w_withdrawal, arg3 W3w_withdrawal_attempts) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	swig_r_p := C._wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8751,7 +9263,7 @@ func W3w_chain_deposit_to_json(arg1 *string, arg2 W3w_chain_deposit) (_swig_ret 
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8773,7 +9285,7 @@ func W3w_chain_deposits_to_json(arg1 *string, arg2 W3w_chain_deposits) (_swig_re
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_chain_deposits_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8795,7 +9307,7 @@ func W3w_sweeps_to_json(arg1 *string, arg2 W3w_sweeps) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_sweeps_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8817,7 +9329,7 @@ func W3w_sweep_fee_totals_to_json(arg1 *string, arg2 W3w_sweep_fee_totals) (_swi
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_sweep_fee_totals_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -8847,7 +9359,7 @@ func (p SwigcptrW3w_withdrawal_limit) SwigIsW3w_withdrawal_limit() {
 func (arg1 SwigcptrW3w_withdrawal_limit) GetCurrency() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_limit_currency_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8857,7 +9369,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUser_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_limit_user_id_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8867,7 +9379,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetSource(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_source_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_545)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_578)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8876,7 +9388,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) SetSource(arg2 string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) GetSource() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_w3w_withdrawal_limit_source_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = w3wbCopyString(swig_r)
@@ -8886,103 +9398,103 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetSource() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetPer_withdrawal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_547(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_580(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetDaily(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_daily_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_549(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_582(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_daily_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUsed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_used_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_551(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_584(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_used_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetRemaining(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_remaining_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_553(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_586(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_remaining_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_555(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_588(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_next_release_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_amount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_557(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_590(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_next_release_amount_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_559(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_592(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUpdated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_updated_at_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewW3w_withdrawal_limit() (_swig_ret W3w_withdrawal_limit) {
 	var swig_r W3w_withdrawal_limit
-	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_new_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8()))
+	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_new_w3w_withdrawal_limit_capi_4615f20394d28f01()))
 	return swig_r
 }
 
 func DeleteW3w_withdrawal_limit(arg1 W3w_withdrawal_limit) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_withdrawal_limit_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_withdrawal_limit interface {
@@ -9020,20 +9532,20 @@ func (p SwigcptrW3w_withdrawal_limits) SwigIsW3w_withdrawal_limits() {
 func (arg1 SwigcptrW3w_withdrawal_limits) GetItems() (_swig_ret W3w_withdrawal_limit) {
 	var swig_r W3w_withdrawal_limit
 	_swig_i_0 := arg1
-	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3w_withdrawal_limits_items_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))))
+	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3w_withdrawal_limits_items_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limits) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_w3w_withdrawal_limits_count_get_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteW3w_withdrawal_limits(arg1 W3w_withdrawal_limits) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_w3w_withdrawal_limits_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_w3w_withdrawal_limits_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 type W3w_withdrawal_limits interface {
@@ -9052,7 +9564,7 @@ func W3w_withdrawal_limit_set(arg1 W3w_withdrawal_limit, arg2 Struct_SS_w3w_ctx,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_563)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_564)(unsafe.Pointer(&_swig_i_4)), C.swig_type_565(_swig_i_5), C.swig_type_566(_swig_i_6))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_596)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_597)(unsafe.Pointer(&_swig_i_4)), C.swig_type_598(_swig_i_5), C.swig_type_599(_swig_i_6))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9077,7 +9589,7 @@ func W3w_withdrawal_limit_clear(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 str
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_568)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_569)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_601)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_602)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9103,7 +9615,7 @@ func W3w_withdrawal_limits_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_571)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_572)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_604)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_605)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9124,14 +9636,14 @@ func W3w_withdrawal_limits_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 
 func W3w_withdrawal_limits_free(arg1 W3w_withdrawal_limits) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3w_withdrawal_limits_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3w_withdrawal_limits_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3w_withdrawal_limit_to_json(arg1 *string, arg2 W3w_withdrawal_limit) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_withdrawal_limit_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -9153,7 +9665,7 @@ func W3w_withdrawal_limits_to_json(arg1 *string, arg2 W3w_withdrawal_limits) (_s
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_w3w_withdrawal_limits_to_json_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -9176,7 +9688,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_7cddaa3dc2f923d8(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_576(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_609(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -9194,7 +9706,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_578)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_611)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9214,7 +9726,7 @@ func W3wb_options_init(arg1 W3w_options, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_options_init_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_options_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -9231,7 +9743,7 @@ func W3wb_list_query_init(arg1 W3w_list_query, arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_list_query_init_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_list_query_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -9249,7 +9761,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_582)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_583)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_615)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_616)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9272,7 +9784,7 @@ func W3wb_chain_options_init(arg1 W3w_chain_options, arg2 uint) (_swig_ret error
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3wb_chain_options_init_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_w3wb_chain_options_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -9290,7 +9802,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_586)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_587)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_619)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_620)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9314,7 +9826,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_588)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_621)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -9326,7 +9838,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), *(*C.swig_type_590)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_591)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_623)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_624)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9348,7 +9860,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_7cddaa3dc2f923d8(C.swig_type_592(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_4615f20394d28f01(C.swig_type_625(_swig_i_0))))
 	return swig_r
 }
 
@@ -9360,7 +9872,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_594(_swig_i_1), *(*C.swig_type_595)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_596)(unsafe.Pointer(&_swig_i_3)), C.swig_type_597(_swig_i_4), C.swig_type_598(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_627(_swig_i_1), *(*C.swig_type_628)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_629)(unsafe.Pointer(&_swig_i_3)), C.swig_type_630(_swig_i_4), C.swig_type_631(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9381,14 +9893,14 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 
 func W3wb_order_items_free(arg1 W3w_order_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_w3wb_order_items_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3wb_order_items_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_599(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_632(_swig_i_1))))
 	return swig_r
 }
 
@@ -9396,7 +9908,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_600(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_633(_swig_i_1))))
 	return swig_r
 }
 
@@ -9404,7 +9916,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_601(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_634(_swig_i_1))))
 	return swig_r
 }
 
@@ -9412,7 +9924,7 @@ func W3wb_audit_page_at(arg1 W3w_audit_page, arg2 int64) (_swig_ret W3w_audit_re
 	var swig_r W3w_audit_record
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_602(_swig_i_1))))
+	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_635(_swig_i_1))))
 	return swig_r
 }
 
@@ -9420,7 +9932,7 @@ func W3wb_event_list_at(arg1 W3w_event_list, arg2 int64) (_swig_ret W3w_event) {
 	var swig_r W3w_event
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_603(_swig_i_1))))
+	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_636(_swig_i_1))))
 	return swig_r
 }
 
@@ -9428,7 +9940,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_604(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_637(_swig_i_1))))
 	return swig_r
 }
 
@@ -9436,7 +9948,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_605(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_638(_swig_i_1))))
 	return swig_r
 }
 
@@ -9444,7 +9956,7 @@ func W3wb_withdrawal_limit_at(arg1 W3w_withdrawal_limits, arg2 int64) (_swig_ret
 	var swig_r W3w_withdrawal_limit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_606(_swig_i_1))))
+	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_639(_swig_i_1))))
 	return swig_r
 }
 
@@ -9452,7 +9964,7 @@ func W3wb_chain_deposit_at(arg1 W3w_chain_deposits, arg2 int64) (_swig_ret W3w_c
 	var swig_r W3w_chain_deposit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_607(_swig_i_1))))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_640(_swig_i_1))))
 	return swig_r
 }
 
@@ -9460,7 +9972,7 @@ func W3wb_sweep_at(arg1 W3w_sweeps, arg2 int64) (_swig_ret W3w_sweep) {
 	var swig_r W3w_sweep
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3wb_sweep_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_608(_swig_i_1))))
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3wb_sweep_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_641(_swig_i_1))))
 	return swig_r
 }
 
@@ -9468,14 +9980,22 @@ func W3wb_sweep_fee_total_at(arg1 W3w_sweep_fee_totals, arg2 int64) (_swig_ret W
 	var swig_r W3w_sweep_fee_total
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3wb_sweep_fee_total_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_609(_swig_i_1))))
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_642(_swig_i_1))))
+	return swig_r
+}
+
+func W3wb_withdrawal_attempt_at(arg1 W3w_withdrawal_attempts, arg2 int64) (_swig_ret W3w_withdrawal_attempt) {
+	var swig_r W3w_withdrawal_attempt
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_643(_swig_i_1))))
 	return swig_r
 }
 
 func W3wb_claim_requests_new(arg1 int64) (_swig_ret W3w_claim_request) {
 	var swig_r W3w_claim_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_7cddaa3dc2f923d8(C.swig_type_610(_swig_i_0))))
+	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(C.swig_type_644(_swig_i_0))))
 	return swig_r
 }
 
@@ -9485,7 +10005,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_claim_request_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_612(_swig_i_1), *(*C.swig_type_613)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_614)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_claim_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_646(_swig_i_1), *(*C.swig_type_647)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_648)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9507,7 +10027,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 func W3wb_process_requests_new(arg1 int64) (_swig_ret W3w_process_request) {
 	var swig_r W3w_process_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_7cddaa3dc2f923d8(C.swig_type_615(_swig_i_0))))
+	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_4615f20394d28f01(C.swig_type_649(_swig_i_0))))
 	return swig_r
 }
 
@@ -9517,7 +10037,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_process_request_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_617(_swig_i_1), *(*C.swig_type_618)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_619)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_process_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_651(_swig_i_1), *(*C.swig_type_652)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_653)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9539,7 +10059,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 func W3wb_deposit_requests_new(arg1 int64) (_swig_ret W3w_deposit_request) {
 	var swig_r W3w_deposit_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_7cddaa3dc2f923d8(C.swig_type_620(_swig_i_0))))
+	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(C.swig_type_654(_swig_i_0))))
 	return swig_r
 }
 
@@ -9552,7 +10072,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_622(_swig_i_1), *(*C.swig_type_623)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_624)(unsafe.Pointer(&_swig_i_3)), C.swig_type_625(_swig_i_4), *(*C.swig_type_626)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_627)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_656(_swig_i_1), *(*C.swig_type_657)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_658)(unsafe.Pointer(&_swig_i_3)), C.swig_type_659(_swig_i_4), *(*C.swig_type_660)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_661)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9580,7 +10100,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 func W3wb_transfer_requests_new(arg1 int64) (_swig_ret W3w_transfer_request) {
 	var swig_r W3w_transfer_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_7cddaa3dc2f923d8(C.swig_type_628(_swig_i_0))))
+	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(C.swig_type_662(_swig_i_0))))
 	return swig_r
 }
 
@@ -9592,7 +10112,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_630(_swig_i_1), *(*C.swig_type_631)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_632)(unsafe.Pointer(&_swig_i_3)), C.swig_type_633(_swig_i_4), *(*C.swig_type_634)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_664(_swig_i_1), *(*C.swig_type_665)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_666)(unsafe.Pointer(&_swig_i_3)), C.swig_type_667(_swig_i_4), *(*C.swig_type_668)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9617,7 +10137,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 func W3wb_order_requests_new(arg1 int64) (_swig_ret W3w_order_request) {
 	var swig_r W3w_order_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_7cddaa3dc2f923d8(C.swig_type_635(_swig_i_0))))
+	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_4615f20394d28f01(C.swig_type_669(_swig_i_0))))
 	return swig_r
 }
 
@@ -9629,7 +10149,7 @@ func W3wb_order_request_set(arg1 W3w_order_request, arg2 int64, arg3 string, arg
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_request_set_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_637(_swig_i_1), *(*C.swig_type_638)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_639(_swig_i_4), *(*C.swig_type_640)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_order_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_671(_swig_i_1), *(*C.swig_type_672)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_673(_swig_i_4), *(*C.swig_type_674)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9650,13 +10170,13 @@ func W3wb_order_request_set(arg1 W3w_order_request, arg2 int64, arg3 string, arg
 
 func W3wb_requests_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_w3wb_requests_free_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0))
+	C._wrap_w3wb_requests_free_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
 }
 
 func W3wb_batch_result_code(arg1 W3w_batch_result) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_w3wb_batch_result_code_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_w3wb_batch_result_code_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -9664,7 +10184,7 @@ func W3wb_batch_result_at(arg1 W3w_batch_results, arg2 int64) (_swig_ret W3w_bat
 	var swig_r W3w_batch_result
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_7cddaa3dc2f923d8(C.uintptr_t(_swig_i_0), C.swig_type_641(_swig_i_1))))
+	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_675(_swig_i_1))))
 	return swig_r
 }
 

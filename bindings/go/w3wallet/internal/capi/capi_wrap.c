@@ -202,6 +202,7 @@ SWIGINTERN void delete_w3w_event(struct w3w_event *self){ w3w_event_free(self); 
 SWIGINTERN void delete_w3w_event_list(struct w3w_event_list *self){ w3w_event_list_free(self); }
 SWIGINTERN void delete_w3w_audit_page(struct w3w_audit_page *self){ w3w_audit_page_free(self); }
 SWIGINTERN void delete_w3w_wallets(struct w3w_wallets *self){ w3w_wallets_free(self); }
+SWIGINTERN void delete_w3w_withdrawal_attempts(struct w3w_withdrawal_attempts *self){ w3w_withdrawal_attempts_free(self); }
 SWIGINTERN void delete_w3w_chain_deposits(struct w3w_chain_deposits *self){ w3w_chain_deposits_free(self); }
 SWIGINTERN void delete_w3w_sweeps(struct w3w_sweeps *self){ w3w_sweeps_free(self); }
 SWIGINTERN void delete_w3w_sweep_fee_totals(struct w3w_sweep_fee_totals *self){ w3w_sweep_fee_totals_free(self); }
@@ -391,6 +392,11 @@ static const w3w_sweep_fee_total *w3wb_sweep_fee_total_at(const w3w_sweep_fee_to
 	return list && i < list->count ? &list->items[i] : NULL;
 }
 
+static const w3w_withdrawal_attempt *w3wb_withdrawal_attempt_at(const w3w_withdrawal_attempts *list, size_t i)
+{
+	return list && i < list->count ? &list->items[i] : NULL;
+}
+
 
 static w3w_claim_request *w3wb_claim_requests_new(size_t count)
 {
@@ -499,7 +505,7 @@ static const w3w_batch_result *w3wb_batch_result_at(const w3w_batch_results *res
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_7cddaa3dc2f923d8(void *_swig_go_0) {
+void _wrap_Swig_free_capi_4615f20394d28f01(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -509,7 +515,7 @@ void _wrap_Swig_free_capi_7cddaa3dc2f923d8(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_4615f20394d28f01(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -522,7 +528,7 @@ void *_wrap_Swig_malloc_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_W3W_OK_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_OK_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -534,7 +540,7 @@ intgo _wrap_W3W_OK_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EINVAL_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EINVAL_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -546,7 +552,7 @@ intgo _wrap_W3W_EINVAL_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ENOMEM_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ENOMEM_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -558,7 +564,7 @@ intgo _wrap_W3W_ENOMEM_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ENOTFOUND_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ENOTFOUND_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -570,7 +576,7 @@ intgo _wrap_W3W_ENOTFOUND_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ECONFLICT_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ECONFLICT_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -582,7 +588,7 @@ intgo _wrap_W3W_ECONFLICT_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EINSUFFICIENT_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EINSUFFICIENT_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -594,7 +600,7 @@ intgo _wrap_W3W_EINSUFFICIENT_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EFORBIDDEN_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EFORBIDDEN_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -606,7 +612,7 @@ intgo _wrap_W3W_EFORBIDDEN_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ESTATE_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ESTATE_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -618,7 +624,7 @@ intgo _wrap_W3W_ESTATE_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EIDEMPOTENCY_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EIDEMPOTENCY_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -630,7 +636,7 @@ intgo _wrap_W3W_EIDEMPOTENCY_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EUNAVAILABLE_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EUNAVAILABLE_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -642,7 +648,7 @@ intgo _wrap_W3W_EUNAVAILABLE_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EVERSION_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EVERSION_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -654,7 +660,7 @@ intgo _wrap_W3W_EVERSION_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EUNAUTHENTICATED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EUNAUTHENTICATED_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -666,7 +672,7 @@ intgo _wrap_W3W_EUNAUTHENTICATED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ERATELIMIT_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ERATELIMIT_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -678,7 +684,7 @@ intgo _wrap_W3W_ERATELIMIT_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ECRYPTO_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ECRYPTO_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -690,7 +696,7 @@ intgo _wrap_W3W_ECRYPTO_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EINTERNAL_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EINTERNAL_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -702,7 +708,7 @@ intgo _wrap_W3W_EINTERNAL_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_EUNKNOWN_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_EUNKNOWN_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -714,7 +720,7 @@ intgo _wrap_W3W_EUNKNOWN_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ELIMIT_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ELIMIT_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -726,7 +732,7 @@ intgo _wrap_W3W_ELIMIT_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_status_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   w3w_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -739,7 +745,7 @@ _gostring_ _wrap_w3w_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_version_capi_7cddaa3dc2f923d8() {
+_gostring_ _wrap_w3w_version_capi_4615f20394d28f01() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -750,7 +756,7 @@ _gostring_ _wrap_w3w_version_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_w3w_version_number_capi_7cddaa3dc2f923d8() {
+intgo _wrap_w3w_version_number_capi_4615f20394d28f01() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -761,7 +767,7 @@ intgo _wrap_w3w_version_number_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_amount_parse_capi_7cddaa3dc2f923d8(long long *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_amount_parse_capi_4615f20394d28f01(long long *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -794,7 +800,7 @@ _gostring_ _wrap_w3w_amount_parse_capi_7cddaa3dc2f923d8(long long *_swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_amount_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_amount_format_capi_4615f20394d28f01(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_amount arg3 ;
@@ -826,7 +832,7 @@ _gostring_ _wrap_w3w_amount_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, l
 }
 
 
-_gostring_ _wrap_w3w_amount_mul_capi_7cddaa3dc2f923d8(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_mul_capi_4615f20394d28f01(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   int64_t arg3 ;
@@ -856,7 +862,7 @@ _gostring_ _wrap_w3w_amount_mul_capi_7cddaa3dc2f923d8(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_amount_add_capi_7cddaa3dc2f923d8(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3w_amount_add_capi_4615f20394d28f01(long long *_swig_go_0, long long _swig_go_1, long long _swig_go_2) {
   w3w_amount *arg1 = (w3w_amount *) 0 ;
   w3w_amount arg2 ;
   w3w_amount arg3 ;
@@ -886,7 +892,7 @@ _gostring_ _wrap_w3w_amount_add_capi_7cddaa3dc2f923d8(long long *_swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_id_new_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_id_new_capi_4615f20394d28f01(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -916,7 +922,7 @@ _gostring_ _wrap_w3w_id_new_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_id_normalize_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_id_normalize_capi_4615f20394d28f01(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -953,7 +959,7 @@ _gostring_ _wrap_w3w_id_normalize_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _g
 }
 
 
-long long _wrap_w3w_time_now_capi_7cddaa3dc2f923d8() {
+long long _wrap_w3w_time_now_capi_4615f20394d28f01() {
   w3w_time result;
   long long _swig_go_result;
   
@@ -964,7 +970,7 @@ long long _wrap_w3w_time_now_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_time_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_w3w_time_format_capi_4615f20394d28f01(_goslice_ _swig_go_0, long long _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_time arg3 ;
@@ -996,7 +1002,7 @@ _gostring_ _wrap_w3w_time_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, lon
 }
 
 
-_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_trace_id_get_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1009,7 +1015,7 @@ _gostring_ _wrap_w3w_trace_context_trace_id_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_trace_context_span_id_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_span_id_get_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1022,7 +1028,7 @@ _gostring_ _wrap_w3w_trace_context_span_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_trace_context_flags_set_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_trace_context_flags_set_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0, intgo _swig_go_1) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int arg2 ;
   
@@ -1034,7 +1040,7 @@ void _wrap_w3w_trace_context_flags_set_capi_7cddaa3dc2f923d8(struct w3w_trace_co
 }
 
 
-intgo _wrap_w3w_trace_context_flags_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+intgo _wrap_w3w_trace_context_flags_get_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1047,7 +1053,7 @@ intgo _wrap_w3w_trace_context_flags_get_capi_7cddaa3dc2f923d8(struct w3w_trace_c
 }
 
 
-struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_7cddaa3dc2f923d8() {
+struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_4615f20394d28f01() {
   struct w3w_trace_context *result = 0 ;
   struct w3w_trace_context *_swig_go_result;
   
@@ -1058,7 +1064,7 @@ struct w3w_trace_context *_wrap_new_w3w_trace_context_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_trace_context_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+void _wrap_delete_w3w_trace_context_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   struct w3w_trace_context *arg1 = (struct w3w_trace_context *) 0 ;
   
   arg1 = *(struct w3w_trace_context **)&_swig_go_0; 
@@ -1068,7 +1074,7 @@ void _wrap_delete_w3w_trace_context_capi_7cddaa3dc2f923d8(struct w3w_trace_conte
 }
 
 
-_gostring_ _wrap_w3w_traceparent_parse_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_parse_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0, _gostring_ _swig_go_1) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -1101,7 +1107,7 @@ _gostring_ _wrap_w3w_traceparent_parse_capi_7cddaa3dc2f923d8(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_traceparent_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
+_gostring_ _wrap_w3w_traceparent_format_capi_4615f20394d28f01(_goslice_ _swig_go_0, struct w3w_trace_context *_swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_trace_context *arg3 = (w3w_trace_context *) 0 ;
@@ -1133,7 +1139,7 @@ _gostring_ _wrap_w3w_traceparent_format_capi_7cddaa3dc2f923d8(_goslice_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_trace_context_new_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_context_new_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1159,7 +1165,7 @@ _gostring_ _wrap_w3w_trace_context_new_capi_7cddaa3dc2f923d8(struct w3w_trace_co
 }
 
 
-_gostring_ _wrap_w3w_span_id_new_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_span_id_new_capi_4615f20394d28f01(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1189,7 +1195,7 @@ _gostring_ _wrap_w3w_span_id_new_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_trace_set_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_set_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1215,7 +1221,7 @@ _gostring_ _wrap_w3w_trace_set_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_
 }
 
 
-_gostring_ _wrap_w3w_trace_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_swig_go_0) {
+_gostring_ _wrap_w3w_trace_get_capi_4615f20394d28f01(struct w3w_trace_context *_swig_go_0) {
   w3w_trace_context *arg1 = (w3w_trace_context *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1241,7 +1247,7 @@ _gostring_ _wrap_w3w_trace_get_capi_7cddaa3dc2f923d8(struct w3w_trace_context *_
 }
 
 
-void _wrap_w3w_options_version_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_version_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int arg2 ;
   
@@ -1253,7 +1259,7 @@ void _wrap_w3w_options_version_set_capi_7cddaa3dc2f923d8(struct w3w_options *_sw
 }
 
 
-intgo _wrap_w3w_options_version_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_version_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1266,7 +1272,7 @@ intgo _wrap_w3w_options_version_get_capi_7cddaa3dc2f923d8(struct w3w_options *_s
 }
 
 
-_gostring_ _wrap_w3w_options_storage_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_storage_url_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1279,7 +1285,7 @@ _gostring_ _wrap_w3w_options_storage_url_get_capi_7cddaa3dc2f923d8(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_cache_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_url_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1292,7 +1298,7 @@ _gostring_ _wrap_w3w_options_cache_url_get_capi_7cddaa3dc2f923d8(struct w3w_opti
 }
 
 
-_gostring_ _wrap_w3w_options_events_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_events_url_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1305,7 +1311,7 @@ _gostring_ _wrap_w3w_options_events_url_get_capi_7cddaa3dc2f923d8(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_master_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_master_key_hex_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1318,7 +1324,7 @@ _gostring_ _wrap_w3w_options_master_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_options_region_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_region_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1331,7 +1337,7 @@ _gostring_ _wrap_w3w_options_region_get_capi_7cddaa3dc2f923d8(struct w3w_options
 }
 
 
-void _wrap_w3w_options_idempotency_ttl_s_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_options_idempotency_ttl_s_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t arg2 ;
   
@@ -1343,7 +1349,7 @@ void _wrap_w3w_options_idempotency_ttl_s_set_capi_7cddaa3dc2f923d8(struct w3w_op
 }
 
 
-long long _wrap_w3w_options_idempotency_ttl_s_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+long long _wrap_w3w_options_idempotency_ttl_s_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1356,7 +1362,7 @@ long long _wrap_w3w_options_idempotency_ttl_s_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_options_pool_size_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_pool_size_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1368,7 +1374,7 @@ void _wrap_w3w_options_pool_size_set_capi_7cddaa3dc2f923d8(struct w3w_options *_
 }
 
 
-intgo _wrap_w3w_options_pool_size_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_pool_size_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1381,7 +1387,7 @@ intgo _wrap_w3w_options_pool_size_get_capi_7cddaa3dc2f923d8(struct w3w_options *
 }
 
 
-void _wrap_w3w_options_timeout_ms_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_timeout_ms_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1393,7 +1399,7 @@ void _wrap_w3w_options_timeout_ms_set_capi_7cddaa3dc2f923d8(struct w3w_options *
 }
 
 
-intgo _wrap_w3w_options_timeout_ms_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_timeout_ms_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1406,7 +1412,7 @@ intgo _wrap_w3w_options_timeout_ms_get_capi_7cddaa3dc2f923d8(struct w3w_options 
 }
 
 
-void _wrap_w3w_options_background_relay_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_background_relay_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1418,7 +1424,7 @@ void _wrap_w3w_options_background_relay_set_capi_7cddaa3dc2f923d8(struct w3w_opt
 }
 
 
-intgo _wrap_w3w_options_background_relay_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_background_relay_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1431,7 +1437,7 @@ intgo _wrap_w3w_options_background_relay_get_capi_7cddaa3dc2f923d8(struct w3w_op
 }
 
 
-_gostring_ _wrap_w3w_options_read_storage_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_read_storage_url_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1444,7 +1450,7 @@ _gostring_ _wrap_w3w_options_read_storage_url_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_options_max_replica_lag_ms_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_options_max_replica_lag_ms_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int arg2 ;
   
@@ -1456,7 +1462,7 @@ void _wrap_w3w_options_max_replica_lag_ms_set_capi_7cddaa3dc2f923d8(struct w3w_o
 }
 
 
-intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1469,7 +1475,7 @@ intgo _wrap_w3w_options_max_replica_lag_ms_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_options_cache_follow_url_set_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_options_cache_follow_url_set_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *arg2 ;
   
@@ -1493,7 +1499,7 @@ void _wrap_w3w_options_cache_follow_url_set_capi_7cddaa3dc2f923d8(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_cache_follow_url_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1506,7 +1512,7 @@ _gostring_ _wrap_w3w_options_cache_follow_url_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-_gostring_ _wrap_w3w_options_signer_url_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_url_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1519,7 +1525,7 @@ _gostring_ _wrap_w3w_options_signer_url_get_capi_7cddaa3dc2f923d8(struct w3w_opt
 }
 
 
-_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+_gostring_ _wrap_w3w_options_signer_key_hex_get_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1532,7 +1538,7 @@ _gostring_ _wrap_w3w_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-struct w3w_options *_wrap_new_w3w_options_capi_7cddaa3dc2f923d8() {
+struct w3w_options *_wrap_new_w3w_options_capi_4615f20394d28f01() {
   struct w3w_options *result = 0 ;
   struct w3w_options *_swig_go_result;
   
@@ -1543,7 +1549,7 @@ struct w3w_options *_wrap_new_w3w_options_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_options_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0) {
+void _wrap_delete_w3w_options_capi_4615f20394d28f01(struct w3w_options *_swig_go_0) {
   struct w3w_options *arg1 = (struct w3w_options *) 0 ;
   
   arg1 = *(struct w3w_options **)&_swig_go_0; 
@@ -1553,7 +1559,7 @@ void _wrap_delete_w3w_options_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_ctx_open_capi_7cddaa3dc2f923d8(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
+_gostring_ _wrap_w3w_ctx_open_capi_4615f20394d28f01(w3w_ctx **_swig_go_0, struct w3w_options *_swig_go_1) {
   w3w_ctx **arg1 = (w3w_ctx **) 0 ;
   w3w_options *arg2 = (w3w_options *) 0 ;
   w3w_status result;
@@ -1581,7 +1587,7 @@ _gostring_ _wrap_w3w_ctx_open_capi_7cddaa3dc2f923d8(w3w_ctx **_swig_go_0, struct
 }
 
 
-_gostring_ _wrap_w3w_ctx_ping_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0) {
+_gostring_ _wrap_w3w_ctx_ping_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1607,7 +1613,7 @@ _gostring_ _wrap_w3w_ctx_ping_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_commit_position_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0) {
+_gostring_ _wrap_w3w_commit_position_capi_4615f20394d28f01(_goslice_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_status result;
@@ -1637,7 +1643,7 @@ _gostring_ _wrap_w3w_commit_position_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0)
 }
 
 
-_gostring_ _wrap_w3w_read_after_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_read_after_capi_4615f20394d28f01(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1668,7 +1674,7 @@ _gostring_ _wrap_w3w_read_after_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_w3w_replica_state_configured_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_configured_set_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1680,7 +1686,7 @@ void _wrap_w3w_replica_state_configured_set_capi_7cddaa3dc2f923d8(struct w3w_rep
 }
 
 
-intgo _wrap_w3w_replica_state_configured_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_configured_get_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1693,7 +1699,7 @@ intgo _wrap_w3w_replica_state_configured_get_capi_7cddaa3dc2f923d8(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_reachable_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_replica_state_reachable_set_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int arg2 ;
   
@@ -1705,7 +1711,7 @@ void _wrap_w3w_replica_state_reachable_set_capi_7cddaa3dc2f923d8(struct w3w_repl
 }
 
 
-intgo _wrap_w3w_replica_state_reachable_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
+intgo _wrap_w3w_replica_state_reachable_get_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1718,7 +1724,7 @@ intgo _wrap_w3w_replica_state_reachable_get_capi_7cddaa3dc2f923d8(struct w3w_rep
 }
 
 
-void _wrap_w3w_replica_state_lag_ms_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_replica_state_lag_ms_set_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t arg2 ;
   
@@ -1730,7 +1736,7 @@ void _wrap_w3w_replica_state_lag_ms_set_capi_7cddaa3dc2f923d8(struct w3w_replica
 }
 
 
-long long _wrap_w3w_replica_state_lag_ms_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
+long long _wrap_w3w_replica_state_lag_ms_get_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1743,7 +1749,7 @@ long long _wrap_w3w_replica_state_lag_ms_get_capi_7cddaa3dc2f923d8(struct w3w_re
 }
 
 
-void _wrap_w3w_replica_state_replayed_set_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_replica_state_replayed_set_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *arg2 ;
   
@@ -1767,7 +1773,7 @@ void _wrap_w3w_replica_state_replayed_set_capi_7cddaa3dc2f923d8(struct w3w_repli
 }
 
 
-_gostring_ _wrap_w3w_replica_state_replayed_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
+_gostring_ _wrap_w3w_replica_state_replayed_get_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1780,7 +1786,7 @@ _gostring_ _wrap_w3w_replica_state_replayed_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_7cddaa3dc2f923d8() {
+struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_4615f20394d28f01() {
   struct w3w_replica_state *result = 0 ;
   struct w3w_replica_state *_swig_go_result;
   
@@ -1791,7 +1797,7 @@ struct w3w_replica_state *_wrap_new_w3w_replica_state_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_replica_state_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0) {
+void _wrap_delete_w3w_replica_state_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0) {
   struct w3w_replica_state *arg1 = (struct w3w_replica_state *) 0 ;
   
   arg1 = *(struct w3w_replica_state **)&_swig_go_0; 
@@ -1801,7 +1807,7 @@ void _wrap_delete_w3w_replica_state_capi_7cddaa3dc2f923d8(struct w3w_replica_sta
 }
 
 
-_gostring_ _wrap_w3w_replica_state_get_capi_7cddaa3dc2f923d8(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
+_gostring_ _wrap_w3w_replica_state_get_capi_4615f20394d28f01(struct w3w_replica_state *_swig_go_0, struct w3w_ctx *_swig_go_1) {
   w3w_replica_state *arg1 = (w3w_replica_state *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_status result;
@@ -1829,7 +1835,7 @@ _gostring_ _wrap_w3w_replica_state_get_capi_7cddaa3dc2f923d8(struct w3w_replica_
 }
 
 
-void _wrap_w3w_ctx_close_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0) {
+void _wrap_w3w_ctx_close_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   
   arg1 = *(w3w_ctx **)&_swig_go_0; 
@@ -1839,7 +1845,7 @@ void _wrap_w3w_ctx_close_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_W3W_ROLE_USER_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ROLE_USER_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -1851,7 +1857,7 @@ intgo _wrap_W3W_ROLE_USER_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ROLE_ADMIN_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ROLE_ADMIN_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -1863,7 +1869,7 @@ intgo _wrap_W3W_ROLE_ADMIN_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ROLE_AUDITOR_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ROLE_AUDITOR_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -1875,7 +1881,7 @@ intgo _wrap_W3W_ROLE_AUDITOR_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ROLE_SERVICE_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ROLE_SERVICE_capi_4615f20394d28f01() {
   int result;
   intgo _swig_go_result;
   
@@ -1887,7 +1893,7 @@ intgo _wrap_W3W_ROLE_SERVICE_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_actor_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) {
+_gostring_ _wrap_w3w_actor_user_id_get_capi_4615f20394d28f01(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1900,7 +1906,7 @@ _gostring_ _wrap_w3w_actor_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_actor *_
 }
 
 
-void _wrap_w3w_actor_roles_set_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_actor_roles_set_capi_4615f20394d28f01(struct w3w_actor *_swig_go_0, intgo _swig_go_1) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int arg2 ;
   
@@ -1912,7 +1918,7 @@ void _wrap_w3w_actor_roles_set_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_
 }
 
 
-intgo _wrap_w3w_actor_roles_get_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) {
+intgo _wrap_w3w_actor_roles_get_capi_4615f20394d28f01(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -1925,7 +1931,7 @@ intgo _wrap_w3w_actor_roles_get_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go
 }
 
 
-struct w3w_actor *_wrap_new_w3w_actor_capi_7cddaa3dc2f923d8() {
+struct w3w_actor *_wrap_new_w3w_actor_capi_4615f20394d28f01() {
   struct w3w_actor *result = 0 ;
   struct w3w_actor *_swig_go_result;
   
@@ -1936,7 +1942,7 @@ struct w3w_actor *_wrap_new_w3w_actor_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_actor_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) {
+void _wrap_delete_w3w_actor_capi_4615f20394d28f01(struct w3w_actor *_swig_go_0) {
   struct w3w_actor *arg1 = (struct w3w_actor *) 0 ;
   
   arg1 = *(struct w3w_actor **)&_swig_go_0; 
@@ -1946,7 +1952,7 @@ void _wrap_delete_w3w_actor_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_idempotency_key_check_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
+_gostring_ _wrap_w3w_idempotency_key_check_capi_4615f20394d28f01(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_status result;
   _gostring_ _swig_go_result;
@@ -1977,7 +1983,7 @@ _gostring_ _wrap_w3w_idempotency_key_check_capi_7cddaa3dc2f923d8(_gostring_ _swi
 }
 
 
-_gostring_ _wrap_w3w_roles_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_roles_parse_capi_4615f20394d28f01(int *_swig_go_0, _gostring_ _swig_go_1) {
   unsigned int *arg1 = (unsigned int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -2010,7 +2016,7 @@ _gostring_ _wrap_w3w_roles_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostrin
 }
 
 
-void _wrap_w3w_list_query_version_set_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_version_set_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int arg2 ;
   
@@ -2022,7 +2028,7 @@ void _wrap_w3w_list_query_version_set_capi_7cddaa3dc2f923d8(struct w3w_list_quer
 }
 
 
-intgo _wrap_w3w_list_query_version_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_version_get_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -2035,7 +2041,7 @@ intgo _wrap_w3w_list_query_version_get_capi_7cddaa3dc2f923d8(struct w3w_list_que
 }
 
 
-_gostring_ _wrap_w3w_list_query_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_user_id_get_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2048,7 +2054,7 @@ _gostring_ _wrap_w3w_list_query_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_lis
 }
 
 
-void _wrap_w3w_list_query_status_set_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_status_set_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2060,7 +2066,7 @@ void _wrap_w3w_list_query_status_set_capi_7cddaa3dc2f923d8(struct w3w_list_query
 }
 
 
-intgo _wrap_w3w_list_query_status_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_status_get_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2073,7 +2079,7 @@ intgo _wrap_w3w_list_query_status_get_capi_7cddaa3dc2f923d8(struct w3w_list_quer
 }
 
 
-void _wrap_w3w_list_query_limit_set_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_list_query_limit_set_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int arg2 ;
   
@@ -2085,7 +2091,7 @@ void _wrap_w3w_list_query_limit_set_capi_7cddaa3dc2f923d8(struct w3w_list_query 
 }
 
 
-intgo _wrap_w3w_list_query_limit_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
+intgo _wrap_w3w_list_query_limit_get_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2098,7 +2104,7 @@ intgo _wrap_w3w_list_query_limit_get_capi_7cddaa3dc2f923d8(struct w3w_list_query
 }
 
 
-_gostring_ _wrap_w3w_list_query_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
+_gostring_ _wrap_w3w_list_query_cursor_get_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2111,7 +2117,7 @@ _gostring_ _wrap_w3w_list_query_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_list
 }
 
 
-struct w3w_list_query *_wrap_new_w3w_list_query_capi_7cddaa3dc2f923d8() {
+struct w3w_list_query *_wrap_new_w3w_list_query_capi_4615f20394d28f01() {
   struct w3w_list_query *result = 0 ;
   struct w3w_list_query *_swig_go_result;
   
@@ -2122,7 +2128,7 @@ struct w3w_list_query *_wrap_new_w3w_list_query_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_list_query_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0) {
+void _wrap_delete_w3w_list_query_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0) {
   struct w3w_list_query *arg1 = (struct w3w_list_query *) 0 ;
   
   arg1 = *(struct w3w_list_query **)&_swig_go_0; 
@@ -2132,7 +2138,7 @@ void _wrap_delete_w3w_list_query_capi_7cddaa3dc2f923d8(struct w3w_list_query *_s
 }
 
 
-intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_4615f20394d28f01() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2144,7 +2150,7 @@ intgo _wrap_W3W_TRANSFER_DEPOSIT_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_4615f20394d28f01() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2156,7 +2162,7 @@ intgo _wrap_W3W_TRANSFER_WITHDRAWAL_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_TRANSFER_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_TRANSFER_TRANSFER_capi_4615f20394d28f01() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2168,7 +2174,7 @@ intgo _wrap_W3W_TRANSFER_TRANSFER_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_4615f20394d28f01() {
   enum w3w_transfer_kind result;
   intgo _swig_go_result;
   
@@ -2180,7 +2186,7 @@ intgo _wrap_W3W_TRANSFER_SETTLEMENT_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_id_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2193,7 +2199,7 @@ _gostring_ _wrap_w3w_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *
 }
 
 
-void _wrap_w3w_transfer_kind_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_transfer_kind_set_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0, intgo _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind arg2 ;
   
@@ -2205,7 +2211,7 @@ void _wrap_w3w_transfer_kind_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swi
 }
 
 
-intgo _wrap_w3w_transfer_kind_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+intgo _wrap_w3w_transfer_kind_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_transfer_kind result;
   intgo _swig_go_result;
@@ -2218,7 +2224,7 @@ intgo _wrap_w3w_transfer_kind_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_from_user_id_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2231,7 +2237,7 @@ _gostring_ _wrap_w3w_transfer_from_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_to_user_id_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2244,7 +2250,7 @@ _gostring_ _wrap_w3w_transfer_to_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_tr
 }
 
 
-_gostring_ _wrap_w3w_transfer_currency_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_currency_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2257,7 +2263,7 @@ _gostring_ _wrap_w3w_transfer_currency_get_capi_7cddaa3dc2f923d8(struct w3w_tran
 }
 
 
-void _wrap_w3w_transfer_amount_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_amount_set_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount arg2 ;
   
@@ -2269,7 +2275,7 @@ void _wrap_w3w_transfer_amount_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_s
 }
 
 
-long long _wrap_w3w_transfer_amount_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_amount_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2282,7 +2288,7 @@ long long _wrap_w3w_transfer_amount_get_capi_7cddaa3dc2f923d8(struct w3w_transfe
 }
 
 
-_gostring_ _wrap_w3w_transfer_reference_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_reference_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2295,7 +2301,7 @@ _gostring_ _wrap_w3w_transfer_reference_get_capi_7cddaa3dc2f923d8(struct w3w_tra
 }
 
 
-void _wrap_w3w_transfer_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_created_at_set_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time arg2 ;
   
@@ -2307,7 +2313,7 @@ void _wrap_w3w_transfer_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_transfer
 }
 
 
-long long _wrap_w3w_transfer_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+long long _wrap_w3w_transfer_created_at_get_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -2320,7 +2326,7 @@ long long _wrap_w3w_transfer_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_tra
 }
 
 
-struct w3w_transfer *_wrap_new_w3w_transfer_capi_7cddaa3dc2f923d8() {
+struct w3w_transfer *_wrap_new_w3w_transfer_capi_4615f20394d28f01() {
   struct w3w_transfer *result = 0 ;
   struct w3w_transfer *_swig_go_result;
   
@@ -2331,7 +2337,7 @@ struct w3w_transfer *_wrap_new_w3w_transfer_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_transfer_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0) {
+void _wrap_delete_w3w_transfer_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0) {
   struct w3w_transfer *arg1 = (struct w3w_transfer *) 0 ;
   
   arg1 = *(struct w3w_transfer **)&_swig_go_0; 
@@ -2341,7 +2347,7 @@ void _wrap_delete_w3w_transfer_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_
 }
 
 
-_gostring_ _wrap_w3w_account_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_user_id_get_capi_4615f20394d28f01(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2354,7 +2360,7 @@ _gostring_ _wrap_w3w_account_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_accoun
 }
 
 
-_gostring_ _wrap_w3w_account_currency_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
+_gostring_ _wrap_w3w_account_currency_get_capi_4615f20394d28f01(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2367,7 +2373,7 @@ _gostring_ _wrap_w3w_account_currency_get_capi_7cddaa3dc2f923d8(struct w3w_accou
 }
 
 
-void _wrap_w3w_account_balance_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_balance_set_capi_4615f20394d28f01(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2379,7 +2385,7 @@ void _wrap_w3w_account_balance_set_capi_7cddaa3dc2f923d8(struct w3w_account *_sw
 }
 
 
-long long _wrap_w3w_account_balance_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_balance_get_capi_4615f20394d28f01(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2392,7 +2398,7 @@ long long _wrap_w3w_account_balance_get_capi_7cddaa3dc2f923d8(struct w3w_account
 }
 
 
-void _wrap_w3w_account_held_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_held_set_capi_4615f20394d28f01(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2404,7 +2410,7 @@ void _wrap_w3w_account_held_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_
 }
 
 
-long long _wrap_w3w_account_held_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_held_get_capi_4615f20394d28f01(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2417,7 +2423,7 @@ long long _wrap_w3w_account_held_get_capi_7cddaa3dc2f923d8(struct w3w_account *_
 }
 
 
-void _wrap_w3w_account_available_set_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_account_available_set_capi_4615f20394d28f01(struct w3w_account *_swig_go_0, long long _swig_go_1) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount arg2 ;
   
@@ -2429,7 +2435,7 @@ void _wrap_w3w_account_available_set_capi_7cddaa3dc2f923d8(struct w3w_account *_
 }
 
 
-long long _wrap_w3w_account_available_get_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
+long long _wrap_w3w_account_available_get_capi_4615f20394d28f01(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2442,7 +2448,7 @@ long long _wrap_w3w_account_available_get_capi_7cddaa3dc2f923d8(struct w3w_accou
 }
 
 
-struct w3w_account *_wrap_new_w3w_account_capi_7cddaa3dc2f923d8() {
+struct w3w_account *_wrap_new_w3w_account_capi_4615f20394d28f01() {
   struct w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
   
@@ -2453,7 +2459,7 @@ struct w3w_account *_wrap_new_w3w_account_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_account_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go_0) {
+void _wrap_delete_w3w_account_capi_4615f20394d28f01(struct w3w_account *_swig_go_0) {
   struct w3w_account *arg1 = (struct w3w_account *) 0 ;
   
   arg1 = *(struct w3w_account **)&_swig_go_0; 
@@ -2463,7 +2469,7 @@ void _wrap_delete_w3w_account_capi_7cddaa3dc2f923d8(struct w3w_account *_swig_go
 }
 
 
-struct w3w_account *_wrap_w3w_account_list_items_get_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
+struct w3w_account *_wrap_w3w_account_list_items_get_capi_4615f20394d28f01(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   w3w_account *result = 0 ;
   struct w3w_account *_swig_go_result;
@@ -2476,7 +2482,7 @@ struct w3w_account *_wrap_w3w_account_list_items_get_capi_7cddaa3dc2f923d8(struc
 }
 
 
-long long _wrap_w3w_account_list_count_get_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
+long long _wrap_w3w_account_list_count_get_capi_4615f20394d28f01(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2489,7 +2495,7 @@ long long _wrap_w3w_account_list_count_get_capi_7cddaa3dc2f923d8(struct w3w_acco
 }
 
 
-void _wrap_delete_w3w_account_list_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
+void _wrap_delete_w3w_account_list_capi_4615f20394d28f01(struct w3w_account_list *_swig_go_0) {
   struct w3w_account_list *arg1 = (struct w3w_account_list *) 0 ;
   
   arg1 = *(struct w3w_account_list **)&_swig_go_0; 
@@ -2499,7 +2505,7 @@ void _wrap_delete_w3w_account_list_capi_7cddaa3dc2f923d8(struct w3w_account_list
 }
 
 
-_gostring_ _wrap_w3w_deposit_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_deposit_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2559,7 +2565,7 @@ _gostring_ _wrap_w3w_deposit_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_withdraw_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+_gostring_ _wrap_w3w_withdraw_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2619,7 +2625,7 @@ _gostring_ _wrap_w3w_withdraw_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_transfer_funds_capi_7cddaa3dc2f923d8(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_transfer_funds_capi_4615f20394d28f01(struct w3w_transfer *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_transfer *arg1 = (w3w_transfer *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2672,7 +2678,7 @@ _gostring_ _wrap_w3w_transfer_funds_capi_7cddaa3dc2f923d8(struct w3w_transfer *_
 }
 
 
-_gostring_ _wrap_w3w_accounts_capi_7cddaa3dc2f923d8(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_accounts_capi_4615f20394d28f01(w3w_account_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_account_list **arg1 = (w3w_account_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2709,7 +2715,7 @@ _gostring_ _wrap_w3w_accounts_capi_7cddaa3dc2f923d8(w3w_account_list **_swig_go_
 }
 
 
-void _wrap_w3w_account_list_free_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0) {
+void _wrap_w3w_account_list_free_capi_4615f20394d28f01(struct w3w_account_list *_swig_go_0) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   
   arg1 = *(w3w_account_list **)&_swig_go_0; 
@@ -2719,7 +2725,7 @@ void _wrap_w3w_account_list_free_capi_7cddaa3dc2f923d8(struct w3w_account_list *
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+_gostring_ _wrap_w3w_ledger_totals_currency_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2732,7 +2738,7 @@ _gostring_ _wrap_w3w_ledger_totals_currency_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_ledger_totals_deposits_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_deposits_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2744,7 +2750,7 @@ void _wrap_w3w_ledger_totals_deposits_set_capi_7cddaa3dc2f923d8(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_deposits_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_deposits_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2757,7 +2763,7 @@ long long _wrap_w3w_ledger_totals_deposits_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_withdrawals_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_withdrawals_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2769,7 +2775,7 @@ void _wrap_w3w_ledger_totals_withdrawals_set_capi_7cddaa3dc2f923d8(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_withdrawals_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_withdrawals_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2782,7 +2788,7 @@ long long _wrap_w3w_ledger_totals_withdrawals_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_balances_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_balances_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2794,7 +2800,7 @@ void _wrap_w3w_ledger_totals_balances_set_capi_7cddaa3dc2f923d8(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_balances_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_balances_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2807,7 +2813,7 @@ long long _wrap_w3w_ledger_totals_balances_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_held_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_held_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2819,7 +2825,7 @@ void _wrap_w3w_ledger_totals_held_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_to
 }
 
 
-long long _wrap_w3w_ledger_totals_held_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_held_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2832,7 +2838,7 @@ long long _wrap_w3w_ledger_totals_held_get_capi_7cddaa3dc2f923d8(struct w3w_ledg
 }
 
 
-void _wrap_w3w_ledger_totals_escrow_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_escrow_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2844,7 +2850,7 @@ void _wrap_w3w_ledger_totals_escrow_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_
 }
 
 
-long long _wrap_w3w_ledger_totals_escrow_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_escrow_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2857,7 +2863,7 @@ long long _wrap_w3w_ledger_totals_escrow_get_capi_7cddaa3dc2f923d8(struct w3w_le
 }
 
 
-void _wrap_w3w_ledger_totals_reserved_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_reserved_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2869,7 +2875,7 @@ void _wrap_w3w_ledger_totals_reserved_set_capi_7cddaa3dc2f923d8(struct w3w_ledge
 }
 
 
-long long _wrap_w3w_ledger_totals_reserved_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_reserved_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2882,7 +2888,7 @@ long long _wrap_w3w_ledger_totals_reserved_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_ledger_totals_live_claims_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_live_claims_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount arg2 ;
   
@@ -2894,7 +2900,7 @@ void _wrap_w3w_ledger_totals_live_claims_set_capi_7cddaa3dc2f923d8(struct w3w_le
 }
 
 
-long long _wrap_w3w_ledger_totals_live_claims_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_live_claims_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -2907,7 +2913,7 @@ long long _wrap_w3w_ledger_totals_live_claims_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, long long _swig_go_1) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t arg2 ;
   
@@ -2919,7 +2925,7 @@ void _wrap_w3w_ledger_totals_entries_sum_zero_set_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2932,7 +2938,7 @@ long long _wrap_w3w_ledger_totals_entries_sum_zero_get_capi_7cddaa3dc2f923d8(str
 }
 
 
-struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_7cddaa3dc2f923d8() {
+struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_4615f20394d28f01() {
   struct w3w_ledger_totals *result = 0 ;
   struct w3w_ledger_totals *_swig_go_result;
   
@@ -2943,7 +2949,7 @@ struct w3w_ledger_totals *_wrap_new_w3w_ledger_totals_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_ledger_totals_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0) {
+void _wrap_delete_w3w_ledger_totals_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0) {
   struct w3w_ledger_totals *arg1 = (struct w3w_ledger_totals *) 0 ;
   
   arg1 = *(struct w3w_ledger_totals **)&_swig_go_0; 
@@ -2953,7 +2959,7 @@ void _wrap_delete_w3w_ledger_totals_capi_7cddaa3dc2f923d8(struct w3w_ledger_tota
 }
 
 
-_gostring_ _wrap_w3w_ledger_totals_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_ledger_totals_get_capi_4615f20394d28f01(struct w3w_ledger_totals *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_ledger_totals *arg1 = (w3w_ledger_totals *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -2990,7 +2996,7 @@ _gostring_ _wrap_w3w_ledger_totals_get_capi_7cddaa3dc2f923d8(struct w3w_ledger_t
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_transfer_kind_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   w3w_transfer_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3003,7 +3009,7 @@ _gostring_ _wrap_w3w_transfer_kind_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_transfer_kind_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_transfer_kind_parse_capi_4615f20394d28f01(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3036,7 +3042,7 @@ _gostring_ _wrap_w3w_transfer_kind_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_SUPPLY_ACTIVE_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SUPPLY_ACTIVE_capi_4615f20394d28f01() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3048,7 +3054,7 @@ intgo _wrap_W3W_SUPPLY_ACTIVE_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_PAUSED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SUPPLY_PAUSED_capi_4615f20394d28f01() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3060,7 +3066,7 @@ intgo _wrap_W3W_SUPPLY_PAUSED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_4615f20394d28f01() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3072,7 +3078,7 @@ intgo _wrap_W3W_SUPPLY_EXHAUSTED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SUPPLY_DELETED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SUPPLY_DELETED_capi_4615f20394d28f01() {
   enum w3w_supply_status result;
   intgo _swig_go_result;
   
@@ -3084,7 +3090,7 @@ intgo _wrap_W3W_SUPPLY_DELETED_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_supply_id_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_id_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3097,7 +3103,7 @@ _gostring_ _wrap_w3w_supply_id_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_user_id_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3110,7 +3116,7 @@ _gostring_ _wrap_w3w_supply_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_supply 
 }
 
 
-_gostring_ _wrap_w3w_supply_currency_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_currency_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3123,7 +3129,7 @@ _gostring_ _wrap_w3w_supply_currency_get_capi_7cddaa3dc2f923d8(struct w3w_supply
 }
 
 
-void _wrap_w3w_supply_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_amount_set_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3135,7 +3141,7 @@ void _wrap_w3w_supply_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_
 }
 
 
-long long _wrap_w3w_supply_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_amount_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3148,7 +3154,7 @@ long long _wrap_w3w_supply_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_
 }
 
 
-void _wrap_w3w_supply_reserved_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_reserved_set_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount arg2 ;
   
@@ -3160,7 +3166,7 @@ void _wrap_w3w_supply_reserved_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swi
 }
 
 
-long long _wrap_w3w_supply_reserved_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_reserved_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3173,7 +3179,7 @@ long long _wrap_w3w_supply_reserved_get_capi_7cddaa3dc2f923d8(struct w3w_supply 
 }
 
 
-void _wrap_w3w_supply_status_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_status_set_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status arg2 ;
   
@@ -3185,7 +3191,7 @@ void _wrap_w3w_supply_status_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_
 }
 
 
-intgo _wrap_w3w_supply_status_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+intgo _wrap_w3w_supply_status_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_supply_status result;
   intgo _swig_go_result;
@@ -3198,7 +3204,7 @@ intgo _wrap_w3w_supply_status_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig
 }
 
 
-void _wrap_w3w_supply_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_created_at_set_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3210,7 +3216,7 @@ void _wrap_w3w_supply_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_created_at_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3223,7 +3229,7 @@ long long _wrap_w3w_supply_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_suppl
 }
 
 
-void _wrap_w3w_supply_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_updated_at_set_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time arg2 ;
   
@@ -3235,7 +3241,7 @@ void _wrap_w3w_supply_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_supply *_s
 }
 
 
-long long _wrap_w3w_supply_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+long long _wrap_w3w_supply_updated_at_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3248,7 +3254,7 @@ long long _wrap_w3w_supply_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_suppl
 }
 
 
-struct w3w_supply *_wrap_new_w3w_supply_capi_7cddaa3dc2f923d8() {
+struct w3w_supply *_wrap_new_w3w_supply_capi_4615f20394d28f01() {
   struct w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
   
@@ -3259,7 +3265,7 @@ struct w3w_supply *_wrap_new_w3w_supply_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_supply_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0) {
+void _wrap_delete_w3w_supply_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0) {
   struct w3w_supply *arg1 = (struct w3w_supply *) 0 ;
   
   arg1 = *(struct w3w_supply **)&_swig_go_0; 
@@ -3269,7 +3275,7 @@ void _wrap_delete_w3w_supply_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0
 }
 
 
-struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
+struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_4615f20394d28f01(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   w3w_supply *result = 0 ;
   struct w3w_supply *_swig_go_result;
@@ -3282,7 +3288,7 @@ struct w3w_supply *_wrap_w3w_supply_page_items_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-long long _wrap_w3w_supply_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
+long long _wrap_w3w_supply_page_count_get_capi_4615f20394d28f01(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3295,7 +3301,7 @@ long long _wrap_w3w_supply_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_suppl
 }
 
 
-_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
+_gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_4615f20394d28f01(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3308,7 +3314,7 @@ _gostring_ _wrap_w3w_supply_page_next_cursor_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_delete_w3w_supply_page_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
+void _wrap_delete_w3w_supply_page_capi_4615f20394d28f01(struct w3w_supply_page *_swig_go_0) {
   struct w3w_supply_page *arg1 = (struct w3w_supply_page *) 0 ;
   
   arg1 = *(struct w3w_supply_page **)&_swig_go_0; 
@@ -3318,7 +3324,7 @@ void _wrap_delete_w3w_supply_page_capi_7cddaa3dc2f923d8(struct w3w_supply_page *
 }
 
 
-void _wrap_w3w_supply_patch_set_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_set_amount_set_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3330,7 +3336,7 @@ void _wrap_w3w_supply_patch_set_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supp
 }
 
 
-intgo _wrap_w3w_supply_patch_set_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_set_amount_get_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3343,7 +3349,7 @@ intgo _wrap_w3w_supply_patch_set_amount_get_capi_7cddaa3dc2f923d8(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_supply_patch_amount_set_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0, long long _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount arg2 ;
   
@@ -3355,7 +3361,7 @@ void _wrap_w3w_supply_patch_amount_set_capi_7cddaa3dc2f923d8(struct w3w_supply_p
 }
 
 
-long long _wrap_w3w_supply_patch_amount_get_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
+long long _wrap_w3w_supply_patch_amount_get_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3368,7 +3374,7 @@ long long _wrap_w3w_supply_patch_amount_get_capi_7cddaa3dc2f923d8(struct w3w_sup
 }
 
 
-void _wrap_w3w_supply_patch_status_set_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_supply_patch_status_set_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0, intgo _swig_go_1) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int arg2 ;
   
@@ -3380,7 +3386,7 @@ void _wrap_w3w_supply_patch_status_set_capi_7cddaa3dc2f923d8(struct w3w_supply_p
 }
 
 
-intgo _wrap_w3w_supply_patch_status_get_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
+intgo _wrap_w3w_supply_patch_status_get_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -3393,7 +3399,7 @@ intgo _wrap_w3w_supply_patch_status_get_capi_7cddaa3dc2f923d8(struct w3w_supply_
 }
 
 
-struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_7cddaa3dc2f923d8() {
+struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_4615f20394d28f01() {
   struct w3w_supply_patch *result = 0 ;
   struct w3w_supply_patch *_swig_go_result;
   
@@ -3404,7 +3410,7 @@ struct w3w_supply_patch *_wrap_new_w3w_supply_patch_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_supply_patch_capi_7cddaa3dc2f923d8(struct w3w_supply_patch *_swig_go_0) {
+void _wrap_delete_w3w_supply_patch_capi_4615f20394d28f01(struct w3w_supply_patch *_swig_go_0) {
   struct w3w_supply_patch *arg1 = (struct w3w_supply_patch *) 0 ;
   
   arg1 = *(struct w3w_supply_patch **)&_swig_go_0; 
@@ -3414,7 +3420,7 @@ void _wrap_delete_w3w_supply_patch_capi_7cddaa3dc2f923d8(struct w3w_supply_patch
 }
 
 
-_gostring_ _wrap_w3w_supply_create_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_create_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3460,7 +3466,7 @@ _gostring_ _wrap_w3w_supply_create_capi_7cddaa3dc2f923d8(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_supply_get_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3497,7 +3503,7 @@ _gostring_ _wrap_w3w_supply_get_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_supply_list_capi_7cddaa3dc2f923d8(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_supply_list_capi_4615f20394d28f01(w3w_supply_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_supply_page **arg1 = (w3w_supply_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3529,7 +3535,7 @@ _gostring_ _wrap_w3w_supply_list_capi_7cddaa3dc2f923d8(w3w_supply_page **_swig_g
 }
 
 
-void _wrap_w3w_supply_page_free_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0) {
+void _wrap_w3w_supply_page_free_capi_4615f20394d28f01(struct w3w_supply_page *_swig_go_0) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   
   arg1 = *(w3w_supply_page **)&_swig_go_0; 
@@ -3539,7 +3545,7 @@ void _wrap_w3w_supply_page_free_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_s
 }
 
 
-_gostring_ _wrap_w3w_supply_update_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3w_supply_update_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_supply_patch *_swig_go_4, _gostring_ _swig_go_5) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3585,7 +3591,7 @@ _gostring_ _wrap_w3w_supply_update_capi_7cddaa3dc2f923d8(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_delete_capi_7cddaa3dc2f923d8(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_supply_delete_capi_4615f20394d28f01(struct w3w_supply *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_supply *arg1 = (w3w_supply *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -3629,7 +3635,7 @@ _gostring_ _wrap_w3w_supply_delete_capi_7cddaa3dc2f923d8(struct w3w_supply *_swi
 }
 
 
-_gostring_ _wrap_w3w_supply_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_supply_status_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3642,7 +3648,7 @@ _gostring_ _wrap_w3w_supply_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_supply_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_supply_status_parse_capi_4615f20394d28f01(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -3675,7 +3681,7 @@ _gostring_ _wrap_w3w_supply_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, 
 }
 
 
-intgo _wrap_W3W_ORDER_OPEN_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ORDER_OPEN_capi_4615f20394d28f01() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3687,7 +3693,7 @@ intgo _wrap_W3W_ORDER_OPEN_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ORDER_CLAIMED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ORDER_CLAIMED_capi_4615f20394d28f01() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3699,7 +3705,7 @@ intgo _wrap_W3W_ORDER_CLAIMED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ORDER_COMPLETED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ORDER_COMPLETED_capi_4615f20394d28f01() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3711,7 +3717,7 @@ intgo _wrap_W3W_ORDER_COMPLETED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_ORDER_CANCELLED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_ORDER_CANCELLED_capi_4615f20394d28f01() {
   enum w3w_order_status result;
   intgo _swig_go_result;
   
@@ -3723,7 +3729,7 @@ intgo _wrap_W3W_ORDER_CANCELLED_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_order_item_id_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_id_get_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3736,7 +3742,7 @@ _gostring_ _wrap_w3w_order_item_id_get_capi_7cddaa3dc2f923d8(struct w3w_order_it
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_id_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_id_get_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3749,7 +3755,7 @@ _gostring_ _wrap_w3w_order_item_product_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_order_item_product_name_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+_gostring_ _wrap_w3w_order_item_product_name_get_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3762,7 +3768,7 @@ _gostring_ _wrap_w3w_order_item_product_name_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_w3w_order_item_price_set_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_price_set_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount arg2 ;
   
@@ -3774,7 +3780,7 @@ void _wrap_w3w_order_item_price_set_capi_7cddaa3dc2f923d8(struct w3w_order_item 
 }
 
 
-long long _wrap_w3w_order_item_price_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_price_get_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3787,7 +3793,7 @@ long long _wrap_w3w_order_item_price_get_capi_7cddaa3dc2f923d8(struct w3w_order_
 }
 
 
-void _wrap_w3w_order_item_quantity_set_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_item_quantity_set_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0, long long _swig_go_1) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t arg2 ;
   
@@ -3799,7 +3805,7 @@ void _wrap_w3w_order_item_quantity_set_capi_7cddaa3dc2f923d8(struct w3w_order_it
 }
 
 
-long long _wrap_w3w_order_item_quantity_get_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+long long _wrap_w3w_order_item_quantity_get_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3812,7 +3818,7 @@ long long _wrap_w3w_order_item_quantity_get_capi_7cddaa3dc2f923d8(struct w3w_ord
 }
 
 
-struct w3w_order_item *_wrap_new_w3w_order_item_capi_7cddaa3dc2f923d8() {
+struct w3w_order_item *_wrap_new_w3w_order_item_capi_4615f20394d28f01() {
   struct w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
   
@@ -3823,7 +3829,7 @@ struct w3w_order_item *_wrap_new_w3w_order_item_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_order_item_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+void _wrap_delete_w3w_order_item_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   struct w3w_order_item *arg1 = (struct w3w_order_item *) 0 ;
   
   arg1 = *(struct w3w_order_item **)&_swig_go_0; 
@@ -3833,7 +3839,7 @@ void _wrap_delete_w3w_order_item_capi_7cddaa3dc2f923d8(struct w3w_order_item *_s
 }
 
 
-_gostring_ _wrap_w3w_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_id_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3846,7 +3852,7 @@ _gostring_ _wrap_w3w_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_
 }
 
 
-_gostring_ _wrap_w3w_order_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_user_id_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3859,7 +3865,7 @@ _gostring_ _wrap_w3w_order_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_order *_
 }
 
 
-_gostring_ _wrap_w3w_order_currency_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+_gostring_ _wrap_w3w_order_currency_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3872,7 +3878,7 @@ _gostring_ _wrap_w3w_order_currency_get_capi_7cddaa3dc2f923d8(struct w3w_order *
 }
 
 
-void _wrap_w3w_order_amount_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_amount_set_capi_4615f20394d28f01(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount arg2 ;
   
@@ -3884,7 +3890,7 @@ void _wrap_w3w_order_amount_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go
 }
 
 
-long long _wrap_w3w_order_amount_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_amount_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -3897,7 +3903,7 @@ long long _wrap_w3w_order_amount_get_capi_7cddaa3dc2f923d8(struct w3w_order *_sw
 }
 
 
-void _wrap_w3w_order_status_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_order_status_set_capi_4615f20394d28f01(struct w3w_order *_swig_go_0, intgo _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status arg2 ;
   
@@ -3909,7 +3915,7 @@ void _wrap_w3w_order_status_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go
 }
 
 
-intgo _wrap_w3w_order_status_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+intgo _wrap_w3w_order_status_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_status result;
   intgo _swig_go_result;
@@ -3922,7 +3928,7 @@ intgo _wrap_w3w_order_status_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_g
 }
 
 
-void _wrap_w3w_order_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_created_at_set_capi_4615f20394d28f01(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3934,7 +3940,7 @@ void _wrap_w3w_order_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_created_at_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3947,7 +3953,7 @@ long long _wrap_w3w_order_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_order 
 }
 
 
-void _wrap_w3w_order_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_order_updated_at_set_capi_4615f20394d28f01(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time arg2 ;
   
@@ -3959,7 +3965,7 @@ void _wrap_w3w_order_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_order *_swi
 }
 
 
-long long _wrap_w3w_order_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_updated_at_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -3972,7 +3978,7 @@ long long _wrap_w3w_order_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_order 
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_items_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_items_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -3985,7 +3991,7 @@ struct w3w_order_item *_wrap_w3w_order_items_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-long long _wrap_w3w_order_item_count_get_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+long long _wrap_w3w_order_item_count_get_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3998,7 +4004,7 @@ long long _wrap_w3w_order_item_count_get_capi_7cddaa3dc2f923d8(struct w3w_order 
 }
 
 
-void _wrap_delete_w3w_order_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+void _wrap_delete_w3w_order_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   struct w3w_order *arg1 = (struct w3w_order *) 0 ;
   
   arg1 = *(struct w3w_order **)&_swig_go_0; 
@@ -4008,7 +4014,7 @@ void _wrap_delete_w3w_order_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) 
 }
 
 
-struct w3w_order *_wrap_new_w3w_order_capi_7cddaa3dc2f923d8() {
+struct w3w_order *_wrap_new_w3w_order_capi_4615f20394d28f01() {
   struct w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
   
@@ -4019,7 +4025,7 @@ struct w3w_order *_wrap_new_w3w_order_capi_7cddaa3dc2f923d8() {
 }
 
 
-struct w3w_order *_wrap_w3w_order_page_items_get_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
+struct w3w_order *_wrap_w3w_order_page_items_get_capi_4615f20394d28f01(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   w3w_order *result = 0 ;
   struct w3w_order *_swig_go_result;
@@ -4032,7 +4038,7 @@ struct w3w_order *_wrap_w3w_order_page_items_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-long long _wrap_w3w_order_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
+long long _wrap_w3w_order_page_count_get_capi_4615f20394d28f01(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4045,7 +4051,7 @@ long long _wrap_w3w_order_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_order_
 }
 
 
-_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
+_gostring_ _wrap_w3w_order_page_next_cursor_get_capi_4615f20394d28f01(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4058,7 +4064,7 @@ _gostring_ _wrap_w3w_order_page_next_cursor_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_delete_w3w_order_page_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
+void _wrap_delete_w3w_order_page_capi_4615f20394d28f01(struct w3w_order_page *_swig_go_0) {
   struct w3w_order_page *arg1 = (struct w3w_order_page *) 0 ;
   
   arg1 = *(struct w3w_order_page **)&_swig_go_0; 
@@ -4068,7 +4074,7 @@ void _wrap_delete_w3w_order_page_capi_7cddaa3dc2f923d8(struct w3w_order_page *_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_order_create_capi_4615f20394d28f01(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, struct w3w_order_item *_swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4116,7 +4122,7 @@ _gostring_ _wrap_w3w_order_create_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, 
 }
 
 
-_gostring_ _wrap_w3w_order_get_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_order_get_capi_4615f20394d28f01(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4153,7 +4159,7 @@ _gostring_ _wrap_w3w_order_get_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, str
 }
 
 
-_gostring_ _wrap_w3w_order_list_capi_7cddaa3dc2f923d8(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
+_gostring_ _wrap_w3w_order_list_capi_4615f20394d28f01(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4185,7 +4191,7 @@ _gostring_ _wrap_w3w_order_list_capi_7cddaa3dc2f923d8(w3w_order_page **_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_order_cancel_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_order_cancel_capi_4615f20394d28f01(w3w_order **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_order **arg1 = (w3w_order **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4229,7 +4235,7 @@ _gostring_ _wrap_w3w_order_cancel_capi_7cddaa3dc2f923d8(w3w_order **_swig_go_0, 
 }
 
 
-void _wrap_w3w_order_free_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
+void _wrap_w3w_order_free_capi_4615f20394d28f01(struct w3w_order *_swig_go_0) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   
   arg1 = *(w3w_order **)&_swig_go_0; 
@@ -4239,7 +4245,7 @@ void _wrap_w3w_order_free_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0) {
 }
 
 
-void _wrap_w3w_order_page_free_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0) {
+void _wrap_w3w_order_page_free_capi_4615f20394d28f01(struct w3w_order_page *_swig_go_0) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   
   arg1 = *(w3w_order_page **)&_swig_go_0; 
@@ -4249,7 +4255,7 @@ void _wrap_w3w_order_page_free_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_order_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_order_status_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4262,7 +4268,7 @@ _gostring_ _wrap_w3w_order_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_order_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_order_status_parse_capi_4615f20394d28f01(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4295,7 +4301,7 @@ _gostring_ _wrap_w3w_order_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _
 }
 
 
-intgo _wrap_W3W_CLAIM_PENDING_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_CLAIM_PENDING_capi_4615f20394d28f01() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4307,7 +4313,7 @@ intgo _wrap_W3W_CLAIM_PENDING_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_CLAIM_PROCESSED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_CLAIM_PROCESSED_capi_4615f20394d28f01() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4319,7 +4325,7 @@ intgo _wrap_W3W_CLAIM_PROCESSED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_CLAIM_RELEASED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_CLAIM_RELEASED_capi_4615f20394d28f01() {
   enum w3w_claim_status result;
   intgo _swig_go_result;
   
@@ -4331,7 +4337,7 @@ intgo _wrap_W3W_CLAIM_RELEASED_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_claim_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_id_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4344,7 +4350,7 @@ _gostring_ _wrap_w3w_claim_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_order_id_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4357,7 +4363,7 @@ _gostring_ _wrap_w3w_claim_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_user_id_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4370,7 +4376,7 @@ _gostring_ _wrap_w3w_claim_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_
 }
 
 
-_gostring_ _wrap_w3w_claim_supply_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_supply_id_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4383,7 +4389,7 @@ _gostring_ _wrap_w3w_claim_supply_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_status_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_claim_status_set_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, intgo _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status arg2 ;
   
@@ -4395,7 +4401,7 @@ void _wrap_w3w_claim_status_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go
 }
 
 
-intgo _wrap_w3w_claim_status_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+intgo _wrap_w3w_claim_status_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_claim_status result;
   intgo _swig_go_result;
@@ -4408,7 +4414,7 @@ intgo _wrap_w3w_claim_status_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_g
 }
 
 
-void _wrap_w3w_claim_claimed_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4420,7 +4426,7 @@ void _wrap_w3w_claim_claimed_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swi
 }
 
 
-long long _wrap_w3w_claim_claimed_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_claimed_at_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4433,7 +4439,7 @@ long long _wrap_w3w_claim_claimed_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim 
 }
 
 
-void _wrap_w3w_claim_processed_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4445,7 +4451,7 @@ void _wrap_w3w_claim_processed_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_s
 }
 
 
-long long _wrap_w3w_claim_processed_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_processed_at_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4458,7 +4464,7 @@ long long _wrap_w3w_claim_processed_at_get_capi_7cddaa3dc2f923d8(struct w3w_clai
 }
 
 
-void _wrap_w3w_claim_released_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, long long _swig_go_1) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time arg2 ;
   
@@ -4470,7 +4476,7 @@ void _wrap_w3w_claim_released_at_set_capi_7cddaa3dc2f923d8(struct w3w_claim *_sw
 }
 
 
-long long _wrap_w3w_claim_released_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+long long _wrap_w3w_claim_released_at_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -4483,7 +4489,7 @@ long long _wrap_w3w_claim_released_at_get_capi_7cddaa3dc2f923d8(struct w3w_claim
 }
 
 
-struct w3w_claim *_wrap_new_w3w_claim_capi_7cddaa3dc2f923d8() {
+struct w3w_claim *_wrap_new_w3w_claim_capi_4615f20394d28f01() {
   struct w3w_claim *result = 0 ;
   struct w3w_claim *_swig_go_result;
   
@@ -4494,7 +4500,7 @@ struct w3w_claim *_wrap_new_w3w_claim_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_claim_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) {
+void _wrap_delete_w3w_claim_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0) {
   struct w3w_claim *arg1 = (struct w3w_claim *) 0 ;
   
   arg1 = *(struct w3w_claim **)&_swig_go_0; 
@@ -4504,7 +4510,7 @@ void _wrap_delete_w3w_claim_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_claim_order_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_order_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4548,7 +4554,7 @@ _gostring_ _wrap_w3w_claim_order_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_claim_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4585,7 +4591,7 @@ _gostring_ _wrap_w3w_claim_get_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_claim_get_by_order_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4622,7 +4628,7 @@ _gostring_ _wrap_w3w_claim_get_by_order_capi_7cddaa3dc2f923d8(struct w3w_claim *
 }
 
 
-_gostring_ _wrap_w3w_claim_process_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4666,7 +4672,7 @@ _gostring_ _wrap_w3w_claim_process_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_release_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_claim_release_capi_4615f20394d28f01(struct w3w_claim *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_claim *arg1 = (w3w_claim *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -4710,7 +4716,7 @@ _gostring_ _wrap_w3w_claim_release_capi_7cddaa3dc2f923d8(struct w3w_claim *_swig
 }
 
 
-_gostring_ _wrap_w3w_claim_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_claim_status_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4723,7 +4729,7 @@ _gostring_ _wrap_w3w_claim_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_claim_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_claim_status_parse_capi_4615f20394d28f01(int *_swig_go_0, _gostring_ _swig_go_1) {
   int *arg1 = (int *) 0 ;
   char *arg2 = (char *) 0 ;
   w3w_status result;
@@ -4756,7 +4762,7 @@ _gostring_ _wrap_w3w_claim_status_parse_capi_7cddaa3dc2f923d8(int *_swig_go_0, _
 }
 
 
-void _wrap_w3w_batch_result_replayed_set_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_batch_result_replayed_set_capi_4615f20394d28f01(struct w3w_batch_result *_swig_go_0, intgo _swig_go_1) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int arg2 ;
   
@@ -4768,7 +4774,7 @@ void _wrap_w3w_batch_result_replayed_set_capi_7cddaa3dc2f923d8(struct w3w_batch_
 }
 
 
-intgo _wrap_w3w_batch_result_replayed_get_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3w_batch_result_replayed_get_capi_4615f20394d28f01(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -4781,7 +4787,7 @@ intgo _wrap_w3w_batch_result_replayed_get_capi_7cddaa3dc2f923d8(struct w3w_batch
 }
 
 
-_gostring_ _wrap_w3w_batch_result_id_get_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_id_get_capi_4615f20394d28f01(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4794,7 +4800,7 @@ _gostring_ _wrap_w3w_batch_result_id_get_capi_7cddaa3dc2f923d8(struct w3w_batch_
 }
 
 
-_gostring_ _wrap_w3w_batch_result_message_get_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
+_gostring_ _wrap_w3w_batch_result_message_get_capi_4615f20394d28f01(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4807,7 +4813,7 @@ _gostring_ _wrap_w3w_batch_result_message_get_capi_7cddaa3dc2f923d8(struct w3w_b
 }
 
 
-struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_7cddaa3dc2f923d8() {
+struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_4615f20394d28f01() {
   struct w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
   
@@ -4818,7 +4824,7 @@ struct w3w_batch_result *_wrap_new_w3w_batch_result_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_batch_result_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
+void _wrap_delete_w3w_batch_result_capi_4615f20394d28f01(struct w3w_batch_result *_swig_go_0) {
   struct w3w_batch_result *arg1 = (struct w3w_batch_result *) 0 ;
   
   arg1 = *(struct w3w_batch_result **)&_swig_go_0; 
@@ -4828,7 +4834,7 @@ void _wrap_delete_w3w_batch_result_capi_7cddaa3dc2f923d8(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
+struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_4615f20394d28f01(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   w3w_batch_result *result = 0 ;
   struct w3w_batch_result *_swig_go_result;
@@ -4841,7 +4847,7 @@ struct w3w_batch_result *_wrap_w3w_batch_results_items_get_capi_7cddaa3dc2f923d8
 }
 
 
-long long _wrap_w3w_batch_results_count_get_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_count_get_capi_4615f20394d28f01(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4854,7 +4860,7 @@ long long _wrap_w3w_batch_results_count_get_capi_7cddaa3dc2f923d8(struct w3w_bat
 }
 
 
-long long _wrap_w3w_batch_results_ok_get_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
+long long _wrap_w3w_batch_results_ok_get_capi_4615f20394d28f01(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4867,7 +4873,7 @@ long long _wrap_w3w_batch_results_ok_get_capi_7cddaa3dc2f923d8(struct w3w_batch_
 }
 
 
-void _wrap_delete_w3w_batch_results_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
+void _wrap_delete_w3w_batch_results_capi_4615f20394d28f01(struct w3w_batch_results *_swig_go_0) {
   struct w3w_batch_results *arg1 = (struct w3w_batch_results *) 0 ;
   
   arg1 = *(struct w3w_batch_results **)&_swig_go_0; 
@@ -4877,7 +4883,7 @@ void _wrap_delete_w3w_batch_results_capi_7cddaa3dc2f923d8(struct w3w_batch_resul
 }
 
 
-_gostring_ _wrap_w3w_claim_request_order_id_get_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_order_id_get_capi_4615f20394d28f01(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4890,7 +4896,7 @@ _gostring_ _wrap_w3w_claim_request_order_id_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0) {
+_gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_4615f20394d28f01(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4903,7 +4909,7 @@ _gostring_ _wrap_w3w_claim_request_idempotency_key_get_capi_7cddaa3dc2f923d8(str
 }
 
 
-struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_7cddaa3dc2f923d8() {
+struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_4615f20394d28f01() {
   struct w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
   
@@ -4914,7 +4920,7 @@ struct w3w_claim_request *_wrap_new_w3w_claim_request_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_claim_request_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0) {
+void _wrap_delete_w3w_claim_request_capi_4615f20394d28f01(struct w3w_claim_request *_swig_go_0) {
   struct w3w_claim_request *arg1 = (struct w3w_claim_request *) 0 ;
   
   arg1 = *(struct w3w_claim_request **)&_swig_go_0; 
@@ -4924,7 +4930,7 @@ void _wrap_delete_w3w_claim_request_capi_7cddaa3dc2f923d8(struct w3w_claim_reque
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_user_id_get_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4937,7 +4943,7 @@ _gostring_ _wrap_w3w_deposit_request_user_id_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_currency_get_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4950,7 +4956,7 @@ _gostring_ _wrap_w3w_deposit_request_currency_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_deposit_request_amount_set_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -4962,7 +4968,7 @@ void _wrap_w3w_deposit_request_amount_set_capi_7cddaa3dc2f923d8(struct w3w_depos
 }
 
 
-long long _wrap_w3w_deposit_request_amount_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
+long long _wrap_w3w_deposit_request_amount_get_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -4975,7 +4981,7 @@ long long _wrap_w3w_deposit_request_amount_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_reference_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_reference_get_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4988,7 +4994,7 @@ _gostring_ _wrap_w3w_deposit_request_reference_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
+_gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5001,7 +5007,7 @@ _gostring_ _wrap_w3w_deposit_request_idempotency_key_get_capi_7cddaa3dc2f923d8(s
 }
 
 
-struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_7cddaa3dc2f923d8() {
+struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_4615f20394d28f01() {
   struct w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
   
@@ -5012,7 +5018,7 @@ struct w3w_deposit_request *_wrap_new_w3w_deposit_request_capi_7cddaa3dc2f923d8(
 }
 
 
-void _wrap_delete_w3w_deposit_request_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0) {
+void _wrap_delete_w3w_deposit_request_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0) {
   struct w3w_deposit_request *arg1 = (struct w3w_deposit_request *) 0 ;
   
   arg1 = *(struct w3w_deposit_request **)&_swig_go_0; 
@@ -5022,7 +5028,7 @@ void _wrap_delete_w3w_deposit_request_capi_7cddaa3dc2f923d8(struct w3w_deposit_r
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5035,7 +5041,7 @@ _gostring_ _wrap_w3w_transfer_request_to_user_id_get_capi_7cddaa3dc2f923d8(struc
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_currency_get_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5048,7 +5054,7 @@ _gostring_ _wrap_w3w_transfer_request_currency_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-void _wrap_w3w_transfer_request_amount_set_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount arg2 ;
   
@@ -5060,7 +5066,7 @@ void _wrap_w3w_transfer_request_amount_set_capi_7cddaa3dc2f923d8(struct w3w_tran
 }
 
 
-long long _wrap_w3w_transfer_request_amount_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
+long long _wrap_w3w_transfer_request_amount_get_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -5073,7 +5079,7 @@ long long _wrap_w3w_transfer_request_amount_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
+_gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5086,7 +5092,7 @@ _gostring_ _wrap_w3w_transfer_request_idempotency_key_get_capi_7cddaa3dc2f923d8(
 }
 
 
-struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_7cddaa3dc2f923d8() {
+struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_4615f20394d28f01() {
   struct w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
   
@@ -5097,7 +5103,7 @@ struct w3w_transfer_request *_wrap_new_w3w_transfer_request_capi_7cddaa3dc2f923d
 }
 
 
-void _wrap_delete_w3w_transfer_request_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0) {
+void _wrap_delete_w3w_transfer_request_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0) {
   struct w3w_transfer_request *arg1 = (struct w3w_transfer_request *) 0 ;
   
   arg1 = *(struct w3w_transfer_request **)&_swig_go_0; 
@@ -5107,7 +5113,7 @@ void _wrap_delete_w3w_transfer_request_capi_7cddaa3dc2f923d8(struct w3w_transfer
 }
 
 
-_gostring_ _wrap_w3w_order_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_currency_get_capi_4615f20394d28f01(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5120,7 +5126,7 @@ _gostring_ _wrap_w3w_order_request_currency_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
+struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_4615f20394d28f01(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -5133,7 +5139,7 @@ struct w3w_order_item *_wrap_w3w_order_request_items_get_capi_7cddaa3dc2f923d8(s
 }
 
 
-long long _wrap_w3w_order_request_item_count_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
+long long _wrap_w3w_order_request_item_count_get_capi_4615f20394d28f01(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5146,7 +5152,7 @@ long long _wrap_w3w_order_request_item_count_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
+_gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_4615f20394d28f01(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5159,7 +5165,7 @@ _gostring_ _wrap_w3w_order_request_idempotency_key_get_capi_7cddaa3dc2f923d8(str
 }
 
 
-struct w3w_order_request *_wrap_new_w3w_order_request_capi_7cddaa3dc2f923d8() {
+struct w3w_order_request *_wrap_new_w3w_order_request_capi_4615f20394d28f01() {
   struct w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
   
@@ -5170,7 +5176,7 @@ struct w3w_order_request *_wrap_new_w3w_order_request_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_order_request_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0) {
+void _wrap_delete_w3w_order_request_capi_4615f20394d28f01(struct w3w_order_request *_swig_go_0) {
   struct w3w_order_request *arg1 = (struct w3w_order_request *) 0 ;
   
   arg1 = *(struct w3w_order_request **)&_swig_go_0; 
@@ -5180,7 +5186,7 @@ void _wrap_delete_w3w_order_request_capi_7cddaa3dc2f923d8(struct w3w_order_reque
 }
 
 
-_gostring_ _wrap_w3w_process_request_claim_id_get_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_claim_id_get_capi_4615f20394d28f01(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5193,7 +5199,7 @@ _gostring_ _wrap_w3w_process_request_claim_id_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0) {
+_gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_4615f20394d28f01(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5206,7 +5212,7 @@ _gostring_ _wrap_w3w_process_request_idempotency_key_get_capi_7cddaa3dc2f923d8(s
 }
 
 
-struct w3w_process_request *_wrap_new_w3w_process_request_capi_7cddaa3dc2f923d8() {
+struct w3w_process_request *_wrap_new_w3w_process_request_capi_4615f20394d28f01() {
   struct w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
   
@@ -5217,7 +5223,7 @@ struct w3w_process_request *_wrap_new_w3w_process_request_capi_7cddaa3dc2f923d8(
 }
 
 
-void _wrap_delete_w3w_process_request_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0) {
+void _wrap_delete_w3w_process_request_capi_4615f20394d28f01(struct w3w_process_request *_swig_go_0) {
   struct w3w_process_request *arg1 = (struct w3w_process_request *) 0 ;
   
   arg1 = *(struct w3w_process_request **)&_swig_go_0; 
@@ -5227,7 +5233,7 @@ void _wrap_delete_w3w_process_request_capi_7cddaa3dc2f923d8(struct w3w_process_r
 }
 
 
-_gostring_ _wrap_w3w_claim_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_batch_capi_4615f20394d28f01(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_claim_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5261,7 +5267,7 @@ _gostring_ _wrap_w3w_claim_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig
 }
 
 
-_gostring_ _wrap_w3w_deposit_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_deposit_batch_capi_4615f20394d28f01(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_deposit_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5295,7 +5301,7 @@ _gostring_ _wrap_w3w_deposit_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_sw
 }
 
 
-_gostring_ _wrap_w3w_transfer_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_transfer_batch_capi_4615f20394d28f01(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_transfer_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5329,7 +5335,7 @@ _gostring_ _wrap_w3w_transfer_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_s
 }
 
 
-_gostring_ _wrap_w3w_order_create_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_order_create_batch_capi_4615f20394d28f01(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_order_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5363,7 +5369,7 @@ _gostring_ _wrap_w3w_order_create_batch_capi_7cddaa3dc2f923d8(w3w_batch_results 
 }
 
 
-_gostring_ _wrap_w3w_claim_process_batch_capi_7cddaa3dc2f923d8(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
+_gostring_ _wrap_w3w_claim_process_batch_capi_4615f20394d28f01(w3w_batch_results **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_process_request *_swig_go_3, long long _swig_go_4) {
   w3w_batch_results **arg1 = (w3w_batch_results **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5397,7 +5403,7 @@ _gostring_ _wrap_w3w_claim_process_batch_capi_7cddaa3dc2f923d8(w3w_batch_results
 }
 
 
-void _wrap_w3w_batch_results_free_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0) {
+void _wrap_w3w_batch_results_free_capi_4615f20394d28f01(struct w3w_batch_results *_swig_go_0) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   
   arg1 = *(w3w_batch_results **)&_swig_go_0; 
@@ -5407,7 +5413,7 @@ void _wrap_w3w_batch_results_free_capi_7cddaa3dc2f923d8(struct w3w_batch_results
 }
 
 
-void _wrap_w3w_event_seq_set_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_seq_set_capi_4615f20394d28f01(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t arg2 ;
   
@@ -5419,7 +5425,7 @@ void _wrap_w3w_event_seq_set_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0,
 }
 
 
-long long _wrap_w3w_event_seq_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_seq_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5432,7 +5438,7 @@ long long _wrap_w3w_event_seq_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_id_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5445,7 +5451,7 @@ _gostring_ _wrap_w3w_event_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_
 }
 
 
-_gostring_ _wrap_w3w_event_event_type_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_event_type_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5458,7 +5464,7 @@ _gostring_ _wrap_w3w_event_event_type_get_capi_7cddaa3dc2f923d8(struct w3w_event
 }
 
 
-_gostring_ _wrap_w3w_event_topic_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_topic_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5471,7 +5477,7 @@ _gostring_ _wrap_w3w_event_topic_get_capi_7cddaa3dc2f923d8(struct w3w_event *_sw
 }
 
 
-_gostring_ _wrap_w3w_event_aggregate_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_aggregate_id_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5484,7 +5490,7 @@ _gostring_ _wrap_w3w_event_aggregate_id_get_capi_7cddaa3dc2f923d8(struct w3w_eve
 }
 
 
-_gostring_ _wrap_w3w_event_actor_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_actor_id_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5497,7 +5503,7 @@ _gostring_ _wrap_w3w_event_actor_id_get_capi_7cddaa3dc2f923d8(struct w3w_event *
 }
 
 
-_gostring_ _wrap_w3w_event_region_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_region_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5510,7 +5516,7 @@ _gostring_ _wrap_w3w_event_region_get_capi_7cddaa3dc2f923d8(struct w3w_event *_s
 }
 
 
-void _wrap_w3w_event_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_created_at_set_capi_4615f20394d28f01(struct w3w_event *_swig_go_0, long long _swig_go_1) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time arg2 ;
   
@@ -5522,7 +5528,7 @@ void _wrap_w3w_event_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_event *_swi
 }
 
 
-long long _wrap_w3w_event_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+long long _wrap_w3w_event_created_at_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5535,7 +5541,7 @@ long long _wrap_w3w_event_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_event 
 }
 
 
-_gostring_ _wrap_w3w_event_payload_get_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+_gostring_ _wrap_w3w_event_payload_get_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5548,7 +5554,7 @@ _gostring_ _wrap_w3w_event_payload_get_capi_7cddaa3dc2f923d8(struct w3w_event *_
 }
 
 
-void _wrap_delete_w3w_event_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+void _wrap_delete_w3w_event_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   struct w3w_event *arg1 = (struct w3w_event *) 0 ;
   
   arg1 = *(struct w3w_event **)&_swig_go_0; 
@@ -5558,7 +5564,7 @@ void _wrap_delete_w3w_event_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_subscription_next_capi_7cddaa3dc2f923d8(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_subscription_next_capi_4615f20394d28f01(w3w_event **_swig_go_0, struct w3w_subscription *_swig_go_1, intgo _swig_go_2) {
   w3w_event **arg1 = (w3w_event **) 0 ;
   w3w_subscription *arg2 = (w3w_subscription *) 0 ;
   int arg3 ;
@@ -5588,7 +5594,7 @@ _gostring_ _wrap_w3w_subscription_next_capi_7cddaa3dc2f923d8(w3w_event **_swig_g
 }
 
 
-long long _wrap_w3w_subscription_dropped_capi_7cddaa3dc2f923d8(struct w3w_subscription *_swig_go_0) {
+long long _wrap_w3w_subscription_dropped_capi_4615f20394d28f01(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5601,7 +5607,7 @@ long long _wrap_w3w_subscription_dropped_capi_7cddaa3dc2f923d8(struct w3w_subscr
 }
 
 
-void _wrap_w3w_unsubscribe_capi_7cddaa3dc2f923d8(struct w3w_subscription *_swig_go_0) {
+void _wrap_w3w_unsubscribe_capi_4615f20394d28f01(struct w3w_subscription *_swig_go_0) {
   w3w_subscription *arg1 = (w3w_subscription *) 0 ;
   
   arg1 = *(w3w_subscription **)&_swig_go_0; 
@@ -5611,7 +5617,7 @@ void _wrap_w3w_unsubscribe_capi_7cddaa3dc2f923d8(struct w3w_subscription *_swig_
 }
 
 
-void _wrap_w3w_event_free_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
+void _wrap_w3w_event_free_capi_4615f20394d28f01(struct w3w_event *_swig_go_0) {
   w3w_event *arg1 = (w3w_event *) 0 ;
   
   arg1 = *(w3w_event **)&_swig_go_0; 
@@ -5621,7 +5627,7 @@ void _wrap_w3w_event_free_capi_7cddaa3dc2f923d8(struct w3w_event *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_events_pump_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_events_pump_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -5651,7 +5657,7 @@ _gostring_ _wrap_w3w_events_pump_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_
 }
 
 
-void _wrap_w3w_outbox_stats_total_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5663,7 +5669,7 @@ void _wrap_w3w_outbox_stats_total_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_st
 }
 
 
-long long _wrap_w3w_outbox_stats_total_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_total_get_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5676,7 +5682,7 @@ long long _wrap_w3w_outbox_stats_total_get_capi_7cddaa3dc2f923d8(struct w3w_outb
 }
 
 
-void _wrap_w3w_outbox_stats_pending_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5688,7 +5694,7 @@ void _wrap_w3w_outbox_stats_pending_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_
 }
 
 
-long long _wrap_w3w_outbox_stats_pending_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_pending_get_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5701,7 +5707,7 @@ long long _wrap_w3w_outbox_stats_pending_get_capi_7cddaa3dc2f923d8(struct w3w_ou
 }
 
 
-void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time arg2 ;
   
@@ -5713,7 +5719,7 @@ void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -5726,7 +5732,7 @@ long long _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_7cddaa3dc2f923d8(str
 }
 
 
-void _wrap_w3w_outbox_stats_last_seq_set_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t arg2 ;
   
@@ -5738,7 +5744,7 @@ void _wrap_w3w_outbox_stats_last_seq_set_capi_7cddaa3dc2f923d8(struct w3w_outbox
 }
 
 
-long long _wrap_w3w_outbox_stats_last_seq_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
+long long _wrap_w3w_outbox_stats_last_seq_get_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5751,7 +5757,7 @@ long long _wrap_w3w_outbox_stats_last_seq_get_capi_7cddaa3dc2f923d8(struct w3w_o
 }
 
 
-struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_7cddaa3dc2f923d8() {
+struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_4615f20394d28f01() {
   struct w3w_outbox_stats *result = 0 ;
   struct w3w_outbox_stats *_swig_go_result;
   
@@ -5762,7 +5768,7 @@ struct w3w_outbox_stats *_wrap_new_w3w_outbox_stats_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_outbox_stats_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0) {
+void _wrap_delete_w3w_outbox_stats_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0) {
   struct w3w_outbox_stats *arg1 = (struct w3w_outbox_stats *) 0 ;
   
   arg1 = *(struct w3w_outbox_stats **)&_swig_go_0; 
@@ -5772,7 +5778,7 @@ void _wrap_delete_w3w_outbox_stats_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats
 }
 
 
-_gostring_ _wrap_w3w_outbox_stats_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_outbox_stats_get_capi_4615f20394d28f01(struct w3w_outbox_stats *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_outbox_stats *arg1 = (w3w_outbox_stats *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5802,7 +5808,7 @@ _gostring_ _wrap_w3w_outbox_stats_get_capi_7cddaa3dc2f923d8(struct w3w_outbox_st
 }
 
 
-struct w3w_event *_wrap_w3w_event_list_items_get_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
+struct w3w_event *_wrap_w3w_event_list_items_get_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   w3w_event *result = 0 ;
   struct w3w_event *_swig_go_result;
@@ -5815,7 +5821,7 @@ struct w3w_event *_wrap_w3w_event_list_items_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-long long _wrap_w3w_event_list_count_get_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
+long long _wrap_w3w_event_list_count_get_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5828,7 +5834,7 @@ long long _wrap_w3w_event_list_count_get_capi_7cddaa3dc2f923d8(struct w3w_event_
 }
 
 
-void _wrap_w3w_event_list_next_after_set_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   int64_t arg2 ;
   
@@ -5840,7 +5846,7 @@ void _wrap_w3w_event_list_next_after_set_capi_7cddaa3dc2f923d8(struct w3w_event_
 }
 
 
-long long _wrap_w3w_event_list_next_after_get_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
+long long _wrap_w3w_event_list_next_after_get_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5853,7 +5859,7 @@ long long _wrap_w3w_event_list_next_after_get_capi_7cddaa3dc2f923d8(struct w3w_e
 }
 
 
-void _wrap_delete_w3w_event_list_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
+void _wrap_delete_w3w_event_list_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0) {
   struct w3w_event_list *arg1 = (struct w3w_event_list *) 0 ;
   
   arg1 = *(struct w3w_event_list **)&_swig_go_0; 
@@ -5863,7 +5869,7 @@ void _wrap_delete_w3w_event_list_capi_7cddaa3dc2f923d8(struct w3w_event_list *_s
 }
 
 
-_gostring_ _wrap_w3w_events_of_capi_7cddaa3dc2f923d8(w3w_event_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_events_of_capi_4615f20394d28f01(w3w_event_list **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, intgo _swig_go_5) {
   w3w_event_list **arg1 = (w3w_event_list **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -5904,7 +5910,7 @@ _gostring_ _wrap_w3w_events_of_capi_7cddaa3dc2f923d8(w3w_event_list **_swig_go_0
 }
 
 
-void _wrap_w3w_event_list_free_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0) {
+void _wrap_w3w_event_list_free_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0) {
   w3w_event_list *arg1 = (w3w_event_list *) 0 ;
   
   arg1 = *(w3w_event_list **)&_swig_go_0; 
@@ -5914,7 +5920,7 @@ void _wrap_w3w_event_list_free_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swi
 }
 
 
-void _wrap_w3w_audit_record_chain_pos_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   int64_t arg2 ;
   
@@ -5926,7 +5932,7 @@ void _wrap_w3w_audit_record_chain_pos_set_capi_7cddaa3dc2f923d8(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_record_chain_pos_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+long long _wrap_w3w_audit_record_chain_pos_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5939,7 +5945,7 @@ long long _wrap_w3w_audit_record_chain_pos_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_record_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_id_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5952,7 +5958,7 @@ _gostring_ _wrap_w3w_audit_record_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_
 }
 
 
-_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_actor_id_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5965,7 +5971,7 @@ _gostring_ _wrap_w3w_audit_record_actor_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_audit_record_action_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -5989,7 +5995,7 @@ void _wrap_w3w_audit_record_action_set_capi_7cddaa3dc2f923d8(struct w3w_audit_re
 }
 
 
-_gostring_ _wrap_w3w_audit_record_action_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_action_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6002,7 +6008,7 @@ _gostring_ _wrap_w3w_audit_record_action_get_capi_7cddaa3dc2f923d8(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_record_target_id_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -6026,7 +6032,7 @@ void _wrap_w3w_audit_record_target_id_set_capi_7cddaa3dc2f923d8(struct w3w_audit
 }
 
 
-_gostring_ _wrap_w3w_audit_record_target_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_target_id_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6039,7 +6045,7 @@ _gostring_ _wrap_w3w_audit_record_target_id_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_audit_record_outcome_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *arg2 ;
   
@@ -6063,7 +6069,7 @@ void _wrap_w3w_audit_record_outcome_set_capi_7cddaa3dc2f923d8(struct w3w_audit_r
 }
 
 
-_gostring_ _wrap_w3w_audit_record_outcome_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_outcome_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6076,7 +6082,7 @@ _gostring_ _wrap_w3w_audit_record_outcome_get_capi_7cddaa3dc2f923d8(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_record_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   w3w_time arg2 ;
   
@@ -6088,7 +6094,7 @@ void _wrap_w3w_audit_record_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_audi
 }
 
 
-long long _wrap_w3w_audit_record_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+long long _wrap_w3w_audit_record_created_at_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -6101,7 +6107,7 @@ long long _wrap_w3w_audit_record_created_at_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_audit_record_prev_hash_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+void _wrap_w3w_audit_record_prev_hash_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *arg2 ;
   
@@ -6117,7 +6123,7 @@ void _wrap_w3w_audit_record_prev_hash_set_capi_7cddaa3dc2f923d8(struct w3w_audit
 }
 
 
-char *_wrap_w3w_audit_record_prev_hash_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+char *_wrap_w3w_audit_record_prev_hash_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *result = 0 ;
   char *_swig_go_result;
@@ -6130,7 +6136,7 @@ char *_wrap_w3w_audit_record_prev_hash_get_capi_7cddaa3dc2f923d8(struct w3w_audi
 }
 
 
-void _wrap_w3w_audit_record_hash_set_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
+void _wrap_w3w_audit_record_hash_set_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0, char *_swig_go_1) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *arg2 ;
   
@@ -6146,7 +6152,7 @@ void _wrap_w3w_audit_record_hash_set_capi_7cddaa3dc2f923d8(struct w3w_audit_reco
 }
 
 
-char *_wrap_w3w_audit_record_hash_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+char *_wrap_w3w_audit_record_hash_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   unsigned char *result = 0 ;
   char *_swig_go_result;
@@ -6159,7 +6165,7 @@ char *_wrap_w3w_audit_record_hash_get_capi_7cddaa3dc2f923d8(struct w3w_audit_rec
 }
 
 
-_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_record_trace_id_get_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6172,7 +6178,7 @@ _gostring_ _wrap_w3w_audit_record_trace_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_7cddaa3dc2f923d8() {
+struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_4615f20394d28f01() {
   struct w3w_audit_record *result = 0 ;
   struct w3w_audit_record *_swig_go_result;
   
@@ -6183,7 +6189,7 @@ struct w3w_audit_record *_wrap_new_w3w_audit_record_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_audit_record_capi_7cddaa3dc2f923d8(struct w3w_audit_record *_swig_go_0) {
+void _wrap_delete_w3w_audit_record_capi_4615f20394d28f01(struct w3w_audit_record *_swig_go_0) {
   struct w3w_audit_record *arg1 = (struct w3w_audit_record *) 0 ;
   
   arg1 = *(struct w3w_audit_record **)&_swig_go_0; 
@@ -6193,7 +6199,7 @@ void _wrap_delete_w3w_audit_record_capi_7cddaa3dc2f923d8(struct w3w_audit_record
 }
 
 
-struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
+struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   w3w_audit_record *result = 0 ;
   struct w3w_audit_record *_swig_go_result;
@@ -6206,7 +6212,7 @@ struct w3w_audit_record *_wrap_w3w_audit_page_items_get_capi_7cddaa3dc2f923d8(st
 }
 
 
-long long _wrap_w3w_audit_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
+long long _wrap_w3w_audit_page_count_get_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6219,7 +6225,7 @@ long long _wrap_w3w_audit_page_count_get_capi_7cddaa3dc2f923d8(struct w3w_audit_
 }
 
 
-void _wrap_w3w_audit_page_next_after_set_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   int64_t arg2 ;
   
@@ -6231,7 +6237,7 @@ void _wrap_w3w_audit_page_next_after_set_capi_7cddaa3dc2f923d8(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_page_next_after_get_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
+long long _wrap_w3w_audit_page_next_after_get_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6244,7 +6250,7 @@ long long _wrap_w3w_audit_page_next_after_get_capi_7cddaa3dc2f923d8(struct w3w_a
 }
 
 
-void _wrap_delete_w3w_audit_page_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
+void _wrap_delete_w3w_audit_page_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0) {
   struct w3w_audit_page *arg1 = (struct w3w_audit_page *) 0 ;
   
   arg1 = *(struct w3w_audit_page **)&_swig_go_0; 
@@ -6254,7 +6260,7 @@ void _wrap_delete_w3w_audit_page_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_s
 }
 
 
-void _wrap_w3w_audit_report_ok_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_audit_report_ok_set_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0, intgo _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int arg2 ;
   
@@ -6266,7 +6272,7 @@ void _wrap_w3w_audit_report_ok_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report
 }
 
 
-intgo _wrap_w3w_audit_report_ok_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
+intgo _wrap_w3w_audit_report_ok_get_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6279,7 +6285,7 @@ intgo _wrap_w3w_audit_report_ok_get_capi_7cddaa3dc2f923d8(struct w3w_audit_repor
 }
 
 
-void _wrap_w3w_audit_report_records_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6291,7 +6297,7 @@ void _wrap_w3w_audit_report_records_set_capi_7cddaa3dc2f923d8(struct w3w_audit_r
 }
 
 
-long long _wrap_w3w_audit_report_records_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_records_get_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6304,7 +6310,7 @@ long long _wrap_w3w_audit_report_records_get_capi_7cddaa3dc2f923d8(struct w3w_au
 }
 
 
-void _wrap_w3w_audit_report_unsealed_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6316,7 +6322,7 @@ void _wrap_w3w_audit_report_unsealed_set_capi_7cddaa3dc2f923d8(struct w3w_audit_
 }
 
 
-long long _wrap_w3w_audit_report_unsealed_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_unsealed_get_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6329,7 +6335,7 @@ long long _wrap_w3w_audit_report_unsealed_get_capi_7cddaa3dc2f923d8(struct w3w_a
 }
 
 
-void _wrap_w3w_audit_report_first_bad_set_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0, long long _swig_go_1) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t arg2 ;
   
@@ -6341,7 +6347,7 @@ void _wrap_w3w_audit_report_first_bad_set_capi_7cddaa3dc2f923d8(struct w3w_audit
 }
 
 
-long long _wrap_w3w_audit_report_first_bad_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
+long long _wrap_w3w_audit_report_first_bad_get_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6354,7 +6360,7 @@ long long _wrap_w3w_audit_report_first_bad_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_audit_report_reason_get_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
+_gostring_ _wrap_w3w_audit_report_reason_get_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6367,7 +6373,7 @@ _gostring_ _wrap_w3w_audit_report_reason_get_capi_7cddaa3dc2f923d8(struct w3w_au
 }
 
 
-struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_7cddaa3dc2f923d8() {
+struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_4615f20394d28f01() {
   struct w3w_audit_report *result = 0 ;
   struct w3w_audit_report *_swig_go_result;
   
@@ -6378,7 +6384,7 @@ struct w3w_audit_report *_wrap_new_w3w_audit_report_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_audit_report_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0) {
+void _wrap_delete_w3w_audit_report_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0) {
   struct w3w_audit_report *arg1 = (struct w3w_audit_report *) 0 ;
   
   arg1 = *(struct w3w_audit_report **)&_swig_go_0; 
@@ -6388,7 +6394,7 @@ void _wrap_delete_w3w_audit_report_capi_7cddaa3dc2f923d8(struct w3w_audit_report
 }
 
 
-_gostring_ _wrap_w3w_audit_verify_capi_7cddaa3dc2f923d8(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_verify_capi_4615f20394d28f01(struct w3w_audit_report *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_audit_report *arg1 = (w3w_audit_report *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6418,7 +6424,7 @@ _gostring_ _wrap_w3w_audit_verify_capi_7cddaa3dc2f923d8(struct w3w_audit_report 
 }
 
 
-_gostring_ _wrap_w3w_audit_read_capi_7cddaa3dc2f923d8(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_audit_read_capi_4615f20394d28f01(w3w_audit_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_audit_page **arg1 = (w3w_audit_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -6452,7 +6458,7 @@ _gostring_ _wrap_w3w_audit_read_capi_7cddaa3dc2f923d8(w3w_audit_page **_swig_go_
 }
 
 
-void _wrap_w3w_audit_page_free_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0) {
+void _wrap_w3w_audit_page_free_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0) {
   w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
   
   arg1 = *(w3w_audit_page **)&_swig_go_0; 
@@ -6462,7 +6468,7 @@ void _wrap_w3w_audit_page_free_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swi
 }
 
 
-_gostring_ _wrap_w3w_audit_seal_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_audit_seal_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, long long _swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   size_t arg2 ;
   size_t *arg3 = (size_t *) 0 ;
@@ -6492,7 +6498,7 @@ _gostring_ _wrap_w3w_audit_seal_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_supply *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply *arg2 = (w3w_supply *) 0 ;
   char *temp1 = NULL ;
@@ -6526,7 +6532,7 @@ _gostring_ _wrap_w3w_supply_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_supply_page_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
+_gostring_ _wrap_w3w_supply_page_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_supply_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_supply_page *arg2 = (w3w_supply_page *) 0 ;
   char *temp1 = NULL ;
@@ -6560,7 +6566,7 @@ _gostring_ _wrap_w3w_supply_page_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig
 }
 
 
-_gostring_ _wrap_w3w_order_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
+_gostring_ _wrap_w3w_order_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_order *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order *arg2 = (w3w_order *) 0 ;
   char *temp1 = NULL ;
@@ -6594,7 +6600,7 @@ _gostring_ _wrap_w3w_order_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_order_page_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
+_gostring_ _wrap_w3w_order_page_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_order_page *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_order_page *arg2 = (w3w_order_page *) 0 ;
   char *temp1 = NULL ;
@@ -6628,7 +6634,7 @@ _gostring_ _wrap_w3w_order_page_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_claim_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
+_gostring_ _wrap_w3w_claim_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_claim *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_claim *arg2 = (w3w_claim *) 0 ;
   char *temp1 = NULL ;
@@ -6662,7 +6668,7 @@ _gostring_ _wrap_w3w_claim_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_transfer_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
+_gostring_ _wrap_w3w_transfer_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_transfer *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_transfer *arg2 = (w3w_transfer *) 0 ;
   char *temp1 = NULL ;
@@ -6696,7 +6702,7 @@ _gostring_ _wrap_w3w_transfer_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go
 }
 
 
-_gostring_ _wrap_w3w_account_list_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
+_gostring_ _wrap_w3w_account_list_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_account_list *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_account_list *arg2 = (w3w_account_list *) 0 ;
   char *temp1 = NULL ;
@@ -6730,7 +6736,7 @@ _gostring_ _wrap_w3w_account_list_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swi
 }
 
 
-_gostring_ _wrap_w3w_event_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
+_gostring_ _wrap_w3w_event_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_event *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_event *arg2 = (w3w_event *) 0 ;
   char *temp1 = NULL ;
@@ -6764,7 +6770,7 @@ _gostring_ _wrap_w3w_event_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0,
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_7cddaa3dc2f923d8(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6796,7 +6802,7 @@ _gostring_ _wrap_w3w_jwt_verifier_hs256_capi_7cddaa3dc2f923d8(w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_7cddaa3dc2f923d8(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
+_gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(w3w_jwt_verifier **_swig_go_0, _goslice_ _swig_go_1) {
   w3w_jwt_verifier **arg1 = (w3w_jwt_verifier **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6828,7 +6834,7 @@ _gostring_ _wrap_w3w_jwt_verifier_eddsa_capi_7cddaa3dc2f923d8(w3w_jwt_verifier *
 }
 
 
-void _wrap_w3w_jwt_verifier_free_capi_7cddaa3dc2f923d8(struct w3w_jwt_verifier *_swig_go_0) {
+void _wrap_w3w_jwt_verifier_free_capi_4615f20394d28f01(struct w3w_jwt_verifier *_swig_go_0) {
   w3w_jwt_verifier *arg1 = (w3w_jwt_verifier *) 0 ;
   
   arg1 = *(w3w_jwt_verifier **)&_swig_go_0; 
@@ -6838,7 +6844,7 @@ void _wrap_w3w_jwt_verifier_free_capi_7cddaa3dc2f923d8(struct w3w_jwt_verifier *
 }
 
 
-_gostring_ _wrap_w3w_jwt_verify_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_jwt_verify_capi_4615f20394d28f01(struct w3w_actor *_swig_go_0, struct w3w_jwt_verifier *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   w3w_jwt_verifier *arg2 = (w3w_jwt_verifier *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6877,7 +6883,7 @@ _gostring_ _wrap_w3w_jwt_verify_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_hs256_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6928,7 +6934,7 @@ _gostring_ _wrap_w3w_jwt_sign_hs256_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(_gostring_* _swig_go_0, _goslice_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   char **arg1 = (char **) 0 ;
   unsigned char *arg2 = (unsigned char *) 0 ;
   size_t arg3 ;
@@ -6979,7 +6985,7 @@ _gostring_ _wrap_w3w_jwt_sign_eddsa_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_rate_limit_take_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
+_gostring_ _wrap_w3w_rate_limit_take_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, _gostring_ _swig_go_1, double _swig_go_2, double _swig_go_3, int *_swig_go_4, long long *_swig_go_5) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   double arg3 ;
@@ -7020,7 +7026,7 @@ _gostring_ _wrap_w3w_rate_limit_take_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig
 }
 
 
-void _wrap_w3w_master_seed_info_exists_set_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_master_seed_info_exists_set_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0, intgo _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int arg2 ;
   
@@ -7032,7 +7038,7 @@ void _wrap_w3w_master_seed_info_exists_set_capi_7cddaa3dc2f923d8(struct w3w_mast
 }
 
 
-intgo _wrap_w3w_master_seed_info_exists_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
+intgo _wrap_w3w_master_seed_info_exists_get_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7045,7 +7051,7 @@ intgo _wrap_w3w_master_seed_info_exists_get_capi_7cddaa3dc2f923d8(struct w3w_mas
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_origin_get_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7058,7 +7064,7 @@ _gostring_ _wrap_w3w_master_seed_info_origin_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_w3w_master_seed_info_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0, long long _swig_go_1) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time arg2 ;
   
@@ -7070,7 +7076,7 @@ void _wrap_w3w_master_seed_info_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-long long _wrap_w3w_master_seed_info_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
+long long _wrap_w3w_master_seed_info_created_at_get_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7083,7 +7089,7 @@ long long _wrap_w3w_master_seed_info_created_at_get_capi_7cddaa3dc2f923d8(struct
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7096,7 +7102,7 @@ _gostring_ _wrap_w3w_master_seed_info_key_ids_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
+_gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7109,7 +7115,7 @@ _gostring_ _wrap_w3w_master_seed_info_context_key_id_get_capi_7cddaa3dc2f923d8(s
 }
 
 
-struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_7cddaa3dc2f923d8() {
+struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_4615f20394d28f01() {
   struct w3w_master_seed_info *result = 0 ;
   struct w3w_master_seed_info *_swig_go_result;
   
@@ -7120,7 +7126,7 @@ struct w3w_master_seed_info *_wrap_new_w3w_master_seed_info_capi_7cddaa3dc2f923d
 }
 
 
-void _wrap_delete_w3w_master_seed_info_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0) {
+void _wrap_delete_w3w_master_seed_info_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0) {
   struct w3w_master_seed_info *arg1 = (struct w3w_master_seed_info *) 0 ;
   
   arg1 = *(struct w3w_master_seed_info **)&_swig_go_0; 
@@ -7130,7 +7136,7 @@ void _wrap_delete_w3w_master_seed_info_capi_7cddaa3dc2f923d8(struct w3w_master_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_import_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_master_seed_import_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7172,7 +7178,7 @@ _gostring_ _wrap_w3w_master_seed_import_capi_7cddaa3dc2f923d8(struct w3w_ctx *_s
 }
 
 
-_gostring_ _wrap_w3w_master_seed_info_get_capi_7cddaa3dc2f923d8(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_seed_info_get_capi_4615f20394d28f01(struct w3w_master_seed_info *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   w3w_master_seed_info *arg1 = (w3w_master_seed_info *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7202,7 +7208,7 @@ _gostring_ _wrap_w3w_master_seed_info_get_capi_7cddaa3dc2f923d8(struct w3w_maste
 }
 
 
-_gostring_ _wrap_w3w_master_mnemonic_export_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_master_mnemonic_export_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char **arg1 = (char **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7238,7 +7244,7 @@ _gostring_ _wrap_w3w_master_mnemonic_export_capi_7cddaa3dc2f923d8(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_master_key_rotate_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_master_key_rotate_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7273,7 +7279,7 @@ _gostring_ _wrap_w3w_master_key_rotate_capi_7cddaa3dc2f923d8(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_retire_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
+_gostring_ _wrap_w3w_master_key_retire_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, long long *_swig_go_2) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -7303,7 +7309,7 @@ _gostring_ _wrap_w3w_master_key_retire_capi_7cddaa3dc2f923d8(struct w3w_ctx *_sw
 }
 
 
-_gostring_ _wrap_w3w_master_key_id_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_w3w_master_key_id_capi_4615f20394d28f01(_goslice_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7340,7 +7346,7 @@ _gostring_ _wrap_w3w_master_key_id_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _
 }
 
 
-_gostring_ _wrap_w3w_wallet_id_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_id_get_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7353,7 +7359,7 @@ _gostring_ _wrap_w3w_wallet_id_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_user_id_get_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7366,7 +7372,7 @@ _gostring_ _wrap_w3w_wallet_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_wallet 
 }
 
 
-_gostring_ _wrap_w3w_wallet_chain_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_chain_get_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7379,7 +7385,7 @@ _gostring_ _wrap_w3w_wallet_chain_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_
 }
 
 
-_gostring_ _wrap_w3w_wallet_address_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+_gostring_ _wrap_w3w_wallet_address_get_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7392,7 +7398,7 @@ _gostring_ _wrap_w3w_wallet_address_get_capi_7cddaa3dc2f923d8(struct w3w_wallet 
 }
 
 
-void _wrap_w3w_wallet_index_set_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_index_set_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t arg2 ;
   
@@ -7404,7 +7410,7 @@ void _wrap_w3w_wallet_index_set_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_g
 }
 
 
-long long _wrap_w3w_wallet_index_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_index_get_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7417,7 +7423,7 @@ long long _wrap_w3w_wallet_index_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_s
 }
 
 
-void _wrap_w3w_wallet_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0, long long _swig_go_1) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time arg2 ;
   
@@ -7429,7 +7435,7 @@ void _wrap_w3w_wallet_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_wallet *_s
 }
 
 
-long long _wrap_w3w_wallet_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+long long _wrap_w3w_wallet_created_at_get_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -7442,7 +7448,7 @@ long long _wrap_w3w_wallet_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_walle
 }
 
 
-struct w3w_wallet *_wrap_new_w3w_wallet_capi_7cddaa3dc2f923d8() {
+struct w3w_wallet *_wrap_new_w3w_wallet_capi_4615f20394d28f01() {
   struct w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
   
@@ -7453,7 +7459,7 @@ struct w3w_wallet *_wrap_new_w3w_wallet_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_wallet_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0) {
+void _wrap_delete_w3w_wallet_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0) {
   struct w3w_wallet *arg1 = (struct w3w_wallet *) 0 ;
   
   arg1 = *(struct w3w_wallet **)&_swig_go_0; 
@@ -7463,7 +7469,7 @@ void _wrap_delete_w3w_wallet_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0
 }
 
 
-struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
+struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_4615f20394d28f01(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   w3w_wallet *result = 0 ;
   struct w3w_wallet *_swig_go_result;
@@ -7476,7 +7482,7 @@ struct w3w_wallet *_wrap_w3w_wallets_items_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-long long _wrap_w3w_wallets_count_get_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
+long long _wrap_w3w_wallets_count_get_capi_4615f20394d28f01(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -7489,7 +7495,7 @@ long long _wrap_w3w_wallets_count_get_capi_7cddaa3dc2f923d8(struct w3w_wallets *
 }
 
 
-void _wrap_delete_w3w_wallets_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
+void _wrap_delete_w3w_wallets_capi_4615f20394d28f01(struct w3w_wallets *_swig_go_0) {
   struct w3w_wallets *arg1 = (struct w3w_wallets *) 0 ;
   
   arg1 = *(struct w3w_wallets **)&_swig_go_0; 
@@ -7499,7 +7505,7 @@ void _wrap_delete_w3w_wallets_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_wallet_create_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_create_capi_4615f20394d28f01(struct w3w_wallet *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallet *arg1 = (w3w_wallet *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7536,7 +7542,7 @@ _gostring_ _wrap_w3w_wallet_create_capi_7cddaa3dc2f923d8(struct w3w_wallet *_swi
 }
 
 
-_gostring_ _wrap_w3w_wallet_list_capi_7cddaa3dc2f923d8(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_wallet_list_capi_4615f20394d28f01(w3w_wallets **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_wallets **arg1 = (w3w_wallets **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -7573,7 +7579,7 @@ _gostring_ _wrap_w3w_wallet_list_capi_7cddaa3dc2f923d8(w3w_wallets **_swig_go_0,
 }
 
 
-void _wrap_w3w_wallets_free_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0) {
+void _wrap_w3w_wallets_free_capi_4615f20394d28f01(struct w3w_wallets *_swig_go_0) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   
   arg1 = *(w3w_wallets **)&_swig_go_0; 
@@ -7583,7 +7589,7 @@ void _wrap_w3w_wallets_free_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_address_normalize_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_address_normalize_capi_4615f20394d28f01(_goslice_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -7627,7 +7633,7 @@ _gostring_ _wrap_w3w_address_normalize_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_options_version_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_version_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   
@@ -7639,7 +7645,7 @@ void _wrap_w3w_chain_options_version_set_capi_7cddaa3dc2f923d8(struct w3w_chain_
 }
 
 
-intgo _wrap_w3w_chain_options_version_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_version_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7652,7 +7658,7 @@ intgo _wrap_w3w_chain_options_version_get_capi_7cddaa3dc2f923d8(struct w3w_chain
 }
 
 
-_gostring_ _wrap_w3w_chain_options_adapter_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_adapter_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7665,7 +7671,7 @@ _gostring_ _wrap_w3w_chain_options_adapter_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_options_url_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_url_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7678,7 +7684,7 @@ _gostring_ _wrap_w3w_chain_options_url_get_capi_7cddaa3dc2f923d8(struct w3w_chai
 }
 
 
-void _wrap_w3w_chain_options_chain_id_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t arg2 ;
   
@@ -7690,7 +7696,7 @@ void _wrap_w3w_chain_options_chain_id_set_capi_7cddaa3dc2f923d8(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_options_chain_id_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_chain_id_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -7703,7 +7709,7 @@ long long _wrap_w3w_chain_options_chain_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_chain_options_confirmations_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_confirmations_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7715,7 +7721,7 @@ void _wrap_w3w_chain_options_confirmations_set_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-intgo _wrap_w3w_chain_options_confirmations_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_confirmations_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7728,7 +7734,7 @@ intgo _wrap_w3w_chain_options_confirmations_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_chain_options_timeout_ms_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_timeout_ms_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7740,7 +7746,7 @@ void _wrap_w3w_chain_options_timeout_ms_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-intgo _wrap_w3w_chain_options_timeout_ms_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_timeout_ms_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7753,7 +7759,7 @@ intgo _wrap_w3w_chain_options_timeout_ms_get_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_options_assets_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_assets_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7766,7 +7772,7 @@ _gostring_ _wrap_w3w_chain_options_assets_get_capi_7cddaa3dc2f923d8(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_options_start_block_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t arg2 ;
   
@@ -7778,7 +7784,7 @@ void _wrap_w3w_chain_options_start_block_set_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-long long _wrap_w3w_chain_options_start_block_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+long long _wrap_w3w_chain_options_start_block_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7791,7 +7797,7 @@ long long _wrap_w3w_chain_options_start_block_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7803,7 +7809,7 @@ void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_7cddaa3dc2f923d8(struc
 }
 
 
-intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7816,7 +7822,7 @@ intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_7cddaa3dc2f923d8(stru
 }
 
 
-void _wrap_w3w_chain_options_allow_zero_address_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_zero_address_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7828,7 +7834,7 @@ void _wrap_w3w_chain_options_allow_zero_address_set_capi_7cddaa3dc2f923d8(struct
 }
 
 
-intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7841,7 +7847,7 @@ intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_7cddaa3dc2f923d8(struc
 }
 
 
-void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7853,7 +7859,7 @@ void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_7cddaa3dc2f923d8(s
 }
 
 
-intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7866,7 +7872,7 @@ intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_7cddaa3dc2f923d8(
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_url_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7879,7 +7885,7 @@ _gostring_ _wrap_w3w_chain_options_signer_url_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7892,7 +7898,7 @@ _gostring_ _wrap_w3w_chain_options_signer_key_hex_get_capi_7cddaa3dc2f923d8(stru
 }
 
 
-void _wrap_w3w_chain_options_sweep_thresholds_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *arg2 ;
   
@@ -7916,7 +7922,7 @@ void _wrap_w3w_chain_options_sweep_thresholds_set_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_options_sweep_thresholds_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_sweep_thresholds_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7929,7 +7935,7 @@ _gostring_ _wrap_w3w_chain_options_sweep_thresholds_get_capi_7cddaa3dc2f923d8(st
 }
 
 
-void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7941,7 +7947,7 @@ void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7954,7 +7960,7 @@ intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_7cddaa3dc2f923d8(struct
 }
 
 
-void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int arg2 ;
   
@@ -7966,7 +7972,7 @@ void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_7cddaa3dc2f923d8(struc
 }
 
 
-intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7979,7 +7985,7 @@ intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_7cddaa3dc2f923d8(stru
 }
 
 
-void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *arg2 ;
   
@@ -8003,7 +8009,7 @@ void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_7cddaa3dc2f923d8(struc
 }
 
 
-_gostring_ _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8016,7 +8022,57 @@ _gostring_ _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_7cddaa3dc2f923d8
 }
 
 
-struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_7cddaa3dc2f923d8() {
+void _wrap_w3w_chain_options_replace_after_blocks_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->replace_after_blocks = arg2;
+  
+}
+
+
+intgo _wrap_w3w_chain_options_replace_after_blocks_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->replace_after_blocks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->replace_max_fee_per_gas = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_options_replace_max_fee_per_gas_get_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
+  struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->replace_max_fee_per_gas);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_4615f20394d28f01() {
   struct w3w_chain_options *result = 0 ;
   struct w3w_chain_options *_swig_go_result;
   
@@ -8027,7 +8083,7 @@ struct w3w_chain_options *_wrap_new_w3w_chain_options_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_chain_options_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0) {
+void _wrap_delete_w3w_chain_options_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0) {
   struct w3w_chain_options *arg1 = (struct w3w_chain_options *) 0 ;
   
   arg1 = *(struct w3w_chain_options **)&_swig_go_0; 
@@ -8037,7 +8093,7 @@ void _wrap_delete_w3w_chain_options_capi_7cddaa3dc2f923d8(struct w3w_chain_optio
 }
 
 
-_gostring_ _wrap_w3w_chain_open_capi_7cddaa3dc2f923d8(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_open_capi_4615f20394d28f01(w3w_chain **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_chain_options *_swig_go_2) {
   w3w_chain **arg1 = (w3w_chain **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_chain_options *arg3 = (w3w_chain_options *) 0 ;
@@ -8067,7 +8123,7 @@ _gostring_ _wrap_w3w_chain_open_capi_7cddaa3dc2f923d8(w3w_chain **_swig_go_0, st
 }
 
 
-void _wrap_w3w_chain_close_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_close_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -8077,7 +8133,7 @@ void _wrap_w3w_chain_close_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_w3w_chain_key_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_key_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8090,7 +8146,7 @@ _gostring_ _wrap_w3w_chain_key_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_
 }
 
 
-_gostring_ _wrap_w3w_chain_hot_address_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_hot_address_capi_4615f20394d28f01(_goslice_ _swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   w3w_chain *arg3 = (w3w_chain *) 0 ;
@@ -8124,7 +8180,7 @@ _gostring_ _wrap_w3w_chain_hot_address_capi_7cddaa3dc2f923d8(_goslice_ _swig_go_
 }
 
 
-void _wrap_w3w_chain_poll_stats_head_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t arg2 ;
   
@@ -8136,7 +8192,7 @@ void _wrap_w3w_chain_poll_stats_head_set_capi_7cddaa3dc2f923d8(struct w3w_chain_
 }
 
 
-long long _wrap_w3w_chain_poll_stats_head_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_head_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8149,7 +8205,7 @@ long long _wrap_w3w_chain_poll_stats_head_get_capi_7cddaa3dc2f923d8(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_poll_stats_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_cursor_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8162,7 +8218,7 @@ long long _wrap_w3w_chain_poll_stats_cursor_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_blocks_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8174,7 +8230,7 @@ void _wrap_w3w_chain_poll_stats_blocks_set_capi_7cddaa3dc2f923d8(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_poll_stats_blocks_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_blocks_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8187,7 +8243,7 @@ long long _wrap_w3w_chain_poll_stats_blocks_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8199,7 +8255,7 @@ void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_7cddaa3dc2f923d8(stru
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8212,7 +8268,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_7cddaa3dc2f923d8
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8224,7 +8280,7 @@ void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8237,7 +8293,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_known_get_capi_7cddaa3dc2f923d8(st
 }
 
 
-void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8249,7 +8305,7 @@ void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8262,7 +8318,7 @@ long long _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_7cddaa3dc2f923d8(str
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8274,7 +8330,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_7cddaa3dc2f923d8(
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8287,7 +8343,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_7cddaa3dc2f9
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8299,7 +8355,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_7cddaa3dc2f923d8(str
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8312,7 +8368,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_7cddaa3dc2f923d
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8324,7 +8380,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_7cddaa3dc2f923d8(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8337,7 +8393,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_7cddaa3dc2f923
 }
 
 
-void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t arg2 ;
   
@@ -8349,7 +8405,7 @@ void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_7cddaa3dc2f923d8(st
 }
 
 
-long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -8362,7 +8418,7 @@ long long _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_7cddaa3dc2f923
 }
 
 
-struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8() {
+struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_4615f20394d28f01() {
   struct w3w_chain_poll_stats *result = 0 ;
   struct w3w_chain_poll_stats *_swig_go_result;
   
@@ -8373,7 +8429,7 @@ struct w3w_chain_poll_stats *_wrap_new_w3w_chain_poll_stats_capi_7cddaa3dc2f923d
 }
 
 
-void _wrap_delete_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0) {
+void _wrap_delete_w3w_chain_poll_stats_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0) {
   struct w3w_chain_poll_stats *arg1 = (struct w3w_chain_poll_stats *) 0 ;
   
   arg1 = *(struct w3w_chain_poll_stats **)&_swig_go_0; 
@@ -8383,7 +8439,7 @@ void _wrap_delete_w3w_chain_poll_stats_capi_7cddaa3dc2f923d8(struct w3w_chain_po
 }
 
 
-_gostring_ _wrap_w3w_chain_poll_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_poll_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_chain_poll_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_chain_poll_stats *arg3 = (w3w_chain_poll_stats *) 0 ;
@@ -8413,7 +8469,7 @@ _gostring_ _wrap_w3w_chain_poll_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_chain_confirmations_capi_7cddaa3dc2f923d8(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3w_chain_confirmations_capi_4615f20394d28f01(long long *_swig_go_0, struct w3w_chain *_swig_go_1, _gostring_ _swig_go_2) {
   int64_t *arg1 = (int64_t *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8448,7 +8504,7 @@ _gostring_ _wrap_w3w_chain_confirmations_capi_7cddaa3dc2f923d8(long long *_swig_
 }
 
 
-intgo _wrap_w3w_chain_confirmations_required_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
+intgo _wrap_w3w_chain_confirmations_required_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8461,7 +8517,7 @@ intgo _wrap_w3w_chain_confirmations_required_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_start_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3w_chain_watch_start_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, intgo _swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   int arg3 ;
@@ -8491,7 +8547,7 @@ _gostring_ _wrap_w3w_chain_watch_start_capi_7cddaa3dc2f923d8(struct w3w_chain *_
 }
 
 
-void _wrap_w3w_chain_watch_stop_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0) {
+void _wrap_w3w_chain_watch_stop_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   
   arg1 = *(w3w_chain **)&_swig_go_0; 
@@ -8501,7 +8557,7 @@ void _wrap_w3w_chain_watch_stop_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go
 }
 
 
-void _wrap_w3w_chain_watch_state_running_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_watch_state_running_set_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int arg2 ;
   
@@ -8513,7 +8569,7 @@ void _wrap_w3w_chain_watch_state_running_set_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_watch_state_running_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+intgo _wrap_w3w_chain_watch_state_running_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8526,7 +8582,7 @@ intgo _wrap_w3w_chain_watch_state_running_get_capi_7cddaa3dc2f923d8(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_watch_state_rounds_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8538,7 +8594,7 @@ void _wrap_w3w_chain_watch_state_rounds_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_rounds_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_rounds_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8551,7 +8607,7 @@ long long _wrap_w3w_chain_watch_state_rounds_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_w3w_chain_watch_state_errors_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8563,7 +8619,7 @@ void _wrap_w3w_chain_watch_state_errors_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_watch_state_errors_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_errors_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8576,7 +8632,7 @@ long long _wrap_w3w_chain_watch_state_errors_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8589,7 +8645,7 @@ _gostring_ _wrap_w3w_chain_watch_state_last_error_get_capi_7cddaa3dc2f923d8(stru
 }
 
 
-void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time arg2 ;
   
@@ -8601,7 +8657,7 @@ void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8614,7 +8670,7 @@ long long _wrap_w3w_chain_watch_state_last_ok_at_get_capi_7cddaa3dc2f923d8(struc
 }
 
 
-void _wrap_w3w_chain_watch_state_head_set_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t arg2 ;
   
@@ -8626,7 +8682,7 @@ void _wrap_w3w_chain_watch_state_head_set_capi_7cddaa3dc2f923d8(struct w3w_chain
 }
 
 
-long long _wrap_w3w_chain_watch_state_head_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_head_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -8639,7 +8695,7 @@ long long _wrap_w3w_chain_watch_state_head_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_watch_state_cursor_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+long long _wrap_w3w_chain_watch_state_cursor_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8652,7 +8708,7 @@ long long _wrap_w3w_chain_watch_state_cursor_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_7cddaa3dc2f923d8() {
+struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_4615f20394d28f01() {
   struct w3w_chain_watch_state *result = 0 ;
   struct w3w_chain_watch_state *_swig_go_result;
   
@@ -8663,7 +8719,7 @@ struct w3w_chain_watch_state *_wrap_new_w3w_chain_watch_state_capi_7cddaa3dc2f92
 }
 
 
-void _wrap_delete_w3w_chain_watch_state_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_watch_state_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0) {
   struct w3w_chain_watch_state *arg1 = (struct w3w_chain_watch_state *) 0 ;
   
   arg1 = *(struct w3w_chain_watch_state **)&_swig_go_0; 
@@ -8673,7 +8729,7 @@ void _wrap_delete_w3w_chain_watch_state_capi_7cddaa3dc2f923d8(struct w3w_chain_w
 }
 
 
-_gostring_ _wrap_w3w_chain_watch_state_get_capi_7cddaa3dc2f923d8(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_watch_state_get_capi_4615f20394d28f01(struct w3w_chain_watch_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_watch_state *arg1 = (w3w_chain_watch_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -8701,7 +8757,7 @@ _gostring_ _wrap_w3w_chain_watch_state_get_capi_7cddaa3dc2f923d8(struct w3w_chai
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_HELD_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_WITHDRAWAL_HELD_capi_4615f20394d28f01() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8713,7 +8769,7 @@ intgo _wrap_W3W_WITHDRAWAL_HELD_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_4615f20394d28f01() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8725,7 +8781,7 @@ intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_4615f20394d28f01() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8737,7 +8793,7 @@ intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_4615f20394d28f01() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8749,7 +8805,7 @@ intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_4615f20394d28f01() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8761,7 +8817,7 @@ intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_4615f20394d28f01() {
   enum w3w_withdrawal_status result;
   intgo _swig_go_result;
   
@@ -8773,7 +8829,7 @@ intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_id_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8786,7 +8842,7 @@ _gostring_ _wrap_w3w_withdrawal_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdraw
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_user_id_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8799,7 +8855,7 @@ _gostring_ _wrap_w3w_withdrawal_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_wit
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_chain_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_chain_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8812,7 +8868,7 @@ _gostring_ _wrap_w3w_withdrawal_chain_get_capi_7cddaa3dc2f923d8(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_currency_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_currency_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8825,7 +8881,7 @@ _gostring_ _wrap_w3w_withdrawal_currency_get_capi_7cddaa3dc2f923d8(struct w3w_wi
 }
 
 
-void _wrap_w3w_withdrawal_amount_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount arg2 ;
   
@@ -8837,7 +8893,7 @@ void _wrap_w3w_withdrawal_amount_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal
 }
 
 
-long long _wrap_w3w_withdrawal_amount_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_amount_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -8850,7 +8906,7 @@ long long _wrap_w3w_withdrawal_amount_get_capi_7cddaa3dc2f923d8(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_to_address_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8863,7 +8919,7 @@ _gostring_ _wrap_w3w_withdrawal_to_address_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_from_address_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8876,7 +8932,7 @@ _gostring_ _wrap_w3w_withdrawal_from_address_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t arg2 ;
   
@@ -8888,7 +8944,7 @@ void _wrap_w3w_withdrawal_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal 
 }
 
 
-long long _wrap_w3w_withdrawal_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_nonce_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8901,7 +8957,7 @@ long long _wrap_w3w_withdrawal_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_withdr
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8914,7 +8970,7 @@ _gostring_ _wrap_w3w_withdrawal_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_wit
 }
 
 
-void _wrap_w3w_withdrawal_status_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_withdrawal_status_set_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, intgo _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status arg2 ;
   
@@ -8926,7 +8982,7 @@ void _wrap_w3w_withdrawal_status_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal
 }
 
 
-intgo _wrap_w3w_withdrawal_status_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -8939,7 +8995,7 @@ intgo _wrap_w3w_withdrawal_status_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_error_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_error_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8952,7 +9008,7 @@ _gostring_ _wrap_w3w_withdrawal_error_get_capi_7cddaa3dc2f923d8(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8965,7 +9021,7 @@ _gostring_ _wrap_w3w_withdrawal_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_withdrawal_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -8977,7 +9033,7 @@ void _wrap_w3w_withdrawal_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_created_at_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -8990,7 +9046,7 @@ long long _wrap_w3w_withdrawal_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time arg2 ;
   
@@ -9002,7 +9058,7 @@ void _wrap_w3w_withdrawal_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+long long _wrap_w3w_withdrawal_updated_at_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9015,7 +9071,7 @@ long long _wrap_w3w_withdrawal_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_w
 }
 
 
-struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_7cddaa3dc2f923d8() {
+struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_4615f20394d28f01() {
   struct w3w_withdrawal *result = 0 ;
   struct w3w_withdrawal *_swig_go_result;
   
@@ -9026,7 +9082,7 @@ struct w3w_withdrawal *_wrap_new_w3w_withdrawal_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_withdrawal_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0) {
   struct w3w_withdrawal *arg1 = (struct w3w_withdrawal *) 0 ;
   
   arg1 = *(struct w3w_withdrawal **)&_swig_go_0; 
@@ -9036,7 +9092,7 @@ void _wrap_delete_w3w_withdrawal_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_s
 }
 
 
-_gostring_ _wrap_w3w_wallet_withdraw_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9089,7 +9145,7 @@ _gostring_ _wrap_w3w_wallet_withdraw_capi_7cddaa3dc2f923d8(struct w3w_withdrawal
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_get_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9126,7 +9182,7 @@ _gostring_ _wrap_w3w_withdrawal_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_status_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   w3w_withdrawal_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9139,7 +9195,7 @@ _gostring_ _wrap_w3w_withdrawal_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go
 }
 
 
-intgo _wrap_w3w_withdrawal_status_from_name_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_withdrawal_status result;
   intgo _swig_go_result;
@@ -9157,7 +9213,603 @@ intgo _wrap_w3w_withdrawal_status_from_name_capi_7cddaa3dc2f923d8(_gostring_ _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+intgo _wrap_W3W_ATTEMPT_ORIGINAL_capi_4615f20394d28f01() {
+  enum w3w_withdrawal_attempt_kind result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_ATTEMPT_ORIGINAL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_ATTEMPT_REPLACEMENT_capi_4615f20394d28f01() {
+  enum w3w_withdrawal_attempt_kind result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_ATTEMPT_REPLACEMENT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_W3W_ATTEMPT_CANCELLATION_capi_4615f20394d28f01() {
+  enum w3w_withdrawal_attempt_kind result;
+  intgo _swig_go_result;
+  
+  
+  result = W3W_ATTEMPT_CANCELLATION;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_seq_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  if (arg1) (arg1)->seq = arg2;
+  
+}
+
+
+intgo _wrap_w3w_withdrawal_attempt_seq_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (int) ((arg1)->seq);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_kind_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, intgo _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  w3w_withdrawal_attempt_kind arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  arg2 = (w3w_withdrawal_attempt_kind)_swig_go_1; 
+  
+  if (arg1) (arg1)->kind = arg2;
+  
+}
+
+
+intgo _wrap_w3w_withdrawal_attempt_kind_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  w3w_withdrawal_attempt_kind result;
+  intgo _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (w3w_withdrawal_attempt_kind) ((arg1)->kind);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_tx_hash_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->tx_hash);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->max_fee_per_gas, (const char *)arg2, 80-1);
+      arg1->max_fee_per_gas[80-1] = 0;
+    } else {
+      arg1->max_fee_per_gas[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_max_fee_per_gas_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->max_fee_per_gas);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->max_priority_fee_per_gas, (const char *)arg2, 80-1);
+      arg1->max_priority_fee_per_gas[80-1] = 0;
+    } else {
+      arg1->max_priority_fee_per_gas[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->max_priority_fee_per_gas);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->gas_price, (const char *)arg2, 80-1);
+      arg1->gas_price[80-1] = 0;
+    } else {
+      arg1->gas_price[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_gas_price_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->gas_price);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->gas_limit = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_attempt_gas_limit_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->gas_limit);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  uint64_t arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  arg2 = (uint64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->block = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_attempt_block_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  uint64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (uint64_t) ((arg1)->block);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->fee_paid, (const char *)arg2, 80-1);
+      arg1->fee_paid[80-1] = 0;
+    } else {
+      arg1->fee_paid[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_fee_paid_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->fee_paid);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0, long long _swig_go_1) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_withdrawal_attempt_created_at_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_withdrawal_attempt *_wrap_new_w3w_withdrawal_attempt_capi_4615f20394d28f01() {
+  struct w3w_withdrawal_attempt *result = 0 ;
+  struct w3w_withdrawal_attempt *_swig_go_result;
+  
+  
+  result = (struct w3w_withdrawal_attempt *)calloc(1, sizeof(struct w3w_withdrawal_attempt));
+  *(struct w3w_withdrawal_attempt **)&_swig_go_result = (struct w3w_withdrawal_attempt *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_withdrawal_attempt_capi_4615f20394d28f01(struct w3w_withdrawal_attempt *_swig_go_0) {
+  struct w3w_withdrawal_attempt *arg1 = (struct w3w_withdrawal_attempt *) 0 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempt **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+struct w3w_withdrawal_attempt *_wrap_w3w_withdrawal_attempts_items_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0) {
+  struct w3w_withdrawal_attempts *arg1 = (struct w3w_withdrawal_attempts *) 0 ;
+  w3w_withdrawal_attempt *result = 0 ;
+  struct w3w_withdrawal_attempt *_swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempts **)&_swig_go_0; 
+  
+  result = (w3w_withdrawal_attempt *) ((arg1)->items);
+  *(w3w_withdrawal_attempt **)&_swig_go_result = (w3w_withdrawal_attempt *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_withdrawal_attempts_count_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0) {
+  struct w3w_withdrawal_attempts *arg1 = (struct w3w_withdrawal_attempts *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempts **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_withdrawal_attempts *arg1 = (struct w3w_withdrawal_attempts *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempts **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->fee_paid, (const char *)arg2, 80-1);
+      arg1->fee_paid[80-1] = 0;
+    } else {
+      arg1->fee_paid[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempts_fee_paid_get_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0) {
+  struct w3w_withdrawal_attempts *arg1 = (struct w3w_withdrawal_attempts *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_withdrawal_attempts **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->fee_paid);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_withdrawal_attempts_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0) {
+  struct w3w_withdrawal_attempts *arg1 = (struct w3w_withdrawal_attempts *) 0 ;
+  
+  arg1 = *(struct w3w_withdrawal_attempts **)&_swig_go_0; 
+  
+  delete_w3w_withdrawal_attempts(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
+  w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  char *arg6 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_withdrawal **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_withdrawal_replace(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,(char const *)arg5,(char const *)arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  free(arg5); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(struct w3w_withdrawal *_swig_go_0, struct w3w_chain *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
+  w3w_withdrawal *arg1 = (w3w_withdrawal *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  char *arg6 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_withdrawal **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_withdrawal_cancel(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4,(char const *)arg5,(char const *)arg6);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  free(arg5); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(w3w_withdrawal_attempts **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  w3w_withdrawal_attempts **arg1 = (w3w_withdrawal_attempts **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_withdrawal_attempts **)_swig_go_0;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_withdrawal_attempt_list(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_withdrawal_attempts_free_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0) {
+  w3w_withdrawal_attempts *arg1 = (w3w_withdrawal_attempts *) 0 ;
+  
+  arg1 = *(w3w_withdrawal_attempts **)&_swig_go_0; 
+  
+  w3w_withdrawal_attempts_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_withdrawal_attempt_kind_name_capi_4615f20394d28f01(intgo _swig_go_0) {
+  w3w_withdrawal_attempt_kind arg1 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = (w3w_withdrawal_attempt_kind)_swig_go_0; 
+  
+  result = (char *)w3w_withdrawal_attempt_kind_name(arg1);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  w3w_withdrawal_attempt_kind result;
+  intgo _swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  
+  result = (w3w_withdrawal_attempt_kind)w3w_withdrawal_attempt_kind_from_name((char const *)arg1);
+  _swig_go_result = (intgo)result; 
+  free(arg1); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9170,7 +9822,7 @@ _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9183,7 +9835,7 @@ _gostring_ _wrap_w3w_chain_deposit_chain_get_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9196,7 +9848,7 @@ _gostring_ _wrap_w3w_chain_deposit_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_address_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9209,7 +9861,7 @@ _gostring_ _wrap_w3w_chain_deposit_address_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9222,7 +9874,7 @@ _gostring_ _wrap_w3w_chain_deposit_currency_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9235,7 +9887,7 @@ _gostring_ _wrap_w3w_chain_deposit_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_chain_deposit_log_index_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -9247,7 +9899,7 @@ void _wrap_w3w_chain_deposit_log_index_set_capi_7cddaa3dc2f923d8(struct w3w_chai
 }
 
 
-long long _wrap_w3w_chain_deposit_log_index_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9260,7 +9912,7 @@ long long _wrap_w3w_chain_deposit_log_index_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_w3w_chain_deposit_block_number_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t arg2 ;
   
@@ -9272,7 +9924,7 @@ void _wrap_w3w_chain_deposit_block_number_set_capi_7cddaa3dc2f923d8(struct w3w_c
 }
 
 
-long long _wrap_w3w_chain_deposit_block_number_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9285,7 +9937,7 @@ long long _wrap_w3w_chain_deposit_block_number_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9298,7 +9950,7 @@ _gostring_ _wrap_w3w_chain_deposit_block_hash_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_value_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9311,7 +9963,7 @@ _gostring_ _wrap_w3w_chain_deposit_value_get_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-void _wrap_w3w_chain_deposit_amount_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount arg2 ;
   
@@ -9323,7 +9975,7 @@ void _wrap_w3w_chain_deposit_amount_set_capi_7cddaa3dc2f923d8(struct w3w_chain_d
 }
 
 
-long long _wrap_w3w_chain_deposit_amount_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -9336,7 +9988,7 @@ long long _wrap_w3w_chain_deposit_amount_get_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9349,7 +10001,7 @@ _gostring_ _wrap_w3w_chain_deposit_dust_get_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_status_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9362,7 +10014,7 @@ _gostring_ _wrap_w3w_chain_deposit_status_get_capi_7cddaa3dc2f923d8(struct w3w_c
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9375,7 +10027,7 @@ _gostring_ _wrap_w3w_chain_deposit_transfer_id_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-void _wrap_w3w_chain_deposit_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time arg2 ;
   
@@ -9387,7 +10039,7 @@ void _wrap_w3w_chain_deposit_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_deposit_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+long long _wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -9400,7 +10052,7 @@ long long _wrap_w3w_chain_deposit_created_at_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_7cddaa3dc2f923d8() {
+struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_4615f20394d28f01() {
   struct w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
   
@@ -9411,7 +10063,7 @@ struct w3w_chain_deposit *_wrap_new_w3w_chain_deposit_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_chain_deposit_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposit_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   
   arg1 = *(struct w3w_chain_deposit **)&_swig_go_0; 
@@ -9421,7 +10073,7 @@ void _wrap_delete_w3w_chain_deposit_capi_7cddaa3dc2f923d8(struct w3w_chain_depos
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_chain_deposit *arg1 = (w3w_chain_deposit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9458,7 +10110,7 @@ _gostring_ _wrap_w3w_chain_deposit_get_capi_7cddaa3dc2f923d8(struct w3w_chain_de
 }
 
 
-struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
+struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_4615f20394d28f01(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   w3w_chain_deposit *result = 0 ;
   struct w3w_chain_deposit *_swig_go_result;
@@ -9471,7 +10123,7 @@ struct w3w_chain_deposit *_wrap_w3w_chain_deposits_items_get_capi_7cddaa3dc2f923
 }
 
 
-long long _wrap_w3w_chain_deposits_count_get_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
+long long _wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -9484,7 +10136,7 @@ long long _wrap_w3w_chain_deposits_count_get_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-void _wrap_delete_w3w_chain_deposits_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_delete_w3w_chain_deposits_capi_4615f20394d28f01(struct w3w_chain_deposits *_swig_go_0) {
   struct w3w_chain_deposits *arg1 = (struct w3w_chain_deposits *) 0 ;
   
   arg1 = *(struct w3w_chain_deposits **)&_swig_go_0; 
@@ -9494,7 +10146,7 @@ void _wrap_delete_w3w_chain_deposits_capi_7cddaa3dc2f923d8(struct w3w_chain_depo
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_list_capi_7cddaa3dc2f923d8(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(w3w_chain_deposits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   w3w_chain_deposits **arg1 = (w3w_chain_deposits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -9540,7 +10192,7 @@ _gostring_ _wrap_w3w_chain_deposit_list_capi_7cddaa3dc2f923d8(w3w_chain_deposits
 }
 
 
-void _wrap_w3w_chain_deposits_free_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0) {
+void _wrap_w3w_chain_deposits_free_capi_4615f20394d28f01(struct w3w_chain_deposits *_swig_go_0) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   
   arg1 = *(w3w_chain_deposits **)&_swig_go_0; 
@@ -9550,7 +10202,7 @@ void _wrap_w3w_chain_deposits_free_capi_7cddaa3dc2f923d8(struct w3w_chain_deposi
 }
 
 
-intgo _wrap_W3W_SWEEP_PLANNED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SWEEP_PLANNED_capi_4615f20394d28f01() {
   enum w3w_sweep_status result;
   intgo _swig_go_result;
   
@@ -9562,7 +10214,7 @@ intgo _wrap_W3W_SWEEP_PLANNED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_4615f20394d28f01() {
   enum w3w_sweep_status result;
   intgo _swig_go_result;
   
@@ -9574,7 +10226,7 @@ intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_4615f20394d28f01() {
   enum w3w_sweep_status result;
   intgo _swig_go_result;
   
@@ -9586,7 +10238,7 @@ intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SWEEP_SIGNED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SWEEP_SIGNED_capi_4615f20394d28f01() {
   enum w3w_sweep_status result;
   intgo _swig_go_result;
   
@@ -9598,7 +10250,7 @@ intgo _wrap_W3W_SWEEP_SIGNED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SWEEP_CONFIRMED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SWEEP_CONFIRMED_capi_4615f20394d28f01() {
   enum w3w_sweep_status result;
   intgo _swig_go_result;
   
@@ -9610,7 +10262,7 @@ intgo _wrap_W3W_SWEEP_CONFIRMED_capi_7cddaa3dc2f923d8() {
 }
 
 
-intgo _wrap_W3W_SWEEP_FAILED_capi_7cddaa3dc2f923d8() {
+intgo _wrap_W3W_SWEEP_FAILED_capi_4615f20394d28f01() {
   enum w3w_sweep_status result;
   intgo _swig_go_result;
   
@@ -9622,7 +10274,7 @@ intgo _wrap_W3W_SWEEP_FAILED_capi_7cddaa3dc2f923d8() {
 }
 
 
-_gostring_ _wrap_w3w_sweep_id_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_id_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9635,7 +10287,7 @@ _gostring_ _wrap_w3w_sweep_id_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_
 }
 
 
-_gostring_ _wrap_w3w_sweep_chain_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9648,7 +10300,7 @@ _gostring_ _wrap_w3w_sweep_chain_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_sw
 }
 
 
-_gostring_ _wrap_w3w_sweep_address_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_address_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9661,7 +10313,7 @@ _gostring_ _wrap_w3w_sweep_address_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_
 }
 
 
-void _wrap_w3w_sweep_wallet_index_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   int64_t arg2 ;
   
@@ -9673,7 +10325,7 @@ void _wrap_w3w_sweep_wallet_index_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_s
 }
 
 
-long long _wrap_w3w_sweep_wallet_index_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+long long _wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9686,7 +10338,7 @@ long long _wrap_w3w_sweep_wallet_index_get_capi_7cddaa3dc2f923d8(struct w3w_swee
 }
 
 
-_gostring_ _wrap_w3w_sweep_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9699,7 +10351,7 @@ _gostring_ _wrap_w3w_sweep_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *
 }
 
 
-_gostring_ _wrap_w3w_sweep_to_address_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9712,7 +10364,7 @@ _gostring_ _wrap_w3w_sweep_to_address_get_capi_7cddaa3dc2f923d8(struct w3w_sweep
 }
 
 
-void _wrap_w3w_sweep_status_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_sweep_status_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, intgo _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   w3w_sweep_status arg2 ;
   
@@ -9724,7 +10376,7 @@ void _wrap_w3w_sweep_status_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go
 }
 
 
-intgo _wrap_w3w_sweep_status_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+intgo _wrap_w3w_sweep_status_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   w3w_sweep_status result;
   intgo _swig_go_result;
@@ -9737,7 +10389,7 @@ intgo _wrap_w3w_sweep_status_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_g
 }
 
 
-void _wrap_w3w_sweep_amount_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *arg2 ;
   
@@ -9761,7 +10413,7 @@ void _wrap_w3w_sweep_amount_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go
 }
 
 
-_gostring_ _wrap_w3w_sweep_amount_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9774,7 +10426,7 @@ _gostring_ _wrap_w3w_sweep_amount_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_s
 }
 
 
-void _wrap_w3w_sweep_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   int64_t arg2 ;
   
@@ -9786,7 +10438,7 @@ void _wrap_w3w_sweep_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_
 }
 
 
-long long _wrap_w3w_sweep_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+long long _wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9799,7 +10451,7 @@ long long _wrap_w3w_sweep_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swi
 }
 
 
-_gostring_ _wrap_w3w_sweep_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9812,7 +10464,7 @@ _gostring_ _wrap_w3w_sweep_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_
 }
 
 
-void _wrap_w3w_sweep_topup_value_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *arg2 ;
   
@@ -9836,7 +10488,7 @@ void _wrap_w3w_sweep_topup_value_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_sw
 }
 
 
-_gostring_ _wrap_w3w_sweep_topup_value_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9849,7 +10501,7 @@ _gostring_ _wrap_w3w_sweep_topup_value_get_capi_7cddaa3dc2f923d8(struct w3w_swee
 }
 
 
-void _wrap_w3w_sweep_topup_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   int64_t arg2 ;
   
@@ -9861,7 +10513,7 @@ void _wrap_w3w_sweep_topup_nonce_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_sw
 }
 
 
-long long _wrap_w3w_sweep_topup_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+long long _wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9874,7 +10526,7 @@ long long _wrap_w3w_sweep_topup_nonce_get_capi_7cddaa3dc2f923d8(struct w3w_sweep
 }
 
 
-void _wrap_w3w_sweep_topup_tx_hash_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *arg2 ;
   
@@ -9898,7 +10550,7 @@ void _wrap_w3w_sweep_topup_tx_hash_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_
 }
 
 
-_gostring_ _wrap_w3w_sweep_topup_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9911,7 +10563,7 @@ _gostring_ _wrap_w3w_sweep_topup_tx_hash_get_capi_7cddaa3dc2f923d8(struct w3w_sw
 }
 
 
-void _wrap_w3w_sweep_fee_currency_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *arg2 ;
   
@@ -9935,7 +10587,7 @@ void _wrap_w3w_sweep_fee_currency_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_s
 }
 
 
-_gostring_ _wrap_w3w_sweep_fee_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9948,7 +10600,7 @@ _gostring_ _wrap_w3w_sweep_fee_currency_get_capi_7cddaa3dc2f923d8(struct w3w_swe
 }
 
 
-void _wrap_w3w_sweep_topup_fee_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *arg2 ;
   
@@ -9972,7 +10624,7 @@ void _wrap_w3w_sweep_topup_fee_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig
 }
 
 
-_gostring_ _wrap_w3w_sweep_topup_fee_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9985,7 +10637,7 @@ _gostring_ _wrap_w3w_sweep_topup_fee_get_capi_7cddaa3dc2f923d8(struct w3w_sweep 
 }
 
 
-void _wrap_w3w_sweep_sweep_fee_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *arg2 ;
   
@@ -10009,7 +10661,7 @@ void _wrap_w3w_sweep_sweep_fee_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig
 }
 
 
-_gostring_ _wrap_w3w_sweep_sweep_fee_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10022,7 +10674,7 @@ _gostring_ _wrap_w3w_sweep_sweep_fee_get_capi_7cddaa3dc2f923d8(struct w3w_sweep 
 }
 
 
-_gostring_ _wrap_w3w_sweep_error_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_error_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10035,7 +10687,7 @@ _gostring_ _wrap_w3w_sweep_error_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_sw
 }
 
 
-void _wrap_w3w_sweep_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   w3w_time arg2 ;
   
@@ -10047,7 +10699,7 @@ void _wrap_w3w_sweep_created_at_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swi
 }
 
 
-long long _wrap_w3w_sweep_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+long long _wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -10060,7 +10712,7 @@ long long _wrap_w3w_sweep_created_at_get_capi_7cddaa3dc2f923d8(struct w3w_sweep 
 }
 
 
-void _wrap_w3w_sweep_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   w3w_time arg2 ;
   
@@ -10072,7 +10724,7 @@ void _wrap_w3w_sweep_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swi
 }
 
 
-long long _wrap_w3w_sweep_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+long long _wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -10085,7 +10737,7 @@ long long _wrap_w3w_sweep_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_sweep 
 }
 
 
-struct w3w_sweep *_wrap_new_w3w_sweep_capi_7cddaa3dc2f923d8() {
+struct w3w_sweep *_wrap_new_w3w_sweep_capi_4615f20394d28f01() {
   struct w3w_sweep *result = 0 ;
   struct w3w_sweep *_swig_go_result;
   
@@ -10096,7 +10748,7 @@ struct w3w_sweep *_wrap_new_w3w_sweep_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_sweep_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) {
+void _wrap_delete_w3w_sweep_capi_4615f20394d28f01(struct w3w_sweep *_swig_go_0) {
   struct w3w_sweep *arg1 = (struct w3w_sweep *) 0 ;
   
   arg1 = *(struct w3w_sweep **)&_swig_go_0; 
@@ -10106,7 +10758,7 @@ void _wrap_delete_w3w_sweep_capi_7cddaa3dc2f923d8(struct w3w_sweep *_swig_go_0) 
 }
 
 
-struct w3w_sweep *_wrap_w3w_sweeps_items_get_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+struct w3w_sweep *_wrap_w3w_sweeps_items_get_capi_4615f20394d28f01(struct w3w_sweeps *_swig_go_0) {
   struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
   w3w_sweep *result = 0 ;
   struct w3w_sweep *_swig_go_result;
@@ -10119,7 +10771,7 @@ struct w3w_sweep *_wrap_w3w_sweeps_items_get_capi_7cddaa3dc2f923d8(struct w3w_sw
 }
 
 
-long long _wrap_w3w_sweeps_count_get_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+long long _wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(struct w3w_sweeps *_swig_go_0) {
   struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10132,7 +10784,7 @@ long long _wrap_w3w_sweeps_count_get_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_s
 }
 
 
-void _wrap_delete_w3w_sweeps_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+void _wrap_delete_w3w_sweeps_capi_4615f20394d28f01(struct w3w_sweeps *_swig_go_0) {
   struct w3w_sweeps *arg1 = (struct w3w_sweeps *) 0 ;
   
   arg1 = *(struct w3w_sweeps **)&_swig_go_0; 
@@ -10142,7 +10794,7 @@ void _wrap_delete_w3w_sweeps_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0
 }
 
 
-void _wrap_w3w_sweep_stats_addresses_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10154,7 +10806,7 @@ void _wrap_w3w_sweep_stats_addresses_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_
 }
 
 
-long long _wrap_w3w_sweep_stats_addresses_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10167,7 +10819,7 @@ long long _wrap_w3w_sweep_stats_addresses_get_capi_7cddaa3dc2f923d8(struct w3w_s
 }
 
 
-void _wrap_w3w_sweep_stats_planned_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10179,7 +10831,7 @@ void _wrap_w3w_sweep_stats_planned_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_st
 }
 
 
-long long _wrap_w3w_sweep_stats_planned_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10192,7 +10844,7 @@ long long _wrap_w3w_sweep_stats_planned_get_capi_7cddaa3dc2f923d8(struct w3w_swe
 }
 
 
-void _wrap_w3w_sweep_stats_topups_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10204,7 +10856,7 @@ void _wrap_w3w_sweep_stats_topups_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_sta
 }
 
 
-long long _wrap_w3w_sweep_stats_topups_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10217,7 +10869,7 @@ long long _wrap_w3w_sweep_stats_topups_get_capi_7cddaa3dc2f923d8(struct w3w_swee
 }
 
 
-void _wrap_w3w_sweep_stats_sent_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10229,7 +10881,7 @@ void _wrap_w3w_sweep_stats_sent_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats
 }
 
 
-long long _wrap_w3w_sweep_stats_sent_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10242,7 +10894,7 @@ long long _wrap_w3w_sweep_stats_sent_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_
 }
 
 
-void _wrap_w3w_sweep_stats_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10254,7 +10906,7 @@ void _wrap_w3w_sweep_stats_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_
 }
 
 
-long long _wrap_w3w_sweep_stats_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10267,7 +10919,7 @@ long long _wrap_w3w_sweep_stats_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_s
 }
 
 
-void _wrap_w3w_sweep_stats_failed_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10279,7 +10931,7 @@ void _wrap_w3w_sweep_stats_failed_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_sta
 }
 
 
-long long _wrap_w3w_sweep_stats_failed_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10292,7 +10944,7 @@ long long _wrap_w3w_sweep_stats_failed_get_capi_7cddaa3dc2f923d8(struct w3w_swee
 }
 
 
-void _wrap_w3w_sweep_stats_pending_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10304,7 +10956,7 @@ void _wrap_w3w_sweep_stats_pending_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_st
 }
 
 
-long long _wrap_w3w_sweep_stats_pending_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10317,7 +10969,7 @@ long long _wrap_w3w_sweep_stats_pending_get_capi_7cddaa3dc2f923d8(struct w3w_swe
 }
 
 
-void _wrap_w3w_sweep_stats_skipped_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t arg2 ;
   
@@ -10329,7 +10981,7 @@ void _wrap_w3w_sweep_stats_skipped_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_st
 }
 
 
-long long _wrap_w3w_sweep_stats_skipped_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+long long _wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10342,7 +10994,7 @@ long long _wrap_w3w_sweep_stats_skipped_get_capi_7cddaa3dc2f923d8(struct w3w_swe
 }
 
 
-struct w3w_sweep_stats *_wrap_new_w3w_sweep_stats_capi_7cddaa3dc2f923d8() {
+struct w3w_sweep_stats *_wrap_new_w3w_sweep_stats_capi_4615f20394d28f01() {
   struct w3w_sweep_stats *result = 0 ;
   struct w3w_sweep_stats *_swig_go_result;
   
@@ -10353,7 +11005,7 @@ struct w3w_sweep_stats *_wrap_new_w3w_sweep_stats_capi_7cddaa3dc2f923d8() {
 }
 
 
-void _wrap_delete_w3w_sweep_stats_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *_swig_go_0) {
+void _wrap_delete_w3w_sweep_stats_capi_4615f20394d28f01(struct w3w_sweep_stats *_swig_go_0) {
   struct w3w_sweep_stats *arg1 = (struct w3w_sweep_stats *) 0 ;
   
   arg1 = *(struct w3w_sweep_stats **)&_swig_go_0; 
@@ -10363,7 +11015,7 @@ void _wrap_delete_w3w_sweep_stats_capi_7cddaa3dc2f923d8(struct w3w_sweep_stats *
 }
 
 
-_gostring_ _wrap_w3w_chain_sweep_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_sweep_stats *_swig_go_2) {
+_gostring_ _wrap_w3w_chain_sweep_capi_4615f20394d28f01(struct w3w_chain *_swig_go_0, struct w3w_actor *_swig_go_1, struct w3w_sweep_stats *_swig_go_2) {
   w3w_chain *arg1 = (w3w_chain *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   w3w_sweep_stats *arg3 = (w3w_sweep_stats *) 0 ;
@@ -10393,7 +11045,7 @@ _gostring_ _wrap_w3w_chain_sweep_capi_7cddaa3dc2f923d8(struct w3w_chain *_swig_g
 }
 
 
-_gostring_ _wrap_w3w_sweep_list_capi_7cddaa3dc2f923d8(w3w_sweeps **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_w3w_sweep_list_capi_4615f20394d28f01(w3w_sweeps **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4) {
   w3w_sweeps **arg1 = (w3w_sweeps **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -10432,7 +11084,7 @@ _gostring_ _wrap_w3w_sweep_list_capi_7cddaa3dc2f923d8(w3w_sweeps **_swig_go_0, s
 }
 
 
-void _wrap_w3w_sweeps_free_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) {
+void _wrap_w3w_sweeps_free_capi_4615f20394d28f01(struct w3w_sweeps *_swig_go_0) {
   w3w_sweeps *arg1 = (w3w_sweeps *) 0 ;
   
   arg1 = *(w3w_sweeps **)&_swig_go_0; 
@@ -10442,7 +11094,7 @@ void _wrap_w3w_sweeps_free_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_w3w_sweep_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
+_gostring_ _wrap_w3w_sweep_status_name_capi_4615f20394d28f01(intgo _swig_go_0) {
   w3w_sweep_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10455,7 +11107,7 @@ _gostring_ _wrap_w3w_sweep_status_name_capi_7cddaa3dc2f923d8(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_w3w_sweep_status_from_name_capi_7cddaa3dc2f923d8(_gostring_ _swig_go_0) {
+intgo _wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   w3w_sweep_status result;
   intgo _swig_go_result;
@@ -10473,7 +11125,7 @@ intgo _wrap_w3w_sweep_status_from_name_capi_7cddaa3dc2f923d8(_gostring_ _swig_go
 }
 
 
-_gostring_ _wrap_w3w_sweep_fee_total_chain_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10486,7 +11138,7 @@ _gostring_ _wrap_w3w_sweep_fee_total_chain_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-_gostring_ _wrap_w3w_sweep_fee_total_currency_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10499,7 +11151,7 @@ _gostring_ _wrap_w3w_sweep_fee_total_currency_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_sweep_fee_total_total_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   char *arg2 ;
   
@@ -10523,7 +11175,7 @@ void _wrap_w3w_sweep_fee_total_total_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_
 }
 
 
-_gostring_ _wrap_w3w_sweep_fee_total_total_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+_gostring_ _wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10536,7 +11188,7 @@ _gostring_ _wrap_w3w_sweep_fee_total_total_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_sweep_fee_total_transactions_set_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0, long long _swig_go_1) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   int64_t arg2 ;
   
@@ -10548,7 +11200,7 @@ void _wrap_w3w_sweep_fee_total_transactions_set_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-long long _wrap_w3w_sweep_fee_total_transactions_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+long long _wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -10561,7 +11213,7 @@ long long _wrap_w3w_sweep_fee_total_transactions_get_capi_7cddaa3dc2f923d8(struc
 }
 
 
-struct w3w_sweep_fee_total *_wrap_new_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8() {
+struct w3w_sweep_fee_total *_wrap_new_w3w_sweep_fee_total_capi_4615f20394d28f01() {
   struct w3w_sweep_fee_total *result = 0 ;
   struct w3w_sweep_fee_total *_swig_go_result;
   
@@ -10572,7 +11224,7 @@ struct w3w_sweep_fee_total *_wrap_new_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(
 }
 
 
-void _wrap_delete_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_total *_swig_go_0) {
+void _wrap_delete_w3w_sweep_fee_total_capi_4615f20394d28f01(struct w3w_sweep_fee_total *_swig_go_0) {
   struct w3w_sweep_fee_total *arg1 = (struct w3w_sweep_fee_total *) 0 ;
   
   arg1 = *(struct w3w_sweep_fee_total **)&_swig_go_0; 
@@ -10582,7 +11234,7 @@ void _wrap_delete_w3w_sweep_fee_total_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee
 }
 
 
-struct w3w_sweep_fee_total *_wrap_w3w_sweep_fee_totals_items_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+struct w3w_sweep_fee_total *_wrap_w3w_sweep_fee_totals_items_get_capi_4615f20394d28f01(struct w3w_sweep_fee_totals *_swig_go_0) {
   struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
   w3w_sweep_fee_total *result = 0 ;
   struct w3w_sweep_fee_total *_swig_go_result;
@@ -10595,7 +11247,7 @@ struct w3w_sweep_fee_total *_wrap_w3w_sweep_fee_totals_items_get_capi_7cddaa3dc2
 }
 
 
-long long _wrap_w3w_sweep_fee_totals_count_get_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+long long _wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(struct w3w_sweep_fee_totals *_swig_go_0) {
   struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -10608,7 +11260,7 @@ long long _wrap_w3w_sweep_fee_totals_count_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_delete_w3w_sweep_fee_totals_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+void _wrap_delete_w3w_sweep_fee_totals_capi_4615f20394d28f01(struct w3w_sweep_fee_totals *_swig_go_0) {
   struct w3w_sweep_fee_totals *arg1 = (struct w3w_sweep_fee_totals *) 0 ;
   
   arg1 = *(struct w3w_sweep_fee_totals **)&_swig_go_0; 
@@ -10618,7 +11270,7 @@ void _wrap_delete_w3w_sweep_fee_totals_capi_7cddaa3dc2f923d8(struct w3w_sweep_fe
 }
 
 
-_gostring_ _wrap_w3w_sweep_fee_totals_get_capi_7cddaa3dc2f923d8(w3w_sweep_fee_totals **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(w3w_sweep_fee_totals **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
   w3w_sweep_fee_totals **arg1 = (w3w_sweep_fee_totals **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -10655,7 +11307,7 @@ _gostring_ _wrap_w3w_sweep_fee_totals_get_capi_7cddaa3dc2f923d8(w3w_sweep_fee_to
 }
 
 
-void _wrap_w3w_sweep_fee_totals_free_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0) {
+void _wrap_w3w_sweep_fee_totals_free_capi_4615f20394d28f01(struct w3w_sweep_fee_totals *_swig_go_0) {
   w3w_sweep_fee_totals *arg1 = (w3w_sweep_fee_totals *) 0 ;
   
   arg1 = *(w3w_sweep_fee_totals **)&_swig_go_0; 
@@ -10665,7 +11317,7 @@ void _wrap_w3w_sweep_fee_totals_free_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_
 }
 
 
-void _wrap_w3w_chain_sweep_state_enabled_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, intgo _swig_go_1) {
+void _wrap_w3w_chain_sweep_state_enabled_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, intgo _swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   int arg2 ;
   
@@ -10677,7 +11329,7 @@ void _wrap_w3w_chain_sweep_state_enabled_set_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -10690,7 +11342,7 @@ intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_7cddaa3dc2f923d8(struct w3w_c
 }
 
 
-void _wrap_w3w_chain_sweep_state_rounds_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t arg2 ;
   
@@ -10702,7 +11354,7 @@ void _wrap_w3w_chain_sweep_state_rounds_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_sweep_state_rounds_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+long long _wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -10715,7 +11367,7 @@ long long _wrap_w3w_chain_sweep_state_rounds_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_w3w_chain_sweep_state_errors_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t arg2 ;
   
@@ -10727,7 +11379,7 @@ void _wrap_w3w_chain_sweep_state_errors_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_sweep_state_errors_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+long long _wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -10740,7 +11392,7 @@ long long _wrap_w3w_chain_sweep_state_errors_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-_gostring_ _wrap_w3w_chain_sweep_state_last_error_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+_gostring_ _wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -10753,7 +11405,7 @@ _gostring_ _wrap_w3w_chain_sweep_state_last_error_get_capi_7cddaa3dc2f923d8(stru
 }
 
 
-void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   w3w_time arg2 ;
   
@@ -10765,7 +11417,7 @@ void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-long long _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+long long _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -10778,7 +11430,7 @@ long long _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_7cddaa3dc2f923d8(struc
 }
 
 
-void _wrap_w3w_chain_sweep_state_last_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_sweep_stats *_swig_go_1) {
+void _wrap_w3w_chain_sweep_state_last_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_sweep_stats *_swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   w3w_sweep_stats *arg2 = (w3w_sweep_stats *) 0 ;
   
@@ -10790,7 +11442,7 @@ void _wrap_w3w_chain_sweep_state_last_set_capi_7cddaa3dc2f923d8(struct w3w_chain
 }
 
 
-struct w3w_sweep_stats *_wrap_w3w_chain_sweep_state_last_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+struct w3w_sweep_stats *_wrap_w3w_chain_sweep_state_last_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   w3w_sweep_stats *result = 0 ;
   struct w3w_sweep_stats *_swig_go_result;
@@ -10803,7 +11455,7 @@ struct w3w_sweep_stats *_wrap_w3w_chain_sweep_state_last_get_capi_7cddaa3dc2f923
 }
 
 
-void _wrap_w3w_chain_sweep_state_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t arg2 ;
   
@@ -10815,7 +11467,7 @@ void _wrap_w3w_chain_sweep_state_confirmed_set_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-long long _wrap_w3w_chain_sweep_state_confirmed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+long long _wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -10828,7 +11480,7 @@ long long _wrap_w3w_chain_sweep_state_confirmed_get_capi_7cddaa3dc2f923d8(struct
 }
 
 
-void _wrap_w3w_chain_sweep_state_failed_set_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, long long _swig_go_1) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t arg2 ;
   
@@ -10840,7 +11492,7 @@ void _wrap_w3w_chain_sweep_state_failed_set_capi_7cddaa3dc2f923d8(struct w3w_cha
 }
 
 
-long long _wrap_w3w_chain_sweep_state_failed_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+long long _wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -10853,7 +11505,7 @@ long long _wrap_w3w_chain_sweep_state_failed_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-struct w3w_chain_sweep_state *_wrap_new_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8() {
+struct w3w_chain_sweep_state *_wrap_new_w3w_chain_sweep_state_capi_4615f20394d28f01() {
   struct w3w_chain_sweep_state *result = 0 ;
   struct w3w_chain_sweep_state *_swig_go_result;
   
@@ -10864,7 +11516,7 @@ struct w3w_chain_sweep_state *_wrap_new_w3w_chain_sweep_state_capi_7cddaa3dc2f92
 }
 
 
-void _wrap_delete_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0) {
+void _wrap_delete_w3w_chain_sweep_state_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0) {
   struct w3w_chain_sweep_state *arg1 = (struct w3w_chain_sweep_state *) 0 ;
   
   arg1 = *(struct w3w_chain_sweep_state **)&_swig_go_0; 
@@ -10874,7 +11526,7 @@ void _wrap_delete_w3w_chain_sweep_state_capi_7cddaa3dc2f923d8(struct w3w_chain_s
 }
 
 
-_gostring_ _wrap_w3w_chain_sweep_state_get_capi_7cddaa3dc2f923d8(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(struct w3w_chain_sweep_state *_swig_go_0, struct w3w_chain *_swig_go_1) {
   w3w_chain_sweep_state *arg1 = (w3w_chain_sweep_state *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   w3w_status result;
@@ -10902,7 +11554,7 @@ _gostring_ _wrap_w3w_chain_sweep_state_get_capi_7cddaa3dc2f923d8(struct w3w_chai
 }
 
 
-_gostring_ _wrap_w3w_wallet_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
+_gostring_ _wrap_w3w_wallet_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_wallet *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallet *arg2 = (w3w_wallet *) 0 ;
   char *temp1 = NULL ;
@@ -10936,7 +11588,7 @@ _gostring_ _wrap_w3w_wallet_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_wallets_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
+_gostring_ _wrap_w3w_wallets_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_wallets *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_wallets *arg2 = (w3w_wallets *) 0 ;
   char *temp1 = NULL ;
@@ -10970,7 +11622,7 @@ _gostring_ _wrap_w3w_wallets_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
   char *temp1 = NULL ;
@@ -11004,7 +11656,43 @@ _gostring_ _wrap_w3w_withdrawal_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_
 }
 
 
-_gostring_ _wrap_w3w_chain_deposit_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_withdrawal *_swig_go_1, struct w3w_withdrawal_attempts *_swig_go_2) {
+  char **arg1 = (char **) 0 ;
+  w3w_withdrawal *arg2 = (w3w_withdrawal *) 0 ;
+  w3w_withdrawal_attempts *arg3 = (w3w_withdrawal_attempts *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_withdrawal **)&_swig_go_1; 
+  arg3 = *(w3w_withdrawal_attempts **)&_swig_go_2; 
+  
+  result = (w3w_status)w3w_withdrawal_detail_to_json(arg1,(struct w3w_withdrawal const *)arg2,(struct w3w_withdrawal_attempts const *)arg3);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_chain_deposit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposit *arg2 = (w3w_chain_deposit *) 0 ;
   char *temp1 = NULL ;
@@ -11038,7 +11726,7 @@ _gostring_ _wrap_w3w_chain_deposit_to_json_capi_7cddaa3dc2f923d8(_gostring_* _sw
 }
 
 
-_gostring_ _wrap_w3w_chain_deposits_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
+_gostring_ _wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_chain_deposits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_chain_deposits *arg2 = (w3w_chain_deposits *) 0 ;
   char *temp1 = NULL ;
@@ -11072,7 +11760,7 @@ _gostring_ _wrap_w3w_chain_deposits_to_json_capi_7cddaa3dc2f923d8(_gostring_* _s
 }
 
 
-_gostring_ _wrap_w3w_sweeps_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_sweeps *_swig_go_1) {
+_gostring_ _wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_sweeps *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_sweeps *arg2 = (w3w_sweeps *) 0 ;
   char *temp1 = NULL ;
@@ -11106,7 +11794,7 @@ _gostring_ _wrap_w3w_sweeps_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0
 }
 
 
-_gostring_ _wrap_w3w_sweep_fee_totals_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_sweep_fee_totals *_swig_go_1) {
+_gostring_ _wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_sweep_fee_totals *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_sweep_fee_totals *arg2 = (w3w_sweep_fee_totals *) 0 ;
   char *temp1 = NULL ;
@@ -11140,7 +11828,7 @@ _gostring_ _wrap_w3w_sweep_fee_totals_to_json_capi_7cddaa3dc2f923d8(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -11153,7 +11841,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_currency_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -11166,7 +11854,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_user_id_get_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-void _wrap_w3w_withdrawal_limit_source_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, _gostring_ _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *arg2 ;
   
@@ -11190,7 +11878,7 @@ void _wrap_w3w_withdrawal_limit_source_set_capi_7cddaa3dc2f923d8(struct w3w_with
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+_gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -11203,7 +11891,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_source_get_capi_7cddaa3dc2f923d8(struct w3
 }
 
 
-void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -11215,7 +11903,7 @@ void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -11228,7 +11916,7 @@ long long _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_7cddaa3dc2f923d8(st
 }
 
 
-void _wrap_w3w_withdrawal_limit_daily_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -11240,7 +11928,7 @@ void _wrap_w3w_withdrawal_limit_daily_set_capi_7cddaa3dc2f923d8(struct w3w_withd
 }
 
 
-long long _wrap_w3w_withdrawal_limit_daily_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -11253,7 +11941,7 @@ long long _wrap_w3w_withdrawal_limit_daily_get_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-void _wrap_w3w_withdrawal_limit_used_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -11265,7 +11953,7 @@ void _wrap_w3w_withdrawal_limit_used_set_capi_7cddaa3dc2f923d8(struct w3w_withdr
 }
 
 
-long long _wrap_w3w_withdrawal_limit_used_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -11278,7 +11966,7 @@ long long _wrap_w3w_withdrawal_limit_used_get_capi_7cddaa3dc2f923d8(struct w3w_w
 }
 
 
-void _wrap_w3w_withdrawal_limit_remaining_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -11290,7 +11978,7 @@ void _wrap_w3w_withdrawal_limit_remaining_set_capi_7cddaa3dc2f923d8(struct w3w_w
 }
 
 
-long long _wrap_w3w_withdrawal_limit_remaining_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -11303,7 +11991,7 @@ long long _wrap_w3w_withdrawal_limit_remaining_get_capi_7cddaa3dc2f923d8(struct 
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -11315,7 +12003,7 @@ void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_7cddaa3dc2f923d8(struct
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -11328,7 +12016,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_at_get_capi_7cddaa3dc2f923d8(s
 }
 
 
-void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount arg2 ;
   
@@ -11340,7 +12028,7 @@ void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_7cddaa3dc2f923d8(st
 }
 
 
-long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_amount result;
   long long _swig_go_result;
@@ -11353,7 +12041,7 @@ long long _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_7cddaa3dc2f923
 }
 
 
-void _wrap_w3w_withdrawal_limit_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
+void _wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, long long _swig_go_1) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time arg2 ;
   
@@ -11365,7 +12053,7 @@ void _wrap_w3w_withdrawal_limit_updated_at_set_capi_7cddaa3dc2f923d8(struct w3w_
 }
 
 
-long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   w3w_time result;
   long long _swig_go_result;
@@ -11378,7 +12066,7 @@ long long _wrap_w3w_withdrawal_limit_updated_at_get_capi_7cddaa3dc2f923d8(struct
 }
 
 
-struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8() {
+struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_4615f20394d28f01() {
   struct w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
   
@@ -11389,7 +12077,7 @@ struct w3w_withdrawal_limit *_wrap_new_w3w_withdrawal_limit_capi_7cddaa3dc2f923d
 }
 
 
-void _wrap_delete_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limit_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0) {
   struct w3w_withdrawal_limit *arg1 = (struct w3w_withdrawal_limit *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limit **)&_swig_go_0; 
@@ -11399,7 +12087,7 @@ void _wrap_delete_w3w_withdrawal_limit_capi_7cddaa3dc2f923d8(struct w3w_withdraw
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
+struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_4615f20394d28f01(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   w3w_withdrawal_limit *result = 0 ;
   struct w3w_withdrawal_limit *_swig_go_result;
@@ -11412,7 +12100,7 @@ struct w3w_withdrawal_limit *_wrap_w3w_withdrawal_limits_items_get_capi_7cddaa3d
 }
 
 
-long long _wrap_w3w_withdrawal_limits_count_get_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
+long long _wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -11425,7 +12113,7 @@ long long _wrap_w3w_withdrawal_limits_count_get_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-void _wrap_delete_w3w_withdrawal_limits_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_delete_w3w_withdrawal_limits_capi_4615f20394d28f01(struct w3w_withdrawal_limits *_swig_go_0) {
   struct w3w_withdrawal_limits *arg1 = (struct w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(struct w3w_withdrawal_limits **)&_swig_go_0; 
@@ -11435,7 +12123,7 @@ void _wrap_delete_w3w_withdrawal_limits_capi_7cddaa3dc2f923d8(struct w3w_withdra
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_set_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(struct w3w_withdrawal_limit *_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, long long _swig_go_6) {
   w3w_withdrawal_limit *arg1 = (w3w_withdrawal_limit *) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -11483,7 +12171,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_set_capi_7cddaa3dc2f923d8(struct w3w_withd
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_7cddaa3dc2f923d8(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(struct w3w_ctx *_swig_go_0, struct w3w_actor *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_ctx *arg1 = (w3w_ctx *) 0 ;
   w3w_actor *arg2 = (w3w_actor *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -11525,7 +12213,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_clear_capi_7cddaa3dc2f923d8(struct w3w_ctx
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_get_capi_7cddaa3dc2f923d8(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+_gostring_ _wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(w3w_withdrawal_limits **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   w3w_withdrawal_limits **arg1 = (w3w_withdrawal_limits **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   w3w_actor *arg3 = (w3w_actor *) 0 ;
@@ -11569,7 +12257,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_get_capi_7cddaa3dc2f923d8(w3w_withdrawal_
 }
 
 
-void _wrap_w3w_withdrawal_limits_free_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0) {
+void _wrap_w3w_withdrawal_limits_free_capi_4615f20394d28f01(struct w3w_withdrawal_limits *_swig_go_0) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   
   arg1 = *(w3w_withdrawal_limits **)&_swig_go_0; 
@@ -11579,7 +12267,7 @@ void _wrap_w3w_withdrawal_limits_free_capi_7cddaa3dc2f923d8(struct w3w_withdrawa
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_withdrawal_limit *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limit *arg2 = (w3w_withdrawal_limit *) 0 ;
   char *temp1 = NULL ;
@@ -11613,7 +12301,7 @@ _gostring_ _wrap_w3w_withdrawal_limit_to_json_capi_7cddaa3dc2f923d8(_gostring_* 
 }
 
 
-_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_7cddaa3dc2f923d8(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
+_gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_withdrawal_limits *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   w3w_withdrawal_limits *arg2 = (w3w_withdrawal_limits *) 0 ;
   char *temp1 = NULL ;
@@ -11647,7 +12335,7 @@ _gostring_ _wrap_w3w_withdrawal_limits_to_json_capi_7cddaa3dc2f923d8(_gostring_*
 }
 
 
-_gostring_ _wrap_w3wb_subscribe_capi_7cddaa3dc2f923d8(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
+_gostring_ _wrap_w3wb_subscribe_capi_4615f20394d28f01(w3w_subscription **_swig_go_0, struct w3w_ctx *_swig_go_1, long long _swig_go_2) {
   w3w_subscription **arg1 = (w3w_subscription **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
   size_t arg3 ;
@@ -11677,7 +12365,7 @@ _gostring_ _wrap_w3wb_subscribe_capi_7cddaa3dc2f923d8(w3w_subscription **_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_actor_init_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_w3wb_actor_init_capi_4615f20394d28f01(struct w3w_actor *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   w3w_actor *arg1 = (w3w_actor *) 0 ;
   char *arg2 = (char *) 0 ;
   unsigned int arg3 ;
@@ -11712,7 +12400,7 @@ _gostring_ _wrap_w3wb_actor_init_capi_7cddaa3dc2f923d8(struct w3w_actor *_swig_g
 }
 
 
-_gostring_ _wrap_w3wb_options_init_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_options_init_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, intgo _swig_go_1) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -11740,7 +12428,7 @@ _gostring_ _wrap_w3wb_options_init_capi_7cddaa3dc2f923d8(struct w3w_options *_sw
 }
 
 
-_gostring_ _wrap_w3wb_list_query_init_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_list_query_init_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0, intgo _swig_go_1) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -11768,7 +12456,7 @@ _gostring_ _wrap_w3wb_list_query_init_capi_7cddaa3dc2f923d8(struct w3w_list_quer
 }
 
 
-_gostring_ _wrap_w3wb_options_set_text_capi_7cddaa3dc2f923d8(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_options_set_text_capi_4615f20394d28f01(struct w3w_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_options *arg1 = (w3w_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -11808,7 +12496,7 @@ _gostring_ _wrap_w3wb_options_set_text_capi_7cddaa3dc2f923d8(struct w3w_options 
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_init_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_w3wb_chain_options_init_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, intgo _swig_go_1) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   unsigned int arg2 ;
   w3w_status result;
@@ -11836,7 +12524,7 @@ _gostring_ _wrap_w3wb_chain_options_init_capi_7cddaa3dc2f923d8(struct w3w_chain_
 }
 
 
-_gostring_ _wrap_w3wb_chain_options_set_text_capi_7cddaa3dc2f923d8(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(struct w3w_chain_options *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_chain_options *arg1 = (w3w_chain_options *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -11876,7 +12564,7 @@ _gostring_ _wrap_w3wb_chain_options_set_text_capi_7cddaa3dc2f923d8(struct w3w_ch
 }
 
 
-intgo _wrap_w3wb_chain_watch_last_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(struct w3w_chain_poll_stats *_swig_go_0, struct w3w_chain *_swig_go_1, _goslice_ _swig_go_2) {
   w3w_chain_poll_stats *arg1 = (w3w_chain_poll_stats *) 0 ;
   w3w_chain *arg2 = (w3w_chain *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -11897,7 +12585,7 @@ intgo _wrap_w3wb_chain_watch_last_capi_7cddaa3dc2f923d8(struct w3w_chain_poll_st
 }
 
 
-_gostring_ _wrap_w3wb_list_query_set_text_capi_7cddaa3dc2f923d8(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(struct w3w_list_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   w3w_list_query *arg1 = (w3w_list_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -11937,7 +12625,7 @@ _gostring_ _wrap_w3wb_list_query_set_text_capi_7cddaa3dc2f923d8(struct w3w_list_
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_items_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
+struct w3w_order_item *_wrap_w3wb_order_items_new_capi_4615f20394d28f01(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_item *result = 0 ;
   struct w3w_order_item *_swig_go_result;
@@ -11950,7 +12638,7 @@ struct w3w_order_item *_wrap_w3wb_order_items_new_capi_7cddaa3dc2f923d8(long lon
 }
 
 
-_gostring_ _wrap_w3wb_order_items_set_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_w3wb_order_items_set_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, long long _swig_go_5) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -11996,7 +12684,7 @@ _gostring_ _wrap_w3wb_order_items_set_capi_7cddaa3dc2f923d8(struct w3w_order_ite
 }
 
 
-void _wrap_w3wb_order_items_free_capi_7cddaa3dc2f923d8(struct w3w_order_item *_swig_go_0) {
+void _wrap_w3wb_order_items_free_capi_4615f20394d28f01(struct w3w_order_item *_swig_go_0) {
   w3w_order_item *arg1 = (w3w_order_item *) 0 ;
   
   arg1 = *(w3w_order_item **)&_swig_go_0; 
@@ -12006,7 +12694,7 @@ void _wrap_w3wb_order_items_free_capi_7cddaa3dc2f923d8(struct w3w_order_item *_s
 }
 
 
-struct w3w_order_item *_wrap_w3wb_order_item_at_capi_7cddaa3dc2f923d8(struct w3w_order *_swig_go_0, long long _swig_go_1) {
+struct w3w_order_item *_wrap_w3wb_order_item_at_capi_4615f20394d28f01(struct w3w_order *_swig_go_0, long long _swig_go_1) {
   w3w_order *arg1 = (w3w_order *) 0 ;
   size_t arg2 ;
   w3w_order_item *result = 0 ;
@@ -12021,7 +12709,7 @@ struct w3w_order_item *_wrap_w3wb_order_item_at_capi_7cddaa3dc2f923d8(struct w3w
 }
 
 
-struct w3w_order *_wrap_w3wb_order_page_at_capi_7cddaa3dc2f923d8(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_order *_wrap_w3wb_order_page_at_capi_4615f20394d28f01(struct w3w_order_page *_swig_go_0, long long _swig_go_1) {
   w3w_order_page *arg1 = (w3w_order_page *) 0 ;
   size_t arg2 ;
   w3w_order *result = 0 ;
@@ -12036,7 +12724,7 @@ struct w3w_order *_wrap_w3wb_order_page_at_capi_7cddaa3dc2f923d8(struct w3w_orde
 }
 
 
-struct w3w_supply *_wrap_w3wb_supply_page_at_capi_7cddaa3dc2f923d8(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_supply *_wrap_w3wb_supply_page_at_capi_4615f20394d28f01(struct w3w_supply_page *_swig_go_0, long long _swig_go_1) {
   w3w_supply_page *arg1 = (w3w_supply_page *) 0 ;
   size_t arg2 ;
   w3w_supply *result = 0 ;
@@ -12051,7 +12739,7 @@ struct w3w_supply *_wrap_w3wb_supply_page_at_capi_7cddaa3dc2f923d8(struct w3w_su
 }
 
 
-struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_7cddaa3dc2f923d8(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
+struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_4615f20394d28f01(struct w3w_audit_page *_swig_go_0, long long _swig_go_1) {
   w3w_audit_page *arg1 = (w3w_audit_page *) 0 ;
   size_t arg2 ;
   w3w_audit_record *result = 0 ;
@@ -12066,7 +12754,7 @@ struct w3w_audit_record *_wrap_w3wb_audit_page_at_capi_7cddaa3dc2f923d8(struct w
 }
 
 
-struct w3w_event *_wrap_w3wb_event_list_at_capi_7cddaa3dc2f923d8(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_event *_wrap_w3wb_event_list_at_capi_4615f20394d28f01(struct w3w_event_list *_swig_go_0, long long _swig_go_1) {
   w3w_event_list *arg1 = (w3w_event_list *) 0 ;
   size_t arg2 ;
   w3w_event *result = 0 ;
@@ -12081,7 +12769,7 @@ struct w3w_event *_wrap_w3wb_event_list_at_capi_7cddaa3dc2f923d8(struct w3w_even
 }
 
 
-struct w3w_account *_wrap_w3wb_account_at_capi_7cddaa3dc2f923d8(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
+struct w3w_account *_wrap_w3wb_account_at_capi_4615f20394d28f01(struct w3w_account_list *_swig_go_0, long long _swig_go_1) {
   w3w_account_list *arg1 = (w3w_account_list *) 0 ;
   size_t arg2 ;
   w3w_account *result = 0 ;
@@ -12096,7 +12784,7 @@ struct w3w_account *_wrap_w3wb_account_at_capi_7cddaa3dc2f923d8(struct w3w_accou
 }
 
 
-struct w3w_wallet *_wrap_w3wb_wallet_at_capi_7cddaa3dc2f923d8(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
+struct w3w_wallet *_wrap_w3wb_wallet_at_capi_4615f20394d28f01(struct w3w_wallets *_swig_go_0, long long _swig_go_1) {
   w3w_wallets *arg1 = (w3w_wallets *) 0 ;
   size_t arg2 ;
   w3w_wallet *result = 0 ;
@@ -12111,7 +12799,7 @@ struct w3w_wallet *_wrap_w3wb_wallet_at_capi_7cddaa3dc2f923d8(struct w3w_wallets
 }
 
 
-struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_7cddaa3dc2f923d8(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
+struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(struct w3w_withdrawal_limits *_swig_go_0, long long _swig_go_1) {
   w3w_withdrawal_limits *arg1 = (w3w_withdrawal_limits *) 0 ;
   size_t arg2 ;
   w3w_withdrawal_limit *result = 0 ;
@@ -12126,7 +12814,7 @@ struct w3w_withdrawal_limit *_wrap_w3wb_withdrawal_limit_at_capi_7cddaa3dc2f923d
 }
 
 
-struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_7cddaa3dc2f923d8(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
+struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(struct w3w_chain_deposits *_swig_go_0, long long _swig_go_1) {
   w3w_chain_deposits *arg1 = (w3w_chain_deposits *) 0 ;
   size_t arg2 ;
   w3w_chain_deposit *result = 0 ;
@@ -12141,7 +12829,7 @@ struct w3w_chain_deposit *_wrap_w3wb_chain_deposit_at_capi_7cddaa3dc2f923d8(stru
 }
 
 
-struct w3w_sweep *_wrap_w3wb_sweep_at_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_swig_go_0, long long _swig_go_1) {
+struct w3w_sweep *_wrap_w3wb_sweep_at_capi_4615f20394d28f01(struct w3w_sweeps *_swig_go_0, long long _swig_go_1) {
   w3w_sweeps *arg1 = (w3w_sweeps *) 0 ;
   size_t arg2 ;
   w3w_sweep *result = 0 ;
@@ -12156,7 +12844,7 @@ struct w3w_sweep *_wrap_w3wb_sweep_at_capi_7cddaa3dc2f923d8(struct w3w_sweeps *_
 }
 
 
-struct w3w_sweep_fee_total *_wrap_w3wb_sweep_fee_total_at_capi_7cddaa3dc2f923d8(struct w3w_sweep_fee_totals *_swig_go_0, long long _swig_go_1) {
+struct w3w_sweep_fee_total *_wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(struct w3w_sweep_fee_totals *_swig_go_0, long long _swig_go_1) {
   w3w_sweep_fee_totals *arg1 = (w3w_sweep_fee_totals *) 0 ;
   size_t arg2 ;
   w3w_sweep_fee_total *result = 0 ;
@@ -12171,7 +12859,22 @@ struct w3w_sweep_fee_total *_wrap_w3wb_sweep_fee_total_at_capi_7cddaa3dc2f923d8(
 }
 
 
-struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
+struct w3w_withdrawal_attempt *_wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(struct w3w_withdrawal_attempts *_swig_go_0, long long _swig_go_1) {
+  w3w_withdrawal_attempts *arg1 = (w3w_withdrawal_attempts *) 0 ;
+  size_t arg2 ;
+  w3w_withdrawal_attempt *result = 0 ;
+  struct w3w_withdrawal_attempt *_swig_go_result;
+  
+  arg1 = *(w3w_withdrawal_attempts **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (w3w_withdrawal_attempt *)w3wb_withdrawal_attempt_at((struct w3w_withdrawal_attempts const *)arg1,arg2);
+  *(w3w_withdrawal_attempt **)&_swig_go_result = (w3w_withdrawal_attempt *)result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(long long _swig_go_0) {
   size_t arg1 ;
   w3w_claim_request *result = 0 ;
   struct w3w_claim_request *_swig_go_result;
@@ -12184,7 +12887,7 @@ struct w3w_claim_request *_wrap_w3wb_claim_requests_new_capi_7cddaa3dc2f923d8(lo
 }
 
 
-_gostring_ _wrap_w3wb_claim_request_set_capi_7cddaa3dc2f923d8(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_claim_request_set_capi_4615f20394d28f01(struct w3w_claim_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_claim_request *arg1 = (w3w_claim_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -12226,7 +12929,7 @@ _gostring_ _wrap_w3wb_claim_request_set_capi_7cddaa3dc2f923d8(struct w3w_claim_r
 }
 
 
-struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
+struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_4615f20394d28f01(long long _swig_go_0) {
   size_t arg1 ;
   w3w_process_request *result = 0 ;
   struct w3w_process_request *_swig_go_result;
@@ -12239,7 +12942,7 @@ struct w3w_process_request *_wrap_w3wb_process_requests_new_capi_7cddaa3dc2f923d
 }
 
 
-_gostring_ _wrap_w3wb_process_request_set_capi_7cddaa3dc2f923d8(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+_gostring_ _wrap_w3wb_process_request_set_capi_4615f20394d28f01(struct w3w_process_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   w3w_process_request *arg1 = (w3w_process_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -12281,7 +12984,7 @@ _gostring_ _wrap_w3wb_process_request_set_capi_7cddaa3dc2f923d8(struct w3w_proce
 }
 
 
-struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
+struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(long long _swig_go_0) {
   size_t arg1 ;
   w3w_deposit_request *result = 0 ;
   struct w3w_deposit_request *_swig_go_result;
@@ -12294,7 +12997,7 @@ struct w3w_deposit_request *_wrap_w3wb_deposit_requests_new_capi_7cddaa3dc2f923d
 }
 
 
-_gostring_ _wrap_w3wb_deposit_request_set_capi_7cddaa3dc2f923d8(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+_gostring_ _wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(struct w3w_deposit_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   w3w_deposit_request *arg1 = (w3w_deposit_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -12352,7 +13055,7 @@ _gostring_ _wrap_w3wb_deposit_request_set_capi_7cddaa3dc2f923d8(struct w3w_depos
 }
 
 
-struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
+struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(long long _swig_go_0) {
   size_t arg1 ;
   w3w_transfer_request *result = 0 ;
   struct w3w_transfer_request *_swig_go_result;
@@ -12365,7 +13068,7 @@ struct w3w_transfer_request *_wrap_w3wb_transfer_requests_new_capi_7cddaa3dc2f92
 }
 
 
-_gostring_ _wrap_w3wb_transfer_request_set_capi_7cddaa3dc2f923d8(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(struct w3w_transfer_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_transfer_request *arg1 = (w3w_transfer_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -12416,7 +13119,7 @@ _gostring_ _wrap_w3wb_transfer_request_set_capi_7cddaa3dc2f923d8(struct w3w_tran
 }
 
 
-struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_7cddaa3dc2f923d8(long long _swig_go_0) {
+struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_4615f20394d28f01(long long _swig_go_0) {
   size_t arg1 ;
   w3w_order_request *result = 0 ;
   struct w3w_order_request *_swig_go_result;
@@ -12429,7 +13132,7 @@ struct w3w_order_request *_wrap_w3wb_order_requests_new_capi_7cddaa3dc2f923d8(lo
 }
 
 
-_gostring_ _wrap_w3wb_order_request_set_capi_7cddaa3dc2f923d8(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+_gostring_ _wrap_w3wb_order_request_set_capi_4615f20394d28f01(struct w3w_order_request *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, struct w3w_order_item *_swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   w3w_order_request *arg1 = (w3w_order_request *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -12475,7 +13178,7 @@ _gostring_ _wrap_w3wb_order_request_set_capi_7cddaa3dc2f923d8(struct w3w_order_r
 }
 
 
-void _wrap_w3wb_requests_free_capi_7cddaa3dc2f923d8(void *_swig_go_0) {
+void _wrap_w3wb_requests_free_capi_4615f20394d28f01(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -12485,7 +13188,7 @@ void _wrap_w3wb_requests_free_capi_7cddaa3dc2f923d8(void *_swig_go_0) {
 }
 
 
-intgo _wrap_w3wb_batch_result_code_capi_7cddaa3dc2f923d8(struct w3w_batch_result *_swig_go_0) {
+intgo _wrap_w3wb_batch_result_code_capi_4615f20394d28f01(struct w3w_batch_result *_swig_go_0) {
   w3w_batch_result *arg1 = (w3w_batch_result *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -12498,7 +13201,7 @@ intgo _wrap_w3wb_batch_result_code_capi_7cddaa3dc2f923d8(struct w3w_batch_result
 }
 
 
-struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_7cddaa3dc2f923d8(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
+struct w3w_batch_result *_wrap_w3wb_batch_result_at_capi_4615f20394d28f01(struct w3w_batch_results *_swig_go_0, long long _swig_go_1) {
   w3w_batch_results *arg1 = (w3w_batch_results *) 0 ;
   size_t arg2 ;
   w3w_batch_result *result = 0 ;
