@@ -2,8 +2,9 @@
 its own, and a server that holds no master key: a deposit is credited at the confirmation depth and not
 before, pays an order, the shopper withdraws on chain within the limits an admin set (past them: 422, nothing
 held), and the withdrawal settles; the deposit address is swept to the hot wallet (the deposit key signs in the
-signer), the ledger unmoved and the fee recorded; at every step the ledger and the chain agree. Runs on SQLite (embedded)
-and PostgreSQL (services), like every server test."""
+signer), the ledger unmoved and the fee recorded; a withdrawal left out of the blocks by a base fee above its
+cap is replaced at a bumped fee and settles exactly once. At every step the ledger and the chain agree. Runs
+on SQLite (embedded) and PostgreSQL (services), like every server test."""
 import os
 import secrets
 import tempfile
@@ -20,6 +21,7 @@ from test_signer import Signer
 # under theirs, which a new anvil of the same id would contradict.
 CHAIN_ID = 31339
 CONFIRMATIONS = 2
+GWEI = 10 ** 9
 
 
 def polls(server):
@@ -107,6 +109,36 @@ def test_custody_story():
         assert any(e["event"] == "signed" and e.get("op") == "sweep" and e.get("tx_hash") == s["tx_hash"]
                    for e in signer.lines())
         assert eth(buyer) == (Decimal("0.5"), Decimal(0)) and eth(shopper) == (Decimal("0.7"), Decimal(0))
+
+        # 6. A stuck withdrawal: mined blocks carry a base fee far above its cap; an admin replaces it at a bumped
+        # fee (signed by the signer), the replacement is mined and the withdrawal settles once.
+        node.rpc("evm_setAutomine", False)
+        node.rpc("anvil_setNextBlockBaseFeePerGas", hex(GWEI))
+        node.mine(1)
+        before = node.balance(EXTERNAL)
+        w = checked(doc, shopper.post("/v1/withdrawals", {**body, "amount": "0.1"})).json()
+        assert w["status"] == "broadcast" and w["nonce"] == nonce + 1, w
+        node.rpc("anvil_setNextBlockBaseFeePerGas", hex(100 * GWEI))
+        node.mine(1)
+        assert node.rpc("eth_getTransactionReceipt", w["tx_hash"]) is None
+        assert eth(shopper) == (Decimal("0.7"), Decimal("0.1"))
+        r = checked(doc, admin.post(f"/v1/withdrawals/{w['id']}/replace"))
+        assert r.status_code == 200, r.text
+        original, replacement = r.json()["attempts"]
+        assert replacement["kind"] == "replacement" and replacement["tx_hash"] != original["tx_hash"]
+        assert any(e["event"] == "signed" and e.get("tx_hash") == replacement["tx_hash"] for e in signer.lines())
+        node.mine(1 + CONFIRMATIONS)
+        done = wait_for("the replaced withdrawal settled",
+                        lambda: (lambda j: j if j["status"] == "confirmed" else None)(
+                            shopper.get(f"/v1/withdrawals/{w['id']}").json()))
+        assert done["tx_hash"] == replacement["tx_hash"] and done["fee_paid"] == done["attempts"][1]["fee_paid"] != ""
+        node.mine(2)
+        seen = polls(server)
+        wait_for("two more watcher rounds (nothing more to settle)", lambda: polls(server) >= seen + 2)
+        assert node.balance(EXTERNAL) == before + WEI // 10 and node.nonce(hot) == nonce + 2
+        assert eth(shopper) == (Decimal("0.6"), Decimal(0))
+        [standing] = shopper.get("/v1/limits", params={"currency": "ETH"}).json()["items"]
+        assert (standing["used"], standing["remaining"]) == ("0.9", "0.1"), standing
     finally:
         if server:
             assert server.stop() == 0, "".join(server.raw_stderr[-20:])
