@@ -5,7 +5,6 @@
  * replacing or cancelling a stuck one (POST /v1/withdrawals/{id}/replace,
  * /cancel), and the deposits the watchers recorded (GET /v1/deposits).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "chains.h"
 #include "handlers.h"
 #include "json_input.h"
+#include "list_query.h"
 #include "server.h"
 
 #define DEPOSITS_DEFAULT_LIMIT 50
@@ -158,30 +158,23 @@ void h_withdrawal_cancel(exchange *ex)
 void h_deposit_list(exchange *ex)
 {
 	w3w_chain_deposits *list = NULL;
-	char *text = NULL, *end = NULL;
-	int has_user, has_chain, has_limit;
+	char *text = NULL;
+	int has_user, has_chain;
 	const char *user_id = ex_query(ex, "user_id", &has_user);
 	const char *chain = ex_query(ex, "chain", &has_chain);
-	const char *limit_text = ex_query(ex, "limit", &has_limit);
 	const char *key = NULL;
-	long limit = DEPOSITS_DEFAULT_LIMIT;
+	int limit = DEPOSITS_DEFAULT_LIMIT;
 	w3w_status st;
 
 	if (has_user && (!user_id || !*user_id)) {
 		ex_error(ex, 400, "invalid", "user_id: must be a UUID");
 		return;
 	}
-	if (has_limit) {
-		errno = 0;
-		limit = limit_text ? strtol(limit_text, &end, 10) : 0;
-		if (!limit_text || !*limit_text || *end || errno || limit < 1 || limit > 500) {
-			ex_error(ex, 400, "invalid", "limit: must be 1..500");
-			return;
-		}
-	}
+	if (list_query_limit(ex, 500, &limit) != 0)
+		return;
 	if (has_chain && chain_key_query(ex, chain, &key))
 		return;
-	st = w3w_chain_deposit_list(&list, ex->srv->ctx, &ex->actor, has_user ? user_id : NULL, key, (int)limit);
+	st = w3w_chain_deposit_list(&list, ex->srv->ctx, &ex->actor, has_user ? user_id : NULL, key, limit);
 	if (st == W3W_OK) {
 		st = w3w_chain_deposits_to_json(&text, list);
 		w3w_chain_deposits_free(list);

@@ -4,13 +4,13 @@
  * now on one chain (POST /v1/sweeps/run: admin). The watch thread of each
  * chain with sweep_interval_ms runs rounds by itself.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chains.h"
 #include "handlers.h"
 #include "json_input.h"
+#include "list_query.h"
 #include "server.h"
 
 #define SWEEPS_DEFAULT_LIMIT 100
@@ -53,25 +53,19 @@ static cJSON *fees_of(exchange *ex, const char *key)
 void h_sweep_list(exchange *ex)
 {
 	w3w_sweeps *list = NULL;
-	char *text = NULL, *end = NULL;
-	int has_chain, has_limit;
-	const char *chain = ex_query(ex, "chain", &has_chain), *limit_text = ex_query(ex, "limit", &has_limit);
+	char *text = NULL;
+	int has_chain;
+	const char *chain = ex_query(ex, "chain", &has_chain);
 	const char *key = NULL;
-	long limit = SWEEPS_DEFAULT_LIMIT;
+	int limit = SWEEPS_DEFAULT_LIMIT;
 	cJSON *items, *fees, *body;
 	w3w_status st;
 
-	if (has_limit) {
-		errno = 0;
-		limit = limit_text ? strtol(limit_text, &end, 10) : 0;
-		if (!limit_text || !*limit_text || *end || errno || limit < 1 || limit > 500) {
-			ex_error(ex, 400, "invalid", "limit: must be 1..500");
-			return;
-		}
-	}
+	if (list_query_limit(ex, 500, &limit) != 0)
+		return;
 	if (has_chain && chain_key_query(ex, chain, &key))
 		return;
-	st = w3w_sweep_list(&list, ex->srv->ctx, &ex->actor, key, (int)limit);
+	st = w3w_sweep_list(&list, ex->srv->ctx, &ex->actor, key, limit);
 	if (st == W3W_OK) {
 		st = w3w_sweeps_to_json(&text, list);
 		w3w_sweeps_free(list);

@@ -5,22 +5,31 @@
 
 #include "list_query.h"
 
+int list_query_limit(exchange *ex, int max, int *limit)
+{
+	int present;
+	const char *v = ex_query(ex, "limit", &present);
+	size_t len = v ? strlen(v) : 0;
+	long n = 0;
+
+	if (!present)
+		return 0;
+	if (len == 0 || len > 6 || strspn(v, "0123456789") != len || (n = strtol(v, NULL, 10)) < 1 || n > max) {
+		ex_error(ex, 400, "invalid", "limit: must be an integer from 1 to %d", max);
+		return -1;
+	}
+	*limit = (int)n;
+	return 0;
+}
+
 int list_query_parse(exchange *ex, w3w_list_query *q, status_parse_fn parse_status)
 {
 	const char *v;
 	int present;
 	w3w_list_query_init(q, W3W_LIST_QUERY_VERSION);
 
-	v = ex_query(ex, "limit", &present);
-	if (present) {
-		long n = 0;
-		size_t len = v ? strlen(v) : 0;
-		if (len == 0 || len > 3 || strspn(v, "0123456789") != len || (n = strtol(v, NULL, 10)) < 1 || n > W3W_LIST_LIMIT_MAX) {
-			ex_error(ex, 400, "invalid", "limit: must be an integer from 1 to %d", W3W_LIST_LIMIT_MAX);
-			return -1;
-		}
-		q->limit = (int)n;
-	}
+	if (list_query_limit(ex, W3W_LIST_LIMIT_MAX, &q->limit) != 0)
+		return -1;
 	v = ex_query(ex, "cursor", &present);
 	if (present && v && *v) {
 		if (strlen(v) >= sizeof(q->cursor)) {

@@ -6,6 +6,9 @@
 
 typedef w3w_status (*status_parse_fn)(int *out, const char *text);
 
+/** ?limit= from 1 to max into *limit, left as it is when absent; 0, or -1 after a 400 response. */
+int list_query_limit(exchange *ex, int max, int *limit);
+
 /** Fill *q from the query string; 0, or -1 after a 400 response. */
 int list_query_parse(exchange *ex, w3w_list_query *q, status_parse_fn parse_status);
 

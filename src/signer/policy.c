@@ -101,10 +101,10 @@ static void decimal(char out[W3W__U256_DECIMAL_SIZE], const w3w_u256 *v)
 	w3w__u256_to_decimal(out, W3W__U256_DECIMAL_SIZE, &x);
 }
 
-static int token_transfer(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *why, size_t why_len)
+/* An ERC-20 transfer(address,uint256) of a listed token, no native value: *token is its index in p->tokens. */
+static int listed_token_call(const w3w__sp_policy *p, const w3w_signer_tx *tx, size_t *token, char *why,
+	size_t why_len)
 {
-	char amount_text[W3W__U256_DECIMAL_SIZE], max_text[W3W__U256_DECIMAL_SIZE];
-	w3w_u256 amount;
 	size_t i;
 
 	if (tx->data_len != 68 || memcmp(tx->data, transfer_selector, 4) != 0 || memcmp(tx->data + 4, zero, 12) != 0)
@@ -115,6 +115,18 @@ static int token_transfer(const w3w__sp_policy *p, const w3w_signer_tx *tx, char
 		;
 	if (i == p->token_count)
 		return w3w__sp_refuse(why, why_len, "to: contract is not a listed token");
+	*token = i;
+	return 0;
+}
+
+static int token_transfer(const w3w__sp_policy *p, const w3w_signer_tx *tx, char *why, size_t why_len)
+{
+	char amount_text[W3W__U256_DECIMAL_SIZE], max_text[W3W__U256_DECIMAL_SIZE];
+	w3w_u256 amount;
+	size_t i;
+
+	if (listed_token_call(p, tx, &i, why, why_len) != 0)
+		return -1;
 	if (!p->allow_zero_address && memcmp(tx->data + 16, zero, 20) == 0)
 		return w3w__sp_refuse(why, why_len, "recipient: the zero address");
 	memcpy(amount.be, tx->data + 36, 32);
@@ -192,18 +204,12 @@ int w3w__sp_policy_topup_max(w3w__sp_policy *p, const char *text, char *why, siz
 static int sweep_allowed(const w3w__sp_policy *p, const w3w_signer_tx *tx, const unsigned char hot[20], char *why,
 	size_t why_len)
 {
-	size_t i;
+	size_t token;
 
 	if (!tx->data_len)
 		return memcmp(tx->to, hot, 20) == 0 ? 0 : w3w__sp_refuse(why, why_len, "to: a sweep pays only the hot wallet");
-	if (tx->data_len != 68 || memcmp(tx->data, transfer_selector, 4) != 0 || memcmp(tx->data + 4, zero, 12) != 0)
-		return w3w__sp_refuse(why, why_len, "call data: only an ERC-20 transfer(address,uint256) is signed");
-	if (memcmp(tx->value.be, zero, 32) != 0)
-		return w3w__sp_refuse(why, why_len, "value: a token transfer sends no native value");
-	for (i = 0; i < p->token_count && memcmp(p->tokens[i].contract, tx->to, 20) != 0; i++)
-		;
-	if (i == p->token_count)
-		return w3w__sp_refuse(why, why_len, "to: contract is not a listed token");
+	if (listed_token_call(p, tx, &token, why, why_len) != 0)
+		return -1;
 	if (memcmp(tx->data + 16, hot, 20) != 0)
 		return w3w__sp_refuse(why, why_len, "recipient: a sweep pays only the hot wallet");
 	return 0;
