@@ -177,11 +177,19 @@ static double lag_of(const w3w_chain_watch_state *s, int confirmations)
 	return final > s->cursor ? (double)(final - s->cursor) : 0;
 }
 
+/* Seconds the oldest open withdrawal has waited (0 when none is open). */
+static double oldest_open_age_s(const w3w_chain_open_withdrawals *o)
+{
+	w3w_time now = w3w_time_now();
+	return o->count && now > o->oldest_created_at ? (double)(now - o->oldest_created_at) / 1e6 : 0;
+}
+
 cJSON *chains_readyz(void)
 {
 	cJSON *all = cJSON_CreateObject();
 	for (int i = 0; i < served_count; i++) {
 		w3w_chain_watch_state s;
+		w3w_chain_open_withdrawals o;
 		cJSON *j = cJSON_AddObjectToObject(all, served[i].spec->name);
 		w3w_chain_watch_state_get(&s, served[i].chain);
 		cJSON_AddStringToObject(j, "chain", w3w_chain_key(served[i].chain));
@@ -200,6 +208,12 @@ cJSON *chains_readyz(void)
 		cJSON_AddNumberToObject(j, "confirmations", w3w_chain_confirmations_required(served[i].chain));
 		cJSON_AddNumberToObject(j, "polls", (double)s.rounds);
 		cJSON_AddNumberToObject(j, "errors", (double)s.errors);
+		w3w_chain_open_withdrawals_get(&o, served[i].chain);
+		cJSON_AddNumberToObject(j, "open_withdrawals", (double)o.count);
+		if (o.count) {
+			cJSON_AddStringToObject(j, "oldest_open_withdrawal", o.oldest_id);
+			cJSON_AddNumberToObject(j, "oldest_open_withdrawal_age_s", oldest_open_age_s(&o));
+		}
 		sweeps_readyz(j, &served[i]);
 	}
 	return all;
@@ -215,13 +229,17 @@ void chains_render(FILE *out)
 		{ "w3w_chain_polls_total", "counter", "Deposit watcher rounds finished." },
 		{ "w3w_chain_poll_errors_total", "counter", "Deposit watcher rounds that failed (node down or wrong, storage, deep reorganisation)." },
 		{ "w3w_chain_last_ok_timestamp_seconds", "gauge", "End of the watcher's last successful round (0: none yet)." },
+		{ "w3w_chain_withdrawals_open", "gauge", "Withdrawals not final yet (held, signed, broadcast), as the watcher's last round listed them (at most 100 counted)." },
+		{ "w3w_chain_oldest_open_withdrawal_age_seconds", "gauge", "Age of the oldest of them (0: none): a stuck transaction or a signer that is down." },
 	};
 	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
 		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
 		for (int i = 0; i < served_count; i++) {
 			w3w_chain_watch_state s;
+			w3w_chain_open_withdrawals o;
 			double v;
 			w3w_chain_watch_state_get(&s, served[i].chain);
+			w3w_chain_open_withdrawals_get(&o, served[i].chain);
 			switch (k) {
 			case 0: v = s.rounds && s.status == W3W_OK; break;
 			case 1: v = (double)s.head; break;
@@ -229,7 +247,9 @@ void chains_render(FILE *out)
 			case 3: v = lag_of(&s, w3w_chain_confirmations_required(served[i].chain)); break;
 			case 4: v = (double)s.rounds; break;
 			case 5: v = (double)s.errors; break;
-			default: v = (double)s.last_ok_at / 1e6; break;
+			case 6: v = (double)s.last_ok_at / 1e6; break;
+			case 7: v = (double)o.count; break;
+			default: v = oldest_open_age_s(&o); break;
 			}
 			fprintf(out, "%s{chain=\"%s\",key=\"%s\"} %.17g\n", m[k].name, served[i].spec->name,
 				w3w_chain_key(served[i].chain), v);

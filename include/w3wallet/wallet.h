@@ -467,6 +467,24 @@ W3W_EXTERN const char *w3w_withdrawal_attempt_kind_name(w3w_withdrawal_attempt_k
 /** The kind named `name`; 0 (no kind) for anything else. */
 W3W_EXTERN w3w_withdrawal_attempt_kind w3w_withdrawal_attempt_kind_from_name(const char *name);
 
+/** The chain's withdrawals not final yet (held, signed or broadcast), as the follower last listed them. */
+typedef struct w3w_chain_open_withdrawals {
+	w3w_time listed_at;                 /**< when (0: no follow round has listed them yet) */
+	size_t count;                       /**< how many were open then, counting up to `max_counted` */
+	size_t max_counted;                 /**< the bound of one round's list: count == max_counted means "at least" */
+	char oldest_id[W3W_ID_SIZE];        /**< the oldest of them ("" when none) */
+	w3w_time oldest_created_at;         /**< its creation time (0 when none) */
+	int64_t oldest_nonce;               /**< its nonce (-1 when none): the hot wallet's later ones wait behind it */
+} w3w_chain_open_withdrawals;
+
+/**
+ * The open withdrawals of the last round of w3w_chain_poll() (or the watch
+ * thread) that listed them: for alerting on a withdrawal that stays open
+ * (a stuck transaction, a signer that is down). Never blocks on the node
+ * or the storage.
+ */
+W3W_EXTERN w3w_status w3w_chain_open_withdrawals_get(w3w_chain_open_withdrawals *out, w3w_chain *chain);
+
 /* ---- deposits seen on chain ------------------------------------------------------------ */
 
 /**

@@ -308,6 +308,37 @@ static w3w_status follow_one(w3w_chain *chain, const w3w_actor *actor, w3w_withd
 	return follow_sent(chain, actor, row, head, stats);
 }
 
+/* What the round found open (rows oldest first), for w3w_chain_open_withdrawals_get(). */
+static void note_open(w3w_chain *chain, const w3w_withdrawal_row *rows, size_t n)
+{
+	w3w_chain_open_withdrawals o;
+
+	memset(&o, 0, sizeof(o));
+	o.listed_at = w3w_time_now();
+	o.count = n;
+	o.max_counted = W3W__FOLLOW_MAX;
+	o.oldest_nonce = -1;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || rows[i].w.created_at < o.oldest_created_at) {
+			snprintf(o.oldest_id, sizeof(o.oldest_id), "%s", rows[i].w.id);
+			o.oldest_created_at = rows[i].w.created_at;
+			o.oldest_nonce = rows[i].w.nonce;
+		}
+	pthread_mutex_lock(&chain->mu);
+	chain->open_withdrawals = o;
+	pthread_mutex_unlock(&chain->mu);
+}
+
+w3w_status w3w_chain_open_withdrawals_get(w3w_chain_open_withdrawals *out, w3w_chain *chain)
+{
+	if (!out || !chain)
+		return w3w_error_set(W3W_EINVAL, "out/chain: NULL");
+	pthread_mutex_lock(&chain->mu);
+	*out = chain->open_withdrawals;
+	pthread_mutex_unlock(&chain->mu);
+	return W3W_OK;
+}
+
 w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w_chain_poll_stats *stats)
 {
 	const w3w__store *storage = &chain->ctx->store;
@@ -318,6 +349,7 @@ w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w
 
 	if ((st = storage->wallet.withdrawal_list_open(storage->handle, chain->key, W3W__FOLLOW_MAX, &rows, &n)) != W3W_OK)
 		return st;
+	note_open(chain, rows, n);
 	if (n > 0 && (st = chain->adapter->head(chain->adapter, &head)) != W3W_OK) {
 		free(rows);
 		return st;
@@ -327,6 +359,9 @@ w3w_status w3w__follow_withdrawals(w3w_chain *chain, const w3w_actor *actor, w3w
 		/* Another follower moved it first: theirs stands. */
 		if (st == W3W_ESTATE)
 			continue;
+		/* The round's error then names the withdrawal that could not be followed. */
+		if (st != W3W_OK)
+			w3w_error_set(st, "withdrawal %s: %s", rows[i].w.id, w3w_error_message());
 		if (st != W3W_OK && first == W3W_OK)
 			first = st;
 		/* The node is gone: the other rows would only fail the same way. */

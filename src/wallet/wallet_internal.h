@@ -129,6 +129,8 @@ struct w3w_chain {
 	int64_t sweep_next_index;           /* the wallet index the next round starts at (under hot_mu) */
 	w3w_chain_sweep_state sweep_state;
 	w3w_time next_sweep_at;
+	/* the open withdrawals as the last follow round listed them (under mu) */
+	w3w_chain_open_withdrawals open_withdrawals;
 };
 
 /** Parse "ETH=native:18,USDC=0x...:6" into chain->assets. Messages name options.assets. */

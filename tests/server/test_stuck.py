@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import requests
 
 import openapi_doc
 from helpers import Server, User, assert_error, deposit
@@ -113,6 +114,13 @@ def test_replaced_withdrawal_settles_once(stuck_server, node, hot, doc):
     w = withdraw(doc, user, node)
     stick(node, w["tx_hash"])
     assert eth(user) == (Decimal(1), Decimal("0.1"))
+    # Operators see it: /readyz names the oldest open withdrawal, /metrics gives its age.
+    ready = wait_for("the stuck withdrawal in /readyz", lambda: (lambda c: c if c.get("oldest_open_withdrawal") == w["id"]
+                     else None)(requests.get(stuck_server.url + "/readyz", timeout=10).json()["chains"]["stuck"]))
+    assert ready["open_withdrawals"] >= 1 and ready["oldest_open_withdrawal_age_s"] >= 0
+    age = [line for line in requests.get(stuck_server.url + "/metrics", timeout=10).text.splitlines()
+           if line.startswith('w3w_chain_oldest_open_withdrawal_age_seconds{chain="stuck"')]
+    assert len(age) == 1 and float(age[0].rsplit(" ", 1)[1]) > 0, age
 
     # Refused, changing nothing: a user, an unknown id, a fee below the minimum, unknown or malformed fields.
     assert_error(checked(doc, user.post(f"/v1/withdrawals/{w['id']}/replace")), 403, "forbidden")
@@ -144,6 +152,8 @@ def test_replaced_withdrawal_settles_once(stuck_server, node, hot, doc):
     node.mine(2)
     time.sleep(0.5)  # five more polls: nothing more is settled
     assert eth(user) == (Decimal("0.9"), Decimal(0))
+    assert requests.get(stuck_server.url + "/readyz", timeout=10).json()["chains"]["stuck"].get(
+        "oldest_open_withdrawal") != w["id"]
     msg = assert_error(checked(doc, admin.post(f"/v1/withdrawals/{w['id']}/replace")), 422, "invalid_state")
     assert "confirmed" in msg
 

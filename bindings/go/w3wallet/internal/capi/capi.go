@@ -497,68 +497,68 @@ typedef _gostring_ swig_type_467;
 typedef _gostring_ swig_type_468;
 typedef _gostring_ swig_type_469;
 typedef _gostring_ swig_type_470;
-typedef _gostring_ swig_type_471;
-typedef _gostring_ swig_type_472;
-typedef _gostring_ swig_type_473;
-typedef _gostring_ swig_type_474;
-typedef _gostring_ swig_type_475;
+typedef long long swig_type_471;
+typedef long long swig_type_472;
+typedef long long swig_type_473;
+typedef long long swig_type_474;
+typedef long long swig_type_475;
 typedef _gostring_ swig_type_476;
-typedef long long swig_type_477;
+typedef _gostring_ swig_type_477;
 typedef long long swig_type_478;
 typedef long long swig_type_479;
 typedef long long swig_type_480;
-typedef _gostring_ swig_type_481;
+typedef long long swig_type_481;
 typedef _gostring_ swig_type_482;
-typedef long long swig_type_483;
-typedef long long swig_type_484;
+typedef _gostring_ swig_type_483;
+typedef _gostring_ swig_type_484;
 typedef _gostring_ swig_type_485;
 typedef _gostring_ swig_type_486;
 typedef _gostring_ swig_type_487;
-typedef long long swig_type_488;
+typedef _gostring_ swig_type_488;
 typedef long long swig_type_489;
-typedef _gostring_ swig_type_490;
-typedef _gostring_ swig_type_491;
+typedef long long swig_type_490;
+typedef long long swig_type_491;
 typedef long long swig_type_492;
 typedef _gostring_ swig_type_493;
 typedef _gostring_ swig_type_494;
-typedef _gostring_ swig_type_495;
-typedef _gostring_ swig_type_496;
+typedef long long swig_type_495;
+typedef long long swig_type_496;
 typedef _gostring_ swig_type_497;
 typedef _gostring_ swig_type_498;
-typedef long long swig_type_499;
+typedef _gostring_ swig_type_499;
 typedef long long swig_type_500;
-typedef _gostring_ swig_type_501;
+typedef long long swig_type_501;
 typedef _gostring_ swig_type_502;
 typedef _gostring_ swig_type_503;
-typedef _gostring_ swig_type_504;
-typedef long long swig_type_505;
-typedef long long swig_type_506;
+typedef long long swig_type_504;
+typedef _gostring_ swig_type_505;
+typedef _gostring_ swig_type_506;
 typedef _gostring_ swig_type_507;
 typedef _gostring_ swig_type_508;
 typedef _gostring_ swig_type_509;
-typedef long long swig_type_510;
+typedef _gostring_ swig_type_510;
 typedef long long swig_type_511;
-typedef _gostring_ swig_type_512;
+typedef long long swig_type_512;
 typedef _gostring_ swig_type_513;
 typedef _gostring_ swig_type_514;
 typedef _gostring_ swig_type_515;
 typedef _gostring_ swig_type_516;
-typedef _gostring_ swig_type_517;
-typedef _gostring_ swig_type_518;
+typedef long long swig_type_517;
+typedef long long swig_type_518;
 typedef _gostring_ swig_type_519;
 typedef _gostring_ swig_type_520;
-typedef long long swig_type_521;
+typedef _gostring_ swig_type_521;
 typedef long long swig_type_522;
 typedef long long swig_type_523;
-typedef long long swig_type_524;
-typedef long long swig_type_525;
-typedef long long swig_type_526;
-typedef long long swig_type_527;
-typedef long long swig_type_528;
-typedef long long swig_type_529;
-typedef long long swig_type_530;
-typedef long long swig_type_531;
-typedef long long swig_type_532;
+typedef _gostring_ swig_type_524;
+typedef _gostring_ swig_type_525;
+typedef _gostring_ swig_type_526;
+typedef _gostring_ swig_type_527;
+typedef _gostring_ swig_type_528;
+typedef _gostring_ swig_type_529;
+typedef _gostring_ swig_type_530;
+typedef _gostring_ swig_type_531;
+typedef _gostring_ swig_type_532;
 typedef long long swig_type_533;
 typedef long long swig_type_534;
 typedef long long swig_type_535;
@@ -568,76 +568,76 @@ typedef long long swig_type_538;
 typedef long long swig_type_539;
 typedef long long swig_type_540;
 typedef long long swig_type_541;
-typedef _gostring_ swig_type_542;
-typedef _gostring_ swig_type_543;
-typedef _gostring_ swig_type_544;
-typedef _gostring_ swig_type_545;
-typedef _gostring_ swig_type_546;
-typedef _gostring_ swig_type_547;
-typedef _gostring_ swig_type_548;
-typedef _gostring_ swig_type_549;
-typedef _gostring_ swig_type_550;
+typedef long long swig_type_542;
+typedef long long swig_type_543;
+typedef long long swig_type_544;
+typedef long long swig_type_545;
+typedef long long swig_type_546;
+typedef long long swig_type_547;
+typedef long long swig_type_548;
+typedef long long swig_type_549;
+typedef long long swig_type_550;
 typedef long long swig_type_551;
 typedef long long swig_type_552;
 typedef long long swig_type_553;
 typedef _gostring_ swig_type_554;
 typedef _gostring_ swig_type_555;
-typedef long long swig_type_556;
-typedef long long swig_type_557;
-typedef long long swig_type_558;
-typedef long long swig_type_559;
+typedef _gostring_ swig_type_556;
+typedef _gostring_ swig_type_557;
+typedef _gostring_ swig_type_558;
+typedef _gostring_ swig_type_559;
 typedef _gostring_ swig_type_560;
-typedef long long swig_type_561;
-typedef long long swig_type_562;
+typedef _gostring_ swig_type_561;
+typedef _gostring_ swig_type_562;
 typedef long long swig_type_563;
 typedef long long swig_type_564;
 typedef long long swig_type_565;
-typedef long long swig_type_566;
+typedef _gostring_ swig_type_566;
 typedef _gostring_ swig_type_567;
-typedef _gostring_ swig_type_568;
-typedef _gostring_ swig_type_569;
-typedef _gostring_ swig_type_570;
-typedef _gostring_ swig_type_571;
+typedef long long swig_type_568;
+typedef long long swig_type_569;
+typedef long long swig_type_570;
+typedef long long swig_type_571;
 typedef _gostring_ swig_type_572;
-typedef _gostring_ swig_type_573;
-typedef _gostring_ swig_type_574;
-typedef _gostring_ swig_type_575;
-typedef _gostring_ swig_type_576;
-typedef _gostring_ swig_type_577;
-typedef _gostring_ swig_type_578;
+typedef long long swig_type_573;
+typedef long long swig_type_574;
+typedef long long swig_type_575;
+typedef long long swig_type_576;
+typedef long long swig_type_577;
+typedef long long swig_type_578;
 typedef _gostring_ swig_type_579;
-typedef long long swig_type_580;
-typedef long long swig_type_581;
-typedef long long swig_type_582;
-typedef long long swig_type_583;
-typedef long long swig_type_584;
-typedef long long swig_type_585;
-typedef long long swig_type_586;
-typedef long long swig_type_587;
-typedef long long swig_type_588;
-typedef long long swig_type_589;
-typedef long long swig_type_590;
-typedef long long swig_type_591;
+typedef _gostring_ swig_type_580;
+typedef _gostring_ swig_type_581;
+typedef _gostring_ swig_type_582;
+typedef _gostring_ swig_type_583;
+typedef _gostring_ swig_type_584;
+typedef _gostring_ swig_type_585;
+typedef _gostring_ swig_type_586;
+typedef _gostring_ swig_type_587;
+typedef _gostring_ swig_type_588;
+typedef _gostring_ swig_type_589;
+typedef _gostring_ swig_type_590;
+typedef _gostring_ swig_type_591;
 typedef long long swig_type_592;
 typedef long long swig_type_593;
 typedef long long swig_type_594;
-typedef _gostring_ swig_type_595;
-typedef _gostring_ swig_type_596;
-typedef _gostring_ swig_type_597;
+typedef long long swig_type_595;
+typedef long long swig_type_596;
+typedef long long swig_type_597;
 typedef long long swig_type_598;
 typedef long long swig_type_599;
-typedef _gostring_ swig_type_600;
-typedef _gostring_ swig_type_601;
-typedef _gostring_ swig_type_602;
-typedef _gostring_ swig_type_603;
-typedef _gostring_ swig_type_604;
-typedef _gostring_ swig_type_605;
-typedef _gostring_ swig_type_606;
+typedef long long swig_type_600;
+typedef long long swig_type_601;
+typedef long long swig_type_602;
+typedef long long swig_type_603;
+typedef long long swig_type_604;
+typedef long long swig_type_605;
+typedef long long swig_type_606;
 typedef _gostring_ swig_type_607;
 typedef _gostring_ swig_type_608;
-typedef long long swig_type_609;
-typedef _gostring_ swig_type_610;
-typedef _gostring_ swig_type_611;
+typedef _gostring_ swig_type_609;
+typedef long long swig_type_610;
+typedef long long swig_type_611;
 typedef _gostring_ swig_type_612;
 typedef _gostring_ swig_type_613;
 typedef _gostring_ swig_type_614;
@@ -647,61 +647,73 @@ typedef _gostring_ swig_type_617;
 typedef _gostring_ swig_type_618;
 typedef _gostring_ swig_type_619;
 typedef _gostring_ swig_type_620;
-typedef _goslice_ swig_type_621;
+typedef long long swig_type_621;
 typedef _gostring_ swig_type_622;
 typedef _gostring_ swig_type_623;
 typedef _gostring_ swig_type_624;
-typedef long long swig_type_625;
+typedef _gostring_ swig_type_625;
 typedef _gostring_ swig_type_626;
-typedef long long swig_type_627;
+typedef _gostring_ swig_type_627;
 typedef _gostring_ swig_type_628;
 typedef _gostring_ swig_type_629;
-typedef long long swig_type_630;
-typedef long long swig_type_631;
-typedef long long swig_type_632;
-typedef long long swig_type_633;
-typedef long long swig_type_634;
-typedef long long swig_type_635;
-typedef long long swig_type_636;
+typedef _gostring_ swig_type_630;
+typedef _gostring_ swig_type_631;
+typedef _gostring_ swig_type_632;
+typedef _goslice_ swig_type_633;
+typedef _gostring_ swig_type_634;
+typedef _gostring_ swig_type_635;
+typedef _gostring_ swig_type_636;
 typedef long long swig_type_637;
-typedef long long swig_type_638;
+typedef _gostring_ swig_type_638;
 typedef long long swig_type_639;
-typedef long long swig_type_640;
-typedef long long swig_type_641;
+typedef _gostring_ swig_type_640;
+typedef _gostring_ swig_type_641;
 typedef long long swig_type_642;
 typedef long long swig_type_643;
 typedef long long swig_type_644;
-typedef _gostring_ swig_type_645;
+typedef long long swig_type_645;
 typedef long long swig_type_646;
-typedef _gostring_ swig_type_647;
-typedef _gostring_ swig_type_648;
+typedef long long swig_type_647;
+typedef long long swig_type_648;
 typedef long long swig_type_649;
-typedef _gostring_ swig_type_650;
+typedef long long swig_type_650;
 typedef long long swig_type_651;
-typedef _gostring_ swig_type_652;
-typedef _gostring_ swig_type_653;
+typedef long long swig_type_652;
+typedef long long swig_type_653;
 typedef long long swig_type_654;
-typedef _gostring_ swig_type_655;
+typedef long long swig_type_655;
 typedef long long swig_type_656;
 typedef _gostring_ swig_type_657;
-typedef _gostring_ swig_type_658;
-typedef long long swig_type_659;
+typedef long long swig_type_658;
+typedef _gostring_ swig_type_659;
 typedef _gostring_ swig_type_660;
-typedef _gostring_ swig_type_661;
-typedef long long swig_type_662;
-typedef _gostring_ swig_type_663;
-typedef long long swig_type_664;
+typedef long long swig_type_661;
+typedef _gostring_ swig_type_662;
+typedef long long swig_type_663;
+typedef _gostring_ swig_type_664;
 typedef _gostring_ swig_type_665;
-typedef _gostring_ swig_type_666;
-typedef long long swig_type_667;
-typedef _gostring_ swig_type_668;
-typedef long long swig_type_669;
+typedef long long swig_type_666;
+typedef _gostring_ swig_type_667;
+typedef long long swig_type_668;
+typedef _gostring_ swig_type_669;
 typedef _gostring_ swig_type_670;
 typedef long long swig_type_671;
 typedef _gostring_ swig_type_672;
-typedef long long swig_type_673;
-typedef _gostring_ swig_type_674;
-typedef long long swig_type_675;
+typedef _gostring_ swig_type_673;
+typedef long long swig_type_674;
+typedef _gostring_ swig_type_675;
+typedef long long swig_type_676;
+typedef _gostring_ swig_type_677;
+typedef _gostring_ swig_type_678;
+typedef long long swig_type_679;
+typedef _gostring_ swig_type_680;
+typedef long long swig_type_681;
+typedef _gostring_ swig_type_682;
+typedef long long swig_type_683;
+typedef _gostring_ swig_type_684;
+typedef long long swig_type_685;
+typedef _gostring_ swig_type_686;
+typedef long long swig_type_687;
 extern void _wrap_Swig_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_4615f20394d28f01(swig_intgo arg1);
 
@@ -1280,32 +1292,46 @@ extern swig_type_467 _wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(swi
 extern void _wrap_w3w_withdrawal_attempts_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern swig_type_469 _wrap_w3w_withdrawal_attempt_kind_name_capi_4615f20394d28f01(swig_intgo arg1);
 extern swig_intgo _wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(swig_type_470 arg1);
-extern swig_type_471 _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_472 _wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_473 _wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_474 _wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_475 _wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_476 _wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_477 arg2);
-extern swig_type_478 _wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_479 arg2);
-extern swig_type_480 _wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_481 _wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_482 _wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_483 arg2);
-extern swig_type_484 _wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_485 _wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_486 _wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_487 _wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_488 arg2);
-extern swig_type_489 _wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_471 arg2);
+extern swig_type_472 _wrap_w3w_chain_open_withdrawals_listed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_473 _wrap_w3w_chain_open_withdrawals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_474 arg2);
+extern swig_type_475 _wrap_w3w_chain_open_withdrawals_max_counted_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_476 arg2);
+extern swig_type_477 _wrap_w3w_chain_open_withdrawals_oldest_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_478 arg2);
+extern swig_type_479 _wrap_w3w_chain_open_withdrawals_oldest_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_480 arg2);
+extern swig_type_481 _wrap_w3w_chain_open_withdrawals_oldest_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern uintptr_t _wrap_new_w3w_chain_open_withdrawals_capi_4615f20394d28f01(void);
+extern void _wrap_delete_w3w_chain_open_withdrawals_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_482 _wrap_w3w_chain_open_withdrawals_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_483 _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_484 _wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_485 _wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_486 _wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_487 _wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_488 _wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_489 arg2);
+extern swig_type_490 _wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_491 arg2);
+extern swig_type_492 _wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_493 _wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_494 _wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_495 arg2);
+extern swig_type_496 _wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_497 _wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_498 _wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_499 _wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_500 arg2);
+extern swig_type_501 _wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_deposit_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_deposit_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_490 _wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_491 arg4);
+extern swig_type_502 _wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_503 arg4);
 extern uintptr_t _wrap_w3w_chain_deposits_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_492 _wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_504 _wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_chain_deposits_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_493 _wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_494 arg4, swig_type_495 arg5, swig_intgo arg6);
+extern swig_type_505 _wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_506 arg4, swig_type_507 arg5, swig_intgo arg6);
 extern void _wrap_w3w_chain_deposits_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_SWEEP_PLANNED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_4615f20394d28f01(void);
@@ -1313,170 +1339,170 @@ extern swig_intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_SIGNED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_CONFIRMED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_FAILED_capi_4615f20394d28f01(void);
-extern swig_type_496 _wrap_w3w_sweep_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_497 _wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_498 _wrap_w3w_sweep_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_499 arg2);
-extern swig_type_500 _wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_501 _wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_502 _wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_508 _wrap_w3w_sweep_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_509 _wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_510 _wrap_w3w_sweep_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_511 arg2);
+extern swig_type_512 _wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_513 _wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_514 _wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_sweep_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_sweep_status_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_503 arg2);
-extern swig_type_504 _wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_505 arg2);
-extern swig_type_506 _wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_507 _wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_508 arg2);
-extern swig_type_509 _wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_510 arg2);
-extern swig_type_511 _wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_512 arg2);
-extern swig_type_513 _wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_514 arg2);
-extern swig_type_515 _wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_516 arg2);
-extern swig_type_517 _wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_518 arg2);
-extern swig_type_519 _wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_520 _wrap_w3w_sweep_error_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_521 arg2);
-extern swig_type_522 _wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_523 arg2);
-extern swig_type_524 _wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_515 arg2);
+extern swig_type_516 _wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_517 arg2);
+extern swig_type_518 _wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_519 _wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_520 arg2);
+extern swig_type_521 _wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_522 arg2);
+extern swig_type_523 _wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_524 arg2);
+extern swig_type_525 _wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_526 arg2);
+extern swig_type_527 _wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_528 arg2);
+extern swig_type_529 _wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_530 arg2);
+extern swig_type_531 _wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_532 _wrap_w3w_sweep_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_533 arg2);
+extern swig_type_534 _wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_535 arg2);
+extern swig_type_536 _wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_sweep_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_sweep_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_sweeps_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_525 _wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_537 _wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_sweeps_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_526 arg2);
-extern swig_type_527 _wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_528 arg2);
-extern swig_type_529 _wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_530 arg2);
-extern swig_type_531 _wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_532 arg2);
-extern swig_type_533 _wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_534 arg2);
-extern swig_type_535 _wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_536 arg2);
-extern swig_type_537 _wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_538 arg2);
-extern swig_type_539 _wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_540 arg2);
-extern swig_type_541 _wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_538 arg2);
+extern swig_type_539 _wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_540 arg2);
+extern swig_type_541 _wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_542 arg2);
+extern swig_type_543 _wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_544 arg2);
+extern swig_type_545 _wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_546 arg2);
+extern swig_type_547 _wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_548 arg2);
+extern swig_type_549 _wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_550 arg2);
+extern swig_type_551 _wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_552 arg2);
+extern swig_type_553 _wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_sweep_stats_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_sweep_stats_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_542 _wrap_w3w_chain_sweep_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_543 _wrap_w3w_sweep_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_544 arg4, swig_intgo arg5);
+extern swig_type_554 _wrap_w3w_chain_sweep_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_555 _wrap_w3w_sweep_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_556 arg4, swig_intgo arg5);
 extern void _wrap_w3w_sweeps_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_545 _wrap_w3w_sweep_status_name_capi_4615f20394d28f01(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(swig_type_546 arg1);
-extern swig_type_547 _wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_548 _wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_549 arg2);
-extern swig_type_550 _wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_551 arg2);
-extern swig_type_552 _wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_557 _wrap_w3w_sweep_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(swig_type_558 arg1);
+extern swig_type_559 _wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_560 _wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_561 arg2);
+extern swig_type_562 _wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_563 arg2);
+extern swig_type_564 _wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_sweep_fee_total_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_sweep_fee_total_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_sweep_fee_totals_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_553 _wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_565 _wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_sweep_fee_totals_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_554 _wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_555 arg4);
+extern swig_type_566 _wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_567 arg4);
 extern void _wrap_w3w_sweep_fee_totals_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_sweep_state_enabled_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_556 arg2);
-extern swig_type_557 _wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_558 arg2);
-extern swig_type_559 _wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_560 _wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_561 arg2);
-extern swig_type_562 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_568 arg2);
+extern swig_type_569 _wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_570 arg2);
+extern swig_type_571 _wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_572 _wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_573 arg2);
+extern swig_type_574 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_sweep_state_last_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_w3w_chain_sweep_state_last_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_563 arg2);
-extern swig_type_564 _wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_565 arg2);
-extern swig_type_566 _wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_575 arg2);
+extern swig_type_576 _wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_577 arg2);
+extern swig_type_578 _wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_sweep_state_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_sweep_state_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_567 _wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_568 _wrap_w3w_wallet_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_569 _wrap_w3w_wallets_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_570 _wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_571 _wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_572 _wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_573 _wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_574 _wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_575 _wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_576 _wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_577 _wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_578 arg2);
-extern swig_type_579 _wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_580 arg2);
-extern swig_type_581 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_582 arg2);
-extern swig_type_583 _wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_584 arg2);
-extern swig_type_585 _wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_586 arg2);
-extern swig_type_587 _wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_588 arg2);
-extern swig_type_589 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_590 arg2);
-extern swig_type_591 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_592 arg2);
-extern swig_type_593 _wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_579 _wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_580 _wrap_w3w_wallet_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_581 _wrap_w3w_wallets_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_582 _wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_583 _wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_584 _wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_585 _wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_586 _wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_587 _wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_588 _wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_589 _wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_590 arg2);
+extern swig_type_591 _wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_592 arg2);
+extern swig_type_593 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_594 arg2);
+extern swig_type_595 _wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_596 arg2);
+extern swig_type_597 _wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_598 arg2);
+extern swig_type_599 _wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_600 arg2);
+extern swig_type_601 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_602 arg2);
+extern swig_type_603 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_604 arg2);
+extern swig_type_605 _wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_limit_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_withdrawal_limit_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_withdrawal_limits_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_594 _wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_606 _wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_withdrawal_limits_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_595 _wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_596 arg4, swig_type_597 arg5, swig_type_598 arg6, swig_type_599 arg7);
-extern swig_type_600 _wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_601 arg3, swig_type_602 arg4);
-extern swig_type_603 _wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_604 arg4, swig_type_605 arg5);
+extern swig_type_607 _wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_608 arg4, swig_type_609 arg5, swig_type_610 arg6, swig_type_611 arg7);
+extern swig_type_612 _wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_613 arg3, swig_type_614 arg4);
+extern swig_type_615 _wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_616 arg4, swig_type_617 arg5);
 extern void _wrap_w3w_withdrawal_limits_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_606 _wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_607 _wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_608 _wrap_w3wb_subscribe_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_609 arg3);
-extern swig_type_610 _wrap_w3wb_actor_init_capi_4615f20394d28f01(uintptr_t arg1, swig_type_611 arg2, swig_intgo arg3);
-extern swig_type_612 _wrap_w3wb_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_613 _wrap_w3wb_list_query_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_614 _wrap_w3wb_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_615 arg2, swig_type_616 arg3);
-extern swig_type_617 _wrap_w3wb_chain_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_618 _wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_619 arg2, swig_type_620 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_621 arg3);
-extern swig_type_622 _wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_623 arg2, swig_type_624 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_4615f20394d28f01(swig_type_625 arg1);
-extern swig_type_626 _wrap_w3wb_order_items_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_627 arg2, swig_type_628 arg3, swig_type_629 arg4, swig_type_630 arg5, swig_type_631 arg6);
+extern swig_type_618 _wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_619 _wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_620 _wrap_w3wb_subscribe_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_621 arg3);
+extern swig_type_622 _wrap_w3wb_actor_init_capi_4615f20394d28f01(uintptr_t arg1, swig_type_623 arg2, swig_intgo arg3);
+extern swig_type_624 _wrap_w3wb_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_625 _wrap_w3wb_list_query_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_626 _wrap_w3wb_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_627 arg2, swig_type_628 arg3);
+extern swig_type_629 _wrap_w3wb_chain_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_630 _wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_631 arg2, swig_type_632 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_633 arg3);
+extern swig_type_634 _wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_635 arg2, swig_type_636 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_4615f20394d28f01(swig_type_637 arg1);
+extern swig_type_638 _wrap_w3wb_order_items_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_639 arg2, swig_type_640 arg3, swig_type_641 arg4, swig_type_642 arg5, swig_type_643 arg6);
 extern void _wrap_w3wb_order_items_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_632 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_633 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_634 arg2);
-extern uintptr_t _wrap_w3wb_audit_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_635 arg2);
-extern uintptr_t _wrap_w3wb_event_list_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_636 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_637 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_638 arg2);
-extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_639 arg2);
-extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_640 arg2);
-extern uintptr_t _wrap_w3wb_sweep_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_641 arg2);
-extern uintptr_t _wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_642 arg2);
-extern uintptr_t _wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_643 arg2);
-extern uintptr_t _wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(swig_type_644 arg1);
-extern swig_type_645 _wrap_w3wb_claim_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_646 arg2, swig_type_647 arg3, swig_type_648 arg4);
-extern uintptr_t _wrap_w3wb_process_requests_new_capi_4615f20394d28f01(swig_type_649 arg1);
-extern swig_type_650 _wrap_w3wb_process_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_651 arg2, swig_type_652 arg3, swig_type_653 arg4);
-extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(swig_type_654 arg1);
-extern swig_type_655 _wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_656 arg2, swig_type_657 arg3, swig_type_658 arg4, swig_type_659 arg5, swig_type_660 arg6, swig_type_661 arg7);
-extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(swig_type_662 arg1);
-extern swig_type_663 _wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_664 arg2, swig_type_665 arg3, swig_type_666 arg4, swig_type_667 arg5, swig_type_668 arg6);
-extern uintptr_t _wrap_w3wb_order_requests_new_capi_4615f20394d28f01(swig_type_669 arg1);
-extern swig_type_670 _wrap_w3wb_order_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_671 arg2, swig_type_672 arg3, uintptr_t arg4, swig_type_673 arg5, swig_type_674 arg6);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_644 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_645 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_646 arg2);
+extern uintptr_t _wrap_w3wb_audit_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_647 arg2);
+extern uintptr_t _wrap_w3wb_event_list_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_648 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_649 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_650 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_651 arg2);
+extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_652 arg2);
+extern uintptr_t _wrap_w3wb_sweep_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_653 arg2);
+extern uintptr_t _wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_654 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_655 arg2);
+extern uintptr_t _wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(swig_type_656 arg1);
+extern swig_type_657 _wrap_w3wb_claim_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_658 arg2, swig_type_659 arg3, swig_type_660 arg4);
+extern uintptr_t _wrap_w3wb_process_requests_new_capi_4615f20394d28f01(swig_type_661 arg1);
+extern swig_type_662 _wrap_w3wb_process_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_663 arg2, swig_type_664 arg3, swig_type_665 arg4);
+extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(swig_type_666 arg1);
+extern swig_type_667 _wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_668 arg2, swig_type_669 arg3, swig_type_670 arg4, swig_type_671 arg5, swig_type_672 arg6, swig_type_673 arg7);
+extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(swig_type_674 arg1);
+extern swig_type_675 _wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_676 arg2, swig_type_677 arg3, swig_type_678 arg4, swig_type_679 arg5, swig_type_680 arg6);
+extern uintptr_t _wrap_w3wb_order_requests_new_capi_4615f20394d28f01(swig_type_681 arg1);
+extern swig_type_682 _wrap_w3wb_order_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_683 arg2, swig_type_684 arg3, uintptr_t arg4, swig_type_685 arg5, swig_type_686 arg6);
 extern void _wrap_w3wb_requests_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern swig_intgo _wrap_w3wb_batch_result_code_capi_4615f20394d28f01(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_batch_result_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_675 arg2);
+extern uintptr_t _wrap_w3wb_batch_result_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_687 arg2);
 #undef intgo
 */
 import "C"
@@ -7958,6 +7984,137 @@ func W3w_withdrawal_attempt_kind_from_name(arg1 string) (_swig_ret Enum_SS_w3w_w
 	return swig_r
 }
 
+type SwigcptrW3w_chain_open_withdrawals uintptr
+
+func (p SwigcptrW3w_chain_open_withdrawals) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrW3w_chain_open_withdrawals) SwigIsW3w_chain_open_withdrawals() {
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) SetListed_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_471(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) GetListed_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_open_withdrawals_listed_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) GetCount() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_open_withdrawals_count_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) SetMax_counted(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_474(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) GetMax_counted() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_open_withdrawals_max_counted_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) SetOldest_id(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_id() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_w3w_chain_open_withdrawals_oldest_id_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = w3wbCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) SetOldest_created_at(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_478(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_created_at() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_open_withdrawals_oldest_created_at_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) SetOldest_nonce(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_480(_swig_i_1))
+}
+
+func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_nonce() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_w3w_chain_open_withdrawals_oldest_nonce_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func NewW3w_chain_open_withdrawals() (_swig_ret W3w_chain_open_withdrawals) {
+	var swig_r W3w_chain_open_withdrawals
+	swig_r = (W3w_chain_open_withdrawals)(SwigcptrW3w_chain_open_withdrawals(C._wrap_new_w3w_chain_open_withdrawals_capi_4615f20394d28f01()))
+	return swig_r
+}
+
+func DeleteW3w_chain_open_withdrawals(arg1 W3w_chain_open_withdrawals) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_w3w_chain_open_withdrawals_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0))
+}
+
+type W3w_chain_open_withdrawals interface {
+	Swigcptr() uintptr
+	SwigIsW3w_chain_open_withdrawals()
+	SetListed_at(arg2 int64)
+	GetListed_at() (_swig_ret int64)
+	GetCount() (_swig_ret int64)
+	SetMax_counted(arg2 int64)
+	GetMax_counted() (_swig_ret int64)
+	SetOldest_id(arg2 string)
+	GetOldest_id() (_swig_ret string)
+	SetOldest_created_at(arg2 int64)
+	GetOldest_created_at() (_swig_ret int64)
+	SetOldest_nonce(arg2 int64)
+	GetOldest_nonce() (_swig_ret int64)
+}
+
+func W3w_chain_open_withdrawals_get(arg1 W3w_chain_open_withdrawals, arg2 Struct_SS_w3w_chain) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_w3w_chain_open_withdrawals_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
 type SwigcptrW3w_chain_deposit uintptr
 
 func (p SwigcptrW3w_chain_deposit) Swigcptr() uintptr {
@@ -8030,7 +8187,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_477(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_489(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
@@ -8043,7 +8200,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_479(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_491(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
@@ -8076,7 +8233,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_483(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_495(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
@@ -8119,7 +8276,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_488(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_500(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
@@ -8170,7 +8327,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_491)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_503)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8229,7 +8386,7 @@ func W3w_chain_deposit_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_494)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_495)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_506)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_507)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8345,7 +8502,7 @@ func (arg1 SwigcptrW3w_sweep) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetWallet_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_499(_swig_i_1))
+	C._wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_511(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetWallet_index() (_swig_ret int64) {
@@ -8391,7 +8548,7 @@ func (arg1 SwigcptrW3w_sweep) GetStatus() (_swig_ret Enum_SS_w3w_sweep_status) {
 func (arg1 SwigcptrW3w_sweep) SetAmount(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_503)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_515)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8410,7 +8567,7 @@ func (arg1 SwigcptrW3w_sweep) GetAmount() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_505(_swig_i_1))
+	C._wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_517(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetNonce() (_swig_ret int64) {
@@ -8433,7 +8590,7 @@ func (arg1 SwigcptrW3w_sweep) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_value(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_508)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_520)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8452,7 +8609,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_value() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_nonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_510(_swig_i_1))
+	C._wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_522(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetTopup_nonce() (_swig_ret int64) {
@@ -8465,7 +8622,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_nonce() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_tx_hash(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_512)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_524)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8484,7 +8641,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_tx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetFee_currency(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_514)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_526)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8503,7 +8660,7 @@ func (arg1 SwigcptrW3w_sweep) GetFee_currency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_fee(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_516)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_528)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8522,7 +8679,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_fee() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetSweep_fee(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_518)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_530)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8551,7 +8708,7 @@ func (arg1 SwigcptrW3w_sweep) GetError() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_521(_swig_i_1))
+	C._wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_533(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetCreated_at() (_swig_ret int64) {
@@ -8564,7 +8721,7 @@ func (arg1 SwigcptrW3w_sweep) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_523(_swig_i_1))
+	C._wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_535(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetUpdated_at() (_swig_ret int64) {
@@ -8668,7 +8825,7 @@ func (p SwigcptrW3w_sweep_stats) SwigIsW3w_sweep_stats() {
 func (arg1 SwigcptrW3w_sweep_stats) SetAddresses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_526(_swig_i_1))
+	C._wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_538(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetAddresses() (_swig_ret int64) {
@@ -8681,7 +8838,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetAddresses() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetPlanned(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_528(_swig_i_1))
+	C._wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_540(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetPlanned() (_swig_ret int64) {
@@ -8694,7 +8851,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetPlanned() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetTopups(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_530(_swig_i_1))
+	C._wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_542(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetTopups() (_swig_ret int64) {
@@ -8707,7 +8864,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetTopups() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetSent(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_532(_swig_i_1))
+	C._wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_544(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetSent() (_swig_ret int64) {
@@ -8720,7 +8877,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetSent() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetConfirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_534(_swig_i_1))
+	C._wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_546(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetConfirmed() (_swig_ret int64) {
@@ -8733,7 +8890,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetConfirmed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetFailed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_536(_swig_i_1))
+	C._wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_548(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetFailed() (_swig_ret int64) {
@@ -8746,7 +8903,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetFailed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_538(_swig_i_1))
+	C._wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_550(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetPending() (_swig_ret int64) {
@@ -8759,7 +8916,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetPending() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetSkipped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_540(_swig_i_1))
+	C._wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_552(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetSkipped() (_swig_ret int64) {
@@ -8826,7 +8983,7 @@ func W3w_sweep_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_sweep_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_544)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_sweep_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_556)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8860,7 +9017,7 @@ func W3w_sweep_status_name(arg1 Enum_SS_w3w_sweep_status) (_swig_ret string) {
 func W3w_sweep_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_546)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_558)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -8899,7 +9056,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) SetTotal(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_549)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_561)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8918,7 +9075,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetTotal() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) SetTransactions(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_551(_swig_i_1))
+	C._wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_563(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_fee_total) GetTransactions() (_swig_ret int64) {
@@ -8991,7 +9148,7 @@ func W3w_sweep_fee_totals_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_555)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_567)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9037,7 +9194,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetEnabled() (_swig_ret int) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetRounds(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_556(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_568(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetRounds() (_swig_ret uint64) {
@@ -9050,7 +9207,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetRounds() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetErrors(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_558(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_570(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetErrors() (_swig_ret uint64) {
@@ -9073,7 +9230,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetLast_ok_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_561(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_573(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_ok_at() (_swig_ret int64) {
@@ -9099,7 +9256,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetLast() (_swig_ret W3w_sweep_stats) 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetConfirmed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_563(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_575(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetConfirmed() (_swig_ret uint64) {
@@ -9112,7 +9269,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetConfirmed() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetFailed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_565(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_577(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetFailed() (_swig_ret uint64) {
@@ -9379,7 +9536,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetSource(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_578)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_590)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -9398,7 +9555,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetSource() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetPer_withdrawal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_580(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_592(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
@@ -9411,7 +9568,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetDaily(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_582(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_594(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
@@ -9424,7 +9581,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUsed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_584(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_596(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
@@ -9437,7 +9594,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetRemaining(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_586(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_598(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
@@ -9450,7 +9607,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_588(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_600(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) {
@@ -9463,7 +9620,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_amount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_590(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_602(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int64) {
@@ -9476,7 +9633,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_592(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_604(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUpdated_at() (_swig_ret int64) {
@@ -9564,7 +9721,7 @@ func W3w_withdrawal_limit_set(arg1 W3w_withdrawal_limit, arg2 Struct_SS_w3w_ctx,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_596)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_597)(unsafe.Pointer(&_swig_i_4)), C.swig_type_598(_swig_i_5), C.swig_type_599(_swig_i_6))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_608)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_609)(unsafe.Pointer(&_swig_i_4)), C.swig_type_610(_swig_i_5), C.swig_type_611(_swig_i_6))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9589,7 +9746,7 @@ func W3w_withdrawal_limit_clear(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 str
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_601)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_602)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_613)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_614)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9615,7 +9772,7 @@ func W3w_withdrawal_limits_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_604)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_605)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_616)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_617)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9688,7 +9845,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_609(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_621(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -9706,7 +9863,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_611)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_623)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9761,7 +9918,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_615)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_616)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_627)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_628)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9802,7 +9959,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_619)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_620)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_631)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_632)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9826,7 +9983,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_621)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_633)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -9838,7 +9995,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_623)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_624)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_635)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_636)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9860,7 +10017,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_4615f20394d28f01(C.swig_type_625(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_4615f20394d28f01(C.swig_type_637(_swig_i_0))))
 	return swig_r
 }
 
@@ -9872,7 +10029,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_627(_swig_i_1), *(*C.swig_type_628)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_629)(unsafe.Pointer(&_swig_i_3)), C.swig_type_630(_swig_i_4), C.swig_type_631(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_639(_swig_i_1), *(*C.swig_type_640)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_641)(unsafe.Pointer(&_swig_i_3)), C.swig_type_642(_swig_i_4), C.swig_type_643(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9900,7 +10057,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_632(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_644(_swig_i_1))))
 	return swig_r
 }
 
@@ -9908,7 +10065,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_633(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_645(_swig_i_1))))
 	return swig_r
 }
 
@@ -9916,7 +10073,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_634(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_646(_swig_i_1))))
 	return swig_r
 }
 
@@ -9924,7 +10081,7 @@ func W3wb_audit_page_at(arg1 W3w_audit_page, arg2 int64) (_swig_ret W3w_audit_re
 	var swig_r W3w_audit_record
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_635(_swig_i_1))))
+	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_647(_swig_i_1))))
 	return swig_r
 }
 
@@ -9932,7 +10089,7 @@ func W3wb_event_list_at(arg1 W3w_event_list, arg2 int64) (_swig_ret W3w_event) {
 	var swig_r W3w_event
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_636(_swig_i_1))))
+	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_648(_swig_i_1))))
 	return swig_r
 }
 
@@ -9940,7 +10097,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_637(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_649(_swig_i_1))))
 	return swig_r
 }
 
@@ -9948,7 +10105,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_638(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_650(_swig_i_1))))
 	return swig_r
 }
 
@@ -9956,7 +10113,7 @@ func W3wb_withdrawal_limit_at(arg1 W3w_withdrawal_limits, arg2 int64) (_swig_ret
 	var swig_r W3w_withdrawal_limit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_639(_swig_i_1))))
+	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_651(_swig_i_1))))
 	return swig_r
 }
 
@@ -9964,7 +10121,7 @@ func W3wb_chain_deposit_at(arg1 W3w_chain_deposits, arg2 int64) (_swig_ret W3w_c
 	var swig_r W3w_chain_deposit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_640(_swig_i_1))))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_652(_swig_i_1))))
 	return swig_r
 }
 
@@ -9972,7 +10129,7 @@ func W3wb_sweep_at(arg1 W3w_sweeps, arg2 int64) (_swig_ret W3w_sweep) {
 	var swig_r W3w_sweep
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3wb_sweep_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_641(_swig_i_1))))
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3wb_sweep_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_653(_swig_i_1))))
 	return swig_r
 }
 
@@ -9980,7 +10137,7 @@ func W3wb_sweep_fee_total_at(arg1 W3w_sweep_fee_totals, arg2 int64) (_swig_ret W
 	var swig_r W3w_sweep_fee_total
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_642(_swig_i_1))))
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_654(_swig_i_1))))
 	return swig_r
 }
 
@@ -9988,14 +10145,14 @@ func W3wb_withdrawal_attempt_at(arg1 W3w_withdrawal_attempts, arg2 int64) (_swig
 	var swig_r W3w_withdrawal_attempt
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_643(_swig_i_1))))
+	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_655(_swig_i_1))))
 	return swig_r
 }
 
 func W3wb_claim_requests_new(arg1 int64) (_swig_ret W3w_claim_request) {
 	var swig_r W3w_claim_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(C.swig_type_644(_swig_i_0))))
+	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(C.swig_type_656(_swig_i_0))))
 	return swig_r
 }
 
@@ -10005,7 +10162,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_claim_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_646(_swig_i_1), *(*C.swig_type_647)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_648)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_claim_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_658(_swig_i_1), *(*C.swig_type_659)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_660)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10027,7 +10184,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 func W3wb_process_requests_new(arg1 int64) (_swig_ret W3w_process_request) {
 	var swig_r W3w_process_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_4615f20394d28f01(C.swig_type_649(_swig_i_0))))
+	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_4615f20394d28f01(C.swig_type_661(_swig_i_0))))
 	return swig_r
 }
 
@@ -10037,7 +10194,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_process_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_651(_swig_i_1), *(*C.swig_type_652)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_653)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_process_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_663(_swig_i_1), *(*C.swig_type_664)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_665)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10059,7 +10216,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 func W3wb_deposit_requests_new(arg1 int64) (_swig_ret W3w_deposit_request) {
 	var swig_r W3w_deposit_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(C.swig_type_654(_swig_i_0))))
+	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(C.swig_type_666(_swig_i_0))))
 	return swig_r
 }
 
@@ -10072,7 +10229,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_656(_swig_i_1), *(*C.swig_type_657)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_658)(unsafe.Pointer(&_swig_i_3)), C.swig_type_659(_swig_i_4), *(*C.swig_type_660)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_661)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_668(_swig_i_1), *(*C.swig_type_669)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_670)(unsafe.Pointer(&_swig_i_3)), C.swig_type_671(_swig_i_4), *(*C.swig_type_672)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_673)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10100,7 +10257,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 func W3wb_transfer_requests_new(arg1 int64) (_swig_ret W3w_transfer_request) {
 	var swig_r W3w_transfer_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(C.swig_type_662(_swig_i_0))))
+	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(C.swig_type_674(_swig_i_0))))
 	return swig_r
 }
 
@@ -10112,7 +10269,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_664(_swig_i_1), *(*C.swig_type_665)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_666)(unsafe.Pointer(&_swig_i_3)), C.swig_type_667(_swig_i_4), *(*C.swig_type_668)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_676(_swig_i_1), *(*C.swig_type_677)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_678)(unsafe.Pointer(&_swig_i_3)), C.swig_type_679(_swig_i_4), *(*C.swig_type_680)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10137,7 +10294,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 func W3wb_order_requests_new(arg1 int64) (_swig_ret W3w_order_request) {
 	var swig_r W3w_order_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_4615f20394d28f01(C.swig_type_669(_swig_i_0))))
+	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_4615f20394d28f01(C.swig_type_681(_swig_i_0))))
 	return swig_r
 }
 
@@ -10149,7 +10306,7 @@ func W3wb_order_request_set(arg1 W3w_order_request, arg2 int64, arg3 string, arg
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_671(_swig_i_1), *(*C.swig_type_672)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_673(_swig_i_4), *(*C.swig_type_674)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_order_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_683(_swig_i_1), *(*C.swig_type_684)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_685(_swig_i_4), *(*C.swig_type_686)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10184,7 +10341,7 @@ func W3wb_batch_result_at(arg1 W3w_batch_results, arg2 int64) (_swig_ret W3w_bat
 	var swig_r W3w_batch_result
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_675(_swig_i_1))))
+	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_687(_swig_i_1))))
 	return swig_r
 }
 

@@ -9809,6 +9809,205 @@ intgo _wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(_gostrin
 }
 
 
+void _wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->listed_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_open_withdrawals_listed_at_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->listed_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_w3w_chain_open_withdrawals_count_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  result =  ((arg1)->count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  size_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_counted = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_open_withdrawals_max_counted_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  result =  ((arg1)->max_counted);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0, _gostring_ _swig_go_1) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  char *arg2 ;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    if(arg2) {
+      strncpy((char*)arg1->oldest_id, (const char *)arg2, 37-1);
+      arg1->oldest_id[37-1] = 0;
+    } else {
+      arg1->oldest_id[0] = 0;
+    }
+  }
+  
+  free(arg2); 
+}
+
+
+_gostring_ _wrap_w3w_chain_open_withdrawals_oldest_id_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  result = (char *)(char *) ((arg1)->oldest_id);
+  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  w3w_time arg2 ;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  arg2 = (w3w_time)_swig_go_1; 
+  
+  if (arg1) (arg1)->oldest_created_at = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_open_withdrawals_oldest_created_at_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  w3w_time result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  result = (w3w_time) ((arg1)->oldest_created_at);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0, long long _swig_go_1) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->oldest_nonce = arg2;
+  
+}
+
+
+long long _wrap_w3w_chain_open_withdrawals_oldest_nonce_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->oldest_nonce);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+struct w3w_chain_open_withdrawals *_wrap_new_w3w_chain_open_withdrawals_capi_4615f20394d28f01() {
+  struct w3w_chain_open_withdrawals *result = 0 ;
+  struct w3w_chain_open_withdrawals *_swig_go_result;
+  
+  
+  result = (struct w3w_chain_open_withdrawals *)calloc(1, sizeof(struct w3w_chain_open_withdrawals));
+  *(struct w3w_chain_open_withdrawals **)&_swig_go_result = (struct w3w_chain_open_withdrawals *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_w3w_chain_open_withdrawals_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0) {
+  struct w3w_chain_open_withdrawals *arg1 = (struct w3w_chain_open_withdrawals *) 0 ;
+  
+  arg1 = *(struct w3w_chain_open_withdrawals **)&_swig_go_0; 
+  
+  free((char *) arg1);
+  
+}
+
+
+_gostring_ _wrap_w3w_chain_open_withdrawals_get_capi_4615f20394d28f01(struct w3w_chain_open_withdrawals *_swig_go_0, struct w3w_chain *_swig_go_1) {
+  w3w_chain_open_withdrawals *arg1 = (w3w_chain_open_withdrawals *) 0 ;
+  w3w_chain *arg2 = (w3w_chain *) 0 ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(w3w_chain_open_withdrawals **)&_swig_go_0; 
+  arg2 = *(w3w_chain **)&_swig_go_1; 
+  
+  result = (w3w_status)w3w_chain_open_withdrawals_get(arg1,arg2);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(struct w3w_chain_deposit *_swig_go_0) {
   struct w3w_chain_deposit *arg1 = (struct w3w_chain_deposit *) 0 ;
   char *result = 0 ;
