@@ -660,7 +660,7 @@ BATCH_CLAIMS = int(os.environ.get("W3W_BENCH_BATCH_CLAIMS", "") or 5000)
 BATCH_ROUNDS = 3
 _batch_csv_started = set()
 BATCH_CSV = ("storage", "size", "rounds", "n", "seconds", "per_s", "speedup", "call_p50_us", "call_p99_us", "rt_per_op",
-             "pgbench_per_s", "vs_pgbench")
+             "cpu_us_per_op", "pgbench_per_s", "vs_pgbench")
 
 
 def batch_rows(b, storage, rows):
@@ -737,6 +737,7 @@ def batches_on_postgres(b):
                  per_s_rounds=[round(x["per_s"], 1) for x in lib[k]],
                  call_p50_us=_median([x["call_p50_us"] for x in lib[k]]),
                  call_p99_us=_median([x["call_p99_us"] for x in lib[k]]),
+                 cpu_us_per_op=_median([x.get("cpu_us_per_op") or 0 for x in lib[k]]),
                  pgbench_per_s=_median([x["per_s"] for x in raw[k]]),
                  pgbench_per_s_rounds=[round(x["per_s"], 1) for x in raw[k]],
                  load=open("/proc/loadavg").read().split()[:3])
