@@ -58,9 +58,9 @@ static w3w_status element(w3w__sq_conn *c, w3w__sq_batch_fn one, void *cmds, voi
 
 /*
  * The elements queue their events and audit records (w3w__sq_finish_write):
- * written after the last element, in element order, a few hundred rows per
- * statement, instead of two statements per element (which were a third of
- * a claim batch's time).
+ * written after the last element, in element order, W3W__SQ_ROWS_PER_INSERT
+ * rows per statement, instead of two statements per element (which were a
+ * third of a claim batch's time).
  */
 w3w_status w3w__sq_batch(w3w__sq_storage *s, w3w__sq_batch_fn one, void *cmds, void *outs,
 	w3w_batch_result *results, size_t count)

@@ -238,12 +238,12 @@ w3w_status w3w__sq_idem_check(w3w__sq_conn *c, w3w_write_meta *meta, char result
 w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const char *result_id);
 
 w3w_status w3w__sq_outbox_put(w3w__sq_conn *c, w3w_event *ev);
-/** The events of n commands, in order, a few hundred rows per INSERT; each event's seq set. */
+/** The events of n commands, in order, W3W__SQ_ROWS_PER_INSERT rows per INSERT; each event's seq set. */
 w3w_status w3w__sq_outbox_put_many(w3w__sq_conn *c, w3w_write_meta *const *metas, size_t n);
 w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec);
 /** The audit record of a command (meta->audit), in the trace of its event. */
 w3w_status w3w__sq_audit_put_command(w3w__sq_conn *c, const w3w_write_meta *meta);
-/** w3w__sq_audit_put_command for n commands, in order, a few hundred rows per INSERT. */
+/** w3w__sq_audit_put_command for n commands, in order, W3W__SQ_ROWS_PER_INSERT rows per INSERT. */
 w3w_status w3w__sq_audit_put_commands(w3w__sq_conn *c, w3w_write_meta *const *metas, size_t n);
 /** Rows per multi-row INSERT of a batch's records (variables: 8 per row, far below SQLite's limit). */
 #define W3W__SQ_ROWS_PER_INSERT 128
