@@ -47,7 +47,7 @@ bench: build
 bench-quick: build
 	@W3W_BENCH_SECONDS=1 W3W_BENCH_LEVELS="1 32" W3W_BENCH_READ_LEVELS=8 W3W_BENCH_DURATION=2 \
 	  W3W_BENCH_CONNECTIONS="100 1000" W3W_BENCH_RATES="500 1000 2000 5000" W3W_BENCH_OPEN_SECONDS=2 \
-	  W3W_BENCH_OPEN_CONNECTIONS=1000 scripts/services/with-services.sh bench/run.sh $(BUILD)
+	  W3W_BENCH_OPEN_CONNECTIONS=1000 W3W_BENCH_BATCH_CLAIMS=2000 scripts/services/with-services.sh bench/run.sh $(BUILD)
 
 # libFuzzer harnesses (tests/fuzz), FUZZ_SECONDS each, one after another (FUZZ=name for one);
 # new finds are merged into tests/fuzz/corpus/, figures land in build-fuzz/fuzz-results.tsv.

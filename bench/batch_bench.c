@@ -13,7 +13,11 @@
  * that the machine's load moving between runs hits every size alike; one
  * JSON line per size with the median of its rounds:
  *   {"bench":"batch","label":..,"storage":..,"size":k,"rounds":R,"n":claims,"failed":..,"seconds":..,
- *    "per_s":median,"per_s_rounds":[..],"call_p50_us":..,"call_p99_us":..,"rt_per_op":..}
+ *    "per_s":median,"per_s_rounds":[..],"call_p50_us":..,"call_p99_us":..,"rt_per_op":..,
+ *    "cpu_us_per_op":median}
+ * cpu_us_per_op is this process's CPU per claim while it claims (SQLite: all of a claim's work,
+ * its checkpoints included; PostgreSQL: the client's share), which the machine's load moves far
+ * less than the wall-clock rate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +88,7 @@ static void settle(w3w_ctx *ctx)
 
 typedef struct run {
 	size_t claims, failed, calls;
-	double seconds, rt;
+	double seconds, rt, cpu_us;
 	bench_stats call;
 	char error[256];
 } run;
@@ -102,6 +106,7 @@ static void claim_all(w3w_ctx *ctx, const bench_id *orders, size_t n, size_t siz
 	memset(out, 0, sizeof(*out));
 	bench_make_shopper(ctx, &shopper, n);
 	pq_trace_thread(&p0);
+	out->cpu_us = bench_process_cpu_us();
 	t0 = bench_now_us();
 	deadline = t0 + duration * 1e6;
 	for (size_t at = 0; at < n && bench_now_us() < deadline; out->calls++) {
@@ -131,6 +136,7 @@ static void claim_all(w3w_ctx *ctx, const bench_id *orders, size_t n, size_t siz
 		out->claims += k;
 	}
 	out->seconds = (bench_now_us() - t0) / 1e6;
+	out->cpu_us = bench_process_cpu_us() - out->cpu_us;
 	pq_trace_thread(&p1);
 	out->rt = (double)(p1.round_trips - p0.round_trips);
 	bench_stats_of(&out->call, lat, out->calls);
@@ -193,7 +199,7 @@ int bench_batch_main(const bench_args *a)
 			settle(ctx);
 		}
 	for (int k = 0; k < nsizes; k++) {
-		double per_s[MAX_ROUNDS], p50[MAX_ROUNDS], p99[MAX_ROUNDS], rt = 0, secs = 0;
+		double per_s[MAX_ROUNDS], p50[MAX_ROUNDS], p99[MAX_ROUNDS], cpu[MAX_ROUNDS], rt = 0, secs = 0;
 		size_t claims = 0, bad = 0;
 		const char *error = NULL;
 		char rounds_json[512];
@@ -206,6 +212,7 @@ int bench_batch_main(const bench_args *a)
 			per_s[r] = x->seconds > 0 ? (double)x->claims / x->seconds : 0;
 			p50[r] = x->call.p50;
 			p99[r] = x->call.p99;
+			cpu[r] = x->claims ? x->cpu_us / (double)x->claims : 0;
 			claims += x->claims;
 			bad += x->failed;
 			secs += x->seconds;
@@ -230,6 +237,7 @@ int bench_batch_main(const bench_args *a)
 		bench_json_num(&j, "call_p50_us", median(p50, rounds));
 		bench_json_num(&j, "call_p99_us", median(p99, rounds));
 		bench_json_num(&j, "rt_per_op", claims ? rt / (double)claims : 0);
+		bench_json_num(&j, "cpu_us_per_op", median(cpu, rounds));
 		bench_json_end(&j);
 		failed |= bad != 0;
 	}

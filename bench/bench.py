@@ -12,13 +12,16 @@ measured right next to it (load generator and servers share the same cores):
   3. reads by id through a streaming replica vs the primary, with and without a commit position
      (W3W-Read-After), beside pgbench SELECT on the replica (its own primary + replica, pg-replicas.sh);
   4. SQLite claims at 1 and 8 threads, for reference; claims/s against the batch size at 1 thread on
-     PostgreSQL and SQLite (w3w-bench batch, bench/results/batch.csv; W3W_BENCH_BATCH_SIZES);
+     PostgreSQL and SQLite (w3w-bench batch, bench/results/batch.csv; W3W_BENCH_BATCH_SIZES), on
+     PostgreSQL beside pgbench running the library's batch statement (bench/pgbench/claim_batch.sql)
+     over as many claims per batch (W3W_BENCH_BATCH_CLAIMS per run);
   5. the HTTP bench (bench/http/run.sh), if present.
 
 Writes OUTDIR/results.jsonl (one JSON object per measurement), OUTDIR/report.md, OUTDIR/bench.log.
 Knobs: W3W_BENCH_SECONDS (timed part of each run, default 3), W3W_BENCH_LEVELS ("1 8 32"),
 W3W_BENCH_READ_LEVELS ("1 8"), W3W_BENCH_HTTP (1; 0 skips bench/http), W3W_BENCH_DURATION (the HTTP
-bench's seconds per point, default 4 here).
+bench's seconds per point, default 4 here). W3W_BENCH_PARTS picks parts by key (comma-separated; default all):
+pg-claims, reads, replica, pg-batches, sqlite-claims, sqlite-batches, http.
 """
 import json
 import os
@@ -653,17 +656,15 @@ def sqlite_claims(b):
 
 
 BATCH_SIZES = os.environ.get("W3W_BENCH_BATCH_SIZES", "") or "0,1,10,100,1000"
+BATCH_CLAIMS = int(os.environ.get("W3W_BENCH_BATCH_CLAIMS", "") or 5000)
+BATCH_ROUNDS = 3
 _batch_csv_started = set()
-BATCH_CSV = ("storage", "size", "rounds", "n", "seconds", "per_s", "speedup", "call_p50_us", "call_p99_us", "rt_per_op")
+BATCH_CSV = ("storage", "size", "rounds", "n", "seconds", "per_s", "speedup", "call_p50_us", "call_p99_us", "rt_per_op",
+             "cpu_us_per_op", "pgbench_per_s", "vs_pgbench")
 
 
-def batch_sizes(b, storage, url):
-    """Claims/s against the batch size on one thread (w3w-bench batch; size 0 = single claims; per_s the
-    median of 3 interleaved rounds) into results.jsonl ("bench": "batch") and batch.csv, with the speedup
-    over size 0 of the same run."""
-    out = b.run([b.w3w, "batch", "--storage", url, "--sizes", BATCH_SIZES, "--claims", 5000,
-                 "--duration", SECONDS, "--label", storage], timeout=60 * SECONDS + 600)
-    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+def batch_rows(b, storage, rows):
+    """The speedup over size 0 of the same run; results.jsonl ("bench": "batch") and batch.csv."""
     single = next((r["per_s"] for r in rows if r["size"] == 0), None)
     path = os.path.join(b.out, "batch.csv")
     new = path not in _batch_csv_started  # a file of this run's figures only
@@ -676,7 +677,73 @@ def batch_sizes(b, storage, url):
             b.record(r)
             f.write(",".join("" if r.get(k) is None else str(r.get(k)) for k in BATCH_CSV) + "\n")
             b.log(f"{storage} batch {r['size']}: {r['per_s']:.0f} claims/s"
-                  + (f" ({r['speedup']:.1f}x single)" if r["speedup"] else ""))
+                  + (f" ({r['speedup']:.1f}x single)" if r["speedup"] else "")
+                  + (f"; pgbench {r['pgbench_per_s']:.0f}/s, library/pgbench {r['vs_pgbench']:.2f}"
+                     if r.get("vs_pgbench") else ""))
+
+
+def batch_sizes(b, storage, url):
+    """Claims/s against the batch size on one thread (w3w-bench batch; size 0 = single claims; per_s the
+    median of 3 interleaved rounds)."""
+    out = b.run([b.w3w, "batch", "--storage", url, "--sizes", BATCH_SIZES, "--claims", BATCH_CLAIMS,
+                 "--duration", SECONDS, "--label", storage], timeout=60 * SECONDS + 600)
+    load = open("/proc/loadavg").read().split()[:3]
+    batch_rows(b, storage, [dict(json.loads(line), load=load) for line in out.splitlines() if line.startswith("{")])
+
+
+def _median(v):
+    v = sorted(v)
+    return (v[len(v) // 2] + v[(len(v) - 1) // 2]) / 2 if v else None
+
+
+def batches_on_postgres(b):
+    """Claims/s against the batch size on one thread on PostgreSQL, the library beside pgbench running the
+    library's batch statement (bench/pgbench/claim_batch.sql; size 0: claim.sql, the single statement) over as
+    many claims of prefilled orders. Rounds outside, sizes inside, library then pgbench for each: the machine's
+    load moving between runs hits both alike. Each side's figure is the median of its rounds."""
+    pg = Postgres(b)
+    pg.fresh_database()
+    pg.prefill(400, 8)  # applies the migrations and warms up; these orders are not used
+    b.psql(pg.url, file=os.path.join(HERE, "pgbench", "setup.sql"))
+    pg.next_order = 400
+    sizes = [int(x) for x in BATCH_SIZES.split(",")]
+    claims = {k: max(k, BATCH_CLAIMS // k * k) if k else BATCH_CLAIMS for k in sizes}
+    pg.prefill(sum(claims.values()) * BATCH_ROUNDS, 16, shoppers=1)
+    pg.clean("batch prefill")
+    now = int(time.time() * 1e6)
+    fixed = {"hash": pg.hash, "now": now, "expires": now + 86400 * 10**6}
+    lib = {k: [] for k in sizes}
+    raw = {k: [] for k in sizes}
+    for rnd in range(BATCH_ROUNDS):
+        for k in sizes:
+            out = b.run([b.w3w, "batch", "--storage", pg.url, "--sizes", k, "--claims", BATCH_CLAIMS, "--rounds", 1,
+                         "--duration", 10 * SECONDS, "--label", "postgres"], timeout=60 * SECONDS + 600)
+            lib[k].append(last_json(out))
+            per = pg.load_claims(pg.orders(*pg.take_orders(claims[k])), 1)
+            pg.clean(f"before pgbench batch {k}")
+            # A lone element goes as the single statement (core/batch.c): so does pgbench's.
+            d = pg.pgbench("claim_batch.sql" if k > 1 else "claim.sql", 1, dict(fixed, per=per, i=0, size=max(k, 1)),
+                           f"batch {k}", transactions=per // max(k, 1))
+            d.update(bench="pgbench_batch", size=k, round=rnd, per_s=d["per_s"] * max(k, 1))
+            b.record(d)
+            raw[k].append(d)
+            b.log(f"postgres batch {k}, round {rnd + 1}: library {lib[k][-1]['per_s']:.0f} claims/s, "
+                  f"pgbench {d['per_s']:.0f}/s")
+    rows = []
+    for k in sizes:
+        r = dict(lib[k][0])
+        r.update(rounds=BATCH_ROUNDS, n=sum(x["n"] for x in lib[k]), failed=sum(x["failed"] for x in lib[k]),
+                 seconds=sum(x["seconds"] for x in lib[k]), per_s=_median([x["per_s"] for x in lib[k]]),
+                 per_s_rounds=[round(x["per_s"], 1) for x in lib[k]],
+                 call_p50_us=_median([x["call_p50_us"] for x in lib[k]]),
+                 call_p99_us=_median([x["call_p99_us"] for x in lib[k]]),
+                 cpu_us_per_op=_median([x.get("cpu_us_per_op") or 0 for x in lib[k]]),
+                 pgbench_per_s=_median([x["per_s"] for x in raw[k]]),
+                 pgbench_per_s_rounds=[round(x["per_s"], 1) for x in raw[k]],
+                 load=open("/proc/loadavg").read().split()[:3])
+        r["vs_pgbench"] = r["per_s"] / r["pgbench_per_s"] if r["pgbench_per_s"] else None
+        rows.append(r)
+    batch_rows(b, "postgres", rows)
 
 
 def http(b):
@@ -739,15 +806,24 @@ def main():
         steps = []
         if b.pg_url and b.postmaster:
             pg = Postgres(b)
-            steps += [("claims on PostgreSQL", lambda: claims_on_postgres(b, pg)), ("reads", lambda: reads(b, pg)),
-                      ("replica reads", lambda: replica_reads(b)),
-                      ("batches on PostgreSQL", lambda: batch_sizes(b, "postgres", b.pg_url))]
+            steps += [("pg-claims", "claims on PostgreSQL", lambda: claims_on_postgres(b, pg)),
+                      ("reads", "reads", lambda: reads(b, pg)),
+                      ("replica", "replica reads", lambda: replica_reads(b)),
+                      ("pg-batches", "batches on PostgreSQL", lambda: batches_on_postgres(b))]
         else:
             b.notes.append("PostgreSQL: W3W_TEST_PG_URL/W3W_PG_DATA not set (run under scripts/services/with-services.sh)")
-        steps += [("SQLite claims", lambda: sqlite_claims(b)),
-                  ("batches on SQLite", lambda: batch_sizes(b, "sqlite", "sqlite:" + os.path.join(b.work, "batch.db"))),
-                  ("HTTP", lambda: http(b))]
-        for name, step in steps:
+        steps += [("sqlite-claims", "SQLite claims", lambda: sqlite_claims(b)),
+                  ("sqlite-batches", "batches on SQLite",
+                   lambda: batch_sizes(b, "sqlite", "sqlite:" + os.path.join(b.work, "batch.db"))),
+                  ("http", "HTTP", lambda: http(b))]
+        parts = [p for p in os.environ.get("W3W_BENCH_PARTS", "").replace(",", " ").split()]
+        unknown = set(parts) - {key for key, _, _ in steps}
+        if unknown:
+            raise SystemExit(f"bench: W3W_BENCH_PARTS: unknown part(s) {', '.join(sorted(unknown))}")
+        for key, name, step in steps:
+            if parts and key not in parts:
+                b.notes.append(f"{name}: not run (W3W_BENCH_PARTS={' '.join(parts)})")
+                continue
             try:
                 step()
             except Exception as e:  # one failed part must not hide the others' figures

@@ -6,7 +6,8 @@ plots.py OUTDIR   writes, for the data present:
   library_vs_raw.png             the library against the raw engine measured beside it (claims, reads), by threads
   latency_vs_rate.png            open loop: p50/p99/p99.9 by offered rate, each target and nginx
   batch_vs_throughput.png        batched commands: throughput by batch size, from OUTDIR/batch*.csv when present
-                                 (columns: batch_size, per_s, and optionally backend or storage to split lines)
+                                 (columns: batch_size, per_s, and optionally backend or storage to split lines,
+                                 pgbench_per_s for pgbench running the same statement)
 and prints the names of the files it wrote. A part without data is left out, never drawn empty.
 """
 import csv
@@ -140,9 +141,11 @@ def batch_vs_throughput(out, written):
             for r in csv.DictReader(f):
                 size = r.get("batch_size") or r.get("size")
                 rate = r.get("per_s") or r.get("throughput")
+                name = r.get("backend") or r.get("storage") or os.path.basename(path)[:-4]
                 if size and rate:
-                    rows.append((r.get("backend") or r.get("storage") or os.path.basename(path)[:-4],
-                                 float(size), float(rate)))
+                    rows.append((name, float(size), float(rate)))
+                if size and r.get("pgbench_per_s"):  # the same batch statement run by pgbench
+                    rows.append((f"{name}: pgbench, same statement", float(size), float(r["pgbench_per_s"])))
     if not rows:
         return
     fig, ax = plt.subplots(figsize=(6.5, 4.2))

@@ -243,6 +243,42 @@ def sqlite_section(results, out):
     out.append("")
 
 
+def batch_section(results, out):
+    rows = _all(results, bench="batch")
+    if not rows:
+        return
+    out += ["## Batched claims: batch size against claims/s, 1 thread", "",
+            "`w3w-bench batch`: size 0 is the single command (`w3w_claim_order`), size k one `w3w_claim_batch` call "
+            "per k orders; each figure is the median of 3 rounds run interleaved (rounds outside, sizes inside). On "
+            "PostgreSQL pgbench runs the library's own statement beside it, one size after the other in each round: "
+            "`bench/pgbench/claim.sql` for sizes 0 and 1 (a lone element goes as the single statement), "
+            "`bench/pgbench/claim_batch.sql` (the same "
+            "`w3w_claim_create_batch` call, its arrays built from as many rows) for the others. Issue 11's goals: "
+            "≥ 10× the single command and ≥ 0.8× pgbench on PostgreSQL, ≥ 5× on SQLite.", "",
+            "*CPU µs/claim*: the bench process's CPU per claim while it claims (SQLite: all of a claim's work; "
+            "PostgreSQL: the client's share), which the machine's load moves far less than the rates.", "",
+            "| storage | size | claims/s (rounds) | × single | call p50 ms | CPU µs/claim | pgbench claims/s (rounds) | "
+            "library / pgbench | load |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        lib_rounds = ", ".join(f"{x:,.0f}" for x in r.get("per_s_rounds", []))
+        raw_rounds = ", ".join(f"{x:,.0f}" for x in r.get("pgbench_per_s_rounds", []))
+        raw = f"{_rate(r['pgbench_per_s'])} ({raw_rounds})" if r.get("pgbench_per_s") else "–"
+        ratio = f"**{r['vs_pgbench']:.2f}**" if r.get("vs_pgbench") else "–"
+        speed = f"{r['speedup']:.1f}×" if r.get("speedup") else "–"
+        out.append(f"| {r['storage']} | {r['size']:,} | {_rate(r['per_s'])} ({lib_rounds}) | {speed} | "
+                   f"{_ms(r.get('call_p50_us'))} | {_us(r.get('cpu_us_per_op'))} | {raw} | {ratio} | "
+                   f"{' '.join(r.get('load', []))} |")
+    out.append("")
+    for storage, want in (("postgres", 10), ("sqlite", 5)):
+        mine = [r for r in rows if r["storage"] == storage and r.get("speedup") and r["size"]]
+        if mine:
+            best = max(mine, key=lambda r: r["speedup"])
+            out.append(f"- {storage}: best speedup **{best['speedup']:.1f}×** at size {best['size']:,} "
+                       f"(goal ≥ {want}×)" + (f"; library / pgbench there {best['vs_pgbench']:.2f} (goal ≥ 0.8)"
+                                            if best.get("vs_pgbench") else ""))
+    out.append("")
+
+
 def _jsonl(path):
     if not path or not os.path.exists(path):
         return []
@@ -329,6 +365,7 @@ def render(results, http_md=None):
     reads_section(results, out)
     replica_section(results, out)
     sqlite_section(results, out)
+    batch_section(results, out)
     if http_md and os.path.exists(http_md):
         with open(http_md) as f:
             text = f.read().strip()

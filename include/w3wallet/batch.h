@@ -11,11 +11,12 @@
  * single commands: one winner per order, whatever the batches.
  *
  * What is shared: the storage transaction, its commit and its round trip.
- * Elements run one after the other inside it, so a later element sees what
- * earlier ones did: in request order (SQLite: a savepoint each; PostgreSQL:
- * a subtransaction each), except claims on PostgreSQL, decided in order-id
- * order so that racing batches cannot deadlock (the first of two elements
- * for one order still wins). If the storage fails as a whole (unreachable,
+ * Elements are decided one after the other inside it, so a later element
+ * sees what earlier ones did: in request order (SQLite: a savepoint each;
+ * PostgreSQL: decided in memory by one set-based call, then written a table
+ * at a time), except claims on PostgreSQL, decided in order-id order so that
+ * racing batches cannot deadlock (the first of two elements for one order
+ * still wins). If the storage fails as a whole (unreachable,
  * timed out: a batch has the storage's timeout_ms like any command) the
  * call fails and no element was applied (W3W_EUNAVAILABLE), or, when the
  * answer to the commit was lost, W3W_EUNKNOWN: retry the batch with the

@@ -253,6 +253,22 @@ static w3w_status run_alloc(batch_run *b, const batch_kind *k, size_t count)
 
 #define AT(base, size, k) ((void *)((base) + (size) * (k)))
 
+static int key_order(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Each stale key once: a batch's elements share most of theirs (the buyer's list, the supply). */
+static size_t keys_unique(const char **keys, size_t n)
+{
+	size_t kept = 0;
+	qsort(keys, n, sizeof(*keys), key_order);
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || strcmp(keys[kept - 1], keys[i]) != 0)
+			keys[kept++] = keys[i];
+	return kept;
+}
+
 static void set_result(w3w_batch_result *r, w3w_status st, const char *message)
 {
 	r->status = st;
@@ -342,7 +358,7 @@ static w3w_status run_batch(const batch_kind *k, w3w_batch_results **out, w3w_ct
 				res->ok++;
 			}
 		}
-		w3w__cache_invalidate(ctx, b.sink.keys, b.sink.count);
+		w3w__cache_invalidate(ctx, b.sink.keys, keys_unique(b.sink.keys, b.sink.count));
 	}
 	for (size_t j = 0; k->drop && j < b.prepared; j++)
 		k->drop(AT(b.extras, k->extra_size, j));

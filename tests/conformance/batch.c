@@ -35,6 +35,26 @@ static void expect(const w3w_batch_results *res, size_t i, w3w_status want, cons
 			r->message, in_message);
 }
 
+/* The order.claimed event of `order` names the order's owner and the claim's supply. */
+static void claimed_event_names(const char *order, const char *owner, const char *supply)
+{
+	w3w_event_list *list = NULL;
+	int seen = 0;
+	H_OK(w3w_events_of(&list, H.ctx, &H.admin, order, 0, 50));
+	for (size_t i = 0; i < list->count; i++) {
+		const char *payload = list->items[i].payload;
+		if (strcmp(list->items[i].type, "order.claimed") != 0)
+			continue;
+		ck_assert_msg(h_contains(payload, "order_user_id") && strstr(payload, owner), "payload %s lacks the owner",
+			payload);
+		ck_assert_msg(h_contains(payload, "supply_id") && strstr(payload, supply), "payload %s lacks the supply",
+			payload);
+		seen++;
+	}
+	ck_assert_int_eq(seen, 1);
+	w3w_event_list_free(list);
+}
+
 /* ---- one failing element amid good ones ---------------------------------------- */
 
 START_TEST(claim_batch_outcomes)
@@ -85,6 +105,9 @@ START_TEST(claim_batch_outcomes)
 	ck_assert_int_eq(h_outbox_total() - outbox, 2);
 	H_OK(w3w_supply_get(&s, H.ctx, &shopper, s.id));
 	ck_assert_int_eq(s.reserved, h_amt("5"));
+	/* Their events carry what only the storage knows, as a single claim's do. */
+	claimed_event_names(o1, buyer.user_id, s.id);
+	claimed_event_names(o2, buyer.user_id, s.id);
 	w3w_batch_results_free(res);
 }
 END_TEST
@@ -172,41 +195,107 @@ START_TEST(batch_limits)
 END_TEST
 
 /*
- * The largest batch runs whole: W3W_BATCH_MAX deposits (to as many users) in one commit. A
- * batch runs under the storage's statement timeout like any command: this one gets a minute.
+ * The largest batch of each kind runs whole under the default timeout (a batch has the
+ * storage's timeout_ms like any command): W3W_BATCH_MAX deposits to as many users, transfers
+ * from one user to them, orders of one buyer and the claims of those orders, each in one commit.
  */
-START_TEST(batch_of_the_maximum)
+static w3w_ctx *ctx_with_default_timeout(void)
 {
-	w3w_deposit_request *req = calloc(W3W_BATCH_MAX, sizeof(*req));
+	w3w_options opts, defaults;
+	w3w_ctx *ctx = NULL;
+	h_options(&opts);
+	H_OK(w3w_options_init(&defaults, W3W_OPTIONS_VERSION));
+	opts.timeout_ms = defaults.timeout_ms;
+	H_OK(w3w_ctx_open(&ctx, &opts));
+	return ctx;
+}
+
+static void fund_units(w3w_ctx *ctx, const w3w_actor *user, w3w_amount units)
+{
+	char ref[64];
+	snprintf(ref, sizeof(ref), "max-fund-%s", user->user_id);
+	H_OK(w3w_deposit(NULL, ctx, &H.service, user->user_id, H.cur, units, ref, NULL));
+}
+
+START_TEST(batches_of_the_maximum)
+{
+	const size_t n = W3W_BATCH_MAX;
+	w3w_deposit_request *dep = calloc(n, sizeof(*dep));
+	w3w_transfer_request *tr = calloc(n, sizeof(*tr));
+	w3w_order_request *orq = calloc(n, sizeof(*orq));
+	w3w_claim_request *crq = calloc(n, sizeof(*crq));
 	w3w_batch_results *res = NULL;
 	w3w_ledger_totals before, after;
+	w3w_actor payer, buyer, shopper;
+	w3w_order_item item;
 	w3w_account acc;
-	w3w_options opts;
-	w3w_ctx *ctx = NULL;
+	w3w_supply s;
+	w3w_ctx *ctx = ctx_with_default_timeout();
 	int64_t outbox;
 
-	ck_assert_ptr_nonnull(req);
-	h_options(&opts);
-	opts.timeout_ms = 60000;
-	H_OK(w3w_ctx_open(&ctx, &opts));
-	for (size_t i = 0; i < W3W_BATCH_MAX; i++) {
-		h_new_id(req[i].user_id);
-		snprintf(req[i].currency, sizeof(req[i].currency), "%s", H.cur);
-		req[i].amount = (w3w_amount)i + 1;
-		snprintf(req[i].reference, sizeof(req[i].reference), "max-%s", req[i].user_id);
+	ck_assert(dep && tr && orq && crq);
+	for (size_t i = 0; i < n; i++) {
+		h_new_id(dep[i].user_id);
+		snprintf(dep[i].currency, sizeof(dep[i].currency), "%s", H.cur);
+		dep[i].amount = (w3w_amount)i + 1;
+		snprintf(dep[i].reference, sizeof(dep[i].reference), "max-%s", dep[i].user_id);
 	}
 	outbox = h_outbox_total();
 	h_totals(&before, H.cur);
-	H_OK(w3w_deposit_batch(&res, ctx, &H.service, req, W3W_BATCH_MAX));
-	w3w_ctx_close(ctx);
-	ck_assert_uint_eq(res->ok, W3W_BATCH_MAX);
-	h_totals(&after, H.cur);
-	ck_assert_int_eq(after.deposits - before.deposits, (int64_t)W3W_BATCH_MAX * (W3W_BATCH_MAX + 1) / 2);
-	h_account(&acc, req[W3W_BATCH_MAX - 1].user_id, H.cur);
-	ck_assert_int_eq(acc.balance, W3W_BATCH_MAX);
-	ck_assert_int_eq(h_outbox_total() - outbox, W3W_BATCH_MAX);
+	H_OK(w3w_deposit_batch(&res, ctx, &H.service, dep, n));
+	ck_assert_uint_eq(res->ok, n);
 	w3w_batch_results_free(res);
-	free(req);
+	h_totals(&after, H.cur);
+	ck_assert_int_eq(after.deposits - before.deposits, (int64_t)n * (int64_t)(n + 1) / 2);
+	h_account(&acc, dep[n - 1].user_id, H.cur);
+	ck_assert_int_eq(acc.balance, (int64_t)n);
+	ck_assert_int_eq(h_outbox_total() - outbox, (int64_t)n);
+
+	/* One unit from one payer to each of them: the last transfer takes the payer's last unit. */
+	h_user(&payer);
+	fund_units(ctx, &payer, (w3w_amount)n);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(tr[i].to_user_id, sizeof(tr[i].to_user_id), "%s", dep[i].user_id);
+		snprintf(tr[i].currency, sizeof(tr[i].currency), "%s", H.cur);
+		tr[i].amount = 1;
+	}
+	H_OK(w3w_transfer_batch(&res, ctx, &payer, tr, n));
+	ck_assert_uint_eq(res->ok, n);
+	w3w_batch_results_free(res);
+	h_account(&acc, payer.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, 0);
+	h_account(&acc, dep[n - 1].user_id, H.cur);
+	ck_assert_int_eq(acc.balance, (int64_t)n + 1);
+
+	/* Orders of one unit each, held from one buyer; then one shopper claims them all. */
+	h_user(&buyer);
+	h_user(&shopper);
+	fund_units(ctx, &buyer, (w3w_amount)n);
+	h_item(&item, "0.00000001", 1);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(orq[i].currency, sizeof(orq[i].currency), "%s", H.cur);
+		orq[i].items = &item;
+		orq[i].item_count = 1;
+	}
+	H_OK(w3w_order_create_batch(&res, ctx, &buyer, orq, n));
+	ck_assert_uint_eq(res->ok, n);
+	for (size_t i = 0; i < n; i++)
+		claim_req(&crq[i], res->items[i].id, NULL);
+	w3w_batch_results_free(res);
+	h_account(&acc, buyer.user_id, H.cur);
+	ck_assert_int_eq(acc.held, (int64_t)n);
+	H_OK(w3w_supply_create(&s, ctx, &shopper, H.cur, (w3w_amount)n, NULL));
+	H_OK(w3w_claim_batch(&res, ctx, &shopper, crq, n));
+	ck_assert_uint_eq(res->ok, n);
+	w3w_batch_results_free(res);
+	H_OK(w3w_supply_get(&s, ctx, &shopper, s.id));
+	ck_assert_int_eq(s.reserved, (int64_t)n);
+	w3w_ctx_close(ctx);
+	h_check_invariants(H.cur);
+	free(dep);
+	free(tr);
+	free(orq);
+	free(crq);
 }
 END_TEST
 
@@ -322,6 +411,99 @@ START_TEST(deposit_and_transfer_batches)
 	ck_assert_int_eq(acc.balance, h_amt("2"));
 	h_account(&acc, b.user_id, H.cur);
 	ck_assert_int_eq(acc.balance, h_amt("8"));
+}
+END_TEST
+
+/*
+ * Keys per element of the set-based kinds: an element whose key an earlier element of the same
+ * batch took replays it (same request) or is refused (another); a retried batch replays every
+ * element that ran, writing nothing more; a deposit reference used before is refused.
+ */
+START_TEST(batch_keys_of_deposits_transfers_orders)
+{
+	w3w_actor a, b;
+	w3w_deposit_request dep[4];
+	w3w_transfer_request tr[3];
+	w3w_order_request orq[3];
+	w3w_order_item item;
+	w3w_batch_results *res = NULL, *again = NULL;
+	w3w_account acc;
+	char ref[64];
+	int64_t outbox;
+
+	h_user(&a);
+	h_user(&b);
+	snprintf(ref, sizeof(ref), "keys-%s", a.user_id);
+	deposit_req(&dep[0], a.user_id, "5", ref);
+	snprintf(dep[0].idempotency_key, sizeof(dep[0].idempotency_key), "dk1");
+	dep[1] = dep[0];                                     /* the same request: replays element 0 */
+	dep[2] = dep[0];
+	dep[2].amount = h_amt("6");                          /* the same key, another request */
+	deposit_req(&dep[3], a.user_id, "1", ref);           /* keyless, the reference element 0 used */
+	/* The second run, a retry, replays from the table; the keyless element is still refused. */
+	for (int run = 0; run < 2; run++) {
+		outbox = h_outbox_total();
+		H_OK(w3w_deposit_batch(run ? &again : &res, H.ctx, &H.service, dep, 4));
+		expect(run ? again : res, 0, W3W_OK, NULL);
+		expect(run ? again : res, 1, W3W_OK, NULL);
+		expect(run ? again : res, 2, W3W_EIDEMPOTENCY, "dk1");
+		expect(run ? again : res, 3, W3W_ECONFLICT, ref);
+		ck_assert_int_eq((run ? again : res)->items[0].replayed, run);
+		ck_assert_int_eq((run ? again : res)->items[1].replayed, 1);
+		ck_assert_str_eq((run ? again : res)->items[1].id, res->items[0].id);
+		ck_assert_int_eq(h_outbox_total() - outbox, run ? 0 : 1);
+		h_account(&acc, a.user_id, H.cur);
+		ck_assert_int_eq(acc.balance, h_amt("5"));
+	}
+	w3w_batch_results_free(again);
+	w3w_batch_results_free(res);
+
+	transfer_req(&tr[0], b.user_id, "2");
+	snprintf(tr[0].idempotency_key, sizeof(tr[0].idempotency_key), "tk1");
+	tr[1] = tr[0];
+	transfer_req(&tr[2], b.user_id, "4");                /* 3 left: refused */
+	H_OK(w3w_transfer_batch(&res, H.ctx, &a, tr, 3));
+	expect(res, 0, W3W_OK, NULL);
+	expect(res, 1, W3W_OK, NULL);
+	expect(res, 2, W3W_EINSUFFICIENT, a.user_id);
+	ck_assert_int_eq(res->items[1].replayed, 1);
+	ck_assert_str_eq(res->items[1].id, res->items[0].id);
+	H_OK(w3w_transfer_batch(&again, H.ctx, &a, tr, 2));
+	ck_assert_int_eq(again->items[0].replayed, 1);
+	ck_assert_str_eq(again->items[0].id, res->items[0].id);
+	w3w_batch_results_free(again);
+	w3w_batch_results_free(res);
+	h_account(&acc, a.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, h_amt("3"));
+	h_account(&acc, b.user_id, H.cur);
+	ck_assert_int_eq(acc.balance, h_amt("2"));
+
+	h_item(&item, "1", 1);
+	memset(orq, 0, sizeof(orq));
+	for (int i = 0; i < 3; i++) {
+		snprintf(orq[i].currency, sizeof(orq[i].currency), "%s", H.cur);
+		orq[i].items = &item;
+		orq[i].item_count = 1;
+	}
+	snprintf(orq[0].idempotency_key, sizeof(orq[0].idempotency_key), "ok1");
+	snprintf(orq[1].idempotency_key, sizeof(orq[1].idempotency_key), "ok1");
+	H_OK(w3w_order_create_batch(&res, H.ctx, &a, orq, 3));
+	expect(res, 0, W3W_OK, NULL);
+	expect(res, 1, W3W_OK, NULL);
+	expect(res, 2, W3W_OK, NULL);
+	ck_assert_int_eq(res->items[1].replayed, 1);
+	ck_assert_str_eq(res->items[1].id, res->items[0].id);
+	h_account(&acc, a.user_id, H.cur);
+	ck_assert_int_eq(acc.held, h_amt("2"));
+	outbox = h_outbox_total();
+	H_OK(w3w_order_create_batch(&again, H.ctx, &a, orq, 2));
+	ck_assert_int_eq(again->items[0].replayed, 1);
+	ck_assert_int_eq(again->items[1].replayed, 1);
+	ck_assert_str_eq(again->items[0].id, res->items[0].id);
+	ck_assert_int_eq(h_outbox_total(), outbox);
+	w3w_batch_results_free(again);
+	w3w_batch_results_free(res);
+	h_check_invariants(H.cur);
 }
 END_TEST
 
@@ -511,15 +693,137 @@ START_TEST(batch_claim_race)
 }
 END_TEST
 
+/*
+ * Race of the set-based money batches: two users transfer to each other in batches while two
+ * service threads deposit with the same references. No deadlock reaches the caller, money is
+ * conserved, and each reference is used once.
+ */
+#define MONEY_REFS 20
+#define MONEY_TRANSFERS 30
+
+typedef struct money_race {
+	w3w_actor a, b, sinks[2];
+	char refs[MONEY_REFS][64];
+	int won[2][MONEY_REFS];
+	char odd[4][256];
+	w3w_ctx *ctx[4];
+	pthread_barrier_t barrier;
+} money_race;
+
+typedef struct money_arg {
+	money_race *r;
+	int t;
+} money_arg;
+
+static void money_odd(money_race *r, int t, const char *what, w3w_status st, const char *message)
+{
+	if (!r->odd[t][0])
+		snprintf(r->odd[t], sizeof(r->odd[t]), "%s: %s (%.200s)", what, w3w_status_name(st), message);
+}
+
+static void *money_thread(void *p)
+{
+	money_arg *m = p;
+	money_race *r = m->r;
+	w3w_batch_results *res = NULL;
+	w3w_status st;
+
+	pthread_barrier_wait(&r->barrier);
+	if (m->t < 2) {
+		const w3w_actor *from = m->t ? &r->b : &r->a;
+		w3w_transfer_request req[MONEY_TRANSFERS / 2];
+		for (int half = 0; half < 2; half++) {
+			for (int i = 0; i < MONEY_TRANSFERS / 2; i++)
+				transfer_req(&req[i], m->t ? r->a.user_id : r->b.user_id, "1");
+			st = w3w_transfer_batch(&res, r->ctx[m->t], from, req, MONEY_TRANSFERS / 2);
+			if (st != W3W_OK) {
+				money_odd(r, m->t, "transfer batch", st, w3w_error_message());
+				return NULL;
+			}
+			for (size_t i = 0; i < res->count; i++)
+				if (res->items[i].status != W3W_OK && res->items[i].status != W3W_EINSUFFICIENT)
+					money_odd(r, m->t, "transfer", res->items[i].status, res->items[i].message);
+			w3w_batch_results_free(res);
+		}
+	} else {
+		int d = m->t - 2;
+		w3w_deposit_request req[MONEY_REFS];
+		for (int i = 0; i < MONEY_REFS; i++)  /* the two threads in opposite orders */
+			deposit_req(&req[i], r->sinks[d].user_id, "1", r->refs[d ? MONEY_REFS - 1 - i : i]);
+		st = w3w_deposit_batch(&res, r->ctx[m->t], &H.service, req, MONEY_REFS);
+		if (st != W3W_OK) {
+			money_odd(r, m->t, "deposit batch", st, w3w_error_message());
+			return NULL;
+		}
+		for (int i = 0; i < MONEY_REFS; i++) {
+			if (res->items[i].status == W3W_OK)
+				r->won[d][d ? MONEY_REFS - 1 - i : i] = 1;
+			else if (res->items[i].status != W3W_ECONFLICT)
+				money_odd(r, m->t, "deposit", res->items[i].status, res->items[i].message);
+		}
+		w3w_batch_results_free(res);
+	}
+	return NULL;
+}
+
+START_TEST(batch_money_race)
+{
+	money_race *r = calloc(1, sizeof(*r));
+	pthread_t th[4];
+	money_arg args[4];
+	w3w_account acc_a, acc_b, sink;
+	int64_t sinks = 0;
+
+	ck_assert_ptr_nonnull(r);
+	h_user(&r->a);
+	h_user(&r->b);
+	h_user(&r->sinks[0]);
+	h_user(&r->sinks[1]);
+	h_fund(&r->a, H.cur, "10");
+	h_fund(&r->b, H.cur, "10");
+	for (int i = 0; i < MONEY_REFS; i++)
+		snprintf(r->refs[i], sizeof(r->refs[i]), "race-%d-%s", i, r->a.user_id);
+	for (int t = 0; t < 4; t++)
+		r->ctx[t] = h_ctx_open(0);
+	pthread_barrier_init(&r->barrier, NULL, 4);
+	for (int t = 0; t < 4; t++) {
+		args[t].r = r;
+		args[t].t = t;
+		ck_assert_int_eq(pthread_create(&th[t], NULL, money_thread, &args[t]), 0);
+	}
+	for (int t = 0; t < 4; t++)
+		pthread_join(th[t], NULL);
+	pthread_barrier_destroy(&r->barrier);
+	for (int t = 0; t < 4; t++) {
+		w3w_ctx_close(r->ctx[t]);
+		ck_assert_msg(!r->odd[t][0], "thread %d: unexpected %s", t, r->odd[t]);
+	}
+	h_account(&acc_a, r->a.user_id, H.cur);
+	h_account(&acc_b, r->b.user_id, H.cur);
+	ck_assert_int_eq(acc_a.balance + acc_b.balance, h_amt("20"));
+	for (int i = 0; i < MONEY_REFS; i++)
+		ck_assert_msg(r->won[0][i] + r->won[1][i] == 1, "reference %d: %d deposits", i, r->won[0][i] + r->won[1][i]);
+	for (int d = 0; d < 2; d++) {
+		h_account(&sink, r->sinks[d].user_id, H.cur);
+		sinks += sink.balance;
+	}
+	ck_assert_int_eq(sinks, h_amt("20"));
+	h_check_invariants(H.cur);
+	free(r);
+}
+END_TEST
+
 TCase *conf_batch_tcase(void)
 {
 	TCase *tc = h_tcase("batch");
 	tcase_add_test(tc, claim_batch_outcomes);
 	tcase_add_test(tc, batch_limits);
-	tcase_add_test(tc, batch_of_the_maximum);
+	tcase_add_test(tc, batches_of_the_maximum);
 	tcase_add_test(tc, batch_replay);
 	tcase_add_test(tc, deposit_and_transfer_batches);
 	tcase_add_test(tc, order_and_process_batches);
+	tcase_add_test(tc, batch_keys_of_deposits_transfers_orders);
+	tcase_add_test(tc, batch_money_race);
 	tcase_add_test(tc, batch_claim_race);
 	tcase_add_test(tc, traced_batch_audits_its_trace);
 	return tc;

@@ -23,7 +23,7 @@
 #include "w3wallet/sys/storage.h"
 
 /** Schema version this code writes; a newer database is refused (W3W_EVERSION). */
-#define W3W__PG_SCHEMA_VERSION 10
+#define W3W__PG_SCHEMA_VERSION 11
 
 /* SQLSTATEs raised by the installed functions (class W3: ours). */
 #define W3W__PG_SQLSTATE_NOTFOUND     "W3001"

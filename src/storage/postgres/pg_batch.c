@@ -1,5 +1,6 @@
 /*
- * Batches (sql/004_batch.sql): the commands of a batch go as one call of a
+ * Batches (sql/005_batch.sql; set-based since sql/011_batch_set_based.sql):
+ * the commands of a batch go as one call of a
  * set-returning function whose parameters are arrays, one entry per
  * element; it answers one row per element, in order, with the element's
  * number and SQLSTATE (NULL on success) and the single function's columns.

@@ -35,6 +35,7 @@ static const char *const *const migrations[W3W__PG_SCHEMA_VERSION] = {
 	(const char *const[]){ w3w__pg_sql_v8_batch_audit_trace, NULL },
 	(const char *const[]){ w3w__pg_sql_v9_sweeps, NULL },
 	(const char *const[]){ w3w__pg_sql_v10_withdrawal_attempts, NULL },
+	(const char *const[]){ w3w__pg_sql_v11_batch_set_based, NULL },
 };
 
 /* DDL and waiting for another process's migration may take longer than a command. */

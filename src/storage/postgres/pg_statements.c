@@ -126,7 +126,7 @@ const w3w__pg_stmt w3w__pg_stmts[PG_STMT_COUNT] = {
 		" ELSE greatest(0, (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000))::bigint"
 		" END" },
 
-	/* Batches (sql/004_batch.sql): every parameter an array, one entry per element. */
+	/* Batches (sql/005_batch.sql, 011): every parameter an array, one entry per element. */
 	[PG_TRANSFER_BATCH] = { "w3w_transfer_batch",
 		"SELECT * FROM w3w_transfer_batch(" META_PH ",$20,$21,$22,$23,$24,$25,$26,$27)" },
 	[PG_ORDER_CREATE_BATCH] = { "w3w_order_create_batch",

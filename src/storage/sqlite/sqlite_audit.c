@@ -4,6 +4,7 @@
  * in write order, into a hash chain by a sealer. BEGIN IMMEDIATE makes
  * sealers of every thread and process take turns.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,47 @@ w3w_status w3w__sq_audit_put_command(w3w__sq_conn *c, const w3w_write_meta *meta
 	memcpy(&rec, &meta->audit, sizeof(meta->audit));
 	w3w_event_trace_id(&meta->event, rec.trace_id);
 	return w3w__sq_audit_put(c, &rec);
+}
+
+w3w_status w3w__sq_audit_put_commands(w3w__sq_conn *c, w3w_write_meta *const *metas, size_t n)
+{
+	char sql[400 + W3W__SQ_ROWS_PER_INSERT * 16];
+	char (*trace)[W3W_TRACE_ID_SIZE] = malloc(W3W__SQ_ROWS_PER_INSERT * sizeof(*trace));
+	w3w_status st = trace ? W3W_OK : w3w_error_set(W3W_ENOMEM, "audit: out of memory");
+
+	for (size_t at = 0; st == W3W_OK && at < n; at += W3W__SQ_ROWS_PER_INSERT) {
+		size_t rows = n - at < W3W__SQ_ROWS_PER_INSERT ? n - at : W3W__SQ_ROWS_PER_INSERT;
+		int len = snprintf(sql, sizeof(sql),
+			/* As w3w__sq_audit_put: once per id. */
+			"INSERT INTO audit_log(id, actor_id, action, target_id, outcome, created_at, trace_id)"
+			" SELECT column1, column2, column3, column4, column5, column6, NULLIF(column7, '') FROM (VALUES ");
+		sqlite3_stmt *s;
+
+		if (w3w__sq_values_list(sql + len, sizeof(sql) - (size_t)len, rows, 7) != rows) {
+			st = w3w_error_set(W3W_EINTERNAL, "audit: statement too long");
+			break;
+		}
+		len += (int)strlen(sql + len);
+		snprintf(sql + len, sizeof(sql) - (size_t)len,
+			") AS v WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = v.column1)");
+		if ((st = w3w__sq_prepare(c, sql, &s)) != W3W_OK)
+			break;
+		for (size_t i = 0; i < rows; i++) {
+			const w3w_write_meta *m = metas[at + i];
+			int p = (int)i * 7;
+			w3w_event_trace_id(&m->event, trace[i]);
+			sqlite3_bind_text(s, p + 1, m->audit.id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 2, m->audit.actor_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 3, m->audit.action, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 4, m->audit.target_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 5, m->audit.outcome, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, p + 6, m->audit.created_at);
+			sqlite3_bind_text(s, p + 7, trace[i], -1, SQLITE_STATIC);
+		}
+		st = w3w__sq_exec(c, s);
+	}
+	free(trace);
+	return st;
 }
 
 w3w_status w3w__sq_audit_append(w3w_storage *st, const w3w_audit_record *record)

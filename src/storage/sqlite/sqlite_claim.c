@@ -65,19 +65,26 @@ static w3w_status claim_refused(w3w__sq_conn *c, const w3w_claim *in)
 	return st;
 }
 
+/*
+ * Read, then update by id: the write transaction holds the database's only
+ * write lock, so nothing moves the order between the two, and SQLite builds
+ * a temporary table for every UPDATE ... RETURNING (a tenth of a claim).
+ */
 static w3w_status take_order(w3w__sq_conn *c, const w3w_claim *in, w3w_time now, w3w__sq_escrow *e)
 {
 	sqlite3_stmt *s;
-	int moved = 0;
+	int open = 0;
 	w3w_status st = w3w__sq_query(c, &s,
-		"UPDATE orders SET status = 'claimed', updated_at = ?3"
-		" WHERE id = ?1 AND status = 'open' AND user_id <> ?2"
-		" RETURNING user_id, currency, amount", "ttI", in->order_id, in->user_id, now);
+		"SELECT user_id, currency, amount FROM orders WHERE id = ?1 AND status = 'open' AND user_id <> ?2",
+		"tt", in->order_id, in->user_id);
 
 	if (st == W3W_OK)
-		st = w3w__sq_order_move(c, s, e, &moved);
-	if (st == W3W_OK && !moved)
+		st = w3w__sq_order_move(c, s, e, &open);
+	if (st == W3W_OK && !open)
 		return claim_refused(c, in);
+	if (st == W3W_OK)
+		st = w3w__sq_run(c, "UPDATE orders SET status = 'claimed', updated_at = ?2 WHERE id = ?1", "tI",
+			in->order_id, now);
 	return st;
 }
 
@@ -93,16 +100,18 @@ static w3w_status reserve_supply(w3w__sq_conn *c, const w3w_claim *in, const cha
 	sqlite3_stmt *s;
 	int row = 0;
 	char text[W3W_AMOUNT_STRLEN];
-	/* The claimer's oldest active supply with enough unreserved capacity (idx_supplies_claimable). */
+	/* The claimer's oldest active supply with enough unreserved capacity (idx_supplies_claimable);
+	 * read, then updated by id, as take_order does. */
 	w3w_status st = w3w__sq_query(c, &s,
-		"UPDATE supplies SET reserved = reserved + ?3, updated_at = ?4"
-		" WHERE id = (SELECT id FROM supplies"
-		"   WHERE user_id = ?1 AND currency = ?2 AND status = 'active' AND amount - reserved >= ?3"
-		"   ORDER BY created_at, id LIMIT 1)"
-		" RETURNING id", "ttII", in->user_id, currency, amount, now);
+		"SELECT id FROM supplies"
+		" WHERE user_id = ?1 AND currency = ?2 AND status = 'active' AND amount - reserved >= ?3"
+		" ORDER BY created_at, id LIMIT 1", "ttI", in->user_id, currency, amount);
 
 	if (st == W3W_OK)
 		st = w3w__sq_one(c, s, read_id, supply_id, &row);
+	if (st == W3W_OK && row)
+		st = w3w__sq_run(c, "UPDATE supplies SET reserved = reserved + ?2, updated_at = ?3 WHERE id = ?1", "tII",
+			supply_id, amount, now);
 	if (st != W3W_OK || row)
 		return st;
 	if (w3w_amount_format(text, sizeof(text), amount) != W3W_OK)
@@ -111,19 +120,26 @@ static w3w_status reserve_supply(w3w__sq_conn *c, const w3w_claim *in, const cha
 		in->order_id, currency, in->user_id, text);
 }
 
+/* Without RETURNING: every column is known, and RETURNING costs SQLite a temporary table per row. */
 static w3w_status insert_claim(w3w__sq_conn *c, const w3w_claim *in, const char *supply_id,
 	w3w_claim *out)
 {
-	sqlite3_stmt *s;
-	int found = 0;
-	w3w_status st = w3w__sq_query(c, &s,
+	w3w_status st = w3w__sq_run(c,
 		"INSERT INTO claims(id, order_id, user_id, supply_id, status, claimed_at)"
-		" VALUES (?1, ?2, ?3, ?4, 'pending', ?5) RETURNING " CLAIM_COLS, "ttttI",
+		" VALUES (?1, ?2, ?3, ?4, 'pending', ?5)", "ttttI",
 		in->id, in->order_id, in->user_id, supply_id, in->claimed_at);
 
-	if (st == W3W_OK)
-		st = w3w__sq_one(c, s, read_claim, out, &found);
-	if (st == W3W_OK || !w3w__sq_unique_violated(c))
+	if (st == W3W_OK) {
+		memset(out, 0, sizeof(*out));
+		strcpy(out->id, in->id);
+		strcpy(out->order_id, in->order_id);
+		strcpy(out->user_id, in->user_id);
+		strcpy(out->supply_id, supply_id);
+		out->status = W3W_CLAIM_PENDING;
+		out->claimed_at = in->claimed_at;
+		return st;
+	}
+	if (!w3w__sq_unique_violated(c))
 		return st;
 	/* A reused claim id, or the partial unique index: a second live claim on the order. */
 	if (w3w__sq_claim_load(c, in->id, out) == W3W_OK)

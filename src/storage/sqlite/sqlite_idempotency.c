@@ -54,8 +54,14 @@ static w3w_status idem_put(w3w__sq_conn *c, const w3w_write_meta *meta, const ch
 
 w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const char *result_id)
 {
-	w3w_status st = w3w__sq_outbox_put(c, &meta->event);
+	w3w_status st;
 
+	/* In a batch the records wait for the batch's multi-row inserts; the key cannot (a later element may replay it). */
+	if (c->records) {
+		st = meta->idem_key[0] ? idem_put(c, meta, result_id) : W3W_OK;
+		return st == W3W_OK ? w3w__sq_records_add(c->records, meta) : st;
+	}
+	st = w3w__sq_outbox_put(c, &meta->event);
 	if (st == W3W_OK)
 		st = w3w__sq_audit_put_command(c, meta);
 	if (st == W3W_OK && meta->idem_key[0])

@@ -33,6 +33,7 @@ typedef struct w3w__sq_conn {
 	struct w3w__sq_conn *next_idle;
 	w3w__sq_stmt_slot *stmts; /* statement cache keyed by SQL text (sqlite_sql.c) */
 	size_t stmt_cap, stmt_used;
+	struct w3w__sq_records *records; /* set during a batch: where finish_write queues its records */
 } w3w__sq_conn;
 
 typedef struct w3w__sq_storage {
@@ -97,6 +98,13 @@ typedef w3w_status (*w3w__sq_batch_fn)(w3w__sq_conn *c, void *cmds, void *outs, 
 /** One transaction, a savepoint per element (sqlite_batch.c); results[i] per element. */
 w3w_status w3w__sq_batch(w3w__sq_storage *s, w3w__sq_batch_fn one, void *cmds, void *outs,
 	w3w_batch_result *results, size_t count);
+/** The commands whose event and audit record a batch writes after its elements, in order. */
+typedef struct w3w__sq_records {
+	w3w_write_meta **metas;
+	size_t count, cap;
+} w3w__sq_records;
+/** Queue meta's event and audit record (grows the queue; W3W_ENOMEM). */
+w3w_status w3w__sq_records_add(w3w__sq_records *r, w3w_write_meta *meta);
 
 /* Defines the batch entry `entry` of the market table over the plain function `body`. */
 #define W3W__SQ_BATCH_ENTRY(entry, body, cmd_type, out_type) \
@@ -230,9 +238,17 @@ w3w_status w3w__sq_idem_check(w3w__sq_conn *c, w3w_write_meta *meta, char result
 w3w_status w3w__sq_finish_write(w3w__sq_conn *c, w3w_write_meta *meta, const char *result_id);
 
 w3w_status w3w__sq_outbox_put(w3w__sq_conn *c, w3w_event *ev);
+/** The events of n commands, in order, W3W__SQ_ROWS_PER_INSERT rows per INSERT; each event's seq set. */
+w3w_status w3w__sq_outbox_put_many(w3w__sq_conn *c, w3w_write_meta *const *metas, size_t n);
 w3w_status w3w__sq_audit_put(w3w__sq_conn *c, const w3w_audit_record *rec);
 /** The audit record of a command (meta->audit), in the trace of its event. */
 w3w_status w3w__sq_audit_put_command(w3w__sq_conn *c, const w3w_write_meta *meta);
+/** w3w__sq_audit_put_command for n commands, in order, W3W__SQ_ROWS_PER_INSERT rows per INSERT. */
+w3w_status w3w__sq_audit_put_commands(w3w__sq_conn *c, w3w_write_meta *const *metas, size_t n);
+/** Rows per multi-row INSERT of a batch's records (variables: 8 per row, far below SQLite's limit). */
+#define W3W__SQ_ROWS_PER_INSERT 128
+/** "(?,?,..),(?,..)": `rows` groups of `cols` parameters into buf; how many groups fitted. */
+size_t w3w__sq_values_list(char *buf, size_t size, size_t rows, int cols);
 
 /* ---- loaders shared between commands and reads --------------------------- */
 

@@ -4,6 +4,7 @@
  * once the sink has them. seq (AUTOINCREMENT) is commit order, because
  * writers are serialized by BEGIN IMMEDIATE.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,45 @@ w3w_status w3w__sq_outbox_put(w3w__sq_conn *c, w3w_event *ev)
 
 	if (st == W3W_OK)
 		ev->seq = sqlite3_last_insert_rowid(c->db);
+	return st;
+}
+
+w3w_status w3w__sq_outbox_put_many(w3w__sq_conn *c, w3w_write_meta *const *metas, size_t n)
+{
+	char sql[128 + W3W__SQ_ROWS_PER_INSERT * 18];
+	w3w_status st = W3W_OK;
+
+	for (size_t at = 0; st == W3W_OK && at < n; at += W3W__SQ_ROWS_PER_INSERT) {
+		size_t rows = n - at < W3W__SQ_ROWS_PER_INSERT ? n - at : W3W__SQ_ROWS_PER_INSERT;
+		int len = snprintf(sql, sizeof(sql),
+			"INSERT INTO outbox(id, type, topic, aggregate_id, actor_id, region, created_at, payload) VALUES ");
+		sqlite3_stmt *s;
+		int64_t last;
+
+		if (w3w__sq_values_list(sql + len, sizeof(sql) - (size_t)len, rows, 8) != rows) {
+			st = w3w_error_set(W3W_EINTERNAL, "outbox: statement too long");
+			break;
+		}
+		if ((st = w3w__sq_prepare(c, sql, &s)) != W3W_OK)
+			break;
+		for (size_t i = 0; i < rows; i++) {
+			const w3w_event *ev = &metas[at + i]->event;
+			int p = (int)i * 8;
+			sqlite3_bind_text(s, p + 1, ev->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 2, ev->type, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 3, ev->topic, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 4, ev->aggregate_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 5, ev->actor_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, p + 6, ev->region, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, p + 7, ev->created_at);
+			sqlite3_bind_text(s, p + 8, ev->payload ? ev->payload : "{}", -1, SQLITE_STATIC);
+		}
+		st = w3w__sq_exec(c, s);
+		/* One statement, one writer: its rows took consecutive seqs, the last one last. */
+		last = sqlite3_last_insert_rowid(c->db);
+		for (size_t i = 0; st == W3W_OK && i < rows; i++)
+			metas[at + i]->event.seq = last - (int64_t)(rows - 1 - i);
+	}
 	return st;
 }
 

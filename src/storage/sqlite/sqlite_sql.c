@@ -139,6 +139,23 @@ w3w_status w3w__sq_query(w3w__sq_conn *c, sqlite3_stmt **out, const char *sql, c
 	return W3W_OK;
 }
 
+size_t w3w__sq_values_list(char *buf, size_t size, size_t rows, int cols)
+{
+	size_t at = 0, r;
+
+	for (r = 0; r < rows && at + 4 + 2 * (size_t)cols < size; r++) {
+		buf[at++] = r ? ',' : '(';
+		if (r)
+			buf[at++] = '(';
+		for (int k = 0; k < cols; k++) {
+			buf[at++] = '?';
+			buf[at++] = k + 1 < cols ? ',' : ')';
+		}
+	}
+	buf[at] = '\0';
+	return r;
+}
+
 w3w_status w3w__sq_run(w3w__sq_conn *c, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *s;
