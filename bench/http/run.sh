@@ -9,7 +9,8 @@
 # Knobs: W3W_BENCH_DURATION (10 s), W3W_BENCH_CONNECTIONS ("100 1000 10000"), W3W_BENCH_PORT (18480),
 # W3W_BENCH_RATES ("500 1000 2000 3000 5000" req/s; "" skips the open loop), W3W_BENCH_OPEN_SECONDS (3),
 # W3W_BENCH_OPEN_CONNECTIONS (10000: what this box allows, see ulimit -n; the server and the holder each
-# need one descriptor per connection), W3W_BENCH_NEAR_CACHE (10000: GET by id once more on PostgreSQL + Redis
+# need one descriptor per connection), W3W_BENCH_PERF_TOP (12: the server's top symbols by CPU, perf record,
+# beside each of its points; 0: none), W3W_BENCH_NEAR_CACHE (10000: GET by id once more on PostgreSQL + Redis
 # with the Redis near cache of that many entries, `redis://...?near_cache=N`; 0 skips it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,7 @@ RATES=${W3W_BENCH_RATES-"500 1000 2000 3000 5000"}
 OPEN_SECONDS=${W3W_BENCH_OPEN_SECONDS:-3}
 OPEN_CONNS=${W3W_BENCH_OPEN_CONNECTIONS:-10000}
 NEAR=${W3W_BENCH_NEAR_CACHE:-10000}
+PERF_TOP=${W3W_BENCH_PERF_TOP:-12}
 export W3W_BENCH_LUA=$HERE
 
 for tool in wrk nginx python3 ${RATES:+vegeta}; do
@@ -45,18 +47,23 @@ cleanup() {
 }
 trap cleanup EXIT
 RESULTS=$WORK/results.jsonl
+MEASURES=$WORK/measure.jsonl
 OPEN_RESULTS=$WORK/openloop.jsonl
 : > "$RESULTS"
+: > "$MEASURES"
 : > "$OPEN_RESULTS"
 export W3W_JWT_SECRET
 W3W_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 SERVER_FLAGS="--threads 32 --rate-limit 1000000:1000000 (limiter on, never binding), JSON access log to a file"
 
-# wrk_json LABEL ROUTE CONNS -- wrk args: runs wrk, keeps its JSON line tagged with the target, route and level.
+# wrk_json LABEL ROUTE CONNS -- wrk args: runs wrk, keeps its JSON line tagged with the target, route and level;
+# measure.py counts beside it what each process spent (where the time goes) into MEASURES.
 wrk_json() {
   local target=$1 route=$2 conns=$3; shift 4
-  local line
-  line=$(wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s "$@" | grep '^{"requests"' | tail -1)
+  local line pid=$SERVER_PID top=$PERF_TOP
+  case $target in nginx\|*) pid=$NGINX_PID top=0 ;; esac
+  line=$(W3W_BENCH_PERF_TOP=$top python3 "$HERE/measure.py" "$MEASURES" "$target" "$route" "$conns" "$pid" -- \
+    wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s "$@" | grep '^{"requests"' | tail -1)
   [ -n "$line" ] || { echo "bench/http: wrk gave no result for $target $route $conns" >&2; return 1; }
   printf '{"target":"%s","route":"%s","connections":%s,%s\n' "$target" "$route" "$conns" "${line#\{}" >> "$RESULTS"
   echo "  $target $route c=$conns: $line"
@@ -218,8 +225,9 @@ cat > "$WORK/meta.json" <<JSON
  "order_bytes": $(wc -c < "$WORK/order_body.json"), "claim_bytes": $(wc -c < "$WORK/claim_body.json"),
  "server_flags": "$SERVER_FLAGS", "targets": $targets}
 JSON
-python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" "$OPEN_RESULTS" > /dev/null
+python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" "$OPEN_RESULTS" "$MEASURES" > /dev/null
 cp "$RESULTS" "$OUT/http.jsonl"
+cp "$MEASURES" "$OUT/measure.jsonl"
 cp "$OPEN_RESULTS" "$OUT/openloop.jsonl"
 cp "$WORK/meta.json" "$OUT/http-meta.json"
 echo "bench/http: wrote $OUT/http.md"
