@@ -56,7 +56,7 @@ def where_section(measures, rows, meta, out):
     mine = [m for m in measures if not m["target"].startswith("nginx|")]
     ng = {(m["target"].split("|", 1)[1], m["route"], m["connections"]): m for m in measures
           if m["target"].startswith("nginx|")}
-    rps = {(r["target"], r["route"], r["connections"]): r["rps"] for r in rows}
+    rps = {(r["target"], r["route"], r["connections"]): r["rps"] for r in rows if "rps" in r}
     out.append("\n## Where the time goes\n")
     out.append(f"Counted around each wrk point by `bench/http/measure.py`: CPU time (user + system, from "
                "/proc/PID/stat before and after) of every process taking part, per request answered. On this "
@@ -143,6 +143,15 @@ def main(results_path, out_path, meta_path, open_path=None, measure_path=None):
                        f"{fmt(ratio, 2)} | {fmt(r['p50_ms'], 2)} | {fmt(r['p99_ms'], 2)} | {fmt(r['p999_ms'], 2)} | "
                        + (f"{fmt(n['p50_ms'], 2)} / {fmt(n['p99_ms'], 2)} / {fmt(n['p999_ms'], 2)}" if n else "—")
                        + f" | {fmt(p99_ratio, 1)} | {errs} |")
+        peer = next((r for r in rows if r["target"] == "library|" + target), None)
+        if peer:
+            won = [r for r in rows if r["target"] == target and r.get("won") is not None]
+            out.append(f"\nThe library's own claims on the same backends right after (`w3w-bench claims`, 32 threads "
+                       f"as the server's 32 workers, pool 33): **{fmt(peer['per_s'], 0)} claims/s**, p50 "
+                       f"{fmt(peer['p50_us'] / 1e3, 2)} ms, p99 {fmt(peer['p99_us'] / 1e3, 2)} ms; claims won over "
+                       "HTTP ÷ the library: "
+                       + ", ".join(f"{fmt(r['rps'] * r['won'] / max(1, r['won'] + r['lost'] + r['other']) / peer['per_s'], 2)}"
+                                   f" at {r['connections']:,} connections" for r in won) + ".")
     open_rows = [json.loads(line) for line in open(open_path) if line.strip()] if open_path else []
     open_loop_section(open_rows, meta, out)
     measures = [json.loads(line) for line in open(measure_path) if line.strip()] \

@@ -159,6 +159,20 @@ open_loop() {
   release_holds
 }
 
+# library_claims TARGET STORAGE: the library's own claims (w3w-bench) on the server's backends (storage, cache,
+# events) at the server's concurrency (its 32 workers), right after the server's claims: the peer of the
+# "claims over HTTP >= 0.9x the library" goal, in the same run.
+library_claims() {
+  local line
+  line=$("$BUILD/bench/w3w-bench" claims --storage "$2" --cache "${W3W_CACHE:-memory:}" --events "${W3W_EVENTS:-}" \
+    --threads 32 --prefill $((DUR * 1500)) --duration "$DUR" --catchup 0 --drain 0 --label http-peer 2>/dev/null \
+    | grep '^{' | tail -1) || true
+  [ -n "$line" ] || { echo "bench/http: w3w-bench claims gave no result for $1 (no library peer)" >&2; return 0; }
+  printf '{"target":"library|%s","route":"w3w_claim_order, 32 threads","connections":32,%s\n' "$1" "${line#\{}" \
+    >> "$RESULTS"
+  echo "  library claims beside $1: ${line:0:160}"
+}
+
 # bench_server LABEL [reads]: every route, or with `reads` GET by id only.
 bench_server() {
   local label=$1 target="w3wallet-server ($1)" n_levels
@@ -182,6 +196,7 @@ bench_server() {
     wrk_json "$target" "POST /v1/orders/{id}/claim" "$c" -- -s "$HERE/claim.lua" "http://127.0.0.1:$PORT" \
       -- "$WORK/claim_ids.$k" "$WORK/shoppers.tok" "$THREADS"
     nginx_point "$target" "POST /v1/orders/{id}/claim" "$c"
+    [ "$k" != 0 ] || library_claims "$target" "${W3W_STORAGE:-sqlite:$WORK/data-$label/w3wallet.db}"
     k=$((k + 1))
   done
   [ -z "$RATES" ] || open_loop "$target"
@@ -225,10 +240,11 @@ cat > "$WORK/meta.json" <<JSON
  "order_bytes": $(wc -c < "$WORK/order_body.json"), "claim_bytes": $(wc -c < "$WORK/claim_body.json"),
  "server_flags": "$SERVER_FLAGS", "targets": $targets}
 JSON
-python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" "$OPEN_RESULTS" "$MEASURES" > /dev/null
 cp "$RESULTS" "$OUT/http.jsonl"
 cp "$MEASURES" "$OUT/measure.jsonl"
 cp "$OPEN_RESULTS" "$OUT/openloop.jsonl"
 cp "$WORK/meta.json" "$OUT/http-meta.json"
+python3 "$HERE/report.py" "$OUT/http.jsonl" "$OUT/http.md" "$OUT/http-meta.json" "$OUT/openloop.jsonl" \
+  "$OUT/measure.jsonl" > /dev/null
 echo "bench/http: wrote $OUT/http.md"
 cat "$OUT/http.md"
