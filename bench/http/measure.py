@@ -3,7 +3,7 @@
 
 measure.py OUT_JSONL TARGET ROUTE CONNS SERVER_PID -- CMD...
 
-Runs CMD (wrk; its stdout is passed through) and, from just before to just after it, counts what every process
+Runs CMD (wrk, or w3w-bench claims with SERVER_PID 0; its stdout is passed through) and, from just before to just after it, counts what every process
 taking part spent: CPU (utime + stime) of the server under test (SERVER_PID: w3wallet-server or nginx, with its
 children), of Redis, PostgreSQL (postmaster and backends), Kafka and CMD itself; the server's context switches
 (voluntary, involuntary) and time spent runnable but waiting for a core (schedstat), summed over its threads;
@@ -131,6 +131,17 @@ def pg_pids():
     return [pm] + children_of(pm)
 
 
+def reaped_us(pid):
+    """CPU of pid's children that ended and were waited for (cutime + cstime): backends of a client gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+        fields = s[s.rindex(")") + 2:].split()
+        return (int(fields[13]) + int(fields[14])) * 1e6 / TICK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def pg_commits():
     url = os.environ.get("W3W_TEST_PG_URL")
     if not url or not shutil.which("psql"):
@@ -160,13 +171,13 @@ def perf_usable():
 
 def snapshot(server_pid, redis_url):
     redis, redis_pid = redis_stats(redis_url)
-    server = [server_pid] + children_of(server_pid)
+    server = [server_pid] + children_of(server_pid) if server_pid else []
     return {
         "server_cpu_us": cpu_us(server),
         "sched": [sum(x) for x in zip(*[threads_sched(p) for p in server])],
         "redis_cpu_us": cpu_us([redis_pid]) if redis_pid else 0.0,
         "redis": redis,
-        "pg_cpu_us": cpu_us(pg_pids()),
+        "pg_cpu_us": cpu_us(pg_pids()) + sum(reaped_us(p) for p in pg_pids()[:1]),
         "pg_commits": pg_commits(),
         "kafka_cpu_us": cpu_us(kafka_pids()),
     }
@@ -200,9 +211,10 @@ def main():
     perf_procs = []
     try:
         before = snapshot(server_pid, redis_url)
-        if use_perf:
+        pids = ",".join(str(p) for p in [server_pid] + children_of(server_pid)) if server_pid else ""
+        if use_perf and pids:
             perf_procs.append(subprocess.Popen(
-                ["perf", "stat", "-x,", "-o", f"{tmp}/stat", "-e", "raw_syscalls:sys_enter", "-p", str(server_pid)],
+                ["perf", "stat", "-x,", "-o", f"{tmp}/stat", "-e", "raw_syscalls:sys_enter", "-p", pids],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             if top_n:
                 perf_procs.append(subprocess.Popen(
@@ -222,8 +234,8 @@ def main():
                 p.wait()
         after = snapshot(server_pid, redis_url)
         sys.stdout.write(text)
-        line = [l for l in text.splitlines() if l.startswith('{"requests"')]
-        requests = json.loads(line[-1])["requests"] if line else 0
+        line = [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+        requests = (line[-1].get("requests") or line[-1].get("n") or 0) if line else 0  # wrk's, or w3w-bench's
         row = {"target": target, "route": route, "connections": int(conns), "requests": requests}
         for k in ("server_cpu_us", "redis_cpu_us", "pg_cpu_us", "kafka_cpu_us"):
             row[k] = after[k] - before[k]

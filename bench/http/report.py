@@ -77,11 +77,22 @@ def where_section(measures, rows, meta, out):
         own = parts[0] + parts[4]
         server_rps, nginx_rps = rps.get((m["target"], m["route"], m["connections"])), \
             rps.get(("nginx|" + m["target"], m["route"], m["connections"]))
-        short = m["target"].replace("w3wallet-server ", "")
+        short = m["target"].replace("w3wallet-server ", "").replace("library|", "library beside ")
         out.append(f"| {short} | {m['route']} | {m['connections']:,} | " + " | ".join(fmt(x, 0) for x in parts)
                    + f" | {fmt(total, 0)} | {fmt(base, 0)} | {fmt(base / total if base and total else None, 2)} | "
                    f"{fmt(base / own if base and own else None, 2)} | "
                    f"{fmt(server_rps / nginx_rps if server_rps and nginx_rps else None, 2)} |")
+    for lib in [m for m in mine if m["target"].startswith("library|") and m.get("requests")]:
+        lib_all = sum(per(lib, k) or 0.0 for k in ("server_cpu_us", "redis_cpu_us", "pg_cpu_us", "kafka_cpu_us",
+                                                   "load_cpu_us"))
+        for m in [m for m in mine if m["target"] == lib["target"].split("|", 1)[1] and "claim" in m["route"]]:
+            http_all = sum(per(m, k) or 0.0 for k in ("server_cpu_us", "redis_cpu_us", "pg_cpu_us", "kafka_cpu_us",
+                                                      "load_cpu_us"))
+            out.append(f"\nClaims, {m['target']}, {m['connections']:,} connections: all processes spent "
+                       f"{fmt(http_all, 0)} µs of CPU per claim over HTTP (the server {fmt(per(m, 'server_cpu_us'), 0)}, "
+                       f"wrk {fmt(per(m, 'load_cpu_us'), 0)}) against {fmt(lib_all, 0)} µs through the library "
+                       f"(w3w-bench {fmt(per(lib, 'load_cpu_us'), 0)}): by CPU, HTTP claims can reach "
+                       f"**{fmt(lib_all / http_all if http_all else None, 2)}×** the library's rate on saturated cores.")
     out.append("\nPer request, the server's side (nginx's beside it where counted): context switches of the "
                "server's threads (voluntary: it blocked, e.g. on a socket read or a lock; involuntary: preempted), "
                "time its threads were runnable but waited for a core, system calls (perf stat, when perf is "
@@ -93,7 +104,7 @@ def where_section(measures, rows, meta, out):
         n = ng.get((m["target"], m["route"], m["connections"])) or {}
         calls = ", ".join(f"{c} {v / m['requests']:.3f}" for c, v in sorted(m.get("redis_calls", {}).items(),
                           key=lambda kv: -kv[1]) if m.get("requests")) or "—"
-        short = m["target"].replace("w3wallet-server ", "")
+        short = m["target"].replace("w3wallet-server ", "").replace("library|", "library beside ")
         out.append(f"| {short} | {m['route']} | {m['connections']:,} | "
                    f"{fmt(per(m, 'ctx_voluntary'), 2)} / {fmt(per(m, 'ctx_involuntary'), 2)} | "
                    f"{fmt(per(n, 'ctx_voluntary'), 2)} / {fmt(per(n, 'ctx_involuntary'), 2)} | "
