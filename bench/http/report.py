@@ -91,7 +91,8 @@ def where_section(measures, rows, meta, out):
             out.append(f"\nClaims, {m['target']}, {m['connections']:,} connections: all processes spent "
                        f"{fmt(http_all, 0)} µs of CPU per claim over HTTP (the server {fmt(per(m, 'server_cpu_us'), 0)}, "
                        f"wrk {fmt(per(m, 'load_cpu_us'), 0)}) against {fmt(lib_all, 0)} µs through the library "
-                       f"(w3w-bench {fmt(per(lib, 'load_cpu_us'), 0)}): by CPU, HTTP claims can reach "
+                       f"(w3w-bench {fmt(per(lib, 'load_cpu_us'), 0)}, the idle server's relay {fmt(per(lib, 'server_cpu_us'), 0)}; "
+                       "what w3w-bench leaves to relay when it exits is not counted): by CPU, HTTP claims can reach "
                        f"**{fmt(lib_all / http_all if http_all else None, 2)}×** the library's rate on saturated cores.")
     out.append("\nPer request, the server's side (nginx's beside it where counted): context switches of the "
                "server's threads (voluntary: it blocked, e.g. on a socket read or a lock; involuntary: preempted), "

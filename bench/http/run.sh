@@ -162,12 +162,14 @@ open_loop() {
 # library_claims TARGET STORAGE: the library's own claims (w3w-bench) on the server's backends (storage, cache,
 # events) at the server's concurrency (its 32 workers), right after the server's claims: the peer of the
 # "claims over HTTP >= 0.9x the library" goal, in the same run. Its orders are made and their events relayed
-# first, so that measure.py counts the claims alone (CPU of w3w-bench, PostgreSQL, Redis, Kafka per claim).
+# first, so that measure.py counts the claims alone (CPU of w3w-bench, PostgreSQL, Redis, Kafka per claim, and
+# of the idle server, whose relay thread and SQLite checkpoints take part of the library's events and WAL; what
+# w3w-bench leaves to relay when it exits (--catchup 0) is not counted: its figures are the library's best).
 library_claims() {
   local line w3w=$BUILD/bench/w3w-bench n=$((DUR * 1500))
   "$w3w" prefill --storage "$2" --orders "$n" --threads 4 --out "$WORK/library_orders" > /dev/null 2>&1 &&
     "$w3w" drain --storage "$2" --max-seconds 60 > /dev/null 2>&1 &&
-    line=$(python3 "$HERE/measure.py" "$MEASURES" "library|$1" "w3w_claim_order, 32 threads" 32 0 -- \
+    line=$(python3 "$HERE/measure.py" "$MEASURES" "library|$1" "w3w_claim_order, 32 threads" 32 "$SERVER_PID" -- \
       "$w3w" claims --storage "$2" --cache "${W3W_CACHE:-memory:}" --events "${W3W_EVENTS:-}" --threads 32 \
       --orders "$WORK/library_orders" --count "$n" --duration "$DUR" --catchup 0 --drain 0 --label http-peer \
       2>/dev/null | grep '^{' | tail -1) || true
