@@ -169,7 +169,8 @@ library_claims() {
   local line w3w=$BUILD/bench/w3w-bench n=$((DUR * 1500))
   "$w3w" prefill --storage "$2" --orders "$n" --threads 4 --out "$WORK/library_orders" > /dev/null 2>&1 &&
     "$w3w" drain --storage "$2" --max-seconds 60 > /dev/null 2>&1 &&
-    line=$(python3 "$HERE/measure.py" "$MEASURES" "library|$1" "w3w_claim_order, 32 threads" 32 "$SERVER_PID" -- \
+    line=$(W3W_BENCH_PERF_TOP=0 python3 "$HERE/measure.py" "$MEASURES" "library|$1" "w3w_claim_order, 32 threads" 32 \
+      "$SERVER_PID" -- \
       "$w3w" claims --storage "$2" --cache "${W3W_CACHE:-memory:}" --events "${W3W_EVENTS:-}" --threads 32 \
       --orders "$WORK/library_orders" --count "$n" --duration "$DUR" --catchup 0 --drain 0 --label http-peer \
       2>/dev/null | grep '^{' | tail -1) || true
