@@ -796,7 +796,7 @@ def main():
         return 1
     os.makedirs(out, exist_ok=True)
     for stale in os.listdir(out):  # a part not run this time leaves nothing behind (batch*.csv is another bench's)
-        if stale in ("http.md", "http.jsonl", "openloop.jsonl", "http-meta.json") or stale.endswith(".png"):
+        if stale in ("http.md", "http.jsonl", "openloop.jsonl", "http-meta.json", "measure.jsonl") or stale.endswith(".png"):
             os.remove(os.path.join(out, stale))
     b = Bench(build, out)
     status = 0

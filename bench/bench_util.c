@@ -175,10 +175,16 @@ int bench_args_check(const bench_args *a, const char *const *known)
 
 w3w_ctx *bench_open(const char *storage, const char *cache, int pool, int relay)
 {
-	return bench_open_replica(storage, "", cache, pool, relay);
+	return bench_open_events(storage, "", cache, "", pool, relay);
 }
 
 w3w_ctx *bench_open_replica(const char *storage, const char *read_storage, const char *cache, int pool, int relay)
+{
+	return bench_open_events(storage, read_storage, cache, "", pool, relay);
+}
+
+w3w_ctx *bench_open_events(const char *storage, const char *read_storage, const char *cache, const char *events,
+	int pool, int relay)
 {
 	w3w_options o;
 	w3w_ctx *ctx;
@@ -187,6 +193,7 @@ w3w_ctx *bench_open_replica(const char *storage, const char *read_storage, const
 	snprintf(o.storage_url, sizeof(o.storage_url), "%s", storage);
 	snprintf(o.read_storage_url, sizeof(o.read_storage_url), "%s", read_storage);
 	snprintf(o.cache_url, sizeof(o.cache_url), "%s", cache);
+	snprintf(o.events_url, sizeof(o.events_url), "%s", events);
 	o.pool_size = pool;
 	o.background_relay = relay;
 	if (w3w_ctx_open(&ctx, &o) != W3W_OK)

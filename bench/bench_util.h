@@ -47,6 +47,9 @@ int bench_args_check(const bench_args *a, const char *const *known);
 w3w_ctx *bench_open(const char *storage, const char *cache, int pool, int relay);
 /** The same with a read replica ("" = none). */
 w3w_ctx *bench_open_replica(const char *storage, const char *read_storage, const char *cache, int pool, int relay);
+/** The same with an events sink (`events`: "" for none), as a server on the same backends has. */
+w3w_ctx *bench_open_events(const char *storage, const char *read_storage, const char *cache, const char *events,
+	int pool, int relay);
 /* "postgres", "sqlite", ... for the output: never the URL, which may hold a password. */
 const char *bench_backend_name(const char *url);
 

@@ -8,7 +8,7 @@
  *           [--shoppers S --capacity K --shoppers-out FILE]
  *       N open orders (ids to FILE), and S shoppers with a supply for K
  *       orders each (their user ids to the second file), for pgbench.
- *   claims  --storage URL [--cache URL] --threads T (--orders FILE [--skip K] --count N | --prefill N)
+ *   claims  --storage URL [--cache URL] [--events URL] --threads T (--orders FILE [--skip K] --count N | --prefill N)
  *           [--duration S] [--relay 1|0] [--pump-ms M] [--catchup S] [--drain 1|0] [--label X]
  *       T threads, each with its own shopper, claim their own slice of the
  *       orders (no contention: this measures the claim path, not lost
@@ -211,10 +211,11 @@ static void settle(w3w_ctx *ctx)
 
 static int claims_main(const bench_args *a)
 {
-	static const char *const known[] = { "--storage", "--cache", "--threads", "--orders", "--skip", "--count",
+	static const char *const known[] = { "--storage", "--cache", "--events", "--threads", "--orders", "--skip", "--count",
 		"--prefill", "--duration", "--relay", "--pump-ms", "--catchup", "--drain", "--label", NULL };
 	const char *storage = bench_arg(a, "--storage", "sqlite:bench.db");
 	const char *cache = bench_arg(a, "--cache", "memory:");
+	const char *events = bench_arg(a, "--events", "");
 	const char *file = bench_arg(a, "--orders", NULL);
 	int threads = (int)bench_arg_long(a, "--threads", 1);
 	int relay = (int)bench_arg_long(a, "--relay", 1);
@@ -242,13 +243,13 @@ static int claims_main(const bench_args *a)
 	if (pump_ms > 0)
 		relay = 0; /* the host drives the relay */
 	if (bench_args_check(a, known) || threads < 1 || (!file && !bench_arg(a, "--prefill", NULL))) {
-		fprintf(stderr, "usage: w3w-bench claims --storage URL [--cache URL] --threads T"
+		fprintf(stderr, "usage: w3w-bench claims --storage URL [--cache URL] [--events URL] --threads T"
 			" (--orders FILE [--skip K] --count N | --prefill N) [--duration S] [--relay 1|0]"
 			" [--pump-ms M] [--catchup S] [--drain 1|0] [--label X]\n");
 		return 2;
 	}
 	/* One connection per thread, as pgbench gets, and one for the relay. */
-	ctx = bench_open(storage, cache, threads + 1, relay);
+	ctx = bench_open_events(storage, "", cache, events, threads + 1, relay);
 	if (file) {
 		if (bench_ids_read(file, (size_t)bench_arg_long(a, "--skip", 0), count, &orders, &n))
 			return 1;

@@ -10,7 +10,7 @@ OUT=$BUILD/bench-smoke
 rm -rf "$OUT"
 W3W_BENCH_OUT=$OUT W3W_BENCH_SECONDS=1 W3W_BENCH_LEVELS=1 W3W_BENCH_READ_LEVELS=1 \
   W3W_BENCH_DURATION=1 W3W_BENCH_CONNECTIONS=20 W3W_BENCH_RATES=100 W3W_BENCH_OPEN_SECONDS=1 \
-  W3W_BENCH_OPEN_CONNECTIONS=50 W3W_BENCH_PORT=${W3W_BENCH_PORT:-18480} \
+  W3W_BENCH_OPEN_CONNECTIONS=50 W3W_BENCH_PERF_TOP=3 W3W_BENCH_PORT=${W3W_BENCH_PORT:-18480} \
   W3W_BENCH_BATCH_SIZES=0,10,100 W3W_BENCH_BATCH_CLAIMS=200 \
   "$HERE/run.sh" "$BUILD" > "$OUT.log" 2>&1 || { tail -40 "$OUT.log"; echo "bench smoke: bench/run.sh failed" >&2; exit 1; }
 fail=0
@@ -20,7 +20,7 @@ for png in throughput_vs_connections library_vs_raw latency_vs_rate batch_vs_thr
 done
 for section in "## Goals (issue 11) in this run" "## Plots" "## Claims on PostgreSQL" "## Reads by id" \
                "## Claims on SQLite" "## w3wallet-server (sqlite)" "## w3wallet-server (postgres+redis+kafka)" \
-               "## Open loop: latency at fixed rates" "## Batched claims"; do
+               "## Open loop: latency at fixed rates" "## Batched claims" "## Where the time goes"; do
   check "report.md lacks \"$section\"" "grep -qF '$section' '$OUT/report.md'"
 done
 check "a part failed (report notes)" "! grep -q 'FAILED' '$OUT/report.md'"

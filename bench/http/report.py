@@ -44,7 +44,83 @@ def open_loop_section(rows, meta, out):
                        + " |")
 
 
-def main(results_path, out_path, meta_path, open_path=None):
+def per(r, key):
+    v = r.get(key)
+    return v / r["requests"] if v is not None and r.get("requests") else None
+
+
+def where_section(measures, rows, meta, out):
+    """Where the time goes: what each process spent per request at each point (bench/http/measure.py)."""
+    if not measures:
+        return
+    mine = [m for m in measures if not m["target"].startswith("nginx|")]
+    ng = {(m["target"].split("|", 1)[1], m["route"], m["connections"]): m for m in measures
+          if m["target"].startswith("nginx|")}
+    rps = {(r["target"], r["route"], r["connections"]): r["rps"] for r in rows if "rps" in r}
+    out.append("\n## Where the time goes\n")
+    out.append(f"Counted around each wrk point by `bench/http/measure.py`: CPU time (user + system, from "
+               "/proc/PID/stat before and after) of every process taking part, per request answered. On this "
+               f"{meta['cpus']}-CPU box all of them share the same cores, so when the cores are saturated the "
+               "throughput is about cores ÷ (CPU per request of all processes): *by CPU* is the ratio to nginx "
+               "that this predicts (nginx and wrk per request ÷ all of the server's side per request); "
+               "*without the stores* is the same with Redis, PostgreSQL and Kafka taken as free, i.e. the "
+               "ratio the server's own work allows. Other load on the machine counts in neither.\n")
+    out.append("| target | route | conns | server µs | Redis µs | PostgreSQL µs | Kafka µs | wrk µs | all µs | "
+               "nginx + wrk µs | by CPU | without the stores | measured |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for m in mine:
+        n = ng.get((m["target"], m["route"], m["connections"]))
+        parts = [per(m, k) or 0.0 for k in ("server_cpu_us", "redis_cpu_us", "pg_cpu_us", "kafka_cpu_us",
+                                            "load_cpu_us")]
+        total = sum(parts)
+        base = (per(n, "server_cpu_us") or 0.0) + (per(n, "load_cpu_us") or 0.0) if n else None
+        own = parts[0] + parts[4]
+        server_rps, nginx_rps = rps.get((m["target"], m["route"], m["connections"])), \
+            rps.get(("nginx|" + m["target"], m["route"], m["connections"]))
+        short = m["target"].replace("w3wallet-server ", "").replace("library|", "library beside ")
+        out.append(f"| {short} | {m['route']} | {m['connections']:,} | " + " | ".join(fmt(x, 0) for x in parts)
+                   + f" | {fmt(total, 0)} | {fmt(base, 0)} | {fmt(base / total if base and total else None, 2)} | "
+                   f"{fmt(base / own if base and own else None, 2)} | "
+                   f"{fmt(server_rps / nginx_rps if server_rps and nginx_rps else None, 2)} |")
+    for lib in [m for m in mine if m["target"].startswith("library|") and m.get("requests")]:
+        lib_all = sum(per(lib, k) or 0.0 for k in ("server_cpu_us", "redis_cpu_us", "pg_cpu_us", "kafka_cpu_us",
+                                                   "load_cpu_us"))
+        for m in [m for m in mine if m["target"] == lib["target"].split("|", 1)[1] and "claim" in m["route"]]:
+            http_all = sum(per(m, k) or 0.0 for k in ("server_cpu_us", "redis_cpu_us", "pg_cpu_us", "kafka_cpu_us",
+                                                      "load_cpu_us"))
+            out.append(f"\nClaims, {m['target']}, {m['connections']:,} connections: all processes spent "
+                       f"{fmt(http_all, 0)} µs of CPU per claim over HTTP (the server {fmt(per(m, 'server_cpu_us'), 0)}, "
+                       f"wrk {fmt(per(m, 'load_cpu_us'), 0)}) against {fmt(lib_all, 0)} µs through the library "
+                       f"(w3w-bench {fmt(per(lib, 'load_cpu_us'), 0)}, the idle server's relay {fmt(per(lib, 'server_cpu_us'), 0)}; "
+                       "what w3w-bench leaves to relay when it exits is not counted): by CPU, HTTP claims can reach "
+                       f"**{fmt(lib_all / http_all if http_all else None, 2)}×** the library's rate on saturated cores.")
+    out.append("\nPer request, the server's side (nginx's beside it where counted): context switches of the "
+               "server's threads (voluntary: it blocked, e.g. on a socket read or a lock; involuntary: preempted), "
+               "time its threads were runnable but waited for a core, system calls (perf stat, when perf is "
+               "usable), Redis commands and the microseconds Redis spent executing them, PostgreSQL commits.\n")
+    out.append("| target | route | conns | ctx switches vol / invol | nginx vol / invol | run-queue wait µs | "
+               "syscalls | nginx syscalls | Redis commands | Redis exec µs | PostgreSQL commits |")
+    out.append("|---|---|---:|---|---|---:|---:|---:|---|---:|---:|")
+    for m in mine:
+        n = ng.get((m["target"], m["route"], m["connections"])) or {}
+        calls = ", ".join(f"{c} {v / m['requests']:.3f}" for c, v in sorted(m.get("redis_calls", {}).items(),
+                          key=lambda kv: -kv[1]) if m.get("requests")) or "—"
+        short = m["target"].replace("w3wallet-server ", "").replace("library|", "library beside ")
+        out.append(f"| {short} | {m['route']} | {m['connections']:,} | "
+                   f"{fmt(per(m, 'ctx_voluntary'), 2)} / {fmt(per(m, 'ctx_involuntary'), 2)} | "
+                   f"{fmt(per(n, 'ctx_voluntary'), 2)} / {fmt(per(n, 'ctx_involuntary'), 2)} | "
+                   f"{fmt(per(m, 'runqueue_wait_us'), 0)} | {fmt(per(m, 'syscalls'), 1)} | "
+                   f"{fmt(per(n, 'syscalls'), 1)} | {calls} | {fmt(per(m, 'redis_usec'), 1)} | "
+                   f"{fmt(per(m, 'pg_commits'), 2)} |")
+    profiled = [m for m in mine if m.get("perf_top")]
+    if profiled:
+        out.append("\nThe server's CPU by function (perf record at 499 Hz during the point; % of its samples):\n")
+        for m in profiled:
+            out.append(f"- {m['target']}, {m['route']}, {m['connections']:,} connections: "
+                       + "; ".join(f"{p:.1f} % {sym} ({os.path.basename(dso)})" for p, dso, sym in m["perf_top"]))
+
+
+def main(results_path, out_path, meta_path, open_path=None, measure_path=None):
     rows = [json.loads(line) for line in open(results_path) if line.strip()]
     meta = json.load(open(meta_path))
     # Each server point is paired with the nginx point measured right after it.
@@ -79,8 +155,20 @@ def main(results_path, out_path, meta_path, open_path=None):
                        f"{fmt(ratio, 2)} | {fmt(r['p50_ms'], 2)} | {fmt(r['p99_ms'], 2)} | {fmt(r['p999_ms'], 2)} | "
                        + (f"{fmt(n['p50_ms'], 2)} / {fmt(n['p99_ms'], 2)} / {fmt(n['p999_ms'], 2)}" if n else "—")
                        + f" | {fmt(p99_ratio, 1)} | {errs} |")
+        peer = next((r for r in rows if r["target"] == "library|" + target), None)
+        if peer:
+            won = [r for r in rows if r["target"] == target and r.get("won") is not None]
+            out.append(f"\nThe library's own claims on the same backends right after (`w3w-bench claims`, 32 threads "
+                       f"as the server's 32 workers, pool 33): **{fmt(peer['per_s'], 0)} claims/s**, p50 "
+                       f"{fmt(peer['p50_us'] / 1e3, 2)} ms, p99 {fmt(peer['p99_us'] / 1e3, 2)} ms; claims won over "
+                       "HTTP ÷ the library: "
+                       + ", ".join(f"{fmt(r['rps'] * r['won'] / max(1, r['won'] + r['lost'] + r['other']) / peer['per_s'], 2)}"
+                                   f" at {r['connections']:,} connections" for r in won) + ".")
     open_rows = [json.loads(line) for line in open(open_path) if line.strip()] if open_path else []
     open_loop_section(open_rows, meta, out)
+    measures = [json.loads(line) for line in open(measure_path) if line.strip()] \
+        if measure_path and os.path.exists(measure_path) else []
+    where_section(measures, rows, meta, out)
     out.append("\nThe system design asks for p99 < 100 ms with 10,000+ concurrent users.\n")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -88,4 +176,4 @@ def main(results_path, out_path, meta_path, open_path=None):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

@@ -9,7 +9,8 @@
 # Knobs: W3W_BENCH_DURATION (10 s), W3W_BENCH_CONNECTIONS ("100 1000 10000"), W3W_BENCH_PORT (18480),
 # W3W_BENCH_RATES ("500 1000 2000 3000 5000" req/s; "" skips the open loop), W3W_BENCH_OPEN_SECONDS (3),
 # W3W_BENCH_OPEN_CONNECTIONS (10000: what this box allows, see ulimit -n; the server and the holder each
-# need one descriptor per connection), W3W_BENCH_NEAR_CACHE (10000: GET by id once more on PostgreSQL + Redis
+# need one descriptor per connection), W3W_BENCH_PERF_TOP (12: the server's top symbols by CPU, perf record,
+# beside each of its points; 0: none), W3W_BENCH_NEAR_CACHE (10000: GET by id once more on PostgreSQL + Redis
 # with the Redis near cache of that many entries, `redis://...?near_cache=N`; 0 skips it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,7 @@ RATES=${W3W_BENCH_RATES-"500 1000 2000 3000 5000"}
 OPEN_SECONDS=${W3W_BENCH_OPEN_SECONDS:-3}
 OPEN_CONNS=${W3W_BENCH_OPEN_CONNECTIONS:-10000}
 NEAR=${W3W_BENCH_NEAR_CACHE:-10000}
+PERF_TOP=${W3W_BENCH_PERF_TOP:-12}
 export W3W_BENCH_LUA=$HERE
 
 for tool in wrk nginx python3 ${RATES:+vegeta}; do
@@ -45,18 +47,23 @@ cleanup() {
 }
 trap cleanup EXIT
 RESULTS=$WORK/results.jsonl
+MEASURES=$WORK/measure.jsonl
 OPEN_RESULTS=$WORK/openloop.jsonl
 : > "$RESULTS"
+: > "$MEASURES"
 : > "$OPEN_RESULTS"
 export W3W_JWT_SECRET
 W3W_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 SERVER_FLAGS="--threads 32 --rate-limit 1000000:1000000 (limiter on, never binding), JSON access log to a file"
 
-# wrk_json LABEL ROUTE CONNS -- wrk args: runs wrk, keeps its JSON line tagged with the target, route and level.
+# wrk_json LABEL ROUTE CONNS -- wrk args: runs wrk, keeps its JSON line tagged with the target, route and level;
+# measure.py counts beside it what each process spent (where the time goes) into MEASURES.
 wrk_json() {
   local target=$1 route=$2 conns=$3; shift 4
-  local line
-  line=$(wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s "$@" | grep '^{"requests"' | tail -1)
+  local line pid=$SERVER_PID top=$PERF_TOP
+  case $target in nginx\|*) pid=$NGINX_PID top=0 ;; esac
+  line=$(W3W_BENCH_PERF_TOP=$top python3 "$HERE/measure.py" "$MEASURES" "$target" "$route" "$conns" "$pid" -- \
+    wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --timeout 10s "$@" | grep '^{"requests"' | tail -1)
   [ -n "$line" ] || { echo "bench/http: wrk gave no result for $target $route $conns" >&2; return 1; }
   printf '{"target":"%s","route":"%s","connections":%s,%s\n' "$target" "$route" "$conns" "${line#\{}" >> "$RESULTS"
   echo "  $target $route c=$conns: $line"
@@ -152,13 +159,43 @@ open_loop() {
   release_holds
 }
 
+# library_claims TARGET STORAGE: the library's own claims (w3w-bench) on the server's backends (storage, cache,
+# events) at the server's concurrency (its 32 workers), right after the server's claims: the peer of the
+# "claims over HTTP >= 0.9x the library" goal, in the same run. Its orders are made and their events relayed
+# first, so that measure.py counts the claims alone (CPU of w3w-bench, PostgreSQL, Redis, Kafka per claim, and
+# of the idle server, whose relay thread and SQLite checkpoints take part of the library's events and WAL; what
+# w3w-bench leaves to relay when it exits (--catchup 0) is not counted: its figures are the library's best).
+library_claims() {
+  local line w3w=$BUILD/bench/w3w-bench n=$((DUR * 1500))
+  "$w3w" prefill --storage "$2" --orders "$n" --threads 4 --out "$WORK/library_orders" > /dev/null 2>&1 &&
+    "$w3w" drain --storage "$2" --max-seconds 60 > /dev/null 2>&1 &&
+    line=$(W3W_BENCH_PERF_TOP=0 python3 "$HERE/measure.py" "$MEASURES" "library|$1" "w3w_claim_order, 32 threads" 32 \
+      "$SERVER_PID" -- \
+      "$w3w" claims --storage "$2" --cache "${W3W_CACHE:-memory:}" --events "${W3W_EVENTS:-}" --threads 32 \
+      --orders "$WORK/library_orders" --count "$n" --duration "$DUR" --catchup 0 --drain 0 --label http-peer \
+      2>/dev/null | grep '^{' | tail -1) || true
+  [ -n "$line" ] || { echo "bench/http: w3w-bench claims gave no result for $1 (no library peer)" >&2; return 0; }
+  printf '{"target":"library|%s","route":"w3w_claim_order, 32 threads","connections":32,%s\n' "$1" "${line#\{}" \
+    >> "$RESULTS"
+  echo "  library claims beside $1: ${line:0:160}"
+}
+
 # bench_server LABEL [reads]: every route, or with `reads` GET by id only.
 bench_server() {
   local label=$1 target="w3wallet-server ($1)" n_levels
   echo "bench/http: $target"
   start_server "$label"
   python3 "$HERE/prepare.py" users "$BIN" "$WORK/data-$label" "http://127.0.0.1:$PORT" "$WORK"
+  local prepared=$SECONDS
   [ -n "$NGINX_PID" ] || start_nginx
+  # Creating the orders left a tombstone on each in a Redis cache (10 s, W3W_CACHE_TOMBSTONE_MS), during which
+  # reads go to storage and fill nothing: wait them out, then read the orders once, unrecorded, so that the
+  # points measure warm reads (a first point once ran at 805 req/s, every GET a PostgreSQL read).
+  # (Not for points of 1 s, the smoke's: their figures are not read.)
+  case "${W3W_CACHE:-}" in redis*) [ "${DUR%%.*}" -lt 2 ] ||
+    sleep $(( prepared + 11 - SECONDS > 0 ? prepared + 11 - SECONDS : 0 )) ;; esac
+  wrk -t"$THREADS" -c"${LEVELS%% *}" -d1s --timeout 10s -s "$HERE/get_order.lua" "http://127.0.0.1:$PORT" \
+    -- "$WORK/reader.tok" "$WORK/read_ids" > /dev/null
   for c in $LEVELS; do
     wrk_json "$target" "GET /v1/orders/{id}" "$c" -- -s "$HERE/get_order.lua" "http://127.0.0.1:$PORT" \
       -- "$WORK/reader.tok" "$WORK/read_ids"
@@ -175,6 +212,7 @@ bench_server() {
     wrk_json "$target" "POST /v1/orders/{id}/claim" "$c" -- -s "$HERE/claim.lua" "http://127.0.0.1:$PORT" \
       -- "$WORK/claim_ids.$k" "$WORK/shoppers.tok" "$THREADS"
     nginx_point "$target" "POST /v1/orders/{id}/claim" "$c"
+    [ "$k" != 0 ] || library_claims "$target" "${W3W_STORAGE:-sqlite:$WORK/data-$label/w3wallet.db}"
     k=$((k + 1))
   done
   [ -z "$RATES" ] || open_loop "$target"
@@ -218,9 +256,11 @@ cat > "$WORK/meta.json" <<JSON
  "order_bytes": $(wc -c < "$WORK/order_body.json"), "claim_bytes": $(wc -c < "$WORK/claim_body.json"),
  "server_flags": "$SERVER_FLAGS", "targets": $targets}
 JSON
-python3 "$HERE/report.py" "$RESULTS" "$OUT/http.md" "$WORK/meta.json" "$OPEN_RESULTS" > /dev/null
 cp "$RESULTS" "$OUT/http.jsonl"
+cp "$MEASURES" "$OUT/measure.jsonl"
 cp "$OPEN_RESULTS" "$OUT/openloop.jsonl"
 cp "$WORK/meta.json" "$OUT/http-meta.json"
+python3 "$HERE/report.py" "$OUT/http.jsonl" "$OUT/http.md" "$OUT/http-meta.json" "$OUT/openloop.jsonl" \
+  "$OUT/measure.jsonl" > /dev/null
 echo "bench/http: wrote $OUT/http.md"
 cat "$OUT/http.md"

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "auth_cache.h"
 
 int auth_init(auth_keys *keys)
 {
@@ -27,7 +28,15 @@ void auth_clear(auth_keys *keys)
 
 w3w_status auth_verify(const auth_keys *keys, const char *token, w3w_actor *actor)
 {
-	return w3w_jwt_verify(actor, keys->verifier, token, w3w_time_now(), AUTH_LEEWAY_S);
+	w3w_time now = w3w_time_now();
+	size_t len = strnlen(token, AUTH_CACHE_TOKEN_MAX + 1);
+	w3w_status st;
+	if (auth_cache_get(token, len, now, AUTH_LEEWAY_S, actor))
+		return W3W_OK;
+	st = w3w_jwt_verify(actor, keys->verifier, token, now, AUTH_LEEWAY_S);
+	if (st == W3W_OK)
+		auth_cache_put(token, len, actor);
+	return st;
 }
 
 char *auth_sign(const auth_keys *keys, const char *sub, const char *roles, int64_t ttl_s, char *why, size_t why_len)

@@ -41,7 +41,7 @@ static const option_def options[] = {
 	{ "--tls-key", "W3W_TLS_KEY", TEXT, FIELD(tls_key), CMD_SERVE, "PEM private key of --tls-cert" },
 	{ "--signer", "W3W_SIGNER", TEXT, FIELD(signer), CMD_SERVE, "unix:PATH: wallet keys stay in w3wallet-signer on that socket (no master key here; key: W3W_SIGNER_KEY)" },
 	{ "--threads", "W3W_THREADS", INT, FIELD(threads), CMD_SERVE, "HTTP worker threads (32)" },
-	{ "--pool-size", "W3W_POOL_SIZE", INT, FIELD(pool_size), CMD_SERVE, "storage connections (SQLite 4: one writer at a time anyway; others 16)" },
+	{ "--pool-size", "W3W_POOL_SIZE", INT, FIELD(pool_size), CMD_SERVE, "storage connections (SQLite 4: one writer at a time anyway; others --threads + 1)" },
 	{ "--max-connections", "W3W_MAX_CONNECTIONS", INT, FIELD(max_connections), CMD_SERVE, "open connections at most (from ulimit -n)" },
 	{ "--idle-timeout", "W3W_IDLE_TIMEOUT", INT, FIELD(idle_timeout_s), CMD_SERVE, "seconds before an idle or stalled connection is closed (30)" },
 	{ "--drain-timeout", "W3W_DRAIN_TIMEOUT", INT, FIELD(drain_timeout_s), CMD_SERVE, "seconds to finish in-flight requests on SIGTERM (15)" },
@@ -232,8 +232,10 @@ int config_parse(config *cfg, enum command command, int argc, char **argv)
 		return -1;
 	}
 	if (!cfg->pool_size)
-		/* SQLite takes one writer at a time: more connections only poll its lock. */
-		cfg->pool_size = strncmp(cfg->storage, "sqlite:", 7) == 0 ? 4 : 16;
+		/* SQLite takes one writer at a time: more connections only poll its lock. Elsewhere one
+		 * connection per worker (each blocks in its storage call) and one for the relay: with fewer,
+		 * workers queued for a connection (claims on PostgreSQL at 0.56x the library's, which has one per thread). */
+		cfg->pool_size = strncmp(cfg->storage, "sqlite:", 7) == 0 ? 4 : cfg->threads < 1024 ? cfg->threads + 1 : 1024;
 	if (cfg->pool_size < 1 || cfg->pool_size > 1024) {
 		fprintf(stderr, "w3wallet-server: --pool-size: must be 1..1024\n");
 		return -1;

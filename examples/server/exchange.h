@@ -58,6 +58,7 @@ typedef struct exchange {
 	char allow[64];                   /**< 405: the Allow header */
 	int www_authenticate;             /**< 401: send WWW-Authenticate */
 	const char *csp;                  /**< dashboard files: Content-Security-Policy (+ nosniff, no framing) */
+	int queued;                       /**< http.c: handled on a work pool thread; the next call sends the response */
 } exchange;
 
 /** Respond with `json` (copied) and `status`. */

@@ -1,7 +1,10 @@
 /*
- * libmicrohttpd glue (see http.h). Each worker thread of the pool runs its
- * own epoll loop and calls handlers inline: a storage call blocks only that
- * thread's connections, so the pool is sized for blocking calls.
+ * libmicrohttpd glue (see http.h). Each event thread of libmicrohttpd's pool
+ * runs its own epoll loop and calls read handlers inline (a cached read
+ * blocks that thread's connections for a cache round trip at most). Writes
+ * block on a storage transaction: their connection is suspended and the
+ * handler runs on a thread of the work pool (work_pool.h), which resumes the
+ * connection when done; the event thread then sends the response.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -22,6 +25,7 @@
 #include "otlp.h"
 #include "router.h"
 #include "server.h"
+#include "work_pool.h"
 
 /* After this much of an oversized chunked body has been thrown away, drop the connection. */
 #define DISCARD_MAX (1024 * 1024)
@@ -31,6 +35,7 @@ struct http_listener {
 	struct server *srv;
 	int metrics_only;
 	MHD_socket quiesced_fd;   /* the listen socket after quiesce: closed after stop */
+	work_pool *writers;       /* runs the handlers of requests other than GET (NULL on the metrics listener) */
 	char *tls_cert, *tls_key;
 };
 
@@ -246,6 +251,24 @@ static int json_content_type(const exchange *ex)
 	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
 }
 
+/* The route's handler, with the library's spans and events joining the request's trace. */
+static void dispatch(exchange *ex, int metrics_only)
+{
+	w3w_trace_set(&ex->trace);
+	router_dispatch(ex, metrics_only);
+	w3w_trace_set(NULL);
+}
+
+/* A work pool item: the handler, then the connection back to its event thread, which sends the
+ * response. Nothing touches `ex` after the resume: the connection may complete and free it at once. */
+static void run_queued(void *item)
+{
+	exchange *ex = item;
+	struct MHD_Connection *conn = ex->conn;
+	dispatch(ex, 0);
+	MHD_resume_connection(conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 	const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
@@ -288,16 +311,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		ex->body[ex->body_len] = '\0';
 		return MHD_YES;
 	}
+	if (ex->queued) /* resumed: a work pool thread ran the handler */
+		return send_response(ex);
 	if (ex->status) /* already answered (413 on the first call) */
 		return MHD_YES;
 	if (ex->body_too_large)
 		too_large(ex);
 	else if (ex->body_len && !json_content_type(ex))
 		ex_error(ex, 415, "unsupported_media_type", "Content-Type: must be application/json");
-	else {
-		w3w_trace_set(&ex->trace); /* the library's spans and events join the request's trace */
-		router_dispatch(ex, l->metrics_only);
-		w3w_trace_set(NULL);
+	else if (l->writers && strcmp(method, "GET") != 0) {
+		/* Suspended before it is queued: the worker's resume must find it suspended. */
+		ex->queued = 1;
+		MHD_suspend_connection(conn);
+		if (work_pool_submit(l->writers, ex) != 0)
+			run_queued(ex); /* the pool is stopping: here, the same way */
+		return MHD_YES;
+	} else {
+		dispatch(ex, l->metrics_only);
 	}
 	return send_response(ex);
 }
@@ -408,7 +438,7 @@ http_listener *http_listen(struct server *srv, const char *address, int metrics_
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (!metrics_only)
-		flags |= MHD_USE_TURBO;
+		flags |= MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	/* The logger first, so that every message of the daemon goes through it. */
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL };
 	if (tls) {
@@ -442,6 +472,11 @@ http_listener *http_listen(struct server *srv, const char *address, int metrics_
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
+	if (!metrics_only && !(l->writers = work_pool_start(cfg->threads, run_queued))) {
+		fprintf(stderr, "w3wallet-server: cannot start %d worker threads\n", cfg->threads);
+		http_stop(l);
+		return NULL;
+	}
 	l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!l->daemon) {
 		fprintf(stderr, "w3wallet-server: cannot listen on %s (in use, or not allowed)\n", address);
@@ -473,6 +508,7 @@ void http_stop(http_listener *l)
 {
 	if (!l)
 		return;
+	work_pool_stop(l->writers); /* first: its queued requests resume their connections on the live daemon */
 	if (l->daemon)
 		MHD_stop_daemon(l->daemon);
 	if (l->quiesced_fd != MHD_INVALID_SOCKET)

@@ -130,6 +130,18 @@ def test_expired_within_leeway_is_accepted(server):
     assert call(server, server.token(ttl=-5)).status_code == 200
 
 
+def test_verified_token_is_refused_once_expired(server):
+    """Workers keep tokens they verified (examples/server/auth_cache.c): a kept token still expires on time."""
+    exp = int(time.time()) - 27  # with the 30 s leeway: good for about 3 s more
+    token = server.token(claims={"exp": exp})
+    ok = [call(server, token).status_code for _ in range(40)]  # new connections: spread over the workers
+    if time.time() < exp + 30:
+        assert ok == [200] * 40, ok
+    time.sleep(max(0.0, exp + 30 - time.time()) + 0.5)
+    assert [call(server, token).status_code for _ in range(40)] == [401] * 40
+    assert call(server, server.token()).status_code == 200
+
+
 def test_eddsa_server_and_algorithm_switching(secret):
     key = nacl.signing.SigningKey.generate()
     pub_hex = key.verify_key.encode().hex()
