@@ -277,6 +277,11 @@ class Postgres:
         b.psql(self.admin, f"CREATE DATABASE {self.DB} OWNER {role}")
         # Server time per function call for the report (same overhead for the library and pgbench).
         b.psql(self.admin, f"ALTER DATABASE {self.DB} SET track_functions = 'pl'")
+        # The ids of an earlier part's orders died with its database.
+        for path in (self.orders_file, self.shoppers_file):
+            if os.path.exists(path):
+                os.remove(path)
+        self.next_order = 0
 
     def prefill(self, orders, threads, shoppers=0):
         args = ["prefill", "--storage", self.url, "--orders", orders, "--threads", threads, "--out",
