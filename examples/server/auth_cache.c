@@ -59,7 +59,8 @@ int auth_cache_get(const char *token, size_t len, w3w_time now, int leeway_s, w3
 	if (!t)
 		return 0;
 	s = &t[slot_of(token, len)];
-	if (s->len != len || memcmp(s->token, token, len) != 0)
+	/* Constant time: a stored token is another client's credential, not to be guessed byte by byte. */
+	if (s->len != len || sodium_memcmp(s->token, token, len) != 0)
 		return 0;
 	/* The same tests as w3w_jwt_verify: expired, or not yet valid, is verified (and refused) afresh. */
 	if (s->exp + leeway_s <= now_s || (s->has_nbf && s->nbf - leeway_s > now_s))
