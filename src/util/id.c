@@ -20,6 +20,19 @@ w3w_time w3w_time_now(void)
 	return (w3w_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* 8-4-4-4-12 lowercase hex and a NUL (W3W_ID_SIZE bytes); by hand, as printf costs more than the rest of an id. */
+static void uuid_text(char *out, const unsigned char b[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*out++ = '-';
+		*out++ = hex[b[i] >> 4];
+		*out++ = hex[b[i] & 0x0f];
+	}
+	*out = '\0';
+}
+
 w3w_status w3w_id_new(char *buf, size_t buflen)
 {
 	unsigned char b[16];
@@ -51,10 +64,7 @@ w3w_status w3w_id_new(char *buf, size_t buflen)
 	b[7] = (unsigned char)(seq & 0xff);
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
 
-	snprintf(buf, buflen,
-		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	uuid_text(buf, b);
 	return W3W_OK;
 }
 
