@@ -1,6 +1,8 @@
-/* Random bytes for ids (UUIDv7, trace and span ids): drawn from the OS in blocks of 4 KiB
- * per thread, so a request's three ids cost no system call (one per ~100 requests).
- * Each byte is handed out once and wiped from the pool as it goes. */
+/* Random bytes for ids (UUIDv7, trace and span ids), from a per-thread pool of 4 KiB: each
+ * refill is the ChaCha20 stream (randombytes_buf_deterministic) of a fresh 256-bit key from
+ * the OS, so a refill costs one getrandom of 32 bytes instead of 16 of 256 (libsodium's
+ * chunk) and a request's three ids about 0.01 system calls. The key is wiped at once; each
+ * byte is handed out once and wiped from the pool as it goes. */
 #include <pthread.h>
 #include <string.h>
 
@@ -29,7 +31,10 @@ void w3w__random_bytes(unsigned char *out, size_t n)
 {
 	pthread_once(&atfork_once, register_atfork);
 	if (rand_left < n) {
-		randombytes_buf(rand_pool, sizeof(rand_pool));
+		unsigned char key[randombytes_SEEDBYTES];
+		randombytes_buf(key, sizeof(key));
+		randombytes_buf_deterministic(rand_pool, sizeof(rand_pool), key);
+		sodium_memzero(key, sizeof(key));
 		rand_left = sizeof(rand_pool);
 	}
 	memcpy(out, rand_pool + sizeof(rand_pool) - rand_left, n);
