@@ -104,10 +104,12 @@ void h_order_create(exchange *ex)
 	free(list);
 }
 
+/* The library's JSON as it is: a cached order is never parsed and printed again. */
 void h_order_get(exchange *ex)
 {
-	w3w_order *order = NULL;
-	respond_order(ex, 200, w3w_order_get(&order, ex->srv->ctx, &ex->actor, ex->params[0]), &order);
+	char *text = NULL;
+	w3w_status st = w3w_order_get_json(&text, ex->srv->ctx, &ex->actor, ex->params[0]);
+	ex_record(ex, 200, st, text); /* `text` read after the call sets it */
 }
 
 void h_order_list(exchange *ex)

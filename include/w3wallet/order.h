@@ -66,6 +66,14 @@ W3W_EXTERN w3w_status w3w_order_create(w3w_order **out, w3w_ctx *ctx, const w3w_
 W3W_EXTERN w3w_status w3w_order_get(w3w_order **out, w3w_ctx *ctx, const w3w_actor *actor,
 	const char *order_id);
 
+/**
+ * w3w_order_get's order as the JSON w3w_order_to_json() would print for it
+ * (same checks, same bytes), made without building the record: a cache hit
+ * is joined from the cached texts. Caller frees *out with w3w_string_free().
+ */
+W3W_EXTERN w3w_status w3w_order_get_json(char **out, w3w_ctx *ctx, const w3w_actor *actor,
+	const char *order_id);
+
 /** Orders, oldest first, filtered by query->user_id and query->status (W3W_ORDER_*). */
 W3W_EXTERN w3w_status w3w_order_list(w3w_order_page **out, w3w_ctx *ctx, const w3w_actor *actor,
 	const w3w_list_query *query);

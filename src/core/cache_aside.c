@@ -35,34 +35,44 @@ static cJSON *parsed(w3w_ctx *ctx, w3w_status st, char *value, size_t len)
 	return j;
 }
 
-cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
+/* One key's text (NULL: miss, cache down or bypassed); not counted. */
+static w3w_status fetch_one(w3w_ctx *ctx, const char *key, char **value, size_t *len)
 {
-	char *value = NULL;
-	size_t len = 0;
 	w3w__span span;
 	w3w_status st = W3W_ENOTFOUND;
 
+	*value = NULL;
+	*len = 0;
 	if (w3w__cache_trusted(ctx)) {
 		w3w__span_begin(&span, ctx, "cache.get", W3W_SPAN_CLIENT, key);
-		st = ctx->cache->get(ctx->cache, key, &value, &len);
+		st = ctx->cache->get(ctx->cache, key, value, len);
 		w3w__span_end(&span, ctx, st);
 	}
 	if (st != W3W_OK)
 		w3w_error_clear();
+	return st;
+}
+
+cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key)
+{
+	char *value;
+	size_t len;
+	w3w_status st = fetch_one(ctx, key, &value, &len);
 	return parsed(ctx, st, value, len);
 }
 
-void w3w__cache_lookup_many(w3w_ctx *ctx, const char *const *keys, size_t count, cJSON **out)
+/* The keys' texts in one round trip where the cache can (values[i] NULL: miss); not counted. */
+static void fetch_many(w3w_ctx *ctx, const char *const *keys, size_t count, char **values, size_t *lens)
 {
-	char *values[W3W__CACHE_MANY_MAX] = { 0 };
-	size_t lens[W3W__CACHE_MANY_MAX] = { 0 };
 	w3w__span span;
 	w3w_status st = W3W_ENOTFOUND;
 
 	W3W_ASSERT(count <= W3W__CACHE_MANY_MAX);
+	memset(values, 0, count * sizeof(*values));
+	memset(lens, 0, count * sizeof(*lens));
 	if (ctx->cache->version < 2 || !ctx->cache->get_many) {
 		for (size_t i = 0; i < count; i++)
-			out[i] = w3w__cache_lookup(ctx, keys[i]);
+			fetch_one(ctx, keys[i], &values[i], &lens[i]);
 		return;
 	}
 	if (w3w__cache_trusted(ctx)) {
@@ -70,10 +80,38 @@ void w3w__cache_lookup_many(w3w_ctx *ctx, const char *const *keys, size_t count,
 		st = ctx->cache->get_many(ctx->cache, keys, count, values, lens);
 		w3w__span_end(&span, ctx, st);
 	}
-	if (st != W3W_OK)
+	if (st != W3W_OK) {
 		w3w_error_clear();
+		for (size_t i = 0; i < count; i++) {
+			free(values[i]);
+			values[i] = NULL;
+		}
+	}
+}
+
+void w3w__cache_lookup_many(w3w_ctx *ctx, const char *const *keys, size_t count, cJSON **out)
+{
+	char *values[W3W__CACHE_MANY_MAX];
+	size_t lens[W3W__CACHE_MANY_MAX];
+
+	fetch_many(ctx, keys, count, values, lens);
 	for (size_t i = 0; i < count; i++)
-		out[i] = parsed(ctx, st == W3W_OK && values[i] ? W3W_OK : W3W_ENOTFOUND, values[i], lens[i]);
+		out[i] = parsed(ctx, values[i] ? W3W_OK : W3W_ENOTFOUND, values[i], lens[i]);
+}
+
+int w3w__cache_lookup_texts(w3w_ctx *ctx, const char *const *keys, size_t count, char **values, size_t *lens)
+{
+	int all = 1;
+
+	fetch_many(ctx, keys, count, values, lens);
+	for (size_t i = 0; i < count; i++)
+		all = all && values[i];
+	return all;
+}
+
+void w3w__cache_count(w3w_ctx *ctx, int hit, size_t keys)
+{
+	atomic_fetch_add(hit ? &ctx->counters.cache_hits : &ctx->counters.cache_misses, keys);
 }
 
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s)

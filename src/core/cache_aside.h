@@ -19,6 +19,14 @@ cJSON *w3w__cache_lookup(w3w_ctx *ctx, const char *key);
 #define W3W__CACHE_MANY_MAX 8
 /** w3w__cache_lookup of `count` (<= W3W__CACHE_MANY_MAX) keys in one round trip where the cache can. */
 void w3w__cache_lookup_many(w3w_ctx *ctx, const char *const *keys, size_t count, cJSON **out);
+/**
+ * The texts of `count` (<= W3W__CACHE_MANY_MAX) keys as stored, unparsed, in one round trip where the
+ * cache can; values[i] NULL on a miss, else the caller frees it. 1 when every key was found.
+ * Not counted: the caller, who alone knows whether the texts answered the read, calls w3w__cache_count.
+ */
+int w3w__cache_lookup_texts(w3w_ctx *ctx, const char *const *keys, size_t count, char **values, size_t *lens);
+/** Count `keys` reads as answered by the cache (hit) or gone to storage. */
+void w3w__cache_count(w3w_ctx *ctx, int hit, size_t keys);
 /** Store `value` (deleted here) under key if nothing newer is there. */
 void w3w__cache_store(w3w_ctx *ctx, const char *key, cJSON *value, int ttl_s);
 

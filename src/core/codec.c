@@ -81,6 +81,48 @@ cJSON *w3w__order_json(const w3w_order *o, int with_items)
 	return j;
 }
 
+/* The cached header's fields in the order w3w__order_json prints them; each marker after the last. */
+static const char *order_head_cut(const char *head, size_t len)
+{
+	static const char *const marks[] = { "\",\"user_id\":\"", "\",\"currency\":\"", "\",\"amount\":\"",
+		"\",\"status\":\"", "\",\"created_at\":", ",\"updated_at\":" };
+	const char *p = head + 7, *cut = NULL;
+
+	if (len < 9 || strncmp(head, "{\"id\":\"", 7) != 0 || head[len - 1] != '}')
+		return NULL;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (!(p = strstr(p, marks[i])))
+			return NULL;
+		if (i == 4)
+			cut = p + 1; /* at the comma before "created_at" */
+		p += strlen(marks[i]);
+	}
+	return cut;
+}
+
+w3w_status w3w__order_json_join(char **out, const char *head, size_t head_len, const char *items, size_t items_len)
+{
+	static const char key[] = ",\"items\":";
+	const char *cut = order_head_cut(head, head_len);
+	size_t before, n;
+	char *text;
+
+	if (!cut || items_len < 2 || items[0] != '[' || items[items_len - 1] != ']' ||
+	    (items_len > 2 && strncmp(items, "[{\"id\":\"", 8) != 0))
+		return w3w_error_set(W3W_EINVAL, "cached order: not the library's form");
+	before = (size_t)(cut - head);
+	n = head_len + sizeof(key) - 1 + items_len;
+	if (!(text = malloc(n + 1)))
+		return w3w_error_set(W3W_ENOMEM, "json: out of memory");
+	memcpy(text, head, before);
+	memcpy(text + before, key, sizeof(key) - 1);
+	memcpy(text + before + sizeof(key) - 1, items, items_len);
+	memcpy(text + n - (head_len - before), cut, head_len - before);
+	text[n] = '\0';
+	*out = text;
+	return W3W_OK;
+}
+
 cJSON *w3w__claim_json(const w3w_claim *c)
 {
 	cJSON *j = cJSON_CreateObject();

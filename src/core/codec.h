@@ -30,6 +30,13 @@ w3w_status w3w__claim_from_json(w3w_claim *out, const cJSON *j);
 w3w_status w3w__supply_page_from_json(w3w_supply_page **out, const cJSON *j);
 w3w_status w3w__order_page_from_json(w3w_order_page **out, const cJSON *j);
 
+/**
+ * An order's API JSON (w3w_order_to_json's exact bytes) from its cached texts: the header as
+ * w3w__order_json(o, 0) printed it and the items array, joined without parsing. W3W_EINVAL when
+ * either text is not of that form (the caller then reads storage). *out malloc'd.
+ */
+w3w_status w3w__order_json_join(char **out, const char *head, size_t head_len, const char *items, size_t items_len);
+
 /** Print and delete `j` into *out (caller frees with w3w_string_free / free). */
 w3w_status w3w__json_print(char **out, cJSON *j);
 /** Print {"items": [one(item) for each of `count` items of `size` bytes]} into *out. */

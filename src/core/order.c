@@ -127,39 +127,19 @@ w3w_status w3w_order_create(w3w_order **out, w3w_ctx *ctx, const w3w_actor *acto
 	return st;
 }
 
-/* Reads an order with its items through the cache: order:{id} and order:{id}:items, in one round trip. */
-static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
+#define ORDER_KEYS(key, items_key, id) \
+	char key[64], items_key[64]; \
+	snprintf(key, sizeof(key), "order:%s", id); \
+	snprintf(items_key, sizeof(items_key), "order:%s:items", id)
+
+/* An order from storage (the replica when allowed), then cached as order:{id} and order:{id}:items. */
+static w3w_status order_from_storage(w3w_ctx *ctx, const char *id, w3w_order **out)
 {
-	char key[64], items_key[64];
-	cJSON *head, *items;
-	w3w_order *o;
+	const w3w__store *from = w3w__reader(ctx);
 	w3w__span read;
 	w3w_status st;
+	ORDER_KEYS(key, items_key, id);
 
-	snprintf(key, sizeof(key), "order:%s", id);
-	snprintf(items_key, sizeof(items_key), "order:%s:items", id);
-	{
-		const char *keys[2] = { key, items_key };
-		cJSON *got[2];
-		w3w__cache_lookup_many(ctx, keys, 2, got); /* one round trip (MGET) */
-		head = got[0];
-		items = got[1];
-	}
-	if (head && items && (o = calloc(1, sizeof(*o))) != NULL) {
-		if (w3w__order_from_json(o, head) == W3W_OK &&
-		    w3w__order_items_from_json(&o->items, &o->item_count, items) == W3W_OK) {
-			cJSON_Delete(head);
-			cJSON_Delete(items);
-			*out = o;
-			return W3W_OK;
-		}
-		w3w_order_free(o);
-	}
-	cJSON_Delete(head);
-	cJSON_Delete(items);
-	w3w_error_clear();
-
-	const w3w__store *from = w3w__reader(ctx);
 	w3w__span_begin(&read, ctx, "storage.read", W3W_SPAN_CLIENT, "order_get");
 	st = w3w__span_done(&read, ctx, from->market.order_get(from->handle, id, out));
 	if (st != W3W_OK)
@@ -169,19 +149,93 @@ static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
 	return W3W_OK;
 }
 
+/* Reads an order with its items through the cache: order:{id} and order:{id}:items, in one round trip. */
+static w3w_status order_load(w3w_ctx *ctx, const char *id, w3w_order **out)
+{
+	cJSON *got[2];
+	w3w_order *o;
+	ORDER_KEYS(key, items_key, id);
+	const char *keys[2] = { key, items_key };
+
+	w3w__cache_lookup_many(ctx, keys, 2, got); /* one round trip (MGET) */
+	if (got[0] && got[1] && (o = calloc(1, sizeof(*o))) != NULL) {
+		if (w3w__order_from_json(o, got[0]) == W3W_OK &&
+		    w3w__order_items_from_json(&o->items, &o->item_count, got[1]) == W3W_OK) {
+			cJSON_Delete(got[0]);
+			cJSON_Delete(got[1]);
+			*out = o;
+			return W3W_OK;
+		}
+		w3w_order_free(o);
+	}
+	cJSON_Delete(got[0]);
+	cJSON_Delete(got[1]);
+	w3w_error_clear();
+	return order_from_storage(ctx, id, out);
+}
+
+/* The same read as order_load, as the API's JSON: a cache hit is joined from the cached texts, unparsed. */
+static w3w_status order_json_load(w3w_ctx *ctx, const char *id, char **out)
+{
+	char *texts[2];
+	size_t lens[2];
+	w3w_order *o = NULL;
+	w3w_status st;
+	ORDER_KEYS(key, items_key, id);
+	const char *keys[2] = { key, items_key };
+
+	st = w3w__cache_lookup_texts(ctx, keys, 2, texts, lens) /* one round trip (MGET) */
+		? w3w__order_json_join(out, texts[0], lens[0], texts[1], lens[1]) : W3W_ENOTFOUND;
+	free(texts[0]);
+	free(texts[1]);
+	w3w__cache_count(ctx, st == W3W_OK, 2);
+	if (st == W3W_OK)
+		return W3W_OK;
+	w3w_error_clear();
+	if ((st = order_from_storage(ctx, id, &o)) == W3W_OK)
+		st = w3w_order_to_json(out, o);
+	w3w_order_free(o);
+	return st;
+}
+
+/* Arguments, the actor and the id as w3w_order_get and w3w_order_get_json check them; `id` normalized. */
+static w3w_status order_get_check(void *out, w3w_ctx *ctx, const w3w_actor *actor, const char *order_id,
+	char id[W3W_ID_SIZE])
+{
+	w3w_status st;
+	if (!out || !ctx)
+		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
+	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, order_id, "order_id")))
+		return st;
+	return W3W_OK;
+}
+
 w3w_status w3w_order_get(w3w_order **out, w3w_ctx *ctx, const w3w_actor *actor, const char *order_id)
 {
 	char id[W3W_ID_SIZE];
 	w3w__span command;
 	w3w_status st;
 
-	if (!out || !ctx)
-		return w3w_error_set(W3W_EINVAL, "out/ctx: NULL");
-	*out = NULL;
-	if ((st = w3w__check_actor(actor)) || (st = w3w__check_id(id, order_id, "order_id")))
+	if (out)
+		*out = NULL;
+	if ((st = order_get_check(out, ctx, actor, order_id, id)))
 		return st;
 	w3w__span_begin(&command, ctx, "order.get", W3W_SPAN_INTERNAL, id);
 	return w3w__span_done(&command, ctx, order_load(ctx, id, out));
+}
+
+w3w_status w3w_order_get_json(char **out, w3w_ctx *ctx, const w3w_actor *actor, const char *order_id)
+{
+	char id[W3W_ID_SIZE];
+	w3w__span command;
+	w3w_status st;
+
+	if (out)
+		*out = NULL;
+	if ((st = order_get_check(out, ctx, actor, order_id, id)))
+		return st;
+	w3w__span_begin(&command, ctx, "order.get", W3W_SPAN_INTERNAL, id);
+	return w3w__span_done(&command, ctx, order_json_load(ctx, id, out));
 }
 
 /* A page of orders through the cache: only one user's default first page is cached (orders:user:{id}). */

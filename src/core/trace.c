@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "core/trace.h"
+#include "util/random.h"
 
 static _Thread_local w3w_trace_context current;
 static _Thread_local int has_current;
@@ -76,12 +77,13 @@ w3w_status w3w_traceparent_format(char *buf, size_t buflen, const w3w_trace_cont
 	return W3W_OK;
 }
 
-/* n random bytes as 2n lowercase hex characters, never all zeros. */
+/* n random bytes as 2n lowercase hex characters, never all zeros; from the pooled
+ * randomness ids use (no system call per id). */
 static void random_hex(char *out, size_t nbytes)
 {
 	unsigned char b[16];
 	do
-		randombytes_buf(b, nbytes);
+		w3w__random_bytes(b, nbytes);
 	while (sodium_is_zero(b, nbytes));
 	sodium_bin2hex(out, nbytes * 2 + 1, b, nbytes);
 }

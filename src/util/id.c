@@ -4,42 +4,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "w3wallet/id.h"
 #include "w3wallet/sys/backend.h"
+#include "util/random.h"
 
 static pthread_mutex_t v7_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Random bytes drawn from the OS in blocks: one syscall per 256 ids, not per id. */
-static _Thread_local unsigned char rand_pool[4096];
-static _Thread_local size_t rand_left;
-
-/* A forked child must not reuse the parent's unspent random bytes (same ids in both). */
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void drop_pool_in_child(void)
-{
-	sodium_memzero(rand_pool, sizeof(rand_pool));
-	rand_left = 0;
-}
-
-static void register_atfork(void)
-{
-	pthread_atfork(NULL, NULL, drop_pool_in_child);
-}
-
-static void random_bytes(unsigned char *out, size_t n)
-{
-	pthread_once(&atfork_once, register_atfork);
-	if (rand_left < n) {
-		randombytes_buf(rand_pool, sizeof(rand_pool));
-		rand_left = sizeof(rand_pool);
-	}
-	memcpy(out, rand_pool + sizeof(rand_pool) - rand_left, n);
-	sodium_memzero(rand_pool + sizeof(rand_pool) - rand_left, n);
-	rand_left -= n;
-}
 static uint64_t v7_last_ms;
 static uint16_t v7_seq; /* 12-bit counter in rand_a: keeps ids ordered within one millisecond */
 
@@ -50,6 +20,19 @@ w3w_time w3w_time_now(void)
 	return (w3w_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* 8-4-4-4-12 lowercase hex and a NUL (W3W_ID_SIZE bytes); by hand, as printf costs more than the rest of an id. */
+static void uuid_text(char *out, const unsigned char b[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*out++ = '-';
+		*out++ = hex[b[i] >> 4];
+		*out++ = hex[b[i] & 0x0f];
+	}
+	*out = '\0';
+}
+
 w3w_status w3w_id_new(char *buf, size_t buflen)
 {
 	unsigned char b[16];
@@ -58,7 +41,7 @@ w3w_status w3w_id_new(char *buf, size_t buflen)
 
 	if (!buf || buflen < W3W_ID_SIZE)
 		return w3w_error_set(W3W_EINVAL, "id: buffer shorter than W3W_ID_SIZE");
-	random_bytes(b, sizeof(b));
+	w3w__random_bytes(b, sizeof(b));
 	ms = (uint64_t)(w3w_time_now() / 1000);
 
 	pthread_mutex_lock(&v7_lock);
@@ -81,10 +64,7 @@ w3w_status w3w_id_new(char *buf, size_t buflen)
 	b[7] = (unsigned char)(seq & 0xff);
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
 
-	snprintf(buf, buflen,
-		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-		b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	uuid_text(buf, b);
 	return W3W_OK;
 }
 

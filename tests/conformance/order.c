@@ -206,6 +206,71 @@ START_TEST(get_refusals)
 }
 END_TEST
 
+/* w3w_order_get_json prints what w3w_order_get + w3w_order_to_json print: from storage (a miss fills the
+ * cache), from the cache (joined from the cached texts: `cached`), and after a write changed the order
+ * (its tombstone keeps reads on storage for W3W_CACHE_TOMBSTONE_MS). */
+static void same_json(const w3w_actor *reader, const char *order_id, int cached)
+{
+	w3w_order *o = NULL;
+	char *want = NULL, *got = NULL;
+
+	H_OK(w3w_order_get(&o, H.ctx, reader, order_id));
+	H_OK(w3w_order_to_json(&want, o));
+	for (int i = 0; i < 2; i++) { /* the second read is a cache hit, joined from the cached texts */
+		w3w_ctx_stats before, after;
+		H_OK(w3w_ctx_stats_get(&before, H.ctx));
+		H_OK(w3w_order_get_json(&got, H.ctx, reader, order_id));
+		H_OK(w3w_ctx_stats_get(&after, H.ctx));
+		ck_assert_str_eq(got, want);
+		w3w_string_free(got);
+		if (i == 1) {
+			ck_assert_uint_eq(after.cache_hits - before.cache_hits, cached ? 2 : 0);
+			ck_assert_uint_eq(after.cache_misses - before.cache_misses, cached ? 0 : 2);
+		}
+	}
+	w3w_string_free(want);
+	w3w_order_free(o);
+}
+
+START_TEST(get_json_is_to_json)
+{
+	w3w_actor buyer, reader;
+	w3w_order_item items[3];
+	w3w_order *o = NULL;
+	char *got = NULL, unknown[W3W_ID_SIZE];
+
+	h_user(&buyer);
+	h_user(&reader);
+	h_fund(&buyer, H.cur, "100");
+	h_item(&items[0], "0.00000001", W3W_QUANTITY_MAX);
+	h_item(&items[1], "3.5", 3);
+	h_item(&items[2], "19.99", 2);
+	snprintf(items[2].product_name, sizeof(items[2].product_name), "caf\xc3\xa9 \"q\" \\ \xe2\x98\x95");
+	H_OK(w3w_order_create(&o, H.ctx, &buyer, H.cur, items, 3, NULL));
+	/* Fresh: the first read comes from storage; any user reads it, like w3w_order_get. */
+	H_OK(w3w_order_get_json(&got, H.ctx, &reader, o->id));
+	ck_assert_ptr_nonnull(strstr(got, "\"items\":[{\"id\":\""));
+	w3w_string_free(got);
+	same_json(&reader, o->id, 1);
+	same_json(&buyer, o->id, 1);
+	H_OK(w3w_order_cancel(NULL, H.ctx, &buyer, o->id, NULL)); /* invalidates: the next read sees it */
+	same_json(&reader, o->id, 0);
+	H_OK(w3w_order_get_json(&got, H.ctx, &reader, o->id));
+	ck_assert_ptr_nonnull(strstr(got, "\"status\":\"cancelled\""));
+	w3w_string_free(got);
+	got = NULL;
+
+	h_new_id(unknown);
+	H_EXPECT(W3W_ENOTFOUND, w3w_order_get_json(&got, H.ctx, &reader, unknown));
+	ck_assert_ptr_null(got);
+	H_EXPECT(W3W_EINVAL, w3w_order_get_json(&got, H.ctx, &reader, "0190c2a1-7b3c-7d10-8e2f"));
+	H_EXPECT(W3W_EINVAL, w3w_order_get_json(&got, H.ctx, NULL, o->id));
+	H_EXPECT(W3W_EINVAL, w3w_order_get_json(NULL, H.ctx, &reader, o->id));
+	ck_assert_ptr_null(got);
+	w3w_order_free(o);
+}
+END_TEST
+
 START_TEST(list_filters)
 {
 	w3w_actor a, b;
@@ -347,6 +412,7 @@ TCase *conf_order_tcase(void)
 	tcase_add_test(tc, create_without_funds);
 	tcase_add_test(tc, create_refuses_bad_items);
 	tcase_add_test(tc, get_refusals);
+	tcase_add_test(tc, get_json_is_to_json);
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, cancel_releases_escrow);
 	tcase_add_test(tc, order_near_the_maximum);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <w3wallet.h>
 
@@ -88,6 +90,39 @@ START_TEST(thread_context)
 	ck_assert_str_eq(got.span_id, tc.span_id); /* unchanged by the refused set */
 	ck_assert_int_eq(w3w_trace_set(NULL), W3W_OK);
 	ck_assert_int_eq(w3w_trace_get(&got), W3W_ENOTFOUND);
+}
+END_TEST
+
+/* New trace and span ids come from a per-thread pool of OS randomness: many in a row are distinct,
+ * and a forked child does not hand out the parent's unspent bytes. */
+START_TEST(new_ids_distinct_and_fork_safe)
+{
+	enum { N = 512 };
+	static char spans[N][W3W_SPAN_ID_SIZE];
+	w3w_trace_context tc, child = { 0 };
+	int fds[2], status;
+	pid_t pid;
+
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(w3w_span_id_new(spans[i], sizeof(spans[i])), W3W_OK);
+		ck_assert_uint_eq(strlen(spans[i]), 16);
+		for (int k = 0; k < i; k++)
+			ck_assert_str_ne(spans[i], spans[k]);
+	}
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		w3w_trace_context_new(&tc);
+		_exit(write(fds[1], &tc, sizeof(tc)) == (ssize_t)sizeof(tc) ? 0 : 1);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &child, sizeof(child)), (ssize_t)sizeof(child));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(w3w_trace_context_new(&tc), W3W_OK); /* the parent's next ids */
+	ck_assert_str_ne(tc.trace_id, child.trace_id);
+	ck_assert_str_ne(tc.span_id, child.span_id);
 }
 END_TEST
 
@@ -276,6 +311,7 @@ int main(void)
 	tcase_add_test(parse, parse_valid);
 	tcase_add_test(parse, parse_malformed);
 	tcase_add_test(parse, thread_context);
+	tcase_add_test(parse, new_ids_distinct_and_fork_safe);
 	tcase_add_test(hooks, hooks_in_order);
 	tcase_add_test(hooks, no_tracer_still_stamps_events);
 	tcase_add_test(hooks, options_versions);

@@ -216,14 +216,14 @@ typedef _gostring_ swig_type_186;
 typedef _gostring_ swig_type_187;
 typedef _gostring_ swig_type_188;
 typedef _gostring_ swig_type_189;
-typedef long long swig_type_190;
-typedef long long swig_type_191;
+typedef _gostring_ swig_type_190;
+typedef _gostring_ swig_type_191;
 typedef long long swig_type_192;
 typedef long long swig_type_193;
 typedef long long swig_type_194;
 typedef long long swig_type_195;
-typedef _gostring_ swig_type_196;
-typedef _gostring_ swig_type_197;
+typedef long long swig_type_196;
+typedef long long swig_type_197;
 typedef _gostring_ swig_type_198;
 typedef _gostring_ swig_type_199;
 typedef _gostring_ swig_type_200;
@@ -240,28 +240,28 @@ typedef _gostring_ swig_type_210;
 typedef _gostring_ swig_type_211;
 typedef _gostring_ swig_type_212;
 typedef _gostring_ swig_type_213;
-typedef long long swig_type_214;
-typedef long long swig_type_215;
-typedef _gostring_ swig_type_216;
-typedef _gostring_ swig_type_217;
+typedef _gostring_ swig_type_214;
+typedef _gostring_ swig_type_215;
+typedef long long swig_type_216;
+typedef long long swig_type_217;
 typedef _gostring_ swig_type_218;
 typedef _gostring_ swig_type_219;
-typedef long long swig_type_220;
-typedef long long swig_type_221;
-typedef _gostring_ swig_type_222;
-typedef _gostring_ swig_type_223;
+typedef _gostring_ swig_type_220;
+typedef _gostring_ swig_type_221;
+typedef long long swig_type_222;
+typedef long long swig_type_223;
 typedef _gostring_ swig_type_224;
 typedef _gostring_ swig_type_225;
-typedef long long swig_type_226;
-typedef long long swig_type_227;
-typedef _gostring_ swig_type_228;
-typedef _gostring_ swig_type_229;
-typedef long long swig_type_230;
+typedef _gostring_ swig_type_226;
+typedef _gostring_ swig_type_227;
+typedef long long swig_type_228;
+typedef long long swig_type_229;
+typedef _gostring_ swig_type_230;
 typedef _gostring_ swig_type_231;
-typedef _gostring_ swig_type_232;
+typedef long long swig_type_232;
 typedef _gostring_ swig_type_233;
 typedef _gostring_ swig_type_234;
-typedef long long swig_type_235;
+typedef _gostring_ swig_type_235;
 typedef _gostring_ swig_type_236;
 typedef long long swig_type_237;
 typedef _gostring_ swig_type_238;
@@ -270,22 +270,22 @@ typedef _gostring_ swig_type_240;
 typedef long long swig_type_241;
 typedef _gostring_ swig_type_242;
 typedef long long swig_type_243;
-typedef long long swig_type_244;
+typedef _gostring_ swig_type_244;
 typedef long long swig_type_245;
-typedef _gostring_ swig_type_246;
-typedef _gostring_ swig_type_247;
+typedef long long swig_type_246;
+typedef long long swig_type_247;
 typedef _gostring_ swig_type_248;
 typedef _gostring_ swig_type_249;
 typedef _gostring_ swig_type_250;
 typedef _gostring_ swig_type_251;
-typedef long long swig_type_252;
-typedef long long swig_type_253;
-typedef _gostring_ swig_type_254;
-typedef _gostring_ swig_type_255;
-typedef long long swig_type_256;
+typedef _gostring_ swig_type_252;
+typedef _gostring_ swig_type_253;
+typedef long long swig_type_254;
+typedef long long swig_type_255;
+typedef _gostring_ swig_type_256;
 typedef _gostring_ swig_type_257;
 typedef long long swig_type_258;
-typedef long long swig_type_259;
+typedef _gostring_ swig_type_259;
 typedef long long swig_type_260;
 typedef long long swig_type_261;
 typedef long long swig_type_262;
@@ -293,28 +293,28 @@ typedef long long swig_type_263;
 typedef long long swig_type_264;
 typedef long long swig_type_265;
 typedef long long swig_type_266;
-typedef _gostring_ swig_type_267;
+typedef long long swig_type_267;
 typedef long long swig_type_268;
-typedef long long swig_type_269;
+typedef _gostring_ swig_type_269;
 typedef long long swig_type_270;
-typedef _gostring_ swig_type_271;
-typedef _gostring_ swig_type_272;
-typedef long long swig_type_273;
-typedef long long swig_type_274;
+typedef long long swig_type_271;
+typedef long long swig_type_272;
+typedef _gostring_ swig_type_273;
+typedef _gostring_ swig_type_274;
 typedef long long swig_type_275;
-typedef _gostring_ swig_type_276;
-typedef _gostring_ swig_type_277;
+typedef long long swig_type_276;
+typedef long long swig_type_277;
 typedef _gostring_ swig_type_278;
 typedef _gostring_ swig_type_279;
 typedef _gostring_ swig_type_280;
 typedef _gostring_ swig_type_281;
 typedef _gostring_ swig_type_282;
 typedef _gostring_ swig_type_283;
-typedef long long swig_type_284;
-typedef long long swig_type_285;
-typedef _gostring_ swig_type_286;
+typedef _gostring_ swig_type_284;
+typedef _gostring_ swig_type_285;
+typedef long long swig_type_286;
 typedef long long swig_type_287;
-typedef long long swig_type_288;
+typedef _gostring_ swig_type_288;
 typedef long long swig_type_289;
 typedef long long swig_type_290;
 typedef long long swig_type_291;
@@ -322,14 +322,14 @@ typedef long long swig_type_292;
 typedef long long swig_type_293;
 typedef long long swig_type_294;
 typedef long long swig_type_295;
-typedef _gostring_ swig_type_296;
-typedef _gostring_ swig_type_297;
+typedef long long swig_type_296;
+typedef long long swig_type_297;
 typedef _gostring_ swig_type_298;
-typedef long long swig_type_299;
+typedef _gostring_ swig_type_299;
 typedef _gostring_ swig_type_300;
 typedef long long swig_type_301;
 typedef _gostring_ swig_type_302;
-typedef _gostring_ swig_type_303;
+typedef long long swig_type_303;
 typedef _gostring_ swig_type_304;
 typedef _gostring_ swig_type_305;
 typedef _gostring_ swig_type_306;
@@ -337,29 +337,29 @@ typedef _gostring_ swig_type_307;
 typedef _gostring_ swig_type_308;
 typedef _gostring_ swig_type_309;
 typedef _gostring_ swig_type_310;
-typedef _goslice_ swig_type_311;
+typedef _gostring_ swig_type_311;
 typedef _gostring_ swig_type_312;
 typedef _goslice_ swig_type_313;
 typedef _gostring_ swig_type_314;
-typedef _gostring_ swig_type_315;
-typedef long long swig_type_316;
+typedef _goslice_ swig_type_315;
+typedef _gostring_ swig_type_316;
 typedef _gostring_ swig_type_317;
-typedef _goslice_ swig_type_318;
+typedef long long swig_type_318;
 typedef _gostring_ swig_type_319;
-typedef long long swig_type_320;
-typedef long long swig_type_321;
-typedef _gostring_ swig_type_322;
-typedef _goslice_ swig_type_323;
+typedef _goslice_ swig_type_320;
+typedef _gostring_ swig_type_321;
+typedef long long swig_type_322;
+typedef long long swig_type_323;
 typedef _gostring_ swig_type_324;
-typedef long long swig_type_325;
-typedef long long swig_type_326;
-typedef _gostring_ swig_type_327;
-typedef _gostring_ swig_type_328;
+typedef _goslice_ swig_type_325;
+typedef _gostring_ swig_type_326;
+typedef long long swig_type_327;
+typedef long long swig_type_328;
 typedef _gostring_ swig_type_329;
-typedef long long swig_type_330;
-typedef long long swig_type_331;
-typedef _gostring_ swig_type_332;
-typedef _gostring_ swig_type_333;
+typedef _gostring_ swig_type_330;
+typedef _gostring_ swig_type_331;
+typedef long long swig_type_332;
+typedef long long swig_type_333;
 typedef _gostring_ swig_type_334;
 typedef _gostring_ swig_type_335;
 typedef _gostring_ swig_type_336;
@@ -369,46 +369,46 @@ typedef _gostring_ swig_type_339;
 typedef _gostring_ swig_type_340;
 typedef _gostring_ swig_type_341;
 typedef _gostring_ swig_type_342;
-typedef _goslice_ swig_type_343;
+typedef _gostring_ swig_type_343;
 typedef _gostring_ swig_type_344;
-typedef _gostring_ swig_type_345;
+typedef _goslice_ swig_type_345;
 typedef _gostring_ swig_type_346;
 typedef _gostring_ swig_type_347;
 typedef _gostring_ swig_type_348;
-typedef long long swig_type_349;
-typedef long long swig_type_350;
+typedef _gostring_ swig_type_349;
+typedef _gostring_ swig_type_350;
 typedef long long swig_type_351;
 typedef long long swig_type_352;
 typedef long long swig_type_353;
-typedef _gostring_ swig_type_354;
-typedef _gostring_ swig_type_355;
+typedef long long swig_type_354;
+typedef long long swig_type_355;
 typedef _gostring_ swig_type_356;
 typedef _gostring_ swig_type_357;
 typedef _gostring_ swig_type_358;
-typedef _goslice_ swig_type_359;
+typedef _gostring_ swig_type_359;
 typedef _gostring_ swig_type_360;
-typedef _gostring_ swig_type_361;
+typedef _goslice_ swig_type_361;
 typedef _gostring_ swig_type_362;
 typedef _gostring_ swig_type_363;
-typedef long long swig_type_364;
-typedef long long swig_type_365;
-typedef _gostring_ swig_type_366;
+typedef _gostring_ swig_type_364;
+typedef _gostring_ swig_type_365;
+typedef long long swig_type_366;
 typedef long long swig_type_367;
-typedef long long swig_type_368;
-typedef _gostring_ swig_type_369;
-typedef _gostring_ swig_type_370;
+typedef _gostring_ swig_type_368;
+typedef long long swig_type_369;
+typedef long long swig_type_370;
 typedef _gostring_ swig_type_371;
 typedef _gostring_ swig_type_372;
 typedef _gostring_ swig_type_373;
 typedef _gostring_ swig_type_374;
-typedef long long swig_type_375;
-typedef long long swig_type_376;
-typedef _gostring_ swig_type_377;
-typedef _gostring_ swig_type_378;
+typedef _gostring_ swig_type_375;
+typedef _gostring_ swig_type_376;
+typedef long long swig_type_377;
+typedef long long swig_type_378;
 typedef _gostring_ swig_type_379;
-typedef _goslice_ swig_type_380;
-typedef long long swig_type_381;
-typedef long long swig_type_382;
+typedef _gostring_ swig_type_380;
+typedef _gostring_ swig_type_381;
+typedef _goslice_ swig_type_382;
 typedef long long swig_type_383;
 typedef long long swig_type_384;
 typedef long long swig_type_385;
@@ -426,43 +426,43 @@ typedef long long swig_type_396;
 typedef long long swig_type_397;
 typedef long long swig_type_398;
 typedef long long swig_type_399;
-typedef _gostring_ swig_type_400;
-typedef _gostring_ swig_type_401;
+typedef long long swig_type_400;
+typedef long long swig_type_401;
 typedef _gostring_ swig_type_402;
 typedef _gostring_ swig_type_403;
-typedef long long swig_type_404;
-typedef long long swig_type_405;
+typedef _gostring_ swig_type_404;
+typedef _gostring_ swig_type_405;
 typedef long long swig_type_406;
 typedef long long swig_type_407;
-typedef _gostring_ swig_type_408;
+typedef long long swig_type_408;
 typedef long long swig_type_409;
-typedef long long swig_type_410;
+typedef _gostring_ swig_type_410;
 typedef long long swig_type_411;
 typedef long long swig_type_412;
 typedef long long swig_type_413;
-typedef _gostring_ swig_type_414;
-typedef _gostring_ swig_type_415;
+typedef long long swig_type_414;
+typedef long long swig_type_415;
 typedef _gostring_ swig_type_416;
 typedef _gostring_ swig_type_417;
 typedef _gostring_ swig_type_418;
-typedef long long swig_type_419;
-typedef long long swig_type_420;
-typedef _gostring_ swig_type_421;
-typedef _gostring_ swig_type_422;
-typedef long long swig_type_423;
-typedef long long swig_type_424;
-typedef _gostring_ swig_type_425;
-typedef _gostring_ swig_type_426;
+typedef _gostring_ swig_type_419;
+typedef _gostring_ swig_type_420;
+typedef long long swig_type_421;
+typedef long long swig_type_422;
+typedef _gostring_ swig_type_423;
+typedef _gostring_ swig_type_424;
+typedef long long swig_type_425;
+typedef long long swig_type_426;
 typedef _gostring_ swig_type_427;
-typedef long long swig_type_428;
-typedef long long swig_type_429;
+typedef _gostring_ swig_type_428;
+typedef _gostring_ swig_type_429;
 typedef long long swig_type_430;
 typedef long long swig_type_431;
-typedef _gostring_ swig_type_432;
-typedef _gostring_ swig_type_433;
-typedef long long swig_type_434;
+typedef long long swig_type_432;
+typedef long long swig_type_433;
+typedef _gostring_ swig_type_434;
 typedef _gostring_ swig_type_435;
-typedef _gostring_ swig_type_436;
+typedef long long swig_type_436;
 typedef _gostring_ swig_type_437;
 typedef _gostring_ swig_type_438;
 typedef _gostring_ swig_type_439;
@@ -474,17 +474,17 @@ typedef _gostring_ swig_type_444;
 typedef _gostring_ swig_type_445;
 typedef _gostring_ swig_type_446;
 typedef _gostring_ swig_type_447;
-typedef long long swig_type_448;
-typedef long long swig_type_449;
+typedef _gostring_ swig_type_448;
+typedef _gostring_ swig_type_449;
 typedef long long swig_type_450;
 typedef long long swig_type_451;
-typedef _gostring_ swig_type_452;
-typedef _gostring_ swig_type_453;
-typedef long long swig_type_454;
-typedef long long swig_type_455;
+typedef long long swig_type_452;
+typedef long long swig_type_453;
+typedef _gostring_ swig_type_454;
+typedef _gostring_ swig_type_455;
 typedef long long swig_type_456;
-typedef _gostring_ swig_type_457;
-typedef _gostring_ swig_type_458;
+typedef long long swig_type_457;
+typedef long long swig_type_458;
 typedef _gostring_ swig_type_459;
 typedef _gostring_ swig_type_460;
 typedef _gostring_ swig_type_461;
@@ -497,61 +497,61 @@ typedef _gostring_ swig_type_467;
 typedef _gostring_ swig_type_468;
 typedef _gostring_ swig_type_469;
 typedef _gostring_ swig_type_470;
-typedef long long swig_type_471;
-typedef long long swig_type_472;
+typedef _gostring_ swig_type_471;
+typedef _gostring_ swig_type_472;
 typedef long long swig_type_473;
 typedef long long swig_type_474;
 typedef long long swig_type_475;
-typedef _gostring_ swig_type_476;
-typedef _gostring_ swig_type_477;
-typedef long long swig_type_478;
-typedef long long swig_type_479;
+typedef long long swig_type_476;
+typedef long long swig_type_477;
+typedef _gostring_ swig_type_478;
+typedef _gostring_ swig_type_479;
 typedef long long swig_type_480;
 typedef long long swig_type_481;
-typedef _gostring_ swig_type_482;
-typedef _gostring_ swig_type_483;
+typedef long long swig_type_482;
+typedef long long swig_type_483;
 typedef _gostring_ swig_type_484;
 typedef _gostring_ swig_type_485;
 typedef _gostring_ swig_type_486;
 typedef _gostring_ swig_type_487;
 typedef _gostring_ swig_type_488;
-typedef long long swig_type_489;
-typedef long long swig_type_490;
+typedef _gostring_ swig_type_489;
+typedef _gostring_ swig_type_490;
 typedef long long swig_type_491;
 typedef long long swig_type_492;
-typedef _gostring_ swig_type_493;
-typedef _gostring_ swig_type_494;
-typedef long long swig_type_495;
-typedef long long swig_type_496;
-typedef _gostring_ swig_type_497;
-typedef _gostring_ swig_type_498;
+typedef long long swig_type_493;
+typedef long long swig_type_494;
+typedef _gostring_ swig_type_495;
+typedef _gostring_ swig_type_496;
+typedef long long swig_type_497;
+typedef long long swig_type_498;
 typedef _gostring_ swig_type_499;
-typedef long long swig_type_500;
-typedef long long swig_type_501;
-typedef _gostring_ swig_type_502;
-typedef _gostring_ swig_type_503;
-typedef long long swig_type_504;
+typedef _gostring_ swig_type_500;
+typedef _gostring_ swig_type_501;
+typedef long long swig_type_502;
+typedef long long swig_type_503;
+typedef _gostring_ swig_type_504;
 typedef _gostring_ swig_type_505;
-typedef _gostring_ swig_type_506;
+typedef long long swig_type_506;
 typedef _gostring_ swig_type_507;
 typedef _gostring_ swig_type_508;
 typedef _gostring_ swig_type_509;
 typedef _gostring_ swig_type_510;
-typedef long long swig_type_511;
-typedef long long swig_type_512;
-typedef _gostring_ swig_type_513;
-typedef _gostring_ swig_type_514;
+typedef _gostring_ swig_type_511;
+typedef _gostring_ swig_type_512;
+typedef long long swig_type_513;
+typedef long long swig_type_514;
 typedef _gostring_ swig_type_515;
 typedef _gostring_ swig_type_516;
-typedef long long swig_type_517;
-typedef long long swig_type_518;
-typedef _gostring_ swig_type_519;
-typedef _gostring_ swig_type_520;
+typedef _gostring_ swig_type_517;
+typedef _gostring_ swig_type_518;
+typedef long long swig_type_519;
+typedef long long swig_type_520;
 typedef _gostring_ swig_type_521;
-typedef long long swig_type_522;
-typedef long long swig_type_523;
-typedef _gostring_ swig_type_524;
-typedef _gostring_ swig_type_525;
+typedef _gostring_ swig_type_522;
+typedef _gostring_ swig_type_523;
+typedef long long swig_type_524;
+typedef long long swig_type_525;
 typedef _gostring_ swig_type_526;
 typedef _gostring_ swig_type_527;
 typedef _gostring_ swig_type_528;
@@ -559,8 +559,8 @@ typedef _gostring_ swig_type_529;
 typedef _gostring_ swig_type_530;
 typedef _gostring_ swig_type_531;
 typedef _gostring_ swig_type_532;
-typedef long long swig_type_533;
-typedef long long swig_type_534;
+typedef _gostring_ swig_type_533;
+typedef _gostring_ swig_type_534;
 typedef long long swig_type_535;
 typedef long long swig_type_536;
 typedef long long swig_type_537;
@@ -580,8 +580,8 @@ typedef long long swig_type_550;
 typedef long long swig_type_551;
 typedef long long swig_type_552;
 typedef long long swig_type_553;
-typedef _gostring_ swig_type_554;
-typedef _gostring_ swig_type_555;
+typedef long long swig_type_554;
+typedef long long swig_type_555;
 typedef _gostring_ swig_type_556;
 typedef _gostring_ swig_type_557;
 typedef _gostring_ swig_type_558;
@@ -589,24 +589,24 @@ typedef _gostring_ swig_type_559;
 typedef _gostring_ swig_type_560;
 typedef _gostring_ swig_type_561;
 typedef _gostring_ swig_type_562;
-typedef long long swig_type_563;
-typedef long long swig_type_564;
+typedef _gostring_ swig_type_563;
+typedef _gostring_ swig_type_564;
 typedef long long swig_type_565;
-typedef _gostring_ swig_type_566;
-typedef _gostring_ swig_type_567;
-typedef long long swig_type_568;
-typedef long long swig_type_569;
+typedef long long swig_type_566;
+typedef long long swig_type_567;
+typedef _gostring_ swig_type_568;
+typedef _gostring_ swig_type_569;
 typedef long long swig_type_570;
 typedef long long swig_type_571;
-typedef _gostring_ swig_type_572;
+typedef long long swig_type_572;
 typedef long long swig_type_573;
-typedef long long swig_type_574;
+typedef _gostring_ swig_type_574;
 typedef long long swig_type_575;
 typedef long long swig_type_576;
 typedef long long swig_type_577;
 typedef long long swig_type_578;
-typedef _gostring_ swig_type_579;
-typedef _gostring_ swig_type_580;
+typedef long long swig_type_579;
+typedef long long swig_type_580;
 typedef _gostring_ swig_type_581;
 typedef _gostring_ swig_type_582;
 typedef _gostring_ swig_type_583;
@@ -618,8 +618,8 @@ typedef _gostring_ swig_type_588;
 typedef _gostring_ swig_type_589;
 typedef _gostring_ swig_type_590;
 typedef _gostring_ swig_type_591;
-typedef long long swig_type_592;
-typedef long long swig_type_593;
+typedef _gostring_ swig_type_592;
+typedef _gostring_ swig_type_593;
 typedef long long swig_type_594;
 typedef long long swig_type_595;
 typedef long long swig_type_596;
@@ -633,13 +633,13 @@ typedef long long swig_type_603;
 typedef long long swig_type_604;
 typedef long long swig_type_605;
 typedef long long swig_type_606;
-typedef _gostring_ swig_type_607;
-typedef _gostring_ swig_type_608;
+typedef long long swig_type_607;
+typedef long long swig_type_608;
 typedef _gostring_ swig_type_609;
-typedef long long swig_type_610;
-typedef long long swig_type_611;
-typedef _gostring_ swig_type_612;
-typedef _gostring_ swig_type_613;
+typedef _gostring_ swig_type_610;
+typedef _gostring_ swig_type_611;
+typedef long long swig_type_612;
+typedef long long swig_type_613;
 typedef _gostring_ swig_type_614;
 typedef _gostring_ swig_type_615;
 typedef _gostring_ swig_type_616;
@@ -647,9 +647,9 @@ typedef _gostring_ swig_type_617;
 typedef _gostring_ swig_type_618;
 typedef _gostring_ swig_type_619;
 typedef _gostring_ swig_type_620;
-typedef long long swig_type_621;
+typedef _gostring_ swig_type_621;
 typedef _gostring_ swig_type_622;
-typedef _gostring_ swig_type_623;
+typedef long long swig_type_623;
 typedef _gostring_ swig_type_624;
 typedef _gostring_ swig_type_625;
 typedef _gostring_ swig_type_626;
@@ -659,17 +659,17 @@ typedef _gostring_ swig_type_629;
 typedef _gostring_ swig_type_630;
 typedef _gostring_ swig_type_631;
 typedef _gostring_ swig_type_632;
-typedef _goslice_ swig_type_633;
+typedef _gostring_ swig_type_633;
 typedef _gostring_ swig_type_634;
-typedef _gostring_ swig_type_635;
+typedef _goslice_ swig_type_635;
 typedef _gostring_ swig_type_636;
-typedef long long swig_type_637;
+typedef _gostring_ swig_type_637;
 typedef _gostring_ swig_type_638;
 typedef long long swig_type_639;
 typedef _gostring_ swig_type_640;
-typedef _gostring_ swig_type_641;
-typedef long long swig_type_642;
-typedef long long swig_type_643;
+typedef long long swig_type_641;
+typedef _gostring_ swig_type_642;
+typedef _gostring_ swig_type_643;
 typedef long long swig_type_644;
 typedef long long swig_type_645;
 typedef long long swig_type_646;
@@ -683,29 +683,29 @@ typedef long long swig_type_653;
 typedef long long swig_type_654;
 typedef long long swig_type_655;
 typedef long long swig_type_656;
-typedef _gostring_ swig_type_657;
+typedef long long swig_type_657;
 typedef long long swig_type_658;
 typedef _gostring_ swig_type_659;
-typedef _gostring_ swig_type_660;
-typedef long long swig_type_661;
+typedef long long swig_type_660;
+typedef _gostring_ swig_type_661;
 typedef _gostring_ swig_type_662;
 typedef long long swig_type_663;
 typedef _gostring_ swig_type_664;
-typedef _gostring_ swig_type_665;
-typedef long long swig_type_666;
+typedef long long swig_type_665;
+typedef _gostring_ swig_type_666;
 typedef _gostring_ swig_type_667;
 typedef long long swig_type_668;
 typedef _gostring_ swig_type_669;
-typedef _gostring_ swig_type_670;
-typedef long long swig_type_671;
+typedef long long swig_type_670;
+typedef _gostring_ swig_type_671;
 typedef _gostring_ swig_type_672;
-typedef _gostring_ swig_type_673;
-typedef long long swig_type_674;
+typedef long long swig_type_673;
+typedef _gostring_ swig_type_674;
 typedef _gostring_ swig_type_675;
 typedef long long swig_type_676;
 typedef _gostring_ swig_type_677;
-typedef _gostring_ swig_type_678;
-typedef long long swig_type_679;
+typedef long long swig_type_678;
+typedef _gostring_ swig_type_679;
 typedef _gostring_ swig_type_680;
 typedef long long swig_type_681;
 typedef _gostring_ swig_type_682;
@@ -714,6 +714,8 @@ typedef _gostring_ swig_type_684;
 typedef long long swig_type_685;
 typedef _gostring_ swig_type_686;
 typedef long long swig_type_687;
+typedef _gostring_ swig_type_688;
+typedef long long swig_type_689;
 extern void _wrap_Swig_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_4615f20394d28f01(swig_intgo arg1);
 
@@ -950,313 +952,314 @@ extern swig_type_172 _wrap_w3w_order_page_next_cursor_get_capi_4615f20394d28f01(
 extern void _wrap_delete_w3w_order_page_capi_4615f20394d28f01(uintptr_t arg1);
 extern swig_type_173 _wrap_w3w_order_create_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_174 arg4, uintptr_t arg5, swig_type_175 arg6, swig_type_176 arg7);
 extern swig_type_177 _wrap_w3w_order_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_178 arg4);
-extern swig_type_179 _wrap_w3w_order_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_180 _wrap_w3w_order_cancel_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_181 arg4, swig_type_182 arg5);
+extern swig_type_179 _wrap_w3w_order_get_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_180 arg4);
+extern swig_type_181 _wrap_w3w_order_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_182 _wrap_w3w_order_cancel_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_183 arg4, swig_type_184 arg5);
 extern void _wrap_w3w_order_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_order_page_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_183 _wrap_w3w_order_status_name_capi_4615f20394d28f01(swig_intgo arg1);
-extern swig_type_184 _wrap_w3w_order_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_185 arg2);
+extern swig_type_185 _wrap_w3w_order_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_186 _wrap_w3w_order_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_187 arg2);
 extern swig_intgo _wrap_W3W_CLAIM_PENDING_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_CLAIM_PROCESSED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_CLAIM_RELEASED_capi_4615f20394d28f01(void);
-extern swig_type_186 _wrap_w3w_claim_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_187 _wrap_w3w_claim_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_188 _wrap_w3w_claim_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_189 _wrap_w3w_claim_supply_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_188 _wrap_w3w_claim_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_189 _wrap_w3w_claim_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_190 _wrap_w3w_claim_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_191 _wrap_w3w_claim_supply_id_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_claim_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_claim_status_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_190 arg2);
-extern swig_type_191 _wrap_w3w_claim_claimed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_w3w_claim_processed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_194 arg2);
-extern swig_type_195 _wrap_w3w_claim_released_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_w3w_claim_claimed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_194 arg2);
+extern swig_type_195 _wrap_w3w_claim_processed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_196 arg2);
+extern swig_type_197 _wrap_w3w_claim_released_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_claim_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_claim_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_196 _wrap_w3w_claim_order_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_197 arg4, swig_type_198 arg5);
-extern swig_type_199 _wrap_w3w_claim_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_200 arg4);
-extern swig_type_201 _wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_202 arg4);
-extern swig_type_203 _wrap_w3w_claim_process_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_204 arg4, swig_type_205 arg5);
-extern swig_type_206 _wrap_w3w_claim_release_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_207 arg4, swig_type_208 arg5);
-extern swig_type_209 _wrap_w3w_claim_status_name_capi_4615f20394d28f01(swig_intgo arg1);
-extern swig_type_210 _wrap_w3w_claim_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_211 arg2);
+extern swig_type_198 _wrap_w3w_claim_order_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_199 arg4, swig_type_200 arg5);
+extern swig_type_201 _wrap_w3w_claim_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_202 arg4);
+extern swig_type_203 _wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_204 arg4);
+extern swig_type_205 _wrap_w3w_claim_process_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_206 arg4, swig_type_207 arg5);
+extern swig_type_208 _wrap_w3w_claim_release_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_209 arg4, swig_type_210 arg5);
+extern swig_type_211 _wrap_w3w_claim_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_type_212 _wrap_w3w_claim_status_parse_capi_4615f20394d28f01(swig_voidp arg1, swig_type_213 arg2);
 extern void _wrap_w3w_batch_result_replayed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_batch_result_replayed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_212 _wrap_w3w_batch_result_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_213 _wrap_w3w_batch_result_message_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_214 _wrap_w3w_batch_result_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_215 _wrap_w3w_batch_result_message_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_batch_result_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_batch_result_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_batch_results_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_214 _wrap_w3w_batch_results_count_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_215 _wrap_w3w_batch_results_ok_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_216 _wrap_w3w_batch_results_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_217 _wrap_w3w_batch_results_ok_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_batch_results_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_216 _wrap_w3w_claim_request_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_217 _wrap_w3w_claim_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_218 _wrap_w3w_claim_request_order_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_219 _wrap_w3w_claim_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_claim_request_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_claim_request_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_218 _wrap_w3w_deposit_request_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_219 _wrap_w3w_deposit_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_220 arg2);
-extern swig_type_221 _wrap_w3w_deposit_request_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_222 _wrap_w3w_deposit_request_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_223 _wrap_w3w_deposit_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_220 _wrap_w3w_deposit_request_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_221 _wrap_w3w_deposit_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_222 arg2);
+extern swig_type_223 _wrap_w3w_deposit_request_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_224 _wrap_w3w_deposit_request_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_225 _wrap_w3w_deposit_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_deposit_request_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_deposit_request_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_224 _wrap_w3w_transfer_request_to_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_225 _wrap_w3w_transfer_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_226 arg2);
-extern swig_type_227 _wrap_w3w_transfer_request_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_228 _wrap_w3w_transfer_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_226 _wrap_w3w_transfer_request_to_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_227 _wrap_w3w_transfer_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_228 arg2);
+extern swig_type_229 _wrap_w3w_transfer_request_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_230 _wrap_w3w_transfer_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_transfer_request_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_transfer_request_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_229 _wrap_w3w_order_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_231 _wrap_w3w_order_request_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_order_request_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_230 _wrap_w3w_order_request_item_count_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_231 _wrap_w3w_order_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_232 _wrap_w3w_order_request_item_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_233 _wrap_w3w_order_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_order_request_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_order_request_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_232 _wrap_w3w_process_request_claim_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_233 _wrap_w3w_process_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_234 _wrap_w3w_process_request_claim_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_235 _wrap_w3w_process_request_idempotency_key_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_process_request_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_process_request_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_234 _wrap_w3w_claim_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_235 arg5);
-extern swig_type_236 _wrap_w3w_deposit_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_237 arg5);
-extern swig_type_238 _wrap_w3w_transfer_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_239 arg5);
-extern swig_type_240 _wrap_w3w_order_create_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_241 arg5);
-extern swig_type_242 _wrap_w3w_claim_process_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_243 arg5);
+extern swig_type_236 _wrap_w3w_claim_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_237 arg5);
+extern swig_type_238 _wrap_w3w_deposit_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_239 arg5);
+extern swig_type_240 _wrap_w3w_transfer_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_241 arg5);
+extern swig_type_242 _wrap_w3w_order_create_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_243 arg5);
+extern swig_type_244 _wrap_w3w_claim_process_batch_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4, swig_type_245 arg5);
 extern void _wrap_w3w_batch_results_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_event_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_244 arg2);
-extern swig_type_245 _wrap_w3w_event_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_246 _wrap_w3w_event_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_247 _wrap_w3w_event_event_type_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_248 _wrap_w3w_event_topic_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_249 _wrap_w3w_event_aggregate_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_250 _wrap_w3w_event_actor_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_251 _wrap_w3w_event_region_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_event_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_252 arg2);
-extern swig_type_253 _wrap_w3w_event_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_254 _wrap_w3w_event_payload_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_w3w_event_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_248 _wrap_w3w_event_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_249 _wrap_w3w_event_event_type_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_250 _wrap_w3w_event_topic_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_251 _wrap_w3w_event_aggregate_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_252 _wrap_w3w_event_actor_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_253 _wrap_w3w_event_region_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_254 arg2);
+extern swig_type_255 _wrap_w3w_event_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_256 _wrap_w3w_event_payload_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_event_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_255 _wrap_w3w_subscription_next_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
-extern swig_type_256 _wrap_w3w_subscription_dropped_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_257 _wrap_w3w_subscription_next_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_258 _wrap_w3w_subscription_dropped_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_unsubscribe_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_event_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_257 _wrap_w3w_events_pump_capi_4615f20394d28f01(uintptr_t arg1, swig_type_258 arg2, swig_voidp arg3);
-extern void _wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_w3w_outbox_stats_total_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_w3w_outbox_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_w3w_outbox_stats_last_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_259 _wrap_w3w_events_pump_capi_4615f20394d28f01(uintptr_t arg1, swig_type_260 arg2, swig_voidp arg3);
+extern void _wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_w3w_outbox_stats_total_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_w3w_outbox_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_w3w_outbox_stats_oldest_pending_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_w3w_outbox_stats_last_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_outbox_stats_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_outbox_stats_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_267 _wrap_w3w_outbox_stats_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_269 _wrap_w3w_outbox_stats_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern uintptr_t _wrap_w3w_event_list_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_268 _wrap_w3w_event_list_count_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_w3w_event_list_next_after_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_270 _wrap_w3w_event_list_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_w3w_event_list_next_after_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_event_list_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_271 _wrap_w3w_events_of_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_272 arg4, swig_type_273 arg5, swig_intgo arg6);
+extern swig_type_273 _wrap_w3w_events_of_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_274 arg4, swig_type_275 arg5, swig_intgo arg6);
 extern void _wrap_w3w_event_list_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_274 arg2);
-extern swig_type_275 _wrap_w3w_audit_record_chain_pos_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_276 _wrap_w3w_audit_record_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_277 _wrap_w3w_audit_record_actor_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_278 arg2);
-extern swig_type_279 _wrap_w3w_audit_record_action_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_280 arg2);
-extern swig_type_281 _wrap_w3w_audit_record_target_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_282 arg2);
-extern swig_type_283 _wrap_w3w_audit_record_outcome_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_284 arg2);
-extern swig_type_285 _wrap_w3w_audit_record_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_276 arg2);
+extern swig_type_277 _wrap_w3w_audit_record_chain_pos_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_278 _wrap_w3w_audit_record_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_279 _wrap_w3w_audit_record_actor_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_w3w_audit_record_action_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_282 arg2);
+extern swig_type_283 _wrap_w3w_audit_record_target_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_284 arg2);
+extern swig_type_285 _wrap_w3w_audit_record_outcome_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_286 arg2);
+extern swig_type_287 _wrap_w3w_audit_record_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_audit_record_prev_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_w3w_audit_record_prev_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_audit_record_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_w3w_audit_record_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_286 _wrap_w3w_audit_record_trace_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_288 _wrap_w3w_audit_record_trace_id_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_audit_record_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_audit_record_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_audit_page_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_287 _wrap_w3w_audit_page_count_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_288 arg2);
-extern swig_type_289 _wrap_w3w_audit_page_next_after_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_289 _wrap_w3w_audit_page_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_290 arg2);
+extern swig_type_291 _wrap_w3w_audit_page_next_after_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_audit_page_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_audit_report_ok_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_audit_report_ok_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_290 arg2);
-extern swig_type_291 _wrap_w3w_audit_report_records_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_292 arg2);
-extern swig_type_293 _wrap_w3w_audit_report_unsealed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_294 arg2);
-extern swig_type_295 _wrap_w3w_audit_report_first_bad_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_296 _wrap_w3w_audit_report_reason_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_292 arg2);
+extern swig_type_293 _wrap_w3w_audit_report_records_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_294 arg2);
+extern swig_type_295 _wrap_w3w_audit_report_unsealed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_296 arg2);
+extern swig_type_297 _wrap_w3w_audit_report_first_bad_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_298 _wrap_w3w_audit_report_reason_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_audit_report_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_audit_report_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_297 _wrap_w3w_audit_verify_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_298 _wrap_w3w_audit_read_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_299 arg4, swig_intgo arg5);
+extern swig_type_299 _wrap_w3w_audit_verify_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_300 _wrap_w3w_audit_read_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_301 arg4, swig_intgo arg5);
 extern void _wrap_w3w_audit_page_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_300 _wrap_w3w_audit_seal_capi_4615f20394d28f01(uintptr_t arg1, swig_type_301 arg2, swig_voidp arg3);
-extern swig_type_302 _wrap_w3w_supply_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_303 _wrap_w3w_supply_page_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_304 _wrap_w3w_order_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_305 _wrap_w3w_order_page_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_306 _wrap_w3w_claim_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_307 _wrap_w3w_transfer_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_308 _wrap_w3w_account_list_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_309 _wrap_w3w_event_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_310 _wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(swig_voidp arg1, swig_type_311 arg2);
-extern swig_type_312 _wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(swig_voidp arg1, swig_type_313 arg2);
+extern swig_type_302 _wrap_w3w_audit_seal_capi_4615f20394d28f01(uintptr_t arg1, swig_type_303 arg2, swig_voidp arg3);
+extern swig_type_304 _wrap_w3w_supply_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_305 _wrap_w3w_supply_page_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_306 _wrap_w3w_order_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_307 _wrap_w3w_order_page_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_308 _wrap_w3w_claim_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_309 _wrap_w3w_transfer_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_310 _wrap_w3w_account_list_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_311 _wrap_w3w_event_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_312 _wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(swig_voidp arg1, swig_type_313 arg2);
+extern swig_type_314 _wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(swig_voidp arg1, swig_type_315 arg2);
 extern void _wrap_w3w_jwt_verifier_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_314 _wrap_w3w_jwt_verify_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_315 arg3, swig_type_316 arg4, swig_intgo arg5);
-extern swig_type_317 _wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(swig_voidp arg1, swig_type_318 arg2, swig_type_319 arg3, swig_intgo arg4, swig_type_320 arg5, swig_type_321 arg6);
-extern swig_type_322 _wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(swig_voidp arg1, swig_type_323 arg2, swig_type_324 arg3, swig_intgo arg4, swig_type_325 arg5, swig_type_326 arg6);
-extern swig_type_327 _wrap_w3w_rate_limit_take_capi_4615f20394d28f01(uintptr_t arg1, swig_type_328 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_type_316 _wrap_w3w_jwt_verify_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_317 arg3, swig_type_318 arg4, swig_intgo arg5);
+extern swig_type_319 _wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(swig_voidp arg1, swig_type_320 arg2, swig_type_321 arg3, swig_intgo arg4, swig_type_322 arg5, swig_type_323 arg6);
+extern swig_type_324 _wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(swig_voidp arg1, swig_type_325 arg2, swig_type_326 arg3, swig_intgo arg4, swig_type_327 arg5, swig_type_328 arg6);
+extern swig_type_329 _wrap_w3w_rate_limit_take_capi_4615f20394d28f01(uintptr_t arg1, swig_type_330 arg2, double arg3, double arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_w3w_master_seed_info_exists_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_master_seed_info_exists_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_329 _wrap_w3w_master_seed_info_origin_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_w3w_master_seed_info_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_332 _wrap_w3w_master_seed_info_key_ids_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_333 _wrap_w3w_master_seed_info_context_key_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_331 _wrap_w3w_master_seed_info_origin_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_332 arg2);
+extern swig_type_333 _wrap_w3w_master_seed_info_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_334 _wrap_w3w_master_seed_info_key_ids_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_335 _wrap_w3w_master_seed_info_context_key_id_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_master_seed_info_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_master_seed_info_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_334 _wrap_w3w_master_seed_import_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_335 arg3, swig_type_336 arg4);
-extern swig_type_337 _wrap_w3w_master_seed_info_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_338 _wrap_w3w_master_mnemonic_export_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_339 _wrap_w3w_master_key_rotate_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_340 arg3);
-extern swig_type_341 _wrap_w3w_master_key_retire_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
-extern swig_type_342 _wrap_w3w_master_key_id_capi_4615f20394d28f01(swig_type_343 arg1, swig_type_344 arg2);
-extern swig_type_345 _wrap_w3w_wallet_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_346 _wrap_w3w_wallet_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_347 _wrap_w3w_wallet_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_348 _wrap_w3w_wallet_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_349 arg2);
-extern swig_type_350 _wrap_w3w_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_351 arg2);
-extern swig_type_352 _wrap_w3w_wallet_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_336 _wrap_w3w_master_seed_import_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_337 arg3, swig_type_338 arg4);
+extern swig_type_339 _wrap_w3w_master_seed_info_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_340 _wrap_w3w_master_mnemonic_export_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_341 _wrap_w3w_master_key_rotate_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_342 arg3);
+extern swig_type_343 _wrap_w3w_master_key_retire_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_type_344 _wrap_w3w_master_key_id_capi_4615f20394d28f01(swig_type_345 arg1, swig_type_346 arg2);
+extern swig_type_347 _wrap_w3w_wallet_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_348 _wrap_w3w_wallet_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_349 _wrap_w3w_wallet_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_350 _wrap_w3w_wallet_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_351 arg2);
+extern swig_type_352 _wrap_w3w_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_353 arg2);
+extern swig_type_354 _wrap_w3w_wallet_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_wallet_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_wallet_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_wallets_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_353 _wrap_w3w_wallets_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_355 _wrap_w3w_wallets_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_wallets_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_354 _wrap_w3w_wallet_create_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_355 arg4);
-extern swig_type_356 _wrap_w3w_wallet_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
+extern swig_type_356 _wrap_w3w_wallet_create_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_357 arg4);
+extern swig_type_358 _wrap_w3w_wallet_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_359 arg4);
 extern void _wrap_w3w_wallets_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_358 _wrap_w3w_address_normalize_capi_4615f20394d28f01(swig_type_359 arg1, swig_type_360 arg2, swig_type_361 arg3);
+extern swig_type_360 _wrap_w3w_address_normalize_capi_4615f20394d28f01(swig_type_361 arg1, swig_type_362 arg2, swig_type_363 arg3);
 extern void _wrap_w3w_chain_options_version_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_version_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_362 _wrap_w3w_chain_options_adapter_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_363 _wrap_w3w_chain_options_url_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_364 arg2);
-extern swig_type_365 _wrap_w3w_chain_options_chain_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_364 _wrap_w3w_chain_options_adapter_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_365 _wrap_w3w_chain_options_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_366 arg2);
+extern swig_type_367 _wrap_w3w_chain_options_chain_id_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_confirmations_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_confirmations_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_timeout_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_timeout_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_366 _wrap_w3w_chain_options_assets_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_367 arg2);
-extern swig_type_368 _wrap_w3w_chain_options_start_block_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_368 _wrap_w3w_chain_options_assets_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_369 arg2);
+extern swig_type_370 _wrap_w3w_chain_options_start_block_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_max_blocks_per_poll_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_max_blocks_per_poll_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_allow_zero_address_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_allow_zero_address_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_allow_custody_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_allow_custody_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_369 _wrap_w3w_chain_options_signer_url_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_370 _wrap_w3w_chain_options_signer_key_hex_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_371 arg2);
-extern swig_type_372 _wrap_w3w_chain_options_sweep_thresholds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_371 _wrap_w3w_chain_options_signer_url_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_372 _wrap_w3w_chain_options_signer_key_hex_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_373 arg2);
+extern swig_type_374 _wrap_w3w_chain_options_sweep_thresholds_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_sweep_interval_ms_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_sweep_interval_ms_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_sweep_max_per_round_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_sweep_max_per_round_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_373 arg2);
-extern swig_type_374 _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_375 arg2);
+extern swig_type_376 _wrap_w3w_chain_options_sweep_topup_max_wei_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_options_replace_after_blocks_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_options_replace_after_blocks_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_375 arg2);
-extern swig_type_376 _wrap_w3w_chain_options_replace_max_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_377 arg2);
+extern swig_type_378 _wrap_w3w_chain_options_replace_max_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_options_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_options_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_377 _wrap_w3w_chain_open_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_379 _wrap_w3w_chain_open_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_w3w_chain_close_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_378 _wrap_w3w_chain_key_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_379 _wrap_w3w_chain_hot_address_capi_4615f20394d28f01(swig_type_380 arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_381 arg2);
-extern swig_type_382 _wrap_w3w_chain_poll_stats_head_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_383 _wrap_w3w_chain_poll_stats_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_384 arg2);
-extern swig_type_385 _wrap_w3w_chain_poll_stats_blocks_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_386 arg2);
-extern swig_type_387 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_388 arg2);
-extern swig_type_389 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_390 arg2);
-extern swig_type_391 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_392 arg2);
-extern swig_type_393 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_394 arg2);
-extern swig_type_395 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_396 arg2);
-extern swig_type_397 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_398 arg2);
-extern swig_type_399 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_380 _wrap_w3w_chain_key_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_381 _wrap_w3w_chain_hot_address_capi_4615f20394d28f01(swig_type_382 arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_383 arg2);
+extern swig_type_384 _wrap_w3w_chain_poll_stats_head_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_385 _wrap_w3w_chain_poll_stats_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_386 arg2);
+extern swig_type_387 _wrap_w3w_chain_poll_stats_blocks_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_388 arg2);
+extern swig_type_389 _wrap_w3w_chain_poll_stats_deposits_credited_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_390 arg2);
+extern swig_type_391 _wrap_w3w_chain_poll_stats_deposits_known_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_392 arg2);
+extern swig_type_393 _wrap_w3w_chain_poll_stats_deposits_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_394 arg2);
+extern swig_type_395 _wrap_w3w_chain_poll_stats_withdrawals_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_396 arg2);
+extern swig_type_397 _wrap_w3w_chain_poll_stats_withdrawals_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_398 arg2);
+extern swig_type_399 _wrap_w3w_chain_poll_stats_withdrawals_dropped_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_400 arg2);
+extern swig_type_401 _wrap_w3w_chain_poll_stats_withdrawals_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_poll_stats_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_poll_stats_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_400 _wrap_w3w_chain_poll_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_401 _wrap_w3w_chain_confirmations_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_402 arg3);
+extern swig_type_402 _wrap_w3w_chain_poll_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_403 _wrap_w3w_chain_confirmations_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_404 arg3);
 extern swig_intgo _wrap_w3w_chain_confirmations_required_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_403 _wrap_w3w_chain_watch_start_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
+extern swig_type_405 _wrap_w3w_chain_watch_start_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3);
 extern void _wrap_w3w_chain_watch_stop_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_watch_state_running_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_watch_state_running_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_404 arg2);
-extern swig_type_405 _wrap_w3w_chain_watch_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_406 arg2);
-extern swig_type_407 _wrap_w3w_chain_watch_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_408 _wrap_w3w_chain_watch_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_409 arg2);
-extern swig_type_410 _wrap_w3w_chain_watch_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_411 arg2);
-extern swig_type_412 _wrap_w3w_chain_watch_state_head_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_413 _wrap_w3w_chain_watch_state_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_406 arg2);
+extern swig_type_407 _wrap_w3w_chain_watch_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_408 arg2);
+extern swig_type_409 _wrap_w3w_chain_watch_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_410 _wrap_w3w_chain_watch_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_411 arg2);
+extern swig_type_412 _wrap_w3w_chain_watch_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_413 arg2);
+extern swig_type_414 _wrap_w3w_chain_watch_state_head_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_415 _wrap_w3w_chain_watch_state_cursor_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_watch_state_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_watch_state_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_414 _wrap_w3w_chain_watch_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_416 _wrap_w3w_chain_watch_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_HELD_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_SIGNED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_BROADCAST_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_CONFIRMED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_FAILED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_WITHDRAWAL_DROPPED_capi_4615f20394d28f01(void);
-extern swig_type_415 _wrap_w3w_withdrawal_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_416 _wrap_w3w_withdrawal_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_417 _wrap_w3w_withdrawal_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_418 _wrap_w3w_withdrawal_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_419 arg2);
-extern swig_type_420 _wrap_w3w_withdrawal_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_421 _wrap_w3w_withdrawal_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_422 _wrap_w3w_withdrawal_from_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_423 arg2);
-extern swig_type_424 _wrap_w3w_withdrawal_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_425 _wrap_w3w_withdrawal_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_417 _wrap_w3w_withdrawal_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_418 _wrap_w3w_withdrawal_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_419 _wrap_w3w_withdrawal_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_420 _wrap_w3w_withdrawal_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_421 arg2);
+extern swig_type_422 _wrap_w3w_withdrawal_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_423 _wrap_w3w_withdrawal_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_424 _wrap_w3w_withdrawal_from_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_425 arg2);
+extern swig_type_426 _wrap_w3w_withdrawal_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_427 _wrap_w3w_withdrawal_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_withdrawal_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_withdrawal_status_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_426 _wrap_w3w_withdrawal_error_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_427 _wrap_w3w_withdrawal_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_428 arg2);
-extern swig_type_429 _wrap_w3w_withdrawal_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_430 arg2);
-extern swig_type_431 _wrap_w3w_withdrawal_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_428 _wrap_w3w_withdrawal_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_429 _wrap_w3w_withdrawal_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_430 arg2);
+extern swig_type_431 _wrap_w3w_withdrawal_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_432 arg2);
+extern swig_type_433 _wrap_w3w_withdrawal_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_withdrawal_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_432 _wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_433 arg4, swig_type_434 arg5, swig_type_435 arg6, swig_type_436 arg7);
-extern swig_type_437 _wrap_w3w_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_438 arg4);
-extern swig_type_439 _wrap_w3w_withdrawal_status_name_capi_4615f20394d28f01(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(swig_type_440 arg1);
+extern swig_type_434 _wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_435 arg4, swig_type_436 arg5, swig_type_437 arg6, swig_type_438 arg7);
+extern swig_type_439 _wrap_w3w_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_440 arg4);
+extern swig_type_441 _wrap_w3w_withdrawal_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(swig_type_442 arg1);
 extern swig_intgo _wrap_W3W_ATTEMPT_ORIGINAL_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_ATTEMPT_REPLACEMENT_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_ATTEMPT_CANCELLATION_capi_4615f20394d28f01(void);
@@ -1264,74 +1267,74 @@ extern void _wrap_w3w_withdrawal_attempt_seq_set_capi_4615f20394d28f01(uintptr_t
 extern swig_intgo _wrap_w3w_withdrawal_attempt_seq_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_withdrawal_attempt_kind_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_withdrawal_attempt_kind_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_441 _wrap_w3w_withdrawal_attempt_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_442 arg2);
-extern swig_type_443 _wrap_w3w_withdrawal_attempt_max_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_444 arg2);
-extern swig_type_445 _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_446 arg2);
-extern swig_type_447 _wrap_w3w_withdrawal_attempt_gas_price_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_448 arg2);
-extern swig_type_449 _wrap_w3w_withdrawal_attempt_gas_limit_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_450 arg2);
-extern swig_type_451 _wrap_w3w_withdrawal_attempt_block_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_452 arg2);
-extern swig_type_453 _wrap_w3w_withdrawal_attempt_fee_paid_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_454 arg2);
-extern swig_type_455 _wrap_w3w_withdrawal_attempt_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_443 _wrap_w3w_withdrawal_attempt_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_444 arg2);
+extern swig_type_445 _wrap_w3w_withdrawal_attempt_max_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_446 arg2);
+extern swig_type_447 _wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_448 arg2);
+extern swig_type_449 _wrap_w3w_withdrawal_attempt_gas_price_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_450 arg2);
+extern swig_type_451 _wrap_w3w_withdrawal_attempt_gas_limit_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_452 arg2);
+extern swig_type_453 _wrap_w3w_withdrawal_attempt_block_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_454 arg2);
+extern swig_type_455 _wrap_w3w_withdrawal_attempt_fee_paid_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_456 arg2);
+extern swig_type_457 _wrap_w3w_withdrawal_attempt_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_attempt_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_withdrawal_attempt_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_withdrawal_attempts_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_456 _wrap_w3w_withdrawal_attempts_count_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_457 arg2);
-extern swig_type_458 _wrap_w3w_withdrawal_attempts_fee_paid_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_458 _wrap_w3w_withdrawal_attempts_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_459 arg2);
+extern swig_type_460 _wrap_w3w_withdrawal_attempts_fee_paid_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_withdrawal_attempts_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_459 _wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_460 arg4, swig_type_461 arg5, swig_type_462 arg6);
-extern swig_type_463 _wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_464 arg4, swig_type_465 arg5, swig_type_466 arg6);
-extern swig_type_467 _wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_468 arg4);
+extern swig_type_461 _wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_462 arg4, swig_type_463 arg5, swig_type_464 arg6);
+extern swig_type_465 _wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_466 arg4, swig_type_467 arg5, swig_type_468 arg6);
+extern swig_type_469 _wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_470 arg4);
 extern void _wrap_w3w_withdrawal_attempts_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_469 _wrap_w3w_withdrawal_attempt_kind_name_capi_4615f20394d28f01(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(swig_type_470 arg1);
-extern void _wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_471 arg2);
-extern swig_type_472 _wrap_w3w_chain_open_withdrawals_listed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_473 _wrap_w3w_chain_open_withdrawals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_474 arg2);
-extern swig_type_475 _wrap_w3w_chain_open_withdrawals_max_counted_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_476 arg2);
-extern swig_type_477 _wrap_w3w_chain_open_withdrawals_oldest_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_478 arg2);
-extern swig_type_479 _wrap_w3w_chain_open_withdrawals_oldest_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_480 arg2);
-extern swig_type_481 _wrap_w3w_chain_open_withdrawals_oldest_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_471 _wrap_w3w_withdrawal_attempt_kind_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(swig_type_472 arg1);
+extern void _wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_473 arg2);
+extern swig_type_474 _wrap_w3w_chain_open_withdrawals_listed_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_475 _wrap_w3w_chain_open_withdrawals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_476 arg2);
+extern swig_type_477 _wrap_w3w_chain_open_withdrawals_max_counted_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_478 arg2);
+extern swig_type_479 _wrap_w3w_chain_open_withdrawals_oldest_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_480 arg2);
+extern swig_type_481 _wrap_w3w_chain_open_withdrawals_oldest_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_482 arg2);
+extern swig_type_483 _wrap_w3w_chain_open_withdrawals_oldest_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_open_withdrawals_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_open_withdrawals_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_482 _wrap_w3w_chain_open_withdrawals_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_483 _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_484 _wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_485 _wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_486 _wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_487 _wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_488 _wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_489 arg2);
-extern swig_type_490 _wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_491 arg2);
-extern swig_type_492 _wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_493 _wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_494 _wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_495 arg2);
-extern swig_type_496 _wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_497 _wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_498 _wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_499 _wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_500 arg2);
-extern swig_type_501 _wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_484 _wrap_w3w_chain_open_withdrawals_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_485 _wrap_w3w_chain_deposit_reference_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_486 _wrap_w3w_chain_deposit_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_487 _wrap_w3w_chain_deposit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_488 _wrap_w3w_chain_deposit_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_489 _wrap_w3w_chain_deposit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_490 _wrap_w3w_chain_deposit_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_491 arg2);
+extern swig_type_492 _wrap_w3w_chain_deposit_log_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_493 arg2);
+extern swig_type_494 _wrap_w3w_chain_deposit_block_number_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_495 _wrap_w3w_chain_deposit_block_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_496 _wrap_w3w_chain_deposit_value_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_497 arg2);
+extern swig_type_498 _wrap_w3w_chain_deposit_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_499 _wrap_w3w_chain_deposit_dust_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_500 _wrap_w3w_chain_deposit_status_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_501 _wrap_w3w_chain_deposit_transfer_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_502 arg2);
+extern swig_type_503 _wrap_w3w_chain_deposit_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_deposit_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_deposit_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_502 _wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_503 arg4);
+extern swig_type_504 _wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_505 arg4);
 extern uintptr_t _wrap_w3w_chain_deposits_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_504 _wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_506 _wrap_w3w_chain_deposits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_chain_deposits_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_505 _wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_506 arg4, swig_type_507 arg5, swig_intgo arg6);
+extern swig_type_507 _wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_508 arg4, swig_type_509 arg5, swig_intgo arg6);
 extern void _wrap_w3w_chain_deposits_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern swig_intgo _wrap_W3W_SWEEP_PLANNED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_TOPUP_SIGNED_capi_4615f20394d28f01(void);
@@ -1339,170 +1342,170 @@ extern swig_intgo _wrap_W3W_SWEEP_TOPUP_MINED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_SIGNED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_CONFIRMED_capi_4615f20394d28f01(void);
 extern swig_intgo _wrap_W3W_SWEEP_FAILED_capi_4615f20394d28f01(void);
-extern swig_type_508 _wrap_w3w_sweep_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_509 _wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_510 _wrap_w3w_sweep_address_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_511 arg2);
-extern swig_type_512 _wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_513 _wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_514 _wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_510 _wrap_w3w_sweep_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_511 _wrap_w3w_sweep_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_512 _wrap_w3w_sweep_address_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_513 arg2);
+extern swig_type_514 _wrap_w3w_sweep_wallet_index_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_515 _wrap_w3w_sweep_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_516 _wrap_w3w_sweep_to_address_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_sweep_status_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_sweep_status_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_515 arg2);
-extern swig_type_516 _wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_517 arg2);
-extern swig_type_518 _wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_519 _wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_520 arg2);
-extern swig_type_521 _wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_522 arg2);
-extern swig_type_523 _wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_524 arg2);
-extern swig_type_525 _wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_526 arg2);
-extern swig_type_527 _wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_528 arg2);
-extern swig_type_529 _wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_530 arg2);
-extern swig_type_531 _wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_532 _wrap_w3w_sweep_error_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_533 arg2);
-extern swig_type_534 _wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_535 arg2);
-extern swig_type_536 _wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_517 arg2);
+extern swig_type_518 _wrap_w3w_sweep_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_519 arg2);
+extern swig_type_520 _wrap_w3w_sweep_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_521 _wrap_w3w_sweep_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_522 arg2);
+extern swig_type_523 _wrap_w3w_sweep_topup_value_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_524 arg2);
+extern swig_type_525 _wrap_w3w_sweep_topup_nonce_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_526 arg2);
+extern swig_type_527 _wrap_w3w_sweep_topup_tx_hash_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_528 arg2);
+extern swig_type_529 _wrap_w3w_sweep_fee_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_530 arg2);
+extern swig_type_531 _wrap_w3w_sweep_topup_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_532 arg2);
+extern swig_type_533 _wrap_w3w_sweep_sweep_fee_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_534 _wrap_w3w_sweep_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_535 arg2);
+extern swig_type_536 _wrap_w3w_sweep_created_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_537 arg2);
+extern swig_type_538 _wrap_w3w_sweep_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_sweep_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_sweep_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_sweeps_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_537 _wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_539 _wrap_w3w_sweeps_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_sweeps_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_538 arg2);
-extern swig_type_539 _wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_540 arg2);
-extern swig_type_541 _wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_542 arg2);
-extern swig_type_543 _wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_544 arg2);
-extern swig_type_545 _wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_546 arg2);
-extern swig_type_547 _wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_548 arg2);
-extern swig_type_549 _wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_550 arg2);
-extern swig_type_551 _wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_552 arg2);
-extern swig_type_553 _wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_540 arg2);
+extern swig_type_541 _wrap_w3w_sweep_stats_addresses_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_542 arg2);
+extern swig_type_543 _wrap_w3w_sweep_stats_planned_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_544 arg2);
+extern swig_type_545 _wrap_w3w_sweep_stats_topups_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_546 arg2);
+extern swig_type_547 _wrap_w3w_sweep_stats_sent_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_548 arg2);
+extern swig_type_549 _wrap_w3w_sweep_stats_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_550 arg2);
+extern swig_type_551 _wrap_w3w_sweep_stats_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_552 arg2);
+extern swig_type_553 _wrap_w3w_sweep_stats_pending_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_554 arg2);
+extern swig_type_555 _wrap_w3w_sweep_stats_skipped_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_sweep_stats_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_sweep_stats_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_554 _wrap_w3w_chain_sweep_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_555 _wrap_w3w_sweep_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_556 arg4, swig_intgo arg5);
+extern swig_type_556 _wrap_w3w_chain_sweep_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_557 _wrap_w3w_sweep_list_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_558 arg4, swig_intgo arg5);
 extern void _wrap_w3w_sweeps_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_557 _wrap_w3w_sweep_status_name_capi_4615f20394d28f01(swig_intgo arg1);
-extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(swig_type_558 arg1);
-extern swig_type_559 _wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_560 _wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_561 arg2);
-extern swig_type_562 _wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_563 arg2);
-extern swig_type_564 _wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_559 _wrap_w3w_sweep_status_name_capi_4615f20394d28f01(swig_intgo arg1);
+extern swig_intgo _wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(swig_type_560 arg1);
+extern swig_type_561 _wrap_w3w_sweep_fee_total_chain_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_562 _wrap_w3w_sweep_fee_total_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_563 arg2);
+extern swig_type_564 _wrap_w3w_sweep_fee_total_total_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_565 arg2);
+extern swig_type_566 _wrap_w3w_sweep_fee_total_transactions_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_sweep_fee_total_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_sweep_fee_total_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_sweep_fee_totals_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_565 _wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_567 _wrap_w3w_sweep_fee_totals_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_sweep_fee_totals_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_566 _wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_567 arg4);
+extern swig_type_568 _wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_569 arg4);
 extern void _wrap_w3w_sweep_fee_totals_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_sweep_state_enabled_set_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_w3w_chain_sweep_state_enabled_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_568 arg2);
-extern swig_type_569 _wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_570 arg2);
-extern swig_type_571 _wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_572 _wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_573 arg2);
-extern swig_type_574 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_570 arg2);
+extern swig_type_571 _wrap_w3w_chain_sweep_state_rounds_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_572 arg2);
+extern swig_type_573 _wrap_w3w_chain_sweep_state_errors_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_574 _wrap_w3w_chain_sweep_state_last_error_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_575 arg2);
+extern swig_type_576 _wrap_w3w_chain_sweep_state_last_ok_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_w3w_chain_sweep_state_last_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_w3w_chain_sweep_state_last_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_575 arg2);
-extern swig_type_576 _wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_577 arg2);
-extern swig_type_578 _wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_577 arg2);
+extern swig_type_578 _wrap_w3w_chain_sweep_state_confirmed_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_579 arg2);
+extern swig_type_580 _wrap_w3w_chain_sweep_state_failed_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_chain_sweep_state_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_chain_sweep_state_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_579 _wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_580 _wrap_w3w_wallet_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_581 _wrap_w3w_wallets_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_582 _wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_583 _wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
-extern swig_type_584 _wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_585 _wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_586 _wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_587 _wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_588 _wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_589 _wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_590 arg2);
-extern swig_type_591 _wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_592 arg2);
-extern swig_type_593 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_594 arg2);
-extern swig_type_595 _wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_596 arg2);
-extern swig_type_597 _wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_598 arg2);
-extern swig_type_599 _wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_600 arg2);
-extern swig_type_601 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_602 arg2);
-extern swig_type_603 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_604 arg2);
-extern swig_type_605 _wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_581 _wrap_w3w_chain_sweep_state_get_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_582 _wrap_w3w_wallet_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_583 _wrap_w3w_wallets_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_584 _wrap_w3w_withdrawal_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_585 _wrap_w3w_withdrawal_detail_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3);
+extern swig_type_586 _wrap_w3w_chain_deposit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_587 _wrap_w3w_chain_deposits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_588 _wrap_w3w_sweeps_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_589 _wrap_w3w_sweep_fee_totals_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_590 _wrap_w3w_withdrawal_limit_currency_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_591 _wrap_w3w_withdrawal_limit_user_id_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_592 arg2);
+extern swig_type_593 _wrap_w3w_withdrawal_limit_source_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_594 arg2);
+extern swig_type_595 _wrap_w3w_withdrawal_limit_per_withdrawal_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_596 arg2);
+extern swig_type_597 _wrap_w3w_withdrawal_limit_daily_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_598 arg2);
+extern swig_type_599 _wrap_w3w_withdrawal_limit_used_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_600 arg2);
+extern swig_type_601 _wrap_w3w_withdrawal_limit_remaining_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_602 arg2);
+extern swig_type_603 _wrap_w3w_withdrawal_limit_next_release_at_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_604 arg2);
+extern swig_type_605 _wrap_w3w_withdrawal_limit_next_release_amount_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern void _wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_606 arg2);
+extern swig_type_607 _wrap_w3w_withdrawal_limit_updated_at_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_new_w3w_withdrawal_limit_capi_4615f20394d28f01(void);
 extern void _wrap_delete_w3w_withdrawal_limit_capi_4615f20394d28f01(uintptr_t arg1);
 extern uintptr_t _wrap_w3w_withdrawal_limits_items_get_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_606 _wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
+extern swig_type_608 _wrap_w3w_withdrawal_limits_count_get_capi_4615f20394d28f01(uintptr_t arg1);
 extern void _wrap_delete_w3w_withdrawal_limits_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_607 _wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_608 arg4, swig_type_609 arg5, swig_type_610 arg6, swig_type_611 arg7);
-extern swig_type_612 _wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_613 arg3, swig_type_614 arg4);
-extern swig_type_615 _wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_616 arg4, swig_type_617 arg5);
+extern swig_type_609 _wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_type_610 arg4, swig_type_611 arg5, swig_type_612 arg6, swig_type_613 arg7);
+extern swig_type_614 _wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_615 arg3, swig_type_616 arg4);
+extern swig_type_617 _wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, uintptr_t arg3, swig_type_618 arg4, swig_type_619 arg5);
 extern void _wrap_w3w_withdrawal_limits_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern swig_type_618 _wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_619 _wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_620 _wrap_w3wb_subscribe_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_621 arg3);
-extern swig_type_622 _wrap_w3wb_actor_init_capi_4615f20394d28f01(uintptr_t arg1, swig_type_623 arg2, swig_intgo arg3);
-extern swig_type_624 _wrap_w3wb_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_625 _wrap_w3wb_list_query_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_626 _wrap_w3wb_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_627 arg2, swig_type_628 arg3);
-extern swig_type_629 _wrap_w3wb_chain_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_630 _wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_631 arg2, swig_type_632 arg3);
-extern swig_intgo _wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_633 arg3);
-extern swig_type_634 _wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_635 arg2, swig_type_636 arg3);
-extern uintptr_t _wrap_w3wb_order_items_new_capi_4615f20394d28f01(swig_type_637 arg1);
-extern swig_type_638 _wrap_w3wb_order_items_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_639 arg2, swig_type_640 arg3, swig_type_641 arg4, swig_type_642 arg5, swig_type_643 arg6);
+extern swig_type_620 _wrap_w3w_withdrawal_limit_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_621 _wrap_w3w_withdrawal_limits_to_json_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_622 _wrap_w3wb_subscribe_capi_4615f20394d28f01(swig_voidp arg1, uintptr_t arg2, swig_type_623 arg3);
+extern swig_type_624 _wrap_w3wb_actor_init_capi_4615f20394d28f01(uintptr_t arg1, swig_type_625 arg2, swig_intgo arg3);
+extern swig_type_626 _wrap_w3wb_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_627 _wrap_w3wb_list_query_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_628 _wrap_w3wb_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_629 arg2, swig_type_630 arg3);
+extern swig_type_631 _wrap_w3wb_chain_options_init_capi_4615f20394d28f01(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_632 _wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_633 arg2, swig_type_634 arg3);
+extern swig_intgo _wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(uintptr_t arg1, uintptr_t arg2, swig_type_635 arg3);
+extern swig_type_636 _wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(uintptr_t arg1, swig_type_637 arg2, swig_type_638 arg3);
+extern uintptr_t _wrap_w3wb_order_items_new_capi_4615f20394d28f01(swig_type_639 arg1);
+extern swig_type_640 _wrap_w3wb_order_items_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_641 arg2, swig_type_642 arg3, swig_type_643 arg4, swig_type_644 arg5, swig_type_645 arg6);
 extern void _wrap_w3wb_order_items_free_capi_4615f20394d28f01(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_order_item_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_644 arg2);
-extern uintptr_t _wrap_w3wb_order_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_645 arg2);
-extern uintptr_t _wrap_w3wb_supply_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_646 arg2);
-extern uintptr_t _wrap_w3wb_audit_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_647 arg2);
-extern uintptr_t _wrap_w3wb_event_list_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_648 arg2);
-extern uintptr_t _wrap_w3wb_account_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_649 arg2);
-extern uintptr_t _wrap_w3wb_wallet_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_650 arg2);
-extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_651 arg2);
-extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_652 arg2);
-extern uintptr_t _wrap_w3wb_sweep_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_653 arg2);
-extern uintptr_t _wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_654 arg2);
-extern uintptr_t _wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_655 arg2);
-extern uintptr_t _wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(swig_type_656 arg1);
-extern swig_type_657 _wrap_w3wb_claim_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_658 arg2, swig_type_659 arg3, swig_type_660 arg4);
-extern uintptr_t _wrap_w3wb_process_requests_new_capi_4615f20394d28f01(swig_type_661 arg1);
-extern swig_type_662 _wrap_w3wb_process_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_663 arg2, swig_type_664 arg3, swig_type_665 arg4);
-extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(swig_type_666 arg1);
-extern swig_type_667 _wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_668 arg2, swig_type_669 arg3, swig_type_670 arg4, swig_type_671 arg5, swig_type_672 arg6, swig_type_673 arg7);
-extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(swig_type_674 arg1);
-extern swig_type_675 _wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_676 arg2, swig_type_677 arg3, swig_type_678 arg4, swig_type_679 arg5, swig_type_680 arg6);
-extern uintptr_t _wrap_w3wb_order_requests_new_capi_4615f20394d28f01(swig_type_681 arg1);
-extern swig_type_682 _wrap_w3wb_order_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_683 arg2, swig_type_684 arg3, uintptr_t arg4, swig_type_685 arg5, swig_type_686 arg6);
+extern uintptr_t _wrap_w3wb_order_item_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_646 arg2);
+extern uintptr_t _wrap_w3wb_order_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_647 arg2);
+extern uintptr_t _wrap_w3wb_supply_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_648 arg2);
+extern uintptr_t _wrap_w3wb_audit_page_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_649 arg2);
+extern uintptr_t _wrap_w3wb_event_list_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_650 arg2);
+extern uintptr_t _wrap_w3wb_account_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_651 arg2);
+extern uintptr_t _wrap_w3wb_wallet_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_652 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_653 arg2);
+extern uintptr_t _wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_654 arg2);
+extern uintptr_t _wrap_w3wb_sweep_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_655 arg2);
+extern uintptr_t _wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_656 arg2);
+extern uintptr_t _wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_657 arg2);
+extern uintptr_t _wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(swig_type_658 arg1);
+extern swig_type_659 _wrap_w3wb_claim_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_660 arg2, swig_type_661 arg3, swig_type_662 arg4);
+extern uintptr_t _wrap_w3wb_process_requests_new_capi_4615f20394d28f01(swig_type_663 arg1);
+extern swig_type_664 _wrap_w3wb_process_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_665 arg2, swig_type_666 arg3, swig_type_667 arg4);
+extern uintptr_t _wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(swig_type_668 arg1);
+extern swig_type_669 _wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_670 arg2, swig_type_671 arg3, swig_type_672 arg4, swig_type_673 arg5, swig_type_674 arg6, swig_type_675 arg7);
+extern uintptr_t _wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(swig_type_676 arg1);
+extern swig_type_677 _wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_678 arg2, swig_type_679 arg3, swig_type_680 arg4, swig_type_681 arg5, swig_type_682 arg6);
+extern uintptr_t _wrap_w3wb_order_requests_new_capi_4615f20394d28f01(swig_type_683 arg1);
+extern swig_type_684 _wrap_w3wb_order_request_set_capi_4615f20394d28f01(uintptr_t arg1, swig_type_685 arg2, swig_type_686 arg3, uintptr_t arg4, swig_type_687 arg5, swig_type_688 arg6);
 extern void _wrap_w3wb_requests_free_capi_4615f20394d28f01(uintptr_t arg1);
 extern swig_intgo _wrap_w3wb_batch_result_code_capi_4615f20394d28f01(uintptr_t arg1);
-extern uintptr_t _wrap_w3wb_batch_result_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_687 arg2);
+extern uintptr_t _wrap_w3wb_batch_result_at_capi_4615f20394d28f01(uintptr_t arg1, swig_type_689 arg2);
 #undef intgo
 */
 import "C"
@@ -4110,6 +4113,33 @@ func W3w_order_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	return swig_r_1
 }
 
+func W3w_order_get_json(arg1 *string, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 string) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	swig_r_p := C._wrap_w3w_order_get_json_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_3)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	{
+		if len(*arg1) > 0 {
+			*arg1 = w3wbCopyString(*arg1)
+		}
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	var swig_r_1 error
+	{
+		if len(swig_r) == 0 {
+			swig_r_1 = nil
+		} else {
+			swig_r_1 = swigStatusError(w3wbCopyString(swig_r))
+		}
+	}
+	return swig_r_1
+}
+
 func W3w_order_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 W3w_list_query) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
@@ -4136,7 +4166,7 @@ func W3w_order_cancel(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_cancel_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_order_cancel_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_184)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4179,7 +4209,7 @@ func W3w_order_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_order_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_order_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4286,7 +4316,7 @@ func (arg1 SwigcptrW3w_claim) GetStatus() (_swig_ret Enum_SS_w3w_claim_status) {
 func (arg1 SwigcptrW3w_claim) SetClaimed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
+	C._wrap_w3w_claim_claimed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
@@ -4299,7 +4329,7 @@ func (arg1 SwigcptrW3w_claim) GetClaimed_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_claim) SetProcessed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_w3w_claim_processed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
@@ -4312,7 +4342,7 @@ func (arg1 SwigcptrW3w_claim) GetProcessed_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_claim) SetReleased_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
+	C._wrap_w3w_claim_released_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_claim) GetReleased_at() (_swig_ret int64) {
@@ -4357,7 +4387,7 @@ func W3w_claim_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4382,7 +4412,7 @@ func W3w_claim_get(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_202)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4404,7 +4434,7 @@ func W3w_claim_get_by_order(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_202)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_claim_get_by_order_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4427,7 +4457,7 @@ func W3w_claim_process(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_process_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_206)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4453,7 +4483,7 @@ func W3w_claim_release(arg1 W3w_claim, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_release_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_claim_release_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_209)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_210)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -4486,7 +4516,7 @@ func W3w_claim_status_parse(arg1 *int32, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_claim_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_211)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_claim_status_parse_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4689,7 +4719,7 @@ func (arg1 SwigcptrW3w_deposit_request) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_deposit_request) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_220(_swig_i_1))
+	C._wrap_w3w_deposit_request_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_222(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_deposit_request) GetAmount() (_swig_ret int64) {
@@ -4773,7 +4803,7 @@ func (arg1 SwigcptrW3w_transfer_request) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_transfer_request) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_226(_swig_i_1))
+	C._wrap_w3w_transfer_request_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_228(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_transfer_request) GetAmount() (_swig_ret int64) {
@@ -4931,7 +4961,7 @@ func W3w_claim_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_235(_swig_i_4))
+	swig_r_p := C._wrap_w3w_claim_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_237(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4951,7 +4981,7 @@ func W3w_deposit_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, ar
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_deposit_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_237(_swig_i_4))
+	swig_r_p := C._wrap_w3w_deposit_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_239(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4971,7 +5001,7 @@ func W3w_transfer_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_transfer_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_239(_swig_i_4))
+	swig_r_p := C._wrap_w3w_transfer_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_241(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -4991,7 +5021,7 @@ func W3w_order_create_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_order_create_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_241(_swig_i_4))
+	swig_r_p := C._wrap_w3w_order_create_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_243(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5011,7 +5041,7 @@ func W3w_claim_process_batch(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_act
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_claim_process_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_243(_swig_i_4))
+	swig_r_p := C._wrap_w3w_claim_process_batch_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.swig_type_245(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5041,7 +5071,7 @@ func (p SwigcptrW3w_event) SwigIsW3w_event() {
 func (arg1 SwigcptrW3w_event) SetSeq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_244(_swig_i_1))
+	C._wrap_w3w_event_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetSeq() (_swig_ret int64) {
@@ -5114,7 +5144,7 @@ func (arg1 SwigcptrW3w_event) GetRegion() (_swig_ret string) {
 func (arg1 SwigcptrW3w_event) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_252(_swig_i_1))
+	C._wrap_w3w_event_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_254(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event) GetCreated_at() (_swig_ret int64) {
@@ -5195,7 +5225,7 @@ func W3w_events_pump(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_events_pump_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_events_pump_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5220,7 +5250,7 @@ func (p SwigcptrW3w_outbox_stats) SwigIsW3w_outbox_stats() {
 func (arg1 SwigcptrW3w_outbox_stats) SetTotal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_w3w_outbox_stats_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
@@ -5233,7 +5263,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetTotal() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_w3w_outbox_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
@@ -5246,7 +5276,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetPending() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetOldest_pending_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_w3w_outbox_stats_oldest_pending_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
@@ -5259,7 +5289,7 @@ func (arg1 SwigcptrW3w_outbox_stats) GetOldest_pending_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_outbox_stats) SetLast_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_w3w_outbox_stats_last_seq_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_outbox_stats) GetLast_seq() (_swig_ret int64) {
@@ -5337,7 +5367,7 @@ func (arg1 SwigcptrW3w_event_list) GetCount() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_event_list) SetNext_after(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_w3w_event_list_next_after_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_event_list) GetNext_after() (_swig_ret int64) {
@@ -5369,7 +5399,7 @@ func W3w_events_of(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 s
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_events_of_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_3)), C.swig_type_273(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_w3w_events_of_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_3)), C.swig_type_275(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -5402,7 +5432,7 @@ func (p SwigcptrW3w_audit_record) SwigIsW3w_audit_record() {
 func (arg1 SwigcptrW3w_audit_record) SetChain_pos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1))
+	C._wrap_w3w_audit_record_chain_pos_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetChain_pos() (_swig_ret int64) {
@@ -5435,7 +5465,7 @@ func (arg1 SwigcptrW3w_audit_record) GetActor_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetAction(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_audit_record_action_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5454,7 +5484,7 @@ func (arg1 SwigcptrW3w_audit_record) GetAction() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetTarget_id(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_audit_record_target_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5473,7 +5503,7 @@ func (arg1 SwigcptrW3w_audit_record) GetTarget_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetOutcome(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_audit_record_outcome_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5492,7 +5522,7 @@ func (arg1 SwigcptrW3w_audit_record) GetOutcome() (_swig_ret string) {
 func (arg1 SwigcptrW3w_audit_record) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
+	C._wrap_w3w_audit_record_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_286(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_record) GetCreated_at() (_swig_ret int64) {
@@ -5597,7 +5627,7 @@ func (arg1 SwigcptrW3w_audit_page) GetCount() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_page) SetNext_after(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_288(_swig_i_1))
+	C._wrap_w3w_audit_page_next_after_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_page) GetNext_after() (_swig_ret int64) {
@@ -5646,7 +5676,7 @@ func (arg1 SwigcptrW3w_audit_report) GetOk() (_swig_ret int) {
 func (arg1 SwigcptrW3w_audit_report) SetRecords(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1))
+	C._wrap_w3w_audit_report_records_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
@@ -5659,7 +5689,7 @@ func (arg1 SwigcptrW3w_audit_report) GetRecords() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetUnsealed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1))
+	C._wrap_w3w_audit_report_unsealed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
@@ -5672,7 +5702,7 @@ func (arg1 SwigcptrW3w_audit_report) GetUnsealed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_audit_report) SetFirst_bad(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_294(_swig_i_1))
+	C._wrap_w3w_audit_report_first_bad_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_audit_report) GetFirst_bad() (_swig_ret int64) {
@@ -5742,7 +5772,7 @@ func W3w_audit_read(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_audit_read_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_299(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_audit_read_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_type_301(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5765,7 +5795,7 @@ func W3w_audit_seal(arg1 Struct_SS_w3w_ctx, arg2 int64, arg3 *uint64) (_swig_ret
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_audit_seal_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_301(_swig_i_1), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_w3w_audit_seal_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_303(_swig_i_1), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -5962,7 +5992,7 @@ func W3w_jwt_verifier_hs256(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_hs256_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5982,7 +6012,7 @@ func W3w_jwt_verifier_eddsa(arg1 *uintptr, arg2 []byte) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_jwt_verifier_eddsa_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6010,7 +6040,7 @@ func W3w_jwt_verify(arg1 W3w_actor, arg2 Struct_SS_w3w_jwt_verifier, arg3 string
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_jwt_verify_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_2)), C.swig_type_316(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_jwt_verify_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), C.swig_type_318(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6034,7 +6064,7 @@ func W3w_jwt_sign_hs256(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_320(_swig_i_4), C.swig_type_321(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_hs256_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_322(_swig_i_4), C.swig_type_323(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -6066,7 +6096,7 @@ func W3w_jwt_sign_eddsa(arg1 *string, arg2 []byte, arg3 string, arg4 uint, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_325(_swig_i_4), C.swig_type_326(_swig_i_5))
+	swig_r_p := C._wrap_w3w_jwt_sign_eddsa_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_326)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.swig_type_327(_swig_i_4), C.swig_type_328(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	{
 		if len(*arg1) > 0 {
@@ -6098,7 +6128,7 @@ func W3w_rate_limit_take(arg1 Struct_SS_w3w_ctx, arg2 string, arg3 float64, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_rate_limit_take_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
+	swig_r_p := C._wrap_w3w_rate_limit_take_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_1)), C.double(_swig_i_2), C.double(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6156,7 +6186,7 @@ func (arg1 SwigcptrW3w_master_seed_info) GetOrigin() (_swig_ret string) {
 func (arg1 SwigcptrW3w_master_seed_info) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	C._wrap_w3w_master_seed_info_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_332(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_master_seed_info) GetCreated_at() (_swig_ret int64) {
@@ -6215,7 +6245,7 @@ func W3w_master_seed_import(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string,
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_master_seed_import_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_master_seed_import_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_337)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_338)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6280,7 +6310,7 @@ func W3w_master_key_rotate(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_master_key_rotate_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_master_key_rotate_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6318,7 +6348,7 @@ func W3w_master_key_id(arg1 []byte, arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_w3w_master_key_id_capi_4615f20394d28f01(*(*C.swig_type_343)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_w3w_master_key_id_capi_4615f20394d28f01(*(*C.swig_type_345)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6389,7 +6419,7 @@ func (arg1 SwigcptrW3w_wallet) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_wallet) SetIndex(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_349(_swig_i_1))
+	C._wrap_w3w_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_351(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
@@ -6402,7 +6432,7 @@ func (arg1 SwigcptrW3w_wallet) GetIndex() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_wallet) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_351(_swig_i_1))
+	C._wrap_w3w_wallet_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_353(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_wallet) GetCreated_at() (_swig_ret int64) {
@@ -6477,7 +6507,7 @@ func W3w_wallet_create(arg1 W3w_wallet, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_create_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_create_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -6499,7 +6529,7 @@ func W3w_wallet_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_wallet_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_357)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_wallet_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -6525,7 +6555,7 @@ func W3w_address_normalize(arg1 []byte, arg2 string, arg3 string) (_swig_ret err
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_address_normalize_capi_4615f20394d28f01(*(*C.swig_type_359)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_address_normalize_capi_4615f20394d28f01(*(*C.swig_type_361)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6594,7 +6624,7 @@ func (arg1 SwigcptrW3w_chain_options) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetChain_id(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_364(_swig_i_1))
+	C._wrap_w3w_chain_options_chain_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_366(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetChain_id() (_swig_ret uint64) {
@@ -6643,7 +6673,7 @@ func (arg1 SwigcptrW3w_chain_options) GetAssets() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetStart_block(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_367(_swig_i_1))
+	C._wrap_w3w_chain_options_start_block_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_369(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetStart_block() (_swig_ret int64) {
@@ -6715,7 +6745,7 @@ func (arg1 SwigcptrW3w_chain_options) GetSigner_key_hex() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_options) SetSweep_thresholds(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_chain_options_sweep_thresholds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6760,7 +6790,7 @@ func (arg1 SwigcptrW3w_chain_options) GetSweep_max_per_round() (_swig_ret int) {
 func (arg1 SwigcptrW3w_chain_options) SetSweep_topup_max_wei(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_chain_options_sweep_topup_max_wei_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_375)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6792,7 +6822,7 @@ func (arg1 SwigcptrW3w_chain_options) GetReplace_after_blocks() (_swig_ret int) 
 func (arg1 SwigcptrW3w_chain_options) SetReplace_max_fee_per_gas(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_375(_swig_i_1))
+	C._wrap_w3w_chain_options_replace_max_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_377(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_options) GetReplace_max_fee_per_gas() (_swig_ret uint64) {
@@ -6889,7 +6919,7 @@ func W3w_chain_hot_address(arg1 []byte, arg2 Struct_SS_w3w_chain, arg3 W3w_actor
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_w3w_chain_hot_address_capi_4615f20394d28f01(*(*C.swig_type_380)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_w3w_chain_hot_address_capi_4615f20394d28f01(*(*C.swig_type_382)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6917,7 +6947,7 @@ func (p SwigcptrW3w_chain_poll_stats) SwigIsW3w_chain_poll_stats() {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_381(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_head_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_383(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetHead() (_swig_ret uint64) {
@@ -6937,7 +6967,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetCursor() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetBlocks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_384(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_blocks_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
@@ -6950,7 +6980,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetBlocks() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_credited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_386(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_credited_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64) {
@@ -6963,7 +6993,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_credited() (_swig_ret int64
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_known(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_388(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_known_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
@@ -6976,7 +7006,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_known() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetDeposits_dust(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_390(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_deposits_dust_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
@@ -6989,7 +7019,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetDeposits_dust() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_confirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_392(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_394(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret int64) {
@@ -7002,7 +7032,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_confirmed() (_swig_ret i
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_failed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_394(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int64) {
@@ -7015,7 +7045,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_failed() (_swig_ret int6
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_dropped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_396(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_dropped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int64) {
@@ -7028,7 +7058,7 @@ func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_dropped() (_swig_ret int
 func (arg1 SwigcptrW3w_chain_poll_stats) SetWithdrawals_pending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_398(_swig_i_1))
+	C._wrap_w3w_chain_poll_stats_withdrawals_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_400(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_poll_stats) GetWithdrawals_pending() (_swig_ret int64) {
@@ -7096,7 +7126,7 @@ func W3w_chain_confirmations(arg1 *int64, arg2 Struct_SS_w3w_chain, arg3 string)
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3w_chain_confirmations_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_402)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3w_chain_confirmations_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_404)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -7167,7 +7197,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetRunning() (_swig_ret int) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetRounds(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_404(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_406(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetRounds() (_swig_ret uint64) {
@@ -7180,7 +7210,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetRounds() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetErrors(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_406(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_408(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetErrors() (_swig_ret uint64) {
@@ -7203,7 +7233,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetLast_ok_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_409(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetLast_ok_at() (_swig_ret int64) {
@@ -7216,7 +7246,7 @@ func (arg1 SwigcptrW3w_chain_watch_state) GetLast_ok_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_watch_state) SetHead(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_411(_swig_i_1))
+	C._wrap_w3w_chain_watch_state_head_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_413(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_watch_state) GetHead() (_swig_ret uint64) {
@@ -7380,7 +7410,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_419(_swig_i_1))
+	C._wrap_w3w_withdrawal_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_421(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetAmount() (_swig_ret int64) {
@@ -7413,7 +7443,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetFrom_address() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_423(_swig_i_1))
+	C._wrap_w3w_withdrawal_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_425(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetNonce() (_swig_ret int64) {
@@ -7469,7 +7499,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1))
+	C._wrap_w3w_withdrawal_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_430(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
@@ -7482,7 +7512,7 @@ func (arg1 SwigcptrW3w_withdrawal) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_430(_swig_i_1))
+	C._wrap_w3w_withdrawal_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_432(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal) GetUpdated_at() (_swig_ret int64) {
@@ -7536,7 +7566,7 @@ func W3w_wallet_withdraw(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W3w
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_3)), C.swig_type_434(_swig_i_4), *(*C.swig_type_435)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3w_wallet_withdraw_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_435)(unsafe.Pointer(&_swig_i_3)), C.swig_type_436(_swig_i_4), *(*C.swig_type_437)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_438)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7564,7 +7594,7 @@ func W3w_withdrawal_get(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_438)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_440)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7593,7 +7623,7 @@ func W3w_withdrawal_status_name(arg1 Enum_SS_w3w_withdrawal_status) (_swig_ret s
 func W3w_withdrawal_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_status) {
 	var swig_r Enum_SS_w3w_withdrawal_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_440)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_withdrawal_status)(C._wrap_w3w_withdrawal_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_442)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -7674,7 +7704,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetMax_fee_per_gas(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_442)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_attempt_max_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_444)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7693,7 +7723,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetMax_fee_per_gas() (_swig_ret strin
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetMax_priority_fee_per_gas(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_444)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_attempt_max_priority_fee_per_gas_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_446)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7712,7 +7742,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetMax_priority_fee_per_gas() (_swig_
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetGas_price(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_446)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_attempt_gas_price_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_448)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7731,7 +7761,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetGas_price() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetGas_limit(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_448(_swig_i_1))
+	C._wrap_w3w_withdrawal_attempt_gas_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_450(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_attempt) GetGas_limit() (_swig_ret uint64) {
@@ -7744,7 +7774,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetGas_limit() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetBlock(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_450(_swig_i_1))
+	C._wrap_w3w_withdrawal_attempt_block_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_452(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_attempt) GetBlock() (_swig_ret uint64) {
@@ -7757,7 +7787,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetBlock() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetFee_paid(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_452)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_attempt_fee_paid_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_454)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7776,7 +7806,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempt) GetFee_paid() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_attempt) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_454(_swig_i_1))
+	C._wrap_w3w_withdrawal_attempt_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_456(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_attempt) GetCreated_at() (_swig_ret int64) {
@@ -7847,7 +7877,7 @@ func (arg1 SwigcptrW3w_withdrawal_attempts) GetCount() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_attempts) SetFee_paid(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_457)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_attempts_fee_paid_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_459)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -7885,7 +7915,7 @@ func W3w_withdrawal_replace(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_460)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_461)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_462)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_withdrawal_replace_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_462)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_463)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_464)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7915,7 +7945,7 @@ func W3w_withdrawal_cancel(arg1 W3w_withdrawal, arg2 Struct_SS_w3w_chain, arg3 W
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_464)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_465)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_466)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3w_withdrawal_cancel_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_466)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_467)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_468)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7943,7 +7973,7 @@ func W3w_withdrawal_attempt_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_468)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_attempt_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_470)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -7977,7 +8007,7 @@ func W3w_withdrawal_attempt_kind_name(arg1 Enum_SS_w3w_withdrawal_attempt_kind) 
 func W3w_withdrawal_attempt_kind_from_name(arg1 string) (_swig_ret Enum_SS_w3w_withdrawal_attempt_kind) {
 	var swig_r Enum_SS_w3w_withdrawal_attempt_kind
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(*(*C.swig_type_470)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_withdrawal_attempt_kind)(C._wrap_w3w_withdrawal_attempt_kind_from_name_capi_4615f20394d28f01(*(*C.swig_type_472)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -7996,7 +8026,7 @@ func (p SwigcptrW3w_chain_open_withdrawals) SwigIsW3w_chain_open_withdrawals() {
 func (arg1 SwigcptrW3w_chain_open_withdrawals) SetListed_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_471(_swig_i_1))
+	C._wrap_w3w_chain_open_withdrawals_listed_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_473(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_open_withdrawals) GetListed_at() (_swig_ret int64) {
@@ -8016,7 +8046,7 @@ func (arg1 SwigcptrW3w_chain_open_withdrawals) GetCount() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_open_withdrawals) SetMax_counted(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_474(_swig_i_1))
+	C._wrap_w3w_chain_open_withdrawals_max_counted_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_476(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_open_withdrawals) GetMax_counted() (_swig_ret int64) {
@@ -8029,7 +8059,7 @@ func (arg1 SwigcptrW3w_chain_open_withdrawals) GetMax_counted() (_swig_ret int64
 func (arg1 SwigcptrW3w_chain_open_withdrawals) SetOldest_id(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_chain_open_withdrawals_oldest_id_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_478)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8048,7 +8078,7 @@ func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_id() (_swig_ret string)
 func (arg1 SwigcptrW3w_chain_open_withdrawals) SetOldest_created_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_478(_swig_i_1))
+	C._wrap_w3w_chain_open_withdrawals_oldest_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_480(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_created_at() (_swig_ret int64) {
@@ -8061,7 +8091,7 @@ func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_created_at() (_swig_ret
 func (arg1 SwigcptrW3w_chain_open_withdrawals) SetOldest_nonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_480(_swig_i_1))
+	C._wrap_w3w_chain_open_withdrawals_oldest_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_482(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_open_withdrawals) GetOldest_nonce() (_swig_ret int64) {
@@ -8187,7 +8217,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetLog_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_489(_swig_i_1))
+	C._wrap_w3w_chain_deposit_log_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_491(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
@@ -8200,7 +8230,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetLog_index() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_chain_deposit) SetBlock_number(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_491(_swig_i_1))
+	C._wrap_w3w_chain_deposit_block_number_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_493(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetBlock_number() (_swig_ret int64) {
@@ -8233,7 +8263,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetValue() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetAmount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_495(_swig_i_1))
+	C._wrap_w3w_chain_deposit_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_497(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetAmount() (_swig_ret int64) {
@@ -8276,7 +8306,7 @@ func (arg1 SwigcptrW3w_chain_deposit) GetTransfer_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_deposit) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_500(_swig_i_1))
+	C._wrap_w3w_chain_deposit_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_502(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_deposit) GetCreated_at() (_swig_ret int64) {
@@ -8327,7 +8357,7 @@ func W3w_chain_deposit_get(arg1 W3w_chain_deposit, arg2 Struct_SS_w3w_ctx, arg3 
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_503)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_chain_deposit_get_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_505)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8386,7 +8416,7 @@ func W3w_chain_deposit_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_acto
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_506)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_507)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_w3w_chain_deposit_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_508)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_509)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -8502,7 +8532,7 @@ func (arg1 SwigcptrW3w_sweep) GetAddress() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetWallet_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_511(_swig_i_1))
+	C._wrap_w3w_sweep_wallet_index_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_513(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetWallet_index() (_swig_ret int64) {
@@ -8548,7 +8578,7 @@ func (arg1 SwigcptrW3w_sweep) GetStatus() (_swig_ret Enum_SS_w3w_sweep_status) {
 func (arg1 SwigcptrW3w_sweep) SetAmount(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_515)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_517)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8567,7 +8597,7 @@ func (arg1 SwigcptrW3w_sweep) GetAmount() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetNonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_517(_swig_i_1))
+	C._wrap_w3w_sweep_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_519(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetNonce() (_swig_ret int64) {
@@ -8590,7 +8620,7 @@ func (arg1 SwigcptrW3w_sweep) GetTx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_value(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_520)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_value_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_522)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8609,7 +8639,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_value() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_nonce(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_522(_swig_i_1))
+	C._wrap_w3w_sweep_topup_nonce_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_524(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetTopup_nonce() (_swig_ret int64) {
@@ -8622,7 +8652,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_nonce() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_tx_hash(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_524)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_tx_hash_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_526)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8641,7 +8671,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_tx_hash() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetFee_currency(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_526)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_fee_currency_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_528)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8660,7 +8690,7 @@ func (arg1 SwigcptrW3w_sweep) GetFee_currency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetTopup_fee(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_528)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_topup_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_530)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8679,7 +8709,7 @@ func (arg1 SwigcptrW3w_sweep) GetTopup_fee() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetSweep_fee(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_530)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_sweep_fee_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_532)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -8708,7 +8738,7 @@ func (arg1 SwigcptrW3w_sweep) GetError() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep) SetCreated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_533(_swig_i_1))
+	C._wrap_w3w_sweep_created_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_535(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetCreated_at() (_swig_ret int64) {
@@ -8721,7 +8751,7 @@ func (arg1 SwigcptrW3w_sweep) GetCreated_at() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_535(_swig_i_1))
+	C._wrap_w3w_sweep_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_537(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep) GetUpdated_at() (_swig_ret int64) {
@@ -8825,7 +8855,7 @@ func (p SwigcptrW3w_sweep_stats) SwigIsW3w_sweep_stats() {
 func (arg1 SwigcptrW3w_sweep_stats) SetAddresses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_538(_swig_i_1))
+	C._wrap_w3w_sweep_stats_addresses_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_540(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetAddresses() (_swig_ret int64) {
@@ -8838,7 +8868,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetAddresses() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetPlanned(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_540(_swig_i_1))
+	C._wrap_w3w_sweep_stats_planned_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_542(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetPlanned() (_swig_ret int64) {
@@ -8851,7 +8881,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetPlanned() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetTopups(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_542(_swig_i_1))
+	C._wrap_w3w_sweep_stats_topups_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_544(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetTopups() (_swig_ret int64) {
@@ -8864,7 +8894,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetTopups() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetSent(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_544(_swig_i_1))
+	C._wrap_w3w_sweep_stats_sent_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_546(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetSent() (_swig_ret int64) {
@@ -8877,7 +8907,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetSent() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetConfirmed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_546(_swig_i_1))
+	C._wrap_w3w_sweep_stats_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_548(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetConfirmed() (_swig_ret int64) {
@@ -8890,7 +8920,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetConfirmed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetFailed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_548(_swig_i_1))
+	C._wrap_w3w_sweep_stats_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_550(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetFailed() (_swig_ret int64) {
@@ -8903,7 +8933,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetFailed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetPending(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_550(_swig_i_1))
+	C._wrap_w3w_sweep_stats_pending_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_552(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetPending() (_swig_ret int64) {
@@ -8916,7 +8946,7 @@ func (arg1 SwigcptrW3w_sweep_stats) GetPending() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_sweep_stats) SetSkipped(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_552(_swig_i_1))
+	C._wrap_w3w_sweep_stats_skipped_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_554(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_stats) GetSkipped() (_swig_ret int64) {
@@ -8983,7 +9013,7 @@ func W3w_sweep_list(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_actor, arg4 
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_sweep_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_556)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_w3w_sweep_list_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_558)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9017,7 +9047,7 @@ func W3w_sweep_status_name(arg1 Enum_SS_w3w_sweep_status) (_swig_ret string) {
 func W3w_sweep_status_from_name(arg1 string) (_swig_ret Enum_SS_w3w_sweep_status) {
 	var swig_r Enum_SS_w3w_sweep_status
 	_swig_i_0 := arg1
-	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_558)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (Enum_SS_w3w_sweep_status)(C._wrap_w3w_sweep_status_from_name_capi_4615f20394d28f01(*(*C.swig_type_560)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -9056,7 +9086,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetCurrency() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) SetTotal(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_561)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_sweep_fee_total_total_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_563)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -9075,7 +9105,7 @@ func (arg1 SwigcptrW3w_sweep_fee_total) GetTotal() (_swig_ret string) {
 func (arg1 SwigcptrW3w_sweep_fee_total) SetTransactions(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_563(_swig_i_1))
+	C._wrap_w3w_sweep_fee_total_transactions_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_565(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_sweep_fee_total) GetTransactions() (_swig_ret int64) {
@@ -9148,7 +9178,7 @@ func W3w_sweep_fee_totals_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_ac
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_567)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_sweep_fee_totals_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_569)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9194,7 +9224,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetEnabled() (_swig_ret int) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetRounds(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_568(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_rounds_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_570(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetRounds() (_swig_ret uint64) {
@@ -9207,7 +9237,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetRounds() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetErrors(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_570(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_errors_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_572(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetErrors() (_swig_ret uint64) {
@@ -9230,7 +9260,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetLast_ok_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_573(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_last_ok_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_575(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetLast_ok_at() (_swig_ret int64) {
@@ -9256,7 +9286,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetLast() (_swig_ret W3w_sweep_stats) 
 func (arg1 SwigcptrW3w_chain_sweep_state) SetConfirmed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_575(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_confirmed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_577(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetConfirmed() (_swig_ret uint64) {
@@ -9269,7 +9299,7 @@ func (arg1 SwigcptrW3w_chain_sweep_state) GetConfirmed() (_swig_ret uint64) {
 func (arg1 SwigcptrW3w_chain_sweep_state) SetFailed(arg2 uint64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_577(_swig_i_1))
+	C._wrap_w3w_chain_sweep_state_failed_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_579(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_chain_sweep_state) GetFailed() (_swig_ret uint64) {
@@ -9536,7 +9566,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUser_id() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetSource(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_590)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_w3w_withdrawal_limit_source_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_592)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -9555,7 +9585,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetSource() (_swig_ret string) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetPer_withdrawal(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_592(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_per_withdrawal_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_594(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
@@ -9568,7 +9598,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetPer_withdrawal() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetDaily(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_594(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_daily_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_596(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
@@ -9581,7 +9611,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetDaily() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUsed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_596(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_used_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_598(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
@@ -9594,7 +9624,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetUsed() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetRemaining(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_598(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_remaining_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_600(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
@@ -9607,7 +9637,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetRemaining() (_swig_ret int64) {
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_600(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_602(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) {
@@ -9620,7 +9650,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_at() (_swig_ret int64) 
 func (arg1 SwigcptrW3w_withdrawal_limit) SetNext_release_amount(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_602(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_next_release_amount_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_604(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int64) {
@@ -9633,7 +9663,7 @@ func (arg1 SwigcptrW3w_withdrawal_limit) GetNext_release_amount() (_swig_ret int
 func (arg1 SwigcptrW3w_withdrawal_limit) SetUpdated_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_604(_swig_i_1))
+	C._wrap_w3w_withdrawal_limit_updated_at_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_606(_swig_i_1))
 }
 
 func (arg1 SwigcptrW3w_withdrawal_limit) GetUpdated_at() (_swig_ret int64) {
@@ -9721,7 +9751,7 @@ func W3w_withdrawal_limit_set(arg1 W3w_withdrawal_limit, arg2 Struct_SS_w3w_ctx,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_608)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_609)(unsafe.Pointer(&_swig_i_4)), C.swig_type_610(_swig_i_5), C.swig_type_611(_swig_i_6))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_610)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_611)(unsafe.Pointer(&_swig_i_4)), C.swig_type_612(_swig_i_5), C.swig_type_613(_swig_i_6))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9746,7 +9776,7 @@ func W3w_withdrawal_limit_clear(arg1 Struct_SS_w3w_ctx, arg2 W3w_actor, arg3 str
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_613)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_614)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3w_withdrawal_limit_clear_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_615)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_616)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -9772,7 +9802,7 @@ func W3w_withdrawal_limits_get(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 W3w_a
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_616)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_617)(unsafe.Pointer(&_swig_i_4)))
+	swig_r_p := C._wrap_w3w_withdrawal_limits_get_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_618)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_619)(unsafe.Pointer(&_swig_i_4)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
@@ -9845,7 +9875,7 @@ func W3wb_subscribe(arg1 *uintptr, arg2 Struct_SS_w3w_ctx, arg3 int64) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_subscribe_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_621(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_subscribe_capi_4615f20394d28f01(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_623(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 	{
@@ -9863,7 +9893,7 @@ func W3wb_actor_init(arg1 W3w_actor, arg2 string, arg3 uint) (_swig_ret error) {
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_actor_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_623)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_w3wb_actor_init_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_625)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9918,7 +9948,7 @@ func W3wb_options_set_text(arg1 W3w_options, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_627)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_628)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_629)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_630)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9959,7 +9989,7 @@ func W3wb_chain_options_set_text(arg1 W3w_chain_options, arg2 string, arg3 strin
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_631)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_632)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_chain_options_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_633)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_634)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -9983,7 +10013,7 @@ func W3wb_chain_watch_last(arg1 W3w_chain_poll_stats, arg2 Struct_SS_w3w_chain, 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_633)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_w3wb_chain_watch_last_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_635)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -9995,7 +10025,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_635)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_636)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_w3wb_list_query_set_text_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), *(*C.swig_type_637)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_638)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -10017,7 +10047,7 @@ func W3wb_list_query_set_text(arg1 W3w_list_query, arg2 string, arg3 string) (_s
 func W3wb_order_items_new(arg1 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_4615f20394d28f01(C.swig_type_637(_swig_i_0))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_items_new_capi_4615f20394d28f01(C.swig_type_639(_swig_i_0))))
 	return swig_r
 }
 
@@ -10029,7 +10059,7 @@ func W3wb_order_items_set(arg1 W3w_order_item, arg2 int64, arg3 string, arg4 str
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_items_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_639(_swig_i_1), *(*C.swig_type_640)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_641)(unsafe.Pointer(&_swig_i_3)), C.swig_type_642(_swig_i_4), C.swig_type_643(_swig_i_5))
+	swig_r_p := C._wrap_w3wb_order_items_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_641(_swig_i_1), *(*C.swig_type_642)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_643)(unsafe.Pointer(&_swig_i_3)), C.swig_type_644(_swig_i_4), C.swig_type_645(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10057,7 +10087,7 @@ func W3wb_order_item_at(arg1 W3w_order, arg2 int64) (_swig_ret W3w_order_item) {
 	var swig_r W3w_order_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_644(_swig_i_1))))
+	swig_r = (W3w_order_item)(SwigcptrW3w_order_item(C._wrap_w3wb_order_item_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_646(_swig_i_1))))
 	return swig_r
 }
 
@@ -10065,7 +10095,7 @@ func W3wb_order_page_at(arg1 W3w_order_page, arg2 int64) (_swig_ret W3w_order) {
 	var swig_r W3w_order
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_645(_swig_i_1))))
+	swig_r = (W3w_order)(SwigcptrW3w_order(C._wrap_w3wb_order_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_647(_swig_i_1))))
 	return swig_r
 }
 
@@ -10073,7 +10103,7 @@ func W3wb_supply_page_at(arg1 W3w_supply_page, arg2 int64) (_swig_ret W3w_supply
 	var swig_r W3w_supply
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_646(_swig_i_1))))
+	swig_r = (W3w_supply)(SwigcptrW3w_supply(C._wrap_w3wb_supply_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_648(_swig_i_1))))
 	return swig_r
 }
 
@@ -10081,7 +10111,7 @@ func W3wb_audit_page_at(arg1 W3w_audit_page, arg2 int64) (_swig_ret W3w_audit_re
 	var swig_r W3w_audit_record
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_647(_swig_i_1))))
+	swig_r = (W3w_audit_record)(SwigcptrW3w_audit_record(C._wrap_w3wb_audit_page_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_649(_swig_i_1))))
 	return swig_r
 }
 
@@ -10089,7 +10119,7 @@ func W3wb_event_list_at(arg1 W3w_event_list, arg2 int64) (_swig_ret W3w_event) {
 	var swig_r W3w_event
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_648(_swig_i_1))))
+	swig_r = (W3w_event)(SwigcptrW3w_event(C._wrap_w3wb_event_list_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_650(_swig_i_1))))
 	return swig_r
 }
 
@@ -10097,7 +10127,7 @@ func W3wb_account_at(arg1 W3w_account_list, arg2 int64) (_swig_ret W3w_account) 
 	var swig_r W3w_account
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_649(_swig_i_1))))
+	swig_r = (W3w_account)(SwigcptrW3w_account(C._wrap_w3wb_account_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_651(_swig_i_1))))
 	return swig_r
 }
 
@@ -10105,7 +10135,7 @@ func W3wb_wallet_at(arg1 W3w_wallets, arg2 int64) (_swig_ret W3w_wallet) {
 	var swig_r W3w_wallet
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_650(_swig_i_1))))
+	swig_r = (W3w_wallet)(SwigcptrW3w_wallet(C._wrap_w3wb_wallet_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_652(_swig_i_1))))
 	return swig_r
 }
 
@@ -10113,7 +10143,7 @@ func W3wb_withdrawal_limit_at(arg1 W3w_withdrawal_limits, arg2 int64) (_swig_ret
 	var swig_r W3w_withdrawal_limit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_651(_swig_i_1))))
+	swig_r = (W3w_withdrawal_limit)(SwigcptrW3w_withdrawal_limit(C._wrap_w3wb_withdrawal_limit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_653(_swig_i_1))))
 	return swig_r
 }
 
@@ -10121,7 +10151,7 @@ func W3wb_chain_deposit_at(arg1 W3w_chain_deposits, arg2 int64) (_swig_ret W3w_c
 	var swig_r W3w_chain_deposit
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_652(_swig_i_1))))
+	swig_r = (W3w_chain_deposit)(SwigcptrW3w_chain_deposit(C._wrap_w3wb_chain_deposit_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_654(_swig_i_1))))
 	return swig_r
 }
 
@@ -10129,7 +10159,7 @@ func W3wb_sweep_at(arg1 W3w_sweeps, arg2 int64) (_swig_ret W3w_sweep) {
 	var swig_r W3w_sweep
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3wb_sweep_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_653(_swig_i_1))))
+	swig_r = (W3w_sweep)(SwigcptrW3w_sweep(C._wrap_w3wb_sweep_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_655(_swig_i_1))))
 	return swig_r
 }
 
@@ -10137,7 +10167,7 @@ func W3wb_sweep_fee_total_at(arg1 W3w_sweep_fee_totals, arg2 int64) (_swig_ret W
 	var swig_r W3w_sweep_fee_total
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_654(_swig_i_1))))
+	swig_r = (W3w_sweep_fee_total)(SwigcptrW3w_sweep_fee_total(C._wrap_w3wb_sweep_fee_total_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_656(_swig_i_1))))
 	return swig_r
 }
 
@@ -10145,14 +10175,14 @@ func W3wb_withdrawal_attempt_at(arg1 W3w_withdrawal_attempts, arg2 int64) (_swig
 	var swig_r W3w_withdrawal_attempt
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_655(_swig_i_1))))
+	swig_r = (W3w_withdrawal_attempt)(SwigcptrW3w_withdrawal_attempt(C._wrap_w3wb_withdrawal_attempt_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_657(_swig_i_1))))
 	return swig_r
 }
 
 func W3wb_claim_requests_new(arg1 int64) (_swig_ret W3w_claim_request) {
 	var swig_r W3w_claim_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(C.swig_type_656(_swig_i_0))))
+	swig_r = (W3w_claim_request)(SwigcptrW3w_claim_request(C._wrap_w3wb_claim_requests_new_capi_4615f20394d28f01(C.swig_type_658(_swig_i_0))))
 	return swig_r
 }
 
@@ -10162,7 +10192,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_claim_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_658(_swig_i_1), *(*C.swig_type_659)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_660)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_claim_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_660(_swig_i_1), *(*C.swig_type_661)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_662)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10184,7 +10214,7 @@ func W3wb_claim_request_set(arg1 W3w_claim_request, arg2 int64, arg3 string, arg
 func W3wb_process_requests_new(arg1 int64) (_swig_ret W3w_process_request) {
 	var swig_r W3w_process_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_4615f20394d28f01(C.swig_type_661(_swig_i_0))))
+	swig_r = (W3w_process_request)(SwigcptrW3w_process_request(C._wrap_w3wb_process_requests_new_capi_4615f20394d28f01(C.swig_type_663(_swig_i_0))))
 	return swig_r
 }
 
@@ -10194,7 +10224,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_w3wb_process_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_663(_swig_i_1), *(*C.swig_type_664)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_665)(unsafe.Pointer(&_swig_i_3)))
+	swig_r_p := C._wrap_w3wb_process_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_665(_swig_i_1), *(*C.swig_type_666)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_667)(unsafe.Pointer(&_swig_i_3)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10216,7 +10246,7 @@ func W3wb_process_request_set(arg1 W3w_process_request, arg2 int64, arg3 string,
 func W3wb_deposit_requests_new(arg1 int64) (_swig_ret W3w_deposit_request) {
 	var swig_r W3w_deposit_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(C.swig_type_666(_swig_i_0))))
+	swig_r = (W3w_deposit_request)(SwigcptrW3w_deposit_request(C._wrap_w3wb_deposit_requests_new_capi_4615f20394d28f01(C.swig_type_668(_swig_i_0))))
 	return swig_r
 }
 
@@ -10229,7 +10259,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_668(_swig_i_1), *(*C.swig_type_669)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_670)(unsafe.Pointer(&_swig_i_3)), C.swig_type_671(_swig_i_4), *(*C.swig_type_672)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_673)(unsafe.Pointer(&_swig_i_6)))
+	swig_r_p := C._wrap_w3wb_deposit_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_670(_swig_i_1), *(*C.swig_type_671)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_672)(unsafe.Pointer(&_swig_i_3)), C.swig_type_673(_swig_i_4), *(*C.swig_type_674)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_675)(unsafe.Pointer(&_swig_i_6)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10257,7 +10287,7 @@ func W3wb_deposit_request_set(arg1 W3w_deposit_request, arg2 int64, arg3 string,
 func W3wb_transfer_requests_new(arg1 int64) (_swig_ret W3w_transfer_request) {
 	var swig_r W3w_transfer_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(C.swig_type_674(_swig_i_0))))
+	swig_r = (W3w_transfer_request)(SwigcptrW3w_transfer_request(C._wrap_w3wb_transfer_requests_new_capi_4615f20394d28f01(C.swig_type_676(_swig_i_0))))
 	return swig_r
 }
 
@@ -10269,7 +10299,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_676(_swig_i_1), *(*C.swig_type_677)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_678)(unsafe.Pointer(&_swig_i_3)), C.swig_type_679(_swig_i_4), *(*C.swig_type_680)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_transfer_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_678(_swig_i_1), *(*C.swig_type_679)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_680)(unsafe.Pointer(&_swig_i_3)), C.swig_type_681(_swig_i_4), *(*C.swig_type_682)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10294,7 +10324,7 @@ func W3wb_transfer_request_set(arg1 W3w_transfer_request, arg2 int64, arg3 strin
 func W3wb_order_requests_new(arg1 int64) (_swig_ret W3w_order_request) {
 	var swig_r W3w_order_request
 	_swig_i_0 := arg1
-	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_4615f20394d28f01(C.swig_type_681(_swig_i_0))))
+	swig_r = (W3w_order_request)(SwigcptrW3w_order_request(C._wrap_w3wb_order_requests_new_capi_4615f20394d28f01(C.swig_type_683(_swig_i_0))))
 	return swig_r
 }
 
@@ -10306,7 +10336,7 @@ func W3wb_order_request_set(arg1 W3w_order_request, arg2 int64, arg3 string, arg
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_w3wb_order_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_683(_swig_i_1), *(*C.swig_type_684)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_685(_swig_i_4), *(*C.swig_type_686)(unsafe.Pointer(&_swig_i_5)))
+	swig_r_p := C._wrap_w3wb_order_request_set_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_685(_swig_i_1), *(*C.swig_type_686)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_type_687(_swig_i_4), *(*C.swig_type_688)(unsafe.Pointer(&_swig_i_5)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -10341,7 +10371,7 @@ func W3wb_batch_result_at(arg1 W3w_batch_results, arg2 int64) (_swig_ret W3w_bat
 	var swig_r W3w_batch_result
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_687(_swig_i_1))))
+	swig_r = (W3w_batch_result)(SwigcptrW3w_batch_result(C._wrap_w3wb_batch_result_at_capi_4615f20394d28f01(C.uintptr_t(_swig_i_0), C.swig_type_689(_swig_i_1))))
 	return swig_r
 }
 

@@ -4159,6 +4159,49 @@ _gostring_ _wrap_w3w_order_get_capi_4615f20394d28f01(w3w_order **_swig_go_0, str
 }
 
 
+_gostring_ _wrap_w3w_order_get_json_capi_4615f20394d28f01(_gostring_* _swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, _gostring_ _swig_go_3) {
+  char **arg1 = (char **) 0 ;
+  w3w_ctx *arg2 = (w3w_ctx *) 0 ;
+  w3w_actor *arg3 = (w3w_actor *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *temp1 = NULL ;
+  w3w_status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = &temp1;
+  arg2 = *(w3w_ctx **)&_swig_go_1; 
+  arg3 = *(w3w_actor **)&_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (w3w_status)w3w_order_get_json(arg1,arg2,(struct w3w_actor const *)arg3,(char const *)arg4);
+  {
+    if (result == W3W_OK) {
+      _swig_go_result.p = NULL;
+      _swig_go_result.n = 0;
+    } else {
+      char text[600];
+      int n = snprintf(text, sizeof(text), "%d\t%s", (int)result, w3w_error_message());
+      if (n < 0)
+      n = 0;
+      if ((size_t)n >= sizeof(text))
+      n = (int)sizeof(text) - 1;
+      _swig_go_result = Swig_AllocateString(text, (size_t)n);
+    }
+  }
+  {
+    if (temp1)
+    *_swig_go_0 = Swig_AllocateString(temp1, strlen(temp1));
+  }
+  w3w_string_free(temp1);
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_w3w_order_list_capi_4615f20394d28f01(w3w_order_page **_swig_go_0, struct w3w_ctx *_swig_go_1, struct w3w_actor *_swig_go_2, struct w3w_list_query *_swig_go_3) {
   w3w_order_page **arg1 = (w3w_order_page **) 0 ;
   w3w_ctx *arg2 = (w3w_ctx *) 0 ;
