@@ -30,6 +30,10 @@ static void register_atfork(void)
 void w3w__random_bytes(unsigned char *out, size_t n)
 {
 	pthread_once(&atfork_once, register_atfork);
+	if (n > sizeof(rand_pool)) { /* not an id: straight from the OS */
+		randombytes_buf(out, n);
+		return;
+	}
 	if (rand_left < n) {
 		unsigned char key[randombytes_SEEDBYTES];
 		randombytes_buf(key, sizeof(key));
