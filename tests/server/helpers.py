@@ -119,6 +119,15 @@ class Server:
         for line in self.proc.stdout:
             self.stdout_lines.append(line)
 
+    def wait_log(self, msg, timeout=10):
+        """The first log entry with this msg, waiting for the stderr reader (it runs behind the responses)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [e for e in list(self.logs) if e.get("msg") == msg]
+            if found or time.monotonic() > deadline:
+                return found[0] if found else None
+            time.sleep(0.02)
+
     def token(self, sub=None, roles=("user",), **kw):
         return make_token(self.secret, sub or str(uuid.uuid4()), roles, **kw)
 
