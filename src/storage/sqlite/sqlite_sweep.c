@@ -98,8 +98,7 @@ static w3w_status sweep_update(w3w__sq_conn *c, w3w_cmd_sweep_update *cmd, w3w_s
 		(int64_t)r->fee_type, r->gas_limit, r->max_fee, r->priority_fee, s->fee_currency, s->topup_fee, s->sweep_fee,
 		s->error, cmd->meta.now);
 	if (st == W3W_OK && cmd->give_back_topup_nonce && cur->s.topup_nonce >= 0)
-		st = w3w__sq_run(c, "INSERT OR IGNORE INTO chain_free_nonces(chain, address, nonce) VALUES (?1, ?2, ?3)",
-			"ttI", cur->s.chain, cur->s.to_address, cur->s.topup_nonce);
+		st = w3w__sq_nonce_give_back(c, cur->s.chain, cur->s.to_address, cur->s.topup_nonce);
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, &cmd->meta, s->id);
 	return st == W3W_OK ? sweep_load(c, s->id, out) : st;

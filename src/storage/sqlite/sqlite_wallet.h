@@ -35,6 +35,8 @@ w3w_status w3w__sq_chain_deposit_list(w3w_storage *st, const char *user_id, cons
 /* The allocator of a sender's nonces (withdrawals, sweep top-ups): the smallest given-back one >= floor, else the next. */
 w3w_status w3w__sq_nonce_allocate(w3w__sq_conn *c, const char *chain, const char *address, int64_t floor,
 	int64_t *out);
+/* Give `nonce` of a sender back to that allocator (a transaction that will never be sent at it). */
+w3w_status w3w__sq_nonce_give_back(w3w__sq_conn *c, const char *chain, const char *address, int64_t nonce);
 
 /* Sweeps (sqlite_sweep.c), schema version 8. */
 w3w_status w3w__sq_wallet_list_from(w3w_storage *st, const char *chain, int64_t from_index, size_t max,

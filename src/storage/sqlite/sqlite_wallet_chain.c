@@ -76,6 +76,12 @@ w3w_status w3w__sq_nonce_allocate(w3w__sq_conn *c, const char *chain, const char
 	return st;
 }
 
+w3w_status w3w__sq_nonce_give_back(w3w__sq_conn *c, const char *chain, const char *address, int64_t nonce)
+{
+	return w3w__sq_run(c, "INSERT OR IGNORE INTO chain_free_nonces(chain, address, nonce) VALUES (?1, ?2, ?3)",
+		"ttI", chain, address, nonce);
+}
+
 static w3w_status withdrawal_create(w3w__sq_conn *c, w3w_cmd_withdrawal_create *cmd, w3w_withdrawal_row *out)
 {
 	w3w_write_meta *meta = &cmd->meta;
@@ -161,8 +167,7 @@ static w3w_status withdrawal_update(w3w__sq_conn *c, w3w_cmd_withdrawal_update *
 		cmd->id, to, cmd->meta.now, cmd->tx_hash, cmd->raw_tx, cmd->error,
 		cmd->to_status == W3W_WITHDRAWAL_CONFIRMED ? cmd->settlement.id : "");
 	if (st == W3W_OK && cmd->give_back_nonce)
-		st = w3w__sq_run(c, "INSERT OR IGNORE INTO chain_free_nonces(chain, address, nonce) VALUES (?1, ?2, ?3)",
-			"ttI", w->chain, w->from_address, w->nonce);
+		st = w3w__sq_nonce_give_back(c, w->chain, w->from_address, w->nonce);
 	if (st == W3W_OK)
 		st = w3w__sq_finish_write(c, &cmd->meta, cmd->id);
 	return st == W3W_OK ? w3w__sq_withdrawal_load(c, cmd->id, out) : st;
